@@ -1,0 +1,489 @@
+package outbound
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Default timeouts. RFC 5321 §4.5.3.2 asks for minutes (5 for the greeting
+// and for MAIL and RCPT, 3 per data block, 10 for the reply to the final
+// dot): it was written for links where a slow server is still worth
+// waiting for. A bulk MTA holding thousands of connections does better to
+// give up on a stalled server and retry later, except at the end of the
+// data, where giving up early risks a duplicate if the server did accept.
+const (
+	// DefaultGreetingTimeout bounds the wait for the 220 greeting. Long
+	// enough for servers that delay their greeting on purpose (a common
+	// anti-spam tarpit of 20 to 30 seconds).
+	DefaultGreetingTimeout = 60 * time.Second
+	// DefaultCommandTimeout bounds the wait for any other command reply
+	// (EHLO, STARTTLS and its TLS handshake, RSET, MAIL, RCPT, DATA, QUIT),
+	// and so covers servers that look recipients up synchronously.
+	DefaultCommandTimeout = 60 * time.Second
+	// DefaultDataTimeout bounds each write of message data and the wait for
+	// the reply to the final dot: RFC 5321 §4.5.3.2.5's 3 minutes.
+	DefaultDataTimeout = 3 * time.Minute
+)
+
+// Options configures a Client. The zero value is not valid: HelloName is
+// required.
+type Options struct {
+	// HelloName is the name this host gives in EHLO and HELO: the fully
+	// qualified domain name of the sending IP's PTR record (RFC 5321
+	// §4.1.1.1). Required: receivers score mismatches as spam.
+	HelloName string
+	// TLSConfig is the configuration for STARTTLS. Nil means opportunistic
+	// TLS (RFC 7435): encrypt when offered, accept any certificate, and
+	// report the session as unverified (see [Client.TLSVerified]). A
+	// non-nil config is cloned, and its ServerName set to the host when
+	// empty; certificate failures then fail the handshake.
+	TLSConfig *tls.Config
+	// DisableTLS skips STARTTLS even when offered: for a retry after a TLS
+	// handshake failure, or for sites configured as plaintext-only.
+	DisableTLS bool
+	// GreetingTimeout bounds the wait for the greeting. Default
+	// [DefaultGreetingTimeout] (60 s).
+	GreetingTimeout time.Duration
+	// CommandTimeout bounds each wait for a command reply. Default
+	// [DefaultCommandTimeout] (60 s).
+	CommandTimeout time.Duration
+	// DataTimeout bounds each write of message data and the wait for the
+	// final reply. Default [DefaultDataTimeout] (3 min).
+	DataTimeout time.Duration
+}
+
+// writeBufferSize is the size of the command and data write buffer: large
+// enough that a pipelined group is one write and a message goes out in few
+// system calls.
+const writeBufferSize = 32 << 10
+
+// Client is one SMTP connection to one server, reused across messages.
+//
+// A Client is not safe for concurrent use: one goroutine at a time calls
+// its methods, as one SMTP session is a strict sequence of commands. Only
+// cancellation of the ctx passed to the running call acts from elsewhere
+// (it closes the connection).
+type Client struct {
+	raw  net.Conn       // the connection handed to Handshake
+	conn net.Conn       // what r and w use: raw with deadlines, or TLS over it
+	r    *bufio.Reader  // reply reader
+	w    *bufio.Writer  // command and data writer
+	host string         // the server's name, for SNI
+	opts Options        // with defaults filled in
+	ext  map[string]string
+
+	pipelining bool  // RFC 2920 PIPELINING advertised
+	hasSize    bool  // RFC 1870 SIZE advertised
+	maxSize    int64 // its limit, 0 when none
+	eightBit   bool  // RFC 6152 8BITMIME advertised
+	smtpUTF8   bool  // RFC 6531 SMTPUTF8 advertised
+
+	tlsUsed  bool
+	tlsState tls.ConnectionState
+
+	// err is the failure that made the connection unusable, nil while it is
+	// usable. Only the goroutine calling the Client's methods writes it.
+	err error
+	// dirty is true when the server may hold the state of an unfinished
+	// transaction (MAIL accepted, no end of data yet), so the next Send
+	// starts with RSET.
+	dirty bool
+
+	// Per-call deadline state, read by deadlineConn before each I/O call.
+	timeout  time.Duration // idle limit of the current step
+	deadline time.Time     // the running call's ctx deadline, zero if none
+
+	lines []string   // reply line scratch
+	steps []step     // Send's command list scratch
+	acc   []bool     // Send's accepted-recipient scratch
+	num   [20]byte   // integer formatting scratch
+}
+
+// Handshake starts an SMTP session on conn, a connection to host (the MX
+// name, used for TLS SNI). It reads the greeting (RFC 5321 §4.3.1), sends
+// EHLO (falling back to HELO on 500 or 502, §3.2), upgrades with STARTTLS
+// when offered unless opts.DisableTLS (RFC 3207 §4), and records the
+// server's extensions.
+//
+// On success the Client owns conn. On failure conn is closed and the error
+// is an [*Error]: Command "greeting" for a non-220 greeting, "EHLO"/"HELO"
+// or "STARTTLS" for failures there. A failed TLS handshake leaves nothing to
+// continue on; the caller may redial with DisableTLS. A STARTTLS command
+// refused with a reply is not an error: the session continues in
+// plaintext, and [Client.TLS] says so, for the caller's TLS policy to judge.
+func Handshake(ctx context.Context, conn net.Conn, host string, opts Options) (*Client, error) {
+	if err := checkHelloName(opts.HelloName); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if opts.GreetingTimeout <= 0 {
+		opts.GreetingTimeout = DefaultGreetingTimeout
+	}
+	if opts.CommandTimeout <= 0 {
+		opts.CommandTimeout = DefaultCommandTimeout
+	}
+	if opts.DataTimeout <= 0 {
+		opts.DataTimeout = DefaultDataTimeout
+	}
+	c := &Client{raw: conn, host: host, opts: opts}
+	c.conn = &deadlineConn{Conn: conn, c: c}
+	c.r = bufio.NewReaderSize(c.conn, readBufferSize)
+	c.w = bufio.NewWriterSize(c.conn, writeBufferSize)
+	if err := c.handshake(ctx); err != nil {
+		c.conn.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Client) handshake(ctx context.Context) (err error) {
+	if err := ctx.Err(); err != nil {
+		return netError("greeting", err)
+	}
+	defer c.begin(ctx, &err)()
+
+	c.timeout = c.opts.GreetingTimeout
+	rep, err := c.read(ctx, "greeting")
+	if err != nil {
+		return err
+	}
+	if rep.code != 220 {
+		e := ReplyError("greeting", rep.code, rep.text())
+		c.quitQuietly() // RFC 5321 §3.1: on a 554 greeting the client sends QUIT.
+		return e
+	}
+	c.timeout = c.opts.CommandTimeout
+	if err := c.hello(ctx); err != nil {
+		return err
+	}
+	if c.opts.DisableTLS {
+		return nil
+	}
+	if _, ok := c.ext["STARTTLS"]; !ok {
+		return nil
+	}
+	return c.startTLS(ctx)
+}
+
+// hello sends EHLO, or HELO when the server does not know EHLO, and records
+// the extensions of the reply (RFC 5321 §4.1.1.1: the first line is the
+// server's name, each further line one keyword and its parameters).
+func (c *Client) hello(ctx context.Context) error {
+	c.ext = make(map[string]string)
+	c.pipelining, c.hasSize, c.maxSize, c.eightBit, c.smtpUTF8 = false, false, 0, false, false
+
+	c.w.WriteString("EHLO ")
+	c.w.WriteString(c.opts.HelloName)
+	c.w.WriteString("\r\n")
+	rep, err := c.roundTrip(ctx, "EHLO")
+	if err != nil {
+		return err
+	}
+	// RFC 5321 §3.2: a server that does not know EHLO answers 500 or 502
+	// (it must, §4.1.4), and the client falls back to HELO.
+	if rep.code == 500 || rep.code == 502 {
+		c.w.WriteString("HELO ")
+		c.w.WriteString(c.opts.HelloName)
+		c.w.WriteString("\r\n")
+		rep, err := c.roundTrip(ctx, "HELO")
+		if err != nil {
+			return err
+		}
+		if rep.code != 250 {
+			c.quitQuietly()
+			return ReplyError("HELO", rep.code, rep.text())
+		}
+		return nil
+	}
+	if rep.code != 250 {
+		c.quitQuietly()
+		return ReplyError("EHLO", rep.code, rep.text())
+	}
+	for _, line := range rep.lines[1:] {
+		keyword, param, _ := strings.Cut(strings.TrimSpace(line), " ")
+		if keyword == "" {
+			continue
+		}
+		keyword = strings.ToUpper(keyword)
+		c.ext[keyword] = strings.TrimSpace(param)
+		switch keyword {
+		case "PIPELINING":
+			c.pipelining = true
+		case "SIZE":
+			// RFC 1870 §4: "SIZE" or "SIZE 0" means no fixed limit.
+			c.hasSize = true
+			if n, err := strconv.ParseInt(strings.TrimSpace(param), 10, 64); err == nil && n > 0 {
+				c.maxSize = n
+			}
+		case "8BITMIME":
+			c.eightBit = true
+		case "SMTPUTF8":
+			c.smtpUTF8 = true
+		}
+	}
+	return nil
+}
+
+// startTLS upgrades the connection (RFC 3207 §4) and repeats EHLO, as the
+// server's extensions may differ under TLS and §4.2 requires the client to
+// forget what it learned before.
+func (c *Client) startTLS(ctx context.Context) error {
+	c.w.WriteString("STARTTLS\r\n")
+	rep, err := c.roundTrip(ctx, "STARTTLS")
+	if err != nil {
+		return err
+	}
+	if rep.code != 220 {
+		// RFC 3207 §4: after 454 the client may go on without TLS; whether
+		// that is acceptable is the caller's TLS policy.
+		return nil
+	}
+	// Anything already buffered was sent before TLS and would be read as if
+	// it came over it: a response injection (CVE-2011-0411's client side).
+	if c.r.Buffered() > 0 {
+		return c.fail(netError("STARTTLS", fmt.Errorf("%w: %d bytes of plaintext after 220 to STARTTLS", ErrProtocol, c.r.Buffered())))
+	}
+	tc := tls.Client(c.conn, c.tlsConfig())
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return c.fail(c.ioError(ctx, "STARTTLS", fmt.Errorf("tls handshake with %s: %w", c.host, err)))
+	}
+	c.conn = tc
+	c.r.Reset(tc)
+	c.w.Reset(tc)
+	c.tlsUsed = true
+	c.tlsState = tc.ConnectionState()
+	return c.hello(ctx)
+}
+
+// tlsConfig returns the STARTTLS configuration: the caller's, or the
+// opportunistic one of RFC 7435, which takes any certificate because an
+// unauthenticated encrypted session still beats plaintext. For the same
+// reason it accepts TLS 1.0 and 1.1, which Go's client refuses by default
+// but many MX hosts still run; a caller wanting more sets TLSConfig.
+func (c *Client) tlsConfig() *tls.Config {
+	name := strings.TrimSuffix(c.host, ".")
+	if c.opts.TLSConfig == nil {
+		return &tls.Config{
+			ServerName:         name,
+			InsecureSkipVerify: true, // RFC 7435 §1.3: opportunistic, reported as unverified.
+			MinVersion:         tls.VersionTLS10,
+		}
+	}
+	cfg := c.opts.TLSConfig.Clone()
+	if cfg.ServerName == "" {
+		cfg.ServerName = name
+	}
+	return cfg
+}
+
+// Reset sends RSET (RFC 5321 §4.1.1.5), abandoning any transaction. Send
+// already resets when a previous transaction was left open, so callers use
+// Reset mainly to check that an idle pooled connection still answers. A
+// reply other than 250 leaves the Client unusable.
+func (c *Client) Reset(ctx context.Context) (err error) {
+	if c.err != nil {
+		return netError("RSET", fmt.Errorf("%w: %w", ErrUnusable, c.err))
+	}
+	if err := ctx.Err(); err != nil {
+		return netError("RSET", err)
+	}
+	defer c.begin(ctx, &err)()
+	c.timeout = c.opts.CommandTimeout
+	c.w.WriteString("RSET\r\n")
+	rep, err := c.roundTrip(ctx, "RSET")
+	if err != nil {
+		return err
+	}
+	if rep.code != 250 {
+		return c.fail(ReplyError("RSET", rep.code, rep.text()))
+	}
+	c.dirty = false
+	return nil
+}
+
+// Quit ends the session politely (RFC 5321 §4.1.1.10: QUIT, wait for the
+// reply) and closes the connection. Its error is informational: the
+// connection is closed either way.
+func (c *Client) Quit(ctx context.Context) (err error) {
+	if c.err != nil {
+		return c.Close()
+	}
+	if err := ctx.Err(); err == nil {
+		func() {
+			defer c.begin(ctx, &err)()
+			c.timeout = c.opts.CommandTimeout
+			c.w.WriteString("QUIT\r\n")
+			_, err = c.roundTrip(ctx, "QUIT")
+		}()
+	}
+	if cerr := c.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Close closes the connection without QUIT. The Client is unusable after.
+func (c *Client) Close() error {
+	if c.err == nil {
+		c.err = net.ErrClosed
+	}
+	if err := c.conn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("outbound: close connection to %s: %w", c.host, err)
+	}
+	return nil
+}
+
+// Usable reports whether the connection can carry another transaction. It
+// turns false on network errors, timeouts, cancellation, protocol
+// violations, 421 replies (RFC 5321 §3.8: the server is closing), and after
+// Close or Quit; the caller then closes the Client instead of pooling it.
+func (c *Client) Usable() bool { return c.err == nil }
+
+// TLS reports whether STARTTLS succeeded and, if so, the TLS session's
+// state, for Received headers, logs and TLS reporting (RFC 8460).
+func (c *Client) TLS() (used bool, state tls.ConnectionState) {
+	return c.tlsUsed, c.tlsState
+}
+
+// TLSVerified reports whether the TLS session's certificate chain was
+// verified by crypto/tls. It is false for opportunistic sessions (nil
+// TLSConfig), which MTA-STS or DANE policies must not count as secure.
+func (c *Client) TLSVerified() bool {
+	return c.tlsUsed && len(c.tlsState.VerifiedChains) > 0
+}
+
+// Extension reports whether the server advertised the EHLO keyword name
+// (case-insensitive) and with which parameters, e.g. "SIZE" → "35882577".
+func (c *Client) Extension(name string) (param string, ok bool) {
+	param, ok = c.ext[strings.ToUpper(name)]
+	return param, ok
+}
+
+// Host returns the server name given to Handshake, for logs.
+func (c *Client) Host() string { return c.host }
+
+// begin arms the running call's cancellation and deadline: the ctx
+// deadline caps every I/O step, and cancellation closes the raw connection
+// so blocked reads and writes return at once. The returned func disarms it;
+// if ctx fired meanwhile, the connection is closed and the Client marked
+// unusable, whatever the call returned.
+func (c *Client) begin(ctx context.Context, errp *error) func() {
+	c.deadline, _ = ctx.Deadline()
+	stop := context.AfterFunc(ctx, func() { c.raw.Close() })
+	return func() {
+		if !stop() && c.err == nil {
+			e := netError("connection", context.Cause(ctx))
+			c.err = e
+			if *errp == nil {
+				*errp = e
+			}
+		}
+		c.deadline = time.Time{}
+	}
+}
+
+// roundTrip flushes what was written for cmd and reads its reply, failing
+// the Client on a 421 (RFC 5321 §3.8: the server is shutting the channel).
+func (c *Client) roundTrip(ctx context.Context, cmd string) (reply, error) {
+	if err := c.w.Flush(); err != nil {
+		return reply{}, c.fail(c.ioError(ctx, cmd, err))
+	}
+	return c.read(ctx, cmd)
+}
+
+// read reads one reply to cmd; network and protocol errors and 421 replies
+// make the Client unusable.
+func (c *Client) read(ctx context.Context, cmd string) (reply, error) {
+	rep, err := readReply(c.r, c.lines)
+	c.lines = rep.lines
+	if err != nil {
+		return rep, c.fail(c.ioError(ctx, cmd, err))
+	}
+	if rep.code == 421 {
+		return rep, c.fail(ReplyError(cmd, rep.code, rep.text()))
+	}
+	return rep, nil
+}
+
+// fail records e as the reason the Client is unusable and returns it.
+func (c *Client) fail(e *Error) *Error {
+	if c.err == nil {
+		c.err = e
+	}
+	return e
+}
+
+// ioError wraps a network error of cmd, naming the cause when the ctx
+// deadline or cancellation produced it.
+func (c *Client) ioError(ctx context.Context, cmd string, err error) *Error {
+	if ctx.Err() == nil && errors.Is(err, os.ErrDeadlineExceeded) &&
+		!c.deadline.IsZero() && !time.Now().Before(c.deadline) {
+		return netError(cmd, fmt.Errorf("%w (%w)", context.DeadlineExceeded, err))
+	}
+	if cause := context.Cause(ctx); cause != nil {
+		return netError(cmd, fmt.Errorf("%w (%w)", cause, err))
+	}
+	return netError(cmd, err)
+}
+
+// quitQuietly sends QUIT without waiting for the reply, on the way out of a
+// failed handshake: polite, but not worth waiting for.
+func (c *Client) quitQuietly() {
+	c.w.WriteString("QUIT\r\n")
+	c.w.Flush()
+}
+
+// checkHelloName refuses an empty EHLO name, or one that would break the
+// command line.
+func checkHelloName(name string) error {
+	if name == "" {
+		return netError("EHLO", errors.New("outbound: Options.HelloName is empty"))
+	}
+	for i := range len(name) {
+		if b := name[i]; b <= ' ' || b >= 0x7f {
+			return netError("EHLO", fmt.Errorf("outbound: Options.HelloName %q contains byte %#x", name, b))
+		}
+	}
+	return nil
+}
+
+// deadlineConn sets the connection deadline before each read and write:
+// the current step's timeout from now, capped by the running call's ctx
+// deadline. Refreshing it per I/O call makes the timeouts idle limits, so a
+// large message is not cut off while data still flows.
+type deadlineConn struct {
+	net.Conn
+	c *Client
+}
+
+func (d *deadlineConn) arm() error {
+	t := time.Now().Add(d.c.timeout)
+	if !d.c.deadline.IsZero() && d.c.deadline.Before(t) {
+		t = d.c.deadline
+	}
+	return d.Conn.SetDeadline(t)
+}
+
+// Read reads with the current deadline.
+func (d *deadlineConn) Read(p []byte) (int, error) {
+	if err := d.arm(); err != nil {
+		return 0, err
+	}
+	return d.Conn.Read(p)
+}
+
+// Write writes with the current deadline.
+func (d *deadlineConn) Write(p []byte) (int, error) {
+	if err := d.arm(); err != nil {
+		return 0, err
+	}
+	return d.Conn.Write(p)
+}

@@ -1,0 +1,407 @@
+package queue
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Message is one accepted submission: the envelope and the final bytes to
+// send (already rewritten and signed).
+type Message struct {
+	ID      ID // from NewID
+	Tenant  string
+	From    string // envelope sender (may be empty: the null reverse-path)
+	Rcpts   []string
+	Stream  Stream
+	Flags   uint8
+	Created time.Time
+	Body    []byte
+}
+
+// Enqueue stores m and schedules every recipient for immediate delivery. It
+// returns only when the write is durable (fsync'd) or has failed; the
+// caller answers 250 only on a nil error.
+func (s *Store) Enqueue(ctx context.Context, m *Message) error {
+	if len(m.Rcpts) == 0 {
+		return fmt.Errorf("queue: enqueue %s: no recipients", m.ID)
+	}
+	md := meta{
+		Created: m.Created, Tenant: m.Tenant, From: m.From, Stream: m.Stream, Flags: m.Flags,
+		Rcpts: uint32(len(m.Rcpts)), Pending: uint32(len(m.Rcpts)), Size: uint32(len(m.Body)),
+	}
+	metaVal := md.encode()
+	due := m.Created.UnixNano()
+	var d delta
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		d = delta{}
+		mb := tx.Bucket(bucketMsg)
+		mb.FillPercent = 0.95 // keys grow monotonically
+		if err := mb.Put(m.ID.key(), metaVal); err != nil {
+			return err
+		}
+		bb := tx.Bucket(bucketBody)
+		bb.FillPercent = 0.95
+		if err := bb.Put(m.ID.key(), m.Body); err != nil {
+			return err
+		}
+		rb, sb := tx.Bucket(bucketRcpt), tx.Bucket(bucketSched)
+		rb.FillPercent = 0.95
+		for i, addr := range m.Rcpts {
+			r := rcpt{Addr: addr, State: Queued, Next: due, Updated: due}
+			if err := rb.Put(rcptKey(m.ID, uint32(i)), r.encode()); err != nil {
+				return err
+			}
+			if err := sb.Put(schedKey(due, m.ID, uint32(i)), nil); err != nil {
+				return err
+			}
+			d.move(0, Queued)
+		}
+		d[0]++
+		return d.persist(tx)
+	}, func() { s.counts.apply(&d) })
+	if err != nil {
+		return fmt.Errorf("queue: enqueue %s: %w", m.ID, err)
+	}
+	return nil
+}
+
+// Body returns a copy of message id's stored bytes.
+func (s *Store) Body(id ID) ([]byte, error) {
+	var out []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketBody).Get(id.key())
+		if v == nil {
+			return ErrNotFound
+		}
+		out = bytes.Clone(v)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: body %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// NextDue returns the earliest scheduled attempt, if any recipient waits.
+func (s *Store) NextDue() (time.Time, bool) {
+	var due int64
+	var ok bool
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bucketSched).Cursor().First()
+		if d, _, _, good := parseSchedKey(k); good {
+			due, ok = d, true
+		}
+		return nil
+	})
+	return time.Unix(0, due), ok
+}
+
+// Work is one claimed unit of delivery: recipients of one message at one
+// domain, sent in one SMTP transaction.
+type Work struct {
+	ID      ID
+	Tenant  string
+	From    string
+	Stream  Stream
+	Flags   uint8
+	Created time.Time
+	Domain  string
+	Rcpts   []WorkRcpt
+}
+
+// WorkRcpt is one recipient of a Work.
+type WorkRcpt struct {
+	Index   uint32
+	Addr    string
+	Attempt uint32 // 1 for the first attempt
+}
+
+// Domain returns the lowercased domain of an address ("" if it has none).
+func Domain(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return ""
+	}
+	return strings.ToLower(addr[at+1:])
+}
+
+// Claim takes up to limit due recipients, books each one's next attempt
+// (so a crash mid-delivery retries at the normal pace, never in a storm),
+// marks them in flight and returns them grouped into Works of at most
+// maxRcpts recipients of one message and domain.
+func (s *Store) Claim(ctx context.Context, limit, maxRcpts int) ([]Work, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	if maxRcpts <= 0 {
+		maxRcpts = 100
+	}
+	var works []Work
+	var d delta
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		works, d = works[:0], delta{}
+		now := s.opts.Now()
+		nowNano := now.UnixNano()
+		sb, rb, ib, mb := tx.Bucket(bucketSched), tx.Bucket(bucketRcpt), tx.Bucket(bucketInflight), tx.Bucket(bucketMsg)
+		var keys [][]byte
+		c := sb.Cursor()
+		for k, _ := c.First(); k != nil && len(keys) < limit; k, _ = c.Next() {
+			due, _, _, ok := parseSchedKey(k)
+			if !ok {
+				continue
+			}
+			if due > nowNano {
+				break
+			}
+			keys = append(keys, bytes.Clone(k))
+		}
+		metas := map[ID]meta{}
+		index := map[[2]string]int{} // (id, domain) → index in works of the open group
+		for _, k := range keys {
+			_, id, idx, _ := parseSchedKey(k)
+			if err := sb.Delete(k); err != nil {
+				return err
+			}
+			rk := rcptKey(id, idx)
+			raw := rb.Get(rk)
+			if raw == nil {
+				continue // a stale entry: the recipient is gone
+			}
+			r, err := decodeRcpt(raw)
+			if err != nil {
+				return fmt.Errorf("recipient %s/%d: %w", id, idx, err)
+			}
+			md, ok := metas[id]
+			if !ok {
+				mv := mb.Get(id.key())
+				if mv == nil {
+					continue
+				}
+				if md, err = decodeMeta(mv); err != nil {
+					return fmt.Errorf("message %s: %w", id, err)
+				}
+				metas[id] = md
+			}
+			wasInflight := r.State == InFlight
+			r.Attempts++
+			r.Next = now.Add(s.opts.Retry.Delay(int(r.Attempts))).UnixNano()
+			if wasInflight {
+				// Still running in this process (an attempt outlived its
+				// retry delay): re-book without claiming it twice.
+				r.Attempts--
+			} else {
+				d.move(r.State, InFlight)
+				r.State = InFlight
+			}
+			r.Updated = nowNano
+			if err := rb.Put(rk, r.encode()); err != nil {
+				return err
+			}
+			if err := sb.Put(schedKey(r.Next, id, idx), nil); err != nil {
+				return err
+			}
+			if wasInflight {
+				continue
+			}
+			if err := ib.Put(rk, nil); err != nil {
+				return err
+			}
+			dom := Domain(r.Addr)
+			gk := [2]string{id.String(), dom}
+			wi, open := index[gk]
+			if !open || len(works[wi].Rcpts) >= maxRcpts {
+				works = append(works, Work{ID: id, Tenant: md.Tenant, From: md.From, Stream: md.Stream,
+					Flags: md.Flags, Created: md.Created, Domain: dom})
+				wi = len(works) - 1
+				index[gk] = wi
+			}
+			works[wi].Rcpts = append(works[wi].Rcpts, WorkRcpt{Index: idx, Addr: r.Addr, Attempt: r.Attempts})
+		}
+		return d.persist(tx)
+	}, func() { s.counts.apply(&d) })
+	if err != nil {
+		return nil, fmt.Errorf("queue: claim: %w", err)
+	}
+	return works, nil
+}
+
+// Outcome is what became of one recipient's attempt.
+type Outcome uint8
+
+// Outcomes reported to Complete.
+const (
+	OutcomeDelivered Outcome = iota + 1
+	OutcomeDeferred
+	OutcomeFailed
+)
+
+// Result reports one recipient's attempt to Complete.
+type Result struct {
+	ID      ID
+	Index   uint32
+	Outcome Outcome
+	Code    int       // the SMTP reply code, 0 if none
+	Reply   string    // the remote reply or local reason, kept for the admin view
+	RetryAt time.Time // for OutcomeDeferred: when to try again (zero: the retry policy decides)
+}
+
+// Complete records the outcomes of claimed recipients in one durable write.
+// Recipients that are no longer in flight (already completed) are ignored,
+// so a replayed completion is harmless. When the last recipient of a message
+// becomes final the message and its body are removed.
+func (s *Store) Complete(ctx context.Context, results []Result) error {
+	var d delta
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		d = delta{}
+		now := s.opts.Now()
+		sb, rb, ib, mb := tx.Bucket(bucketSched), tx.Bucket(bucketRcpt), tx.Bucket(bucketInflight), tx.Bucket(bucketMsg)
+		for _, res := range results {
+			rk := rcptKey(res.ID, res.Index)
+			raw := rb.Get(rk)
+			if raw == nil {
+				continue
+			}
+			r, err := decodeRcpt(raw)
+			if err != nil {
+				return fmt.Errorf("recipient %s/%d: %w", res.ID, res.Index, err)
+			}
+			if r.State != InFlight {
+				continue
+			}
+			if err := ib.Delete(rk); err != nil {
+				return err
+			}
+			if err := sb.Delete(schedKey(r.Next, res.ID, res.Index)); err != nil {
+				return err
+			}
+			r.LastCode, r.LastReply, r.Updated = uint16(res.Code), truncate(res.Reply, 512), now.UnixNano()
+			switch res.Outcome {
+			case OutcomeDeferred:
+				next := res.RetryAt
+				if next.IsZero() {
+					next = now.Add(s.opts.Retry.Delay(int(r.Attempts)))
+				}
+				r.Next = next.UnixNano()
+				d.move(InFlight, Deferred)
+				r.State = Deferred
+				if err := sb.Put(schedKey(r.Next, res.ID, res.Index), nil); err != nil {
+					return err
+				}
+				if err := rb.Put(rk, r.encode()); err != nil {
+					return err
+				}
+			case OutcomeDelivered, OutcomeFailed:
+				final := Delivered
+				if res.Outcome == OutcomeFailed {
+					final = Failed
+				}
+				d.move(InFlight, final)
+				r.State, r.Next = final, 0
+				if err := rb.Put(rk, r.encode()); err != nil {
+					return err
+				}
+				if err := s.finishOne(mb, tx, res.ID, &d); err != nil {
+					return err
+				}
+			default:
+				return fmt.Errorf("recipient %s/%d: unknown outcome %d", res.ID, res.Index, res.Outcome)
+			}
+		}
+		return d.persist(tx)
+	}, func() { s.counts.apply(&d) })
+	if err != nil {
+		return fmt.Errorf("queue: complete: %w", err)
+	}
+	return nil
+}
+
+// finishOne counts down a message's pending recipients and removes the
+// message once none is left.
+func (s *Store) finishOne(mb *bolt.Bucket, tx *bolt.Tx, id ID, d *delta) error {
+	mv := mb.Get(id.key())
+	if mv == nil {
+		return nil
+	}
+	md, err := decodeMeta(mv)
+	if err != nil {
+		return fmt.Errorf("message %s: %w", id, err)
+	}
+	if md.Pending > 0 {
+		md.Pending--
+	}
+	if md.Pending > 0 {
+		return mb.Put(id.key(), md.encode())
+	}
+	if err := mb.Delete(id.key()); err != nil {
+		return err
+	}
+	d[0]--
+	if err := tx.Bucket(bucketBody).Delete(id.key()); err != nil {
+		return err
+	}
+	rb := tx.Bucket(bucketRcpt)
+	prefix := id.key()
+	var keys [][]byte
+	c := rb.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := rb.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recoverInflight makes every recipient a crash left in flight due now.
+func recoverInflight(tx *bolt.Tx, now time.Time) (int, error) {
+	ib, rb, sb := tx.Bucket(bucketInflight), tx.Bucket(bucketRcpt), tx.Bucket(bucketSched)
+	var keys [][]byte
+	c := ib.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	var d delta
+	for _, k := range keys {
+		if err := ib.Delete(k); err != nil {
+			return 0, err
+		}
+		id, idx, ok := parseRcptKey(k)
+		raw := rb.Get(k)
+		if !ok || raw == nil {
+			continue
+		}
+		r, err := decodeRcpt(raw)
+		if err != nil {
+			return 0, fmt.Errorf("recover %s/%d: %w", id, idx, err)
+		}
+		if r.State != InFlight {
+			continue
+		}
+		if err := sb.Delete(schedKey(r.Next, id, idx)); err != nil {
+			return 0, err
+		}
+		r.Next, r.State = now.UnixNano(), Queued
+		d.move(InFlight, Queued)
+		if err := sb.Put(schedKey(r.Next, id, idx), nil); err != nil {
+			return 0, err
+		}
+		if err := rb.Put(k, r.encode()); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), d.persist(tx)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

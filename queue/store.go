@@ -1,0 +1,273 @@
+package queue
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var (
+	bucketMeta     = []byte("meta")     // counters and the id high-water mark
+	bucketMsg      = []byte("msg")      // id → meta
+	bucketBody     = []byte("body")     // id → message bytes
+	bucketRcpt     = []byte("rcpt")     // id|idx → rcpt
+	bucketSched    = []byte("sched")    // due|id|idx → nil
+	bucketInflight = []byte("inflight") // id|idx → nil
+	allBuckets     = [][]byte{bucketMeta, bucketMsg, bucketBody, bucketRcpt, bucketSched, bucketInflight}
+
+	keyHighWater = []byte("id_hwm")
+)
+
+// Errors returned by the store. Callers map ErrDiskFull to a 452 4.3.1 and
+// everything else to a 451 4.3.0.
+var (
+	ErrClosed   = errors.New("queue: store closed")
+	ErrDiskFull = errors.New("queue: disk full")
+	ErrNotFound = errors.New("queue: not found")
+)
+
+// Options configure Open. Zero values take the documented defaults.
+type Options struct {
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Logger receives store events; default slog.Default().
+	Logger *slog.Logger
+	// Retry decides retry times and expiry; default DefaultRetry.
+	Retry RetryPolicy
+	// MaxBatch caps the writes one group commit takes; default 512.
+	MaxBatch int
+	// InitialMmapSize pre-sizes bbolt's mmap so growth does not block
+	// readers; default 256 MiB.
+	InitialMmapSize int
+	// Observe, when set, is called after every commit with its duration and
+	// how many writes it carried (the metrics hook).
+	Observe func(commit time.Duration, writes int, err error)
+}
+
+// Store is the durable spool. All its methods are safe for concurrent use.
+type Store struct {
+	db     *bolt.DB
+	opts   Options
+	log    *slog.Logger
+	reqs   chan *writeReq
+	done   chan struct{}
+	wg     sync.WaitGroup
+	closed atomic.Bool
+	mu     sync.Mutex // guards close against in-progress sends
+	nextID atomic.Uint64
+
+	counts counters
+}
+
+type writeReq struct {
+	fn  func(tx *bolt.Tx) error
+	res chan error
+	// after runs only if the commit succeeded, under the writer (used to
+	// publish counter changes once they are durable).
+	after func()
+}
+
+// Open opens (creating if needed) the spool at path, recovers recipients a
+// crash left in flight, and starts the writer.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Retry == (RetryPolicy{}) {
+		opts.Retry = DefaultRetry
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 512
+	}
+	if opts.InitialMmapSize <= 0 {
+		opts.InitialMmapSize = 256 << 20
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("queue: create spool dir: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:         2 * time.Second, // another process holds the lock
+		FreelistType:    bolt.FreelistMapType,
+		NoFreelistSync:  true,
+		InitialMmapSize: opts.InitialMmapSize,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: open %s: %w", path, err)
+	}
+	s := &Store{db: db, opts: opts, log: opts.Logger, reqs: make(chan *writeReq, 1024), done: make(chan struct{})}
+	var hwm uint64
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		if v := tx.Bucket(bucketMeta).Get(keyHighWater); len(v) == 8 {
+			hwm = binary.BigEndian.Uint64(v)
+		}
+		n, err := recoverInflight(tx, opts.Now())
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			opts.Logger.Info("queue: recovered recipients left in flight", "count", n)
+		}
+		return s.counts.load(tx)
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("queue: open %s: %w", path, err)
+	}
+	// Ids come from the clock (microseconds) or the persisted high-water
+	// mark, whichever is larger, so they stay unique across restarts even if
+	// the clock steps back.
+	start := uint64(opts.Now().UnixMicro())
+	if hwm > start {
+		start = hwm
+	}
+	s.nextID.Store(start)
+	s.wg.Add(1)
+	go s.writer()
+	return s, nil
+}
+
+// NewID allocates a message id. Ids are allocated before the message is
+// written because they appear in the headers (Received, Message-ID) that are
+// part of the stored (and signed) bytes.
+func (s *Store) NewID() ID { return ID(s.nextID.Add(1)) }
+
+// Close stops the writer after the writes already submitted and closes the
+// database. Calls after Close fail with ErrClosed.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed.Swap(true) {
+		s.mu.Unlock()
+		return nil
+	}
+	close(s.done)
+	s.mu.Unlock()
+	s.wg.Wait()
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("queue: close: %w", err)
+	}
+	return nil
+}
+
+// write submits fn to the group committer and waits until the commit that
+// holds it is durable (or failed). fn may run more than once (if another
+// write in its batch fails the batch is replayed without it), so it must
+// compute everything from its inputs and the transaction.
+func (s *Store) write(ctx context.Context, fn func(tx *bolt.Tx) error, after func()) error {
+	req := &writeReq{fn: fn, res: make(chan error, 1), after: after}
+	s.mu.Lock()
+	if s.closed.Load() {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	select {
+	case s.reqs <- req:
+		s.mu.Unlock()
+	case <-ctx.Done():
+		s.mu.Unlock()
+		return ctx.Err()
+	}
+	// Once submitted, wait for the outcome even if ctx ends: the write may
+	// commit, and the caller must not report failure for durable data.
+	return <-req.res
+}
+
+func (s *Store) writer() {
+	defer s.wg.Done()
+	batch := make([]*writeReq, 0, s.opts.MaxBatch)
+	for {
+		select {
+		case req := <-s.reqs:
+			batch = append(batch[:0], req)
+		case <-s.done:
+			// Drain what was submitted before Close.
+			for {
+				select {
+				case req := <-s.reqs:
+					s.commit([]*writeReq{req})
+				default:
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < s.opts.MaxBatch {
+			select {
+			case req := <-s.reqs:
+				batch = append(batch, req)
+			default:
+				break fill
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// commit runs a batch in one transaction. A write whose fn fails is answered
+// with its error and the rest is replayed without it, so one bad write never
+// fails its neighbours.
+func (s *Store) commit(batch []*writeReq) {
+	for len(batch) > 0 {
+		failed := -1
+		var fnErr error
+		start := time.Now()
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			for i, req := range batch {
+				if err := req.fn(tx); err != nil {
+					failed, fnErr = i, err
+					return err
+				}
+			}
+			return s.bumpHighWater(tx)
+		})
+		if failed >= 0 {
+			batch[failed].res <- fnErr
+			batch = append(batch[:failed:failed], batch[failed+1:]...)
+			continue
+		}
+		if s.opts.Observe != nil {
+			s.opts.Observe(time.Since(start), len(batch), err)
+		}
+		if err != nil {
+			err = classifyWriteErr(err)
+			s.log.Error("queue: commit failed", "writes", len(batch), "err", err)
+		}
+		for _, req := range batch {
+			if err == nil && req.after != nil {
+				req.after()
+			}
+			req.res <- err
+		}
+		return
+	}
+}
+
+func (s *Store) bumpHighWater(tx *bolt.Tx) error {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], s.nextID.Load())
+	return tx.Bucket(bucketMeta).Put(keyHighWater, b[:])
+}
+
+func classifyWriteErr(err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return fmt.Errorf("%w: %w", ErrDiskFull, err)
+	}
+	return fmt.Errorf("queue: commit: %w", err)
+}
