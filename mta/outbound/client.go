@@ -72,12 +72,12 @@ const writeBufferSize = 32 << 10
 // cancellation of the ctx passed to the running call acts from elsewhere
 // (it closes the connection).
 type Client struct {
-	raw  net.Conn       // the connection handed to Handshake
-	conn net.Conn       // what r and w use: raw with deadlines, or TLS over it
-	r    *bufio.Reader  // reply reader
-	w    *bufio.Writer  // command and data writer
-	host string         // the server's name, for SNI
-	opts Options        // with defaults filled in
+	raw  net.Conn      // the connection handed to Handshake
+	conn net.Conn      // what r and w use: raw with deadlines, or TLS over it
+	r    *bufio.Reader // reply reader
+	w    *bufio.Writer // command and data writer
+	host string        // the server's name, for SNI
+	opts Options       // with defaults filled in
 	ext  map[string]string
 
 	pipelining bool  // RFC 2920 PIPELINING advertised
@@ -101,10 +101,10 @@ type Client struct {
 	timeout  time.Duration // idle limit of the current step
 	deadline time.Time     // the running call's ctx deadline, zero if none
 
-	lines []string   // reply line scratch
-	steps []step     // Send's command list scratch
-	acc   []bool     // Send's accepted-recipient scratch
-	num   [20]byte   // integer formatting scratch
+	lines []string // reply line scratch
+	steps []step   // Send's command list scratch
+	acc   []bool   // Send's accepted-recipient scratch
+	num   [20]byte // integer formatting scratch
 }
 
 // Handshake starts an SMTP session on conn, a connection to host (the MX
@@ -374,7 +374,8 @@ func (c *Client) Host() string { return c.host }
 // deadline caps every I/O step, and cancellation closes the raw connection
 // so blocked reads and writes return at once. The returned func disarms it;
 // if ctx fired meanwhile, the connection is closed and the Client marked
-// unusable, whatever the call returned.
+// unusable, whatever the call returned, and *errp, when errp is not nil
+// and holds no error yet, reports it.
 func (c *Client) begin(ctx context.Context, errp *error) func() {
 	c.deadline, _ = ctx.Deadline()
 	stop := context.AfterFunc(ctx, func() { c.raw.Close() })
@@ -382,7 +383,7 @@ func (c *Client) begin(ctx context.Context, errp *error) func() {
 		if !stop() && c.err == nil {
 			e := netError("connection", context.Cause(ctx))
 			c.err = e
-			if *errp == nil {
+			if errp != nil && *errp == nil {
 				*errp = e
 			}
 		}

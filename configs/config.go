@@ -1,0 +1,205 @@
+// Package configs holds sluice's configuration: the schema (one typed
+// struct per component, each field documented with its unit and default),
+// TOML loading with errors that name the offending key, validation, and the
+// embedded defaults that let `sluice serve` run with no file at all.
+//
+// configs/sluice.example.toml documents every key; a test parses it so it
+// cannot drift from the schema.
+package configs
+
+import (
+	"fmt"
+	"time"
+)
+
+// Config is the whole configuration of one sluice node.
+type Config struct {
+	// Hostname names this node in greetings, EHLO and Received headers.
+	// Default: the OS hostname, or "localhost".
+	Hostname string `toml:"hostname"`
+	// DataDir holds the spool, the generated TLS certificate, the admin
+	// token and the development tenant. Default "./sluice-data".
+	DataDir string `toml:"data_dir"`
+
+	Log        Log        `toml:"log"`
+	Submission Submission `toml:"submission"`
+	Inbound    Inbound    `toml:"inbound"`
+	Tracking   Tracking   `toml:"tracking"`
+	Admin      Admin      `toml:"admin"`
+	Queue      Queue      `toml:"queue"`
+	Delivery   Delivery   `toml:"delivery"`
+	DKIM       DKIM       `toml:"dkim"`
+	Tenants    []Tenant   `toml:"tenant"`
+	Routes     []Route    `toml:"route"`
+}
+
+// Log configures structured logging (slog, JSON lines on stderr).
+type Log struct {
+	// Level: "debug", "info", "warn" or "error". Default "info".
+	Level string `toml:"level"`
+}
+
+// Submission configures the SMTP submission server tenants' applications
+// send to.
+type Submission struct {
+	// Listen is the address of the submission server. Default
+	// "127.0.0.1:2587".
+	Listen string `toml:"listen"`
+	// TLSCert and TLSKey are PEM files for STARTTLS. Empty: a self-signed
+	// certificate is generated under data_dir/tls on first start.
+	TLSCert string `toml:"tls_cert"`
+	TLSKey  string `toml:"tls_key"`
+	// AllowPlaintextAuthOnLoopback lets clients on 127.0.0.0/8 and ::1
+	// authenticate without STARTTLS. Default false: AUTH needs TLS.
+	AllowPlaintextAuthOnLoopback bool `toml:"allow_plaintext_auth_on_loopback"`
+	// MaxMessageBytes caps a message (SIZE); a tenant may set less.
+	// Default 26214400 (25 MiB).
+	MaxMessageBytes int64 `toml:"max_message_bytes"`
+	// MaxRecipients caps RCPT TO per message; a tenant may set less.
+	// Default 1000.
+	MaxRecipients int `toml:"max_recipients"`
+	// MaxSessions caps concurrent submission sessions; more get 421.
+	// Default 1000.
+	MaxSessions int `toml:"max_sessions"`
+	// ReadTimeout and WriteTimeout bound each read and write on a session.
+	// Default "5m" each (RFC 5321 §4.5.3.2 server timeout).
+	ReadTimeout  Duration `toml:"read_timeout"`
+	WriteTimeout Duration `toml:"write_timeout"`
+	// TrustedNetworks (CIDRs) may submit without AUTH, as TrustedTenant.
+	// Default empty: everyone authenticates.
+	TrustedNetworks []string `toml:"trusted_networks"`
+	// TrustedTenant names the tenant mail from TrustedNetworks belongs to.
+	TrustedTenant string `toml:"trusted_tenant"`
+}
+
+// Tenant is one customer whose applications submit mail.
+type Tenant struct {
+	// Name identifies the tenant in logs, metrics and the admin API.
+	Name string `toml:"name"`
+	// Username for SMTP AUTH. Default: the tenant's name.
+	Username string `toml:"username"`
+	// PasswordHash is a bcrypt hash ($2a$/$2b$/$2y$) of the SMTP password;
+	// `sluice hash-password` makes one. Never a clear password.
+	PasswordHash string `toml:"password_hash"`
+	// SenderDomains are the domains this tenant may use in MAIL FROM
+	// (subdomains included). Required.
+	SenderDomains []string `toml:"sender_domains"`
+	// MaxMessageBytes and MaxRecipients tighten the submission limits for
+	// this tenant. 0: the submission defaults.
+	MaxMessageBytes int64 `toml:"max_message_bytes"`
+	MaxRecipients   int   `toml:"max_recipients"`
+}
+
+// Inbound configures the MX that receives bounces and complaints.
+type Inbound struct {
+	// Listen address. Default "127.0.0.1:2525".
+	Listen string `toml:"listen"`
+}
+
+// Tracking configures the HTTP tracking edge.
+type Tracking struct {
+	// Listen address. Default "127.0.0.1:8080".
+	Listen string `toml:"listen"`
+}
+
+// Admin configures the admin API and /metrics.
+type Admin struct {
+	// Listen address. Default "127.0.0.1:8025".
+	Listen string `toml:"listen"`
+	// Token is the bearer token of the admin API. Empty: one is generated
+	// into data_dir/admin.token on first start (mode 0600).
+	Token string `toml:"token"`
+}
+
+// Queue configures retries and how much work is in flight.
+type Queue struct {
+	// RetryFirst is the wait after the first temporary failure; it doubles
+	// per attempt up to RetryMax. Defaults "5m" and "1h" (like Postfix).
+	RetryFirst Duration `toml:"retry_first"`
+	RetryMax   Duration `toml:"retry_max"`
+	// MaxAge: a message still failing temporarily after this long fails
+	// with reason "expired". Default "120h" (5 days).
+	MaxAge Duration `toml:"max_age"`
+	// MaxInFlight caps the recipients claimed for delivery at once (the
+	// memory bound of delivery). Default 5000.
+	MaxInFlight int `toml:"max_in_flight"`
+}
+
+// Delivery configures outbound SMTP.
+type Delivery struct {
+	// Port is the SMTP port used for MX delivery. Default 25.
+	Port int `toml:"port"`
+	// Resolvers are DNS servers ("ip" or "ip:port"). Default: those of
+	// /etc/resolv.conf.
+	Resolvers []string `toml:"resolvers"`
+	// HeloName is sent in EHLO. Default: hostname.
+	HeloName string `toml:"helo_name"`
+	// MaxConnectionsPerDomain caps concurrent connections to one
+	// destination domain. Default 20.
+	MaxConnectionsPerDomain int `toml:"max_connections_per_domain"`
+	// MaxMessagesPerConnection: a connection is closed after this many
+	// transactions. Default 100.
+	MaxMessagesPerConnection int `toml:"max_messages_per_connection"`
+	// MaxRecipientsPerTransaction caps RCPT TO in one transaction.
+	// Default 100 (RFC 5321 §4.5.3.1.8 minimum a server must accept).
+	MaxRecipientsPerTransaction int `toml:"max_recipients_per_transaction"`
+	// IdleTimeout closes a connection with no work for this long.
+	// Default "10s".
+	IdleTimeout Duration `toml:"idle_timeout"`
+	// ConnectTimeout bounds TCP connect per address. Default "30s".
+	ConnectTimeout Duration `toml:"connect_timeout"`
+	// CommandTimeout bounds each command's reply. Default "2m".
+	CommandTimeout Duration `toml:"command_timeout"`
+	// DataTimeout bounds the reply to the end of data. Default "10m"
+	// (RFC 5321 §4.5.3.2.6).
+	DataTimeout Duration `toml:"data_timeout"`
+	// TLS is "opportunistic" (STARTTLS when offered, any certificate) or
+	// "disabled". Default "opportunistic".
+	TLS string `toml:"tls"`
+}
+
+// DKIM configures signing keys. A message is signed with every key of its
+// From domain (or the nearest parent domain that has keys).
+type DKIM struct {
+	// Keys per signing domain; two keys for one domain (RSA and Ed25519)
+	// give dual signatures (RFC 8463).
+	Keys []DKIMKey `toml:"key"`
+	// ESPKeys add a second signature, with the sending service's own
+	// domain, to every message (for feedback loops keyed on d=).
+	ESPKeys []DKIMKey `toml:"esp_key"`
+	// Expiration sets x= this long after t=. Default "0s": no x=.
+	Expiration Duration `toml:"expiration"`
+}
+
+// DKIMKey is one signing key.
+type DKIMKey struct {
+	Domain   string `toml:"domain"`
+	Selector string `toml:"selector"`
+	// File is the PEM private key (RSA or Ed25519).
+	File string `toml:"file"`
+}
+
+// Route sends mail for a domain to a fixed host instead of its MX (tests,
+// smarthosts).
+type Route struct {
+	// Domain is matched exactly (case-insensitive), or "*" for everything.
+	Domain string `toml:"domain"`
+	// Host is "host:port".
+	Host string `toml:"host"`
+}
+
+// Duration is a time.Duration written as a string ("5m", "1h30m").
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("not a duration (want e.g. \"30s\", \"5m\"): %q", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText formats the duration.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }

@@ -1,0 +1,105 @@
+package configs
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestExampleParsesToDefaults(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("sluice.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse(string(raw))
+	if err != nil {
+		t.Fatalf("example does not parse: %v", err)
+	}
+	want := Default()
+	want.fill()
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("example differs from the defaults:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// TestExampleDocumentsEveryKey walks the schema's toml tags and checks each
+// key appears in the example (set, or commented out with an example value).
+func TestExampleDocumentsEveryKey(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("sluice.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	var walk func(typ reflect.Type, prefix string)
+	walk = func(typ reflect.Type, prefix string) {
+		for i := 0; i < typ.NumField(); i++ {
+			f := typ.Field(i)
+			tag := f.Tag.Get("toml")
+			if tag == "" {
+				continue
+			}
+			ft := f.Type
+			if ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct {
+				if !strings.Contains(text, "[["+prefix+tag+"]]") {
+					t.Errorf("example lacks [[%s%s]]", prefix, tag)
+				}
+				walk(ft.Elem(), prefix+tag+".")
+				continue
+			}
+			if ft.Kind() == reflect.Struct && ft != reflect.TypeOf(Duration{}) {
+				if !strings.Contains(text, "["+prefix+tag+"]") {
+					t.Errorf("example lacks [%s%s]", prefix, tag)
+				}
+				walk(ft, prefix+tag+".")
+				continue
+			}
+			if !strings.Contains(text, tag+" = ") {
+				t.Errorf("example does not document %s%s", prefix, tag)
+			}
+		}
+	}
+	walk(reflect.TypeOf(Config{}), "")
+}
+
+func TestErrorsNameTheKey(t *testing.T) {
+	t.Parallel()
+	const hash = "$2a$10$abcdefghijklmnopqrstuuJ0aNLdH5yZ0Ttr1B3zDq5qK8ZcKx3uW"
+	tenant := "[[tenant]]\nname = \"acme\"\npassword_hash = \"" + hash + "\"\nsender_domains = [\"acme.example\"]\n"
+	cases := []struct {
+		name, toml, want string
+	}{
+		{"unknown key", "[submission]\nlisten_addr = \"x\"\n", "submission.listen_addr: unknown key"},
+		{"bad listen", "[submission]\nlisten = \"nope\"\n", "submission.listen"},
+		{"bad duration", "[queue]\nretry_first = \"5 minutes\"\n", "not a duration"},
+		{"bad level", "[log]\nlevel = \"loud\"\n", "log.level"},
+		{"syntax", "[queue\n", "line 2"},
+		{"clear password", "[[tenant]]\nname = \"a\"\npassword_hash = \"secret\"\nsender_domains = [\"a.example\"]\n", "tenant[0].password_hash"},
+		{"no domains", "[[tenant]]\nname = \"a\"\npassword_hash = \"" + hash + "\"\n", "tenant[0].sender_domains"},
+		{"dup tenant", tenant + tenant, "tenant[1].name: duplicate"},
+		{"trusted without tenant", "[submission]\ntrusted_networks = [\"127.0.0.0/8\"]\n", "submission.trusted_tenant"},
+		{"bad cidr", tenant + "[submission]\ntrusted_networks = [\"127.0.0.1\"]\ntrusted_tenant = \"acme\"\n", "submission.trusted_networks[0]"},
+		{"bad route", "[[route]]\ndomain = \"*\"\nhost = \"localhost\"\n", "route[0].host"},
+		{"bad tls", "[delivery]\ntls = \"required\"\n", "delivery.tls"},
+		{"bad resolver", "[delivery]\nresolvers = [\"dns.example\"]\n", "delivery.resolvers[0]"},
+		{"dkim missing file", "[[dkim.key]]\ndomain = \"a.example\"\nselector = \"s\"\n", "dkim.key[0]"},
+		{"retry order", "[queue]\nretry_first = \"2h\"\n", "queue.retry_max"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(tc.toml)
+			if err == nil {
+				t.Fatalf("accepted bad config")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") {
+				t.Fatalf("error %q: want one line naming %q", msg, tc.want)
+			}
+		})
+	}
+	if _, err := Parse(tenant + "[submission]\ntrusted_networks = [\"127.0.0.0/8\"]\ntrusted_tenant = \"acme\"\n"); err != nil {
+		t.Fatalf("good config rejected: %v", err)
+	}
+}

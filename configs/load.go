@@ -1,0 +1,278 @@
+package configs
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Default returns the embedded defaults: everything on loopback, data under
+// ./sluice-data, no tenants (serve then creates a development tenant).
+func Default() *Config {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	return &Config{
+		Hostname: host,
+		DataDir:  "./sluice-data",
+		Log:      Log{Level: "info"},
+		Submission: Submission{
+			Listen:          "127.0.0.1:2587",
+			MaxMessageBytes: 25 << 20,
+			MaxRecipients:   1000,
+			MaxSessions:     1000,
+			ReadTimeout:     Duration{5 * time.Minute},
+			WriteTimeout:    Duration{5 * time.Minute},
+		},
+		Inbound:  Inbound{Listen: "127.0.0.1:2525"},
+		Tracking: Tracking{Listen: "127.0.0.1:8080"},
+		Admin:    Admin{Listen: "127.0.0.1:8025"},
+		Queue: Queue{
+			RetryFirst:  Duration{5 * time.Minute},
+			RetryMax:    Duration{time.Hour},
+			MaxAge:      Duration{120 * time.Hour},
+			MaxInFlight: 5000,
+		},
+		Delivery: Delivery{
+			Port:                        25,
+			MaxConnectionsPerDomain:     20,
+			MaxMessagesPerConnection:    100,
+			MaxRecipientsPerTransaction: 100,
+			IdleTimeout:                 Duration{10 * time.Second},
+			ConnectTimeout:              Duration{30 * time.Second},
+			CommandTimeout:              Duration{2 * time.Minute},
+			DataTimeout:                 Duration{10 * time.Minute},
+			TLS:                         "opportunistic",
+		},
+	}
+}
+
+// Load reads a TOML file over the defaults and validates the result. Any
+// error names the key at fault, on one line.
+func Load(path string) (*Config, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(string(raw))
+}
+
+// Parse decodes TOML text over the defaults and validates the result.
+func Parse(text string) (*Config, error) {
+	cfg := Default()
+	md, err := toml.Decode(text, cfg)
+	if err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			return nil, fmt.Errorf("config: line %d: %s", perr.Position.Line, oneLine(perr.Message))
+		}
+		return nil, fmt.Errorf("config: %s", oneLine(err.Error()))
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return nil, fmt.Errorf("config: %s: unknown key", und[0].String())
+	}
+	cfg.fill()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// fill sets the defaults that depend on other values.
+func (c *Config) fill() {
+	// An empty list in the file means the same as none.
+	if len(c.Submission.TrustedNetworks) == 0 {
+		c.Submission.TrustedNetworks = nil
+	}
+	if len(c.Delivery.Resolvers) == 0 {
+		c.Delivery.Resolvers = nil
+	}
+	if c.Delivery.HeloName == "" {
+		c.Delivery.HeloName = c.Hostname
+	}
+	for i := range c.Tenants {
+		if c.Tenants[i].Username == "" {
+			c.Tenants[i].Username = c.Tenants[i].Name
+		}
+	}
+}
+
+// keyError is a validation error naming its key.
+func keyError(key string, format string, args ...any) error {
+	return fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...))
+}
+
+// Validate checks the whole configuration and returns the first problem,
+// naming its key.
+func (c *Config) Validate() error {
+	c.fill()
+	if c.Hostname == "" {
+		return keyError("hostname", "must not be empty")
+	}
+	if c.DataDir == "" {
+		return keyError("data_dir", "must not be empty")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return keyError("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	for key, addr := range map[string]string{
+		"submission.listen": c.Submission.Listen, "inbound.listen": c.Inbound.Listen,
+		"tracking.listen": c.Tracking.Listen, "admin.listen": c.Admin.Listen,
+	} {
+		if err := checkHostPort(addr); err != nil {
+			return keyError(key, "%v", err)
+		}
+	}
+	s := c.Submission
+	if (s.TLSCert == "") != (s.TLSKey == "") {
+		return keyError("submission.tls_cert", "tls_cert and tls_key must be set together")
+	}
+	if s.MaxMessageBytes <= 0 {
+		return keyError("submission.max_message_bytes", "must be positive")
+	}
+	if s.MaxRecipients <= 0 {
+		return keyError("submission.max_recipients", "must be positive")
+	}
+	if s.MaxSessions <= 0 {
+		return keyError("submission.max_sessions", "must be positive")
+	}
+	if s.ReadTimeout.Duration <= 0 || s.WriteTimeout.Duration <= 0 {
+		return keyError("submission.read_timeout", "timeouts must be positive")
+	}
+	for i, n := range s.TrustedNetworks {
+		if _, err := netip.ParsePrefix(n); err != nil {
+			return keyError(fmt.Sprintf("submission.trusted_networks[%d]", i), "%q is not a CIDR prefix", n)
+		}
+	}
+	names := map[string]bool{}
+	users := map[string]bool{}
+	for i, t := range c.Tenants {
+		key := fmt.Sprintf("tenant[%d]", i)
+		if t.Name == "" {
+			return keyError(key+".name", "must not be empty")
+		}
+		if names[t.Name] {
+			return keyError(key+".name", "duplicate tenant %q", t.Name)
+		}
+		names[t.Name] = true
+		if users[t.Username] {
+			return keyError(key+".username", "duplicate username %q", t.Username)
+		}
+		users[t.Username] = true
+		if !strings.HasPrefix(t.PasswordHash, "$2a$") && !strings.HasPrefix(t.PasswordHash, "$2b$") && !strings.HasPrefix(t.PasswordHash, "$2y$") {
+			return keyError(key+".password_hash", "must be a bcrypt hash (make one with `sluice hash-password`)")
+		}
+		if len(t.SenderDomains) == 0 {
+			return keyError(key+".sender_domains", "must list at least one domain")
+		}
+		for j, d := range t.SenderDomains {
+			if d == "" || strings.ContainsAny(d, "@ ") {
+				return keyError(fmt.Sprintf("%s.sender_domains[%d]", key, j), "%q is not a domain", d)
+			}
+		}
+		if t.MaxMessageBytes < 0 || t.MaxRecipients < 0 {
+			return keyError(key+".max_message_bytes", "limits must not be negative")
+		}
+	}
+	if s.TrustedTenant != "" && !names[s.TrustedTenant] {
+		return keyError("submission.trusted_tenant", "no tenant named %q", s.TrustedTenant)
+	}
+	if len(s.TrustedNetworks) > 0 && s.TrustedTenant == "" {
+		return keyError("submission.trusted_tenant", "required when trusted_networks is set")
+	}
+	q := c.Queue
+	if q.RetryFirst.Duration <= 0 || q.RetryMax.Duration < q.RetryFirst.Duration {
+		return keyError("queue.retry_max", "need 0 < retry_first <= retry_max")
+	}
+	if q.MaxAge.Duration <= 0 {
+		return keyError("queue.max_age", "must be positive")
+	}
+	if q.MaxInFlight <= 0 {
+		return keyError("queue.max_in_flight", "must be positive")
+	}
+	d := c.Delivery
+	if d.Port <= 0 || d.Port > 65535 {
+		return keyError("delivery.port", "%d is not a port", d.Port)
+	}
+	for i, r := range d.Resolvers {
+		if _, err := ResolverAddr(r); err != nil {
+			return keyError(fmt.Sprintf("delivery.resolvers[%d]", i), "%v", err)
+		}
+	}
+	for key, v := range map[string]int{
+		"delivery.max_connections_per_domain":     d.MaxConnectionsPerDomain,
+		"delivery.max_messages_per_connection":    d.MaxMessagesPerConnection,
+		"delivery.max_recipients_per_transaction": d.MaxRecipientsPerTransaction,
+	} {
+		if v <= 0 {
+			return keyError(key, "must be positive")
+		}
+	}
+	for key, v := range map[string]Duration{
+		"delivery.idle_timeout": d.IdleTimeout, "delivery.connect_timeout": d.ConnectTimeout,
+		"delivery.command_timeout": d.CommandTimeout, "delivery.data_timeout": d.DataTimeout,
+	} {
+		if v.Duration <= 0 {
+			return keyError(key, "must be positive")
+		}
+	}
+	if d.TLS != "opportunistic" && d.TLS != "disabled" {
+		return keyError("delivery.tls", "%q is not one of opportunistic, disabled", d.TLS)
+	}
+	for i, r := range c.Routes {
+		key := fmt.Sprintf("route[%d]", i)
+		if r.Domain == "" {
+			return keyError(key+".domain", "must not be empty (use \"*\" for every domain)")
+		}
+		if err := checkHostPort(r.Host); err != nil {
+			return keyError(key+".host", "%v", err)
+		}
+	}
+	for name, keys := range map[string][]DKIMKey{"dkim.key": c.DKIM.Keys, "dkim.esp_key": c.DKIM.ESPKeys} {
+		for i, k := range keys {
+			key := fmt.Sprintf("%s[%d]", name, i)
+			if k.Domain == "" || k.Selector == "" || k.File == "" {
+				return keyError(key, "domain, selector and file are all required")
+			}
+		}
+	}
+	if c.DKIM.Expiration.Duration < 0 {
+		return keyError("dkim.expiration", "must not be negative")
+	}
+	return nil
+}
+
+func checkHostPort(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q: want host:port", addr)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("%q: bad port", addr)
+	}
+	return nil
+}
+
+// ResolverAddr normalises a resolver address to "ip:port" (port 53 when
+// none is given).
+func ResolverAddr(s string) (string, error) {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.String(), nil
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return netip.AddrPortFrom(a, 53).String(), nil
+	}
+	return "", fmt.Errorf("%q is not an IP address or ip:port", s)
+}
