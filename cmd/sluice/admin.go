@@ -1,0 +1,67 @@
+package main
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// queueStats is the JSON shape of GET /api/v1/queue/stats.
+type queueStats struct {
+	Messages         int64     `json:"messages"`
+	Queued           int64     `json:"queued"`
+	InFlight         int64     `json:"in_flight"`
+	Deferred         int64     `json:"deferred"`
+	DeliveredTotal   int64     `json:"delivered_total"`
+	FailedTotal      int64     `json:"failed_total"`
+	OldestAgeSeconds float64   `json:"oldest_age_seconds"`
+	Oldest           time.Time `json:"oldest,omitzero"`
+	NextDue          time.Time `json:"next_due,omitzero"`
+}
+
+// newAdminServer serves /metrics and /healthz openly (loopback by default)
+// and the JSON admin API behind the bearer token.
+func newAdminServer(n *node, token string) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	mux.Handle("GET /api/v1/queue/stats", requireToken(token, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		st := n.store.Stats()
+		out := queueStats{
+			Messages: st.Messages, Queued: st.Queued, InFlight: st.InFlight, Deferred: st.Deferred,
+			DeliveredTotal: st.Delivered, FailedTotal: st.Failed, Oldest: st.Oldest, NextDue: st.NextDue,
+		}
+		if !st.Oldest.IsZero() {
+			out.OldestAgeSeconds = time.Since(st.Oldest).Seconds()
+		}
+		writeJSON(w, http.StatusOK, out)
+	})))
+	return &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+}
+
+func requireToken(token string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="sluice"`)
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing or wrong bearer token"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}

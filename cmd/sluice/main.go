@@ -1,0 +1,61 @@
+// Command sluice is a high-throughput SMTP delivery MTA with a tracking
+// edge. One binary, subcommands:
+//
+//	sluice serve [--config FILE]   run everything (submission, inbound MX, delivery, edge, admin)
+//	sluice ctl queue stats         ask a running node for its queue summary
+//	sluice dkim keygen …           write a DKIM key and print its DNS record
+//	sluice classify [FILE]         classify one returned message (bounce, complaint)
+//	sluice hash-password           read a password on stdin, print its bcrypt hash
+//	sluice version
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `usage: sluice <command> [arguments]
+
+commands:
+  serve [--config FILE]      run sluice (embedded defaults when no file is given)
+  ctl queue stats            show the queue summary of a running node
+  dkim keygen ...            generate a DKIM key and print its DNS TXT record
+  classify [FILE]            classify a returned message (stdin by default)
+  hash-password              read a password on stdin, print its bcrypt hash
+  version                    print the version
+`
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(args[1:], stdout, stderr)
+	case "ctl":
+		return runCtl(args[1:], stdout, stderr)
+	case "dkim":
+		return runDKIM(args[1:], stdout, stderr)
+	case "classify":
+		return runClassify(args[1:], stdin, stdout, stderr)
+	case "hash-password":
+		return runHashPassword(stdin, stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "sluice", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "sluice: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"sluice/mta/delivery"
+	"sluice/mta/submit"
+	"sluice/queue"
+)
+
+// metrics holds every sluice_ metric of a node, registered on its own
+// registry (no global state). Label values are bounded: tenant names come
+// from the config, reasons and results from fixed sets named at each
+// metric.
+type metrics struct {
+	reg *prometheus.Registry
+
+	subMessages   *prometheus.CounterVec // tenant
+	subRcpts      *prometheus.CounterVec // tenant
+	subBytes      *prometheus.CounterVec // tenant
+	subRejections *prometheus.CounterVec // reason: see submit.Metrics.Rejected
+	subSessions   prometheus.Gauge
+	dkimUnsigned  *prometheus.CounterVec // tenant
+
+	delRcpts   *prometheus.CounterVec // result: delivered, deferred, failed
+	delLatency prometheus.Histogram
+	delConns   prometheus.Gauge
+
+	commitSeconds prometheus.Histogram
+	commitWrites  prometheus.Histogram
+	commitErrors  prometheus.Counter
+}
+
+func newMetrics() *metrics {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := &metrics{
+		reg: reg,
+		subMessages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sluice_submission_messages_total", Help: "Messages accepted (durably queued) by the submission server.",
+		}, []string{"tenant"}),
+		subRcpts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sluice_submission_recipients_total", Help: "Recipients of accepted messages.",
+		}, []string{"tenant"}),
+		subBytes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sluice_submission_bytes_total", Help: "Bytes of accepted messages, as stored.",
+		}, []string{"tenant"}),
+		subRejections: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sluice_submission_rejections_total",
+			Help: "Refused submission commands by reason (auth_required, auth_failed, sender_domain, too_many_recipients, too_large, bad_address, bad_stream, store, disk_full, shutting_down, too_many_sessions).",
+		}, []string{"reason"}),
+		subSessions: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "sluice_submission_sessions", Help: "Open submission SMTP sessions.",
+		}),
+		dkimUnsigned: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sluice_dkim_unsigned_messages_total", Help: "Accepted messages sent unsigned because no DKIM key matched their From domain.",
+		}, []string{"tenant"}),
+		delRcpts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sluice_delivery_recipients_total", Help: "Recipient delivery outcomes by result (delivered, deferred, failed).",
+		}, []string{"result"}),
+		delLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "sluice_delivery_latency_seconds",
+			Help:    "Time from acceptance to successful delivery of a recipient.",
+			Buckets: []float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600},
+		}),
+		delConns: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "sluice_delivery_connections", Help: "Open outbound SMTP connections.",
+		}),
+		commitSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "sluice_queue_commit_seconds",
+			Help:    "Duration of one spool group commit, fsync included.",
+			Buckets: []float64{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1},
+		}),
+		commitWrites: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "sluice_queue_commit_writes",
+			Help:    "Writes (enqueues, claims, completions) carried by one group commit.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512},
+		}),
+		commitErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "sluice_queue_commit_errors_total", Help: "Spool commits that failed.",
+		}),
+	}
+	reg.MustRegister(m.subMessages, m.subRcpts, m.subBytes, m.subRejections, m.subSessions, m.dkimUnsigned,
+		m.delRcpts, m.delLatency, m.delConns, m.commitSeconds, m.commitWrites, m.commitErrors)
+	return m
+}
+
+// observeCommit is the spool's commit hook.
+func (m *metrics) observeCommit(d time.Duration, writes int, err error) {
+	if err != nil {
+		m.commitErrors.Inc()
+		return
+	}
+	m.commitSeconds.Observe(d.Seconds())
+	m.commitWrites.Observe(float64(writes))
+}
+
+func (m *metrics) submitHooks() submit.Metrics {
+	return submit.Metrics{
+		SessionOpened: m.subSessions.Inc,
+		SessionClosed: m.subSessions.Dec,
+		Accepted: func(tenant string, bytes, rcpts int) {
+			m.subMessages.WithLabelValues(tenant).Inc()
+			m.subRcpts.WithLabelValues(tenant).Add(float64(rcpts))
+			m.subBytes.WithLabelValues(tenant).Add(float64(bytes))
+		},
+		Rejected: func(reason string) { m.subRejections.WithLabelValues(reason).Inc() },
+		Unsigned: func(tenant string) { m.dkimUnsigned.WithLabelValues(tenant).Inc() },
+	}
+}
+
+func (m *metrics) deliveryEvent(ev delivery.Event) {
+	m.delRcpts.WithLabelValues(ev.Kind).Inc()
+	if ev.Kind == "delivered" {
+		m.delLatency.Observe(ev.Latency.Seconds())
+	}
+}
+
+// queueCollector reads the spool's counters at scrape time.
+type queueCollector struct {
+	store    *queue.Store
+	inflight func() int64
+	now      func() time.Time
+
+	rcpts, messages, oldest, claimed *prometheus.Desc
+}
+
+func newQueueCollector(s *queue.Store, inflight func() int64) *queueCollector {
+	return &queueCollector{
+		store: s, inflight: inflight, now: time.Now,
+		rcpts: prometheus.NewDesc("sluice_queue_recipients",
+			"Recipients in the spool by state (queued, in_flight, deferred).", []string{"state"}, nil),
+		messages: prometheus.NewDesc("sluice_queue_messages", "Messages stored in the spool.", nil, nil),
+		oldest: prometheus.NewDesc("sluice_queue_oldest_message_age_seconds",
+			"Age of the oldest message in the spool (0 when empty).", nil, nil),
+		claimed: prometheus.NewDesc("sluice_delivery_in_flight_recipients",
+			"Recipients claimed by the delivery engine and not yet settled.", nil, nil),
+	}
+}
+
+func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.rcpts
+	ch <- c.messages
+	ch <- c.oldest
+	ch <- c.claimed
+}
+
+func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
+	q, f, d, _, _ := c.store.Counts()
+	ch <- prometheus.MustNewConstMetric(c.rcpts, prometheus.GaugeValue, float64(q), "queued")
+	ch <- prometheus.MustNewConstMetric(c.rcpts, prometheus.GaugeValue, float64(f), "in_flight")
+	ch <- prometheus.MustNewConstMetric(c.rcpts, prometheus.GaugeValue, float64(d), "deferred")
+	st := c.store.Stats()
+	ch <- prometheus.MustNewConstMetric(c.messages, prometheus.GaugeValue, float64(st.Messages))
+	age := 0.0
+	if !st.Oldest.IsZero() {
+		age = c.now().Sub(st.Oldest).Seconds()
+	}
+	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, age)
+	ch <- prometheus.MustNewConstMetric(c.claimed, prometheus.GaugeValue, float64(c.inflight()))
+}

@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/valyala/fasthttp"
+
+	"sluice/configs"
+	"sluice/mta/delivery"
+	"sluice/mta/mx"
+	"sluice/mta/submit"
+	"sluice/queue"
+)
+
+// node is one running sluice: every server of `sluice serve`, wired
+// statically.
+type node struct {
+	cfg     *configs.Config
+	log     *slog.Logger
+	metrics *metrics
+	store   *queue.Store
+	engine  *delivery.Engine
+	backend *submit.Backend
+
+	submission *smtp.Server
+	inbound    *smtp.Server
+	edge       *fasthttp.Server
+	admin      *http.Server
+
+	// Listeners, bound at start so the addresses are known (tests use
+	// port 0).
+	subLn, inLn, edgeLn, adminLn net.Listener
+
+	runCancel context.CancelFunc
+	wg        sync.WaitGroup
+	errc      chan error
+}
+
+// kickingSpool wakes the delivery scheduler after each durable enqueue.
+type kickingSpool struct {
+	*queue.Store
+	engine *delivery.Engine
+}
+
+func (k kickingSpool) Enqueue(ctx context.Context, m *queue.Message) error {
+	err := k.Store.Enqueue(ctx, m)
+	if err == nil {
+		k.engine.Kick()
+	}
+	return err
+}
+
+// nodeOptions are start-up hooks (tests observe events through them).
+type nodeOptions struct {
+	onEvent func(delivery.Event)
+}
+
+// startNode opens the spool, binds every listener and starts serving.
+// Messages for the operator (the development tenant's password) go to out.
+func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOptions) (n *node, err error) {
+	n = &node{cfg: cfg, log: log, metrics: newMetrics(), errc: make(chan error, 8)}
+	defer func() {
+		if err != nil {
+			n.closeAll()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	tlsConfig, err := loadOrCreateTLS(cfg)
+	if err != nil {
+		return nil, err
+	}
+	tenants, err := buildTenants(cfg, out)
+	if err != nil {
+		return nil, err
+	}
+	adminToken, err := loadOrCreateAdminToken(cfg)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := buildSigner(cfg)
+	if err != nil {
+		return nil, err
+	}
+	retry := queue.RetryPolicy{First: cfg.Queue.RetryFirst.Duration, Max: cfg.Queue.RetryMax.Duration, MaxAge: cfg.Queue.MaxAge.Duration}
+	n.store, err = queue.Open(filepath.Join(cfg.DataDir, "spool.db"), queue.Options{
+		Logger: log, Retry: retry, Observe: n.metrics.observeCommit,
+	})
+	if err != nil {
+		return nil, err
+	}
+	servers := cfg.Delivery.Resolvers
+	if len(servers) == 0 {
+		if servers, err = mx.SystemServers("/etc/resolv.conf"); err != nil {
+			return nil, fmt.Errorf("delivery.resolvers: none configured and %w", err)
+		}
+	}
+	resolver, err := mx.New(mx.Config{Servers: servers})
+	if err != nil {
+		return nil, err
+	}
+	routes := make([]delivery.Route, len(cfg.Routes))
+	for i, r := range cfg.Routes {
+		routes[i] = delivery.Route{Domain: r.Domain, Host: r.Host}
+	}
+	d := cfg.Delivery
+	n.engine, err = delivery.New(delivery.Config{
+		Store: n.store, Resolver: resolver, Routes: routes, Port: d.Port, HeloName: d.HeloName,
+		DisableTLS: d.TLS == "disabled", MaxInFlight: cfg.Queue.MaxInFlight,
+		MaxConnsPerDest: d.MaxConnectionsPerDomain, MaxMsgsPerConn: d.MaxMessagesPerConnection,
+		MaxRcptsPerTxn: d.MaxRecipientsPerTransaction, IdleTimeout: d.IdleTimeout.Duration,
+		ConnectTimeout: d.ConnectTimeout.Duration, CommandTimeout: d.CommandTimeout.Duration,
+		DataTimeout: d.DataTimeout.Duration, Retry: retry, Logger: log,
+		OnEvent: func(ev delivery.Event) {
+			n.metrics.deliveryEvent(ev)
+			if opts.onEvent != nil {
+				opts.onEvent(ev)
+			}
+		},
+		ConnOpened: n.metrics.delConns.Inc, ConnClosed: n.metrics.delConns.Dec,
+	})
+	if err != nil {
+		return nil, err
+	}
+	n.metrics.reg.MustRegister(newQueueCollector(n.store, n.engine.InFlight))
+
+	var trusted []netip.Prefix
+	for _, p := range cfg.Submission.TrustedNetworks {
+		trusted = append(trusted, netip.MustParsePrefix(p)) // validated by configs
+	}
+	subCfg := submit.Config{
+		Hostname: cfg.Hostname, Tenants: tenants, MaxMessageBytes: cfg.Submission.MaxMessageBytes,
+		MaxRecipients: cfg.Submission.MaxRecipients, MaxSessions: cfg.Submission.MaxSessions,
+		AllowPlaintextAuthOnLoopback: cfg.Submission.AllowPlaintextAuthOnLoopback,
+		TrustedNetworks:              trusted, TrustedTenant: cfg.Submission.TrustedTenant,
+		Spool: kickingSpool{n.store, n.engine}, Logger: log, Metrics: n.metrics.submitHooks(),
+	}
+	if signer != nil {
+		subCfg.Signer = signer
+	}
+	n.backend, err = submit.New(subCfg)
+	if err != nil {
+		return nil, err
+	}
+	n.submission = n.backend.NewServer(tlsConfig, cfg.Submission.ReadTimeout.Duration, cfg.Submission.WriteTimeout.Duration)
+	n.inbound = newInboundServer(cfg, log)
+	n.edge = newEdgeServer()
+	n.admin = newAdminServer(n, adminToken)
+
+	listen := func(key, addr string) (net.Listener, error) {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		return ln, nil
+	}
+	if n.subLn, err = listen("submission.listen", cfg.Submission.Listen); err != nil {
+		return nil, err
+	}
+	if n.inLn, err = listen("inbound.listen", cfg.Inbound.Listen); err != nil {
+		return nil, err
+	}
+	if n.edgeLn, err = listen("tracking.listen", cfg.Tracking.Listen); err != nil {
+		return nil, err
+	}
+	if n.adminLn, err = listen("admin.listen", cfg.Admin.Listen); err != nil {
+		return nil, err
+	}
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	n.runCancel = cancel
+	n.goServe("delivery", func() error { return n.engine.Run(runCtx) })
+	n.goServe("submission", func() error { return ignoreClosed(n.submission.Serve(n.subLn)) })
+	n.goServe("inbound", func() error { return ignoreClosed(n.inbound.Serve(n.inLn)) })
+	n.goServe("tracking", func() error { return n.edge.Serve(n.edgeLn) })
+	n.goServe("admin", func() error { return ignoreClosed(n.admin.Serve(n.adminLn)) })
+	log.Info("sluice started",
+		"submission", n.subLn.Addr().String(), "inbound", n.inLn.Addr().String(),
+		"tracking", n.edgeLn.Addr().String(), "admin", n.adminLn.Addr().String(),
+		"data_dir", cfg.DataDir, "version", version)
+	return n, nil
+}
+
+func ignoreClosed(err error) error {
+	if err == nil || errors.Is(err, smtp.ErrServerClosed) || errors.Is(err, http.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+func (n *node) goServe(name string, fn func() error) {
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		if err := fn(); err != nil {
+			n.errc <- fmt.Errorf("%s: %w", name, err)
+		}
+	}()
+}
+
+// shutdown stops the node in order: stop accepting; let SMTP transactions
+// in progress finish (their DATA answered) within the grace period; stop
+// delivery (in-flight transactions get the rest of the grace period);
+// close the spool last.
+func (n *node) shutdown(grace time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	n.log.Info("sluice shutting down", "grace", grace.String())
+	for _, ln := range []net.Listener{n.subLn, n.inLn} {
+		ln.Close() // stop accepting; sessions go on
+	}
+	if err := n.backend.Drain(ctx); err != nil {
+		n.log.Warn("submission transactions still running at the end of the grace period", "err", err)
+	}
+	n.submission.Close()
+	n.inbound.Close()
+	_ = n.edge.ShutdownWithContext(ctx)
+	n.runCancel()
+	n.engine.Stop(ctx)
+	actx, acancel := context.WithTimeout(context.Background(), 2*time.Second)
+	_ = n.admin.Shutdown(actx)
+	acancel()
+	n.wg.Wait()
+	err := n.store.Close()
+	n.log.Info("sluice stopped")
+	return err
+}
+
+// closeAll releases whatever a failed start had opened.
+func (n *node) closeAll() {
+	for _, ln := range []net.Listener{n.subLn, n.inLn, n.edgeLn, n.adminLn} {
+		if ln != nil {
+			ln.Close()
+		}
+	}
+	if n.store != nil {
+		n.store.Close()
+	}
+}
+
+func buildTenants(cfg *configs.Config, out io.Writer) ([]*submit.Tenant, error) {
+	if len(cfg.Tenants) == 0 {
+		t, err := loadOrCreateDevTenant(cfg.DataDir, out)
+		if err != nil {
+			return nil, fmt.Errorf("development tenant: %w", err)
+		}
+		return []*submit.Tenant{t}, nil
+	}
+	ts := make([]*submit.Tenant, len(cfg.Tenants))
+	for i, t := range cfg.Tenants {
+		ts[i] = &submit.Tenant{Name: t.Name, Username: t.Username, PasswordHash: t.PasswordHash,
+			SenderDomains: t.SenderDomains, MaxMessageBytes: t.MaxMessageBytes, MaxRecipients: t.MaxRecipients}
+	}
+	return ts, nil
+}

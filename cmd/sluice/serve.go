@@ -1,0 +1,65 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"sluice/configs"
+)
+
+// runServe implements `sluice serve [--config FILE]`: start every server,
+// run until SIGINT or SIGTERM, then shut down cleanly and exit 0.
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "TOML config file (default: embedded defaults)")
+	grace := fs.Duration("grace", 30*time.Second, "how long shutdown waits for transactions in progress")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg := configs.Default()
+	if *configPath != "" {
+		var err error
+		if cfg, err = configs.Load(*configPath); err != nil {
+			fmt.Fprintf(stderr, "sluice: %v\n", err)
+			return 2
+		}
+	} else if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "sluice: %v\n", err)
+		return 2
+	}
+	log := newLogger(cfg.Log.Level, stderr)
+	n, err := startNode(cfg, log, stdout, nodeOptions{})
+	if err != nil {
+		fmt.Fprintf(stderr, "sluice: %v\n", err)
+		return 1
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	code := 0
+	select {
+	case sig := <-sigs:
+		log.Info("signal received", "signal", sig.String())
+	case err := <-n.errc:
+		log.Error("server failed", "err", err)
+		code = 1
+	}
+	if err := n.shutdown(*grace); err != nil {
+		log.Error("shutdown", "err", err)
+		code = 1
+	}
+	return code
+}
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level)) // validated by configs
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,301 @@
+package delivery
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"sluice/mta/outbound"
+	"sluice/queue"
+)
+
+// job is one claimed Work waiting for a connection.
+type job struct {
+	w queue.Work
+}
+
+// dest is one destination domain: its waiting jobs and the connection
+// workers that serve them (at most MaxConnsPerDest).
+type dest struct {
+	e      *Engine
+	domain string
+
+	mu     sync.Mutex
+	queue  []*job
+	conns  int           // running workers
+	idle   int           // workers waiting for a job
+	signal chan struct{} // wakes idle workers
+}
+
+func newDest(e *Engine, domain string) *dest {
+	return &dest{e: e, domain: domain, signal: make(chan struct{}, e.cfg.MaxConnsPerDest)}
+}
+
+func (d *dest) empty() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.conns == 0 && len(d.queue) == 0
+}
+
+// add queues j and wakes an idle worker, or starts one if every worker is
+// busy and the destination's connection limit allows.
+func (d *dest) add(j *job) {
+	d.mu.Lock()
+	d.queue = append(d.queue, j)
+	start := d.idle < len(d.queue) && d.conns < d.e.cfg.MaxConnsPerDest
+	if start {
+		d.conns++
+		d.e.workers.Add(1)
+	}
+	idle := d.idle
+	d.mu.Unlock()
+	if idle > 0 {
+		select {
+		case d.signal <- struct{}{}:
+		default:
+		}
+	}
+	if start {
+		go d.worker()
+	}
+}
+
+func (d *dest) wakeAll() {
+	for i := 0; i < cap(d.signal); i++ {
+		select {
+		case d.signal <- struct{}{}:
+		default:
+			return
+		}
+	}
+}
+
+// take returns the next job, waiting up to wait for one (0: do not wait).
+func (d *dest) take(wait time.Duration) *job {
+	var timer *time.Timer
+	for {
+		d.mu.Lock()
+		if len(d.queue) > 0 {
+			j := d.queue[0]
+			d.queue[0] = nil
+			d.queue = d.queue[1:]
+			d.mu.Unlock()
+			return j
+		}
+		if wait <= 0 || d.e.stopping() {
+			d.mu.Unlock()
+			return nil
+		}
+		d.idle++
+		d.mu.Unlock()
+		if timer == nil {
+			timer = time.NewTimer(wait)
+			defer timer.Stop()
+		}
+		var timedOut bool
+		select {
+		case <-d.signal:
+		case <-timer.C:
+			timedOut = true
+		}
+		d.mu.Lock()
+		d.idle--
+		d.mu.Unlock()
+		if timedOut {
+			wait = 0 // one last look, then give up
+		}
+	}
+}
+
+// worker opens connections and delivers queued jobs over them until the
+// queue stays empty for the idle timeout.
+func (d *dest) worker() {
+	e := d.e
+	defer func() {
+		d.mu.Lock()
+		d.conns--
+		d.mu.Unlock()
+		e.workers.Done()
+		e.forget(d)
+	}()
+	for {
+		j := d.take(0)
+		if j == nil {
+			return
+		}
+		c, err := d.connect()
+		if err != nil {
+			// Every job waiting here would meet the same failure now.
+			d.failConnect(j, err)
+			return
+		}
+		d.serve(c, j)
+	}
+}
+
+// serve delivers j and then whatever else is queued over c, up to
+// MaxMsgsPerConn transactions, and closes c.
+func (d *dest) serve(c *conn, j *job) {
+	e := d.e
+	defer c.close(e)
+	for n := 1; ; n++ {
+		d.deliver(c, j)
+		if !c.client.Usable() || n >= e.cfg.MaxMsgsPerConn {
+			return
+		}
+		if j = d.take(e.cfg.IdleTimeout); j == nil {
+			return
+		}
+		if err := c.client.Reset(e.workCtx); err != nil {
+			// The connection broke between messages: put j back; the
+			// worker reconnects for it.
+			d.requeue(j)
+			return
+		}
+	}
+}
+
+func (d *dest) requeue(j *job) {
+	d.mu.Lock()
+	d.queue = append([]*job{j}, d.queue...)
+	d.mu.Unlock()
+}
+
+// conn is an open, greeted connection to one MX.
+type conn struct {
+	client *outbound.Client
+	mx     string
+}
+
+func (c *conn) close(e *Engine) {
+	ctx, cancel := context.WithTimeout(e.workCtx, 5*time.Second)
+	_ = c.client.Quit(ctx)
+	cancel()
+	_ = c.client.Close()
+	if f := e.cfg.ConnClosed; f != nil {
+		f()
+	}
+}
+
+// target is one host to try, with the port to use.
+type target struct {
+	host string
+	port string
+}
+
+// connect tries the destination's targets in order (a route, or the MX
+// hosts by preference, each of its addresses) and returns the first that
+// greets and completes EHLO (and STARTTLS when offered). A connection
+// failure or a 4xx greeting moves on to the next (RFC 5321 §5.1).
+func (d *dest) connect() (*conn, error) {
+	e := d.e
+	ctx := e.workCtx
+	targets, err := d.targets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var lastErr error
+	tries := 0
+	for _, t := range targets {
+		addrs, err := d.addrs(ctx, t.host)
+		if err != nil {
+			lastErr = &outbound.Error{Command: "connect", Line: "resolve " + t.host, Err: err}
+			continue
+		}
+		for _, a := range addrs {
+			if tries >= 10 {
+				break
+			}
+			tries++
+			c, err := d.dial(ctx, t.host, net.JoinHostPort(a, t.port))
+			if err == nil {
+				return c, nil
+			}
+			lastErr = err
+			if ctx.Err() != nil {
+				return nil, lastErr
+			}
+		}
+	}
+	if lastErr == nil {
+		lastErr = &outbound.Error{Command: "connect", Line: "no address to connect to"}
+	}
+	return nil, lastErr
+}
+
+func (d *dest) targets(ctx context.Context) ([]target, error) {
+	e := d.e
+	if hp, ok := e.routeFor(d.domain); ok {
+		host, port, err := net.SplitHostPort(hp)
+		if err != nil {
+			return nil, &outbound.Error{Permanent: true, Command: "connect", Line: "bad route " + hp, Err: err}
+		}
+		return []target{{host, port}}, nil
+	}
+	hosts, err := e.cfg.Resolver.LookupMX(ctx, d.domain)
+	if err != nil {
+		return nil, err
+	}
+	port := strconv.Itoa(e.cfg.Port)
+	ts := make([]target, len(hosts))
+	for i, h := range hosts {
+		ts[i] = target{h.Name, port}
+	}
+	return ts, nil
+}
+
+func (d *dest) addrs(ctx context.Context, host string) ([]string, error) {
+	ips, err := d.e.cfg.Resolver.LookupHost(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(ips))
+	for i, ip := range ips {
+		out[i] = ip.String()
+	}
+	return out, nil
+}
+
+func (d *dest) dial(ctx context.Context, host, addr string) (*conn, error) {
+	e := d.e
+	dctx, cancel := context.WithTimeout(ctx, e.cfg.ConnectTimeout)
+	nc, err := e.cfg.Dial(dctx, "tcp", addr)
+	cancel()
+	if err != nil {
+		return nil, &outbound.Error{Command: "connect", Line: addr, Err: err}
+	}
+	client, err := outbound.Handshake(ctx, nc, host, outbound.Options{
+		HelloName:       e.cfg.HeloName,
+		DisableTLS:      e.cfg.DisableTLS,
+		GreetingTimeout: e.cfg.CommandTimeout,
+		CommandTimeout:  e.cfg.CommandTimeout,
+		DataTimeout:     e.cfg.DataTimeout,
+	})
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	if f := e.cfg.ConnOpened; f != nil {
+		f()
+	}
+	return &conn{client: client, mx: host}, nil
+}
+
+// failConnect settles j and every job queued behind it with a connection
+// or resolution failure.
+func (d *dest) failConnect(j *job, err error) {
+	jobs := []*job{j}
+	d.mu.Lock()
+	jobs = append(jobs, d.queue...)
+	d.queue = nil
+	d.mu.Unlock()
+	for _, j := range jobs {
+		outs := make([]rcptOutcome, len(j.w.Rcpts))
+		for i := range outs {
+			outs[i] = rcptOutcome{err: err}
+		}
+		d.e.settle(j, outs, "", false)
+	}
+}

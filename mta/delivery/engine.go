@@ -1,0 +1,325 @@
+// Package delivery is sluice's outbound engine: one scheduler that claims
+// due recipients from the spool, per-destination queues each served by a
+// small pool of reused SMTP connections (mta/outbound), MX resolution
+// (mta/mx, RFC 5321 §5.1) or configured routes, and the bookkeeping of
+// every recipient's outcome (delivered, deferred with a retry time, failed)
+// back into the spool and out as events.
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"sluice/mta/mx"
+	"sluice/queue"
+)
+
+// Store is the part of the spool the engine needs.
+type Store interface {
+	Claim(ctx context.Context, limit, maxRcpts int) ([]queue.Work, error)
+	Body(id queue.ID) ([]byte, error)
+	Complete(ctx context.Context, results []queue.Result) error
+	NextDue() (time.Time, bool)
+}
+
+// Resolver finds where to deliver a domain's mail; *mx.Resolver is one.
+type Resolver interface {
+	LookupMX(ctx context.Context, domain string) ([]mx.Host, error)
+	LookupHost(ctx context.Context, host string) ([]netip.Addr, error)
+}
+
+// Route sends a domain's mail to a fixed host:port instead of its MX.
+type Route struct {
+	Domain string // exact domain, or "*"
+	Host   string // host:port; host may be a name (resolved with LookupHost) or an IP
+}
+
+// Config configures an Engine. Zero durations and limits take the defaults
+// in brackets.
+type Config struct {
+	Store    Store
+	Resolver Resolver
+	// Dial opens TCP connections [net.Dialer.DialContext].
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	Routes   []Route
+	Port     int    // SMTP port for MX delivery [25]
+	HeloName string // EHLO name (required)
+	// DisableTLS turns off opportunistic STARTTLS.
+	DisableTLS      bool
+	MaxInFlight     int // recipients claimed at once [5000]
+	MaxConnsPerDest int // connections per destination [20]
+	MaxMsgsPerConn  int // transactions per connection [100]
+	MaxRcptsPerTxn  int // RCPT TO per transaction [100]
+	IdleTimeout     time.Duration // [10s]
+	ConnectTimeout  time.Duration // [30s]
+	CommandTimeout  time.Duration // [2m]
+	DataTimeout     time.Duration // [10m]
+	Retry           queue.RetryPolicy
+	Now             func() time.Time
+	Logger          *slog.Logger
+	// OnEvent receives every recipient outcome (after the spool recorded
+	// it). It must not block for long.
+	OnEvent func(Event)
+	// ConnOpened and ConnClosed track open outbound connections (metrics).
+	ConnOpened, ConnClosed func()
+}
+
+// Engine delivers due mail. Create with New, run with Run, stop with Stop.
+type Engine struct {
+	cfg Config
+	log *slog.Logger
+
+	kick     chan struct{}
+	inflight atomic.Int64 // recipients claimed and not yet completed
+
+	workCtx    context.Context
+	workCancel context.CancelFunc
+	workers    sync.WaitGroup // connection workers
+	completes  sync.WaitGroup // pending spool completions
+
+	mu    sync.Mutex
+	dests map[string]*dest
+
+	stopOnce sync.Once
+	stopped  chan struct{} // closed to stop the scheduler
+	started  atomic.Bool
+	runDone  chan struct{}
+}
+
+// New checks cfg and fills its defaults.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Store == nil || cfg.Resolver == nil {
+		return nil, errors.New("delivery: store and resolver are required")
+	}
+	if cfg.HeloName == "" {
+		return nil, errors.New("delivery: helo name is required")
+	}
+	if cfg.Dial == nil {
+		var d net.Dialer
+		cfg.Dial = d.DialContext
+	}
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defDur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&cfg.Port, 25)
+	def(&cfg.MaxInFlight, 5000)
+	def(&cfg.MaxConnsPerDest, 20)
+	def(&cfg.MaxMsgsPerConn, 100)
+	def(&cfg.MaxRcptsPerTxn, 100)
+	defDur(&cfg.IdleTimeout, 10*time.Second)
+	defDur(&cfg.ConnectTimeout, 30*time.Second)
+	defDur(&cfg.CommandTimeout, 2*time.Minute)
+	defDur(&cfg.DataTimeout, 10*time.Minute)
+	if cfg.Retry == (queue.RetryPolicy{}) {
+		cfg.Retry = queue.DefaultRetry
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	e := &Engine{
+		cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1), dests: map[string]*dest{},
+		stopped: make(chan struct{}), runDone: make(chan struct{}),
+	}
+	e.workCtx, e.workCancel = context.WithCancel(context.Background())
+	return e, nil
+}
+
+// Kick tells the scheduler that new mail may be due (a submission was
+// queued, or capacity freed). It never blocks.
+func (e *Engine) Kick() {
+	select {
+	case e.kick <- struct{}{}:
+	default:
+	}
+}
+
+// InFlight returns the number of recipients being delivered now.
+func (e *Engine) InFlight() int64 { return e.inflight.Load() }
+
+// Run is the scheduler: it claims due recipients while there is capacity
+// and sleeps until the next due time, a kick, or Stop. It returns when Stop
+// is called or ctx ends.
+func (e *Engine) Run(ctx context.Context) error {
+	if e.started.Swap(true) {
+		return errors.New("delivery: Run called twice")
+	}
+	defer close(e.runDone)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		if free := int64(e.cfg.MaxInFlight) - e.inflight.Load(); free > 0 {
+			works, err := e.cfg.Store.Claim(ctx, int(free), e.cfg.MaxRcptsPerTxn)
+			if err != nil {
+				e.log.Error("delivery: claim failed", "err", err)
+			}
+			claimed := 0
+			for _, w := range works {
+				claimed += len(w.Rcpts)
+				e.inflight.Add(int64(len(w.Rcpts)))
+				e.dispatch(w)
+			}
+			if err == nil && claimed > 0 && int64(claimed) >= free {
+				// Full batch: more may be due; go again once capacity frees
+				// (a completion kicks) rather than spinning.
+				if !e.wait(ctx, timer, time.Second) {
+					return nil
+				}
+				continue
+			}
+			if err != nil {
+				if !e.wait(ctx, timer, time.Second) {
+					return nil
+				}
+				continue
+			}
+		}
+		sleep := time.Minute
+		if due, ok := e.cfg.Store.NextDue(); ok {
+			sleep = due.Sub(e.cfg.Now())
+		}
+		if !e.wait(ctx, timer, sleep) {
+			return nil
+		}
+	}
+}
+
+// wait sleeps up to d (at least 1 ms) or until a kick; false means stop.
+func (e *Engine) wait(ctx context.Context, timer *time.Timer, d time.Duration) bool {
+	if d < time.Millisecond {
+		d = time.Millisecond
+	}
+	timer.Reset(d)
+	select {
+	case <-ctx.Done():
+		return false
+	case <-e.stopped:
+		return false
+	case <-e.kick:
+	case <-timer.C:
+	}
+	if !timer.Stop() {
+		select {
+		case <-timer.C:
+		default:
+		}
+	}
+	return true
+}
+
+// Stop shuts delivery down in two phases: the scheduler stops claiming,
+// transactions in progress get until ctx ends to finish, then the rest are
+// cancelled (their recipients stay in flight in the spool and are retried
+// after restart). It returns once every worker and completion is done.
+func (e *Engine) Stop(ctx context.Context) {
+	e.stopOnce.Do(func() { close(e.stopped) })
+	if e.started.Load() {
+		<-e.runDone // no dispatch (which starts workers) after this
+	}
+	done := make(chan struct{})
+	go func() {
+		e.workers.Wait()
+		close(done)
+	}()
+	e.mu.Lock()
+	for _, d := range e.dests {
+		d.wakeAll()
+	}
+	e.mu.Unlock()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		e.workCancel()
+		<-done
+	}
+	e.workCancel()
+	e.completes.Wait()
+}
+
+func (e *Engine) stopping() bool {
+	select {
+	case <-e.stopped:
+		return true
+	default:
+		return false
+	}
+}
+
+func (e *Engine) dispatch(w queue.Work) {
+	e.mu.Lock()
+	d, ok := e.dests[w.Domain]
+	if !ok {
+		d = newDest(e, w.Domain)
+		e.dests[w.Domain] = d
+	}
+	e.mu.Unlock()
+	d.add(&job{w: w})
+}
+
+// forget drops an idle destination so thousands of domains do not pile up.
+func (e *Engine) forget(d *dest) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.dests[d.domain] == d && d.empty() {
+		delete(e.dests, d.domain)
+	}
+}
+
+// routeFor returns the configured route for domain, if any.
+func (e *Engine) routeFor(domain string) (string, bool) {
+	wild := ""
+	for _, r := range e.cfg.Routes {
+		if r.Domain == "*" {
+			if wild == "" {
+				wild = r.Host
+			}
+			continue
+		}
+		if equalFold(r.Domain, domain) {
+			return r.Host, true
+		}
+	}
+	return wild, wild != ""
+}
+
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return fmt.Sprint(err)
+}

@@ -1,0 +1,155 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"sluice/mta/mx"
+	"sluice/mta/outbound"
+	"sluice/queue"
+)
+
+// Event is one recipient's outcome of one delivery attempt.
+type Event struct {
+	Time     time.Time
+	Kind     string // "delivered", "deferred" or "failed"
+	ID       queue.ID
+	Tenant   string
+	Rcpt     string
+	Domain   string
+	Attempt  int
+	Code     int    // remote reply code; 0 when there was none (network, DNS)
+	Enhanced string // RFC 3463 code when known
+	Reply    string // the remote reply, or the local reason
+	MX       string // host that answered; "" if none was reached
+	TLS      bool
+	// Latency is from acceptance to this outcome.
+	Latency time.Duration
+	// Retry is the next attempt, for deferrals.
+	Retry time.Time
+}
+
+// rcptOutcome is one recipient's attempt result: nil err means delivered.
+type rcptOutcome struct {
+	err   error
+	reply string // the end-of-data reply, for delivered recipients
+}
+
+// permanent decides, in one place, whether a failure is final: the
+// outbound error type knows SMTP replies, the resolver knows DNS; anything
+// else (network trouble, unknown errors) is temporary.
+func permanent(err error) bool {
+	return outbound.IsPermanent(err) || mx.IsPermanent(err)
+}
+
+// deliver sends j over c and settles every recipient.
+func (d *dest) deliver(c *conn, j *job) {
+	e := d.e
+	outs := make([]rcptOutcome, len(j.w.Rcpts))
+	body, err := e.cfg.Store.Body(j.w.ID)
+	if err != nil {
+		if errors.Is(err, queue.ErrNotFound) {
+			// Removed by an operator while claimed: nothing to send.
+			e.release(len(j.w.Rcpts))
+			return
+		}
+		for i := range outs {
+			outs[i].err = err
+		}
+		e.settle(j, outs, c.mx, false)
+		return
+	}
+	env := outbound.Envelope{
+		From:     j.w.From,
+		To:       make([]string, len(j.w.Rcpts)),
+		EightBit: j.w.Flags&queue.FlagEightBit != 0,
+		SMTPUTF8: j.w.Flags&queue.FlagSMTPUTF8 != 0,
+	}
+	for i, r := range j.w.Rcpts {
+		env.To[i] = r.Addr
+	}
+	res, _ := c.client.Send(e.workCtx, env, body)
+	for i := range outs {
+		if i < len(res.Rcpts) {
+			outs[i] = rcptOutcome{err: res.Rcpts[i].Err, reply: res.Reply}
+		} else {
+			outs[i].err = errors.New("delivery: no outcome for recipient")
+		}
+	}
+	used, _ := c.client.TLS()
+	e.settle(j, outs, c.mx, used)
+}
+
+// settle turns outcomes into spool results and events, records them in
+// the spool (asynchronously: the connection moves on to the next message
+// while the group commit runs), then frees the capacity.
+func (e *Engine) settle(j *job, outs []rcptOutcome, mxHost string, tls bool) {
+	now := e.cfg.Now()
+	results := make([]queue.Result, len(j.w.Rcpts))
+	events := make([]Event, len(j.w.Rcpts))
+	for i, r := range j.w.Rcpts {
+		ev := Event{
+			Time: now, ID: j.w.ID, Tenant: j.w.Tenant, Rcpt: r.Addr, Domain: j.w.Domain,
+			Attempt: int(r.Attempt), MX: mxHost, TLS: tls, Latency: now.Sub(j.w.Created),
+		}
+		res := queue.Result{ID: j.w.ID, Index: r.Index}
+		err := outs[i].err
+		var oe *outbound.Error
+		if errors.As(err, &oe) {
+			ev.Code, ev.Enhanced = oe.Code, oe.Enhanced
+		}
+		switch {
+		case err == nil:
+			ev.Kind, ev.Reply = "delivered", outs[i].reply
+			ev.Code = 250
+			res.Outcome = queue.OutcomeDelivered
+		case permanent(err):
+			ev.Kind, ev.Reply = "failed", errText(err)
+			res.Outcome = queue.OutcomeFailed
+		case e.cfg.Retry.Expired(j.w.Created, now):
+			ev.Kind, ev.Reply = "failed", "expired: "+errText(err)
+			res.Outcome = queue.OutcomeFailed
+		default:
+			ev.Kind, ev.Reply = "deferred", errText(err)
+			ev.Retry = now.Add(e.cfg.Retry.Delay(int(r.Attempt)))
+			res.Outcome, res.RetryAt = queue.OutcomeDeferred, ev.Retry
+		}
+		res.Code, res.Reply = ev.Code, ev.Reply
+		results[i], events[i] = res, ev
+	}
+	e.completes.Add(1)
+	go func() {
+		defer e.completes.Done()
+		defer e.release(len(results))
+		if err := e.cfg.Store.Complete(context.Background(), results); err != nil {
+			// The recipients stay in flight in the spool and are retried
+			// after a restart: at worst delivered twice, never lost.
+			e.log.Error("delivery: recording outcomes failed", "msgid", j.w.ID.String(), "tenant", j.w.Tenant, "err", err)
+			return
+		}
+		for _, ev := range events {
+			e.emit(ev)
+		}
+	}()
+}
+
+func (e *Engine) release(n int) {
+	e.inflight.Add(-int64(n))
+	e.Kick()
+}
+
+func (e *Engine) emit(ev Event) {
+	attrs := []any{
+		"msgid", ev.ID.String(), "tenant", ev.Tenant, "rcpt", ev.Rcpt, "rcpt_domain", ev.Domain,
+		"attempt", ev.Attempt, "result", ev.Kind, "mx", ev.MX, "tls", ev.TLS,
+		"code", ev.Code, "reply", ev.Reply, "latency_ms", ev.Latency.Milliseconds(),
+	}
+	if ev.Kind == "deferred" {
+		attrs = append(attrs, "retry_at", ev.Retry.UTC().Format(time.RFC3339))
+	}
+	e.log.Info("delivery", attrs...)
+	if f := e.cfg.OnEvent; f != nil {
+		f(ev)
+	}
+}

@@ -1,0 +1,122 @@
+package submit
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"strings"
+	"sync"
+
+	"github.com/emersion/go-sasl"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Tenant is one customer allowed to submit mail.
+type Tenant struct {
+	Name            string
+	Username        string
+	PasswordHash    string   // bcrypt
+	SenderDomains   []string // MAIL FROM domains (and their subdomains) this tenant may use
+	MaxMessageBytes int64    // 0: the server's limit
+	MaxRecipients   int      // 0: the server's limit
+}
+
+// MaySend reports whether the tenant may use addr as envelope sender: its
+// domain must be one of SenderDomains or a subdomain of one. The null
+// reverse-path is refused: submissions are never bounces.
+func (t *Tenant) MaySend(addr string) bool {
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 || at == len(addr)-1 {
+		return false
+	}
+	dom := strings.ToLower(strings.TrimSuffix(addr[at+1:], "."))
+	for _, d := range t.SenderDomains {
+		d = strings.ToLower(d)
+		if dom == d || strings.HasSuffix(dom, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// authenticator checks credentials against bcrypt hashes. bcrypt is slow on
+// purpose (~50 ms at cost 10); applications that open a session per message
+// would pay that on every connection, so a successful check is remembered as
+// a SHA-256 of the password (what Dovecot's auth cache does), and later
+// logins with the same password skip bcrypt. A changed hash (a reload) is a
+// different key, so stale entries never match.
+type authenticator struct {
+	byUser map[string]*Tenant
+	mu     sync.Mutex
+	cache  map[string][sha256.Size]byte // username+"\x00"+hash → sha256(password)
+}
+
+var errBadCredentials = errors.New("submit: bad credentials")
+
+func newAuthenticator(tenants []*Tenant) *authenticator {
+	a := &authenticator{byUser: map[string]*Tenant{}, cache: map[string][sha256.Size]byte{}}
+	for _, t := range tenants {
+		a.byUser[t.Username] = t
+	}
+	return a
+}
+
+func (a *authenticator) check(username, password string) (*Tenant, error) {
+	t, ok := a.byUser[username]
+	if !ok {
+		// Spend the same time as a real check so user names cannot be
+		// probed by timing.
+		_ = bcrypt.CompareHashAndPassword([]byte(dummyHash), []byte(password))
+		return nil, errBadCredentials
+	}
+	key := username + "\x00" + t.PasswordHash
+	sum := sha256.Sum256([]byte(password))
+	a.mu.Lock()
+	cached, hit := a.cache[key]
+	a.mu.Unlock()
+	if hit && subtle.ConstantTimeCompare(cached[:], sum[:]) == 1 {
+		return t, nil
+	}
+	if err := bcrypt.CompareHashAndPassword([]byte(t.PasswordHash), []byte(password)); err != nil {
+		return nil, errBadCredentials
+	}
+	a.mu.Lock()
+	a.cache[key] = sum
+	a.mu.Unlock()
+	return t, nil
+}
+
+// dummyHash is a bcrypt hash of a random string, used to equalise timing.
+const dummyHash = "$2a$10$c3x.vW7bdEiVPVNK3eJelu/ldCm3T02iB/hUAs9bbLC9x.JPxscoe"
+
+// loginServer implements the server side of AUTH LOGIN (draft-murchison-
+// sasl-login), which go-sasl only has as a client but Outlook-era clients
+// and many libraries still use.
+type loginServer struct {
+	step     int
+	username string
+	auth     func(username, password string) error
+}
+
+func (s *loginServer) Next(response []byte) (challenge []byte, done bool, err error) {
+	switch s.step {
+	case 0:
+		s.step = 1
+		if len(response) > 0 { // initial response carries the username
+			s.username = string(response)
+			s.step = 2
+			return []byte("Password:"), false, nil
+		}
+		return []byte("Username:"), false, nil
+	case 1:
+		s.username = string(response)
+		s.step = 2
+		return []byte("Password:"), false, nil
+	case 2:
+		s.step = 3
+		return nil, true, s.auth(s.username, string(response))
+	}
+	return nil, false, errors.New("submit: unexpected AUTH LOGIN response")
+}
+
+var _ sasl.Server = (*loginServer)(nil)

@@ -1,0 +1,230 @@
+// Package submit is sluice's submission server: a go-smtp Backend that
+// authenticates tenants (RFC 4954 AUTH PLAIN and LOGIN, after STARTTLS per
+// RFC 3207 unless loopback plaintext is allowed), enforces their sender
+// domains and limits (no open relay), adds the trace and identity headers
+// (RFC 5321 §4.4, RFC 5322 §3.6), signs, and answers 250 only once the
+// message is durable in the spool.
+package submit
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"sluice/queue"
+)
+
+// Spool is the part of the queue the submission server needs.
+type Spool interface {
+	NewID() queue.ID
+	Enqueue(ctx context.Context, m *queue.Message) error
+}
+
+// Signer signs a prepared message (DKIM). It returns header fields to
+// prepend; signed is false when no key matches the From domain.
+type Signer interface {
+	Sign(msg []byte) (fields []byte, signed bool, err error)
+}
+
+// Metrics receives what the submission server counts. Any field may be nil.
+type Metrics struct {
+	// SessionOpened and SessionClosed track concurrent sessions.
+	SessionOpened, SessionClosed func()
+	// Accepted is called for each message queued, with its tenant and size.
+	Accepted func(tenant string, bytes int, rcpts int)
+	// Rejected is called for each refused command; reason is one of a
+	// fixed set ("auth_required", "auth_failed", "sender_domain",
+	// "too_many_recipients", "too_large", "store", "bad_stream",
+	// "shutting_down", "bad_address").
+	Rejected func(reason string)
+	// Unsigned is called for a message no DKIM key matched.
+	Unsigned func(tenant string)
+}
+
+// Config configures the Backend.
+type Config struct {
+	Hostname                     string
+	Tenants                      []*Tenant
+	MaxMessageBytes              int64
+	MaxRecipients                int
+	MaxSessions                  int
+	AllowPlaintextAuthOnLoopback bool
+	TrustedNetworks              []netip.Prefix
+	TrustedTenant                string
+	Spool                        Spool
+	Signer                       Signer // optional
+	Logger                       *slog.Logger
+	Now                          func() time.Time
+	Metrics                      Metrics
+}
+
+// Backend implements smtp.Backend for submission.
+type Backend struct {
+	cfg      Config
+	auth     *authenticator
+	trusted  *Tenant
+	log      *slog.Logger
+	sessions atomic.Int64
+
+	mu       sync.Mutex
+	busy     int           // sessions inside a transaction (MAIL … end of DATA)
+	idle     chan struct{} // closed when busy drops to 0 during shutdown
+	shutdown bool
+}
+
+var _ smtp.Backend = (*Backend)(nil)
+
+// New builds a Backend.
+func New(cfg Config) (*Backend, error) {
+	if cfg.Spool == nil {
+		return nil, errors.New("submit: no spool")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	b := &Backend{cfg: cfg, auth: newAuthenticator(cfg.Tenants), log: cfg.Logger}
+	if cfg.TrustedTenant != "" {
+		for _, t := range cfg.Tenants {
+			if t.Name == cfg.TrustedTenant {
+				b.trusted = t
+			}
+		}
+		if b.trusted == nil {
+			return nil, fmt.Errorf("submit: trusted tenant %q not configured", cfg.TrustedTenant)
+		}
+	}
+	return b, nil
+}
+
+// NewServer returns a go-smtp server for b with the submission extensions
+// enabled. The caller sets Addr or calls Serve.
+func (b *Backend) NewServer(tlsConfig *tls.Config, readTimeout, writeTimeout time.Duration) *smtp.Server {
+	s := smtp.NewServer(b)
+	s.Domain = b.cfg.Hostname
+	s.TLSConfig = tlsConfig
+	s.MaxMessageBytes = b.cfg.MaxMessageBytes
+	s.MaxRecipients = b.cfg.MaxRecipients
+	s.ReadTimeout, s.WriteTimeout = readTimeout, writeTimeout
+	s.EnableSMTPUTF8 = true
+	// AUTH before TLS is decided per session (loopback may be allowed), so
+	// the server-wide switch is on and sessions refuse it themselves.
+	s.AllowInsecureAuth = true
+	s.ErrorLog = ServerLog(b.log)
+	return s
+}
+
+// NewSession is called by go-smtp at EHLO/HELO.
+func (b *Backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	if b.isShuttingDown() {
+		return nil, errShuttingDown
+	}
+	if n := b.sessions.Add(1); b.cfg.MaxSessions > 0 && n > int64(b.cfg.MaxSessions) {
+		b.sessions.Add(-1)
+		b.reject("too_many_sessions")
+		return nil, &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0}, Message: "Too many sessions, try again later"}
+	}
+	if f := b.cfg.Metrics.SessionOpened; f != nil {
+		f()
+	}
+	s := &Session{b: b, conn: c, remote: remoteAddr(c.Conn())}
+	_, s.tls = c.TLSConnectionState()
+	if b.trusted != nil && s.remote.IsValid() {
+		for _, p := range b.cfg.TrustedNetworks {
+			if p.Contains(s.remote) {
+				s.tenant, s.trustedNet = b.trusted, true
+				break
+			}
+		}
+	}
+	return s, nil
+}
+
+func remoteAddr(c net.Conn) netip.Addr {
+	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
+		return ap.Addr().Unmap()
+	}
+	return netip.Addr{}
+}
+
+func (b *Backend) reject(reason string) {
+	if f := b.cfg.Metrics.Rejected; f != nil {
+		f(reason)
+	}
+}
+
+var errShuttingDown = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "Service shutting down, try again later"}
+
+// begin marks a session as inside a transaction; it fails once shutdown
+// has started.
+func (b *Backend) begin() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.shutdown {
+		return false
+	}
+	b.busy++
+	return true
+}
+
+func (b *Backend) end() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.busy--
+	if b.busy == 0 && b.idle != nil {
+		close(b.idle)
+		b.idle = nil
+	}
+}
+
+func (b *Backend) isShuttingDown() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.shutdown
+}
+
+// Drain refuses new transactions (421) and waits until every transaction in
+// progress has finished (its DATA answered) or ctx ends. Call it after the
+// listener stops accepting and before closing the connections and the
+// spool.
+func (b *Backend) Drain(ctx context.Context) error {
+	b.mu.Lock()
+	b.shutdown = true
+	if b.busy == 0 {
+		b.mu.Unlock()
+		return nil
+	}
+	if b.idle == nil {
+		b.idle = make(chan struct{})
+	}
+	idle := b.idle
+	b.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("submit: drain: %w", ctx.Err())
+	}
+}
+
+// ServerLog adapts a slog.Logger to go-smtp's Server.ErrorLog, so the
+// library's own log lines come out as structured JSON like the rest.
+func ServerLog(l *slog.Logger) smtp.Logger { return slogAdapter{l} }
+
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Printf(format string, v ...any) {
+	a.l.Warn("smtp server", "msg_text", fmt.Sprintf(format, v...))
+}
+func (a slogAdapter) Println(v ...any) { a.l.Warn("smtp server", "msg_text", fmt.Sprint(v...)) }

@@ -1,0 +1,230 @@
+package submit
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"sluice/queue"
+)
+
+// StreamHeader is the submission-control header that marks a message
+// marketing (default) or transactional. It is read and removed: receivers
+// never see it.
+const StreamHeader = "X-Sluice-Stream"
+
+// prepared is a submitted message after header processing.
+type prepared struct {
+	msg    []byte
+	stream queue.Stream
+	// streamBad is set when the stream header had an unknown value.
+	streamBad string
+	eightBit  bool
+}
+
+// receivedInfo is what the Received trace field (RFC 5321 §4.4) records.
+type receivedInfo struct {
+	helo, remoteIP, hostname, id, protocol, tls, user, rcpt string
+	date                                                    time.Time
+}
+
+// normalizeCRLF turns bare LF line ends into CRLF. Bare LFs are invalid on
+// the wire (RFC 5321 §2.3.8) and a classic vector for SMTP smuggling; most
+// receivers reject them. Well-formed input is returned unchanged, without
+// copying.
+func normalizeCRLF(b []byte) []byte {
+	n := 0
+	for i, c := range b {
+		if c == '\n' && (i == 0 || b[i-1] != '\r') {
+			n++
+		}
+	}
+	if n == 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b)+n)
+	for i, c := range b {
+		if c == '\n' && (i == 0 || b[i-1] != '\r') {
+			out = append(out, '\r')
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// splitHeader returns the header section (every field, each ending in
+// CRLF) and the rest (the empty line and the body). A message whose first
+// line is not a header field has an empty header section.
+func splitHeader(msg []byte) (header, rest []byte) {
+	if !startsWithField(msg) {
+		return nil, msg
+	}
+	if i := bytes.Index(msg, []byte("\r\n\r\n")); i >= 0 {
+		return msg[:i+2], msg[i+2:]
+	}
+	// Headers only, no body.
+	if len(msg) > 0 && !bytes.HasSuffix(msg, []byte("\r\n")) {
+		return append(bytes.Clone(msg), '\r', '\n'), nil
+	}
+	return msg, nil
+}
+
+// startsWithField reports whether msg begins with "Name:" (RFC 5322 §3.6.8:
+// printable ASCII but colon, no spaces).
+func startsWithField(msg []byte) bool {
+	for i, c := range msg {
+		switch {
+		case c == ':':
+			return i > 0
+		case c <= ' ' || c >= 127:
+			return false
+		}
+	}
+	return false
+}
+
+// eachField calls fn with every header field (name and the whole raw field,
+// continuation lines included).
+func eachField(header []byte, fn func(name string, field []byte)) {
+	for len(header) > 0 {
+		end := 0
+		for {
+			i := bytes.Index(header[end:], []byte("\r\n"))
+			if i < 0 {
+				end = len(header)
+				break
+			}
+			end += i + 2
+			if end >= len(header) || (header[end] != ' ' && header[end] != '\t') {
+				break
+			}
+		}
+		field := header[:end]
+		name := ""
+		if c := bytes.IndexByte(field, ':'); c > 0 {
+			name = string(bytes.TrimRight(field[:c], " \t"))
+		}
+		fn(name, field)
+		header = header[end:]
+	}
+}
+
+func fieldValue(field []byte) string {
+	c := bytes.IndexByte(field, ':')
+	if c < 0 {
+		return ""
+	}
+	v := string(field[c+1:])
+	v = strings.ReplaceAll(v, "\r\n", "")
+	return strings.TrimSpace(v)
+}
+
+// prepare adds the trace and missing identity headers and takes out the
+// submission-control headers. The body is passed through byte for byte.
+func prepare(raw []byte, ri receivedInfo) prepared {
+	raw = normalizeCRLF(raw)
+	header, rest := splitHeader(raw)
+	var p prepared
+	var hasMsgID, hasDate bool
+	out := make([]byte, 0, len(raw)+512)
+	out = appendReceived(out, ri)
+	eachField(header, func(name string, field []byte) {
+		switch {
+		case strings.EqualFold(name, StreamHeader):
+			v := fieldValue(field)
+			if s, ok := queue.ParseStream(v); ok {
+				p.stream = s
+			} else {
+				p.streamBad = v
+			}
+			return
+		case strings.EqualFold(name, "Message-ID"):
+			hasMsgID = true
+		case strings.EqualFold(name, "Date"):
+			hasDate = true
+		}
+		out = append(out, field...)
+	})
+	if !hasMsgID {
+		out = append(out, "Message-ID: <"...)
+		out = append(out, ri.id...)
+		out = append(out, '.')
+		out = append(out, randomHex(6)...)
+		out = append(out, '@')
+		out = append(out, ri.hostname...)
+		out = append(out, ">\r\n"...)
+	}
+	if !hasDate {
+		out = append(out, "Date: "...)
+		out = ri.date.AppendFormat(out, time.RFC1123Z)
+		out = append(out, "\r\n"...)
+	}
+	if len(rest) == 0 || !bytes.HasPrefix(rest, []byte("\r\n")) {
+		out = append(out, "\r\n"...)
+	}
+	out = append(out, rest...)
+	p.msg = out
+	for _, c := range out {
+		if c >= 0x80 {
+			p.eightBit = true
+			break
+		}
+	}
+	return p
+}
+
+// appendReceived writes the Received field (RFC 5321 §4.4, protocol names
+// from RFC 3848: ESMTP, ESMTPS with TLS, ESMTPA with AUTH, ESMTPSA both).
+func appendReceived(out []byte, ri receivedInfo) []byte {
+	out = append(out, "Received: from "...)
+	out = append(out, sanitize(ri.helo)...)
+	out = append(out, " (["...)
+	out = append(out, ri.remoteIP...)
+	out = append(out, "])"...)
+	if ri.tls != "" {
+		out = append(out, "\r\n\t(using "...)
+		out = append(out, ri.tls...)
+		out = append(out, ')')
+	}
+	if ri.user != "" {
+		out = append(out, "\r\n\t(authenticated as "...)
+		out = append(out, sanitize(ri.user)...)
+		out = append(out, ')')
+	}
+	out = append(out, "\r\n\tby "...)
+	out = append(out, ri.hostname...)
+	out = append(out, " (sluice) with "...)
+	out = append(out, ri.protocol...)
+	out = append(out, " id "...)
+	out = append(out, ri.id...)
+	if ri.rcpt != "" {
+		out = append(out, "\r\n\tfor <"...)
+		out = append(out, sanitize(ri.rcpt)...)
+		out = append(out, '>')
+	}
+	out = append(out, ";\r\n\t"...)
+	out = ri.date.AppendFormat(out, time.RFC1123Z)
+	return append(out, "\r\n"...)
+}
+
+// sanitize keeps client-supplied text from breaking the header: no control
+// characters, no parentheses or angle brackets, bounded length.
+func sanitize(s string) string {
+	if len(s) > 255 {
+		s = s[:255]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 127 || r == '(' || r == ')' || r == '<' || r == '>' {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

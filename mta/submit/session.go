@@ -1,0 +1,311 @@
+package submit
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net/netip"
+	"strings"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+
+	"sluice/queue"
+)
+
+// Session is one submission SMTP session. go-smtp calls its methods from
+// the connection's goroutine, one at a time.
+type Session struct {
+	b          *Backend
+	conn       *smtp.Conn
+	remote     netip.Addr
+	tls        bool
+	tenant     *Tenant
+	trustedNet bool
+	user       string
+
+	from     string
+	fromUTF8 bool
+	rcpts    []string
+	inTxn    bool
+}
+
+var (
+	_ smtp.Session     = (*Session)(nil)
+	_ smtp.AuthSession = (*Session)(nil)
+)
+
+// Replies. RFC 3463 enhanced codes; texts never carry internals.
+var (
+	errAuthRequired = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
+	errTLSRequired  = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Must issue a STARTTLS command first"}
+	errAuthFailed   = &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "Authentication credentials invalid"}
+	errSender       = &smtp.SMTPError{Code: 553, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Sender address not allowed for this account"}
+	errTooLarge     = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "Message too big for this account"}
+	errTooManyRcpts = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 5, 3}, Message: "Too many recipients"}
+	errBadRcpt      = &smtp.SMTPError{Code: 501, EnhancedCode: smtp.EnhancedCode{5, 1, 3}, Message: "Bad recipient address syntax"}
+	errDiskFull     = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1}, Message: "Insufficient system storage, try again later"}
+	errStore        = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Local error in processing, try again later"}
+	errBadStream    = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: StreamHeader + " must be marketing or transactional"}
+)
+
+func (s *Session) mayAuth() bool {
+	return s.tls || (s.b.cfg.AllowPlaintextAuthOnLoopback && s.remote.IsLoopback())
+}
+
+// AuthMechanisms lists PLAIN and LOGIN once the session may authenticate
+// (after STARTTLS, or on loopback when allowed); before that EHLO offers no
+// AUTH at all (RFC 4954 §4: no plaintext mechanisms without TLS).
+func (s *Session) AuthMechanisms() []string {
+	if !s.mayAuth() {
+		return nil
+	}
+	return []string{sasl.Plain, sasl.Login}
+}
+
+// Auth starts a SASL exchange.
+func (s *Session) Auth(mech string) (sasl.Server, error) {
+	if !s.mayAuth() {
+		s.b.reject("auth_required")
+		return nil, errTLSRequired
+	}
+	check := func(username, password string) error {
+		t, err := s.b.auth.check(username, password)
+		if err != nil {
+			s.b.reject("auth_failed")
+			s.b.log.Warn("submission auth failed", "remote", s.remote.String(), "user", sanitize(username))
+			return errAuthFailed
+		}
+		s.tenant, s.user = t, username
+		return nil
+	}
+	switch strings.ToUpper(mech) {
+	case sasl.Plain:
+		return sasl.NewPlainServer(func(identity, username, password string) error {
+			if identity != "" && identity != username {
+				s.b.reject("auth_failed")
+				return errAuthFailed
+			}
+			return check(username, password)
+		}), nil
+	case sasl.Login:
+		return &loginServer{auth: check}, nil
+	}
+	return nil, smtp.ErrAuthUnknownMechanism
+}
+
+// Mail starts a transaction. Only authenticated tenants (or trusted
+// networks) may send, and only from their own domains: no open relay.
+func (s *Session) Mail(from string, opts *smtp.MailOptions) error {
+	if s.tenant == nil {
+		s.b.reject("auth_required")
+		return errAuthRequired
+	}
+	if !s.tenant.MaySend(from) {
+		s.b.reject("sender_domain")
+		return errSender
+	}
+	if opts != nil && opts.Size > 0 && opts.Size > s.maxBytes() {
+		s.b.reject("too_large")
+		return errTooLarge
+	}
+	if !s.inTxn {
+		if !s.b.begin() {
+			s.b.reject("shutting_down")
+			return errShuttingDown
+		}
+		s.inTxn = true
+	}
+	s.from = from
+	s.fromUTF8 = opts != nil && opts.UTF8
+	s.rcpts = s.rcpts[:0]
+	return nil
+}
+
+func (s *Session) maxBytes() int64 {
+	if s.tenant != nil && s.tenant.MaxMessageBytes > 0 && s.tenant.MaxMessageBytes < s.b.cfg.MaxMessageBytes {
+		return s.tenant.MaxMessageBytes
+	}
+	return s.b.cfg.MaxMessageBytes
+}
+
+func (s *Session) maxRcpts() int {
+	if s.tenant != nil && s.tenant.MaxRecipients > 0 && s.tenant.MaxRecipients < s.b.cfg.MaxRecipients {
+		return s.tenant.MaxRecipients
+	}
+	return s.b.cfg.MaxRecipients
+}
+
+// Rcpt adds a recipient. Any domain is fine (this is submission: relaying
+// for an authenticated tenant is the point), within the tenant's limit.
+func (s *Session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if s.tenant == nil {
+		s.b.reject("auth_required")
+		return errAuthRequired
+	}
+	if !validAddress(to) {
+		s.b.reject("bad_address")
+		return errBadRcpt
+	}
+	if max := s.maxRcpts(); max > 0 && len(s.rcpts) >= max {
+		s.b.reject("too_many_recipients")
+		return errTooManyRcpts
+	}
+	s.rcpts = append(s.rcpts, to)
+	return nil
+}
+
+// validAddress checks the shape of a forward-path mailbox: local@domain,
+// within RFC 5321 §4.5.3.1 lengths, no whitespace or control characters.
+func validAddress(a string) bool {
+	at := strings.LastIndexByte(a, '@')
+	if at <= 0 || at == len(a)-1 || len(a) > 254 || at > 64 {
+		return false
+	}
+	for _, r := range a {
+		if r <= ' ' || r == 127 || r == '<' || r == '>' {
+			return false
+		}
+	}
+	dom := a[at+1:]
+	return !strings.HasPrefix(dom, ".") && !strings.Contains(dom, "..")
+}
+
+// Data reads, prepares, signs and durably queues the message, then answers
+// "250 2.0.0 queued as <id>" — only after the spool's fsync.
+func (s *Session) Data(r io.Reader) error {
+	if s.tenant == nil || len(s.rcpts) == 0 {
+		return errAuthRequired
+	}
+	limit := s.maxBytes()
+	raw, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		var se *smtp.SMTPError
+		if errors.As(err, &se) {
+			if se == smtp.ErrDataTooLarge {
+				s.b.reject("too_large")
+			}
+			return se
+		}
+		return err
+	}
+	if int64(len(raw)) > limit {
+		s.b.reject("too_large")
+		return errTooLarge
+	}
+	b := s.b
+	now := b.cfg.Now()
+	id := b.cfg.Spool.NewID()
+	ri := receivedInfo{
+		helo: s.conn.Hostname(), remoteIP: s.remote.String(), hostname: b.cfg.Hostname,
+		id: id.String(), protocol: s.protocol(), user: s.user, date: now,
+	}
+	if st, ok := s.conn.TLSConnectionState(); ok {
+		ri.tls = tls.VersionName(st.Version) + " " + tls.CipherSuiteName(st.CipherSuite)
+	}
+	if len(s.rcpts) == 1 {
+		ri.rcpt = s.rcpts[0]
+	}
+	p := prepare(raw, ri)
+	if p.streamBad != "" {
+		b.reject("bad_stream")
+		return errBadStream
+	}
+	msg := p.msg
+	if b.cfg.Signer != nil {
+		fields, signed, err := b.cfg.Signer.Sign(msg)
+		if err != nil {
+			b.log.Error("dkim sign failed", "msgid", id.String(), "tenant", s.tenant.Name, "err", err)
+			b.reject("store")
+			return errStore
+		}
+		if signed {
+			msg = append(fields, msg...)
+		} else if f := b.cfg.Metrics.Unsigned; f != nil {
+			f(s.tenant.Name)
+		}
+	}
+	var flags uint8
+	if p.eightBit {
+		flags |= queue.FlagEightBit
+	}
+	if s.fromUTF8 || !isASCII(s.from) || !allASCII(s.rcpts) {
+		flags |= queue.FlagSMTPUTF8
+	}
+	m := &queue.Message{
+		ID: id, Tenant: s.tenant.Name, From: s.from, Rcpts: append([]string(nil), s.rcpts...),
+		Stream: p.stream, Flags: flags, Created: now, Body: msg,
+	}
+	// The spool answers only after the commit holding this message is
+	// fsync'd; a cancelled context cannot make it report a durable write
+	// as failed.
+	if err := b.cfg.Spool.Enqueue(context.Background(), m); err != nil {
+		b.log.Error("queue write failed", "msgid", id.String(), "tenant", s.tenant.Name, "err", err)
+		if errors.Is(err, queue.ErrDiskFull) {
+			b.reject("disk_full")
+			return errDiskFull
+		}
+		b.reject("store")
+		return errStore
+	}
+	if f := b.cfg.Metrics.Accepted; f != nil {
+		f(s.tenant.Name, len(msg), len(m.Rcpts))
+	}
+	b.log.Info("message queued", "msgid", id.String(), "tenant", s.tenant.Name, "rcpts", len(m.Rcpts),
+		"bytes", len(msg), "stream", p.stream.String())
+	// go-smtp answers a nil error with a fixed "250 2.0.0 OK: queued"; a
+	// 250 SMTPError is how a backend says which id it queued.
+	return &smtp.SMTPError{Code: 250, EnhancedCode: smtp.EnhancedCode{2, 0, 0}, Message: "queued as " + id.String()}
+}
+
+// protocol names the Received "with" clause (RFC 3848).
+func (s *Session) protocol() string {
+	_, tlsOn := s.conn.TLSConnectionState()
+	switch {
+	case tlsOn && s.user != "":
+		return "ESMTPSA"
+	case tlsOn:
+		return "ESMTPS"
+	case s.user != "":
+		return "ESMTPA"
+	}
+	return "ESMTP"
+}
+
+// Reset ends the transaction (RSET, or after DATA).
+func (s *Session) Reset() {
+	s.from, s.rcpts = "", s.rcpts[:0]
+	if s.inTxn {
+		s.inTxn = false
+		s.b.end()
+	}
+}
+
+// Logout ends the session.
+func (s *Session) Logout() error {
+	s.Reset()
+	s.b.sessions.Add(-1)
+	if f := s.b.cfg.Metrics.SessionClosed; f != nil {
+		f()
+	}
+	return nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func allASCII(ss []string) bool {
+	for _, s := range ss {
+		if !isASCII(s) {
+			return false
+		}
+	}
+	return true
+}
