@@ -8,8 +8,8 @@ import (
 )
 
 // ErrMalformedHeader reports a header section Sign cannot split into fields:
-// a line with no colon, an empty field name, or a continuation line before
-// the first field (RFC 5322 §2.2).
+// a line with no colon, a field name that is empty or not printable ASCII,
+// or a continuation line before the first field (RFC 5322 §2.2, §3.6.8).
 var ErrMalformedHeader = errors.New("dkim: malformed header section")
 
 // headerField is one field of the header section as it appears in the
@@ -23,12 +23,14 @@ type headerField struct {
 
 // Line ends
 //
-// Sign expects CRLF line ends, as SMTP carries them. A bare LF is treated as
-// a line end, like CRLF: sluice's delivery writes messages through
-// net/textproto's DotWriter, which sends a bare LF as CRLF, so that is what
-// verifiers see (python3-dkim reads messages the same way). A bare CR is
-// ordinary data, as RFC 6376 §3.4 has it; RFC 5321 §2.3.8 forbids it on the
-// wire, and the submission server should reject such messages.
+// Sign expects CRLF line ends, as SMTP carries them, and signs what
+// receivers will see after sluice's delivery sends the message through
+// net/textproto's DotWriter (go-smtp's DATA writer): that writer sends a
+// bare LF as CRLF and ends a message that lacks a final CRLF with one, so
+// here a bare LF ends a line like CRLF does, and a CR at the very end of
+// the message is the start of a CRLF. Any other bare CR is ordinary data, as
+// RFC 6376 §3.4 has it; RFC 5321 §2.3.8 forbids bare CR and LF on the wire,
+// so the submission server should refuse them anyway.
 
 // splitMessage splits msg into its header fields, appended to fields, and
 // its body (RFC 5322 §2.1). A message with no empty line is all header and
@@ -41,7 +43,7 @@ func splitMessage(msg []byte, fields []headerField) ([]headerField, []byte, erro
 			end = pos + i + 1
 		}
 		line := msg[pos:end]
-		if isEmptyLine(line) {
+		if isEmptyLine(line) || end == len(msg) && len(line) == 1 && line[0] == '\r' {
 			return fields, msg[end:], nil
 		}
 		if line[0] == ' ' || line[0] == '\t' {
@@ -56,9 +58,16 @@ func splitMessage(msg []byte, fields []headerField) ([]headerField, []byte, erro
 			if colon < 0 {
 				return nil, nil, fmt.Errorf("%w: line %d has no colon", ErrMalformedHeader, len(fields)+1)
 			}
-			name := trimWSP(line[:colon])
+			// RFC 5322 §3.6.8 ftext, with the obsolete WSP before the
+			// colon (§4.5) allowed.
+			name := trimRightWSP(line[:colon])
 			if len(name) == 0 {
 				return nil, nil, fmt.Errorf("%w: empty field name", ErrMalformedHeader)
+			}
+			for _, c := range name {
+				if c < '!' || c > '~' {
+					return nil, nil, fmt.Errorf("%w: byte %#x in field name", ErrMalformedHeader, c)
+				}
 			}
 			fields = append(fields, headerField{name: name, raw: line, colon: colon})
 		}
@@ -74,14 +83,6 @@ func isEmptyLine(line []byte) bool {
 
 // isWSP reports whether c is WSP: space or horizontal tab (RFC 5234 B.1).
 func isWSP(c byte) bool { return c == ' ' || c == '\t' }
-
-// trimWSP removes leading and trailing WSP.
-func trimWSP(b []byte) []byte {
-	for len(b) > 0 && isWSP(b[0]) {
-		b = b[1:]
-	}
-	return trimRightWSP(b)
-}
 
 // trimRightWSP removes trailing WSP.
 func trimRightWSP(b []byte) []byte {
@@ -110,7 +111,8 @@ func appendRelaxedHeader(dst []byte, f headerField) []byte {
 		case c == '\n':
 			// Unfold: line breaks inside a field always precede WSP,
 			// and the last one ends the field.
-		case c == '\r' && i+1 < len(v) && v[i+1] == '\n':
+		case c == '\r' && (i+1 == len(v) || v[i+1] == '\n'):
+			// CRLF, or a CR that ends the message: the wire adds the LF.
 		case isWSP(c):
 			wsp = true
 		default:
@@ -143,16 +145,19 @@ func relaxedBodyHash(body []byte, scratch []byte) [sha256.Size]byte {
 	blanks, exact := 0, true
 	pos := 0
 	for pos < len(body) {
-		next, hasCRLF := len(body), false
+		next, hasLF := len(body), false
 		line := body[pos:]
 		if i := bytes.IndexByte(line, '\n'); i >= 0 {
-			next = pos + i + 1
+			next, hasLF = pos+i+1, true
 			line = line[:i]
-			if len(line) > 0 && line[len(line)-1] == '\r' {
-				line = line[:len(line)-1]
-				hasCRLF = true
-			}
 		}
+		// A CR before LF, or ending the body, belongs to the line end
+		// (see "Line ends").
+		hasCR := len(line) > 0 && line[len(line)-1] == '\r'
+		if hasCR {
+			line = line[:len(line)-1]
+		}
+		hasCRLF := hasCR && hasLF // the line end is canonical as it is
 		content := trimRightWSP(line)
 		if len(content) == 0 {
 			if !hasCRLF || len(line) != 0 {
@@ -162,8 +167,7 @@ func relaxedBodyHash(body []byte, scratch []byte) [sha256.Size]byte {
 			pos = next
 			continue
 		}
-		asIs := hasCRLF && len(content) == len(line) &&
-			bytes.IndexByte(content, '\t') < 0 && !bytes.Contains(content, []byte("  "))
+		asIs := hasCRLF && len(content) == len(line) && !hasWSPRun(content)
 		if asIs && (blanks == 0 || exact) {
 			spanEnd = next
 		} else {
@@ -184,6 +188,25 @@ func relaxedBodyHash(body []byte, scratch []byte) [sha256.Size]byte {
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	return sum
+}
+
+// hasWSPRun reports whether b has a tab or two spaces in a row: WSP that
+// relaxed canonicalization rewrites. It skips from space to space with
+// bytes.IndexByte, which is vectorized: base64 lines have none.
+func hasWSPRun(b []byte) bool {
+	if bytes.IndexByte(b, '\t') >= 0 {
+		return true
+	}
+	for {
+		i := bytes.IndexByte(b, ' ')
+		if i < 0 || i+1 == len(b) {
+			return false
+		}
+		if b[i+1] == ' ' {
+			return true
+		}
+		b = b[i+2:]
+	}
 }
 
 // appendCollapsedWSP appends b with every WSP run replaced by one space.

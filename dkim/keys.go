@@ -64,11 +64,11 @@ func GenerateKey(algo string) (crypto.Signer, error) {
 // cannot silently replace a key whose public half is already published.
 func WritePrivateKey(path string, key crypto.Signer) error {
 	if err := checkKey(key); err != nil {
-		return fmt.Errorf("dkim: write %s: %w", path, err)
+		return wrapf(err, "write %s", path)
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
-		return fmt.Errorf("dkim: write %s: %w", path, err)
+		return wrapf(err, "write %s", path)
 	}
 	data := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 
@@ -105,7 +105,7 @@ func LoadPrivateKey(path string) (crypto.Signer, error) {
 	}
 	key, err := parsePrivateKey(data)
 	if err != nil {
-		return nil, fmt.Errorf("dkim: load %s: %w", path, err)
+		return nil, wrapf(err, "load %s", path)
 	}
 	return key, nil
 }
@@ -156,6 +156,10 @@ func checkKey(key crypto.Signer) error {
 	if key == nil {
 		return fmt.Errorf("%w: nil key", ErrUnsupportedKey)
 	}
+	// Check the length first: Public panics on a short Ed25519 key.
+	if priv, ok := key.(ed25519.PrivateKey); ok && len(priv) != ed25519.PrivateKeySize {
+		return fmt.Errorf("%w: Ed25519 private key of %d bytes", ErrUnsupportedKey, len(priv))
+	}
 	switch pub := key.Public().(type) {
 	case *rsa.PublicKey:
 		if pub == nil || pub.N == nil {
@@ -174,9 +178,6 @@ func checkKey(key crypto.Signer) error {
 			return fmt.Errorf("%w: Ed25519 public key of %d bytes", ErrUnsupportedKey, len(pub))
 		}
 		if priv, ok := key.(ed25519.PrivateKey); ok {
-			if len(priv) != ed25519.PrivateKeySize {
-				return fmt.Errorf("%w: Ed25519 private key of %d bytes", ErrUnsupportedKey, len(priv))
-			}
 			derived := ed25519.NewKeyFromSeed(priv.Seed()).Public().(ed25519.PublicKey)
 			if !derived.Equal(pub) {
 				return errors.New("dkim: invalid Ed25519 key: public half does not match seed")
@@ -230,10 +231,10 @@ const maxTXTString = 255
 func TXTRecord(domain, selector string, pub crypto.PublicKey) (string, error) {
 	domain = strings.TrimSuffix(domain, ".")
 	if err := checkName(domain); err != nil {
-		return "", fmt.Errorf("dkim: domain %q: %w", domain, err)
+		return "", wrapf(err, "domain %q", domain)
 	}
 	if err := checkName(selector); err != nil {
-		return "", fmt.Errorf("dkim: selector %q: %w", selector, err)
+		return "", wrapf(err, "selector %q", selector)
 	}
 	value, err := TXTValue(pub)
 	if err != nil {

@@ -149,7 +149,7 @@ func NewSigner(opts Options) (*Signer, error) {
 	for i, k := range opts.Keys {
 		sk, err := newSigningKey(k)
 		if err != nil {
-			return nil, fmt.Errorf("dkim: Keys[%d]: %w", i, err)
+			return nil, wrapf(err, "Keys[%d]", i)
 		}
 		id := sk.selector + "._domainkey." + sk.domain
 		if seen[id] {
@@ -162,7 +162,7 @@ func NewSigner(opts Options) (*Signer, error) {
 	for i, k := range opts.ESPKeys {
 		sk, err := newSigningKey(k)
 		if err != nil {
-			return nil, fmt.Errorf("dkim: ESPKeys[%d]: %w", i, err)
+			return nil, wrapf(err, "ESPKeys[%d]", i)
 		}
 		id := sk.selector + "._domainkey." + sk.domain
 		if seen[id] {
@@ -178,13 +178,13 @@ func NewSigner(opts Options) (*Signer, error) {
 func newSigningKey(k Key) (*signingKey, error) {
 	domain := strings.ToLower(strings.TrimSuffix(k.Domain, "."))
 	if err := checkName(domain); err != nil {
-		return nil, fmt.Errorf("domain %q: %w", k.Domain, err)
+		return nil, wrapf(err, "domain %q", k.Domain)
 	}
 	if err := checkName(k.Selector); err != nil {
-		return nil, fmt.Errorf("selector %q: %w", k.Selector, err)
+		return nil, wrapf(err, "selector %q", k.Selector)
 	}
 	if err := checkKey(k.Signer); err != nil {
-		return nil, fmt.Errorf("key %s/%s: %w", domain, k.Selector, err)
+		return nil, wrapf(err, "key %s/%s", domain, k.Selector)
 	}
 	sk := &signingKey{
 		domain:   domain,
@@ -286,7 +286,7 @@ func (s *Signer) Sign(msg []byte) (fields []byte, signed bool, err error) {
 		h.Write(scratch)
 		sig, err := k.signer.Sign(rand.Reader, h.Sum(digest[:0]), k.hash)
 		if err != nil {
-			return nil, false, fmt.Errorf("dkim: sign as %s for %s: %w", k.selector, k.domain, err)
+			return nil, false, wrapf(err, "sign with %s._domainkey.%s", k.selector, k.domain)
 		}
 		scratch = base64.StdEncoding.AppendEncode(scratch[:0], sig)
 		f.appendBase64(scratch)

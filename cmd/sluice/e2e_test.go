@@ -218,7 +218,9 @@ func TestSubmissionRefusals(t *testing.T) {
 		{"sender domain not the tenant's", func(s *mtatest.Submission) { s.From = "ceo@bank.example" }, 553},
 		{"look-alike sender domain", func(s *mtatest.Submission) { s.From = "a@notacme.example" }, 553},
 		{"null sender", func(s *mtatest.Submission) { s.From = "" }, 553},
-		{"oversize message", func(s *mtatest.Submission) { s.Data = append([]byte("Subject: big\r\n\r\n"), bytes.Repeat([]byte(strings.Repeat("x", 98)+"\r\n"), 11000)...) }, 552},
+		{"oversize message", func(s *mtatest.Submission) {
+			s.Data = append([]byte("Subject: big\r\n\r\n"), bytes.Repeat([]byte(strings.Repeat("x", 98)+"\r\n"), 11000)...)
+		}, 552},
 		{"too many recipients", func(s *mtatest.Submission) {
 			s.To = nil
 			for i := 0; i < 11; i++ {

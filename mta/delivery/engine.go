@@ -47,16 +47,16 @@ type Config struct {
 	Store    Store
 	Resolver Resolver
 	// Dial opens TCP connections [net.Dialer.DialContext].
-	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	Dial     func(ctx context.Context, network, addr string) (net.Conn, error)
 	Routes   []Route
 	Port     int    // SMTP port for MX delivery [25]
 	HeloName string // EHLO name (required)
 	// DisableTLS turns off opportunistic STARTTLS.
 	DisableTLS      bool
-	MaxInFlight     int // recipients claimed at once [5000]
-	MaxConnsPerDest int // connections per destination [20]
-	MaxMsgsPerConn  int // transactions per connection [100]
-	MaxRcptsPerTxn  int // RCPT TO per transaction [100]
+	MaxInFlight     int           // recipients claimed at once [5000]
+	MaxConnsPerDest int           // connections per destination [20]
+	MaxMsgsPerConn  int           // transactions per connection [100]
+	MaxRcptsPerTxn  int           // RCPT TO per transaction [100]
 	IdleTimeout     time.Duration // [10s]
 	ConnectTimeout  time.Duration // [30s]
 	CommandTimeout  time.Duration // [2m]

@@ -90,3 +90,16 @@ func hostNames(hs []Host) []string {
 	}
 	return out
 }
+
+// wait receives from ch, failing the test instead of hanging if nothing
+// comes: a broken implementation must fail, not block the suite.
+func wait[T any](t testing.TB, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
+}

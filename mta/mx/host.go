@@ -54,10 +54,7 @@ func (r *Resolver) lookupAddrs(ctx context.Context, name string) (a4, a6 []netip
 	case ok6:
 		ans4, err4 = r.query(ctx, name, dns.TypeA)
 	default:
-		var wg sync.WaitGroup
-		wg.Go(func() { ans6, err6 = r.query(ctx, name, dns.TypeAAAA) })
-		ans4, err4 = r.query(ctx, name, dns.TypeA)
-		wg.Wait()
+		ans4, err4, ans6, err6 = r.queryBoth(ctx, name)
 	}
 	if ans4 != nil {
 		a4 = ans4.addrs
@@ -77,4 +74,15 @@ func (r *Resolver) lookupAddrs(ctx context.Context, name string) (a4, a6 []netip
 	default:
 		return nil, nil, ErrNoAddress
 	}
+}
+
+// queryBoth asks A and AAAA concurrently. It is apart from lookupAddrs so
+// that the variables its goroutine shares escape to the heap only on a cache
+// miss.
+func (r *Resolver) queryBoth(ctx context.Context, name string) (ans4 *answer, err4 error, ans6 *answer, err6 error) {
+	var wg sync.WaitGroup
+	wg.Go(func() { ans6, err6 = r.query(ctx, name, dns.TypeAAAA) })
+	ans4, err4 = r.query(ctx, name, dns.TypeA)
+	wg.Wait()
+	return ans4, err4, ans6, err6
 }

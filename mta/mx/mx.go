@@ -39,16 +39,18 @@ type Config struct {
 	// Attempts is how many times the server list is walked before a lookup
 	// fails. Default 2.
 	Attempts int
-	// MinTTL is the shortest time an answer is cached, whatever its TTL, so
-	// that zero-TTL records do not send every delivery to the DNS.
-	// Default 30s.
+	// MinTTL is the shortest time an answer, positive or negative, is
+	// cached whatever its TTL, so that zero-TTL records do not send every
+	// delivery to the DNS. Default 30s.
 	MinTTL time.Duration
 	// MaxTTL is the longest time a positive answer is cached, so that a
 	// moved MX is noticed. Default 1h.
 	MaxTTL time.Duration
 	// NegativeTTL is how long NXDOMAIN and NODATA answers are cached when
 	// they carry no SOA, and the most they are cached when the SOA asks for
-	// longer (RFC 2308 §5). Default 5m.
+	// longer (RFC 2308 §5). A null MX is a record: it is cached for its TTL
+	// within [MinTTL, MaxTTL]. Temporary failures are never cached.
+	// Default 5m.
 	NegativeTTL time.Duration
 	// CacheSize is the number of answers (one per name and record type)
 	// kept; the least recently used is evicted. Default 10000.

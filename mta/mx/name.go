@@ -58,6 +58,10 @@ func normalize(domain string) (string, error) {
 // ("[192.0.2.1]", "[IPv6:2001:db8::1]"). Zones are refused: a mail host is
 // never link-local.
 func parseIPLiteral(host string) (netip.Addr, bool) {
+	if !strings.ContainsAny(host, "[:") && strings.Trim(host, "0123456789.") != "" {
+		// A host name: skip netip's parse, whose error allocates.
+		return netip.Addr{}, false
+	}
 	s := host
 	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
 		s = s[1 : len(s)-1]

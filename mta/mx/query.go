@@ -3,9 +3,11 @@ package mx
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -194,8 +196,11 @@ func (r *Resolver) exchangeOver(ctx context.Context, c *dns.Client, server strin
 	defer stop()
 	resp, _, err := c.ExchangeWithConnContext(ctx, q, conn)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w (%w)", ctx.Err(), err)
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// Report a timeout as the net package does, not as
+			// context.DeadlineExceeded: callers would take it for the end of
+			// their own context. ask reports that one when it happens.
+			return nil, fmt.Errorf("%w (%v)", os.ErrDeadlineExceeded, err)
 		}
 		return nil, err
 	}

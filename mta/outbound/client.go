@@ -60,6 +60,10 @@ type Options struct {
 	DataTimeout time.Duration
 }
 
+// closeTimeout bounds the TLS close_notify write of Close, as crypto/tls
+// itself does.
+const closeTimeout = 5 * time.Second
+
 // writeBufferSize is the size of the command and data write buffer: large
 // enough that a pipelined group is one write and a message goes out in few
 // system calls.
@@ -72,13 +76,14 @@ const writeBufferSize = 32 << 10
 // cancellation of the ctx passed to the running call acts from elsewhere
 // (it closes the connection).
 type Client struct {
-	raw  net.Conn      // the connection handed to Handshake
-	conn net.Conn      // what r and w use: raw with deadlines, or TLS over it
-	r    *bufio.Reader // reply reader
-	w    *bufio.Writer // command and data writer
-	host string        // the server's name, for SNI
-	opts Options       // with defaults filled in
-	ext  map[string]string
+	raw      net.Conn      // the connection handed to Handshake
+	closeRaw func()        // closes raw, for context.AfterFunc
+	conn     net.Conn      // what r and w use: raw with deadlines, or TLS over it
+	r        *bufio.Reader // reply reader
+	w        *bufio.Writer // command and data writer
+	host     string        // the server's name, for SNI
+	opts     Options       // with defaults filled in
+	ext      map[string]string
 
 	pipelining bool  // RFC 2920 PIPELINING advertised
 	hasSize    bool  // RFC 1870 SIZE advertised
@@ -101,7 +106,7 @@ type Client struct {
 	timeout  time.Duration // idle limit of the current step
 	deadline time.Time     // the running call's ctx deadline, zero if none
 
-	lines []string // reply line scratch
+	rep   reply    // the last reply read; reused
 	steps []step   // Send's command list scratch
 	acc   []bool   // Send's accepted-recipient scratch
 	num   [20]byte // integer formatting scratch
@@ -134,6 +139,7 @@ func Handshake(ctx context.Context, conn net.Conn, host string, opts Options) (*
 		opts.DataTimeout = DefaultDataTimeout
 	}
 	c := &Client{raw: conn, host: host, opts: opts}
+	c.closeRaw = func() { c.raw.Close() }
 	c.conn = &deadlineConn{Conn: conn, c: c}
 	c.r = bufio.NewReaderSize(c.conn, readBufferSize)
 	c.w = bufio.NewWriterSize(c.conn, writeBufferSize)
@@ -148,7 +154,8 @@ func (c *Client) handshake(ctx context.Context) (err error) {
 	if err := ctx.Err(); err != nil {
 		return netError("greeting", err)
 	}
-	defer c.begin(ctx, &err)()
+	stop := c.begin(ctx)
+	defer c.end(ctx, stop, &err)
 
 	c.timeout = c.opts.GreetingTimeout
 	rep, err := c.read(ctx, "greeting")
@@ -156,7 +163,7 @@ func (c *Client) handshake(ctx context.Context) (err error) {
 		return err
 	}
 	if rep.code != 220 {
-		e := ReplyError("greeting", rep.code, rep.text())
+		e := ReplyError("greeting", rep.code, rep.String())
 		c.quitQuietly() // RFC 5321 §3.1: on a 554 greeting the client sends QUIT.
 		return e
 	}
@@ -199,16 +206,16 @@ func (c *Client) hello(ctx context.Context) error {
 		}
 		if rep.code != 250 {
 			c.quitQuietly()
-			return ReplyError("HELO", rep.code, rep.text())
+			return ReplyError("HELO", rep.code, rep.String())
 		}
 		return nil
 	}
 	if rep.code != 250 {
 		c.quitQuietly()
-		return ReplyError("EHLO", rep.code, rep.text())
+		return ReplyError("EHLO", rep.code, rep.String())
 	}
-	for _, line := range rep.lines[1:] {
-		keyword, param, _ := strings.Cut(strings.TrimSpace(line), " ")
+	for i := 1; i < rep.lines(); i++ {
+		keyword, param, _ := strings.Cut(strings.TrimSpace(string(rep.line(i))), " ")
 		if keyword == "" {
 			continue
 		}
@@ -218,7 +225,7 @@ func (c *Client) hello(ctx context.Context) error {
 		case "PIPELINING":
 			c.pipelining = true
 		case "SIZE":
-			// RFC 1870 §4: "SIZE" or "SIZE 0" means no fixed limit.
+			// RFC 1870: "SIZE" or "SIZE 0" means no fixed limit.
 			c.hasSize = true
 			if n, err := strconv.ParseInt(strings.TrimSpace(param), 10, 64); err == nil && n > 0 {
 				c.maxSize = n
@@ -273,7 +280,7 @@ func (c *Client) tlsConfig() *tls.Config {
 	if c.opts.TLSConfig == nil {
 		return &tls.Config{
 			ServerName:         name,
-			InsecureSkipVerify: true, // RFC 7435 §1.3: opportunistic, reported as unverified.
+			InsecureSkipVerify: true, // RFC 7435: opportunistic, reported as unverified.
 			MinVersion:         tls.VersionTLS10,
 		}
 	}
@@ -295,7 +302,8 @@ func (c *Client) Reset(ctx context.Context) (err error) {
 	if err := ctx.Err(); err != nil {
 		return netError("RSET", err)
 	}
-	defer c.begin(ctx, &err)()
+	stop := c.begin(ctx)
+	defer c.end(ctx, stop, &err)
 	c.timeout = c.opts.CommandTimeout
 	c.w.WriteString("RSET\r\n")
 	rep, err := c.roundTrip(ctx, "RSET")
@@ -303,7 +311,7 @@ func (c *Client) Reset(ctx context.Context) (err error) {
 		return err
 	}
 	if rep.code != 250 {
-		return c.fail(ReplyError("RSET", rep.code, rep.text()))
+		return c.fail(ReplyError("RSET", rep.code, rep.String()))
 	}
 	c.dirty = false
 	return nil
@@ -318,7 +326,8 @@ func (c *Client) Quit(ctx context.Context) (err error) {
 	}
 	if err := ctx.Err(); err == nil {
 		func() {
-			defer c.begin(ctx, &err)()
+			stop := c.begin(ctx)
+			defer c.end(ctx, stop, &err)
 			c.timeout = c.opts.CommandTimeout
 			c.w.WriteString("QUIT\r\n")
 			_, err = c.roundTrip(ctx, "QUIT")
@@ -331,11 +340,17 @@ func (c *Client) Quit(ctx context.Context) (err error) {
 }
 
 // Close closes the connection without QUIT. The Client is unusable after.
+// A healthy TLS session is ended with a close_notify alert, written within
+// closeTimeout; a broken connection is just closed.
 func (c *Client) Close() error {
-	if c.err == nil {
+	conn := c.conn
+	if c.err != nil {
+		conn = c.raw
+	} else {
 		c.err = net.ErrClosed
 	}
-	if err := c.conn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+	c.timeout, c.deadline = closeTimeout, time.Time{}
+	if err := conn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("outbound: close connection to %s: %w", c.host, err)
 	}
 	return nil
@@ -372,44 +387,48 @@ func (c *Client) Host() string { return c.host }
 
 // begin arms the running call's cancellation and deadline: the ctx
 // deadline caps every I/O step, and cancellation closes the raw connection
-// so blocked reads and writes return at once. The returned func disarms it;
-// if ctx fired meanwhile, the connection is closed and the Client marked
-// unusable, whatever the call returned, and *errp, when errp is not nil
-// and holds no error yet, reports it.
-func (c *Client) begin(ctx context.Context, errp *error) func() {
+// so blocked reads and writes return at once. The caller defers end.
+func (c *Client) begin(ctx context.Context) (stop func() bool) {
 	c.deadline, _ = ctx.Deadline()
-	stop := context.AfterFunc(ctx, func() { c.raw.Close() })
-	return func() {
-		if !stop() && c.err == nil {
-			e := netError("connection", context.Cause(ctx))
-			c.err = e
-			if errp != nil && *errp == nil {
-				*errp = e
-			}
-		}
-		c.deadline = time.Time{}
+	if ctx.Done() == nil {
+		return nil // never cancelled: nothing to arm
+	}
+	return context.AfterFunc(ctx, c.closeRaw)
+}
+
+// end disarms what begin armed. If ctx fired meanwhile, the connection is
+// closed, so the Client is marked unusable whatever the call returned, and
+// *errp, when errp is not nil and holds no error yet, reports it.
+func (c *Client) end(ctx context.Context, stop func() bool, errp *error) {
+	c.deadline = time.Time{}
+	if stop == nil || stop() || c.err != nil {
+		return
+	}
+	e := netError("connection", context.Cause(ctx))
+	c.err = e
+	if errp != nil && *errp == nil {
+		*errp = e
 	}
 }
 
 // roundTrip flushes what was written for cmd and reads its reply, failing
 // the Client on a 421 (RFC 5321 §3.8: the server is shutting the channel).
-func (c *Client) roundTrip(ctx context.Context, cmd string) (reply, error) {
+func (c *Client) roundTrip(ctx context.Context, cmd string) (*reply, error) {
 	if err := c.w.Flush(); err != nil {
-		return reply{}, c.fail(c.ioError(ctx, cmd, err))
+		return nil, c.fail(c.ioError(ctx, cmd, err))
 	}
 	return c.read(ctx, cmd)
 }
 
-// read reads one reply to cmd; network and protocol errors and 421 replies
-// make the Client unusable.
-func (c *Client) read(ctx context.Context, cmd string) (reply, error) {
-	rep, err := readReply(c.r, c.lines)
-	c.lines = rep.lines
-	if err != nil {
-		return rep, c.fail(c.ioError(ctx, cmd, err))
+// read reads one reply to cmd into c.rep, valid until the next read;
+// network and protocol errors and 421 replies make the Client unusable.
+func (c *Client) read(ctx context.Context, cmd string) (*reply, error) {
+	rep := &c.rep
+	if err := readReply(c.r, rep); err != nil {
+		return nil, c.fail(c.ioError(ctx, cmd, err))
 	}
 	if rep.code == 421 {
-		return rep, c.fail(ReplyError(cmd, rep.code, rep.text()))
+		return nil, c.fail(ReplyError(cmd, rep.code, rep.String()))
 	}
 	return rep, nil
 }

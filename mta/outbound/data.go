@@ -39,7 +39,7 @@ func writeData(w *bufio.Writer, msg []byte) {
 	w.WriteString(".\r\n")
 }
 
-// messageSize is the size of msg as RFC 1870 §3 counts it for SIZE=:
+// messageSize is the size of msg as RFC 1870 counts it for SIZE=:
 // octets with CRLF line ends, without dot-stuffing or the final dot, and
 // with the CRLF writeData appends to a last line without one.
 func messageSize(msg []byte) int64 {

@@ -23,7 +23,7 @@ var (
 	// on an SMTP command line (it contains control characters).
 	ErrBadAddress = errors.New("outbound: address cannot be sent")
 	// ErrSizeExceeded marks a message larger than the server's advertised
-	// SIZE limit, refused before it was sent (RFC 1870 §4).
+	// SIZE limit, refused before it was sent (RFC 1870).
 	ErrSizeExceeded = errors.New("outbound: message exceeds the server's SIZE limit")
 	// ErrNeedSMTPUTF8 marks a message that needs SMTPUTF8 (RFC 6531) going
 	// to a server that does not offer it.
@@ -44,8 +44,10 @@ type Error struct {
 	// Enhanced is the RFC 3463 status code ("5.1.1") found at the start of
 	// the reply text, or "" when there is none.
 	Enhanced string
-	// Command is the protocol step that failed: "connect", "greeting",
-	// "EHLO", "HELO", "STARTTLS", "RSET", "MAIL", "RCPT", "DATA" or "QUIT".
+	// Command is the protocol step that failed: "connect" (set by the
+	// dialler), "greeting", "EHLO", "HELO", "STARTTLS", "RSET", "MAIL",
+	// "RCPT", "DATA", "QUIT", or "connection" when the ctx ended just after
+	// a step completed.
 	Command string
 	// Line is the reply text without the reply code, the lines of a
 	// multi-line reply joined with one space. For local checks it describes
@@ -128,8 +130,8 @@ func netError(cmd string, err error) *Error {
 // enhancedCode returns the RFC 3463 status code at the start of text, or "".
 // RFC 3463 §2: status-code = class "." subject "." detail, class one of 2, 4
 // and 5, subject and detail one to three digits. RFC 2034 §4 puts it first in
-// the reply text, and RFC 3463 §2 requires its class to match the first digit
-// of the reply code; a code that does not match is not trusted.
+// the reply text. A code whose class contradicts the reply code's first
+// digit is not trusted.
 func enhancedCode(code int, text string) string {
 	if len(text) < 5 {
 		return ""

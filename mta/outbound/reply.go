@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // maxReplyLines bounds a multi-line reply so a hostile server cannot make
@@ -18,37 +17,50 @@ const maxReplyLines = 256
 // §4.5.3.1.5 guarantees, as some servers write long texts.
 const readBufferSize = 4096
 
-// reply is one server reply. lines holds each line's text after the code and
-// separator; the slice is reused by the next read, so callers copy what they
-// keep (text() allocates only for multi-line replies).
+// maxReplyBytes bounds the text of one reply, for the same reason.
+const maxReplyBytes = 64 << 10
+
+// reply is one server reply, read into storage that the next read reuses:
+// callers copy what they keep, and positive replies cost no allocation.
 type reply struct {
-	code  int
-	lines []string
+	code int
+	// text holds the lines' texts (after the code and separator) joined
+	// with one space, as [Error.Line] wants them.
+	text []byte
+	// ends holds the end offset in text of each line.
+	ends []int
 }
 
-// text joins the reply's lines with one space, as [Error.Line] wants them.
-func (r reply) text() string {
-	if len(r.lines) == 1 {
-		return r.lines[0]
+// String returns the reply text as a new string.
+func (r *reply) String() string { return string(r.text) }
+
+// lines returns the number of lines.
+func (r *reply) lines() int { return len(r.ends) }
+
+// line returns the text of line i, valid until the next read.
+func (r *reply) line(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = r.ends[i-1] + 1
 	}
-	return strings.Join(r.lines, " ")
+	return r.text[start:r.ends[i]]
 }
 
-// readReply reads one possibly multi-line reply. RFC 5321 §4.2: every line
-// is a three-digit code, then "-" on all lines but the last, which has a
-// space or nothing; §4.2.1 lets the client trust the last line's code.
-// lines is scratch storage reused across calls.
-func readReply(r *bufio.Reader, lines []string) (reply, error) {
-	rep := reply{lines: lines[:0]}
+// readReply reads one possibly multi-line reply into rep. RFC 5321 §4.2:
+// every line is a three-digit code, then "-" on all lines but the last,
+// which has a space or nothing; §4.2.1 lets the client trust the last
+// line's code.
+func readReply(r *bufio.Reader, rep *reply) error {
+	rep.code, rep.text, rep.ends = 0, rep.text[:0], rep.ends[:0]
 	for {
 		raw, err := r.ReadSlice('\n')
 		switch {
 		case errors.Is(err, bufio.ErrBufferFull):
-			return rep, fmt.Errorf("%w: reply line longer than %d bytes", ErrProtocol, readBufferSize)
+			return fmt.Errorf("%w: reply line longer than %d bytes", ErrProtocol, readBufferSize)
 		case errors.Is(err, io.EOF):
-			return rep, io.ErrUnexpectedEOF
+			return io.ErrUnexpectedEOF
 		case err != nil:
-			return rep, err
+			return err
 		}
 		line := raw[:len(raw)-1]
 		if n := len(line); n > 0 && line[n-1] == '\r' {
@@ -56,19 +68,21 @@ func readReply(r *bufio.Reader, lines []string) (reply, error) {
 		}
 		code, last, err := parseReplyLine(line)
 		if err != nil {
-			return rep, err
+			return err
 		}
-		if len(rep.lines) == maxReplyLines {
-			return rep, fmt.Errorf("%w: reply longer than %d lines", ErrProtocol, maxReplyLines)
+		if len(rep.ends) == maxReplyLines || len(rep.text)+len(line) > maxReplyBytes {
+			return fmt.Errorf("%w: reply longer than %d lines or %d bytes", ErrProtocol, maxReplyLines, maxReplyBytes)
 		}
-		var text string
+		if len(rep.ends) > 0 {
+			rep.text = append(rep.text, ' ')
+		}
 		if len(line) > 4 {
-			text = string(line[4:])
+			rep.text = append(rep.text, line[4:]...)
 		}
-		rep.lines = append(rep.lines, text)
+		rep.ends = append(rep.ends, len(rep.text))
 		if last {
 			rep.code = code
-			return rep, nil
+			return nil
 		}
 	}
 }

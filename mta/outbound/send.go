@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // maxPipelineGroup bounds how many commands are written before their
@@ -23,7 +24,7 @@ type Envelope struct {
 	// To holds the forward-paths, one per recipient, without angle brackets.
 	To []string
 	// EightBit marks a body with 8-bit data: sent with BODY=8BITMIME when
-	// the server offers it (RFC 6152 §3).
+	// the server offers it (RFC 6152).
 	EightBit bool
 	// SMTPUTF8 marks a message with UTF-8 in addresses or headers: sent
 	// with the SMTPUTF8 parameter, and refused locally when the server does
@@ -104,7 +105,8 @@ func (c *Client) Send(ctx context.Context, env Envelope, msg []byte) (Result, er
 	}
 	// A ctx that fires once the transaction is over only costs the
 	// connection (Usable turns false), not the outcome: errp is nil.
-	defer c.begin(ctx, nil)()
+	stop := c.begin(ctx)
+	defer c.end(ctx, stop, nil)
 	c.run(ctx, t)
 	return res, t.finish(t.err)
 }
@@ -171,8 +173,8 @@ func (c *Client) precheck(ctx context.Context, t *txn) *Error {
 	t.env.SMTPUTF8 = utf8
 	if c.maxSize > 0 {
 		if size := messageSize(t.msg); size > c.maxSize {
-			// RFC 1870 §6.1: a message over the declared limit fails
-			// permanently, X.3.4 "message too big for system".
+			// RFC 1870: a message over the declared fixed limit fails
+			// permanently; RFC 3463 §3.4: X.3.4 "message too big for system".
 			return localError("MAIL", 552, fmt.Sprintf("5.3.4 message of %d bytes exceeds the %d-byte limit of %s", size, c.maxSize, c.host), ErrSizeExceeded)
 		}
 	}
@@ -246,12 +248,12 @@ func (c *Client) writeStep(t *txn, s step) {
 		w.WriteString(t.env.From)
 		w.WriteByte('>')
 		if c.hasSize {
-			// RFC 1870 §3: the message's size, an estimate the server may
+			// RFC 1870: the message's size, an estimate the server may
 			// check against its limit before any data is sent.
 			w.WriteString(" SIZE=")
 			w.Write(strconv.AppendInt(c.num[:0], messageSize(t.msg), 10))
 		}
-		// RFC 6152 §3 asks for BODY=8BITMIME when the body has 8-bit
+		// RFC 6152 asks for BODY=8BITMIME when the body has 8-bit
 		// data. Without the extension the body is sent as is rather than
 		// converted to 7 bits: conversion would break DKIM signatures, and
 		// servers nearly all accept 8-bit data (Postfix does the same).
@@ -288,7 +290,7 @@ func (c *Client) readStep(ctx context.Context, t *txn, s step) bool {
 		if rep.code != 250 {
 			// The server's state is unknown: finish reading this group,
 			// then give up on the connection.
-			t.err = c.fail(ReplyError(cmd, rep.code, rep.text()))
+			t.err = c.fail(ReplyError(cmd, rep.code, rep.String()))
 			return true
 		}
 		c.dirty = false
@@ -297,7 +299,7 @@ func (c *Client) readStep(ctx context.Context, t *txn, s step) bool {
 			return true
 		}
 		if rep.code != 250 {
-			t.err = ReplyError(cmd, rep.code, rep.text())
+			t.err = ReplyError(cmd, rep.code, rep.String())
 			return true
 		}
 		c.dirty = true
@@ -311,7 +313,7 @@ func (c *Client) readStep(ctx context.Context, t *txn, s step) bool {
 			t.accepted++
 			return true
 		}
-		t.res.Rcpts[s.rcpt].Err = ReplyError(cmd, rep.code, rep.text())
+		t.res.Rcpts[s.rcpt].Err = ReplyError(cmd, rep.code, rep.String())
 	case stepDATA:
 		return c.data(ctx, t, rep)
 	}
@@ -320,13 +322,13 @@ func (c *Client) readStep(ctx context.Context, t *txn, s step) bool {
 
 // data handles the reply to DATA and, after 354, sends the message and
 // reads the final reply (RFC 5321 §4.1.1.4).
-func (c *Client) data(ctx context.Context, t *txn, rep reply) bool {
+func (c *Client) data(ctx context.Context, t *txn, rep *reply) bool {
 	if rep.code != 354 {
 		// With pipelining, DATA is sent before the RCPT replies are known;
 		// when none was accepted its 503 or 554 is expected (RFC 2920
 		// §3.1) and each recipient keeps its own RCPT error.
 		if t.err == nil && t.accepted > 0 {
-			t.err = ReplyError("DATA", rep.code, rep.text())
+			t.err = ReplyError("DATA", rep.code, rep.String())
 		}
 		return true
 	}
@@ -356,9 +358,14 @@ func (c *Client) data(ctx context.Context, t *txn, rep reply) bool {
 	case empty:
 	case rep.code == 250:
 		t.delivered = true
-		t.res.Reply = strconv.Itoa(rep.code) + " " + rep.text()
+		var b strings.Builder
+		b.Grow(4 + len(rep.text))
+		b.WriteString(strconv.Itoa(rep.code))
+		b.WriteByte(' ')
+		b.Write(rep.text)
+		t.res.Reply = b.String()
 	default:
-		t.err = ReplyError("DATA", rep.code, rep.text())
+		t.err = ReplyError("DATA", rep.code, rep.String())
 	}
 	return true
 }

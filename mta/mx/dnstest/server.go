@@ -33,7 +33,10 @@ import (
 
 // Default TTLs of answers, in seconds.
 const (
-	DefaultTTL         = 300
+	// DefaultTTL is the TTL of records until SetTTL changes it.
+	DefaultTTL = 300
+	// DefaultNegativeTTL is the TTL and MINIMUM of the SOA in negative
+	// answers until SetNegativeTTL changes it.
 	DefaultNegativeTTL = 60
 )
 
