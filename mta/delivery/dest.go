@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strconv"
 	"sync"
@@ -259,6 +260,19 @@ func (d *dest) addrs(ctx context.Context, host string) ([]string, error) {
 }
 
 func (d *dest) dial(ctx context.Context, host, addr string) (*conn, error) {
+	c, err := d.dialOnce(ctx, host, addr, d.e.cfg.DisableTLS)
+	var oe *outbound.Error
+	if err != nil && !d.e.cfg.DisableTLS && errors.As(err, &oe) && oe.Command == "STARTTLS" && ctx.Err() == nil {
+		// Opportunistic TLS (RFC 7435): a failed handshake must not stop
+		// delivery; try once more in plaintext, as Postfix does at its
+		// "may" level.
+		d.e.log.Warn("delivery: STARTTLS failed, retrying without TLS", "mx", host, "rcpt_domain", d.domain, "err", err)
+		return d.dialOnce(ctx, host, addr, true)
+	}
+	return c, err
+}
+
+func (d *dest) dialOnce(ctx context.Context, host, addr string, noTLS bool) (*conn, error) {
 	e := d.e
 	dctx, cancel := context.WithTimeout(ctx, e.cfg.ConnectTimeout)
 	nc, err := e.cfg.Dial(dctx, "tcp", addr)
@@ -268,7 +282,7 @@ func (d *dest) dial(ctx context.Context, host, addr string) (*conn, error) {
 	}
 	client, err := outbound.Handshake(ctx, nc, host, outbound.Options{
 		HelloName:       e.cfg.HeloName,
-		DisableTLS:      e.cfg.DisableTLS,
+		DisableTLS:      noTLS,
 		GreetingTimeout: e.cfg.CommandTimeout,
 		CommandTimeout:  e.cfg.CommandTimeout,
 		DataTimeout:     e.cfg.DataTimeout,

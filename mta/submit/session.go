@@ -47,6 +47,7 @@ var (
 	errBadRcpt      = &smtp.SMTPError{Code: 501, EnhancedCode: smtp.EnhancedCode{5, 1, 3}, Message: "Bad recipient address syntax"}
 	errDiskFull     = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1}, Message: "Insufficient system storage, try again later"}
 	errStore        = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Local error in processing, try again later"}
+	errLineTooLong  = &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 5, 2}, Message: "Line too long (RFC 5321 limits lines to 1000 octets)"}
 	errBadStream    = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: StreamHeader + " must be marketing or transactional"}
 )
 
@@ -182,13 +183,17 @@ func (s *Session) Data(r io.Reader) error {
 	raw, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		var se *smtp.SMTPError
-		if errors.As(err, &se) {
+		switch {
+		case errors.As(err, &se):
 			if se == smtp.ErrDataTooLarge {
 				s.b.reject("too_large")
 			}
 			return se
+		case errors.Is(err, smtp.ErrTooLongLine):
+			s.b.reject("line_too_long")
+			return errLineTooLong
 		}
-		return err
+		return err // the connection failed; no reply will be read
 	}
 	if int64(len(raw)) > limit {
 		s.b.reject("too_large")

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"sluice/mta/mtatest"
+)
+
+// TestMain lets the test binary double as the sluice binary: a child
+// started with SLUICE_TEST_CHILD set runs `sluice <args>` and exits. The
+// crash test uses it to run a real `sluice serve` process it can SIGKILL.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("SLUICE_TEST_CHILD"); args != "" {
+		os.Exit(run(strings.Fields(args), os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+type child struct {
+	cmd  *exec.Cmd
+	logs *syncBuffer
+}
+
+func startChild(t *testing.T, configPath, submitAddr string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SLUICE_TEST_CHILD=serve --config "+configPath)
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &child{cmd: cmd, logs: logs}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		conn, err := net.DialTimeout("tcp", submitAddr, time.Second)
+		if err == nil {
+			conn.Close()
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sluice serve did not start listening on %s: %v\n%s", submitAddr, err, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+var seqHeader = regexp.MustCompile(`(?m)^X-Test-Seq: (\d+)\r$`)
+
+// TestCrashLosesNothing runs `sluice serve` as a process, SIGKILLs it in
+// the middle of a load of thousands of messages, restarts it, and checks
+// that every message that got a 250 is delivered. Duplicates are allowed
+// (only for messages in flight at the kill) and reported.
+func TestCrashLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test skipped in -short mode")
+	}
+	var mu sync.Mutex
+	received := map[int]int{}
+	sink := mtatest.NewSink(t, mtatest.SinkOptions{Data: func(r mtatest.Received) error {
+		// A slow receiver, so that thousands of messages are queued or in
+		// flight when the kill comes.
+		time.Sleep(10 * time.Millisecond)
+		m := seqHeader.FindSubmatch(r.Data)
+		if m == nil {
+			return fmt.Errorf("no X-Test-Seq")
+		}
+		n, _ := strconv.Atoi(string(m[1]))
+		mu.Lock()
+		received[n]++
+		mu.Unlock()
+		return nil
+	}})
+	dir := t.TempDir()
+	submitAddr := freeAddr(t)
+	config := fmt.Sprintf(`data_dir = %q
+hostname = "crash.sluice.test"
+[log]
+level = "warn"
+[submission]
+listen = %q
+trusted_networks = ["127.0.0.0/8"]
+trusted_tenant = "load"
+[inbound]
+listen = %q
+[tracking]
+listen = %q
+[admin]
+listen = %q
+[queue]
+retry_first = "500ms"
+retry_max = "1s"
+[[tenant]]
+name = "load"
+password_hash = %q
+sender_domains = ["load.example"]
+[[route]]
+domain = "*"
+host = %q
+`, filepath.Join(dir, "data"), submitAddr, freeAddr(t), freeAddr(t), freeAddr(t), hashFor(t, "x"), sink.Addr())
+	configPath := filepath.Join(dir, "sluice.toml")
+	if err := os.WriteFile(configPath, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	c := startChild(t, configPath, submitAddr)
+	const sessions, perSession, killAfter = 8, 500, 1500
+	var accepted sync.Map
+	var nAccepted atomic.Int64
+	var wg sync.WaitGroup
+	killed := make(chan struct{})
+	var killOnce sync.Once
+	for s := 0; s < sessions; s++ {
+		wg.Add(1)
+		go func(s int) {
+			defer wg.Done()
+			cl, err := smtp.Dial(submitAddr)
+			if err != nil {
+				return
+			}
+			defer cl.Close()
+			for i := 0; i < perSession; i++ {
+				seq := s*perSession + i
+				msg := fmt.Sprintf("From: a@load.example\r\nTo: b@dest.example\r\nSubject: %d\r\nX-Test-Seq: %d\r\n\r\n%s\r\n",
+					seq, seq, bytes.Repeat([]byte(strings.Repeat("0123456789", 7)+"\r\n"), 70))
+				if err := sendOne(cl, "a@load.example", fmt.Sprintf("r%d@dest.example", seq), msg); err != nil {
+					if os.Getenv("SLUICE_TEST_LOGS") != "" {
+						fmt.Println("send:", err)
+					}
+					return // the server died: a message without a 250 is not ours to deliver
+				}
+				accepted.Store(seq, true)
+				if nAccepted.Add(1) == killAfter {
+					killOnce.Do(func() {
+						_ = c.cmd.Process.Signal(syscall.SIGKILL)
+						close(killed)
+					})
+				}
+			}
+		}(s)
+	}
+	wg.Wait()
+	select {
+	case <-killed:
+	default:
+		t.Fatalf("load finished (%d accepted) before the kill", nAccepted.Load())
+	}
+	_ = c.cmd.Wait()
+	beforeRestart, _ := sink.Count()
+
+	c2 := startChild(t, configPath, submitAddr)
+	want := int(nAccepted.Load())
+	deadline := time.Now().Add(60 * time.Second)
+	var lost []int
+	for {
+		lost = lost[:0]
+		mu.Lock()
+		accepted.Range(func(k, _ any) bool {
+			if received[k.(int)] == 0 {
+				lost = append(lost, k.(int))
+			}
+			return true
+		})
+		mu.Unlock()
+		if len(lost) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	mu.Lock()
+	dups := 0
+	for _, n := range received {
+		if n > 1 {
+			dups += n - 1
+		}
+	}
+	mu.Unlock()
+	t.Logf("accepted=%d delivered_before_kill=%d lost=%d duplicates=%d", want, beforeRestart, len(lost), dups)
+	fmt.Printf("crash test: accepted=%d lost=%d duplicates=%d\n", want, len(lost), dups)
+	if len(lost) > 0 {
+		t.Fatalf("lost %d accepted messages after SIGKILL and restart (first: %v)\n%s", len(lost), lost[:min(10, len(lost))], c2.logs.String())
+	}
+
+	// SIGTERM: clean shutdown, exit 0.
+	if err := c2.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c2.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("sluice serve exited with %v after SIGTERM\n%s", err, c2.logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("sluice serve did not exit within 30s of SIGTERM")
+	}
+}
+
+// sendOne runs one plaintext transaction on an open session.
+func sendOne(c *smtp.Client, from, to, msg string) error {
+	if err := c.Mail(from, nil); err != nil {
+		return err
+	}
+	if err := c.Rcpt(to, nil); err != nil {
+		return err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write([]byte(msg)); err != nil {
+		return err
+	}
+	return w.Close()
+}
