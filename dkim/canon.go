@@ -29,8 +29,9 @@ type headerField struct {
 // bare LF as CRLF and ends a message that lacks a final CRLF with one, so
 // here a bare LF ends a line like CRLF does, and a CR at the very end of
 // the message is the start of a CRLF. Any other bare CR is ordinary data, as
-// RFC 6376 §3.4 has it; RFC 5321 §2.3.8 forbids bare CR and LF on the wire,
-// so the submission server should refuse them anyway.
+// RFC 6376 §3.4 has it and python3-dkim and go-msgauth agree; OpenDKIM reads
+// it as a line end, so such a signature fails there. RFC 5321 §2.3.8 forbids
+// bare CR and LF on the wire: the submission server should refuse them.
 
 // splitMessage splits msg into its header fields, appended to fields, and
 // its body (RFC 5322 §2.1). A message with no empty line is all header and
@@ -56,7 +57,7 @@ func splitMessage(msg []byte, fields []headerField) ([]headerField, []byte, erro
 		} else {
 			colon := bytes.IndexByte(line, ':')
 			if colon < 0 {
-				return nil, nil, fmt.Errorf("%w: line %d has no colon", ErrMalformedHeader, len(fields)+1)
+				return nil, nil, fmt.Errorf("%w: a line after field %d has no colon", ErrMalformedHeader, len(fields))
 			}
 			// RFC 5322 §3.6.8 ftext, with the obsolete WSP before the
 			// colon (§4.5) allowed.

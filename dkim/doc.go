@@ -32,6 +32,12 @@
 //   - every signature runs a goroutine behind an io.Pipe, with an allocation
 //     per write in its canonicalizer.
 //
+// Measured on a 2-core Xeon (BenchmarkGoMsgauthDual_* against
+// BenchmarkSignDual_*): dual-signing a 10 MB message took about 120 ms and
+// 58 MB of allocations with go-msgauth, 18 ms and 2 KB here; at 5 KB the RSA
+// signature dominates both (about 1.0 ms against 0.84 ms), with 393
+// allocations against 21.
+//
 // Relaxed canonicalization is a few dozen lines, so this package implements
 // it once: the body hash and the canonical header block are computed once per
 // message and shared by all its signatures. The tests check every signature

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"crypto"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sluice/dkim"
+)
+
+const dkimUsage = `usage: sluice dkim keygen --domain DOMAIN --selector SELECTOR [--algo rsa|ed25519|both] [--ed25519-selector SELECTOR] --out DIR
+
+Generates a DKIM signing key, writes it to DIR/DOMAIN.SELECTOR.ALGO.key
+(PEM PKCS#8, mode 0600; DIR is created if needed; an existing key file is
+never overwritten), and prints the DNS TXT record to publish on stdout.
+
+  --domain DOMAIN            signing domain (d=), e.g. example.com
+  --selector SELECTOR        key selector (s=), e.g. s2026
+  --algo rsa                 RSA-2048 (default; every verifier supports it)
+  --algo ed25519             Ed25519 (RFC 8463)
+  --algo both                an RSA and an Ed25519 key for dual signing: two
+                             keys need two selectors, so RSA uses --selector
+                             and Ed25519 uses --ed25519-selector
+  --ed25519-selector SEL     Ed25519 selector with --algo both
+                             (default: SELECTOR-ed)
+  --out DIR                  directory for the private key files
+`
+
+// runDKIM implements "sluice dkim …"; args are the arguments after "dkim".
+// It returns the exit status: 0 on success, 2 for usage errors, 1 for
+// other failures.
+func runDKIM(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, dkimUsage)
+		return 2
+	}
+	switch args[0] {
+	case "keygen":
+		return runDKIMKeygen(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, dkimUsage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "sluice dkim: unknown command %q\n%s", args[0], dkimUsage)
+	return 2
+}
+
+// dkimKeyJob is one key keygen writes.
+type dkimKeyJob struct {
+	algo, selector, path string
+	key                  crypto.Signer
+	record               string
+}
+
+// runDKIMKeygen implements "sluice dkim keygen".
+func runDKIMKeygen(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sluice dkim keygen", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors and usage are printed below
+	domain := fs.String("domain", "", "signing domain")
+	selector := fs.String("selector", "", "selector")
+	algo := fs.String("algo", "rsa", "rsa, ed25519 or both")
+	edSelector := fs.String("ed25519-selector", "", "Ed25519 selector with --algo both")
+	out := fs.String("out", "", "directory for the key files")
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "sluice dkim keygen: "+format+"\n%s", append(a, dkimUsage)...)
+		return 2
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, dkimUsage)
+			return 0
+		}
+		return usageErr("%v", err)
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	case *domain == "":
+		return usageErr("--domain is required")
+	case *selector == "":
+		return usageErr("--selector is required")
+	case *out == "":
+		return usageErr("--out is required")
+	}
+	d := strings.ToLower(strings.TrimSuffix(*domain, "."))
+
+	var jobs []*dkimKeyJob
+	switch *algo {
+	case "rsa", "ed25519":
+		if *edSelector != "" {
+			return usageErr("--ed25519-selector is only used with --algo both")
+		}
+		jobs = []*dkimKeyJob{{algo: *algo, selector: *selector}}
+	case "both":
+		es := *edSelector
+		if es == "" {
+			es = *selector + "-ed"
+		}
+		if strings.EqualFold(es, *selector) {
+			return usageErr("the RSA and Ed25519 keys need different selectors")
+		}
+		jobs = []*dkimKeyJob{{algo: "rsa", selector: *selector}, {algo: "ed25519", selector: es}}
+	default:
+		return usageErr("--algo must be rsa, ed25519 or both, not %q", *algo)
+	}
+
+	// Check everything before writing anything, so a failure leaves no
+	// half-made key pair behind.
+	for _, j := range jobs {
+		j.path = filepath.Join(*out, d+"."+j.selector+"."+j.algo+".key")
+		if _, err := os.Lstat(j.path); err == nil {
+			fmt.Fprintf(stderr, "sluice dkim keygen: %s already exists; refusing to overwrite it\n", j.path)
+			return 1
+		}
+		key, err := dkim.GenerateKey(j.algo)
+		if err != nil {
+			fmt.Fprintf(stderr, "sluice dkim keygen: %v\n", err)
+			return 1
+		}
+		rec, err := dkim.TXTRecord(d, j.selector, key.Public())
+		if errors.Is(err, dkim.ErrInvalidName) {
+			return usageErr("%v", err)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "sluice dkim keygen: %v\n", err)
+			return 1
+		}
+		j.key, j.record = key, rec
+	}
+	if err := os.MkdirAll(*out, 0o700); err != nil {
+		fmt.Fprintf(stderr, "sluice dkim keygen: %v\n", err)
+		return 1
+	}
+	for _, j := range jobs {
+		if err := dkim.WritePrivateKey(j.path, j.key); err != nil {
+			fmt.Fprintf(stderr, "sluice dkim keygen: %v\n", err)
+			return 1
+		}
+	}
+	for _, j := range jobs {
+		name := "RSA-2048"
+		if j.algo == "ed25519" {
+			name = "Ed25519"
+		}
+		// Zone-file comments, so stdout can be pasted into a zone as is.
+		fmt.Fprintf(stdout, "; %s key for %s, selector %s; private key: %s\n%s\n", name, d, j.selector, j.path, j.record)
+	}
+	return 0
+}
