@@ -91,8 +91,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	if err != nil {
 		return nil, err
 	}
-	signer, err := buildSigner(cfg)
-	if err != nil {
+	if err := attachSigners(cfg, tenants); err != nil {
 		return nil, err
 	}
 	retry := queue.RetryPolicy{First: cfg.Queue.RetryFirst.Duration, Max: cfg.Queue.RetryMax.Duration, MaxAge: cfg.Queue.MaxAge.Duration}
@@ -147,9 +146,6 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		AllowPlaintextAuthOnLoopback: cfg.Submission.AllowPlaintextAuthOnLoopback,
 		TrustedNetworks:              trusted, TrustedTenant: cfg.Submission.TrustedTenant,
 		Spool: kickingSpool{n.store, n.engine}, Logger: log, Metrics: n.metrics.submitHooks(),
-	}
-	if signer != nil {
-		subCfg.Signer = signer
 	}
 	n.backend, err = submit.New(subCfg)
 	if err != nil {

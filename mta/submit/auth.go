@@ -19,6 +19,10 @@ type Tenant struct {
 	SenderDomains   []string // MAIL FROM domains (and their subdomains) this tenant may use
 	MaxMessageBytes int64    // 0: the server's limit
 	MaxRecipients   int      // 0: the server's limit
+	// Signer signs this tenant's mail (DKIM). Built only from keys of the
+	// tenant's own domains (plus the service's ESP keys), so no tenant can
+	// get mail signed for another tenant's domain. Nil: unsigned.
+	Signer Signer
 }
 
 // MaySend reports whether the tenant may use addr as envelope sender: its

@@ -30,7 +30,8 @@ type Spool interface {
 }
 
 // Signer signs a prepared message (DKIM). It returns header fields to
-// prepend; signed is false when no key matches the From domain.
+// prepend; signed is false when no key matches the From domain (fields may
+// still hold signatures that do not depend on it, such as the ESP's).
 type Signer interface {
 	Sign(msg []byte) (fields []byte, signed bool, err error)
 }
@@ -61,7 +62,6 @@ type Config struct {
 	TrustedNetworks              []netip.Prefix
 	TrustedTenant                string
 	Spool                        Spool
-	Signer                       Signer // optional
 	Logger                       *slog.Logger
 	Now                          func() time.Time
 	Metrics                      Metrics

@@ -48,6 +48,7 @@ var (
 	errDiskFull     = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1}, Message: "Insufficient system storage, try again later"}
 	errStore        = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Local error in processing, try again later"}
 	errLineTooLong  = &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 5, 2}, Message: "Line too long (RFC 5321 limits lines to 1000 octets)"}
+	errUnsignable   = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Message needs exactly one valid From header"}
 	errBadStream    = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: StreamHeader + " must be marketing or transactional"}
 )
 
@@ -218,16 +219,21 @@ func (s *Session) Data(r io.Reader) error {
 		return errBadStream
 	}
 	msg := p.msg
-	if b.cfg.Signer != nil {
-		fields, signed, err := b.cfg.Signer.Sign(msg)
+	if signer := s.tenant.Signer; signer != nil {
+		fields, signed, err := signer.Sign(msg)
 		if err != nil {
-			b.log.Error("dkim sign failed", "msgid", id.String(), "tenant", s.tenant.Name, "err", err)
-			b.reject("store")
-			return errStore
+			// The signer refuses only messages it cannot sign correctly:
+			// no From, two From fields, an unparsable From.
+			b.log.Warn("message refused: cannot sign", "msgid", id.String(), "tenant", s.tenant.Name, "err", err)
+			b.reject("unsignable")
+			return errUnsignable
 		}
-		if signed {
+		// fields may hold the ESP signature even when no key of the From
+		// domain matched (signed is false then).
+		if len(fields) > 0 {
 			msg = append(fields, msg...)
-		} else if f := b.cfg.Metrics.Unsigned; f != nil {
+		}
+		if f := b.cfg.Metrics.Unsigned; !signed && f != nil {
 			f(s.tenant.Name)
 		}
 	}
