@@ -222,3 +222,7 @@ func decodeRcpt(b []byte) (rcpt, error) {
 	c.LastReply = r.string()
 	return c, r.err
 }
+
+func binaryAppendTime(b []byte, t time.Time) []byte { return binary.AppendVarint(b, t.UnixNano()) }
+
+func bytesToUint64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }

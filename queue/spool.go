@@ -49,9 +49,12 @@ func (s *Store) Enqueue(ctx context.Context, m *Message) error {
 		if err := bb.Put(m.ID.key(), m.Body); err != nil {
 			return err
 		}
-		rb, sb := tx.Bucket(bucketRcpt), tx.Bucket(bucketSched)
-		rb.FillPercent = 0.95
+		rb, sb, db := tx.Bucket(bucketRcpt), tx.Bucket(bucketSched), tx.Bucket(bucketDir)
+		rb.FillPercent, db.FillPercent = 0.95, 0.95
 		for i, addr := range m.Rcpts {
+			if err := db.Put(rcptKey(m.ID, uint32(i)), encodeDir(m.Tenant, addr, m.Stream)); err != nil {
+				return err
+			}
 			r := rcpt{Addr: addr, State: Queued, Next: due, Updated: due}
 			if err := rb.Put(rcptKey(m.ID, uint32(i)), r.encode()); err != nil {
 				return err

@@ -23,7 +23,8 @@ var (
 	bucketRcpt     = []byte("rcpt")     // id|idx → rcpt
 	bucketSched    = []byte("sched")    // due|id|idx → nil
 	bucketInflight = []byte("inflight") // id|idx → nil
-	allBuckets     = [][]byte{bucketMeta, bucketMsg, bucketBody, bucketRcpt, bucketSched, bucketInflight}
+	allBuckets     = [][]byte{bucketMeta, bucketMsg, bucketBody, bucketRcpt, bucketSched, bucketInflight,
+		bucketSupp, bucketSoft, bucketDir, bucketInbox}
 
 	keyHighWater = []byte("id_hwm")
 )

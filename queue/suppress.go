@@ -1,0 +1,254 @@
+package queue
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Scope says which mail a suppression blocks.
+type Scope uint8
+
+// Scopes. A marketing unsubscribe blocks marketing mail only; hard bounces
+// and complaints block every stream.
+const (
+	ScopeAll Scope = iota + 1
+	ScopeMarketing
+)
+
+// String returns "all" or "marketing".
+func (s Scope) String() string {
+	if s == ScopeMarketing {
+		return "marketing"
+	}
+	return "all"
+}
+
+// ParseScope parses "all" or "marketing".
+func ParseScope(s string) (Scope, bool) {
+	switch strings.ToLower(s) {
+	case "all", "":
+		return ScopeAll, true
+	case "marketing":
+		return ScopeMarketing, true
+	}
+	return 0, false
+}
+
+// Blocks reports whether a suppression of this scope blocks mail of stream.
+func (s Scope) Blocks(st Stream) bool { return s == ScopeAll || st == Marketing }
+
+// Suppression is one address a tenant may not send to.
+type Suppression struct {
+	Tenant string
+	Addr   string // lowercased
+	Scope  Scope
+	// Reason is the classification that caused it ("hard_invalid_recipient",
+	// "complaint", "unsubscribe", "soft_mailbox_full", "admin", …).
+	Reason string
+	// Source says where it came from ("delivery", "inbound", "edge", "admin",
+	// "import").
+	Source  string
+	Created time.Time
+	// Detail is the remote reply or report summary (bounded).
+	Detail string
+}
+
+var (
+	bucketSupp = []byte("supp") // tenant\x00addr → suppression
+	bucketSoft = []byte("soft") // tenant\x00addr → soft failure times
+)
+
+// NormalizeAddr lowercases an address for suppression keys. Local parts
+// are case-sensitive in theory (RFC 5321 §2.4) but not in any mailbox
+// provider a bulk sender reaches; suppressing by the lowercased form is
+// what every ESP does.
+func NormalizeAddr(a string) string { return strings.ToLower(strings.TrimSpace(a)) }
+
+func suppKey(tenant, addr string) []byte {
+	return []byte(tenant + "\x00" + NormalizeAddr(addr))
+}
+
+func (s *Suppression) encode() []byte {
+	b := []byte{recVersion, byte(s.Scope)}
+	b = binary.AppendVarint(b, s.Created.Unix())
+	b = putString(b, s.Reason)
+	b = putString(b, s.Source)
+	b = putString(b, truncate(s.Detail, 300))
+	return b
+}
+
+func decodeSuppression(key, v []byte) (Suppression, error) {
+	var s Suppression
+	t, a, ok := bytes.Cut(key, []byte{0})
+	if !ok {
+		return s, errCorrupt
+	}
+	s.Tenant, s.Addr = string(t), string(a)
+	r := reader{b: v}
+	if r.byte() != recVersion {
+		return s, errCorrupt
+	}
+	s.Scope = Scope(r.byte())
+	s.Created = time.Unix(r.varint(), 0)
+	s.Reason = r.string()
+	s.Source = r.string()
+	s.Detail = r.string()
+	return s, r.err
+}
+
+// Suppress records sup durably. An existing suppression is widened (a
+// marketing unsubscribe followed by a hard bounce becomes scope all) but
+// never narrowed: an unsubscribe after a complaint keeps blocking all.
+func (s *Store) Suppress(ctx context.Context, sup Suppression) error {
+	if sup.Tenant == "" || sup.Addr == "" {
+		return errors.New("queue: suppress: tenant and address are required")
+	}
+	if sup.Scope == 0 {
+		sup.Scope = ScopeAll
+	}
+	if sup.Created.IsZero() {
+		sup.Created = s.opts.Now()
+	}
+	sup.Addr = NormalizeAddr(sup.Addr)
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSupp)
+		k := suppKey(sup.Tenant, sup.Addr)
+		if v := b.Get(k); v != nil {
+			if old, err := decodeSuppression(k, v); err == nil && (old.Scope == ScopeAll || old.Scope == sup.Scope) {
+				return nil // already at least as wide
+			}
+		}
+		return b.Put(k, sup.encode())
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("queue: suppress %s: %w", sup.Tenant, err)
+	}
+	return nil
+}
+
+// Unsuppress removes tenant's suppression of addr (and its soft-failure
+// history). It reports whether one existed.
+func (s *Store) Unsuppress(ctx context.Context, tenant, addr string) (bool, error) {
+	var existed bool
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		k := suppKey(tenant, addr)
+		existed = tx.Bucket(bucketSupp).Get(k) != nil
+		if err := tx.Bucket(bucketSoft).Delete(k); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketSupp).Delete(k)
+	}, nil)
+	if err != nil {
+		return false, fmt.Errorf("queue: unsuppress: %w", err)
+	}
+	return existed, nil
+}
+
+// Suppressed returns tenant's suppression of addr, if any. It is a read
+// transaction of one key lookup: cheap enough for every RCPT.
+func (s *Store) Suppressed(tenant, addr string) (Suppression, bool) {
+	var sup Suppression
+	var ok bool
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		k := suppKey(tenant, addr)
+		if v := tx.Bucket(bucketSupp).Get(k); v != nil {
+			var err error
+			sup, err = decodeSuppression(k, v)
+			ok = err == nil
+		}
+		return nil
+	})
+	return sup, ok
+}
+
+// ListSuppressions returns up to limit suppressions of tenant with
+// addresses after the given one (for paging; "" starts at the beginning).
+// An empty tenant lists every tenant's, in tenant order.
+func (s *Store) ListSuppressions(tenant, after string, limit int) ([]Suppression, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	var out []Suppression
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketSupp).Cursor()
+		prefix := []byte(nil)
+		if tenant != "" {
+			prefix = []byte(tenant + "\x00")
+		}
+		start := prefix
+		if after != "" {
+			start = append(suppKey(tenant, after), 0)
+		}
+		for k, v := c.Seek(start); k != nil && len(out) < limit; k, v = c.Next() {
+			if prefix != nil && !bytes.HasPrefix(k, prefix) {
+				break
+			}
+			sup, err := decodeSuppression(k, v)
+			if err != nil {
+				return err
+			}
+			out = append(out, sup)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: list suppressions: %w", err)
+	}
+	return out, nil
+}
+
+// RecordSoftFailure notes a soft failure (mailbox full, temporary) of
+// tenant's mail to addr and, when there have been threshold of them within
+// window, suppresses the address for all streams. It reports whether the
+// address is now suppressed.
+func (s *Store) RecordSoftFailure(ctx context.Context, tenant, addr, reason, detail string, threshold int, window time.Duration) (bool, error) {
+	if threshold <= 0 {
+		return false, nil
+	}
+	now := s.opts.Now()
+	var suppressed bool
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		suppressed = false
+		k := suppKey(tenant, addr)
+		soft := tx.Bucket(bucketSoft)
+		var times []int64
+		r := reader{b: soft.Get(k)}
+		for len(r.b) > 0 && r.err == nil {
+			if t := r.varint(); now.Unix()-t < int64(window.Seconds()) {
+				times = append(times, t)
+			}
+		}
+		times = append(times, now.Unix())
+		if len(times) > threshold {
+			times = times[len(times)-threshold:]
+		}
+		if len(times) >= threshold {
+			suppressed = true
+			if old := tx.Bucket(bucketSupp).Get(k); old != nil {
+				return soft.Delete(k) // already suppressed: keep the first reason
+			}
+			sup := Suppression{Tenant: tenant, Addr: NormalizeAddr(addr), Scope: ScopeAll, Reason: reason,
+				Source: "delivery", Created: now, Detail: detail}
+			if err := tx.Bucket(bucketSupp).Put(k, sup.encode()); err != nil {
+				return err
+			}
+			return soft.Delete(k)
+		}
+		var b []byte
+		for _, t := range times {
+			b = binary.AppendVarint(b, t)
+		}
+		return soft.Put(k, b)
+	}, nil)
+	if err != nil {
+		return false, fmt.Errorf("queue: record soft failure: %w", err)
+	}
+	return suppressed, nil
+}
