@@ -21,16 +21,17 @@ type Config struct {
 	// token and the development tenant. Default "./sluice-data".
 	DataDir string `toml:"data_dir"`
 
-	Log        Log        `toml:"log"`
-	Submission Submission `toml:"submission"`
-	Inbound    Inbound    `toml:"inbound"`
-	Tracking   Tracking   `toml:"tracking"`
-	Admin      Admin      `toml:"admin"`
-	Queue      Queue      `toml:"queue"`
-	Delivery   Delivery   `toml:"delivery"`
-	DKIM       DKIM       `toml:"dkim"`
-	Tenants    []Tenant   `toml:"tenant"`
-	Routes     []Route    `toml:"route"`
+	Log         Log         `toml:"log"`
+	Submission  Submission  `toml:"submission"`
+	Inbound     Inbound     `toml:"inbound"`
+	Tracking    Tracking    `toml:"tracking"`
+	Admin       Admin       `toml:"admin"`
+	Queue       Queue       `toml:"queue"`
+	Delivery    Delivery    `toml:"delivery"`
+	DKIM        DKIM        `toml:"dkim"`
+	Suppression Suppression `toml:"suppression"`
+	Tenants     []Tenant    `toml:"tenant"`
+	Routes      []Route     `toml:"route"`
 }
 
 // Log configures structured logging (slog, JSON lines on stderr).
@@ -88,18 +89,45 @@ type Tenant struct {
 	// this tenant. 0: the submission defaults.
 	MaxMessageBytes int64 `toml:"max_message_bytes"`
 	MaxRecipients   int   `toml:"max_recipients"`
+	// BounceDomain, one of inbound.domains, gives this tenant's mail a VERP
+	// envelope sender b.<token>@BounceDomain so every bounce is attributed
+	// to its message and recipient. Empty: the submitted sender is kept.
+	BounceDomain string `toml:"bounce_domain"`
 }
 
 // Inbound configures the MX that receives bounces and complaints.
 type Inbound struct {
 	// Listen address. Default "127.0.0.1:2525".
 	Listen string `toml:"listen"`
+	// Domains are the bounce / feedback-loop domains this MX accepts mail
+	// for (publish their MX at this node); everything else is refused.
+	// Default empty: the MX refuses everything.
+	Domains []string `toml:"domains"`
+	// FBLLocalParts are the mailboxes, at any of Domains, that receive
+	// feedback-loop (ARF) reports. Default ["fbl"].
+	FBLLocalParts []string `toml:"fbl_local_parts"`
 }
 
-// Tracking configures the HTTP tracking edge.
+// Suppression configures when failures stop mail to an address.
+type Suppression struct {
+	// SoftThreshold soft failures (mailbox full, temporary) that ended a
+	// message within SoftWindow suppress the address. Default 3; 0 never.
+	SoftThreshold int `toml:"soft_threshold"`
+	// SoftWindow. Default "168h" (7 days).
+	SoftWindow Duration `toml:"soft_window"`
+}
+
+// Tracking configures the HTTP tracking edge and the tokens it shares with
+// the inbound MX.
 type Tracking struct {
 	// Listen address. Default "127.0.0.1:8080".
 	Listen string `toml:"listen"`
+	// TokenSecret signs tokens (tracking links, VERP addresses): at least
+	// 32 bytes, hex-encoded. Empty: generated into data_dir/token.secret on
+	// first start. Every node of a cluster needs the same secret.
+	TokenSecret string `toml:"token_secret"`
+	// PreviousTokenSecrets are still accepted (key rotation), newest first.
+	PreviousTokenSecrets []string `toml:"previous_token_secrets"`
 }
 
 // Admin configures the admin API and /metrics.
@@ -123,6 +151,9 @@ type Queue struct {
 	// MaxInFlight caps the recipients claimed for delivery at once (the
 	// memory bound of delivery). Default 5000.
 	MaxInFlight int `toml:"max_in_flight"`
+	// DirectoryRetention is how long (message, recipient) → address entries
+	// are kept after acceptance to attribute late returns. Default "720h".
+	DirectoryRetention Duration `toml:"directory_retention"`
 }
 
 // Delivery configures outbound SMTP.

@@ -1,6 +1,7 @@
 package configs
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -32,15 +33,17 @@ func Default() *Config {
 			ReadTimeout:     Duration{5 * time.Minute},
 			WriteTimeout:    Duration{5 * time.Minute},
 		},
-		Inbound:  Inbound{Listen: "127.0.0.1:2525"},
+		Inbound:  Inbound{Listen: "127.0.0.1:2525", FBLLocalParts: []string{"fbl"}},
 		Tracking: Tracking{Listen: "127.0.0.1:8080"},
 		Admin:    Admin{Listen: "127.0.0.1:8025"},
 		Queue: Queue{
-			RetryFirst:  Duration{5 * time.Minute},
-			RetryMax:    Duration{time.Hour},
-			MaxAge:      Duration{120 * time.Hour},
-			MaxInFlight: 5000,
+			RetryFirst:         Duration{5 * time.Minute},
+			RetryMax:           Duration{time.Hour},
+			MaxAge:             Duration{120 * time.Hour},
+			MaxInFlight:        5000,
+			DirectoryRetention: Duration{720 * time.Hour},
 		},
+		Suppression: Suppression{SoftThreshold: 3, SoftWindow: Duration{168 * time.Hour}},
 		Delivery: Delivery{
 			Port:                        25,
 			MaxConnectionsPerDomain:     20,
@@ -96,6 +99,12 @@ func (c *Config) fill() {
 	}
 	if len(c.Delivery.Resolvers) == 0 {
 		c.Delivery.Resolvers = nil
+	}
+	if len(c.Inbound.Domains) == 0 {
+		c.Inbound.Domains = nil
+	}
+	if len(c.Tracking.PreviousTokenSecrets) == 0 {
+		c.Tracking.PreviousTokenSecrets = nil
 	}
 	if c.Delivery.HeloName == "" {
 		c.Delivery.HeloName = c.Hostname
@@ -185,6 +194,9 @@ func (c *Config) Validate() error {
 		if t.MaxMessageBytes < 0 || t.MaxRecipients < 0 {
 			return keyError(key+".max_message_bytes", "limits must not be negative")
 		}
+		if t.BounceDomain != "" && !containsFold(c.Inbound.Domains, t.BounceDomain) {
+			return keyError(key+".bounce_domain", "%q is not one of inbound.domains", t.BounceDomain)
+		}
 	}
 	if s.TrustedTenant != "" && !names[s.TrustedTenant] {
 		return keyError("submission.trusted_tenant", "no tenant named %q", s.TrustedTenant)
@@ -201,6 +213,37 @@ func (c *Config) Validate() error {
 	}
 	if q.MaxInFlight <= 0 {
 		return keyError("queue.max_in_flight", "must be positive")
+	}
+	if q.DirectoryRetention.Duration < 24*time.Hour {
+		return keyError("queue.directory_retention", "must be at least 24h (returns arrive days late)")
+	}
+	if c.Suppression.SoftThreshold < 0 {
+		return keyError("suppression.soft_threshold", "must not be negative")
+	}
+	if c.Suppression.SoftThreshold > 0 && c.Suppression.SoftWindow.Duration <= 0 {
+		return keyError("suppression.soft_window", "must be positive")
+	}
+	for i, d := range c.Inbound.Domains {
+		if d == "" || strings.ContainsAny(d, "@ ") {
+			return keyError(fmt.Sprintf("inbound.domains[%d]", i), "%q is not a domain", d)
+		}
+	}
+	for i, l := range c.Inbound.FBLLocalParts {
+		if l == "" || strings.ContainsAny(l, "@ ") || strings.HasPrefix(strings.ToLower(l), "b.") || strings.HasPrefix(strings.ToLower(l), "u.") {
+			return keyError(fmt.Sprintf("inbound.fbl_local_parts[%d]", i), "%q is not a usable local part", l)
+		}
+	}
+	for i, sec := range append([]string{c.Tracking.TokenSecret}, c.Tracking.PreviousTokenSecrets...) {
+		key := "tracking.token_secret"
+		if i > 0 {
+			key = fmt.Sprintf("tracking.previous_token_secrets[%d]", i-1)
+		}
+		if sec == "" && i == 0 {
+			continue
+		}
+		if b, err := hex.DecodeString(sec); err != nil || len(b) < 32 {
+			return keyError(key, "must be at least 32 bytes, hex-encoded")
+		}
 	}
 	d := c.Delivery
 	if d.Port <= 0 || d.Port > 65535 {
@@ -263,6 +306,15 @@ func checkHostPort(addr string) error {
 		return fmt.Errorf("%q: bad port", addr)
 	}
 	return nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // ResolverAddr normalises a resolver address to "ip:port" (port 53 when

@@ -58,11 +58,19 @@ func (s *Store) LookupRecipient(id ID, idx uint32) (Recipient, bool) {
 
 // FindRecipient returns the directory entry of message id whose address is
 // addr (case-insensitive), for returns that name the message but not the
-// recipient index.
+// recipient index. With addr empty (a redacted complaint) it succeeds only
+// when the message had exactly one recipient.
 func (s *Store) FindRecipient(id ID, addr string) (Recipient, bool) {
 	want := NormalizeAddr(addr)
 	var out Recipient
 	var found bool
+	if want == "" {
+		first, ok := s.LookupRecipient(id, 0)
+		if _, second := s.LookupRecipient(id, 1); !ok || second {
+			return Recipient{}, false
+		}
+		return first, true
+	}
 	_ = s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDir).Cursor()
 		prefix := id.key()
@@ -74,7 +82,7 @@ func (s *Store) FindRecipient(id ID, addr string) (Recipient, bool) {
 			}
 			st := Stream(r.byte())
 			tenant, a := r.string(), r.string()
-			if r.err == nil && (want == "" || NormalizeAddr(a) == want) {
+			if r.err == nil && NormalizeAddr(a) == want {
 				out, found = Recipient{ID: id, Index: idx, Tenant: tenant, Addr: a, Stream: st}, true
 				return nil
 			}

@@ -107,28 +107,42 @@ func decodeSuppression(key, v []byte) (Suppression, error) {
 // marketing unsubscribe followed by a hard bounce becomes scope all) but
 // never narrowed: an unsubscribe after a complaint keeps blocking all.
 func (s *Store) Suppress(ctx context.Context, sup Suppression) error {
-	if sup.Tenant == "" || sup.Addr == "" {
-		return errors.New("queue: suppress: tenant and address are required")
+	return s.SuppressMany(ctx, []Suppression{sup})
+}
+
+// SuppressMany records several suppressions in one durable write (imports).
+func (s *Store) SuppressMany(ctx context.Context, sups []Suppression) error {
+	now := s.opts.Now()
+	for i := range sups {
+		sup := &sups[i]
+		if sup.Tenant == "" || sup.Addr == "" {
+			return errors.New("queue: suppress: tenant and address are required")
+		}
+		if sup.Scope == 0 {
+			sup.Scope = ScopeAll
+		}
+		if sup.Created.IsZero() {
+			sup.Created = now
+		}
+		sup.Addr = NormalizeAddr(sup.Addr)
 	}
-	if sup.Scope == 0 {
-		sup.Scope = ScopeAll
-	}
-	if sup.Created.IsZero() {
-		sup.Created = s.opts.Now()
-	}
-	sup.Addr = NormalizeAddr(sup.Addr)
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSupp)
-		k := suppKey(sup.Tenant, sup.Addr)
-		if v := b.Get(k); v != nil {
-			if old, err := decodeSuppression(k, v); err == nil && (old.Scope == ScopeAll || old.Scope == sup.Scope) {
-				return nil // already at least as wide
+		for _, sup := range sups {
+			k := suppKey(sup.Tenant, sup.Addr)
+			if v := b.Get(k); v != nil {
+				if old, err := decodeSuppression(k, v); err == nil && (old.Scope == ScopeAll || old.Scope == sup.Scope) {
+					continue // already at least as wide
+				}
+			}
+			if err := b.Put(k, sup.encode()); err != nil {
+				return err
 			}
 		}
-		return b.Put(k, sup.encode())
+		return nil
 	}, nil)
 	if err != nil {
-		return fmt.Errorf("queue: suppress %s: %w", sup.Tenant, err)
+		return fmt.Errorf("queue: suppress: %w", err)
 	}
 	return nil
 }

@@ -1,24 +1,75 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"sluice/configs"
 )
+
+const ctlUsage = `usage: sluice ctl [--config FILE] [--admin ADDR] [--token T] [--json] <command>
+
+commands:
+  queue stats                                  the queue summary
+  suppress list   [--tenant T] [--after ADDR] [--limit N]
+  suppress add    --tenant T [--scope all|marketing] [--reason R] ADDRESS...
+  suppress remove --tenant T ADDRESS...
+  suppress import --tenant T FILE.csv          lines: address[,scope[,reason]]
+  suppress export [--tenant T]                 CSV on stdout
+`
+
+// adminClient talks to a node's admin API.
+type adminClient struct {
+	base, token, actor string
+	http               *http.Client
+}
+
+func (c *adminClient) do(method, path string, q url.Values, body io.Reader, contentType string) ([]byte, error) {
+	u := "http://" + c.base + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("X-Sluice-Actor", c.actor)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("admin API at %s: %w", c.base, err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return nil, fmt.Errorf("admin API: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("admin API: %s: %s", resp.Status, strings.TrimSpace(string(out)))
+	}
+	return out, nil
+}
 
 // runCtl implements `sluice ctl …`: operator commands through the admin
 // API of a running node.
 func runCtl(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ctl", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, ctlUsage) }
 	configPath := fs.String("config", "", "TOML config file of the node (for its admin address and token)")
 	addr := fs.String("admin", "", "admin API address (default: from the config, 127.0.0.1:8025)")
 	token := fs.String("token", "", "bearer token (default: $SLUICE_ADMIN_TOKEN, the config, or data_dir/admin.token)")
@@ -27,8 +78,8 @@ func runCtl(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	rest := fs.Args()
-	if len(rest) < 2 || rest[0] != "queue" || rest[1] != "stats" {
-		fmt.Fprintln(stderr, "usage: sluice ctl [--config FILE] [--admin ADDR] [--token T] [--json] queue stats")
+	if len(rest) < 2 {
+		fmt.Fprint(stderr, ctlUsage)
 		return 2
 	}
 	cfg := configs.Default()
@@ -49,43 +100,53 @@ func runCtl(args []string, stdout, stderr io.Writer) int {
 		*token = cfg.Admin.Token
 	}
 	if *token == "" {
-		raw, err := os.ReadFile(filepath.Join(cfg.DataDir, "admin.token"))
+		path := filepath.Join(cfg.DataDir, "admin.token")
+		raw, err := os.ReadFile(path)
 		if err != nil {
-			fmt.Fprintf(stderr, "sluice: no admin token: give --token, set SLUICE_ADMIN_TOKEN, or run where %s is readable (%v)\n",
-				filepath.Join(cfg.DataDir, "admin.token"), err)
+			fmt.Fprintf(stderr, "sluice: no admin token: give --token, set SLUICE_ADMIN_TOKEN, or run where %s is readable (%v)\n", path, err)
 			return 1
 		}
 		*token = strings.TrimSpace(string(raw))
 	}
-	req, err := http.NewRequest(http.MethodGet, "http://"+*addr+"/api/v1/queue/stats", nil)
+	who := "ctl"
+	if u, err := user.Current(); err == nil {
+		who = "ctl:" + u.Username
+	}
+	c := &adminClient{base: *addr, token: *token, actor: who, http: &http.Client{Timeout: 60 * time.Second}}
+	var err error
+	switch rest[0] + " " + rest[1] {
+	case "queue stats":
+		err = ctlQueueStats(c, *asJSON, stdout)
+	case "suppress list", "suppress add", "suppress remove", "suppress import", "suppress export":
+		err = ctlSuppress(c, rest[1], rest[2:], *asJSON, stdout, stderr)
+	default:
+		fmt.Fprint(stderr, ctlUsage)
+		return 2
+	}
 	if err != nil {
+		if err == errUsage {
+			return 2
+		}
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return 1
 	}
-	req.Header.Set("Authorization", "Bearer "+*token)
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	return 0
+}
+
+var errUsage = fmt.Errorf("usage")
+
+func ctlQueueStats(c *adminClient, asJSON bool, stdout io.Writer) error {
+	body, err := c.do(http.MethodGet, "/api/v1/queue/stats", nil, nil, "")
 	if err != nil {
-		fmt.Fprintf(stderr, "sluice: admin API at %s: %v\n", *addr, err)
-		return 1
+		return err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		fmt.Fprintf(stderr, "sluice: admin API: %v\n", err)
-		return 1
-	}
-	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintf(stderr, "sluice: admin API: %s: %s\n", resp.Status, strings.TrimSpace(string(body)))
-		return 1
-	}
-	if *asJSON {
-		stdout.Write(body)
-		return 0
+	if asJSON {
+		_, err := stdout.Write(body)
+		return err
 	}
 	var st queueStats
 	if err := json.Unmarshal(body, &st); err != nil {
-		fmt.Fprintf(stderr, "sluice: admin API: bad JSON: %v\n", err)
-		return 1
+		return fmt.Errorf("admin API: bad JSON: %w", err)
 	}
 	fmt.Fprintf(stdout, "messages   %d\nqueued     %d\nin flight  %d\ndeferred   %d\ndelivered  %d (total)\nfailed     %d (total)\n",
 		st.Messages, st.Queued, st.InFlight, st.Deferred, st.DeliveredTotal, st.FailedTotal)
@@ -95,5 +156,85 @@ func runCtl(args []string, stdout, stderr io.Writer) int {
 	if !st.NextDue.IsZero() {
 		fmt.Fprintf(stdout, "next due   %s\n", st.NextDue.UTC().Format(time.RFC3339))
 	}
-	return 0
+	return nil
+}
+
+func ctlSuppress(c *adminClient, cmd string, args []string, asJSON bool, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("suppress "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	tenant := fs.String("tenant", "", "tenant name")
+	scope := fs.String("scope", "all", "all or marketing (add)")
+	reason := fs.String("reason", "admin", "reason recorded (add)")
+	after := fs.String("after", "", "list addresses after this one (paging)")
+	limit := fs.Int("limit", 1000, "how many to list")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	switch cmd {
+	case "list":
+		q := url.Values{"tenant": {*tenant}, "after": {*after}, "limit": {fmt.Sprint(*limit)}}
+		body, err := c.do(http.MethodGet, "/api/v1/suppressions", q, nil, "")
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			_, err := stdout.Write(body)
+			return err
+		}
+		var out struct{ Suppressions []suppressionJSON }
+		if err := json.Unmarshal(body, &out); err != nil {
+			return fmt.Errorf("admin API: bad JSON: %w", err)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "TENANT\tADDRESS\tSCOPE\tREASON\tSOURCE\tSINCE")
+		for _, s := range out.Suppressions {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Tenant, s.Address, s.Scope, s.Reason, s.Source, s.Created.Format(time.RFC3339))
+		}
+		return tw.Flush()
+	case "add", "remove":
+		if *tenant == "" || fs.NArg() == 0 {
+			fmt.Fprint(stderr, ctlUsage)
+			return errUsage
+		}
+		for _, a := range fs.Args() {
+			var err error
+			if cmd == "add" {
+				b, _ := json.Marshal(suppressionJSON{Tenant: *tenant, Address: a, Scope: *scope, Reason: *reason})
+				_, err = c.do(http.MethodPost, "/api/v1/suppressions", nil, bytes.NewReader(b), "application/json")
+			} else {
+				_, err = c.do(http.MethodDelete, "/api/v1/suppressions", url.Values{"tenant": {*tenant}, "address": {a}}, nil, "")
+			}
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", cmd, a, err)
+			}
+			fmt.Fprintf(stdout, "%s: %s\n", map[string]string{"add": "suppressed", "remove": "removed"}[cmd], a)
+		}
+		return nil
+	case "import":
+		if *tenant == "" || fs.NArg() != 1 {
+			fmt.Fprint(stderr, ctlUsage)
+			return errUsage
+		}
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		body, err := c.do(http.MethodPost, "/api/v1/suppressions/import", url.Values{"tenant": {*tenant}}, f, "text/csv")
+		if err != nil {
+			return err
+		}
+		var out struct{ Imported int }
+		_ = json.Unmarshal(body, &out)
+		fmt.Fprintf(stdout, "imported %d\n", out.Imported)
+		return nil
+	case "export":
+		body, err := c.do(http.MethodGet, "/api/v1/suppressions/export", url.Values{"tenant": {*tenant}}, nil, "")
+		if err != nil {
+			return err
+		}
+		_, err = stdout.Write(body)
+		return err
+	}
+	return errUsage
 }

@@ -29,6 +29,8 @@ type metrics struct {
 	delLatency prometheus.Histogram
 	delConns   prometheus.Gauge
 
+	returns *prometheus.CounterVec // path: sync, inbound; class: the bounce classes
+
 	commitSeconds prometheus.Histogram
 	commitWrites  prometheus.Histogram
 	commitErrors  prometheus.Counter
@@ -79,12 +81,16 @@ func newMetrics() *metrics {
 			Help:    "Writes (enqueues, claims, completions) carried by one group commit.",
 			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512},
 		}),
+		returns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sluice_returns_total",
+			Help: "Classified failures by path (sync: a delivery reply; inbound: a returned message) and class (the nine bounce classes, plus unattributed).",
+		}, []string{"path", "class"}),
 		commitErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "sluice_queue_commit_errors_total", Help: "Spool commits that failed.",
 		}),
 	}
 	reg.MustRegister(m.subMessages, m.subRcpts, m.subBytes, m.subRejections, m.subSessions, m.dkimUnsigned,
-		m.delRcpts, m.delLatency, m.delConns, m.commitSeconds, m.commitWrites, m.commitErrors)
+		m.delRcpts, m.delLatency, m.delConns, m.returns, m.commitSeconds, m.commitWrites, m.commitErrors)
 	return m
 }
 

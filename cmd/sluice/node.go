@@ -18,7 +18,9 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"sluice/configs"
+	"sluice/mta/bounce"
 	"sluice/mta/delivery"
+	"sluice/mta/inbound"
 	"sluice/mta/mx"
 	"sluice/mta/submit"
 	"sluice/queue"
@@ -33,6 +35,9 @@ type node struct {
 	store   *queue.Store
 	engine  *delivery.Engine
 	backend *submit.Backend
+	worker  *inbound.Worker
+	// tenantNames lists the tenants, for admin operations across them.
+	tenantNames []string
 
 	submission *smtp.Server
 	inbound    *smtp.Server
@@ -64,7 +69,8 @@ func (k kickingSpool) Enqueue(ctx context.Context, m *queue.Message) error {
 
 // nodeOptions are start-up hooks (tests observe events through them).
 type nodeOptions struct {
-	onEvent func(delivery.Event)
+	onEvent  func(delivery.Event)
+	onReturn func(inbound.Event)
 }
 
 // startNode opens the spool, binds every listener and starts serving.
@@ -91,6 +97,9 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	if err != nil {
 		return nil, err
 	}
+	for _, t := range tenants {
+		n.tenantNames = append(n.tenantNames, t.Name)
+	}
 	if err := attachSigners(cfg, tenants); err != nil {
 		return nil, err
 	}
@@ -101,6 +110,23 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	if err != nil {
 		return nil, err
 	}
+	keyring, err := loadKeyring(cfg)
+	if err != nil {
+		return nil, err
+	}
+	toks := mailboxTokens{keyring}
+	bounceDomains := map[string]string{}
+	for _, t := range cfg.Tenants {
+		if t.BounceDomain != "" {
+			bounceDomains[t.Name] = t.BounceDomain
+		}
+	}
+	var returnPath func(*queue.Work, queue.WorkRcpt) string
+	if len(bounceDomains) > 0 {
+		returnPath = toks.returnPath(bounceDomains)
+	}
+	classifier := bounce.New()
+	policy := &inbound.Policy{Store: n.store, SoftThreshold: cfg.Suppression.SoftThreshold, SoftWindow: cfg.Suppression.SoftWindow.Duration}
 	servers := cfg.Delivery.Resolvers
 	if len(servers) == 0 {
 		if servers, err = mx.SystemServers("/etc/resolv.conf"); err != nil {
@@ -123,8 +149,16 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		MaxRcptsPerTxn: d.MaxRecipientsPerTransaction, IdleTimeout: d.IdleTimeout.Duration,
 		ConnectTimeout: d.ConnectTimeout.Duration, CommandTimeout: d.CommandTimeout.Duration,
 		DataTimeout: d.DataTimeout.Duration, Retry: retry, Logger: log,
+		ReturnPath: returnPath,
+		Suppressed: func(tenant, addr string, st queue.Stream) (string, bool) {
+			if sup, ok := n.store.Suppressed(tenant, addr); ok && sup.Scope.Blocks(st) {
+				return sup.Reason, true
+			}
+			return "", false
+		},
 		OnEvent: func(ev delivery.Event) {
 			n.metrics.deliveryEvent(ev)
+			syncFailure(n, classifier, policy, ev)
 			if opts.onEvent != nil {
 				opts.onEvent(ev)
 			}
@@ -145,14 +179,31 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		MaxRecipients: cfg.Submission.MaxRecipients, MaxSessions: cfg.Submission.MaxSessions,
 		AllowPlaintextAuthOnLoopback: cfg.Submission.AllowPlaintextAuthOnLoopback,
 		TrustedNetworks:              trusted, TrustedTenant: cfg.Submission.TrustedTenant,
-		Spool: kickingSpool{n.store, n.engine}, Logger: log, Metrics: n.metrics.submitHooks(),
+		Spool: kickingSpool{n.store, n.engine}, Suppressions: n.store, Logger: log, Metrics: n.metrics.submitHooks(),
 	}
 	n.backend, err = submit.New(subCfg)
 	if err != nil {
 		return nil, err
 	}
 	n.submission = n.backend.NewServer(tlsConfig, cfg.Submission.ReadTimeout.Duration, cfg.Submission.WriteTimeout.Duration)
-	n.inbound = newInboundServer(cfg, log)
+	n.worker = inbound.NewWorker(inbound.WorkerConfig{
+		Store: n.store, Tokens: toks, Classifier: classifier, Policy: policy, Logger: log,
+		OnEvent: func(ev inbound.Event) {
+			class := string(ev.Class)
+			if ev.Kind == "unattributed" {
+				class = "unattributed"
+			}
+			n.metrics.returns.WithLabelValues("inbound", class).Inc()
+			if opts.onReturn != nil {
+				opts.onReturn(ev)
+			}
+		},
+	})
+	inBackend := inbound.NewBackend(inbound.ServerConfig{
+		Hostname: cfg.Hostname, Domains: cfg.Inbound.Domains, FBLLocalParts: cfg.Inbound.FBLLocalParts,
+		Tokens: toks, Inbox: n.store, Logger: log, Accepted: n.worker.Kick,
+	})
+	n.inbound = inBackend.NewServer(submit.ServerLog(log))
 	n.edge = newEdgeServer()
 	n.admin = newAdminServer(n, adminToken)
 
@@ -179,6 +230,8 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	runCtx, cancel := context.WithCancel(context.Background())
 	n.runCancel = cancel
 	n.goServe("delivery", func() error { return n.engine.Run(runCtx) })
+	n.goServe("returns", func() error { return n.worker.Run(runCtx) })
+	n.goServe("directory purge", func() error { return purgeDirectory(runCtx, n, cfg.Queue.DirectoryRetention.Duration) })
 	n.goServe("submission", func() error { return ignoreClosed(n.submission.Serve(n.subLn)) })
 	n.goServe("inbound", func() error { return ignoreClosed(n.inbound.Serve(n.inLn)) })
 	n.goServe("tracking", func() error { return n.edge.Serve(n.edgeLn) })

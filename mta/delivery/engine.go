@@ -64,6 +64,16 @@ type Config struct {
 	Retry           queue.RetryPolicy
 	Now             func() time.Time
 	Logger          *slog.Logger
+	// ReturnPath, when set, gives the envelope sender for one recipient
+	// (a VERP address naming the message and recipient). A non-empty
+	// answer means one transaction per recipient, each with its own
+	// sender; "" keeps the submitted sender and batches recipients.
+	ReturnPath func(w *queue.Work, r queue.WorkRcpt) string
+	// Suppressed, when set, is asked before each transaction: a recipient
+	// suppressed after its message was queued (an unsubscribe, a bounce of
+	// an earlier message) is not sent to; it fails with reason
+	// "suppressed".
+	Suppressed func(tenant, addr string, stream queue.Stream) (reason string, ok bool)
 	// OnEvent receives every recipient outcome (after the spool recorded
 	// it). It must not block for long.
 	OnEvent func(Event)

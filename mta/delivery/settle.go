@@ -13,7 +13,7 @@ import (
 // Event is one recipient's outcome of one delivery attempt.
 type Event struct {
 	Time     time.Time
-	Kind     string // "delivered", "deferred" or "failed"
+	Kind     string // "delivered", "deferred", "failed" or "suppressed"
 	ID       queue.ID
 	Tenant   string
 	Rcpt     string
@@ -43,9 +43,49 @@ func permanent(err error) bool {
 	return outbound.IsPermanent(err) || mx.IsPermanent(err)
 }
 
+// errSuppressed marks a recipient dropped by the pre-send suppression
+// check.
+type errSuppressed struct{ reason string }
+
+func (e errSuppressed) Error() string { return "suppressed: " + e.reason }
+
+// dropSuppressed settles the recipients of j that are suppressed now and
+// returns j without them (nil if none is left).
+func (d *dest) dropSuppressed(j *job) *job {
+	e := d.e
+	if e.cfg.Suppressed == nil {
+		return j
+	}
+	var keep, drop []queue.WorkRcpt
+	var outs []rcptOutcome
+	for _, r := range j.w.Rcpts {
+		if reason, ok := e.cfg.Suppressed(j.w.Tenant, r.Addr, j.w.Stream); ok {
+			drop = append(drop, r)
+			outs = append(outs, rcptOutcome{err: errSuppressed{reason}})
+			continue
+		}
+		keep = append(keep, r)
+	}
+	if len(drop) == 0 {
+		return j
+	}
+	dj := &job{w: j.w}
+	dj.w.Rcpts = drop
+	e.settle(dj, outs, "", false)
+	if len(keep) == 0 {
+		return nil
+	}
+	kj := &job{w: j.w}
+	kj.w.Rcpts = keep
+	return kj
+}
+
 // deliver sends j over c and settles every recipient.
 func (d *dest) deliver(c *conn, j *job) {
 	e := d.e
+	if j = d.dropSuppressed(j); j == nil {
+		return
+	}
 	outs := make([]rcptOutcome, len(j.w.Rcpts))
 	body, err := e.cfg.Store.Body(j.w.ID)
 	if err != nil {
@@ -62,14 +102,29 @@ func (d *dest) deliver(c *conn, j *job) {
 	}
 	env := outbound.Envelope{
 		From:     j.w.From,
-		To:       make([]string, len(j.w.Rcpts)),
 		EightBit: j.w.Flags&queue.FlagEightBit != 0,
 		SMTPUTF8: j.w.Flags&queue.FlagSMTPUTF8 != 0,
 	}
-	for i, r := range j.w.Rcpts {
-		env.To[i] = r.Addr
+	if e.cfg.ReturnPath != nil && e.cfg.ReturnPath(&j.w, j.w.Rcpts[0]) != "" {
+		// VERP: one transaction per recipient on the same connection.
+		for i, r := range j.w.Rcpts {
+			env.From, env.To = e.cfg.ReturnPath(&j.w, r), []string{r.Addr}
+			d.send(c, env, body, outs[i:i+1])
+		}
+	} else {
+		env.To = make([]string, len(j.w.Rcpts))
+		for i, r := range j.w.Rcpts {
+			env.To[i] = r.Addr
+		}
+		d.send(c, env, body, outs)
 	}
-	res, _ := c.client.Send(e.workCtx, env, body)
+	used, _ := c.client.TLS()
+	e.settle(j, outs, c.mx, used)
+}
+
+// send runs one transaction and fills outs, one per env.To.
+func (d *dest) send(c *conn, env outbound.Envelope, body []byte, outs []rcptOutcome) {
+	res, _ := c.client.Send(d.e.workCtx, env, body)
 	for i := range outs {
 		if i < len(res.Rcpts) {
 			outs[i] = rcptOutcome{err: res.Rcpts[i].Err, reply: res.Reply}
@@ -77,8 +132,6 @@ func (d *dest) deliver(c *conn, j *job) {
 			outs[i].err = errors.New("delivery: no outcome for recipient")
 		}
 	}
-	used, _ := c.client.TLS()
-	e.settle(j, outs, c.mx, used)
 }
 
 // settle turns outcomes into spool results and events, records them in
@@ -99,7 +152,11 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, mxHost string, tls bool) {
 		if errors.As(err, &oe) {
 			ev.Code, ev.Enhanced = oe.Code, oe.Enhanced
 		}
+		var sup errSuppressed
 		switch {
+		case errors.As(err, &sup):
+			ev.Kind, ev.Reply = "suppressed", sup.Error()
+			res.Outcome = queue.OutcomeFailed
 		case err == nil:
 			ev.Kind, ev.Reply = "delivered", outs[i].reply
 			ev.Code = 250

@@ -29,6 +29,11 @@ type Spool interface {
 	Enqueue(ctx context.Context, m *queue.Message) error
 }
 
+// Suppressions answers whether a tenant may mail an address.
+type Suppressions interface {
+	Suppressed(tenant, addr string) (queue.Suppression, bool)
+}
+
 // Signer signs a prepared message (DKIM). It returns header fields to
 // prepend; signed is false when no key matches the From domain (fields may
 // still hold signatures that do not depend on it, such as the ESP's).
@@ -62,6 +67,11 @@ type Config struct {
 	TrustedNetworks              []netip.Prefix
 	TrustedTenant                string
 	Spool                        Spool
+	// Suppressions, when set, refuses suppressed recipients: at RCPT when
+	// the suppression blocks every stream (hard bounce, complaint), after
+	// DATA for marketing-only ones (unsubscribes), once the message's
+	// stream is known.
+	Suppressions Suppressions
 	Logger                       *slog.Logger
 	Now                          func() time.Time
 	Metrics                      Metrics

@@ -28,7 +28,10 @@ type Session struct {
 	from     string
 	fromUTF8 bool
 	rcpts    []string
-	inTxn    bool
+	// mktSupp holds recipients suppressed for marketing mail only: they
+	// are dropped after DATA if the message turns out to be marketing.
+	mktSupp map[string]string
+	inTxn   bool
 }
 
 var (
@@ -121,7 +124,7 @@ func (s *Session) Mail(from string, opts *smtp.MailOptions) error {
 	}
 	s.from = from
 	s.fromUTF8 = opts != nil && opts.UTF8
-	s.rcpts = s.rcpts[:0]
+	s.rcpts, s.mktSupp = s.rcpts[:0], nil
 	return nil
 }
 
@@ -154,8 +157,27 @@ func (s *Session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		s.b.reject("too_many_recipients")
 		return errTooManyRcpts
 	}
+	if sp := s.b.cfg.Suppressions; sp != nil {
+		if sup, ok := sp.Suppressed(s.tenant.Name, to); ok {
+			if sup.Scope == queue.ScopeAll {
+				s.b.reject("suppressed")
+				return suppressedError(sup.Reason)
+			}
+			if s.mktSupp == nil {
+				s.mktSupp = map[string]string{}
+			}
+			s.mktSupp[to] = sup.Reason
+		}
+	}
 	s.rcpts = append(s.rcpts, to)
 	return nil
+}
+
+// suppressedError is the RCPT reply for a suppressed address. The reason
+// is one of a fixed set of class names, never free text.
+func suppressedError(reason string) *smtp.SMTPError {
+	return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1},
+		Message: "Recipient suppressed for this account (" + sanitize(reason) + ")"}
 }
 
 // validAddress checks the shape of a forward-path mailbox: local@domain,
@@ -218,6 +240,24 @@ func (s *Session) Data(r io.Reader) error {
 		b.reject("bad_stream")
 		return errBadStream
 	}
+	rcpts := s.rcpts
+	if p.stream == queue.Marketing && len(s.mktSupp) > 0 {
+		// Unsubscribed from marketing: drop those recipients; refuse the
+		// message if nobody is left. Transactional mail goes to everyone.
+		rcpts = make([]string, 0, len(s.rcpts))
+		for _, r := range s.rcpts {
+			if reason, ok := s.mktSupp[r]; ok {
+				b.log.Info("recipient dropped: unsubscribed from marketing", "msgid", id.String(), "tenant", s.tenant.Name,
+					"rcpt", r, "reason", reason)
+				b.reject("suppressed")
+				continue
+			}
+			rcpts = append(rcpts, r)
+		}
+		if len(rcpts) == 0 {
+			return suppressedError("unsubscribed from marketing mail")
+		}
+	}
 	msg := p.msg
 	if signer := s.tenant.Signer; signer != nil {
 		fields, signed, err := signer.Sign(msg)
@@ -241,11 +281,11 @@ func (s *Session) Data(r io.Reader) error {
 	if p.eightBit {
 		flags |= queue.FlagEightBit
 	}
-	if s.fromUTF8 || !isASCII(s.from) || !allASCII(s.rcpts) {
+	if s.fromUTF8 || !isASCII(s.from) || !allASCII(rcpts) {
 		flags |= queue.FlagSMTPUTF8
 	}
 	m := &queue.Message{
-		ID: id, Tenant: s.tenant.Name, From: s.from, Rcpts: append([]string(nil), s.rcpts...),
+		ID: id, Tenant: s.tenant.Name, From: s.from, Rcpts: append([]string(nil), rcpts...),
 		Stream: p.stream, Flags: flags, Created: now, Body: msg,
 	}
 	// The spool answers only after the commit holding this message is
@@ -286,7 +326,7 @@ func (s *Session) protocol() string {
 
 // Reset ends the transaction (RSET, or after DATA).
 func (s *Session) Reset() {
-	s.from, s.rcpts = "", s.rcpts[:0]
+	s.from, s.rcpts, s.mktSupp = "", s.rcpts[:0], nil
 	if s.inTxn {
 		s.inTxn = false
 		s.b.end()

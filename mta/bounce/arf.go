@@ -1,0 +1,107 @@
+package bounce
+
+import (
+	"strings"
+)
+
+// feedbackClass maps an RFC 5965 Feedback-Type (§7.3 registry, plus RFC
+// 6591's auth-failure) to a class. Reports that a recipient judged the
+// message unwanted or harmful are complaints; "not-spam" is the opposite,
+// and "auth-failure" reports (DMARC failure reports) are about our
+// authentication, not the recipient's wishes, so neither suppresses.
+// Unknown types are treated as complaints: a provider inventing a type is
+// still telling us a user objected.
+func feedbackClass(ft string) Class {
+	switch ft {
+	case "not-spam", "auth-failure", "dmarc":
+		return Other
+	}
+	return Complaint
+}
+
+// arfResults builds the Results of an RFC 5965 feedback report: one per
+// Original-Rcpt-To (§3.2, optional and often redacted), or one without a
+// recipient. The returned message's identifiers are filled in by the
+// caller.
+func (c *Classifier) arfResults(arf header) []Result {
+	ft := strings.ToLower(strings.TrimSpace(oneLine(arf.get("feedback-type"))))
+	if ft == "" {
+		ft = "abuse"
+	}
+	class := feedbackClass(ft)
+	base := Result{
+		Class:        class,
+		Hard:         class == Complaint,
+		Rule:         "arf",
+		FeedbackType: ft,
+		UserAgent:    reason(arf.get("user-agent")),
+		Reason:       reason("feedback report: " + ft + " " + firstNonEmpty(arf.get("reported-domain"), arf.get("source-ip"))),
+	}
+	var res []Result
+	for _, v := range arf.all("original-rcpt-to") {
+		for _, a := range c.re.addr.FindAllString(v, -1) {
+			r := base
+			r.Recipient = cleanAddr(a)
+			res = append(res, r)
+			if len(res) == maxRecipients {
+				return res
+			}
+		}
+	}
+	if len(res) == 0 {
+		res = append(res, base)
+	}
+	return res
+}
+
+// looseARF recognises complaint reports that are not RFC 5965: a
+// multipart/report of type feedback-report without its machine part,
+// Microsoft's JMRP marker header, or a report whose subject or sender says
+// it is a complaint and which returns a message.
+func (c *Classifier) looseARF(e *entity) bool {
+	if e.reportType == "feedback-report" || e.top.get("x-hmxmroriginalrecipient") != "" {
+		return true
+	}
+	for _, h := range e.returned {
+		if h.get("x-hmxmroriginalrecipient") != "" {
+			return true
+		}
+	}
+	if !c.re.fblSubject.MatchString(e.subject + "\n" + e.top.get("from")) {
+		return false
+	}
+	return len(e.returned) > 0 || c.re.inlineField.MatchString(e.text())
+}
+
+// looseARFResults builds the one Result of a loose complaint report. Only
+// a recipient marked as such (Microsoft's X-HmXmrOriginalRecipient, an
+// Original-Rcpt-To line in the text) is taken; the returned message's To
+// is not, as the report may have been redacted or forwarded.
+func (c *Classifier) looseARFResults(e *entity) []Result {
+	r := Result{Class: Complaint, Hard: true, Rule: "arf-loose", FeedbackType: "abuse",
+		Reason: reason(e.subject), UserAgent: reason(e.top.get("user-agent"))}
+	rcpt := e.top.get("x-hmxmroriginalrecipient")
+	for _, h := range e.returned {
+		if rcpt == "" {
+			rcpt = h.get("x-hmxmroriginalrecipient")
+		}
+	}
+	if rcpt == "" {
+		if m := c.re.origRcpt.FindStringSubmatch(e.text()); m != nil {
+			rcpt = m[1]
+		}
+	}
+	if a := c.re.addr.FindString(rcpt); a != "" {
+		r.Recipient = cleanAddr(a)
+	}
+	return []Result{r}
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v = strings.TrimSpace(oneLine(v)); v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,98 @@
+package bounce
+
+import (
+	"regexp"
+	"strings"
+)
+
+// autoRule recognises an automatic response by its wording, in the subject
+// or at the start of the body. Like the classification rules, each has an
+// example that TestAutoRuleExamples checks.
+type autoRule struct {
+	name    string
+	match   string
+	example string
+	re      *regexp.Regexp
+}
+
+// autoTable lists the wordings of automatic responses (RFC 3834 §1: vacation
+// notices, acknowledgements, challenges). They are consulted only after the
+// message failed to look like a bounce, so "out of office" in a bounce's
+// returned copy cannot turn it into an auto-reply.
+func autoTable() []autoRule {
+	return []autoRule{
+		{name: "out-of-office",
+			match:   `out of (?:the )?office|abwesenheitsnotiz|nicht im büro|hors du bureau|fuera de la oficina|fuori (?:ufficio|sede)|fora do escritório|niet op kantoor|вне офиса`,
+			example: "I am out of the office until Monday 24 November."},
+		{name: "away",
+			match: `\bi(?:'m|’m| am| will be) (?:currently )?(?:away|out|on (?:annual |parental |maternity |sick )?(?:leave|vacation|holiday))|\bon (?:annual |parental |maternity |sick )?(?:leave|vacation|holidays?)\b|limited access to (?:my )?e-?mail` +
+				`|ich bin (?:derzeit|bis|vom|zurzeit|momentan|ab)|(?:bin ich|ich bin) (?:nicht im büro|abwesend|im urlaub)|je suis (?:absent|actuellement absent|en congé|en vacances)|estoy (?:fuera|de vacaciones|ausente)|sono (?:fuori|in ferie|assente)|estou (?:fora|de férias|ausente)|в отпуске`,
+			example: "Thank you for your email. I am currently away with limited access to email."},
+		{name: "auto-reply-words",
+			match:   `auto(?:matic|mated)?[ -]?(?:reply|response|answer)|autoreply|automatische antwort|réponse automatique|respuesta automática|risposta automatica|resposta automática|автоответ|автоматический ответ`,
+			example: "This is an automated response."},
+		{name: "auto-ack",
+			match:   `thank you for (?:your (?:e-?mail|message|enquiry|inquiry)|contacting)[^.]{0,100}(?:will|shall) (?:get back|respond|reply|be in touch)|(?:ticket|request|case)\s*(?:#|number|id)?\s*\S*\s*(?:has been|was) (?:received|created|opened|logged)|we have received your (?:e-?mail|message|request)`,
+			example: "Thank you for contacting us. We have received your message and will respond within 24 hours."},
+		{name: "challenge",
+			match:   `verify (?:that )?you are (?:a )?(?:human|real person|not a robot)|sender verification|(?:complete|confirm) (?:the )?verification|challenge[- ]response|approved senders?|boxbe|spamarrest|mailwasher|i only accept (?:e-?mail|mail|messages) from|please (?:click|visit) (?:the link |here )?(?:below )?to (?:confirm|verify)|your (?:e-?mail|message) (?:is|has been) (?:being )?held`,
+			example: "I use a challenge-response system. Your message has been held; please click the link below to confirm you are a real person."},
+	}
+}
+
+// compileAutoRules compiles the auto-reply table once.
+func compileAutoRules(rs []autoRule) []autoRule {
+	for i := range rs {
+		rs[i].re = regexp.MustCompile("(?i)" + rs[i].match)
+	}
+	return rs
+}
+
+// maxAutoBody bounds the start of a message's body searched for
+// auto-reply wording: the reply's own text comes first, any quoted
+// original after it.
+const maxAutoBody = 2 << 10
+
+// autoReply recognises RFC 3834 automatic responses: by header first
+// (Auto-Submitted: auto-replied, §5.1, and the X-Autoreply family and
+// Precedence: auto_reply that older responders use instead), then a
+// read receipt (RFC 8098), then the subject, then the body's wording.
+// The Result's recipient is the responder, which is the address sluice
+// wrote to.
+func (c *Classifier) autoReply(e *entity, head string) (Result, bool) {
+	h := e.top
+	rule := ""
+	switch {
+	case strings.HasPrefix(strings.ToLower(h.get("auto-submitted")), "auto-replied"):
+		rule = "rfc3834"
+	case h.get("x-autoreply") != "" || h.get("x-autorespond") != "" || h.get("x-autoresponder") != "" ||
+		h.get("x-auto-reply") != "" || h.get("x-vacation") != "" || h.get("x-autoreply-from") != "":
+		rule = "x-autoreply"
+	case strings.Contains(strings.ToLower(h.get("precedence")+h.get("x-precedence")), "auto_reply"):
+		rule = "precedence"
+	case e.mdn:
+		rule = "mdn"
+	case c.re.autoSubject.MatchString(e.subject):
+		rule = "subject"
+	}
+	if rule == "" {
+		body := head
+		if len(body) > maxAutoBody {
+			body = body[:maxAutoBody]
+		}
+		for i := range c.auto {
+			if c.auto[i].re.MatchString(e.subject) || c.auto[i].re.MatchString(body) {
+				rule = c.auto[i].name
+				break
+			}
+		}
+	}
+	if rule == "" {
+		return Result{}, false
+	}
+	r := Result{Class: AutoReply, Rule: rule, Reason: reason(e.subject)}
+	if a := c.re.addr.FindString(h.get("from")); a != "" {
+		r.Recipient = cleanAddr(a)
+	}
+	return r, true
+}

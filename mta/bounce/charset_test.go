@@ -1,0 +1,50 @@
+package bounce
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+func TestCharsetTables(t *testing.T) {
+	t.Parallel()
+	for name, table := range charsetTables() {
+		if len(table) != 128 {
+			t.Errorf("%s: %d runes, want 128", name, len(table))
+		}
+	}
+	for _, s := range []string{upperKOI8R, upperWindows1251, upperWindows1252, upperISO885915, upperISO88592} {
+		if utf8.RuneCountInString(s) != 128 {
+			t.Errorf("table of %d runes", utf8.RuneCountInString(s))
+		}
+	}
+}
+
+func TestDecodeCharset(t *testing.T) {
+	t.Parallel()
+	c := New()
+	tests := []struct {
+		charset string
+		in      []byte
+		want    string
+	}{
+		{"koi8-r", []byte{0xf0, 0xd2, 0xc9, 0xd7, 0xc5, 0xd4}, "Привет"},
+		{"KOI8-R", []byte{0xd1, 0xdd, 0xc9, 0xcb}, "ящик"},
+		{"windows-1251", []byte{0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2}, "Привет"},
+		{"windows-1252", []byte{0x80, ' ', 0x93, 'x', 0x94}, "€ “x”"},
+		{"iso-8859-1", []byte{'E', 'm', 'p', 'f', 0xe4, 'n', 'g', 'e', 'r'}, "Empfänger"},
+		{`"ISO-8859-15"`, []byte{0xa4}, "€"},
+		{"utf-8", []byte("déjà"), "déjà"},
+		{"utf-8", []byte{'a', 0xff, 'b'}, "a\uFFFDb"},
+		{"x-unknown", []byte("550 user unknown"), "550 user unknown"},
+		// A part labelled KOI8-R that is really UTF-8 stays UTF-8.
+		{"koi8-r", []byte("Привет"), "Привет"},
+	}
+	for _, tt := range tests {
+		if got := c.decodeCharset(tt.charset, tt.in); got != tt.want {
+			t.Errorf("decodeCharset(%s, % x) = %q, want %q", tt.charset, tt.in, got, tt.want)
+		}
+	}
+	if got := c.decodeWords("=?koi8-r?B?8NLJ18XU?= =?utf-8?Q?caf=C3=A9?="); got != "Приветcafé" {
+		t.Errorf("decodeWords: %q", got)
+	}
+}

@@ -1,0 +1,161 @@
+package bounce
+
+import (
+	"mime"
+	"regexp"
+)
+
+// Class is what a failure means to a bulk sender. The set is fixed; see the
+// constants.
+type Class string
+
+// The classes. Only HardInvalidRecipient and Complaint say something
+// lasting about the recipient and should lead to suppression.
+const (
+	// HardInvalidRecipient: the address does not exist or can never receive
+	// mail (unknown user, disabled account, domain without mail service).
+	HardInvalidRecipient Class = "hard_invalid_recipient"
+	// SoftMailboxFull: the mailbox exists but is over quota. Soft whatever
+	// the reply code, as mailboxes get emptied.
+	SoftMailboxFull Class = "soft_mailbox_full"
+	// SoftTemporary: a transient failure (greylisting, timeouts, resource
+	// shortage, a delay warning, an expired retry period).
+	SoftTemporary Class = "soft_temporary"
+	// PolicyBlocked: refused because of who sent it: IP or domain
+	// blocklists, reputation, missing authentication (SPF, DKIM, DMARC,
+	// reverse DNS), local policy.
+	PolicyBlocked Class = "policy_blocked"
+	// SpamBlocked: refused because of what was sent: a content filter
+	// judged the message spam, phishing or malware.
+	SpamBlocked Class = "spam_blocked"
+	// RateLimited: the receiver throttles the sender; always soft. The
+	// delivery engine backs the destination off when it sees one.
+	RateLimited Class = "rate_limited"
+	// Complaint: a feedback-loop report (RFC 5965) that the recipient
+	// marked the message as spam, fraud or a virus.
+	Complaint Class = "complaint"
+	// AutoReply: an automatic response (RFC 3834) such as an out-of-office
+	// or a challenge; never a bounce.
+	AutoReply Class = "auto_reply"
+	// Other: nothing more specific is known.
+	Other Class = "other"
+)
+
+// Classes returns every class, in a fixed order, for callers that enumerate
+// them (metric label values, documentation).
+func Classes() []Class {
+	return []Class{HardInvalidRecipient, SoftMailboxFull, SoftTemporary, PolicyBlocked,
+		SpamBlocked, RateLimited, Complaint, AutoReply, Other}
+}
+
+// Suppress reports whether a result of this class says the recipient should
+// get no more mail: an address that does not exist, or a complaint.
+func (c Class) Suppress() bool {
+	return c == HardInvalidRecipient || c == Complaint
+}
+
+// Result is the classification of one failed (or reported) recipient.
+type Result struct {
+	// Recipient is the failed or complaining address, "" when the report
+	// does not say (redacted feedback reports).
+	Recipient string `json:"recipient,omitempty"`
+	// Status is the RFC 3463 enhanced status code ("5.1.1"), "" if none.
+	Status string `json:"status"`
+	// Class is what the failure means; see [Class].
+	Class Class `json:"class"`
+	// Hard is true when the failure is permanent: resending the same
+	// message to the same address will not succeed. HardInvalidRecipient
+	// and Complaint are always hard; SoftMailboxFull, SoftTemporary,
+	// RateLimited and AutoReply never are; PolicyBlocked, SpamBlocked and
+	// Other follow the code (5xx, 5.x.x, Action: failed).
+	Hard bool `json:"hard"`
+	// Reason is the diagnostic text (the remote reply when there is one),
+	// with whitespace collapsed and at most maxReason bytes.
+	Reason string `json:"reason,omitempty"`
+	// Rule names what decided the class: a rule of the table, "status:X.Y"
+	// for the enhanced code, "code:NNN" for the basic code, or the
+	// structure that was recognised ("arf", "rfc3834", …). For debugging.
+	Rule string `json:"rule,omitempty"`
+	// RemoteMTA is the receiving host that reported the failure, if known.
+	RemoteMTA string `json:"remote_mta,omitempty"`
+	// FeedbackType is the RFC 5965 Feedback-Type of a complaint, lowercase.
+	FeedbackType string `json:"feedback_type,omitempty"`
+	// UserAgent is the RFC 5965 User-Agent of the feedback report.
+	UserAgent string `json:"user_agent,omitempty"`
+	// MessageID is sluice's queue id (16 lowercase hex digits) found in
+	// the returned copy, the envelope id or In-Reply-To; "" if none.
+	MessageID string `json:"message_id,omitempty"`
+	// OriginalMessageID is the Message-ID of the returned message, without
+	// angle brackets.
+	OriginalMessageID string `json:"original_message_id,omitempty"`
+	// VERP is the local part "b.<token>" of a VERP address found in the
+	// envelope or the returned headers. The token is not verified here.
+	VERP string `json:"verp,omitempty"`
+}
+
+// Limits on the work one message may cause. Regular expressions in Go run
+// in linear time, so bounding the input bounds the work.
+const (
+	// MaxMessageBytes is how much of a returned message is read; the rest
+	// is ignored. Bounces that return a full copy of a large message are
+	// truncated, which loses nothing the classifier needs.
+	MaxMessageBytes = 10 << 20
+	// maxDepth bounds MIME nesting (multiparts and attached messages).
+	maxDepth = 8
+	// maxParts bounds the MIME parts visited in one message.
+	maxParts = 256
+	// maxText bounds the decoded text of one part that is scanned.
+	maxText = 256 << 10
+	// maxHead bounds the part of a bounce's text (before the returned
+	// copy) that rules are matched against.
+	maxHead = 16 << 10
+	// maxSegment bounds the text that belongs to one recipient.
+	maxSegment = 2 << 10
+	// maxRecipients bounds the results taken from one message.
+	maxRecipients = 100
+	// maxReason bounds [Result.Reason] in bytes.
+	maxReason = 512
+	// maxForwardDepth bounds how deep attached messages are classified
+	// in their own right (a bounce forwarded as an attachment).
+	maxForwardDepth = 3
+	// maxForwardTries bounds the attached messages tried per level.
+	maxForwardTries = 2
+)
+
+// Classifier classifies replies and returned messages. Build it once with
+// [New]; it is immutable afterwards and safe for concurrent use.
+type Classifier struct {
+	rules    []rule
+	status   map[string]statusRule // "S.D" and "S" (subject default)
+	auto     []autoRule
+	charsets map[string][]rune // upper halves of single-byte charsets
+	words    *mime.WordDecoder
+	re       patterns
+}
+
+// patterns are the regular expressions the parsers use, compiled once by
+// compilePatterns (patterns.go), which documents each.
+type patterns struct {
+	enhanced, replyEnhanced, replyCode                    *regexp.Regexp
+	addr, verp, msgid, queueID, rcptTo                    *regexp.Regexp
+	headerLine, returnedCut, inlineField, inlineTo        *regexp.Regexp
+	origRcpt, replySubject, bounceSubject, bounceBody     *regexp.Regexp
+	delaySubject, delayBody, daemon, noreply, role        *regexp.Regexp
+	forwardSubject, forwardBody                           *regexp.Regexp
+	fblSubject, autoSubject, htmlDrop, htmlBreak, htmlTag *regexp.Regexp
+}
+
+// New builds a Classifier: it compiles the rule table and the parsers'
+// patterns. It panics only if a built-in pattern does not compile, which the
+// package's tests rule out.
+func New() *Classifier {
+	c := &Classifier{
+		rules:    compileRules(ruleTable()),
+		status:   statusIndex(statusTable()),
+		auto:     compileAutoRules(autoTable()),
+		charsets: charsetTables(),
+	}
+	c.words = &mime.WordDecoder{CharsetReader: c.charsetReader}
+	c.re = compilePatterns()
+	return c
+}

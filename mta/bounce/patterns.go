@@ -1,0 +1,49 @@
+package bounce
+
+import "regexp"
+
+// addrPattern matches an e-mail address in prose: a dot-atom local part
+// (RFC 5322 §3.4.1, without the characters that glue addresses to the
+// surrounding punctuation: quotes, "=", "/", "?") and a domain with a
+// letters-only top-level label, so IP literals and version numbers do not
+// match. Letters and digits of any script are allowed (RFC 6531).
+const addrPattern = `[\p{L}\p{N}_%+!#$&*^{|}~-][\p{L}\p{N}._%+!#$&*^{|}~-]{0,63}@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.){1,10}\p{L}{2,63}`
+
+// compilePatterns compiles the parsers' regular expressions.
+func compilePatterns() patterns {
+	m := regexp.MustCompile
+	return patterns{
+		enhanced:      m(`(?:^|[^0-9.])#?([45]\.[0-7]\.[0-9]{1,3})(?:[^0-9.]|\.(?:[^0-9]|$)|$)`),
+		replyEnhanced: m(`(?m)(?:^|[^0-9.])([45][0-9][0-9])(?:[ -]|[ \t]*\r?\n[ \t]*)#?[45]\.[0-7]\.[0-9]{1,3}(?:[^0-9.]|$)`),
+		replyCode:     m(`(?m)(?:^|[\s'"(:;])([45][0-5][0-9])(?:-|:? )[\p{L}<\[#(]`),
+		addr:          m(addrPattern),
+		verp:          m(`(?:^|[^\p{L}\p{N}._%+-])(b\.[A-Za-z0-9_-]{6,256})@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+`),
+		msgid:         m(`<((?:([0-9a-f]{16})\.)?[^<>\s@]{0,250}@[^<>\s]{1,250})>`),
+		queueID:       m(`^[0-9a-f]{16}$`),
+		rcptTo: m(`(?im)(?:rcpt to:?\s*<|(?:final|original)-recipient:\s*(?:[a-z0-9-]+\s*;\s*)?<?|^[ \t>]*<)(` +
+			addrPattern + `)`),
+		headerLine: m(`(?i)^[ \t>]*(?:from|to|cc|bcc|sender|reply-to|return-path|delivered-to|date|subject|message-id|received|in-reply-to|references|envelope-to|dkim-signature|authentication-results|list-[a-z-]+|x-[a-z0-9-]+|content-[a-z-]+|mime-version|original-mail-from|reported-domain)[ \t]*:`),
+		returnedCut: m(`(?im)^[ \t>-]*(?:this is a copy of (?:the|your) message|below this line is a copy of the message|a copy of (?:the|your) (?:original )?message (?:follows|is (?:attached|below))|(?:unsent|original|returned|undelivered) message (?:follows|headers? follows?)|original message headers|the headers? of (?:the|your) (?:original )?message (?:is|are) (?:following|below)|headers of the original message|start of (?:the )?returned message|message headers follow` +
+			`|(?:return-path|received|dkim-signature|x-sluice-id|arc-seal):\s)`),
+		inlineField:  m(`(?im)^[ \t>]*(x-sluice-id|message-id|return-path|x-postfix-sender|original-mail-from|in-reply-to|to|delivered-to)[ \t]*:\s*([^\n]*)`),
+		inlineTo:     m(`(?im)^[ \t>]*to[ \t]*:[ \t]*([^\n]*)`),
+		origRcpt:     m(`(?im)^[ \t>]*(?:original-rcpt-to|x-hmxmroriginalrecipient)[ \t]*:[ \t]*([^\n]*)`),
+		replySubject: m(`(?i)^\s*(?:re|aw|sv|vs|antw|odp|ynt|回复|答复)\s*:`),
+		bounceSubject: m(`(?i)undeliver|undelivered|delivery (?:status notification|failure|failed|has failed|problem|report|notification|error|delayed)|mail delivery (?:failed|failure|system|subsystem)|returned mail|returning message|failure notice|non[- ]?delivery|nondeliver|could not (?:be )?deliver|message not delivered|not delivered|mail system error|delayed mail|warning: (?:could not send|message \S+ delayed)` +
+			`|non remis|non distribuable|unzustellbar|nicht zustellbar|rückläufer|zustellung fehlgeschlagen|no se puede entregar|no entregado|imposible entregar|error en la entrega|no se pudo entregar|mensaje devuelto|non recapitabile|mancata consegna|não entregue|falha na entrega|onbestelbaar|niet afgeleverd|niedostarczalne|nie dostarczono|недоставленное|не доставлено|ошибка доставки|не удалось доставить`),
+		bounceBody: m(`(?i)created automatically by mail delivery software|this is the mail system at|this is the qmail-send program|i'm afraid i wasn't able to deliver|delivery to the following recipients? (?:failed|was unsuccessful)|delivery has failed to these recipients|the following (?:message|addresses?|recipients?) (?:had|could not|cannot|to <)|(?:could ?n[o']t|was ?n[o']t|wasn't|cannot|can't|could not) (?:be )?delivered|(?:unable|failed) to deliver|undeliverable|permanent fatal errors|transcript of session follows|did not reach (?:some or all|the following)|remote server returned|diagnostic information for administrators|delivery status notification|(?:message|mail) delivery failed|returned to sender|not yet been delivered|has been delayed|delivery failure|smtp error from remote` +
+			`|konnte nicht zugestellt werden|nicht zugestellt werden|n'a pas pu être (?:remis|délivré|distribué)|n'a pas été (?:remis|distribué)|no (?:pudo|ha podido) ser entregado|no se (?:pudo|ha podido) entregar|non è stato possibile (?:recapitare|consegnare)|não (?:pôde|foi possível) (?:ser )?entreg|kon niet worden afgeleverd|nie mogła zostać dostarczona|не (?:может быть|было|удалось) доставл|не доставлено`),
+		delaySubject:   m(`(?i)\(delay\)|delayed mail|delivery (?:is )?delayed|delay(?:ed)? (?:notification|warning)|warning: (?:could not send|message \S+ delayed|delayed)|still (?:undelivered|being retried)|zustellung verzögert|verzögerte zustellung|remise retardée|distribution retardée|entrega retrasada|consegna ritardata|задержка доставки`),
+		delayBody:      m(`(?i)has not yet been delivered|not been delivered yet|will (?:continue to )?(?:try|retry|attempt|be retried)|delivery attempts will continue|still (?:trying|being retried|undelivered)|delivery (?:has been |is )?delayed|not an error|no action is required on your part|noch nicht zugestellt|verzögert|pas encore été (?:remis|distribué)|retardé|todavía no se ha entregado|retrasad|ancora stato consegnato|задерж`),
+		daemon:         m(`(?i)(?:^|[<\s"':])(?:mailer[-_]?daemon|mail[-_]?daemon|postmaster|mail delivery (?:subsystem|system|service)|microsoftexchange[0-9a-f]{8,}|maildelivery|mail administrator)(?:$|[@>\s"'])`),
+		noreply:        m(`(?i)^(?:no-?reply|do-?not-?reply|donotreply|double-bounce|bounces?)$`),
+		forwardSubject: m(`(?i)^\s*(?:fwd?|fw|tr|wg|rv|enc|doorst|vs|vb)\s*:`),
+		forwardBody:    m(`(?im)^[ \t>-]*(?:-{3,}|_{3,})?\s*(?:forwarded message|begin forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|messaggio inoltrato|mensagem encaminhada|пересылаемое сообщение)[^\n]*`),
+		role:           m(`(?i)^(?:abuse|support|help|helpdesk|service-?desk|admin|administrator|hostmaster|webmaster|security|noc|it|info-?desk)$`),
+		fblSubject:     m(`(?i)abuse report|spam report|complaint|feedback[- ]?loop|\bfbl\b|email abuse|scomp|\bjmrp\b|reported as spam|marked as spam|spam notification`),
+		autoSubject:    m(`(?i)^\s*(?:(?:re|aw|sv|antw|odp)\s*:\s*)?(?:auto(?:matic|matische|matisk|matique|mated)?[\s_-]*(?:reply|response|answer|antwort|svar|respuesta|risposta|resposta|réponse)|autoreply|autoresponse|auto\s*:|out of (?:the )?office|ooo\b|away from (?:the )?office|on vacation|vacation|abwesen|réponse automatique|absence|absent|respuesta automática|fuera de la oficina|risposta automatica|fuori (?:ufficio|sede)|resposta automática|automatisch antwoord|afwezig|автоответ|автоматический ответ|odpowiedź automatyczna|nieobecność)`),
+		htmlDrop:       m(`(?is)<(?:script|style|head)\b.*?</(?:script|style|head)\s*>`),
+		htmlBreak:      m(`(?i)<\s*/?\s*(?:br|p|div|tr|li|h[1-6]|hr|table|blockquote)\b[^>]*>`),
+		htmlTag:        m(`<[^>]*>`),
+	}
+}

@@ -1,0 +1,67 @@
+// Package inbound handles what comes back after delivery: the inbound MX
+// that receives asynchronous bounces (RFC 3464 DSNs and the non-standard
+// kinds), feedback-loop complaints (RFC 5965 ARF) and mailto unsubscribes
+// (RFC 2369 List-Unsubscribe), its durable inbox and the worker that
+// classifies (mta/bounce), attributes (VERP tokens, our identifiers in the
+// returned copy) and suppresses; and the suppression policy shared with
+// synchronous delivery failures.
+package inbound
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"sluice/mta/bounce"
+	"sluice/queue"
+)
+
+// Suppressor is where suppressions go (queue.Store).
+type Suppressor interface {
+	Suppress(ctx context.Context, s queue.Suppression) error
+	RecordSoftFailure(ctx context.Context, tenant, addr, reason, detail string, threshold int, window time.Duration) (bool, error)
+}
+
+// Policy decides what a classified failure does to the recipient, in one
+// place for synchronous replies and returned messages:
+//   - hard_invalid_recipient and complaint suppress the address for every
+//     stream at once;
+//   - soft_mailbox_full and soft_temporary suppress after SoftThreshold
+//     final failures within SoftWindow (each bounced or expired message, or
+//     returned DSN, counts once; deferrals on the way do not);
+//   - policy_blocked, spam_blocked and rate_limited never suppress: they are
+//     about the sender, not the recipient (they feed shaping instead);
+//   - auto_reply and other do nothing.
+type Policy struct {
+	Store         Suppressor
+	SoftThreshold int           // 0 disables soft suppression
+	SoftWindow    time.Duration // how far back soft failures count
+}
+
+// Apply acts on one classified failure of tenant's mail to addr and
+// reports whether the address is now suppressed.
+func (p *Policy) Apply(ctx context.Context, tenant, addr string, res bounce.Result, source string) (bool, error) {
+	if tenant == "" || addr == "" {
+		return false, nil
+	}
+	switch res.Class {
+	case bounce.HardInvalidRecipient, bounce.Complaint:
+		detail := res.Reason
+		if res.FeedbackType != "" {
+			detail = "feedback-type " + res.FeedbackType
+		}
+		err := p.Store.Suppress(ctx, queue.Suppression{Tenant: tenant, Addr: addr, Scope: queue.ScopeAll,
+			Reason: string(res.Class), Source: source, Detail: detail})
+		if err != nil {
+			return false, fmt.Errorf("inbound: suppress: %w", err)
+		}
+		return true, nil
+	case bounce.SoftMailboxFull, bounce.SoftTemporary:
+		ok, err := p.Store.RecordSoftFailure(ctx, tenant, addr, string(res.Class), res.Reason, p.SoftThreshold, p.SoftWindow)
+		if err != nil {
+			return false, fmt.Errorf("inbound: soft failure: %w", err)
+		}
+		return ok, nil
+	}
+	return false, nil
+}

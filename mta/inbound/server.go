@@ -1,0 +1,174 @@
+package inbound
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"sluice/queue"
+)
+
+// Tokens opens the mailbox tokens in VERP and mailto-unsubscribe local
+// parts ("b.<token>", "u.<token>").
+type Tokens interface {
+	OpenBounce(token string) (id queue.ID, idx uint32, ok bool)
+	OpenUnsubscribe(token string) (id queue.ID, idx uint32, ok bool)
+}
+
+// Inbox stores accepted returns durably (queue.Store).
+type Inbox interface {
+	AddReturn(ctx context.Context, r *queue.Return) error
+}
+
+// ServerConfig configures the inbound MX backend.
+type ServerConfig struct {
+	Hostname string
+	// Domains are the bounce / feedback-loop domains this MX accepts mail
+	// for; everything else is refused (no relay).
+	Domains []string
+	// FBLLocalParts are local parts that receive feedback-loop reports
+	// ("fbl", "arf"…) at any of Domains.
+	FBLLocalParts []string
+	Tokens        Tokens
+	Inbox         Inbox
+	Logger        *slog.Logger
+	Now           func() time.Time
+	// Accepted is called after a return is stored (to wake the worker).
+	Accepted func()
+}
+
+// Backend is the go-smtp backend of the inbound MX. It answers quickly:
+// RCPT checks only the domain and the token's signature; DATA stores the
+// message in the durable inbox and answers 250 after the fsync. The
+// classification happens later, in the Worker.
+type Backend struct{ cfg ServerConfig }
+
+var _ smtp.Backend = (*Backend)(nil)
+
+// NewBackend builds the backend.
+func NewBackend(cfg ServerConfig) *Backend {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Backend{cfg: cfg}
+}
+
+// NewServer returns the inbound go-smtp server.
+func (b *Backend) NewServer(log smtp.Logger) *smtp.Server {
+	s := smtp.NewServer(b)
+	s.Domain = b.cfg.Hostname
+	s.MaxMessageBytes = 10 << 20
+	s.MaxRecipients = 50
+	s.ReadTimeout, s.WriteTimeout = 2*time.Minute, 2*time.Minute
+	s.EnableSMTPUTF8 = true
+	s.ErrorLog = log
+	return s
+}
+
+// NewSession starts an inbound session; no authentication: this is an MX.
+func (b *Backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{b: b}, nil }
+
+var (
+	errRelay   = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Relaying denied"}
+	errNoUser  = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user"}
+	errStore   = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Local error in processing, try again later"}
+	errTooLong = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "Message too big"}
+)
+
+type session struct {
+	b     *Backend
+	from  string
+	rcpts []string
+}
+
+func (s *session) Reset()        { s.from, s.rcpts = "", nil }
+func (s *session) Logout() error { return nil }
+
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	s.from = from
+	return nil
+}
+
+// Rcpt accepts only our domains, and there only a valid b./u. token or a
+// feedback-loop mailbox.
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	local, domain, ok := splitAddr(to)
+	if !ok || !s.b.ours(domain) {
+		return errRelay
+	}
+	switch {
+	case hasPrefixFold(local, "b."):
+		if _, _, ok := s.b.cfg.Tokens.OpenBounce(local[2:]); !ok {
+			return errNoUser
+		}
+	case hasPrefixFold(local, "u."):
+		if _, _, ok := s.b.cfg.Tokens.OpenUnsubscribe(local[2:]); !ok {
+			return errNoUser
+		}
+	case !s.b.fbl(local):
+		return errNoUser
+	}
+	s.rcpts = append(s.rcpts, to)
+	return nil
+}
+
+// Data stores the return once per recipient address and answers after the
+// fsync, so a crash loses no accepted return.
+func (s *session) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		if errors.Is(err, smtp.ErrDataTooLarge) {
+			return errTooLong
+		}
+		return err
+	}
+	for _, rcpt := range s.rcpts {
+		ret := &queue.Return{From: s.from, Rcpt: rcpt, Received: s.b.cfg.Now(), Data: data}
+		if err := s.b.cfg.Inbox.AddReturn(context.Background(), ret); err != nil {
+			s.b.cfg.Logger.Error("inbound: storing return failed", "err", err)
+			return errStore
+		}
+	}
+	if f := s.b.cfg.Accepted; f != nil {
+		f()
+	}
+	return nil
+}
+
+func (b *Backend) ours(domain string) bool {
+	for _, d := range b.cfg.Domains {
+		if strings.EqualFold(d, domain) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *Backend) fbl(local string) bool {
+	for _, l := range b.cfg.FBLLocalParts {
+		if strings.EqualFold(l, local) {
+			return true
+		}
+	}
+	return false
+}
+
+func splitAddr(a string) (local, domain string, ok bool) {
+	at := strings.LastIndexByte(a, '@')
+	if at <= 0 || at == len(a)-1 {
+		return "", "", false
+	}
+	return a[:at], strings.TrimSuffix(a[at+1:], "."), true
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}

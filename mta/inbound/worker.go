@@ -1,0 +1,221 @@
+package inbound
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"sluice/mta/bounce"
+	"sluice/queue"
+)
+
+// Store is what the worker needs of the spool.
+type Store interface {
+	PendingReturns(limit int) ([]queue.Return, error)
+	DoneReturn(ctx context.Context, id queue.ID) error
+	LookupRecipient(id queue.ID, idx uint32) (queue.Recipient, bool)
+	FindRecipient(id queue.ID, addr string) (queue.Recipient, bool)
+	Suppress(ctx context.Context, s queue.Suppression) error
+}
+
+// Event is one processed return.
+type Event struct {
+	Time time.Time
+	// Kind is "bounce", "complaint", "auto_reply", "unsubscribe" or
+	// "unattributed" (nothing tied it to a message of ours).
+	Kind         string
+	Tenant       string
+	ID           queue.ID
+	Rcpt         string
+	Class        bounce.Class
+	Status       string
+	Hard         bool
+	Reason       string
+	FeedbackType string
+	// Via says how it was attributed: "verp" (the envelope token),
+	// "verp_header" (a token found in the returned headers), "message_id"
+	// (our id in the returned copy).
+	Via        string
+	Suppressed bool
+}
+
+// WorkerConfig configures the Worker.
+type WorkerConfig struct {
+	Store      Store
+	Tokens     Tokens
+	Classifier *bounce.Classifier
+	Policy     *Policy
+	Logger     *slog.Logger
+	Now        func() time.Time
+	OnEvent    func(Event)
+}
+
+// Worker processes the inbox: classify, attribute, suppress, report. A
+// return is removed only after it was processed, so a crash at any point
+// processes it again (suppressions are idempotent).
+type Worker struct {
+	cfg  WorkerConfig
+	kick chan struct{}
+}
+
+// NewWorker builds a worker.
+func NewWorker(cfg WorkerConfig) *Worker {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Worker{cfg: cfg, kick: make(chan struct{}, 1)}
+}
+
+// Kick wakes the worker (a return was stored). It never blocks.
+func (w *Worker) Kick() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run processes returns until ctx ends.
+func (w *Worker) Run(ctx context.Context) error {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		rets, err := w.cfg.Store.PendingReturns(64)
+		if err != nil {
+			w.cfg.Logger.Error("inbound: reading inbox", "err", err)
+		}
+		for _, r := range rets {
+			if ctx.Err() != nil {
+				return nil
+			}
+			w.process(ctx, r)
+			if err := w.cfg.Store.DoneReturn(ctx, r.ID); err != nil {
+				w.cfg.Logger.Error("inbound: removing processed return", "err", err)
+			}
+		}
+		if len(rets) == 64 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-w.kick:
+		case <-t.C:
+		}
+	}
+}
+
+func (w *Worker) process(ctx context.Context, ret queue.Return) {
+	local, _, _ := splitAddr(ret.Rcpt)
+	var verp *queue.Recipient
+	switch {
+	case hasPrefixFold(local, "u."):
+		w.unsubscribe(ctx, local[2:])
+		return
+	case hasPrefixFold(local, "b."):
+		if id, idx, ok := w.cfg.Tokens.OpenBounce(local[2:]); ok {
+			if rec, ok := w.cfg.Store.LookupRecipient(id, idx); ok {
+				verp = &rec
+			}
+		}
+	}
+	results, err := w.cfg.Classifier.Message(bytes.NewReader(ret.Data))
+	if err != nil || len(results) == 0 {
+		w.cfg.Logger.Warn("inbound: unreadable return", "err", err)
+		return
+	}
+	for _, res := range results {
+		ev := Event{Time: w.cfg.Now(), Class: res.Class, Status: res.Status, Hard: res.Hard, Reason: res.Reason,
+			FeedbackType: res.FeedbackType, Kind: "bounce"}
+		switch res.Class {
+		case bounce.Complaint:
+			ev.Kind = "complaint"
+		case bounce.AutoReply:
+			ev.Kind = "auto_reply"
+		}
+		rec, via, ok := w.attribute(res, verp)
+		if !ok {
+			ev.Kind, ev.Rcpt = "unattributed", res.Recipient
+			w.emit(ev)
+			continue
+		}
+		ev.Tenant, ev.ID, ev.Rcpt, ev.Via = rec.Tenant, rec.ID, rec.Addr, via
+		if w.counts(res) {
+			sup, err := w.cfg.Policy.Apply(ctx, rec.Tenant, rec.Addr, res, "inbound")
+			if err != nil {
+				w.cfg.Logger.Error("inbound: applying suppression policy", "msgid", rec.ID.String(), "tenant", rec.Tenant, "err", err)
+			}
+			ev.Suppressed = sup
+		}
+		w.emit(ev)
+	}
+}
+
+// counts reports whether a returned result is a final failure the policy
+// should see: complaints and hard failures always; soft ones only when the
+// remote MTA gave up (a 5.x.x status), not for delay warnings.
+func (w *Worker) counts(res bounce.Result) bool {
+	switch res.Class {
+	case bounce.Complaint, bounce.HardInvalidRecipient:
+		return true
+	case bounce.SoftMailboxFull, bounce.SoftTemporary:
+		return strings.HasPrefix(res.Status, "5")
+	}
+	return false
+}
+
+// attribute ties a result to one recipient of ours: the envelope token
+// first (authoritative), then a token in the returned headers, then our
+// queue id in the returned copy together with the reported address.
+func (w *Worker) attribute(res bounce.Result, verp *queue.Recipient) (queue.Recipient, string, bool) {
+	if verp != nil {
+		return *verp, "verp", true
+	}
+	if v := res.VERP; hasPrefixFold(v, "b.") {
+		if id, idx, ok := w.cfg.Tokens.OpenBounce(v[2:]); ok {
+			if rec, ok := w.cfg.Store.LookupRecipient(id, idx); ok {
+				return rec, "verp_header", true
+			}
+		}
+	}
+	if res.MessageID != "" {
+		if id, err := queue.ParseID(res.MessageID); err == nil {
+			if rec, ok := w.cfg.Store.FindRecipient(id, res.Recipient); ok {
+				return rec, "message_id", true
+			}
+		}
+	}
+	return queue.Recipient{}, "", false
+}
+
+func (w *Worker) unsubscribe(ctx context.Context, tok string) {
+	id, idx, ok := w.cfg.Tokens.OpenUnsubscribe(tok)
+	if !ok {
+		return
+	}
+	rec, ok := w.cfg.Store.LookupRecipient(id, idx)
+	if !ok {
+		w.cfg.Logger.Warn("inbound: unsubscribe for an unknown recipient (directory expired?)", "msgid", id.String())
+		return
+	}
+	err := w.cfg.Store.Suppress(ctx, queue.Suppression{Tenant: rec.Tenant, Addr: rec.Addr, Scope: queue.ScopeMarketing,
+		Reason: "unsubscribe", Source: "mailto"})
+	if err != nil {
+		w.cfg.Logger.Error("inbound: unsubscribe", "msgid", id.String(), "tenant", rec.Tenant, "err", err)
+		return
+	}
+	w.emit(Event{Time: w.cfg.Now(), Kind: "unsubscribe", Tenant: rec.Tenant, ID: id, Rcpt: rec.Addr, Via: "mailto", Suppressed: true})
+}
+
+func (w *Worker) emit(ev Event) {
+	w.cfg.Logger.Info("return", "kind", ev.Kind, "msgid", ev.ID.String(), "tenant", ev.Tenant, "rcpt", ev.Rcpt,
+		"class", string(ev.Class), "status", ev.Status, "hard", ev.Hard, "via", ev.Via, "suppressed", ev.Suppressed,
+		"feedback_type", ev.FeedbackType, "reason", ev.Reason)
+	if f := w.cfg.OnEvent; f != nil {
+		f(ev)
+	}
+}
