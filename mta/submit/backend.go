@@ -72,9 +72,9 @@ type Config struct {
 	// DATA for marketing-only ones (unsubscribes), once the message's
 	// stream is known.
 	Suppressions Suppressions
-	Logger                       *slog.Logger
-	Now                          func() time.Time
-	Metrics                      Metrics
+	Logger       *slog.Logger
+	Now          func() time.Time
+	Metrics      Metrics
 }
 
 // Backend implements smtp.Backend for submission.
