@@ -234,7 +234,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	n.goServe("directory purge", func() error { return purgeDirectory(runCtx, n, cfg.Queue.DirectoryRetention.Duration) })
 	n.goServe("submission", func() error { return ignoreClosed(n.submission.Serve(n.subLn)) })
 	n.goServe("inbound", func() error { return ignoreClosed(n.inbound.Serve(n.inLn)) })
-	n.goServe("tracking", func() error { return n.edge.Serve(n.edgeLn) })
+	n.goServe("tracking", func() error { return ignoreClosed(n.edge.Serve(n.edgeLn)) })
 	n.goServe("admin", func() error { return ignoreClosed(n.admin.Serve(n.adminLn)) })
 	log.Info("sluice started",
 		"submission", n.subLn.Addr().String(), "inbound", n.inLn.Addr().String(),
@@ -277,6 +277,7 @@ func (n *node) shutdown(grace time.Duration) error {
 	n.submission.Close()
 	n.inbound.Close()
 	_ = n.edge.ShutdownWithContext(ctx)
+	n.edgeLn.Close() // in case Serve had not started when Shutdown ran
 	n.runCancel()
 	n.engine.Stop(ctx)
 	actx, acancel := context.WithTimeout(context.Background(), 2*time.Second)

@@ -15,6 +15,9 @@ import (
 // never see it.
 const StreamHeader = "X-Sluice-Stream"
 
+// IDHeader carries sluice's queue id in every message it sends.
+const IDHeader = "X-Sluice-ID"
+
 // prepared is a submitted message after header processing.
 type prepared struct {
 	msg    []byte
@@ -130,6 +133,11 @@ func prepare(raw []byte, ri receivedInfo) prepared {
 	var hasMsgID, hasDate bool
 	out := make([]byte, 0, len(raw)+512)
 	out = appendReceived(out, ri)
+	// Our queue id travels with the message, so complaint reports and
+	// forwarded bounces that return only the headers can be attributed.
+	out = append(out, IDHeader+": "...)
+	out = append(out, ri.id...)
+	out = append(out, "\r\n"...)
 	eachField(header, func(name string, field []byte) {
 		switch {
 		case strings.EqualFold(name, StreamHeader):
@@ -140,6 +148,8 @@ func prepare(raw []byte, ri receivedInfo) prepared {
 				p.streamBad = v
 			}
 			return
+		case strings.EqualFold(name, IDHeader):
+			return // ours alone: a submitted one could misattribute returns
 		case strings.EqualFold(name, "Message-ID"):
 			hasMsgID = true
 		case strings.EqualFold(name, "Date"):
