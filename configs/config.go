@@ -93,6 +93,15 @@ type Tenant struct {
 	// envelope sender b.<token>@BounceDomain so every bounce is attributed
 	// to its message and recipient. Empty: the submitted sender is kept.
 	BounceDomain string `toml:"bounce_domain"`
+	// Tracking is the default for this tenant's mail: "none", "opens",
+	// "clicks" or "all"; a message's X-Sluice-Track overrides it. Default
+	// "none". Marketing mail gets List-Unsubscribe whatever this says
+	// (when tracking.base_url is set).
+	Tracking string `toml:"tracking"`
+	// TrackText also rewrites bare URLs in text parts. Default false.
+	TrackText bool `toml:"track_text"`
+	// DisplayName is shown on the unsubscribe page. Default: name.
+	DisplayName string `toml:"display_name"`
 }
 
 // Inbound configures the MX that receives bounces and complaints.
@@ -128,6 +137,10 @@ type Tracking struct {
 	TokenSecret string `toml:"token_secret"`
 	// PreviousTokenSecrets are still accepted (key rotation), newest first.
 	PreviousTokenSecrets []string `toml:"previous_token_secrets"`
+	// BaseURL is the edge's public URL ("https://t.example.com"): tracking
+	// links, the open pixel and the List-Unsubscribe URL point there.
+	// Empty: no rewriting at all (no tracking, no List-Unsubscribe).
+	BaseURL string `toml:"base_url"`
 }
 
 // Admin configures the admin API and /metrics.

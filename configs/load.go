@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -113,7 +114,14 @@ func (c *Config) fill() {
 		if c.Tenants[i].Username == "" {
 			c.Tenants[i].Username = c.Tenants[i].Name
 		}
+		if c.Tenants[i].DisplayName == "" {
+			c.Tenants[i].DisplayName = c.Tenants[i].Name
+		}
+		if c.Tenants[i].Tracking == "" {
+			c.Tenants[i].Tracking = "none"
+		}
 	}
+	c.Tracking.BaseURL = strings.TrimSuffix(c.Tracking.BaseURL, "/")
 }
 
 // keyError is a validation error naming its key.
@@ -194,6 +202,11 @@ func (c *Config) Validate() error {
 		if t.MaxMessageBytes < 0 || t.MaxRecipients < 0 {
 			return keyError(key+".max_message_bytes", "limits must not be negative")
 		}
+		switch t.Tracking {
+		case "", "none", "opens", "clicks", "all":
+		default:
+			return keyError(key+".tracking", "%q is not one of none, opens, clicks, all", t.Tracking)
+		}
 		if t.BounceDomain != "" && !containsFold(c.Inbound.Domains, t.BounceDomain) {
 			return keyError(key+".bounce_domain", "%q is not one of inbound.domains", t.BounceDomain)
 		}
@@ -231,6 +244,12 @@ func (c *Config) Validate() error {
 	for i, l := range c.Inbound.FBLLocalParts {
 		if l == "" || strings.ContainsAny(l, "@ ") || strings.HasPrefix(strings.ToLower(l), "b.") || strings.HasPrefix(strings.ToLower(l), "u.") {
 			return keyError(fmt.Sprintf("inbound.fbl_local_parts[%d]", i), "%q is not a usable local part", l)
+		}
+	}
+	if u := c.Tracking.BaseURL; u != "" {
+		pu, err := url.Parse(u)
+		if err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" || pu.RawQuery != "" || pu.Fragment != "" {
+			return keyError("tracking.base_url", "%q is not an absolute http(s) URL without query", u)
 		}
 	}
 	for i, sec := range append([]string{c.Tracking.TokenSecret}, c.Tracking.PreviousTokenSecrets...) {

@@ -59,8 +59,8 @@ type kickingSpool struct {
 	engine *delivery.Engine
 }
 
-func (k kickingSpool) Enqueue(ctx context.Context, m *queue.Message) error {
-	err := k.Store.Enqueue(ctx, m)
+func (k kickingSpool) Enqueue(ctx context.Context, ms ...*queue.Message) error {
+	err := k.Store.EnqueueBatch(ctx, ms)
 	if err == nil {
 		k.engine.Kick()
 	}
@@ -124,6 +124,19 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	var returnPath func(*queue.Work, queue.WorkRcpt) string
 	if len(bounceDomains) > 0 {
 		returnPath = toks.returnPath(bounceDomains)
+	}
+	if cfg.Tracking.BaseURL == "" {
+		log.Warn("tracking.base_url is not set: no tracking links and no List-Unsubscribe headers")
+	} else {
+		for i, t := range tenants {
+			if i >= len(cfg.Tenants) {
+				break // the development tenant has no tracking settings
+			}
+			ct := cfg.Tenants[i]
+			opens, clicks := parseTrackMode(ct.Tracking)
+			t.Tracker = &tracker{kr: keyring, base: cfg.Tracking.BaseURL, bounceDomain: ct.BounceDomain,
+				opens: opens, clicks: clicks, text: ct.TrackText, now: time.Now}
+		}
 	}
 	classifier := bounce.New()
 	policy := &inbound.Policy{Store: n.store, SoftThreshold: cfg.Suppression.SoftThreshold, SoftWindow: cfg.Suppression.SoftWindow.Duration}

@@ -23,6 +23,9 @@ type Tenant struct {
 	// tenant's own domains (plus the service's ESP keys), so no tenant can
 	// get mail signed for another tenant's domain. Nil: unsigned.
 	Signer Signer
+	// Tracker rewrites this tenant's messages per recipient (tracking
+	// links, open pixel, List-Unsubscribe). Nil: no rewriting.
+	Tracker Tracker
 }
 
 // MaySend reports whether the tenant may use addr as envelope sender: its

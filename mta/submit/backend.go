@@ -26,7 +26,16 @@ import (
 // Spool is the part of the queue the submission server needs.
 type Spool interface {
 	NewID() queue.ID
-	Enqueue(ctx context.Context, m *queue.Message) error
+	// Enqueue stores the messages in one durable write (all or none).
+	Enqueue(ctx context.Context, ms ...*queue.Message) error
+}
+
+// Tracker rewrites a prepared message for one recipient before signing:
+// tracking links, the open pixel, List-Unsubscribe (RFC 2369, RFC 8058).
+// Those carry per-recipient tokens, so a submission with several
+// recipients becomes one message per recipient whenever changed is true.
+type Tracker interface {
+	Track(tenant string, id queue.ID, rcpt string, stream queue.Stream, msg []byte) (out []byte, changed bool, err error)
 }
 
 // Suppressions answers whether a tenant may mail an address.
@@ -54,6 +63,9 @@ type Metrics struct {
 	Rejected func(reason string)
 	// Unsigned is called for a message no DKIM key matched.
 	Unsigned func(tenant string)
+	// Queued is called for each message durably queued, with its campaign
+	// (X-Sluice-Campaign, "" if none): the statistics' "sent".
+	Queued func(m *queue.Message, campaign string)
 }
 
 // Config configures the Backend.

@@ -15,6 +15,10 @@ import (
 // never see it.
 const StreamHeader = "X-Sluice-Stream"
 
+// CampaignHeader names the campaign a message belongs to, for statistics.
+// It is read and removed.
+const CampaignHeader = "X-Sluice-Campaign"
+
 // IDHeader carries sluice's queue id in every message it sends.
 const IDHeader = "X-Sluice-ID"
 
@@ -24,6 +28,7 @@ type prepared struct {
 	stream queue.Stream
 	// streamBad is set when the stream header had an unknown value.
 	streamBad string
+	campaign  string
 	eightBit  bool
 }
 
@@ -146,6 +151,12 @@ func prepare(raw []byte, ri receivedInfo) prepared {
 				p.stream = s
 			} else {
 				p.streamBad = v
+			}
+			return
+		case strings.EqualFold(name, CampaignHeader):
+			p.campaign = sanitize(fieldValue(field))
+			if len(p.campaign) > 128 {
+				p.campaign = p.campaign[:128]
 			}
 			return
 		case strings.EqualFold(name, IDHeader):

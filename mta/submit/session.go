@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net/netip"
 	"strings"
@@ -258,40 +259,18 @@ func (s *Session) Data(r io.Reader) error {
 			return suppressedError("unsubscribed from marketing mail")
 		}
 	}
-	msg := p.msg
-	if signer := s.tenant.Signer; signer != nil {
-		fields, signed, err := signer.Sign(msg)
-		if err != nil {
-			// The signer refuses only messages it cannot sign correctly:
-			// no From, two From fields, an unparsable From.
-			b.log.Warn("message refused: cannot sign", "msgid", id.String(), "tenant", s.tenant.Name, "err", err)
-			b.reject("unsignable")
-			return errUnsignable
-		}
-		// fields may hold the ESP signature even when no key of the From
-		// domain matched (signed is false then).
-		if len(fields) > 0 {
-			msg = append(fields, msg...)
-		}
-		if f := b.cfg.Metrics.Unsigned; !signed && f != nil {
-			f(s.tenant.Name)
-		}
-	}
 	var flags uint8
-	if p.eightBit {
-		flags |= queue.FlagEightBit
-	}
 	if s.fromUTF8 || !isASCII(s.from) || !allASCII(rcpts) {
 		flags |= queue.FlagSMTPUTF8
 	}
-	m := &queue.Message{
-		ID: id, Tenant: s.tenant.Name, From: s.from, Rcpts: append([]string(nil), rcpts...),
-		Stream: p.stream, Flags: flags, Created: now, Body: msg,
+	msgs, err := s.build(raw, ri, p, id, rcpts, flags)
+	if err != nil {
+		return err
 	}
-	// The spool answers only after the commit holding this message is
+	// The spool answers only after the commit holding these messages is
 	// fsync'd; a cancelled context cannot make it report a durable write
 	// as failed.
-	if err := b.cfg.Spool.Enqueue(context.Background(), m); err != nil {
+	if err := b.cfg.Spool.Enqueue(context.Background(), msgs...); err != nil {
 		b.log.Error("queue write failed", "msgid", id.String(), "tenant", s.tenant.Name, "err", err)
 		if errors.Is(err, queue.ErrDiskFull) {
 			b.reject("disk_full")
@@ -300,14 +279,120 @@ func (s *Session) Data(r io.Reader) error {
 		b.reject("store")
 		return errStore
 	}
-	if f := b.cfg.Metrics.Accepted; f != nil {
-		f(s.tenant.Name, len(msg), len(m.Rcpts))
+	for _, m := range msgs {
+		if f := b.cfg.Metrics.Accepted; f != nil {
+			f(s.tenant.Name, len(m.Body), len(m.Rcpts))
+		}
+		if f := b.cfg.Metrics.Queued; f != nil {
+			f(m, p.campaign)
+		}
+		b.log.Info("message queued", "msgid", m.ID.String(), "tenant", s.tenant.Name, "rcpts", len(m.Rcpts),
+			"bytes", len(m.Body), "stream", p.stream.String(), "campaign", p.campaign)
 	}
-	b.log.Info("message queued", "msgid", id.String(), "tenant", s.tenant.Name, "rcpts", len(m.Rcpts),
-		"bytes", len(msg), "stream", p.stream.String())
 	// go-smtp answers a nil error with a fixed "250 2.0.0 OK: queued"; a
 	// 250 SMTPError is how a backend says which id it queued.
-	return &smtp.SMTPError{Code: 250, EnhancedCode: smtp.EnhancedCode{2, 0, 0}, Message: "queued as " + id.String()}
+	text := "queued as " + id.String()
+	if len(msgs) > 1 {
+		text += fmt.Sprintf(" (and %d more, one per recipient)", len(msgs)-1)
+	}
+	return &smtp.SMTPError{Code: 250, EnhancedCode: smtp.EnhancedCode{2, 0, 0}, Message: text}
+}
+
+// build turns the prepared submission into spool messages: one for all
+// recipients, or one per recipient when the tenant's tracker rewrites
+// (per-recipient tokens). Each is signed after rewriting, so the signature
+// covers the final bytes.
+func (s *Session) build(raw []byte, ri receivedInfo, p prepared, id queue.ID, rcpts []string, flags uint8) ([]*queue.Message, error) {
+	b := s.b
+	mk := func(id queue.ID, body []byte, rcpts []string, eightBit bool) (*queue.Message, error) {
+		body, err := s.sign(id, body)
+		if err != nil {
+			return nil, err
+		}
+		f := flags
+		if eightBit {
+			f |= queue.FlagEightBit
+		}
+		return &queue.Message{ID: id, Tenant: s.tenant.Name, From: s.from, Rcpts: append([]string(nil), rcpts...),
+			Stream: p.stream, Flags: f, Created: ri.date, Body: body}, nil
+	}
+	tr := s.tenant.Tracker
+	if tr == nil {
+		m, err := mk(id, p.msg, rcpts, p.eightBit)
+		if err != nil {
+			return nil, err
+		}
+		return []*queue.Message{m}, nil
+	}
+	var msgs []*queue.Message
+	for i, rcpt := range rcpts {
+		pi, idi := p, id
+		if i > 0 {
+			idi = b.cfg.Spool.NewID()
+			rii := ri
+			rii.id, rii.rcpt = idi.String(), rcpt
+			pi = prepare(raw, rii)
+		} else if len(rcpts) > 1 {
+			ri0 := ri
+			ri0.rcpt = rcpt
+			pi = prepare(raw, ri0)
+		}
+		out, changed, err := tr.Track(s.tenant.Name, idi, rcpt, p.stream, pi.msg)
+		if err != nil {
+			b.log.Error("tracking rewrite failed", "msgid", idi.String(), "tenant", s.tenant.Name, "err", err)
+			b.reject("store")
+			return nil, errStore
+		}
+		if i == 0 && !changed {
+			// Nothing per recipient: one message for everyone.
+			m, err := mk(id, p.msg, rcpts, p.eightBit)
+			if err != nil {
+				return nil, err
+			}
+			return []*queue.Message{m}, nil
+		}
+		m, err := mk(idi, out, []string{rcpt}, pi.eightBit || hasHighBit(out))
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs, nil
+}
+
+// sign prepends the tenant's DKIM signatures.
+func (s *Session) sign(id queue.ID, msg []byte) ([]byte, error) {
+	b := s.b
+	signer := s.tenant.Signer
+	if signer == nil {
+		return msg, nil
+	}
+	fields, signed, err := signer.Sign(msg)
+	if err != nil {
+		// The signer refuses only messages it cannot sign correctly:
+		// no From, two From fields, an unparsable From.
+		b.log.Warn("message refused: cannot sign", "msgid", id.String(), "tenant", s.tenant.Name, "err", err)
+		b.reject("unsignable")
+		return nil, errUnsignable
+	}
+	// fields may hold the ESP signature even when no key of the From
+	// domain matched (signed is false then).
+	if len(fields) > 0 {
+		msg = append(fields, msg...)
+	}
+	if f := b.cfg.Metrics.Unsigned; !signed && f != nil {
+		f(s.tenant.Name)
+	}
+	return msg, nil
+}
+
+func hasHighBit(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // protocol names the Received "with" clause (RFC 3848).

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"sluice/configs"
+	"sluice/mta/mtatest"
+	"sluice/mta/mx/dnstest"
+	"sluice/tracking/token"
+)
+
+var (
+	clickLink = regexp.MustCompile(`href="http://edge\.test/c/([A-Za-z0-9_-]+)"`)
+	pixel     = regexp.MustCompile(`src="http://edge\.test/o/([A-Za-z0-9_-]+)\.gif"`)
+	unsubURL  = regexp.MustCompile(`^<http://edge\.test/u/([A-Za-z0-9_-]+)>, <mailto:u\.([a-z2-7]+)@bounces\.test>$`)
+)
+
+const newsletter = "From: News <news@acme.example>\r\nTo: list@acme.example\r\nSubject: November\r\n" +
+	"X-Sluice-Campaign: nov-2026\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"A\"\r\n\r\n" +
+	"--A\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nRead it at https://acme.example/nov?x=1&y=2\r\n" +
+	"--A\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><p><a href=\"https://acme.example/nov?x=1&amp;y=2#top\">Read</a> " +
+	"<a href=\"mailto:help@acme.example\">help</a></p></body></html>\r\n--A--\r\n"
+
+// TestTrackingRewriteAtSubmission: a marketing message to two recipients
+// becomes one message per recipient, each with its own click, open and
+// unsubscribe tokens (the address only encrypted), List-Unsubscribe and
+// List-Unsubscribe-Post; transactional mail gets no List-Unsubscribe.
+func TestTrackingRewriteAtSubmission(t *testing.T) {
+	tn := startTestNode(t, mtatest.SinkOptions{}, func(cfg *configs.Config, _ *dnstest.Server) {
+		cfg.Tracking.BaseURL = "http://edge.test/"
+		cfg.Inbound.Domains = []string{"bounces.test"}
+		cfg.Tenants[0].BounceDomain = "bounces.test"
+		cfg.Tenants[0].Tracking = "all"
+	})
+	kr, err := loadKeyring(tn.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, err := tn.submit("news@acme.example", []string{"ann@example.test", "bob@example.test"}, newsletter)
+	if err != nil || !strings.Contains(reply, "and 1 more, one per recipient") {
+		t.Fatalf("submit: %q %v", reply, err)
+	}
+	got := tn.sink.WaitRcpts(2, 10*time.Second)
+	if len(got) != 2 {
+		t.Fatalf("sink got %d messages, want one per recipient", len(got))
+	}
+	for _, m := range got {
+		rcpt := m.To[0]
+		body := string(m.Data)
+		if strings.Contains(body, "X-Sluice-Campaign") || strings.Contains(body, "https://acme.example/nov?x=1&amp;y=2") {
+			t.Errorf("%s: control header or untracked link left:\n%s", rcpt, body)
+		}
+		cm := clickLink.FindStringSubmatch(body)
+		if cm == nil {
+			t.Fatalf("%s: no tracked link in:\n%s", rcpt, body)
+		}
+		c, err := kr.Open(cm[1])
+		if err != nil || c.Kind != token.Click || c.URL != "https://acme.example/nov?x=1&y=2#top" || c.Tenant != "acme" {
+			t.Errorf("%s: click token %+v %v", rcpt, c, err)
+		}
+		if !strings.Contains(body, `href="mailto:help@acme.example"`) {
+			t.Errorf("%s: mailto link was rewritten", rcpt)
+		}
+		if pixel.FindStringSubmatch(body) == nil {
+			t.Errorf("%s: no open pixel", rcpt)
+		}
+		um := unsubURL.FindStringSubmatch(headerValue(m.Data, "List-Unsubscribe"))
+		if um == nil {
+			t.Fatalf("%s: List-Unsubscribe = %q", rcpt, headerValue(m.Data, "List-Unsubscribe"))
+		}
+		u, err := kr.Open(um[1])
+		if err != nil || u.Kind != token.Unsubscribe || u.Addr != rcpt {
+			t.Errorf("%s: unsubscribe token %+v %v", rcpt, u, err)
+		}
+		if strings.Contains(um[1], rcpt) || strings.Contains(body, "/u/"+rcpt) {
+			t.Errorf("%s: address in clear in a token", rcpt)
+		}
+		if v := headerValue(m.Data, "List-Unsubscribe-Post"); v != "List-Unsubscribe=One-Click" {
+			t.Errorf("%s: List-Unsubscribe-Post = %q", rcpt, v)
+		}
+	}
+
+	tx := strings.Replace(newsletter, "X-Sluice-Campaign: nov-2026\r\n", "X-Sluice-Stream: transactional\r\n", 1)
+	if _, err := tn.submit("news@acme.example", []string{"cat@example.test"}, tx); err != nil {
+		t.Fatal(err)
+	}
+	got = tn.sink.WaitRcpts(3, 10*time.Second)
+	for _, m := range got {
+		if m.To[0] == "cat@example.test" && headerValue(m.Data, "List-Unsubscribe") != "" {
+			t.Errorf("transactional mail got List-Unsubscribe")
+		}
+	}
+}
