@@ -30,6 +30,7 @@ type Config struct {
 	Delivery    Delivery    `toml:"delivery"`
 	DKIM        DKIM        `toml:"dkim"`
 	Suppression Suppression `toml:"suppression"`
+	Shaping     Shaping     `toml:"shaping"`
 	Tenants     []Tenant    `toml:"tenant"`
 	Routes      []Route     `toml:"route"`
 }
@@ -221,6 +222,47 @@ type DKIMKey struct {
 	Selector string `toml:"selector"`
 	// File is the PEM private key (RSA or Ed25519).
 	File string `toml:"file"`
+}
+
+// Shaping configures per-site traffic shaping (mta/shaping): a site is
+// the set of MX hosts a domain resolves to, so domains hosted together
+// share one budget; replies that mean "slow down" back a site off, and it
+// recovers gradually.
+type Shaping struct {
+	// BuiltinRules adds sluice's rules for the large mailbox providers
+	// (Gmail, Outlook, Yahoo/AOL, iCloud, GMX/Web.de, Mail.ru; see
+	// mta/shaping.DefaultRules). Default true.
+	BuiltinRules bool `toml:"builtin_rules"`
+	// Rules add to (or, by name, replace) the built-in ones. A rule named
+	// "default" sets the limits of every other site; without one, the
+	// default allows delivery.max_connections_per_domain connections and
+	// delivery.max_messages_per_connection messages per connection, no
+	// rate bound.
+	Rules []ShapingRule `toml:"rule"`
+}
+
+// ShapingRule is one shaping rule. Zero values take mta/shaping's
+// defaults (10 connections, 100 messages per connection, factor 0.5,
+// quiet period 5m).
+type ShapingRule struct {
+	Name                        string   `toml:"name"`
+	Domains                     []string `toml:"domains"`
+	MXPatterns                  []string `toml:"mx_patterns"`
+	MaxConnections              int      `toml:"max_connections"`
+	MaxMessagesPerConnection    int      `toml:"max_messages_per_connection"`
+	MaxRecipientsPerTransaction int      `toml:"max_recipients_per_transaction"`
+	// Rate is "N/s", "N/min" or "N/h"; "" means no bound until a throttle
+	// reply sets one.
+	Rate  string `toml:"rate"`
+	Burst int    `toml:"burst"`
+	// BackoffFactor multiplies rate or connections on a throttle, in (0,1).
+	BackoffFactor float64 `toml:"backoff_factor"`
+	// QuietPeriod without throttling before each step back up.
+	QuietPeriod Duration `toml:"quiet_period"`
+	// MinRate is the floor while backed off ("1/min").
+	MinRate        string   `toml:"min_rate"`
+	ConnectTimeout Duration `toml:"connect_timeout"`
+	CommandTimeout Duration `toml:"command_timeout"`
 }
 
 // Route sends mail for a domain to a fixed host instead of its MX (tests,

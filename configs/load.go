@@ -45,6 +45,7 @@ func Default() *Config {
 			DirectoryRetention: Duration{720 * time.Hour},
 		},
 		Suppression: Suppression{SoftThreshold: 3, SoftWindow: Duration{168 * time.Hour}},
+		Shaping:     Shaping{BuiltinRules: true},
 		Delivery: Delivery{
 			Port:                        25,
 			MaxConnectionsPerDomain:     20,

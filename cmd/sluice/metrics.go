@@ -31,6 +31,8 @@ type metrics struct {
 
 	returns *prometheus.CounterVec // path: sync, inbound; class: the bounce classes
 
+	shapingTransitions *prometheus.CounterVec // rule: configured rule names; to: normal, backoff, suspended
+
 	commitSeconds prometheus.Histogram
 	commitWrites  prometheus.Histogram
 	commitErrors  prometheus.Counter
@@ -85,12 +87,16 @@ func newMetrics() *metrics {
 			Name: "sluice_returns_total",
 			Help: "Classified failures by path (sync: a delivery reply; inbound: a returned message) and class (the nine bounce classes, plus unattributed).",
 		}, []string{"path", "class"}),
+		shapingTransitions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sluice_shaping_transitions_total",
+			Help: "Shaping state changes of destination sites, by governing rule (a configured name) and new state (normal, backoff, suspended).",
+		}, []string{"rule", "to"}),
 		commitErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "sluice_queue_commit_errors_total", Help: "Spool commits that failed.",
 		}),
 	}
 	reg.MustRegister(m.subMessages, m.subRcpts, m.subBytes, m.subRejections, m.subSessions, m.dkimUnsigned,
-		m.delRcpts, m.delLatency, m.delConns, m.returns, m.commitSeconds, m.commitWrites, m.commitErrors)
+		m.delRcpts, m.delLatency, m.delConns, m.returns, m.shapingTransitions, m.commitSeconds, m.commitWrites, m.commitErrors)
 	return m
 }
 

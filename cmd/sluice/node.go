@@ -150,6 +150,10 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	if err != nil {
 		return nil, err
 	}
+	policyShaping, err := buildShaping(cfg, log, n.metrics)
+	if err != nil {
+		return nil, err
+	}
 	routes := make([]delivery.Route, len(cfg.Routes))
 	for i, r := range cfg.Routes {
 		routes[i] = delivery.Route{Domain: r.Domain, Host: r.Host}
@@ -163,6 +167,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		ConnectTimeout: d.ConnectTimeout.Duration, CommandTimeout: d.CommandTimeout.Duration,
 		DataTimeout: d.DataTimeout.Duration, Retry: retry, Logger: log,
 		ReturnPath: returnPath,
+		Shaping:    policyShaping,
 		Suppressed: func(tenant, addr string, st queue.Stream) (string, bool) {
 			if sup, ok := n.store.Suppressed(tenant, addr); ok && sup.Scope.Blocks(st) {
 				return sup.Reason, true

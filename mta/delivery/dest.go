@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"sluice/mta/outbound"
+	"sluice/mta/shaping"
 	"sluice/queue"
 )
 
@@ -111,7 +112,9 @@ func (d *dest) take(wait time.Duration) *job {
 }
 
 // worker opens connections and delivers queued jobs over them until the
-// queue stays empty for the idle timeout.
+// queue stays empty for the idle timeout. With shaping, it asks the policy
+// for a connection slot at the destination's site, waits for the rate
+// before each transaction and reports every outcome back.
 func (d *dest) worker() {
 	e := d.e
 	defer func() {
@@ -126,24 +129,108 @@ func (d *dest) worker() {
 		if j == nil {
 			return
 		}
-		c, err := d.connect()
+		targets, err := d.targets(e.workCtx)
 		if err != nil {
+			// DNS says the same to every job waiting here.
+			d.failConnect(j, err)
+			return
+		}
+		k, shaped := d.shapingKey(targets)
+		if shaped {
+			lim := e.cfg.Shaping.Limits(k)
+			if until := lim.SuspendedUntil; until.After(e.cfg.Now()) {
+				d.failConnect(j, &errSuspended{until: until})
+				return
+			}
+			if !e.cfg.Shaping.AcquireConn(k) {
+				// The site has all the connections it may have (perhaps
+				// for other domains). Leave the job to a running worker of
+				// this destination, or wait for a slot.
+				d.requeue(j)
+				if d.othersActive() || !d.sleep(slotWait) {
+					return
+				}
+				continue
+			}
+		}
+		c, err := d.connect(targets)
+		if err != nil {
+			if shaped {
+				e.cfg.Shaping.ReleaseConn(k)
+				e.cfg.Shaping.Observe(k, shaping.Classify(err), err.Error())
+			}
+			if shaped && d.othersActive() {
+				// A refused connection while others are open is the site
+				// saying "enough": the queued mail waits for those.
+				d.requeue(j)
+				return
+			}
 			// Every job waiting here would meet the same failure now.
 			d.failConnect(j, err)
 			return
 		}
-		d.serve(c, j)
+		d.serve(c, j, k, shaped)
 	}
 }
 
-// serve delivers j and then whatever else is queued over c, up to
-// MaxMsgsPerConn transactions, and closes c.
-func (d *dest) serve(c *conn, j *job) {
+// slotWait is how long a worker with no connection slot waits before
+// asking again.
+const slotWait = 200 * time.Millisecond
+
+// othersActive reports whether another worker of this destination runs.
+func (d *dest) othersActive() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.conns > 1
+}
+
+// sleep waits d or until the engine stops; false means it stopped.
+func (d *dest) sleep(wait time.Duration) bool {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return !d.e.stopping()
+	case <-d.e.stopped:
+		return false
+	case <-d.e.workCtx.Done():
+		return false
+	}
+}
+
+// serve delivers j and then whatever else is queued over c, up to the
+// messages-per-connection limit, and closes c.
+func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
 	e := d.e
-	defer c.close(e)
+	sh := e.cfg.Shaping
+	released := false
+	defer func() {
+		c.close(e)
+		if shaped && !released {
+			sh.ReleaseConn(k)
+		}
+	}()
 	for n := 1; ; n++ {
-		d.deliver(c, j)
-		if !c.client.Usable() || n >= e.cfg.MaxMsgsPerConn {
+		maxMsgs := e.cfg.MaxMsgsPerConn
+		if shaped {
+			if n > 1 && sh.ShedConn(k) {
+				// Backoff cut the site's connections: this one goes.
+				released = true
+				d.requeue(j)
+				return
+			}
+			if wait := sh.Reserve(k, d.transactions(j)); wait > 0 && !d.sleep(wait) {
+				d.requeue(j)
+				return
+			}
+			maxMsgs = sh.Limits(k).MaxMessagesPerConn
+		}
+		outs := d.deliver(c, j)
+		if shaped {
+			o, reason := observation(outs)
+			sh.Observe(k, o, reason)
+		}
+		if !c.client.Usable() || n >= maxMsgs {
 			return
 		}
 		if j = d.take(e.cfg.IdleTimeout); j == nil {
@@ -190,13 +277,9 @@ type target struct {
 // hosts by preference, each of its addresses) and returns the first that
 // greets and completes EHLO (and STARTTLS when offered). A connection
 // failure or a 4xx greeting moves on to the next (RFC 5321 §5.1).
-func (d *dest) connect() (*conn, error) {
+func (d *dest) connect(targets []target) (*conn, error) {
 	e := d.e
 	ctx := e.workCtx
-	targets, err := d.targets(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var lastErr error
 	tries := 0
 	for _, t := range targets {

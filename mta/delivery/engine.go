@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"sluice/mta/mx"
+	"sluice/mta/shaping"
 	"sluice/queue"
 )
 
@@ -64,6 +65,9 @@ type Config struct {
 	Retry           queue.RetryPolicy
 	Now             func() time.Time
 	Logger          *slog.Logger
+	// Shaping, when set, governs connections, rate and backoff per
+	// destination site (mta/shaping); nil: only the limits above.
+	Shaping *shaping.Policy
 	// ReturnPath, when set, gives the envelope sender for one recipient
 	// (a VERP address naming the message and recipient). A non-empty
 	// answer means one transaction per recipient, each with its own

@@ -80,11 +80,12 @@ func (d *dest) dropSuppressed(j *job) *job {
 	return kj
 }
 
-// deliver sends j over c and settles every recipient.
-func (d *dest) deliver(c *conn, j *job) {
+// deliver sends j over c, settles every recipient and returns the
+// outcomes of those it tried.
+func (d *dest) deliver(c *conn, j *job) []rcptOutcome {
 	e := d.e
 	if j = d.dropSuppressed(j); j == nil {
-		return
+		return nil
 	}
 	outs := make([]rcptOutcome, len(j.w.Rcpts))
 	body, err := e.cfg.Store.Body(j.w.ID)
@@ -92,13 +93,13 @@ func (d *dest) deliver(c *conn, j *job) {
 		if errors.Is(err, queue.ErrNotFound) {
 			// Removed by an operator while claimed: nothing to send.
 			e.release(len(j.w.Rcpts))
-			return
+			return nil
 		}
 		for i := range outs {
 			outs[i].err = err
 		}
 		e.settle(j, outs, c.mx, false)
-		return
+		return nil
 	}
 	env := outbound.Envelope{
 		From:     j.w.From,
@@ -120,6 +121,7 @@ func (d *dest) deliver(c *conn, j *job) {
 	}
 	used, _ := c.client.TLS()
 	e.settle(j, outs, c.mx, used)
+	return outs
 }
 
 // send runs one transaction and fills outs, one per env.To.

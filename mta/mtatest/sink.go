@@ -42,6 +42,8 @@ type SinkOptions struct {
 	// Data decides each message after it was read; nil accepts all.
 	// Rejected messages are not recorded.
 	Data func(r Received) error
+	// Limits, when set, makes the sink a throttling receiver (see Limits).
+	Limits *Limits
 }
 
 // Sink is a recording SMTP server standing in for a receiver's MX.
@@ -146,6 +148,9 @@ func (s *Sink) WaitRcpts(n int, timeout time.Duration) []Received {
 }
 
 func (s *Sink) newSession(c *smtp.Conn) (smtp.Session, error) {
+	if l := s.opts.Limits; l != nil && !l.openConn() {
+		return nil, &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0}, Message: "Too many connections, try again later"}
+	}
 	s.mu.Lock()
 	s.conns++
 	s.mu.Unlock()
@@ -162,12 +167,20 @@ type sinkSession struct {
 }
 
 func (ss *sinkSession) Reset()        { ss.from, ss.to = "", nil }
-func (ss *sinkSession) Logout() error { return nil }
+func (ss *sinkSession) Logout() error {
+	if l := ss.s.opts.Limits; l != nil {
+		l.closeConn()
+	}
+	return nil
+}
 func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
 	ss.from = from
 	return nil
 }
 func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if l := ss.s.opts.Limits; l != nil && !l.take() {
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 7, 1}, Message: "Rate limited, try again later"}
+	}
 	if f := ss.s.opts.Rcpt; f != nil {
 		if err := f(to); err != nil {
 			return err

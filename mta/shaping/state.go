@@ -38,6 +38,9 @@ func (s State) String() string {
 // from the rate actually sent when the rule sets none (or a higher one).
 const rateWindow = 10 * time.Second
 
+// minRateSample is the shortest spell a rate is measured over.
+const minRateSample = 250 * time.Millisecond
+
 // maxSteps bounds the restoring steps taken at once after a long idle
 // spell; far fewer bring any site back to its rule's limits.
 const maxSteps = 64
@@ -161,10 +164,16 @@ func (s *siteState) roll(now time.Time) {
 
 // measured returns the rate reserved over the last rateWindow, in messages
 // per second (a sliding window: the previous window weighted by the part of
-// it still inside), or 0 before a whole window has passed.
+// it still inside). Before a whole window has passed it is the rate since
+// the state was created (a receiver that throttles at once must still get
+// a rate cut, not only a connection cut), or 0 in the first minRateSample.
 func (s *siteState) measured(now time.Time) float64 {
-	if now.Sub(s.created) < rateWindow {
-		return 0
+	if el := now.Sub(s.created); el < rateWindow {
+		if el < minRateSample {
+			return 0
+		}
+		s.roll(now)
+		return (s.winPrev + s.winCur) / el.Seconds()
 	}
 	s.roll(now)
 	frac := float64(now.Sub(s.winStart)) / float64(rateWindow)
