@@ -166,7 +166,7 @@ type sinkSession struct {
 	to   []string
 }
 
-func (ss *sinkSession) Reset()        { ss.from, ss.to = "", nil }
+func (ss *sinkSession) Reset() { ss.from, ss.to = "", nil }
 func (ss *sinkSession) Logout() error {
 	if l := ss.s.opts.Limits; l != nil {
 		l.closeConn()
