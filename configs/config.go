@@ -33,6 +33,8 @@ type Config struct {
 	Shaping     Shaping     `toml:"shaping"`
 	Tenants     []Tenant    `toml:"tenant"`
 	Routes      []Route     `toml:"route"`
+	Sources     []Source    `toml:"source"`
+	Pools       []Pool      `toml:"pool"`
 }
 
 // Log configures structured logging (slog, JSON lines on stderr).
@@ -103,6 +105,29 @@ type Tenant struct {
 	TrackText bool `toml:"track_text"`
 	// DisplayName is shown on the unsubscribe page. Default: name.
 	DisplayName string `toml:"display_name"`
+	// Pools this tenant may send from; the first is its default, and a
+	// message may pick another with X-Sluice-Pool. Default: the default
+	// pool only.
+	Pools []string `toml:"pools"`
+}
+
+// Source is one egress address.
+type Source struct {
+	// Name identifies the source in pools, logs and metrics.
+	Name string `toml:"name"`
+	// Address is the local IP to send from (it must be configured on the
+	// host). Empty: the OS chooses.
+	Address string `toml:"address"`
+	// HeloName is the EHLO name from this source (its PTR name). Default:
+	// delivery.helo_name.
+	HeloName string `toml:"helo_name"`
+}
+
+// Pool is a named group of sources; each message's jobs go out from its
+// pool's sources in turn.
+type Pool struct {
+	Name    string   `toml:"name"`
+	Sources []string `toml:"sources"`
 }
 
 // Inbound configures the MX that receives bounces and complaints.
@@ -201,6 +226,9 @@ type Delivery struct {
 	// TLS is "opportunistic" (STARTTLS when offered, any certificate) or
 	// "disabled". Default "opportunistic".
 	TLS string `toml:"tls"`
+	// DefaultPool is the pool of tenants that name none. Default
+	// "default": every source (or the one implicit source).
+	DefaultPool string `toml:"default_pool"`
 }
 
 // DKIM configures signing keys. A message is signed with every key of its

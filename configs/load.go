@@ -56,6 +56,7 @@ func Default() *Config {
 			CommandTimeout:              Duration{2 * time.Minute},
 			DataTimeout:                 Duration{10 * time.Minute},
 			TLS:                         "opportunistic",
+			DefaultPool:                 "default",
 		},
 	}
 }
@@ -104,6 +105,9 @@ func (c *Config) fill() {
 	}
 	if len(c.Inbound.Domains) == 0 {
 		c.Inbound.Domains = nil
+	}
+	if c.Delivery.DefaultPool == "" {
+		c.Delivery.DefaultPool = "default"
 	}
 	if len(c.Tracking.PreviousTokenSecrets) == 0 {
 		c.Tracking.PreviousTokenSecrets = nil
@@ -293,6 +297,48 @@ func (c *Config) Validate() error {
 	}
 	if d.TLS != "opportunistic" && d.TLS != "disabled" {
 		return keyError("delivery.tls", "%q is not one of opportunistic, disabled", d.TLS)
+	}
+	srcNames := map[string]bool{}
+	for i, src := range c.Sources {
+		key := fmt.Sprintf("source[%d]", i)
+		if src.Name == "" || srcNames[src.Name] {
+			return keyError(key+".name", "empty or duplicate source name %q", src.Name)
+		}
+		srcNames[src.Name] = true
+		if src.Address != "" {
+			if _, err := netip.ParseAddr(src.Address); err != nil {
+				return keyError(key+".address", "%q is not an IP address", src.Address)
+			}
+		}
+	}
+	poolNames := map[string]bool{}
+	for i, p := range c.Pools {
+		key := fmt.Sprintf("pool[%d]", i)
+		if p.Name == "" || poolNames[p.Name] {
+			return keyError(key+".name", "empty or duplicate pool name %q", p.Name)
+		}
+		poolNames[p.Name] = true
+		if len(p.Sources) == 0 {
+			return keyError(key+".sources", "must name at least one source")
+		}
+		for j, sn := range p.Sources {
+			if !srcNames[sn] {
+				return keyError(fmt.Sprintf("%s.sources[%d]", key, j), "no source named %q", sn)
+			}
+		}
+	}
+	if len(c.Pools) > 0 && !poolNames[d.DefaultPool] {
+		return keyError("delivery.default_pool", "no pool named %q", d.DefaultPool)
+	}
+	if len(c.Pools) == 0 && d.DefaultPool != "default" {
+		return keyError("delivery.default_pool", "no pools are configured")
+	}
+	for i, t := range c.Tenants {
+		for j, pn := range t.Pools {
+			if pn != "default" && !poolNames[pn] {
+				return keyError(fmt.Sprintf("tenant[%d].pools[%d]", i, j), "no pool named %q", pn)
+			}
+		}
 	}
 	for i, r := range c.Routes {
 		key := fmt.Sprintf("route[%d]", i)

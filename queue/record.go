@@ -91,6 +91,7 @@ type meta struct {
 	Rcpts   uint32 // recipients in all
 	Pending uint32 // recipients not yet final; the message goes when it is 0
 	Size    uint32 // body bytes
+	Pool    string // egress pool ("" = the default pool)
 }
 
 // rcpt is one recipient's stored record.
@@ -175,6 +176,7 @@ func (m *meta) encode() []byte {
 	b = binary.AppendUvarint(b, uint64(m.Rcpts))
 	b = binary.AppendUvarint(b, uint64(m.Pending))
 	b = binary.AppendUvarint(b, uint64(m.Size))
+	b = putString(b, m.Pool)
 	return b
 }
 
@@ -192,6 +194,9 @@ func decodeMeta(b []byte) (meta, error) {
 	m.Rcpts = uint32(r.uvarint())
 	m.Pending = uint32(r.uvarint())
 	m.Size = uint32(r.uvarint())
+	if len(r.b) > 0 { // absent in records written before pools existed
+		m.Pool = r.string()
+	}
 	return m, r.err
 }
 

@@ -21,6 +21,8 @@ type Message struct {
 	Flags   uint8
 	Created time.Time
 	Body    []byte
+	// Pool names the egress pool to send from ("" = the default pool).
+	Pool string
 }
 
 // Enqueue stores m and schedules every recipient for immediate delivery. It
@@ -46,7 +48,7 @@ func (s *Store) EnqueueBatch(ctx context.Context, ms []*Message) error {
 		}
 		md := meta{
 			Created: m.Created, Tenant: m.Tenant, From: m.From, Stream: m.Stream, Flags: m.Flags,
-			Rcpts: uint32(len(m.Rcpts)), Pending: uint32(len(m.Rcpts)), Size: uint32(len(m.Body)),
+			Rcpts: uint32(len(m.Rcpts)), Pending: uint32(len(m.Rcpts)), Size: uint32(len(m.Body)), Pool: m.Pool,
 		}
 		ps[i] = prepared{m: m, meta: md.encode(), due: m.Created.UnixNano()}
 	}
@@ -129,6 +131,7 @@ type Work struct {
 	Flags   uint8
 	Created time.Time
 	Domain  string
+	Pool    string
 	Rcpts   []WorkRcpt
 }
 
@@ -234,7 +237,7 @@ func (s *Store) Claim(ctx context.Context, limit, maxRcpts int) ([]Work, error) 
 			wi, open := index[gk]
 			if !open || len(works[wi].Rcpts) >= maxRcpts {
 				works = append(works, Work{ID: id, Tenant: md.Tenant, From: md.From, Stream: md.Stream,
-					Flags: md.Flags, Created: md.Created, Domain: dom})
+					Flags: md.Flags, Created: md.Created, Domain: dom, Pool: md.Pool})
 				wi = len(works) - 1
 				index[gk] = wi
 			}

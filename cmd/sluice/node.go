@@ -159,7 +159,23 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		routes[i] = delivery.Route{Domain: r.Domain, Host: r.Host}
 	}
 	d := cfg.Delivery
+	var sources []delivery.Source
+	for _, src := range cfg.Sources {
+		ds := delivery.Source{Name: src.Name, HeloName: src.HeloName}
+		if src.Address != "" {
+			ds.Addr = netip.MustParseAddr(src.Address) // validated by configs
+		}
+		sources = append(sources, ds)
+	}
+	var pools map[string][]string
+	if len(cfg.Pools) > 0 {
+		pools = map[string][]string{}
+		for _, p := range cfg.Pools {
+			pools[p.Name] = p.Sources
+		}
+	}
 	n.engine, err = delivery.New(delivery.Config{
+		Sources: sources, Pools: pools, DefaultPool: d.DefaultPool,
 		Store: n.store, Resolver: resolver, Routes: routes, Port: d.Port, HeloName: d.HeloName,
 		DisableTLS: d.TLS == "disabled", MaxInFlight: cfg.Queue.MaxInFlight,
 		MaxConnsPerDest: d.MaxConnectionsPerDomain, MaxMsgsPerConn: d.MaxMessagesPerConnection,
@@ -330,7 +346,8 @@ func buildTenants(cfg *configs.Config, out io.Writer) ([]*submit.Tenant, error) 
 	ts := make([]*submit.Tenant, len(cfg.Tenants))
 	for i, t := range cfg.Tenants {
 		ts[i] = &submit.Tenant{Name: t.Name, Username: t.Username, PasswordHash: t.PasswordHash,
-			SenderDomains: t.SenderDomains, MaxMessageBytes: t.MaxMessageBytes, MaxRecipients: t.MaxRecipients}
+			SenderDomains: t.SenderDomains, MaxMessageBytes: t.MaxMessageBytes, MaxRecipients: t.MaxRecipients,
+			Pools: t.Pools}
 	}
 	return ts, nil
 }

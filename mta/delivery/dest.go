@@ -23,6 +23,7 @@ type job struct {
 type dest struct {
 	e      *Engine
 	domain string
+	src    *Source
 
 	mu     sync.Mutex
 	queue  []*job
@@ -31,8 +32,8 @@ type dest struct {
 	signal chan struct{} // wakes idle workers
 }
 
-func newDest(e *Engine, domain string) *dest {
-	return &dest{e: e, domain: domain, signal: make(chan struct{}, e.cfg.MaxConnsPerDest)}
+func newDest(e *Engine, domain string, src *Source) *dest {
+	return &dest{e: e, domain: domain, src: src, signal: make(chan struct{}, e.cfg.MaxConnsPerDest)}
 }
 
 func (d *dest) empty() bool {
@@ -358,13 +359,23 @@ func (d *dest) dial(ctx context.Context, host, addr string) (*conn, error) {
 func (d *dest) dialOnce(ctx context.Context, host, addr string, noTLS bool) (*conn, error) {
 	e := d.e
 	dctx, cancel := context.WithTimeout(ctx, e.cfg.ConnectTimeout)
-	nc, err := e.cfg.Dial(dctx, "tcp", addr)
+	var nc net.Conn
+	var err error
+	if e.cfg.Dial != nil {
+		nc, err = e.cfg.Dial(dctx, "tcp", addr)
+	} else {
+		dialer := net.Dialer{}
+		if d.src.Addr.IsValid() {
+			dialer.LocalAddr = &net.TCPAddr{IP: d.src.Addr.AsSlice()}
+		}
+		nc, err = dialer.DialContext(dctx, "tcp", addr)
+	}
 	cancel()
 	if err != nil {
 		return nil, &outbound.Error{Command: "connect", Line: addr, Err: err}
 	}
 	client, err := outbound.Handshake(ctx, nc, host, outbound.Options{
-		HelloName:       e.cfg.HeloName,
+		HelloName:       d.src.HeloName,
 		DisableTLS:      noTLS,
 		GreetingTimeout: e.cfg.CommandTimeout,
 		CommandTimeout:  e.cfg.CommandTimeout,
@@ -393,6 +404,6 @@ func (d *dest) failConnect(j *job, err error) {
 		for i := range outs {
 			outs[i] = rcptOutcome{err: err}
 		}
-		d.e.settle(j, outs, "", false)
+		d.e.settle(j, outs, "", false, d.src.Name)
 	}
 }

@@ -36,6 +36,17 @@ type Resolver interface {
 	LookupHost(ctx context.Context, host string) ([]netip.Addr, error)
 }
 
+// Source is one egress address mail can leave from. Receivers judge (and
+// throttle) per sending IP, so shaping state is kept per source.
+type Source struct {
+	Name string
+	// Addr is the local address to bind; the zero Addr lets the OS choose.
+	Addr netip.Addr
+	// HeloName is sent in EHLO from this source (its PTR name); "" means
+	// Config.HeloName.
+	HeloName string
+}
+
 // Route sends a domain's mail to a fixed host:port instead of its MX.
 type Route struct {
 	Domain string // exact domain, or "*"
@@ -47,7 +58,8 @@ type Route struct {
 type Config struct {
 	Store    Store
 	Resolver Resolver
-	// Dial opens TCP connections [net.Dialer.DialContext].
+	// Dial, when set, opens TCP connections instead of a net.Dialer bound
+	// to the job's source address (tests use it).
 	Dial     func(ctx context.Context, network, addr string) (net.Conn, error)
 	Routes   []Route
 	Port     int    // SMTP port for MX delivery [25]
@@ -65,6 +77,13 @@ type Config struct {
 	Retry           queue.RetryPolicy
 	Now             func() time.Time
 	Logger          *slog.Logger
+	// Sources and Pools: a message's pool (queue.Work.Pool, "" for
+	// DefaultPool) names the sources it may leave from; each job picks the
+	// next source of its pool in turn. With no sources configured there is
+	// one, "default", bound by the OS.
+	Sources     []Source
+	Pools       map[string][]string
+	DefaultPool string
 	// Shaping, when set, governs connections, rate and backoff per
 	// destination site (mta/shaping); nil: only the limits above.
 	Shaping *shaping.Policy
@@ -101,6 +120,10 @@ type Engine struct {
 	mu    sync.Mutex
 	dests map[string]*dest
 
+	sources map[string]*Source
+	pools   map[string][]*Source
+	rr      sync.Map // pool name → *atomic.Uint64, the round-robin position
+
 	stopOnce sync.Once
 	stopped  chan struct{} // closed to stop the scheduler
 	started  atomic.Bool
@@ -114,10 +137,6 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.HeloName == "" {
 		return nil, errors.New("delivery: helo name is required")
-	}
-	if cfg.Dial == nil {
-		var d net.Dialer
-		cfg.Dial = d.DialContext
 	}
 	def := func(v *int, d int) {
 		if *v <= 0 {
@@ -150,6 +169,9 @@ func New(cfg Config) (*Engine, error) {
 	e := &Engine{
 		cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1), dests: map[string]*dest{},
 		stopped: make(chan struct{}), runDone: make(chan struct{}),
+	}
+	if err := e.buildPools(); err != nil {
+		return nil, err
 	}
 	e.workCtx, e.workCancel = context.WithCancel(context.Background())
 	return e, nil
@@ -276,22 +298,88 @@ func (e *Engine) stopping() bool {
 }
 
 func (e *Engine) dispatch(w queue.Work) {
+	src := e.pickSource(w.Pool)
+	key := w.Domain + "\x00" + src.Name
 	e.mu.Lock()
-	d, ok := e.dests[w.Domain]
+	d, ok := e.dests[key]
 	if !ok {
-		d = newDest(e, w.Domain)
-		e.dests[w.Domain] = d
+		d = newDest(e, w.Domain, src)
+		e.dests[key] = d
 	}
 	e.mu.Unlock()
 	d.add(&job{w: w})
+}
+
+// buildPools indexes the sources and pools, checking every name.
+func (e *Engine) buildPools() error {
+	e.sources = map[string]*Source{}
+	e.pools = map[string][]*Source{}
+	if len(e.cfg.Sources) == 0 {
+		e.cfg.Sources = []Source{{Name: "default"}}
+	}
+	for i := range e.cfg.Sources {
+		s := &e.cfg.Sources[i]
+		if s.HeloName == "" {
+			s.HeloName = e.cfg.HeloName
+		}
+		if _, dup := e.sources[s.Name]; dup || s.Name == "" {
+			return fmt.Errorf("delivery: source %q: empty or duplicate name", s.Name)
+		}
+		e.sources[s.Name] = s
+	}
+	if len(e.cfg.Pools) == 0 {
+		all := make([]string, len(e.cfg.Sources))
+		for i, s := range e.cfg.Sources {
+			all[i] = s.Name
+		}
+		e.cfg.Pools = map[string][]string{"default": all}
+	}
+	if e.cfg.DefaultPool == "" {
+		e.cfg.DefaultPool = "default"
+	}
+	for name, members := range e.cfg.Pools {
+		if len(members) == 0 {
+			return fmt.Errorf("delivery: pool %q has no sources", name)
+		}
+		for _, m := range members {
+			s, ok := e.sources[m]
+			if !ok {
+				return fmt.Errorf("delivery: pool %q: no source %q", name, m)
+			}
+			e.pools[name] = append(e.pools[name], s)
+		}
+	}
+	if _, ok := e.pools[e.cfg.DefaultPool]; !ok {
+		return fmt.Errorf("delivery: default pool %q does not exist", e.cfg.DefaultPool)
+	}
+	return nil
+}
+
+// pickSource returns the next source of pool (round robin); an unknown
+// pool (a message queued before its pool was removed) uses the default.
+func (e *Engine) pickSource(pool string) *Source {
+	if pool == "" {
+		pool = e.cfg.DefaultPool
+	}
+	srcs, ok := e.pools[pool]
+	if !ok {
+		pool, srcs = e.cfg.DefaultPool, e.pools[e.cfg.DefaultPool]
+	}
+	if len(srcs) == 1 {
+		return srcs[0]
+	}
+	v, _ := e.rr.LoadOrStore(pool, new(atomic.Uint64))
+	n := v.(*atomic.Uint64).Add(1)
+	return srcs[n%uint64(len(srcs))]
 }
 
 // forget drops an idle destination so thousands of domains do not pile up.
 func (e *Engine) forget(d *dest) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.dests[d.domain] == d && d.empty() {
-		delete(e.dests, d.domain)
+	key := d.domain + "\x00" + d.src.Name
+	if e.dests[key] == d && d.empty() {
+		delete(e.dests, key)
 	}
 }
 

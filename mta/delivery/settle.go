@@ -24,6 +24,7 @@ type Event struct {
 	Reply    string // the remote reply, or the local reason
 	MX       string // host that answered; "" if none was reached
 	TLS      bool
+	Source   string // the egress source used
 	// Latency is from acceptance to this outcome.
 	Latency time.Duration
 	// Retry is the next attempt, for deferrals.
@@ -71,7 +72,7 @@ func (d *dest) dropSuppressed(j *job) *job {
 	}
 	dj := &job{w: j.w}
 	dj.w.Rcpts = drop
-	e.settle(dj, outs, "", false)
+	e.settle(dj, outs, "", false, d.src.Name)
 	if len(keep) == 0 {
 		return nil
 	}
@@ -98,7 +99,7 @@ func (d *dest) deliver(c *conn, j *job) []rcptOutcome {
 		for i := range outs {
 			outs[i].err = err
 		}
-		e.settle(j, outs, c.mx, false)
+		e.settle(j, outs, c.mx, false, d.src.Name)
 		return nil
 	}
 	env := outbound.Envelope{
@@ -120,7 +121,7 @@ func (d *dest) deliver(c *conn, j *job) []rcptOutcome {
 		d.send(c, env, body, outs)
 	}
 	used, _ := c.client.TLS()
-	e.settle(j, outs, c.mx, used)
+	e.settle(j, outs, c.mx, used, d.src.Name)
 	return outs
 }
 
@@ -139,14 +140,14 @@ func (d *dest) send(c *conn, env outbound.Envelope, body []byte, outs []rcptOutc
 // settle turns outcomes into spool results and events, records them in
 // the spool (asynchronously: the connection moves on to the next message
 // while the group commit runs), then frees the capacity.
-func (e *Engine) settle(j *job, outs []rcptOutcome, mxHost string, tls bool) {
+func (e *Engine) settle(j *job, outs []rcptOutcome, mxHost string, tls bool, source string) {
 	now := e.cfg.Now()
 	results := make([]queue.Result, len(j.w.Rcpts))
 	events := make([]Event, len(j.w.Rcpts))
 	for i, r := range j.w.Rcpts {
 		ev := Event{
 			Time: now, ID: j.w.ID, Tenant: j.w.Tenant, Rcpt: r.Addr, Domain: j.w.Domain,
-			Attempt: int(r.Attempt), MX: mxHost, TLS: tls, Latency: now.Sub(j.w.Created),
+			Attempt: int(r.Attempt), MX: mxHost, TLS: tls, Latency: now.Sub(j.w.Created), Source: source,
 		}
 		res := queue.Result{ID: j.w.ID, Index: r.Index}
 		err := outs[i].err
@@ -201,7 +202,7 @@ func (e *Engine) release(n int) {
 func (e *Engine) emit(ev Event) {
 	attrs := []any{
 		"msgid", ev.ID.String(), "tenant", ev.Tenant, "rcpt", ev.Rcpt, "rcpt_domain", ev.Domain,
-		"attempt", ev.Attempt, "result", ev.Kind, "mx", ev.MX, "tls", ev.TLS,
+		"attempt", ev.Attempt, "result", ev.Kind, "mx", ev.MX, "tls", ev.TLS, "source", ev.Source,
 		"code", ev.Code, "reply", ev.Reply, "latency_ms", ev.Latency.Milliseconds(),
 	}
 	if ev.Kind == "deferred" {

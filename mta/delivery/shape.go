@@ -26,7 +26,7 @@ func (d *dest) shapingKey(targets []target) (shaping.Key, bool) {
 	for i, t := range targets {
 		names[i] = t.host
 	}
-	return shaping.Key{Site: sh.Site(d.domain, names)}, true
+	return shaping.Key{Source: d.src.Name, Site: sh.Site(d.domain, names)}, true
 }
 
 // transactions is how many SMTP transactions j takes (one per recipient

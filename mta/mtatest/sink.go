@@ -57,6 +57,7 @@ type Sink struct {
 	received []Received
 	conns    int
 	rcpts    int
+	peers    map[string]int // remote IP → sessions
 }
 
 // NewSink starts a sink; it is closed by t.Cleanup.
@@ -129,6 +130,17 @@ func (s *Sink) Connections() int {
 	return s.conns
 }
 
+// Peers returns how many sessions came from each remote IP.
+func (s *Sink) Peers() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range s.peers {
+		out[k] = v
+	}
+	return out
+}
+
 // WaitRcpts waits until at least n recipients were received or timeout
 // passes, and returns the messages so far.
 func (s *Sink) WaitRcpts(n int, timeout time.Duration) []Received {
@@ -153,6 +165,12 @@ func (s *Sink) newSession(c *smtp.Conn) (smtp.Session, error) {
 	}
 	s.mu.Lock()
 	s.conns++
+	if s.peers == nil {
+		s.peers = map[string]int{}
+	}
+	if host, _, err := net.SplitHostPort(c.Conn().RemoteAddr().String()); err == nil {
+		s.peers[host]++
+	}
 	s.mu.Unlock()
 	_, tlsOn := c.TLSConnectionState()
 	return &sinkSession{s: s, tls: tlsOn, helo: c.Hostname()}, nil

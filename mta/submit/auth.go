@@ -23,6 +23,9 @@ type Tenant struct {
 	// tenant's own domains (plus the service's ESP keys), so no tenant can
 	// get mail signed for another tenant's domain. Nil: unsigned.
 	Signer Signer
+	// Pools are the egress pools this tenant may use; the first is its
+	// default. Empty: the default pool only.
+	Pools []string
 	// Tracker rewrites this tenant's messages per recipient (tracking
 	// links, open pixel, List-Unsubscribe). Nil: no rewriting.
 	Tracker Tracker
@@ -44,6 +47,26 @@ func (t *Tenant) MaySend(addr string) bool {
 		}
 	}
 	return false
+}
+
+// pool returns the pool for a message that asked for want ("" = the
+// tenant's default), and whether the tenant may use it.
+func (t *Tenant) pool(want string) (string, bool) {
+	if want == "" {
+		if len(t.Pools) > 0 {
+			return t.Pools[0], true
+		}
+		return "", true
+	}
+	if len(t.Pools) == 0 {
+		return "", want == "default"
+	}
+	for _, p := range t.Pools {
+		if p == want {
+			return p, true
+		}
+	}
+	return "", false
 }
 
 // authenticator checks credentials against bcrypt hashes. bcrypt is slow on

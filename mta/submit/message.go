@@ -15,6 +15,10 @@ import (
 // never see it.
 const StreamHeader = "X-Sluice-Stream"
 
+// PoolHeader picks the egress pool for a message, among those the tenant
+// may use. It is read and removed.
+const PoolHeader = "X-Sluice-Pool"
+
 // CampaignHeader names the campaign a message belongs to, for statistics.
 // It is read and removed.
 const CampaignHeader = "X-Sluice-Campaign"
@@ -29,6 +33,7 @@ type prepared struct {
 	// streamBad is set when the stream header had an unknown value.
 	streamBad string
 	campaign  string
+	pool      string
 	eightBit  bool
 }
 
@@ -152,6 +157,9 @@ func prepare(raw []byte, ri receivedInfo) prepared {
 			} else {
 				p.streamBad = v
 			}
+			return
+		case strings.EqualFold(name, PoolHeader):
+			p.pool = fieldValue(field)
 			return
 		case strings.EqualFold(name, CampaignHeader):
 			p.campaign = sanitize(fieldValue(field))

@@ -53,6 +53,7 @@ var (
 	errStore        = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Local error in processing, try again later"}
 	errLineTooLong  = &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 5, 2}, Message: "Line too long (RFC 5321 limits lines to 1000 octets)"}
 	errUnsignable   = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Message needs exactly one valid From header"}
+	errPool         = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: PoolHeader + " names a pool this account may not use"}
 	errBadStream    = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: StreamHeader + " must be marketing or transactional"}
 )
 
@@ -241,6 +242,11 @@ func (s *Session) Data(r io.Reader) error {
 		b.reject("bad_stream")
 		return errBadStream
 	}
+	pool, ok := s.tenant.pool(p.pool)
+	if !ok {
+		b.reject("pool")
+		return errPool
+	}
 	rcpts := s.rcpts
 	if p.stream == queue.Marketing && len(s.mktSupp) > 0 {
 		// Unsubscribed from marketing: drop those recipients; refuse the
@@ -266,6 +272,9 @@ func (s *Session) Data(r io.Reader) error {
 	msgs, err := s.build(raw, ri, p, id, rcpts, flags)
 	if err != nil {
 		return err
+	}
+	for _, m := range msgs {
+		m.Pool = pool
 	}
 	// The spool answers only after the commit holding these messages is
 	// fsync'd; a cancelled context cannot make it report a durable write
