@@ -156,11 +156,38 @@ func Domain(addr string) string {
 // marks them in flight and returns them grouped into Works of at most
 // maxRcpts recipients of one message and domain.
 func (s *Store) Claim(ctx context.Context, limit, maxRcpts int) ([]Work, error) {
+	return s.ClaimWith(ctx, ClaimOptions{Limit: limit, MaxRcpts: maxRcpts})
+}
+
+// ClaimOptions shape a claim.
+type ClaimOptions struct {
+	Limit    int // recipients at most
+	MaxRcpts int // recipients per Work at most [100]
+	// Room, when set, says how many more recipients of a domain the caller
+	// can take now (it must not change during the call). Due recipients of
+	// a domain without room are postponed by Postpone instead of claimed,
+	// with no attempt counted, so one slow destination holding its share
+	// cannot block the mail behind it (head-of-line blocking).
+	Room     func(domain string) int
+	Postpone time.Duration // [5s]
+	// MaxPostpone bounds the recipients postponed by one call [1000].
+	MaxPostpone int
+}
+
+// ClaimWith is Claim with options.
+func (s *Store) ClaimWith(ctx context.Context, o ClaimOptions) ([]Work, error) {
+	limit, maxRcpts := o.Limit, o.MaxRcpts
 	if limit <= 0 {
 		return nil, nil
 	}
 	if maxRcpts <= 0 {
 		maxRcpts = 100
+	}
+	if o.Postpone <= 0 {
+		o.Postpone = 5 * time.Second
+	}
+	if o.MaxPostpone <= 0 {
+		o.MaxPostpone = 1000
 	}
 	var works []Work
 	var d delta
@@ -171,7 +198,7 @@ func (s *Store) Claim(ctx context.Context, limit, maxRcpts int) ([]Work, error) 
 		sb, rb, ib, mb := tx.Bucket(bucketSched), tx.Bucket(bucketRcpt), tx.Bucket(bucketInflight), tx.Bucket(bucketMsg)
 		var keys [][]byte
 		c := sb.Cursor()
-		for k, _ := c.First(); k != nil && len(keys) < limit; k, _ = c.Next() {
+		for k, _ := c.First(); k != nil && len(keys) < limit+o.MaxPostpone; k, _ = c.Next() {
 			due, _, _, ok := parseSchedKey(k)
 			if !ok {
 				continue
@@ -181,21 +208,52 @@ func (s *Store) Claim(ctx context.Context, limit, maxRcpts int) ([]Work, error) 
 			}
 			keys = append(keys, bytes.Clone(k))
 		}
+		claimed, postponed := 0, 0
+		taken := map[string]int{} // this call's admissions per domain
+		later := now.Add(o.Postpone).UnixNano()
 		metas := map[ID]meta{}
 		index := map[[2]string]int{} // (id, domain) → index in works of the open group
 		for _, k := range keys {
-			_, id, idx, _ := parseSchedKey(k)
-			if err := sb.Delete(k); err != nil {
-				return err
+			if claimed >= limit {
+				break
 			}
+			_, id, idx, _ := parseSchedKey(k)
 			rk := rcptKey(id, idx)
 			raw := rb.Get(rk)
 			if raw == nil {
-				continue // a stale entry: the recipient is gone
+				if err := sb.Delete(k); err != nil { // a stale entry: the recipient is gone
+					return err
+				}
+				continue
 			}
 			r, err := decodeRcpt(raw)
 			if err != nil {
 				return fmt.Errorf("recipient %s/%d: %w", id, idx, err)
+			}
+			if o.Room != nil && r.State != InFlight {
+				dom := Domain(r.Addr)
+				if o.Room(dom)-taken[dom] <= 0 {
+					if postponed >= o.MaxPostpone {
+						continue // stays due; looked at again next time
+					}
+					postponed++
+					if err := sb.Delete(k); err != nil {
+						return err
+					}
+					r.Next = later
+					if err := rb.Put(rk, r.encode()); err != nil {
+						return err
+					}
+					if err := sb.Put(schedKey(r.Next, id, idx), nil); err != nil {
+						return err
+					}
+					continue
+				}
+				taken[dom]++
+			}
+			claimed++
+			if err := sb.Delete(k); err != nil {
+				return err
 			}
 			md, ok := metas[id]
 			if !ok {

@@ -24,7 +24,7 @@ import (
 
 // Store is the part of the spool the engine needs.
 type Store interface {
-	Claim(ctx context.Context, limit, maxRcpts int) ([]queue.Work, error)
+	ClaimWith(ctx context.Context, o queue.ClaimOptions) ([]queue.Work, error)
 	Body(id queue.ID) ([]byte, error)
 	Complete(ctx context.Context, results []queue.Result) error
 	NextDue() (time.Time, bool)
@@ -66,17 +66,21 @@ type Config struct {
 	HeloName string // EHLO name (required)
 	// DisableTLS turns off opportunistic STARTTLS.
 	DisableTLS      bool
-	MaxInFlight     int           // recipients claimed at once [5000]
-	MaxConnsPerDest int           // connections per destination [20]
-	MaxMsgsPerConn  int           // transactions per connection [100]
-	MaxRcptsPerTxn  int           // RCPT TO per transaction [100]
-	IdleTimeout     time.Duration // [10s]
-	ConnectTimeout  time.Duration // [30s]
-	CommandTimeout  time.Duration // [2m]
-	DataTimeout     time.Duration // [10m]
-	Retry           queue.RetryPolicy
-	Now             func() time.Time
-	Logger          *slog.Logger
+	MaxInFlight     int // recipients claimed at once [5000]
+	MaxConnsPerDest int // connections per destination [20]
+	// MaxPendingPerDomain caps the claimed, unsettled recipients of one
+	// domain [10 × MaxConnsPerDest]: a slow destination's backlog waits in
+	// the spool, not in memory ahead of everyone else's mail.
+	MaxPendingPerDomain int
+	MaxMsgsPerConn      int           // transactions per connection [100]
+	MaxRcptsPerTxn      int           // RCPT TO per transaction [100]
+	IdleTimeout         time.Duration // [10s]
+	ConnectTimeout      time.Duration // [30s]
+	CommandTimeout      time.Duration // [2m]
+	DataTimeout         time.Duration // [10m]
+	Retry               queue.RetryPolicy
+	Now                 func() time.Time
+	Logger              *slog.Logger
 	// Sources and Pools: a message's pool (queue.Work.Pool, "" for
 	// DefaultPool) names the sources it may leave from; each job picks the
 	// next source of its pool in turn. With no sources configured there is
@@ -117,8 +121,9 @@ type Engine struct {
 	workers    sync.WaitGroup // connection workers
 	completes  sync.WaitGroup // pending spool completions
 
-	mu    sync.Mutex
-	dests map[string]*dest
+	mu      sync.Mutex
+	dests   map[string]*dest
+	pending map[string]int // domain → claimed, unsettled recipients
 
 	sources map[string]*Source
 	pools   map[string][]*Source
@@ -151,6 +156,7 @@ func New(cfg Config) (*Engine, error) {
 	def(&cfg.Port, 25)
 	def(&cfg.MaxInFlight, 5000)
 	def(&cfg.MaxConnsPerDest, 20)
+	def(&cfg.MaxPendingPerDomain, 10*cfg.MaxConnsPerDest)
 	def(&cfg.MaxMsgsPerConn, 100)
 	def(&cfg.MaxRcptsPerTxn, 100)
 	defDur(&cfg.IdleTimeout, 10*time.Second)
@@ -167,7 +173,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg.Logger = slog.Default()
 	}
 	e := &Engine{
-		cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1), dests: map[string]*dest{},
+		cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1), dests: map[string]*dest{}, pending: map[string]int{},
 		stopped: make(chan struct{}), runDone: make(chan struct{}),
 	}
 	if err := e.buildPools(); err != nil {
@@ -201,7 +207,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer timer.Stop()
 	for {
 		if free := int64(e.cfg.MaxInFlight) - e.inflight.Load(); free > 0 {
-			works, err := e.cfg.Store.Claim(ctx, int(free), e.cfg.MaxRcptsPerTxn)
+			room := e.roomSnapshot()
+			works, err := e.cfg.Store.ClaimWith(ctx, queue.ClaimOptions{Limit: int(free), MaxRcpts: e.cfg.MaxRcptsPerTxn,
+				Room: func(domain string) int { return e.cfg.MaxPendingPerDomain - room[domain] }, Postpone: time.Second})
 			if err != nil {
 				e.log.Error("delivery: claim failed", "err", err)
 			}
@@ -297,10 +305,23 @@ func (e *Engine) stopping() bool {
 	}
 }
 
+// roomSnapshot copies the per-domain pending counts for one claim (the
+// claim runs on the spool's writer and must see fixed values).
+func (e *Engine) roomSnapshot() map[string]int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	m := make(map[string]int, len(e.pending))
+	for k, v := range e.pending {
+		m[k] = v
+	}
+	return m
+}
+
 func (e *Engine) dispatch(w queue.Work) {
 	src := e.pickSource(w.Pool)
 	key := w.Domain + "\x00" + src.Name
 	e.mu.Lock()
+	e.pending[w.Domain] += len(w.Rcpts)
 	d, ok := e.dests[key]
 	if !ok {
 		d = newDest(e, w.Domain, src)

@@ -93,7 +93,7 @@ func (d *dest) deliver(c *conn, j *job) []rcptOutcome {
 	if err != nil {
 		if errors.Is(err, queue.ErrNotFound) {
 			// Removed by an operator while claimed: nothing to send.
-			e.release(len(j.w.Rcpts))
+			e.release(j.w.Domain, len(j.w.Rcpts))
 			return nil
 		}
 		for i := range outs {
@@ -181,7 +181,7 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, mxHost string, tls bool, sou
 	e.completes.Add(1)
 	go func() {
 		defer e.completes.Done()
-		defer e.release(len(results))
+		defer e.release(j.w.Domain, len(results))
 		if err := e.cfg.Store.Complete(context.Background(), results); err != nil {
 			// The recipients stay in flight in the spool and are retried
 			// after a restart: at worst delivered twice, never lost.
@@ -194,7 +194,12 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, mxHost string, tls bool, sou
 	}()
 }
 
-func (e *Engine) release(n int) {
+func (e *Engine) release(domain string, n int) {
+	e.mu.Lock()
+	if e.pending[domain] -= n; e.pending[domain] <= 0 {
+		delete(e.pending, domain)
+	}
+	e.mu.Unlock()
 	e.inflight.Add(-int64(n))
 	e.Kick()
 }
