@@ -230,6 +230,25 @@ func (s *Store) ClaimWith(ctx context.Context, o ClaimOptions) ([]Work, error) {
 			if err != nil {
 				return fmt.Errorf("recipient %s/%d: %w", id, idx, err)
 			}
+			if r.State != InFlight && s.holds.any() {
+				md, ok := metas[id]
+				if !ok {
+					if mv := mb.Get(id.key()); mv != nil {
+						md, _ = decodeMeta(mv)
+					}
+				}
+				if s.held(md, r) {
+					// Suspended: set aside, durably, with its due time so
+					// Resume puts it back in order.
+					if err := sb.Delete(k); err != nil {
+						return err
+					}
+					if err := tx.Bucket(bucketHeld).Put(rk, dueBytes(r.Next)); err != nil {
+						return err
+					}
+					continue
+				}
+			}
 			if o.Room != nil && r.State != InFlight {
 				dom := Domain(r.Addr)
 				if o.Room(dom)-taken[dom] <= 0 {

@@ -24,7 +24,7 @@ var (
 	bucketSched    = []byte("sched")    // due|id|idx → nil
 	bucketInflight = []byte("inflight") // id|idx → nil
 	allBuckets     = [][]byte{bucketMeta, bucketMsg, bucketBody, bucketRcpt, bucketSched, bucketInflight,
-		bucketSupp, bucketSoft, bucketDir, bucketInbox}
+		bucketSupp, bucketSoft, bucketDir, bucketInbox, bucketHolds, bucketHeld}
 
 	keyHighWater = []byte("id_hwm")
 )
@@ -68,6 +68,7 @@ type Store struct {
 	nextID atomic.Uint64
 
 	counts counters
+	holds  holds
 }
 
 type writeReq struct {
@@ -126,6 +127,7 @@ func Open(path string, opts Options) (*Store, error) {
 		if n > 0 {
 			opts.Logger.Info("queue: recovered recipients left in flight", "count", n)
 		}
+		s.holds.load(tx)
 		return s.counts.load(tx)
 	})
 	if err != nil {

@@ -44,6 +44,7 @@ func newAdminServer(n *node, token string) *http.Server {
 		writeJSON(w, http.StatusOK, out)
 	})))
 	registerSuppressionAPI(mux, n, token)
+	registerQueueAPI(mux, n, token)
 	return &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 }
 

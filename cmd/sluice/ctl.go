@@ -21,7 +21,13 @@ import (
 const ctlUsage = `usage: sluice ctl [--config FILE] [--admin ADDR] [--token T] [--json] <command>
 
 commands:
-  queue stats                                  the queue summary
+  queue stats                                  the queue totals
+  queue summary [--by domain|tenant|pool|site] counts by state per group
+  queue list [--tenant T] [--domain D] [--after ID] [--limit N]
+  queue show ID                                one message and its recipients
+  queue holds                                  what is suspended
+  queue suspend|resume domain|tenant|pool NAME
+  queue retry|bounce|delete [--id ID] [--tenant T] [--domain D] [--reason R]
   suppress list   [--tenant T] [--after ADDR] [--limit N]
   suppress add    --tenant T [--scope all|marketing] [--reason R] ADDRESS...
   suppress remove --tenant T ADDRESS...
@@ -117,6 +123,9 @@ func runCtl(args []string, stdout, stderr io.Writer) int {
 	switch rest[0] + " " + rest[1] {
 	case "queue stats":
 		err = ctlQueueStats(c, *asJSON, stdout)
+	case "queue summary", "queue list", "queue show", "queue holds", "queue suspend", "queue resume",
+		"queue retry", "queue bounce", "queue delete":
+		err = ctlQueue(c, rest[1], rest[2:], stdout, stderr)
 	case "suppress list", "suppress add", "suppress remove", "suppress import", "suppress export":
 		err = ctlSuppress(c, rest[1], rest[2:], *asJSON, stdout, stderr)
 	default:
@@ -237,4 +246,59 @@ func ctlSuppress(c *adminClient, cmd string, args []string, asJSON bool, stdout,
 		return err
 	}
 	return errUsage
+}
+
+// ctlQueue runs the queue views and actions; output is the API's JSON,
+// indented, which operators pipe to jq.
+func ctlQueue(c *adminClient, cmd string, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("queue "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	by := fs.String("by", "domain", "summary grouping: domain, tenant, pool or site")
+	tenant := fs.String("tenant", "", "tenant")
+	domain := fs.String("domain", "", "recipient domain")
+	id := fs.String("id", "", "message id")
+	after := fs.String("after", "", "list messages after this id")
+	limit := fs.Int("limit", 100, "how many messages to list")
+	reason := fs.String("reason", "", "reason recorded (bounce)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	var body []byte
+	var err error
+	post := func(path string, a queueAction) ([]byte, error) {
+		b, _ := json.Marshal(a)
+		return c.do(http.MethodPost, path, nil, bytes.NewReader(b), "application/json")
+	}
+	switch cmd {
+	case "summary":
+		body, err = c.do(http.MethodGet, "/api/v1/queue/summary", url.Values{"by": {*by}}, nil, "")
+	case "list":
+		q := url.Values{"tenant": {*tenant}, "domain": {*domain}, "after": {*after}, "limit": {fmt.Sprint(*limit)}}
+		body, err = c.do(http.MethodGet, "/api/v1/queue/messages", q, nil, "")
+	case "show":
+		if fs.NArg() != 1 {
+			fmt.Fprint(stderr, ctlUsage)
+			return errUsage
+		}
+		body, err = c.do(http.MethodGet, "/api/v1/queue/messages/"+url.PathEscape(fs.Arg(0)), nil, nil, "")
+	case "holds":
+		body, err = c.do(http.MethodGet, "/api/v1/queue/holds", nil, nil, "")
+	case "suspend", "resume":
+		if fs.NArg() != 2 {
+			fmt.Fprint(stderr, ctlUsage)
+			return errUsage
+		}
+		body, err = post("/api/v1/queue/"+cmd, queueAction{Kind: fs.Arg(0), Name: fs.Arg(1)})
+	case "retry", "bounce", "delete":
+		if *id == "" && *tenant == "" && *domain == "" {
+			fmt.Fprintln(stderr, "sluice: give --id, --tenant or --domain")
+			return errUsage
+		}
+		body, err = post("/api/v1/queue/"+cmd, queueAction{ID: *id, Tenant: *tenant, Domain: *domain, Reason: *reason})
+	}
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(body)
+	return err
 }

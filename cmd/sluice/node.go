@@ -22,6 +22,7 @@ import (
 	"sluice/mta/delivery"
 	"sluice/mta/inbound"
 	"sluice/mta/mx"
+	"sluice/mta/shaping"
 	"sluice/mta/submit"
 	"sluice/queue"
 )
@@ -36,6 +37,7 @@ type node struct {
 	engine  *delivery.Engine
 	backend *submit.Backend
 	worker  *inbound.Worker
+	shaping *shaping.Policy
 	// tenantNames lists the tenants, for admin operations across them.
 	tenantNames []string
 
@@ -154,6 +156,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	if err != nil {
 		return nil, err
 	}
+	n.shaping = policyShaping
 	routes := make([]delivery.Route, len(cfg.Routes))
 	for i, r := range cfg.Routes {
 		routes[i] = delivery.Route{Domain: r.Domain, Host: r.Host}

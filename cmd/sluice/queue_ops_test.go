@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"sluice/mta/mtatest"
+)
+
+// TestSuspendResumeDomain: with example.test suspended, other domains
+// flow and nothing is delivered for it; after resume it is. Driven through
+// `sluice ctl` against the admin API.
+func TestSuspendResumeDomain(t *testing.T) {
+	tn := startTestNode(t, mtatest.SinkOptions{}, nil)
+	tn.dns.AddMX("other.test", 10, "mx1.example.test")
+	admin := tn.n.adminLn.Addr().String()
+	cfgPath := writeConfigFor(t, tn.cfg)
+	ctl := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := runCtl(append([]string{"--admin", admin, "--config", cfgPath}, args...), &out, &errb); code != 0 {
+			t.Fatalf("ctl %v: exit %d: %s", args, code, errb.String())
+		}
+		return out.String()
+	}
+	ctl("queue", "suspend", "domain", "example.test")
+	for _, to := range []string{"a@example.test", "b@other.test"} {
+		if _, err := tn.submit("news@acme.example", []string{to}, plainMessage(to)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tn.events.wait(t, "b@other.test", "delivered", 5*time.Second)
+	if out := ctl("queue", "summary"); !strings.Contains(out, `"key": "example.test"`) || !strings.Contains(out, `"held": 1`) {
+		t.Fatalf("summary while suspended:\n%s", out)
+	}
+	if out := ctl("queue", "holds"); !strings.Contains(out, "example.test") {
+		t.Fatalf("holds:\n%s", out)
+	}
+	if n, _ := tn.sink.Count(); n != 1 {
+		t.Fatalf("sink got %d messages while example.test was suspended, want 1", n)
+	}
+	if out := ctl("queue", "resume", "domain", "example.test"); !strings.Contains(out, `"released": 1`) {
+		t.Fatalf("resume: %s", out)
+	}
+	tn.events.wait(t, "a@example.test", "delivered", 5*time.Second)
+}

@@ -1,0 +1,406 @@
+package queue
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Operator views and actions on the spool (the admin API's queue
+// commands). Views scan the spool: they are for people, not hot paths.
+
+var (
+	bucketHolds = []byte("holds") // "kind:name" → who, when
+	bucketHeld  = []byte("held")  // id|idx → original due (ns): recipients set aside by a hold
+)
+
+// HoldKinds are what can be suspended in the spool. Sites (MX sets) are a
+// delivery notion: the engine holds those.
+var HoldKinds = []string{"domain", "tenant", "pool"}
+
+// Hold is one suspension.
+type Hold struct {
+	Kind, Name string
+	By         string
+	Since      time.Time
+}
+
+// holds is the in-memory mirror of the holds bucket, consulted by Claim.
+type holds struct {
+	mu sync.RWMutex
+	m  map[string]bool // "kind:name"
+}
+
+func (h *holds) has(kind, name string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.m[kind+":"+name]
+}
+
+func (h *holds) any() bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.m) > 0
+}
+
+func (h *holds) load(tx *bolt.Tx) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.m = map[string]bool{}
+	_ = tx.Bucket(bucketHolds).ForEach(func(k, _ []byte) error {
+		h.m[string(k)] = true
+		return nil
+	})
+}
+
+// Filter selects messages or recipients for operator actions. Empty
+// fields match everything; at least one must be set for destructive
+// actions.
+type Filter struct {
+	ID     ID
+	Tenant string
+	Domain string
+}
+
+func (f Filter) empty() bool { return f.ID == 0 && f.Tenant == "" && f.Domain == "" }
+
+func (f Filter) matchMeta(id ID, md meta) bool {
+	return (f.ID == 0 || f.ID == id) && (f.Tenant == "" || f.Tenant == md.Tenant)
+}
+
+func (f Filter) matchRcpt(r rcpt) bool {
+	return f.Domain == "" || strings.EqualFold(Domain(r.Addr), f.Domain)
+}
+
+// Suspend holds a domain, tenant or pool: its due recipients are set
+// aside (durably) instead of being claimed, until Resume.
+func (s *Store) Suspend(ctx context.Context, kind, name, by string) error {
+	if !validHoldKind(kind) || name == "" {
+		return fmt.Errorf("queue: suspend: kind must be one of %v and name set", HoldKinds)
+	}
+	v := []byte{recVersion}
+	v = binaryAppendTime(v, s.opts.Now())
+	v = putString(v, by)
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketHolds).Put([]byte(kind+":"+strings.ToLower(name)), v)
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("queue: suspend: %w", err)
+	}
+	_ = s.db.View(func(tx *bolt.Tx) error { s.holds.load(tx); return nil })
+	return nil
+}
+
+// Resume lifts a hold and puts its set-aside recipients back on the
+// schedule at their original due times, so they go in their old order.
+// It returns how many recipients were released.
+func (s *Store) Resume(ctx context.Context, kind, name string) (int, error) {
+	name = strings.ToLower(name)
+	var n int
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		n = 0
+		if err := tx.Bucket(bucketHolds).Delete([]byte(kind + ":" + name)); err != nil {
+			return err
+		}
+		s.holds.load(tx) // the tx sees its own delete
+		hb, rb, sb, mb := tx.Bucket(bucketHeld), tx.Bucket(bucketRcpt), tx.Bucket(bucketSched), tx.Bucket(bucketMsg)
+		var keys [][]byte
+		var dues []int64
+		c := hb.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			id, idx, ok := parseRcptKey(k)
+			raw := rb.Get(k)
+			mv := mb.Get(id.key())
+			if !ok || raw == nil || mv == nil {
+				keys, dues = append(keys, bytes.Clone(k)), append(dues, -1)
+				continue
+			}
+			r, err1 := decodeRcpt(raw)
+			md, err2 := decodeMeta(mv)
+			if err1 != nil || err2 != nil {
+				continue
+			}
+			if s.held(md, r) {
+				continue // still held by another hold
+			}
+			_ = idx
+			due := int64(0)
+			if len(v) == 8 {
+				due = int64(bytesToUint64(v))
+			}
+			keys, dues = append(keys, bytes.Clone(k)), append(dues, due)
+		}
+		for i, k := range keys {
+			if err := hb.Delete(k); err != nil {
+				return err
+			}
+			if dues[i] < 0 {
+				continue
+			}
+			id, idx, _ := parseRcptKey(k)
+			r, _ := decodeRcpt(rb.Get(k))
+			r.Next = dues[i]
+			if err := rb.Put(k, r.encode()); err != nil {
+				return err
+			}
+			if err := sb.Put(schedKey(r.Next, id, idx), nil); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	}, nil)
+	if err != nil {
+		return 0, fmt.Errorf("queue: resume: %w", err)
+	}
+	return n, nil
+}
+
+// Holds lists the suspensions.
+func (s *Store) Holds() []Hold {
+	var out []Hold
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketHolds).ForEach(func(k, v []byte) error {
+			kind, name, _ := strings.Cut(string(k), ":")
+			r := reader{b: v}
+			if r.byte() != recVersion {
+				return nil
+			}
+			h := Hold{Kind: kind, Name: name, Since: time.Unix(0, r.varint())}
+			h.By = r.string()
+			out = append(out, h)
+			return nil
+		})
+	})
+	return out
+}
+
+// held reports whether a recipient of a message is under a hold.
+func (s *Store) held(md meta, r rcpt) bool {
+	if !s.holds.any() {
+		return false
+	}
+	pool := md.Pool
+	if pool == "" {
+		pool = "default"
+	}
+	return s.holds.has("domain", Domain(r.Addr)) || s.holds.has("tenant", strings.ToLower(md.Tenant)) ||
+		s.holds.has("pool", strings.ToLower(pool))
+}
+
+func validHoldKind(k string) bool {
+	for _, h := range HoldKinds {
+		if h == k {
+			return true
+		}
+	}
+	return false
+}
+
+// RcptInfo is one recipient as the admin views show it.
+type RcptInfo struct {
+	Index     uint32    `json:"index"`
+	Addr      string    `json:"address"`
+	State     string    `json:"state"`
+	Attempts  uint32    `json:"attempts"`
+	Next      time.Time `json:"next_attempt,omitzero"`
+	LastCode  int       `json:"last_code,omitempty"`
+	LastReply string    `json:"last_reply,omitempty"`
+	Held      bool      `json:"held,omitempty"`
+}
+
+// MessageInfo is one message as the admin views show it.
+type MessageInfo struct {
+	ID      string     `json:"id"`
+	Tenant  string     `json:"tenant"`
+	From    string     `json:"from"`
+	Stream  string     `json:"stream"`
+	Pool    string     `json:"pool,omitempty"`
+	Created time.Time  `json:"created"`
+	Size    uint32     `json:"size"`
+	Pending uint32     `json:"pending"`
+	Rcpts   []RcptInfo `json:"recipients,omitempty"`
+}
+
+func (s *Store) rcptInfos(tx *bolt.Tx, id ID) []RcptInfo {
+	var out []RcptInfo
+	hb := tx.Bucket(bucketHeld)
+	c := tx.Bucket(bucketRcpt).Cursor()
+	prefix := id.key()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		_, idx, _ := parseRcptKey(k)
+		r, err := decodeRcpt(v)
+		if err != nil {
+			continue
+		}
+		ri := RcptInfo{Index: idx, Addr: r.Addr, State: r.State.String(), Attempts: r.Attempts,
+			LastCode: int(r.LastCode), LastReply: r.LastReply, Held: hb.Get(k) != nil}
+		if r.Next > 0 && !ri.Held {
+			ri.Next = time.Unix(0, r.Next).UTC()
+		}
+		out = append(out, ri)
+	}
+	return out
+}
+
+func infoOf(id ID, md meta) MessageInfo {
+	return MessageInfo{ID: id.String(), Tenant: md.Tenant, From: md.From, Stream: md.Stream.String(), Pool: md.Pool,
+		Created: md.Created.UTC(), Size: md.Size, Pending: md.Pending}
+}
+
+// Message returns one message with its recipients.
+func (s *Store) Message(id ID) (MessageInfo, error) {
+	var out MessageInfo
+	err := s.db.View(func(tx *bolt.Tx) error {
+		mv := tx.Bucket(bucketMsg).Get(id.key())
+		if mv == nil {
+			return ErrNotFound
+		}
+		md, err := decodeMeta(mv)
+		if err != nil {
+			return err
+		}
+		out = infoOf(id, md)
+		out.Rcpts = s.rcptInfos(tx, id)
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("queue: message %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// ListMessages returns up to limit messages after the given id matching f,
+// oldest first, with their recipients (those of f.Domain only when set).
+func (s *Store) ListMessages(f Filter, after ID, limit int) ([]MessageInfo, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	var out []MessageInfo
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketMsg).Cursor()
+		k, v := c.First()
+		if after != 0 {
+			k, v = c.Seek((after + 1).key())
+		}
+		for ; k != nil && len(out) < limit; k, v = c.Next() {
+			id := ID(bytesToUint64(k))
+			md, err := decodeMeta(v)
+			if err != nil || !f.matchMeta(id, md) {
+				continue
+			}
+			info := infoOf(id, md)
+			for _, r := range s.rcptInfos(tx, id) {
+				if f.Domain == "" || strings.EqualFold(Domain(r.Addr), f.Domain) {
+					info.Rcpts = append(info.Rcpts, r)
+				}
+			}
+			if len(info.Rcpts) == 0 {
+				continue
+			}
+			out = append(out, info)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: list: %w", err)
+	}
+	return out, nil
+}
+
+// Group is one line of a summary.
+type Group struct {
+	Key      string    `json:"key"`
+	Queued   int       `json:"queued"`
+	InFlight int       `json:"in_flight"`
+	Deferred int       `json:"deferred"`
+	Held     int       `json:"held"`
+	Oldest   time.Time `json:"oldest,omitzero"`
+	NextDue  time.Time `json:"next_due,omitzero"`
+}
+
+// Summary counts the waiting recipients grouped by "domain", "tenant" or
+// "pool" (scanning the spool), largest groups first.
+func (s *Store) Summary(by string) ([]Group, error) {
+	groups := map[string]*Group{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		mb, hb := tx.Bucket(bucketMsg), tx.Bucket(bucketHeld)
+		metas := map[ID]meta{}
+		return tx.Bucket(bucketRcpt).ForEach(func(k, v []byte) error {
+			id, _, ok := parseRcptKey(k)
+			if !ok {
+				return nil
+			}
+			r, err := decodeRcpt(v)
+			if err != nil || r.State == Delivered || r.State == Failed {
+				return nil
+			}
+			md, ok := metas[id]
+			if !ok {
+				mv := mb.Get(id.key())
+				if mv == nil {
+					return nil
+				}
+				if md, err = decodeMeta(mv); err != nil {
+					return nil
+				}
+				metas[id] = md
+			}
+			var key string
+			switch by {
+			case "tenant":
+				key = md.Tenant
+			case "pool":
+				key = md.Pool
+				if key == "" {
+					key = "default"
+				}
+			default:
+				key = Domain(r.Addr)
+			}
+			g := groups[key]
+			if g == nil {
+				g = &Group{Key: key}
+				groups[key] = g
+			}
+			switch {
+			case hb.Get(k) != nil:
+				g.Held++
+			case r.State == InFlight:
+				g.InFlight++
+			case r.State == Deferred:
+				g.Deferred++
+			default:
+				g.Queued++
+			}
+			if g.Oldest.IsZero() || md.Created.Before(g.Oldest) {
+				g.Oldest = md.Created.UTC()
+			}
+			if next := time.Unix(0, r.Next); r.Next > 0 && hb.Get(k) == nil && (g.NextDue.IsZero() || next.Before(g.NextDue)) {
+				g.NextDue = next.UTC()
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: summary: %w", err)
+	}
+	out := make([]Group, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, *g)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		ti, tj := out[i].Queued+out[i].Deferred+out[i].InFlight+out[i].Held, out[j].Queued+out[j].Deferred+out[j].InFlight+out[j].Held
+		if ti != tj {
+			return ti > tj
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out, nil
+}

@@ -1,0 +1,106 @@
+package queue
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestSuspendResumeInOrderAcrossRestart(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	path := filepath.Join(t.TempDir(), "spool.db")
+	s, err := Open(path, Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Suspend(ctx, "domain", "Held.example", "test"); err != nil {
+		t.Fatal(err)
+	}
+	a := enqueue(t, s, clk, "a@held.example", "b@free.example")
+	clk.Add(time.Millisecond)
+	b := enqueue(t, s, clk, "c@held.example")
+	works, _ := s.Claim(ctx, 100, 100)
+	if len(works) != 1 || works[0].Domain != "free.example" {
+		t.Fatalf("claimed %+v, want only free.example", works)
+	}
+	if g, _ := s.Summary("domain"); len(g) != 2 || g[0].Key != "held.example" || g[0].Held != 2 {
+		t.Fatalf("summary = %+v", g)
+	}
+	s.Close()
+
+	clk.Add(time.Hour)
+	s = openStore(t, path, clk, Options{})
+	if h := s.Holds(); len(h) != 1 || h[0].Name != "held.example" || h[0].By != "test" {
+		t.Fatalf("holds after restart = %+v", h)
+	}
+	for _, w := range mustClaim(t, s) { // the free one, in flight at the "crash", comes back
+		if w.Domain == "held.example" {
+			t.Fatalf("held mail claimed after restart: %+v", w)
+		}
+	}
+	n, err := s.Resume(ctx, "domain", "held.example")
+	if err != nil || n != 2 {
+		t.Fatalf("resume = %d, %v", n, err)
+	}
+	works, _ = s.Claim(ctx, 100, 1)
+	if len(works) != 2 || works[0].ID != a || works[1].ID != b {
+		t.Fatalf("after resume: %+v, want %v then %v (the old order)", works, a, b)
+	}
+}
+
+func TestRetryBounceDelete(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := openStore(t, filepath.Join(t.TempDir(), "spool.db"), clk, Options{})
+	ctx := context.Background()
+	id := enqueue(t, s, clk, "a@x.example", "b@y.example")
+	works, _ := s.Claim(ctx, 100, 100)
+	var res []Result
+	for _, w := range works {
+		res = append(res, Result{ID: w.ID, Index: w.Rcpts[0].Index, Outcome: OutcomeDeferred, Code: 451})
+	}
+	s.Complete(ctx, res)
+	if w, _ := s.Claim(ctx, 100, 100); len(w) != 0 {
+		t.Fatal("deferred mail due before its retry time")
+	}
+	if n, err := s.RetryNow(ctx, Filter{Domain: "x.example"}); err != nil || n != 1 {
+		t.Fatalf("retry = %d, %v", n, err)
+	}
+	if w, _ := s.Claim(ctx, 100, 100); len(w) != 1 || w[0].Domain != "x.example" {
+		t.Fatalf("after retry now: %+v", w)
+	}
+	if _, err := s.Bounce(ctx, Filter{}, "x"); err == nil {
+		t.Fatal("bounce without a filter accepted")
+	}
+	aff, err := s.Bounce(ctx, Filter{ID: id, Domain: "y.example"}, "admin: bounced")
+	if err != nil || len(aff) != 1 || aff[0].Addr != "b@y.example" {
+		t.Fatalf("bounce = %+v, %v", aff, err)
+	}
+	info, err := s.Message(id)
+	if err != nil || info.Rcpts[1].State != "failed" || info.Rcpts[1].LastReply != "admin: bounced" {
+		t.Fatalf("message = %+v, %v", info, err)
+	}
+	id2 := enqueue(t, s, clk, "c@z.example")
+	if aff, err := s.Delete(ctx, Filter{ID: id2}); err != nil || len(aff) != 1 {
+		t.Fatalf("delete = %+v, %v", aff, err)
+	}
+	if _, err := s.Message(id2); err == nil {
+		t.Fatal("deleted message still there")
+	}
+	list, _ := s.ListMessages(Filter{Tenant: "acme"}, 0, 10)
+	if len(list) != 1 || list[0].ID != id.String() {
+		t.Fatalf("list = %+v", list)
+	}
+}
+
+func mustClaim(t *testing.T, s *Store) []Work {
+	t.Helper()
+	w, err := s.Claim(context.Background(), 100, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
