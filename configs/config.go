@@ -167,6 +167,25 @@ type Tracking struct {
 	// links, the open pixel and the List-Unsubscribe URL point there.
 	// Empty: no rewriting at all (no tracking, no List-Unsubscribe).
 	BaseURL string `toml:"base_url"`
+	// IPMode says what is kept of a client's IP: "truncate" (/24, /48),
+	// "none" or "full". Default "truncate".
+	IPMode string `toml:"ip_mode"`
+	// KeepUserAgent stores raw user agents besides their class. Default
+	// false.
+	KeepUserAgent bool `toml:"keep_user_agent"`
+	// TrustedProxies (CIDRs) may set X-Forwarded-For. Default none.
+	TrustedProxies []string `toml:"trusted_proxies"`
+	// AppleCIDRsFile lists Apple's egress ranges (Apple's
+	// egress-ip-ranges.csv works as is). Empty: the shipped default.
+	AppleCIDRsFile string `toml:"apple_cidrs_file"`
+	// AppleOpensHuman counts Apple Mail Privacy Protection opens as human.
+	// Default false: Apple fetches every image on delivery, read or not.
+	AppleOpensHuman bool `toml:"apple_opens_human"`
+	// Retention: events older than this are purged. Default "2160h" (90
+	// days); statistics counters stay.
+	Retention Duration `toml:"retention"`
+	// MaxTokenAge refuses older tracking links (404). Default "0s": never.
+	MaxTokenAge Duration `toml:"max_token_age"`
 }
 
 // Admin configures the admin API and /metrics.

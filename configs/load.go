@@ -35,7 +35,7 @@ func Default() *Config {
 			WriteTimeout:    Duration{5 * time.Minute},
 		},
 		Inbound:  Inbound{Listen: "127.0.0.1:2525", FBLLocalParts: []string{"fbl"}},
-		Tracking: Tracking{Listen: "127.0.0.1:8080"},
+		Tracking: Tracking{Listen: "127.0.0.1:8080", IPMode: "truncate", Retention: Duration{2160 * time.Hour}},
 		Admin:    Admin{Listen: "127.0.0.1:8025"},
 		Queue: Queue{
 			RetryFirst:         Duration{5 * time.Minute},
@@ -111,6 +111,9 @@ func (c *Config) fill() {
 	}
 	if len(c.Tracking.PreviousTokenSecrets) == 0 {
 		c.Tracking.PreviousTokenSecrets = nil
+	}
+	if len(c.Tracking.TrustedProxies) == 0 {
+		c.Tracking.TrustedProxies = nil
 	}
 	if c.Delivery.HeloName == "" {
 		c.Delivery.HeloName = c.Hostname
@@ -250,6 +253,22 @@ func (c *Config) Validate() error {
 		if l == "" || strings.ContainsAny(l, "@ ") || strings.HasPrefix(strings.ToLower(l), "b.") || strings.HasPrefix(strings.ToLower(l), "u.") {
 			return keyError(fmt.Sprintf("inbound.fbl_local_parts[%d]", i), "%q is not a usable local part", l)
 		}
+	}
+	switch c.Tracking.IPMode {
+	case "truncate", "none", "full":
+	default:
+		return keyError("tracking.ip_mode", "%q is not one of truncate, none, full", c.Tracking.IPMode)
+	}
+	for i, n := range c.Tracking.TrustedProxies {
+		if _, err := netip.ParsePrefix(n); err != nil {
+			return keyError(fmt.Sprintf("tracking.trusted_proxies[%d]", i), "%q is not a CIDR prefix", n)
+		}
+	}
+	if c.Tracking.Retention.Duration < 24*time.Hour {
+		return keyError("tracking.retention", "must be at least 24h")
+	}
+	if c.Tracking.MaxTokenAge.Duration < 0 {
+		return keyError("tracking.max_token_age", "must not be negative")
 	}
 	if u := c.Tracking.BaseURL; u != "" {
 		pu, err := url.Parse(u)

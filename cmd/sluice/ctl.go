@@ -28,6 +28,7 @@ commands:
   queue holds                                  what is suspended
   queue suspend|resume domain|tenant|pool NAME
   queue retry|bounce|delete [--id ID] [--tenant T] [--domain D] [--reason R]
+  stats --tenant T [--campaign C]              sent, delivered, opens, clicks, unsubscribes…
   suppress list   [--tenant T] [--after ADDR] [--limit N]
   suppress add    --tenant T [--scope all|marketing] [--reason R] ADDRESS...
   suppress remove --tenant T ADDRESS...
@@ -126,6 +127,8 @@ func runCtl(args []string, stdout, stderr io.Writer) int {
 	case "queue summary", "queue list", "queue show", "queue holds", "queue suspend", "queue resume",
 		"queue retry", "queue bounce", "queue delete":
 		err = ctlQueue(c, rest[1], rest[2:], stdout, stderr)
+	case "stats --tenant", "stats -tenant":
+		err = ctlStats(c, rest[1:], stdout, stderr)
 	case "suppress list", "suppress add", "suppress remove", "suppress import", "suppress export":
 		err = ctlSuppress(c, rest[1], rest[2:], *asJSON, stdout, stderr)
 	default:
@@ -296,6 +299,23 @@ func ctlQueue(c *adminClient, cmd string, args []string, stdout, stderr io.Write
 		}
 		body, err = post("/api/v1/queue/"+cmd, queueAction{ID: *id, Tenant: *tenant, Domain: *domain, Reason: *reason})
 	}
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(body)
+	return err
+}
+
+// ctlStats prints a tenant's (or campaign's) statistics as JSON.
+func ctlStats(c *adminClient, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	tenant := fs.String("tenant", "", "tenant")
+	campaign := fs.String("campaign", "", "campaign (default: the whole tenant)")
+	if err := fs.Parse(args); err != nil || *tenant == "" {
+		return errUsage
+	}
+	body, err := c.do(http.MethodGet, "/api/v1/stats", url.Values{"tenant": {*tenant}, "campaign": {*campaign}}, nil, "")
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"sluice/mta/delivery"
 	"sluice/mta/submit"
 	"sluice/queue"
+	"sluice/tracking/events"
 )
 
 // metrics holds every sluice_ metric of a node, registered on its own
@@ -32,6 +33,8 @@ type metrics struct {
 	returns *prometheus.CounterVec // path: sync, inbound; class: the bounce classes
 
 	shapingTransitions *prometheus.CounterVec // rule: configured rule names; to: normal, backoff, suspended
+
+	edgeRequests *prometheus.CounterVec // kind: the edge's fixed counter names (open, click, bad_token, …)
 
 	commitSeconds prometheus.Histogram
 	commitWrites  prometheus.Histogram
@@ -91,12 +94,16 @@ func newMetrics() *metrics {
 			Name: "sluice_shaping_transitions_total",
 			Help: "Shaping state changes of destination sites, by governing rule (a configured name) and new state (normal, backoff, suspended).",
 		}, []string{"rule", "to"}),
+		edgeRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sluice_tracking_requests_total",
+			Help: "Tracking edge requests by outcome: open, open_machine, click, click_machine, unsubscribe, unsubscribe_page, anonymous, bad_token, expired_token, bad_url, not_found, suppress_error, event_dropped.",
+		}, []string{"kind"}),
 		commitErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "sluice_queue_commit_errors_total", Help: "Spool commits that failed.",
 		}),
 	}
 	reg.MustRegister(m.subMessages, m.subRcpts, m.subBytes, m.subRejections, m.subSessions, m.dkimUnsigned,
-		m.delRcpts, m.delLatency, m.delConns, m.returns, m.shapingTransitions, m.commitSeconds, m.commitWrites, m.commitErrors)
+		m.delRcpts, m.delLatency, m.delConns, m.returns, m.shapingTransitions, m.edgeRequests, m.commitSeconds, m.commitWrites, m.commitErrors)
 	return m
 }
 
@@ -173,4 +180,29 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, age)
 	ch <- prometheus.MustNewConstMetric(c.claimed, prometheus.GaugeValue, float64(c.inflight()))
+}
+
+// eventsCollector exposes the events store's counters.
+type eventsCollector struct{ s *events.Store }
+
+var (
+	evRecorded = prometheus.NewDesc("sluice_events_recorded_total", "Events accepted by the events store.", nil, nil)
+	evDropped  = prometheus.NewDesc("sluice_events_dropped_total", "Events dropped because the events store's queue was full or it was closing.", nil, nil)
+	evWritten  = prometheus.NewDesc("sluice_events_written_total", "Events committed to the events store.", nil, nil)
+	evQueued   = prometheus.NewDesc("sluice_events_queued", "Events waiting for the events store's writer.", nil, nil)
+)
+
+func (eventsCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- evRecorded
+	ch <- evDropped
+	ch <- evWritten
+	ch <- evQueued
+}
+
+func (c eventsCollector) Collect(ch chan<- prometheus.Metric) {
+	m := c.s.Metrics()
+	ch <- prometheus.MustNewConstMetric(evRecorded, prometheus.CounterValue, float64(m.Recorded))
+	ch <- prometheus.MustNewConstMetric(evDropped, prometheus.CounterValue, float64(m.Dropped))
+	ch <- prometheus.MustNewConstMetric(evWritten, prometheus.CounterValue, float64(m.Written))
+	ch <- prometheus.MustNewConstMetric(evQueued, prometheus.GaugeValue, float64(m.Queued))
 }

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
-	"github.com/valyala/fasthttp"
 
 	"sluice/configs"
 	"sluice/mta/bounce"
@@ -25,6 +24,8 @@ import (
 	"sluice/mta/shaping"
 	"sluice/mta/submit"
 	"sluice/queue"
+	"sluice/tracking"
+	"sluice/tracking/events"
 )
 
 // node is one running sluice: every server of `sluice serve`, wired
@@ -43,7 +44,8 @@ type node struct {
 
 	submission *smtp.Server
 	inbound    *smtp.Server
-	edge       *fasthttp.Server
+	edge       *tracking.Edge
+	events     *events.Store
 	admin      *http.Server
 
 	// Listeners, bound at start so the addresses are known (tests use
@@ -195,6 +197,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		},
 		OnEvent: func(ev delivery.Event) {
 			n.metrics.deliveryEvent(ev)
+			recordDelivery(n.events, ev)
 			syncFailure(n, classifier, policy, ev)
 			if opts.onEvent != nil {
 				opts.onEvent(ev)
@@ -218,6 +221,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		TrustedNetworks:              trusted, TrustedTenant: cfg.Submission.TrustedTenant,
 		Spool: kickingSpool{n.store, n.engine}, Suppressions: n.store, Logger: log, Metrics: n.metrics.submitHooks(),
 	}
+	subCfg.Metrics.Queued = func(m *queue.Message, campaign string) { recordSent(n.events, m, campaign) }
 	n.backend, err = submit.New(subCfg)
 	if err != nil {
 		return nil, err
@@ -231,6 +235,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 				class = "unattributed"
 			}
 			n.metrics.returns.WithLabelValues("inbound", class).Inc()
+			recordReturn(n.events, ev)
 			if opts.onReturn != nil {
 				opts.onReturn(ev)
 			}
@@ -241,7 +246,14 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		Tokens: toks, Inbox: n.store, Logger: log, Accepted: n.worker.Kick,
 	})
 	n.inbound = inBackend.NewServer(submit.ServerLog(log))
-	n.edge = newEdgeServer()
+	n.events, err = events.Open(filepath.Join(cfg.DataDir, "events.db"), events.Options{Retention: cfg.Tracking.Retention.Duration, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("events store: %w", err)
+	}
+	n.metrics.reg.MustRegister(eventsCollector{n.events})
+	if n.edge, err = buildEdge(cfg, keyring, n.events, n.store, log, n.metrics); err != nil {
+		return nil, err
+	}
 	n.admin = newAdminServer(n, adminToken)
 
 	listen := func(key, addr string) (net.Listener, error) {
@@ -313,7 +325,7 @@ func (n *node) shutdown(grace time.Duration) error {
 	}
 	n.submission.Close()
 	n.inbound.Close()
-	_ = n.edge.ShutdownWithContext(ctx)
+	_ = n.edge.Shutdown(ctx)
 	n.edgeLn.Close() // in case Serve had not started when Shutdown ran
 	n.runCancel()
 	n.engine.Stop(ctx)
@@ -321,6 +333,11 @@ func (n *node) shutdown(grace time.Duration) error {
 	_ = n.admin.Shutdown(actx)
 	acancel()
 	n.wg.Wait()
+	ectx, ecancel := context.WithTimeout(context.Background(), 5*time.Second)
+	if err := n.events.Close(ectx); err != nil {
+		n.log.Warn("events store close", "err", err)
+	}
+	ecancel()
 	err := n.store.Close()
 	n.log.Info("sluice stopped")
 	return err
@@ -332,6 +349,9 @@ func (n *node) closeAll() {
 		if ln != nil {
 			ln.Close()
 		}
+	}
+	if n.events != nil {
+		n.events.Close(context.Background())
 	}
 	if n.store != nil {
 		n.store.Close()

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -94,3 +98,74 @@ func TestTrackingRewriteAtSubmission(t *testing.T) {
 		}
 	}
 }
+
+// TestTrackingEdgeEndToEnd: the node's own edge serves the pixel and the
+// click redirect for a delivered message, records them, and a one-click
+// unsubscribe (RFC 8058) refuses the very next marketing submission.
+func TestTrackingEdgeEndToEnd(t *testing.T) {
+	tn := startTestNode(t, mtatest.SinkOptions{}, func(cfg *configs.Config, _ *dnstest.Server) {
+		cfg.Tracking.BaseURL = "http://edge.test"
+		cfg.Tenants[0].Tracking = "all"
+	})
+	if _, err := tn.submit("news@acme.example", []string{"ann@example.test"}, newsletter); err != nil {
+		t.Fatal(err)
+	}
+	m := tn.sink.WaitRcpts(1, 10*time.Second)[0]
+	edge := "http://" + tn.n.edgeLn.Addr().String()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	px := pixel.FindStringSubmatch(string(m.Data))
+	resp, err := client.Get(edge + "/o/" + px[1] + ".gif")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gif, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(gif) != 43 || resp.Header.Get("Set-Cookie") != "" {
+		t.Fatalf("pixel: %d, %d bytes, cookie %q", resp.StatusCode, len(gif), resp.Header.Get("Set-Cookie"))
+	}
+	cl := clickLink.FindStringSubmatch(string(m.Data))
+	resp, err = client.Get(edge + "/c/" + cl[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 302 || resp.Header.Get("Location") != "https://acme.example/nov?x=1&y=2#top" {
+		t.Fatalf("click: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, _ := client.Get(edge + "/c/" + cl[1] + "x"); resp == nil || resp.StatusCode != 404 {
+		t.Fatal("tampered click token not 404")
+	}
+
+	u := unsubHTTP.FindStringSubmatch(headerValue(m.Data, "List-Unsubscribe"))
+	resp, err = client.Post(edge+"/u/"+u[1], "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("one-click unsubscribe: %d", resp.StatusCode)
+	}
+	// Durable before the 200: the very next marketing submission is refused.
+	if _, err := tn.submit("news@acme.example", []string{"ann@example.test"}, newsletter); mtatest.Code(err) != 550 {
+		t.Fatalf("marketing mail after one-click unsubscribe: %v, want 550", err)
+	}
+
+	var out bytes.Buffer
+	waitFor(t, 10*time.Second, func() bool {
+		out.Reset()
+		runCtl([]string{"--admin", tn.n.adminLn.Addr().String(), "--config", writeConfigFor(t, tn.cfg), "stats", "--tenant", "acme", "--campaign", "nov-2026"}, &out, io.Discard)
+		var st struct {
+			Stats struct {
+				Sent, Delivered, Opens, MachineOpens, Clicks, MachineClicks, Unsubscribes uint64
+			}
+		}
+		if json.Unmarshal(out.Bytes(), &st) != nil {
+			return false
+		}
+		s := st.Stats
+		return s.Sent == 1 && s.Delivered == 1 && s.Opens+s.MachineOpens == 1 && s.Clicks+s.MachineClicks == 1 && s.Unsubscribes == 1
+	})
+}
+
+var unsubHTTP = regexp.MustCompile(`<http://edge\.test/u/([A-Za-z0-9_-]+)>`)

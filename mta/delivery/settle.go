@@ -17,6 +17,7 @@ type Event struct {
 	ID       queue.ID
 	Tenant   string
 	Rcpt     string
+	Index    uint32 // the recipient's index in its message
 	Domain   string
 	Attempt  int
 	Code     int    // remote reply code; 0 when there was none (network, DNS)
@@ -146,7 +147,7 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, mxHost string, tls bool, sou
 	events := make([]Event, len(j.w.Rcpts))
 	for i, r := range j.w.Rcpts {
 		ev := Event{
-			Time: now, ID: j.w.ID, Tenant: j.w.Tenant, Rcpt: r.Addr, Domain: j.w.Domain,
+			Time: now, ID: j.w.ID, Tenant: j.w.Tenant, Rcpt: r.Addr, Index: r.Index, Domain: j.w.Domain,
 			Attempt: int(r.Attempt), MX: mxHost, TLS: tls, Latency: now.Sub(j.w.Created), Source: source,
 		}
 		res := queue.Result{ID: j.w.ID, Index: r.Index}

@@ -29,6 +29,7 @@ type Event struct {
 	Tenant       string
 	ID           queue.ID
 	Rcpt         string
+	Index        uint32 // the recipient's index in its message
 	Class        bounce.Class
 	Status       string
 	Hard         bool
@@ -143,7 +144,7 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 			w.emit(ev)
 			continue
 		}
-		ev.Tenant, ev.ID, ev.Rcpt, ev.Via = rec.Tenant, rec.ID, rec.Addr, via
+		ev.Tenant, ev.ID, ev.Rcpt, ev.Index, ev.Via = rec.Tenant, rec.ID, rec.Addr, rec.Index, via
 		if w.counts(res) {
 			sup, err := w.cfg.Policy.Apply(ctx, rec.Tenant, rec.Addr, res, "inbound")
 			if err != nil {
@@ -208,7 +209,7 @@ func (w *Worker) unsubscribe(ctx context.Context, tok string) {
 		w.cfg.Logger.Error("inbound: unsubscribe", "msgid", id.String(), "tenant", rec.Tenant, "err", err)
 		return
 	}
-	w.emit(Event{Time: w.cfg.Now(), Kind: "unsubscribe", Tenant: rec.Tenant, ID: id, Rcpt: rec.Addr, Via: "mailto", Suppressed: true})
+	w.emit(Event{Time: w.cfg.Now(), Kind: "unsubscribe", Tenant: rec.Tenant, ID: id, Rcpt: rec.Addr, Index: idx, Via: "mailto", Suppressed: true})
 }
 
 func (w *Worker) emit(ev Event) {

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+
+	"sluice/configs"
+	"sluice/mta/delivery"
+	"sluice/mta/inbound"
+	"sluice/queue"
+	"sluice/tracking"
+	"sluice/tracking/events"
+	"sluice/tracking/token"
+)
+
+// buildEdge makes the tracking edge over the events store, suppressing
+// through sup (the spool, or the remote admin API for `sluice edge`).
+func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tracking.Suppressor, log *slog.Logger, m *metrics) (*tracking.Edge, error) {
+	names := map[string]string{}
+	for _, t := range cfg.Tenants {
+		names[t.Name] = t.DisplayName
+	}
+	var proxies []netip.Prefix
+	for _, p := range cfg.Tracking.TrustedProxies {
+		proxies = append(proxies, netip.MustParsePrefix(p)) // validated by configs
+	}
+	var apple []netip.Prefix
+	if f := cfg.Tracking.AppleCIDRsFile; f != "" {
+		var err error
+		if apple, err = tracking.LoadCIDRs(f); err != nil {
+			return nil, fmt.Errorf("config: tracking.apple_cidrs_file: %w", err)
+		}
+	}
+	edge, err := tracking.New(tracking.Config{
+		Keyring: kr, Events: ev, Suppressor: sup, Logger: log,
+		TenantName: func(t string) string {
+			if n := names[t]; n != "" {
+				return n
+			}
+			return t
+		},
+		IPMode: cfg.Tracking.IPMode, TrustedProxies: proxies, KeepUserAgent: cfg.Tracking.KeepUserAgent,
+		AppleCIDRs: apple, AppleOpensHuman: cfg.Tracking.AppleOpensHuman, MaxTokenAge: cfg.Tracking.MaxTokenAge.Duration,
+		OnCount: func(name string) { m.edgeRequests.WithLabelValues(name).Inc() },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tracking edge: %w", err)
+	}
+	return edge, nil
+}
+
+// recordSent feeds the statistics' "sent" (with the campaign) for each
+// recipient of a queued message.
+func recordSent(ev *events.Store, msg *queue.Message, campaign string) {
+	for i := range msg.Rcpts {
+		ev.Record(events.Event{Time: msg.Created, Kind: events.KindSent, Tenant: msg.Tenant, Campaign: campaign,
+			Message: uint64(msg.ID), Rcpt: uint32(i)})
+	}
+}
+
+// recordDelivery feeds delivery outcomes to the statistics.
+func recordDelivery(ev *events.Store, d delivery.Event) {
+	kind := events.Kind(d.Kind)
+	reason := ""
+	if d.Kind == "suppressed" {
+		kind, reason = events.KindFailed, "suppressed"
+	}
+	ev.Record(events.Event{Time: d.Time, Kind: kind, Tenant: d.Tenant, Message: uint64(d.ID), Rcpt: d.Index, Reason: reason})
+}
+
+// recordReturn feeds bounces, complaints and mailto unsubscribes.
+func recordReturn(ev *events.Store, r inbound.Event) {
+	var kind events.Kind
+	switch r.Kind {
+	case "bounce":
+		kind = events.KindBounce
+	case "complaint":
+		kind = events.KindComplaint
+	case "unsubscribe":
+		kind = events.KindUnsubscribe
+	default:
+		return
+	}
+	ev.Record(events.Event{Time: r.Time, Kind: kind, Tenant: r.Tenant, Message: uint64(r.ID), Rcpt: r.Index, Reason: string(r.Class)})
+}

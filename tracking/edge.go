@@ -1,0 +1,435 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"sluice/queue"
+	"sluice/tracking/events"
+	"sluice/tracking/token"
+)
+
+// Suppressor records an unsubscribe durably. queue.Store implements it: its
+// Suppress returns after the fsync.
+type Suppressor interface {
+	Suppress(ctx context.Context, s queue.Suppression) error
+}
+
+var _ Suppressor = (*queue.Store)(nil)
+
+// Recorder takes the edge's events without blocking; it reports false when
+// it dropped one. events.Store implements it.
+type Recorder interface {
+	Record(ev events.Event) bool
+}
+
+var _ Recorder = (*events.Store)(nil)
+
+// IP recording modes, for Config.IPMode.
+const (
+	// IPTruncate records the client's network: /24 for IPv4, /48 for IPv6
+	// by default.
+	IPTruncate = "truncate"
+	// IPNone records no address.
+	IPNone = "none"
+	// IPFull records the whole address.
+	IPFull = "full"
+)
+
+// HoneypotLink is the link index of the hidden link the rewrite adds for
+// scanners: a click on it is always a machine's.
+const HoneypotLink = 65535
+
+// Config configures an Edge. Keyring and Suppressor are required.
+type Config struct {
+	// Keyring verifies tokens. Required.
+	Keyring *token.Keyring
+	// Events receives opens, clicks and unsubscribes. Nil: not recorded.
+	Events Recorder
+	// Suppressor records unsubscribes. Required.
+	Suppressor Suppressor
+	// TenantName gives the name shown on the unsubscribe page for a tenant
+	// id. Default: the id.
+	TenantName func(tenant string) string
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+	// Logger. Default slog.Default().
+	Logger *slog.Logger
+
+	// IPMode says how client addresses are recorded: IPTruncate (default),
+	// IPNone or IPFull.
+	IPMode string
+	// IPv4Bits and IPv6Bits are the prefix lengths kept by IPTruncate.
+	// Defaults 24 and 48.
+	IPv4Bits, IPv6Bits int
+	// TrustedProxies are the peers (load balancers) whose X-Forwarded-For
+	// is believed. Default none: the peer is the client.
+	TrustedProxies []netip.Prefix
+	// KeepUserAgent records the raw User-Agent with each event, besides its
+	// class. Default false.
+	KeepUserAgent bool
+
+	// AppleCIDRs are Apple's proxy egress ranges, for Mail Privacy
+	// Protection. Nil: DefaultAppleCIDRs(); empty and not nil: none.
+	AppleCIDRs []netip.Prefix
+	// AppleOpensHuman counts Apple Mail Privacy Protection opens as human
+	// (still with Proxy "apple"). Default false: Apple fetches every
+	// message on delivery, read or not.
+	AppleOpensHuman bool
+	// ScannerCIDRs are address ranges of security scanners: every request
+	// from them is a machine's. Default none.
+	ScannerCIDRs []netip.Prefix
+	// ScannerAgents are user-agent substrings (case-insensitive) of
+	// security scanners and HTTP libraries. Nil: DefaultScannerAgents().
+	ScannerAgents []string
+	// ScannerWindow: opens and clicks less than this long after the
+	// message's acceptance are a machine's. Default 5s; negative: off.
+	ScannerWindow time.Duration
+	// BurstWindow: a click on another link of the same message and
+	// recipient less than this long after the previous one is a machine's.
+	// Default 1s; negative: off.
+	BurstWindow time.Duration
+	// BurstEntries bounds the recipients remembered for BurstWindow.
+	// Default 65536.
+	BurstEntries int
+
+	// MaxTokenAge refuses tokens issued longer ago than this (and tokens
+	// without an issue time). Default 0: no limit.
+	MaxTokenAge time.Duration
+	// SuppressTimeout bounds the Suppressor call. Default 10s.
+	SuppressTimeout time.Duration
+
+	// ReadTimeout, WriteTimeout and IdleTimeout are the server's
+	// connection timeouts. Defaults 10s, 10s, 60s.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+
+	// OnCount, when set, is called with the name of every counter the
+	// edge increments (see Stats for the names); it must be quick.
+	OnCount func(name string)
+}
+
+// Stats are the edge's counters. The names in brackets are those passed to
+// Config.OnCount.
+type Stats struct {
+	Opens         uint64 // [open] human opens served
+	MachineOpens  uint64 // [open_machine]
+	Clicks        uint64 // [click] human clicks redirected
+	MachineClicks uint64 // [click_machine]
+	Unsubscribes  uint64 // [unsubscribe] successful POSTs
+	Pages         uint64 // [unsubscribe_page] confirmation pages shown
+	Anonymous     uint64 // [anonymous] DNT/GPC requests counted in aggregate only
+	BadToken      uint64 // [bad_token] tokens that did not verify or were of the wrong kind
+	Expired       uint64 // [expired_token] authentic tokens older than MaxTokenAge
+	BadURL        uint64 // [bad_url] click destinations that are not absolute http(s) URLs
+	NotFound      uint64 // [not_found] other 404s (unknown paths and methods)
+	SuppressError uint64 // [suppress_error] unsubscribes answered 500
+	EventDropped  uint64 // [event_dropped] events the Recorder refused
+}
+
+// Edge is the tracking edge. Create it with New; it is safe for concurrent
+// use.
+type Edge struct {
+	cfg       Config
+	log       *slog.Logger
+	classify  *classifier
+	locations *locationCache
+	trusted   prefixSet
+	pages     *template.Template
+	srv       *fasthttp.Server
+
+	baseCtx    context.Context // cancelled when Shutdown gives up
+	cancelBase context.CancelFunc
+
+	mu        sync.Mutex // guards listeners and shut
+	listeners []net.Listener
+	shut      bool
+
+	counters [13]atomic.Uint64
+}
+
+// counterNames are the counters' names, by index (in Stats order).
+var counterNames = [...]string{
+	"open", "open_machine", "click", "click_machine", "unsubscribe",
+	"unsubscribe_page", "anonymous", "bad_token", "expired_token", "bad_url",
+	"not_found", "suppress_error", "event_dropped",
+}
+
+// New returns an Edge for cfg.
+func New(cfg Config) (*Edge, error) {
+	if cfg.Keyring == nil {
+		return nil, errors.New("tracking: Config.Keyring is required")
+	}
+	if cfg.Suppressor == nil {
+		return nil, errors.New("tracking: Config.Suppressor is required")
+	}
+	switch cfg.IPMode {
+	case "":
+		cfg.IPMode = IPTruncate
+	case IPTruncate, IPNone, IPFull:
+	default:
+		return nil, fmt.Errorf("tracking: IPMode %q: want %q, %q or %q", cfg.IPMode, IPTruncate, IPNone, IPFull)
+	}
+	if cfg.IPv4Bits == 0 {
+		cfg.IPv4Bits = 24
+	}
+	if cfg.IPv6Bits == 0 {
+		cfg.IPv6Bits = 48
+	}
+	if cfg.IPv4Bits < 0 || cfg.IPv4Bits > 32 || cfg.IPv6Bits < 0 || cfg.IPv6Bits > 128 {
+		return nil, fmt.Errorf("tracking: IPv4Bits %d / IPv6Bits %d out of range", cfg.IPv4Bits, cfg.IPv6Bits)
+	}
+	if cfg.TenantName == nil {
+		cfg.TenantName = func(t string) string { return t }
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.AppleCIDRs == nil {
+		cfg.AppleCIDRs = DefaultAppleCIDRs()
+	}
+	if cfg.ScannerAgents == nil {
+		cfg.ScannerAgents = DefaultScannerAgents()
+	}
+	if cfg.ScannerWindow == 0 {
+		cfg.ScannerWindow = 5 * time.Second
+	}
+	if cfg.BurstWindow == 0 {
+		cfg.BurstWindow = time.Second
+	}
+	if cfg.BurstEntries <= 0 {
+		cfg.BurstEntries = 65536
+	}
+	if cfg.SuppressTimeout <= 0 {
+		cfg.SuppressTimeout = 10 * time.Second
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = 10 * time.Second
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 10 * time.Second
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = time.Minute
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	e := &Edge{
+		cfg:       cfg,
+		log:       cfg.Logger,
+		classify:  newClassifier(&cfg),
+		trusted:   newPrefixSet(cfg.TrustedProxies),
+		locations: newLocationCache(),
+		pages:     pages,
+	}
+	e.baseCtx, e.cancelBase = context.WithCancel(context.Background())
+	e.srv = &fasthttp.Server{
+		Handler:               e.Handler(),
+		Name:                  "sluice",
+		NoDefaultServerHeader: true,
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		// A token is at most token.MaxLen characters: the default 4 KiB
+		// buffer would refuse the longest click URLs with their headers.
+		ReadBufferSize:     token.MaxLen + 4096,
+		MaxRequestBodySize: maxBody,
+		// Unsubscribe bodies are parsed, leniently, by the handler: a
+		// malformed one must not turn into a 400 before it.
+		DisablePreParseMultipartForm: true,
+		CloseOnShutdown:              true,
+		SecureErrorLogMessage:        true,
+		Logger:                       fasthttpLogger{cfg.Logger},
+	}
+	return e, nil
+}
+
+// Handler returns the edge's request handler, for a server the caller runs.
+func (e *Edge) Handler() fasthttp.RequestHandler { return e.serve }
+
+// Serve serves HTTP on ln until Shutdown. It returns nil after Shutdown,
+// even when Shutdown ran before Serve started.
+func (e *Edge) Serve(ln net.Listener) error {
+	e.mu.Lock()
+	if e.shut {
+		e.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	e.listeners = append(e.listeners, ln)
+	e.mu.Unlock()
+	err := e.srv.Serve(ln)
+	e.mu.Lock()
+	shut := e.shut
+	e.mu.Unlock()
+	if shut {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting connections and waits for the requests in
+// progress (an unsubscribe waits for its suppression) until ctx is done;
+// then it cancels what is left and returns ctx's error. The event store is
+// not the edge's: its owner flushes and closes it after Shutdown.
+func (e *Edge) Shutdown(ctx context.Context) error {
+	e.mu.Lock()
+	e.shut = true
+	lns := e.listeners
+	e.listeners = nil
+	e.mu.Unlock()
+	err := e.srv.ShutdownWithContext(ctx)
+	// Serve may not have handed its listener to fasthttp yet, in which
+	// case fasthttp had nothing to close.
+	for _, ln := range lns {
+		ln.Close()
+	}
+	if err != nil {
+		e.cancelBase()
+		return fmt.Errorf("tracking: shutdown: %w", err)
+	}
+	e.cancelBase()
+	return nil
+}
+
+// Stats returns the edge's counters.
+func (e *Edge) Stats() Stats {
+	c := func(i int) uint64 { return e.counters[i].Load() }
+	return Stats{
+		Opens: c(0), MachineOpens: c(1), Clicks: c(2), MachineClicks: c(3),
+		Unsubscribes: c(4), Pages: c(5), Anonymous: c(6), BadToken: c(7),
+		Expired: c(8), BadURL: c(9), NotFound: c(10), SuppressError: c(11),
+		EventDropped: c(12),
+	}
+}
+
+// count increments counter i.
+func (e *Edge) count(i int) {
+	e.counters[i].Add(1)
+	if e.cfg.OnCount != nil {
+		e.cfg.OnCount(counterNames[i])
+	}
+}
+
+// Counter indexes into Edge.counters.
+const (
+	iOpen = iota
+	iOpenMachine
+	iClick
+	iClickMachine
+	iUnsubscribe
+	iPage
+	iAnonymous
+	iBadToken
+	iExpired
+	iBadURL
+	iNotFound
+	iSuppressError
+	iEventDropped
+)
+
+// Paths.
+const (
+	pathHealth = "/healthz"
+	prefixOpen = "/o/"
+	suffixGIF  = ".gif"
+	prefixClk  = "/c/"
+	prefixUns  = "/u/"
+)
+
+// hasPrefix is bytes.HasPrefix for a string prefix, without allocating.
+func hasPrefix(b []byte, s string) bool { return len(b) >= len(s) && string(b[:len(s)]) == s }
+
+// hasSuffix is bytes.HasSuffix for a string suffix, without allocating.
+func hasSuffix(b []byte, s string) bool { return len(b) >= len(s) && string(b[len(b)-len(s):]) == s }
+
+// serve routes a request. ctx.Path() is already percent-decoded and
+// normalised by fasthttp; a token is base64url, so that changes nothing for
+// a real one.
+func (e *Edge) serve(ctx *fasthttp.RequestCtx) {
+	path := ctx.Path()
+	get, head := ctx.IsGet(), ctx.IsHead()
+	switch {
+	case (get || head) && hasPrefix(path, prefixOpen) && hasSuffix(path, suffixGIF) && len(path) > len(prefixOpen)+len(suffixGIF):
+		e.serveOpen(ctx, path[len(prefixOpen):len(path)-len(suffixGIF)], head)
+	case (get || head) && hasPrefix(path, prefixClk):
+		e.serveClick(ctx, path[len(prefixClk):], head)
+	case hasPrefix(path, prefixUns):
+		switch {
+		case get || head:
+			e.serveUnsubscribePage(ctx, path[len(prefixUns):])
+		case ctx.IsPost():
+			e.serveUnsubscribe(ctx, path[len(prefixUns):])
+		default:
+			e.notFound(ctx, iNotFound)
+		}
+	case (get || head) && string(path) == pathHealth:
+		ctx.SetContentType("text/plain; charset=utf-8")
+		ctx.Response.Header.Set("Cache-Control", "no-store")
+		ctx.SetBodyString("ok\n")
+	default:
+		e.notFound(ctx, iNotFound)
+	}
+}
+
+// notFound answers a bare 404 and counts why.
+func (e *Edge) notFound(ctx *fasthttp.RequestCtx, counter int) {
+	e.count(counter)
+	ctx.Response.Reset()
+	ctx.SetStatusCode(fasthttp.StatusNotFound)
+	ctx.SetContentType("text/plain; charset=utf-8")
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
+	ctx.SetBodyString("not found\n")
+}
+
+// open verifies tok as a token of kind; on failure it answers 404.
+func (e *Edge) open(ctx *fasthttp.RequestCtx, tok []byte, kind token.Kind) (token.Claims, bool) {
+	var c token.Claims
+	var err error
+	if e.cfg.MaxTokenAge > 0 {
+		c, err = e.cfg.Keyring.OpenMaxAge(string(tok), e.cfg.Now(), e.cfg.MaxTokenAge)
+	} else {
+		c, err = e.cfg.Keyring.Open(string(tok))
+	}
+	switch {
+	case errors.Is(err, token.ErrExpired):
+		e.notFound(ctx, iExpired)
+		return c, false
+	case err != nil || c.Kind != kind:
+		e.notFound(ctx, iBadToken)
+		return c, false
+	}
+	return c, true
+}
+
+// record hands ev to the Recorder, counting a refusal.
+func (e *Edge) record(ev events.Event) {
+	if e.cfg.Events == nil {
+		return
+	}
+	if !e.cfg.Events.Record(ev) {
+		e.count(iEventDropped)
+	}
+}
+
+// fasthttpLogger sends fasthttp's messages to slog.
+type fasthttpLogger struct{ l *slog.Logger }
+
+func (f fasthttpLogger) Printf(format string, args ...any) {
+	f.l.Debug("tracking: http", "msg", fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,313 @@
+package events
+
+import (
+	"encoding/binary"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Kind names what happened. The store counts the kinds below; any other
+// non-empty kind is stored and exported but not counted.
+type Kind string
+
+// The kinds the store counts.
+const (
+	// KindSent is a recipient accepted at submission; its event carries the
+	// message's campaign.
+	KindSent Kind = "sent"
+	// KindDelivered is a recipient accepted by the receiving MX.
+	KindDelivered Kind = "delivered"
+	// KindDeferred is a temporary delivery failure (a retry is booked).
+	KindDeferred Kind = "deferred"
+	// KindFailed is a permanent delivery failure or expiry.
+	KindFailed Kind = "failed"
+	// KindBounce is an asynchronous bounce (DSN) received after delivery.
+	KindBounce Kind = "bounce"
+	// KindComplaint is an abuse report (ARF feedback loop).
+	KindComplaint Kind = "complaint"
+	// KindOpen is a fetch of the open pixel.
+	KindOpen Kind = "open"
+	// KindClick is a followed tracked link.
+	KindClick Kind = "click"
+	// KindUnsubscribe is a one-click or confirmed unsubscribe.
+	KindUnsubscribe Kind = "unsubscribe"
+)
+
+// Limits on the strings of an event; longer values are cut.
+const (
+	// MaxName bounds Tenant and Campaign, in bytes.
+	MaxName = 200
+	// maxField bounds Reason, Proxy, IP and UAClass.
+	maxField = 64
+	// MaxUA bounds UA, in bytes.
+	MaxUA = 512
+)
+
+// Event is one thing that happened to one recipient of one message.
+type Event struct {
+	// Time is when it happened; the zero time means "when written".
+	Time time.Time
+	// Kind is what happened.
+	Kind Kind
+	// Tenant is the sending tenant. Required.
+	Tenant string
+	// Campaign is the message's campaign. Set it on KindSent events; on others
+	// the store fills it in from the KindSent event of the same message.
+	Campaign string
+	// Message is the spool's message id (acceptance time in µs).
+	Message uint64
+	// Rcpt is the recipient's index within the message.
+	Rcpt uint32
+	// Link is the clicked link's index (Click only).
+	Link int
+	// Machine marks opens and clicks made by software rather than a
+	// person: security scanners, prefetching proxies.
+	Machine bool
+	// Reason says why (machine classification, bounce class, "one_click"…).
+	Reason string
+	// Proxy names the image proxy that fetched an open: "google", "yahoo",
+	// "apple", or empty.
+	Proxy string
+	// IP is the client's address as configured: truncated ("203.0.113.0/24"),
+	// full, or empty.
+	IP string
+	// UAClass is the user agent reduced to a class ("browser", "apple_proxy",
+	// "google_proxy", "yahoo_proxy", "scanner", "unknown").
+	UAClass string
+	// UA is the raw user agent, empty unless the edge is configured to keep
+	// it.
+	UA string
+	// Anonymous marks a request made with DNT or GPC: it only increments
+	// tenant-wide aggregate counters (per kind, human or machine) and is
+	// not stored; ids and campaign are ignored.
+	Anonymous bool
+}
+
+// RecipientID names one recipient of one message, as the spool's recipient
+// directory does.
+type RecipientID struct {
+	Message uint64 // the spool's message id
+	Rcpt    uint32 // the recipient's index in the message
+}
+
+// Events are stored by batch: one bbolt value holds every event a write
+// transaction committed, so a batch costs one Put however many events it
+// has. The value is
+//
+//	batchVersion (1 byte) | count (uvarint) | count × (length (uvarint) | record)
+//
+// and a record is
+//
+//	flags (1) | time (varint, ns since 1970) | message (uvarint) | rcpt (uvarint) |
+//	kind | tenant | campaign | link (uvarint) | reason | proxy | ip | ua class | ua
+//
+// with strings as uvarint length and bytes. Ids come first so that a scan
+// for one recipient skips the rest of other records.
+const batchVersion = 1
+
+const (
+	flagMachine = 1 << 0
+)
+
+var (
+	errCorrupt = errors.New("events: corrupt record")
+	errStop    = errors.New("events: stop") // Range's fn said stop
+)
+
+// clean cuts s to n bytes (at a rune boundary) and removes NULs, which
+// separate the parts of counter keys.
+func clean(s string, n int) string {
+	if len(s) > n {
+		i := n
+		for i > 0 && s[i]&0xC0 == 0x80 { // do not split a UTF-8 sequence
+			i--
+		}
+		s = s[:i]
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "")
+	}
+	return s
+}
+
+// normalize bounds the strings of ev.
+func (ev *Event) normalize() {
+	ev.Tenant = clean(ev.Tenant, MaxName)
+	ev.Campaign = clean(ev.Campaign, MaxName)
+	ev.Kind = Kind(clean(string(ev.Kind), maxField))
+	ev.Reason = clean(ev.Reason, maxField)
+	ev.Proxy = clean(ev.Proxy, maxField)
+	ev.IP = clean(ev.IP, maxField)
+	ev.UAClass = clean(ev.UAClass, maxField)
+	ev.UA = clean(ev.UA, MaxUA)
+	if ev.Link < 0 || ev.Link > 0xFFFF {
+		ev.Link = 0
+	}
+}
+
+// batchKey is the key of a batch in the ev bucket: the time it was written,
+// then a sequence number that makes it unique.
+func batchKey(t time.Time, seq uint64) []byte {
+	k := make([]byte, 16)
+	ns := t.UnixNano()
+	if ns < 0 {
+		ns = 0
+	}
+	binary.BigEndian.PutUint64(k, uint64(ns))
+	binary.BigEndian.PutUint64(k[8:], seq)
+	return k
+}
+
+// appendRecord appends ev, length-prefixed, to a batch value. scratch is
+// reused between calls; the new scratch is returned too.
+func appendRecord(b, scratch []byte, ev *Event) (out, newScratch []byte) {
+	var flags byte
+	if ev.Machine {
+		flags |= flagMachine
+	}
+	rec := append(scratch[:0], flags)
+	rec = binary.AppendVarint(rec, ev.Time.UnixNano())
+	rec = binary.AppendUvarint(rec, ev.Message)
+	rec = binary.AppendUvarint(rec, uint64(ev.Rcpt))
+	rec = putString(rec, string(ev.Kind))
+	rec = putString(rec, ev.Tenant)
+	rec = putString(rec, ev.Campaign)
+	rec = binary.AppendUvarint(rec, uint64(ev.Link))
+	rec = putString(rec, ev.Reason)
+	rec = putString(rec, ev.Proxy)
+	rec = putString(rec, ev.IP)
+	rec = putString(rec, ev.UAClass)
+	rec = putString(rec, ev.UA)
+	b = binary.AppendUvarint(b, uint64(len(rec)))
+	return append(b, rec...), rec
+}
+
+// decodeRecord parses one record.
+func decodeRecord(rec []byte) (Event, error) {
+	var ev Event
+	r := reader{b: rec}
+	flags := r.byte()
+	ev.Machine = flags&flagMachine != 0
+	ev.Time = time.Unix(0, r.varint())
+	ev.Message = r.uvarint()
+	ev.Rcpt = uint32(r.uvarint())
+	ev.Kind = Kind(r.string())
+	ev.Tenant = r.string()
+	ev.Campaign = r.string()
+	ev.Link = int(r.uvarint() & 0xFFFF)
+	ev.Reason = r.string()
+	ev.Proxy = r.string()
+	ev.IP = r.string()
+	ev.UAClass = r.string()
+	ev.UA = r.string()
+	if r.bad || len(r.b) != 0 {
+		return Event{}, errCorrupt
+	}
+	return ev, nil
+}
+
+// recordIDs reads the message and recipient ids of a record without
+// decoding the rest.
+func recordIDs(rec []byte) (msg uint64, rcpt uint32, ok bool) {
+	r := reader{b: rec}
+	r.byte()
+	r.varint()
+	msg = r.uvarint()
+	rcpt = uint32(r.uvarint())
+	return msg, rcpt, !r.bad
+}
+
+// batchCount reads the number of events in a batch value.
+func batchCount(v []byte) (int, bool) {
+	r := reader{b: v}
+	if r.byte() != batchVersion {
+		return 0, false
+	}
+	n := r.uvarint()
+	return int(n), !r.bad && n <= uint64(len(v))
+}
+
+// eachRecord calls fn with each record of a batch value (a sub-slice of v:
+// copy what outlives the transaction).
+func eachRecord(v []byte, fn func(rec []byte) error) error {
+	r := reader{b: v}
+	if r.byte() != batchVersion {
+		return errCorrupt
+	}
+	n := r.uvarint()
+	for i := uint64(0); i < n && !r.bad; i++ {
+		l := r.uvarint()
+		if r.bad || l > uint64(len(r.b)) {
+			return errCorrupt
+		}
+		rec := r.b[:l]
+		r.b = r.b[l:]
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	if r.bad || len(r.b) != 0 {
+		return errCorrupt
+	}
+	return nil
+}
+
+func putString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// reader reads the stored forms; a short or malformed record sets bad and
+// yields zero values, never a panic.
+type reader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *reader) byte() byte {
+	if len(r.b) < 1 {
+		r.bad = true
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func (r *reader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.bad = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.bad = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) string() string {
+	n := r.uvarint()
+	if r.bad || n > uint64(len(r.b)) {
+		r.bad = true
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+// appendIDs appends message and recipient ids, big-endian.
+func appendIDs(b []byte, msg uint64, rcpt uint32) []byte {
+	b = binary.BigEndian.AppendUint64(b, msg)
+	return binary.BigEndian.AppendUint32(b, rcpt)
+}

@@ -1,0 +1,394 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ErrClosed is returned by calls made after Close.
+var ErrClosed = errors.New("events: store closed")
+
+// Options configures a Store. The zero value gives the defaults.
+type Options struct {
+	// QueueSize is how many recorded events may wait for the writer;
+	// beyond it Record drops. Default 65536.
+	QueueSize int
+	// MaxBatch caps the events written in one transaction. Default 4096.
+	MaxBatch int
+	// BatchDelay is how long the writer waits, after the first event of a
+	// batch, for more to join it: fewer, larger transactions cost less CPU
+	// per event. Flush and Close do not wait. Default 10ms; negative: none.
+	BatchDelay time.Duration
+	// Retention is how long events are kept. Default 90 days; negative
+	// keeps them for ever.
+	Retention time.Duration
+	// PurgeInterval is how often expired events are purged. Default 1h.
+	PurgeInterval time.Duration
+	// PurgeBatch caps the keys deleted in one purge transaction, so a purge
+	// never holds the write lock for long (a key of the ev bucket is a
+	// whole batch of events). Default 10000.
+	PurgeBatch int
+	// NoSync skips the fsync of each batch: a crash may then lose the last
+	// batches. Default false (each batch is durable when committed).
+	NoSync bool
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+	// Logger receives write and purge errors. Default slog.Default().
+	Logger *slog.Logger
+
+	// beforeWrite, when set (by this package's tests), runs before each
+	// write transaction, in the writer goroutine.
+	beforeWrite func()
+}
+
+func (o *Options) setDefaults() {
+	if o.QueueSize <= 0 {
+		o.QueueSize = 65536
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 4096
+	}
+	if o.BatchDelay == 0 {
+		o.BatchDelay = 10 * time.Millisecond
+	}
+	if o.Retention == 0 {
+		o.Retention = 90 * 24 * time.Hour
+	}
+	if o.PurgeInterval <= 0 {
+		o.PurgeInterval = time.Hour
+	}
+	if o.PurgeBatch <= 0 {
+		o.PurgeBatch = 10000
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// Metrics are the store's own counters, for the operator's metrics.
+type Metrics struct {
+	// Recorded counts events accepted by Record.
+	Recorded uint64
+	// Dropped counts events Record refused because the queue was full or
+	// the store closed, plus those abandoned when Close ran out of time.
+	Dropped uint64
+	// Invalid counts events refused for lacking a kind or tenant.
+	Invalid uint64
+	// Written counts events committed (anonymous ones included).
+	Written uint64
+	// Lost counts events of batches whose transaction failed.
+	Lost uint64
+	// Batches counts write transactions.
+	Batches uint64
+	// Purged counts events deleted by retention.
+	Purged uint64
+	// Queued is the number of events waiting for the writer now.
+	Queued int
+}
+
+// Bucket names.
+const (
+	bucketEv   = "ev"
+	bucketMsg  = "msg"
+	bucketUniq = "uniq"
+	bucketCnt  = "cnt"
+	bucketCamp = "camp"
+)
+
+// Store is the event store. Its methods are safe for concurrent use.
+type Store struct {
+	db   *bolt.DB
+	opts Options
+	log  *slog.Logger
+
+	ch        chan Event
+	flushc    chan chan struct{}
+	campaigns *campaignCache // the writer's
+
+	mu     sync.RWMutex // guards closed against Record's send
+	closed bool
+
+	quit       chan struct{} // closed by Close: drain and stop
+	abandon    chan struct{} // closed when Close runs out of time
+	writerDone chan struct{}
+	purgeDone  chan struct{}
+	stopPurge  context.CancelFunc
+	closeOnce  sync.Once
+
+	recorded, dropped, invalid, written, lost, batches, purged atomic.Uint64
+}
+
+// Open opens (creating if needed) the event store at path and starts its
+// writer and, unless retention is negative, its purger.
+func Open(path string, opts Options) (*Store, error) {
+	opts.setDefaults()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:        2 * time.Second, // another process holds the lock
+		FreelistType:   bolt.FreelistMapType,
+		NoFreelistSync: true,
+		NoSync:         opts.NoSync,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("events: open %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range []string{bucketEv, bucketMsg, bucketUniq, bucketCnt, bucketCamp} {
+			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("events: open %s: %w", path, err)
+	}
+	s := &Store{
+		db:         db,
+		opts:       opts,
+		log:        opts.Logger,
+		ch:         make(chan Event, opts.QueueSize),
+		campaigns:  newCampaignCache(1 << 16),
+		flushc:     make(chan chan struct{}),
+		quit:       make(chan struct{}),
+		abandon:    make(chan struct{}),
+		writerDone: make(chan struct{}),
+		purgeDone:  make(chan struct{}),
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopPurge = cancel
+	go s.writer()
+	if opts.Retention > 0 {
+		go s.purger(ctx)
+	} else {
+		close(s.purgeDone)
+	}
+	return s, nil
+}
+
+// Record queues ev for writing and returns at once. It reports false when
+// the event was not queued: the queue is full or the store closed (counted
+// in Metrics.Dropped), or the event has no kind or tenant (Metrics.Invalid).
+func (s *Store) Record(ev Event) bool {
+	if ev.Kind == "" || ev.Tenant == "" {
+		s.invalid.Add(1)
+		return false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		s.dropped.Add(1)
+		return false
+	}
+	select {
+	case s.ch <- ev:
+		s.recorded.Add(1)
+		return true
+	default:
+		s.dropped.Add(1)
+		return false
+	}
+}
+
+// Flush returns when every event recorded before the call is committed (or
+// lost to a failed transaction, see Metrics.Lost), or when ctx is done.
+func (s *Store) Flush(ctx context.Context) error {
+	done := make(chan struct{})
+	select {
+	case s.flushc <- done:
+	case <-s.quit:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close stops accepting events, writes those queued, stops the purger and
+// closes the database. If ctx ends first, the events still queued are
+// dropped (and counted) after the batch in progress, the database is closed
+// all the same, and ctx's error is returned.
+func (s *Store) Close(ctx context.Context) error {
+	err := ErrClosed
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		close(s.quit)
+		s.stopPurge()
+		err = nil
+		select {
+		case <-s.writerDone:
+		case <-ctx.Done():
+			err = ctx.Err()
+			close(s.abandon)
+			<-s.writerDone
+		}
+		<-s.purgeDone
+		if cerr := s.db.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("events: close: %w", cerr)
+		}
+	})
+	return err
+}
+
+// Metrics returns the store's counters.
+func (s *Store) Metrics() Metrics {
+	return Metrics{
+		Recorded: s.recorded.Load(),
+		Dropped:  s.dropped.Load(),
+		Invalid:  s.invalid.Load(),
+		Written:  s.written.Load(),
+		Lost:     s.lost.Load(),
+		Batches:  s.batches.Load(),
+		Purged:   s.purged.Load(),
+		Queued:   len(s.ch),
+	}
+}
+
+// writer is the one goroutine that writes events: it waits for one, takes
+// whatever else is queued up to MaxBatch, and commits them together.
+func (s *Store) writer() {
+	defer close(s.writerDone)
+	batch := make([]Event, 0, s.opts.MaxBatch)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		select { // Close first: then drain checks for abandon.
+		case <-s.quit:
+			s.drain(batch)
+			return
+		default:
+		}
+		select {
+		case ev := <-s.ch:
+			batch = s.linger(s.fill(append(batch[:0], ev)), timer)
+			s.write(batch)
+		case done := <-s.flushc:
+			s.drain(batch)
+			close(done)
+		case <-s.quit:
+			s.drain(batch)
+			return
+		}
+	}
+}
+
+// fill appends queued events to batch without waiting, up to MaxBatch.
+func (s *Store) fill(batch []Event) []Event {
+	for len(batch) < s.opts.MaxBatch {
+		select {
+		case ev := <-s.ch:
+			batch = append(batch, ev)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// linger waits up to BatchDelay for batch to fill, unless Flush or Close
+// is waiting.
+func (s *Store) linger(batch []Event, timer *time.Timer) []Event {
+	if s.opts.BatchDelay <= 0 || len(batch) >= s.opts.MaxBatch {
+		return batch
+	}
+	timer.Reset(s.opts.BatchDelay)
+	defer timer.Stop()
+	for len(batch) < s.opts.MaxBatch {
+		select {
+		case ev := <-s.ch:
+			batch = s.fill(append(batch, ev))
+		case <-timer.C:
+			return batch
+		case <-s.quit:
+			return batch
+		case done := <-s.flushc:
+			// Write what is here with everything queued, then answer.
+			s.write(s.fill(batch))
+			s.drain(batch[:0])
+			close(done)
+			return batch[:0]
+		}
+	}
+	return batch
+}
+
+// drain writes batches until the queue is empty. After Close gave up, what
+// is left is dropped.
+func (s *Store) drain(batch []Event) {
+	for {
+		select {
+		case <-s.abandon:
+			s.dropped.Add(uint64(len(s.ch)))
+			for len(s.ch) > 0 {
+				<-s.ch
+			}
+			return
+		default:
+		}
+		batch = s.fill(batch[:0])
+		if len(batch) == 0 {
+			return
+		}
+		s.write(batch)
+	}
+}
+
+// write commits batch in one transaction.
+func (s *Store) write(batch []Event) {
+	if len(batch) == 0 {
+		return
+	}
+	if s.opts.beforeWrite != nil {
+		s.opts.beforeWrite()
+	}
+	now := s.opts.Now()
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		w := newBatchWriter(tx, s.campaigns)
+		for i := range batch {
+			ev := &batch[i]
+			if ev.Time.IsZero() {
+				ev.Time = now
+			}
+			ev.normalize()
+			if err := w.apply(ev); err != nil {
+				return err
+			}
+			// A large batch is milliseconds of CPU: let the HTTP
+			// goroutines waiting for this P run now and then, so that
+			// the edge's latency does not jump at each commit.
+			if i%128 == 127 {
+				runtime.Gosched()
+			}
+		}
+		return w.finish(now)
+	})
+	s.batches.Add(1)
+	if err != nil {
+		s.campaigns.reset()
+		s.lost.Add(uint64(len(batch)))
+		s.log.Error("events: write batch", "events", len(batch), "err", err)
+		return
+	}
+	s.written.Add(uint64(len(batch)))
+}
+
+// bucket returns the named bucket of tx (created at Open).
+func bucket(tx *bolt.Tx, name string) *bolt.Bucket { return tx.Bucket([]byte(name)) }
