@@ -186,6 +186,10 @@ type Tracking struct {
 	Retention Duration `toml:"retention"`
 	// MaxTokenAge refuses older tracking links (404). Default "0s": never.
 	MaxTokenAge Duration `toml:"max_token_age"`
+	// SuppressVia is the admin URL ("http://10.0.0.5:8025") of the node
+	// that keeps suppressions, for `sluice edge` running apart from it
+	// (with admin.token set to that node's token). Unused by serve.
+	SuppressVia string `toml:"suppress_via"`
 }
 
 // Admin configures the admin API and /metrics.

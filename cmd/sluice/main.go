@@ -2,7 +2,8 @@
 // edge. One binary, subcommands:
 //
 //	sluice serve [--config FILE]   run everything (submission, inbound MX, delivery, edge, admin)
-//	sluice ctl queue stats         ask a running node for its queue summary
+//	sluice edge [--config FILE]    the tracking edge alone, for scaling it out
+//	sluice ctl …                   operator commands through a node's admin API
 //	sluice dkim keygen …           write a DKIM key and print its DNS record
 //	sluice classify [FILE]         classify one returned message (bounce, complaint)
 //	sluice hash-password           read a password on stdin, print its bcrypt hash
@@ -26,7 +27,8 @@ const usage = `usage: sluice <command> [arguments]
 
 commands:
   serve [--config FILE]      run sluice (embedded defaults when no file is given)
-  ctl queue stats            show the queue summary of a running node
+  edge [--config FILE]       run the tracking edge alone (scale-out)
+  ctl ...                    operator commands: queue, suppress, stats (sluice ctl -h)
   dkim keygen ...            generate a DKIM key and print its DNS TXT record
   classify [FILE]            classify a returned message (stdin by default)
   hash-password              read a password on stdin, print its bcrypt hash
@@ -41,6 +43,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return runServe(args[1:], stdout, stderr)
+	case "edge":
+		return runEdge(args[1:], stdout, stderr)
 	case "ctl":
 		return runCtl(args[1:], stdout, stderr)
 	case "dkim":

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"sluice/configs"
+	"sluice/mta/mtatest"
+	"sluice/mta/mx/dnstest"
+	"sluice/queue"
+	"sluice/tracking/token"
+)
+
+// TestStandaloneEdge runs `sluice edge` as its own process beside a node:
+// a one-click unsubscribe at the edge lands in the node's spool (through
+// its admin API) before the edge answers 200.
+func TestStandaloneEdge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("subprocess test skipped in -short mode")
+	}
+	tn := startTestNode(t, mtatest.SinkOptions{}, func(cfg *configs.Config, _ *dnstest.Server) {
+		cfg.Tracking.BaseURL = "http://edge.test"
+	})
+	secret, err := os.ReadFile(filepath.Join(tn.cfg.DataDir, "token.secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminTok, err := os.ReadFile(filepath.Join(tn.cfg.DataDir, "admin.token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edgeAddr := freeAddr(t)
+	dir := t.TempDir()
+	conf := fmt.Sprintf("data_dir = %q\n[tracking]\nlisten = %q\ntoken_secret = %q\nsuppress_via = %q\n[admin]\ntoken = %q\n",
+		filepath.Join(dir, "edge-data"), edgeAddr, strings.TrimSpace(string(secret)),
+		"http://"+tn.n.adminLn.Addr().String(), strings.TrimSpace(string(adminTok)))
+	path := filepath.Join(dir, "edge.toml")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SLUICE_TEST_CHILD=edge --config "+path)
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	waitFor(t, 20*time.Second, func() bool {
+		c, err := net.Dial("tcp", edgeAddr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+
+	kr, err := loadKeyring(tn.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := kr.Seal(token.Claims{Kind: token.Unsubscribe, Tenant: "acme", Message: 1, Addr: "zoe@example.test", Issued: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post("http://"+edgeAddr+"/u/"+tok, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("one-click at the standalone edge: %d\n%s", resp.StatusCode, logs.String())
+	}
+	if sup, ok := tn.n.store.Suppressed("acme", "zoe@example.test"); !ok || sup.Scope != queue.ScopeMarketing {
+		t.Fatalf("suppression not in the node's spool after the edge's 200: %+v %v", sup, ok)
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("sluice edge exit: %v\n%s", err, logs.String())
+	}
+}
