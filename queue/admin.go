@@ -20,9 +20,10 @@ var (
 	bucketHeld  = []byte("held")  // id|idx → original due (ns): recipients set aside by a hold
 )
 
-// HoldKinds are what can be suspended in the spool. Sites (MX sets) are a
-// delivery notion: the engine holds those.
-var HoldKinds = []string{"domain", "tenant", "pool"}
+// HoldKinds are what can be suspended. Domain, tenant and pool holds act
+// in Claim; a site (an MX host set) is a delivery notion, so a site hold is
+// only recorded here (durably) and the delivery engine asks SiteHeld.
+var HoldKinds = []string{"domain", "tenant", "pool", "site"}
 
 // Hold is one suspension.
 type Hold struct {
@@ -180,6 +181,9 @@ func (s *Store) Holds() []Hold {
 	})
 	return out
 }
+
+// SiteHeld reports whether a site (by its shaping name) is suspended.
+func (s *Store) SiteHeld(site string) bool { return s.holds.has("site", strings.ToLower(site)) }
 
 // held reports whether a recipient of a message is under a hold.
 func (s *Store) held(md meta, r rcpt) bool {

@@ -112,7 +112,7 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 			return
 		}
 		if err := n.store.Suspend(r.Context(), a.Kind, a.Name, actor(r)); err != nil {
-			fail(w, http.StatusBadRequest, "kind must be domain, tenant or pool, with a name")
+			fail(w, http.StatusBadRequest, "kind must be domain, tenant, pool or site, with a name")
 			return
 		}
 		audit(r, "queue suspend", "kind", a.Kind, "name", a.Name)

@@ -26,7 +26,7 @@ commands:
   queue list [--tenant T] [--domain D] [--after ID] [--limit N]
   queue show ID                                one message and its recipients
   queue holds                                  what is suspended
-  queue suspend|resume domain|tenant|pool NAME
+  queue suspend|resume domain|tenant|pool|site NAME
   queue retry|bounce|delete [--id ID] [--tenant T] [--domain D] [--reason R]
   stats --tenant T [--campaign C]              sent, delivered, opens, clicks, unsubscribes…
   suppress list   [--tenant T] [--after ADDR] [--limit N]

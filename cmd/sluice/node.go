@@ -189,6 +189,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		DataTimeout: d.DataTimeout.Duration, Retry: retry, Logger: log,
 		ReturnPath: returnPath,
 		Shaping:    policyShaping,
+		SiteHeld:   n.store.SiteHeld,
 		Suppressed: func(tenant, addr string, st queue.Stream) (string, bool) {
 			if sup, ok := n.store.Suppressed(tenant, addr); ok && sup.Scope.Blocks(st) {
 				return sup.Reason, true

@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"sluice/configs"
 	"sluice/mta/mtatest"
+	"sluice/mta/mx/dnstest"
 )
 
 // TestSuspendResumeDomain: with example.test suspended, other domains
@@ -44,5 +46,38 @@ func TestSuspendResumeDomain(t *testing.T) {
 	if out := ctl("queue", "resume", "domain", "example.test"); !strings.Contains(out, `"released": 1`) {
 		t.Fatalf("resume: %s", out)
 	}
+	tn.events.wait(t, "a@example.test", "delivered", 5*time.Second)
+}
+
+// TestSuspendSite: a suspended site's mail is deferred without a
+// connection; other sites flow; after resume and retry it is delivered.
+func TestSuspendSite(t *testing.T) {
+	tn := startTestNode(t, mtatest.SinkOptions{}, func(cfg *configs.Config, dns *dnstest.Server) {
+		cfg.Shaping.Rules = []configs.ShapingRule{{Name: "partner", Domains: []string{"example.test"}}}
+		dns.AddMX("other.test", 10, "mx1.example.test")
+	})
+	admin := tn.n.adminLn.Addr().String()
+	cfgPath := writeConfigFor(t, tn.cfg)
+	ctl := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := runCtl(append([]string{"--admin", admin, "--config", cfgPath}, args...), &out, &errb); code != 0 {
+			t.Fatalf("ctl %v: exit %d: %s", args, code, errb.String())
+		}
+		return out.String()
+	}
+	ctl("queue", "suspend", "site", "partner")
+	for _, to := range []string{"a@example.test", "b@other.test"} {
+		if _, err := tn.submit("news@acme.example", []string{to}, plainMessage(to)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tn.events.wait(t, "b@other.test", "delivered", 5*time.Second)
+	ev := tn.events.wait(t, "a@example.test", "deferred", 5*time.Second)
+	if !strings.Contains(ev.Reply, "suspended by an operator") || ev.MX != "" {
+		t.Fatalf("suspended site: %+v", ev)
+	}
+	ctl("queue", "resume", "site", "partner")
+	ctl("queue", "retry", "--domain", "example.test")
 	tn.events.wait(t, "a@example.test", "delivered", 5*time.Second)
 }

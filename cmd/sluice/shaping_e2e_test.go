@@ -116,3 +116,27 @@ func TestShapingFollowsAThrottlingReceiver(t *testing.T) {
 		return false
 	})
 }
+
+// TestSiteLimitAcrossDomains: ten domains share one MX host, so one site;
+// its rule allows 2 connections, and the receiver never sees more than 2
+// at once although each domain has its own connection pool.
+func TestSiteLimitAcrossDomains(t *testing.T) {
+	lim := mtatest.NewLimits(0, 0) // counts sessions, refuses nothing
+	tn := startTestNode(t, mtatest.SinkOptions{Limits: lim}, func(cfg *configs.Config, dns *dnstest.Server) {
+		cfg.Submission.AllowPlaintextAuthOnLoopback = true
+		cfg.Tenants[0].MaxRecipients = 0
+		cfg.Shaping.Rules = []configs.ShapingRule{{Name: "shared", MXPatterns: []string{"mx1.example.test"}, MaxConnections: 2}}
+		for i := 0; i < 10; i++ {
+			dns.AddMX(fmt.Sprintf("s%d.test", i), 10, "mx1.example.test")
+		}
+	})
+	for i := 0; i < 10; i++ {
+		submitMany(t, tn, "r", fmt.Sprintf("s%d.test", i), 30, 1)
+	}
+	if got := tn.sink.WaitRcpts(300, 30*time.Second); len(got) < 300 {
+		t.Fatalf("delivered %d of 300", len(got))
+	}
+	if p := lim.Peak(); p > 2 || p < 1 {
+		t.Fatalf("peak concurrent connections at the shared MX: %d, want at most 2", p)
+	}
+}

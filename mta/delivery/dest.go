@@ -137,6 +137,10 @@ func (d *dest) worker() {
 			return
 		}
 		k, shaped := d.shapingKey(targets)
+		if shaped && e.cfg.SiteHeld != nil && e.cfg.SiteHeld(k.Site.Name()) {
+			d.failConnect(j, errSiteHeld)
+			return
+		}
 		if shaped {
 			lim := e.cfg.Shaping.Limits(k)
 			if until := lim.SuspendedUntil; until.After(e.cfg.Now()) {

@@ -91,6 +91,9 @@ type Config struct {
 	// Shaping, when set, governs connections, rate and backoff per
 	// destination site (mta/shaping); nil: only the limits above.
 	Shaping *shaping.Policy
+	// SiteHeld, when set, says whether an operator suspended a site (by
+	// its shaping name); its mail is deferred without dialling.
+	SiteHeld func(site string) bool
 	// ReturnPath, when set, gives the envelope sender for one recipient
 	// (a VERP address naming the message and recipient). A non-empty
 	// answer means one transaction per recipient, each with its own

@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -14,6 +15,9 @@ type errSuspended struct{ until time.Time }
 func (e *errSuspended) Error() string {
 	return fmt.Sprintf("destination suspended after repeated connection failures until %s", e.until.UTC().Format(time.RFC3339))
 }
+
+// errSiteHeld defers mail for a site an operator suspended.
+var errSiteHeld = errors.New("delivery: destination site suspended by an operator")
 
 // shapingKey returns the shaping state key of this destination, from the
 // hosts it resolved to (MX names, or the route's host).

@@ -18,6 +18,7 @@ type Limits struct {
 	tokens   float64
 	last     time.Time
 	open     int
+	peak     int
 	start    time.Time
 	attempts map[int]int // second since start → RCPT attempts
 	refused  map[int]int // second since start → 451/421 refusals
@@ -46,7 +47,15 @@ func (l *Limits) openConn() bool {
 		return false
 	}
 	l.open++
+	l.peak = max(l.peak, l.open)
 	return true
+}
+
+// Peak is the most sessions that were open at once.
+func (l *Limits) Peak() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.peak
 }
 
 func (l *Limits) closeConn() {
