@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -162,4 +164,23 @@ func equalBools(a, b []bool) bool {
 		}
 	}
 	return true
+}
+
+// TestBadDKIMKeyStopsStartup: a missing or unreadable key file stops
+// start-up with one line naming the domain and the file.
+func TestBadDKIMKeyStopsStartup(t *testing.T) {
+	dns := dnstest.NewServer(t)
+	cfg := testConfig(t, dns, 25)
+	bad := filepath.Join(t.TempDir(), "nope.key")
+	cfg.DKIM.Keys = []configs.DKIMKey{{Domain: "acme.example", Selector: "s1", File: bad}}
+	_, err := startNode(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard, nodeOptions{})
+	if err == nil || !strings.Contains(err.Error(), "acme.example") || !strings.Contains(err.Error(), bad) || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("start-up error %v: want one line naming the domain and the file", err)
+	}
+	if err := os.WriteFile(bad, []byte("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := startNode(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard, nodeOptions{}); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Fatalf("corrupt key accepted: %v", err)
+	}
 }

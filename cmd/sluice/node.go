@@ -81,9 +81,10 @@ type nodeOptions struct {
 // Messages for the operator (the development tenant's password) go to out.
 func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOptions) (n *node, err error) {
 	n = &node{cfg: cfg, log: log, metrics: newMetrics(), errc: make(chan error, 8)}
+	started := n // the error returns below set n to nil
 	defer func() {
 		if err != nil {
-			n.closeAll()
+			started.closeAll()
 		}
 	}()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
