@@ -67,11 +67,11 @@ func TestSoftFailuresSuppressAfterThreshold(t *testing.T) {
 		}
 		return ok
 	}
-	if rec() || rec() {
+	if first, second := rec(), rec(); first || second {
 		t.Fatal("suppressed before the threshold")
 	}
 	clk.Add(8 * 24 * time.Hour) // the first two fall out of the window
-	if rec() || rec() {
+	if first, second := rec(), rec(); first || second {
 		t.Fatal("old failures counted")
 	}
 	if !rec() {
