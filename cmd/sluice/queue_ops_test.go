@@ -17,16 +17,7 @@ import (
 func TestSuspendResumeDomain(t *testing.T) {
 	tn := startTestNode(t, mtatest.SinkOptions{}, nil)
 	tn.dns.AddMX("other.test", 10, "mx1.example.test")
-	admin := tn.n.adminLn.Addr().String()
-	cfgPath := writeConfigFor(t, tn.cfg)
-	ctl := func(args ...string) string {
-		t.Helper()
-		var out, errb bytes.Buffer
-		if code := runCtl(append([]string{"--admin", admin, "--config", cfgPath}, args...), &out, &errb); code != 0 {
-			t.Fatalf("ctl %v: exit %d: %s", args, code, errb.String())
-		}
-		return out.String()
-	}
+	ctl := ctlFor(t, tn)
 	ctl("queue", "suspend", "domain", "example.test")
 	for _, to := range []string{"a@example.test", "b@other.test"} {
 		if _, err := tn.submit("news@acme.example", []string{to}, plainMessage(to)); err != nil {
@@ -56,16 +47,7 @@ func TestSuspendSite(t *testing.T) {
 		cfg.Shaping.Rules = []configs.ShapingRule{{Name: "partner", Domains: []string{"example.test"}}}
 		dns.AddMX("other.test", 10, "mx1.example.test")
 	})
-	admin := tn.n.adminLn.Addr().String()
-	cfgPath := writeConfigFor(t, tn.cfg)
-	ctl := func(args ...string) string {
-		t.Helper()
-		var out, errb bytes.Buffer
-		if code := runCtl(append([]string{"--admin", admin, "--config", cfgPath}, args...), &out, &errb); code != 0 {
-			t.Fatalf("ctl %v: exit %d: %s", args, code, errb.String())
-		}
-		return out.String()
-	}
+	ctl := ctlFor(t, tn)
 	ctl("queue", "suspend", "site", "partner")
 	for _, to := range []string{"a@example.test", "b@other.test"} {
 		if _, err := tn.submit("news@acme.example", []string{to}, plainMessage(to)); err != nil {
@@ -80,4 +62,19 @@ func TestSuspendSite(t *testing.T) {
 	ctl("queue", "resume", "site", "partner")
 	ctl("queue", "retry", "--domain", "example.test")
 	tn.events.wait(t, "a@example.test", "delivered", 5*time.Second)
+}
+
+// ctlFor returns a function that runs `sluice ctl` against tn's admin API
+// and returns its output, failing the test on a non-zero exit.
+func ctlFor(t *testing.T, tn *testNode) func(args ...string) string {
+	admin := tn.n.adminLn.Addr().String()
+	cfgPath := writeConfigFor(t, tn.cfg)
+	return func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := runCtl(append([]string{"--admin", admin, "--config", cfgPath}, args...), &out, &errb); code != 0 {
+			t.Fatalf("ctl %v: exit %d: %s", args, code, errb.String())
+		}
+		return out.String()
+	}
 }
