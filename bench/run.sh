@@ -13,9 +13,14 @@
 #
 #	bash bench/run.sh                      # N=20000 SESSIONS=20 SIZE=5000 RUNS=3
 #	N=2000 RUNS=1 bash bench/run.sh        # a quick try
+#	SIGN=dual bash bench/run.sh            # adds a DKIM dual-signing sluice to each round
 #
 # Environment: N, SESSIONS, SIZE, RUNS as above; KEEP=1 keeps the work
-# directory (configs, logs, JSON lines) for inspection.
+# directory (configs, logs, JSON lines) for inspection. SIGN=dual also
+# runs, in every round, a sluice that signs every message twice (RSA-2048
+# and Ed25519 keys from `sluice dkim keygen --algo both` for the load's
+# sender domain) and checks at the sink that every message carried two
+# DKIM-Signature fields.
 # Every process it starts is stopped on exit; traffic stays on 127.0.0.1.
 set -euo pipefail
 
@@ -24,6 +29,7 @@ SESSIONS=${SESSIONS:-20}
 SIZE=${SIZE:-5000}
 RUNS=${RUNS:-3}
 KEEP=${KEEP:-0}
+SIGN=${SIGN:-none}
 # Bounds, in seconds: one load run; the wait for the sink once the load is
 # done; the sink's own backstop; the point after which no new round starts.
 LOAD_TIMEOUT=180
@@ -37,6 +43,10 @@ for v in N SESSIONS SIZE RUNS; do
 		exit 2
 	fi
 done
+if [[ $SIGN != none && $SIGN != dual ]]; then
+	echo "run.sh: SIGN must be none or dual, got '$SIGN'" >&2
+	exit 2
+fi
 if ((EUID != 0)); then
 	echo "run.sh: run as root (it installs Postfix and starts a private Postfix instance)" >&2
 	exit 2
@@ -218,11 +228,12 @@ build() {
 		go build -o "$OUT/sinkmx" ./bench/cmd/sinkmx)
 }
 
-# start_sink DIR: starts sinkmx expecting N messages; sets SINK_PID,
-# SINK_PORT.
+# start_sink DIR [FLAG…]: starts sinkmx expecting N messages (with the
+# extra flags); sets SINK_PID, SINK_PORT.
 start_sink() {
 	local d=$1
-	"$OUT/sinkmx" -addr 127.0.0.1:0 -addr-file "$d/sink.addr" -expect "$N" -timeout "${SINK_TIMEOUT}s" \
+	shift
+	"$OUT/sinkmx" -addr 127.0.0.1:0 -addr-file "$d/sink.addr" -expect "$N" -timeout "${SINK_TIMEOUT}s" "$@" \
 		>"$d/sink.json" 2>"$d/sink.err" &
 	SINK_PID=$!
 	PIDS+=("$SINK_PID")
@@ -271,11 +282,18 @@ load() {
 
 # --- sluice -----------------------------------------------------------------
 
+# run_sluice ROUND [dual]: one sluice run; with "dual", every message is
+# DKIM-signed twice (system "sluice-dkim").
 run_sluice() {
-	local r=$1 d pid st sub
-	d=$WORK/sluice-$r
+	local r=$1 sign=${2:-} sys=sluice d pid st sub
+	[[ $sign == dual ]] && sys=sluice-dkim
+	d=$WORK/$sys-$r
 	mkdir -p "$d/data"
-	start_sink "$d"
+	if [[ $sign == dual ]]; then
+		start_sink "$d" -check-dkim
+	else
+		start_sink "$d"
+	fi
 	sub=$(free_port)
 	local inb edge adm
 	inb=$(free_port)
@@ -316,6 +334,21 @@ sender_domains = ["bench.example"]
 domain = "*"
 host = "127.0.0.1:$SINK_PORT"
 EOF
+	if [[ $sign == dual ]]; then
+		cat >>"$d/sluice.toml" <<EOF
+
+# Two keys for the sender's domain: two signatures on every message.
+[[dkim.key]]
+domain = "bench.example"
+selector = "s1"
+file = "$DKIM_RSA"
+
+[[dkim.key]]
+domain = "bench.example"
+selector = "s1-ed"
+file = "$DKIM_ED"
+EOF
+	fi
 	"$OUT/sluice" serve --config "$d/sluice.toml" >"$d/sluice.out" 2>"$d/sluice.err" &
 	pid=$!
 	PIDS+=("$pid")
@@ -323,7 +356,7 @@ EOF
 		echo "run.sh: sluice did not start: $(tail -n5 "$d/sluice.err")" >&2
 		return 1
 	fi
-	log "run $r: sluice (pid $pid) on 127.0.0.1:$sub -> sink 127.0.0.1:$SINK_PORT"
+	log "run $r: $sys (pid $pid) on 127.0.0.1:$sub -> sink 127.0.0.1:$SINK_PORT"
 	load "$sub" "$d"
 	http_get "$adm" /metrics >"$d/metrics.txt" 2>/dev/null || true
 	awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" >"$d/rss_kb"
@@ -334,7 +367,17 @@ EOF
 		log "sluice exited $st (want 0): $(tail -n3 "$d/sluice.err")"
 		FAILED=1
 	fi
-	record sluice "$r" "$d" "$(cat "$d/rss_kb")"
+	record "$sys" "$r" "$d" "$(cat "$d/rss_kb")"
+	if [[ $sign == dual ]]; then
+		local dual recv
+		dual=$(jget "$d/sink.json" dkim_dual)
+		recv=$(jget "$d/sink.json" received)
+		DKIM_CHECK+="round $r: $dual of $recv messages carried two DKIM-Signature fields ($(jget "$d/sink.json" dkim_signed) at least one); "
+		if ((dual != recv)); then
+			log "$sys run $r: only $dual of $recv messages were signed twice"
+			FAILED=1
+		fi
+	fi
 }
 
 # --- Postfix ----------------------------------------------------------------
@@ -415,6 +458,7 @@ EOF
 
 declare -A ACC DEL P50 P99 RSS
 ROWS=()
+DKIM_CHECK=""
 
 # record SYSTEM RUN DIR RSS_KB: reads the JSON lines of one run.
 record() {
@@ -438,14 +482,14 @@ record() {
 	if [[ -n $rss ]]; then
 		RSS[$sys]+="$rss "
 	fi
-	ROWS+=("$(printf '%-4s %-8s %9.1f %10.1f %8.1f %8.1f %8.1f %9s %7s %5s%%  %s' \
+	ROWS+=("$(printf '%-4s %-11s %9.1f %10.1f %8.1f %8.1f %8.1f %9s %7s %5s%%  %s' \
 		"$r" "$sys" "$acc" "$del" "$(jget "$d/load.json" p50_ms)" "$(jget "$d/load.json" p99_ms)" \
 		"$(jget "$d/load.json" max_ms)" "$recv" "${rss:+$((rss / 1024))}" "$LOAD_PSI" "$(jerrors "$d/load.json")")")
 	printf '%s\n' "${ROWS[-1]}"
 }
 
 header() {
-	printf '%-4s %-8s %9s %10s %8s %8s %8s %9s %7s %6s  %s\n' \
+	printf '%-4s %-11s %9s %10s %8s %8s %8s %9s %7s %6s  %s\n' \
 		run system "acc/s" "deliv/s" "p50 ms" "p99 ms" "max ms" received "RSS MB" "cpu-w" errors
 }
 
@@ -485,9 +529,20 @@ ceiling() {
 install_postfix
 build
 PW_HASH=$(printf 'bench-password\n' | "$OUT/sluice" hash-password)
+SYSTEMS=(sluice postfix)
+if [[ $SIGN == dual ]]; then
+	SYSTEMS=(sluice sluice-dkim postfix)
+	"$OUT/sluice" dkim keygen --domain bench.example --selector s1 --algo both --out "$WORK/dkim" >"$WORK/dkim.txt"
+	DKIM_RSA=$WORK/dkim/bench.example.s1.rsa.key
+	DKIM_ED=$WORK/dkim/bench.example.s1-ed.ed25519.key
+	if [[ ! -s $DKIM_RSA || ! -s $DKIM_ED ]]; then
+		echo "run.sh: sluice dkim keygen did not write $DKIM_RSA and $DKIM_ED" >&2
+		exit 1
+	fi
+fi
 
-echo "command: N=$N SESSIONS=$SESSIONS SIZE=$SIZE RUNS=$RUNS bash bench/run.sh"
-echo "sluice vs Postfix: N=$N messages of ~$SIZE bytes over $SESSIONS sessions, $RUNS runs, interleaved"
+echo "command: N=$N SESSIONS=$SESSIONS SIZE=$SIZE RUNS=$RUNS SIGN=$SIGN bash bench/run.sh"
+echo "${SYSTEMS[*]}: N=$N messages of ~$SIZE bytes over $SESSIONS sessions, $RUNS runs, interleaved"
 echo "$(nproc) CPUs, $(postconf -h mail_version 2>/dev/null | sed 's/^/Postfix /'), $(go version | cut -d' ' -f3), $(date -u)"
 echo "at start: $(busy)"
 header
@@ -497,7 +552,16 @@ for ((r = 1; r <= RUNS; r++)); do
 		FAILED=1
 		break
 	fi
-	run_sluice "$r"
+	if [[ $SIGN == dual ]] && ((r % 2 == 0)); then
+		# Alternate which sluice goes first, so drift hits both alike.
+		run_sluice "$r" dual
+		run_sluice "$r"
+	else
+		run_sluice "$r"
+		if [[ $SIGN == dual ]]; then
+			run_sluice "$r" dual
+		fi
+	fi
 	run_postfix "$r"
 done
 ceiling
@@ -506,15 +570,20 @@ echo "at end: $(busy)"
 echo "(cpu-w: share of the run's wall time in which some task, ours or another's, waited for a CPU; see /proc/pressure/cpu)"
 echo
 echo "medians of $RUNS runs:"
-printf '%-8s %9s %10s %8s %8s %7s\n' system "acc/s" "deliv/s" "p50 ms" "p99 ms" "RSS MB"
-for sys in sluice postfix; do
-	printf '%-8s %9.1f %10.1f %8.1f %8.1f %7s\n' "$sys" \
+printf '%-11s %9s %10s %8s %8s %7s\n' system "acc/s" "deliv/s" "p50 ms" "p99 ms" "RSS MB"
+for sys in "${SYSTEMS[@]}"; do
+	printf '%-11s %9.1f %10.1f %8.1f %8.1f %7s\n' "$sys" \
 		"$(median "${ACC[$sys]:-}")" "$(median "${DEL[$sys]:-}")" "$(median "${P50[$sys]:-}")" \
 		"$(median "${P99[$sys]:-}")" "$([[ -n ${RSS[$sys]:-} ]] && awk -v k="$(median "${RSS[$sys]}")" 'BEGIN {printf "%d", k / 1024}' || echo -)"
 done
 ratio() { awk -v a="$(median "$1")" -v b="$(median "$2")" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}'; }
 echo
 echo "ratio sluice/Postfix: delivered $(ratio "${DEL[sluice]:-}" "${DEL[postfix]:-}")x, accepted $(ratio "${ACC[sluice]:-}" "${ACC[postfix]:-}")x"
+if [[ $SIGN == dual ]]; then
+	echo "ratio sluice-dkim/sluice (dual signing vs none): delivered $(ratio "${DEL[sluice-dkim]:-}" "${DEL[sluice]:-}")x, accepted $(ratio "${ACC[sluice-dkim]:-}" "${ACC[sluice]:-}")x"
+	echo "ratio sluice-dkim/Postfix: delivered $(ratio "${DEL[sluice-dkim]:-}" "${DEL[postfix]:-}")x, accepted $(ratio "${ACC[sluice-dkim]:-}" "${ACC[postfix]:-}")x"
+	echo "DKIM check at the sink: $DKIM_CHECK"
+fi
 echo "ceiling (no MTA): smtp-source -> smtp-sink $CEIL msgs/s (a connection per message); smtpload -> sinkmx $CEIL_GO msgs/s"
 sp99=$(median "${P99[sluice]:-}")
 sdel=$(median "${DEL[sluice]:-}")
@@ -523,6 +592,10 @@ verdict=$(awk -v s="$sdel" -v p="$pdel" -v l="$sp99" 'BEGIN {
 	d = (p > 0 && s >= 5 * p) ? "met" : "MISSED"; q = (l > 0 && l < 50) ? "met" : "MISSED"
 	printf "targets: delivered >= 5x Postfix: %s; p99 submission latency < 50 ms: %s", d, q }')
 echo "$verdict"
+if [[ $SIGN == dual ]]; then
+	awk -v s="$(median "${DEL[sluice-dkim]:-}")" -v p="$pdel" 'BEGIN {
+		printf "target: delivered with dual signing >= 3x Postfix: %s\n", (p > 0 && s >= 3 * p) ? "met" : "MISSED" }'
+fi
 if ((FAILED)); then
 	echo "run.sh: some runs failed (see above)" >&2
 	exit 1

@@ -15,10 +15,16 @@
 //
 // Usage:
 //
-//	sinkmx -addr 127.0.0.1:2626 -expect 20000 -timeout 10m [-addr-file F]
+//	sinkmx -addr 127.0.0.1:2626 -expect 20000 -timeout 10m [-addr-file F] [-check-dkim]
+//
+// With -check-dkim it also counts, per message, the DKIM-Signature header
+// fields (it does not verify them) and adds "dkim_signed" (messages with
+// at least one) and "dkim_dual" (with at least two) to the JSON line.
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -51,6 +57,7 @@ type options struct {
 	timeout  time.Duration
 	tls      bool
 	linger   time.Duration
+	dkim     bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -62,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Int64Var(&o.expect, "expect", 1000, "exit 0 once this many messages were received")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "exit 1 if -expect is not reached by then")
 	fs.BoolVar(&o.tls, "tls", false, "offer STARTTLS with a self-signed certificate")
+	fs.BoolVar(&o.dkim, "check-dkim", false, "count DKIM-Signature header fields per message (dkim_signed, dkim_dual in the JSON line)")
 	fs.DurationVar(&o.linger, "linger", 250*time.Millisecond, "keep serving this long after -expect, so the last replies reach the sender")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -86,6 +94,8 @@ type counters struct {
 	rcpts       atomic.Int64
 	connections atomic.Int64
 	first, last atomic.Int64 // unix ns
+	dkimSigned  atomic.Int64 // messages with at least one DKIM-Signature field (-check-dkim)
+	dkimDual    atomic.Int64 // … with at least two
 	done        chan struct{}
 	doneOnce    sync.Once
 }
@@ -108,11 +118,13 @@ func (c *counters) message(rcpts int) {
 
 // summary is the JSON line.
 type summary struct {
-	Received    int64 `json:"received"`
-	Rcpts       int64 `json:"rcpts"`
-	FirstUnixNs int64 `json:"first_unix_ns"`
-	LastUnixNs  int64 `json:"last_unix_ns"`
-	Connections int64 `json:"connections"`
+	Received    int64  `json:"received"`
+	Rcpts       int64  `json:"rcpts"`
+	FirstUnixNs int64  `json:"first_unix_ns"`
+	LastUnixNs  int64  `json:"last_unix_ns"`
+	Connections int64  `json:"connections"`
+	DKIMSigned  *int64 `json:"dkim_signed,omitempty"` // with -check-dkim
+	DKIMDual    *int64 `json:"dkim_dual,omitempty"`
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -126,7 +138,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	c := &counters{expect: o.expect, done: make(chan struct{})}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
 		c.connections.Add(1)
-		return &sinkSession{c: c}, nil
+		return &sinkSession{c: c, dkim: o.dkim}, nil
 	}))
 	srv.Domain = "sinkmx.test"
 	srv.MaxMessageBytes = 64 << 20
@@ -176,11 +188,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code = 1
 	}
 	srv.Close()
-	line, _ := json.Marshal(summary{
+	sum := summary{
 		Received: c.received.Load(), Rcpts: c.rcpts.Load(),
 		FirstUnixNs: c.first.Load(), LastUnixNs: c.last.Load(),
 		Connections: c.connections.Load(),
-	})
+	}
+	if o.dkim {
+		signed, dual := c.dkimSigned.Load(), c.dkimDual.Load()
+		sum.DKIMSigned, sum.DKIMDual = &signed, &dual
+	}
+	line, _ := json.Marshal(sum)
 	fmt.Fprintf(stdout, "%s\n", line)
 	return code
 }
@@ -199,6 +216,7 @@ func writeAddr(path, addr string) error {
 type sinkSession struct {
 	c     *counters
 	rcpts int
+	dkim  bool // count DKIM-Signature fields
 }
 
 var _ smtp.Session = (*sinkSession)(nil)
@@ -217,11 +235,59 @@ func (s *sinkSession) Rcpt(string, *smtp.RcptOptions) error {
 }
 
 func (s *sinkSession) Data(r io.Reader) error {
+	sigs := 0
+	if s.dkim {
+		br := bufio.NewReader(r)
+		var err error
+		if sigs, err = countDKIM(br); err != nil {
+			return err
+		}
+		r = br
+	}
 	if _, err := io.Copy(io.Discard, r); err != nil {
 		return err // the message was cut short: not counted
 	}
+	if sigs >= 1 {
+		s.c.dkimSigned.Add(1)
+	}
+	if sigs >= 2 {
+		s.c.dkimDual.Add(1)
+	}
 	s.c.message(s.rcpts)
 	return nil
+}
+
+// countDKIM reads the header section from r (up to the empty line, 1 MiB
+// at most) and counts the DKIM-Signature fields (RFC 6376 §3.5; field
+// names are case-insensitive, RFC 5322 §2.2; continuation lines start with
+// WSP so never match). The rest of the message is left in r.
+func countDKIM(r *bufio.Reader) (int, error) {
+	name := []byte("dkim-signature:")
+	n, read, start := 0, 0, true
+	for read < 1<<20 {
+		line, err := r.ReadSlice('\n')
+		read += len(line)
+		if start {
+			l := bytes.TrimRight(line, "\r\n")
+			if len(l) == 0 && err == nil {
+				return n, nil // the empty line: end of the header section
+			}
+			if len(l) >= len(name) && bytes.EqualFold(l[:len(name)], name) {
+				n++
+			}
+		}
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			start = false // a long line: its rest is not a field's start
+			continue
+		case errors.Is(err, io.EOF):
+			return n, nil // headers only
+		case err != nil:
+			return n, err
+		}
+		start = true
+	}
+	return n, nil
 }
 
 type nopLog struct{}
