@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -43,6 +44,10 @@ func newAdminServer(n *node, token string) *http.Server {
 		}
 		writeJSON(w, http.StatusOK, out)
 	})))
+	// Profiles for operators chasing a bottleneck, behind the token.
+	mux.Handle("/debug/pprof/", requireToken(token, http.HandlerFunc(pprof.Index)))
+	mux.Handle("/debug/pprof/profile", requireToken(token, http.HandlerFunc(pprof.Profile)))
+	mux.Handle("/debug/pprof/trace", requireToken(token, http.HandlerFunc(pprof.Trace)))
 	registerSuppressionAPI(mux, n, token)
 	registerQueueAPI(mux, n, token)
 	registerStatsAPI(mux, n, token)
