@@ -90,11 +90,10 @@ func (s *Store) Suspend(ctx context.Context, kind, name, by string) error {
 	v = putString(v, by)
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketHolds).Put([]byte(kind+":"+strings.ToLower(name)), v)
-	}, nil)
+	}, s.reloadHolds)
 	if err != nil {
 		return fmt.Errorf("queue: suspend: %w", err)
 	}
-	_ = s.db.View(func(tx *bolt.Tx) error { s.holds.load(tx); return nil })
 	return nil
 }
 
@@ -109,7 +108,8 @@ func (s *Store) Resume(ctx context.Context, kind, name string) (int, error) {
 		if err := tx.Bucket(bucketHolds).Delete([]byte(kind + ":" + name)); err != nil {
 			return err
 		}
-		s.holds.load(tx) // the tx sees its own delete
+		var now holds // the holds as this transaction leaves them
+		now.load(tx)
 		hb, rb, sb, mb := tx.Bucket(bucketHeld), tx.Bucket(bucketRcpt), tx.Bucket(bucketSched), tx.Bucket(bucketMsg)
 		var keys [][]byte
 		var dues []int64
@@ -127,7 +127,7 @@ func (s *Store) Resume(ctx context.Context, kind, name string) (int, error) {
 			if err1 != nil || err2 != nil {
 				continue
 			}
-			if s.held(md, r) {
+			if now.covers(md, r) {
 				continue // still held by another hold
 			}
 			_ = idx
@@ -156,7 +156,7 @@ func (s *Store) Resume(ctx context.Context, kind, name string) (int, error) {
 			n++
 		}
 		return nil
-	}, nil)
+	}, s.reloadHolds)
 	if err != nil {
 		return 0, fmt.Errorf("queue: resume: %w", err)
 	}
@@ -186,16 +186,26 @@ func (s *Store) Holds() []Hold {
 func (s *Store) SiteHeld(site string) bool { return s.holds.has("site", strings.ToLower(site)) }
 
 // held reports whether a recipient of a message is under a hold.
-func (s *Store) held(md meta, r rcpt) bool {
-	if !s.holds.any() {
+func (s *Store) held(md meta, r rcpt) bool { return s.holds.covers(md, r) }
+
+// covers reports whether these holds cover a recipient of a message.
+func (h *holds) covers(md meta, r rcpt) bool {
+	if !h.any() {
 		return false
 	}
 	pool := md.Pool
 	if pool == "" {
-		pool = "default"
+		pool = "default" // records from before pools were stored
 	}
-	return s.holds.has("domain", Domain(r.Addr)) || s.holds.has("tenant", strings.ToLower(md.Tenant)) ||
-		s.holds.has("pool", strings.ToLower(pool))
+	return h.has("domain", Domain(r.Addr)) || h.has("tenant", strings.ToLower(md.Tenant)) ||
+		h.has("pool", strings.ToLower(pool))
+}
+
+// reloadHolds publishes the committed holds to Claim; it runs on the
+// writer right after the commit that changed them, so changes are seen in
+// commit order and never before they are durable.
+func (s *Store) reloadHolds() {
+	_ = s.db.View(func(tx *bolt.Tx) error { s.holds.load(tx); return nil })
 }
 
 func validHoldKind(k string) bool {

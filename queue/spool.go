@@ -278,6 +278,12 @@ func (s *Store) ClaimWith(ctx context.Context, o ClaimOptions) ([]Work, error) {
 			if !ok {
 				mv := mb.Get(id.key())
 				if mv == nil {
+					// An orphan recipient (its message is gone): drop it
+					// rather than leave it unreachable.
+					if err := rb.Delete(rk); err != nil {
+						return err
+					}
+					d.move(r.State, 0)
 					continue
 				}
 				if md, err = decodeMeta(mv); err != nil {
@@ -346,6 +352,9 @@ type Result struct {
 	Code    int       // the SMTP reply code, 0 if none
 	Reply   string    // the remote reply or local reason, kept for the admin view
 	RetryAt time.Time // for OutcomeDeferred: when to try again (zero: the retry policy decides)
+	// Uncounted (with OutcomeDeferred) gives the attempt back: the mail was
+	// not tried (an operator hold), so it must not age towards expiry.
+	Uncounted bool
 }
 
 // Complete records the outcomes of claimed recipients in one durable write.
@@ -380,6 +389,9 @@ func (s *Store) Complete(ctx context.Context, results []Result) error {
 			r.LastCode, r.LastReply, r.Updated = uint16(res.Code), truncate(res.Reply, 512), now.UnixNano()
 			switch res.Outcome {
 			case OutcomeDeferred:
+				if res.Uncounted && r.Attempts > 0 {
+					r.Attempts--
+				}
 				next := res.RetryAt
 				if next.IsZero() {
 					next = now.Add(s.opts.Retry.Delay(int(r.Attempts)))

@@ -150,7 +150,20 @@ func Open(path string, opts Options) (*Store, error) {
 // NewID allocates a message id. Ids are allocated before the message is
 // written because they appear in the headers (Received, Message-ID) that are
 // part of the stored (and signed) bytes.
-func (s *Store) NewID() ID { return ID(s.nextID.Add(1)) }
+//
+// An id is max(previous + 1, now in microseconds), so ids stay close to
+// the acceptance time however long the process runs: the recipient
+// directory and the event store purge by id as a time.
+func (s *Store) NewID() ID {
+	now := uint64(s.opts.Now().UnixMicro())
+	for {
+		last := s.nextID.Load()
+		next := max(last+1, now)
+		if s.nextID.CompareAndSwap(last, next) {
+			return ID(next)
+		}
+	}
+}
 
 // Close stops the writer after the writes already submitted and closes the
 // database. Calls after Close fail with ErrClosed.

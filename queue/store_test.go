@@ -258,3 +258,21 @@ func TestIDRoundTrip(t *testing.T) {
 		t.Fatal("bad id parsed")
 	}
 }
+
+// TestIDsFollowTheClock: ids stay close to the acceptance time however
+// long the process runs, since the directory and the event store purge by
+// id as a time.
+func TestIDsFollowTheClock(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := openStore(t, filepath.Join(t.TempDir(), "spool.db"), clk, Options{})
+	a := s.NewID()
+	clk.Add(40 * 24 * time.Hour)
+	b := s.NewID()
+	if got := time.UnixMicro(int64(b)); !got.Equal(clk.Now()) {
+		t.Fatalf("id after 40 days = %v, want the clock %v", got, clk.Now())
+	}
+	if c := s.NewID(); c <= b || b <= a {
+		t.Fatalf("ids not increasing: %v %v %v", a, b, c)
+	}
+}

@@ -104,6 +104,11 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	}
 	for _, t := range tenants {
 		n.tenantNames = append(n.tenantNames, t.Name)
+		if len(t.Pools) == 0 {
+			// Stored with its real name, so holds on the default pool
+			// (by that name) cover this tenant's mail.
+			t.Pools = []string{cfg.Delivery.DefaultPool}
+		}
 	}
 	if err := attachSigners(cfg, tenants); err != nil {
 		return nil, err

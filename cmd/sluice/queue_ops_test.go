@@ -61,7 +61,9 @@ func TestSuspendSite(t *testing.T) {
 	}
 	ctl("queue", "resume", "site", "partner")
 	ctl("queue", "retry", "--domain", "example.test")
-	tn.events.wait(t, "a@example.test", "delivered", 5*time.Second)
+	if ev := tn.events.wait(t, "a@example.test", "delivered", 5*time.Second); ev.Attempt != 1 {
+		t.Fatalf("delivered at attempt %d: the hold must not count attempts", ev.Attempt)
+	}
 }
 
 // ctlFor returns a function that runs `sluice ctl` against tn's admin API

@@ -102,6 +102,8 @@ func (d *dest) take(wait time.Duration) *job {
 		case <-d.signal:
 		case <-timer.C:
 			timedOut = true
+		case <-d.e.workCtx.Done():
+			timedOut = true
 		}
 		d.mu.Lock()
 		d.idle--
@@ -119,10 +121,22 @@ func (d *dest) take(wait time.Duration) *job {
 func (d *dest) worker() {
 	e := d.e
 	defer func() {
+		// Leaving and checking the queue happen under one lock: a job
+		// added while this worker was deciding to go (when add saw the
+		// connection limit reached) must not be left without a worker.
 		d.mu.Lock()
 		d.conns--
+		again := len(d.queue) > 0 && d.conns == 0 && !e.stopping()
+		if again {
+			d.conns++
+			e.workers.Add(1) // before Done: the group never reaches zero here
+		}
 		d.mu.Unlock()
 		e.workers.Done()
+		if again {
+			go d.worker()
+			return
+		}
 		e.forget(d)
 	}()
 	for {

@@ -161,6 +161,11 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, mxHost string, tls bool, sou
 		case errors.As(err, &sup):
 			ev.Kind, ev.Reply = "suppressed", sup.Error()
 			res.Outcome = queue.OutcomeFailed
+		case errors.Is(err, errSiteHeld):
+			// Not tried: no attempt counted, no step towards expiry.
+			ev.Kind, ev.Reply = "deferred", err.Error()
+			ev.Retry = now.Add(siteHoldRecheck)
+			res.Outcome, res.RetryAt, res.Uncounted = queue.OutcomeDeferred, ev.Retry, true
 		case err == nil:
 			ev.Kind, ev.Reply = "delivered", outs[i].reply
 			ev.Code = 250
@@ -183,7 +188,7 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, mxHost string, tls bool, sou
 	go func() {
 		defer e.completes.Done()
 		defer e.release(j.w.Domain, len(results))
-		if err := e.cfg.Store.Complete(context.Background(), results); err != nil {
+		if err := e.complete(results); err != nil {
 			// The recipients stay in flight in the spool and are retried
 			// after a restart: at worst delivered twice, never lost.
 			e.log.Error("delivery: recording outcomes failed", "msgid", j.w.ID.String(), "tenant", j.w.Tenant, "err", err)
@@ -193,6 +198,32 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, mxHost string, tls bool, sou
 			e.emit(ev)
 		}
 	}()
+}
+
+// siteHoldRecheck is how soon mail of an operator-held site is looked at
+// again.
+const siteHoldRecheck = time.Minute
+
+// complete records outcomes, retrying a failed write a few times (a full
+// disk may clear): Complete is idempotent, and outcomes left unrecorded
+// keep their recipients in flight until a restart.
+func (e *Engine) complete(results []queue.Result) error {
+	wait := 100 * time.Millisecond
+	var err error
+	for try := 0; try < 6; try++ {
+		if err = e.cfg.Store.Complete(context.Background(), results); err == nil || errors.Is(err, queue.ErrClosed) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-e.workCtx.Done():
+			t.Stop()
+			return err
+		}
+		wait = min(2*wait, 3*time.Second)
+	}
+	return err
 }
 
 func (e *Engine) release(domain string, n int) {
