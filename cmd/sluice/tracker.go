@@ -6,6 +6,7 @@ import (
 
 	"sluice/mta/submit"
 	"sluice/queue"
+	"sluice/tracking"
 	"sluice/tracking/rewrite"
 	"sluice/tracking/token"
 )
@@ -46,6 +47,14 @@ func (t *tracker) Track(tenant string, id queue.ID, rcpt string, stream queue.St
 			tok, err := t.kr.Seal(claims(token.Open))
 			return t.base + "/o/" + tok + ".gif", err
 		},
+		// A hidden link only machines follow; the edge counts any click
+		// on link tracking.HoneypotLink as a scanner's.
+		HoneypotURL: func() (string, error) {
+			c := claims(token.Click)
+			c.Link, c.URL = tracking.HoneypotLink, t.base+"/"
+			tok, err := t.kr.Seal(c)
+			return t.base + "/c/" + tok, err
+		},
 	}
 	if stream == queue.Marketing {
 		c := claims(token.Unsubscribe)
@@ -68,7 +77,7 @@ func (t *tracker) Track(tenant string, id queue.ID, rcpt string, stream queue.St
 	if err != nil {
 		return nil, false, err
 	}
-	return out, res.Unsubscribe || res.Pixel || len(res.Links) > 0, nil
+	return out, res.Unsubscribe || res.Pixel || res.Honeypot || len(res.Links) > 0, nil
 }
 
 // parseTrackMode reads a tenant's tracking setting.

@@ -13,12 +13,14 @@ import (
 	"sluice/configs"
 	"sluice/mta/mtatest"
 	"sluice/mta/mx/dnstest"
+	"sluice/tracking"
 	"sluice/tracking/token"
 )
 
 var (
 	clickLink = regexp.MustCompile(`href="http://edge\.test/c/([A-Za-z0-9_-]+)"`)
 	pixel     = regexp.MustCompile(`src="http://edge\.test/o/([A-Za-z0-9_-]+)\.gif"`)
+	honeypot  = regexp.MustCompile(`<a href="http://edge\.test/c/([A-Za-z0-9_-]+)" style="display:none" aria-hidden="true" tabindex="-1"></a>`)
 	unsubURL  = regexp.MustCompile(`^<http://edge\.test/u/([A-Za-z0-9_-]+)>, <mailto:u\.([a-z2-7]+)@bounces\.test>$`)
 )
 
@@ -70,6 +72,12 @@ func TestTrackingRewriteAtSubmission(t *testing.T) {
 		}
 		if pixel.FindStringSubmatch(body) == nil {
 			t.Errorf("%s: no open pixel", rcpt)
+		}
+		hp := honeypot.FindStringSubmatch(body)
+		if hp == nil {
+			t.Errorf("%s: no hidden honeypot link", rcpt)
+		} else if c, err := kr.Open(hp[1]); err != nil || c.Link != tracking.HoneypotLink {
+			t.Errorf("%s: honeypot token %+v %v", rcpt, c, err)
 		}
 		um := unsubURL.FindStringSubmatch(headerValue(m.Data, "List-Unsubscribe"))
 		if um == nil {

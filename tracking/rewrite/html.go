@@ -49,7 +49,7 @@ func (r *rewriter) scanHTML(src []byte, inner, utf8OK bool) (edits []edit, pixel
 			}
 			pixelAt = -1
 			switch {
-			case inner || !r.opens:
+			case inner || !(r.opens || r.honeypot):
 			case bodyEnd >= 0:
 				pixelAt = bodyEnd
 			case htmlEnd >= 0:

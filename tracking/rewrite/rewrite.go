@@ -50,6 +50,11 @@ type Options struct {
 	// into every HTML part, so the edge sees one token however many parts
 	// a client shows. Nil means opens are not tracked.
 	OpenURL func() (string, error)
+	// HoneypotURL, when set and clicks are tracked, returns the URL of a
+	// hidden link added beside the pixel (display:none, aria-hidden, out
+	// of the tab order): people never see it, so whatever follows it is a
+	// link scanner. Same constraints as ClickURL; called at most once.
+	HoneypotURL func() (string, error)
 
 	// Unsubscribe, when not nil, adds List-Unsubscribe and
 	// List-Unsubscribe-Post to a message that has no List-Unsubscribe of
@@ -82,6 +87,8 @@ type Result struct {
 	Links []string
 	// Pixel reports that an open pixel was added to at least one HTML part.
 	Pixel bool
+	// Honeypot reports that the hidden honeypot link was added.
+	Honeypot bool
 	// Unsubscribe reports that List-Unsubscribe (and, with an HTTPS URI,
 	// List-Unsubscribe-Post) was added.
 	Unsubscribe bool
@@ -173,6 +180,7 @@ func Message(msg []byte, opts Options) (out []byte, res Result, err error) {
 	}
 	r.opens = opens && opts.OpenURL != nil
 	r.clicks = clicks && opts.ClickURL != nil
+	r.honeypot = r.clicks && opts.HoneypotURL != nil
 	res.Opens, res.Clicks = r.opens, r.clicks
 
 	var extra []byte
@@ -202,7 +210,8 @@ func Message(msg []byte, opts Options) (out []byte, res Result, err error) {
 			return nil, Result{}, err
 		}
 	}
-	res.Links, res.Pixel, res.Reencoded = r.links, r.pixelAdded, r.reencoded
+	res.Links, res.Pixel, res.Reencoded = r.links, r.pixelAdded && r.opens, r.reencoded
+	res.Honeypot = r.pixelAdded && r.honeypot
 	if body == nil && !dropTrack && extra == nil {
 		return msg, res, nil
 	}
@@ -277,6 +286,7 @@ func listURIs(v string) []string {
 type rewriter struct {
 	opts          Options
 	opens, clicks bool
+	honeypot      bool            // clicks tracked and a honeypot URL given
 	skip          map[string]bool // unsubscribe URLs, never tracked
 
 	links      []string
@@ -473,19 +483,34 @@ func (r *rewriter) apply(src []byte, edits []edit, pixelAt int) ([]byte, error) 
 	return append(out, src[last:]...), nil
 }
 
-// pixelTag returns the open pixel, asking for its URL on first use.
+// pixelTag returns what goes before </body>: the open pixel and the
+// honeypot link, each as configured, asking for their URLs on first use.
 func (r *rewriter) pixelTag() ([]byte, error) {
 	if r.pixel != nil {
 		return r.pixel, nil
 	}
-	u, err := r.opts.OpenURL()
-	if err != nil {
-		return nil, fmt.Errorf("rewrite: open pixel: %w", err)
+	var tag []byte
+	if r.opens {
+		u, err := r.opts.OpenURL()
+		if err != nil {
+			return nil, fmt.Errorf("rewrite: open pixel: %w", err)
+		}
+		if err := checkURL(u, false); err != nil {
+			return nil, fmt.Errorf("rewrite: open pixel: %w", err)
+		}
+		tag = append(tag, `<img src="`+html.EscapeString(u)+`" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0" />`...)
 	}
-	if err := checkURL(u, false); err != nil {
-		return nil, fmt.Errorf("rewrite: open pixel: %w", err)
+	if r.honeypot {
+		u, err := r.opts.HoneypotURL()
+		if err != nil {
+			return nil, fmt.Errorf("rewrite: honeypot link: %w", err)
+		}
+		if err := checkURL(u, false); err != nil {
+			return nil, fmt.Errorf("rewrite: honeypot link: %w", err)
+		}
+		tag = append(tag, `<a href="`+html.EscapeString(u)+`" style="display:none" aria-hidden="true" tabindex="-1"></a>`...)
 	}
-	r.pixel = []byte(`<img src="` + html.EscapeString(u) + `" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0" />`)
+	r.pixel = tag
 	return r.pixel, nil
 }
 
