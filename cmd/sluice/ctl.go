@@ -85,6 +85,9 @@ func runCtl(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	rest := fs.Args()
+	if len(rest) == 1 && rest[0] == "stats" {
+		rest = append(rest, "") // stats needs its --tenant flag
+	}
 	if len(rest) < 2 {
 		fmt.Fprint(stderr, ctlUsage)
 		return 2
@@ -121,14 +124,23 @@ func runCtl(args []string, stdout, stderr io.Writer) int {
 	}
 	c := &adminClient{base: *addr, token: *token, actor: who, http: &http.Client{Timeout: 60 * time.Second}}
 	var err error
+	if rest[0] == "stats" {
+		if err := ctlStats(c, rest[1:], stdout, stderr); err != nil {
+			if err == errUsage {
+				fmt.Fprint(stderr, ctlUsage)
+				return 2
+			}
+			fmt.Fprintf(stderr, "sluice: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 	switch rest[0] + " " + rest[1] {
 	case "queue stats":
 		err = ctlQueueStats(c, *asJSON, stdout)
 	case "queue summary", "queue list", "queue show", "queue holds", "queue suspend", "queue resume",
 		"queue retry", "queue bounce", "queue delete":
 		err = ctlQueue(c, rest[1], rest[2:], stdout, stderr)
-	case "stats --tenant", "stats -tenant":
-		err = ctlStats(c, rest[1:], stdout, stderr)
 	case "suppress list", "suppress add", "suppress remove", "suppress import", "suppress export":
 		err = ctlSuppress(c, rest[1], rest[2:], *asJSON, stdout, stderr)
 	default:
@@ -308,6 +320,9 @@ func ctlQueue(c *adminClient, cmd string, args []string, stdout, stderr io.Write
 
 // ctlStats prints a tenant's (or campaign's) statistics as JSON.
 func ctlStats(c *adminClient, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "" {
+		args = args[1:]
+	}
 	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	tenant := fs.String("tenant", "", "tenant")

@@ -162,7 +162,7 @@ func TestTrackingEdgeEndToEnd(t *testing.T) {
 	var out bytes.Buffer
 	waitFor(t, 10*time.Second, func() bool {
 		out.Reset()
-		runCtl([]string{"--admin", tn.n.adminLn.Addr().String(), "--config", writeConfigFor(t, tn.cfg), "stats", "--tenant", "acme", "--campaign", "nov-2026"}, &out, io.Discard)
+		runCtl([]string{"--admin", tn.n.adminLn.Addr().String(), "--config", writeConfigFor(t, tn.cfg), "stats", "--tenant=acme", "--campaign", "nov-2026"}, &out, io.Discard)
 		var st struct {
 			Stats struct {
 				Sent, Delivered, Opens, MachineOpens, Clicks, MachineClicks, Unsubscribes uint64
