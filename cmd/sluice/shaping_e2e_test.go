@@ -69,7 +69,7 @@ func TestShapingFollowsAThrottlingReceiver(t *testing.T) {
 		cfg.Queue.RetryFirst = configs.Duration{Duration: 300 * time.Millisecond}
 		cfg.Queue.RetryMax = configs.Duration{Duration: time.Second}
 		cfg.Shaping.Rules = []configs.ShapingRule{{Name: "throttled", Domains: []string{"example.test"},
-			MaxConnections: 8, QuietPeriod: configs.Duration{Duration: 2 * time.Second}, BackoffFactor: 0.5}}
+			MaxConnections: 8, QuietPeriod: configs.Duration{Duration: 3 * time.Second}, BackoffFactor: 0.5}}
 	})
 	start := lim.Elapsed()
 	submitMany(t, tn, "a", "example.test", n, 4)

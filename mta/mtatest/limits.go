@@ -8,7 +8,9 @@ import (
 // Limits make a sink behave like a receiver that throttles: at most
 // MaxConns concurrent sessions (more get 421 4.7.0 at EHLO) and at most
 // Rate recipients per second (more get 451 4.7.1 "Rate limited"), a token
-// bucket holding at most one second's worth. Set changes them while the
+// bucket holding two seconds' worth (receivers average over a window; a
+// one-second bucket would also punish the scheduling jitter of a loaded
+// test machine). Set changes them while the
 // sink runs; zero means unlimited. It counts every RCPT attempt and every
 // refusal, by second, for convergence checks.
 type Limits struct {
@@ -77,8 +79,8 @@ func (l *Limits) take() bool {
 	now := time.Now()
 	if !l.last.IsZero() {
 		l.tokens += now.Sub(l.last).Seconds() * l.rate
-		if l.tokens > l.rate {
-			l.tokens = l.rate
+		if l.tokens > 2*l.rate {
+			l.tokens = 2 * l.rate
 		}
 	}
 	l.last = now
