@@ -3,6 +3,7 @@ package rewrite
 import (
 	"bytes"
 	"errors"
+	"mime"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -216,7 +217,7 @@ func checkBodies(t *testing.T, in, out []byte, res Result, opts Options) {
 		isHTML := strings.HasPrefix(typ, "text/html")
 		tracked := (isHTML || strings.HasPrefix(typ, "text/plain") || typ == "") &&
 			inline(il.header.Get("Content-Disposition")) &&
-			!strings.Contains(typ, "utf-16")
+			scannableCharset(il.header.Get("Content-Type"))
 		if !tracked || bytes.Equal(il.data, ol.data) {
 			// Untouched: byte-identical, content header fields included.
 			if !bytes.Equal(il.raw, ol.raw) {
@@ -409,4 +410,15 @@ func TestErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// scannableCharset reports whether a part with this Content-Type may be
+// rewritten as far as its charset goes: the charset parameter (not any
+// parameter that mentions a charset name) is ASCII-compatible.
+func scannableCharset(ct string) bool {
+	if ct == "" {
+		return true
+	}
+	_, params, err := mime.ParseMediaType(ct)
+	return err == nil && asciiCompatible(strings.ToLower(params["charset"]))
 }
