@@ -71,6 +71,19 @@ func Load(path string) (*Config, error) {
 	return Parse(string(raw))
 }
 
+// LoadOrDefault loads path, or returns the validated embedded defaults
+// when path is empty: what every subcommand taking --config does.
+func LoadOrDefault(path string) (*Config, error) {
+	if path != "" {
+		return Load(path)
+	}
+	cfg := Default()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
 // Parse decodes TOML text over the defaults and validates the result.
 func Parse(text string) (*Config, error) {
 	cfg := Default()

@@ -50,6 +50,19 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 		return a, true
 	}
 	handle := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, requireToken(token, h)) }
+	// readFilter reads an action naming messages (id, tenant, domain).
+	readFilter := func(w http.ResponseWriter, r *http.Request) (queueAction, queue.Filter, bool) {
+		a, ok := read(w, r)
+		if !ok {
+			return a, queue.Filter{}, false
+		}
+		f, err := a.filter()
+		if err != nil {
+			fail(w, http.StatusBadRequest, err.Error())
+			return a, f, false
+		}
+		return a, f, true
+	}
 
 	handle("GET /api/v1/queue/summary", func(w http.ResponseWriter, r *http.Request) {
 		by := r.URL.Query().Get("by")
@@ -133,13 +146,8 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 		writeJSON(w, http.StatusOK, map[string]int{"released": k})
 	})
 	handle("POST /api/v1/queue/retry", func(w http.ResponseWriter, r *http.Request) {
-		a, ok := read(w, r)
+		a, f, ok := readFilter(w, r)
 		if !ok {
-			return
-		}
-		f, err := a.filter()
-		if err != nil {
-			fail(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		k, err := n.store.RetryNow(r.Context(), f)
@@ -153,16 +161,12 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 	})
 	for _, op := range []string{"bounce", "delete"} {
 		handle("POST /api/v1/queue/"+op, func(w http.ResponseWriter, r *http.Request) {
-			a, ok := read(w, r)
+			a, f, ok := readFilter(w, r)
 			if !ok {
 				return
 			}
-			f, err := a.filter()
-			if err != nil {
-				fail(w, http.StatusBadRequest, err.Error())
-				return
-			}
 			var aff []queue.Affected
+			var err error
 			if op == "bounce" {
 				reason := "admin"
 				if a.Reason != "" {

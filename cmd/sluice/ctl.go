@@ -92,13 +92,10 @@ func runCtl(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, ctlUsage)
 		return 2
 	}
-	cfg := configs.Default()
-	if *configPath != "" {
-		var err error
-		if cfg, err = configs.Load(*configPath); err != nil {
-			fmt.Fprintf(stderr, "sluice: %v\n", err)
-			return 2
-		}
+	cfg, err := configs.LoadOrDefault(*configPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "sluice: %v\n", err)
+		return 2
 	}
 	if *addr == "" {
 		*addr = cfg.Admin.Listen
@@ -123,7 +120,6 @@ func runCtl(args []string, stdout, stderr io.Writer) int {
 		who = "ctl:" + u.Username
 	}
 	c := &adminClient{base: *addr, token: *token, actor: who, http: &http.Client{Timeout: 60 * time.Second}}
-	var err error
 	if rest[0] == "stats" {
 		if err := ctlStats(c, rest[1:], stdout, stderr); err != nil {
 			if err == errUsage {

@@ -342,3 +342,25 @@ func writeConfigFor(t *testing.T, cfg *configs.Config) string {
 	}
 	return path
 }
+
+// TestPlaintextFallbackWhenSTARTTLSFails: the receiver offers STARTTLS but
+// every handshake fails; opportunistic TLS (RFC 7435) must not stop
+// delivery: sluice retries the same MX without TLS.
+func TestPlaintextFallbackWhenSTARTTLSFails(t *testing.T) {
+	dns := dnstest.NewServer(t)
+	sink := mtatest.NewSink(t, mtatest.SinkOptions{BrokenTLS: true})
+	dns.AddMX("example.test", 10, "mx1.example.test")
+	dns.AddA("mx1.example.test", "127.0.0.1")
+	tn := &testNode{t: t, cfg: testConfig(t, dns, sink.Port()), dns: dns, sink: sink, events: newEventLog(), logs: &syncBuffer{}}
+	tn.start()
+	if _, err := tn.submit("news@acme.example", []string{"p@example.test"}, plainMessage("p@example.test")); err != nil {
+		t.Fatal(err)
+	}
+	ev := tn.events.wait(t, "p@example.test", "delivered", 10*time.Second)
+	if ev.TLS || ev.Attempt != 1 {
+		t.Fatalf("delivered %+v: want plaintext on the first attempt", ev)
+	}
+	if got := sink.Messages(); len(got) != 1 || got[0].TLS {
+		t.Fatalf("sink: %+v", got)
+	}
+}

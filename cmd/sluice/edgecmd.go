@@ -60,13 +60,10 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg := configs.Default()
-	if *configPath != "" {
-		var err error
-		if cfg, err = configs.Load(*configPath); err != nil {
-			fmt.Fprintf(stderr, "sluice: %v\n", err)
-			return 2
-		}
+	cfg, err := configs.LoadOrDefault(*configPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "sluice: %v\n", err)
+		return 2
 	}
 	if cfg.Tracking.SuppressVia == "" {
 		fmt.Fprintln(stderr, "sluice: config: tracking.suppress_via: required for `sluice edge` (the admin URL of the node that keeps suppressions)")

@@ -132,30 +132,30 @@ func testLogWriter() io.Writer {
 	return io.Discard
 }
 
-// eventLog records delivery events and lets tests wait for them.
-type eventLog struct {
+// waitLog records values from another goroutine and lets a test wait
+// until they satisfy a condition.
+type waitLog[T any] struct {
 	mu   sync.Mutex
 	cond *sync.Cond
-	evs  []delivery.Event
+	vs   []T
 }
 
-func newEventLog() *eventLog {
-	l := &eventLog{}
+func newWaitLog[T any]() *waitLog[T] {
+	l := &waitLog[T]{}
 	l.cond = sync.NewCond(&l.mu)
 	return l
 }
 
-func (l *eventLog) add(ev delivery.Event) {
+func (l *waitLog[T]) add(v T) {
 	l.mu.Lock()
-	l.evs = append(l.evs, ev)
+	l.vs = append(l.vs, v)
 	l.cond.Broadcast()
 	l.mu.Unlock()
 }
 
-// wait returns the first event for rcpt of the given kind, waiting up to
-// timeout.
-func (l *eventLog) wait(t *testing.T, rcpt, kind string, timeout time.Duration) delivery.Event {
-	t.Helper()
+// until waits up to timeout for done to accept the values so far and
+// returns them, and whether done did.
+func (l *waitLog[T]) until(timeout time.Duration, done func([]T) bool) ([]T, bool) {
 	timer := time.AfterFunc(timeout, func() {
 		l.mu.Lock()
 		l.cond.Broadcast()
@@ -165,30 +165,50 @@ func (l *eventLog) wait(t *testing.T, rcpt, kind string, timeout time.Duration) 
 	end := time.Now().Add(timeout)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for {
-		for _, ev := range l.evs {
-			if ev.Rcpt == rcpt && ev.Kind == kind {
-				return ev
-			}
-		}
+	for !done(l.vs) {
 		if !time.Now().Before(end) {
-			var seen []string
-			for _, ev := range l.evs {
-				if ev.Rcpt == rcpt {
-					seen = append(seen, ev.Kind+": "+ev.Reply)
-				}
-			}
-			t.Fatalf("no %s event for %s within %v; saw %q", kind, rcpt, timeout, seen)
+			return append([]T(nil), l.vs...), false
 		}
 		l.cond.Wait()
 	}
+	return append([]T(nil), l.vs...), true
+}
+
+// eventLog records delivery events.
+type eventLog struct{ *waitLog[delivery.Event] }
+
+func newEventLog() *eventLog { return &eventLog{newWaitLog[delivery.Event]()} }
+
+// wait returns the first event for rcpt of the given kind, waiting up to
+// timeout.
+func (l *eventLog) wait(t *testing.T, rcpt, kind string, timeout time.Duration) delivery.Event {
+	t.Helper()
+	var found delivery.Event
+	evs, ok := l.until(timeout, func(evs []delivery.Event) bool {
+		for _, ev := range evs {
+			if ev.Rcpt == rcpt && ev.Kind == kind {
+				found = ev
+				return true
+			}
+		}
+		return false
+	})
+	if !ok {
+		var seen []string
+		for _, ev := range evs {
+			if ev.Rcpt == rcpt {
+				seen = append(seen, ev.Kind+": "+ev.Reply)
+			}
+		}
+		t.Fatalf("no %s event for %s within %v; saw %q", kind, rcpt, timeout, seen)
+	}
+	return found
 }
 
 func (l *eventLog) all(rcpt string) []delivery.Event {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	evs, _ := l.until(0, func([]delivery.Event) bool { return true })
 	var out []delivery.Event
-	for _, ev := range l.evs {
+	for _, ev := range evs {
 		if ev.Rcpt == rcpt {
 			out = append(out, ev)
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,39 +16,18 @@ import (
 )
 
 // returnLog records processed returns.
-type returnLog struct {
-	mu   sync.Mutex
-	cond *sync.Cond
-	evs  []inbound.Event
-}
+type returnLog struct{ *waitLog[inbound.Event] }
 
-func newReturnLog() *returnLog {
-	l := &returnLog{}
-	l.cond = sync.NewCond(&l.mu)
-	return l
-}
+func newReturnLog() *returnLog { return &returnLog{newWaitLog[inbound.Event]()} }
 
-func (l *returnLog) add(ev inbound.Event) {
-	l.mu.Lock()
-	l.evs = append(l.evs, ev)
-	l.cond.Broadcast()
-	l.mu.Unlock()
-}
-
+// wait returns the returns once there are n of them.
 func (l *returnLog) wait(t *testing.T, n int, timeout time.Duration) []inbound.Event {
 	t.Helper()
-	timer := time.AfterFunc(timeout, func() { l.mu.Lock(); l.cond.Broadcast(); l.mu.Unlock() })
-	defer timer.Stop()
-	end := time.Now().Add(timeout)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for len(l.evs) < n {
-		if !time.Now().Before(end) {
-			t.Fatalf("got %d returns within %v, want %d: %+v", len(l.evs), timeout, n, l.evs)
-		}
-		l.cond.Wait()
+	evs, ok := l.until(timeout, func(evs []inbound.Event) bool { return len(evs) >= n })
+	if !ok {
+		t.Fatalf("got %d returns within %v, want %d: %+v", len(evs), timeout, n, evs)
 	}
-	return append([]inbound.Event(nil), l.evs...)
+	return evs
 }
 
 // startReturnsNode is a node whose tenant uses VERP on bounces.test, with

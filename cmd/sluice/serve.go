@@ -23,14 +23,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg := configs.Default()
-	if *configPath != "" {
-		var err error
-		if cfg, err = configs.Load(*configPath); err != nil {
-			fmt.Fprintf(stderr, "sluice: %v\n", err)
-			return 2
-		}
-	} else if err := cfg.Validate(); err != nil {
+	cfg, err := configs.LoadOrDefault(*configPath)
+	if err != nil {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return 2
 	}

@@ -11,6 +11,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"io"
 	"math/big"
 	"net"
@@ -36,6 +37,9 @@ type SinkOptions struct {
 	Addr string
 	// TLS offers STARTTLS with a throwaway self-signed certificate.
 	TLS bool
+	// BrokenTLS offers STARTTLS but fails every handshake (a receiver
+	// with a broken certificate setup), for testing plaintext fallback.
+	BrokenTLS bool
 	// Rcpt decides each RCPT TO; nil accepts all. Return an *smtp.SMTPError
 	// to choose the reply.
 	Rcpt func(to string) error
@@ -90,6 +94,11 @@ func StartSink(opts SinkOptions) (*Sink, error) {
 			return nil, err
 		}
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	if opts.BrokenTLS {
+		srv.TLSConfig = &tls.Config{GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+			return nil, errors.New("mtatest: broken TLS on purpose")
+		}}
 	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
