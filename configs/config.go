@@ -265,6 +265,12 @@ type DKIM struct {
 	ESPKeys []DKIMKey `toml:"esp_key"`
 	// Expiration sets x= this long after t=. Default "0s": no x=.
 	Expiration Duration `toml:"expiration"`
+	// RSAEngine picks the RSA signing code: "auto" (the default) uses the
+	// system's OpenSSL 3 libcrypto when it loads and passes its self-check,
+	// else Go's crypto/rsa; "openssl" requires OpenSSL (start-up fails
+	// without it); "go" always uses crypto/rsa. OpenSSL signs RSA-2048
+	// about 2.8 times faster on x86-64 (dkim/openssl).
+	RSAEngine string `toml:"rsa_engine"`
 }
 
 // DKIMKey is one signing key.

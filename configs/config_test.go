@@ -85,6 +85,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"bad tls", "[delivery]\ntls = \"required\"\n", "delivery.tls"},
 		{"bad resolver", "[delivery]\nresolvers = [\"dns.example\"]\n", "delivery.resolvers[0]"},
 		{"dkim missing file", "[[dkim.key]]\ndomain = \"a.example\"\nselector = \"s\"\n", "dkim.key[0]"},
+		{"dkim engine", "[dkim]\nrsa_engine = \"fast\"\n", "dkim.rsa_engine"},
 		{"retry order", "[queue]\nretry_first = \"2h\"\n", "queue.retry_max"},
 	}
 	for _, tc := range cases {

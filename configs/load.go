@@ -58,6 +58,7 @@ func Default() *Config {
 			TLS:                         "opportunistic",
 			DefaultPool:                 "default",
 		},
+		DKIM: DKIM{RSAEngine: "auto"},
 	}
 }
 
@@ -391,6 +392,11 @@ func (c *Config) Validate() error {
 	}
 	if c.DKIM.Expiration.Duration < 0 {
 		return keyError("dkim.expiration", "must not be negative")
+	}
+	switch c.DKIM.RSAEngine {
+	case "", "auto", "openssl", "go":
+	default:
+		return keyError("dkim.rsa_engine", "must be auto, openssl or go, not %q", c.DKIM.RSAEngine)
 	}
 	return nil
 }

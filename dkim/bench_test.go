@@ -2,9 +2,12 @@ package dkim
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"io"
 	"strings"
 	"testing"
+
+	"sluice/dkim/openssl"
 
 	msgauth "github.com/emersion/go-msgauth/dkim"
 )
@@ -48,6 +51,19 @@ func benchSignParallel(b *testing.B, msg []byte, keys func(*fixture) []Key) {
 	})
 }
 
+// ossl swaps the fixture's RSA key for its OpenSSL signer (skipping the
+// benchmark when libcrypto is unavailable).
+func ossl(b *testing.B, keys func(*fixture) []Key) func(*fixture) []Key {
+	return func(f *fixture) []Key {
+		s, err := openssl.NewRSASigner(f.rsa.(*rsa.PrivateKey))
+		if err != nil {
+			b.Skipf("OpenSSL unavailable: %v", err)
+		}
+		f.rsa = s
+		return keys(f)
+	}
+}
+
 func rsaOnly(f *fixture) []Key { return []Key{f.rsaKey()} }
 func edOnly(f *fixture) []Key  { return []Key{f.edKey()} }
 func dual(f *fixture) []Key    { return []Key{f.rsaKey(), f.edKey()} }
@@ -58,7 +74,18 @@ func BenchmarkSignDual_5KB(b *testing.B)             { benchSign(b, msg5KB(), du
 func BenchmarkSignRSA2048_5KB_Parallel(b *testing.B) { benchSignParallel(b, msg5KB(), rsaOnly) }
 func BenchmarkSignEd25519_5KB_Parallel(b *testing.B) { benchSignParallel(b, msg5KB(), edOnly) }
 func BenchmarkSignDual_5KB_Parallel(b *testing.B)    { benchSignParallel(b, msg5KB(), dual) }
-func BenchmarkSignDual_10MB(b *testing.B)            { benchSign(b, attachmentMsg(10<<20), dual) }
+
+// The same with RSA through OpenSSL (dkim/openssl), as `sluice serve` signs
+// by default where libcrypto.so.3 loads.
+func BenchmarkSignRSA2048_5KB_OpenSSL(b *testing.B) { benchSign(b, msg5KB(), ossl(b, rsaOnly)) }
+func BenchmarkSignDual_5KB_OpenSSL(b *testing.B)    { benchSign(b, msg5KB(), ossl(b, dual)) }
+func BenchmarkSignRSA2048_5KB_OpenSSL_Parallel(b *testing.B) {
+	benchSignParallel(b, msg5KB(), ossl(b, rsaOnly))
+}
+func BenchmarkSignDual_5KB_OpenSSL_Parallel(b *testing.B) {
+	benchSignParallel(b, msg5KB(), ossl(b, dual))
+}
+func BenchmarkSignDual_10MB(b *testing.B) { benchSign(b, attachmentMsg(10<<20), dual) }
 
 // BenchmarkGoMsgauthDual measures what go-msgauth's Sign costs for the
 // same dual signature (two passes over the message), the alternative this

@@ -110,7 +110,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 			t.Pools = []string{cfg.Delivery.DefaultPool}
 		}
 	}
-	if err := attachSigners(cfg, tenants); err != nil {
+	if err := attachSigners(cfg, tenants, log); err != nil {
 		return nil, err
 	}
 	retry := queue.RetryPolicy{First: cfg.Queue.RetryFirst.Duration, Max: cfg.Queue.RetryMax.Duration, MaxAge: cfg.Queue.MaxAge.Duration}

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"crypto"
+	"crypto/rsa"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"sluice/configs"
 	"sluice/dkim"
+	"sluice/dkim/openssl"
 	"sluice/mta/submit"
 )
 
@@ -13,17 +17,30 @@ import (
 // stops start-up naming the domain and file) and gives each tenant a
 // signer holding only the keys of its own sender domains, plus the ESP
 // keys. A tenant therefore never gets mail signed for a domain it does not
-// own, whatever its From header says.
-func attachSigners(cfg *configs.Config, tenants []*submit.Tenant) error {
+// own, whatever its From header says. RSA keys sign through OpenSSL as
+// dkim.rsa_engine says (rsaEngine).
+func attachSigners(cfg *configs.Config, tenants []*submit.Tenant, log *slog.Logger) error {
 	if len(cfg.DKIM.Keys) == 0 && len(cfg.DKIM.ESPKeys) == 0 {
 		return nil
 	}
+	engine := cfg.DKIM.RSAEngine
+	if engine == "" {
+		engine = "auto"
+	}
+	var used []string // engine per RSA key, for the log
 	load := func(name string, ks []configs.DKIMKey) ([]dkim.Key, error) {
 		out := make([]dkim.Key, 0, len(ks))
 		for i, k := range ks {
 			signer, err := dkim.LoadPrivateKey(k.File)
 			if err != nil {
 				return nil, fmt.Errorf("config: %s[%d] (domain %s): key file %s: %w", name, i, k.Domain, k.File, err)
+			}
+			if rk, ok := signer.(*rsa.PrivateKey); ok {
+				var how string
+				if signer, how, err = rsaEngine(engine, rk); err != nil {
+					return nil, fmt.Errorf("config: %s[%d] (domain %s): key file %s: dkim.rsa_engine %q: %w", name, i, k.Domain, k.File, engine, err)
+				}
+				used = append(used, how)
 			}
 			out = append(out, dkim.Key{Domain: k.Domain, Selector: k.Selector, Signer: signer})
 		}
@@ -53,7 +70,29 @@ func attachSigners(cfg *configs.Config, tenants []*submit.Tenant) error {
 		}
 		t.Signer = s
 	}
+	if len(used) > 0 {
+		log.Info("dkim: RSA signing engine", "setting", engine, "engine", used[0])
+	}
 	return nil
+}
+
+// rsaEngine returns the crypto.Signer that signs with key under setting
+// ("auto", "openssl" or "go") and a description of the engine chosen.
+// "auto" falls back to crypto/rsa when OpenSSL is unavailable or fails its
+// self-check; "openssl" makes that an error.
+func rsaEngine(setting string, key *rsa.PrivateKey) (crypto.Signer, string, error) {
+	if setting == "go" {
+		return key, "go crypto/rsa", nil
+	}
+	s, err := openssl.NewRSASigner(key)
+	if err != nil {
+		if setting == "openssl" {
+			return nil, "", err
+		}
+		return key, "go crypto/rsa (OpenSSL: " + err.Error() + ")", nil
+	}
+	lib, _ := openssl.Library()
+	return s, lib, nil
 }
 
 // ownsDomain reports whether domain is one of domains or a subdomain of one.
