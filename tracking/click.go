@@ -38,7 +38,7 @@ func (e *Edge) serveClick(ctx *fasthttp.RequestCtx, tok []byte, head bool) {
 	ctx.SetStatusCode(fasthttp.StatusFound)
 
 	ip := clientIP(ctx, e.trusted)
-	r := request{ip: ip, agent: ctx.UserAgent(), head: head, now: e.cfg.Now(), message: c.Message, rcpt: c.Rcpt, link: int(c.Link)}
+	r := request{ip: ip, agent: ctx.UserAgent(), head: head, now: e.now(ctx), message: c.Message, rcpt: c.Rcpt, link: int(c.Link)}
 	e.recordHit(ctx, events.KindClick, &c, &r, e.classify.Click(&r))
 }
 

@@ -37,7 +37,7 @@ func (e *Edge) serveOpen(ctx *fasthttp.RequestCtx, tok []byte, head bool) {
 	ctx.SetBodyString(pixel)
 
 	ip := clientIP(ctx, e.trusted)
-	r := request{ip: ip, agent: ctx.UserAgent(), head: head, now: e.cfg.Now(), message: c.Message, rcpt: c.Rcpt}
+	r := request{ip: ip, agent: ctx.UserAgent(), head: head, now: e.now(ctx), message: c.Message, rcpt: c.Rcpt}
 	e.recordHit(ctx, events.KindOpen, &c, &r, e.classify.Open(&r))
 }
 

@@ -55,7 +55,7 @@ func (e *Edge) serveUnsubscribe(ctx *fasthttp.RequestCtx, tok []byte) {
 	if !ok {
 		return
 	}
-	now := e.cfg.Now()
+	now := e.now(ctx)
 	how := oneClickBody(ctx)
 	sctx, cancel := context.WithTimeout(e.baseCtx, e.cfg.SuppressTimeout)
 	defer cancel()

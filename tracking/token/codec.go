@@ -47,19 +47,30 @@ func encode(src []byte, width uint, alphabet string) string {
 // (width 5), into dst. It reports the number of bytes written, and false if
 // src holds a byte outside the alphabet, has a length no byte string
 // encodes to, has non-zero trailing bits, or does not fit in dst.
-func decode(dst []byte, src string, width uint) (int, bool) {
+func decode[T string | []byte](dst []byte, src T, width uint) (int, bool) {
+	vals := &symbols32
+	if width == 6 {
+		vals = &symbols64
+	}
 	var acc uint32
 	var nb uint
-	n := 0
-	for i := 0; i < len(src); i++ {
-		// A branch rather than a func value, so that both inline.
-		var v int
-		if width == 6 {
-			v = val64(src[i])
-		} else {
-			v = val32(src[i])
+	n, i := 0, 0
+	if width == 6 {
+		// Four symbols are three bytes: the bulk of every token, without
+		// the bit-at-a-time bookkeeping.
+		for ; i+4 <= len(src) && n+3 <= len(dst); i += 4 {
+			a, b, c, d := vals[src[i]], vals[src[i+1]], vals[src[i+2]], vals[src[i+3]]
+			if a|b|c|d == invalid {
+				return 0, false
+			}
+			v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
+			dst[n], dst[n+1], dst[n+2] = byte(v>>16), byte(v>>8), byte(v)
+			n += 3
 		}
-		if v < 0 {
+	}
+	for ; i < len(src); i++ {
+		v := vals[src[i]]
+		if v == invalid {
 			return 0, false
 		}
 		acc = acc<<width | uint32(v)
@@ -82,34 +93,30 @@ func decode(dst []byte, src string, width uint) (int, bool) {
 	return n, true
 }
 
-// val64 returns the value of a base64url symbol, or -1.
-func val64(c byte) int {
-	switch {
-	case 'A' <= c && c <= 'Z':
-		return int(c - 'A')
-	case 'a' <= c && c <= 'z':
-		return int(c-'a') + 26
-	case '0' <= c && c <= '9':
-		return int(c-'0') + 52
-	case c == '-':
-		return 62
-	case c == '_':
-		return 63
-	}
-	return -1
-}
+// invalid marks a byte outside an alphabet in the symbol tables. Symbol
+// values are below 64, so four of them OR-ed together equal invalid
+// exactly when one of them is invalid.
+const invalid = 0xff
 
-// val32 returns the value of a base32 symbol in either case, or -1.
-func val32(c byte) int {
-	switch {
-	case 'a' <= c && c <= 'z':
-		return int(c - 'a')
-	case 'A' <= c && c <= 'Z':
-		return int(c - 'A')
-	case '2' <= c && c <= '7':
-		return int(c-'2') + 26
+// symbols64 and symbols32 map a byte to its symbol value, or invalid.
+// They are read-only after initialisation.
+var (
+	symbols64 = symbolTable(alphabet64, false)
+	symbols32 = symbolTable(alphabet32, true)
+)
+
+func symbolTable(alphabet string, foldCase bool) [256]byte {
+	var t [256]byte
+	for i := range t {
+		t[i] = invalid
 	}
-	return -1
+	for i := 0; i < len(alphabet); i++ {
+		t[alphabet[i]] = byte(i)
+		if c := alphabet[i]; foldCase && 'a' <= c && c <= 'z' {
+			t[c-'a'+'A'] = byte(i)
+		}
+	}
+	return t
 }
 
 // appendUvarint appends v as an unsigned LEB128 varint (encoding/binary's

@@ -84,7 +84,13 @@ func (k *Keyring) Seal(c Claims) (string, error) {
 // with a key of this keyring, exactly as it made it, gives ErrInvalid and
 // zero claims. The MAC is checked, in constant time, before anything in the
 // payload is read. Open does not look at the issue time; see OpenMaxAge.
-func (k *Keyring) Open(tok string) (Claims, error) {
+func (k *Keyring) Open(tok string) (Claims, error) { return openURL(k, tok) }
+
+// OpenBytes is Open for a token held in a byte slice (an HTTP request's
+// path, say), without copying it into a string first.
+func (k *Keyring) OpenBytes(tok []byte) (Claims, error) { return openURL(k, tok) }
+
+func openURL[T string | []byte](k *Keyring, tok T) (Claims, error) {
 	if k == nil || len(tok) < minURLToken || len(tok) > MaxLen {
 		return Claims{}, ErrInvalid
 	}
@@ -164,7 +170,18 @@ func (ks *keyState) parseURL(body []byte) (Claims, bool) {
 // edge that wants no more than a yes or no ignores them. Tokens issued after
 // now (clock skew between nodes) are accepted.
 func (k *Keyring) OpenMaxAge(tok string, now time.Time, maxAge time.Duration) (Claims, error) {
-	c, err := k.Open(tok)
+	c, err := openURL(k, tok)
+	return checkAge(c, err, now, maxAge)
+}
+
+// OpenBytesMaxAge is OpenMaxAge for a token held in a byte slice.
+func (k *Keyring) OpenBytesMaxAge(tok []byte, now time.Time, maxAge time.Duration) (Claims, error) {
+	c, err := openURL(k, tok)
+	return checkAge(c, err, now, maxAge)
+}
+
+// checkAge applies OpenMaxAge's rule to the result of openURL.
+func checkAge(c Claims, err error, now time.Time, maxAge time.Duration) (Claims, error) {
 	if err != nil {
 		return Claims{}, err
 	}
