@@ -106,27 +106,72 @@ func scopePrefix(tenant, campaign string) []byte {
 type batchWriter struct {
 	ev, msg, uniq, cnt, camp *bolt.Bucket
 	uniqCur                  *bolt.Cursor // reused: a Get allocates a cursor each time
-	deltas                   map[counterKey]uint64
-	recs                     []byte // the records of the batch value
-	scratch                  []byte // appendRecord's
-	n                        int    // records in recs
+	scopes                   map[scopeKey]*scopeDeltas
+	tenantMemo, campMemo     *scopeDeltas // the last scopes used: most events of a batch share them
+	uniqKey                  []byte       // first's buffer
+	recs                     []byte       // the records of the batch value
+	scratch                  []byte       // appendRecord's
+	n                        int          // records in recs
 	campaigns                *campaignCache
 }
 
-// counterKey names a counter within a batch; its cnt key is built once per
-// batch, at commit.
-type counterKey struct {
-	tenant, campaign, name string
-	link                   int // for the link counters, "Lt" and "Lu"
+// counter indexes the plain counters of a scope within a batch.
+type counter uint8
+
+const (
+	kSent counter = iota
+	kDelivered
+	kDeferred
+	kFailed
+	kBounce
+	kComplaint
+	kUnsub
+	kOpen
+	kOpenU
+	kOpenM
+	kClick
+	kClickU
+	kClickM
+	kAnonOpen
+	kAnonOpenM
+	kAnonClick
+	kAnonClkM
+	kAnonUnsub
+	numCounters
+)
+
+// counterNames are the stored names of the counters, by index.
+var counterNames = [numCounters]string{
+	cSent, cDelivered, cDeferred, cFailed, cBounce, cComplaint, cUnsub, cOpen, cOpenU, cOpenM,
+	cClick, cClickU, cClickM, cAnonOpen, cAnonOpenM, cAnonClick, cAnonClkM, cAnonUnsub,
 }
 
-// bytes returns the cnt key.
-func (k counterKey) bytes() []byte {
-	b := scopePrefix(k.tenant, k.campaign)
-	if k.name == linkTotal || k.name == linkUnique {
-		return append(b, 'L', byte(k.link>>8), byte(k.link), k.name[1])
+// scopeKey is a tenant (campaign "") or one of its campaigns.
+type scopeKey struct{ tenant, campaign string }
+
+// scopeDeltas sums a batch's increments for one scope, so that each
+// stored counter is written once per batch. Plain counters are an array
+// rather than map entries: an event costs a few additions, not a hash of
+// its tenant and campaign per counter.
+type scopeDeltas struct {
+	scopeKey
+	n     [numCounters]uint64
+	links map[linkKey]uint64
+}
+
+// linkKey names a link counter: total or unique clicks of one link.
+type linkKey struct {
+	link   int
+	unique bool
+}
+
+// key returns the cnt key of link counter lk in the scope with prefix p.
+func (lk linkKey) key(p []byte) []byte {
+	suffix := byte('t')
+	if lk.unique {
+		suffix = 'u'
 	}
-	return append(b, k.name...)
+	return append(p, 'L', byte(lk.link>>8), byte(lk.link), suffix)
 }
 
 func newBatchWriter(tx *bolt.Tx, campaigns *campaignCache) *batchWriter {
@@ -136,7 +181,7 @@ func newBatchWriter(tx *bolt.Tx, campaigns *campaignCache) *batchWriter {
 		uniq:      bucket(tx, bucketUniq),
 		cnt:       bucket(tx, bucketCnt),
 		camp:      bucket(tx, bucketCamp),
-		deltas:    make(map[counterKey]uint64),
+		scopes:    make(map[scopeKey]*scopeDeltas),
 		campaigns: campaigns,
 	}
 	w.uniqCur = w.uniq.Cursor()
@@ -146,34 +191,61 @@ func newBatchWriter(tx *bolt.Tx, campaigns *campaignCache) *batchWriter {
 	return w
 }
 
-// count adds one to name in the tenant's scope and, if any, the campaign's.
-func (w *batchWriter) count(tenant, campaign, name string) {
-	w.countLink(tenant, campaign, name, 0)
+// scope returns the deltas of (tenant, campaign), through memo.
+func (w *batchWriter) scope(memo **scopeDeltas, tenant, campaign string) *scopeDeltas {
+	if m := *memo; m != nil && m.tenant == tenant && m.campaign == campaign {
+		return m
+	}
+	k := scopeKey{tenant, campaign}
+	sd := w.scopes[k]
+	if sd == nil {
+		sd = &scopeDeltas{scopeKey: k}
+		w.scopes[k] = sd
+	}
+	*memo = sd
+	return sd
 }
 
-// countLink is count for a link counter.
-func (w *batchWriter) countLink(tenant, campaign, name string, link int) {
-	w.deltas[counterKey{tenant, "", name, link}]++
+// count adds one to counter k in the tenant's scope and, if any, the
+// campaign's.
+func (w *batchWriter) count(tenant, campaign string, k counter) {
+	w.scope(&w.tenantMemo, tenant, "").n[k]++
 	if campaign != "" {
-		w.deltas[counterKey{tenant, campaign, name, link}]++
+		w.scope(&w.campMemo, tenant, campaign).n[k]++
 	}
+}
+
+// countLink adds one to a link counter, like count.
+func (w *batchWriter) countLink(tenant, campaign string, lk linkKey) {
+	w.scope(&w.tenantMemo, tenant, "").addLink(lk)
+	if campaign != "" {
+		w.scope(&w.campMemo, tenant, campaign).addLink(lk)
+	}
+}
+
+func (sd *scopeDeltas) addLink(lk linkKey) {
+	if sd.links == nil {
+		sd.links = make(map[linkKey]uint64)
+	}
+	sd.links[lk]++
 }
 
 // first reports whether the uniq marker for (message, rcpt, tag, link) of
 // tenant is new, and sets it. The tenant is part of the key because message
 // ids are unique per spool, not across the nodes of a cluster.
 func (w *batchWriter) first(tenant string, msg uint64, rcpt uint32, tag byte, link int) (bool, error) {
-	// A new slice each time: bbolt keeps a reference to a key until the
-	// transaction commits.
-	k := appendIDs(make([]byte, 0, uniqFixed+len(tenant)), msg, rcpt)
+	k := appendIDs(w.uniqKey[:0], msg, rcpt)
 	k = append(k, tag)
 	k = binary.BigEndian.AppendUint16(k, uint16(link))
 	k = append(k, tenant...)
+	w.uniqKey = k
 	// Seek repositions the cursor, so it stays valid across the Puts.
 	if found, _ := w.uniqCur.Seek(k); bytes.Equal(found, k) {
 		return false, nil
 	}
-	return true, w.uniq.Put(k, present())
+	// A copy: bbolt keeps a reference to a key until the transaction
+	// commits, and uniqKey is reused.
+	return true, w.uniq.Put(bytes.Clone(k), present())
 }
 
 // campaign returns the campaign of tenant's message, from the cache or the
@@ -249,75 +321,75 @@ func (w *batchWriter) countEvent(ev *Event) error {
 	t, c := ev.Tenant, ev.Campaign
 	switch ev.Kind {
 	case KindSent:
-		w.count(t, c, cSent)
+		w.count(t, c, kSent)
 	case KindDelivered:
-		w.count(t, c, cDelivered)
+		w.count(t, c, kDelivered)
 	case KindDeferred:
-		w.count(t, c, cDeferred)
+		w.count(t, c, kDeferred)
 	case KindFailed:
-		w.count(t, c, cFailed)
+		w.count(t, c, kFailed)
 	case KindBounce:
-		w.count(t, c, cBounce)
+		w.count(t, c, kBounce)
 	case KindComplaint:
-		w.count(t, c, cComplaint)
+		w.count(t, c, kComplaint)
 	case KindUnsubscribe:
 		ok, err := w.first(t, ev.Message, ev.Rcpt, uUnsub, 0)
 		if err != nil {
 			return err
 		}
 		if ok {
-			w.count(t, c, cUnsub)
+			w.count(t, c, kUnsub)
 		}
 	case KindOpen:
 		if ev.Machine {
-			w.count(t, c, cOpenM)
+			w.count(t, c, kOpenM)
 			return nil
 		}
-		w.count(t, c, cOpen)
+		w.count(t, c, kOpen)
 		ok, err := w.first(t, ev.Message, ev.Rcpt, uOpen, 0)
 		if err != nil {
 			return err
 		}
 		if ok {
-			w.count(t, c, cOpenU)
+			w.count(t, c, kOpenU)
 		}
 	case KindClick:
 		if ev.Machine {
-			w.count(t, c, cClickM)
+			w.count(t, c, kClickM)
 			return nil
 		}
-		w.count(t, c, cClick)
-		w.countLink(t, c, linkTotal, ev.Link)
+		w.count(t, c, kClick)
+		w.countLink(t, c, linkKey{link: ev.Link})
 		ok, err := w.first(t, ev.Message, ev.Rcpt, uClick, 0)
 		if err != nil {
 			return err
 		}
 		if ok {
-			w.count(t, c, cClickU)
+			w.count(t, c, kClickU)
 		}
 		if ok, err = w.first(t, ev.Message, ev.Rcpt, uLink, ev.Link); err != nil {
 			return err
 		}
 		if ok {
-			w.countLink(t, c, linkUnique, ev.Link)
+			w.countLink(t, c, linkKey{link: ev.Link, unique: true})
 		}
 	}
 	return nil
 }
 
 func (w *batchWriter) countAnonymous(ev *Event) {
-	var name string
+	var name counter
 	switch {
 	case ev.Kind == KindOpen && ev.Machine:
-		name = cAnonOpenM
+		name = kAnonOpenM
 	case ev.Kind == KindOpen:
-		name = cAnonOpen
+		name = kAnonOpen
 	case ev.Kind == KindClick && ev.Machine:
-		name = cAnonClkM
+		name = kAnonClkM
 	case ev.Kind == KindClick:
-		name = cAnonClick
+		name = kAnonClick
 	case ev.Kind == KindUnsubscribe:
-		name = cAnonUnsub
+		name = kAnonUnsub
 	default:
 		return
 	}
@@ -326,17 +398,33 @@ func (w *batchWriter) countAnonymous(ev *Event) {
 
 // commitCounters adds the batch's increments to the stored counters.
 func (w *batchWriter) commitCounters() error {
-	for ck, d := range w.deltas {
-		k := ck.bytes()
-		if old := w.cnt.Get(k); len(old) == 8 {
-			d += binary.BigEndian.Uint64(old)
+	for _, sd := range w.scopes {
+		prefix := scopePrefix(sd.tenant, sd.campaign)
+		for k, d := range sd.n {
+			if d == 0 {
+				continue
+			}
+			// A new slice per key: bbolt keeps keys until the commit.
+			key := append(bytes.Clone(prefix), counterNames[k]...)
+			if err := w.add(key, d); err != nil {
+				return err
+			}
 		}
-		v := binary.BigEndian.AppendUint64(make([]byte, 0, 8), d)
-		if err := w.cnt.Put(k, v); err != nil {
-			return err
+		for lk, d := range sd.links {
+			if err := w.add(lk.key(bytes.Clone(prefix)), d); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// add adds d to the stored counter key.
+func (w *batchWriter) add(key []byte, d uint64) error {
+	if old := w.cnt.Get(key); len(old) == 8 {
+		d += binary.BigEndian.Uint64(old)
+	}
+	return w.cnt.Put(key, binary.BigEndian.AppendUint64(make([]byte, 0, 8), d))
 }
 
 // msgInfo is a message's tenant and campaign.

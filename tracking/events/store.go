@@ -112,12 +112,17 @@ type Store struct {
 	opts Options
 	log  *slog.Logger
 
-	ch        chan Event
+	// Recorded events wait in queue for the writer. A slice under a mutex
+	// rather than a channel: a channel send wakes the writer for every
+	// event, while Record signals wake only when the queue becomes
+	// non-empty or reaches MaxBatch.
+	qmu    sync.Mutex
+	queue  []Event       // guarded by qmu
+	closed bool          // guarded by qmu; set by Close
+	wake   chan struct{} // capacity 1
+
 	flushc    chan chan struct{}
 	campaigns *campaignCache // the writer's
-
-	mu     sync.RWMutex // guards closed against Record's send
-	closed bool
 
 	quit       chan struct{} // closed by Close: drain and stop
 	abandon    chan struct{} // closed when Close runs out of time
@@ -158,7 +163,7 @@ func Open(path string, opts Options) (*Store, error) {
 		db:         db,
 		opts:       opts,
 		log:        opts.Logger,
-		ch:         make(chan Event, opts.QueueSize),
+		wake:       make(chan struct{}, 1),
 		campaigns:  newCampaignCache(1 << 16),
 		flushc:     make(chan chan struct{}),
 		quit:       make(chan struct{}),
@@ -185,20 +190,53 @@ func (s *Store) Record(ev Event) bool {
 		s.invalid.Add(1)
 		return false
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
+	s.qmu.Lock()
+	if s.closed || len(s.queue) >= s.opts.QueueSize {
+		s.qmu.Unlock()
 		s.dropped.Add(1)
 		return false
 	}
+	s.queue = append(s.queue, ev)
+	n := len(s.queue)
+	s.qmu.Unlock()
+	s.recorded.Add(1)
+	if n == 1 || n == s.opts.MaxBatch {
+		s.signal()
+	}
+	return true
+}
+
+// signal wakes the writer, or leaves a wake-up pending for it.
+func (s *Store) signal() {
 	select {
-	case s.ch <- ev:
-		s.recorded.Add(1)
-		return true
+	case s.wake <- struct{}{}:
 	default:
-		s.dropped.Add(1)
-		return false
 	}
+}
+
+// queued returns the number of events waiting for the writer.
+func (s *Store) queued() int {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	return len(s.queue)
+}
+
+// take moves up to MaxBatch queued events, oldest first, into batch (which
+// must be empty) and returns it. It swaps buffers when it can, so that the
+// events are not copied.
+func (s *Store) take(batch []Event) []Event {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	if len(s.queue) <= s.opts.MaxBatch {
+		batch, s.queue = s.queue, batch
+		return batch
+	}
+	batch = append(batch, s.queue[:s.opts.MaxBatch]...)
+	rest := copy(s.queue, s.queue[s.opts.MaxBatch:])
+	clear(s.queue[rest:])
+	s.queue = s.queue[:rest]
+	s.signal() // what is left is the next batch
+	return batch
 }
 
 // Flush returns when every event recorded before the call is committed (or
@@ -227,9 +265,9 @@ func (s *Store) Flush(ctx context.Context) error {
 func (s *Store) Close(ctx context.Context) error {
 	err := ErrClosed
 	s.closeOnce.Do(func() {
-		s.mu.Lock()
+		s.qmu.Lock()
 		s.closed = true
-		s.mu.Unlock()
+		s.qmu.Unlock()
 		close(s.quit)
 		s.stopPurge()
 		err = nil
@@ -258,15 +296,16 @@ func (s *Store) Metrics() Metrics {
 		Lost:     s.lost.Load(),
 		Batches:  s.batches.Load(),
 		Purged:   s.purged.Load(),
-		Queued:   len(s.ch),
+		Queued:   s.queued(),
 	}
 }
 
-// writer is the one goroutine that writes events: it waits for one, takes
-// whatever else is queued up to MaxBatch, and commits them together.
+// writer is the one goroutine that writes events: woken when the queue
+// becomes non-empty, it lingers for more (see linger), takes up to
+// MaxBatch and commits them together.
 func (s *Store) writer() {
 	defer close(s.writerDone)
-	batch := make([]Event, 0, s.opts.MaxBatch)
+	var batch []Event
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
@@ -277,11 +316,12 @@ func (s *Store) writer() {
 		default:
 		}
 		select {
-		case ev := <-s.ch:
-			batch = s.linger(s.fill(append(batch[:0], ev)), timer)
-			s.write(batch)
+		case <-s.wake:
+			if s.linger(timer) {
+				batch = s.write(s.take(batch[:0]))
+			}
 		case done := <-s.flushc:
-			s.drain(batch)
+			batch = s.drain(batch)
 			close(done)
 		case <-s.quit:
 			s.drain(batch)
@@ -290,72 +330,60 @@ func (s *Store) writer() {
 	}
 }
 
-// fill appends queued events to batch without waiting, up to MaxBatch.
-func (s *Store) fill(batch []Event) []Event {
-	for len(batch) < s.opts.MaxBatch {
-		select {
-		case ev := <-s.ch:
-			batch = append(batch, ev)
-		default:
-			return batch
-		}
-	}
-	return batch
-}
-
-// linger waits up to BatchDelay for batch to fill, unless Flush or Close
-// is waiting.
-func (s *Store) linger(batch []Event, timer *time.Timer) []Event {
-	if s.opts.BatchDelay <= 0 || len(batch) >= s.opts.MaxBatch {
-		return batch
+// linger waits up to BatchDelay for the queue to reach MaxBatch, unless
+// Close is waiting. It reports false when it answered a Flush instead (by
+// writing everything queued), leaving nothing for the caller to write.
+func (s *Store) linger(timer *time.Timer) bool {
+	if s.opts.BatchDelay <= 0 {
+		return true
 	}
 	timer.Reset(s.opts.BatchDelay)
 	defer timer.Stop()
-	for len(batch) < s.opts.MaxBatch {
+	for s.queued() < s.opts.MaxBatch {
 		select {
-		case ev := <-s.ch:
-			batch = s.fill(append(batch, ev))
+		case <-s.wake: // the queue reached MaxBatch (or a stale wake-up)
 		case <-timer.C:
-			return batch
+			return true
 		case <-s.quit:
-			return batch
+			return true
 		case done := <-s.flushc:
-			// Write what is here with everything queued, then answer.
-			s.write(s.fill(batch))
-			s.drain(batch[:0])
+			s.drain(nil)
 			close(done)
-			return batch[:0]
+			return false
 		}
 	}
-	return batch
+	return true
 }
 
-// drain writes batches until the queue is empty. After Close gave up, what
-// is left is dropped.
-func (s *Store) drain(batch []Event) {
+// drain writes batches until the queue is empty and returns the buffer
+// for reuse. After Close gave up, what is left is dropped.
+func (s *Store) drain(batch []Event) []Event {
 	for {
 		select {
 		case <-s.abandon:
-			s.dropped.Add(uint64(len(s.ch)))
-			for len(s.ch) > 0 {
-				<-s.ch
-			}
-			return
+			s.qmu.Lock()
+			s.dropped.Add(uint64(len(s.queue)))
+			clear(s.queue)
+			s.queue = s.queue[:0]
+			s.qmu.Unlock()
+			return batch
 		default:
 		}
-		batch = s.fill(batch[:0])
+		batch = s.take(batch[:0])
 		if len(batch) == 0 {
-			return
+			return batch
 		}
-		s.write(batch)
+		batch = s.write(batch)
 	}
 }
 
-// write commits batch in one transaction.
-func (s *Store) write(batch []Event) {
+// write commits batch in one transaction and returns it emptied (its
+// events cleared, so that their strings can be collected).
+func (s *Store) write(batch []Event) []Event {
 	if len(batch) == 0 {
-		return
+		return batch
 	}
+	defer clear(batch)
 	if s.opts.beforeWrite != nil {
 		s.opts.beforeWrite()
 	}
@@ -385,9 +413,10 @@ func (s *Store) write(batch []Event) {
 		s.campaigns.reset()
 		s.lost.Add(uint64(len(batch)))
 		s.log.Error("events: write batch", "events", len(batch), "err", err)
-		return
+		return batch[:0]
 	}
 	s.written.Add(uint64(len(batch)))
+	return batch[:0]
 }
 
 // bucket returns the named bucket of tx (created at Open).
