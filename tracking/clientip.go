@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"net"
 	"net/netip"
+	"sync"
+	"sync/atomic"
 
 	"github.com/valyala/fasthttp"
 )
@@ -89,8 +91,32 @@ func (e *Edge) recordedIP(a netip.Addr) string {
 	if err != nil {
 		return ""
 	}
+	return e.prefixes.text(p)
+}
+
+// prefixText caches the text of recently seen client networks: most hits
+// come from a few networks (image proxies, corporate gateways), and the
+// text is stored with every event.
+type prefixText struct {
+	m sync.Map // netip.Prefix → string
+	n atomic.Int32
+}
+
+// maxPrefixTexts bounds the cache; when full it starts over.
+const maxPrefixTexts = 4096
+
+func (c *prefixText) text(p netip.Prefix) string {
+	if v, ok := c.m.Load(p); ok {
+		return v.(string)
+	}
 	var buf [64]byte // one allocation, for the string, not three
-	return string(p.AppendTo(buf[:0]))
+	s := string(p.AppendTo(buf[:0]))
+	if c.n.Add(1) > maxPrefixTexts {
+		c.m.Clear()
+		c.n.Store(1)
+	}
+	c.m.Store(p, s)
+	return s
 }
 
 // doNotTrack reports whether the request asks not to be tracked: DNT: 1

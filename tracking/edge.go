@@ -146,6 +146,7 @@ type Edge struct {
 	requestClock bool
 	classify     *classifier
 	locations    *locationCache
+	prefixes     prefixText
 	trusted      prefixSet
 	pages        *template.Template
 	srv          *fasthttp.Server
