@@ -69,6 +69,11 @@ type Store struct {
 
 	counts counters
 	holds  holds
+
+	// The erasure (GDPR) state: see privacy.go.
+	addrKey   []byte      // the per-install HMAC key of hashed suppressions
+	hashers   sync.Pool   // of *hasher: HMACs keyed with addrKey
+	hashedAny atomic.Bool // the spool has held a hashed suppression
 }
 
 type writeReq struct {
@@ -128,6 +133,9 @@ func Open(path string, opts Options) (*Store, error) {
 			opts.Logger.Info("queue: recovered recipients left in flight", "count", n)
 		}
 		s.holds.load(tx)
+		if err := s.loadPrivacy(tx); err != nil {
+			return err
+		}
 		return s.counts.load(tx)
 	})
 	if err != nil {

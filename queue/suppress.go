@@ -58,6 +58,10 @@ type Suppression struct {
 	Created time.Time
 	// Detail is the remote reply or report summary (bounded).
 	Detail string
+	// Hashed marks a suppression kept after an erasure (GDPR Art. 17):
+	// Addr is then not an address but HashedPrefix and a keyed hash of
+	// it (see Store.HashAddr), and Detail is empty.
+	Hashed bool
 }
 
 var (
@@ -91,6 +95,7 @@ func decodeSuppression(key, v []byte) (Suppression, error) {
 		return s, errCorrupt
 	}
 	s.Tenant, s.Addr = string(t), string(a)
+	s.Hashed = bytes.HasPrefix(a, []byte(HashedPrefix))
 	r := reader{b: v}
 	if r.byte() != recVersion {
 		return s, errCorrupt
@@ -126,9 +131,29 @@ func (s *Store) SuppressMany(ctx context.Context, sups []Suppression) error {
 		}
 		sup.Addr = NormalizeAddr(sup.Addr)
 	}
+	hashed := make([][]byte, len(sups))
+	for i, sup := range sups {
+		hashed[i] = s.hashedKey(sup.Tenant, sup.Addr)
+	}
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSupp)
-		for _, sup := range sups {
+		for i, sup := range sups {
+			if hk := hashed[i]; hk != nil {
+				if v := b.Get(hk); v != nil {
+					// The address was erased: it stays suppressed by its
+					// hash only, widened if need be, and is not stored
+					// again.
+					if old, err := decodeSuppression(hk, v); err == nil && (old.Scope == ScopeAll || old.Scope == sup.Scope) {
+						continue
+					}
+					wide := sup
+					wide.Detail = ""
+					if err := b.Put(hk, wide.encode()); err != nil {
+						return err
+					}
+					continue
+				}
+			}
 			k := suppKey(sup.Tenant, sup.Addr)
 			if v := b.Get(k); v != nil {
 				if old, err := decodeSuppression(k, v); err == nil && (old.Scope == ScopeAll || old.Scope == sup.Scope) {
@@ -148,16 +173,26 @@ func (s *Store) SuppressMany(ctx context.Context, sups []Suppression) error {
 }
 
 // Unsuppress removes tenant's suppression of addr (and its soft-failure
-// history). It reports whether one existed.
+// history), in either form: an operator who lifts the suppression of an
+// address lifts the hashed one left by an erasure too. addr may also be
+// the Addr of a hashed suppression. It reports whether one existed.
 func (s *Store) Unsuppress(ctx context.Context, tenant, addr string) (bool, error) {
 	var existed bool
+	hk := s.hashedKey(tenant, addr)
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		k := suppKey(tenant, addr)
-		existed = tx.Bucket(bucketSupp).Get(k) != nil
+		b := tx.Bucket(bucketSupp)
+		existed = b.Get(k) != nil
 		if err := tx.Bucket(bucketSoft).Delete(k); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketSupp).Delete(k)
+		if hk != nil {
+			existed = existed || b.Get(hk) != nil
+			if err := b.Delete(hk); err != nil {
+				return err
+			}
+		}
+		return b.Delete(k)
 	}, nil)
 	if err != nil {
 		return false, fmt.Errorf("queue: unsuppress: %w", err)
@@ -165,17 +200,31 @@ func (s *Store) Unsuppress(ctx context.Context, tenant, addr string) (bool, erro
 	return existed, nil
 }
 
-// Suppressed returns tenant's suppression of addr, if any. It is a read
-// transaction of one key lookup: cheap enough for every RCPT.
+// Suppressed returns tenant's suppression of addr, if any, in either form
+// (by address, or by its hash after an erasure; the wider of the two if
+// both exist). It is a read transaction of one key lookup, plus an HMAC
+// and a second lookup once the spool has ever held a hashed suppression:
+// cheap enough for every RCPT (BenchmarkSuppressed).
 func (s *Store) Suppressed(tenant, addr string) (Suppression, bool) {
 	var sup Suppression
 	var ok bool
 	_ = s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSupp)
 		k := suppKey(tenant, addr)
-		if v := tx.Bucket(bucketSupp).Get(k); v != nil {
+		if v := b.Get(k); v != nil {
 			var err error
 			sup, err = decodeSuppression(k, v)
 			ok = err == nil
+		}
+		if ok && sup.Scope == ScopeAll || !s.hashedAny.Load() {
+			return nil
+		}
+		if hk := s.hashedKey(tenant, addr); hk != nil {
+			if v := b.Get(hk); v != nil {
+				if h, err := decodeSuppression(hk, v); err == nil && (!ok || h.Scope == ScopeAll) {
+					sup, ok = h, true
+				}
+			}
 		}
 		return nil
 	})
@@ -228,10 +277,15 @@ func (s *Store) RecordSoftFailure(ctx context.Context, tenant, addr, reason, det
 	}
 	now := s.opts.Now()
 	var suppressed bool
+	hk := s.hashedKey(tenant, addr)
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		suppressed = false
 		k := suppKey(tenant, addr)
 		soft := tx.Bucket(bucketSoft)
+		if hk != nil && tx.Bucket(bucketSupp).Get(hk) != nil {
+			suppressed = true // erased and suppressed: keep no history
+			return soft.Delete(k)
+		}
 		var times []int64
 		r := reader{b: soft.Get(k)}
 		for len(r.b) > 0 && r.err == nil {

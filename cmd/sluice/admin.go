@@ -51,6 +51,7 @@ func newAdminServer(n *node, token string) *http.Server {
 	registerSuppressionAPI(mux, n, token)
 	registerQueueAPI(mux, n, token)
 	registerStatsAPI(mux, n, token)
+	registerPrivacyAPI(mux, n, token)
 	return &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,6 +35,8 @@ commands:
   suppress remove --tenant T ADDRESS...
   suppress import --tenant T FILE.csv          lines: address[,scope[,reason]]
   suppress export [--tenant T]                 CSV on stdout
+  privacy export --tenant T ADDRESS            all that is held about ADDRESS (GDPR Art. 15), JSON
+  privacy erase  --tenant T --yes ADDRESS      erase it (Art. 17); a suppression stays, hashed
 `
 
 // adminClient talks to a node's admin API.
@@ -139,6 +142,8 @@ func runCtl(args []string, stdout, stderr io.Writer) int {
 		err = ctlQueue(c, rest[1], rest[2:], stdout, stderr)
 	case "suppress list", "suppress add", "suppress remove", "suppress import", "suppress export":
 		err = ctlSuppress(c, rest[1], rest[2:], *asJSON, stdout, stderr)
+	case "privacy export", "privacy erase":
+		err = ctlPrivacy(c, rest[1], rest[2:], stdout, stderr)
 	default:
 		fmt.Fprint(stderr, ctlUsage)
 		return 2
@@ -332,4 +337,59 @@ func ctlStats(c *adminClient, args []string, stdout, stderr io.Writer) error {
 	}
 	_, err = stdout.Write(body)
 	return err
+}
+
+// ctlPrivacy runs a data subject request for one address. Without --yes,
+// erase only shows what it would remove (from an export) and fails.
+func ctlPrivacy(c *adminClient, cmd string, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("privacy "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	tenant := fs.String("tenant", "", "tenant")
+	yes := fs.Bool("yes", false, "erase: really erase")
+	addrs, err := parseInterspersed(fs, args)
+	if err != nil || *tenant == "" || len(addrs) != 1 {
+		fmt.Fprint(stderr, ctlUsage)
+		return errUsage
+	}
+	q := url.Values{"tenant": {*tenant}, "address": {addrs[0]}}
+	if cmd == "export" || !*yes {
+		body, err := c.do(http.MethodGet, "/api/v1/privacy/export", q, nil, "")
+		if err != nil {
+			return err
+		}
+		if cmd == "export" {
+			_, err := stdout.Write(body)
+			return err
+		}
+		var ex privacyExport
+		if err := json.Unmarshal(body, &ex); err != nil {
+			return fmt.Errorf("admin API: bad JSON: %w", err)
+		}
+		fmt.Fprintf(stderr, "would erase, for tenant %s: %d directory entries, %d queued recipient records, %d events; %d suppressions (kept, hashed)\n",
+			*tenant, len(ex.Directory), len(ex.Queued), len(ex.Events), len(ex.Suppressions))
+		return errors.New("nothing erased: add --yes to erase")
+	}
+	b, _ := json.Marshal(privacyRequest{Tenant: *tenant, Address: addrs[0]})
+	body, err := c.do(http.MethodPost, "/api/v1/privacy/erase", nil, bytes.NewReader(b), "application/json")
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(body)
+	return err
+}
+
+// parseInterspersed parses fs from args, allowing flags after positional
+// arguments ("erase ADDRESS --yes"), and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
