@@ -31,6 +31,7 @@ type Config struct {
 	DKIM        DKIM        `toml:"dkim"`
 	Suppression Suppression `toml:"suppression"`
 	Shaping     Shaping     `toml:"shaping"`
+	Webhooks    Webhooks    `toml:"webhooks"`
 	Tenants     []Tenant    `toml:"tenant"`
 	Routes      []Route     `toml:"route"`
 	Sources     []Source    `toml:"source"`
@@ -109,6 +110,41 @@ type Tenant struct {
 	// message may pick another with X-Sluice-Pool. Default: the default
 	// pool only.
 	Pools []string `toml:"pools"`
+	// Webhook pushes this tenant's events to its endpoint. Default: none.
+	Webhook Webhook `toml:"webhook"`
+}
+
+// Webhook is a tenant's event webhook ([tenant.webhook]): every event
+// stored for the tenant (sent, delivered, deferred, failed, bounce,
+// complaint, open, click, unsubscribe; never the anonymous DNT/GPC ones)
+// is POSTed to URL in signed JSON batches, from a durable outbox
+// (tracking/webhook).
+type Webhook struct {
+	// URL receives the POSTs: https, or http on loopback only (tests,
+	// development). Empty: no webhook.
+	URL string `toml:"url"`
+	// Secret keys the HMAC-SHA256 Sluice-Signature header; its bytes are
+	// used as is. At least 16 bytes; required with url.
+	Secret string `toml:"secret"`
+	// Kinds restricts the events sent to these kinds. Default: all.
+	Kinds []string `toml:"kinds"`
+}
+
+// Webhooks configures how tenants' webhooks are delivered.
+type Webhooks struct {
+	// MaxAge: events still undelivered this long after they were queued
+	// are dropped (and counted). Default "72h".
+	MaxAge Duration `toml:"max_age"`
+	// Timeout bounds each request, answer included. Default "10s".
+	Timeout Duration `toml:"timeout"`
+	// BatchSize caps the events in one request. Default 100.
+	BatchSize int `toml:"batch_size"`
+	// RetryFirst is the wait after a failed request; it doubles with each
+	// failure in a row up to RetryMax (each wait drawn between half and
+	// all of that). A Retry-After answer sets the wait instead, within the
+	// same bounds. Defaults "1s" and "10m".
+	RetryFirst Duration `toml:"retry_first"`
+	RetryMax   Duration `toml:"retry_max"`
 }
 
 // Source is one egress address.

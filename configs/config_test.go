@@ -87,6 +87,13 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"dkim missing file", "[[dkim.key]]\ndomain = \"a.example\"\nselector = \"s\"\n", "dkim.key[0]"},
 		{"dkim engine", "[dkim]\nrsa_engine = \"fast\"\n", "dkim.rsa_engine"},
 		{"retry order", "[queue]\nretry_first = \"2h\"\n", "queue.retry_max"},
+		{"webhook http", tenant + "[tenant.webhook]\nurl = \"http://crm.example/h\"\nsecret = \"0123456789abcdef\"\n", "tenant[0].webhook.url: must be https"},
+		{"webhook relative", tenant + "[tenant.webhook]\nurl = \"/h\"\nsecret = \"0123456789abcdef\"\n", "tenant[0].webhook.url"},
+		{"webhook short secret", tenant + "[tenant.webhook]\nurl = \"https://crm.example/h\"\nsecret = \"short\"\n", "tenant[0].webhook.secret: must be at least 16 bytes"},
+		{"webhook no url", tenant + "[tenant.webhook]\nsecret = \"0123456789abcdef\"\n", "tenant[0].webhook.url: required"},
+		{"webhook kind", tenant + "[tenant.webhook]\nurl = \"https://crm.example/h\"\nsecret = \"0123456789abcdef\"\nkinds = [\"open\", \"opened\"]\n", "tenant[0].webhook.kinds[1]"},
+		{"webhooks batch", "[webhooks]\nbatch_size = 0\n", "webhooks.batch_size"},
+		{"webhooks retry", "[webhooks]\nretry_max = \"100ms\"\n", "webhooks.retry_max"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,5 +109,14 @@ func TestErrorsNameTheKey(t *testing.T) {
 	}
 	if _, err := Parse(tenant + "[submission]\ntrusted_networks = [\"127.0.0.0/8\"]\ntrusted_tenant = \"acme\"\n"); err != nil {
 		t.Fatalf("good config rejected: %v", err)
+	}
+	for _, u := range []string{"https://crm.example/h?k=1", "http://127.0.0.1:8000/h", "http://[::1]:8000/h", "http://localhost/h"} {
+		cfg, err := Parse(tenant + "[tenant.webhook]\nurl = \"" + u + "\"\nsecret = \"0123456789abcdef\"\nkinds = [\"open\", \"click\"]\n")
+		if err != nil {
+			t.Fatalf("webhook %s rejected: %v", u, err)
+		}
+		if w := cfg.Tenants[0].Webhook; w.URL != u || len(w.Kinds) != 2 {
+			t.Fatalf("webhook parsed as %+v", w)
+		}
 	}
 }

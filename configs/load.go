@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,6 +60,13 @@ func Default() *Config {
 			DefaultPool:                 "default",
 		},
 		DKIM: DKIM{RSAEngine: "auto"},
+		Webhooks: Webhooks{
+			MaxAge:     Duration{72 * time.Hour},
+			Timeout:    Duration{10 * time.Second},
+			BatchSize:  100,
+			RetryFirst: Duration{time.Second},
+			RetryMax:   Duration{10 * time.Minute},
+		},
 	}
 }
 
@@ -141,6 +149,9 @@ func (c *Config) fill() {
 		}
 		if c.Tenants[i].Tracking == "" {
 			c.Tenants[i].Tracking = "none"
+		}
+		if len(c.Tenants[i].Webhook.Kinds) == 0 {
+			c.Tenants[i].Webhook.Kinds = nil
 		}
 	}
 	c.Tracking.BaseURL = strings.TrimSuffix(c.Tracking.BaseURL, "/")
@@ -231,6 +242,9 @@ func (c *Config) Validate() error {
 		}
 		if t.BounceDomain != "" && !containsFold(c.Inbound.Domains, t.BounceDomain) {
 			return keyError(key+".bounce_domain", "%q is not one of inbound.domains", t.BounceDomain)
+		}
+		if err := checkWebhook(key+".webhook", t.Webhook); err != nil {
+			return err
 		}
 	}
 	if s.TrustedTenant != "" && !names[s.TrustedTenant] {
@@ -393,12 +407,68 @@ func (c *Config) Validate() error {
 	if c.DKIM.Expiration.Duration < 0 {
 		return keyError("dkim.expiration", "must not be negative")
 	}
+	w := c.Webhooks
+	for key, v := range map[string]Duration{"webhooks.max_age": w.MaxAge, "webhooks.timeout": w.Timeout, "webhooks.retry_first": w.RetryFirst} {
+		if v.Duration <= 0 {
+			return keyError(key, "must be positive")
+		}
+	}
+	if w.RetryMax.Duration < w.RetryFirst.Duration {
+		return keyError("webhooks.retry_max", "need retry_first <= retry_max")
+	}
+	if w.BatchSize <= 0 || w.BatchSize > 1000 {
+		return keyError("webhooks.batch_size", "must be between 1 and 1000")
+	}
 	switch c.DKIM.RSAEngine {
 	case "", "auto", "openssl", "go":
 	default:
 		return keyError("dkim.rsa_engine", "must be auto, openssl or go, not %q", c.DKIM.RSAEngine)
 	}
 	return nil
+}
+
+// webhookKinds are the event kinds a tenant's webhook may be limited to.
+var webhookKinds = []string{"sent", "delivered", "deferred", "failed", "bounce", "complaint", "open", "click", "unsubscribe"}
+
+// minWebhookSecret is the shortest webhook secret, in bytes
+// (tracking/webhook.MinSecretLen).
+const minWebhookSecret = 16
+
+// checkWebhook validates a tenant's [tenant.webhook] table, key being its
+// name ("tenant[0].webhook"). Errors do not echo the URL: it may hold
+// credentials.
+func checkWebhook(key string, w Webhook) error {
+	if w.URL == "" {
+		if w.Secret != "" || len(w.Kinds) > 0 {
+			return keyError(key+".url", "required when secret or kinds is set")
+		}
+		return nil
+	}
+	u, err := url.Parse(w.URL)
+	if err != nil || u.Host == "" || u.Fragment != "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return keyError(key+".url", "must be an absolute https URL without fragment")
+	}
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		return keyError(key+".url", "must be https (http is allowed on loopback only)")
+	}
+	if len(w.Secret) < minWebhookSecret {
+		return keyError(key+".secret", "must be at least %d bytes", minWebhookSecret)
+	}
+	for i, k := range w.Kinds {
+		if !slices.Contains(webhookKinds, k) {
+			return keyError(fmt.Sprintf("%s.kinds[%d]", key, i), "%q is not one of %s", k, strings.Join(webhookKinds, ", "))
+		}
+	}
+	return nil
+}
+
+// isLoopbackHost reports whether host is localhost or a loopback address.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
 }
 
 func checkHostPort(addr string) error {

@@ -88,13 +88,23 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return 1
 	}
-	ev, err := events.Open(filepath.Join(cfg.DataDir, "events.db"), events.Options{Retention: cfg.Tracking.Retention.Duration, Logger: log})
+	wh, err := newWebhooks(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "sluice: %v\n", err)
+		return 2
+	}
+	ev, err := events.Open(filepath.Join(cfg.DataDir, "events.db"), events.Options{Retention: cfg.Tracking.Retention.Duration, Logger: log,
+		OnCommit: wh.hook()})
 	if err != nil {
 		fmt.Fprintf(stderr, "sluice: events store: %v\n", err)
 		return 1
 	}
 	sup := remoteSuppressor{url: strings.TrimSuffix(cfg.Tracking.SuppressVia, "/"), token: token, client: &http.Client{Timeout: 10 * time.Second}}
-	edge, err := buildEdge(cfg, kr, ev, sup, log, newMetrics())
+	m := newMetrics()
+	edge, err := buildEdge(cfg, kr, ev, sup, log, m)
+	if err == nil {
+		err = wh.start(cfg, ev, nil, log, m) // no spool here: no recipient addresses
+	}
 	if err != nil {
 		ev.Close(context.Background())
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
@@ -108,6 +118,9 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- ignoreClosed(edge.Serve(ln)) }()
+	whCtx, whStop := context.WithCancel(context.Background())
+	whDone := make(chan error, 1)
+	go func() { whDone <- wh.run(whCtx) }()
 	log.Info("sluice edge started", "listen", ln.Addr().String(), "suppress_via", sup.url)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
@@ -125,6 +138,10 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	_ = edge.Shutdown(ctx)
 	ln.Close()
+	whStop()
+	if err := <-whDone; err != nil {
+		log.Warn("webhooks", "err", err)
+	}
 	if err := ev.Close(ctx); err != nil {
 		log.Warn("events store close", "err", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"sluice/mta/submit"
 	"sluice/queue"
 	"sluice/tracking/events"
+	"sluice/tracking/webhook"
 )
 
 // metrics holds every sluice_ metric of a node, registered on its own
@@ -205,4 +206,49 @@ func (c eventsCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(evDropped, prometheus.CounterValue, float64(m.Dropped))
 	ch <- prometheus.MustNewConstMetric(evWritten, prometheus.CounterValue, float64(m.Written))
 	ch <- prometheus.MustNewConstMetric(evQueued, prometheus.GaugeValue, float64(m.Queued))
+}
+
+// webhookCollector exposes the webhook dispatcher's counters and outbox,
+// by tenant (configured tenant names only).
+type webhookCollector struct{ d *webhook.Dispatcher }
+
+var (
+	whSent = prometheus.NewDesc("sluice_webhook_events_sent_total",
+		"Events delivered to tenants' webhooks (acknowledged with a 2xx).", []string{"tenant"}, nil)
+	whRequests = prometheus.NewDesc("sluice_webhook_requests_total", "Webhook requests made.", []string{"tenant"}, nil)
+	whFailed   = prometheus.NewDesc("sluice_webhook_failed_requests_total",
+		"Webhook requests that did not deliver (network error, timeout, non-2xx other than 413); they are retried.", []string{"tenant"}, nil)
+	whDropped = prometheus.NewDesc("sluice_webhook_events_dropped_total",
+		"Webhook events dropped by reason: expired (older than webhooks.max_age), rejected (a single event refused with 413, or unreadable).",
+		[]string{"tenant", "reason"}, nil)
+	whRemoved = prometheus.NewDesc("sluice_webhook_events_removed_total",
+		"Webhook events deleted at start because their tenant's webhook was removed from the configuration.", nil, nil)
+	whPending = prometheus.NewDesc("sluice_webhook_outbox_events", "Events waiting in the webhook outbox.", []string{"tenant"}, nil)
+	whOldest  = prometheus.NewDesc("sluice_webhook_outbox_oldest_age_seconds",
+		"Age of the oldest event waiting in the webhook outbox (0 when empty).", []string{"tenant"}, nil)
+)
+
+func (webhookCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{whSent, whRequests, whFailed, whDropped, whRemoved, whPending, whOldest} {
+		ch <- d
+	}
+}
+
+func (c webhookCollector) Collect(ch chan<- prometheus.Metric) {
+	m := c.d.Metrics()
+	now := time.Now()
+	ch <- prometheus.MustNewConstMetric(whRemoved, prometheus.CounterValue, float64(m.Removed))
+	for _, e := range m.Endpoints {
+		ch <- prometheus.MustNewConstMetric(whSent, prometheus.CounterValue, float64(e.Sent), e.Tenant)
+		ch <- prometheus.MustNewConstMetric(whRequests, prometheus.CounterValue, float64(e.Requests), e.Tenant)
+		ch <- prometheus.MustNewConstMetric(whFailed, prometheus.CounterValue, float64(e.Failed), e.Tenant)
+		ch <- prometheus.MustNewConstMetric(whDropped, prometheus.CounterValue, float64(e.Expired), e.Tenant, "expired")
+		ch <- prometheus.MustNewConstMetric(whDropped, prometheus.CounterValue, float64(e.Rejected), e.Tenant, "rejected")
+		ch <- prometheus.MustNewConstMetric(whPending, prometheus.GaugeValue, float64(e.Pending), e.Tenant)
+		age := 0.0
+		if !e.Oldest.IsZero() {
+			age = max(now.Sub(e.Oldest).Seconds(), 0)
+		}
+		ch <- prometheus.MustNewConstMetric(whOldest, prometheus.GaugeValue, age, e.Tenant)
+	}
 }

@@ -46,6 +46,7 @@ type node struct {
 	inbound    *smtp.Server
 	edge       *tracking.Edge
 	events     *events.Store
+	webhooks   *webhooks
 	admin      *http.Server
 
 	// Listeners, bound at start so the addresses are known (tests use
@@ -253,11 +254,18 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		Tokens: toks, Inbox: n.store, Logger: log, Accepted: n.worker.Kick,
 	})
 	n.inbound = inBackend.NewServer(submit.ServerLog(log))
-	n.events, err = events.Open(filepath.Join(cfg.DataDir, "events.db"), events.Options{Retention: cfg.Tracking.Retention.Duration, Logger: log})
+	if n.webhooks, err = newWebhooks(cfg); err != nil {
+		return nil, err
+	}
+	n.events, err = events.Open(filepath.Join(cfg.DataDir, "events.db"), events.Options{Retention: cfg.Tracking.Retention.Duration, Logger: log,
+		OnCommit: n.webhooks.hook()})
 	if err != nil {
 		return nil, fmt.Errorf("events store: %w", err)
 	}
 	n.metrics.reg.MustRegister(eventsCollector{n.events})
+	if err := n.webhooks.start(cfg, n.events, spoolRecipients(n.store), log, n.metrics); err != nil {
+		return nil, err
+	}
 	if n.edge, err = buildEdge(cfg, keyring, n.events, n.store, log, n.metrics); err != nil {
 		return nil, err
 	}
@@ -288,6 +296,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	n.goServe("delivery", func() error { return n.engine.Run(runCtx) })
 	n.goServe("returns", func() error { return n.worker.Run(runCtx) })
 	n.goServe("directory purge", func() error { return purgeDirectory(runCtx, n, cfg.Queue.DirectoryRetention.Duration) })
+	n.goServe("webhooks", func() error { return n.webhooks.run(runCtx) }) // stopped before the events store closes
 	n.goServe("submission", func() error { return ignoreClosed(n.submission.Serve(n.subLn)) })
 	n.goServe("inbound", func() error { return ignoreClosed(n.inbound.Serve(n.inLn)) })
 	n.goServe("tracking", func() error { return ignoreClosed(n.edge.Serve(n.edgeLn)) })

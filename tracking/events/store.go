@@ -43,6 +43,14 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives write and purge errors. Default slog.Default().
 	Logger *slog.Logger
+	// OnCommit, when set, runs in the writer goroutine inside each write
+	// transaction, after the batch's events are applied: what it writes to
+	// tx commits or rolls back with them, and an error aborts the whole
+	// batch (counted in Metrics.Lost). evs is the batch with times set,
+	// strings bounded and campaigns filled in; anonymous events are in it
+	// but are not stored. evs is reused after the call: copy what must
+	// outlive it. tracking/webhook uses it to queue deliveries atomically.
+	OnCommit func(tx *bolt.Tx, evs []Event) error
 
 	// beforeWrite, when set (by this package's tests), runs before each
 	// write transaction, in the writer goroutine.
@@ -406,6 +414,11 @@ func (s *Store) write(batch []Event) []Event {
 				runtime.Gosched()
 			}
 		}
+		if s.opts.OnCommit != nil {
+			if err := s.opts.OnCommit(tx, batch); err != nil {
+				return fmt.Errorf("on commit: %w", err)
+			}
+		}
 		return w.finish(now)
 	})
 	s.batches.Add(1)
@@ -418,6 +431,12 @@ func (s *Store) write(batch []Event) []Event {
 	s.written.Add(uint64(len(batch)))
 	return batch[:0]
 }
+
+// DB returns the store's database, for packages that keep buckets of
+// their own in the events file (tracking/webhook's outbox). They must not
+// touch the store's buckets (ev, msg, uniq, cnt, camp), and the database
+// is closed by Close.
+func (s *Store) DB() *bolt.DB { return s.db }
 
 // bucket returns the named bucket of tx (created at Open).
 func bucket(tx *bolt.Tx, name string) *bolt.Bucket { return tx.Bucket([]byte(name)) }

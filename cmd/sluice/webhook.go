@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	bolt "go.etcd.io/bbolt"
+
+	"sluice/configs"
+	"sluice/queue"
+	"sluice/tracking/events"
+	"sluice/tracking/webhook"
+)
+
+// webhooks wires tracking/webhook into a process that owns an events
+// store (`sluice serve`, `sluice edge`): the outbox is the store's
+// OnCommit hook, so an event commits with its deliveries, and the
+// dispatcher runs once the store is open, until the process stops (before
+// the store closes).
+type webhooks struct {
+	outbox    *webhook.Outbox
+	endpoints int
+	disp      *webhook.Dispatcher
+}
+
+// newWebhooks prepares the webhooks of cfg's tenants.
+func newWebhooks(cfg *configs.Config) (*webhooks, error) {
+	var eps []webhook.Endpoint
+	for _, t := range cfg.Tenants {
+		if t.Webhook.URL == "" {
+			continue
+		}
+		ep := webhook.Endpoint{Tenant: t.Name, URL: t.Webhook.URL, Secret: []byte(t.Webhook.Secret)}
+		for _, k := range t.Webhook.Kinds {
+			ep.Kinds = append(ep.Kinds, events.Kind(k))
+		}
+		eps = append(eps, ep)
+	}
+	out, err := webhook.NewOutbox(eps, nil)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err) // configs validated it already
+	}
+	return &webhooks{outbox: out, endpoints: len(eps)}, nil
+}
+
+// hook is the events store's OnCommit option: nil when no tenant has a
+// webhook, so that the writer does nothing more for them.
+func (w *webhooks) hook() func(*bolt.Tx, []events.Event) error {
+	if w.endpoints == 0 {
+		return nil
+	}
+	return w.outbox.Append
+}
+
+// start makes the dispatcher over the open store ev and registers its
+// metrics. recipient, when not nil, fills in recipient addresses.
+func (w *webhooks) start(cfg *configs.Config, ev *events.Store, recipient webhook.RecipientFunc, log *slog.Logger, m *metrics) error {
+	c := cfg.Webhooks
+	d, err := webhook.NewDispatcher(ev.DB(), w.outbox, webhook.Config{
+		BatchSize: c.BatchSize, Timeout: c.Timeout.Duration, MaxAge: c.MaxAge.Duration,
+		RetryFirst: c.RetryFirst.Duration, RetryMax: c.RetryMax.Duration,
+		Recipient: recipient, Logger: log,
+	})
+	if err != nil {
+		return fmt.Errorf("webhooks: %w", err)
+	}
+	w.disp = d
+	m.reg.MustRegister(webhookCollector{d})
+	if w.endpoints > 0 {
+		log.Info("webhooks enabled", "tenants", w.endpoints)
+	}
+	return nil
+}
+
+// run delivers until ctx ends. Without any endpoint it only deletes the
+// outbox of tenants whose webhook was removed, and returns.
+func (w *webhooks) run(ctx context.Context) error { return w.disp.Run(ctx) }
+
+// spoolRecipients resolves recipient addresses through the spool's
+// recipient directory (kept queue.directory_retention).
+func spoolRecipients(s *queue.Store) webhook.RecipientFunc {
+	return func(tenant string, msg uint64, rcpt uint32) string {
+		r, ok := s.LookupRecipient(queue.ID(msg), rcpt)
+		if !ok || r.Tenant != tenant {
+			return ""
+		}
+		return r.Addr
+	}
+}

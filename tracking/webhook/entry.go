@@ -1,0 +1,160 @@
+package webhook
+
+import (
+	"encoding/binary"
+	"errors"
+	"time"
+
+	"sluice/tracking/events"
+)
+
+// An outbox value holds the entries one events transaction queued for one
+// tenant (at most maxPerValue), so that queueing costs one bbolt Put per
+// tenant and batch rather than one per event:
+//
+//	version (1) | count (4, BE) | queued (8, BE, ns) | count × (length (uvarint) | record)
+//
+// and a record is
+//
+//	time (varint, ns) | flags (1) | message (uvarint) | rcpt (uvarint) | link (uvarint) |
+//	kind | campaign | reason | proxy | ip | ua class
+//
+// with strings as uvarint length and bytes. The tenant is the queue's
+// name; the raw user agent is not sent.
+const (
+	valueVersion = 1
+	headerLen    = 1 + 4 + 8
+	maxPerValue  = 1 << 16 // an entry's index in its value fits in 2 bytes
+)
+
+const flagMachine = 1 << 0
+
+var errCorrupt = errors.New("webhook: corrupt outbox value")
+
+// newValue starts a value queued at queued (ns), with room for n records.
+func newValue(queued int64, n int) []byte {
+	b := make([]byte, headerLen, headerLen+n*entrySizeHint)
+	b[0] = valueVersion
+	binary.BigEndian.PutUint64(b[5:], uint64(queued))
+	return b
+}
+
+// setCount writes the number of records of value b.
+func setCount(b []byte, n int) { binary.BigEndian.PutUint32(b[1:5], uint32(n)) }
+
+// appendRecord appends ev's record, length-prefixed, to value b. scratch
+// is reused between calls and returned.
+func appendRecord(b, scratch []byte, ev *events.Event) (out, newScratch []byte) {
+	var flags byte
+	if ev.Machine {
+		flags |= flagMachine
+	}
+	rec := binary.AppendVarint(scratch[:0], ev.Time.UnixNano())
+	rec = append(rec, flags)
+	rec = binary.AppendUvarint(rec, ev.Message)
+	rec = binary.AppendUvarint(rec, uint64(ev.Rcpt))
+	rec = binary.AppendUvarint(rec, uint64(max(ev.Link, 0)))
+	rec = putString(rec, string(ev.Kind))
+	rec = putString(rec, ev.Campaign)
+	rec = putString(rec, ev.Reason)
+	rec = putString(rec, ev.Proxy)
+	rec = putString(rec, ev.IP)
+	rec = putString(rec, ev.UAClass)
+	b = binary.AppendUvarint(b, uint64(len(rec)))
+	return append(b, rec...), rec
+}
+
+func putString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// header reads a value's record count and queue time, and returns its
+// records.
+func header(v []byte) (count int, queued time.Time, recs []byte, err error) {
+	if len(v) < headerLen || v[0] != valueVersion {
+		return 0, time.Time{}, nil, errCorrupt
+	}
+	count = int(binary.BigEndian.Uint32(v[1:5]))
+	queued = time.Unix(0, int64(binary.BigEndian.Uint64(v[5:13])))
+	return count, queued, v[headerLen:], nil
+}
+
+// nextRecord splits the first record off recs. ok is false when the
+// framing is broken: the rest of the value is unreadable.
+func nextRecord(recs []byte) (rec, rest []byte, ok bool) {
+	n, l := binary.Uvarint(recs)
+	if l <= 0 || n > uint64(len(recs)-l) {
+		return nil, nil, false
+	}
+	return recs[l : l+int(n)], recs[l+int(n):], true
+}
+
+// decodeRecord parses a record (copying its strings).
+func decodeRecord(rec []byte) (events.Event, error) {
+	r := reader{b: rec}
+	var ev events.Event
+	ev.Time = time.Unix(0, r.varint())
+	ev.Machine = r.byte()&flagMachine != 0
+	ev.Message = r.uvarint()
+	ev.Rcpt = uint32(r.uvarint())
+	ev.Link = int(r.uvarint() & 0xFFFF)
+	ev.Kind = events.Kind(r.string())
+	ev.Campaign = r.string()
+	ev.Reason = r.string()
+	ev.Proxy = r.string()
+	ev.IP = r.string()
+	ev.UAClass = r.string()
+	if r.bad || len(r.b) != 0 {
+		return events.Event{}, errCorrupt
+	}
+	return ev, nil
+}
+
+// reader reads records; a short or malformed record sets bad and yields
+// zero values, never a panic.
+type reader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *reader) byte() byte {
+	if len(r.b) < 1 {
+		r.bad = true
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func (r *reader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.bad = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.bad = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) string() string {
+	n := r.uvarint()
+	if r.bad || n > uint64(len(r.b)) {
+		r.bad = true
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}

@@ -1,0 +1,119 @@
+package webhook
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"sluice/tracking/events"
+)
+
+// Payload is the JSON body of a webhook request.
+type Payload struct {
+	// Events are in the order they were stored.
+	Events []Event `json:"events"`
+}
+
+// Event is one event as sent.
+type Event struct {
+	// ID identifies the event for deduplication: 32 hex digits, the same
+	// on every retry, unique across tenants and sluice processes.
+	ID string `json:"id"`
+	// Kind is sent, delivered, deferred, failed, bounce, complaint, open,
+	// click or unsubscribe.
+	Kind string `json:"kind"`
+	// Time is when it happened, RFC 3339 with nanoseconds, UTC.
+	Time string `json:"time"`
+	// Tenant is the sending tenant.
+	Tenant string `json:"tenant"`
+	// Campaign is the message's X-Sluice-Campaign, or empty.
+	Campaign string `json:"campaign"`
+	// MessageID is the spool's message id, 16 hex digits, as in the
+	// submission reply "250 2.0.0 queued as <id>".
+	MessageID string `json:"message_id"`
+	// Rcpt is the recipient's index in the message's RCPT TO order.
+	Rcpt uint32 `json:"rcpt"`
+	// Recipient is the recipient's address when the sender knows it (a
+	// node, within queue.directory_retention), else absent.
+	Recipient string `json:"recipient,omitempty"`
+	// Link is the index of the clicked link, for clicks only.
+	Link *int `json:"link,omitempty"`
+	// Machine is true for opens and clicks made by software (security
+	// scanners, prefetching image proxies) rather than a person.
+	Machine bool `json:"machine"`
+	// Reason says why: for a machine's open or click, the rule that
+	// classified it ("head", "honeypot", "scanner_agent", "scanner_ip",
+	// "early", "burst", "no_agent", "apple_mpp"); for a bounce or
+	// complaint, its class; "suppressed" for a failure to a suppressed
+	// address; empty when there is nothing to say.
+	Reason string `json:"reason"`
+	// Proxy names the image proxy that fetched an open ("google",
+	// "yahoo", "apple"), or is empty.
+	Proxy string `json:"proxy"`
+	// IP is the client's address as the edge keeps it (by default
+	// truncated to /24 or /48), or empty.
+	IP string `json:"ip"`
+	// UAClass is the client's user agent class ("browser", "apple_proxy",
+	// "google_proxy", "yahoo_proxy", "scanner", "unknown"), or empty.
+	UAClass string `json:"ua_class"`
+}
+
+// RecipientFunc returns the address of recipient rcpt of tenant's
+// message, or "" when unknown.
+type RecipientFunc func(tenant string, message uint64, rcpt uint32) string
+
+// eventID is the id of the entry at pos of a queue whose id prefix is
+// prefix: prefix (8 bytes), the value's sequence number (6 bytes) and the
+// entry's index in it (2 bytes), in hex.
+func eventID(prefix [8]byte, pos position) string {
+	var b [16]byte
+	copy(b[:8], prefix[:])
+	binary.BigEndian.PutUint64(b[8:], pos.seq<<16|uint64(pos.idx&0xFFFF))
+	return hex.EncodeToString(b[:])
+}
+
+// messageID formats a spool message id like queue.ID.String.
+func messageID(id uint64) string {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], id)
+	return hex.EncodeToString(b[:])
+}
+
+// body returns the JSON body of entries of a queue with id prefix
+// prefix.
+func body(prefix [8]byte, entries []entry, recipient RecipientFunc) ([]byte, error) {
+	p := Payload{Events: make([]Event, len(entries))}
+	for i := range entries {
+		e := &entries[i]
+		ev := &e.ev
+		out := Event{
+			ID:        eventID(prefix, e.pos),
+			Kind:      string(ev.Kind),
+			Time:      ev.Time.UTC().Format(time.RFC3339Nano),
+			Tenant:    ev.Tenant,
+			Campaign:  ev.Campaign,
+			MessageID: messageID(ev.Message),
+			Rcpt:      ev.Rcpt,
+			Machine:   ev.Machine,
+			Reason:    ev.Reason,
+			Proxy:     ev.Proxy,
+			IP:        ev.IP,
+			UAClass:   ev.UAClass,
+		}
+		if ev.Kind == events.KindClick {
+			link := ev.Link
+			out.Link = &link
+		}
+		if recipient != nil {
+			out.Recipient = recipient(ev.Tenant, ev.Message, ev.Rcpt)
+		}
+		p.Events[i] = out
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("webhook: encode: %w", err)
+	}
+	return b, nil
+}
