@@ -323,6 +323,15 @@ func (e *Edge) Stats() Stats {
 	}
 }
 
+// EachCount calls fn with the name (as in Stats) and value of every
+// counter, in a fixed order: for metrics exporters that read the counters
+// when scraped rather than being called on every request (OnCount).
+func (e *Edge) EachCount(fn func(name string, v uint64)) {
+	for i, name := range counterNames {
+		fn(name, e.counters[i].Load())
+	}
+}
+
 // count increments counter i.
 func (e *Edge) count(i int) {
 	e.counters[i].Add(1)

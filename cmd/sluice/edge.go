@@ -42,11 +42,13 @@ func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tra
 		},
 		IPMode: cfg.Tracking.IPMode, TrustedProxies: proxies, KeepUserAgent: cfg.Tracking.KeepUserAgent,
 		AppleCIDRs: apple, AppleOpensHuman: cfg.Tracking.AppleOpensHuman, MaxTokenAge: cfg.Tracking.MaxTokenAge.Duration,
-		OnCount: func(name string) { m.edgeRequests.WithLabelValues(name).Inc() },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("tracking edge: %w", err)
 	}
+	// Read at scrape time: a labelled counter's lookup on every hit would
+	// cost more than the edge's own atomic counter.
+	m.reg.MustRegister(edgeCollector{edge})
 	return edge, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"sluice/mta/delivery"
 	"sluice/mta/submit"
 	"sluice/queue"
+	"sluice/tracking"
 	"sluice/tracking/events"
 	"sluice/tracking/webhook"
 )
@@ -34,8 +35,6 @@ type metrics struct {
 	returns *prometheus.CounterVec // path: sync, inbound; class: the bounce classes
 
 	shapingTransitions *prometheus.CounterVec // rule: configured rule names; to: normal, backoff, suspended
-
-	edgeRequests *prometheus.CounterVec // kind: the edge's fixed counter names (open, click, bad_token, …)
 
 	commitSeconds prometheus.Histogram
 	commitWrites  prometheus.Histogram
@@ -95,16 +94,12 @@ func newMetrics() *metrics {
 			Name: "sluice_shaping_transitions_total",
 			Help: "Shaping state changes of destination sites, by governing rule (a configured name) and new state (normal, backoff, suspended).",
 		}, []string{"rule", "to"}),
-		edgeRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "sluice_tracking_requests_total",
-			Help: "Tracking edge requests by outcome: open, open_machine, click, click_machine, unsubscribe, unsubscribe_page, anonymous, bad_token, expired_token, bad_url, not_found, suppress_error, event_dropped.",
-		}, []string{"kind"}),
 		commitErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "sluice_queue_commit_errors_total", Help: "Spool commits that failed.",
 		}),
 	}
 	reg.MustRegister(m.subMessages, m.subRcpts, m.subBytes, m.subRejections, m.subSessions, m.dkimUnsigned,
-		m.delRcpts, m.delLatency, m.delConns, m.returns, m.shapingTransitions, m.edgeRequests, m.commitSeconds, m.commitWrites, m.commitErrors)
+		m.delRcpts, m.delLatency, m.delConns, m.returns, m.shapingTransitions, m.commitSeconds, m.commitWrites, m.commitErrors)
 	return m
 }
 
@@ -181,6 +176,21 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, age)
 	ch <- prometheus.MustNewConstMetric(c.claimed, prometheus.GaugeValue, float64(c.inflight()))
+}
+
+// edgeCollector exposes the tracking edge's counters.
+type edgeCollector struct{ e *tracking.Edge }
+
+var edgeRequests = prometheus.NewDesc("sluice_tracking_requests_total",
+	"Tracking edge requests by outcome: open, open_machine, click, click_machine, unsubscribe, unsubscribe_page, anonymous, bad_token, expired_token, bad_url, not_found, suppress_error, event_dropped.",
+	[]string{"kind"}, nil)
+
+func (edgeCollector) Describe(ch chan<- *prometheus.Desc) { ch <- edgeRequests }
+
+func (c edgeCollector) Collect(ch chan<- prometheus.Metric) {
+	c.e.EachCount(func(name string, v uint64) {
+		ch <- prometheus.MustNewConstMetric(edgeRequests, prometheus.CounterValue, float64(v), name)
+	})
 }
 
 // eventsCollector exposes the events store's counters.

@@ -219,9 +219,14 @@ func TestWebhookEndToEnd(t *testing.T) {
 		`sluice_webhook_outbox_events{tenant="acme"} 0`,
 		`sluice_webhook_failed_requests_total{tenant="acme"} 0`,
 		`sluice_webhook_events_dropped_total{reason="expired",tenant="acme"} 0`,
+		// The edge's own counters, read at scrape time (zeros included).
+		`sluice_tracking_requests_total{kind="open"} 1`, // the Gmail-proxied one
+		`sluice_tracking_requests_total{kind="anonymous"} 1`,
+		`sluice_tracking_requests_total{kind="click_machine"} 1`,
+		`sluice_tracking_requests_total{kind="bad_token"} 0`,
 	} {
 		if !strings.Contains(metrics, want) {
-			t.Errorf("/metrics lacks %q", want)
+			t.Errorf("/metrics lacks %q in:\n%s", want, grepLines(metrics, "sluice_tracking"))
 		}
 	}
 }
@@ -322,4 +327,15 @@ kinds = ["open"]
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("sluice edge exit: %v\n%s", err, logs.String())
 	}
+}
+
+// grepLines returns the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
