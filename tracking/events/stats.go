@@ -360,18 +360,19 @@ func (w *batchWriter) countEvent(ev *Event) error {
 		}
 		w.count(t, c, kClick)
 		w.countLink(t, c, linkKey{link: ev.Link})
-		ok, err := w.first(t, ev.Message, ev.Rcpt, uClick, 0)
-		if err != nil {
+		// The link's marker first: if it exists, so does the message's
+		// (they are set, erased and purged together), and a repeated
+		// click costs one lookup, not two.
+		ok, err := w.first(t, ev.Message, ev.Rcpt, uLink, ev.Link)
+		if err != nil || !ok {
+			return err
+		}
+		w.countLink(t, c, linkKey{link: ev.Link, unique: true})
+		if ok, err = w.first(t, ev.Message, ev.Rcpt, uClick, 0); err != nil {
 			return err
 		}
 		if ok {
 			w.count(t, c, kClickU)
-		}
-		if ok, err = w.first(t, ev.Message, ev.Rcpt, uLink, ev.Link); err != nil {
-			return err
-		}
-		if ok {
-			w.countLink(t, c, linkKey{link: ev.Link, unique: true})
 		}
 	}
 	return nil

@@ -61,6 +61,37 @@ type scratch struct {
 	mac hash.Hash
 	sum [sha256.Size]byte
 	buf [MaxLen * 3 / 4]byte
+	// lastTenant is the tenant of the last token opened with this
+	// scratch: there are few tenants, so most opens reuse the string
+	// rather than allocate one.
+	lastTenant string
+	// urls are the destinations of the last click tokens opened, most
+	// recent first: a campaign's clicks go to a handful of links, so the
+	// edge mostly reuses one of these strings.
+	urls [4]string
+}
+
+// url returns b as a string, reusing one of urls when equal.
+func (s *scratch) url(b []byte) string {
+	for i, u := range s.urls {
+		if string(b) == u {
+			copy(s.urls[1:i+1], s.urls[:i])
+			s.urls[0] = u
+			return u
+		}
+	}
+	u := string(b)
+	copy(s.urls[1:], s.urls[:len(s.urls)-1])
+	s.urls[0] = u
+	return u
+}
+
+// tenant returns b as a string, reusing lastTenant when they are equal.
+func (s *scratch) tenant(b []byte) string {
+	if string(b) != s.lastTenant {
+		s.lastTenant = string(b)
+	}
+	return s.lastTenant
 }
 
 // NewKeyring returns a keyring that seals with signing and opens tokens

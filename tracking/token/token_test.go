@@ -391,3 +391,30 @@ func TestConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Opening tokens reuses recent tenant and URL strings; tokens of many
+// tenants and more URLs than are remembered, in turns, must each still
+// give their own.
+func TestOpenReusesStringsCorrectly(t *testing.T) {
+	k := newKeyring(t, testKey(1, 1))
+	var toks []string
+	var want []Claims
+	for i := range 9 {
+		c := Claims{Kind: Click, Tenant: []string{"acme", "bank", "acme-2"}[i%3], Message: msgID, Rcpt: uint32(i),
+			Link: uint16(i), URL: "https://shop.example/" + strings.Repeat("x", i), Issued: issued}
+		tok, err := k.Seal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		toks, want = append(toks, tok), append(want, c)
+	}
+	for round := range 3 {
+		for i := range toks {
+			j := (i*5 + round) % len(toks) // an order that revisits and evicts
+			got, err := k.OpenBytes([]byte(toks[j]))
+			if err != nil || got.Tenant != want[j].Tenant || got.URL != want[j].URL || got.Rcpt != want[j].Rcpt {
+				t.Fatalf("token %d: got %+v, %v; want %+v", j, got, err, want[j])
+			}
+		}
+	}
+}

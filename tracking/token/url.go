@@ -114,7 +114,7 @@ func openURL[T string | []byte](k *Keyring, tok T) (Claims, error) {
 	if !hmac.Equal(s.tag(body), tag) {
 		return Claims{}, ErrInvalid
 	}
-	c, ok := ks.parseURL(body)
+	c, ok := ks.parseURL(body, s)
 	if !ok {
 		return Claims{}, ErrInvalid
 	}
@@ -124,17 +124,17 @@ func openURL[T string | []byte](k *Keyring, tok T) (Claims, error) {
 // parseURL decodes the authenticated body of a URL-form token. It refuses
 // what Seal would not have written, so every token that opens re-seals to
 // the same claims.
-func (ks *keyState) parseURL(body []byte) (Claims, bool) {
+func (ks *keyState) parseURL(body []byte, s *scratch) (Claims, bool) {
 	r := reader{b: body[hdrLen:]}
 	c := Claims{Kind: Kind(body[2])}
 	flags := r.byte()
-	c.Tenant = string(r.bytes(0, MaxTenant))
+	c.Tenant = s.tenant(r.bytes(0, MaxTenant))
 	c.Message = r.uvarint(math.MaxUint64)
 	c.Rcpt = uint32(r.uvarint(math.MaxUint32))
 	c.Issued = issuedTime(r.uvarint(maxIssued))
 	if c.Kind == Click {
 		c.Link = uint16(r.uvarint(math.MaxUint16))
-		c.URL = string(r.bytes(1, MaxURL))
+		c.URL = s.url(r.bytes(1, MaxURL))
 	}
 	var sealed []byte
 	if flags&flagAddr != 0 {
