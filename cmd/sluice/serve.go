@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -29,6 +30,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := newLogger(cfg.Log.Level, stderr)
+	tuneGC()
 	n, err := startNode(cfg, log, stdout, nodeOptions{})
 	if err != nil {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
@@ -50,6 +52,19 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		code = 1
 	}
 	return code
+}
+
+// tuneGC sets the garbage collector for a server whose live heap is small
+// (tens of MB) but which allocates fast: each message is read, rewritten,
+// signed and stored, ~60 KB of short-lived garbage, so at 3,000 msgs/s the
+// default GOGC=100 collects about ten times a second. 400 lets the heap
+// reach five times the live data between cycles, which measured 1-4% more
+// dual-signed throughput (bench/RESULTS.md). GOGC in the environment takes
+// precedence; operators who need a cap on the heap set GOMEMLIMIT.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 }
 
 func newLogger(level string, w io.Writer) *slog.Logger {

@@ -96,6 +96,9 @@ type Backend struct {
 	trusted  *Tenant
 	log      *slog.Logger
 	sessions atomic.Int64
+	// bufs pools the buffers DATA is read into (*[]byte): nothing keeps
+	// the raw submission once the session has answered.
+	bufs sync.Pool
 
 	mu       sync.Mutex
 	busy     int           // sessions inside a transaction (MAIL … end of DATA)

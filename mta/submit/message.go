@@ -28,7 +28,11 @@ const IDHeader = "X-Sluice-ID"
 
 // prepared is a submitted message after header processing.
 type prepared struct {
-	msg    []byte
+	msg []byte
+	// room, when not nil, is msg's backing array from its start with
+	// free space before msg (room[len(room)-len(msg):] is msg): the DKIM
+	// fields can be written there instead of copying the message.
+	room   []byte
 	stream queue.Stream
 	// streamBad is set when the stream header had an unknown value.
 	streamBad string
@@ -136,12 +140,15 @@ func fieldValue(field []byte) string {
 
 // prepare adds the trace and missing identity headers and takes out the
 // submission-control headers. The body is passed through byte for byte.
-func prepare(raw []byte, ri receivedInfo) prepared {
+// With headroom > 0 it leaves that much free space before the message
+// (see prepared.room).
+func prepare(raw []byte, ri receivedInfo, headroom int) prepared {
 	raw = normalizeCRLF(raw)
 	header, rest := splitHeader(raw)
 	var p prepared
 	var hasMsgID, hasDate bool
-	out := make([]byte, 0, len(raw)+512)
+	buf := make([]byte, headroom, headroom+len(raw)+1024)
+	out := buf[headroom:]
 	out = appendReceived(out, ri)
 	// Our queue id travels with the message, so complaint reports and
 	// forwarded bounces that return only the headers can be attributed.
@@ -195,6 +202,9 @@ func prepare(raw []byte, ri receivedInfo) prepared {
 	}
 	out = append(out, rest...)
 	p.msg = out
+	if headroom > 0 && cap(out) == cap(buf)-headroom { // not reallocated
+		p.room = buf[:headroom+len(out)]
+	}
 	for _, c := range out {
 		if c >= 0x80 {
 			p.eightBit = true

@@ -205,7 +205,8 @@ func (s *Session) Data(r io.Reader) error {
 		return errAuthRequired
 	}
 	limit := s.maxBytes()
-	raw, err := io.ReadAll(io.LimitReader(r, limit+1))
+	raw, err := s.b.readData(r, limit+1)
+	defer s.b.putData(raw)
 	if err != nil {
 		var se *smtp.SMTPError
 		switch {
@@ -237,7 +238,7 @@ func (s *Session) Data(r io.Reader) error {
 	if len(s.rcpts) == 1 {
 		ri.rcpt = s.rcpts[0]
 	}
-	p := prepare(raw, ri)
+	p := prepare(raw, ri, s.signRoom())
 	if p.streamBad != "" {
 		b.reject("bad_stream")
 		return errBadStream
@@ -313,8 +314,8 @@ func (s *Session) Data(r io.Reader) error {
 // covers the final bytes.
 func (s *Session) build(raw []byte, ri receivedInfo, p prepared, id queue.ID, rcpts []string, flags uint8) ([]*queue.Message, error) {
 	b := s.b
-	mk := func(id queue.ID, body []byte, rcpts []string, eightBit bool) (*queue.Message, error) {
-		body, err := s.sign(id, body)
+	mk := func(id queue.ID, body, room []byte, rcpts []string, eightBit bool) (*queue.Message, error) {
+		body, err := s.sign(id, body, room)
 		if err != nil {
 			return nil, err
 		}
@@ -327,7 +328,7 @@ func (s *Session) build(raw []byte, ri receivedInfo, p prepared, id queue.ID, rc
 	}
 	tr := s.tenant.Tracker
 	if tr == nil {
-		m, err := mk(id, p.msg, rcpts, p.eightBit)
+		m, err := mk(id, p.msg, p.room, rcpts, p.eightBit)
 		if err != nil {
 			return nil, err
 		}
@@ -340,11 +341,11 @@ func (s *Session) build(raw []byte, ri receivedInfo, p prepared, id queue.ID, rc
 			idi = b.cfg.Spool.NewID()
 			rii := ri
 			rii.id, rii.rcpt = idi.String(), rcpt
-			pi = prepare(raw, rii)
+			pi = prepare(raw, rii, 0)
 		} else if len(rcpts) > 1 {
 			ri0 := ri
 			ri0.rcpt = rcpt
-			pi = prepare(raw, ri0)
+			pi = prepare(raw, ri0, 0)
 		}
 		out, changed, err := tr.Track(s.tenant.Name, idi, rcpt, p.stream, pi.msg)
 		if err != nil {
@@ -354,13 +355,13 @@ func (s *Session) build(raw []byte, ri receivedInfo, p prepared, id queue.ID, rc
 		}
 		if i == 0 && !changed {
 			// Nothing per recipient: one message for everyone.
-			m, err := mk(id, p.msg, rcpts, p.eightBit)
+			m, err := mk(id, p.msg, p.room, rcpts, p.eightBit)
 			if err != nil {
 				return nil, err
 			}
 			return []*queue.Message{m}, nil
 		}
-		m, err := mk(idi, out, []string{rcpt}, pi.eightBit || hasHighBit(out))
+		m, err := mk(idi, out, nil, []string{rcpt}, pi.eightBit || hasHighBit(out))
 		if err != nil {
 			return nil, err
 		}
@@ -369,8 +370,57 @@ func (s *Session) build(raw []byte, ri receivedInfo, p prepared, id queue.ID, rc
 	return msgs, nil
 }
 
-// sign prepends the tenant's DKIM signatures.
-func (s *Session) sign(id queue.ID, msg []byte) ([]byte, error) {
+// readData reads r, at most limit bytes, into a pooled buffer (io.ReadAll
+// would grow a new one from 512 bytes, allocating about twice the message).
+// Give the result back with putData once nothing refers to it.
+func (b *Backend) readData(r io.Reader, limit int64) ([]byte, error) {
+	buf, _ := b.bufs.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	out := (*buf)[:0]
+	lr := io.LimitReader(r, limit)
+	for {
+		if len(out) == cap(out) {
+			out = append(out, 0)[:len(out)] // let append pick the growth
+		}
+		n, err := lr.Read(out[len(out):cap(out)])
+		out = out[:len(out)+n]
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+}
+
+// maxPooledData bounds the buffers kept for reuse: a rare huge message
+// should not pin its memory.
+const maxPooledData = 256 << 10
+
+// putData returns a buffer from readData to the pool.
+func (b *Backend) putData(raw []byte) {
+	if cap(raw) == 0 || cap(raw) > maxPooledData {
+		return
+	}
+	raw = raw[:0]
+	b.bufs.Put(&raw)
+}
+
+// signRoom is the space prepare leaves before the message for the
+// DKIM-Signature fields: enough for three signatures of typical size.
+func (s *Session) signRoom() int {
+	if s.tenant.Signer == nil {
+		return 0
+	}
+	return 3 * 700
+}
+
+// sign prepends the tenant's DKIM signatures: into room, msg's backing
+// array with free space before it, when given and large enough, else into
+// a copy.
+func (s *Session) sign(id queue.ID, msg, room []byte) ([]byte, error) {
 	b := s.b
 	signer := s.tenant.Signer
 	if signer == nil {
@@ -386,7 +436,13 @@ func (s *Session) sign(id queue.ID, msg []byte) ([]byte, error) {
 	}
 	// fields may hold the ESP signature even when no key of the From
 	// domain matched (signed is false then).
-	if len(fields) > 0 {
+	switch free := len(room) - len(msg); {
+	case len(fields) == 0:
+	case room != nil && len(fields) <= free:
+		start := free - len(fields)
+		copy(room[start:], fields)
+		msg = room[start:]
+	default:
 		msg = append(fields, msg...)
 	}
 	if f := b.cfg.Metrics.Unsigned; !signed && f != nil {
