@@ -282,10 +282,24 @@ func (s *Store) RecordSoftFailure(ctx context.Context, tenant, addr, reason, det
 		suppressed = false
 		k := suppKey(tenant, addr)
 		soft := tx.Bucket(bucketSoft)
-		if hk != nil && tx.Bucket(bucketSupp).Get(hk) != nil {
-			suppressed = true // erased and suppressed: keep no history
-			return soft.Delete(k)
+		if hk != nil {
+			if v := tx.Bucket(bucketSupp).Get(hk); v != nil {
+				// Erased: the address is known only by its hash. Suppressed
+				// for every stream already, nothing to count; otherwise
+				// (marketing only) count under the hash, so that reaching
+				// the threshold widens the hashed entry and the address is
+				// never stored again.
+				if old, err := decodeSuppression(hk, v); err == nil && old.Scope == ScopeAll {
+					suppressed = true
+					return soft.Delete(k)
+				}
+				if err := soft.Delete(k); err != nil {
+					return err
+				}
+				k = hk
+			}
 		}
+		hashed := hk != nil && bytes.Equal(k, hk)
 		var times []int64
 		r := reader{b: soft.Get(k)}
 		for len(r.b) > 0 && r.err == nil {
@@ -299,11 +313,15 @@ func (s *Store) RecordSoftFailure(ctx context.Context, tenant, addr, reason, det
 		}
 		if len(times) >= threshold {
 			suppressed = true
-			if old := tx.Bucket(bucketSupp).Get(k); old != nil {
+			if old := tx.Bucket(bucketSupp).Get(k); old != nil && !hashed {
 				return soft.Delete(k) // already suppressed: keep the first reason
 			}
 			sup := Suppression{Tenant: tenant, Addr: NormalizeAddr(addr), Scope: ScopeAll, Reason: reason,
 				Source: "delivery", Created: now, Detail: detail}
+			if hashed {
+				// Widen the hashed, marketing-only entry to every stream.
+				sup.Addr, sup.Detail, sup.Hashed = string(k[len(tenant)+1:]), "", true
+			}
 			if err := tx.Bucket(bucketSupp).Put(k, sup.encode()); err != nil {
 				return err
 			}

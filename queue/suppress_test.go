@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -127,5 +128,46 @@ func TestDirectoryAndInbox(t *testing.T) {
 	}
 	if p, _ := s.PendingReturns(10); len(p) != 0 {
 		t.Fatal("return still pending after done")
+	}
+}
+
+// After an erasure left a marketing-only hashed suppression, soft failures
+// count under the hash: they are not reported as suppressed before the
+// threshold, and reaching it widens the hashed entry to every stream
+// without storing the address again.
+func TestSoftFailuresAfterErasure(t *testing.T) {
+	t.Parallel()
+	s := openStore(t, filepath.Join(t.TempDir(), "spool.db"), newClock(), Options{})
+	ctx := context.Background()
+	if err := s.Suppress(ctx, Suppression{Tenant: "acme", Addr: "ann@x.example", Scope: ScopeMarketing, Reason: "unsubscribe"}); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := s.FindSubject(ctx, "acme", "ann@x.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EraseSubject(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 3; i++ {
+		got, err := s.RecordSoftFailure(ctx, "acme", "ann@x.example", "soft_mailbox_full", "452 ann@x.example full", 3, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := i == 3; got != want {
+			t.Fatalf("soft failure %d: suppressed = %v, want %v", i, got, want)
+		}
+	}
+	sup, ok := s.Suppressed("acme", "ann@x.example")
+	if !ok || !sup.Hashed || sup.Scope != ScopeAll || sup.Reason != "soft_mailbox_full" || sup.Detail != "" {
+		t.Fatalf("after the threshold: %+v %v, want a hashed all-stream suppression", sup, ok)
+	}
+	list, err := s.ListSuppressions("acme", "", 10)
+	if err != nil || len(list) != 1 || strings.Contains(list[0].Addr, "ann") {
+		t.Fatalf("suppressions = %+v, %v: want only the hashed one", list, err)
+	}
+	// Now suppressed for every stream: further soft failures say so.
+	if got, err := s.RecordSoftFailure(ctx, "acme", "ann@x.example", "soft_mailbox_full", "", 3, time.Hour); err != nil || !got {
+		t.Fatalf("after widening: %v, %v", got, err)
 	}
 }

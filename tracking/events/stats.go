@@ -361,8 +361,11 @@ func (w *batchWriter) countEvent(ev *Event) error {
 		w.count(t, c, kClick)
 		w.countLink(t, c, linkKey{link: ev.Link})
 		// The link's marker first: if it exists, so does the message's
-		// (they are set, erased and purged together), and a repeated
-		// click costs one lookup, not two.
+		// (they are set and erased together), and a repeated click costs
+		// one lookup, not two. Retention purges a message's markers in
+		// key order (message marker first) and may stop between them; a
+		// click on a message already past retention may then miss its
+		// unique count, which the purge is about to drop anyway.
 		ok, err := w.first(t, ev.Message, ev.Rcpt, uLink, ev.Link)
 		if err != nil || !ok {
 			return err
