@@ -10,15 +10,17 @@ import (
 
 	"sluice/queue"
 	"sluice/tracking/events"
+	"sluice/tracking/webhook"
 )
 
 // Data subject requests for one address of one tenant: access (GDPR
 // Art. 15) and erasure (Art. 17). The spool (queue.FindSubject,
-// queue.EraseSubject) and the events store (ExportRecipient,
-// EraseRecipient) do the work; this file checks the request, puts the two
-// together in the right order and logs the action with its actor. The
-// address itself is not logged: log lines name it by its keyed hash
-// (queue.Store.HashAddr), the form its suppression takes after erasure.
+// queue.EraseSubject), the events store (ExportRecipient, EraseRecipient)
+// and the webhook outbox (ExportRecipients, EraseRecipients) do the work;
+// this file checks the request, puts them together in the right order and
+// logs the action with its actor. The address itself is not logged: log
+// lines name it by its keyed hash (queue.Store.HashAddr), the form its
+// suppression takes after erasure.
 
 // privacyRequest is the body of POST /api/v1/privacy/erase.
 type privacyRequest struct {
@@ -35,6 +37,9 @@ type privacyExport struct {
 	Directory    []privacyDirEntry    `json:"directory"`
 	Queued       []privacyQueued      `json:"queued"`
 	Events       []privacyEvent       `json:"events"`
+	// WebhookPending are events still to be POSTed to the tenant's
+	// webhook, as they will be sent (the address filled in then).
+	WebhookPending []webhook.Event `json:"webhook_pending"`
 }
 
 // privacySuppression is a suppression of the address: by address, or by
@@ -94,6 +99,9 @@ type privacyErasure struct {
 	RcptHash         string `json:"rcpt_hash"`
 	DirectoryEntries int    `json:"directory_entries"`
 	Events           int    `json:"events"`
+	// WebhookEntries were events still to be POSTed to the tenant's
+	// webhook; a request already in flight may still deliver some.
+	WebhookEntries int `json:"webhook_entries"`
 	// QueuedRemoved were never delivered; InFlightRemoved had an attempt
 	// running, which may still reach the receiver.
 	QueuedRemoved   int `json:"queued_removed"`
@@ -148,10 +156,16 @@ func registerPrivacyAPI(mux *http.ServeMux, n *node, token string) {
 			fail(w, http.StatusInternalServerError, "store error")
 			return
 		}
-		var evs []events.Event
+		var (
+			evs     []events.Event
+			pending []webhook.Event
+		)
 		if rids := ids(sub); len(rids) > 0 {
 			if err = n.events.Flush(ctx); err == nil {
 				evs, err = n.events.ExportRecipient(ctx, req.Tenant, rids)
+			}
+			if err == nil {
+				pending, err = n.webhooks.pending(ctx, req.Tenant, rids)
 			}
 			if err != nil {
 				n.log.Error("admin: privacy export", "tenant", req.Tenant, "err", err)
@@ -160,15 +174,20 @@ func registerPrivacyAPI(mux *http.ServeMux, n *node, token string) {
 			}
 		}
 		out := exportJSON(sub, evs)
+		if pending != nil {
+			out.WebhookPending = pending
+		}
 		audit(r, "privacy export", "tenant", req.Tenant, "rcpt_hash", n.store.HashAddr(req.Tenant, req.Address),
 			"directory", len(out.Directory), "queued", len(out.Queued), "events", len(out.Events),
-			"suppressions", len(out.Suppressions))
+			"webhook_pending", len(out.WebhookPending), "suppressions", len(out.Suppressions))
 		writeJSON(w, http.StatusOK, out)
 	})))
 
 	// Erasure, in this order: find everything (a read snapshot); erase the
-	// events of the recipients found, while the directory still links them
-	// to the address (if this fails, nothing else has changed and the
+	// events of the recipients found, then their entries in the webhook
+	// outbox (which would otherwise be POSTed later, with the address
+	// while the directory has it), while the directory still links them
+	// to the address (if this fails, the spool has not changed and the
 	// request can be repeated); then, in one durable write, the spool's
 	// records, with the suppression kept hashed. Events recorded after
 	// this (a later open of mail already delivered) carry only message
@@ -192,7 +211,10 @@ func registerPrivacyAPI(mux *http.ServeMux, n *node, token string) {
 		}
 		out := privacyErasure{Tenant: req.Tenant, RcptHash: hash}
 		if rids := ids(sub); len(rids) > 0 {
-			if out.Events, err = n.events.EraseRecipient(ctx, req.Tenant, rids); err != nil {
+			if out.Events, err = n.events.EraseRecipient(ctx, req.Tenant, rids); err == nil {
+				out.WebhookEntries, err = n.webhooks.erase(ctx, req.Tenant, rids)
+			}
+			if err != nil {
 				n.log.Error("admin: privacy erase", "tenant", req.Tenant, "rcpt_hash", hash, "err", err)
 				fail(w, http.StatusInternalServerError, "events store error")
 				return
@@ -213,7 +235,7 @@ func registerPrivacyAPI(mux *http.ServeMux, n *node, token string) {
 				"result", "erased", "reply", "erased on request by an operator: "+actor(r))
 		}
 		audit(r, "privacy erase", "tenant", req.Tenant, "rcpt_hash", hash,
-			"directory", out.DirectoryEntries, "events", out.Events, "queued", out.QueuedRemoved,
+			"directory", out.DirectoryEntries, "events", out.Events, "webhook_entries", out.WebhookEntries, "queued", out.QueuedRemoved,
 			"in_flight", out.InFlightRemoved, "final", out.FinalRecords, "messages", out.MessagesRemoved,
 			"suppressions_hashed", out.SuppressionsHashed, "soft_failures", out.SoftFailures)
 		writeJSON(w, http.StatusOK, out)
@@ -226,6 +248,7 @@ func exportJSON(sub *queue.Subject, evs []events.Event) privacyExport {
 		Tenant: sub.Tenant, Address: sub.Addr,
 		Suppressions: []privacySuppression{}, SoftFailures: []time.Time{},
 		Directory: []privacyDirEntry{}, Queued: []privacyQueued{}, Events: []privacyEvent{},
+		WebhookPending: []webhook.Event{},
 	}
 	for _, s := range sub.Suppressions {
 		ps := privacySuppression{Hashed: s.Hashed, Scope: s.Scope.String(), Reason: s.Reason, Source: s.Source,

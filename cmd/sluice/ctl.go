@@ -365,8 +365,8 @@ func ctlPrivacy(c *adminClient, cmd string, args []string, stdout, stderr io.Wri
 		if err := json.Unmarshal(body, &ex); err != nil {
 			return fmt.Errorf("admin API: bad JSON: %w", err)
 		}
-		fmt.Fprintf(stderr, "would erase, for tenant %s: %d directory entries, %d queued recipient records, %d events; %d suppressions (kept, hashed)\n",
-			*tenant, len(ex.Directory), len(ex.Queued), len(ex.Events), len(ex.Suppressions))
+		fmt.Fprintf(stderr, "would erase, for tenant %s: %d directory entries, %d queued recipient records, %d events, %d pending webhook events; %d suppressions (kept, hashed)\n",
+			*tenant, len(ex.Directory), len(ex.Queued), len(ex.Events), len(ex.WebhookPending), len(ex.Suppressions))
 		return errors.New("nothing erased: add --yes to erase")
 	}
 	b, _ := json.Marshal(privacyRequest{Tenant: *tenant, Address: addrs[0]})

@@ -229,7 +229,7 @@ var (
 	whFailed   = prometheus.NewDesc("sluice_webhook_failed_requests_total",
 		"Webhook requests that did not deliver (network error, timeout, non-2xx other than 413); they are retried.", []string{"tenant"}, nil)
 	whDropped = prometheus.NewDesc("sluice_webhook_events_dropped_total",
-		"Webhook events dropped by reason: expired (older than webhooks.max_age), rejected (a single event refused with 413, or unreadable).",
+		"Webhook events dropped by reason: expired (older than webhooks.max_age), rejected (a single event over 64 KiB refused with 413, or unreadable).",
 		[]string{"tenant", "reason"}, nil)
 	whRemoved = prometheus.NewDesc("sluice_webhook_events_removed_total",
 		"Webhook events deleted at start because their tenant's webhook was removed from the configuration.", nil, nil)

@@ -21,6 +21,7 @@ import (
 type webhooks struct {
 	outbox    *webhook.Outbox
 	endpoints int
+	db        *bolt.DB // the events store's, set by start
 	disp      *webhook.Dispatcher
 }
 
@@ -65,12 +66,30 @@ func (w *webhooks) start(cfg *configs.Config, ev *events.Store, recipient webhoo
 	if err != nil {
 		return fmt.Errorf("webhooks: %w", err)
 	}
-	w.disp = d
+	w.db, w.disp = ev.DB(), d
 	m.reg.MustRegister(webhookCollector{d})
 	if w.endpoints > 0 {
 		log.Info("webhooks enabled", "tenants", w.endpoints)
 	}
 	return nil
+}
+
+// pending returns tenant's outbox entries for recipients ids still to be
+// sent (a data subject's export).
+func (w *webhooks) pending(ctx context.Context, tenant string, ids []events.RecipientID) ([]webhook.Event, error) {
+	if w.endpoints == 0 {
+		return nil, nil
+	}
+	return w.outbox.ExportRecipients(ctx, w.db, tenant, ids)
+}
+
+// erase erases tenant's outbox entries for recipients ids still to be
+// sent (a data subject's erasure), and returns how many.
+func (w *webhooks) erase(ctx context.Context, tenant string, ids []events.RecipientID) (int, error) {
+	if w.endpoints == 0 {
+		return 0, nil
+	}
+	return w.outbox.EraseRecipients(ctx, w.db, tenant, ids)
 }
 
 // run delivers until ctx ends. Without any endpoint it only deletes the

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -49,14 +50,23 @@ type webhookEvent struct {
 
 // webhookSink is a tenant's endpoint: it checks each request's signature
 // with its own HMAC-SHA256 and records the events of those that verify.
+// While down is set it answers 503 to everything.
 type webhookSink struct {
 	*waitLog[webhookEvent]
-	bad *waitLog[string] // why a request was refused
+	bad     *waitLog[string] // why a request was refused
+	down    atomic.Bool
+	refused *waitLog[int] // the requests answered 503, numbered
 }
 
 func newWebhookSink(t *testing.T) (*webhookSink, string) {
-	s := &webhookSink{waitLog: newWaitLog[webhookEvent](), bad: newWaitLog[string]()}
+	s := &webhookSink{waitLog: newWaitLog[webhookEvent](), bad: newWaitLog[string](), refused: newWaitLog[int]()}
+	var refused atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.down.Load() {
+			s.refused.add(int(refused.Add(1)))
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
 		body, _ := io.ReadAll(r.Body)
 		if why := checkSignature(r.Header.Get("Sluice-Signature"), body); why != "" {
 			s.bad.add(why)
@@ -227,6 +237,82 @@ func TestWebhookEndToEnd(t *testing.T) {
 	} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q in:\n%s", want, grepLines(metrics, "sluice_tracking"))
+		}
+	}
+}
+
+// TestWebhookPrivacyErase: while the tenant's endpoint is down, events
+// of ann and bob wait in the outbox; ann's pending ones show in her
+// export, and her erasure (through `sluice ctl`) removes them: once the
+// endpoint is back, bob's events arrive and none of ann's ever does.
+func TestWebhookPrivacyErase(t *testing.T) {
+	sink, url := newWebhookSink(t)
+	sink.down.Store(true)
+	tn := startTestNode(t, mtatest.SinkOptions{}, func(cfg *configs.Config, dns *dnstest.Server) {
+		cfg.Tenants[0].Webhook = configs.Webhook{URL: url, Secret: webhookSecret}
+		cfg.Webhooks.RetryFirst = configs.Duration{Duration: 10 * time.Millisecond}
+		cfg.Webhooks.RetryMax = configs.Duration{Duration: 100 * time.Millisecond}
+		dns.AddMX("other.test", 10, "mx1.example.test")
+	})
+	ctl := ctlFor(t, tn)
+	const ann, bob = "ann@example.test", "bob@other.test"
+	if _, err := tn.submit("news@acme.example", []string{ann, bob}, plainMessage(ann)); err != nil {
+		t.Fatal(err)
+	}
+	tn.events.wait(t, ann, "delivered", 10*time.Second)
+	tn.events.wait(t, bob, "delivered", 10*time.Second)
+	if _, ok := sink.refused.until(10*time.Second, func(n []int) bool { return len(n) > 0 }); !ok {
+		t.Fatal("the endpoint got no request while down")
+	}
+
+	// ann's sent and delivered events wait in the outbox: her export shows them.
+	var ex privacyExport
+	waitFor(t, 10*time.Second, func() bool {
+		ex = exportOf(t, ctl, ann)
+		return len(ex.WebhookPending) == 2
+	})
+	for _, ev := range ex.WebhookPending {
+		if ev.Rcpt != ex.Directory[0].Index || ev.MessageID != ex.Directory[0].MessageID || ev.ID == "" {
+			t.Fatalf("pending webhook event of someone else in ann's export: %+v", ev)
+		}
+	}
+
+	var er privacyErasure
+	if err := json.Unmarshal([]byte(ctl("privacy", "erase", "--tenant", "acme", ann, "--yes")), &er); err != nil {
+		t.Fatal(err)
+	}
+	if er.WebhookEntries != 2 || er.Events != 2 {
+		t.Fatalf("erasure: %+v, want 2 events and 2 webhook entries", er)
+	}
+	// A request read from the outbox before the erasure may be in flight:
+	// let two more fail, the second read after the first's answer, so
+	// after the erasure.
+	refused, _ := sink.refused.until(0, func([]int) bool { return true })
+	if _, ok := sink.refused.until(10*time.Second, func(n []int) bool { return len(n) >= len(refused)+2 }); !ok {
+		t.Fatal("the dispatcher stopped retrying")
+	}
+	sink.down.Store(false)
+
+	evs, ok := sink.until(20*time.Second, func(evs []webhookEvent) bool {
+		n := 0
+		for _, ev := range evs {
+			if ev.Recipient == bob {
+				n++
+			}
+		}
+		return n == 2
+	})
+	if !ok {
+		t.Fatalf("bob's two events did not arrive; got %+v", evs)
+	}
+	waitFor(t, 10*time.Second, func() bool {
+		m := tn.n.webhooks.disp.Metrics()
+		return len(m.Endpoints) == 1 && m.Endpoints[0].Pending == 0
+	})
+	evs, _ = sink.until(0, func([]webhookEvent) bool { return true })
+	for _, ev := range evs {
+		if ev.Recipient != bob || ev.Rcpt != 1 {
+			t.Fatalf("an event of ann was sent after her erasure: %+v", ev)
 		}
 	}
 }

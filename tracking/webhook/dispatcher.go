@@ -21,6 +21,12 @@ import (
 // userAgent identifies sluice's requests.
 const userAgent = "sluice-webhook/1"
 
+// maxEventBody is the body size, in bytes, above which a single event
+// refused with 413 is dropped rather than retried. Events are bounded
+// well below it (recipient address included), so in practice a single
+// event's 413 is retried like any failure.
+const maxEventBody = 64 << 10
+
 // Config configures a Dispatcher. The zero value of each field gives its
 // default.
 type Config struct {
@@ -200,13 +206,22 @@ func (d *Dispatcher) send(ctx context.Context, r *route) {
 				log.Info("webhook: batch too large, halving it", "events", len(h.live))
 				continue
 			}
+			if res.size <= maxEventBody {
+				// A proxy or WAF refusing everything with 413 would
+				// otherwise discard the whole queue at full speed.
+				r.failed.Add(1)
+				log.Warn("webhook: endpoint refused a single event with 413, retrying",
+					"status", res.status, "attempt", failures+1, "bytes", res.size)
+				pause(res)
+				continue
+			}
 			if err := d.consume(r, h, log); err != nil {
 				log.Error("webhook: outbox", "err", err)
 				pause(result{})
 				continue
 			}
 			r.rejected.Add(1)
-			log.Warn("webhook: event refused as too large, dropped", "status", res.status)
+			log.Warn("webhook: event refused as too large, dropped", "status", res.status, "bytes", res.size)
 		case retry:
 			r.failed.Add(1)
 			args := []any{"status", res.status, "attempt", failures + 1, "events", len(h.live)}
@@ -222,7 +237,7 @@ func (d *Dispatcher) send(ctx context.Context, r *route) {
 // consume removes h's span from r's queue and counts the entries it
 // dropped.
 func (d *Dispatcher) consume(r *route, h head, log *slog.Logger) error {
-	if err := d.out.advance(d.db, r, h.from, h.to, h.span); err != nil {
+	if err := d.out.advance(d.db, r, h.from, h.to); err != nil {
 		return err
 	}
 	if h.expired > 0 || h.corrupt > 0 {
@@ -239,6 +254,13 @@ func (d *Dispatcher) post(ctx context.Context, r *route, h head) result {
 	if err != nil {
 		return result{outcome: retry, err: err}
 	}
+	res := d.postBody(ctx, r, b)
+	res.size = len(b)
+	return res
+}
+
+// postBody POSTs b to r's endpoint.
+func (d *Dispatcher) postBody(ctx context.Context, r *route, b []byte) result {
 	now := d.cfg.Now()
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()

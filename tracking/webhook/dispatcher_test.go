@@ -3,9 +3,12 @@ package webhook
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -437,22 +440,25 @@ func TestExpiredDropped(t *testing.T) {
 	}
 }
 
-// TestTooLargeHalvesBatch: 413 halves the batch until the endpoint takes
-// it; a single event refused with 413 is dropped and counted, and the
-// others arrive in order.
+// TestTooLargeHalvesBatch: 413 halves the batch, without a pause, until
+// the endpoint takes it; a single (small) event refused with 413 is
+// retried with the backoff and counted as failed, not dropped; every
+// event arrives, in order.
 func TestTooLargeHalvesBatch(t *testing.T) {
 	t.Parallel()
+	var singles atomic.Int32
 	rc := newReceiver(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		var p Payload
 		_ = json.Unmarshal(body, &p)
-		if len(p.Events) > 3 || strings.Contains(string(body), "huge-campaign") {
+		huge := strings.Contains(string(body), "huge-campaign")
+		if len(p.Events) > 3 || huge && (len(p.Events) > 1 || singles.Add(1) <= 2) {
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
 			return
 		}
 		w.WriteHeader(http.StatusOK)
 	})
-	f := newFixture(t, []Endpoint{endpoint(rc.url())}, Config{BatchSize: 16})
+	f := newFixture(t, []Endpoint{endpoint(rc.url())}, Config{BatchSize: 16, RetryFirst: time.Second})
 	huge := sent(99, events.KindBounce)
 	huge.Campaign = "huge-campaign"
 	var evs []events.Event
@@ -462,25 +468,96 @@ func TestTooLargeHalvesBatch(t *testing.T) {
 	evs = append(evs, huge, sent(12, events.KindDelivered))
 	f.record(evs...)
 	f.start()
-	waitFor(t, "delivery", func() bool { m := f.metrics("acme"); return m.Pending == 0 && m.Sent == uint64(13) })
-	if m := f.metrics("acme"); m.Sent != 13 || m.Rejected != 1 || m.Failed != 0 {
-		t.Fatalf("metrics %+v: want 13 sent, 1 rejected, no failure", m)
+	waitFor(t, "delivery", func() bool { m := f.metrics("acme"); return m.Pending == 0 && m.Sent == uint64(14) })
+	if m := f.metrics("acme"); m.Sent != 14 || m.Rejected != 0 || m.Failed != 2 {
+		t.Fatalf("metrics %+v: want 14 sent, none rejected, 2 failed (the single event's 413s)", m)
 	}
-	reqs := rc.requests()
+	// Only the single event's two 413s paused, with the backoff.
+	waits := f.sleep.recorded()
+	if len(waits) != 2 || waits[0] < 500*time.Millisecond || waits[0] > time.Second || waits[1] < time.Second || waits[1] > 2*time.Second {
+		t.Fatalf("waits %v, want two backoffs (halving does not wait)", waits)
+	}
 	var got []Event
-	for _, r := range reqs {
-		evs := decode(t, r.body)
-		if len(evs) <= 3 && !strings.Contains(string(r.body), "huge-campaign") {
+	for _, r := range rc.requests() {
+		if evs := decode(t, r.body); len(evs) <= 3 && (len(evs) == 1 || !strings.Contains(string(r.body), "huge-campaign")) {
 			got = append(got, evs...)
 		}
 	}
-	if len(got) != 13 {
-		t.Fatalf("delivered %d events, want 13", len(got))
+	got = slices.CompactFunc(got, func(a, b Event) bool { return a.ID == b.ID }) // the single event's retries
+	want := append(evs[:12:12], huge, evs[13])
+	if len(got) != len(want) {
+		t.Fatalf("delivered %d events, want %d", len(got), len(want))
 	}
 	for i, ev := range got {
-		if ev.MessageID != messageID(msgID(i)) {
+		if ev.MessageID != messageID(want[i].Message) {
 			t.Fatalf("event %d is %s: order lost", i, ev.MessageID)
 		}
+	}
+}
+
+// TestTooLargeEverywhereKeepsQueue: an endpoint (a proxy, a WAF) that
+// answers 413 to everything gets halved batches down to one event, then
+// backed-off retries; nothing is dropped.
+func TestTooLargeEverywhereKeepsQueue(t *testing.T) {
+	t.Parallel()
+	rc := newReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+	})
+	f := newFixture(t, []Endpoint{endpoint(rc.url())}, Config{RetryFirst: time.Second})
+	f.sleep.free = 3 // the fourth wait blocks until the dispatcher stops
+	f.record(sent(1, events.KindOpen), sent(2, events.KindOpen), sent(3, events.KindOpen), sent(4, events.KindOpen), sent(5, events.KindOpen))
+	f.start()
+	waitFor(t, "the fourth backoff", func() bool { return len(f.sleep.recorded()) == 4 })
+	reqs := rc.requests()
+	var sizes []int
+	for _, r := range reqs {
+		sizes = append(sizes, len(decode(t, r.body)))
+	}
+	if fmt.Sprint(sizes) != "[5 2 1 1 1 1]" {
+		t.Errorf("batch sizes %v, want [5 2 1 1 1 1]", sizes)
+	}
+	if m := f.metrics("acme"); m.Pending != 5 || m.Rejected != 0 || m.Sent != 0 || m.Failed != 4 {
+		t.Fatalf("metrics %+v: want 5 pending, none rejected, 4 failed", m)
+	}
+}
+
+// TestTooLargeHugeEventDropped: a single event whose body is over 64 KiB
+// (here: an absurd recipient address) refused with 413 is dropped, counted
+// as rejected, without a pause; the others arrive.
+func TestTooLargeHugeEventDropped(t *testing.T) {
+	t.Parallel()
+	rc := newReceiver(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		if body, _ := io.ReadAll(r.Body); len(body) > maxEventBody {
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	f := newFixture(t, []Endpoint{endpoint(rc.url())}, Config{Recipient: func(_ string, msg uint64, _ uint32) string {
+		if msg == msgID(99) {
+			return strings.Repeat("a", maxEventBody) + "@example.test"
+		}
+		return "ann@example.test"
+	}})
+	f.record(sent(1, events.KindOpen), sent(99, events.KindOpen), sent(2, events.KindOpen))
+	f.start()
+	waitFor(t, "delivery", func() bool { m := f.metrics("acme"); return m.Pending == 0 && m.Sent == 2 })
+	if m := f.metrics("acme"); m.Rejected != 1 || m.Failed != 0 {
+		t.Fatalf("metrics %+v: want 1 rejected, no failure", m)
+	}
+	if waits := f.sleep.recorded(); len(waits) != 0 {
+		t.Fatalf("waits %v, want none", waits)
+	}
+	var ids []string
+	for _, r := range rc.requests() {
+		if len(r.body) <= maxEventBody { // answered 200
+			for _, ev := range decode(t, r.body) {
+				ids = append(ids, ev.MessageID)
+			}
+		}
+	}
+	if want := messageID(msgID(1)) + "," + messageID(msgID(2)); strings.Join(ids, ",") != want {
+		t.Fatalf("delivered %v, want %s", ids, want)
 	}
 }
 

@@ -66,9 +66,11 @@
 // (a rotated secret, a route lost in a deploy) that its owner fixes within
 // hours; since batches are ordered, treating it as final would discard
 // every event until then. Retry-After (seconds or an HTTP date) sets the
-// wait instead when present, bounded by RetryFirst and RetryMax. 413 is the
-// exception: the batch is halved and resent at once, and a single event
-// refused with 413 is dropped (counted as rejected). Entries older than
+// wait instead when present, bounded by RetryFirst and RetryMax. A 413 to
+// a batch of several events halves it, resent at once; a single event
+// refused with 413 is retried like any failure (a proxy answering 413 to
+// everything must not discard the queue), unless its body is over 64 KiB:
+// then it is dropped, counted as rejected. Entries older than
 // Config.MaxAge (default 72h) are dropped, counted as expired, when they
 // reach the head of the queue. A receiver that wants to refuse an event
 // for good answers 2xx and ignores it; one that refuses a batch for ever
@@ -90,4 +92,14 @@
 // entry in it is delivered or dropped. The queue depth is appended − done,
 // known without a scan. An event id is the tenant's random prefix, the
 // value's sequence number and the entry's index in it.
+//
+// # Data subject requests
+//
+// [Outbox.ExportRecipients] and [Outbox.EraseRecipients] serve access and
+// erasure requests (GDPR Art. 15 and 17) for the entries still to be
+// sent, given the (message, recipient) ids the spool's directory maps an
+// address to, as events.Store.ExportRecipient and EraseRecipient do for
+// the stored events. An erased entry stays in its value as an empty
+// record, so that the ids of the others do not change, and counts as
+// done at once.
 package webhook

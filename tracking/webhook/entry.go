@@ -20,7 +20,9 @@ import (
 //	kind | campaign | reason | proxy | ip | ua class
 //
 // with strings as uvarint length and bytes. The tenant is the queue's
-// name; the raw user agent is not sent.
+// name; the raw user agent is not sent. An erased entry (see
+// Outbox.EraseRecipients) is an empty record: it keeps its index, so the
+// ids of the entries after it do not change, and is never sent.
 const (
 	valueVersion = 1
 	headerLen    = 1 + 4 + 8
@@ -88,6 +90,17 @@ func nextRecord(recs []byte) (rec, rest []byte, ok bool) {
 		return nil, nil, false
 	}
 	return recs[l : l+int(n)], recs[l+int(n):], true
+}
+
+// recordIDs reads the message and recipient ids of a record without
+// decoding the rest.
+func recordIDs(rec []byte) (events.RecipientID, bool) {
+	r := reader{b: rec}
+	r.varint()
+	r.byte()
+	msg := r.uvarint()
+	rcpt := r.uvarint()
+	return events.RecipientID{Message: msg, Rcpt: uint32(rcpt)}, !r.bad && rcpt <= 0xFFFFFFFF
 }
 
 // decodeRecord parses a record (copying its strings).

@@ -18,12 +18,13 @@ type EndpointMetrics struct {
 	Tenant string
 	// Sent counts events delivered (acknowledged with a 2xx).
 	Sent uint64
-	// Requests counts POSTs made; Failed those that did not deliver
-	// (network error, timeout, non-2xx answer other than 413).
+	// Requests counts POSTs made; Failed those that did not deliver and
+	// are retried after a wait (network error, timeout, non-2xx answer;
+	// of 413s, those to a single event, not those that halve a batch).
 	Requests, Failed uint64
 	// Expired counts events dropped after Config.MaxAge; Rejected those
-	// dropped because the endpoint refused a single event with 413, or
-	// the entry was unreadable.
+	// dropped because the endpoint refused a single event whose body is
+	// over 64 KiB with 413, or the entry was unreadable.
 	Expired, Rejected uint64
 	// Pending is the number of events in the outbox, and Oldest the time
 	// the oldest was queued (zero when none). Both are zero when the

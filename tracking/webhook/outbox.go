@@ -200,12 +200,12 @@ type entry struct {
 
 // head is what the dispatcher reads from the head of a queue: the span
 // [from, to) of entries, of which live are to be sent, and the others
-// were found expired or unreadable. Consuming the span (advance) after the
-// live ones are delivered keeps the queue contiguous.
+// were found expired, unreadable or erased. Consuming the span (advance)
+// after the live ones are delivered keeps the queue contiguous.
 type head struct {
 	prefix           [8]byte
 	from, to         position
-	span             uint64 // entries in the span
+	span             uint64 // entries looked at, erased ones included
 	live             []entry
 	expired, corrupt int
 }
@@ -283,6 +283,9 @@ func (h *head) readValue(tenant string, seq uint64, skip uint32, v []byte, n int
 			return false
 		}
 		h.span++
+		if len(rec) == 0 {
+			continue // erased: already counted as done
+		}
 		switch ev, err := decodeRecord(rec); {
 		case expired:
 			h.expired++
@@ -297,16 +300,19 @@ func (h *head) readValue(tenant string, seq uint64, skip uint32, v []byte, n int
 	return true
 }
 
-// advance consumes span entries of r's queue from position from to to:
+// advance consumes the entries of r's queue from position from to to:
 // values before to are deleted and the head moves to to. It is a no-op
 // when the head is not at from (already done): db.Batch may run it twice.
-func (o *Outbox) advance(db *bolt.DB, r *route, from, to position, span uint64) error {
+// The entries it adds to done are counted here, not when the span was
+// read: an erasure since then counted those it erased.
+func (o *Outbox) advance(db *bolt.DB, r *route, from, to position) error {
 	err := db.Batch(func(tx *bolt.Tx) error {
 		st, ok := getState(tx, r.Tenant)
 		if !ok || st.head != from {
 			return nil
 		}
 		if q := queueBucket(tx, r.Tenant); q != nil {
+			st.done += unerased(q, from, to)
 			var del [][]byte
 			c := q.Cursor()
 			limit := seqKey(to.seq)
@@ -321,13 +327,52 @@ func (o *Outbox) advance(db *bolt.DB, r *route, from, to position, span uint64) 
 			}
 		}
 		st.head = to
-		st.done += span
 		return putState(tx, r.Tenant, &st)
 	})
 	if err != nil {
 		return fmt.Errorf("webhook: outbox %s: %w", r.Tenant, err)
 	}
 	return nil
+}
+
+// unerased counts the entries of q in [from, to) that are not erased, as
+// readValue counts them: nothing for a value whose header is unreadable
+// (its entries are unknown), every entry left after a broken framing.
+func unerased(q *bolt.Bucket, from, to position) uint64 {
+	var n uint64
+	c := q.Cursor()
+	for k, v := c.Seek(seqKey(from.seq)); k != nil; k, v = c.Next() {
+		if len(k) != 8 {
+			continue
+		}
+		seq := binary.BigEndian.Uint64(k)
+		if seq > to.seq || (seq == to.seq && to.idx == 0) {
+			break
+		}
+		count, _, recs, err := header(v)
+		if err != nil {
+			continue
+		}
+		start, end := 0, count
+		if seq == from.seq {
+			start = int(from.idx)
+		}
+		if seq == to.seq {
+			end = min(end, int(to.idx))
+		}
+		for i := 0; i < end; i++ {
+			rec, rest, ok := nextRecord(recs)
+			if !ok {
+				n += uint64(end - max(i, start))
+				break
+			}
+			recs = rest
+			if i >= start && len(rec) > 0 {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // depth returns the number of entries in r's queue and the time the

@@ -133,7 +133,7 @@ func TestAppendSplitsHugeBatches(t *testing.T) {
 	if len(ids) != len(batch) {
 		t.Fatalf("%d distinct ids for %d entries", len(ids), len(batch))
 	}
-	if err := out.advance(db, r, h.from, h.to, h.span); err != nil {
+	if err := out.advance(db, r, h.from, h.to); err != nil {
 		t.Fatal(err)
 	}
 	if n, _, _ := out.depth(db, r); n != 0 {

@@ -87,33 +87,39 @@ func body(prefix [8]byte, entries []entry, recipient RecipientFunc) ([]byte, err
 	p := Payload{Events: make([]Event, len(entries))}
 	for i := range entries {
 		e := &entries[i]
-		ev := &e.ev
-		out := Event{
-			ID:        eventID(prefix, e.pos),
-			Kind:      string(ev.Kind),
-			Time:      ev.Time.UTC().Format(time.RFC3339Nano),
-			Tenant:    ev.Tenant,
-			Campaign:  ev.Campaign,
-			MessageID: messageID(ev.Message),
-			Rcpt:      ev.Rcpt,
-			Machine:   ev.Machine,
-			Reason:    ev.Reason,
-			Proxy:     ev.Proxy,
-			IP:        ev.IP,
-			UAClass:   ev.UAClass,
-		}
-		if ev.Kind == events.KindClick {
-			link := ev.Link
-			out.Link = &link
-		}
+		p.Events[i] = payloadEvent(prefix, e)
 		if recipient != nil {
-			out.Recipient = recipient(ev.Tenant, ev.Message, ev.Rcpt)
+			p.Events[i].Recipient = recipient(e.ev.Tenant, e.ev.Message, e.ev.Rcpt)
 		}
-		p.Events[i] = out
 	}
 	b, err := json.Marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("webhook: encode: %w", err)
 	}
 	return b, nil
+}
+
+// payloadEvent is entry e of a queue with id prefix prefix as sent,
+// without its recipient address.
+func payloadEvent(prefix [8]byte, e *entry) Event {
+	ev := &e.ev
+	out := Event{
+		ID:        eventID(prefix, e.pos),
+		Kind:      string(ev.Kind),
+		Time:      ev.Time.UTC().Format(time.RFC3339Nano),
+		Tenant:    ev.Tenant,
+		Campaign:  ev.Campaign,
+		MessageID: messageID(ev.Message),
+		Rcpt:      ev.Rcpt,
+		Machine:   ev.Machine,
+		Reason:    ev.Reason,
+		Proxy:     ev.Proxy,
+		IP:        ev.IP,
+		UAClass:   ev.UAClass,
+	}
+	if ev.Kind == events.KindClick {
+		link := ev.Link
+		out.Link = &link
+	}
+	return out
 }

@@ -13,7 +13,7 @@ type outcome int
 const (
 	delivered outcome = iota // 2xx: delete the batch
 	retry                    // anything else: wait, then resend
-	tooLarge                 // 413: halve the batch
+	tooLarge                 // 413: halve the batch; retry or drop a single event
 )
 
 // result is the outcome of one attempt.
@@ -22,6 +22,7 @@ type result struct {
 	status     int           // the HTTP status, 0 when there was no answer
 	retryAfter time.Duration // from Retry-After; 0 when absent
 	err        error         // the transport error, when there was no answer
+	size       int           // the request body's size, in bytes
 }
 
 // classify decides what resp means; this is the one place that does.
@@ -31,7 +32,10 @@ func classify(resp *http.Response, now time.Time) result {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		res.outcome = delivered
 	case resp.StatusCode == http.StatusRequestEntityTooLarge:
+		// RFC 9110 §15.5.14: Retry-After may say the refusal is
+		// temporary; it sets the wait when a single event is retried.
 		res.outcome = tooLarge
+		res.retryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
 	default:
 		// 3xx (never followed), 408, 429, 5xx, and the other 4xx too:
 		// see the package doc.
