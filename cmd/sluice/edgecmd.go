@@ -70,6 +70,7 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := newLogger(cfg.Log.Level, stderr)
+	tuneGC()
 	token := cfg.Admin.Token
 	if token == "" {
 		raw, err := os.ReadFile(filepath.Join(cfg.DataDir, "admin.token"))

@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -45,6 +46,11 @@ func main() {
 	n := flag.Int("n", 1000, "tokens (recipients) per kind")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if os.Getenv("GOGC") == "" {
+		// As sluice serve and sluice edge run; the ceiling shares the
+		// process and so the setting.
+		debug.SetGCPercent(400)
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
