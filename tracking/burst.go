@@ -1,7 +1,6 @@
 package tracking
 
 import (
-	"container/list"
 	"sync"
 	"time"
 )
@@ -9,18 +8,19 @@ import (
 // burstCache remembers the last click of recent (message, recipient) pairs,
 // to catch scanners that follow every link of a message at once: no person
 // clicks two different links of one message within a second. It is a
-// bounded LRU, sharded by pair so that concurrent clicks rarely wait on one
-// lock: within a shard, the least recently clicked pair is forgotten first.
+// fixed table of max slots, sharded so that concurrent clicks rarely wait
+// on one lock; a pair lives in the slot its hash picks until another pair
+// takes the slot. There is nothing to allocate per click and nothing to
+// evict: the table is the bound. (A pair forgotten early can only miss a
+// burst, never invent one.)
 type burstCache struct {
 	shards []burstShard
 }
 
-// burstShard is one lock's worth of the cache.
+// burstShard is one lock's worth of the table.
 type burstShard struct {
 	mu    sync.Mutex
-	max   int
-	ll    *list.List // of *burstEntry, most recent at the front
-	index map[burstKey]*list.Element
+	slots []burstEntry
 }
 
 type burstKey struct {
@@ -30,6 +30,7 @@ type burstKey struct {
 
 type burstEntry struct {
 	key  burstKey
+	used bool
 	link int
 	at   time.Time
 }
@@ -46,7 +47,7 @@ func newBurstCache(max int) *burstCache {
 		if i < max%n {
 			size++
 		}
-		b.shards[i] = burstShard{max: size, ll: list.New(), index: make(map[burstKey]*list.Element)}
+		b.shards[i].slots = make([]burstEntry, size)
 	}
 	return b
 }
@@ -57,27 +58,17 @@ func newBurstCache(max int) *burstCache {
 func (b *burstCache) click(message uint64, rcpt uint32, link int, now time.Time, window time.Duration) bool {
 	k := burstKey{message, rcpt}
 	h := (message ^ uint64(rcpt)<<32 ^ uint64(rcpt)) * 0x9e3779b97f4a7c15 // Fibonacci hashing
-	return b.shards[h>>32%uint64(len(b.shards))].click(k, link, now, window)
-}
-
-func (b *burstShard) click(k burstKey, link int, now time.Time, window time.Duration) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if el, ok := b.index[k]; ok {
-		e := el.Value.(*burstEntry)
+	s := &b.shards[h>>32%uint64(len(b.shards))]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := &s.slots[(h&0xffffffff)%uint64(len(s.slots))]
+	burst := false
+	if e.used && e.key == k {
 		d := now.Sub(e.at)
-		burst := e.link != link && d >= 0 && d < window
-		e.link, e.at = link, now
-		b.ll.MoveToFront(el)
-		return burst
+		burst = e.link != link && d >= 0 && d < window
 	}
-	if b.ll.Len() >= b.max {
-		old := b.ll.Back()
-		b.ll.Remove(old)
-		delete(b.index, old.Value.(*burstEntry).key)
-	}
-	b.index[k] = b.ll.PushFront(&burstEntry{key: k, link: link, at: now})
-	return false
+	*e = burstEntry{key: k, used: true, link: link, at: now}
+	return burst
 }
 
 // len returns the number of pairs remembered.
@@ -86,7 +77,11 @@ func (b *burstCache) len() int {
 	for i := range b.shards {
 		s := &b.shards[i]
 		s.mu.Lock()
-		n += s.ll.Len()
+		for _, e := range s.slots {
+			if e.used {
+				n++
+			}
+		}
 		s.mu.Unlock()
 	}
 	return n
