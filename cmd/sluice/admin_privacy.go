@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"sluice/mta/submit"
 	"sluice/queue"
 	"sluice/tracking/events"
 	"sluice/tracking/webhook"
@@ -127,7 +128,7 @@ func registerPrivacyAPI(mux *http.ServeMux, n *node, token string) {
 		switch {
 		case req.Tenant == "":
 			fail(w, http.StatusBadRequest, "tenant is required")
-		case !validMailbox(req.Address):
+		case !submit.ValidAddress(req.Address):
 			fail(w, http.StatusBadRequest, "address must be a mailbox: local@domain")
 		case !slices.Contains(n.tenantNames, req.Tenant):
 			fail(w, http.StatusNotFound, "unknown tenant")
@@ -283,21 +284,4 @@ func exportJSON(sub *queue.Subject, evs []events.Event) privacyExport {
 		out.Events = append(out.Events, pe)
 	}
 	return out
-}
-
-// validMailbox checks the shape of an address a data subject request
-// names: local@domain within RFC 5321 §4.5.3.1 lengths, without spaces,
-// control characters or angle brackets (the submission server's rule).
-func validMailbox(a string) bool {
-	at := strings.LastIndexByte(a, '@')
-	if at <= 0 || at == len(a)-1 || len(a) > 254 || at > 64 {
-		return false
-	}
-	for _, r := range a {
-		if r <= ' ' || r == 127 || r == '<' || r == '>' {
-			return false
-		}
-	}
-	dom := a[at+1:]
-	return !strings.HasPrefix(dom, ".") && !strings.Contains(dom, "..")
 }

@@ -7,11 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -375,21 +373,7 @@ kinds = ["open"]
 		t.Fatal(err)
 	}
 
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SLUICE_TEST_CHILD=edge --config "+path)
-	logs := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	waitFor(t, 20*time.Second, func() bool {
-		c, err := net.Dial("tcp", edgeAddr)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
+	cmd, logs := startEdgeChild(t, path, edgeAddr)
 	req, _ := http.NewRequest(http.MethodGet, "http://"+edgeAddr+"/o/"+tok+".gif", nil)
 	req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
 	resp, err := http.DefaultClient.Do(req)

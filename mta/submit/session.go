@@ -151,7 +151,7 @@ func (s *Session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		s.b.reject("auth_required")
 		return errAuthRequired
 	}
-	if !validAddress(to) {
+	if !ValidAddress(to) {
 		s.b.reject("bad_address")
 		return errBadRcpt
 	}
@@ -182,9 +182,11 @@ func suppressedError(reason string) *smtp.SMTPError {
 		Message: "Recipient suppressed for this account (" + sanitize(reason) + ")"}
 }
 
-// validAddress checks the shape of a forward-path mailbox: local@domain,
-// within RFC 5321 §4.5.3.1 lengths, no whitespace or control characters.
-func validAddress(a string) bool {
+// ValidAddress checks the shape of a forward-path mailbox: local@domain,
+// within RFC 5321 §4.5.3.1 lengths, no whitespace, control characters or
+// angle brackets. It is the rule RCPT applies, exported so that operator
+// tools naming a recipient (data subject requests) apply the same one.
+func ValidAddress(a string) bool {
 	at := strings.LastIndexByte(a, '@')
 	if at <= 0 || at == len(a)-1 || len(a) > 254 || at > 64 {
 		return false
