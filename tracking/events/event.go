@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"sluice/tracking/internal/binrec"
 )
 
 // Kind names what happened. The store counts the kinds below; any other
@@ -170,15 +172,15 @@ func appendRecord(b, scratch []byte, ev *Event) (out, newScratch []byte) {
 	rec = binary.AppendVarint(rec, ev.Time.UnixNano())
 	rec = binary.AppendUvarint(rec, ev.Message)
 	rec = binary.AppendUvarint(rec, uint64(ev.Rcpt))
-	rec = putString(rec, string(ev.Kind))
-	rec = putString(rec, ev.Tenant)
-	rec = putString(rec, ev.Campaign)
+	rec = binrec.AppendString(rec, string(ev.Kind))
+	rec = binrec.AppendString(rec, ev.Tenant)
+	rec = binrec.AppendString(rec, ev.Campaign)
 	rec = binary.AppendUvarint(rec, uint64(ev.Link))
-	rec = putString(rec, ev.Reason)
-	rec = putString(rec, ev.Proxy)
-	rec = putString(rec, ev.IP)
-	rec = putString(rec, ev.UAClass)
-	rec = putString(rec, ev.UA)
+	rec = binrec.AppendString(rec, ev.Reason)
+	rec = binrec.AppendString(rec, ev.Proxy)
+	rec = binrec.AppendString(rec, ev.IP)
+	rec = binrec.AppendString(rec, ev.UAClass)
+	rec = binrec.AppendString(rec, ev.UA)
 	b = binary.AppendUvarint(b, uint64(len(rec)))
 	return append(b, rec...), rec
 }
@@ -186,22 +188,22 @@ func appendRecord(b, scratch []byte, ev *Event) (out, newScratch []byte) {
 // decodeRecord parses one record.
 func decodeRecord(rec []byte) (Event, error) {
 	var ev Event
-	r := reader{b: rec}
-	flags := r.byte()
+	r := binrec.Reader{B: rec}
+	flags := r.Byte()
 	ev.Machine = flags&flagMachine != 0
-	ev.Time = time.Unix(0, r.varint())
-	ev.Message = r.uvarint()
-	ev.Rcpt = uint32(r.uvarint())
-	ev.Kind = Kind(r.string())
-	ev.Tenant = r.string()
-	ev.Campaign = r.string()
-	ev.Link = int(r.uvarint() & 0xFFFF)
-	ev.Reason = r.string()
-	ev.Proxy = r.string()
-	ev.IP = r.string()
-	ev.UAClass = r.string()
-	ev.UA = r.string()
-	if r.bad || len(r.b) != 0 {
+	ev.Time = time.Unix(0, r.Varint())
+	ev.Message = r.Uvarint()
+	ev.Rcpt = uint32(r.Uvarint())
+	ev.Kind = Kind(r.Str())
+	ev.Tenant = r.Str()
+	ev.Campaign = r.Str()
+	ev.Link = int(r.Uvarint() & 0xFFFF)
+	ev.Reason = r.Str()
+	ev.Proxy = r.Str()
+	ev.IP = r.Str()
+	ev.UAClass = r.Str()
+	ev.UA = r.Str()
+	if r.Bad || len(r.B) != 0 {
 		return Event{}, errCorrupt
 	}
 	return ev, nil
@@ -210,100 +212,47 @@ func decodeRecord(rec []byte) (Event, error) {
 // recordIDs reads the message and recipient ids of a record without
 // decoding the rest.
 func recordIDs(rec []byte) (msg uint64, rcpt uint32, ok bool) {
-	r := reader{b: rec}
-	r.byte()
-	r.varint()
-	msg = r.uvarint()
-	rcpt = uint32(r.uvarint())
-	return msg, rcpt, !r.bad
+	r := binrec.Reader{B: rec}
+	r.Byte()
+	r.Varint()
+	msg = r.Uvarint()
+	rcpt = uint32(r.Uvarint())
+	return msg, rcpt, !r.Bad
 }
 
 // batchCount reads the number of events in a batch value.
 func batchCount(v []byte) (int, bool) {
-	r := reader{b: v}
-	if r.byte() != batchVersion {
+	r := binrec.Reader{B: v}
+	if r.Byte() != batchVersion {
 		return 0, false
 	}
-	n := r.uvarint()
-	return int(n), !r.bad && n <= uint64(len(v))
+	n := r.Uvarint()
+	return int(n), !r.Bad && n <= uint64(len(v))
 }
 
 // eachRecord calls fn with each record of a batch value (a sub-slice of v:
 // copy what outlives the transaction).
 func eachRecord(v []byte, fn func(rec []byte) error) error {
-	r := reader{b: v}
-	if r.byte() != batchVersion {
+	r := binrec.Reader{B: v}
+	if r.Byte() != batchVersion {
 		return errCorrupt
 	}
-	n := r.uvarint()
-	for i := uint64(0); i < n && !r.bad; i++ {
-		l := r.uvarint()
-		if r.bad || l > uint64(len(r.b)) {
+	n := r.Uvarint()
+	for i := uint64(0); i < n && !r.Bad; i++ {
+		l := r.Uvarint()
+		if r.Bad || l > uint64(len(r.B)) {
 			return errCorrupt
 		}
-		rec := r.b[:l]
-		r.b = r.b[l:]
+		rec := r.B[:l]
+		r.B = r.B[l:]
 		if err := fn(rec); err != nil {
 			return err
 		}
 	}
-	if r.bad || len(r.b) != 0 {
+	if r.Bad || len(r.B) != 0 {
 		return errCorrupt
 	}
 	return nil
-}
-
-func putString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-// reader reads the stored forms; a short or malformed record sets bad and
-// yields zero values, never a panic.
-type reader struct {
-	b   []byte
-	bad bool
-}
-
-func (r *reader) byte() byte {
-	if len(r.b) < 1 {
-		r.bad = true
-		return 0
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
-}
-
-func (r *reader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.bad = true
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.bad = true
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) string() string {
-	n := r.uvarint()
-	if r.bad || n > uint64(len(r.b)) {
-		r.bad = true
-		return ""
-	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
-	return s
 }
 
 // appendIDs appends message and recipient ids, big-endian.

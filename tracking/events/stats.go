@@ -8,6 +8,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"sluice/tracking/internal/binrec"
 )
 
 // Stats are the counters of a tenant or of one of its campaigns.
@@ -464,15 +466,15 @@ func (c *campaignCache) put(msg uint64, info msgInfo) {
 func (c *campaignCache) reset() { clear(c.m) }
 
 func encodeMsg(tenant, campaign string) []byte {
-	b := putString(nil, tenant)
-	return putString(b, campaign)
+	b := binrec.AppendString(nil, tenant)
+	return binrec.AppendString(b, campaign)
 }
 
 func decodeMsg(v []byte) (tenant, campaign string, ok bool) {
-	r := reader{b: v}
-	tenant = r.string()
-	campaign = r.string()
-	return tenant, campaign, !r.bad
+	r := binrec.Reader{B: v}
+	tenant = r.Str()
+	campaign = r.Str()
+	return tenant, campaign, !r.Bad
 }
 
 // Stats returns the counters of tenant, or of one of its campaigns when

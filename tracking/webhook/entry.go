@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sluice/tracking/events"
+	"sluice/tracking/internal/binrec"
 )
 
 // An outbox value holds the entries one events transaction queued for one
@@ -56,19 +57,14 @@ func appendRecord(b, scratch []byte, ev *events.Event) (out, newScratch []byte) 
 	rec = binary.AppendUvarint(rec, ev.Message)
 	rec = binary.AppendUvarint(rec, uint64(ev.Rcpt))
 	rec = binary.AppendUvarint(rec, uint64(max(ev.Link, 0)))
-	rec = putString(rec, string(ev.Kind))
-	rec = putString(rec, ev.Campaign)
-	rec = putString(rec, ev.Reason)
-	rec = putString(rec, ev.Proxy)
-	rec = putString(rec, ev.IP)
-	rec = putString(rec, ev.UAClass)
+	rec = binrec.AppendString(rec, string(ev.Kind))
+	rec = binrec.AppendString(rec, ev.Campaign)
+	rec = binrec.AppendString(rec, ev.Reason)
+	rec = binrec.AppendString(rec, ev.Proxy)
+	rec = binrec.AppendString(rec, ev.IP)
+	rec = binrec.AppendString(rec, ev.UAClass)
 	b = binary.AppendUvarint(b, uint64(len(rec)))
 	return append(b, rec...), rec
-}
-
-func putString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
 }
 
 // header reads a value's record count and queue time, and returns its
@@ -95,79 +91,31 @@ func nextRecord(recs []byte) (rec, rest []byte, ok bool) {
 // recordIDs reads the message and recipient ids of a record without
 // decoding the rest.
 func recordIDs(rec []byte) (events.RecipientID, bool) {
-	r := reader{b: rec}
-	r.varint()
-	r.byte()
-	msg := r.uvarint()
-	rcpt := r.uvarint()
-	return events.RecipientID{Message: msg, Rcpt: uint32(rcpt)}, !r.bad && rcpt <= 0xFFFFFFFF
+	r := binrec.Reader{B: rec}
+	r.Varint()
+	r.Byte()
+	msg := r.Uvarint()
+	rcpt := r.Uvarint()
+	return events.RecipientID{Message: msg, Rcpt: uint32(rcpt)}, !r.Bad && rcpt <= 0xFFFFFFFF
 }
 
 // decodeRecord parses a record (copying its strings).
 func decodeRecord(rec []byte) (events.Event, error) {
-	r := reader{b: rec}
+	r := binrec.Reader{B: rec}
 	var ev events.Event
-	ev.Time = time.Unix(0, r.varint())
-	ev.Machine = r.byte()&flagMachine != 0
-	ev.Message = r.uvarint()
-	ev.Rcpt = uint32(r.uvarint())
-	ev.Link = int(r.uvarint() & 0xFFFF)
-	ev.Kind = events.Kind(r.string())
-	ev.Campaign = r.string()
-	ev.Reason = r.string()
-	ev.Proxy = r.string()
-	ev.IP = r.string()
-	ev.UAClass = r.string()
-	if r.bad || len(r.b) != 0 {
+	ev.Time = time.Unix(0, r.Varint())
+	ev.Machine = r.Byte()&flagMachine != 0
+	ev.Message = r.Uvarint()
+	ev.Rcpt = uint32(r.Uvarint())
+	ev.Link = int(r.Uvarint() & 0xFFFF)
+	ev.Kind = events.Kind(r.Str())
+	ev.Campaign = r.Str()
+	ev.Reason = r.Str()
+	ev.Proxy = r.Str()
+	ev.IP = r.Str()
+	ev.UAClass = r.Str()
+	if r.Bad || len(r.B) != 0 {
 		return events.Event{}, errCorrupt
 	}
 	return ev, nil
-}
-
-// reader reads records; a short or malformed record sets bad and yields
-// zero values, never a panic.
-type reader struct {
-	b   []byte
-	bad bool
-}
-
-func (r *reader) byte() byte {
-	if len(r.b) < 1 {
-		r.bad = true
-		return 0
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
-}
-
-func (r *reader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.bad = true
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.bad = true
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) string() string {
-	n := r.uvarint()
-	if r.bad || n > uint64(len(r.b)) {
-		r.bad = true
-		return ""
-	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
-	return s
 }
