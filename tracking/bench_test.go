@@ -15,6 +15,7 @@ import (
 
 	"sluice/tracking"
 	"sluice/tracking/events"
+	"sluice/tracking/internal/ceiling"
 	"sluice/tracking/token"
 )
 
@@ -205,34 +206,7 @@ func BenchmarkEdgeLoopback(b *testing.B) {
 	clicks := benchPaths(b, kr, token.Click, 1024)
 	dest := "https://shop.example/spring-sale?utm_source=newsletter&utm_medium=email&utm_campaign=spring#top"
 
-	// The same server settings as the edge's (tracking.New): only the
-	// handler differs.
-	bare := &fasthttp.Server{
-		Name:                         "sluice",
-		NoDefaultServerHeader:        true,
-		ReadTimeout:                  10 * time.Second,
-		WriteTimeout:                 10 * time.Second,
-		IdleTimeout:                  time.Minute,
-		ReadBufferSize:               token.MaxLen + 4096,
-		MaxRequestBodySize:           64 << 10,
-		DisablePreParseMultipartForm: true,
-		CloseOnShutdown:              true,
-		Handler: func(ctx *fasthttp.RequestCtx) {
-			h := &ctx.Response.Header
-			h.Set("Cache-Control", "no-store, no-cache, must-revalidate, private")
-			if ctx.Path()[1] == 'c' {
-				h.Set("Location", dest)
-				h.Set("Referrer-Policy", "no-referrer")
-				ctx.SetStatusCode(fasthttp.StatusFound)
-				return
-			}
-			h.SetContentType("image/gif")
-			h.Set("Pragma", "no-cache")
-			h.Set("Expires", "0")
-			h.Set("X-Content-Type-Options", "nosniff")
-			ctx.SetBody(gif43)
-		},
-	}
+	bare := ceiling.Server(dest) // the edge's settings, no work
 	bareAddr := serveBench(b, bare.Serve, bare.ShutdownWithContext)
 
 	var res [4]loadResult

@@ -1,11 +1,19 @@
 package tracking
 
 import (
+	"context"
 	"math/rand/v2"
 	"net/netip"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"sluice/queue"
+	"sluice/tracking/internal/ceiling"
+	"sluice/tracking/token"
 )
 
 func TestRedirectLocation(t *testing.T) {
@@ -170,3 +178,36 @@ func TestBurstCacheBounded(t *testing.T) {
 		t.Error("oldest entry kept")
 	}
 }
+
+// The benchmarks' ceiling (tracking/internal/ceiling) must be the edge
+// without its work: same server settings, same pixel bytes. Otherwise the
+// edge's share of it means nothing.
+func TestCeilingMatchesEdge(t *testing.T) {
+	kr, err := token.NewKeyring(token.Key{ID: 1, Secret: []byte(strings.Repeat("k", token.MinSecret))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Config{Keyring: kr, Suppressor: nopSuppressor{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := ceiling.Server("https://dest.example/")
+	got := []any{c.Name, c.NoDefaultServerHeader, c.ReadTimeout, c.WriteTimeout, c.IdleTimeout, c.ReadBufferSize,
+		c.MaxRequestBodySize, c.DisablePreParseMultipartForm, c.CloseOnShutdown}
+	want := []any{e.srv.Name, e.srv.NoDefaultServerHeader, e.srv.ReadTimeout, e.srv.WriteTimeout, e.srv.IdleTimeout,
+		e.srv.ReadBufferSize, e.srv.MaxRequestBodySize, e.srv.DisablePreParseMultipartForm, e.srv.CloseOnShutdown}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("ceiling settings %v, edge's %v", got, want)
+	}
+	var ctx fasthttp.RequestCtx
+	ctx.Request.SetRequestURI("/o/x.gif")
+	c.Handler(&ctx)
+	if string(ctx.Response.Body()) != pixel {
+		t.Fatal("the ceiling's pixel is not the edge's")
+	}
+}
+
+// nopSuppressor accepts unsubscribes and forgets them.
+type nopSuppressor struct{}
+
+func (nopSuppressor) Suppress(context.Context, queue.Suppression) error { return nil }

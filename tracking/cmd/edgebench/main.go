@@ -36,6 +36,7 @@ import (
 	"sluice/queue"
 	"sluice/tracking"
 	"sluice/tracking/events"
+	"sluice/tracking/internal/ceiling"
 	"sluice/tracking/token"
 )
 
@@ -135,7 +136,7 @@ func run(edgeAddr, bareAddr, dir string, n int) error {
 		if err != nil {
 			return err
 		}
-		bare = ceiling()
+		bare = ceiling.Server(dest)
 		go func() { served <- bare.Serve(bln) }()
 	}
 	fmt.Printf("edge     http://%s%s\n         http://%s%s\n", edgeAddr, opens[0], edgeAddr, clicks[0])
@@ -168,37 +169,4 @@ func run(edgeAddr, bareAddr, dir string, n int) error {
 	fmt.Printf("events: %d recorded, %d written in %d batches, %d dropped, %d lost\n",
 		m.Recorded, m.Written, m.Batches, m.Dropped, m.Lost)
 	return nil
-}
-
-// ceiling is a fasthttp server with the edge's settings whose handler
-// answers the edge's bytes and headers with no work.
-func ceiling() *fasthttp.Server {
-	gif := []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff\x21\xf9\x04\x01\x00\x00\x00\x00" +
-		"\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00\x3b")
-	return &fasthttp.Server{
-		Name:                         "sluice",
-		NoDefaultServerHeader:        true,
-		ReadTimeout:                  10 * time.Second,
-		WriteTimeout:                 10 * time.Second,
-		IdleTimeout:                  time.Minute,
-		ReadBufferSize:               token.MaxLen + 4096,
-		MaxRequestBodySize:           64 << 10,
-		DisablePreParseMultipartForm: true,
-		CloseOnShutdown:              true,
-		Handler: func(ctx *fasthttp.RequestCtx) {
-			h := &ctx.Response.Header
-			h.Set("Cache-Control", "no-store, no-cache, must-revalidate, private")
-			if p := ctx.Path(); len(p) > 1 && p[1] == 'c' {
-				h.Set("Location", dest)
-				h.Set("Referrer-Policy", "no-referrer")
-				ctx.SetStatusCode(fasthttp.StatusFound)
-				return
-			}
-			h.SetContentType("image/gif")
-			h.Set("Pragma", "no-cache")
-			h.Set("Expires", "0")
-			h.Set("X-Content-Type-Options", "nosniff")
-			ctx.SetBody(gif)
-		},
-	}
 }
