@@ -319,6 +319,16 @@ func (w *batchWriter) finish(now time.Time) error {
 	return w.commitCounters()
 }
 
+// countFirst counts k when ev is its recipient's first event with uniq
+// tag (a unique open, click or unsubscribe).
+func (w *batchWriter) countFirst(t, c string, ev *Event, tag byte, k counter) error {
+	ok, err := w.first(t, ev.Message, ev.Rcpt, tag, 0)
+	if ok {
+		w.count(t, c, k)
+	}
+	return err
+}
+
 func (w *batchWriter) countEvent(ev *Event) error {
 	t, c := ev.Tenant, ev.Campaign
 	switch ev.Kind {
@@ -335,26 +345,14 @@ func (w *batchWriter) countEvent(ev *Event) error {
 	case KindComplaint:
 		w.count(t, c, kComplaint)
 	case KindUnsubscribe:
-		ok, err := w.first(t, ev.Message, ev.Rcpt, uUnsub, 0)
-		if err != nil {
-			return err
-		}
-		if ok {
-			w.count(t, c, kUnsub)
-		}
+		return w.countFirst(t, c, ev, uUnsub, kUnsub)
 	case KindOpen:
 		if ev.Machine {
 			w.count(t, c, kOpenM)
 			return nil
 		}
 		w.count(t, c, kOpen)
-		ok, err := w.first(t, ev.Message, ev.Rcpt, uOpen, 0)
-		if err != nil {
-			return err
-		}
-		if ok {
-			w.count(t, c, kOpenU)
-		}
+		return w.countFirst(t, c, ev, uOpen, kOpenU)
 	case KindClick:
 		if ev.Machine {
 			w.count(t, c, kClickM)
@@ -373,12 +371,7 @@ func (w *batchWriter) countEvent(ev *Event) error {
 			return err
 		}
 		w.countLink(t, c, linkKey{link: ev.Link, unique: true})
-		if ok, err = w.first(t, ev.Message, ev.Rcpt, uClick, 0); err != nil {
-			return err
-		}
-		if ok {
-			w.count(t, c, kClickU)
-		}
+		return w.countFirst(t, c, ev, uClick, kClickU)
 	}
 	return nil
 }
