@@ -105,6 +105,7 @@ func (s *Store) RetryNow(ctx context.Context, f Filter) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("queue: retry: %w", err)
 	}
+	s.dueSooner()
 	return n, nil
 }
 

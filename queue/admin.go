@@ -160,6 +160,7 @@ func (s *Store) Resume(ctx context.Context, kind, name string) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("queue: resume: %w", err)
 	}
+	s.dueSooner()
 	return n, nil
 }
 

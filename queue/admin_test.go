@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -103,4 +104,29 @@ func mustClaim(t *testing.T, s *Store) []Work {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// OnDue is called after each write that can make mail due sooner: an
+// enqueue, a resume, a retry-now; not after others (a claim, a suspend).
+func TestOnDue(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	var calls atomic.Int32
+	s := openStore(t, filepath.Join(t.TempDir(), "spool.db"), clk, Options{OnDue: func() { calls.Add(1) }})
+	ctx := context.Background()
+	step := func(what string, want int32, fn func() error) {
+		t.Helper()
+		before := calls.Load()
+		if err := fn(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if got := calls.Load() - before; got != want {
+			t.Fatalf("%s: OnDue called %d times, want %d", what, got, want)
+		}
+	}
+	step("enqueue", 1, func() error { enqueue(t, s, clk, "a@x.example"); return nil })
+	step("suspend", 0, func() error { return s.Suspend(ctx, "domain", "x.example", "test") })
+	step("claim", 0, func() error { _, err := s.Claim(ctx, 10, 10); return err })
+	step("resume", 1, func() error { _, err := s.Resume(ctx, "domain", "x.example"); return err })
+	step("retry now", 1, func() error { _, err := s.RetryNow(ctx, Filter{Domain: "x.example"}); return err })
 }

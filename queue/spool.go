@@ -25,17 +25,14 @@ type Message struct {
 	Pool string
 }
 
-// Enqueue stores m and schedules every recipient for immediate delivery. It
-// returns only when the write is durable (fsync'd) or has failed; the
-// caller answers 250 only on a nil error.
-func (s *Store) Enqueue(ctx context.Context, m *Message) error {
-	return s.EnqueueBatch(ctx, []*Message{m})
-}
-
-// EnqueueBatch stores several messages in one durable write: all or none.
-// The submission server uses it when one submission becomes one message
-// per recipient (per-recipient tracking links and unsubscribe tokens).
-func (s *Store) EnqueueBatch(ctx context.Context, ms []*Message) error {
+// Enqueue stores messages in one durable write, all or none, and returns
+// once it is committed (fsync'd). The submission server hands it every
+// message of one submission (one per recipient when per-recipient
+// tracking links make the bodies differ).
+func (s *Store) Enqueue(ctx context.Context, ms ...*Message) error {
+	if len(ms) == 0 {
+		return nil
+	}
 	type prepared struct {
 		m    *Message
 		meta []byte
@@ -87,6 +84,7 @@ func (s *Store) EnqueueBatch(ctx context.Context, ms []*Message) error {
 	if err != nil {
 		return fmt.Errorf("queue: enqueue %s: %w", ms[0].ID, err)
 	}
+	s.dueSooner()
 	return nil
 }
 

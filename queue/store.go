@@ -53,6 +53,18 @@ type Options struct {
 	// Observe, when set, is called after every commit with its duration and
 	// how many writes it carried (the metrics hook).
 	Observe func(commit time.Duration, writes int, err error)
+	// OnDue, when set, is called after a committed write that may have
+	// made mail due sooner than NextDue said before (Enqueue, Resume,
+	// RetryNow): the delivery scheduler sleeps until NextDue and uses it
+	// to wake. It must not block.
+	OnDue func()
+}
+
+// dueSooner tells Options.OnDue that mail may be due now.
+func (s *Store) dueSooner() {
+	if s.opts.OnDue != nil {
+		s.opts.OnDue()
+	}
 }
 
 // Store is the durable spool. All its methods are safe for concurrent use.

@@ -141,7 +141,6 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 			fail(w, http.StatusInternalServerError, "store error")
 			return
 		}
-		n.engine.Kick()
 		audit(r, "queue resume", "kind", a.Kind, "name", a.Name, "released", k)
 		writeJSON(w, http.StatusOK, map[string]int{"released": k})
 	})
@@ -155,7 +154,6 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 			fail(w, http.StatusBadRequest, err.Error())
 			return
 		}
-		n.engine.Kick()
 		audit(r, "queue retry", "id", a.ID, "tenant", a.Tenant, "domain", a.Domain, "count", k)
 		writeJSON(w, http.StatusOK, map[string]int{"retried": k})
 	})

@@ -60,7 +60,6 @@ func TestSlowSitesDoNotBlockFastOnes(t *testing.T) {
 	if _, err := tn.n.store.Resume(ctx, "tenant", "acme"); err != nil {
 		t.Fatal(err)
 	}
-	tn.n.engine.Kick()
 	fast := 38 * fastEach
 	deadline := time.Now().Add(60 * time.Second)
 	for {

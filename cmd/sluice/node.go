@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -36,6 +37,7 @@ type node struct {
 	metrics *metrics
 	store   *queue.Store
 	engine  *delivery.Engine
+	kick    atomic.Pointer[delivery.Engine] // engine, for the spool's OnDue
 	backend *submit.Backend
 	worker  *inbound.Worker
 	shaping *shaping.Policy
@@ -56,20 +58,6 @@ type node struct {
 	runCancel context.CancelFunc
 	wg        sync.WaitGroup
 	errc      chan error
-}
-
-// kickingSpool wakes the delivery scheduler after each durable enqueue.
-type kickingSpool struct {
-	*queue.Store
-	engine *delivery.Engine
-}
-
-func (k kickingSpool) Enqueue(ctx context.Context, ms ...*queue.Message) error {
-	err := k.Store.EnqueueBatch(ctx, ms)
-	if err == nil {
-		k.engine.Kick()
-	}
-	return err
 }
 
 // nodeOptions are start-up hooks (tests observe events through them).
@@ -117,6 +105,13 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	retry := queue.RetryPolicy{First: cfg.Queue.RetryFirst.Duration, Max: cfg.Queue.RetryMax.Duration, MaxAge: cfg.Queue.MaxAge.Duration}
 	n.store, err = queue.Open(filepath.Join(cfg.DataDir, "spool.db"), queue.Options{
 		Logger: log, Retry: retry, Observe: n.metrics.observeCommit,
+		// Mail made due (enqueued, resumed, retried) wakes the scheduler,
+		// whoever made it so. The engine is built after the spool.
+		OnDue: func() {
+			if e := n.kick.Load(); e != nil {
+				e.Kick()
+			}
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -216,6 +211,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	if err != nil {
 		return nil, err
 	}
+	n.kick.Store(n.engine)
 	n.metrics.reg.MustRegister(newQueueCollector(n.store, n.engine.InFlight))
 
 	var trusted []netip.Prefix
@@ -227,7 +223,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		MaxRecipients: cfg.Submission.MaxRecipients, MaxSessions: cfg.Submission.MaxSessions,
 		AllowPlaintextAuthOnLoopback: cfg.Submission.AllowPlaintextAuthOnLoopback,
 		TrustedNetworks:              trusted, TrustedTenant: cfg.Submission.TrustedTenant,
-		Spool: kickingSpool{n.store, n.engine}, Suppressions: n.store, Logger: log, Metrics: n.metrics.submitHooks(),
+		Spool: n.store, Suppressions: n.store, Logger: log, Metrics: n.metrics.submitHooks(),
 	}
 	subCfg.Metrics.Queued = func(m *queue.Message, campaign string) { recordSent(n.events, m, campaign) }
 	n.backend, err = submit.New(subCfg)

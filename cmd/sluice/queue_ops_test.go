@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -79,4 +80,28 @@ func ctlFor(t *testing.T, tn *testNode) func(args ...string) string {
 		}
 		return out.String()
 	}
+}
+
+// TestResumeWakesDelivery: resuming held mail wakes the scheduler whoever
+// resumes it (here the spool directly, not the admin API), rather than
+// leaving the mail until the scheduler's next timer, up to a minute later.
+func TestResumeWakesDelivery(t *testing.T) {
+	tn := startTestNode(t, mtatest.SinkOptions{}, nil)
+	ctx := context.Background()
+	if err := tn.n.store.Suspend(ctx, "tenant", "acme", "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tn.submit("news@acme.example", []string{"a@example.test"}, plainMessage("a@example.test")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, func() bool { // set aside by the scheduler
+		g, _ := tn.n.store.Summary("tenant")
+		return len(g) == 1 && g[0].Held == 1
+	})
+	// Let the scheduler go back to sleep with nothing due.
+	time.Sleep(200 * time.Millisecond)
+	if _, err := tn.n.store.Resume(ctx, "tenant", "acme"); err != nil {
+		t.Fatal(err)
+	}
+	tn.events.wait(t, "a@example.test", "delivered", 10*time.Second)
 }
