@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -158,7 +159,7 @@ func TestFindAndEraseSubject(t *testing.T) {
 	for _, r := range sub.Directory {
 		dir = append(dir, r.ID)
 	}
-	if want := []ID{done, inflight, final, held, waiting}; !equalIDs(dir, want) {
+	if want := []ID{done, inflight, final, held, waiting}; !slices.Equal(dir, want) {
 		t.Fatalf("directory = %v, want %v", dir, want)
 	}
 	if sub.Directory[1].Addr != "Ann@X.example" || sub.Directory[1].Index != 0 {
@@ -244,18 +245,6 @@ func bucketLen(t *testing.T, s *Store, name string) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-func equalIDs(a, b []ID) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestSubjectBadInput: requests without a tenant or an address are

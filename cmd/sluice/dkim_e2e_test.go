@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -84,7 +85,7 @@ func TestDKIMEndToEnd(t *testing.T) {
 		byRcpt[r.To[0]] = r.Data
 	}
 	results := pyVerify(t, py, zone, byRcpt["a@example.test"], byRcpt["b@example.test"])
-	if want := []bool{true, true, true}; !equalBools(results[0], want) {
+	if want := []bool{true, true, true}; !slices.Equal(results[0], want) {
 		t.Fatalf("acme message: verifications %v, want 3 valid signatures (rsa, ed25519, esp)", results[0])
 	}
 	if d := signingDomains(byRcpt["a@example.test"]); strings.Join(d, ",") != "acme.example,acme.example,esp.sluice.test" {
@@ -93,7 +94,7 @@ func TestDKIMEndToEnd(t *testing.T) {
 	if d := signingDomains(byRcpt["b@example.test"]); strings.Join(d, ",") != "esp.sluice.test" {
 		t.Fatalf("spoofed From got signatures from %v: a tenant must not be signed for another tenant's domain", d)
 	}
-	if !equalBools(results[1], []bool{true}) {
+	if !slices.Equal(results[1], []bool{true}) {
 		t.Fatalf("spoofed message's ESP signature: %v", results[1])
 	}
 
@@ -157,18 +158,6 @@ func pyVerify(t *testing.T, py string, zone map[string]string, msgs ...[]byte) [
 		res = append(res, r.OK)
 	}
 	return res
-}
-
-func equalBools(a, b []bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestBadDKIMKeyStopsStartup: a missing or unreadable key file stops
