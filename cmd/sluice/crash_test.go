@@ -18,7 +18,9 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"sluice/configs"
 	"sluice/mta/mtatest"
+	"sluice/tracking/token"
 )
 
 // TestMain lets the test binary double as the sluice binary: a child
@@ -41,15 +43,38 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// writeConfig writes a config file for a child process at path and
+// returns path and the keyring that config's tracking tokens use.
+func writeConfig(t *testing.T, path, text string) (string, *token.Keyring) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := configs.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kr, err := loadKeyring(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, kr
+}
+
+// child is a sluice subcommand run as a separate process: the test binary
+// itself, which TestMain turns into sluice when SLUICE_TEST_CHILD is set.
 type child struct {
 	cmd  *exec.Cmd
 	logs *syncBuffer
 }
 
-func startChild(t *testing.T, configPath, submitAddr string) *child {
+// startChild runs `sluice <command> --config configPath` as a child and
+// waits until it accepts connections on listenAddr; it is killed when the
+// test ends.
+func startChild(t *testing.T, command, configPath, listenAddr string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SLUICE_TEST_CHILD=serve --config "+configPath)
+	cmd.Env = append(os.Environ(), "SLUICE_TEST_CHILD="+command+" --config "+configPath)
 	logs := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -59,13 +84,13 @@ func startChild(t *testing.T, configPath, submitAddr string) *child {
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		conn, err := net.DialTimeout("tcp", submitAddr, time.Second)
+		conn, err := net.DialTimeout("tcp", listenAddr, time.Second)
 		if err == nil {
 			conn.Close()
 			return c
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("sluice serve did not start listening on %s: %v\n%s", submitAddr, err, logs.String())
+			t.Fatalf("sluice %s did not start listening on %s: %v\n%s", command, listenAddr, err, logs.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -129,7 +154,7 @@ host = %q
 		t.Fatal(err)
 	}
 
-	c := startChild(t, configPath, submitAddr)
+	c := startChild(t, "serve", configPath, submitAddr)
 	const sessions, perSession, killAfter = 8, 500, 1500
 	var accepted sync.Map
 	var nAccepted atomic.Int64
@@ -174,7 +199,7 @@ host = %q
 	_ = c.cmd.Wait()
 	beforeRestart, _ := sink.Count()
 
-	c2 := startChild(t, configPath, submitAddr)
+	c2 := startChild(t, "serve", configPath, submitAddr)
 	want := int(nAccepted.Load())
 	deadline := time.Now().Add(60 * time.Second)
 	var lost []int

@@ -2,10 +2,8 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -46,7 +44,8 @@ func TestStandaloneEdge(t *testing.T) {
 	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd, logs := startEdgeChild(t, path, edgeAddr)
+	edge := startChild(t, "edge", path, edgeAddr)
+	cmd, logs := edge.cmd, edge.logs
 
 	kr, err := loadKeyring(tn.cfg)
 	if err != nil {
@@ -71,27 +70,4 @@ func TestStandaloneEdge(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("sluice edge exit: %v\n%s", err, logs.String())
 	}
-}
-
-// startEdgeChild runs `sluice edge --config path` as a child process (the
-// test binary, see TestMain), waits until it listens on edgeAddr, and
-// returns it with its output; the child is killed when the test ends.
-func startEdgeChild(t *testing.T, path, edgeAddr string) (*exec.Cmd, *syncBuffer) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SLUICE_TEST_CHILD=edge --config "+path)
-	logs := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	waitFor(t, 20*time.Second, func() bool {
-		c, err := net.Dial("tcp", edgeAddr)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
-	return cmd, logs
 }

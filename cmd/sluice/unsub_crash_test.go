@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"sluice/configs"
 	"sluice/tracking/token"
 )
 
@@ -40,19 +38,8 @@ base_url = "http://edge.test"
 listen = %q
 token = "t0ken"
 `, filepath.Join(dir, "data"), submitAddr, freeAddr(t), edgeAddr, secret, adminAddr)
-	path := filepath.Join(dir, "sluice.toml")
-	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := configs.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kr, err := loadKeyring(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := startChild(t, path, submitAddr)
+	path, kr := writeConfig(t, filepath.Join(dir, "sluice.toml"), config)
+	c := startChild(t, "serve", path, submitAddr)
 	waitFor(t, 10*time.Second, func() bool {
 		r, err := http.Get("http://" + edgeAddr + "/healthz")
 		if err == nil {
@@ -75,7 +62,7 @@ token = "t0ken"
 	}
 	_ = c.cmd.Wait()
 
-	startChild(t, path, submitAddr)
+	startChild(t, "serve", path, submitAddr)
 	var out, errb bytes.Buffer
 	if code := runCtl([]string{"--admin", adminAddr, "--token", "t0ken", "suppress", "list", "--tenant", "dev"}, &out, &errb); code != 0 {
 		t.Fatalf("ctl: %s", errb.String())

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -354,18 +353,7 @@ url = %q
 secret = %q
 kinds = ["open"]
 `, filepath.Join(dir, "edge-data"), edgeAddr, strings.Repeat("ab", 32), hashFor(t, testPassword), url, webhookSecret)
-	path := filepath.Join(dir, "edge.toml")
-	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := configs.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kr, err := loadKeyring(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, kr := writeConfig(t, filepath.Join(dir, "edge.toml"), conf)
 	accepted := time.Now().Add(-time.Minute) // not an "early" (prefetch) open
 	msg := uint64(accepted.UnixMicro())
 	tok, err := kr.Seal(token.Claims{Kind: token.Open, Tenant: "acme", Message: msg, Issued: accepted})
@@ -373,7 +361,8 @@ kinds = ["open"]
 		t.Fatal(err)
 	}
 
-	cmd, logs := startEdgeChild(t, path, edgeAddr)
+	edge := startChild(t, "edge", path, edgeAddr)
+	cmd, logs := edge.cmd, edge.logs
 	req, _ := http.NewRequest(http.MethodGet, "http://"+edgeAddr+"/o/"+tok+".gif", nil)
 	req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
 	resp, err := http.DefaultClient.Do(req)
