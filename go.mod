@@ -28,3 +28,6 @@ require (
 	golang.org/x/sys v0.49.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
+
+// go-smtp v0.25.1 with a bulk DATA reader: see mta/gosmtp/SLUICE.md.
+replace github.com/emersion/go-smtp => ./mta/gosmtp
