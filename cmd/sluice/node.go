@@ -43,6 +43,8 @@ type node struct {
 	shaping *shaping.Policy
 	// tenantNames lists the tenants, for admin operations across them.
 	tenantNames []string
+	// cgoRSA: some DKIM key signs RSA through OpenSSL (see tuneProcs).
+	cgoRSA bool
 
 	submission *smtp.Server
 	inbound    *smtp.Server
@@ -99,7 +101,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 			t.Pools = []string{cfg.Delivery.DefaultPool}
 		}
 	}
-	if err := attachSigners(cfg, tenants, log); err != nil {
+	if n.cgoRSA, err = attachSigners(cfg, tenants, log); err != nil {
 		return nil, err
 	}
 	retry := queue.RetryPolicy{First: cfg.Queue.RetryFirst.Duration, Max: cfg.Queue.RetryMax.Duration, MaxAge: cfg.Queue.MaxAge.Duration}

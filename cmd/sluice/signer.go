@@ -18,10 +18,10 @@ import (
 // signer holding only the keys of its own sender domains, plus the ESP
 // keys. A tenant therefore never gets mail signed for a domain it does not
 // own, whatever its From header says. RSA keys sign through OpenSSL as
-// dkim.rsa_engine says (rsaEngine).
-func attachSigners(cfg *configs.Config, tenants []*submit.Tenant, log *slog.Logger) error {
+// dkim.rsa_engine says (rsaEngine); cgoRSA reports whether one does.
+func attachSigners(cfg *configs.Config, tenants []*submit.Tenant, log *slog.Logger) (cgoRSA bool, err error) {
 	if len(cfg.DKIM.Keys) == 0 && len(cfg.DKIM.ESPKeys) == 0 {
-		return nil
+		return false, nil
 	}
 	engine := cfg.DKIM.RSAEngine
 	if engine == "" {
@@ -41,6 +41,8 @@ func attachSigners(cfg *configs.Config, tenants []*submit.Tenant, log *slog.Logg
 					return nil, fmt.Errorf("config: %s[%d] (domain %s): key file %s: dkim.rsa_engine %q: %w", name, i, k.Domain, k.File, engine, err)
 				}
 				used = append(used, how)
+				_, ossl := signer.(*openssl.RSASigner)
+				cgoRSA = cgoRSA || ossl
 			}
 			out = append(out, dkim.Key{Domain: k.Domain, Selector: k.Selector, Signer: signer})
 		}
@@ -48,11 +50,11 @@ func attachSigners(cfg *configs.Config, tenants []*submit.Tenant, log *slog.Logg
 	}
 	keys, err := load("dkim.key", cfg.DKIM.Keys)
 	if err != nil {
-		return err
+		return false, err
 	}
 	esp, err := load("dkim.esp_key", cfg.DKIM.ESPKeys)
 	if err != nil {
-		return err
+		return false, err
 	}
 	for _, t := range tenants {
 		var own []dkim.Key
@@ -66,14 +68,14 @@ func attachSigners(cfg *configs.Config, tenants []*submit.Tenant, log *slog.Logg
 		}
 		s, err := dkim.NewSigner(dkim.Options{Keys: own, ESPKeys: esp, Expiration: cfg.DKIM.Expiration.Duration})
 		if err != nil {
-			return fmt.Errorf("config: dkim (tenant %s): %w", t.Name, err)
+			return false, fmt.Errorf("config: dkim (tenant %s): %w", t.Name, err)
 		}
 		t.Signer = s
 	}
 	if len(used) > 0 {
 		log.Info("dkim: RSA signing engine", "setting", engine, "engine", used[0])
 	}
-	return nil
+	return cgoRSA, nil
 }
 
 // rsaEngine returns the crypto.Signer that signs with key under setting
