@@ -192,6 +192,12 @@ func (d *dest) worker() {
 	}
 }
 
+// idleCheck is how long a connection may wait between messages before
+// the next one is preceded by an RSET round trip to check it still
+// answers. Back to back (a busy destination) that round trip would cost
+// every message a round trip of latency for nothing.
+const idleCheck = time.Second
+
 // slotWait is how long a worker with no connection slot waits before
 // asking again.
 const slotWait = 200 * time.Millisecond
@@ -244,7 +250,12 @@ func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
 			}
 			maxMsgs = sh.Limits(k).MaxMessagesPerConn
 		}
-		outs := d.deliver(c, j)
+		outs, stale := d.deliver(c, j, n > 1)
+		if stale {
+			// The server closed the connection since the last message:
+			// j is back in the queue, for a new connection.
+			return
+		}
 		if shaped {
 			o, reason := observation(outs)
 			sh.Observe(k, o, reason)
@@ -252,14 +263,21 @@ func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
 		if !c.client.Usable() || n >= maxMsgs {
 			return
 		}
+		idleFrom := time.Now()
 		if j = d.take(e.cfg.IdleTimeout); j == nil {
 			return
 		}
-		if err := c.client.Reset(e.workCtx); err != nil {
-			// The connection broke between messages: put j back; the
-			// worker reconnects for it.
-			d.requeue(j)
-			return
+		// Back to back, the next transaction goes out at once: a server
+		// that closed the connection meanwhile leaves it unanswered and
+		// j is requeued (above). After a pause, RSET checks first, which
+		// also catches a server that said 421 when its idle timer ran out.
+		if time.Since(idleFrom) > idleCheck {
+			if err := c.client.Reset(e.workCtx); err != nil {
+				// The connection broke between messages: put j back; the
+				// worker reconnects for it.
+				d.requeue(j)
+				return
+			}
 		}
 	}
 }

@@ -83,25 +83,29 @@ func (d *dest) dropSuppressed(j *job) *job {
 }
 
 // deliver sends j over c, settles every recipient and returns the
-// outcomes of those it tried.
-func (d *dest) deliver(c *conn, j *job) []rcptOutcome {
+// outcomes of those it tried. On a reused connection (one that carried an
+// earlier message) that fails before the server answers anything, it
+// settles nothing: it puts j back at the head of the queue and reports
+// stale, and the caller drops the connection (see outbound
+// Result.Unanswered).
+func (d *dest) deliver(c *conn, j *job, reused bool) (outs []rcptOutcome, stale bool) {
 	e := d.e
 	if j = d.dropSuppressed(j); j == nil {
-		return nil
+		return nil, false
 	}
-	outs := make([]rcptOutcome, len(j.w.Rcpts))
+	outs = make([]rcptOutcome, len(j.w.Rcpts))
 	body, err := e.cfg.Store.Body(j.w.ID)
 	if err != nil {
 		if errors.Is(err, queue.ErrNotFound) {
 			// Removed by an operator while claimed: nothing to send.
 			e.release(j.w.Domain, len(j.w.Rcpts))
-			return nil
+			return nil, false
 		}
 		for i := range outs {
 			outs[i].err = err
 		}
 		e.settle(j, outs, c.mx, false, d.src.Name)
-		return nil
+		return nil, false
 	}
 	env := outbound.Envelope{
 		From:     j.w.From,
@@ -112,22 +116,29 @@ func (d *dest) deliver(c *conn, j *job) []rcptOutcome {
 		// VERP: one transaction per recipient on the same connection.
 		for i, r := range j.w.Rcpts {
 			env.From, env.To = e.cfg.ReturnPath(&j.w, r), []string{r.Addr}
-			d.send(c, env, body, outs[i:i+1])
+			if d.send(c, env, body, outs[i:i+1]) && reused && i == 0 {
+				d.requeue(j)
+				return nil, true
+			}
 		}
 	} else {
 		env.To = make([]string, len(j.w.Rcpts))
 		for i, r := range j.w.Rcpts {
 			env.To[i] = r.Addr
 		}
-		d.send(c, env, body, outs)
+		if d.send(c, env, body, outs) && reused {
+			d.requeue(j)
+			return nil, true
+		}
 	}
 	used, _ := c.client.TLS()
 	e.settle(j, outs, c.mx, used, d.src.Name)
-	return outs
+	return outs, false
 }
 
-// send runs one transaction and fills outs, one per env.To.
-func (d *dest) send(c *conn, env outbound.Envelope, body []byte, outs []rcptOutcome) {
+// send runs one transaction and fills outs, one per env.To; unanswered
+// is outbound's Result.Unanswered.
+func (d *dest) send(c *conn, env outbound.Envelope, body []byte, outs []rcptOutcome) (unanswered bool) {
 	res, _ := c.client.Send(d.e.workCtx, env, body)
 	for i := range outs {
 		if i < len(res.Rcpts) {
@@ -136,6 +147,7 @@ func (d *dest) send(c *conn, env outbound.Envelope, body []byte, outs []rcptOutc
 			outs[i].err = errors.New("delivery: no outcome for recipient")
 		}
 	}
+	return res.Unanswered
 }
 
 // settle turns outcomes into spool results and events, records them in

@@ -106,10 +106,11 @@ type Client struct {
 	timeout  time.Duration // idle limit of the current step
 	deadline time.Time     // the running call's ctx deadline, zero if none
 
-	rep   reply    // the last reply read; reused
-	steps []step   // Send's command list scratch
-	acc   []bool   // Send's accepted-recipient scratch
-	num   [20]byte // integer formatting scratch
+	rep     reply    // the last reply read; reused
+	replies uint64   // replies read so far, for Result.Unanswered
+	steps   []step   // Send's command list scratch
+	acc     []bool   // Send's accepted-recipient scratch
+	num     [20]byte // integer formatting scratch
 }
 
 // Handshake starts an SMTP session on conn, a connection to host (the MX
@@ -427,6 +428,7 @@ func (c *Client) read(ctx context.Context, cmd string) (*reply, error) {
 	if err := readReply(c.r, rep); err != nil {
 		return nil, c.fail(c.ioError(ctx, cmd, err))
 	}
+	c.replies++
 	if rep.code == 421 {
 		return nil, c.fail(ReplyError(cmd, rep.code, rep.String()))
 	}

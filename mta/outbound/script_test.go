@@ -500,3 +500,57 @@ func TestGarbageReply(t *testing.T) {
 		t.Errorf("Handshake: %v, want a temporary greeting protocol error", err)
 	}
 }
+
+// A pooled connection the server closed after its last message fails the
+// next Send before any reply: Unanswered tells the caller nothing was
+// accepted. A server that answers, even to refuse or to close with 421,
+// does not count.
+func TestUnanswered(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		reply []string // the server's answer to the second MAIL/RCPT/DATA; nil closes
+		want  bool
+	}{
+		{"closed", nil, true},
+		{"451 to MAIL", []string{"451 4.3.0 try later", "503 no", "503 no"}, false},
+		{"421 to MAIL", []string{"421 4.7.0 closing"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn := startPeer(t, func(p *peer) {
+				p.greet("PIPELINING")
+				p.expect("MAIL FROM:<a@sender.test>")
+				p.expect("RCPT TO:<b@rcpt.test>")
+				p.expect("DATA")
+				p.send("250 ok", "250 ok", "354 go")
+				p.data()
+				p.send("250 queued")
+				if tc.reply == nil {
+					p.conn.(*net.TCPConn).CloseRead()
+					p.conn.Close()
+					return
+				}
+				p.expect("MAIL FROM:<a@sender.test>")
+				p.expect("RCPT TO:<b@rcpt.test>")
+				p.expect("DATA")
+				p.send(tc.reply...)
+				p.drain()
+			})
+			c := handshake(t, conn, Options{})
+			res, err := c.Send(testCtx(t), oneRcpt, []byte(testMsg))
+			if err != nil || res.Unanswered {
+				t.Fatalf("first Send: %v, Unanswered %v", err, res.Unanswered)
+			}
+			if tc.reply == nil {
+				time.Sleep(50 * time.Millisecond) // let the close arrive
+			}
+			res, err = c.Send(testCtx(t), oneRcpt, []byte(testMsg))
+			if err == nil {
+				t.Fatal("second Send succeeded")
+			}
+			if res.Unanswered != tc.want {
+				t.Fatalf("second Send: %v, Unanswered %v, want %v", err, res.Unanswered, tc.want)
+			}
+		})
+	}
+}

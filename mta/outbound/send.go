@@ -40,6 +40,13 @@ type Result struct {
 	// the message was accepted ("250 2.0.0 Ok: queued as 4Bq…"): it names
 	// the message in the receiver's logs.
 	Reply string
+	// Unanswered is true when the connection failed before the server
+	// answered any command of the transaction (the usual sign of a pooled
+	// connection the server closed since its last message). Nothing was
+	// accepted then, since the body goes out only after the 354 reply, so
+	// the message may be sent again on a new connection as if not tried.
+	// A ctx that ended does not count.
+	Unanswered bool
 }
 
 // RcptResult is the outcome for one recipient.
@@ -107,7 +114,9 @@ func (c *Client) Send(ctx context.Context, env Envelope, msg []byte) (Result, er
 	// connection (Usable turns false), not the outcome: errp is nil.
 	stop := c.begin(ctx)
 	defer c.end(ctx, stop, nil)
+	before := c.replies
 	c.run(ctx, t)
+	res.Unanswered = t.err != nil && c.replies == before && t.err.Code == 0 && ctx.Err() == nil
 	return res, t.finish(t.err)
 }
 
