@@ -20,7 +20,7 @@ import (
 // message limit do).
 type rawMX struct {
 	ln         net.Listener
-	closeAfter bool // drop each connection after its first message
+	closeAfter string // after each connection's first message: "" keeps it, "drop" drops it, "421" says 421 and drops it
 
 	mu    sync.Mutex
 	conns int
@@ -28,7 +28,7 @@ type rawMX struct {
 	rsets int
 }
 
-func startRawMX(t *testing.T, closeAfter bool) *rawMX {
+func startRawMX(t *testing.T, closeAfter string) *rawMX {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -100,8 +100,11 @@ func (m *rawMX) serve(c net.Conn) {
 			m.msgs++
 			m.mu.Unlock()
 			reply("250 queued")
+			if m.closeAfter == "421" {
+				reply("421 4.4.2 raw.example.test closing connection")
+			}
 			w.Flush()
-			if m.closeAfter {
+			if m.closeAfter != "" {
 				return
 			}
 		case cmd == "QUIT":
@@ -119,11 +122,11 @@ func (m *rawMX) serve(c net.Conn) {
 
 // Messages that follow each other on a pooled connection go out without an
 // RSET round trip first; and when the receiver dropped the connection after
-// the previous message, the next one is sent again on a new connection, not
-// deferred.
+// the previous message (with or without a 421), the next one is sent again
+// on a new connection, not deferred.
 func TestConnectionReuse(t *testing.T) {
-	for _, closeAfter := range []bool{false, true} {
-		t.Run(fmt.Sprintf("closeAfter=%v", closeAfter), func(t *testing.T) {
+	for _, closeAfter := range []string{"", "drop", "421"} {
+		t.Run("closeAfter="+closeAfter, func(t *testing.T) {
 			mx := startRawMX(t, closeAfter)
 			tn := startTestNode(t, mtatest.SinkOptions{}, func(cfg *configs.Config, _ *dnstest.Server) {
 				cfg.Delivery.Port = mx.port()
@@ -154,10 +157,10 @@ func TestConnectionReuse(t *testing.T) {
 			if msgs != n {
 				t.Errorf("MX received %d messages, want %d", msgs, n)
 			}
-			if closeAfter && conns < n {
+			if closeAfter != "" && conns < n {
 				t.Errorf("%d connections for %d messages on an MX that drops each after one", conns, n)
 			}
-			if !closeAfter && conns >= n {
+			if closeAfter == "" && conns >= n {
 				t.Errorf("%d connections for %d messages: none was reused", conns, n)
 			}
 			if rsets != 0 {
@@ -171,7 +174,7 @@ func TestConnectionReuse(t *testing.T) {
 // A connection that waited longer than delivery's idleCheck for its next message is
 // checked with RSET first (a receiver may have said 421 on its idle timer).
 func TestConnectionReuseAfterPause(t *testing.T) {
-	mx := startRawMX(t, false)
+	mx := startRawMX(t, "")
 	tn := startTestNode(t, mtatest.SinkOptions{}, func(cfg *configs.Config, _ *dnstest.Server) {
 		cfg.Delivery.Port = mx.port()
 		cfg.Delivery.MaxConnectionsPerDomain = 1

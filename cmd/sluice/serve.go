@@ -38,7 +38,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if procs := tuneProcs(n.cgoRSA); procs > 0 {
-		log.Info("GOMAXPROCS raised for RSA signing in OpenSSL", "gomaxprocs", procs)
+		log.Info("GOMAXPROCS raised for RSA signing in OpenSSL (set GOMAXPROCS to choose)", "gomaxprocs", procs)
 	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
@@ -73,23 +73,30 @@ func tuneGC() {
 	}
 }
 
-// tuneProcs doubles GOMAXPROCS when RSA signatures are made in OpenSSL,
+// tuneProcs raises GOMAXPROCS when RSA signatures are made in OpenSSL,
 // unless GOMAXPROCS is set, and returns the new value (0 if unchanged).
 // A cgo call keeps its P for the ~0.26 ms of an RSA-2048 signature until
 // sysmon hands it off, and goroutines readied meanwhile (the spool's
 // committer back from fdatasync, sessions woken by a commit) wait on the
-// global run queue behind whatever still has a P. Spare Ps let Go code
-// run on the cores the signing threads leave. Measured with DKIM dual
-// signing on 2 cores (bench/RESULTS.md): +2.4 % throughput at 4 Ps, +1 %
-// at 3, p50 latency 6.4 → 6.1 ms.
+// global run queue. Spare Ps let Go code run on the cores the signing
+// threads leave. Measured with DKIM dual signing on 2 cores
+// (bench/RESULTS.md): +2.4 % throughput at 4 Ps, +1 % at 3, worse at 6.
+// The extra Ps are capped at 4: only measured on a small machine, and a
+// big one has Ps to spare. Setting GOMAXPROCS also stops the runtime from
+// following a container's CPU limit as it changes; GOMAXPROCS in the
+// environment keeps that.
 func tuneProcs(cgoRSA bool) int {
 	if !cgoRSA || os.Getenv("GOMAXPROCS") != "" {
 		return 0
 	}
-	procs := 2 * runtime.GOMAXPROCS(0)
+	n := runtime.GOMAXPROCS(0)
+	procs := n + min(n, maxExtraProcs)
 	runtime.GOMAXPROCS(procs)
 	return procs
 }
+
+// maxExtraProcs caps the Ps tuneProcs adds.
+const maxExtraProcs = 4
 
 func newLogger(level string, w io.Writer) *slog.Logger {
 	var l slog.Level

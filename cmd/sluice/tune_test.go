@@ -73,8 +73,8 @@ func TestRSAEngine(t *testing.T) {
 	}
 }
 
-// GOMAXPROCS doubles only when OpenSSL signs RSA and GOMAXPROCS is not
-// set; an operator's GOMAXPROCS wins.
+// GOMAXPROCS grows (doubles, by at most maxExtraProcs) only when OpenSSL
+// signs RSA and GOMAXPROCS is not set; an operator's GOMAXPROCS wins.
 func TestTuneProcs(t *testing.T) {
 	base := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(base)
@@ -82,8 +82,13 @@ func TestTuneProcs(t *testing.T) {
 	if got := tuneProcs(false); got != 0 || runtime.GOMAXPROCS(0) != base {
 		t.Fatalf("no OpenSSL RSA: tuneProcs = %d, GOMAXPROCS %d, want unchanged %d", got, runtime.GOMAXPROCS(0), base)
 	}
-	if got := tuneProcs(true); got != 2*base || runtime.GOMAXPROCS(0) != 2*base {
-		t.Fatalf("OpenSSL RSA: tuneProcs = %d, GOMAXPROCS %d, want %d", got, runtime.GOMAXPROCS(0), 2*base)
+	want := base + min(base, maxExtraProcs)
+	if got := tuneProcs(true); got != want || runtime.GOMAXPROCS(0) != want {
+		t.Fatalf("OpenSSL RSA: tuneProcs = %d, GOMAXPROCS %d, want %d", got, runtime.GOMAXPROCS(0), want)
+	}
+	runtime.GOMAXPROCS(16)
+	if got := tuneProcs(true); got != 16+maxExtraProcs {
+		t.Fatalf("16 Ps: tuneProcs = %d, want %d (capped)", got, 16+maxExtraProcs)
 	}
 	runtime.GOMAXPROCS(base)
 	t.Setenv("GOMAXPROCS", "3")
@@ -96,6 +101,9 @@ func TestTuneProcs(t *testing.T) {
 // what tuneProcs acts on.
 func TestAttachSignersReportsOpenSSL(t *testing.T) {
 	_, libErr := openssl.Library()
+	if libErr != nil && os.Getenv("SLUICE_REQUIRE_OPENSSL") == "1" {
+		t.Fatalf("OpenSSL required but unavailable: %v", libErr)
+	}
 	dir := t.TempDir()
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {

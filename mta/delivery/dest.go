@@ -235,6 +235,7 @@ func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
 			sh.ReleaseConn(k)
 		}
 	}()
+	var lastDone time.Time // when the previous message on c finished
 	for n := 1; ; n++ {
 		maxMsgs := e.cfg.MaxMsgsPerConn
 		if shaped {
@@ -250,6 +251,19 @@ func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
 			}
 			maxMsgs = sh.Limits(k).MaxMessagesPerConn
 		}
+		// Back to back, the next transaction goes out at once: a server
+		// that closed the connection meanwhile (or says 421 first) leaves
+		// it unanswered, and deliver requeues j. After a pause, counted
+		// up to now (rate waits included), RSET checks first, which also
+		// catches a server that said 421 when its idle timer ran out.
+		if n > 1 && time.Since(lastDone) > idleCheck {
+			if err := c.client.Reset(e.workCtx); err != nil {
+				// The connection broke between messages: put j back; the
+				// worker reconnects for it.
+				d.requeue(j)
+				return
+			}
+		}
 		outs, stale := d.deliver(c, j, n > 1)
 		if stale {
 			// The server closed the connection since the last message:
@@ -263,21 +277,9 @@ func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
 		if !c.client.Usable() || n >= maxMsgs {
 			return
 		}
-		idleFrom := time.Now()
+		lastDone = time.Now()
 		if j = d.take(e.cfg.IdleTimeout); j == nil {
 			return
-		}
-		// Back to back, the next transaction goes out at once: a server
-		// that closed the connection meanwhile leaves it unanswered and
-		// j is requeued (above). After a pause, RSET checks first, which
-		// also catches a server that said 421 when its idle timer ran out.
-		if time.Since(idleFrom) > idleCheck {
-			if err := c.client.Reset(e.workCtx); err != nil {
-				// The connection broke between messages: put j back; the
-				// worker reconnects for it.
-				d.requeue(j)
-				return
-			}
 		}
 	}
 }

@@ -116,7 +116,9 @@ func (d *dest) deliver(c *conn, j *job, reused bool) (outs []rcptOutcome, stale 
 		// VERP: one transaction per recipient on the same connection.
 		for i, r := range j.w.Rcpts {
 			env.From, env.To = e.cfg.ReturnPath(&j.w, r), []string{r.Addr}
-			if d.send(c, env, body, outs[i:i+1]) && reused && i == 0 {
+			// Sending the job again is safe while none of its transactions
+			// was accepted (refused ones are refused again).
+			if d.send(c, env, body, outs[i:i+1]) && reused && !anyDelivered(outs[:i]) {
 				d.requeue(j)
 				return nil, true
 			}
@@ -134,6 +136,16 @@ func (d *dest) deliver(c *conn, j *job, reused bool) (outs []rcptOutcome, stale 
 	used, _ := c.client.TLS()
 	e.settle(j, outs, c.mx, used, d.src.Name)
 	return outs, false
+}
+
+// anyDelivered reports whether one of outs is a delivery.
+func anyDelivered(outs []rcptOutcome) bool {
+	for _, o := range outs {
+		if o.err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // send runs one transaction and fills outs, one per env.To; unanswered

@@ -502,9 +502,9 @@ func TestGarbageReply(t *testing.T) {
 }
 
 // A pooled connection the server closed after its last message fails the
-// next Send before any reply: Unanswered tells the caller nothing was
-// accepted. A server that answers, even to refuse or to close with 421,
-// does not count.
+// next Send before any reply, or with 421 as the first: Unanswered tells
+// the caller nothing was accepted. A server that answers first, even to
+// refuse, does not count.
 func TestUnanswered(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -513,8 +513,9 @@ func TestUnanswered(t *testing.T) {
 		want  bool
 	}{
 		{"closed", nil, true},
+		{"421 to MAIL", []string{"421 4.7.0 closing"}, true},
 		{"451 to MAIL", []string{"451 4.3.0 try later", "503 no", "503 no"}, false},
-		{"421 to MAIL", []string{"421 4.7.0 closing"}, false},
+		{"421 to RCPT", []string{"250 ok", "421 4.7.0 closing"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			conn := startPeer(t, func(p *peer) {

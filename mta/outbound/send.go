@@ -41,11 +41,12 @@ type Result struct {
 	// the message in the receiver's logs.
 	Reply string
 	// Unanswered is true when the connection failed before the server
-	// answered any command of the transaction (the usual sign of a pooled
-	// connection the server closed since its last message). Nothing was
-	// accepted then, since the body goes out only after the 354 reply, so
-	// the message may be sent again on a new connection as if not tried.
-	// A ctx that ended does not count.
+	// answered any command of the transaction, or when its first answer
+	// was 421 (closing): the usual signs of a pooled connection the server
+	// closed since its last message. Nothing was accepted then, since the
+	// body goes out only after the 354 reply, so the message may be sent
+	// again on a new connection as if not tried. A ctx that ended does not
+	// count.
 	Unanswered bool
 }
 
@@ -116,7 +117,9 @@ func (c *Client) Send(ctx context.Context, env Envelope, msg []byte) (Result, er
 	defer c.end(ctx, stop, nil)
 	before := c.replies
 	c.run(ctx, t)
-	res.Unanswered = t.err != nil && c.replies == before && t.err.Code == 0 && ctx.Err() == nil
+	if e := t.err; e != nil && ctx.Err() == nil {
+		res.Unanswered = c.replies == before && e.Code == 0 || c.replies == before+1 && e.Code == 421
+	}
 	return res, t.finish(t.err)
 }
 
