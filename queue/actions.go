@@ -131,7 +131,7 @@ func (s *Store) finalize(ctx context.Context, f Filter, reason string, remove bo
 		out, d = out[:0], delta{}
 		now := s.opts.Now().UnixNano()
 		sb, rb, hb, mb := tx.Bucket(bucketSched), tx.Bucket(bucketRcpt), tx.Bucket(bucketHeld), tx.Bucket(bucketMsg)
-		return s.eachWaiting(tx, f, func(k []byte, id ID, idx uint32, md meta, r rcpt) error {
+		err := s.eachWaiting(tx, f, func(k []byte, id ID, idx uint32, md meta, r rcpt) error {
 			if err := sb.Delete(schedKey(r.Next, id, idx)); err != nil {
 				return err
 			}
@@ -150,6 +150,10 @@ func (s *Store) finalize(ctx context.Context, f Filter, reason string, remove bo
 			out = append(out, Affected{ID: id, Index: idx, Tenant: md.Tenant, Addr: r.Addr})
 			return s.finishOne(mb, tx, id, &d)
 		})
+		if err != nil {
+			return err
+		}
+		return d.persist(tx)
 	}, func() { s.counts.apply(&d) })
 	if err != nil {
 		return nil, fmt.Errorf("queue: %s: %w", map[bool]string{true: "delete", false: "bounce"}[remove], err)

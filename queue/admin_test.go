@@ -55,7 +55,8 @@ func TestSuspendResumeInOrderAcrossRestart(t *testing.T) {
 func TestRetryBounceDelete(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	s := openStore(t, filepath.Join(t.TempDir(), "spool.db"), clk, Options{})
+	path := filepath.Join(t.TempDir(), "spool.db")
+	s := openStore(t, path, clk, Options{})
 	ctx := context.Background()
 	id := enqueue(t, s, clk, "a@x.example", "b@y.example")
 	works, _ := s.Claim(ctx, 100, 100)
@@ -94,6 +95,15 @@ func TestRetryBounceDelete(t *testing.T) {
 	list, _ := s.ListMessages(Filter{Tenant: "acme"}, 0, 10)
 	if len(list) != 1 || list[0].ID != id.String() {
 		t.Fatalf("list = %+v", list)
+	}
+	// The counts bounce and delete changed are the ones persisted: a
+	// restart reads the same (the recipient in flight comes back queued).
+	b := s.Stats()
+	s.Close()
+	s = openStore(t, path, clk, Options{})
+	a := s.Stats()
+	if a.Queued != b.Queued+b.InFlight || a.InFlight != 0 || a.Deferred != b.Deferred || a.Failed != b.Failed || a.Messages != b.Messages {
+		t.Fatalf("counts after a restart %+v, before %+v", a, b)
 	}
 }
 
