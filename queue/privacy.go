@@ -192,10 +192,14 @@ func (s *Store) FindSubject(ctx context.Context, tenant, addr string) (*Subject,
 				sub.Suppressions = append(sub.Suppressions, sup)
 			}
 		}
-		r := reader{b: tx.Bucket(bucketSoft).Get(ck)}
-		for len(r.b) > 0 && r.err == nil {
-			if t := r.varint(); r.err == nil {
-				sub.SoftFailures = append(sub.SoftFailures, time.Unix(t, 0))
+		// The soft-failure history, kept by address or, after an erasure
+		// of a marketing-only suppression, by its hash.
+		for _, k := range [][]byte{ck, hk} {
+			r := reader{b: tx.Bucket(bucketSoft).Get(k)}
+			for len(r.b) > 0 && r.err == nil {
+				if t := r.varint(); r.err == nil {
+					sub.SoftFailures = append(sub.SoftFailures, time.Unix(t, 0))
+				}
 			}
 		}
 		var err error
@@ -360,9 +364,6 @@ func (s *Store) EraseSubject(ctx context.Context, sub *Subject) (Erasure, error)
 	}
 	ck, hk := suppKey(sub.Tenant, sub.Addr), s.hashedKey(sub.Tenant, sub.Addr)
 	hashed := s.HashAddr(sub.Tenant, sub.Addr)
-	// Before the write, not after: once the commit deletes the suppression
-	// by address, every check must already look for the hashed one.
-	s.hashedAny.Store(true)
 	var e Erasure
 	var d delta
 	err := s.write(ctx, func(tx *bolt.Tx) error {
@@ -394,6 +395,9 @@ func (s *Store) EraseSubject(ctx context.Context, sub *Subject) (Erasure, error)
 					h = prev // already the widest
 				}
 			}
+			// Before the commit, not after: once it deletes the suppression
+			// by address, every check must already look for the hashed one.
+			s.hashedAny.Store(true)
 			if err := sb.Put(hk, h.encode()); err != nil {
 				return err
 			}
@@ -406,10 +410,12 @@ func (s *Store) EraseSubject(ctx context.Context, sub *Subject) (Erasure, error)
 			e.Hashed++
 		}
 		soft := tx.Bucket(bucketSoft)
-		if soft.Get(ck) != nil {
-			e.SoftFailures = true
-			if err := soft.Delete(ck); err != nil {
-				return err
+		for _, k := range [][]byte{ck, hk} {
+			if soft.Get(k) != nil {
+				e.SoftFailures = true
+				if err := soft.Delete(k); err != nil {
+					return err
+				}
 			}
 		}
 		return d.persist(tx)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -259,5 +260,65 @@ func TestSubjectBadInput(t *testing.T) {
 	}
 	if _, err := s.EraseSubject(context.Background(), &Subject{Tenant: "acme"}); !errors.Is(err, errSubject) {
 		t.Errorf("erase without an address: %v", err)
+	}
+}
+
+// Soft failures counted under the hash (an erased, marketing-only
+// suppressed address) belong to the person too: exported, deleted by a
+// later erasure and by Unsuppress. An erasure that hashes nothing leaves
+// suppression checks on their one-lookup path.
+func TestHashedSoftFailures(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := openStore(t, filepath.Join(t.TempDir(), "spool.db"), clk, Options{})
+	ctx := context.Background()
+	erase := func(addr string) Erasure {
+		t.Helper()
+		sub, err := s.FindSubject(ctx, "acme", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := s.EraseSubject(ctx, sub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	erase("nobody@x.example")
+	if s.hashedAny.Load() {
+		t.Fatal("an erasure that hashed nothing turned on hashed lookups")
+	}
+	soft := func(addr string) {
+		t.Helper()
+		if _, err := s.RecordSoftFailure(ctx, "acme", addr, "soft_mailbox_full", "452 full", 3, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, addr := range []string{"ann@x.example", "cat@x.example"} {
+		if err := s.SuppressMany(ctx, []Suppression{{Tenant: "acme", Addr: addr, Scope: ScopeMarketing, Reason: "unsubscribe"}}); err != nil {
+			t.Fatal(err)
+		}
+		erase(addr)
+		soft(addr)
+		soft(addr)
+	}
+	if !s.hashedAny.Load() {
+		t.Fatal("hashed lookups off after a suppression was hashed")
+	}
+	if n := bucketLen(t, s, string(bucketSoft)); n != 2 {
+		t.Fatalf("%d soft-failure histories, want 2 (under the hashes)", n)
+	}
+	sub, err := s.FindSubject(ctx, "acme", "ann@x.example")
+	if err != nil || len(sub.SoftFailures) != 2 {
+		t.Fatalf("export: %d soft failures (%v), want the 2 kept under the hash", len(sub.SoftFailures), err)
+	}
+	if e := erase("ann@x.example"); !e.SoftFailures {
+		t.Fatal("a second erasure left the history under the hash")
+	}
+	if ok, err := s.Unsuppress(ctx, "acme", "cat@x.example"); err != nil || !ok {
+		t.Fatalf("unsuppress: %v %v", ok, err)
+	}
+	if n := bucketLen(t, s, string(bucketSoft)); n != 0 {
+		t.Fatalf("%d soft-failure histories left after erasure and unsuppress", n)
 	}
 }

@@ -191,6 +191,9 @@ func (s *Store) Unsuppress(ctx context.Context, tenant, addr string) (bool, erro
 			if err := b.Delete(hk); err != nil {
 				return err
 			}
+			if err := tx.Bucket(bucketSoft).Delete(hk); err != nil {
+				return err
+			}
 		}
 		return b.Delete(k)
 	}, nil)
