@@ -14,6 +14,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"sluice/queue"
 	"sluice/tracking/events"
 )
 
@@ -76,7 +77,7 @@ func TestSignedDelivery(t *testing.T) {
 		if want := t0.Add(time.Duration(i) * time.Second).Format(time.RFC3339Nano); ev.Time != want {
 			t.Errorf("event %d: time %q, want %q", i, ev.Time, want)
 		}
-		if ev.Tenant != "acme" || ev.Campaign != "nov" || ev.MessageID != messageID(msgID(0)) || ev.Rcpt != 0 {
+		if ev.Tenant != "acme" || ev.Campaign != "nov" || ev.MessageID != queue.ID(msgID(0)).String() || ev.Rcpt != 0 {
 			t.Errorf("event %d: %+v", i, ev)
 		}
 		if ev.Recipient != "ann@example.com" {
@@ -149,7 +150,7 @@ func TestAnonymousNeverSent(t *testing.T) {
 	f.record(anon, sent(7, events.KindOpen), anonClick)
 	f.start()
 	got := decode(t, rc.waitRequests(t, 1)[0].body)
-	if len(got) != 1 || got[0].MessageID != messageID(msgID(7)) {
+	if len(got) != 1 || got[0].MessageID != queue.ID(msgID(7)).String() {
 		t.Fatalf("got %+v, want only the stored open", got)
 	}
 	waitFor(t, "delivery", func() bool { m := f.metrics("acme"); return m.Pending == 0 && m.Sent == uint64(1) })
@@ -356,8 +357,8 @@ func TestOrderPreservedOneInFlight(t *testing.T) {
 		t.Fatalf("delivered %d events, want %d", len(got), total)
 	}
 	for i, ev := range got {
-		if ev.MessageID != messageID(msgID(i)) {
-			t.Fatalf("event %d is message %s, want %s: order lost", i, ev.MessageID, messageID(msgID(i)))
+		if ev.MessageID != queue.ID(msgID(i)).String() {
+			t.Fatalf("event %d is message %s, want %s: order lost", i, ev.MessageID, queue.ID(msgID(i)).String())
 		}
 	}
 	for _, r := range reqs {
@@ -406,7 +407,7 @@ func TestDurableAcrossRestart(t *testing.T) {
 	waitFor(t, "delivery after the restart", func() bool { return f.metrics("acme").Pending == 0 })
 	reqs := rc.requests()
 	got := eventsOf(t, reqs, func(n int) bool { return n > 0 })
-	if len(got) != 3 || got[0].ID != failed[0].ID || got[1].ID != failed[1].ID || got[2].MessageID != messageID(msgID(3)) {
+	if len(got) != 3 || got[0].ID != failed[0].ID || got[1].ID != failed[1].ID || got[2].MessageID != queue.ID(msgID(3)).String() {
 		t.Fatalf("after restart got %+v; first attempt had %+v", got, failed)
 	}
 	if got[2].ID[:16] != got[0].ID[:16] || got[2].ID == got[1].ID {
@@ -489,7 +490,7 @@ func TestTooLargeHalvesBatch(t *testing.T) {
 		t.Fatalf("delivered %d events, want %d", len(got), len(want))
 	}
 	for i, ev := range got {
-		if ev.MessageID != messageID(want[i].Message) {
+		if ev.MessageID != queue.ID(want[i].Message).String() {
 			t.Fatalf("event %d is %s: order lost", i, ev.MessageID)
 		}
 	}
@@ -556,7 +557,7 @@ func TestTooLargeHugeEventDropped(t *testing.T) {
 			}
 		}
 	}
-	if want := messageID(msgID(1)) + "," + messageID(msgID(2)); strings.Join(ids, ",") != want {
+	if want := queue.ID(msgID(1)).String() + "," + queue.ID(msgID(2)).String(); strings.Join(ids, ",") != want {
 		t.Fatalf("delivered %v, want %s", ids, want)
 	}
 }
@@ -673,7 +674,7 @@ func TestCorruptEntriesSkipped(t *testing.T) {
 	for _, ev := range got {
 		ids = append(ids, ev.MessageID)
 	}
-	want := []string{messageID(msgID(2)), messageID(msgID(3))}
+	want := []string{queue.ID(msgID(2)).String(), queue.ID(msgID(3)).String()}
 	if strings.Join(ids, ",") != strings.Join(want, ",") {
 		t.Fatalf("delivered %v, want %v", ids, want)
 	}

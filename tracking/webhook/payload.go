@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"sluice/queue"
 	"sluice/tracking/events"
 )
 
@@ -74,13 +75,6 @@ func eventID(prefix [8]byte, pos position) string {
 	return hex.EncodeToString(b[:])
 }
 
-// messageID formats a spool message id like queue.ID.String.
-func messageID(id uint64) string {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], id)
-	return hex.EncodeToString(b[:])
-}
-
 // body returns the JSON body of entries of a queue with id prefix
 // prefix.
 func body(prefix [8]byte, entries []entry, recipient RecipientFunc) ([]byte, error) {
@@ -109,7 +103,7 @@ func payloadEvent(prefix [8]byte, e *entry) Event {
 		Time:      ev.Time.UTC().Format(time.RFC3339Nano),
 		Tenant:    ev.Tenant,
 		Campaign:  ev.Campaign,
-		MessageID: messageID(ev.Message),
+		MessageID: queue.ID(ev.Message).String(),
 		Rcpt:      ev.Rcpt,
 		Machine:   ev.Machine,
 		Reason:    ev.Reason,
