@@ -95,7 +95,7 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ev, err := events.Open(filepath.Join(cfg.DataDir, "events.db"), events.Options{Retention: cfg.Tracking.Retention.Duration, Logger: log,
-		OnCommit: wh.hook()})
+		InTx: wh.hook()})
 	if err != nil {
 		fmt.Fprintf(stderr, "sluice: events store: %v\n", err)
 		return 1

@@ -256,7 +256,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		return nil, err
 	}
 	n.events, err = events.Open(filepath.Join(cfg.DataDir, "events.db"), events.Options{Retention: cfg.Tracking.Retention.Duration, Logger: log,
-		OnCommit: n.webhooks.hook()})
+		InTx: n.webhooks.hook()})
 	if err != nil {
 		return nil, fmt.Errorf("events store: %w", err)
 	}

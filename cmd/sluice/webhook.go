@@ -15,7 +15,7 @@ import (
 
 // webhooks wires tracking/webhook into a process that owns an events
 // store (`sluice serve`, `sluice edge`): the outbox is the store's
-// OnCommit hook, so an event commits with its deliveries, and the
+// InTx hook, so an event commits with its deliveries, and the
 // dispatcher runs once the store is open, until the process stops (before
 // the store closes).
 type webhooks struct {
@@ -45,7 +45,7 @@ func newWebhooks(cfg *configs.Config) (*webhooks, error) {
 	return &webhooks{outbox: out, endpoints: len(eps)}, nil
 }
 
-// hook is the events store's OnCommit option: nil when no tenant has a
+// hook is the events store's InTx option: nil when no tenant has a
 // webhook, so that the writer does nothing more for them.
 func (w *webhooks) hook() func(*bolt.Tx, []events.Event) error {
 	if w.endpoints == 0 {

@@ -43,14 +43,15 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives write and purge errors. Default slog.Default().
 	Logger *slog.Logger
-	// OnCommit, when set, runs in the writer goroutine inside each write
+	// InTx, when set, runs in the writer goroutine inside each write
 	// transaction, after the batch's events are applied: what it writes to
 	// tx commits or rolls back with them, and an error aborts the whole
-	// batch (counted in Metrics.Lost). evs is the batch with times set,
-	// strings bounded and campaigns filled in; anonymous events are in it
-	// but are not stored. evs is reused after the call: copy what must
-	// outlive it. tracking/webhook uses it to queue deliveries atomically.
-	OnCommit func(tx *bolt.Tx, evs []Event) error
+	// batch (counted in Metrics.Lost). evs are the batch's stored events,
+	// with times set, strings bounded and campaigns filled in; anonymous
+	// ones (counted, not stored) are left out. evs is reused after the
+	// call: copy what must outlive it. tracking/webhook uses it to queue
+	// deliveries atomically.
+	InTx func(tx *bolt.Tx, evs []Event) error
 
 	// beforeWrite, when set (by this package's tests), runs before each
 	// write transaction, in the writer goroutine.
@@ -414,8 +415,16 @@ func (s *Store) write(batch []Event) []Event {
 				runtime.Gosched()
 			}
 		}
-		if s.opts.OnCommit != nil {
-			if err := s.opts.OnCommit(tx, batch); err != nil {
+		if s.opts.InTx != nil {
+			// Only what is stored: compacted in place, the batch is
+			// cleared after this write.
+			stored := batch[:0]
+			for i := range batch {
+				if !batch[i].Anonymous {
+					stored = append(stored, batch[i])
+				}
+			}
+			if err := s.opts.InTx(tx, stored); err != nil {
 				return fmt.Errorf("on commit: %w", err)
 			}
 		}

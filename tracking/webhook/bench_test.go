@@ -66,7 +66,7 @@ func BenchmarkStoreWrite(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				opts.OnCommit = out.Append
+				opts.InTx = out.Append
 			}
 			s, err := events.Open(filepath.Join(b.TempDir(), "events.db"), opts)
 			if err != nil {

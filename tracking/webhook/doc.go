@@ -5,7 +5,7 @@
 // # Durability
 //
 // The outbox lives in the events database. [Outbox.Append] is the events
-// store's OnCommit hook (tracking/events Options.OnCommit): it adds one
+// store's InTx hook (tracking/events Options.InTx): it adds one
 // outbox entry per stored event of a tenant that has a webhook, in the
 // very transaction that stores the event, so an event is committed with
 // its delivery or not at all. Anonymous (DNT/GPC) events are not stored

@@ -224,7 +224,7 @@ func (f *fixture) open() {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	store, err := events.Open(f.path, events.Options{NoSync: true, OnCommit: out.Append, Retention: -1,
+	store, err := events.Open(f.path, events.Options{NoSync: true, InTx: out.Append, Retention: -1,
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		f.t.Fatal(err)

@@ -24,7 +24,7 @@ var (
 
 // Outbox is the durable queue of webhook deliveries, one queue per
 // endpoint, in the events database. Its Append method is the events
-// store's OnCommit hook. Its methods are safe for concurrent use.
+// store's InTx hook. Its methods are safe for concurrent use.
 type Outbox struct {
 	routes map[string]*route // by tenant; read-only after NewOutbox
 	now    func() time.Time
@@ -86,7 +86,7 @@ type pending struct {
 
 // Append queues a delivery for each event of evs whose tenant has an
 // endpoint that wants its kind, in tx. It is meant as the events store's
-// OnCommit hook: the entries commit with the events or not at all, and the
+// InTx hook: the entries commit with the events or not at all, and the
 // endpoints' senders are woken after the commit. Anonymous events are
 // skipped: they are not stored, and are never sent.
 func (o *Outbox) Append(tx *bolt.Tx, evs []events.Event) error {
@@ -101,9 +101,6 @@ func (o *Outbox) Append(tx *bolt.Tx, evs []events.Event) error {
 	)
 	for i := range evs {
 		ev := &evs[i]
-		if ev.Anonymous {
-			continue
-		}
 		var r *route
 		if last != nil && last.r.Tenant == ev.Tenant {
 			r = last.r
