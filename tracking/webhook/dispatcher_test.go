@@ -1,13 +1,17 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -681,4 +685,66 @@ func TestCorruptEntriesSkipped(t *testing.T) {
 	if m := f.metrics("acme"); m.Rejected != 2 {
 		t.Fatalf("metrics %+v: want 2 rejected (a value, a record)", m)
 	}
+}
+
+// TestRequestTimeout: an endpoint that does not answer within
+// Config.Timeout counts as a failure and the batch is tried again.
+func TestRequestTimeout(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	rc := newReceiver(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			<-r.Context().Done() // hang until the client gives up
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	f := newFixture(t, []Endpoint{endpoint(rc.url())}, Config{Timeout: 200 * time.Millisecond})
+	f.record(sent(1, events.KindOpen))
+	f.start()
+	waitFor(t, "the event delivered on the second try", func() bool { return f.metrics("acme").Sent == 1 })
+	if m := f.metrics("acme"); m.Failed != 1 || m.Requests != 2 {
+		t.Fatalf("metrics %+v, want 1 failed request then 1 delivered", m)
+	}
+}
+
+// TestErrorsHideCredentials: an endpoint URL with a password or a key in
+// its query never puts them in a log line, even when the POST fails
+// (net/http masks the password in its errors, not the query).
+func TestErrorsHideCredentials(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens: every POST fails to connect
+	var logs syncBuffer
+	f := newFixture(t, []Endpoint{endpoint("http://user:s3cret-pw@" + addr + "/hooks?key=s3cret-key")},
+		Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	f.record(sent(1, events.KindOpen))
+	f.start()
+	waitFor(t, "a failed request", func() bool { return f.metrics("acme").Failed >= 1 })
+	f.stop()
+	if out := logs.String(); out == "" || strings.Contains(out, "s3cret") {
+		t.Fatalf("log (must name the failure, not the credentials):\n%s", out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
