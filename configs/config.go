@@ -304,8 +304,9 @@ type DKIM struct {
 	// RSAEngine picks the RSA signing code: "auto" (the default) uses the
 	// system's OpenSSL 3 libcrypto when it loads and passes its self-check,
 	// else Go's crypto/rsa; "openssl" requires OpenSSL (start-up fails
-	// without it); "go" always uses crypto/rsa. OpenSSL signs RSA-2048
-	// about 2.8 times faster on x86-64 (dkim/openssl).
+	// without it); "go" always uses crypto/rsa; "" means "auto". OpenSSL
+	// signs RSA-2048 about 2.8 times faster on x86-64 (dkim/openssl);
+	// while it does, `sluice serve` raises GOMAXPROCS (see tuneProcs).
 	RSAEngine string `toml:"rsa_engine"`
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"sluice/configs"
@@ -27,7 +28,7 @@ func attachSigners(cfg *configs.Config, tenants []*submit.Tenant, log *slog.Logg
 	if engine == "" {
 		engine = "auto"
 	}
-	var used []string // engine per RSA key, for the log
+	var used []string // the engines RSA keys sign with, for the log
 	load := func(name string, ks []configs.DKIMKey) ([]dkim.Key, error) {
 		out := make([]dkim.Key, 0, len(ks))
 		for i, k := range ks {
@@ -40,7 +41,12 @@ func attachSigners(cfg *configs.Config, tenants []*submit.Tenant, log *slog.Logg
 				if signer, how, err = rsaEngine(engine, rk); err != nil {
 					return nil, fmt.Errorf("config: %s[%d] (domain %s): key file %s: dkim.rsa_engine %q: %w", name, i, k.Domain, k.File, engine, err)
 				}
-				used = append(used, how)
+				if !slices.Contains(used, how) {
+					used = append(used, how)
+				}
+				if engine == "auto" && strings.HasPrefix(how, "go crypto/rsa (") {
+					log.Warn("dkim: this RSA key signs with Go's crypto/rsa, not OpenSSL", "domain", k.Domain, "file", k.File, "engine", how)
+				}
 				_, ossl := signer.(*openssl.RSASigner)
 				cgoRSA = cgoRSA || ossl
 			}
@@ -73,7 +79,7 @@ func attachSigners(cfg *configs.Config, tenants []*submit.Tenant, log *slog.Logg
 		t.Signer = s
 	}
 	if len(used) > 0 {
-		log.Info("dkim: RSA signing engine", "setting", engine, "engine", used[0])
+		log.Info("dkim: RSA signing engine", "setting", engine, "engine", strings.Join(used, "; "))
 	}
 	return cgoRSA, nil
 }
