@@ -57,11 +57,10 @@ func newBurstCache(max int) *burstCache {
 // window.
 func (b *burstCache) click(message uint64, rcpt uint32, link int, now time.Time, window time.Duration) bool {
 	k := burstKey{message, rcpt}
-	h := (message ^ uint64(rcpt)<<32 ^ uint64(rcpt)) * 0x9e3779b97f4a7c15 // Fibonacci hashing
-	s := &b.shards[h>>32%uint64(len(b.shards))]
+	s, i := b.slot(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := &s.slots[(h&0xffffffff)%uint64(len(s.slots))]
+	e := &s.slots[i]
 	burst := false
 	if e.used && e.key == k {
 		d := now.Sub(e.at)
@@ -69,6 +68,20 @@ func (b *burstCache) click(message uint64, rcpt uint32, link int, now time.Time,
 	}
 	*e = burstEntry{key: k, used: true, link: link, at: now}
 	return burst
+}
+
+// slot returns the shard and the slot in it where k lives: the high half
+// of a mixed 64-bit hash picks the shard, the low half the slot, each
+// scaled to its range (so every bit of the key counts in both).
+func (b *burstCache) slot(k burstKey) (*burstShard, int) {
+	h := k.message ^ uint64(k.rcpt)*0x9e3779b97f4a7c15
+	h ^= h >> 33 // murmur3's 64-bit finalizer
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	s := &b.shards[(h>>32)*uint64(len(b.shards))>>32]
+	return s, int((h & 0xffffffff) * uint64(len(s.slots)) >> 32)
 }
 
 // len returns the number of pairs remembered.

@@ -160,22 +160,43 @@ func TestParseCIDRs(t *testing.T) {
 	}
 }
 
+// The burst table holds at most its size in pairs, spreads keys that
+// differ in any bits, always has the pair just clicked, and forgets a pair
+// whose slot another took (a missed burst, never an invented one).
 func TestBurstCacheBounded(t *testing.T) {
 	t.Parallel()
 	b := newBurstCache(100)
 	now := time.Unix(1773500966, 0)
 	for i := range 1000 {
 		b.click(uint64(i), 0, 0, now, time.Second)
+		if !b.click(uint64(i), 0, 1, now, time.Second) {
+			t.Fatalf("pair %d forgotten right after its click", i)
+		}
 	}
-	if n := b.len(); n != 100 {
-		t.Errorf("%d entries, want 100", n)
+	if n := b.len(); n > 100 || n < 90 {
+		t.Errorf("%d pairs remembered, want at most 100 (and the table about full)", n)
 	}
-	// The most recent are kept, the oldest forgotten.
-	if !b.click(999, 0, 1, now, time.Second) {
-		t.Error("recent entry forgotten")
+	// Message ids that differ only in high bits (time-ordered ids do)
+	// spread over the table.
+	hi := newBurstCache(4096)
+	for i := range 100 {
+		hi.click(uint64(i)<<40, 7, 0, now, time.Second)
 	}
+	if n := hi.len(); n < 95 {
+		t.Errorf("100 ids differing above bit 40 fill %d slots", n)
+	}
+	// Two pairs that share a slot: the second replaces the first.
+	s0, i0 := b.slot(burstKey{message: 0})
+	other := uint64(1)
+	for ; ; other++ {
+		if s, i := b.slot(burstKey{message: other}); s == s0 && i == i0 {
+			break
+		}
+	}
+	b.click(0, 0, 0, now, time.Second)
+	b.click(other, 0, 0, now, time.Second)
 	if b.click(0, 0, 1, now, time.Second) {
-		t.Error("oldest entry kept")
+		t.Error("a pair whose slot was taken still reported a burst")
 	}
 }
 
