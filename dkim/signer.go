@@ -295,6 +295,56 @@ func (s *Signer) Sign(msg []byte) (fields []byte, signed bool, err error) {
 	return out, signed, nil
 }
 
+// FieldsLen returns an upper bound on the length of what Sign returns for
+// a message with at most one instance of each signed header field, over
+// every From domain the Signer has keys for: for callers that want room
+// for the fields before the message (mta/submit). A message that repeats
+// signed fields can need more, as its h= lists each instance.
+func (s *Signer) FieldsLen() int {
+	hlist := 0
+	for _, sh := range s.headers {
+		hlist += len(sh.name) + 1
+		if sh.over {
+			hlist += len(sh.name) + 1
+		}
+	}
+	keysLen := func(ks []*signingKey) int {
+		n := 0
+		for _, k := range ks {
+			n += k.fieldLen(hlist, s.expiration > 0)
+		}
+		return n
+	}
+	most := 0
+	for _, ks := range s.byDomain {
+		most = max(most, keysLen(ks))
+	}
+	// The ESP keys sign every message, those of a From domain with keys
+	// too (counted once if they are the same keys: an upper bound anyway).
+	return most + keysLen(s.esp)
+}
+
+// fieldLen bounds the length of one signature field by k with an h= list
+// of hlist bytes.
+func (k *signingKey) fieldLen(hlist int, expires bool) int {
+	sig := 64 // Ed25519
+	if pub, ok := k.signer.Public().(*rsa.PublicKey); ok {
+		sig = pub.Size()
+	}
+	n := len("DKIM-Signature: v=1; c=relaxed/relaxed;") + 1 + len(k.aTag) + 1 + len(k.dTag) + 1 + len(k.sTag) +
+		len(" t=;") + 20 + len(" bh=;") + 44 + len(" h=") + hlist + len(" b=") + (sig+2)/3*4
+	if expires {
+		n += len(" x=;") + 20
+	}
+	// Folding: CRLF TAB for each line of at least maxLine-longest bytes (a
+	// token moves to the next line only when it would overflow; b= folds
+	// anywhere, h= between names; the longest other token is bh=, 49
+	// bytes with its space, unless d= or s= is longer), then the final
+	// CRLF.
+	longest := max(len(" bh=;")+44, len(k.dTag)+1, len(k.sTag)+1)
+	return n + 3*(n/(maxLine-longest)+1) + 2
+}
+
 // fromDomain returns the lower-case domain of the message's single From
 // field (RFC 5322 §3.6.2).
 func (s *Signer) fromDomain(hdr []headerField) (string, error) {

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"io"
 	"path/filepath"
@@ -581,5 +582,55 @@ func TestSignConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// FieldsLen bounds what Sign returns for a message with each signed field
+// once, for every key set, and not by much: it sizes mta/submit's room.
+func TestFieldsLen(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	rsa4096, err := rsa.GenerateKey(rand.Reader, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("sub-domain-label.", 3) + "example.com"
+	var hdr strings.Builder
+	for _, sh := range defaultHeaders() {
+		switch sh.name {
+		case "from":
+			hdr.WriteString("From: Ann <ann@" + long + ">\r\n")
+		default:
+			hdr.WriteString(sh.name + ": x\r\n")
+		}
+	}
+	msg := []byte(hdr.String() + "X-Other: y\r\n\r\nbody\r\n")
+	for _, tc := range []struct {
+		name string
+		opts Options
+	}{
+		{"rsa", Options{Keys: []Key{f.rsaKey()}}},
+		{"ed25519", Options{Keys: []Key{f.edKey()}}},
+		{"dual + esp + x=", Options{Keys: []Key{f.rsaKey(), f.edKey()}, ESPKeys: []Key{f.espKey()}, Expiration: time.Hour}},
+		{"rsa-4096, long domain and selector", Options{Keys: []Key{
+			{Domain: long, Selector: "selector-with-a-long-name-2026", Signer: rsa4096},
+			{Domain: long, Selector: "ed", Signer: f.ed},
+		}}},
+	} {
+		opts := tc.opts
+		opts.Now = func() time.Time { return time.Unix(1795000000, 0) }
+		s := f.signer(t, opts)
+		from := "example.com"
+		if strings.Contains(tc.name, "long domain") {
+			from = long
+		}
+		m := bytes.Replace(msg, []byte("@"+long+">"), []byte("@"+from+">"), 1)
+		fields, _, err := s.Sign(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := s.FieldsLen(); n < len(fields) || n > len(fields)*5/4+64 {
+			t.Errorf("%s: FieldsLen %d for %d bytes of fields: not a tight upper bound", tc.name, n, len(fields))
+		}
 	}
 }

@@ -43,11 +43,14 @@ type Suppressions interface {
 	Suppressed(tenant, addr string) (queue.Suppression, bool)
 }
 
-// Signer signs a prepared message (DKIM). It returns header fields to
+// Signer signs a prepared message (DKIM). Sign returns header fields to
 // prepend; signed is false when no key matches the From domain (fields may
 // still hold signatures that do not depend on it, such as the ESP's).
+// FieldsLen is the room to leave before the message for them: usually
+// enough (more only costs a copy). *dkim.Signer implements it.
 type Signer interface {
 	Sign(msg []byte) (fields []byte, signed bool, err error)
+	FieldsLen() int
 }
 
 // Metrics receives what the submission server counts. Any field may be nil.

@@ -411,12 +411,14 @@ func (b *Backend) putData(raw []byte) {
 }
 
 // signRoom is the space prepare leaves before the message for the
-// DKIM-Signature fields: enough for three signatures of typical size.
+// DKIM-Signature fields: what the tenant's signer says a message with each
+// signed field once needs (messages that repeat fields are signed into a
+// copy).
 func (s *Session) signRoom() int {
 	if s.tenant.Signer == nil {
 		return 0
 	}
-	return 3 * 700
+	return s.tenant.Signer.FieldsLen()
 }
 
 // sign prepends the tenant's DKIM signatures: into room, msg's backing
