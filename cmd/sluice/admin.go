@@ -60,11 +60,23 @@ func requireToken(token string, next http.Handler) http.Handler {
 		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="sluice"`)
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "missing or wrong bearer token"})
+			apiError(w, http.StatusUnauthorized, "missing or wrong bearer token")
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// apiError answers an admin API request with {"error": msg}.
+func apiError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}
+
+// audit logs an operator action with the actor the client names
+// (X-Sluice-Actor, set by ctl to the operator's user name) and the remote
+// address: one format for every admin endpoint.
+func (n *node) audit(r *http.Request, op string, attrs ...any) {
+	n.log.Info("admin: "+op, append([]any{"actor", actor(r), "remote", r.RemoteAddr}, attrs...)...)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -117,21 +117,15 @@ type privacyErasure struct {
 
 // registerPrivacyAPI adds the data subject request endpoints.
 func registerPrivacyAPI(mux *http.ServeMux, n *node, token string) {
-	fail := func(w http.ResponseWriter, code int, msg string) {
-		writeJSON(w, code, map[string]string{"error": msg})
-	}
-	audit := func(r *http.Request, op string, attrs ...any) {
-		n.log.Info("admin: "+op, append([]any{"actor", actor(r), "remote", r.RemoteAddr}, attrs...)...)
-	}
 	// check validates a request, answering it if it is bad.
 	check := func(w http.ResponseWriter, req privacyRequest) bool {
 		switch {
 		case req.Tenant == "":
-			fail(w, http.StatusBadRequest, "tenant is required")
+			apiError(w, http.StatusBadRequest, "tenant is required")
 		case !submit.ValidAddress(req.Address):
-			fail(w, http.StatusBadRequest, "address must be a mailbox: local@domain")
+			apiError(w, http.StatusBadRequest, "address must be a mailbox: local@domain")
 		case !slices.Contains(n.tenantNames, req.Tenant):
-			fail(w, http.StatusNotFound, "unknown tenant")
+			apiError(w, http.StatusNotFound, "unknown tenant")
 		default:
 			return true
 		}
@@ -154,7 +148,7 @@ func registerPrivacyAPI(mux *http.ServeMux, n *node, token string) {
 		ctx := r.Context()
 		sub, err := n.store.FindSubject(ctx, req.Tenant, req.Address)
 		if err != nil {
-			fail(w, http.StatusInternalServerError, "store error")
+			apiError(w, http.StatusInternalServerError, "store error")
 			return
 		}
 		var (
@@ -170,7 +164,7 @@ func registerPrivacyAPI(mux *http.ServeMux, n *node, token string) {
 			}
 			if err != nil {
 				n.log.Error("admin: privacy export", "tenant", req.Tenant, "err", err)
-				fail(w, http.StatusInternalServerError, "events store error")
+				apiError(w, http.StatusInternalServerError, "events store error")
 				return
 			}
 		}
@@ -178,7 +172,7 @@ func registerPrivacyAPI(mux *http.ServeMux, n *node, token string) {
 		if pending != nil {
 			out.WebhookPending = pending
 		}
-		audit(r, "privacy export", "tenant", req.Tenant, "rcpt_hash", n.store.HashAddr(req.Tenant, req.Address),
+		n.audit(r, "privacy export", "tenant", req.Tenant, "rcpt_hash", n.store.HashAddr(req.Tenant, req.Address),
 			"directory", len(out.Directory), "queued", len(out.Queued), "events", len(out.Events),
 			"webhook_pending", len(out.WebhookPending), "suppressions", len(out.Suppressions))
 		writeJSON(w, http.StatusOK, out)
@@ -196,7 +190,7 @@ func registerPrivacyAPI(mux *http.ServeMux, n *node, token string) {
 	mux.Handle("POST /api/v1/privacy/erase", requireToken(token, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req privacyRequest
 		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil {
-			fail(w, http.StatusBadRequest, "bad JSON body")
+			apiError(w, http.StatusBadRequest, "bad JSON body")
 			return
 		}
 		req.Address = strings.TrimSpace(req.Address)
@@ -207,7 +201,7 @@ func registerPrivacyAPI(mux *http.ServeMux, n *node, token string) {
 		hash := n.store.HashAddr(req.Tenant, req.Address)
 		sub, err := n.store.FindSubject(ctx, req.Tenant, req.Address)
 		if err != nil {
-			fail(w, http.StatusInternalServerError, "store error")
+			apiError(w, http.StatusInternalServerError, "store error")
 			return
 		}
 		out := privacyErasure{Tenant: req.Tenant, RcptHash: hash}
@@ -217,14 +211,14 @@ func registerPrivacyAPI(mux *http.ServeMux, n *node, token string) {
 			}
 			if err != nil {
 				n.log.Error("admin: privacy erase", "tenant", req.Tenant, "rcpt_hash", hash, "err", err)
-				fail(w, http.StatusInternalServerError, "events store error")
+				apiError(w, http.StatusInternalServerError, "events store error")
 				return
 			}
 		}
 		e, err := n.store.EraseSubject(ctx, sub)
 		if err != nil {
 			n.log.Error("admin: privacy erase", "tenant", req.Tenant, "rcpt_hash", hash, "events", out.Events, "err", err)
-			fail(w, http.StatusInternalServerError, "store error")
+			apiError(w, http.StatusInternalServerError, "store error")
 			return
 		}
 		out.DirectoryEntries, out.QueuedRemoved, out.InFlightRemoved = e.Directory, e.Waiting, e.InFlight
@@ -235,7 +229,7 @@ func registerPrivacyAPI(mux *http.ServeMux, n *node, token string) {
 			n.log.Info("delivery", "msgid", k.ID.String(), "tenant", req.Tenant, "rcpt_index", k.Index,
 				"result", "erased", "reply", "erased on request by an operator: "+actor(r))
 		}
-		audit(r, "privacy erase", "tenant", req.Tenant, "rcpt_hash", hash,
+		n.audit(r, "privacy erase", "tenant", req.Tenant, "rcpt_hash", hash,
 			"directory", out.DirectoryEntries, "events", out.Events, "webhook_entries", out.WebhookEntries, "queued", out.QueuedRemoved,
 			"in_flight", out.InFlightRemoved, "final", out.FinalRecords, "messages", out.MessagesRemoved,
 			"suppressions_hashed", out.SuppressionsHashed, "soft_failures", out.SoftFailures)

@@ -35,16 +35,10 @@ func (a queueAction) filter() (queue.Filter, error) {
 // registerQueueAPI adds the queue views and operator actions. Every action
 // is logged with the actor.
 func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
-	audit := func(r *http.Request, op string, attrs ...any) {
-		n.log.Info("admin: "+op, append([]any{"actor", actor(r), "remote", r.RemoteAddr}, attrs...)...)
-	}
-	fail := func(w http.ResponseWriter, code int, msg string) {
-		writeJSON(w, code, map[string]string{"error": msg})
-	}
 	read := func(w http.ResponseWriter, r *http.Request) (queueAction, bool) {
 		var a queueAction
 		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&a); err != nil {
-			fail(w, http.StatusBadRequest, "bad JSON body")
+			apiError(w, http.StatusBadRequest, "bad JSON body")
 			return a, false
 		}
 		return a, true
@@ -58,7 +52,7 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 		}
 		f, err := a.filter()
 		if err != nil {
-			fail(w, http.StatusBadRequest, err.Error())
+			apiError(w, http.StatusBadRequest, err.Error())
 			return a, f, false
 		}
 		return a, f, true
@@ -74,12 +68,12 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 			return
 		}
 		if by != "domain" && by != "tenant" && by != "pool" {
-			fail(w, http.StatusBadRequest, "by must be domain, tenant, pool or site")
+			apiError(w, http.StatusBadRequest, "by must be domain, tenant, pool or site")
 			return
 		}
 		g, err := n.store.Summary(by)
 		if err != nil {
-			fail(w, http.StatusInternalServerError, "store error")
+			apiError(w, http.StatusInternalServerError, "store error")
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"by": by, "groups": g})
@@ -90,7 +84,7 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 		if a := q.Get("after"); a != "" {
 			id, err := queue.ParseID(a)
 			if err != nil {
-				fail(w, http.StatusBadRequest, "bad after id")
+				apiError(w, http.StatusBadRequest, "bad after id")
 				return
 			}
 			after = id
@@ -98,7 +92,7 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 		limit, _ := strconv.Atoi(q.Get("limit"))
 		list, err := n.store.ListMessages(queue.Filter{Tenant: q.Get("tenant"), Domain: q.Get("domain")}, after, limit)
 		if err != nil {
-			fail(w, http.StatusInternalServerError, "store error")
+			apiError(w, http.StatusInternalServerError, "store error")
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"messages": list})
@@ -106,12 +100,12 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 	handle("GET /api/v1/queue/messages/{id}", func(w http.ResponseWriter, r *http.Request) {
 		id, err := queue.ParseID(r.PathValue("id"))
 		if err != nil {
-			fail(w, http.StatusBadRequest, "bad message id")
+			apiError(w, http.StatusBadRequest, "bad message id")
 			return
 		}
 		m, err := n.store.Message(id)
 		if err != nil {
-			fail(w, http.StatusNotFound, "no such message in the queue")
+			apiError(w, http.StatusNotFound, "no such message in the queue")
 			return
 		}
 		writeJSON(w, http.StatusOK, m)
@@ -125,10 +119,10 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 			return
 		}
 		if err := n.store.Suspend(r.Context(), a.Kind, a.Name, actor(r)); err != nil {
-			fail(w, http.StatusBadRequest, "kind must be domain, tenant, pool or site, with a name")
+			apiError(w, http.StatusBadRequest, "kind must be domain, tenant, pool or site, with a name")
 			return
 		}
-		audit(r, "queue suspend", "kind", a.Kind, "name", a.Name)
+		n.audit(r, "queue suspend", "kind", a.Kind, "name", a.Name)
 		writeJSON(w, http.StatusOK, map[string]string{"suspended": a.Kind + ":" + a.Name})
 	})
 	handle("POST /api/v1/queue/resume", func(w http.ResponseWriter, r *http.Request) {
@@ -138,10 +132,10 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 		}
 		k, err := n.store.Resume(r.Context(), a.Kind, a.Name)
 		if err != nil {
-			fail(w, http.StatusInternalServerError, "store error")
+			apiError(w, http.StatusInternalServerError, "store error")
 			return
 		}
-		audit(r, "queue resume", "kind", a.Kind, "name", a.Name, "released", k)
+		n.audit(r, "queue resume", "kind", a.Kind, "name", a.Name, "released", k)
 		writeJSON(w, http.StatusOK, map[string]int{"released": k})
 	})
 	handle("POST /api/v1/queue/retry", func(w http.ResponseWriter, r *http.Request) {
@@ -151,10 +145,10 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 		}
 		k, err := n.store.RetryNow(r.Context(), f)
 		if err != nil {
-			fail(w, http.StatusBadRequest, err.Error())
+			apiError(w, http.StatusBadRequest, err.Error())
 			return
 		}
-		audit(r, "queue retry", "id", a.ID, "tenant", a.Tenant, "domain", a.Domain, "count", k)
+		n.audit(r, "queue retry", "id", a.ID, "tenant", a.Tenant, "domain", a.Domain, "count", k)
 		writeJSON(w, http.StatusOK, map[string]int{"retried": k})
 	})
 	for _, op := range []string{"bounce", "delete"} {
@@ -175,7 +169,7 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 				aff, err = n.store.Delete(r.Context(), f)
 			}
 			if err != nil {
-				fail(w, http.StatusBadRequest, err.Error())
+				apiError(w, http.StatusBadRequest, err.Error())
 				return
 			}
 			for _, x := range aff {
@@ -183,7 +177,7 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 					"rcpt_domain", queue.Domain(x.Addr), "result", map[string]string{"bounce": "failed", "delete": "deleted"}[op],
 					"reply", "by an operator: "+actor(r))
 			}
-			audit(r, "queue "+op, "id", a.ID, "tenant", a.Tenant, "domain", a.Domain, "count", len(aff))
+			n.audit(r, "queue "+op, "id", a.ID, "tenant", a.Tenant, "domain", a.Domain, "count", len(aff))
 			writeJSON(w, http.StatusOK, map[string]int{op + "d": len(aff)})
 		})
 	}

@@ -9,12 +9,12 @@ func registerStatsAPI(mux *http.ServeMux, n *node, token string) {
 	mux.Handle("GET /api/v1/stats", requireToken(token, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tenant, campaign := r.URL.Query().Get("tenant"), r.URL.Query().Get("campaign")
 		if tenant == "" {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "tenant is required"})
+			apiError(w, http.StatusBadRequest, "tenant is required")
 			return
 		}
 		st, err := n.events.Stats(tenant, campaign)
 		if err != nil {
-			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "events store error"})
+			apiError(w, http.StatusInternalServerError, "events store error")
 			return
 		}
 		camps, _ := n.events.Campaigns(tenant)

@@ -34,9 +34,6 @@ func toJSON(s queue.Suppression) suppressionJSON {
 // logged with the actor the client names (X-Sluice-Actor, set by ctl to
 // the operator's user name) and its address.
 func registerSuppressionAPI(mux *http.ServeMux, n *node, token string) {
-	audit := func(r *http.Request, op string, attrs ...any) {
-		n.log.Info("admin: "+op, append([]any{"actor", actor(r), "remote", r.RemoteAddr}, attrs...)...)
-	}
 	mux.Handle("GET /api/v1/suppressions", requireToken(token, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		limit, _ := strconv.Atoi(q.Get("limit"))
@@ -45,7 +42,7 @@ func registerSuppressionAPI(mux *http.ServeMux, n *node, token string) {
 		}
 		list, err := n.store.ListSuppressions(q.Get("tenant"), q.Get("after"), limit)
 		if err != nil {
-			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "store error"})
+			apiError(w, http.StatusInternalServerError, "store error")
 			return
 		}
 		out := make([]suppressionJSON, len(list))
@@ -57,39 +54,39 @@ func registerSuppressionAPI(mux *http.ServeMux, n *node, token string) {
 	mux.Handle("POST /api/v1/suppressions", requireToken(token, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var in suppressionJSON
 		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&in); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad JSON body"})
+			apiError(w, http.StatusBadRequest, "bad JSON body")
 			return
 		}
 		sup, err := fromJSON(in, "admin")
 		if err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			apiError(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		if err := n.store.Suppress(r.Context(), sup); err != nil {
-			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "store error"})
+			apiError(w, http.StatusInternalServerError, "store error")
 			return
 		}
-		audit(r, "suppress add", "tenant", sup.Tenant, "rcpt", sup.Addr, "scope", sup.Scope.String())
+		n.audit(r, "suppress add", "tenant", sup.Tenant, "rcpt", sup.Addr, "scope", sup.Scope.String())
 		writeJSON(w, http.StatusOK, toJSON(sup))
 	})))
 	mux.Handle("DELETE /api/v1/suppressions", requireToken(token, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tenant, addr := r.URL.Query().Get("tenant"), r.URL.Query().Get("address")
 		if tenant == "" || addr == "" {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "tenant and address are required"})
+			apiError(w, http.StatusBadRequest, "tenant and address are required")
 			return
 		}
 		existed, err := n.store.Unsuppress(r.Context(), tenant, addr)
 		if err != nil {
-			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "store error"})
+			apiError(w, http.StatusInternalServerError, "store error")
 			return
 		}
-		audit(r, "suppress remove", "tenant", tenant, "rcpt", addr, "existed", existed)
+		n.audit(r, "suppress remove", "tenant", tenant, "rcpt", addr, "existed", existed)
 		writeJSON(w, http.StatusOK, map[string]bool{"removed": existed})
 	})))
 	mux.Handle("POST /api/v1/suppressions/import", requireToken(token, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tenant := r.URL.Query().Get("tenant")
 		if tenant == "" {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "tenant is required"})
+			apiError(w, http.StatusBadRequest, "tenant is required")
 			return
 		}
 		n2, line, err := importCSV(r, n, tenant)
@@ -97,7 +94,7 @@ func registerSuppressionAPI(mux *http.ServeMux, n *node, token string) {
 			writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error(), "line": line, "imported": n2})
 			return
 		}
-		audit(r, "suppress import", "tenant", tenant, "count", n2)
+		n.audit(r, "suppress import", "tenant", tenant, "count", n2)
 		writeJSON(w, http.StatusOK, map[string]int{"imported": n2})
 	})))
 	mux.Handle("GET /api/v1/suppressions/export", requireToken(token, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -127,7 +124,7 @@ func registerSuppressionAPI(mux *http.ServeMux, n *node, token string) {
 			}
 		}
 		cw.Flush()
-		audit(r, "suppress export", "tenant", tenant)
+		n.audit(r, "suppress export", "tenant", tenant)
 	})))
 }
 
