@@ -160,6 +160,14 @@ func runCtl(args []string, stdout, stderr io.Writer) int {
 
 var errUsage = fmt.Errorf("usage")
 
+// decodeAPI decodes an admin API answer into v.
+func decodeAPI(body []byte, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("admin API: bad JSON: %w", err)
+	}
+	return nil
+}
+
 func ctlQueueStats(c *adminClient, asJSON bool, stdout io.Writer) error {
 	body, err := c.do(http.MethodGet, "/api/v1/queue/stats", nil, nil, "")
 	if err != nil {
@@ -170,8 +178,8 @@ func ctlQueueStats(c *adminClient, asJSON bool, stdout io.Writer) error {
 		return err
 	}
 	var st queueStats
-	if err := json.Unmarshal(body, &st); err != nil {
-		return fmt.Errorf("admin API: bad JSON: %w", err)
+	if err := decodeAPI(body, &st); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "messages   %d\nqueued     %d\nin flight  %d\ndeferred   %d\ndelivered  %d (total)\nfailed     %d (total)\n",
 		st.Messages, st.Queued, st.InFlight, st.Deferred, st.DeliveredTotal, st.FailedTotal)
@@ -207,8 +215,8 @@ func ctlSuppress(c *adminClient, cmd string, args []string, asJSON bool, stdout,
 			return err
 		}
 		var out struct{ Suppressions []suppressionJSON }
-		if err := json.Unmarshal(body, &out); err != nil {
-			return fmt.Errorf("admin API: bad JSON: %w", err)
+		if err := decodeAPI(body, &out); err != nil {
+			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "TENANT\tADDRESS\tSCOPE\tREASON\tSOURCE\tSINCE")
@@ -362,8 +370,8 @@ func ctlPrivacy(c *adminClient, cmd string, args []string, stdout, stderr io.Wri
 			return err
 		}
 		var ex privacyExport
-		if err := json.Unmarshal(body, &ex); err != nil {
-			return fmt.Errorf("admin API: bad JSON: %w", err)
+		if err := decodeAPI(body, &ex); err != nil {
+			return err
 		}
 		fmt.Fprintf(stderr, "would erase, for tenant %s: %d directory entries, %d queued recipient records, %d events, %d pending webhook events; %d suppressions (kept, hashed)\n",
 			*tenant, len(ex.Directory), len(ex.Queued), len(ex.Events), len(ex.WebhookPending), len(ex.Suppressions))
