@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,13 +54,8 @@ func TestStandaloneEdge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post("http://"+edgeAddr+"/u/"+tok, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("one-click at the standalone edge: %d\n%s", resp.StatusCode, logs.String())
+	if code := oneClick(t, nil, "http://"+edgeAddr+"/u/"+tok); code != 200 {
+		t.Fatalf("one-click at the standalone edge: %d\n%s", code, logs.String())
 	}
 	if sup, ok := tn.n.store.Suppressed("acme", "zoe@example.test"); !ok || sup.Scope != queue.ScopeMarketing {
 		t.Fatalf("suppression not in the node's spool after the edge's 200: %+v %v", sup, ok)

@@ -56,13 +56,8 @@ func TestPrivacyExportErase(t *testing.T) {
 	}
 	resp.Body.Close()
 	u := unsubHTTP.FindStringSubmatch(headerValue(toAnn.Data, "List-Unsubscribe"))
-	resp, err = http.Post(edge+"/u/"+u[1], "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("one-click unsubscribe: %d", resp.StatusCode)
+	if code := oneClick(t, nil, edge+"/u/"+u[1]); code != 200 {
+		t.Fatalf("one-click unsubscribe: %d", code)
 	}
 	ctl("queue", "suspend", "domain", "example.test")
 	reply, err := tn.submit("news@acme.example", []string{ann}, plainMessage(ann))

@@ -146,13 +146,8 @@ func TestTrackingEdgeEndToEnd(t *testing.T) {
 	}
 
 	u := unsubHTTP.FindStringSubmatch(headerValue(m.Data, "List-Unsubscribe"))
-	resp, err = client.Post(edge+"/u/"+u[1], "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("one-click unsubscribe: %d", resp.StatusCode)
+	if code := oneClick(t, client, edge+"/u/"+u[1]); code != 200 {
+		t.Fatalf("one-click unsubscribe: %d", code)
 	}
 	// Durable before the 200: the very next marketing submission is refused.
 	if _, err := tn.submit("news@acme.example", []string{"ann@example.test"}, newsletter); mtatest.Code(err) != 550 {

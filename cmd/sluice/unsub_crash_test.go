@@ -51,14 +51,10 @@ token = "t0ken"
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post("http://"+edgeAddr+"/u/"+tok, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	code := oneClick(t, nil, "http://"+edgeAddr+"/u/"+tok)
 	_ = c.cmd.Process.Signal(syscall.SIGKILL) // right after the 200
-	if resp.StatusCode != 200 {
-		t.Fatalf("one-click: %d", resp.StatusCode)
+	if code != 200 {
+		t.Fatalf("one-click: %d", code)
 	}
 	_ = c.cmd.Wait()
 
