@@ -430,3 +430,18 @@ func TestShutdown(t *testing.T) {
 		t.Error("New with a bad IPMode")
 	}
 }
+
+// With no clock configured, an event's time is when the request arrived
+// (fasthttp's time of the request), in real time.
+func TestEventTimeWithoutClock(t *testing.T) {
+	t.Parallel()
+	te := newEdge(t, func(c *tracking.Config) { c.Now = nil })
+	tok := te.seal(t, token.Claims{Kind: token.Open, Issued: time.Now()})
+	before := time.Now()
+	te.get(t, "/o/"+tok+".gif")
+	after := time.Now()
+	ev := te.rec.take(t)
+	if ev.Time.Before(before.Add(-time.Second)) || ev.Time.After(after) {
+		t.Fatalf("event at %v, request between %v and %v", ev.Time, before, after)
+	}
+}
