@@ -13,6 +13,7 @@ import (
 	"io"
 	"mime"
 	"net/mail"
+	"sluice/internal/clock"
 	"strconv"
 	"strings"
 	"time"
@@ -67,7 +68,7 @@ type Options struct {
 	// it longer than the queue's maximum retry time: a receiver fails an
 	// expired signature.
 	Expiration time.Duration
-	// Now is the clock used for t= and x=. Defaults to time.Now.
+	// Now is the clock used for t= and x=. Defaults to the real clock (clock.Now).
 	Now func() time.Time
 }
 
@@ -143,7 +144,7 @@ func NewSigner(opts Options) (*Signer, error) {
 		}},
 	}
 	if s.now == nil {
-		s.now = time.Now
+		s.now = clock.Now
 	}
 	seen := make(map[string]bool)
 	for i, k := range opts.Keys {

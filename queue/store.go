@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sluice/internal/clock"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -39,7 +40,7 @@ var (
 
 // Options configure Open. Zero values take the documented defaults.
 type Options struct {
-	// Now is the clock; default time.Now.
+	// Now is the clock; default clock.Now (the real clock).
 	Now func() time.Time
 	// Logger receives store events; default slog.Default().
 	Logger *slog.Logger
@@ -100,7 +101,7 @@ type writeReq struct {
 // crash left in flight, and starts the writer.
 func Open(path string, opts Options) (*Store, error) {
 	if opts.Now == nil {
-		opts.Now = time.Now
+		opts.Now = clock.Now
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()

@@ -10,22 +10,22 @@ import (
 	"time"
 )
 
-// clock is an injected clock tests move by hand.
-type clock struct {
+// testClock is an injected clock tests move by hand.
+type testClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
 }
 
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)} }
+func newClock() *testClock { return &testClock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)} }
 
-func openStore(t testing.TB, path string, clk *clock, opts Options) *Store {
+func openStore(t testing.TB, path string, clk *testClock, opts Options) *Store {
 	t.Helper()
 	opts.Now = clk.Now
 	s, err := Open(path, opts)
@@ -36,7 +36,7 @@ func openStore(t testing.TB, path string, clk *clock, opts Options) *Store {
 	return s
 }
 
-func enqueue(t testing.TB, s *Store, clk *clock, rcpts ...string) ID {
+func enqueue(t testing.TB, s *Store, clk *testClock, rcpts ...string) ID {
 	t.Helper()
 	m := &Message{ID: s.NewID(), Tenant: "acme", From: "news@acme.example", Rcpts: rcpts,
 		Created: clk.Now(), Body: []byte("Subject: hi\r\n\r\nbody\r\n")}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"sluice/internal/clock"
 	"sluice/tracking"
 	"sluice/tracking/events"
 	"sluice/tracking/token"
@@ -436,10 +437,10 @@ func TestShutdown(t *testing.T) {
 func TestEventTimeWithoutClock(t *testing.T) {
 	t.Parallel()
 	te := newEdge(t, func(c *tracking.Config) { c.Now = nil })
-	tok := te.seal(t, token.Claims{Kind: token.Open, Issued: time.Now()})
-	before := time.Now()
+	tok := te.seal(t, token.Claims{Kind: token.Open, Issued: clock.Now()})
+	before := clock.Now()
 	te.get(t, "/o/"+tok+".gif")
-	after := time.Now()
+	after := clock.Now()
 	ev := te.rec.take(t)
 	if ev.Time.Before(before.Add(-time.Second)) || ev.Time.After(after) {
 		t.Fatalf("event at %v, request between %v and %v", ev.Time, before, after)

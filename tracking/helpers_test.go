@@ -30,19 +30,19 @@ func msgID(at time.Time) uint64 { return uint64(at.UnixMicro()) }
 
 const firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
-// clock is a settable clock.
-type clock struct {
+// testClock is a settable clock.
+type testClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *clock) Now() time.Time {
+func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
-func (c *clock) Add(d time.Duration) {
+func (c *testClock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
@@ -130,7 +130,7 @@ type testEdge struct {
 	keys  *token.Keyring
 	rec   *recorder
 	supp  *suppressor
-	clock *clock
+	clock *testClock
 	http  *http.Client
 }
 
@@ -150,7 +150,7 @@ func newEdge(t testing.TB, mod func(*tracking.Config)) *testEdge {
 		keys:  testKeyring(t, 1, "edge test secret, 32 bytes long!"),
 		rec:   &recorder{},
 		supp:  &suppressor{},
-		clock: &clock{t: t0},
+		clock: &testClock{t: t0},
 	}
 	cfg := tracking.Config{
 		Keyring:    te.keys,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/pprof"
+	"sluice/internal/clock"
 	"strings"
 	"time"
 
@@ -40,7 +41,7 @@ func newAdminServer(n *node, token string) *http.Server {
 			DeliveredTotal: st.Delivered, FailedTotal: st.Failed, Oldest: st.Oldest, NextDue: st.NextDue,
 		}
 		if !st.Oldest.IsZero() {
-			out.OldestAgeSeconds = time.Since(st.Oldest).Seconds()
+			out.OldestAgeSeconds = clock.Now().Sub(st.Oldest).Seconds()
 		}
 		writeJSON(w, http.StatusOK, out)
 	})))

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"sluice/configs"
+	"sluice/internal/clock"
 	"sluice/mta/mtatest"
 	"sluice/mta/mx/dnstest"
 	"sluice/queue"
@@ -50,7 +50,7 @@ func TestStandaloneEdge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := kr.Seal(token.Claims{Kind: token.Unsubscribe, Tenant: "acme", Message: 1, Addr: "zoe@example.test", Issued: time.Now()})
+	tok, err := kr.Seal(token.Claims{Kind: token.Unsubscribe, Tenant: "acme", Message: 1, Addr: "zoe@example.test", Issued: clock.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}

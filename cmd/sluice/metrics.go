@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"sluice/internal/clock"
 	"sluice/mta/delivery"
 	"sluice/mta/submit"
 	"sluice/queue"
@@ -145,7 +146,7 @@ type queueCollector struct {
 
 func newQueueCollector(s *queue.Store, inflight func() int64) *queueCollector {
 	return &queueCollector{
-		store: s, inflight: inflight, now: time.Now,
+		store: s, inflight: inflight, now: clock.Now,
 		rcpts: prometheus.NewDesc("sluice_queue_recipients",
 			"Recipients in the spool by state (queued, in_flight, deferred).", []string{"state"}, nil),
 		messages: prometheus.NewDesc("sluice_queue_messages", "Messages stored in the spool.", nil, nil),
@@ -246,7 +247,7 @@ func (webhookCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c webhookCollector) Collect(ch chan<- prometheus.Metric) {
 	m := c.d.Metrics()
-	now := time.Now()
+	now := clock.Now()
 	ch <- prometheus.MustNewConstMetric(whRemoved, prometheus.CounterValue, float64(m.Removed))
 	for _, e := range m.Endpoints {
 		ch <- prometheus.MustNewConstMetric(whSent, prometheus.CounterValue, float64(e.Sent), e.Tenant)

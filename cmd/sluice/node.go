@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"sluice/configs"
+	"sluice/internal/clock"
 	"sluice/mta/bounce"
 	"sluice/mta/delivery"
 	"sluice/mta/inbound"
@@ -143,7 +144,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 			ct := cfg.Tenants[i]
 			opens, clicks := parseTrackMode(ct.Tracking)
 			t.Tracker = &tracker{kr: keyring, base: cfg.Tracking.BaseURL, bounceDomain: ct.BounceDomain,
-				opens: opens, clicks: clicks, text: ct.TrackText, now: time.Now}
+				opens: opens, clicks: clicks, text: ct.TrackText, now: clock.Now}
 		}
 	}
 	classifier := bounce.New()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"sluice/configs"
+	"sluice/internal/clock"
 	"sluice/mta/bounce"
 	"sluice/mta/delivery"
 	"sluice/mta/inbound"
@@ -136,7 +137,7 @@ func purgeDirectory(ctx context.Context, n *node, retention time.Duration) error
 	defer t.Stop()
 	for {
 		for {
-			k, err := n.store.PurgeDirectory(ctx, time.Now().Add(-retention), 10000)
+			k, err := n.store.PurgeDirectory(ctx, clock.Now().Add(-retention), 10000)
 			if err != nil || k < 10000 {
 				break
 			}

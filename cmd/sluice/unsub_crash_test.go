@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"sluice/internal/clock"
 	"sluice/tracking/token"
 )
 
@@ -47,7 +48,7 @@ token = "t0ken"
 		}
 		return err == nil
 	})
-	tok, err := kr.Seal(token.Claims{Kind: token.Unsubscribe, Tenant: "dev", Message: 7, Addr: "kim@example.test", Issued: time.Now()})
+	tok, err := kr.Seal(token.Claims{Kind: token.Unsubscribe, Tenant: "dev", Message: 7, Addr: "kim@example.test", Issued: clock.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"sluice/configs"
+	"sluice/internal/clock"
 	"sluice/mta/mtatest"
 	"sluice/mta/mx/dnstest"
 	"sluice/tracking/token"
@@ -65,7 +66,7 @@ func newWebhookSink(t *testing.T) (*webhookSink, string) {
 		// The signature algorithm is checked independently of Verify in
 		// tracking/webhook; here, that the node signs with the tenant's
 		// secret.
-		if err := webhook.Verify([]byte(webhookSecret), r.Header.Get("Sluice-Signature"), body, time.Now(), 5*time.Minute); err != nil {
+		if err := webhook.Verify([]byte(webhookSecret), r.Header.Get("Sluice-Signature"), body, clock.Now(), 5*time.Minute); err != nil {
 			s.bad.add(err.Error())
 			w.WriteHeader(http.StatusUnauthorized)
 			return
@@ -325,7 +326,7 @@ secret = %q
 kinds = ["open"]
 `, filepath.Join(dir, "edge-data"), edgeAddr, strings.Repeat("ab", 32), hashFor(t, testPassword), url, webhookSecret)
 	path, kr := writeConfig(t, filepath.Join(dir, "edge.toml"), conf)
-	accepted := time.Now().Add(-time.Minute) // not an "early" (prefetch) open
+	accepted := clock.Now().Add(-time.Minute) // not an "early" (prefetch) open
 	msg := uint64(accepted.UnixMicro())
 	tok, err := kr.Seal(token.Claims{Kind: token.Open, Tenant: "acme", Message: msg, Issued: accepted})
 	if err != nil {

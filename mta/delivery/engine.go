@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"sluice/internal/clock"
 	"sluice/mta/mx"
 	"sluice/mta/shaping"
 	"sluice/queue"
@@ -170,7 +171,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg.Retry = queue.DefaultRetry
 	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = clock.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

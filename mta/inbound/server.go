@@ -10,6 +10,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"sluice/internal/clock"
 	"sluice/queue"
 )
 
@@ -56,7 +57,7 @@ func NewBackend(cfg ServerConfig) *Backend {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = clock.Now
 	}
 	return &Backend{cfg: cfg}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"sluice/internal/clock"
 	"sluice/mta/bounce"
 	"sluice/queue"
 )
@@ -67,7 +68,7 @@ func NewWorker(cfg WorkerConfig) *Worker {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = clock.Now
 	}
 	return &Worker{cfg: cfg, kick: make(chan struct{}, 1)}
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"sluice/internal/clock"
 	"time"
 
 	"github.com/miekg/dns"
@@ -55,7 +56,7 @@ type Config struct {
 	// CacheSize is the number of answers (one per name and record type)
 	// kept; the least recently used is evicted. Default 10000.
 	CacheSize int
-	// Now is the clock used for cache expiry. Default time.Now.
+	// Now is the clock used for cache expiry. Default clock.Now (the real clock).
 	Now func() time.Time
 	// Rand returns a uniform integer in [0, n); it orders MX hosts of equal
 	// preference. It must be safe for concurrent use. Default
@@ -103,7 +104,7 @@ func New(cfg Config) (*Resolver, error) {
 		return nil, fmt.Errorf("mx: config: MinTTL %v exceeds MaxTTL %v", cfg.MinTTL, cfg.MaxTTL)
 	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = clock.Now
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.IntN

@@ -4,13 +4,14 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sluice/internal/clock"
 	"sync"
 	"time"
 )
 
 // Options configures a Policy beyond its rules.
 type Options struct {
-	// Now is the clock [time.Now].
+	// Now is the clock [clock.Now].
 	Now func() time.Time
 	// OnTransition, if set, receives every change of a site's state or
 	// limits: into and out of backoff and suspension, and each step up. It
@@ -118,7 +119,7 @@ func New(rules []Rule, opts Options) (*Policy, error) {
 		sites:        map[Key]*siteState{},
 	}
 	if p.now == nil {
-		p.now = time.Now
+		p.now = clock.Now
 	}
 	if p.idleTTL <= 0 {
 		p.idleTTL = 10 * time.Minute

@@ -20,6 +20,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"sluice/internal/clock"
 	"sluice/queue"
 )
 
@@ -117,7 +118,7 @@ func New(cfg Config) (*Backend, error) {
 		return nil, errors.New("submit: no spool")
 	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = clock.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

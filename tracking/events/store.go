@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"sluice/internal/clock"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,7 +40,7 @@ type Options struct {
 	// NoSync skips the fsync of each batch: a crash may then lose the last
 	// batches. Default false (each batch is durable when committed).
 	NoSync bool
-	// Now is the clock. Default time.Now.
+	// Now is the clock. Default clock.Now (the real clock).
 	Now func() time.Time
 	// Logger receives write and purge errors. Default slog.Default().
 	Logger *slog.Logger
@@ -78,7 +79,7 @@ func (o *Options) setDefaults() {
 		o.PurgeBatch = 10000
 	}
 	if o.Now == nil {
-		o.Now = time.Now
+		o.Now = clock.Now
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

@@ -12,19 +12,19 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// clock is an injected, settable clock.
-type clock struct {
+// testClock is an injected, settable clock.
+type testClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *clock) Now() time.Time {
+func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
-func (c *clock) Set(t time.Time) {
+func (c *testClock) Set(t time.Time) {
 	c.mu.Lock()
 	c.t = t
 	c.mu.Unlock()
@@ -35,9 +35,9 @@ var t0 = time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
 // msgID returns a spool-like message id: acceptance time in µs.
 func msgID(t time.Time, n int) uint64 { return uint64(t.UnixMicro()) + uint64(n) }
 
-func openStore(t *testing.T, opts Options) (*Store, *clock) {
+func openStore(t *testing.T, opts Options) (*Store, *testClock) {
 	t.Helper()
-	c := &clock{t: t0}
+	c := &testClock{t: t0}
 	if opts.Now == nil {
 		opts.Now = c.Now
 	}
@@ -285,7 +285,7 @@ func TestInvalidAndClosed(t *testing.T) {
 func TestCloseFlushes(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "events.db")
-	c := &clock{t: t0}
+	c := &testClock{t: t0}
 	s, err := Open(path, Options{Now: c.Now})
 	if err != nil {
 		t.Fatal(err)

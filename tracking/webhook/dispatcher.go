@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sluice/internal/clock"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,7 +47,7 @@ type Config struct {
 	// Recipient, when set, fills in each event's recipient address at
 	// send time.
 	Recipient RecipientFunc
-	// Now is the clock (signature timestamps, MaxAge). Default time.Now.
+	// Now is the clock (signature timestamps, MaxAge). Default clock.Now (the real clock).
 	Now func() time.Time
 	// Logger receives failures. Default slog.Default().
 	Logger *slog.Logger
@@ -74,7 +75,7 @@ func (c *Config) setDefaults() {
 		c.MaxAge = 72 * time.Hour
 	}
 	if c.Now == nil {
-		c.Now = time.Now
+		c.Now = clock.Now
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

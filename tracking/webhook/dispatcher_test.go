@@ -58,8 +58,8 @@ func TestSignedDelivery(t *testing.T) {
 	f.start()
 	reqs := rc.waitRequests(t, 1)
 	r := reqs[0]
-	verifyIndependently(t, secret, r, time.Now())
-	if err := Verify([]byte(secret), r.header.Get(SignatureHeader), r.body, time.Now(), 5*time.Minute); err != nil {
+	verifyIndependently(t, secret, r, f.cfg.Now())
+	if err := Verify([]byte(secret), r.header.Get(SignatureHeader), r.body, f.cfg.Now(), 5*time.Minute); err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
 	if ct, ua := r.header.Get("Content-Type"), r.header.Get("User-Agent"); ct != "application/json" || ua != userAgent {
@@ -211,7 +211,7 @@ func TestRetryAfter500ThenDelivers(t *testing.T) {
 	waitFor(t, "delivery", func() bool { m := f.metrics("acme"); return m.Pending == 0 && m.Sent == uint64(2) })
 	first := decode(t, reqs[0].body)
 	for _, r := range reqs[1:4] {
-		verifyIndependently(t, secret, r, time.Now())
+		verifyIndependently(t, secret, r, f.cfg.Now())
 		again := decode(t, r.body)
 		if len(again) != 2 || again[0].ID != first[0].ID || again[1].ID != first[1].ID {
 			t.Fatalf("retry changed the batch: %+v vs %+v", again, first)
@@ -239,7 +239,7 @@ func TestRetryAfter500ThenDelivers(t *testing.T) {
 // endpoint asked, bounded by RetryFirst and RetryMax.
 func TestRetryAfterHonoured(t *testing.T) {
 	t.Parallel()
-	now := time.Now()
+	now := t0
 	cases := []struct {
 		name   string
 		status int
@@ -424,7 +424,7 @@ func TestDurableAcrossRestart(t *testing.T) {
 func TestExpiredDropped(t *testing.T) {
 	t.Parallel()
 	rc := newReceiver(t, nil)
-	later := time.Now()
+	later := t0
 	f := &fixture{t: t, eps: []Endpoint{endpoint(rc.url())}, sleep: &sleeper{free: 1 << 20}}
 	f.path = t.TempDir() + "/events.db"
 	f.now = func() time.Time { return later.Add(-73 * time.Hour) } // queued 73h ago
@@ -665,7 +665,7 @@ func TestCorruptEntriesSkipped(t *testing.T) {
 	f.start()
 	waitFor(t, "the bad value to be dropped", func() bool { return f.metrics("acme").Rejected == 1 })
 
-	good := newValue(time.Now().UnixNano(), 2)
+	good := newValue(t0.UnixNano(), 2)
 	ev := sent(2, events.KindOpen)
 	good, _ = appendRecord(good, nil, &ev)
 	good = append(good, 3, 0xFF, 0xFF, 0xFF) // a record that does not decode

@@ -192,7 +192,7 @@ type fixture struct {
 	path   string
 	eps    []Endpoint
 	cfg    Config
-	now    func() time.Time // the outbox's clock
+	now    func() time.Time // the outbox's clock, and the dispatcher's unless cfg.Now is set
 	store  *events.Store
 	out    *Outbox
 	disp   *Dispatcher
@@ -216,11 +216,15 @@ func endpoint(url string, kinds ...events.Kind) Endpoint {
 // open opens the store with the outbox hook and makes the dispatcher.
 func (f *fixture) open() {
 	f.t.Helper()
-	now := f.now
-	if now == nil {
-		now = func() time.Time { return t0 }
+	// One clock for the outbox and the dispatcher (and the tests'
+	// signature checks): the fixtures' instant t0, whatever the day.
+	if f.now == nil {
+		f.now = func() time.Time { return t0 }
 	}
-	out, err := NewOutbox(f.eps, now)
+	if f.cfg.Now == nil {
+		f.cfg.Now = f.now
+	}
+	out, err := NewOutbox(f.eps, f.now)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -235,9 +239,6 @@ func (f *fixture) open() {
 	}
 	if cfg.sleep == nil {
 		cfg.sleep = f.sleep.sleep
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now // signatures are checked against the real clock
 	}
 	disp, err := NewDispatcher(store.DB(), out, cfg)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"sluice/internal/clock"
 	"sluice/tracking/events"
 )
 
@@ -41,10 +42,10 @@ type route struct {
 }
 
 // NewOutbox returns the outbox of endpoints, one per tenant. now is the
-// clock that dates entries (for Config.MaxAge); nil means time.Now.
+// clock that dates entries (for Config.MaxAge); nil means clock.Now.
 func NewOutbox(endpoints []Endpoint, now func() time.Time) (*Outbox, error) {
 	if now == nil {
-		now = time.Now
+		now = clock.Now
 	}
 	o := &Outbox{routes: make(map[string]*route, len(endpoints)), now: now}
 	for _, ep := range endpoints {
