@@ -245,6 +245,7 @@ func TestSubmissionRefusals(t *testing.T) {
 	t.Run("trusted network submits without AUTH as its tenant", func(t *testing.T) {
 		s := base
 		s.Username, s.From = "", "app@local.example"
+		s.Data = []byte("From: app@local.example\r\nTo: someone@example.test\r\nSubject: trusted\r\n\r\nhi\r\n")
 		if _, err := mtatest.Submit(s); err != nil {
 			t.Fatal(err)
 		}

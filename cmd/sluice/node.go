@@ -221,12 +221,18 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	for _, p := range cfg.Submission.TrustedNetworks {
 		trusted = append(trusted, netip.MustParsePrefix(p)) // validated by configs
 	}
+	gm := newGuardMetrics(n.metrics.reg)
+	throttle, err := authThrottle(cfg.Submission, log, gm)
+	if err != nil {
+		return nil, fmt.Errorf("submission auth throttle: %w", err)
+	}
 	subCfg := submit.Config{
 		Hostname: cfg.Hostname, Tenants: tenants, MaxMessageBytes: cfg.Submission.MaxMessageBytes,
 		MaxRecipients: cfg.Submission.MaxRecipients, MaxSessions: cfg.Submission.MaxSessions,
 		AllowPlaintextAuthOnLoopback: cfg.Submission.AllowPlaintextAuthOnLoopback,
 		TrustedNetworks:              trusted, TrustedTenant: cfg.Submission.TrustedTenant,
 		Spool: n.store, Suppressions: n.store, Logger: log, Metrics: n.metrics.submitHooks(),
+		Throttle: throttle,
 	}
 	subCfg.Metrics.Queued = func(m *queue.Message, campaign string) { recordSent(n.events, m, campaign) }
 	n.backend, err = submit.New(subCfg)
@@ -234,8 +240,12 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		return nil, err
 	}
 	n.submission = n.backend.NewServer(tlsConfig, cfg.Submission.ReadTimeout.Duration, cfg.Submission.WriteTimeout.Duration)
+	fbl, err := inbound.NewFBLAuth(cfg.Inbound.FBLProviders, resolver, cfg.Inbound.DKIMTimeout.Duration)
+	if err != nil {
+		return nil, fmt.Errorf("config: inbound.fbl_providers: %w", err)
+	}
 	n.worker = inbound.NewWorker(inbound.WorkerConfig{
-		Store: n.store, Tokens: toks, Classifier: classifier, Policy: policy, Logger: log,
+		Store: n.store, Tokens: toks, Tracking: toks, FBL: fbl, Classifier: classifier, Policy: policy, Logger: log,
 		OnEvent: func(ev inbound.Event) {
 			class := string(ev.Class)
 			if ev.Kind == "unattributed" {
@@ -280,8 +290,14 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	if n.subLn, err = listen("submission.listen", cfg.Submission.Listen); err != nil {
 		return nil, err
 	}
+	if n.subLn, err = guardListener("submission", n.subLn, submissionGuard(cfg.Submission), log, gm, n.metrics.reg); err != nil {
+		return nil, fmt.Errorf("submission guard: %w", err)
+	}
 	if n.inLn, err = listen("inbound.listen", cfg.Inbound.Listen); err != nil {
 		return nil, err
+	}
+	if n.inLn, err = guardListener("inbound", n.inLn, inboundGuard(cfg.Inbound), log, gm, n.metrics.reg); err != nil {
+		return nil, fmt.Errorf("inbound guard: %w", err)
 	}
 	if n.edgeLn, err = listen("tracking.listen", cfg.Tracking.Listen); err != nil {
 		return nil, err
@@ -384,7 +400,7 @@ func buildTenants(cfg *configs.Config, out io.Writer) ([]*submit.Tenant, error) 
 	ts := make([]*submit.Tenant, len(cfg.Tenants))
 	for i, t := range cfg.Tenants {
 		ts[i] = &submit.Tenant{Name: t.Name, Username: t.Username, PasswordHash: t.PasswordHash,
-			SenderDomains: t.SenderDomains, MaxMessageBytes: t.MaxMessageBytes, MaxRecipients: t.MaxRecipients,
+			SenderDomains: t.SenderDomains, FromAllow: t.FromAllow, MaxMessageBytes: t.MaxMessageBytes, MaxRecipients: t.MaxRecipients,
 			Pools: t.Pools}
 	}
 	return ts, nil

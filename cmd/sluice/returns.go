@@ -93,6 +93,19 @@ func (m mailboxTokens) OpenUnsubscribe(s string) (queue.ID, uint32, bool) {
 	return m.open(s, token.MailUnsubscribe)
 }
 
+var _ inbound.TrackingTokens = mailboxTokens{}
+
+// OpenTracking opens a URL-form token found in a returned copy (open
+// pixel, click, unsubscribe page): proof of which recipient's copy it is.
+// No age limit: complaints arrive late.
+func (m mailboxTokens) OpenTracking(s string) (string, queue.ID, uint32, bool) {
+	c, err := m.k.Open(s)
+	if err != nil || (c.Kind != token.Open && c.Kind != token.Click && c.Kind != token.Unsubscribe) {
+		return "", 0, 0, false
+	}
+	return c.Tenant, queue.ID(c.Message), c.Rcpt, true
+}
+
 // returnPath makes the VERP envelope sender b.<token>@<bounce domain> for
 // tenants that have a bounce domain.
 func (m mailboxTokens) returnPath(domains map[string]string) func(w *queue.Work, r queue.WorkRcpt) string {

@@ -2,9 +2,18 @@
 // that receives asynchronous bounces (RFC 3464 DSNs and the non-standard
 // kinds), feedback-loop complaints (RFC 5965 ARF) and mailto unsubscribes
 // (RFC 2369 List-Unsubscribe), its durable inbox and the worker that
-// classifies (mta/bounce), attributes (VERP tokens, our identifiers in the
-// returned copy) and suppresses; and the suppression policy shared with
-// synchronous delivery failures.
+// classifies (mta/bounce), attributes and suppresses; and the suppression
+// policy shared with synchronous delivery failures.
+//
+// Trust boundary: the MX is open to strangers, so a return changes a
+// recipient's state (suppression, soft-failure count) only with proof a
+// stranger cannot produce for someone else: the VERP token of the envelope
+// or of the returned headers, a tracking or mailto token (HMAC-signed, per
+// recipient) found in the returned copy through its transfer encodings, or,
+// for complaints, an RFC 6376 DKIM signature of a configured feedback-loop
+// provider (FBLAuth), which vouches for the message id and address it
+// names. Our message id alone is guessable and seen by every co-recipient:
+// such returns are reported (Via ViaMessageIDUnverified), never applied.
 package inbound
 
 import (

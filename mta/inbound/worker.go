@@ -36,10 +36,14 @@ type Event struct {
 	Hard         bool
 	Reason       string
 	FeedbackType string
-	// Via says how it was attributed: "verp" (the envelope token),
-	// "verp_header" (a token found in the returned headers), "message_id"
-	// (our id in the returned copy).
-	Via        string
+	// Via says how it was attributed: ViaVERP, ViaVERPHeader, ViaToken,
+	// ViaFBLProvider, or ViaMessageIDUnverified (our id in the returned
+	// copy and nothing more: reported, never applied); "mailto" for an
+	// unsubscribe.
+	Via string
+	// Provider is the configured feedback-loop provider entry that
+	// vouched for the report (Via ViaFBLProvider).
+	Provider   string
 	Suppressed bool
 }
 
@@ -49,9 +53,15 @@ type WorkerConfig struct {
 	Tokens     Tokens
 	Classifier *bounce.Classifier
 	Policy     *Policy
-	Logger     *slog.Logger
-	Now        func() time.Time
-	OnEvent    func(Event)
+	// Tracking opens the tracking tokens found in returned copies; nil
+	// leaves only VERP and mailto tokens as proof.
+	Tracking TrackingTokens
+	// FBL authenticates feedback reports from configured providers; nil
+	// trusts no report by its signature.
+	FBL     *FBLAuth
+	Logger  *slog.Logger
+	Now     func() time.Time
+	OnEvent func(Event)
 }
 
 // Worker processes the inbox: classify, attribute, suppress, report. A
@@ -130,6 +140,7 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 		w.cfg.Logger.Warn("inbound: unreadable return", "err", err)
 		return
 	}
+	p := w.gatherProof(ret.Data)
 	for _, res := range results {
 		ev := Event{Time: w.cfg.Now(), Class: res.Class, Status: res.Status, Hard: res.Hard, Reason: res.Reason,
 			FeedbackType: res.FeedbackType, Kind: "bounce"}
@@ -139,14 +150,26 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 		case bounce.AutoReply:
 			ev.Kind = "auto_reply"
 		}
-		rec, via, ok := w.attribute(res, verp)
+		at, ok := w.attribute(ctx, res, verp, p)
 		if !ok {
 			ev.Kind, ev.Rcpt = "unattributed", res.Recipient
 			w.emit(ev)
 			continue
 		}
-		ev.Tenant, ev.ID, ev.Rcpt, ev.Index, ev.Via = rec.Tenant, rec.ID, rec.Addr, rec.Index, via
+		rec := at.rec
+		ev.Tenant, ev.ID, ev.Rcpt, ev.Index, ev.Via = rec.Tenant, rec.ID, rec.Addr, rec.Index, at.via
+		if at.via == ViaFBLProvider {
+			ev.Provider = p.provider
+		}
 		if w.counts(res) {
+			if !at.trusted {
+				// Trust boundary: a stranger never changes another
+				// person's state without proof they cannot forge.
+				w.cfg.Logger.Info("inbound: return not applied: no proof of the recipient", "msgid", rec.ID.String(),
+					"tenant", rec.Tenant, "class", string(res.Class), "via", at.via, "reason", at.why)
+				w.emit(ev)
+				continue
+			}
 			sup, err := w.cfg.Policy.Apply(ctx, rec.Tenant, rec.Addr, res, "inbound")
 			if err != nil {
 				w.cfg.Logger.Error("inbound: applying suppression policy", "msgid", rec.ID.String(), "tenant", rec.Tenant, "err", err)
@@ -170,30 +193,6 @@ func (w *Worker) counts(res bounce.Result) bool {
 	return false
 }
 
-// attribute ties a result to one recipient of ours: the envelope token
-// first (authoritative), then a token in the returned headers, then our
-// queue id in the returned copy together with the reported address.
-func (w *Worker) attribute(res bounce.Result, verp *queue.Recipient) (queue.Recipient, string, bool) {
-	if verp != nil {
-		return *verp, "verp", true
-	}
-	if v := res.VERP; hasPrefixFold(v, "b.") {
-		if id, idx, ok := w.cfg.Tokens.OpenBounce(v[2:]); ok {
-			if rec, ok := w.cfg.Store.LookupRecipient(id, idx); ok {
-				return rec, "verp_header", true
-			}
-		}
-	}
-	if res.MessageID != "" {
-		if id, err := queue.ParseID(res.MessageID); err == nil {
-			if rec, ok := w.cfg.Store.FindRecipient(id, res.Recipient); ok {
-				return rec, "message_id", true
-			}
-		}
-	}
-	return queue.Recipient{}, "", false
-}
-
 func (w *Worker) unsubscribe(ctx context.Context, tok string) {
 	id, idx, ok := w.cfg.Tokens.OpenUnsubscribe(tok)
 	if !ok {
@@ -215,7 +214,7 @@ func (w *Worker) unsubscribe(ctx context.Context, tok string) {
 
 func (w *Worker) emit(ev Event) {
 	w.cfg.Logger.Info("return", "kind", ev.Kind, "msgid", ev.ID.String(), "tenant", ev.Tenant, "rcpt", ev.Rcpt,
-		"class", string(ev.Class), "status", ev.Status, "hard", ev.Hard, "via", ev.Via, "suppressed", ev.Suppressed,
+		"class", string(ev.Class), "status", ev.Status, "hard", ev.Hard, "via", ev.Via, "provider", ev.Provider, "suppressed", ev.Suppressed,
 		"feedback_type", ev.FeedbackType, "reason", ev.Reason)
 	if f := w.cfg.OnEvent; f != nil {
 		f(ev)

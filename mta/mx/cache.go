@@ -13,6 +13,7 @@ import (
 type answer struct {
 	hosts   []Host       // MX, sorted by preference
 	addrs   []netip.Addr // A or AAAA, in answer order
+	txts    []string     // TXT, each record's strings joined (RFC 7208 §3.3, RFC 6376 §3.6.2.2)
 	err     error        // ErrNoSuchDomain, ErrNullMX or errNoData; nil when positive
 	expires time.Time
 }

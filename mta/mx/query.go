@@ -103,13 +103,15 @@ func (r *Resolver) positive(records []dns.RR, ttl uint32) *answer {
 			if ip, ok := netip.AddrFromSlice(rr.AAAA); ok {
 				a.addrs = append(a.addrs, ip)
 			}
+		case *dns.TXT:
+			a.txts = append(a.txts, strings.Join(rr.Txt, ""))
 		}
 	}
 	slices.SortStableFunc(a.hosts, func(x, y Host) int { return cmp.Compare(x.Preference, y.Preference) })
 	switch {
 	case null && len(a.hosts) == 0:
 		a.err = ErrNullMX
-	case len(a.hosts) == 0 && len(a.addrs) == 0:
+	case len(a.hosts) == 0 && len(a.addrs) == 0 && len(a.txts) == 0:
 		// Records of the type were present but none usable (malformed
 		// address lengths): nothing to deliver to.
 		a.err = errNoData

@@ -164,8 +164,15 @@ func TestWriteData(t *testing.T) {
 		{"a\nb\n", "a\r\nb\r\n.\r\n"},
 		{"\n.\n", "\r\n..\r\n.\r\n"},
 		{"a\r\n\n.", "a\r\n\r\n..\r\n.\r\n"},
-		{"a\r", "a\r\r\n.\r\n"},
-		{"a\r\n.\rb\r\n", "a\r\n..\rb\r\n.\r\n"},
+		// Bare CRs end lines too (SMTP smuggling: TestSmugglingReceivers).
+		{"a\r", "a\r\n.\r\n"},
+		{"a\r\n.\rb\r\n", "a\r\n..\r\nb\r\n.\r\n"},
+		{"a\r.\r\nb", "a\r\n..\r\nb\r\n.\r\n"},
+		{"a\r.\nb\r\n", "a\r\n..\r\nb\r\n.\r\n"},
+		{"a\n.\r\n", "a\r\n..\r\n.\r\n"},
+		{"a\r\n.\r", "a\r\n..\r\n.\r\n"},
+		{"\r\r\n\n\r", "\r\n\r\n\r\n\r\n.\r\n"},
+		{"x\r\r\r.y", "x\r\n\r\n\r\n..y\r\n.\r\n"},
 	} {
 		var b bytes.Buffer
 		w := bufio.NewWriterSize(&b, 16)

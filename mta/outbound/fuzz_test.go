@@ -63,7 +63,7 @@ func FuzzEnhancedCode(f *testing.F) {
 // once, at its end, and that undoing the dot-stuffing gives back the
 // message with its line ends made CRLF.
 func FuzzWriteData(f *testing.F) {
-	for _, s := range []string{"", "a\r\n", ".\r\n", "a\n.\nb", "\r\n.\r\n", "x\r", "..\r\n."} {
+	for _, s := range []string{"", "a\r\n", ".\r\n", "a\n.\nb", "\r\n.\r\n", "x\r", "..\r\n.", "a\r.\r\nb", "\r\r\n\r"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, msg []byte) {
@@ -85,6 +85,9 @@ func FuzzWriteData(f *testing.F) {
 			if c == '\n' && (i == 0 || body[i-1] != '\r') {
 				t.Fatalf("writeData(%q) = %q: bare LF at %d", msg, out, i)
 			}
+			if c == '\r' && (i == len(body)-1 || body[i+1] != '\n') {
+				t.Fatalf("writeData(%q) = %q: bare CR at %d", msg, out, i)
+			}
 		}
 		// Undo the stuffing as a receiver does (RFC 5321 §4.5.2).
 		var got []byte
@@ -101,17 +104,21 @@ func FuzzWriteData(f *testing.F) {
 	})
 }
 
-// normalize is the reference for what writeData delivers: LF line ends
-// made CRLF, and a CRLF after a last line without one.
+// normalize is the reference for what writeData delivers: every bare LF
+// and bare CR made CRLF, and a CRLF after a last line without one.
 func normalize(msg []byte) []byte {
 	var out []byte
 	for i, c := range msg {
-		if c == '\n' && (i == 0 || msg[i-1] != '\r') {
-			out = append(out, '\r')
+		switch {
+		case c == '\n' && (i == 0 || msg[i-1] != '\r'):
+			out = append(out, '\r', '\n')
+		case c == '\r' && (i == len(msg)-1 || msg[i+1] != '\n'):
+			out = append(out, '\r', '\n')
+		default:
+			out = append(out, c)
 		}
-		out = append(out, c)
 	}
-	if len(msg) > 0 && msg[len(msg)-1] != '\n' {
+	if len(out) > 0 && out[len(out)-1] != '\n' {
 		out = append(out, '\r', '\n')
 	}
 	return out

@@ -16,9 +16,14 @@ type Tenant struct {
 	Name            string
 	Username        string
 	PasswordHash    string   // bcrypt
-	SenderDomains   []string // MAIL FROM domains (and their subdomains) this tenant may use
+	SenderDomains   []string // MAIL FROM and header From domains (and their subdomains) this tenant may use
 	MaxMessageBytes int64    // 0: the server's limit
 	MaxRecipients   int      // 0: the server's limit
+	// FromAllow lists more domains (subdomains included) or full
+	// addresses the tenant may use in the From and Sender header fields,
+	// but not as envelope sender: for the rare ESP-style tenant that
+	// sends as its customers' addresses. Empty: SenderDomains only.
+	FromAllow []string
 	// Signer signs this tenant's mail (DKIM). Built only from keys of the
 	// tenant's own domains (plus the service's ESP keys), so no tenant can
 	// get mail signed for another tenant's domain. Nil: unsigned.
@@ -39,10 +44,9 @@ func (t *Tenant) MaySend(addr string) bool {
 	if at <= 0 || at == len(addr)-1 {
 		return false
 	}
-	dom := strings.ToLower(strings.TrimSuffix(addr[at+1:], "."))
+	dom := domainOf(addr)
 	for _, d := range t.SenderDomains {
-		d = strings.ToLower(d)
-		if dom == d || strings.HasSuffix(dom, "."+d) {
+		if inDomain(dom, d) {
 			return true
 		}
 	}
@@ -91,11 +95,20 @@ func newAuthenticator(tenants []*Tenant) *authenticator {
 	return a
 }
 
-func (a *authenticator) check(username, password string) (*Tenant, error) {
+// check verifies a username and password. acquire is called before each
+// bcrypt comparison (a cache hit needs none) and may refuse: it bounds the
+// concurrent password checks so that guessing cannot starve real clients
+// (mta/guard); its error is returned as is.
+func (a *authenticator) check(username, password string, acquire func() (release func(), err error)) (*Tenant, error) {
 	t, ok := a.byUser[username]
 	if !ok {
 		// Spend the same time as a real check so user names cannot be
 		// probed by timing.
+		release, err := acquire()
+		if err != nil {
+			return nil, err
+		}
+		defer release()
 		_ = bcrypt.CompareHashAndPassword([]byte(dummyHash), []byte(password))
 		return nil, errBadCredentials
 	}
@@ -107,6 +120,11 @@ func (a *authenticator) check(username, password string) (*Tenant, error) {
 	if hit && subtle.ConstantTimeCompare(cached[:], sum[:]) == 1 {
 		return t, nil
 	}
+	release, err := acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	if err := bcrypt.CompareHashAndPassword([]byte(t.PasswordHash), []byte(password)); err != nil {
 		return nil, errBadCredentials
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"sluice/internal/clock"
+	"sluice/mta/guard"
 	"sluice/queue"
 )
 
@@ -61,9 +62,17 @@ type Metrics struct {
 	// Accepted is called for each message queued, with its tenant and size.
 	Accepted func(tenant string, bytes int, rcpts int)
 	// Rejected is called for each refused command; reason is one of a
-	// fixed set ("auth_required", "auth_failed", "sender_domain",
-	// "too_many_recipients", "too_large", "store", "bad_stream",
-	// "shutting_down", "bad_address").
+	// fixed set: "auth_required", "auth_failed", "sender_domain",
+	// "too_many_recipients", "too_many_sessions", "too_large",
+	// "line_too_long", "store", "disk_full", "bad_stream", "pool",
+	// "suppressed", "unsignable", "shutting_down", "bad_address" (RCPT
+	// syntax or bytes: invalid UTF-8, controls), "bad_sender_syntax" (MAIL
+	// FROM bytes), "needs_smtputf8" (a non-ASCII address without
+	// SMTPUTF8), "nul_byte" (a NUL in the message), "bad_header_bytes"
+	// (8-bit header bytes that are not UTF-8), "bad_from" (not exactly
+	// one parsable From, or a bad Sender), "from_not_allowed" (a From or
+	// Sender address outside the tenant's domains and FromAllow),
+	// "auth_throttled" (AUTH refused by the failure throttle).
 	Rejected func(reason string)
 	// Unsigned is called for a message no DKIM key matched.
 	Unsigned func(tenant string)
@@ -88,9 +97,14 @@ type Config struct {
 	// DATA for marketing-only ones (unsubscribes), once the message's
 	// stream is known.
 	Suppressions Suppressions
-	Logger       *slog.Logger
-	Now          func() time.Time
-	Metrics      Metrics
+	// Throttle, when set, slows and then refuses repeated AUTH failures
+	// per client address and per (username, address), and bounds the
+	// concurrent password checks (mta/guard). The listener's guard
+	// (guard.Listen) is told when a session authenticates.
+	Throttle *guard.Throttle
+	Logger   *slog.Logger
+	Now      func() time.Time
+	Metrics  Metrics
 }
 
 // Backend implements smtp.Backend for submission.
@@ -168,11 +182,15 @@ func (b *Backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 		f()
 	}
 	s := &Session{b: b, conn: c, remote: remoteAddr(c.Conn())}
+	if b.cfg.Throttle != nil {
+		s.ag = b.cfg.Throttle.Session(s.remote)
+	}
 	_, s.tls = c.TLSConnectionState()
 	if b.trusted != nil && s.remote.IsValid() {
 		for _, p := range b.cfg.TrustedNetworks {
 			if p.Contains(s.remote) {
 				s.tenant, s.trustedNet = b.trusted, true
+				guard.Authenticated(c.Conn())
 				break
 			}
 		}

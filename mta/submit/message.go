@@ -39,6 +39,12 @@ type prepared struct {
 	campaign  string
 	pool      string
 	eightBit  bool
+	// bad, when set, is why the message is refused; nothing else in
+	// prepared is meaningful then.
+	bad *refusal
+	// from and sender are the values of every From and Sender field
+	// (unfolded), for the header policy (fromPolicy).
+	from, sender []string
 }
 
 // receivedInfo is what the Received trace field (RFC 5321 §4.4) records.
@@ -47,28 +53,54 @@ type receivedInfo struct {
 	date                                                    time.Time
 }
 
-// normalizeCRLF turns bare LF line ends into CRLF. Bare LFs are invalid on
-// the wire (RFC 5321 §2.3.8) and a classic vector for SMTP smuggling; most
-// receivers reject them. Well-formed input is returned unchanged, without
-// copying.
+// normalizeCRLF makes every line end CRLF: a bare LF or a bare CR (one
+// not followed by LF) becomes CRLF. Both are invalid in message data
+// (RFC 5321 §2.3.8, RFC 5322 §2.3) and are how SMTP smuggling works: a
+// receiver that ends data on "\r.\r\n" or "\n.\n" would read what follows
+// as a second transaction with an envelope of the submitter's choosing.
+// Bare CRs are made line ends rather than refused because real
+// applications emit them (old Mac line ends, templating bugs) and a line
+// end is the only reading every receiver can agree on; after this the
+// spool holds one line structure, and dot-stuffing (mta/outbound) covers
+// every line that starts with ".".
+//
+// Well-formed input is returned unchanged, without copying; the check is
+// one SIMD count of CRs plus one IndexByte per line.
 func normalizeCRLF(b []byte) []byte {
-	n := 0
-	for i, c := range b {
-		if c == '\n' && (i == 0 || b[i-1] != '\r') {
-			n++
-		}
-	}
-	if n == 0 {
+	if cleanLineEnds(b) {
 		return b
 	}
-	out := make([]byte, 0, len(b)+n)
-	for i, c := range b {
-		if c == '\n' && (i == 0 || b[i-1] != '\r') {
-			out = append(out, '\r')
+	out := make([]byte, 0, len(b)+len(b)/16+2)
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '\r' && i+1 < len(b) && b[i+1] == '\n':
+			out = append(out, '\r', '\n')
+			i++
+		case c == '\r' || c == '\n':
+			out = append(out, '\r', '\n')
+		default:
+			out = append(out, c)
 		}
-		out = append(out, c)
 	}
 	return out
+}
+
+// cleanLineEnds reports whether every CR and LF in b is part of a CRLF:
+// every LF has a CR before it, and there are no more CRs than LFs.
+func cleanLineEnds(b []byte) bool {
+	lfs := 0
+	for i := 0; ; {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			break
+		}
+		if i+j == 0 || b[i+j-1] != '\r' {
+			return false
+		}
+		lfs++
+		i += j + 1
+	}
+	return bytes.Count(b, []byte{'\r'}) == lfs
 }
 
 // splitHeader returns the header section (every field, each ending in
@@ -142,10 +174,17 @@ func fieldValue(field []byte) string {
 // submission-control headers. The body is passed through byte for byte.
 // With headroom > 0 it leaves that much free space before the message
 // (see prepared.room).
+//
+// Line ends are normalised first, so that every check and the signer see
+// the bytes that are stored and sent; then the content is validated
+// (checkContent) and a message that fails is returned with bad set.
 func prepare(raw []byte, ri receivedInfo, headroom int) prepared {
 	raw = normalizeCRLF(raw)
 	header, rest := splitHeader(raw)
 	var p prepared
+	if p.bad = checkContent(raw, header); p.bad != nil {
+		return p
+	}
 	var hasMsgID, hasDate bool
 	buf := make([]byte, headroom, headroom+len(raw)+1024)
 	out := buf[headroom:]
@@ -176,6 +215,10 @@ func prepare(raw []byte, ri receivedInfo, headroom int) prepared {
 			return
 		case strings.EqualFold(name, IDHeader):
 			return // ours alone: a submitted one could misattribute returns
+		case strings.EqualFold(name, "From"):
+			p.from = append(p.from, fieldValue(field))
+		case strings.EqualFold(name, "Sender"):
+			p.sender = append(p.sender, fieldValue(field))
 		case strings.EqualFold(name, "Message-ID"):
 			hasMsgID = true
 		case strings.EqualFold(name, "Date"):

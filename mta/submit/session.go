@@ -8,10 +8,12 @@ import (
 	"io"
 	"net/netip"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
+	"sluice/mta/guard"
 	"sluice/queue"
 )
 
@@ -24,7 +26,9 @@ type Session struct {
 	tls        bool
 	tenant     *Tenant
 	trustedNet bool
-	user       string
+	// ag throttles this session's AUTH attempts (nil: no throttle).
+	ag   *guard.Session
+	user string
 
 	from     string
 	fromUTF8 bool
@@ -78,12 +82,37 @@ func (s *Session) Auth(mech string) (sasl.Server, error) {
 		return nil, errTLSRequired
 	}
 	check := func(username, password string) error {
-		t, err := s.b.auth.check(username, password)
+		var att *guard.Attempt
+		acquire := func() (func(), error) { return func() {}, nil }
+		if s.ag != nil {
+			// Failure throttling per address and per (username,
+			// address): delays, then temporary refusal; never a
+			// lockout of a username from everywhere.
+			a, err := s.ag.Begin(context.Background(), username)
+			if err != nil {
+				return s.authRefused(err)
+			}
+			att, acquire = a, a.Acquire
+		}
+		t, err := s.b.auth.check(username, password, acquire)
+		if _, refused := guard.IsRefusal(err); refused {
+			att.Abandon()
+			return s.authRefused(err)
+		}
 		if err != nil {
 			s.b.reject("auth_failed")
 			s.b.log.Warn("submission auth failed", "remote", s.remote.String(), "user", sanitize(username))
+			if att != nil {
+				if err := att.Failed(); err != nil {
+					return s.authRefused(err)
+				}
+			}
 			return errAuthFailed
 		}
+		if att != nil {
+			att.Succeeded()
+		}
+		guard.Authenticated(s.conn.Conn()) // out of the pre-auth caps and timeout
 		s.tenant, s.user = t, username
 		return nil
 	}
@@ -102,12 +131,30 @@ func (s *Session) Auth(mech string) (sasl.Server, error) {
 	return nil, smtp.ErrAuthUnknownMechanism
 }
 
+// authRefused answers a throttled AUTH: 454 4.7.0, or 421 4.7.0 and the
+// connection closed after the reply when the guard hangs up.
+func (s *Session) authRefused(err error) error {
+	r, ok := guard.IsRefusal(err)
+	if !ok {
+		return errAuthFailed
+	}
+	if r.Hangup {
+		guard.Hangup(s.conn.Conn())
+	}
+	s.b.reject("auth_throttled")
+	return r.SMTPError()
+}
+
 // Mail starts a transaction. Only authenticated tenants (or trusted
 // networks) may send, and only from their own domains: no open relay.
 func (s *Session) Mail(from string, opts *smtp.MailOptions) error {
 	if s.tenant == nil {
 		s.b.reject("auth_required")
 		return errAuthRequired
+	}
+	utf8On := opts != nil && opts.UTF8
+	if r := refuseSender[checkAddressBytes(from, utf8On)]; r != nil {
+		return s.b.refuse(r)
 	}
 	if !s.tenant.MaySend(from) {
 		s.b.reject("sender_domain")
@@ -125,7 +172,7 @@ func (s *Session) Mail(from string, opts *smtp.MailOptions) error {
 		s.inTxn = true
 	}
 	s.from = from
-	s.fromUTF8 = opts != nil && opts.UTF8
+	s.fromUTF8 = utf8On
 	s.rcpts, s.mktSupp = s.rcpts[:0], nil
 	return nil
 }
@@ -150,6 +197,11 @@ func (s *Session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if s.tenant == nil {
 		s.b.reject("auth_required")
 		return errAuthRequired
+	}
+	// The bytes first, for a reply that says what is wrong with them;
+	// SMTPUTF8 is what the client declared on this transaction's MAIL.
+	if r := refuseRcpt[checkAddressBytes(to, s.fromUTF8)]; r != nil {
+		return s.b.refuse(r)
 	}
 	if !ValidAddress(to) {
 		s.b.reject("bad_address")
@@ -183,16 +235,17 @@ func suppressedError(reason string) *smtp.SMTPError {
 }
 
 // ValidAddress checks the shape of a forward-path mailbox: local@domain,
-// within RFC 5321 §4.5.3.1 lengths, no whitespace, control characters or
-// angle brackets. It is the rule RCPT applies, exported so that operator
-// tools naming a recipient (data subject requests) apply the same one.
+// within RFC 5321 §4.5.3.1 lengths, valid UTF-8 (RFC 6531), no whitespace,
+// control characters (C0, DEL, C1) or angle brackets. It is the rule RCPT
+// applies, exported so that operator tools naming a recipient (data
+// subject requests) apply the same one.
 func ValidAddress(a string) bool {
 	at := strings.LastIndexByte(a, '@')
-	if at <= 0 || at == len(a)-1 || len(a) > 254 || at > 64 {
+	if at <= 0 || at == len(a)-1 || len(a) > 254 || at > 64 || !utf8.ValidString(a) {
 		return false
 	}
 	for _, r := range a {
-		if r <= ' ' || r == 127 || r == '<' || r == '>' {
+		if r <= ' ' || r == 127 || r >= 0x80 && r < 0xa0 || r == '<' || r == '>' {
 			return false
 		}
 	}
@@ -241,6 +294,14 @@ func (s *Session) Data(r io.Reader) error {
 		ri.rcpt = s.rcpts[0]
 	}
 	p := prepare(raw, ri, s.signRoom())
+	if p.bad != nil {
+		return b.refuse(p.bad)
+	}
+	// Trusted-network sessions carry their trusted tenant: the same policy.
+	if r := fromPolicy(s.tenant, p.from, p.sender); r != nil {
+		b.log.Info("message refused: header From", "msgid", id.String(), "tenant", s.tenant.Name, "reason", r.reason)
+		return b.refuse(r)
+	}
 	if p.streamBad != "" {
 		b.reject("bad_stream")
 		return errBadStream

@@ -1,0 +1,206 @@
+package configs
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// Delivery configures outbound SMTP.
+type Delivery struct {
+	// Port is the SMTP port used for MX delivery. Default 25.
+	Port int `toml:"port"`
+	// Resolvers are DNS servers ("ip" or "ip:port"). Default: those of
+	// /etc/resolv.conf.
+	Resolvers []string `toml:"resolvers"`
+	// HeloName is sent in EHLO. Default: hostname.
+	HeloName string `toml:"helo_name"`
+	// MaxConnectionsPerDomain caps concurrent connections to one
+	// destination domain. Default 20.
+	MaxConnectionsPerDomain int `toml:"max_connections_per_domain"`
+	// MaxMessagesPerConnection: a connection is closed after this many
+	// transactions. Default 100.
+	MaxMessagesPerConnection int `toml:"max_messages_per_connection"`
+	// MaxRecipientsPerTransaction caps RCPT TO in one transaction.
+	// Default 100 (RFC 5321 §4.5.3.1.8 minimum a server must accept).
+	MaxRecipientsPerTransaction int `toml:"max_recipients_per_transaction"`
+	// IdleTimeout closes a connection with no work for this long.
+	// Default "10s".
+	IdleTimeout Duration `toml:"idle_timeout"`
+	// ConnectTimeout bounds TCP connect per address. Default "30s".
+	ConnectTimeout Duration `toml:"connect_timeout"`
+	// CommandTimeout bounds each command's reply. Default "2m".
+	CommandTimeout Duration `toml:"command_timeout"`
+	// DataTimeout bounds the reply to the end of data. Default "10m"
+	// (RFC 5321 §4.5.3.2.6).
+	DataTimeout Duration `toml:"data_timeout"`
+	// TLS is "opportunistic" (STARTTLS when offered, any certificate) or
+	// "disabled". Default "opportunistic".
+	TLS string `toml:"tls"`
+	// DefaultPool is the pool of tenants that name none. Default
+	// "default": every source (or the one implicit source).
+	DefaultPool string `toml:"default_pool"`
+}
+
+// Source is one egress address.
+type Source struct {
+	// Name identifies the source in pools, logs and metrics.
+	Name string `toml:"name"`
+	// Address is the local IP to send from (it must be configured on the
+	// host). Empty: the OS chooses.
+	Address string `toml:"address"`
+	// HeloName is the EHLO name from this source (its PTR name). Default:
+	// delivery.helo_name.
+	HeloName string `toml:"helo_name"`
+}
+
+// Pool is a named group of sources; each message's jobs go out from its
+// pool's sources in turn.
+type Pool struct {
+	Name    string   `toml:"name"`
+	Sources []string `toml:"sources"`
+}
+
+// Route sends mail for a domain to a fixed host instead of its MX (tests,
+// smarthosts).
+type Route struct {
+	// Domain is matched exactly (case-insensitive), or "*" for everything.
+	Domain string `toml:"domain"`
+	// Host is "host:port".
+	Host string `toml:"host"`
+}
+
+// Shaping configures per-site traffic shaping (mta/shaping): a site is
+// the set of MX hosts a domain resolves to, so domains hosted together
+// share one budget; replies that mean "slow down" back a site off, and it
+// recovers gradually.
+type Shaping struct {
+	// BuiltinRules adds sluice's rules for the large mailbox providers
+	// (Gmail, Outlook, Yahoo/AOL, iCloud, GMX/Web.de, Mail.ru; see
+	// mta/shaping.DefaultRules). Default true.
+	BuiltinRules bool `toml:"builtin_rules"`
+	// Rules add to (or, by name, replace) the built-in ones. A rule named
+	// "default" sets the limits of every other site; without one, the
+	// default allows delivery.max_connections_per_domain connections and
+	// delivery.max_messages_per_connection messages per connection, no
+	// rate bound.
+	Rules []ShapingRule `toml:"rule"`
+}
+
+// ShapingRule is one shaping rule. Zero values take mta/shaping's
+// defaults (10 connections, 100 messages per connection, factor 0.5,
+// quiet period 5m).
+type ShapingRule struct {
+	Name                        string   `toml:"name"`
+	Domains                     []string `toml:"domains"`
+	MXPatterns                  []string `toml:"mx_patterns"`
+	MaxConnections              int      `toml:"max_connections"`
+	MaxMessagesPerConnection    int      `toml:"max_messages_per_connection"`
+	MaxRecipientsPerTransaction int      `toml:"max_recipients_per_transaction"`
+	// Rate is "N/s", "N/min" or "N/h"; "" means no bound until a throttle
+	// reply sets one.
+	Rate  string `toml:"rate"`
+	Burst int    `toml:"burst"`
+	// BackoffFactor multiplies rate or connections on a throttle, in (0,1).
+	BackoffFactor float64 `toml:"backoff_factor"`
+	// QuietPeriod without throttling before each step back up.
+	QuietPeriod Duration `toml:"quiet_period"`
+	// MinRate is the floor while backed off ("1/min").
+	MinRate        string   `toml:"min_rate"`
+	ConnectTimeout Duration `toml:"connect_timeout"`
+	CommandTimeout Duration `toml:"command_timeout"`
+}
+
+// validate checks the [delivery] table.
+func (d Delivery) validate() error {
+	if d.Port <= 0 || d.Port > 65535 {
+		return keyError("delivery.port", "%d is not a port", d.Port)
+	}
+	for i, r := range d.Resolvers {
+		if _, err := ResolverAddr(r); err != nil {
+			return keyError(fmt.Sprintf("delivery.resolvers[%d]", i), "%v", err)
+		}
+	}
+	for key, v := range map[string]int{
+		"delivery.max_connections_per_domain":     d.MaxConnectionsPerDomain,
+		"delivery.max_messages_per_connection":    d.MaxMessagesPerConnection,
+		"delivery.max_recipients_per_transaction": d.MaxRecipientsPerTransaction,
+	} {
+		if v <= 0 {
+			return keyError(key, "must be positive")
+		}
+	}
+	for key, v := range map[string]Duration{
+		"delivery.idle_timeout": d.IdleTimeout, "delivery.connect_timeout": d.ConnectTimeout,
+		"delivery.command_timeout": d.CommandTimeout, "delivery.data_timeout": d.DataTimeout,
+	} {
+		if v.Duration <= 0 {
+			return keyError(key, "must be positive")
+		}
+	}
+	if d.TLS != "opportunistic" && d.TLS != "disabled" {
+		return keyError("delivery.tls", "%q is not one of opportunistic, disabled", d.TLS)
+	}
+	return nil
+}
+
+// validateEgress checks the [[source]] and [[pool]] tables and what names
+// them (delivery.default_pool, tenants' pools).
+func (c *Config) validateEgress() error {
+	srcNames := map[string]bool{}
+	for i, src := range c.Sources {
+		key := fmt.Sprintf("source[%d]", i)
+		if src.Name == "" || srcNames[src.Name] {
+			return keyError(key+".name", "empty or duplicate source name %q", src.Name)
+		}
+		srcNames[src.Name] = true
+		if src.Address != "" {
+			if _, err := netip.ParseAddr(src.Address); err != nil {
+				return keyError(key+".address", "%q is not an IP address", src.Address)
+			}
+		}
+	}
+	poolNames := map[string]bool{}
+	for i, p := range c.Pools {
+		key := fmt.Sprintf("pool[%d]", i)
+		if p.Name == "" || poolNames[p.Name] {
+			return keyError(key+".name", "empty or duplicate pool name %q", p.Name)
+		}
+		poolNames[p.Name] = true
+		if len(p.Sources) == 0 {
+			return keyError(key+".sources", "must name at least one source")
+		}
+		for j, sn := range p.Sources {
+			if !srcNames[sn] {
+				return keyError(fmt.Sprintf("%s.sources[%d]", key, j), "no source named %q", sn)
+			}
+		}
+	}
+	if dp := c.Delivery.DefaultPool; len(c.Pools) > 0 && !poolNames[dp] {
+		return keyError("delivery.default_pool", "no pool named %q", dp)
+	}
+	if len(c.Pools) == 0 && c.Delivery.DefaultPool != "default" {
+		return keyError("delivery.default_pool", "no pools are configured")
+	}
+	for i, t := range c.Tenants {
+		for j, pn := range t.Pools {
+			if pn != "default" && !poolNames[pn] {
+				return keyError(fmt.Sprintf("tenant[%d].pools[%d]", i, j), "no pool named %q", pn)
+			}
+		}
+	}
+	return nil
+}
+
+// validateRoutes checks the [[route]] tables.
+func (c *Config) validateRoutes() error {
+	for i, r := range c.Routes {
+		key := fmt.Sprintf("route[%d]", i)
+		if r.Domain == "" {
+			return keyError(key+".domain", "must not be empty (use \"*\" for every domain)")
+		}
+		if err := checkHostPort(r.Host); err != nil {
+			return keyError(key+".host", "%v", err)
+		}
+	}
+	return nil
+}

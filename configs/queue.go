@@ -1,0 +1,37 @@
+package configs
+
+import "time"
+
+// Queue configures retries and how much work is in flight.
+type Queue struct {
+	// RetryFirst is the wait after the first temporary failure; it doubles
+	// per attempt up to RetryMax. Defaults "5m" and "1h" (like Postfix).
+	RetryFirst Duration `toml:"retry_first"`
+	RetryMax   Duration `toml:"retry_max"`
+	// MaxAge: a message still failing temporarily after this long fails
+	// with reason "expired". Default "120h" (5 days).
+	MaxAge Duration `toml:"max_age"`
+	// MaxInFlight caps the recipients claimed for delivery at once (the
+	// memory bound of delivery). Default 5000.
+	MaxInFlight int `toml:"max_in_flight"`
+	// DirectoryRetention is how long (message, recipient) → address entries
+	// are kept after acceptance to attribute late returns. Default "720h".
+	DirectoryRetention Duration `toml:"directory_retention"`
+}
+
+// validate checks the [queue] table.
+func (q Queue) validate() error {
+	if q.RetryFirst.Duration <= 0 || q.RetryMax.Duration < q.RetryFirst.Duration {
+		return keyError("queue.retry_max", "need 0 < retry_first <= retry_max")
+	}
+	if q.MaxAge.Duration <= 0 {
+		return keyError("queue.max_age", "must be positive")
+	}
+	if q.MaxInFlight <= 0 {
+		return keyError("queue.max_in_flight", "must be positive")
+	}
+	if q.DirectoryRetention.Duration < 24*time.Hour {
+		return keyError("queue.directory_retention", "must be at least 24h (returns arrive days late)")
+	}
+	return nil
+}

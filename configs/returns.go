@@ -1,0 +1,86 @@
+package configs
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Inbound configures the MX that receives bounces and complaints.
+type Inbound struct {
+	// Listen address. Default "127.0.0.1:2525".
+	Listen string `toml:"listen"`
+	// Domains are the bounce / feedback-loop domains this MX accepts mail
+	// for (publish their MX at this node); everything else is refused.
+	// Default empty: the MX refuses everything.
+	Domains []string `toml:"domains"`
+	// FBLLocalParts are the mailboxes, at any of Domains, that receive
+	// feedback-loop (ARF) reports. Default ["fbl"].
+	FBLLocalParts []string `toml:"fbl_local_parts"`
+	// FBLProviders are the feedback-loop providers whose DKIM-signed
+	// reports are trusted to name the complainer by our message id and
+	// their address: a domain (the signature's d= in it, the report's From
+	// in d=) or, for mailbox providers whose users send signed mail too,
+	// the exact address their feedback loop sends from. Without such a
+	// signature a complaint or bounce suppresses only with proof a forger
+	// cannot make for someone else (our VERP address, or that recipient's
+	// tracking or unsubscribe token in the returned copy). Default empty.
+	FBLProviders []string `toml:"fbl_providers"`
+	// DKIMTimeout bounds the DNS lookups that verify one report's
+	// signatures. Default "15s".
+	DKIMTimeout Duration `toml:"dkim_timeout"`
+	// MaxConns caps the inbound MX's connections, and MaxConnsPerIP one
+	// client address's. Defaults 1000 and 20.
+	MaxConns      int `toml:"max_conns"`
+	MaxConnsPerIP int `toml:"max_conns_per_ip"`
+	// ProxyProtocolFrom: as submission.proxy_protocol_from. Default empty.
+	ProxyProtocolFrom []string `toml:"proxy_protocol_from"`
+}
+
+// Suppression configures when failures stop mail to an address.
+type Suppression struct {
+	// SoftThreshold soft failures (mailbox full, temporary) that ended a
+	// message within SoftWindow suppress the address. Default 3; 0 never.
+	SoftThreshold int `toml:"soft_threshold"`
+	// SoftWindow. Default "168h" (7 days).
+	SoftWindow Duration `toml:"soft_window"`
+}
+
+// validate checks the [inbound] table.
+func (in Inbound) validate() error {
+	for i, d := range in.Domains {
+		if d == "" || strings.ContainsAny(d, "@ ") {
+			return keyError(fmt.Sprintf("inbound.domains[%d]", i), "%q is not a domain", d)
+		}
+	}
+	for i, l := range in.FBLLocalParts {
+		if l == "" || strings.ContainsAny(l, "@ ") || strings.HasPrefix(strings.ToLower(l), "b.") || strings.HasPrefix(strings.ToLower(l), "u.") {
+			return keyError(fmt.Sprintf("inbound.fbl_local_parts[%d]", i), "%q is not a usable local part", l)
+		}
+	}
+	for i, p := range in.FBLProviders {
+		if p == "" || strings.ContainsAny(p, " <>,;") || strings.Count(p, "@") > 1 || strings.HasPrefix(p, "@") || strings.HasSuffix(p, "@") {
+			return keyError(fmt.Sprintf("inbound.fbl_providers[%d]", i), "%q is not a domain or an address", p)
+		}
+	}
+	if in.DKIMTimeout.Duration <= 0 {
+		return keyError("inbound.dkim_timeout", "must be positive")
+	}
+	if in.MaxConns <= 0 || in.MaxConnsPerIP <= 0 {
+		return keyError("inbound.max_conns", "max_conns and max_conns_per_ip must be positive")
+	}
+	if err := checkPrefixes("inbound.proxy_protocol_from", in.ProxyProtocolFrom); err != nil {
+		return err
+	}
+	return nil
+}
+
+// validate checks the [suppression] table.
+func (s Suppression) validate() error {
+	if s.SoftThreshold < 0 {
+		return keyError("suppression.soft_threshold", "must not be negative")
+	}
+	if s.SoftThreshold > 0 && s.SoftWindow.Duration <= 0 {
+		return keyError("suppression.soft_window", "must be positive")
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+package configs
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// Submission configures the SMTP submission server tenants' applications
+// send to.
+type Submission struct {
+	// Listen is the address of the submission server. Default
+	// "127.0.0.1:2587".
+	Listen string `toml:"listen"`
+	// TLSCert and TLSKey are PEM files for STARTTLS. Empty: a self-signed
+	// certificate is generated under data_dir/tls on first start.
+	TLSCert string `toml:"tls_cert"`
+	TLSKey  string `toml:"tls_key"`
+	// AllowPlaintextAuthOnLoopback lets clients on 127.0.0.0/8 and ::1
+	// authenticate without STARTTLS. Default false: AUTH needs TLS.
+	AllowPlaintextAuthOnLoopback bool `toml:"allow_plaintext_auth_on_loopback"`
+	// MaxMessageBytes caps a message (SIZE); a tenant may set less.
+	// Default 26214400 (25 MiB).
+	MaxMessageBytes int64 `toml:"max_message_bytes"`
+	// MaxRecipients caps RCPT TO per message; a tenant may set less.
+	// Default 1000.
+	MaxRecipients int `toml:"max_recipients"`
+	// MaxSessions caps concurrent submission sessions; more get 421.
+	// Default 1000.
+	MaxSessions int `toml:"max_sessions"`
+	// ReadTimeout and WriteTimeout bound each read and write on a session.
+	// Default "5m" each (RFC 5321 §4.5.3.2 server timeout).
+	ReadTimeout  Duration `toml:"read_timeout"`
+	WriteTimeout Duration `toml:"write_timeout"`
+	// TrustedNetworks (CIDRs) may submit without AUTH, as TrustedTenant.
+	// Default empty: everyone authenticates.
+	TrustedNetworks []string `toml:"trusted_networks"`
+	// TrustedTenant names the tenant mail from TrustedNetworks belongs to.
+	TrustedTenant string `toml:"trusted_tenant"`
+
+	// Per-address limits (mta/guard), counted from the TCP accept, before
+	// any command: one client cannot lock the others out.
+	// MaxPreAuth caps connections not yet authenticated; the rest of
+	// MaxSessions is kept for authenticated tenants. Default 0: 90 % of
+	// max_sessions.
+	MaxPreAuth int `toml:"max_preauth"`
+	// MaxConnsPerIP caps one client address's connections (IPv6: per
+	// /64). Default 100.
+	MaxConnsPerIP int `toml:"max_conns_per_ip"`
+	// MaxPreAuthPerIP caps one client address's unauthenticated
+	// connections. Default 50.
+	MaxPreAuthPerIP int `toml:"max_preauth_per_ip"`
+	// PreAuthTimeout is the idle limit per command before AUTH (instead
+	// of read_timeout). Default "30s".
+	PreAuthTimeout Duration `toml:"preauth_timeout"`
+	// ProxyProtocolFrom (CIDRs) are load balancers whose connections
+	// start with a PROXY protocol v1/v2 header naming the real client;
+	// limits and logs then apply to that client. Default empty: no PROXY
+	// protocol is accepted from anyone.
+	ProxyProtocolFrom []string `toml:"proxy_protocol_from"`
+	// AuthFailuresFree are the AUTH failures of one (username, address)
+	// before each further attempt is delayed (1s, doubling up to 16s).
+	// Default 3.
+	AuthFailuresFree int `toml:"auth_failures_free"`
+	// AuthLockoutAfter failures of one (username, address) refuse that
+	// pair (454 4.7.0) for AuthLockout; an address is refused after three
+	// times as many across usernames. A username is never locked out from
+	// every address. Defaults 10 and "10m".
+	AuthLockoutAfter int      `toml:"auth_lockout_after"`
+	AuthLockout      Duration `toml:"auth_lockout"`
+	// AuthMaxConcurrentChecks caps concurrent password (bcrypt) checks, so
+	// guessing cannot starve real clients. Default 0: half the CPUs, at
+	// least 2.
+	AuthMaxConcurrentChecks int `toml:"auth_max_concurrent_checks"`
+}
+
+// validate checks the [submission] table.
+func (s Submission) validate() error {
+	if (s.TLSCert == "") != (s.TLSKey == "") {
+		return keyError("submission.tls_cert", "tls_cert and tls_key must be set together")
+	}
+	if s.MaxMessageBytes <= 0 {
+		return keyError("submission.max_message_bytes", "must be positive")
+	}
+	if s.MaxRecipients <= 0 {
+		return keyError("submission.max_recipients", "must be positive")
+	}
+	if s.MaxSessions <= 0 {
+		return keyError("submission.max_sessions", "must be positive")
+	}
+	if s.ReadTimeout.Duration <= 0 || s.WriteTimeout.Duration <= 0 {
+		return keyError("submission.read_timeout", "timeouts must be positive")
+	}
+	if err := checkPrefixes("submission.trusted_networks", s.TrustedNetworks); err != nil {
+		return err
+	}
+	if err := checkPrefixes("submission.proxy_protocol_from", s.ProxyProtocolFrom); err != nil {
+		return err
+	}
+	for key, v := range map[string]int{
+		"submission.max_preauth": s.MaxPreAuth, "submission.max_conns_per_ip": s.MaxConnsPerIP,
+		"submission.max_preauth_per_ip": s.MaxPreAuthPerIP, "submission.auth_lockout_after": s.AuthLockoutAfter,
+	} {
+		if v <= 0 {
+			return keyError(key, "must be positive")
+		}
+	}
+	if s.MaxPreAuth > s.MaxSessions {
+		return keyError("submission.max_preauth", "must not exceed max_sessions")
+	}
+	if s.AuthFailuresFree < 0 || s.AuthFailuresFree >= s.AuthLockoutAfter {
+		return keyError("submission.auth_failures_free", "need 0 <= auth_failures_free < auth_lockout_after")
+	}
+	if s.PreAuthTimeout.Duration <= 0 || s.AuthLockout.Duration <= 0 {
+		return keyError("submission.preauth_timeout", "preauth_timeout and auth_lockout must be positive")
+	}
+	if s.AuthMaxConcurrentChecks < 0 {
+		return keyError("submission.auth_max_concurrent_checks", "must not be negative")
+	}
+	return nil
+}
+
+// checkPrefixes checks a list of CIDR prefixes named key.
+func checkPrefixes(key string, list []string) error {
+	for i, n := range list {
+		if _, err := netip.ParsePrefix(n); err != nil {
+			return keyError(fmt.Sprintf("%s[%d]", key, i), "%q is not a CIDR prefix", n)
+		}
+	}
+	return nil
+}

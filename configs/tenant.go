@@ -1,0 +1,171 @@
+package configs
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// Tenant is one customer whose applications submit mail.
+type Tenant struct {
+	// Name identifies the tenant in logs, metrics and the admin API.
+	Name string `toml:"name"`
+	// Username for SMTP AUTH. Default: the tenant's name.
+	Username string `toml:"username"`
+	// PasswordHash is a bcrypt hash ($2a$/$2b$/$2y$) of the SMTP password;
+	// `sluice hash-password` makes one. Never a clear password.
+	PasswordHash string `toml:"password_hash"`
+	// SenderDomains are the domains this tenant may use in MAIL FROM
+	// (subdomains included). Required.
+	SenderDomains []string `toml:"sender_domains"`
+	// MaxMessageBytes and MaxRecipients tighten the submission limits for
+	// this tenant. 0: the submission defaults.
+	MaxMessageBytes int64 `toml:"max_message_bytes"`
+	MaxRecipients   int   `toml:"max_recipients"`
+	// BounceDomain, one of inbound.domains, gives this tenant's mail a VERP
+	// envelope sender b.<token>@BounceDomain so every bounce is attributed
+	// to its message and recipient. Empty: the submitted sender is kept.
+	BounceDomain string `toml:"bounce_domain"`
+	// FromAllow are more domains (subdomains included) or full addresses
+	// this tenant may use in the From and Sender header fields — never as
+	// envelope sender — for ESP-style tenants that send as their
+	// customers' addresses. Default empty: the From and Sender addresses
+	// must be in sender_domains.
+	FromAllow []string `toml:"from_allow"`
+	// Tracking is the default for this tenant's mail: "none", "opens",
+	// "clicks" or "all"; a message's X-Sluice-Track overrides it. Default
+	// "none". Marketing mail gets List-Unsubscribe whatever this says
+	// (when tracking.base_url is set).
+	Tracking string `toml:"tracking"`
+	// TrackText also rewrites bare URLs in text parts. Default false.
+	TrackText bool `toml:"track_text"`
+	// DisplayName is shown on the unsubscribe page. Default: name.
+	DisplayName string `toml:"display_name"`
+	// Pools this tenant may send from; the first is its default, and a
+	// message may pick another with X-Sluice-Pool. Default: the default
+	// pool only.
+	Pools []string `toml:"pools"`
+	// Webhook pushes this tenant's events to its endpoint. Default: none.
+	Webhook Webhook `toml:"webhook"`
+}
+
+// Webhook is a tenant's event webhook ([tenant.webhook]): every event
+// stored for the tenant (sent, delivered, deferred, failed, bounce,
+// complaint, open, click, unsubscribe; never the anonymous DNT/GPC ones)
+// is POSTed to URL in signed JSON batches, from a durable outbox
+// (tracking/webhook).
+type Webhook struct {
+	// URL receives the POSTs: https, or http on loopback only (tests,
+	// development). Empty: no webhook.
+	URL string `toml:"url"`
+	// Secret keys the HMAC-SHA256 Sluice-Signature header; its bytes are
+	// used as is. At least 16 bytes; required with url.
+	Secret string `toml:"secret"`
+	// Kinds restricts the events sent to these kinds. Default: all.
+	Kinds []string `toml:"kinds"`
+}
+
+// validateTenants checks the [[tenant]] tables, and what refers to them
+// (submission.trusted_tenant) or what they refer to (inbound.domains,
+// pools).
+func (c *Config) validateTenants() error {
+	names := map[string]bool{}
+	users := map[string]bool{}
+	for i, t := range c.Tenants {
+		key := fmt.Sprintf("tenant[%d]", i)
+		if t.Name == "" {
+			return keyError(key+".name", "must not be empty")
+		}
+		if names[t.Name] {
+			return keyError(key+".name", "duplicate tenant %q", t.Name)
+		}
+		names[t.Name] = true
+		if users[t.Username] {
+			return keyError(key+".username", "duplicate username %q", t.Username)
+		}
+		users[t.Username] = true
+		if err := t.validate(key, c.Inbound.Domains); err != nil {
+			return err
+		}
+	}
+	s := c.Submission
+	if s.TrustedTenant != "" && !names[s.TrustedTenant] {
+		return keyError("submission.trusted_tenant", "no tenant named %q", s.TrustedTenant)
+	}
+	if len(s.TrustedNetworks) > 0 && s.TrustedTenant == "" {
+		return keyError("submission.trusted_tenant", "required when trusted_networks is set")
+	}
+	return nil
+}
+
+// validate checks one tenant's own keys; key is its name ("tenant[0]").
+func (t Tenant) validate(key string, inboundDomains []string) error {
+	if !strings.HasPrefix(t.PasswordHash, "$2a$") && !strings.HasPrefix(t.PasswordHash, "$2b$") && !strings.HasPrefix(t.PasswordHash, "$2y$") {
+		return keyError(key+".password_hash", "must be a bcrypt hash (make one with `sluice hash-password`)")
+	}
+	if len(t.SenderDomains) == 0 {
+		return keyError(key+".sender_domains", "must list at least one domain")
+	}
+	for j, d := range t.SenderDomains {
+		if d == "" || strings.ContainsAny(d, "@ ") {
+			return keyError(fmt.Sprintf("%s.sender_domains[%d]", key, j), "%q is not a domain", d)
+		}
+	}
+	for j, a := range t.FromAllow {
+		local, dom, hasAt := strings.Cut(a, "@")
+		if !hasAt {
+			dom, local = local, "x"
+		}
+		if local == "" || dom == "" || strings.ContainsAny(a, " <>,;") || strings.Count(a, "@") > 1 {
+			return keyError(fmt.Sprintf("%s.from_allow[%d]", key, j), "%q is not a domain or an address", a)
+		}
+	}
+	if t.MaxMessageBytes < 0 || t.MaxRecipients < 0 {
+		return keyError(key+".max_message_bytes", "limits must not be negative")
+	}
+	switch t.Tracking {
+	case "", "none", "opens", "clicks", "all":
+	default:
+		return keyError(key+".tracking", "%q is not one of none, opens, clicks, all", t.Tracking)
+	}
+	if t.BounceDomain != "" && !containsFold(inboundDomains, t.BounceDomain) {
+		return keyError(key+".bounce_domain", "%q is not one of inbound.domains", t.BounceDomain)
+	}
+	return t.Webhook.validate(key + ".webhook")
+}
+
+// webhookKinds are the event kinds a tenant's webhook may be limited to.
+var webhookKinds = []string{"sent", "delivered", "deferred", "failed", "bounce", "complaint", "open", "click", "unsubscribe"}
+
+// minWebhookSecret is the shortest webhook secret, in bytes
+// (tracking/webhook.MinSecretLen).
+const minWebhookSecret = 16
+
+// validate checks a tenant's [tenant.webhook] table, key being its name
+// ("tenant[0].webhook"). Errors do not echo the URL: it may hold
+// credentials.
+func (w Webhook) validate(key string) error {
+	if w.URL == "" {
+		if w.Secret != "" || len(w.Kinds) > 0 {
+			return keyError(key+".url", "required when secret or kinds is set")
+		}
+		return nil
+	}
+	u, err := url.Parse(w.URL)
+	if err != nil || u.Host == "" || u.Fragment != "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return keyError(key+".url", "must be an absolute https URL without fragment")
+	}
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		return keyError(key+".url", "must be https (http is allowed on loopback only)")
+	}
+	if len(w.Secret) < minWebhookSecret {
+		return keyError(key+".secret", "must be at least %d bytes", minWebhookSecret)
+	}
+	for i, k := range w.Kinds {
+		if !slices.Contains(webhookKinds, k) {
+			return keyError(fmt.Sprintf("%s.kinds[%d]", key, i), "%q is not one of %s", k, strings.Join(webhookKinds, ", "))
+		}
+	}
+	return nil
+}

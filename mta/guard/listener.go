@@ -1,0 +1,387 @@
+package guard
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"sluice/mta/guard/proxyproto"
+)
+
+// ListenerConfig configures [Listen]. Every cap is a count of concurrent
+// connections; 0 means no cap.
+type ListenerConfig struct {
+	// MaxConns caps all connections at once.
+	MaxConns int
+	// MaxPreAuth caps connections not yet authenticated (MaxConns minus
+	// the capacity reserved for authenticated tenants). On a listener
+	// whose clients never authenticate (the inbound MX) leave it 0.
+	MaxPreAuth int
+	// MaxConnsPerAddr caps one client address (or IPv6 prefix).
+	MaxConnsPerAddr int
+	// MaxPreAuthPerAddr caps one client address's unauthenticated
+	// connections.
+	MaxPreAuthPerAddr int
+	// IPv6Prefix is the prefix length IPv6 clients are grouped by
+	// (default 64); IPv4 clients are counted per address.
+	IPv6Prefix int
+	// PreAuthTimeout, when set, clamps every read deadline of an
+	// unauthenticated connection to now+PreAuthTimeout (go-smtp arms
+	// now+ReadTimeout before each command).
+	PreAuthTimeout time.Duration
+	// Trusted networks (the client's address, after PROXY) are exempt from
+	// the per-address and pre-auth caps and from PreAuthTimeout: they are
+	// counted as authenticated from the start (submission's trusted
+	// networks send without AUTH).
+	Trusted []netip.Prefix
+	// ProxyFrom are the networks of the proxies whose connections start
+	// with a PROXY protocol header (v1 or v2). Empty: no PROXY protocol.
+	ProxyFrom []netip.Prefix
+	// ProxyHeaderTimeout bounds the wait for that header (default 5s).
+	ProxyHeaderTimeout time.Duration
+	// AddrReply is the reply line (no CRLF) for a per-address cap;
+	// default "421 4.7.0 Too many connections from your address, try
+	// again later". BusyReply is the one for a global cap; default
+	// "421 4.7.0 Too many connections, try again later".
+	AddrReply, BusyReply string
+	Logger               *slog.Logger
+	Metrics              ListenerMetrics
+}
+
+// ListenerMetrics receives what a Listener counts. Any field may be nil.
+// Gauges (open and pre-auth connections, addresses) read [Listener.Stats].
+type ListenerMetrics struct {
+	// Accepted is called for each connection admitted.
+	Accepted func()
+	// Refused is called for each connection refused, with one of
+	// "total", "preauth", "per_addr", "preauth_per_addr" (answered 421),
+	// "proxy_header" (closed: a configured proxy sent no valid header).
+	Refused func(reason string)
+}
+
+// Stats is a snapshot of a Listener's accounting.
+type Stats struct {
+	Conns   int // open connections (admitted, not yet closed)
+	PreAuth int // of which not authenticated
+	Addrs   int // client address groups with open connections
+}
+
+const (
+	defaultProxyHeaderTimeout = 5 * time.Second
+	// refuseWriteTimeout bounds writing the 421 to a refused client.
+	refuseWriteTimeout = 5 * time.Second
+)
+
+// Listener is a net.Listener that admits connections under the caps of
+// its ListenerConfig. Accept returns *Conn values.
+type Listener struct {
+	inner     net.Listener
+	cfg       ListenerConfig
+	group     grouper
+	addrReply []byte
+	busyReply []byte
+	log       *slog.Logger
+
+	ready chan *Conn    // admitted connections for Accept
+	errs  chan error    // temporary accept errors for Accept (go-smtp backs off)
+	stop  chan struct{} // closed by Close or a permanent accept error
+	once  sync.Once
+	err   error // why stop closed; set before it closes
+	wg    sync.WaitGroup
+
+	mu      sync.Mutex
+	total   int
+	preAuth int
+	addrs   map[netip.Prefix]*addrCount
+	pending map[net.Conn]struct{} // proxied connections still sending their header
+}
+
+type addrCount struct{ conns, preAuth int }
+
+var _ net.Listener = (*Listener)(nil)
+
+// Listen wraps inner and starts accepting from it. Close the Listener to
+// stop (it closes inner).
+func Listen(inner net.Listener, cfg ListenerConfig) (*Listener, error) {
+	g, err := newGrouper(cfg.IPv6Prefix)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range []*int{&cfg.MaxConns, &cfg.MaxPreAuth, &cfg.MaxConnsPerAddr, &cfg.MaxPreAuthPerAddr} {
+		if *n < 0 {
+			return nil, fmt.Errorf("guard: negative connection cap %d", *n)
+		}
+	}
+	if cfg.ProxyHeaderTimeout <= 0 {
+		cfg.ProxyHeaderTimeout = defaultProxyHeaderTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	l := &Listener{
+		inner: inner, cfg: cfg, group: g, log: cfg.Logger,
+		addrReply: replyLine(cfg.AddrReply, "421 4.7.0 Too many connections from your address, try again later"),
+		busyReply: replyLine(cfg.BusyReply, "421 4.7.0 Too many connections, try again later"),
+		ready:     make(chan *Conn),
+		errs:      make(chan error),
+		stop:      make(chan struct{}),
+		addrs:     map[netip.Prefix]*addrCount{},
+		pending:   map[net.Conn]struct{}{},
+	}
+	l.wg.Add(1)
+	go l.loop()
+	return l, nil
+}
+
+// replyLine makes a configured reply safe to send: one line (CR and LF
+// removed), then CRLF.
+func replyLine(s, def string) []byte {
+	if s == "" {
+		s = def
+	}
+	s = strings.NewReplacer("\r", "", "\n", "").Replace(s)
+	return []byte(s + "\r\n")
+}
+
+// Accept returns the next admitted connection.
+func (l *Listener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.ready:
+		return c, nil
+	case err := <-l.errs:
+		return nil, err
+	case <-l.stop:
+		return nil, l.err
+	}
+}
+
+// Close stops accepting, closes connections not yet handed to Accept, and
+// waits for the listener's goroutines. Connections already accepted stay
+// open: their server closes them.
+func (l *Listener) Close() error {
+	err := l.inner.Close()
+	l.halt(net.ErrClosed)
+	l.mu.Lock()
+	for c := range l.pending {
+		c.Close()
+	}
+	l.mu.Unlock()
+	l.wg.Wait()
+	return err
+}
+
+func (l *Listener) halt(err error) {
+	l.once.Do(func() {
+		l.err = err
+		close(l.stop)
+	})
+}
+
+// Addr is the inner listener's address.
+func (l *Listener) Addr() net.Addr { return l.inner.Addr() }
+
+// Stats returns the current counts.
+func (l *Listener) Stats() Stats {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return Stats{Conns: l.total, PreAuth: l.preAuth, Addrs: len(l.addrs)}
+}
+
+// loop accepts from inner. Plain connections are admitted here (a map
+// update under a mutex); a configured proxy's connection reads its header
+// in its own goroutine, so a slow proxy cannot stall accepting.
+func (l *Listener) loop() {
+	defer l.wg.Done()
+	for {
+		nc, err := l.inner.Accept()
+		if err != nil {
+			var te interface{ Temporary() bool }
+			if errors.As(err, &te) && te.Temporary() {
+				select {
+				case l.errs <- err: // go-smtp logs it and backs off
+					continue
+				case <-l.stop:
+					return
+				}
+			}
+			l.halt(err)
+			return
+		}
+		peer := addrOf(nc.RemoteAddr())
+		if len(l.cfg.ProxyFrom) > 0 && inAny(l.cfg.ProxyFrom, peer) {
+			l.mu.Lock()
+			l.pending[nc] = struct{}{}
+			l.mu.Unlock()
+			l.wg.Add(1)
+			go l.proxied(nc)
+			continue
+		}
+		l.admit(&Conn{Conn: nc, remote: nc.RemoteAddr(), addr: peer})
+	}
+}
+
+// proxied reads the PROXY header of a connection from a configured proxy,
+// then admits it as the client the header names (spec §2: the receiver
+// must not guess; a connection from a proxy without a valid header is
+// closed).
+func (l *Listener) proxied(nc net.Conn) {
+	defer l.wg.Done()
+	c, err := readProxyHeader(nc, l.cfg.ProxyHeaderTimeout)
+	l.mu.Lock()
+	delete(l.pending, nc)
+	l.mu.Unlock()
+	if err != nil {
+		l.log.Warn("guard: bad PROXY header", "proxy", nc.RemoteAddr().String(), "err", err)
+		l.refused("proxy_header")
+		nc.Close()
+		return
+	}
+	l.admit(c)
+}
+
+func readProxyHeader(nc net.Conn, timeout time.Duration) (*Conn, error) {
+	if err := nc.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+		return nil, fmt.Errorf("guard: arming PROXY header deadline: %w", err)
+	}
+	br := bufio.NewReaderSize(nc, 256)
+	h, err := proxyproto.Read(br)
+	if err != nil {
+		return nil, err
+	}
+	if err := nc.SetReadDeadline(time.Time{}); err != nil {
+		return nil, fmt.Errorf("guard: clearing PROXY header deadline: %w", err)
+	}
+	c := &Conn{Conn: nc, remote: nc.RemoteAddr(), addr: addrOf(nc.RemoteAddr())}
+	if h.Command == proxyproto.Proxy && h.Known {
+		c.addr = h.Source.Addr().Unmap()
+		c.remote = net.TCPAddrFromAddrPort(h.Source)
+	}
+	// Bytes the client sent right after the header (a pipelining client)
+	// are the server's: keep them for the first reads.
+	if n := br.Buffered(); n > 0 {
+		b, _ := br.Peek(n)
+		c.pre = append([]byte(nil), b...)
+	}
+	return c, nil
+}
+
+// admit counts c under the caps and hands it to Accept, or refuses it.
+func (l *Listener) admit(c *Conn) {
+	c.l = l
+	c.key = l.group.key(c.addr)
+	c.exempt = inAny(l.cfg.Trusted, c.addr)
+	if reason := l.take(c); reason != "" {
+		l.refused(reason)
+		reply := l.busyReply
+		if strings.HasSuffix(reason, "per_addr") {
+			reply = l.addrReply
+		}
+		l.wg.Add(1)
+		go l.refuse(c.Conn, reply)
+		return
+	}
+	if f := l.cfg.Metrics.Accepted; f != nil {
+		f()
+	}
+	select {
+	case l.ready <- c:
+	case <-l.stop:
+		c.Close()
+	}
+}
+
+// take books one connection for c, or returns the cap that refuses it.
+func (l *Listener) take(c *Conn) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cfg.MaxConns > 0 && l.total >= l.cfg.MaxConns {
+		return "total"
+	}
+	if c.exempt {
+		l.total++
+		c.state = stateAuthed
+		c.authed.Store(true)
+		return ""
+	}
+	if l.cfg.MaxPreAuth > 0 && l.preAuth >= l.cfg.MaxPreAuth {
+		return "preauth"
+	}
+	a := l.addrs[c.key]
+	if a == nil {
+		a = &addrCount{}
+	}
+	if l.cfg.MaxConnsPerAddr > 0 && a.conns >= l.cfg.MaxConnsPerAddr {
+		return "per_addr"
+	}
+	if l.cfg.MaxPreAuthPerAddr > 0 && a.preAuth >= l.cfg.MaxPreAuthPerAddr {
+		return "preauth_per_addr"
+	}
+	a.conns++
+	a.preAuth++
+	l.addrs[c.key] = a
+	l.total++
+	l.preAuth++
+	c.state = statePreAuth
+	return ""
+}
+
+// promote moves c from pre-auth to authenticated.
+func (l *Listener) promote(c *Conn) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c.state != statePreAuth {
+		return
+	}
+	c.state = stateAuthed
+	c.authed.Store(true)
+	l.preAuth--
+	if a := l.addrs[c.key]; a != nil {
+		a.preAuth--
+	}
+}
+
+// release returns c's booking; the address entry goes when it is empty,
+// so the map holds only addresses with open connections.
+func (l *Listener) release(c *Conn) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch c.state {
+	case stateClosed:
+		return
+	case statePreAuth:
+		l.preAuth--
+	}
+	if !c.exempt {
+		if a := l.addrs[c.key]; a != nil {
+			a.conns--
+			if c.state == statePreAuth {
+				a.preAuth--
+			}
+			if a.conns <= 0 {
+				delete(l.addrs, c.key)
+			}
+		}
+	}
+	l.total--
+	c.state = stateClosed
+}
+
+// refuse tells a refused client why (RFC 5321 §3.8) and closes.
+func (l *Listener) refuse(nc net.Conn, reply []byte) {
+	defer l.wg.Done()
+	_ = nc.SetWriteDeadline(time.Now().Add(refuseWriteTimeout))
+	_, _ = nc.Write(reply)
+	nc.Close()
+}
+
+func (l *Listener) refused(reason string) {
+	if f := l.cfg.Metrics.Refused; f != nil {
+		f(reason)
+	}
+}
