@@ -31,6 +31,7 @@ func Default() *Config {
 			MaxSessions:      1000,
 			ReadTimeout:      Duration{5 * time.Minute},
 			WriteTimeout:     Duration{5 * time.Minute},
+			MaxLineLength:    64 << 10,
 			MaxConnsPerIP:    100,
 			MaxPreAuthPerIP:  50,
 			PreAuthTimeout:   Duration{30 * time.Second},

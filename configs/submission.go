@@ -37,6 +37,13 @@ type Submission struct {
 	// TrustedTenant names the tenant mail from TrustedNetworks belongs to.
 	TrustedTenant string `toml:"trusted_tenant"`
 
+	// MaxLineLength is the longest line accepted in a submitted message,
+	// in octets with its CRLF; longer lines get 500 5.5.2. Lines over
+	// RFC 5322's 998 octets are made to conform before signing by
+	// re-encoding only the affected MIME part (quoted-printable or
+	// base64) or folding a long header line. Default 65536.
+	MaxLineLength int `toml:"max_line_length"`
+
 	// Per-address limits (mta/guard), counted from the TCP accept, before
 	// any command: one client cannot lock the others out.
 	// MaxPreAuth caps connections not yet authenticated; the rest of
@@ -103,6 +110,9 @@ func (s Submission) validate() error {
 		if v <= 0 {
 			return keyError(key, "must be positive")
 		}
+	}
+	if s.MaxLineLength < 1000 || s.MaxLineLength > 1<<20 {
+		return keyError("submission.max_line_length", "must be between 1000 (RFC 5321) and 1048576")
 	}
 	if s.MaxPreAuth > s.MaxSessions {
 		return keyError("submission.max_preauth", "must not exceed max_sessions")

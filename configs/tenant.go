@@ -51,7 +51,7 @@ type Tenant struct {
 }
 
 // Webhook is a tenant's event webhook ([tenant.webhook]): every event
-// stored for the tenant (sent, delivered, deferred, failed, bounce,
+// stored for the tenant (sent, delivered, deferred, failed, deleted, bounce,
 // complaint, open, click, unsubscribe; never the anonymous DNT/GPC ones)
 // is POSTed to URL in signed JSON batches, from a durable outbox
 // (tracking/webhook).
@@ -136,7 +136,7 @@ func (t Tenant) validate(key string, inboundDomains []string) error {
 }
 
 // webhookKinds are the event kinds a tenant's webhook may be limited to.
-var webhookKinds = []string{"sent", "delivered", "deferred", "failed", "bounce", "complaint", "open", "click", "unsubscribe"}
+var webhookKinds = []string{"sent", "delivered", "deferred", "failed", "deleted", "bounce", "complaint", "open", "click", "unsubscribe"}
 
 // minWebhookSecret is the shortest webhook secret, in bytes
 // (tracking/webhook.MinSecretLen).

@@ -76,8 +76,8 @@ func (s *Store) eachWaiting(tx *bolt.Tx, f Filter, fn func(k []byte, id ID, idx 
 	return nil
 }
 
-// RetryNow makes the waiting recipients matching f due now (held ones
-// stay held). It returns how many.
+// RetryNow makes the waiting recipients matching f (f.All: every one)
+// due now; held ones stay held. It returns how many.
 func (s *Store) RetryNow(ctx context.Context, f Filter) (int, error) {
 	if f.empty() {
 		return 0, errNoFilter
@@ -122,14 +122,21 @@ func (s *Store) Delete(ctx context.Context, f Filter) ([]Affected, error) {
 }
 
 func (s *Store) finalize(ctx context.Context, f Filter, reason string, remove bool) ([]Affected, error) {
-	if f.empty() {
+	if f.empty() || (f.All && f.ID == 0 && f.Tenant == "" && f.Domain == "") {
 		return nil, errNoFilter
 	}
 	var out []Affected
 	var d delta
+	var jseq uint64
+	kind := JournalBounced
+	if remove {
+		kind = JournalDeleted
+	}
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		out, d = out[:0], delta{}
-		now := s.opts.Now().UnixNano()
+		jw := newJournalWriter(tx)
+		at := s.opts.Now()
+		now := at.UnixNano()
 		sb, rb, hb, mb := tx.Bucket(bucketSched), tx.Bucket(bucketRcpt), tx.Bucket(bucketHeld), tx.Bucket(bucketMsg)
 		err := s.eachWaiting(tx, f, func(k []byte, id ID, idx uint32, md meta, r rcpt) error {
 			if err := sb.Delete(schedKey(r.Next, id, idx)); err != nil {
@@ -148,13 +155,18 @@ func (s *Store) finalize(ctx context.Context, f Filter, reason string, remove bo
 				return err
 			}
 			out = append(out, Affected{ID: id, Index: idx, Tenant: md.Tenant, Addr: r.Addr})
+			if err := jw.add(&JournalEntry{Kind: kind, Time: at, Tenant: md.Tenant, ID: id, Index: idx,
+				Attempt: r.Attempts, Reply: reason}); err != nil {
+				return err
+			}
 			return s.finishOne(mb, tx, id, &d)
 		})
 		if err != nil {
 			return err
 		}
+		jseq = jw.last
 		return d.persist(tx)
-	}, func() { s.counts.apply(&d) })
+	}, func() { s.counts.apply(&d); s.journaled(jseq) })
 	if err != nil {
 		return nil, fmt.Errorf("queue: %s: %w", map[bool]string{true: "delete", false: "bounce"}[remove], err)
 	}

@@ -67,9 +67,12 @@ type Filter struct {
 	ID     ID
 	Tenant string
 	Domain string
+	// All selects every waiting recipient. Only RetryNow takes it: a
+	// bounce or delete of everything must name what it means.
+	All bool
 }
 
-func (f Filter) empty() bool { return f.ID == 0 && f.Tenant == "" && f.Domain == "" }
+func (f Filter) empty() bool { return !f.All && f.ID == 0 && f.Tenant == "" && f.Domain == "" }
 
 func (f Filter) matchMeta(id ID, md meta) bool {
 	return (f.ID == 0 || f.ID == id) && (f.Tenant == "" || f.Tenant == md.Tenant)

@@ -77,6 +77,20 @@ func TestRetryBounceDelete(t *testing.T) {
 	if _, err := s.Bounce(ctx, Filter{}, "x"); err == nil {
 		t.Fatal("bounce without a filter accepted")
 	}
+	if _, err := s.Bounce(ctx, Filter{All: true}, "x"); err == nil {
+		t.Fatal("bounce of everything accepted: only retry takes All")
+	}
+	if _, err := s.Delete(ctx, Filter{All: true}); err == nil {
+		t.Fatal("delete of everything accepted: only retry takes All")
+	}
+	// y.example is still deferred: retry --all makes it due too.
+	if n, err := s.RetryNow(ctx, Filter{All: true}); err != nil || n != 1 {
+		t.Fatalf("retry all = %d, %v; want the one still deferred", n, err)
+	}
+	if w, _ := s.Claim(ctx, 100, 100); len(w) != 1 || w[0].Domain != "y.example" {
+		t.Fatalf("after retry all: %+v", w)
+	}
+	s.Complete(ctx, []Result{{ID: id, Index: 1, Outcome: OutcomeDeferred, Code: 451}})
 	aff, err := s.Bounce(ctx, Filter{ID: id, Domain: "y.example"}, "admin: bounced")
 	if err != nil || len(aff) != 1 || aff[0].Addr != "b@y.example" {
 		t.Fatalf("bounce = %+v, %v", aff, err)

@@ -18,4 +18,11 @@
 // schedule entry to the time of its next retry and marks it in flight), so a
 // crash can never cause a retry storm; on Open, recipients left in flight by
 // a crash are made due again.
+//
+// The event journal (journal.go) makes the spool the source of the event
+// store's receptions and delivery outcomes: Enqueue, Complete, Bounce and
+// Delete each write one compact entry per message or recipient outcome in
+// the transaction of the change they describe (no fsync of their own), and
+// the event store's follower reads them in order ([Store.ReadJournal]) and
+// deletes them once stored ([Store.AckJournal]).
 package queue

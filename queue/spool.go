@@ -23,6 +23,9 @@ type Message struct {
 	Body    []byte
 	// Pool names the egress pool to send from ("" = the default pool).
 	Pool string
+	// Campaign is the message's campaign (X-Sluice-Campaign), carried by
+	// its "sent" journal entry to the event store; not otherwise stored.
+	Campaign string
 }
 
 // Enqueue stores messages in one durable write, all or none, and returns
@@ -39,6 +42,7 @@ func (s *Store) Enqueue(ctx context.Context, ms ...*Message) error {
 		due  int64
 	}
 	ps := make([]prepared, len(ms))
+	js := make([][]byte, len(ms)) // the journal entries, encoded outside the writer
 	for i, m := range ms {
 		if len(m.Rcpts) == 0 {
 			return fmt.Errorf("queue: enqueue %s: no recipients", m.ID)
@@ -48,10 +52,14 @@ func (s *Store) Enqueue(ctx context.Context, ms ...*Message) error {
 			Rcpts: uint32(len(m.Rcpts)), Pending: uint32(len(m.Rcpts)), Size: uint32(len(m.Body)), Pool: m.Pool,
 		}
 		ps[i] = prepared{m: m, meta: md.encode(), due: m.Created.UnixNano()}
+		js[i] = encodeJournal(&JournalEntry{Kind: JournalSent, Time: m.Created, Tenant: m.Tenant, ID: m.ID,
+			Rcpts: uint32(len(m.Rcpts)), Campaign: m.Campaign})
 	}
 	var d delta
+	var jseq uint64
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		d = delta{}
+		jw := newJournalWriter(tx)
 		mb, bb := tx.Bucket(bucketMsg), tx.Bucket(bucketBody)
 		rb, sb, db := tx.Bucket(bucketRcpt), tx.Bucket(bucketSched), tx.Bucket(bucketDir)
 		// Keys grow monotonically: fill pages fully.
@@ -79,8 +87,14 @@ func (s *Store) Enqueue(ctx context.Context, ms ...*Message) error {
 			}
 			d[0]++
 		}
+		for _, j := range js {
+			if err := jw.put(j); err != nil {
+				return err
+			}
+		}
+		jseq = jw.last
 		return d.persist(tx)
-	}, func() { s.counts.apply(&d) })
+	}, func() { s.counts.apply(&d); s.journaled(jseq) })
 	if err != nil {
 		return fmt.Errorf("queue: enqueue %s: %w", ms[0].ID, err)
 	}
@@ -353,6 +367,13 @@ type Result struct {
 	// Uncounted (with OutcomeDeferred) gives the attempt back: the mail was
 	// not tried (an operator hold), so it must not age towards expiry.
 	Uncounted bool
+	// Enhanced and MX complete the answer for the event journal: the RFC
+	// 3463 code and the MX host that gave it ("" if none was reached).
+	Enhanced string
+	MX       string
+	// Suppressed (with OutcomeFailed) says the pre-send suppression check
+	// dropped the recipient.
+	Suppressed bool
 }
 
 // Complete records the outcomes of claimed recipients in one durable write.
@@ -361,9 +382,12 @@ type Result struct {
 // becomes final the message and its body are removed.
 func (s *Store) Complete(ctx context.Context, results []Result) error {
 	var d delta
+	var jseq uint64
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		d = delta{}
 		now := s.opts.Now()
+		jw := newJournalWriter(tx)
+		var tenant tenantOf
 		sb, rb, ib, mb := tx.Bucket(bucketSched), tx.Bucket(bucketRcpt), tx.Bucket(bucketInflight), tx.Bucket(bucketMsg)
 		for _, res := range results {
 			rk := rcptKey(res.ID, res.Index)
@@ -382,6 +406,14 @@ func (s *Store) Complete(ctx context.Context, results []Result) error {
 				return err
 			}
 			if err := sb.Delete(schedKey(r.Next, res.ID, res.Index)); err != nil {
+				return err
+			}
+			// Read before finishOne may remove the message.
+			ten, err := tenant.get(mb, res.ID)
+			if err != nil {
+				return err
+			}
+			if err := jw.add(outcomeEntry(&res, ten, now, r.Attempts)); err != nil {
 				return err
 			}
 			r.LastCode, r.LastReply, r.Updated = uint16(res.Code), truncate(res.Reply, 512), now.UnixNano()
@@ -420,8 +452,9 @@ func (s *Store) Complete(ctx context.Context, results []Result) error {
 				return fmt.Errorf("recipient %s/%d: unknown outcome %d", res.ID, res.Index, res.Outcome)
 			}
 		}
+		jseq = jw.last
 		return d.persist(tx)
-	}, func() { s.counts.apply(&d) })
+	}, func() { s.counts.apply(&d); s.journaled(jseq) })
 	if err != nil {
 		return fmt.Errorf("queue: complete: %w", err)
 	}

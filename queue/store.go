@@ -25,7 +25,7 @@ var (
 	bucketSched    = []byte("sched")    // due|id|idx → nil
 	bucketInflight = []byte("inflight") // id|idx → nil
 	allBuckets     = [][]byte{bucketMeta, bucketMsg, bucketBody, bucketRcpt, bucketSched, bucketInflight,
-		bucketSupp, bucketSoft, bucketDir, bucketInbox, bucketHolds, bucketHeld}
+		bucketSupp, bucketSoft, bucketDir, bucketInbox, bucketHolds, bucketHeld, bucketJournal}
 
 	keyHighWater = []byte("id_hwm")
 )
@@ -59,6 +59,10 @@ type Options struct {
 	// RetryNow): the delivery scheduler sleeps until NextDue and uses it
 	// to wake. It must not block.
 	OnDue func()
+	// OnJournal, when set, is called after a commit that added event
+	// journal entries (see journal.go): the drainer uses it to wake. It
+	// must not block.
+	OnJournal func()
 }
 
 // dueSooner tells Options.OnDue that mail may be due now.
@@ -82,6 +86,10 @@ type Store struct {
 
 	counts counters
 	holds  holds
+
+	// The event journal's bounds (see journal.go): the last sequence
+	// committed and the last acknowledged. Changed after commits only.
+	journalWritten, journalAcked atomic.Uint64
 
 	// The erasure (GDPR) state: see privacy.go.
 	addrKey   []byte      // the per-install HMAC key of hashed suppressions
@@ -146,6 +154,7 @@ func Open(path string, opts Options) (*Store, error) {
 			opts.Logger.Info("queue: recovered recipients left in flight", "count", n)
 		}
 		s.holds.load(tx)
+		s.loadJournal(tx)
 		if err := s.loadPrivacy(tx); err != nil {
 			return err
 		}

@@ -20,7 +20,8 @@
 // (RFC 8058 §3.1). A mail client that offers one-click unsubscribe POSTs
 // "List-Unsubscribe=One-Click" to the HTTPS URI, as
 // application/x-www-form-urlencoded or multipart/form-data (RFC 8058 §3.2);
-// some send no body, and are served the same. A GET only shows a page asking
+// any other body (none, text/plain, other fields) is refused with 400 and
+// unsubscribes nobody. A GET only shows a page asking
 // for confirmation, because link scanners and prefetchers follow GETs
 // (RFC 8058 §1): the page's form POSTs to the same URI, so a person who
 // opens the link in a browser gets the same result with one click. The POST

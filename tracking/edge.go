@@ -122,19 +122,20 @@ type Config struct {
 // Stats are the edge's counters. The names in brackets are those passed to
 // Config.OnCount.
 type Stats struct {
-	Opens         uint64 // [open] human opens served
-	MachineOpens  uint64 // [open_machine]
-	Clicks        uint64 // [click] human clicks redirected
-	MachineClicks uint64 // [click_machine]
-	Unsubscribes  uint64 // [unsubscribe] successful POSTs
-	Pages         uint64 // [unsubscribe_page] confirmation pages shown
-	Anonymous     uint64 // [anonymous] DNT/GPC requests counted in aggregate only
-	BadToken      uint64 // [bad_token] tokens that did not verify or were of the wrong kind
-	Expired       uint64 // [expired_token] authentic tokens older than MaxTokenAge
-	BadURL        uint64 // [bad_url] click destinations that are not absolute http(s) URLs
-	NotFound      uint64 // [not_found] other 404s (unknown paths and methods)
-	SuppressError uint64 // [suppress_error] unsubscribes answered 500
-	EventDropped  uint64 // [event_dropped] events the Recorder refused
+	Opens          uint64 // [open] human opens served
+	MachineOpens   uint64 // [open_machine]
+	Clicks         uint64 // [click] human clicks redirected
+	MachineClicks  uint64 // [click_machine]
+	Unsubscribes   uint64 // [unsubscribe] successful POSTs
+	Pages          uint64 // [unsubscribe_page] confirmation pages shown
+	Anonymous      uint64 // [anonymous] DNT/GPC requests counted in aggregate only
+	BadToken       uint64 // [bad_token] tokens that did not verify or were of the wrong kind
+	Expired        uint64 // [expired_token] authentic tokens older than MaxTokenAge
+	BadURL         uint64 // [bad_url] click destinations that are not absolute http(s) URLs
+	NotFound       uint64 // [not_found] other 404s (unknown paths and methods)
+	SuppressError  uint64 // [suppress_error] unsubscribes answered 500
+	EventDropped   uint64 // [event_dropped] events the Recorder refused
+	BadUnsubscribe uint64 // [bad_unsubscribe] unsubscribe POSTs refused (400): not List-Unsubscribe=One-Click
 }
 
 // Edge is the tracking edge. Create it with New; it is safe for concurrent
@@ -159,14 +160,14 @@ type Edge struct {
 	listeners []net.Listener
 	shut      bool
 
-	counters [13]atomic.Uint64
+	counters [14]atomic.Uint64
 }
 
 // counterNames are the counters' names, by index (in Stats order).
 var counterNames = [...]string{
 	"open", "open_machine", "click", "click_machine", "unsubscribe",
 	"unsubscribe_page", "anonymous", "bad_token", "expired_token", "bad_url",
-	"not_found", "suppress_error", "event_dropped",
+	"not_found", "suppress_error", "event_dropped", "bad_unsubscribe",
 }
 
 // New returns an Edge for cfg.
@@ -255,8 +256,8 @@ func New(cfg Config) (*Edge, error) {
 		// buffer would refuse the longest click URLs with their headers.
 		ReadBufferSize:     token.MaxLen + 4096,
 		MaxRequestBodySize: maxBody,
-		// Unsubscribe bodies are parsed, leniently, by the handler: a
-		// malformed one must not turn into a 400 before it.
+		// Unsubscribe bodies are parsed by the handler, which answers
+		// its own 400 (and counts it).
 		DisablePreParseMultipartForm: true,
 		CloseOnShutdown:              true,
 		SecureErrorLogMessage:        true,
@@ -320,7 +321,7 @@ func (e *Edge) Stats() Stats {
 		Opens: c(0), MachineOpens: c(1), Clicks: c(2), MachineClicks: c(3),
 		Unsubscribes: c(4), Pages: c(5), Anonymous: c(6), BadToken: c(7),
 		Expired: c(8), BadURL: c(9), NotFound: c(10), SuppressError: c(11),
-		EventDropped: c(12),
+		EventDropped: c(12), BadUnsubscribe: c(13),
 	}
 }
 
@@ -356,6 +357,7 @@ const (
 	iNotFound
 	iSuppressError
 	iEventDropped
+	iBadUnsubscribe
 )
 
 // Paths.

@@ -20,7 +20,9 @@ const (
 
 // pageHTML is the one template of the edge's pages: the unsubscribe
 // confirmation form, the result, and the error. Plain HTML, labelled, with
-// a real form and button, readable without CSS, no JavaScript.
+// a real form and button, readable without CSS, no JavaScript. The form
+// posts List-Unsubscribe=One-Click (urlencoded, to the page's own URL): the
+// RFC 8058 §3.1 body, the only one serveUnsubscribe accepts.
 const pageHTML = `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -3,7 +3,12 @@ package tracking
 import (
 	"bytes"
 	"context"
-	"slices"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/url"
+	"strings"
 
 	"github.com/valyala/fasthttp"
 
@@ -15,6 +20,18 @@ import (
 // maxBody bounds a request body: a one-click POST is 26 bytes, a multipart
 // one a few hundred.
 const maxBody = 64 << 10
+
+// refuseUnsubscribe answers a POST whose body is not the one-click field:
+// 400, a short plain text, nothing suppressed.
+func (e *Edge) refuseUnsubscribe(ctx *fasthttp.RequestCtx) {
+	e.count(iBadUnsubscribe)
+	ctx.Response.Reset()
+	ctx.SetStatusCode(fasthttp.StatusBadRequest)
+	ctx.SetContentType("text/plain; charset=utf-8")
+	ctx.Response.Header.Set("Cache-Control", noStore)
+	ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
+	ctx.SetBodyString("bad request: the body must be the form field List-Unsubscribe=One-Click (RFC 8058)\n")
+}
 
 // unsubscribeClaims verifies an unsubscribe token that can act: one that
 // carries the recipient's address. Others are a 404.
@@ -48,15 +65,20 @@ func (e *Edge) serveUnsubscribePage(ctx *fasthttp.RequestCtx, tok []byte) {
 }
 
 // serveUnsubscribe answers POST /u/<token>: the page's button, or a mail
-// client's RFC 8058 one-click request. The suppression is committed before
-// the answer; if it fails the answer is a 500 and the client may retry.
+// client's RFC 8058 one-click request. Both post List-Unsubscribe=One-Click
+// (§3.1); any other body is refused with a 400 and changes nothing. The
+// suppression is committed before the answer; if it fails the answer is a
+// 500 and the client may retry.
 func (e *Edge) serveUnsubscribe(ctx *fasthttp.RequestCtx, tok []byte) {
 	c, ok := e.unsubscribeClaims(ctx, tok)
 	if !ok {
 		return
 	}
+	if !isOneClick(ctx.Request.Header.ContentType(), ctx.PostBody()) {
+		e.refuseUnsubscribe(ctx)
+		return
+	}
 	now := e.now(ctx)
-	how := oneClickBody(ctx)
 	sctx, cancel := context.WithTimeout(e.baseCtx, e.cfg.SuppressTimeout)
 	defer cancel()
 	// A marketing unsubscribe, whatever the stream of the message: it never
@@ -69,7 +91,7 @@ func (e *Edge) serveUnsubscribe(ctx *fasthttp.RequestCtx, tok []byte) {
 		Reason:  "unsubscribe",
 		Source:  "edge",
 		Created: now,
-		Detail:  how,
+		Detail:  "one_click",
 	})
 	if err != nil {
 		e.count(iSuppressError)
@@ -78,7 +100,7 @@ func (e *Edge) serveUnsubscribe(ctx *fasthttp.RequestCtx, tok []byte) {
 		return
 	}
 	e.count(iUnsubscribe)
-	ev := events.Event{Time: now, Kind: events.KindUnsubscribe, Tenant: c.Tenant, Message: c.Message, Rcpt: c.Rcpt, Reason: how}
+	ev := events.Event{Time: now, Kind: events.KindUnsubscribe, Tenant: c.Tenant, Message: c.Message, Rcpt: c.Rcpt, Reason: "one_click"}
 	if doNotTrack(ctx) {
 		e.count(iAnonymous)
 		ev = events.Event{Time: now, Kind: events.KindUnsubscribe, Tenant: c.Tenant, Anonymous: true}
@@ -92,24 +114,75 @@ func (e *Edge) serveUnsubscribe(ctx *fasthttp.RequestCtx, tok []byte) {
 	})
 }
 
-// oneClickBody says what the POST carried: "one_click" for the RFC 8058
-// §3.2 field List-Unsubscribe=One-Click (form-urlencoded or multipart),
-// "empty" for no body, "other" for anything else. All three unsubscribe:
-// the token in the URI is the authority, and clients vary.
-func oneClickBody(ctx *fasthttp.RequestCtx) string {
-	if len(ctx.PostBody()) == 0 {
-		return "empty"
+// isOneClick reports whether a POST body of the given Content-Type carries
+// the RFC 8058 §3.1 field List-Unsubscribe=One-Click: as
+// application/x-www-form-urlencoded or as multipart/form-data (with its
+// boundary), the media type matched case-insensitively and its other
+// parameters (charset) ignored, the field anywhere among others, its name
+// and value compared case-insensitively after decoding ('+' and %XX).
+// Anything else (no body, text/plain, other fields, malformed multipart) is
+// false: an empty or arbitrary POST is not the one-click request, and the
+// edge's own page posts the same field. body is already bounded by the
+// server's MaxRequestBodySize.
+func isOneClick(contentType, body []byte) bool {
+	if len(body) == 0 {
+		return false
 	}
-	ct := bytes.ToLower(ctx.Request.Header.ContentType())
-	switch {
-	case bytes.HasPrefix(ct, []byte("application/x-www-form-urlencoded")):
-		if string(ctx.PostArgs().Peek("List-Unsubscribe")) == "One-Click" {
-			return "one_click"
+	mt, params, err := mime.ParseMediaType(string(contentType))
+	if err != nil && !errors.Is(err, mime.ErrInvalidMediaParameter) {
+		return false
+	}
+	switch mt { // ParseMediaType lower-cases it
+	case "application/x-www-form-urlencoded":
+		return formHasOneClick(body)
+	case "multipart/form-data":
+		return multipartHasOneClick(body, params["boundary"])
+	}
+	return false
+}
+
+// One-click field name and value (RFC 8058 §3.1).
+const (
+	oneClickName  = "List-Unsubscribe"
+	oneClickValue = "One-Click"
+)
+
+// formHasOneClick looks for the field in an urlencoded body (WHATWG URL
+// §5.1). Pairs that do not decode are skipped, not fatal.
+func formHasOneClick(body []byte) bool {
+	for pair := range bytes.SplitSeq(body, []byte("&")) {
+		name, value, _ := bytes.Cut(pair, []byte("="))
+		n, err := url.QueryUnescape(string(name))
+		if err != nil || !strings.EqualFold(n, oneClickName) {
+			continue
 		}
-	case bytes.HasPrefix(ct, []byte("multipart/form-data")):
-		if f, err := ctx.MultipartForm(); err == nil && slices.Contains(f.Value["List-Unsubscribe"], "One-Click") {
-			return "one_click"
+		if v, err := url.QueryUnescape(string(value)); err == nil && strings.EqualFold(v, oneClickValue) {
+			return true
 		}
 	}
-	return "other"
+	return false
+}
+
+// multipartHasOneClick looks for the field among the parts of a
+// multipart/form-data body (RFC 7578): a part named List-Unsubscribe,
+// not a file, whose value is One-Click. A malformed body is false.
+func multipartHasOneClick(body []byte, boundary string) bool {
+	if boundary == "" {
+		return false
+	}
+	r := multipart.NewReader(bytes.NewReader(body), boundary)
+	for {
+		p, err := r.NextPart()
+		if err != nil {
+			return false // io.EOF or malformed
+		}
+		if !strings.EqualFold(p.FormName(), oneClickName) || p.FileName() != "" {
+			continue
+		}
+		// One byte more than the value, so that a longer one differs.
+		v, err := io.ReadAll(io.LimitReader(p, int64(len(oneClickValue))+1))
+		if err == nil && strings.EqualFold(string(v), oneClickValue) {
+			return true
+		}
+	}
 }

@@ -2,9 +2,11 @@ package tracking_test
 
 import (
 	"bytes"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -56,6 +58,7 @@ func TestUnsubscribePage(t *testing.T) {
 	for _, want := range []string{
 		`<html lang="en">`,
 		`<form method="post">`,
+		`<input type="hidden" name="List-Unsubscribe" value="One-Click">`, // the field the POST handler requires
 		`<button type="submit">Unsubscribe</button>`,
 		`ACME &lt;Shop&gt; &amp; Co`, // the tenant's display name, escaped
 		`J***@E***.com`,              // the address, masked
@@ -90,32 +93,60 @@ func TestUnsubscribePage(t *testing.T) {
 	}
 }
 
+// multipartBody writes fields (name, value pairs) as multipart/form-data
+// and returns it with its Content-Type.
+func multipartBody(fields ...string) (io.Reader, string) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for i := 0; i+1 < len(fields); i += 2 {
+		w.WriteField(fields[i], fields[i+1])
+	}
+	w.Close()
+	return &b, w.FormDataContentType()
+}
+
+// raw returns a body with a Content-Type.
+func raw(body, ct string) func() (io.Reader, string) {
+	return func() (io.Reader, string) { return strings.NewReader(body), ct }
+}
+
+const form = "application/x-www-form-urlencoded"
+
+// TestUnsubscribePost: every shape of the RFC 8058 §3.1 one-click body
+// unsubscribes, over real HTTP.
 func TestUnsubscribePost(t *testing.T) {
 	t.Parallel()
-	multi := func(fields ...string) (io.Reader, string) {
-		var b bytes.Buffer
-		w := multipart.NewWriter(&b)
-		for i := 0; i+1 < len(fields); i += 2 {
-			w.WriteField(fields[i], fields[i+1])
-		}
-		w.Close()
-		return &b, w.FormDataContentType()
-	}
 	for _, c := range []struct {
-		name   string
-		body   func() (io.Reader, string)
-		detail string
+		name string
+		body func() (io.Reader, string)
 	}{
-		{"one-click urlencoded", oneClickForm, "one_click"},
-		{"one-click multipart", func() (io.Reader, string) { return multi("List-Unsubscribe", "One-Click") }, "one_click"},
-		{"empty body", func() (io.Reader, string) { return nil, "" }, "empty"},
-		{"empty body with form type", func() (io.Reader, string) {
-			return strings.NewReader(""), "application/x-www-form-urlencoded"
-		}, "empty"},
-		{"other body", func() (io.Reader, string) { return strings.NewReader("hello"), "text/plain" }, "other"},
-		{"malformed multipart", func() (io.Reader, string) {
-			return strings.NewReader("--x\r\ngarbage"), "multipart/form-data; boundary=x"
-		}, "other"},
+		{"urlencoded", oneClickForm},
+		{"urlencoded with charset", raw("List-Unsubscribe=One-Click", form+"; charset=UTF-8")},
+		{"urlencoded media type in capitals", raw("List-Unsubscribe=One-Click", "Application/X-WWW-Form-URLEncoded")},
+		{"urlencoded among other fields", raw("utm=a+b&x=%26&List-Unsubscribe=One-Click&z", form)},
+		{"urlencoded percent-encoded", raw("List%2DUnsubscribe=One%2dClick", form)},
+		{"urlencoded value case", raw("list-unsubscribe=one-click", form)},
+		{"urlencoded twice, second one-click", raw("List-Unsubscribe=no&List-Unsubscribe=One-Click", form)},
+		{"urlencoded trailing newline pair", raw("List-Unsubscribe=One-Click&", form)},
+		{"multipart", func() (io.Reader, string) { return multipartBody("List-Unsubscribe", "One-Click") }},
+		{"multipart among other fields", func() (io.Reader, string) {
+			return multipartBody("a", "1", "b", strings.Repeat("x", 10000), "List-Unsubscribe", "One-Click", "c", "3")
+		}},
+		{"multipart after a file", func() (io.Reader, string) {
+			var b bytes.Buffer
+			w := multipart.NewWriter(&b)
+			f, _ := w.CreateFormFile("List-Unsubscribe", "x.txt") // a file of that name is not the field
+			f.Write([]byte("One-Click"))
+			w.WriteField("List-Unsubscribe", "One-Click")
+			w.Close()
+			return &b, w.FormDataContentType()
+		}},
+		{"multipart, capitals, charset, quoted boundary", raw(
+			"--b:1\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--b:1--\r\n",
+			`Multipart/Form-Data; charset=utf-8; boundary="b:1"`)},
+		{"multipart quoted-printable", raw(
+			"--q\r\nContent-Disposition: form-data; name=List-Unsubscribe\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nOne=2DClick\r\n--q--\r\n",
+			"multipart/form-data; boundary=q")},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -131,16 +162,114 @@ func TestUnsubscribePost(t *testing.T) {
 			}
 			calls, done := te.supp.snapshot()
 			want := queue.Suppression{Tenant: "acme", Addr: "john.doe@example.com", Scope: queue.ScopeMarketing,
-				Reason: "unsubscribe", Source: "edge", Created: t0, Detail: c.detail}
+				Reason: "unsubscribe", Source: "edge", Created: t0, Detail: "one_click"}
 			if len(calls) != 1 || done != 1 || calls[0] != want {
 				t.Errorf("suppressions %+v (done %d), want %+v", calls, done, want)
 			}
 			ev := te.rec.take(t)
-			wantEv := events.Event{Time: t0, Kind: events.KindUnsubscribe, Tenant: "acme", Message: msgID(accepted), Rcpt: 2, Reason: c.detail}
+			wantEv := events.Event{Time: t0, Kind: events.KindUnsubscribe, Tenant: "acme", Message: msgID(accepted), Rcpt: 2, Reason: "one_click"}
 			if ev != wantEv {
 				t.Errorf("event\n got %+v\nwant %+v", ev, wantEv)
 			}
+			if st := te.edge.Stats(); st.Unsubscribes != 1 || st.BadUnsubscribe != 0 {
+				t.Errorf("stats %+v", st)
+			}
 		})
+	}
+}
+
+// TestUnsubscribePostRefused: a POST that is not the one-click field (an
+// empty body, a link scanner's or a bot's POST, a malformed form) is a 400
+// with a short text and unsubscribes nobody; one over the body limit is
+// refused by fasthttp itself (its own 400, before the handler).
+func TestUnsubscribePostRefused(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name    string
+		body    func() (io.Reader, string)
+		fastErr bool // refused by fasthttp, not the handler
+	}{
+		{"no body", func() (io.Reader, string) { return nil, "" }, false},
+		{"empty urlencoded", raw("", form), false},
+		{"text/plain", raw("List-Unsubscribe=One-Click", "text/plain"), false},
+		{"no content type", raw("List-Unsubscribe=One-Click", ""), false},
+		{"json", raw(`{"List-Unsubscribe":"One-Click"}`, "application/json"), false},
+		{"other field", raw("foo=bar", form), false},
+		{"field without value", raw("List-Unsubscribe", form), false},
+		{"empty value", raw("List-Unsubscribe=", form), false},
+		{"other value", raw("List-Unsubscribe=One-Click-Later", form), false},
+		{"plus is a space", raw("List-Unsubscribe=+One-Click", form), false},
+		{"bad escape", raw("List-Unsubscribe=One%2GClick", form), false},
+		{"bad media type", raw("List-Unsubscribe=One-Click", "application/x-www-form-urlencoded/x"), false},
+		{"multipart without boundary", raw("--x\r\n", "multipart/form-data"), false},
+		{"multipart malformed", raw("--x\r\ngarbage", "multipart/form-data; boundary=x"), false},
+		{"multipart other value", func() (io.Reader, string) { return multipartBody("List-Unsubscribe", "One-Click2") }, false},
+		{"multipart other field", func() (io.Reader, string) { return multipartBody("foo", "bar") }, false},
+		{"multipart wrong boundary", func() (io.Reader, string) {
+			b, _ := multipartBody("List-Unsubscribe", "One-Click")
+			return b, "multipart/form-data; boundary=other"
+		}, false},
+		{"multipart file only", func() (io.Reader, string) {
+			var b bytes.Buffer
+			w := multipart.NewWriter(&b)
+			f, _ := w.CreateFormFile("List-Unsubscribe", "x.txt")
+			f.Write([]byte("One-Click"))
+			w.Close()
+			return &b, w.FormDataContentType()
+		}, false},
+		{"over the body limit", raw("List-Unsubscribe=One-Click&pad="+strings.Repeat("x", 70<<10), form), true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			te, tok := unsubEdge(t)
+			body, ct := c.body()
+			resp, text := te.do(t, http.MethodPost, "/u/"+tok, body, "Content-Type", ct)
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400: %s", resp.StatusCode, text)
+			}
+			if calls, _ := te.supp.snapshot(); len(calls) != 0 {
+				t.Errorf("suppressed %+v", calls)
+			}
+			if evs := te.rec.events(); len(evs) != 0 {
+				t.Errorf("recorded %+v", evs)
+			}
+			if c.fastErr {
+				return
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "text/plain; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			if !strings.Contains(text, "List-Unsubscribe=One-Click") || len(text) > 200 || strings.Contains(text, "<") {
+				t.Errorf("400 body %q", text)
+			}
+			if st := te.edge.Stats(); st.BadUnsubscribe != 1 || st.Unsubscribes != 0 {
+				t.Errorf("stats %+v", st)
+			}
+		})
+	}
+}
+
+// TestUnsubscribePageFormAccepted submits the confirmation page's own form
+// as a browser does (its fields, urlencoded, to its action): it must be a
+// body the handler accepts.
+func TestUnsubscribePageFormAccepted(t *testing.T) {
+	t.Parallel()
+	te, tok := unsubEdge(t)
+	_, page := te.get(t, "/u/"+tok)
+	forms := regexp.MustCompile(`(?s)<form method="post">(.*?)</form>`).FindStringSubmatch(page)
+	if forms == nil {
+		t.Fatalf("no POST form without action (posts to the page's own URL):\n%s", page)
+	}
+	vals := url.Values{}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`).FindAllStringSubmatch(forms[1], -1) {
+		vals.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+	}
+	resp, body := te.do(t, http.MethodPost, "/u/"+tok, strings.NewReader(vals.Encode()), "Content-Type", form)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "You are unsubscribed") {
+		t.Fatalf("the page's form (%s) got %d:\n%s", vals.Encode(), resp.StatusCode, body)
+	}
+	if calls, _ := te.supp.snapshot(); len(calls) != 1 {
+		t.Errorf("suppressions %+v", calls)
 	}
 }
 

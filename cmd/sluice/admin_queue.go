@@ -18,10 +18,11 @@ type queueAction struct {
 	Tenant string `json:"tenant,omitempty"`
 	Domain string `json:"domain,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	All    bool   `json:"all,omitempty"` // retry: every waiting recipient
 }
 
 func (a queueAction) filter() (queue.Filter, error) {
-	f := queue.Filter{Tenant: a.Tenant, Domain: a.Domain}
+	f := queue.Filter{Tenant: a.Tenant, Domain: a.Domain, All: a.All}
 	if a.ID != "" {
 		id, err := queue.ParseID(a.ID)
 		if err != nil {
@@ -148,7 +149,7 @@ func registerQueueAPI(mux *http.ServeMux, n *node, token string) {
 			apiError(w, http.StatusBadRequest, err.Error())
 			return
 		}
-		n.audit(r, "queue retry", "id", a.ID, "tenant", a.Tenant, "domain", a.Domain, "count", k)
+		n.audit(r, "queue retry", "id", a.ID, "tenant", a.Tenant, "domain", a.Domain, "all", a.All, "count", k)
 		writeJSON(w, http.StatusOK, map[string]int{"retried": k})
 	})
 	for _, op := range []string{"bounce", "delete"} {

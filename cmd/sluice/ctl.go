@@ -28,7 +28,8 @@ commands:
   queue show ID                                one message and its recipients
   queue holds                                  what is suspended
   queue suspend|resume domain|tenant|pool|site NAME
-  queue retry|bounce|delete [--id ID] [--tenant T] [--domain D] [--reason R]
+  queue retry [--all | --id ID | --tenant T | --domain D]   make waiting mail due now (held mail stays held)
+  queue bounce|delete [--id ID] [--tenant T] [--domain D] [--reason R]
   stats --tenant T [--campaign C]              sent, delivered, opens, clicks, unsubscribes…
   suppress list   [--tenant T] [--after ADDR] [--limit N]
   suppress add    --tenant T [--scope all|marketing] [--reason R] ADDRESS...
@@ -284,6 +285,7 @@ func ctlQueue(c *adminClient, cmd string, args []string, stdout, stderr io.Write
 	after := fs.String("after", "", "list messages after this id")
 	limit := fs.Int("limit", 100, "how many messages to list")
 	reason := fs.String("reason", "", "reason recorded (bounce)")
+	all := fs.Bool("all", false, "retry: every waiting recipient")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -314,11 +316,15 @@ func ctlQueue(c *adminClient, cmd string, args []string, stdout, stderr io.Write
 		}
 		body, err = post("/api/v1/queue/"+cmd, queueAction{Kind: fs.Arg(0), Name: fs.Arg(1)})
 	case "retry", "bounce", "delete":
-		if *id == "" && *tenant == "" && *domain == "" {
-			fmt.Fprintln(stderr, "sluice: give --id, --tenant or --domain")
+		if *all && cmd != "retry" {
+			fmt.Fprintln(stderr, "sluice: --all is for retry only; give --id, --tenant or --domain")
 			return errUsage
 		}
-		body, err = post("/api/v1/queue/"+cmd, queueAction{ID: *id, Tenant: *tenant, Domain: *domain, Reason: *reason})
+		if !*all && *id == "" && *tenant == "" && *domain == "" {
+			fmt.Fprintln(stderr, "sluice: give --id, --tenant or --domain (or --all for retry)")
+			return errUsage
+		}
+		body, err = post("/api/v1/queue/"+cmd, queueAction{ID: *id, Tenant: *tenant, Domain: *domain, Reason: *reason, All: *all})
 	}
 	if err != nil {
 		return err

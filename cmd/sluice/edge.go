@@ -6,9 +6,7 @@ import (
 	"net/netip"
 
 	"sluice/configs"
-	"sluice/mta/delivery"
 	"sluice/mta/inbound"
-	"sluice/queue"
 	"sluice/tracking"
 	"sluice/tracking/events"
 	"sluice/tracking/token"
@@ -52,26 +50,10 @@ func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tra
 	return edge, nil
 }
 
-// recordSent feeds the statistics' "sent" (with the campaign) for each
-// recipient of a queued message.
-func recordSent(ev *events.Store, msg *queue.Message, campaign string) {
-	for i := range msg.Rcpts {
-		ev.Record(events.Event{Time: msg.Created, Kind: events.KindSent, Tenant: msg.Tenant, Campaign: campaign,
-			Message: uint64(msg.ID), Rcpt: uint32(i)})
-	}
-}
-
-// recordDelivery feeds delivery outcomes to the statistics.
-func recordDelivery(ev *events.Store, d delivery.Event) {
-	kind := events.Kind(d.Kind)
-	reason := ""
-	if d.Kind == "suppressed" {
-		kind, reason = events.KindFailed, "suppressed"
-	}
-	ev.Record(events.Event{Time: d.Time, Kind: kind, Tenant: d.Tenant, Message: uint64(d.ID), Rcpt: d.Index, Reason: reason})
-}
-
-// recordReturn feeds bounces, complaints and mailto unsubscribes.
+// recordReturn feeds bounces, complaints and mailto unsubscribes. Unlike
+// receptions and delivery outcomes (the spool's event journal carries
+// those, see startJournal), returns are recorded best effort: the inbound
+// worker's write is in mta/inbound, and a lost return event loses no mail.
 func recordReturn(ev *events.Store, r inbound.Event) {
 	var kind events.Kind
 	switch r.Kind {

@@ -183,7 +183,7 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 type edgeCollector struct{ e *tracking.Edge }
 
 var edgeRequests = prometheus.NewDesc("sluice_tracking_requests_total",
-	"Tracking edge requests by outcome: open, open_machine, click, click_machine, unsubscribe, unsubscribe_page, anonymous, bad_token, expired_token, bad_url, not_found, suppress_error, event_dropped.",
+	"Tracking edge requests by outcome: open, open_machine, click, click_machine, unsubscribe, unsubscribe_page, anonymous, bad_token, expired_token, bad_url, not_found, suppress_error, event_dropped, bad_unsubscribe.",
 	[]string{"kind"}, nil)
 
 func (edgeCollector) Describe(ch chan<- *prometheus.Desc) { ch <- edgeRequests }

@@ -54,6 +54,11 @@ type node struct {
 	webhooks   *webhooks
 	admin      *http.Server
 
+	// journal drains the spool's event journal into events; follower is
+	// it for the spool's OnJournal (the spool opens first).
+	journal  *events.Follower
+	follower atomic.Pointer[events.Follower]
+
 	// Listeners, bound at start so the addresses are known (tests use
 	// port 0).
 	subLn, inLn, edgeLn, adminLn net.Listener
@@ -113,6 +118,13 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		OnDue: func() {
 			if e := n.kick.Load(); e != nil {
 				e.Kick()
+			}
+		},
+		// Journaled events (sent, delivery outcomes, operator bounces)
+		// wake the follower that applies them to the events store.
+		OnJournal: func() {
+			if f := n.follower.Load(); f != nil {
+				f.Kick()
 			}
 		},
 	})
@@ -203,7 +215,8 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		},
 		OnEvent: func(ev delivery.Event) {
 			n.metrics.deliveryEvent(ev)
-			recordDelivery(n.events, ev)
+			// The event store hears of ev through the spool's journal,
+			// written with the outcome (see startJournal).
 			syncFailure(n, classifier, policy, ev)
 			if opts.onEvent != nil {
 				opts.onEvent(ev)
@@ -232,9 +245,8 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		AllowPlaintextAuthOnLoopback: cfg.Submission.AllowPlaintextAuthOnLoopback,
 		TrustedNetworks:              trusted, TrustedTenant: cfg.Submission.TrustedTenant,
 		Spool: n.store, Suppressions: n.store, Logger: log, Metrics: n.metrics.submitHooks(),
-		Throttle: throttle,
+		Throttle: throttle, MaxLineLength: cfg.Submission.MaxLineLength,
 	}
-	subCfg.Metrics.Queued = func(m *queue.Message, campaign string) { recordSent(n.events, m, campaign) }
 	n.backend, err = submit.New(subCfg)
 	if err != nil {
 		return nil, err
@@ -272,6 +284,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		return nil, fmt.Errorf("events store: %w", err)
 	}
 	n.metrics.reg.MustRegister(eventsCollector{n.events})
+	n.startJournal(log)
 	if err := n.webhooks.start(cfg, n.events, spoolRecipients(n.store), log, n.metrics); err != nil {
 		return nil, err
 	}
@@ -312,6 +325,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	n.goServe("returns", func() error { return n.worker.Run(runCtx) })
 	n.goServe("directory purge", func() error { return purgeDirectory(runCtx, n, cfg.Queue.DirectoryRetention.Duration) })
 	n.goServe("webhooks", func() error { return n.webhooks.run(runCtx) }) // stopped before the events store closes
+	n.goServe("events journal", func() error { return n.journal.Run(runCtx) })
 	n.goServe("submission", func() error { return ignoreClosed(n.submission.Serve(n.subLn)) })
 	n.goServe("inbound", func() error { return ignoreClosed(n.inbound.Serve(n.inLn)) })
 	n.goServe("tracking", func() error { return ignoreClosed(n.edge.Serve(n.edgeLn)) })
@@ -365,6 +379,11 @@ func (n *node) shutdown(grace time.Duration) error {
 	acancel()
 	n.wg.Wait()
 	ectx, ecancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// The outcomes of the last deliveries are in the journal: apply them
+	// now rather than at the next start (what fails stays journaled).
+	if _, err := n.journal.Drain(ectx); err != nil {
+		n.log.Warn("events journal left for the next start", "err", err, "depth", n.store.JournalDepth())
+	}
 	if err := n.events.Close(ectx); err != nil {
 		n.log.Warn("events store close", "err", err)
 	}

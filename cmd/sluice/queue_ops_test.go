@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"sluice/configs"
+	"sluice/mta/delivery"
 	"sluice/mta/mtatest"
 	"sluice/mta/mx/dnstest"
 )
@@ -104,4 +106,61 @@ func TestResumeWakesDelivery(t *testing.T) {
 		t.Fatal(err)
 	}
 	tn.events.wait(t, "a@example.test", "delivered", 10*time.Second)
+}
+
+// TestShapingSuspensionCostsNoAttempt: a site suspended by shaping after
+// repeated connection failures defers its mail until the suspension ends
+// without counting attempts, even when an operator retries everything
+// (`ctl queue retry --all`) meanwhile.
+func TestShapingSuspensionCostsNoAttempt(t *testing.T) {
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadAddr := dead.Addr().String()
+	dead.Close() // connections to it are refused at once
+	tn := startTestNode(t, mtatest.SinkOptions{}, func(cfg *configs.Config, _ *dnstest.Server) {
+		cfg.Routes = []configs.Route{{Domain: "dead.test", Host: deadAddr}}
+	})
+	ctl := ctlFor(t, tn)
+	if _, err := tn.submit("news@acme.example", []string{"x@dead.test"}, plainMessage("x@dead.test")); err != nil {
+		t.Fatal(err)
+	}
+	suspended := func(after int) (delivery.Event, bool) {
+		evs, ok := tn.events.until(15*time.Second, func(evs []delivery.Event) bool {
+			n := 0
+			for _, ev := range evs {
+				if ev.Rcpt == "x@dead.test" && strings.Contains(ev.Reply, "suspended after repeated connection failures") {
+					n++
+				}
+			}
+			return n > after
+		})
+		var last delivery.Event
+		for _, ev := range evs {
+			if ev.Rcpt == "x@dead.test" && strings.Contains(ev.Reply, "suspended after repeated") {
+				last = ev
+			}
+		}
+		return last, ok
+	}
+	first, ok := suspended(0)
+	if !ok {
+		t.Fatalf("the site was not suspended; events %+v", tn.events.all("x@dead.test"))
+	}
+	for i := 1; i <= 3; i++ {
+		if out := ctl("queue", "retry", "--all"); !strings.Contains(strings.Join(strings.Fields(out), ""), `"retried":1`) {
+			t.Fatalf("retry --all: %s", out)
+		}
+		ev, ok := suspended(i)
+		if !ok {
+			t.Fatalf("retry %d: no deferral while suspended", i)
+		}
+		if ev.Attempt != first.Attempt {
+			t.Fatalf("retry %d while suspended: attempt %d, first suspended deferral was attempt %d", i, ev.Attempt, first.Attempt)
+		}
+		if ev.Retry.Before(time.Now()) {
+			t.Fatalf("deferred until %v: want the end of the suspension", ev.Retry)
+		}
+	}
 }

@@ -181,14 +181,23 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, mxHost string, tls bool, sou
 			ev.Code, ev.Enhanced = oe.Code, oe.Enhanced
 		}
 		var sup errSuppressed
+		var susp *errSuspended
 		switch {
 		case errors.As(err, &sup):
 			ev.Kind, ev.Reply = "suppressed", sup.Error()
-			res.Outcome = queue.OutcomeFailed
+			res.Outcome, res.Suppressed = queue.OutcomeFailed, true
 		case errors.Is(err, errSiteHeld):
 			// Not tried: no attempt counted, no step towards expiry.
 			ev.Kind, ev.Reply = "deferred", err.Error()
 			ev.Retry = now.Add(siteHoldRecheck)
+			res.Outcome, res.RetryAt, res.Uncounted = queue.OutcomeDeferred, ev.Retry, true
+		case errors.As(err, &susp) && !e.cfg.Retry.Expired(j.w.Created, now):
+			// Not tried either: the site is suspended after repeated
+			// connection failures. Wait for the end of the suspension
+			// without counting an attempt (an operator's retry would
+			// otherwise cost every message one).
+			ev.Kind, ev.Reply = "deferred", err.Error()
+			ev.Retry = susp.until
 			res.Outcome, res.RetryAt, res.Uncounted = queue.OutcomeDeferred, ev.Retry, true
 		case err == nil:
 			ev.Kind, ev.Reply = "delivered", outs[i].reply
@@ -205,7 +214,7 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, mxHost string, tls bool, sou
 			ev.Retry = now.Add(e.cfg.Retry.Delay(int(r.Attempt)))
 			res.Outcome, res.RetryAt = queue.OutcomeDeferred, ev.Retry
 		}
-		res.Code, res.Reply = ev.Code, ev.Reply
+		res.Code, res.Reply, res.Enhanced, res.MX = ev.Code, ev.Reply, ev.Enhanced, ev.MX
 		results[i], events[i] = res, ev
 	}
 	e.completes.Add(1)

@@ -333,18 +333,18 @@ func TestObserveCounts(t *testing.T) {
 	clock := newFakeClock()
 	p, _ := newPolicy(t, nil, clock)
 	k := Key{Source: "pool-a", Site: p.Site("example.net", []string{"mx.example.net"})}
-	for _, o := range []Outcome{Delivered, Delivered, Throttled, ConnThrottled, ConnectFailed, TempFailed, PermFailed, Ignore, Outcome(99)} {
+	for _, o := range []Outcome{Delivered, Delivered, Throttled, ConnThrottled, ConnectFailed, TempFailed, PermFailed, Greylisted, Greylisted, Ignore, Outcome(99)} {
 		p.Observe(k, o, "")
 	}
 	st := p.Status()
 	if len(st) != 1 {
 		t.Fatalf("%d states", len(st))
 	}
-	want := Counts{Delivered: 2, Throttled: 2, ConnectFailed: 1, TempFailed: 1, PermFailed: 1}
+	want := Counts{Delivered: 2, Throttled: 2, ConnectFailed: 1, TempFailed: 1, PermFailed: 1, Greylisted: 2}
 	if st[0].Counts != want || st[0].Key != k {
 		t.Errorf("status %+v, want counts %+v", st[0], want)
 	}
-	for o, want := range map[Outcome]string{Ignore: "ignore", Delivered: "delivered", ConnThrottled: "conn_throttled", Outcome(99): "Outcome(99)"} {
+	for o, want := range map[Outcome]string{Ignore: "ignore", Delivered: "delivered", ConnThrottled: "conn_throttled", Greylisted: "greylisted", Outcome(99): "Outcome(99)"} {
 		if o.String() != want {
 			t.Errorf("%d.String() = %q", int(o), o.String())
 		}

@@ -39,9 +39,14 @@
 // rule's factor, starting from what was really used. After each quiet
 // period without another such reply, the limits step back up: half way
 // back to where the throttling started, then past it, until the rule's own
-// limits are reached and the site is [Normal] again. A site whose connections fail repeatedly is [Suspended] for a
-// while, longer each time, instead of being hammered. Every state change
-// is reported to [Options.OnTransition].
+// limits are reached and the site is [Normal] again. Greylisting
+// ([IsGreylist]: "451 4.7.1 … Greylisted", Postgrey, Mimecast…) is not
+// "slow down": it defers one new (client, sender, recipient) triplet
+// whatever the rate, so it is its own outcome, [Greylisted], and cuts
+// nothing; the queue's retry delivers it. A site whose connections fail
+// repeatedly is [Suspended] for a while, longer each time, instead of
+// being hammered. Every state change is reported to
+// [Options.OnTransition].
 //
 // # Use by the delivery engine
 //

@@ -6,13 +6,16 @@ import (
 	"time"
 )
 
-// FuzzIsThrottle: any reply is answered without panicking, and only 4xx
-// replies are throttles.
+// FuzzIsThrottle: any reply is answered without panicking, only 4xx
+// replies are throttles or greylistings, and never both.
 func FuzzIsThrottle(f *testing.F) {
 	for _, sig := range throttleSignals {
 		f.Add(sig.example)
 	}
 	for _, sig := range notThrottle {
+		f.Add(sig.example)
+	}
+	for _, sig := range greylistSignals {
 		f.Add(sig.example)
 	}
 	f.Add("")
@@ -24,8 +27,12 @@ func FuzzIsThrottle(f *testing.F) {
 			code = int(reply[0])*100 + int(reply[1])*10 + int(reply[2]) - 111*'0'
 			text = reply[3:]
 		}
-		if IsThrottle(code, "", text) && (code < 400 || code > 499) {
-			t.Errorf("code %d is a throttle", code)
+		th, gl := IsThrottle(code, "", text), IsGreylist(code, "", text)
+		if (th || gl) && (code < 400 || code > 499) {
+			t.Errorf("code %d is a throttle (%v) or greylisting (%v)", code, th, gl)
+		}
+		if th && gl {
+			t.Errorf("%q is both a throttle and greylisting", reply)
 		}
 	})
 }

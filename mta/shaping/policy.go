@@ -75,6 +75,8 @@ type Counts struct {
 	Throttled uint64
 	// ConnectFailed, TempFailed and PermFailed count those outcomes.
 	ConnectFailed, TempFailed, PermFailed uint64
+	// Greylisted counts Greylisted outcomes.
+	Greylisted uint64
 }
 
 // Status is the state of one (source, site), for admin pages and gauges.
@@ -327,6 +329,10 @@ const (
 	TempFailed
 	// PermFailed: a permanent failure after the server answered.
 	PermFailed
+	// Greylisted: a greylisting deferral (see [IsGreylist]). It is about
+	// one (sender, recipient, client) triplet, not the sender's volume:
+	// counted, and it shows the site reachable, but it cuts no limit.
+	Greylisted
 )
 
 // String returns the outcome's name, as in metric labels.
@@ -346,6 +352,8 @@ func (o Outcome) String() string {
 		return "temp_failed"
 	case PermFailed:
 		return "perm_failed"
+	case Greylisted:
+		return "greylisted"
 	}
 	return fmt.Sprintf("Outcome(%d)", int(o))
 }
@@ -361,7 +369,8 @@ func (o Outcome) String() string {
 // open); each cuts the other when it has nothing to cut (one connection
 // left; no rate set or measured yet). Replies within the rule's hold after
 // a cut are echoes of the same overload: they restart the quiet period but
-// cut nothing more.
+// cut nothing more. Greylisted, like TempFailed and PermFailed, cuts
+// nothing and does not restart the quiet period.
 //
 // Rule.SuspendAfter consecutive connection failures suspend the site. Any
 // reply from the server, even a refusal, shows the site reachable: the
@@ -377,7 +386,7 @@ func (p *Policy) Observe(k Key, o Outcome, reason string) {
 	s := p.state(k, now, &pd)
 	from := s.state
 	switch o {
-	case Delivered, TempFailed, PermFailed, Throttled, ConnThrottled:
+	case Delivered, TempFailed, PermFailed, Greylisted, Throttled, ConnThrottled:
 		switch o {
 		case Delivered:
 			s.counts.Delivered++
@@ -385,6 +394,8 @@ func (p *Policy) Observe(k Key, o Outcome, reason string) {
 			s.counts.TempFailed++
 		case PermFailed:
 			s.counts.PermFailed++
+		case Greylisted:
+			s.counts.Greylisted++
 		default:
 			s.counts.Throttled++
 		}

@@ -27,6 +27,7 @@ type signal struct {
 // notThrottle lists the temporary replies that are not about the sender's
 // volume, whatever else they say. They win over throttleSignals: a full
 // mailbox that says "try again later" must not slow a whole site down.
+// Greylisting is not a throttle either: see greylistSignals, read first.
 //
 // Read-only: a table, not state.
 var notThrottle = [...]signal{
@@ -38,10 +39,6 @@ var notThrottle = [...]signal{
 	{enhanced: "4.1.", example: "450 4.1.8 <bounce@example.com>: Sender address rejected: Domain not found"},
 	// 454: TLS or authentication is unavailable (RFC 3207 §4, RFC 4954 §6).
 	{code: 454, example: "454 4.7.0 TLS not available due to local problem"},
-	// Greylisting defers a new (client, sender, recipient) once, whatever
-	// the rate; backing off would only slow the retry it asks for.
-	{text: "greylist", example: "451 4.7.1 Greylisting in action, please come back later"},
-	{text: "graylist", example: "451 4.7.1 Graylisted, please try again later"},
 	// Mailboxes full without an enhanced code (shape of).
 	{text: "mailbox full", example: "452 Mailbox full, try again later"},
 	{text: "over quota", example: "452 User over quota, try again later"},
@@ -98,14 +95,17 @@ func (sig *signal) matches(code int, enhanced, text string) bool {
 // start of text) and text, as in [outbound.Error]. Only 4xx replies can be;
 // the tables in this file list what counts (421, 4.7.x, the texts of Gmail,
 // Microsoft, Yahoo and common servers) and what never does although it
-// looks alike (mailbox full, greylisting, TLS unavailable), without regard
-// to case.
+// looks alike (mailbox full, TLS unavailable, and greylisting: see
+// [IsGreylist]), without regard to case.
 func IsThrottle(code int, enhanced, text string) bool {
 	if code < 400 || code > 499 {
 		return false
 	}
 	if enhanced == "" {
 		enhanced = outbound.ReplyError("", code, text).Enhanced
+	}
+	if IsGreylist(code, enhanced, text) {
+		return false
 	}
 	for i := range notThrottle {
 		if notThrottle[i].matches(code, enhanced, text) {
@@ -144,7 +144,9 @@ func containsFold(s, substr string) bool {
 }
 
 // Classify maps a delivery error to the Outcome Observe takes: nil is
-// Delivered; an [*outbound.Error] carrying a slow-down reply is Throttled,
+// Delivered; an [*outbound.Error] carrying a greylisting reply (see
+// [IsGreylist]) is Greylisted, at any step; one carrying a slow-down reply
+// is Throttled,
 // or ConnThrottled when it answered the connection itself (greeting, EHLO,
 // HELO, STARTTLS); one without a reply from the connect or greeting step is
 // ConnectFailed; other replies are PermFailed or TempFailed. Cancellation
@@ -167,6 +169,8 @@ func Classify(err error) Outcome {
 		connStage = true
 	}
 	switch {
+	case oe.Code != 0 && oe.Err == nil && IsGreylist(oe.Code, oe.Enhanced, oe.Line):
+		return Greylisted
 	case oe.Code != 0 && oe.Err == nil && IsThrottle(oe.Code, oe.Enhanced, oe.Line):
 		if connStage {
 			return ConnThrottled

@@ -72,7 +72,9 @@ type Metrics struct {
 	// (8-bit header bytes that are not UTF-8), "bad_from" (not exactly
 	// one parsable From, or a bad Sender), "from_not_allowed" (a From or
 	// Sender address outside the tenant's domains and FromAllow),
-	// "auth_throttled" (AUTH refused by the failure throttle).
+	// "auth_throttled" (AUTH refused by the failure throttle), "long_header"
+	// and "long_line" (a line over 998 octets that cannot be made to
+	// conform).
 	Rejected func(reason string)
 	// Unsigned is called for a message no DKIM key matched.
 	Unsigned func(tenant string)
@@ -83,10 +85,15 @@ type Metrics struct {
 
 // Config configures the Backend.
 type Config struct {
-	Hostname                     string
-	Tenants                      []*Tenant
-	MaxMessageBytes              int64
-	MaxRecipients                int
+	Hostname        string
+	Tenants         []*Tenant
+	MaxMessageBytes int64
+	MaxRecipients   int
+	// MaxLineLength is the longest line accepted, in octets with its CRLF
+	// (0: DefaultMaxLineLength). Longer lines get 500 5.5.2 naming the
+	// limit. Lines over RFC 5322's 998 octets within it are made to
+	// conform by re-encoding only the affected MIME part before signing.
+	MaxLineLength                int
 	MaxSessions                  int
 	AllowPlaintextAuthOnLoopback bool
 	TrustedNetworks              []netip.Prefix
@@ -151,6 +158,18 @@ func New(cfg Config) (*Backend, error) {
 	return b, nil
 }
 
+// DefaultMaxLineLength is the longest line accepted in DATA when
+// Config.MaxLineLength is 0: real applications write long HTML lines;
+// prepare re-encodes the parts that have them.
+const DefaultMaxLineLength = 64 << 10
+
+func (b *Backend) maxLine() int {
+	if b.cfg.MaxLineLength > 0 {
+		return b.cfg.MaxLineLength
+	}
+	return DefaultMaxLineLength
+}
+
 // NewServer returns a go-smtp server for b with the submission extensions
 // enabled. The caller sets Addr or calls Serve.
 func (b *Backend) NewServer(tlsConfig *tls.Config, readTimeout, writeTimeout time.Duration) *smtp.Server {
@@ -158,6 +177,8 @@ func (b *Backend) NewServer(tlsConfig *tls.Config, readTimeout, writeTimeout tim
 	s.Domain = b.cfg.Hostname
 	s.TLSConfig = tlsConfig
 	s.MaxMessageBytes = b.cfg.MaxMessageBytes
+	// Command lines too: go-smtp has one limit for both (CRLF included).
+	s.MaxLineLength = b.maxLine()
 	s.MaxRecipients = b.cfg.MaxRecipients
 	s.ReadTimeout, s.WriteTimeout = readTimeout, writeTimeout
 	s.EnableSMTPUTF8 = true

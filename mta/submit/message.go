@@ -185,6 +185,14 @@ func prepare(raw []byte, ri receivedInfo, headroom int) prepared {
 	if p.bad = checkContent(raw, header); p.bad != nil {
 		return p
 	}
+	conformed, changed, bad := conform(raw)
+	if p.bad = bad; bad != nil {
+		return p
+	}
+	if changed {
+		raw = conformed
+		header, rest = splitHeader(raw)
+	}
 	var hasMsgID, hasDate bool
 	buf := make([]byte, headroom, headroom+len(raw)+1024)
 	out := buf[headroom:]

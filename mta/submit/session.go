@@ -55,7 +55,6 @@ var (
 	errBadRcpt      = &smtp.SMTPError{Code: 501, EnhancedCode: smtp.EnhancedCode{5, 1, 3}, Message: "Bad recipient address syntax"}
 	errDiskFull     = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1}, Message: "Insufficient system storage, try again later"}
 	errStore        = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Local error in processing, try again later"}
-	errLineTooLong  = &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 5, 2}, Message: "Line too long (RFC 5321 limits lines to 1000 octets)"}
 	errUnsignable   = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Message needs exactly one valid From header"}
 	errPool         = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: PoolHeader + " names a pool this account may not use"}
 	errBadStream    = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: StreamHeader + " must be marketing or transactional"}
@@ -272,7 +271,11 @@ func (s *Session) Data(r io.Reader) error {
 			return se
 		case errors.Is(err, smtp.ErrTooLongLine):
 			s.b.reject("line_too_long")
-			return errLineTooLong
+			// RFC 5321 §4.5.3.1.10 names 500 for a line too long;
+			// go-smtp closes the connection after it (the rest of
+			// the line would be read as commands).
+			return &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 5, 2},
+				Message: fmt.Sprintf("Line too long: lines are limited to %d octets", s.b.maxLine())}
 		}
 		return err // the connection failed; no reply will be read
 	}
@@ -338,7 +341,7 @@ func (s *Session) Data(r io.Reader) error {
 		return err
 	}
 	for _, m := range msgs {
-		m.Pool = pool
+		m.Pool, m.Campaign = pool, p.campaign
 	}
 	// The spool answers only after the commit holding these messages is
 	// fsync'd; a cancelled context cannot make it report a durable write
@@ -415,6 +418,13 @@ func (s *Session) build(raw []byte, ri receivedInfo, p prepared, id queue.ID, rc
 			b.log.Error("tracking rewrite failed", "msgid", idi.String(), "tenant", s.tenant.Name, "err", err)
 			b.reject("store")
 			return nil, errStore
+		}
+		if changed {
+			// Rewritten links can lengthen a line past 998 octets.
+			var bad *refusal
+			if out, _, bad = conform(out); bad != nil {
+				return nil, b.refuse(bad)
+			}
 		}
 		if i == 0 && !changed {
 			// Nothing per recipient: one message for everyone.

@@ -2,6 +2,8 @@ package submit
 
 import (
 	"bytes"
+	"errors"
+	"sluice/mta/reencode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-smtp"
@@ -28,6 +30,32 @@ var (
 	refuseHeaderBytes = &refusal{"bad_header_bytes", &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
 		Message: "Header contains 8-bit bytes that are not UTF-8 (RFC 6532); encode them as RFC 2047 words"}}
 )
+
+// Refusals of messages whose long lines cannot be made to conform
+// (mta/reencode).
+var (
+	refuseLongHeader = &refusal{"long_header", &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
+		Message: "Header line over 998 octets with no whitespace to fold at (RFC 5322 section 2.2.3)"}}
+	refuseLongLine = &refusal{"long_line", &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
+		Message: "Line over 998 octets in a part that cannot be re-encoded"}}
+)
+
+// conform makes a CRLF message's lines fit RFC 5322 §2.1.1's 998 octets
+// by re-encoding only the MIME parts that have longer ones (quoted-
+// printable or base64) and folding long header lines: what the recipient
+// sees is unchanged, which hard-wrapping would not give. Clean input is
+// returned as is, without copying.
+func conform(msg []byte) ([]byte, bool, *refusal) {
+	out, changed, err := reencode.Conform(msg, reencode.MaxLine)
+	switch {
+	case err == nil:
+		return out, changed, nil
+	case errors.Is(err, reencode.ErrUnfoldableHeader):
+		return nil, false, refuseLongHeader
+	default:
+		return nil, false, refuseLongLine
+	}
+}
 
 // checkContent validates a message whose line ends are already CRLF
 // (normalizeCRLF), header being its header section:

@@ -12,6 +12,19 @@
 // statistic is better than slowing the edge. [Store.Flush] and [Store.Close]
 // drain what was recorded before them.
 //
+// # Events that cannot be lost
+//
+// Record is for the edge's own hits (opens, clicks, unsubscribes) and
+// returns. Receptions and delivery outcomes come from the spool instead: it
+// writes them into its event journal in the same transaction as the state
+// change (queue's journal.go), and a [Follower] applies journal batches here
+// in order, each in one fsync'd transaction that also stores the batch's
+// last journal sequence, and only then acknowledges them to the spool. A
+// full or failing disk delays these events (the journal keeps them; the
+// Follower backs off and retries); a crash between the commit and the
+// acknowledgement replays the batch, whose events are then skipped. Every
+// one is stored exactly once.
+//
 // # Statistics
 //
 // Counters per tenant and per campaign are updated in the same transaction
@@ -47,6 +60,7 @@
 //	uniq  message (8) | rcpt (4) | tag (1) | link (2) | tenant → 1 (first human open/click/unsubscribe seen)
 //	cnt   tenant 0x00 [= campaign] 0x00 name            → count (8 bytes BE)
 //	camp  tenant 0x00 campaign                           → 1
+//	journal "applied"                                    → last spool journal sequence stored (8 bytes BE)
 //
 // Message ids are the spool's, allocated from the clock in microseconds, so
 // msg and uniq entries are purged by message age with the same retention;

@@ -57,6 +57,10 @@ type Options struct {
 	// beforeWrite, when set (by this package's tests), runs before each
 	// write transaction, in the writer goroutine.
 	beforeWrite func()
+	// writeErr, when set (by this package's tests), runs inside each write
+	// transaction: an error it returns aborts the transaction, as a full
+	// disk would.
+	writeErr func() error
 }
 
 func (o *Options) setDefaults() {
@@ -105,6 +109,10 @@ type Metrics struct {
 	Purged uint64
 	// Queued is the number of events waiting for the writer now.
 	Queued int
+	// Journaled counts events committed from the spool's journal (see
+	// Follower); JournalErrors the journal batches whose commit failed
+	// (they are retried: nothing is lost).
+	Journaled, JournalErrors uint64
 }
 
 // Bucket names.
@@ -114,6 +122,9 @@ const (
 	bucketUniq = "uniq"
 	bucketCnt  = "cnt"
 	bucketCamp = "camp"
+	// bucketJournal holds keyJournalApplied: the last spool journal
+	// sequence committed here (see journal.go).
+	bucketJournal = "journal"
 )
 
 // Store is the event store. Its methods are safe for concurrent use.
@@ -132,6 +143,7 @@ type Store struct {
 	wake   chan struct{} // capacity 1
 
 	flushc    chan chan struct{}
+	applyc    chan *applyReq // journal batches, committed by the writer
 	campaigns *campaignCache // the writer's
 
 	quit       chan struct{} // closed by Close: drain and stop
@@ -142,6 +154,7 @@ type Store struct {
 	closeOnce  sync.Once
 
 	recorded, dropped, invalid, written, lost, batches, purged atomic.Uint64
+	journaled, journalErrors                                   atomic.Uint64
 }
 
 // Open opens (creating if needed) the event store at path and starts its
@@ -158,7 +171,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("events: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range []string{bucketEv, bucketMsg, bucketUniq, bucketCnt, bucketCamp} {
+		for _, b := range []string{bucketEv, bucketMsg, bucketUniq, bucketCnt, bucketCamp, bucketJournal} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
 				return err
 			}
@@ -176,6 +189,7 @@ func Open(path string, opts Options) (*Store, error) {
 		wake:       make(chan struct{}, 1),
 		campaigns:  newCampaignCache(1 << 16),
 		flushc:     make(chan chan struct{}),
+		applyc:     make(chan *applyReq),
 		quit:       make(chan struct{}),
 		abandon:    make(chan struct{}),
 		writerDone: make(chan struct{}),
@@ -307,6 +321,9 @@ func (s *Store) Metrics() Metrics {
 		Batches:  s.batches.Load(),
 		Purged:   s.purged.Load(),
 		Queued:   s.queued(),
+
+		Journaled:     s.journaled.Load(),
+		JournalErrors: s.journalErrors.Load(),
 	}
 }
 
@@ -333,6 +350,8 @@ func (s *Store) writer() {
 		case done := <-s.flushc:
 			batch = s.drain(batch)
 			close(done)
+		case req := <-s.applyc:
+			s.applyJournal(req)
 		case <-s.quit:
 			s.drain(batch)
 			return
@@ -360,6 +379,8 @@ func (s *Store) linger(timer *time.Timer) bool {
 			s.drain(nil)
 			close(done)
 			return false
+		case req := <-s.applyc: // its own transaction; the lingering batch waits
+			s.applyJournal(req)
 		}
 	}
 	return true
@@ -394,11 +415,37 @@ func (s *Store) write(batch []Event) []Event {
 		return batch
 	}
 	defer clear(batch)
+	err := s.commit(batch, nil)
+	s.batches.Add(1)
+	if err != nil {
+		s.lost.Add(uint64(len(batch)))
+		s.log.Error("events: write batch", "events", len(batch), "err", err)
+		return batch[:0]
+	}
+	s.written.Add(uint64(len(batch)))
+	return batch[:0]
+}
+
+// commit applies batch in one transaction. A journal batch (mark set)
+// first drops the events the store already has (those of sequences up to
+// the last applied) and records its last sequence in the same
+// transaction, so replaying it after a crash adds nothing. On failure the
+// campaign cache, which may hold entries of the rolled-back transaction,
+// is reset.
+func (s *Store) commit(batch []Event, mark *journalMark) error {
 	if s.opts.beforeWrite != nil {
 		s.opts.beforeWrite()
 	}
 	now := s.opts.Now()
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		if s.opts.writeErr != nil {
+			if err := s.opts.writeErr(); err != nil {
+				return err
+			}
+		}
+		if mark != nil {
+			batch = mark.fresh(tx, batch)
+		}
 		w := newBatchWriter(tx, s.campaigns)
 		for i := range batch {
 			ev := &batch[i]
@@ -429,17 +476,17 @@ func (s *Store) write(batch []Event) []Event {
 				return fmt.Errorf("on commit: %w", err)
 			}
 		}
+		if mark != nil {
+			if err := mark.save(tx); err != nil {
+				return err
+			}
+		}
 		return w.finish(now)
 	})
-	s.batches.Add(1)
 	if err != nil {
 		s.campaigns.reset()
-		s.lost.Add(uint64(len(batch)))
-		s.log.Error("events: write batch", "events", len(batch), "err", err)
-		return batch[:0]
 	}
-	s.written.Add(uint64(len(batch)))
-	return batch[:0]
+	return err
 }
 
 // DB returns the store's database, for packages that keep buckets of

@@ -1,5 +1,5 @@
 // Package webhook pushes a tenant's events (sent, delivered, deferred,
-// failed, bounce, complaint, open, click, unsubscribe) to the tenant's
+// failed, deleted, bounce, complaint, open, click, unsubscribe) to the tenant's
 // HTTPS endpoint as signed JSON batches, from a durable outbox.
 //
 // # Durability

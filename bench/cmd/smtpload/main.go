@@ -17,7 +17,12 @@
 // Usage:
 //
 //	smtpload -addr 127.0.0.1:2587 -n 20000 -c 20 -size 5000 \
-//	    -from bench@bench.example -rcpt-domain sink.example [-auth user:pass]
+//	    -from bench@bench.example -rcpt-domain sink.example [-auth user:pass] \
+//	    [-rate 500] [-domains 50]
+//
+// With -rate, message i is not started before i/rate seconds after the
+// start: a steady rate as long as the sessions keep up (a soak test's
+// load). With -domains K, message i goes to rcpt<i>@d<i mod K>.<rcpt-domain>.
 package main
 
 import (
@@ -50,6 +55,8 @@ type options struct {
 	auth       string
 	timeout    time.Duration
 	opTimeout  time.Duration
+	rate       float64 // messages per second in all; 0: as fast as possible
+	domains    int     // >1: recipients spread over d<k>.<rcpt-domain>
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -65,6 +72,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.auth, "auth", "", "user:pass: STARTTLS (any certificate) then AUTH PLAIN; empty: neither")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "bound on the whole run")
 	fs.DurationVar(&o.opTimeout, "op-timeout", time.Minute, "bound on each connection set-up and each reply")
+	fs.Float64Var(&o.rate, "rate", 0, "steady rate, messages per second over all sessions (message i starts no earlier than i/rate); 0: as fast as possible")
+	fs.IntVar(&o.domains, "domains", 1, "spread recipients over this many domains d<k>.<rcpt-domain> (1: all at rcpt-domain)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -77,6 +86,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-c: want 1..10000")
 	case o.size < 1 || o.size > 64<<20:
 		return o, errors.New("-size: want 1..67108864 bytes")
+	case o.rate < 0 || o.rate > 1e6:
+		return o, errors.New("-rate: want 0..1000000 messages per second")
+	case o.domains < 1 || o.domains > 100_000:
+		return o, errors.New("-domains: want 1..100000")
 	case o.timeout <= 0 || o.opTimeout <= 0:
 		return o, errors.New("-timeout and -op-timeout must be positive")
 	case !strings.Contains(o.from, "@") || strings.ContainsAny(o.from, " <>\r\n"):
@@ -121,7 +134,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg := &loadConfig{addr: o.addr, n: o.n, from: o.from, opTimeout: o.opTimeout,
-		msgs: newMessages(o.from, o.rcptDomain, o.size, o.n)}
+		msgs: newMessages(o.from, o.rcptDomain, o.size, o.n, o.domains)}
 	if o.auth != "" {
 		cfg.user, cfg.pass, _ = strings.Cut(o.auth, ":")
 	}
@@ -132,6 +145,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	sessions := make([]*session, min(o.c, o.n))
 	var wg sync.WaitGroup
 	start := time.Now()
+	if o.rate > 0 {
+		cfg.start, cfg.interval = start, time.Duration(float64(time.Second)/o.rate)
+	}
 	for i := range sessions {
 		s := &session{cfg: cfg, next: &next}
 		sessions[i] = s

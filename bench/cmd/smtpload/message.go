@@ -29,11 +29,12 @@ type messages struct {
 	total      int
 	body       []byte // shared by all messages; never written after build
 	runID      int64
+	domains    int // >1: message i goes to d<i mod domains>.rcptDomain
 }
 
 // newMessages prepares a builder for total messages of about size bytes.
-func newMessages(from, rcptDomain string, size, total int) *messages {
-	m := &messages{from: from, rcptDomain: rcptDomain, total: total, runID: time.Now().UnixNano()}
+func newMessages(from, rcptDomain string, size, total, domains int) *messages {
+	m := &messages{from: from, rcptDomain: rcptDomain, total: total, runID: time.Now().UnixNano(), domains: domains}
 	head := len(m.header(0, time.Now()))
 	m.body = buildBody(size - head)
 	return m
@@ -41,6 +42,9 @@ func newMessages(from, rcptDomain string, size, total int) *messages {
 
 // rcpt is the recipient of message i.
 func (m *messages) rcpt(i int) string {
+	if m.domains > 1 {
+		return fmt.Sprintf("rcpt%d@d%d.%s", i, i%m.domains, m.rcptDomain)
+	}
 	return fmt.Sprintf("rcpt%d@%s", i, m.rcptDomain)
 }
 

@@ -23,6 +23,9 @@ type loadConfig struct {
 	msgs       *messages
 	// opTimeout bounds each SMTP command's reply and the connection set-up.
 	opTimeout time.Duration
+	// With interval > 0, message i is not started before start + i×interval.
+	start    time.Time
+	interval time.Duration
 }
 
 // tally is what one session observed; sessions own theirs, the run merges
@@ -62,6 +65,9 @@ func (s *session) run(ctx context.Context) {
 		if i >= s.cfg.n {
 			return
 		}
+		if !s.pace(ctx, i) {
+			return
+		}
 		s.t.sent++
 		if s.c == nil {
 			if err := s.connect(ctx); err != nil {
@@ -93,6 +99,26 @@ func (s *session) run(ctx context.Context) {
 		if err := s.c.Reset(); err != nil {
 			s.hangUp(false)
 		}
+	}
+}
+
+// pace waits until message i's start time under -rate; false if ctx
+// ended first.
+func (s *session) pace(ctx context.Context, i int) bool {
+	if s.cfg.interval <= 0 {
+		return true
+	}
+	wait := time.Until(s.cfg.start.Add(time.Duration(i) * s.cfg.interval))
+	if wait <= 0 {
+		return true
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 

@@ -1,0 +1,271 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"sluice/queue"
+)
+
+// openSpool opens a real spool on the test's clock.
+func openSpool(t *testing.T, c *testClock, opts queue.Options) *queue.Store {
+	t.Helper()
+	opts.Now = c.Now
+	q, err := queue.Open(filepath.Join(t.TempDir(), "spool.db"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Close() })
+	return q
+}
+
+// spoolTraffic enqueues n messages of two recipients (campaign "c1"),
+// claims them and completes recipient 0 as delivered, recipient 1 as
+// failed.
+func spoolTraffic(t *testing.T, q *queue.Store, c *testClock, n int) {
+	t.Helper()
+	ctx := context.Background()
+	for i := 0; i < n; i++ {
+		m := &queue.Message{ID: q.NewID(), Tenant: "acme", From: "n@acme.example",
+			Rcpts:   []string{fmt.Sprintf("a%d@x.example", i), fmt.Sprintf("b%d@x.example", i)},
+			Created: c.Now(), Body: []byte("hi"), Campaign: "c1"}
+		if err := q.Enqueue(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var results []queue.Result
+	for {
+		works, err := q.Claim(ctx, 1000, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(works) == 0 {
+			break
+		}
+		for _, w := range works {
+			for _, r := range w.Rcpts {
+				res := queue.Result{ID: w.ID, Index: r.Index, Outcome: queue.OutcomeDelivered, Code: 250}
+				if r.Index == 1 {
+					res.Outcome, res.Code = queue.OutcomeFailed, 550
+				}
+				results = append(results, res)
+			}
+		}
+	}
+	if err := q.Complete(ctx, results); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantCounts checks the tenant's and the campaign's delivery counters.
+func wantCounts(t *testing.T, s *Store, sent, delivered, failed uint64) {
+	t.Helper()
+	for _, camp := range []string{"", "c1"} {
+		st := stats(t, s, "acme", camp)
+		if st.Sent != sent || st.Delivered != delivered || st.Failed != failed {
+			t.Fatalf("campaign %q: sent=%d delivered=%d failed=%d, want %d/%d/%d",
+				camp, st.Sent, st.Delivered, st.Failed, sent, delivered, failed)
+		}
+	}
+}
+
+// TestFollowerApplies: every journaled reception and outcome reaches the
+// store, the campaign with it, in batches; the journal is then empty.
+func TestFollowerApplies(t *testing.T) {
+	t.Parallel()
+	s, c := openStore(t, Options{})
+	q := openSpool(t, c, queue.Options{})
+	spoolTraffic(t, q, c, 25)
+	f := s.Follow(q, FollowOptions{MaxBatch: 7})
+	n, err := f.Drain(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 100 || q.JournalDepth() != 0 {
+		t.Fatalf("applied %d events (want 100), journal depth %d", n, q.JournalDepth())
+	}
+	wantCounts(t, s, 50, 25, 25)
+	if m := s.Metrics(); m.Journaled != 100 {
+		t.Fatalf("metrics journaled %d", m.Journaled)
+	}
+}
+
+// TestFollowerKinds: operator bounces and deletes and suppressed
+// recipients map to their kinds and reasons.
+func TestFollowerKinds(t *testing.T) {
+	t.Parallel()
+	s, c := openStore(t, Options{})
+	q := openSpool(t, c, queue.Options{})
+	ctx := context.Background()
+	ids := make([]queue.ID, 3)
+	for i := range ids {
+		ids[i] = q.NewID()
+		if err := q.Enqueue(ctx, &queue.Message{ID: ids[i], Tenant: "acme", Rcpts: []string{"a@x.example"}, Created: c.Now(), Body: []byte("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := q.Bounce(ctx, queue.Filter{ID: ids[0]}, "ops"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Delete(ctx, queue.Filter{ID: ids[1]}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Claim(ctx, 10, 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Complete(ctx, []queue.Result{{ID: ids[2], Outcome: queue.OutcomeFailed, Suppressed: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Follow(q, FollowOptions{}).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := map[queue.ID]Event{}
+	err := s.Range(ctx, "acme", time.Time{}, time.Time{}, func(ev Event) bool {
+		if ev.Kind != KindSent {
+			got[queue.ID(ev.Message)] = ev
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []Event{{Kind: KindFailed, Reason: ReasonOperatorBounce}, {Kind: KindDeleted, Reason: ReasonOperatorDelete},
+		{Kind: KindFailed, Reason: ReasonSuppressed}} {
+		if ev := got[ids[i]]; ev.Kind != want.Kind || ev.Reason != want.Reason {
+			t.Errorf("message %d: %s/%s, want %s/%s", i, ev.Kind, ev.Reason, want.Kind, want.Reason)
+		}
+	}
+	// A delete is not a failure, as in the spool.
+	if st := stats(t, s, "acme", ""); st.Sent != 3 || st.Delivered != 0 || st.Failed != 2 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// TestFollowerRetriesFailedWrites: while the store cannot write (an
+// injected error, as a full disk gives), the journal keeps every entry;
+// once writes succeed, everything arrives, once.
+func TestFollowerRetriesFailedWrites(t *testing.T) {
+	t.Parallel()
+	var failing atomic.Bool
+	failing.Store(true)
+	s, c := openStore(t, Options{writeErr: func() error {
+		if failing.Load() {
+			return errors.New("no space left on device")
+		}
+		return nil
+	}})
+	q := openSpool(t, c, queue.Options{})
+	spoolTraffic(t, q, c, 10)
+	f := s.Follow(q, FollowOptions{MaxBatch: 4})
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		if _, err := f.Drain(ctx); err == nil {
+			t.Fatal("drain succeeded while writes fail")
+		}
+	}
+	if d := q.JournalDepth(); d != 30 { // per message: sent, delivered, failed
+		t.Fatalf("journal depth %d while failing, want 30", d)
+	}
+	wantCounts(t, s, 0, 0, 0)
+	failing.Store(false)
+	if _, err := f.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantCounts(t, s, 20, 10, 10)
+	if f.Failures() != 3 || s.Metrics().JournalErrors != 3 || q.JournalDepth() != 0 {
+		t.Fatalf("failures %d, journal errors %d, depth %d", f.Failures(), s.Metrics().JournalErrors, q.JournalDepth())
+	}
+}
+
+// failingAck is a journal whose acknowledgements fail while fail is set:
+// a crash between the event store's commit and the spool's ack.
+type failingAck struct {
+	*queue.Store
+	fail atomic.Bool
+}
+
+func (j *failingAck) AckJournal(ctx context.Context, seq uint64) error {
+	if j.fail.Load() {
+		return errors.New("spool closed")
+	}
+	return j.Store.AckJournal(ctx, seq)
+}
+
+// TestFollowerIdempotentReplay: a batch committed but not acknowledged is
+// read again; the store skips what it has, so nothing is counted twice.
+func TestFollowerIdempotentReplay(t *testing.T) {
+	t.Parallel()
+	s, c := openStore(t, Options{})
+	q := openSpool(t, c, queue.Options{})
+	spoolTraffic(t, q, c, 5)
+	j := &failingAck{Store: q}
+	j.fail.Store(true)
+	f := s.Follow(j, FollowOptions{})
+	ctx := context.Background()
+	if _, err := f.Drain(ctx); err == nil {
+		t.Fatal("drain succeeded with a failing ack")
+	}
+	wantCounts(t, s, 10, 5, 5)
+	if d := q.JournalDepth(); d != 15 {
+		t.Fatalf("depth %d, want 15 (nothing acknowledged)", d)
+	}
+	// A new entry joins the replayed batch: it alone is applied.
+	spoolTraffic(t, q, c, 1)
+	j.fail.Store(false)
+	if _, err := f.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantCounts(t, s, 12, 6, 6)
+	if d := q.JournalDepth(); d != 0 {
+		t.Fatalf("depth %d after the replay, want 0", d)
+	}
+	applied, err := s.AppliedJournal()
+	if err != nil || applied == 0 {
+		t.Fatalf("applied %d, %v", applied, err)
+	}
+}
+
+// TestFollowerRun: Run applies what the spool journals as it comes (woken
+// by OnJournal) and backs off across failures until writes succeed.
+func TestFollowerRun(t *testing.T) {
+	t.Parallel()
+	var fails atomic.Int32
+	fails.Store(3)
+	s, c := openStore(t, Options{writeErr: func() error {
+		if fails.Add(-1) >= 0 {
+			return errors.New("i/o error")
+		}
+		return nil
+	}})
+	var fp atomic.Pointer[Follower]
+	q := openSpool(t, c, queue.Options{OnJournal: func() {
+		if f := fp.Load(); f != nil {
+			f.Kick()
+		}
+	}})
+	f := s.Follow(q, FollowOptions{Poll: time.Hour, MinBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond})
+	fp.Store(f)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); _ = f.Run(ctx) }()
+	defer func() { cancel(); wg.Wait() }()
+	spoolTraffic(t, q, c, 3)
+	deadline := time.Now().Add(10 * time.Second)
+	for q.JournalDepth() != 0 || stats(t, s, "acme", "").Failed != 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("journal depth %d, failures %d", q.JournalDepth(), f.Failures())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	wantCounts(t, s, 6, 3, 3)
+	if f.Failures() < 3 {
+		t.Fatalf("failures %d, want ≥ 3", f.Failures())
+	}
+}
