@@ -6,7 +6,7 @@ require (
 	github.com/BurntSushi/toml v1.6.0
 	github.com/emersion/go-msgauth v0.7.0
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
-	github.com/emersion/go-smtp v0.25.1
+	github.com/emersion/go-smtp v0.26.0
 	github.com/miekg/dns v1.1.73
 	github.com/prometheus/client_golang v1.25.0
 	github.com/valyala/fasthttp v1.78.0
@@ -29,5 +29,5 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 
-// go-smtp v0.25.1 with a bulk DATA reader: see mta/gosmtp/SLUICE.md.
-replace github.com/emersion/go-smtp => ./mta/gosmtp
+// go-smtp v0.26.0 with a bulk DATA reader: see third_party/go-smtp/README.md.
+replace github.com/emersion/go-smtp => ./third_party/go-smtp

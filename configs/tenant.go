@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"sluice/internal/event"
 )
 
 // Tenant is one customer whose applications submit mail.
@@ -135,8 +137,8 @@ func (t Tenant) validate(key string, inboundDomains []string) error {
 	return t.Webhook.validate(key + ".webhook")
 }
 
-// webhookKinds are the event kinds a tenant's webhook may be limited to.
-var webhookKinds = []string{"sent", "delivered", "deferred", "failed", "deleted", "bounce", "complaint", "open", "click", "unsubscribe"}
+// A tenant's webhook may be limited to the kinds the events store
+// records: event.Stored, the one list.
 
 // minWebhookSecret is the shortest webhook secret, in bytes
 // (tracking/webhook.MinSecretLen).
@@ -163,8 +165,8 @@ func (w Webhook) validate(key string) error {
 		return keyError(key+".secret", "must be at least %d bytes", minWebhookSecret)
 	}
 	for i, k := range w.Kinds {
-		if !slices.Contains(webhookKinds, k) {
-			return keyError(fmt.Sprintf("%s.kinds[%d]", key, i), "%q is not one of %s", k, strings.Join(webhookKinds, ", "))
+		if kinds := event.Stored(); !slices.Contains(kinds, event.Kind(k)) {
+			return keyError(fmt.Sprintf("%s.kinds[%d]", key, i), "%q is not one of %s", k, event.Join(kinds, ", "))
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"sluice/configs"
+	"sluice/internal/event"
 	"sluice/mta/inbound"
 	"sluice/tracking"
 	"sluice/tracking/events"
@@ -55,14 +56,11 @@ func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tra
 // those, see startJournal), returns are recorded best effort: the inbound
 // worker's write is in mta/inbound, and a lost return event loses no mail.
 func recordReturn(ev *events.Store, r inbound.Event) {
-	var kind events.Kind
-	switch r.Kind {
-	case "bounce":
-		kind = events.KindBounce
-	case "complaint":
-		kind = events.KindComplaint
-	case "unsubscribe":
-		kind = events.KindUnsubscribe
+	// inbound's kinds that are event kinds; the others (auto_reply,
+	// unattributed) are not recorded.
+	kind := event.Kind(r.Kind)
+	switch kind {
+	case event.Bounce, event.Complaint, event.Unsubscribe:
 	default:
 		return
 	}

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"sluice/admin"
 	"sluice/configs"
 	"sluice/queue"
 	"sluice/tracking/events"
@@ -30,7 +31,7 @@ type remoteSuppressor struct {
 }
 
 func (r remoteSuppressor) Suppress(ctx context.Context, s queue.Suppression) error {
-	b, _ := json.Marshal(suppressionJSON{Tenant: s.Tenant, Address: s.Addr, Scope: s.Scope.String(), Reason: s.Reason})
+	b, _ := json.Marshal(admin.Suppression{Tenant: s.Tenant, Address: s.Addr, Scope: s.Scope.String(), Reason: s.Reason})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url+"/api/v1/suppressions", bytes.NewReader(b))
 	if err != nil {
 		return err

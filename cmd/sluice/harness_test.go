@@ -186,7 +186,7 @@ func (l *eventLog) wait(t *testing.T, rcpt, kind string, timeout time.Duration) 
 	var found delivery.Event
 	evs, ok := l.until(timeout, func(evs []delivery.Event) bool {
 		for _, ev := range evs {
-			if ev.Rcpt == rcpt && ev.Kind == kind {
+			if ev.Rcpt == rcpt && string(ev.Kind) == kind {
 				found = ev
 				return true
 			}
@@ -197,7 +197,7 @@ func (l *eventLog) wait(t *testing.T, rcpt, kind string, timeout time.Duration) 
 		var seen []string
 		for _, ev := range evs {
 			if ev.Rcpt == rcpt {
-				seen = append(seen, ev.Kind+": "+ev.Reply)
+				seen = append(seen, string(ev.Kind)+": "+ev.Reply)
 			}
 		}
 		t.Fatalf("no %s event for %s within %v; saw %q", kind, rcpt, timeout, seen)

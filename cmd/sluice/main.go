@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"sluice/admin/ctl"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -46,7 +48,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "edge":
 		return runEdge(args[1:], stdout, stderr)
 	case "ctl":
-		return runCtl(args[1:], stdout, stderr)
+		return ctl.Run(args[1:], stdout, stderr)
 	case "dkim":
 		return runDKIM(args[1:], stdout, stderr)
 	case "classify":

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"sluice/internal/clock"
+	"sluice/internal/event"
 	"sluice/mta/delivery"
 	"sluice/mta/submit"
 	"sluice/queue"
@@ -29,7 +30,7 @@ type metrics struct {
 	subSessions   prometheus.Gauge
 	dkimUnsigned  *prometheus.CounterVec // tenant
 
-	delRcpts   *prometheus.CounterVec // result: delivered, deferred, failed
+	delRcpts   *prometheus.CounterVec // result: event.Outcomes (delivered, deferred, failed, suppressed)
 	delLatency prometheus.Histogram
 	delConns   prometheus.Gauge
 
@@ -67,7 +68,7 @@ func newMetrics() *metrics {
 			Name: "sluice_dkim_unsigned_messages_total", Help: "Accepted messages sent unsigned because no DKIM key matched their From domain.",
 		}, []string{"tenant"}),
 		delRcpts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "sluice_delivery_recipients_total", Help: "Recipient delivery outcomes by result (delivered, deferred, failed).",
+			Name: "sluice_delivery_recipients_total", Help: "Recipient delivery outcomes by result (" + event.Join(event.Outcomes(), ", ") + ").",
 		}, []string{"result"}),
 		delLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "sluice_delivery_latency_seconds",
@@ -129,8 +130,8 @@ func (m *metrics) submitHooks() submit.Metrics {
 }
 
 func (m *metrics) deliveryEvent(ev delivery.Event) {
-	m.delRcpts.WithLabelValues(ev.Kind).Inc()
-	if ev.Kind == "delivered" {
+	m.delRcpts.WithLabelValues(string(ev.Kind)).Inc()
+	if ev.Kind == event.Delivered {
 		m.delLatency.Observe(ev.Latency.Seconds())
 	}
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"sluice/configs"
-	"sluice/internal/clock"
 	"sluice/mta/bounce"
 	"sluice/mta/delivery"
 	"sluice/mta/inbound"
@@ -135,7 +134,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	if err != nil {
 		return nil, err
 	}
-	toks := mailboxTokens{keyring}
+	toks := inbound.KeyringTokens{Keyring: keyring}
 	bounceDomains := map[string]string{}
 	for _, t := range cfg.Tenants {
 		if t.BounceDomain != "" {
@@ -144,7 +143,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	}
 	var returnPath func(*queue.Work, queue.WorkRcpt) string
 	if len(bounceDomains) > 0 {
-		returnPath = toks.returnPath(bounceDomains)
+		returnPath = toks.ReturnPath(bounceDomains)
 	}
 	if cfg.Tracking.BaseURL == "" {
 		log.Warn("tracking.base_url is not set: no tracking links and no List-Unsubscribe headers")
@@ -154,13 +153,13 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 				break // the development tenant has no tracking settings
 			}
 			ct := cfg.Tenants[i]
-			opens, clicks := parseTrackMode(ct.Tracking)
-			t.Tracker = &tracker{kr: keyring, base: cfg.Tracking.BaseURL, bounceDomain: ct.BounceDomain,
-				opens: opens, clicks: clicks, text: ct.TrackText, now: clock.Now}
+			t.Tracker = tracking.NewTracker(tracking.TrackerConfig{Keyring: keyring, BaseURL: cfg.Tracking.BaseURL,
+				BounceDomain: ct.BounceDomain, Mode: ct.Tracking, TrackText: ct.TrackText})
 		}
 	}
 	classifier := bounce.New()
 	policy := &inbound.Policy{Store: n.store, SoftThreshold: cfg.Suppression.SoftThreshold, SoftWindow: cfg.Suppression.SoftWindow.Duration}
+	syncReturns := &inbound.SyncReturns{Classifier: classifier, Policy: policy, Logger: log}
 	servers := cfg.Delivery.Resolvers
 	if len(servers) == 0 {
 		if servers, err = mx.SystemServers("/etc/resolv.conf"); err != nil {
@@ -217,7 +216,11 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 			n.metrics.deliveryEvent(ev)
 			// The event store hears of ev through the spool's journal,
 			// written with the outcome (see startJournal).
-			syncFailure(n, classifier, policy, ev)
+			if string(ev.Kind) == "failed" {
+				class, _, _ := syncReturns.Apply(context.Background(), inbound.Failure{Tenant: ev.Tenant, ID: ev.ID,
+					Rcpt: ev.Rcpt, Code: ev.Code, Enhanced: ev.Enhanced, Reply: ev.Reply})
+				n.metrics.returns.WithLabelValues("sync", string(class)).Inc()
+			}
 			if opts.onEvent != nil {
 				opts.onEvent(ev)
 			}
@@ -291,7 +294,9 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	if n.edge, err = buildEdge(cfg, keyring, n.events, n.store, log, n.metrics); err != nil {
 		return nil, err
 	}
-	n.admin = newAdminServer(n, adminToken)
+	if n.admin, err = newAdminServer(n, adminToken); err != nil {
+		return nil, err
+	}
 
 	listen := func(key, addr string) (net.Listener, error) {
 		ln, err := net.Listen("tcp", addr)

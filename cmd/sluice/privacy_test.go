@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -156,68 +153,6 @@ func TestPrivacyExportErase(t *testing.T) {
 	tn.start()
 	ctl = ctlFor(t, tn)
 	check()
-}
-
-// TestPrivacyBadInput: bad requests get a 4xx with a JSON error.
-func TestPrivacyBadInput(t *testing.T) {
-	tn := startTestNode(t, mtatest.SinkOptions{}, nil)
-	tok, err := os.ReadFile(filepath.Join(tn.cfg.DataDir, "admin.token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + tn.n.adminLn.Addr().String() + "/api/v1/privacy/"
-	cases := []struct {
-		name, method, path, body string
-		noToken                  bool
-		code                     int
-		msg                      string
-	}{
-		{"no token", "GET", "export?tenant=acme&address=a@example.test", "", true, 401, "token"},
-		{"export without tenant", "GET", "export?address=a@example.test", "", false, 400, "tenant is required"},
-		{"export without address", "GET", "export?tenant=acme", "", false, 400, "address"},
-		{"export of a non-address", "GET", "export?tenant=acme&address=nobody", "", false, 400, "address"},
-		{"export of an address with a space", "GET", "export?tenant=acme&address=a%20b@example.test", "", false, 400, "address"},
-		{"export for an unknown tenant", "GET", "export?tenant=zeta&address=a@example.test", "", false, 404, "unknown tenant"},
-		{"erase with bad JSON", "POST", "erase", "{", false, 400, "JSON"},
-		{"erase without tenant", "POST", "erase", `{"address":"a@example.test"}`, false, 400, "tenant is required"},
-		{"erase of a non-address", "POST", "erase", `{"tenant":"acme","address":"@example.test"}`, false, 400, "address"},
-		{"erase for an unknown tenant", "POST", "erase", `{"tenant":"zeta","address":"a@example.test"}`, false, 404, "unknown tenant"},
-		{"erase by GET", "GET", "erase?tenant=acme&address=a@example.test", "", false, 405, ""},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			req, err := http.NewRequest(c.method, base+c.path, strings.NewReader(c.body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !c.noToken {
-				req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(tok)))
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != c.code {
-				t.Fatalf("%s %s: %d %s, want %d", c.method, c.path, resp.StatusCode, body, c.code)
-			}
-			if c.msg == "" {
-				return
-			}
-			var e struct{ Error string }
-			if err := json.Unmarshal(body, &e); err != nil || !strings.Contains(e.Error, c.msg) {
-				t.Fatalf("%s %s: body %s, want a JSON error about %q", c.method, c.path, body, c.msg)
-			}
-		})
-	}
-	// And ctl refuses to run without a tenant or an address.
-	admin := tn.n.adminLn.Addr().String()
-	for _, args := range [][]string{{"privacy", "export", "a@example.test"}, {"privacy", "erase", "--tenant", "acme", "--yes"}} {
-		if code := runCtl(append([]string{"--admin", admin, "--token", strings.TrimSpace(string(tok))}, args...), io.Discard, io.Discard); code != 2 {
-			t.Errorf("ctl %v: exit %d, want 2 (usage)", args, code)
-		}
-	}
 }
 
 func exportOf(t *testing.T, ctl func(...string) string, addr string) privacyExport {

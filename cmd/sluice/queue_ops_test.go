@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"strings"
@@ -66,21 +65,6 @@ func TestSuspendSite(t *testing.T) {
 	ctl("queue", "retry", "--domain", "example.test")
 	if ev := tn.events.wait(t, "a@example.test", "delivered", 5*time.Second); ev.Attempt != 1 {
 		t.Fatalf("delivered at attempt %d: the hold must not count attempts", ev.Attempt)
-	}
-}
-
-// ctlFor returns a function that runs `sluice ctl` against tn's admin API
-// and returns its output, failing the test on a non-zero exit.
-func ctlFor(t *testing.T, tn *testNode) func(args ...string) string {
-	admin := tn.n.adminLn.Addr().String()
-	cfgPath := writeConfigFor(t, tn.cfg)
-	return func(args ...string) string {
-		t.Helper()
-		var out, errb bytes.Buffer
-		if code := runCtl(append([]string{"--admin", admin, "--config", cfgPath}, args...), &out, &errb); code != 0 {
-			t.Fatalf("ctl %v: exit %d: %s", args, code, errb.String())
-		}
-		return out.String()
 	}
 }
 
@@ -158,9 +142,6 @@ func TestShapingSuspensionCostsNoAttempt(t *testing.T) {
 		}
 		if ev.Attempt != first.Attempt {
 			t.Fatalf("retry %d while suspended: attempt %d, first suspended deferral was attempt %d", i, ev.Attempt, first.Attempt)
-		}
-		if ev.Retry.Before(time.Now()) {
-			t.Fatalf("deferred until %v: want the end of the suspension", ev.Retry)
 		}
 	}
 }

@@ -15,10 +15,6 @@ import (
 
 	"sluice/configs"
 	"sluice/internal/clock"
-	"sluice/mta/bounce"
-	"sluice/mta/delivery"
-	"sluice/mta/inbound"
-	"sluice/queue"
 	"sluice/tracking/token"
 )
 
@@ -72,76 +68,6 @@ func loadKeyring(cfg *configs.Config) (*token.Keyring, error) {
 		return nil, fmt.Errorf("config: tracking token secrets: %w", err)
 	}
 	return kr, nil
-}
-
-// mailboxTokens adapts the keyring to VERP and mailto-unsubscribe local
-// parts.
-type mailboxTokens struct{ k *token.Keyring }
-
-var _ inbound.Tokens = mailboxTokens{}
-
-func (m mailboxTokens) open(s string, kind token.Kind) (queue.ID, uint32, bool) {
-	c, err := m.k.OpenMailbox(s)
-	if err != nil || c.Kind != kind {
-		return 0, 0, false
-	}
-	return queue.ID(c.Message), c.Rcpt, true
-}
-
-func (m mailboxTokens) OpenBounce(s string) (queue.ID, uint32, bool) { return m.open(s, token.Bounce) }
-func (m mailboxTokens) OpenUnsubscribe(s string) (queue.ID, uint32, bool) {
-	return m.open(s, token.MailUnsubscribe)
-}
-
-var _ inbound.TrackingTokens = mailboxTokens{}
-
-// OpenTracking opens a URL-form token found in a returned copy (open
-// pixel, click, unsubscribe page): proof of which recipient's copy it is.
-// No age limit: complaints arrive late.
-func (m mailboxTokens) OpenTracking(s string) (string, queue.ID, uint32, bool) {
-	c, err := m.k.Open(s)
-	if err != nil || (c.Kind != token.Open && c.Kind != token.Click && c.Kind != token.Unsubscribe) {
-		return "", 0, 0, false
-	}
-	return c.Tenant, queue.ID(c.Message), c.Rcpt, true
-}
-
-// returnPath makes the VERP envelope sender b.<token>@<bounce domain> for
-// tenants that have a bounce domain.
-func (m mailboxTokens) returnPath(domains map[string]string) func(w *queue.Work, r queue.WorkRcpt) string {
-	return func(w *queue.Work, r queue.WorkRcpt) string {
-		dom := domains[w.Tenant]
-		if dom == "" {
-			return ""
-		}
-		tok, err := m.k.SealMailbox(token.Claims{Kind: token.Bounce, Message: uint64(w.ID), Rcpt: r.Index})
-		if err != nil {
-			return "" // cannot happen for valid ids; keep the submitted sender
-		}
-		return "b." + tok + "@" + dom
-	}
-}
-
-// syncFailure applies the suppression policy to a delivery outcome: a
-// final failure is classified from its reply (code, enhanced code and
-// text) like any returned message.
-func syncFailure(n *node, cl *bounce.Classifier, pol *inbound.Policy, ev delivery.Event) {
-	if ev.Kind != "failed" {
-		return
-	}
-	res := cl.Reply(ev.Code, ev.Enhanced, ev.Reply)
-	n.metrics.returns.WithLabelValues("sync", string(res.Class)).Inc()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	sup, err := pol.Apply(ctx, ev.Tenant, ev.Rcpt, res, "delivery")
-	if err != nil {
-		n.log.Error("suppression policy", "msgid", ev.ID.String(), "tenant", ev.Tenant, "err", err)
-		return
-	}
-	if sup {
-		n.log.Info("recipient suppressed", "msgid", ev.ID.String(), "tenant", ev.Tenant, "rcpt", ev.Rcpt,
-			"class", string(res.Class), "source", "delivery")
-	}
 }
 
 // purgeDirectory deletes expired recipient-directory entries hourly.

@@ -186,7 +186,7 @@ func TestMailtoUnsubscribeIsMarketingOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := mailboxTokensFor(t, tn).k.SealMailbox(tokenClaimsUnsub(uint64(id), 0))
+	tok, err := mailboxTokensFor(t, tn).Keyring.SealMailbox(tokenClaimsUnsub(uint64(id), 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,13 +234,13 @@ func waitFor(t *testing.T, timeout time.Duration, cond func() bool) {
 	}
 }
 
-func mailboxTokensFor(t *testing.T, tn *testNode) mailboxTokens {
+func mailboxTokensFor(t *testing.T, tn *testNode) inbound.KeyringTokens {
 	t.Helper()
 	kr, err := loadKeyring(tn.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return mailboxTokens{kr}
+	return inbound.KeyringTokens{Keyring: kr}
 }
 
 func tokenClaimsUnsub(msg uint64, rcpt uint32) token.Claims {

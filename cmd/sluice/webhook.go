@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 
-	bolt "go.etcd.io/bbolt"
-
 	"sluice/configs"
+	"sluice/internal/event"
 	"sluice/queue"
 	"sluice/tracking/events"
 	"sluice/tracking/webhook"
@@ -15,13 +14,13 @@ import (
 
 // webhooks wires tracking/webhook into a process that owns an events
 // store (`sluice serve`, `sluice edge`): the outbox is the store's
-// InTx hook, so an event commits with its deliveries, and the
+// subscriber (its InTx hook), so an event commits with its deliveries, and the
 // dispatcher runs once the store is open, until the process stops (before
 // the store closes).
 type webhooks struct {
 	outbox    *webhook.Outbox
 	endpoints int
-	db        *bolt.DB // the events store's, set by start
+	db        webhook.Store // the events store, set by start
 	disp      *webhook.Dispatcher
 }
 
@@ -34,7 +33,7 @@ func newWebhooks(cfg *configs.Config) (*webhooks, error) {
 		}
 		ep := webhook.Endpoint{Tenant: t.Name, URL: t.Webhook.URL, Secret: []byte(t.Webhook.Secret)}
 		for _, k := range t.Webhook.Kinds {
-			ep.Kinds = append(ep.Kinds, events.Kind(k))
+			ep.Kinds = append(ep.Kinds, event.Kind(k)) // configs checked it is one of event.Stored
 		}
 		eps = append(eps, ep)
 	}
@@ -47,7 +46,7 @@ func newWebhooks(cfg *configs.Config) (*webhooks, error) {
 
 // hook is the events store's InTx option: nil when no tenant has a
 // webhook, so that the writer does nothing more for them.
-func (w *webhooks) hook() func(*bolt.Tx, []events.Event) error {
+func (w *webhooks) hook() func(*events.Tx, []events.Event) error {
 	if w.endpoints == 0 {
 		return nil
 	}
@@ -58,7 +57,7 @@ func (w *webhooks) hook() func(*bolt.Tx, []events.Event) error {
 // metrics. recipient, when not nil, fills in recipient addresses.
 func (w *webhooks) start(cfg *configs.Config, ev *events.Store, recipient webhook.RecipientFunc, log *slog.Logger, m *metrics) error {
 	c := cfg.Webhooks
-	d, err := webhook.NewDispatcher(ev.DB(), w.outbox, webhook.Config{
+	d, err := webhook.NewDispatcher(ev, w.outbox, webhook.Config{
 		BatchSize: c.BatchSize, Timeout: c.Timeout.Duration, MaxAge: c.MaxAge.Duration,
 		RetryFirst: c.RetryFirst.Duration, RetryMax: c.RetryMax.Duration,
 		Recipient: recipient, Logger: log,
@@ -66,7 +65,7 @@ func (w *webhooks) start(cfg *configs.Config, ev *events.Store, recipient webhoo
 	if err != nil {
 		return fmt.Errorf("webhooks: %w", err)
 	}
-	w.db, w.disp = ev.DB(), d
+	w.db, w.disp = ev, d
 	m.reg.MustRegister(webhookCollector{d})
 	if w.endpoints > 0 {
 		log.Info("webhooks enabled", "tenants", w.endpoints)

@@ -166,7 +166,7 @@ func (d *dest) worker() {
 				// for other domains). Leave the job to a running worker of
 				// this destination, or wait for a slot.
 				d.requeue(j)
-				if d.othersActive() || !d.sleep(slotWait) {
+				if d.othersActive() || !d.sleep(e.cfg.slotWait) {
 					return
 				}
 				continue
@@ -192,15 +192,20 @@ func (d *dest) worker() {
 	}
 }
 
-// idleCheck is how long a connection may wait between messages before
-// the next one is preceded by an RSET round trip to check it still
-// answers. Back to back (a busy destination) that round trip would cost
-// every message a round trip of latency for nothing.
-const idleCheck = time.Second
+// defaultIdleCheck is how long a connection may wait between messages
+// before the next one is preceded by an RSET round trip to check it still
+// answers (Config.idleCheck). Back to back (a busy destination) that
+// round trip would cost every message a round trip of latency for nothing.
+const defaultIdleCheck = time.Second
 
-// slotWait is how long a worker with no connection slot waits before
-// asking again.
-const slotWait = 200 * time.Millisecond
+// defaultSlotWait is how long a worker with no connection slot waits
+// before asking again (Config.slotWait).
+const defaultSlotWait = 200 * time.Millisecond
+
+// defaultPostpone is how long a claim sets aside the due mail of a domain
+// that has MaxPendingPerDomain recipients claimed already
+// (Config.postpone, queue.ClaimOptions.Postpone).
+const defaultPostpone = time.Second
 
 // othersActive reports whether another worker of this destination runs.
 func (d *dest) othersActive() bool {
@@ -255,8 +260,9 @@ func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
 		// that closed the connection meanwhile (or says 421 first) leaves
 		// it unanswered, and deliver requeues j. After a pause, counted
 		// up to now (rate waits included), RSET checks first, which also
-		// catches a server that said 421 when its idle timer ran out.
-		if n > 1 && time.Since(lastDone) > idleCheck {
+		// catches a server that said 421 when its idle timer ran out. The
+		// pause is read on the engine's clock, so tests drive it.
+		if n > 1 && e.cfg.Now().Sub(lastDone) > e.cfg.idleCheck {
 			if err := c.client.Reset(e.workCtx); err != nil {
 				// The connection broke between messages: put j back; the
 				// worker reconnects for it.
@@ -277,7 +283,7 @@ func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
 		if !c.client.Usable() || n >= maxMsgs {
 			return
 		}
-		lastDone = time.Now()
+		lastDone = e.cfg.Now()
 		if j = d.take(e.cfg.IdleTimeout); j == nil {
 			return
 		}

@@ -110,6 +110,13 @@ type Config struct {
 	OnEvent func(Event)
 	// ConnOpened and ConnClosed track open outbound connections (metrics).
 	ConnOpened, ConnClosed func()
+
+	// The engine's own timings, unexported: production always uses the
+	// defaults in brackets; the package's tests shorten them instead of
+	// sleeping them out.
+	idleCheck time.Duration // pause after which a pooled connection is checked with RSET [1s]
+	slotWait  time.Duration // wait of a worker refused a shaping connection slot [200ms]
+	postpone  time.Duration // how long a claim sets aside a domain at its pending cap [1s]
 }
 
 // Engine delivers due mail. Create with New, run with Run, stop with Stop.
@@ -167,6 +174,9 @@ func New(cfg Config) (*Engine, error) {
 	defDur(&cfg.ConnectTimeout, 30*time.Second)
 	defDur(&cfg.CommandTimeout, 2*time.Minute)
 	defDur(&cfg.DataTimeout, 10*time.Minute)
+	defDur(&cfg.idleCheck, defaultIdleCheck)
+	defDur(&cfg.slotWait, defaultSlotWait)
+	defDur(&cfg.postpone, defaultPostpone)
 	if cfg.Retry == (queue.RetryPolicy{}) {
 		cfg.Retry = queue.DefaultRetry
 	}
@@ -213,7 +223,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		if free := int64(e.cfg.MaxInFlight) - e.inflight.Load(); free > 0 {
 			room := e.roomSnapshot()
 			works, err := e.cfg.Store.ClaimWith(ctx, queue.ClaimOptions{Limit: int(free), MaxRcpts: e.cfg.MaxRcptsPerTxn,
-				Room: func(domain string) int { return e.cfg.MaxPendingPerDomain - room[domain] }, Postpone: time.Second})
+				Room: func(domain string) int { return e.cfg.MaxPendingPerDomain - room[domain] }, Postpone: e.cfg.postpone})
 			if err != nil {
 				e.log.Error("delivery: claim failed", "err", err)
 			}

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"sluice/mta/mx"
+	"sluice/internal/event"
 	"sluice/mta/outbound"
 	"sluice/queue"
 )
@@ -13,7 +13,7 @@ import (
 // Event is one recipient's outcome of one delivery attempt.
 type Event struct {
 	Time     time.Time
-	Kind     string // "delivered", "deferred", "failed" or "suppressed"
+	Kind     event.Kind // one of event.Outcomes: delivered, deferred, failed, suppressed
 	ID       queue.ID
 	Tenant   string
 	Rcpt     string
@@ -36,13 +36,6 @@ type Event struct {
 type rcptOutcome struct {
 	err   error
 	reply string // the end-of-data reply, for delivered recipients
-}
-
-// permanent decides, in one place, whether a failure is final: the
-// outbound error type knows SMTP replies, the resolver knows DNS; anything
-// else (network trouble, unknown errors) is temporary.
-func permanent(err error) bool {
-	return outbound.IsPermanent(err) || mx.IsPermanent(err)
 }
 
 // errSuppressed marks a recipient dropped by the pre-send suppression
@@ -184,33 +177,37 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, mxHost string, tls bool, sou
 		var susp *errSuspended
 		switch {
 		case errors.As(err, &sup):
-			ev.Kind, ev.Reply = "suppressed", sup.Error()
+			ev.Kind, ev.Reply = event.Suppressed, sup.Error()
 			res.Outcome, res.Suppressed = queue.OutcomeFailed, true
 		case errors.Is(err, errSiteHeld):
 			// Not tried: no attempt counted, no step towards expiry.
-			ev.Kind, ev.Reply = "deferred", err.Error()
+			ev.Kind, ev.Reply = event.Deferred, err.Error()
 			ev.Retry = now.Add(siteHoldRecheck)
 			res.Outcome, res.RetryAt, res.Uncounted = queue.OutcomeDeferred, ev.Retry, true
 		case errors.As(err, &susp) && !e.cfg.Retry.Expired(j.w.Created, now):
 			// Not tried either: the site is suspended after repeated
-			// connection failures. Wait for the end of the suspension
-			// without counting an attempt (an operator's retry would
-			// otherwise cost every message one).
-			ev.Kind, ev.Reply = "deferred", err.Error()
-			ev.Retry = susp.until
+			// connection failures. Retry at the end of the suspension or
+			// at the usual time if sooner (the suspension lives in memory:
+			// after a restart it is gone), without counting an attempt
+			// (an operator's retry would otherwise cost every message one).
+			ev.Kind, ev.Reply = event.Deferred, err.Error()
+			ev.Retry = now.Add(e.cfg.Retry.Delay(int(r.Attempt)))
+			if susp.until.Before(ev.Retry) {
+				ev.Retry = susp.until
+			}
 			res.Outcome, res.RetryAt, res.Uncounted = queue.OutcomeDeferred, ev.Retry, true
 		case err == nil:
-			ev.Kind, ev.Reply = "delivered", outs[i].reply
+			ev.Kind, ev.Reply = event.Delivered, outs[i].reply
 			ev.Code = 250
 			res.Outcome = queue.OutcomeDelivered
-		case permanent(err):
-			ev.Kind, ev.Reply = "failed", errText(err)
+		case outbound.IsPermanent(err): // the one rule: SMTP replies, DNS, network
+			ev.Kind, ev.Reply = event.Failed, errText(err)
 			res.Outcome = queue.OutcomeFailed
 		case e.cfg.Retry.Expired(j.w.Created, now):
-			ev.Kind, ev.Reply = "failed", "expired: "+errText(err)
+			ev.Kind, ev.Reply = event.Failed, "expired: "+errText(err)
 			res.Outcome = queue.OutcomeFailed
 		default:
-			ev.Kind, ev.Reply = "deferred", errText(err)
+			ev.Kind, ev.Reply = event.Deferred, errText(err)
 			ev.Retry = now.Add(e.cfg.Retry.Delay(int(r.Attempt)))
 			res.Outcome, res.RetryAt = queue.OutcomeDeferred, ev.Retry
 		}
@@ -272,10 +269,10 @@ func (e *Engine) release(domain string, n int) {
 func (e *Engine) emit(ev Event) {
 	attrs := []any{
 		"msgid", ev.ID.String(), "tenant", ev.Tenant, "rcpt", ev.Rcpt, "rcpt_domain", ev.Domain,
-		"attempt", ev.Attempt, "result", ev.Kind, "mx", ev.MX, "tls", ev.TLS, "source", ev.Source,
+		"attempt", ev.Attempt, "result", string(ev.Kind), "mx", ev.MX, "tls", ev.TLS, "source", ev.Source,
 		"code", ev.Code, "reply", ev.Reply, "latency_ms", ev.Latency.Milliseconds(),
 	}
-	if ev.Kind == "deferred" {
+	if ev.Kind == event.Deferred {
 		attrs = append(attrs, "retry_at", ev.Retry.UTC().Format(time.RFC3339))
 	}
 	e.log.Info("delivery", attrs...)

@@ -3,7 +3,8 @@
 // kinds), feedback-loop complaints (RFC 5965 ARF) and mailto unsubscribes
 // (RFC 2369 List-Unsubscribe), its durable inbox and the worker that
 // classifies (mta/bounce), attributes and suppresses; and the suppression
-// policy shared with synchronous delivery failures.
+// policy, which SyncReturns also applies to synchronous delivery failures
+// (a 5xx in the SMTP dialogue), so "what happens on a 5xx" has one answer.
 //
 // Trust boundary: the MX is open to strangers, so a return changes a
 // recipient's state (suppression, soft-failure count) only with proof a
@@ -32,7 +33,8 @@ type Suppressor interface {
 }
 
 // Policy decides what a classified failure does to the recipient, in one
-// place for synchronous replies and returned messages:
+// place for synchronous replies (SyncReturns) and returned messages
+// (Worker):
 //   - hard_invalid_recipient and complaint suppress the address for every
 //     stream at once;
 //   - soft_mailbox_full and soft_temporary suppress after SoftThreshold

@@ -11,8 +11,9 @@
 //
 // A [Resolver] caches answers for their TTL (clamped to configured bounds),
 // coalesces concurrent lookups of the same name and is safe for concurrent
-// use. [IsPermanent] is the one place that decides whether a lookup error
-// should bounce a message (permanent) or defer it (temporary).
+// use. [IsPermanent] tells this package's permanent answers (no such
+// domain, null MX, no address) from temporary ones; mta/outbound's
+// IsPermanent, which asks it about DNS errors, decides bounce or retry.
 //
 // Internationalized domain names must be given as A-labels ("xn--…"):
 // golang.org/x/net/idna needs golang.org/x/text, which the module does not

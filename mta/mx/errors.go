@@ -44,11 +44,13 @@ var ErrNoServers = errors.New("mx: no name servers")
 // and LookupHost into ErrNoAddress.
 var errNoData = errors.New("mx: no records of this type")
 
-// IsPermanent reports whether err, returned by this package, means the
-// destination will not become deliverable by retrying: NXDOMAIN, null MX,
-// no MX and no address, an invalid name. Every other error, including ones
-// this package does not know, is temporary, so that mail is deferred rather
-// than bounced on doubt.
+// IsPermanent reports whether err holds one of this package's permanent
+// lookup answers (NXDOMAIN, null MX, no MX and no address, an invalid
+// name), wherever it is wrapped. Every other error, including ones this
+// package does not know, is not. It classifies DNS answers only: whether a
+// delivery bounces is decided by sluice/mta/outbound.IsPermanent, which
+// asks this function for DNS errors and documents the rule for every
+// other kind.
 func IsPermanent(err error) bool {
 	return errors.Is(err, ErrNoSuchDomain) ||
 		errors.Is(err, ErrNullMX) ||

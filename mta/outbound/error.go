@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"sluice/mta/mx"
 )
 
 // Sentinel errors carried in [Error.Err]. An Error whose Err is nil is a
@@ -84,15 +86,41 @@ func (e *Error) Error() string {
 // context errors and the package's sentinels.
 func (e *Error) Unwrap() error { return e.Err }
 
-// IsPermanent reports whether err is a permanent delivery failure, the only
-// place where sluice decides between bouncing and retrying. Only an [*Error]
-// marked Permanent is permanent; everything else (4xx replies, network
-// errors, timeouts, cancellation, errors of unknown origin) is temporary,
-// because retrying a temporary failure costs a little while bouncing a
-// deliverable message loses it.
+// IsPermanent reports whether err is a permanent delivery failure: the one
+// place where sluice decides between bouncing and retrying (the delivery
+// engine asks it and nothing else). The rule, for every kind of error a
+// delivery attempt meets:
+//
+//   - A server's reply ([ReplyError]): 5xx is permanent, 4xx temporary
+//     (RFC 5321 §4.2.1), whatever the command.
+//   - A local refusal (an [*Error] with Err set and a synthesised code:
+//     [ErrSizeExceeded], [ErrNeedSMTPUTF8], [ErrBadAddress]) classifies
+//     like the reply it stands for: the same message would fail again. So
+//     does any [*Error] its maker marked Permanent (the delivery engine's
+//     malformed static route).
+//   - A DNS answer, as mta/mx reports it and wherever it is wrapped (the
+//     domain's MX lookup, or an MX host's address lookup wrapped in a
+//     "connect" [*Error]): NXDOMAIN ([mx.ErrNoSuchDomain], RFC 1035 §4.1.1,
+//     RFC 8020), a null MX ([mx.ErrNullMX], RFC 7505 §3), a name with
+//     neither MX nor address ([mx.ErrNoAddress], RFC 5321 §5.1) and a name
+//     that cannot be queried ([mx.ErrInvalidDomain]) are permanent;
+//     SERVFAIL, REFUSED, a bad answer, a CNAME loop, no name server and
+//     timeouts are temporary ([mx.IsPermanent] tells its own errors apart).
+//   - A dial error (refused, unreachable, reset), a timeout
+//     (os.ErrDeadlineExceeded, context.DeadlineExceeded), cancellation, a
+//     failed TLS handshake or certificate check, a protocol violation
+//     ([ErrProtocol]) and a broken connection ([ErrUnusable]) are
+//     temporary: the next attempt may reach another host, or the same one
+//     mended.
+//   - Anything else, including nil and errors of unknown origin, is
+//     temporary: retrying a temporary failure costs a little, while
+//     bouncing a deliverable message loses it.
 func IsPermanent(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && e.Permanent
+	if errors.As(err, &e) && e.Permanent {
+		return true
+	}
+	return mx.IsPermanent(err)
 }
 
 // ReplyError builds the Error for reply code and text received in answer to

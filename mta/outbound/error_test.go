@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +13,13 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/miekg/dns"
+
+	"sluice/mta/mx"
+	"sluice/mta/mx/dnstest"
 )
 
 func TestReplyError(t *testing.T) {
@@ -59,27 +67,112 @@ func TestReplyError(t *testing.T) {
 	}
 }
 
+// TestIsPermanent: the one rule, over every kind of error a delivery
+// attempt meets (see IsPermanent's doc): replies, local refusals, DNS
+// answers bare or wrapped as the delivery engine wraps them, dial errors,
+// timeouts, TLS, protocol violations, unknown errors.
 func TestIsPermanent(t *testing.T) {
 	t.Parallel()
 	perm := ReplyError("MAIL", 550, "5.7.1 no")
+	connect := func(err error) error { return &Error{Command: "connect", Line: "resolve mx.example", Err: err} }
+	lookup := func(err error) error { return fmt.Errorf("mx: lookup MX example.test: %w", err) }
 	for _, tc := range []struct {
 		name string
 		err  error
 		want bool
 	}{
 		{"nil", nil, false},
+		// SMTP replies: RFC 5321 §4.2.1.
 		{"5xx", perm, true},
 		{"wrapped 5xx", fmt.Errorf("deliver: %w", perm), true},
+		{"5xx greeting", ReplyError("greeting", 554, "5.7.1 go away"), true},
 		{"4xx", ReplyError("MAIL", 451, "4.3.0 later"), false},
-		{"network", netError("DATA", io.ErrUnexpectedEOF), false},
-		{"timeout", netError("DATA", os.ErrDeadlineExceeded), false},
-		{"plain error", errors.New("something"), false},
-		{"context", context.DeadlineExceeded, false},
+		{"421 throttle", ReplyError("RCPT", 421, "4.7.0 try again later"), false},
+		// Local refusals classify like the reply they stand for.
 		{"local size", localError("MAIL", 552, "5.3.4 too big", ErrSizeExceeded), true},
+		{"local smtputf8", localError("MAIL", 553, "5.6.7 no SMTPUTF8", ErrNeedSMTPUTF8), true},
+		{"marked permanent", &Error{Permanent: true, Command: "connect", Line: "bad route"}, true},
+		// DNS answers, from the MX lookup or an MX host's address lookup.
+		{"NXDOMAIN", lookup(mx.ErrNoSuchDomain), true},
+		{"null MX", lookup(mx.ErrNullMX), true},
+		{"no address", lookup(mx.ErrNoAddress), true},
+		{"invalid name", mx.ErrInvalidDomain, true},
+		{"MX host NXDOMAIN", connect(mx.ErrNoSuchDomain), true},
+		{"MX host without address", connect(mx.ErrNoAddress), true},
+		{"SERVFAIL", lookup(mx.ErrServerFailure), false},
+		{"bad response", lookup(mx.ErrBadResponse), false},
+		{"CNAME loop", lookup(mx.ErrCNAMEChain), false},
+		{"no name servers", mx.ErrNoServers, false},
+		{"MX host SERVFAIL", connect(mx.ErrServerFailure), false},
+		{"DNS timeout", lookup(os.ErrDeadlineExceeded), false},
+		// Dialling and the network.
+		{"refused", &Error{Command: "connect", Line: "192.0.2.1:25", Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}, false},
+		{"unreachable", &Error{Command: "connect", Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ENETUNREACH}}, false},
+		{"no address to connect to", &Error{Command: "connect", Line: "no address to connect to"}, false},
+		{"network", netError("DATA", io.ErrUnexpectedEOF), false},
+		{"reset", netError("RCPT", syscall.ECONNRESET), false},
+		{"timeout", netError("DATA", os.ErrDeadlineExceeded), false},
+		{"context deadline", context.DeadlineExceeded, false},
+		{"cancelled", netError("connection", context.Canceled), false},
+		// TLS: the handshake or the certificate check failed.
+		{"TLS handshake", netError("STARTTLS", fmt.Errorf("tls handshake with mx.example: %w", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"})), false},
+		{"TLS alert", netError("STARTTLS", tls.AlertError(40)), false},
+		{"certificate", netError("STARTTLS", x509.UnknownAuthorityError{}), false},
+		// The protocol and the connection.
+		{"protocol", netError("greeting", ErrProtocol), false},
+		{"unusable", netError("MAIL", ErrUnusable), false},
+		{"plain error", errors.New("something"), false},
 	} {
 		if got := IsPermanent(tc.err); got != tc.want {
-			t.Errorf("%s: IsPermanent = %v, want %v", tc.name, got, tc.want)
+			t.Errorf("%s: IsPermanent(%v) = %v, want %v", tc.name, tc.err, got, tc.want)
 		}
+	}
+}
+
+// TestIsPermanentRealAnswers: the errors a real resolver returns for a
+// real DNS server's answers, and a real refused dial, classify by the
+// rule.
+func TestIsPermanentRealAnswers(t *testing.T) {
+	t.Parallel()
+	srv := dnstest.NewServer(t)
+	srv.SetNullMX("null.test")
+	srv.AddMX("dangling.test", 10, "nowhere.dangling.test")
+	srv.SetRcode("servfail.test", dns.RcodeServerFailure)
+	srv.SetRcode("refused.test", dns.RcodeRefused)
+	r, err := mx.New(mx.Config{Servers: []string{srv.Addr()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := testCtx(t)
+	for _, tc := range []struct {
+		domain string
+		want   bool
+	}{
+		{"nosuch.test", true},
+		{"null.test", true},
+		{"servfail.test", false},
+		{"refused.test", false},
+	} {
+		_, err := r.LookupMX(ctx, tc.domain)
+		if err == nil || IsPermanent(err) != tc.want {
+			t.Errorf("LookupMX(%s) = %v: IsPermanent %v, want %v", tc.domain, err, IsPermanent(err), tc.want)
+		}
+	}
+	// The MX host's name does not exist: the engine wraps the address
+	// lookup's error in a connect Error.
+	_, err = r.LookupHost(ctx, "nowhere.dangling.test")
+	if err == nil || !IsPermanent(&Error{Command: "connect", Line: "resolve nowhere.dangling.test", Err: err}) {
+		t.Errorf("LookupHost(nowhere.dangling.test) = %v: want permanent", err)
+	}
+	// A refused connection on loopback.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	if _, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr); err == nil || IsPermanent(&Error{Command: "connect", Line: addr, Err: err}) {
+		t.Errorf("dial %s: %v: want a temporary error", addr, err)
 	}
 }
 

@@ -18,6 +18,9 @@ func FuzzIsThrottle(f *testing.F) {
 	for _, sig := range greylistSignals {
 		f.Add(sig.example)
 	}
+	for _, sig := range receiverCondition {
+		f.Add(sig.example)
+	}
 	f.Add("")
 	f.Add("4")
 	f.Fuzz(func(t *testing.T, reply string) {

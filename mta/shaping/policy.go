@@ -267,6 +267,7 @@ func (p *Policy) AcquireConn(k Key) bool {
 	ok := s.state != Suspended && s.open < s.conns
 	if ok {
 		s.open++
+		s.conn.add(false) // a throttle of this attempt marks it
 	}
 	p.mu.Unlock()
 	p.emit(&pd)
@@ -363,14 +364,18 @@ func (o Outcome) String() string {
 // behind it). reason (the reply, or the error text) only goes into the
 // transition it may cause.
 //
-// A throttle reply starts backoff and cuts the limits by the rule's
-// factor: Throttled cuts the rate (from the rate measured over the last
+// A throttle reply counts towards the site's share of throttles; when
+// throttles are a meaningful share of its recent transactions (resp.
+// connection attempts), it starts backoff and cuts the limits by the
+// rule's factor (below that share it is noise: counted, nothing more): Throttled cuts the rate (from the rate measured over the last
 // 10s when that is lower), ConnThrottled the connections (from those
 // open); each cuts the other when it has nothing to cut (one connection
 // left; no rate set or measured yet). Replies within the rule's hold after
 // a cut are echoes of the same overload: they restart the quiet period but
-// cut nothing more. Greylisted, like TempFailed and PermFailed, cuts
-// nothing and does not restart the quiet period.
+// cut nothing more. In backoff, deliveries step the limits back up towards
+// where the last cut started (positive feedback). Greylisted, like
+// TempFailed and PermFailed, cuts nothing and does not restart the quiet
+// period.
 //
 // Rule.SuspendAfter consecutive connection failures suspend the site. Any
 // reply from the server, even a refusal, shows the site reachable: the
@@ -403,8 +408,19 @@ func (p *Policy) Observe(k Key, o Outcome, reason string) {
 			p.note(&pd, k, s, now, from, "reachable again: "+o.String())
 			from = s.state
 		}
-		if (o == Throttled || o == ConnThrottled) && s.throttle(now, o == ConnThrottled) {
-			p.note(&pd, k, s, now, from, "throttled: "+reason)
+		switch o {
+		case Throttled, ConnThrottled:
+			if s.throttle(now, o == ConnThrottled) {
+				p.note(&pd, k, s, now, from, "throttled: "+reason)
+			}
+		case Delivered:
+			if stepped, normal := s.delivered(now); normal {
+				p.note(&pd, k, s, now, from, "restored after deliveries")
+			} else if stepped {
+				p.note(&pd, k, s, now, from, "stepped up after deliveries")
+			}
+		default:
+			s.txns.add(false)
 		}
 	case ConnectFailed:
 		s.counts.ConnectFailed++

@@ -55,9 +55,13 @@ type Rule struct {
 	// reply (see [Policy.Observe]), in (0, 1) [0.5].
 	BackoffFactor float64
 	// QuietPeriod is how long a backed-off site must go without a throttle
-	// reply before each step back up [5m]. Throttle replies within a tenth
-	// of it (at least 1s) after a cut are taken as echoes of the same
-	// overload (transactions already under way) and cut nothing more.
+	// reply that counts (one that is a meaningful share of its recent
+	// outcomes: see Noise in the package documentation) before each step
+	// back up [5m]; deliveries step it up sooner, to where the cut
+	// started. Throttle replies within a tenth of it (at least 1s) after a
+	// cut are taken as echoes of the same overload (transactions already
+	// under way) and cut nothing more; that tenth's worth of deliveries
+	// makes one positive-feedback step.
 	QuietPeriod time.Duration
 	// MinRate is the lowest rate backoff cuts to, in messages per second
 	// [1/60, one a minute, or Rate if lower].

@@ -2,6 +2,7 @@ package shaping
 
 import (
 	"container/heap"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -13,11 +14,17 @@ import (
 
 // simReceiver is the throttling sink MX: at most maxConns concurrent
 // connections (421 on connect above that) and rate messages per second
-// (451 4.7.0 above that), 0 meaning no limit.
+// (451 4.7.0 above that), 0 meaning no limit. With noise, it also answers
+// a share of connections (noiseConn) and of transactions (noiseTxn) with
+// a 421 whatever the rate, as a node restarting or an overloaded front end
+// does, drawn from rng.
 type simReceiver struct {
 	maxConns int
 	rate     float64
 	burst    float64
+
+	noiseConn, noiseTxn float64
+	rng                 *rand.Rand
 
 	tokens   float64
 	refilled time.Time
@@ -32,6 +39,12 @@ func (r *simReceiver) connect() bool {
 	r.open++
 	r.peakOpen = max(r.peakOpen, r.open)
 	return true
+}
+
+// noise reports whether the next answer is a rate-independent 421, with
+// probability share.
+func (r *simReceiver) noise(share float64) bool {
+	return share > 0 && r.rng.Float64() < share
 }
 
 func (r *simReceiver) accept(now time.Time) bool {
@@ -80,9 +93,11 @@ func (h *eventHeap) Pop() any {
 	return e
 }
 
-// simCounts are outcomes per simulated second.
+// simCounts are outcomes per simulated second; throttled and
+// connThrottled include the noise, counted again on its own.
 type simCounts struct {
 	delivered, throttled, connThrottled int
+	noise                               int
 }
 
 type sim struct {
@@ -134,6 +149,15 @@ func (s *sim) step(w *simWorker) {
 			s.at(s.retry, w)
 			return
 		}
+		if w.recv.noise(w.recv.noiseConn) {
+			p.ReleaseConn(k)
+			p.Observe(k, ConnThrottled, "421 4.7.0 busy, try again later")
+			c := s.count()
+			c.connThrottled++
+			c.noise++
+			s.at(time.Second, w)
+			return
+		}
 		if !w.recv.connect() {
 			p.ReleaseConn(k)
 			p.Observe(k, ConnThrottled, "421 4.7.0 Error: too many connections")
@@ -153,6 +177,18 @@ func (s *sim) step(w *simWorker) {
 		w.phase = phaseSend
 		s.at(p.Reserve(k, 1), w)
 	case phaseSend:
+		if w.recv.noise(w.recv.noiseTxn) {
+			// 421 closes the channel (RFC 5321 §3.8).
+			p.Observe(k, Throttled, "421 4.7.0 try again later, closing connection")
+			c := s.count()
+			c.throttled++
+			c.noise++
+			w.recv.open--
+			p.ReleaseConn(k)
+			w.phase = phaseIdle
+			s.at(s.txnTime, w)
+			return
+		}
 		if !w.recv.accept(s.clock.Now()) {
 			p.Observe(k, Throttled, "451 4.7.0 rate limited")
 			s.count().throttled++
@@ -182,6 +218,7 @@ func (s *sim) window(from, to time.Duration) simCounts {
 		c.delivered += s.perSec[i].delivered
 		c.throttled += s.perSec[i].throttled
 		c.connThrottled += s.perSec[i].connThrottled
+		c.noise += s.perSec[i].noise
 	}
 	return c
 }

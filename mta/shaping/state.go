@@ -62,6 +62,9 @@ type siteState struct {
 
 	rate     float64 // messages per second now; 0: no bound
 	ceilRate float64 // the rate at the last cut
+	// feedRate is the rate delivered when the last rate cut came: positive
+	// feedback steps the rate back up to it (see delivered).
+	feedRate float64
 	burst    float64
 	tokens   float64 // may be negative: reservations not yet due
 	refilled time.Time
@@ -75,8 +78,14 @@ type siteState struct {
 	suspensions int // consecutive suspensions (doubling the next one)
 	until       time.Time
 
-	winStart        time.Time
-	winCur, winPrev float64 // messages reserved in the current and previous window
+	sent window // messages reserved
+	dlv  window // transactions delivered
+
+	// txns and conn are the shares of throttles among recent transactions
+	// and connection attempts (the share gate); okSince counts the
+	// deliveries since the last cut or step (positive feedback).
+	txns, conn tally
+	okSince    int
 
 	counts Counts
 }
@@ -84,7 +93,8 @@ type siteState struct {
 func newState(r *rule, now time.Time) *siteState {
 	return &siteState{
 		rule: r, conns: r.maxConns, rate: r.rate, burst: r.burst, tokens: r.burst,
-		refilled: now, created: now, lastUse: now, winStart: now,
+		refilled: now, created: now, lastUse: now,
+		sent: window{start: now}, dlv: window{start: now},
 	}
 }
 
@@ -143,23 +153,7 @@ func (s *siteState) setRate(now time.Time, rate float64) {
 
 // count records n messages in the rate measurement.
 func (s *siteState) count(now time.Time, n int) {
-	s.roll(now)
-	s.winCur += float64(n)
-}
-
-func (s *siteState) roll(now time.Time) {
-	el := now.Sub(s.winStart)
-	if el < rateWindow {
-		return
-	}
-	k := el / rateWindow
-	if k == 1 {
-		s.winPrev = s.winCur
-	} else {
-		s.winPrev = 0
-	}
-	s.winCur = 0
-	s.winStart = s.winStart.Add(k * rateWindow)
+	s.sent.add(now, float64(n))
 }
 
 // measured returns the rate reserved over the last rateWindow, in messages
@@ -168,22 +162,16 @@ func (s *siteState) roll(now time.Time) {
 // the state was created (a receiver that throttles at once must still get
 // a rate cut, not only a connection cut), or 0 in the first minRateSample.
 func (s *siteState) measured(now time.Time) float64 {
-	if el := now.Sub(s.created); el < rateWindow {
-		if el < minRateSample {
-			return 0
-		}
-		s.roll(now)
-		return (s.winPrev + s.winCur) / el.Seconds()
-	}
-	s.roll(now)
-	frac := float64(now.Sub(s.winStart)) / float64(rateWindow)
-	return (s.winPrev*(1-frac) + s.winCur) / rateWindow.Seconds()
+	return s.sent.rate(now, s.created)
 }
 
 // throttle handles a slow-down reply and reports whether it cut the
-// limits. A reply to a transaction cuts the rate; a reply to the
-// connection itself (connStage: "421 too many connections") cuts the
-// connections. Each falls back to the other when it has nothing to cut:
+// limits. It first counts the reply in the share gate: unless throttles
+// are a meaningful share of the recent transactions (or connection
+// attempts, for connStage), the reply is noise that cuts nothing and
+// leaves the quiet period and the positive feedback running. Otherwise, a
+// reply to a transaction cuts the rate; a reply to the connection itself
+// (connStage: "421 too many connections") cuts the connections. Each falls back to the other when it has nothing to cut:
 // the rate at one connection, the connections when no rate is set or
 // measured yet. The cut starts from what was really used: the connections
 // open, the rate measured.
@@ -192,7 +180,17 @@ func (s *siteState) measured(now time.Time) float64 {
 // test that left the site at one connection, capped below the rate the
 // receiver allowed, for whole quiet periods.
 func (s *siteState) throttle(now time.Time, connStage bool) bool {
-	s.lastThrottle = now
+	t := &s.txns
+	if connStage {
+		t = &s.conn
+		t.mark() // the attempt was counted by AcquireConn
+	} else {
+		t.add(true)
+	}
+	if !t.significant() {
+		return false
+	}
+	s.lastThrottle, s.okSince = now, 0
 	if s.state == Suspended || !s.lastCut.IsZero() && now.Sub(s.lastCut) < s.rule.hold {
 		return false
 	}
@@ -213,6 +211,7 @@ func (s *siteState) throttle(now time.Time, connStage bool) bool {
 				rate = min(s.rule.minRate, base)
 			}
 			s.ceilRate = base
+			s.feedRate = s.feedCeil(now, base)
 			s.setRate(now, rate)
 			// Start the new rate from an empty bucket: the receiver has
 			// just said it had enough.
@@ -227,6 +226,23 @@ func (s *siteState) throttle(now time.Time, connStage bool) bool {
 	}
 	s.state, s.lastCut, s.lastStep = Backoff, now, now
 	return true
+}
+
+// feedCeil returns the rate positive feedback may restore after a rate
+// cut from base: what the receiver accepted. When it refused a real share
+// of what was sent (less than 95% delivered over the last rateWindow),
+// that is the rate delivered: a real limit. Otherwise the throttle was
+// noise, and feedback may restore base, or the ceiling of an earlier cut
+// if higher: a site cut again by noise while it is still recovering must
+// not ratchet its ceiling down cut after cut.
+func (s *siteState) feedCeil(now time.Time, base float64) float64 {
+	if dl := s.dlv.rate(now, s.created); dl < 0.95*base {
+		return dl
+	}
+	if s.state == Backoff {
+		return max(base, s.feedRate)
+	}
+	return base
 }
 
 // step raises the limits after a quiet period: connections by one up to
@@ -262,7 +278,7 @@ func (s *siteState) step(now time.Time) bool {
 		s.setRate(now, rate)
 	}
 	if s.conns >= r.maxConns && s.rate == r.rate {
-		s.state, s.ceilConns, s.ceilRate = Normal, 0, 0
+		s.state, s.ceilConns, s.ceilRate, s.feedRate = Normal, 0, 0, 0
 		return true
 	}
 	return false

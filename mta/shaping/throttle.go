@@ -17,6 +17,10 @@ type signal struct {
 	enhanced string
 	// text is a lower-case substring of the reply text.
 	text string
+	// generic marks the rows that read "slow down" into a reply that does
+	// not say it in words (a bare 421, 4.7.x, "try again later"): the
+	// receiver's own condition (receiverCondition) beats them.
+	generic bool
 	// example is a reply the row exists for; TestSignalExamples checks
 	// that the row matches it and that IsThrottle gives the row's answer.
 	// Replies marked "shape of" are written after the receiver's
@@ -44,6 +48,24 @@ var notThrottle = [...]signal{
 	{text: "over quota", example: "452 User over quota, try again later"},
 }
 
+// receiverCondition lists the RFC 3463 classes that describe the
+// receiver's own state, not the sender's volume: mail system status
+// (§3.4, 4.3.x: system full, not accepting messages, shutting down) and
+// network and routing status (§3.5, 4.4.x: no answer, bad connection,
+// routing). A node restarting or an overloaded front end answers so
+// whatever the sender's rate, and cutting the site's rate does not help
+// it; the retry does. They beat the generic rows of throttleSignals (the
+// chaos MX's "421 4.3.2 busy, try again later" is not a throttle) but not
+// the wordings that name the sender's volume or connections (Microsoft's
+// "421 4.3.2 The maximum number of concurrent server connections has
+// exceeded a per-domain limit" is).
+//
+// Read-only: a table, not state.
+var receiverCondition = [...]signal{
+	{enhanced: "4.3.", example: "421 4.3.2 chaos.test busy, try again later"},
+	{enhanced: "4.4.", example: "421 4.4.2 mx.example.net Error: timeout exceeded, closing connection"},
+}
+
 // throttleSignals lists the replies that mean "slow down". Only 4xx
 // replies qualify: a 5xx is a refusal that retrying will not fix.
 //
@@ -52,10 +74,10 @@ var throttleSignals = [...]signal{
 	// 421 closes the channel (RFC 5321 §3.8, §4.2.3): receivers send it on
 	// connect when a client has too many connections or too much
 	// reputation debt, and mid-session when it sends too fast.
-	{code: 421, example: "421 4.7.0 Try again later, closing connection. (EHLO) - gsmtp"},
+	{code: 421, generic: true, example: "421 4.7.0 Try again later, closing connection. (EHLO) - gsmtp"},
 	// 4.7.x, "security or policy status" (RFC 3463 §3.8), on a temporary
 	// reply: the receiver's policy defers the sender.
-	{enhanced: "4.7.", example: "451 4.7.500 Server busy. Please try again later from [192.0.2.10]. (S77714)"},
+	{enhanced: "4.7.", generic: true, example: "451 4.7.500 Server busy. Please try again later from [192.0.2.10]. (S77714)"},
 	// Gmail: unusual rate of mail from the IP (documented).
 	{text: "4.7.28", example: "421-4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP address. - gsmtp"},
 	// Microsoft 365 and Outlook.com: IP reputation throttling (documented,
@@ -73,8 +95,10 @@ var throttleSignals = [...]signal{
 	{text: "ratelimit", example: "451 Ratelimit exceeded for sender IP 192.0.2.10"},
 	{text: "throttl", example: "452 Throttling in effect for 192.0.2.10"},
 	{text: "slow down", example: "450 Please slow down"},
-	{text: "try again later", example: "450 Server too busy, try again later"},
+	{text: "try again later", generic: true, example: "450 Server too busy, try again later"},
 	{text: "too many connections", example: "450 Too many connections from your IP address"},
+	// Microsoft's per-domain connection limit, under 4.3.2.
+	{text: "concurrent server connections", example: "421 4.3.2 The maximum number of concurrent server connections has exceeded a per-domain limit, closing transmission channel"},
 	{text: "too many concurrent", example: "421 Too many concurrent SMTP connections from this IP address; please try again later."},
 	{text: "too many sessions", example: "450 Too many sessions opened from 192.0.2.10"},
 	{text: "connection limit", example: "450 You have exceeded your connection limit"},
@@ -96,7 +120,9 @@ func (sig *signal) matches(code int, enhanced, text string) bool {
 // the tables in this file list what counts (421, 4.7.x, the texts of Gmail,
 // Microsoft, Yahoo and common servers) and what never does although it
 // looks alike (mailbox full, TLS unavailable, and greylisting: see
-// [IsGreylist]), without regard to case.
+// [IsGreylist]), without regard to case. A 4.3.x or 4.4.x reply (the
+// receiver's own condition) is a throttle only when its words name the
+// sender's volume or connections ("rate limit", "too many connections").
 func IsThrottle(code int, enhanced, text string) bool {
 	if code < 400 || code > 499 {
 		return false
@@ -112,8 +138,12 @@ func IsThrottle(code int, enhanced, text string) bool {
 			return false
 		}
 	}
+	own := false // the receiver's own condition
+	for i := range receiverCondition {
+		own = own || receiverCondition[i].matches(code, enhanced, text)
+	}
 	for i := range throttleSignals {
-		if throttleSignals[i].matches(code, enhanced, text) {
+		if sig := &throttleSignals[i]; sig.matches(code, enhanced, text) && !(own && sig.generic) {
 			return true
 		}
 	}

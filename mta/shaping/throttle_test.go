@@ -139,3 +139,52 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiverCondition: RFC 3463 4.3.x and 4.4.x replies describe the
+// receiver's own state and are not throttles, unless their words name the
+// sender's volume or connections; every row of receiverCondition matches
+// its example.
+func TestReceiverCondition(t *testing.T) {
+	t.Parallel()
+	for _, sig := range receiverCondition {
+		code, enh, text := parseReply(t, sig.example)
+		if !sig.matches(code, enh, text) || IsThrottle(code, enh, text) {
+			t.Errorf("row %+v: does not match its example, or it is a throttle", sig)
+		}
+	}
+	for _, tc := range []struct {
+		reply string
+		want  bool
+	}{
+		// The soak's chaos MX: a greeting and a mid-transaction 421.
+		{"421 4.3.2 chaos.test busy, try again later", false},
+		{"421 4.3.0 chaos.test closing the channel", false},
+		{"421 4.3.2 System not accepting network messages", false},
+		{"421 4.3.0 Temporary system problem. Try again later (10)", false},
+		{"451 4.4.1 No answer from host", false},
+		{"421 4.4.2 mx.example.net Error: timeout exceeded", false},
+		{"451 4.4.0 DNS resolution failed, try again later", false},
+		// Words that name the sender's volume or connections win.
+		{"421 4.3.2 The maximum number of concurrent server connections has exceeded a per-domain limit, closing transmission channel", true},
+		{"421 4.3.2 Too many connections from your IP, try again later", true},
+		{"451 4.3.0 Rate limit exceeded for 192.0.2.10", true},
+		{"421 4.4.5 Throttling in effect: too much mail from 192.0.2.10", true},
+		{"451 4.3.0 [TSS04] Messages from 192.0.2.10 temporarily deferred", true},
+		// The generic rows still hold outside 4.3 and 4.4.
+		{"421 4.7.0 Try again later, closing connection. (EHLO) - gsmtp", true},
+		{"421 mx.example.net Service not available, closing transmission channel", true},
+		{"450 Server too busy, try again later", true},
+	} {
+		code, enh, text := parseReply(t, tc.reply)
+		if got := IsThrottle(code, enh, text); got != tc.want {
+			t.Errorf("IsThrottle(%q) = %v, want %v", tc.reply, got, tc.want)
+		}
+	}
+	// Classify: the receiver's condition is a temporary failure.
+	if got := Classify(outbound.ReplyError("MAIL", 421, "4.3.0 chaos.test closing the channel")); got != TempFailed {
+		t.Errorf("Classify(421 4.3.0) = %v, want temp_failed", got)
+	}
+	if got := Classify(outbound.ReplyError("greeting", 421, "4.3.2 busy, try again later")); got != TempFailed {
+		t.Errorf("Classify(421 4.3.2 greeting) = %v, want temp_failed", got)
+	}
+}

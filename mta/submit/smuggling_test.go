@@ -20,7 +20,7 @@ func lines(s, sep string) string { return strings.ReplaceAll(s, "{}", sep) }
 func TestSubmitSmuggling(t *testing.T) {
 	t.Parallel()
 	// A CR right before the final CRLF.CRLF is not in these: go-smtp's
-	// DATA reader (mta/gosmtp) then misses the end of data and waits.
+	// DATA reader (third_party/go-smtp, as upstream) then misses the end of data and waits.
 	const head = "From: a@sender.example\r\nTo: victim@rcpt.example\r\nSubject: hi\r\n\r\nhello"
 	for _, tc := range []struct{ name, data string }{
 		{"bare CR", head + "\r.\r" + lines(smuggledTxn, "\r") + ".\rend\r\n.\r\n"},

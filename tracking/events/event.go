@@ -6,34 +6,37 @@ import (
 	"strings"
 	"time"
 
+	"sluice/internal/event"
 	"sluice/tracking/internal/binrec"
 )
 
-// Kind names what happened. The store counts the kinds below; any other
-// non-empty kind is stored and exported but not counted.
-type Kind string
+// Kind names what happened: the kinds are defined once, in
+// sluice/internal/event, and shared with delivery, configs and metrics.
+// The store counts the kinds below; any other non-empty kind is stored and
+// exported but not counted.
+type Kind = event.Kind
 
-// The kinds the store counts.
+// The kinds the store counts (see event.Stored).
 const (
 	// KindSent is a recipient accepted at submission; its event carries the
 	// message's campaign.
-	KindSent Kind = "sent"
+	KindSent = event.Sent
 	// KindDelivered is a recipient accepted by the receiving MX.
-	KindDelivered Kind = "delivered"
+	KindDelivered = event.Delivered
 	// KindDeferred is a temporary delivery failure (a retry is booked).
-	KindDeferred Kind = "deferred"
+	KindDeferred = event.Deferred
 	// KindFailed is a permanent delivery failure or expiry.
-	KindFailed Kind = "failed"
+	KindFailed = event.Failed
 	// KindBounce is an asynchronous bounce (DSN) received after delivery.
-	KindBounce Kind = "bounce"
+	KindBounce = event.Bounce
 	// KindComplaint is an abuse report (ARF feedback loop).
-	KindComplaint Kind = "complaint"
+	KindComplaint = event.Complaint
 	// KindOpen is a fetch of the open pixel.
-	KindOpen Kind = "open"
+	KindOpen = event.Open
 	// KindClick is a followed tracked link.
-	KindClick Kind = "click"
+	KindClick = event.Click
 	// KindUnsubscribe is a one-click or confirmed unsubscribe.
-	KindUnsubscribe Kind = "unsubscribe"
+	KindUnsubscribe = event.Unsubscribe
 )
 
 // Limits on the strings of an event; longer values are cut.

@@ -10,13 +10,14 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"sluice/internal/event"
 	"sluice/queue"
 )
 
 // KindDeleted is a recipient removed from the queue by an operator (never
 // tried again, not counted as failed: the spool does not count it either).
 // Stored and exported, not counted.
-const KindDeleted Kind = "deleted"
+const KindDeleted = event.Deleted
 
 // Reasons of the events the journal produces.
 const (

@@ -44,15 +44,16 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives write and purge errors. Default slog.Default().
 	Logger *slog.Logger
-	// InTx, when set, runs in the writer goroutine inside each write
-	// transaction, after the batch's events are applied: what it writes to
-	// tx commits or rolls back with them, and an error aborts the whole
-	// batch (counted in Metrics.Lost). evs are the batch's stored events,
-	// with times set, strings bounded and campaigns filled in; anonymous
-	// ones (counted, not stored) are left out. evs is reused after the
-	// call: copy what must outlive it. tracking/webhook uses it to queue
+	// InTx, when set, is the store's subscriber: it runs in the writer
+	// goroutine inside each write transaction, after the batch's events
+	// are applied, and what it writes through tx (buckets of its own, see
+	// Tx) commits or rolls back with them; an error aborts the whole batch
+	// (counted in Metrics.Lost). evs are the batch's stored events, with
+	// times set, strings bounded and campaigns filled in; anonymous ones
+	// (counted, not stored) are left out. evs is reused after the call:
+	// copy what must outlive it. tracking/webhook's outbox uses it to queue
 	// deliveries atomically.
-	InTx func(tx *bolt.Tx, evs []Event) error
+	InTx func(tx *Tx, evs []Event) error
 
 	// beforeWrite, when set (by this package's tests), runs before each
 	// write transaction, in the writer goroutine.
@@ -472,7 +473,7 @@ func (s *Store) commit(batch []Event, mark *journalMark) error {
 					stored = append(stored, batch[i])
 				}
 			}
-			if err := s.opts.InTx(tx, stored); err != nil {
+			if err := s.opts.InTx(&Tx{tx}, stored); err != nil {
 				return fmt.Errorf("on commit: %w", err)
 			}
 		}
@@ -488,12 +489,6 @@ func (s *Store) commit(batch []Event, mark *journalMark) error {
 	}
 	return err
 }
-
-// DB returns the store's database, for packages that keep buckets of
-// their own in the events file (tracking/webhook's outbox). They must not
-// touch the store's buckets (ev, msg, uniq, cnt, camp), and the database
-// is closed by Close.
-func (s *Store) DB() *bolt.DB { return s.db }
 
 // bucket returns the named bucket of tx (created at Open).
 func bucket(tx *bolt.Tx, name string) *bolt.Bucket { return tx.Bucket([]byte(name)) }

@@ -2,12 +2,11 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"sluice/tracking/events"
 )
@@ -17,11 +16,12 @@ import (
 // an open write transaction (rolled back outside the timer, so the
 // commit's page writes are not counted: BenchmarkStoreWrite has them).
 func BenchmarkAppend(b *testing.B) {
-	db, err := bolt.Open(filepath.Join(b.TempDir(), "events.db"), 0o600, &bolt.Options{NoSync: true})
+	db, err := events.Open(filepath.Join(b.TempDir(), "events.db"), events.Options{NoSync: true, Retention: -1,
+		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
+	defer db.Close(context.Background())
 	out, err := NewOutbox([]Endpoint{{Tenant: "acme", URL: "https://hooks.example/", Secret: []byte(secret)}}, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -31,20 +31,23 @@ func BenchmarkAppend(b *testing.B) {
 		batch[i] = events.Event{Time: time.Now(), Kind: events.KindOpen, Tenant: "acme", Campaign: "spring",
 			Message: msgID(i), Rcpt: uint32(i), IP: "198.51.100.0/24", UAClass: "browser"}
 	}
+	rollback := errors.New("rollback")
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
-		tx, err := db.Begin(true)
-		if err != nil {
+		err := db.Update(func(tx *events.Tx) error {
+			b.StartTimer()
+			err := out.Append(tx, batch)
+			b.StopTimer()
+			if err != nil {
+				return err
+			}
+			return rollback
+		})
+		if !errors.Is(err, rollback) {
 			b.Fatal(err)
 		}
-		b.StartTimer()
-		if err := out.Append(tx, batch); err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		_ = tx.Rollback()
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(batch)), "ns/event")

@@ -15,8 +15,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // userAgent identifies sluice's requests.
@@ -91,7 +89,7 @@ func (c *Config) setDefaults() {
 // Dispatcher delivers an Outbox's entries: one sender goroutine per
 // endpoint, each with at most one request in flight.
 type Dispatcher struct {
-	db      *bolt.DB
+	db      Store
 	out     *Outbox
 	cfg     Config
 	client  *http.Client
@@ -101,8 +99,9 @@ type Dispatcher struct {
 }
 
 // NewDispatcher returns a dispatcher of out's entries, which are in db
-// (the events store's database, see events.Store.DB). Run starts it.
-func NewDispatcher(db *bolt.DB, out *Outbox, cfg Config) (*Dispatcher, error) {
+// (the events store, whose transactions it reads and consumes the queues
+// in). Run starts it.
+func NewDispatcher(db Store, out *Outbox, cfg Config) (*Dispatcher, error) {
 	if db == nil || out == nil {
 		return nil, errors.New("webhook: dispatcher needs a database and an outbox")
 	}

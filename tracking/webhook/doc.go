@@ -4,8 +4,10 @@
 //
 // # Durability
 //
-// The outbox lives in the events database. [Outbox.Append] is the events
-// store's InTx hook (tracking/events Options.InTx): it adds one
+// The outbox lives in the events database, reached only through the
+// events store's own transaction type (events.Tx: buckets of the
+// outbox's own, never the store's, and no bbolt handle). [Outbox.Append]
+// is the events store's subscriber (tracking/events Options.InTx): it adds one
 // outbox entry per stored event of a tenant that has a webhook, in the
 // very transaction that stores the event, so an event is committed with
 // its delivery or not at all. Anonymous (DNT/GPC) events are not stored
@@ -81,7 +83,7 @@
 // HTTP semantics follow RFC 9110 (Retry-After §10.2.3, 413 §15.5.14);
 // the signature is an HMAC (RFC 2104) with SHA-256.
 //
-// # Layout (bbolt buckets in the events file)
+// # Layout (buckets in the events file, through events.Tx)
 //
 //	wh_out    tenant (sub-bucket): seq (8 bytes BE) → the entries one events transaction queued
 //	wh_state  tenant → id prefix, head (seq, index), entries appended, entries done

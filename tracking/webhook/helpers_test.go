@@ -240,7 +240,7 @@ func (f *fixture) open() {
 	if cfg.sleep == nil {
 		cfg.sleep = f.sleep.sleep
 	}
-	disp, err := NewDispatcher(store.DB(), out, cfg)
+	disp, err := NewDispatcher(store, out, cfg)
 	if err != nil {
 		f.t.Fatal(err)
 	}

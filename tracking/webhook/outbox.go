@@ -7,8 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"sluice/internal/clock"
 	"sluice/tracking/events"
 )
@@ -23,9 +21,23 @@ var (
 	bucketState = []byte("wh_state")
 )
 
+// Store is the events store as the outbox keeps its queues in it: its
+// transactions, limited to buckets of the outbox's own (events.Tx).
+// *events.Store implements it.
+type Store interface {
+	View(fn func(*events.Tx) error) error
+	Update(fn func(*events.Tx) error) error
+	// Batch shares one write transaction between concurrent callers; fn
+	// may run more than once.
+	Batch(fn func(*events.Tx) error) error
+}
+
+var _ Store = (*events.Store)(nil)
+
 // Outbox is the durable queue of webhook deliveries, one queue per
 // endpoint, in the events database. Its Append method is the events
-// store's InTx hook. Its methods are safe for concurrent use.
+// store's InTx hook (its subscriber). Its methods are safe for concurrent
+// use.
 type Outbox struct {
 	routes map[string]*route // by tenant; read-only after NewOutbox
 	now    func() time.Time
@@ -90,7 +102,7 @@ type pending struct {
 // InTx hook: the entries commit with the events or not at all, and the
 // endpoints' senders are woken after the commit. Anonymous events are
 // skipped: they are not stored, and are never sent.
-func (o *Outbox) Append(tx *bolt.Tx, evs []events.Event) error {
+func (o *Outbox) Append(tx *events.Tx, evs []events.Event) error {
 	if len(o.routes) == 0 {
 		return nil
 	}
@@ -158,7 +170,7 @@ func findPending(ps []*pending, r *route) *pending {
 }
 
 // put stores values (n entries in all) at the end of tenant's queue.
-func (o *Outbox) put(tx *bolt.Tx, tenant string, values [][]byte, n uint64) error {
+func (o *Outbox) put(tx *events.Tx, tenant string, values [][]byte, n uint64) error {
 	out, err := tx.CreateBucketIfNotExists(bucketOut)
 	if err != nil {
 		return fmt.Errorf("webhook: outbox: %w", err)
@@ -167,7 +179,7 @@ func (o *Outbox) put(tx *bolt.Tx, tenant string, values [][]byte, n uint64) erro
 	if err != nil {
 		return fmt.Errorf("webhook: outbox %s: %w", tenant, err)
 	}
-	q.FillPercent = 0.95 // appended at the end, deleted from the head
+	q.SetFillPercent(0.95) // appended at the end, deleted from the head
 	st, ok := getState(tx, tenant)
 	if !ok {
 		if st, err = newState(); err != nil {
@@ -212,7 +224,7 @@ type head struct {
 const maxScan = 10000
 
 // queueBucket returns tenant's queue, or nil.
-func queueBucket(tx *bolt.Tx, tenant string) *bolt.Bucket {
+func queueBucket(tx *events.Tx, tenant string) *events.Bucket {
 	out := tx.Bucket(bucketOut)
 	if out == nil {
 		return nil
@@ -223,9 +235,9 @@ func queueBucket(tx *bolt.Tx, tenant string) *bolt.Bucket {
 // readHead reads, in one read transaction, up to n live entries from the
 // head of r's queue, skipping (and counting) entries queued before cutoff
 // or unreadable, looking at no more than n + maxScan entries.
-func (o *Outbox) readHead(db *bolt.DB, r *route, n int, cutoff time.Time) (head, error) {
+func (o *Outbox) readHead(db Store, r *route, n int, cutoff time.Time) (head, error) {
 	var h head
-	err := db.View(func(tx *bolt.Tx) error {
+	err := db.View(func(tx *events.Tx) error {
 		st, ok := getState(tx, r.Tenant)
 		q := queueBucket(tx, r.Tenant)
 		if !ok || q == nil {
@@ -303,8 +315,8 @@ func (h *head) readValue(tenant string, seq uint64, skip uint32, v []byte, n int
 // when the head is not at from (already done): db.Batch may run it twice.
 // The entries it adds to done are counted here, not when the span was
 // read: an erasure since then counted those it erased.
-func (o *Outbox) advance(db *bolt.DB, r *route, from, to position) error {
-	err := db.Batch(func(tx *bolt.Tx) error {
+func (o *Outbox) advance(db Store, r *route, from, to position) error {
+	err := db.Batch(func(tx *events.Tx) error {
 		st, ok := getState(tx, r.Tenant)
 		if !ok || st.head != from {
 			return nil
@@ -336,7 +348,7 @@ func (o *Outbox) advance(db *bolt.DB, r *route, from, to position) error {
 // unerased counts the entries of q in [from, to) that are not erased, as
 // readValue counts them: nothing for a value whose header is unreadable
 // (its entries are unknown), every entry left after a broken framing.
-func unerased(q *bolt.Bucket, from, to position) uint64 {
+func unerased(q *events.Bucket, from, to position) uint64 {
 	var n uint64
 	c := q.Cursor()
 	for k, v := c.Seek(seqKey(from.seq)); k != nil; k, v = c.Next() {
@@ -375,8 +387,8 @@ func unerased(q *bolt.Bucket, from, to position) uint64 {
 
 // depth returns the number of entries in r's queue and the time the
 // oldest value was queued, from the state and the first value: no scan.
-func (o *Outbox) depth(db *bolt.DB, r *route) (n uint64, oldest time.Time, err error) {
-	err = db.View(func(tx *bolt.Tx) error {
+func (o *Outbox) depth(db Store, r *route) (n uint64, oldest time.Time, err error) {
+	err = db.View(func(tx *events.Tx) error {
 		st, ok := getState(tx, r.Tenant)
 		if !ok {
 			return nil
@@ -402,8 +414,8 @@ func (o *Outbox) depth(db *bolt.DB, r *route) (n uint64, oldest time.Time, err e
 // prepare deletes, at start-up, the queues of tenants that have no
 // endpoint any more (their webhook was removed from the configuration).
 // It returns the number of entries deleted and the tenants.
-func (o *Outbox) prepare(db *bolt.DB) (removed uint64, tenants []string, err error) {
-	err = db.Update(func(tx *bolt.Tx) error {
+func (o *Outbox) prepare(db Store) (removed uint64, tenants []string, err error) {
+	err = db.Update(func(tx *events.Tx) error {
 		var orphans [][]byte
 		for _, name := range [][]byte{bucketOut, bucketState} {
 			b := tx.Bucket(name)

@@ -2,12 +2,12 @@ package webhook
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"sluice/tracking/events"
 )
@@ -96,11 +96,12 @@ func TestRecordRoundTripAndTruncation(t *testing.T) {
 // distinct ids.
 func TestAppendSplitsHugeBatches(t *testing.T) {
 	t.Parallel()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "events.db"), 0o600, &bolt.Options{NoSync: true})
+	db, err := events.Open(filepath.Join(t.TempDir(), "events.db"), events.Options{NoSync: true, Retention: -1,
+		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer db.Close(context.Background())
 	out, err := NewOutbox([]Endpoint{endpoint("https://hooks.example/")}, func() time.Time { return t0 })
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +110,7 @@ func TestAppendSplitsHugeBatches(t *testing.T) {
 	for i := range batch {
 		batch[i] = events.Event{Time: t0, Kind: events.KindOpen, Tenant: "acme", Message: uint64(i)}
 	}
-	if err := db.Update(func(tx *bolt.Tx) error { return out.Append(tx, batch) }); err != nil {
+	if err := db.Update(func(tx *events.Tx) error { return out.Append(tx, batch) }); err != nil {
 		t.Fatal(err)
 	}
 	r := out.routes["acme"]

@@ -5,8 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"sluice/tracking/events"
 )
 
@@ -24,11 +22,11 @@ const (
 )
 
 // ExportRecipients returns the entries of tenant's queue (in db, the
-// events database) for recipients ids that are still to be sent, in
+// events store) for recipients ids that are still to be sent, in
 // order, as they would be sent but without recipient address: the outbox's
 // part of an access request (GDPR Art. 15). Entries past Config.MaxAge,
 // which the dispatcher will drop, are included.
-func (o *Outbox) ExportRecipients(ctx context.Context, db *bolt.DB, tenant string, ids []events.RecipientID) ([]Event, error) {
+func (o *Outbox) ExportRecipients(ctx context.Context, db Store, tenant string, ids []events.RecipientID) ([]Event, error) {
 	want := recipientSet(ids)
 	var out []Event
 	err := scanQueue(ctx, db, tenant, func(st *state, seq uint64, start uint32, v []byte) error {
@@ -64,7 +62,7 @@ func (o *Outbox) ExportRecipients(ctx context.Context, db *bolt.DB, tenant strin
 }
 
 // EraseRecipients erases the entries of tenant's queue (in db, the events
-// database) for recipients ids that are still to be sent, and returns how
+// store) for recipients ids that are still to be sent, and returns how
 // many it erased: the outbox's part of an erasure (GDPR Art. 17), to run
 // with events.Store.EraseRecipient. An erased entry keeps its place, empty,
 // so that the order and the ids of the others do not change; it counts as
@@ -77,7 +75,7 @@ func (o *Outbox) ExportRecipients(ctx context.Context, db *bolt.DB, tenant strin
 // hold such entries are rewritten, in short write transactions, each value
 // read again there (the dispatcher may have consumed it meanwhile). After
 // an error, what was erased stays erased and the call can be repeated.
-func (o *Outbox) EraseRecipients(ctx context.Context, db *bolt.DB, tenant string, ids []events.RecipientID) (int, error) {
+func (o *Outbox) EraseRecipients(ctx context.Context, db Store, tenant string, ids []events.RecipientID) (int, error) {
 	want := recipientSet(ids)
 	var seqs []uint64
 	err := scanQueue(ctx, db, tenant, func(_ *state, seq uint64, start uint32, v []byte) error {
@@ -108,8 +106,8 @@ func (o *Outbox) EraseRecipients(ctx context.Context, db *bolt.DB, tenant string
 // recipients want from tenant's values seqs (from the first, until a
 // chunk's bound). It returns how many values it went through and the
 // number of entries erased.
-func eraseValuesOf(db *bolt.DB, tenant string, seqs []uint64, want map[events.RecipientID]bool) (done, erased int, err error) {
-	err = db.Update(func(tx *bolt.Tx) error {
+func eraseValuesOf(db Store, tenant string, seqs []uint64, want map[events.RecipientID]bool) (done, erased int, err error) {
+	err = db.Update(func(tx *events.Tx) error {
 		st, ok := getState(tx, tenant)
 		q := queueBucket(tx, tenant)
 		if !ok || q == nil {
@@ -222,14 +220,14 @@ func eraseInValue(v []byte, start uint32, want map[events.RecipientID]bool) (nv 
 // queue's state and the index of the first entry not yet consumed. v is
 // valid only during the call. It reads in read transactions of at most
 // scanValues values or about scanBytes, checking ctx between them.
-func scanQueue(ctx context.Context, db *bolt.DB, tenant string, fn func(st *state, seq uint64, start uint32, v []byte) error) error {
+func scanQueue(ctx context.Context, db Store, tenant string, fn func(st *state, seq uint64, start uint32, v []byte) error) error {
 	var next uint64 // the first value not read yet
 	for more := true; more; {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		more = false
-		err := db.View(func(tx *bolt.Tx) error {
+		err := db.View(func(tx *events.Tx) error {
 			st, ok := getState(tx, tenant)
 			q := queueBucket(tx, tenant)
 			if !ok || q == nil {

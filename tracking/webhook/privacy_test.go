@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"sluice/tracking/events"
 )
 
@@ -34,7 +32,7 @@ func erasureFixture(t *testing.T) (f *fixture, ann, bob []events.RecipientID, be
 	f.record(ev(a1, events.KindOpen))
 	f.record(ev(b, events.KindOpen), ev(a2, events.KindClick))
 	r := f.out.routes["acme"]
-	db := f.store.DB()
+	db := f.store
 	h, err := f.out.readHead(db, r, 1, time.Time{})
 	if err != nil || len(h.live) != 1 {
 		t.Fatalf("readHead: %+v, %v", h, err)
@@ -67,7 +65,7 @@ func ids(h head, who []events.RecipientID) []string {
 func TestOutboxExportErase(t *testing.T) {
 	t.Parallel()
 	f, ann, bob, before := erasureFixture(t)
-	ctx, db, r := context.Background(), f.store.DB(), f.out.routes["acme"]
+	ctx, db, r := context.Background(), f.store, f.out.routes["acme"]
 
 	got, err := f.out.ExportRecipients(ctx, db, "acme", ann)
 	if err != nil {
@@ -102,7 +100,7 @@ func TestOutboxExportErase(t *testing.T) {
 	if !slices.Equal(ids(after, nil), ids(before, bob)) || after.expired+after.corrupt != 0 {
 		t.Fatalf("after erasure: ids %v (%d expired, %d corrupt), want bob's %v", ids(after, nil), after.expired, after.corrupt, ids(before, bob))
 	}
-	err = db.View(func(tx *bolt.Tx) error {
+	err = db.View(func(tx *events.Tx) error {
 		if queueBucket(tx, "acme").Get(seqKey(2)) != nil {
 			t.Error("value 2, all erased, is still there")
 		}
@@ -125,7 +123,7 @@ func TestOutboxExportErase(t *testing.T) {
 func TestOutboxEraseInFlight(t *testing.T) {
 	t.Parallel()
 	f, ann, _, inFlight := erasureFixture(t)
-	ctx, db, r := context.Background(), f.store.DB(), f.out.routes["acme"]
+	ctx, db, r := context.Background(), f.store, f.out.routes["acme"]
 	if n, err := f.out.EraseRecipients(ctx, db, "acme", ann); err != nil || n != 3 {
 		t.Fatalf("erase = %d, %v; want 3", n, err)
 	}
@@ -138,7 +136,7 @@ func TestOutboxEraseInFlight(t *testing.T) {
 // checkDrained checks that acme's queue is empty and its counts agree.
 func checkDrained(t *testing.T, f *fixture) {
 	t.Helper()
-	err := f.store.DB().View(func(tx *bolt.Tx) error {
+	err := f.store.View(func(tx *events.Tx) error {
 		st, _ := getState(tx, "acme")
 		if st.appended != 7 || st.done != 7 {
 			t.Errorf("appended %d, done %d; want 7, 7", st.appended, st.done)
@@ -176,7 +174,7 @@ func TestErasedNeverSent(t *testing.T) {
 	f.start()
 	waitFor(t, "two failed attempts", func() bool { return len(f.sleep.recorded()) == 2 })
 	failed := decode(t, rc.requests()[0].body)
-	if n, err := f.out.EraseRecipients(context.Background(), f.store.DB(), "acme", []events.RecipientID{ann}); err != nil || n != 2 {
+	if n, err := f.out.EraseRecipients(context.Background(), f.store, "acme", []events.RecipientID{ann}); err != nil || n != 2 {
 		t.Fatalf("erase = %d, %v; want 2", n, err)
 	}
 	up.Store(true)

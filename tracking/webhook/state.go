@@ -5,7 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
+	"sluice/tracking/events"
 )
 
 // position names an entry: value seq of a queue, index idx in it. A head
@@ -55,7 +55,7 @@ func decodeState(v []byte) (state, bool) {
 
 // getState reads tenant's state; ok is false when there is none (or it
 // is unreadable).
-func getState(tx *bolt.Tx, tenant string) (st state, ok bool) {
+func getState(tx *events.Tx, tenant string) (st state, ok bool) {
 	b := tx.Bucket(bucketState)
 	if b == nil {
 		return state{}, false
@@ -63,7 +63,7 @@ func getState(tx *bolt.Tx, tenant string) (st state, ok bool) {
 	return decodeState(b.Get([]byte(tenant)))
 }
 
-func putState(tx *bolt.Tx, tenant string, st *state) error {
+func putState(tx *events.Tx, tenant string, st *state) error {
 	b, err := tx.CreateBucketIfNotExists(bucketState)
 	if err != nil {
 		return err
