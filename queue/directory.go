@@ -182,9 +182,26 @@ func (s *Store) PendingReturns(limit int) ([]Return, error) {
 	return out, nil
 }
 
-// DoneReturn removes a processed return.
-func (s *Store) DoneReturn(ctx context.Context, id ID) error {
-	err := s.write(ctx, func(tx *bolt.Tx) error { return tx.Bucket(bucketInbox).Delete(id.key()) }, nil)
+// DoneReturn removes a processed return and, in the same transaction,
+// journals the events it gave (bounces, complaints, unsubscribes: see
+// JournalBounce), so that they reach the event store exactly when the
+// return is gone from the inbox: a crash before the commit processes the
+// return again, one after it has its events durable.
+func (s *Store) DoneReturn(ctx context.Context, id ID, events ...JournalEntry) error {
+	var jseq uint64
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		jseq = 0
+		if len(events) > 0 {
+			jw := newJournalWriter(tx)
+			for i := range events {
+				if err := jw.add(&events[i]); err != nil {
+					return err
+				}
+			}
+			jseq = jw.last
+		}
+		return tx.Bucket(bucketInbox).Delete(id.key())
+	}, func() { s.journaled(jseq) })
 	if err != nil {
 		return fmt.Errorf("queue: done return %s: %w", id, err)
 	}

@@ -46,10 +46,21 @@ const (
 	JournalBounced
 	// JournalDeleted: removed by an operator (Delete).
 	JournalDeleted
+	// JournalBounce, JournalComplaint and JournalUnsubscribe: a returned
+	// message (an asynchronous bounce, a feedback-loop complaint, a mailto
+	// unsubscribe) processed by the inbound worker and attributed to the
+	// recipient at Index; Reply holds its class. Written with DoneReturn,
+	// in the transaction that removes the return from the inbox.
+	JournalBounce
+	JournalComplaint
+	JournalUnsubscribe
+
+	journalLastKind = JournalUnsubscribe
 )
 
 var journalKindNames = [...]string{JournalSent: "sent", JournalDelivered: "delivered", JournalDeferred: "deferred",
-	JournalFailed: "failed", JournalSuppressed: "suppressed", JournalBounced: "bounced", JournalDeleted: "deleted"}
+	JournalFailed: "failed", JournalSuppressed: "suppressed", JournalBounced: "bounced", JournalDeleted: "deleted",
+	JournalBounce: "bounce", JournalComplaint: "complaint", JournalUnsubscribe: "unsubscribe"}
 
 // String names the kind.
 func (k JournalKind) String() string {
@@ -134,7 +145,7 @@ func decodeJournal(b []byte) (JournalEntry, error) {
 	e.Enhanced = r.string()
 	e.Reply = r.string()
 	e.MX = r.string()
-	if r.err != nil || len(r.b) != 0 || e.Kind < JournalSent || e.Kind > JournalDeleted ||
+	if r.err != nil || len(r.b) != 0 || e.Kind < JournalSent || e.Kind > journalLastKind ||
 		len(e.Campaign) > maxJournalName || len(e.Enhanced) > maxJournalEnhanced ||
 		len(e.Reply) > maxJournalReply || len(e.MX) > maxJournalMX {
 		return JournalEntry{}, errCorrupt

@@ -100,6 +100,24 @@ func newEnv(t *testing.T, fbl *FBLAuth) *env {
 	return e
 }
 
+// returnJournal returns the spool's journal entries of processed returns
+// (bounces, complaints, unsubscribes), waiting for the worker's DoneReturn
+// (the event comes before nothing: OnEvent runs after it).
+func (e *env) returnJournal(t *testing.T) []queue.JournalEntry {
+	t.Helper()
+	all, err := e.store.ReadJournal(1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []queue.JournalEntry
+	for _, j := range all {
+		if j.Kind >= queue.JournalBounce {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
 // enqueue stores a message of tenant to rcpts and returns its id.
 func (e *env) enqueue(t *testing.T, tenant string, rcpts ...string) queue.ID {
 	t.Helper()

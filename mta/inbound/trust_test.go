@@ -3,6 +3,7 @@ package inbound
 import (
 	"testing"
 
+	"sluice/mta/bounce"
 	"sluice/queue"
 	"sluice/tracking/token"
 )
@@ -56,6 +57,9 @@ func TestForgedComplaintNotApplied(t *testing.T) {
 			}
 			if e.suppressed(tenantA, victim) {
 				t.Errorf("%s suppressed by a forged complaint", victim)
+			}
+			if j := e.returnJournal(t); len(j) != 0 {
+				t.Errorf("forged complaint journaled for the event store: %+v", j)
 			}
 		})
 	}
@@ -151,6 +155,13 @@ func TestGenuineComplaintApplied(t *testing.T) {
 			}
 			if e.suppressed(tenantA, attacker) {
 				t.Errorf("co-recipient %s suppressed", attacker)
+			}
+			// The event reaches the event store through the spool's
+			// journal, written with the return's removal from the inbox.
+			j := e.returnJournal(t)
+			if len(j) != 1 || j[0].Kind != queue.JournalComplaint || j[0].Tenant != tenantA || j[0].ID != ev.ID ||
+				j[0].Index != ev.Index || j[0].Reply != string(bounce.Complaint) {
+				t.Errorf("journal = %+v; want one complaint for %s (index %d)", j, victim, ev.Index)
 			}
 		})
 	}

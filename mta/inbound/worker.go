@@ -15,7 +15,9 @@ import (
 // Store is what the worker needs of the spool.
 type Store interface {
 	PendingReturns(limit int) ([]queue.Return, error)
-	DoneReturn(ctx context.Context, id queue.ID) error
+	// DoneReturn removes a processed return and journals its events in
+	// the same transaction (queue.JournalBounce…).
+	DoneReturn(ctx context.Context, id queue.ID, events ...queue.JournalEntry) error
 	LookupRecipient(id queue.ID, idx uint32) (queue.Recipient, bool)
 	FindRecipient(id queue.ID, addr string) (queue.Recipient, bool)
 	Suppress(ctx context.Context, s queue.Suppression) error
@@ -70,6 +72,9 @@ type WorkerConfig struct {
 type Worker struct {
 	cfg  WorkerConfig
 	kick chan struct{}
+	// batch holds the events of the return being processed (Run's
+	// goroutine only).
+	batch []Event
 }
 
 // NewWorker builds a worker.
@@ -104,9 +109,17 @@ func (w *Worker) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
+			w.batch = w.batch[:0]
 			w.process(ctx, r)
-			if err := w.cfg.Store.DoneReturn(ctx, r.ID); err != nil {
+			// The return leaves the inbox in the transaction that journals
+			// its events: they reach the event store (and webhooks) exactly
+			// once it is processed, across a crash or a full events disk.
+			if err := w.cfg.Store.DoneReturn(ctx, r.ID, journalEntries(w.batch)...); err != nil {
 				w.cfg.Logger.Error("inbound: removing processed return", "err", err)
+				continue // processed again later; its events are not published twice
+			}
+			for _, ev := range w.batch {
+				w.publish(ev)
 			}
 		}
 		if len(rets) == 64 {
@@ -212,7 +225,40 @@ func (w *Worker) unsubscribe(ctx context.Context, tok string) {
 	w.emit(Event{Time: w.cfg.Now(), Kind: "unsubscribe", Tenant: rec.Tenant, ID: id, Rcpt: rec.Addr, Index: idx, Via: "mailto", Suppressed: true})
 }
 
-func (w *Worker) emit(ev Event) {
+// emit records an event of the return being processed; Run journals and
+// publishes them once the return is done.
+func (w *Worker) emit(ev Event) { w.batch = append(w.batch, ev) }
+
+// journalEntries are the journal entries of a return's events: attributed
+// bounces, complaints and unsubscribes. Returns attributed without proof
+// (ViaMessageIDUnverified) are logged and published but never journaled:
+// statistics, webhooks and, later, reputation counts must not be fed by
+// what a stranger can forge.
+func journalEntries(evs []Event) []queue.JournalEntry {
+	var out []queue.JournalEntry
+	for _, ev := range evs {
+		var k queue.JournalKind
+		switch ev.Kind {
+		case "bounce":
+			k = queue.JournalBounce
+		case "complaint":
+			k = queue.JournalComplaint
+		case "unsubscribe":
+			k = queue.JournalUnsubscribe
+		default:
+			continue
+		}
+		if ev.Tenant == "" || ev.Via == ViaMessageIDUnverified {
+			continue
+		}
+		out = append(out, queue.JournalEntry{Kind: k, Time: ev.Time, Tenant: ev.Tenant, ID: ev.ID, Index: ev.Index,
+			Reply: string(ev.Class)})
+	}
+	return out
+}
+
+// publish logs an event and hands it to OnEvent.
+func (w *Worker) publish(ev Event) {
 	w.cfg.Logger.Info("return", "kind", ev.Kind, "msgid", ev.ID.String(), "tenant", ev.Tenant, "rcpt", ev.Rcpt,
 		"class", string(ev.Class), "status", ev.Status, "hard", ev.Hard, "via", ev.Via, "provider", ev.Provider, "suppressed", ev.Suppressed,
 		"feedback_type", ev.FeedbackType, "reason", ev.Reason)

@@ -160,6 +160,12 @@ func journalEvents(e *queue.JournalEntry, evs []Event, seqs []uint64) ([]Event, 
 		ev.Kind, ev.Reason = KindFailed, ReasonOperatorBounce
 	case queue.JournalDeleted:
 		ev.Kind, ev.Reason = KindDeleted, ReasonOperatorDelete
+	case queue.JournalBounce:
+		ev.Kind, ev.Reason = KindBounce, e.Reply
+	case queue.JournalComplaint:
+		ev.Kind, ev.Reason = KindComplaint, e.Reply
+	case queue.JournalUnsubscribe:
+		ev.Kind, ev.Reason = KindUnsubscribe, e.Reply
 	default:
 		return evs, seqs
 	}

@@ -145,6 +145,39 @@ func TestFollowerKinds(t *testing.T) {
 	if st := stats(t, s, "acme", ""); st.Sent != 3 || st.Delivered != 0 || st.Failed != 2 {
 		t.Fatalf("stats %+v", st)
 	}
+
+	// Processed returns: journaled with DoneReturn, in the transaction
+	// that empties the inbox.
+	ret := &queue.Return{Rcpt: "fbl@bounces.example", Received: c.Now(), Data: []byte("x")}
+	if err := q.AddReturn(ctx, ret); err != nil {
+		t.Fatal(err)
+	}
+	err = q.DoneReturn(ctx, ret.ID,
+		queue.JournalEntry{Kind: queue.JournalBounce, Time: c.Now(), Tenant: "acme", ID: ids[2], Reply: "hard_invalid_recipient"},
+		queue.JournalEntry{Kind: queue.JournalComplaint, Time: c.Now(), Tenant: "acme", ID: ids[2], Reply: "complaint"},
+		queue.JournalEntry{Kind: queue.JournalUnsubscribe, Time: c.Now(), Tenant: "acme", ID: ids[2], Reply: "unsubscribe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rets, _ := q.PendingReturns(10); len(rets) != 0 {
+		t.Fatalf("return still in the inbox: %+v", rets)
+	}
+	if _, err := s.Follow(q, FollowOptions{}).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[Kind]string{}
+	err = s.Range(ctx, "acme", time.Time{}, time.Time{}, func(ev Event) bool {
+		if ev.Kind == KindBounce || ev.Kind == KindComplaint || ev.Kind == KindUnsubscribe {
+			kinds[ev.Kind] = ev.Reason
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kinds[KindBounce] != "hard_invalid_recipient" || kinds[KindComplaint] != "complaint" || kinds[KindUnsubscribe] != "unsubscribe" {
+		t.Fatalf("return events %v", kinds)
+	}
 }
 
 // TestFollowerRetriesFailedWrites: while the store cannot write (an
