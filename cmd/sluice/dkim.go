@@ -1,13 +1,10 @@
 package main
 
 import (
-	"crypto"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"sluice/dkim"
@@ -50,14 +47,8 @@ func runDKIM(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-// dkimKeyJob is one key keygen writes.
-type dkimKeyJob struct {
-	algo, selector, path string
-	key                  crypto.Signer
-	record               string
-}
-
-// runDKIMKeygen implements "sluice dkim keygen".
+// runDKIMKeygen implements "sluice dkim keygen": flags in, dkim.Keygen,
+// the records out.
 func runDKIMKeygen(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sluice dkim keygen", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors and usage are printed below
@@ -87,68 +78,22 @@ func runDKIMKeygen(args []string, stdout, stderr io.Writer) int {
 	case *out == "":
 		return usageErr("--out is required")
 	}
-	d := strings.ToLower(strings.TrimSuffix(*domain, "."))
-
-	var jobs []*dkimKeyJob
-	switch *algo {
-	case "rsa", "ed25519":
-		if *edSelector != "" {
-			return usageErr("--ed25519-selector is only used with --algo both")
-		}
-		jobs = []*dkimKeyJob{{algo: *algo, selector: *selector}}
-	case "both":
-		es := *edSelector
-		if es == "" {
-			es = *selector + "-ed"
-		}
-		if strings.EqualFold(es, *selector) {
-			return usageErr("the RSA and Ed25519 keys need different selectors")
-		}
-		jobs = []*dkimKeyJob{{algo: "rsa", selector: *selector}, {algo: "ed25519", selector: es}}
-	default:
-		return usageErr("--algo must be rsa, ed25519 or both, not %q", *algo)
+	specs, err := dkim.KeySpecs(*algo, *selector, *edSelector)
+	if err != nil {
+		return usageErr("%v", err)
 	}
-
-	// Check everything before writing anything, so a failure leaves no
-	// half-made key pair behind.
-	for _, j := range jobs {
-		j.path = filepath.Join(*out, d+"."+j.selector+"."+j.algo+".key")
-		if _, err := os.Lstat(j.path); err == nil {
-			fmt.Fprintf(stderr, "sluice dkim keygen: %s already exists; refusing to overwrite it\n", j.path)
-			return 1
-		}
-		key, err := dkim.GenerateKey(j.algo)
-		if err != nil {
-			fmt.Fprintf(stderr, "sluice dkim keygen: %v\n", err)
-			return 1
-		}
-		rec, err := dkim.TXTRecord(d, j.selector, key.Public())
-		if errors.Is(err, dkim.ErrInvalidName) {
-			return usageErr("%v", err)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "sluice dkim keygen: %v\n", err)
-			return 1
-		}
-		j.key, j.record = key, rec
+	keys, err := dkim.Keygen(*out, *domain, specs)
+	if errors.Is(err, dkim.ErrInvalidName) {
+		return usageErr("%v", err)
 	}
-	if err := os.MkdirAll(*out, 0o700); err != nil {
+	if err != nil {
 		fmt.Fprintf(stderr, "sluice dkim keygen: %v\n", err)
 		return 1
 	}
-	for _, j := range jobs {
-		if err := dkim.WritePrivateKey(j.path, j.key); err != nil {
-			fmt.Fprintf(stderr, "sluice dkim keygen: %v\n", err)
-			return 1
-		}
-	}
-	for _, j := range jobs {
-		name := "RSA-2048"
-		if j.algo == "ed25519" {
-			name = "Ed25519"
-		}
+	d := strings.ToLower(strings.TrimSuffix(*domain, "."))
+	for _, k := range keys {
 		// Zone-file comments, so stdout can be pasted into a zone as is.
-		fmt.Fprintf(stdout, "; %s key for %s, selector %s; private key: %s\n%s\n", name, d, j.selector, j.path, j.record)
+		fmt.Fprintf(stdout, "; %s key for %s, selector %s; private key: %s\n%s\n", k.AlgoName(), d, k.Selector, k.Path, k.Record)
 	}
 	return 0
 }

@@ -6,8 +6,6 @@ import (
 	"net/netip"
 
 	"sluice/configs"
-	"sluice/internal/event"
-	"sluice/mta/inbound"
 	"sluice/tracking"
 	"sluice/tracking/events"
 	"sluice/tracking/token"
@@ -49,20 +47,4 @@ func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tra
 	// cost more than the edge's own atomic counter.
 	m.reg.MustRegister(edgeCollector{edge})
 	return edge, nil
-}
-
-// recordReturn feeds bounces, complaints and mailto unsubscribes. Unlike
-// receptions and delivery outcomes (the spool's event journal carries
-// those, see startJournal), returns are recorded best effort: the inbound
-// worker's write is in mta/inbound, and a lost return event loses no mail.
-func recordReturn(ev *events.Store, r inbound.Event) {
-	// inbound's kinds that are event kinds; the others (auto_reply,
-	// unattributed) are not recorded.
-	kind := event.Kind(r.Kind)
-	switch kind {
-	case event.Bounce, event.Complaint, event.Unsubscribe:
-	default:
-		return
-	}
-	ev.Record(events.Event{Time: r.Time, Kind: kind, Tenant: r.Tenant, Message: uint64(r.ID), Rcpt: r.Index, Reason: string(r.Class)})
 }

@@ -1,12 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -18,38 +17,9 @@ import (
 
 	"sluice/admin"
 	"sluice/configs"
-	"sluice/queue"
+	"sluice/tracking"
 	"sluice/tracking/events"
 )
-
-// remoteSuppressor records unsubscribes through the admin API of the node
-// that owns the spool; its 200 comes after the spool's fsync, so the
-// edge's own 200 still means durable.
-type remoteSuppressor struct {
-	url, token string
-	client     *http.Client
-}
-
-func (r remoteSuppressor) Suppress(ctx context.Context, s queue.Suppression) error {
-	b, _ := json.Marshal(admin.Suppression{Tenant: s.Tenant, Address: s.Addr, Scope: s.Scope.String(), Reason: s.Reason})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url+"/api/v1/suppressions", bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+r.token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Sluice-Actor", "edge")
-	resp, err := r.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("suppress via %s: %w", r.url, err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("suppress via %s: %s", r.url, resp.Status)
-	}
-	return nil
-}
 
 // runEdge implements `sluice edge --config FILE`: the tracking edge alone,
 // for scaling it out. Events go to this edge's own events store;
@@ -72,14 +42,10 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 	}
 	log := newLogger(cfg.Log.Level, stderr)
 	tuneGC()
-	token := cfg.Admin.Token
-	if token == "" {
-		raw, err := os.ReadFile(filepath.Join(cfg.DataDir, "admin.token"))
-		if err != nil {
-			fmt.Fprintf(stderr, "sluice: admin token for tracking.suppress_via: set admin.token (%v)\n", err)
-			return 2
-		}
-		token = strings.TrimSpace(string(raw))
+	token, err := edgeAdminToken(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "sluice: admin token for tracking.suppress_via: set admin.token (%v)\n", err)
+		return 2
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		fmt.Fprintf(stderr, "sluice: data dir: %v\n", err)
@@ -101,7 +67,7 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sluice: events store: %v\n", err)
 		return 1
 	}
-	sup := remoteSuppressor{url: strings.TrimSuffix(cfg.Tracking.SuppressVia, "/"), token: token, client: &http.Client{Timeout: 10 * time.Second}}
+	sup := admin.RemoteSuppressor{URL: cfg.Tracking.SuppressVia, Token: token, Client: &http.Client{Timeout: 10 * time.Second}}
 	m := newMetrics()
 	edge, err := buildEdge(cfg, kr, ev, sup, log, m)
 	if err == nil {
@@ -118,16 +84,37 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sluice: tracking.listen: %v\n", err)
 		return 1
 	}
+	code := serveEdge(edge, ln, wh, ev, strings.TrimSuffix(sup.URL, "/"), log)
+	log.Info("sluice edge stopped")
+	return code
+}
+
+// edgeAdminToken is the admin token the edge sends to tracking.suppress_via:
+// admin.token, or the node's data_dir/admin.token when the edge shares it.
+func edgeAdminToken(cfg *configs.Config) (string, error) {
+	if cfg.Admin.Token != "" {
+		return cfg.Admin.Token, nil
+	}
+	raw, err := os.ReadFile(filepath.Join(cfg.DataDir, "admin.token"))
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(raw)), nil
+}
+
+// serveEdge serves the edge and its webhooks until a signal or a serve
+// error, then stops them and closes the events store; it returns the exit
+// status.
+func serveEdge(edge *tracking.Edge, ln net.Listener, wh *webhooks, ev *events.Store, suppressVia string, log *slog.Logger) (code int) {
 	errc := make(chan error, 1)
 	go func() { errc <- ignoreClosed(edge.Serve(ln)) }()
 	whCtx, whStop := context.WithCancel(context.Background())
 	whDone := make(chan error, 1)
 	go func() { whDone <- wh.run(whCtx) }()
-	log.Info("sluice edge started", "listen", ln.Addr().String(), "suppress_via", sup.url)
+	log.Info("sluice edge started", "listen", ln.Addr().String(), "suppress_via", suppressVia)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	code := 0
 	select {
 	case <-sigs:
 	case err := <-errc:
@@ -147,6 +134,5 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 	if err := ev.Close(ctx); err != nil {
 		log.Warn("events store close", "err", err)
 	}
-	log.Info("sluice edge stopped")
 	return code
 }

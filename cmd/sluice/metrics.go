@@ -30,9 +30,10 @@ type metrics struct {
 	subSessions   prometheus.Gauge
 	dkimUnsigned  *prometheus.CounterVec // tenant
 
-	delRcpts   *prometheus.CounterVec // result: event.Outcomes (delivered, deferred, failed, suppressed)
-	delLatency prometheus.Histogram
-	delConns   prometheus.Gauge
+	delRcpts    *prometheus.CounterVec // result: event.Outcomes (delivered, deferred, failed, suppressed)
+	delLatency  prometheus.Histogram
+	delConns    prometheus.Gauge
+	connDropped *prometheus.CounterVec // reason: slow
 
 	returns *prometheus.CounterVec // path: sync, inbound; class: the bounce classes
 
@@ -75,6 +76,10 @@ func newMetrics() *metrics {
 			Help:    "Time from acceptance to successful delivery of a recipient.",
 			Buckets: []float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600},
 		}),
+		connDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sluice_delivery_connections_dropped_total",
+			Help: "Outbound connections the engine closed of its own accord, by reason (slow: much slower than the site's others, a tarpit).",
+		}, []string{"reason"}),
 		delConns: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "sluice_delivery_connections", Help: "Open outbound SMTP connections.",
 		}),
@@ -101,7 +106,7 @@ func newMetrics() *metrics {
 		}),
 	}
 	reg.MustRegister(m.subMessages, m.subRcpts, m.subBytes, m.subRejections, m.subSessions, m.dkimUnsigned,
-		m.delRcpts, m.delLatency, m.delConns, m.returns, m.shapingTransitions, m.commitSeconds, m.commitWrites, m.commitErrors)
+		m.delRcpts, m.delLatency, m.delConns, m.connDropped, m.returns, m.shapingTransitions, m.commitSeconds, m.commitWrites, m.commitErrors)
 	return m
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +28,7 @@ import (
 	"sluice/queue"
 	"sluice/tracking"
 	"sluice/tracking/events"
+	"sluice/tracking/token"
 )
 
 // node is one running sluice: every server of `sluice serve`, wired
@@ -75,6 +77,10 @@ type nodeOptions struct {
 
 // startNode opens the spool, binds every listener and starts serving.
 // Messages for the operator (the development tenant's password) go to out.
+// It reads as the order of construction: the spool first (delivery and
+// submission write to it), delivery before submission (the spool wakes
+// the scheduler), the events store before the edge and the admin API that
+// read it, the listeners last.
 func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOptions) (n *node, err error) {
 	n = &node{cfg: cfg, log: log, metrics: newMetrics(), errc: make(chan error, 8)}
 	started := n // the error returns below set n to nil
@@ -86,19 +92,59 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	tlsConfig, err := loadOrCreateTLS(cfg)
+	p, err := n.prepare(out)
 	if err != nil {
 		return nil, err
 	}
-	tenants, err := buildTenants(cfg, out)
-	if err != nil {
+	steps := []func(*parts) error{
+		n.openSpool,
+		n.buildReturns,
+		func(p *parts) error { return n.buildDelivery(p, opts.onEvent) },
+		n.buildSubmission,
+		func(p *parts) error { return n.buildInbound(p, opts.onReturn) },
+		n.openEvents,
+		n.buildEdgeAndAdmin,
+		n.listen,
+	}
+	for _, step := range steps {
+		if err := step(p); err != nil {
+			return nil, err
+		}
+	}
+	n.serve()
+	return n, nil
+}
+
+// parts are what one step of start-up builds for the next ones.
+type parts struct {
+	tls        *tls.Config
+	tenants    []*submit.Tenant
+	adminToken string
+	retry      queue.RetryPolicy
+	keyring    *token.Keyring
+	toks       inbound.KeyringTokens
+	resolver   *mx.Resolver
+	classifier *bounce.Classifier
+	policy     *inbound.Policy
+	guards     *guardMetrics
+}
+
+// prepare reads or creates what start-up needs before any store opens:
+// the TLS certificate, the tenants with their DKIM signers, the admin
+// token and the tracking keyring.
+func (n *node) prepare(out io.Writer) (p *parts, err error) {
+	cfg := n.cfg
+	p = &parts{guards: newGuardMetrics(n.metrics.reg)}
+	if p.tls, err = loadOrCreateTLS(cfg); err != nil {
 		return nil, err
 	}
-	adminToken, err := loadOrCreateAdminToken(cfg)
-	if err != nil {
+	if p.tenants, err = buildTenants(cfg, out); err != nil {
 		return nil, err
 	}
-	for _, t := range tenants {
+	if p.adminToken, err = loadOrCreateAdminToken(cfg); err != nil {
+		return nil, err
+	}
+	for _, t := range p.tenants {
 		n.tenantNames = append(n.tenantNames, t.Name)
 		if len(t.Pools) == 0 {
 			// Stored with its real name, so holds on the default pool
@@ -106,198 +152,243 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 			t.Pools = []string{cfg.Delivery.DefaultPool}
 		}
 	}
-	if n.cgoRSA, err = attachSigners(cfg, tenants, log); err != nil {
+	if n.cgoRSA, err = attachSigners(cfg, p.tenants, n.log); err != nil {
 		return nil, err
 	}
-	retry := queue.RetryPolicy{First: cfg.Queue.RetryFirst.Duration, Max: cfg.Queue.RetryMax.Duration, MaxAge: cfg.Queue.MaxAge.Duration}
-	n.store, err = queue.Open(filepath.Join(cfg.DataDir, "spool.db"), queue.Options{
-		Logger: log, Retry: retry, Observe: n.metrics.observeCommit,
-		// Mail made due (enqueued, resumed, retried) wakes the scheduler,
-		// whoever made it so. The engine is built after the spool.
+	if p.keyring, err = loadKeyring(cfg); err != nil {
+		return nil, err
+	}
+	p.toks = inbound.KeyringTokens{Keyring: p.keyring}
+	attachTrackers(cfg, p.tenants, p.keyring, n.log)
+	p.retry = queue.RetryPolicy{First: cfg.Queue.RetryFirst.Duration, Max: cfg.Queue.RetryMax.Duration, MaxAge: cfg.Queue.MaxAge.Duration}
+	return p, nil
+}
+
+// attachTrackers gives each configured tenant its link tracker.
+func attachTrackers(cfg *configs.Config, tenants []*submit.Tenant, kr *token.Keyring, log *slog.Logger) {
+	if cfg.Tracking.BaseURL == "" {
+		log.Warn("tracking.base_url is not set: no tracking links and no List-Unsubscribe headers")
+		return
+	}
+	for i, ct := range cfg.Tenants { // the development tenant has no tracking settings
+		tenants[i].Tracker = tracking.NewTracker(tracking.TrackerConfig{Keyring: kr, BaseURL: cfg.Tracking.BaseURL,
+			BounceDomain: ct.BounceDomain, Mode: ct.Tracking, TrackText: ct.TrackText})
+	}
+}
+
+// openSpool opens the queue store. Mail made due (enqueued, resumed,
+// retried) wakes the scheduler, whoever made it so; journaled events
+// (sent, delivery outcomes, operator bounces) wake the follower that
+// applies them to the events store. Both are built after the spool.
+func (n *node) openSpool(p *parts) (err error) {
+	n.store, err = queue.Open(filepath.Join(n.cfg.DataDir, "spool.db"), queue.Options{
+		Logger: n.log, Retry: p.retry, Observe: n.metrics.observeCommit,
 		OnDue: func() {
 			if e := n.kick.Load(); e != nil {
 				e.Kick()
 			}
 		},
-		// Journaled events (sent, delivery outcomes, operator bounces)
-		// wake the follower that applies them to the events store.
 		OnJournal: func() {
 			if f := n.follower.Load(); f != nil {
 				f.Kick()
 			}
 		},
 	})
-	if err != nil {
-		return nil, err
+	return err
+}
+
+// buildReturns makes what decides on bounces and complaints (shared by
+// the synchronous failures of delivery and the returns worker) and the
+// DNS resolver that delivery and FBL checks use.
+func (n *node) buildReturns(p *parts) (err error) {
+	cfg := n.cfg
+	p.classifier = bounce.New()
+	p.policy = &inbound.Policy{Store: n.store, SoftThreshold: cfg.Suppression.SoftThreshold, SoftWindow: cfg.Suppression.SoftWindow.Duration}
+	servers := cfg.Delivery.Resolvers
+	if len(servers) == 0 {
+		if servers, err = mx.SystemServers("/etc/resolv.conf"); err != nil {
+			return fmt.Errorf("delivery.resolvers: none configured and %w", err)
+		}
 	}
-	keyring, err := loadKeyring(cfg)
-	if err != nil {
-		return nil, err
+	p.resolver, err = mx.New(mx.Config{Servers: servers})
+	return err
+}
+
+// buildDelivery makes the shaping policy and the delivery engine; a
+// failed delivery goes through the synchronous returns policy.
+func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error) {
+	if n.shaping, err = buildShaping(n.cfg, n.log, n.metrics); err != nil {
+		return err
 	}
-	toks := inbound.KeyringTokens{Keyring: keyring}
+	syncReturns := &inbound.SyncReturns{Classifier: p.classifier, Policy: p.policy, Logger: n.log}
+	dc := deliveryConfig(n.cfg, p.retry)
+	dc.Store, dc.Resolver, dc.Logger = n.store, p.resolver, n.log
+	dc.ReturnPath = returnPath(n.cfg, p.toks)
+	dc.Shaping, dc.SiteHeld = n.shaping, n.store.SiteHeld
+	dc.Suppressed = func(tenant, addr string, st queue.Stream) (string, bool) {
+		if sup, ok := n.store.Suppressed(tenant, addr); ok && sup.Scope.Blocks(st) {
+			return sup.Reason, true
+		}
+		return "", false
+	}
+	dc.OnEvent = func(ev delivery.Event) {
+		n.metrics.deliveryEvent(ev)
+		// The event store hears of ev through the spool's journal,
+		// written with the outcome (see startJournal).
+		if string(ev.Kind) == "failed" {
+			class, _, _ := syncReturns.Apply(context.Background(), inbound.Failure{Tenant: ev.Tenant, ID: ev.ID,
+				Rcpt: ev.Rcpt, Code: ev.Code, Enhanced: ev.Enhanced, Reply: ev.Reply})
+			n.metrics.returns.WithLabelValues("sync", string(class)).Inc()
+		}
+		if onEvent != nil {
+			onEvent(ev)
+		}
+	}
+	dc.ConnOpened, dc.ConnClosed = n.metrics.delConns.Inc, n.metrics.delConns.Dec
+	dc.ConnDropped = func(reason string) { n.metrics.connDropped.WithLabelValues(reason).Inc() }
+	if n.engine, err = delivery.New(dc); err != nil {
+		return err
+	}
+	n.kick.Store(n.engine)
+	n.metrics.reg.MustRegister(newQueueCollector(n.store, n.engine.InFlight))
+	return nil
+}
+
+// deliveryConfig maps the [delivery], [[source]], [[pool]] and [[route]]
+// sections onto delivery.Config (the stores and hooks are the caller's).
+func deliveryConfig(cfg *configs.Config, retry queue.RetryPolicy) delivery.Config {
+	d := cfg.Delivery
+	dc := delivery.Config{
+		DefaultPool: d.DefaultPool, Port: d.Port, HeloName: d.HeloName,
+		DisableTLS: d.TLS == "disabled", MaxInFlight: cfg.Queue.MaxInFlight,
+		MaxConnsPerDest: d.MaxConnectionsPerDomain, MaxMsgsPerConn: d.MaxMessagesPerConnection,
+		MaxRcptsPerTxn: d.MaxRecipientsPerTransaction, IdleTimeout: d.IdleTimeout.Duration,
+		ConnectTimeout: d.ConnectTimeout.Duration, CommandTimeout: d.CommandTimeout.Duration,
+		DataTimeout: d.DataTimeout.Duration, Retry: retry,
+		Routes: make([]delivery.Route, len(cfg.Routes)),
+	}
+	for i, r := range cfg.Routes {
+		dc.Routes[i] = delivery.Route{Domain: r.Domain, Host: r.Host}
+	}
+	for _, src := range cfg.Sources {
+		ds := delivery.Source{Name: src.Name, HeloName: src.HeloName}
+		if src.Address != "" {
+			ds.Addr = netip.MustParseAddr(src.Address) // validated by configs
+		}
+		dc.Sources = append(dc.Sources, ds)
+	}
+	if len(cfg.Pools) > 0 {
+		dc.Pools = map[string][]string{}
+		for _, p := range cfg.Pools {
+			dc.Pools[p.Name] = p.Sources
+		}
+	}
+	return dc
+}
+
+// returnPath is the VERP return path of the tenants that set a
+// bounce_domain, or nil when none does.
+func returnPath(cfg *configs.Config, toks inbound.KeyringTokens) func(*queue.Work, queue.WorkRcpt) string {
 	bounceDomains := map[string]string{}
 	for _, t := range cfg.Tenants {
 		if t.BounceDomain != "" {
 			bounceDomains[t.Name] = t.BounceDomain
 		}
 	}
-	var returnPath func(*queue.Work, queue.WorkRcpt) string
-	if len(bounceDomains) > 0 {
-		returnPath = toks.ReturnPath(bounceDomains)
+	if len(bounceDomains) == 0 {
+		return nil
 	}
-	if cfg.Tracking.BaseURL == "" {
-		log.Warn("tracking.base_url is not set: no tracking links and no List-Unsubscribe headers")
-	} else {
-		for i, t := range tenants {
-			if i >= len(cfg.Tenants) {
-				break // the development tenant has no tracking settings
-			}
-			ct := cfg.Tenants[i]
-			t.Tracker = tracking.NewTracker(tracking.TrackerConfig{Keyring: keyring, BaseURL: cfg.Tracking.BaseURL,
-				BounceDomain: ct.BounceDomain, Mode: ct.Tracking, TrackText: ct.TrackText})
-		}
+	return toks.ReturnPath(bounceDomains)
+}
+
+// buildSubmission makes the submission backend and its SMTP server.
+func (n *node) buildSubmission(p *parts) error {
+	sc := n.cfg.Submission
+	var trusted []netip.Prefix
+	for _, pfx := range sc.TrustedNetworks {
+		trusted = append(trusted, netip.MustParsePrefix(pfx)) // validated by configs
 	}
-	classifier := bounce.New()
-	policy := &inbound.Policy{Store: n.store, SoftThreshold: cfg.Suppression.SoftThreshold, SoftWindow: cfg.Suppression.SoftWindow.Duration}
-	syncReturns := &inbound.SyncReturns{Classifier: classifier, Policy: policy, Logger: log}
-	servers := cfg.Delivery.Resolvers
-	if len(servers) == 0 {
-		if servers, err = mx.SystemServers("/etc/resolv.conf"); err != nil {
-			return nil, fmt.Errorf("delivery.resolvers: none configured and %w", err)
-		}
-	}
-	resolver, err := mx.New(mx.Config{Servers: servers})
+	throttle, err := authThrottle(sc, n.log, p.guards)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("submission auth throttle: %w", err)
 	}
-	policyShaping, err := buildShaping(cfg, log, n.metrics)
-	if err != nil {
-		return nil, err
-	}
-	n.shaping = policyShaping
-	routes := make([]delivery.Route, len(cfg.Routes))
-	for i, r := range cfg.Routes {
-		routes[i] = delivery.Route{Domain: r.Domain, Host: r.Host}
-	}
-	d := cfg.Delivery
-	var sources []delivery.Source
-	for _, src := range cfg.Sources {
-		ds := delivery.Source{Name: src.Name, HeloName: src.HeloName}
-		if src.Address != "" {
-			ds.Addr = netip.MustParseAddr(src.Address) // validated by configs
-		}
-		sources = append(sources, ds)
-	}
-	var pools map[string][]string
-	if len(cfg.Pools) > 0 {
-		pools = map[string][]string{}
-		for _, p := range cfg.Pools {
-			pools[p.Name] = p.Sources
-		}
-	}
-	n.engine, err = delivery.New(delivery.Config{
-		Sources: sources, Pools: pools, DefaultPool: d.DefaultPool,
-		Store: n.store, Resolver: resolver, Routes: routes, Port: d.Port, HeloName: d.HeloName,
-		DisableTLS: d.TLS == "disabled", MaxInFlight: cfg.Queue.MaxInFlight,
-		MaxConnsPerDest: d.MaxConnectionsPerDomain, MaxMsgsPerConn: d.MaxMessagesPerConnection,
-		MaxRcptsPerTxn: d.MaxRecipientsPerTransaction, IdleTimeout: d.IdleTimeout.Duration,
-		ConnectTimeout: d.ConnectTimeout.Duration, CommandTimeout: d.CommandTimeout.Duration,
-		DataTimeout: d.DataTimeout.Duration, Retry: retry, Logger: log,
-		ReturnPath: returnPath,
-		Shaping:    policyShaping,
-		SiteHeld:   n.store.SiteHeld,
-		Suppressed: func(tenant, addr string, st queue.Stream) (string, bool) {
-			if sup, ok := n.store.Suppressed(tenant, addr); ok && sup.Scope.Blocks(st) {
-				return sup.Reason, true
-			}
-			return "", false
-		},
-		OnEvent: func(ev delivery.Event) {
-			n.metrics.deliveryEvent(ev)
-			// The event store hears of ev through the spool's journal,
-			// written with the outcome (see startJournal).
-			if string(ev.Kind) == "failed" {
-				class, _, _ := syncReturns.Apply(context.Background(), inbound.Failure{Tenant: ev.Tenant, ID: ev.ID,
-					Rcpt: ev.Rcpt, Code: ev.Code, Enhanced: ev.Enhanced, Reply: ev.Reply})
-				n.metrics.returns.WithLabelValues("sync", string(class)).Inc()
-			}
-			if opts.onEvent != nil {
-				opts.onEvent(ev)
-			}
-		},
-		ConnOpened: n.metrics.delConns.Inc, ConnClosed: n.metrics.delConns.Dec,
+	n.backend, err = submit.New(submit.Config{
+		Hostname: n.cfg.Hostname, Tenants: p.tenants, MaxMessageBytes: sc.MaxMessageBytes,
+		MaxRecipients: sc.MaxRecipients, MaxSessions: sc.MaxSessions,
+		AllowPlaintextAuthOnLoopback: sc.AllowPlaintextAuthOnLoopback,
+		TrustedNetworks:              trusted, TrustedTenant: sc.TrustedTenant,
+		Spool: n.store, Suppressions: n.store, Logger: n.log, Metrics: n.metrics.submitHooks(),
+		Throttle: throttle, MaxLineLength: sc.MaxLineLength,
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	n.kick.Store(n.engine)
-	n.metrics.reg.MustRegister(newQueueCollector(n.store, n.engine.InFlight))
+	n.submission = n.backend.NewServer(p.tls, sc.ReadTimeout.Duration, sc.WriteTimeout.Duration)
+	return nil
+}
 
-	var trusted []netip.Prefix
-	for _, p := range cfg.Submission.TrustedNetworks {
-		trusted = append(trusted, netip.MustParsePrefix(p)) // validated by configs
-	}
-	gm := newGuardMetrics(n.metrics.reg)
-	throttle, err := authThrottle(cfg.Submission, log, gm)
+// buildInbound makes the returns worker (bounces and complaints, from the
+// spool's inbox) and the inbound MX that fills that inbox.
+func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
+	ic := n.cfg.Inbound
+	fbl, err := inbound.NewFBLAuth(ic.FBLProviders, p.resolver, ic.DKIMTimeout.Duration)
 	if err != nil {
-		return nil, fmt.Errorf("submission auth throttle: %w", err)
-	}
-	subCfg := submit.Config{
-		Hostname: cfg.Hostname, Tenants: tenants, MaxMessageBytes: cfg.Submission.MaxMessageBytes,
-		MaxRecipients: cfg.Submission.MaxRecipients, MaxSessions: cfg.Submission.MaxSessions,
-		AllowPlaintextAuthOnLoopback: cfg.Submission.AllowPlaintextAuthOnLoopback,
-		TrustedNetworks:              trusted, TrustedTenant: cfg.Submission.TrustedTenant,
-		Spool: n.store, Suppressions: n.store, Logger: log, Metrics: n.metrics.submitHooks(),
-		Throttle: throttle, MaxLineLength: cfg.Submission.MaxLineLength,
-	}
-	n.backend, err = submit.New(subCfg)
-	if err != nil {
-		return nil, err
-	}
-	n.submission = n.backend.NewServer(tlsConfig, cfg.Submission.ReadTimeout.Duration, cfg.Submission.WriteTimeout.Duration)
-	fbl, err := inbound.NewFBLAuth(cfg.Inbound.FBLProviders, resolver, cfg.Inbound.DKIMTimeout.Duration)
-	if err != nil {
-		return nil, fmt.Errorf("config: inbound.fbl_providers: %w", err)
+		return fmt.Errorf("config: inbound.fbl_providers: %w", err)
 	}
 	n.worker = inbound.NewWorker(inbound.WorkerConfig{
-		Store: n.store, Tokens: toks, Tracking: toks, FBL: fbl, Classifier: classifier, Policy: policy, Logger: log,
+		Store: n.store, Tokens: p.toks, Tracking: p.toks, FBL: fbl, Classifier: p.classifier, Policy: p.policy, Logger: n.log,
 		OnEvent: func(ev inbound.Event) {
 			class := string(ev.Class)
 			if ev.Kind == "unattributed" {
 				class = "unattributed"
 			}
 			n.metrics.returns.WithLabelValues("inbound", class).Inc()
-			recordReturn(n.events, ev)
-			if opts.onReturn != nil {
-				opts.onReturn(ev)
+			// The event store hears of ev through the spool journal
+			// (DoneReturn), like delivery outcomes.
+			if onReturn != nil {
+				onReturn(ev)
 			}
 		},
 	})
 	inBackend := inbound.NewBackend(inbound.ServerConfig{
-		Hostname: cfg.Hostname, Domains: cfg.Inbound.Domains, FBLLocalParts: cfg.Inbound.FBLLocalParts,
-		Tokens: toks, Inbox: n.store, Logger: log, Accepted: n.worker.Kick,
+		Hostname: n.cfg.Hostname, Domains: ic.Domains, FBLLocalParts: ic.FBLLocalParts,
+		Tokens: p.toks, Inbox: n.store, Logger: n.log, Accepted: n.worker.Kick,
 	})
-	n.inbound = inBackend.NewServer(submit.ServerLog(log))
+	n.inbound = inBackend.NewServer(submit.ServerLog(n.log))
+	return nil
+}
+
+// openEvents opens the events store with its webhook outbox, and the
+// journal follower that feeds it from the spool.
+func (n *node) openEvents(*parts) (err error) {
+	cfg := n.cfg
 	if n.webhooks, err = newWebhooks(cfg); err != nil {
-		return nil, err
+		return err
 	}
-	n.events, err = events.Open(filepath.Join(cfg.DataDir, "events.db"), events.Options{Retention: cfg.Tracking.Retention.Duration, Logger: log,
+	n.events, err = events.Open(filepath.Join(cfg.DataDir, "events.db"), events.Options{Retention: cfg.Tracking.Retention.Duration, Logger: n.log,
 		InTx: n.webhooks.hook()})
 	if err != nil {
-		return nil, fmt.Errorf("events store: %w", err)
+		return fmt.Errorf("events store: %w", err)
 	}
 	n.metrics.reg.MustRegister(eventsCollector{n.events})
-	n.startJournal(log)
-	if err := n.webhooks.start(cfg, n.events, spoolRecipients(n.store), log, n.metrics); err != nil {
-		return nil, err
-	}
-	if n.edge, err = buildEdge(cfg, keyring, n.events, n.store, log, n.metrics); err != nil {
-		return nil, err
-	}
-	if n.admin, err = newAdminServer(n, adminToken); err != nil {
-		return nil, err
-	}
+	n.startJournal(n.log)
+	return n.webhooks.start(cfg, n.events, spoolRecipients(n.store), n.log, n.metrics)
+}
 
+// buildEdgeAndAdmin makes the tracking edge and the admin API, the two
+// HTTP servers over the stores.
+func (n *node) buildEdgeAndAdmin(p *parts) (err error) {
+	if n.edge, err = buildEdge(n.cfg, p.keyring, n.events, n.store, n.log, n.metrics); err != nil {
+		return err
+	}
+	n.admin, err = newAdminServer(n, p.adminToken)
+	return err
+}
+
+// listen binds every listener, the SMTP ones behind their connection
+// guards, so the addresses are known (tests use port 0).
+func (n *node) listen(p *parts) (err error) {
+	cfg := n.cfg
 	listen := func(key, addr string) (net.Listener, error) {
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
@@ -306,40 +397,41 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		return ln, nil
 	}
 	if n.subLn, err = listen("submission.listen", cfg.Submission.Listen); err != nil {
-		return nil, err
+		return err
 	}
-	if n.subLn, err = guardListener("submission", n.subLn, submissionGuard(cfg.Submission), log, gm, n.metrics.reg); err != nil {
-		return nil, fmt.Errorf("submission guard: %w", err)
+	if n.subLn, err = guardListener("submission", n.subLn, submissionGuard(cfg.Submission), n.log, p.guards, n.metrics.reg); err != nil {
+		return fmt.Errorf("submission guard: %w", err)
 	}
 	if n.inLn, err = listen("inbound.listen", cfg.Inbound.Listen); err != nil {
-		return nil, err
+		return err
 	}
-	if n.inLn, err = guardListener("inbound", n.inLn, inboundGuard(cfg.Inbound), log, gm, n.metrics.reg); err != nil {
-		return nil, fmt.Errorf("inbound guard: %w", err)
+	if n.inLn, err = guardListener("inbound", n.inLn, inboundGuard(cfg.Inbound), n.log, p.guards, n.metrics.reg); err != nil {
+		return fmt.Errorf("inbound guard: %w", err)
 	}
 	if n.edgeLn, err = listen("tracking.listen", cfg.Tracking.Listen); err != nil {
-		return nil, err
+		return err
 	}
-	if n.adminLn, err = listen("admin.listen", cfg.Admin.Listen); err != nil {
-		return nil, err
-	}
+	n.adminLn, err = listen("admin.listen", cfg.Admin.Listen)
+	return err
+}
 
+// serve starts every server and background loop; shutdown stops them.
+func (n *node) serve() {
 	runCtx, cancel := context.WithCancel(context.Background())
 	n.runCancel = cancel
 	n.goServe("delivery", func() error { return n.engine.Run(runCtx) })
 	n.goServe("returns", func() error { return n.worker.Run(runCtx) })
-	n.goServe("directory purge", func() error { return purgeDirectory(runCtx, n, cfg.Queue.DirectoryRetention.Duration) })
+	n.goServe("directory purge", func() error { return purgeDirectory(runCtx, n, n.cfg.Queue.DirectoryRetention.Duration) })
 	n.goServe("webhooks", func() error { return n.webhooks.run(runCtx) }) // stopped before the events store closes
 	n.goServe("events journal", func() error { return n.journal.Run(runCtx) })
 	n.goServe("submission", func() error { return ignoreClosed(n.submission.Serve(n.subLn)) })
 	n.goServe("inbound", func() error { return ignoreClosed(n.inbound.Serve(n.inLn)) })
 	n.goServe("tracking", func() error { return ignoreClosed(n.edge.Serve(n.edgeLn)) })
 	n.goServe("admin", func() error { return ignoreClosed(n.admin.Serve(n.adminLn)) })
-	log.Info("sluice started",
+	n.log.Info("sluice started",
 		"submission", n.subLn.Addr().String(), "inbound", n.inLn.Addr().String(),
 		"tracking", n.edgeLn.Addr().String(), "admin", n.adminLn.Addr().String(),
-		"data_dir", cfg.DataDir, "version", version)
-	return n, nil
+		"data_dir", n.cfg.DataDir, "version", version)
 }
 
 func ignoreClosed(err error) error {

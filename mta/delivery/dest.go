@@ -147,18 +147,18 @@ func (d *dest) worker() {
 		targets, err := d.targets(e.workCtx)
 		if err != nil {
 			// DNS says the same to every job waiting here.
-			d.failConnect(j, err)
+			d.failConnect(j, err, 0)
 			return
 		}
 		k, shaped := d.shapingKey(targets)
 		if shaped && e.cfg.SiteHeld != nil && e.cfg.SiteHeld(k.Site.Name()) {
-			d.failConnect(j, errSiteHeld)
+			d.failConnect(j, errSiteHeld, 0)
 			return
 		}
 		if shaped {
 			lim := e.cfg.Shaping.Limits(k)
 			if until := lim.SuspendedUntil; until.After(e.cfg.Now()) {
-				d.failConnect(j, &errSuspended{until: until})
+				d.failConnect(j, &errSuspended{until: until}, 0)
 				return
 			}
 			if !e.cfg.Shaping.AcquireConn(k) {
@@ -184,8 +184,9 @@ func (d *dest) worker() {
 				d.requeue(j)
 				return
 			}
-			// Every job waiting here would meet the same failure now.
-			d.failConnect(j, err)
+			// Every job waiting here would meet the same failure now; a
+			// throttle is observed once (above), not once per message.
+			d.failConnect(j, err, d.throttleWait(k, shaped, []rcptOutcome{{err: err}}))
 			return
 		}
 		d.serve(c, j, k, shaped)
@@ -229,7 +230,10 @@ func (d *dest) sleep(wait time.Duration) bool {
 }
 
 // serve delivers j and then whatever else is queued over c, up to the
-// messages-per-connection limit, and closes c.
+// messages-per-connection limit, and closes c. It closes c sooner when the
+// server closed it (421, a drop) or when c turned out much slower than the
+// site's other connections (slow.go): the mail not yet sent stays queued
+// for the site's other connections or a new one.
 func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
 	e := d.e
 	sh := e.cfg.Shaping
@@ -240,6 +244,12 @@ func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
 			sh.ReleaseConn(k)
 		}
 	}()
+	c.key, c.shaped = k, shaped
+	if shaped {
+		c.times = e.timesFor("site\x00" + k.Site.Name() + "\x00" + k.Source)
+	} else {
+		c.times = e.timesFor("dest\x00" + d.domain + "\x00" + d.src.Name)
+	}
 	var lastDone time.Time // when the previous message on c finished
 	for n := 1; ; n++ {
 		maxMsgs := e.cfg.MaxMsgsPerConn
@@ -270,17 +280,12 @@ func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
 				return
 			}
 		}
-		outs, stale := d.deliver(c, j, n > 1)
-		if stale {
-			// The server closed the connection since the last message:
-			// j is back in the queue, for a new connection.
+		if d.deliver(c, j, n > 1) {
+			// The server closed the connection, or c is slow: what was
+			// not sent is back in the queue, for another connection.
 			return
 		}
-		if shaped {
-			o, reason := observation(outs)
-			sh.Observe(k, o, reason)
-		}
-		if !c.client.Usable() || n >= maxMsgs {
+		if !c.client.Usable() || c.drop != "" || n >= maxMsgs {
 			return
 		}
 		lastDone = e.cfg.Now()
@@ -300,10 +305,30 @@ func (d *dest) requeue(j *job) {
 type conn struct {
 	client *outbound.Client
 	mx     string
+	id     uint64 // the engine's number for it, for logs ("cid")
+
+	// Set by serve: the shaping key its transactions are observed at.
+	key    shaping.Key
+	shaped bool
+
+	// The slow-connection detector's (slow.go): the site's transaction
+	// times, this connection's last connTxns and how many it ran, and why
+	// it is to be closed after its transaction ("" keeps it).
+	times *siteTimes
+	took  [connTxns]time.Duration
+	txns  int
+	drop  string
 }
 
 func (c *conn) close(e *Engine) {
-	ctx, cancel := context.WithTimeout(e.workCtx, 5*time.Second)
+	// RFC 5321 §4.1.1.10: send QUIT, and wait for its reply. A slow
+	// connection gets QUIT but only a moment for the reply: a tarpit
+	// would hold this worker, and the mail waiting for it, for the 221 too.
+	wait := 5 * time.Second
+	if c.drop != "" {
+		wait = slowQuitWait
+	}
+	ctx, cancel := context.WithTimeout(e.workCtx, wait)
 	_ = c.client.Quit(ctx)
 	cancel()
 	_ = c.client.Close()
@@ -432,12 +457,12 @@ func (d *dest) dialOnce(ctx context.Context, host, addr string, noTLS bool) (*co
 	if f := e.cfg.ConnOpened; f != nil {
 		f()
 	}
-	return &conn{client: client, mx: host}, nil
+	return &conn{client: client, mx: host, id: e.connIDs.Add(1)}, nil
 }
 
 // failConnect settles j and every job queued behind it with a connection
-// or resolution failure.
-func (d *dest) failConnect(j *job, err error) {
+// or resolution failure; floor is throttleWait's.
+func (d *dest) failConnect(j *job, err error, floor time.Duration) {
 	jobs := []*job{j}
 	d.mu.Lock()
 	jobs = append(jobs, d.queue...)
@@ -448,6 +473,6 @@ func (d *dest) failConnect(j *job, err error) {
 		for i := range outs {
 			outs[i] = rcptOutcome{err: err}
 		}
-		d.e.settle(j, outs, "", false, d.src.Name)
+		d.e.settle(j, outs, attempt{source: d.src.Name, throttleWait: floor})
 	}
 }

@@ -3,7 +3,9 @@
 // small pool of reused SMTP connections (mta/outbound), MX resolution
 // (mta/mx, RFC 5321 §5.1) or configured routes, and the bookkeeping of
 // every recipient's outcome (delivered, deferred with a retry time, failed)
-// back into the spool and out as events.
+// back into the spool and out as events. It tells the shaping policy how
+// each connection attempt and each transaction went, and replaces a
+// connection much slower than its site's others (a tarpit; slow.go).
 package delivery
 
 import (
@@ -110,13 +112,20 @@ type Config struct {
 	OnEvent func(Event)
 	// ConnOpened and ConnClosed track open outbound connections (metrics).
 	ConnOpened, ConnClosed func()
+	// ConnDropped, when set, is called when the engine closes a healthy
+	// connection of its own accord, with the reason (metrics; one label
+	// value so far: "slow", a connection much slower than the site's
+	// others, see slow.go). ConnClosed is called for it too.
+	ConnDropped func(reason string)
 
 	// The engine's own timings, unexported: production always uses the
 	// defaults in brackets; the package's tests shorten them instead of
 	// sleeping them out.
-	idleCheck time.Duration // pause after which a pooled connection is checked with RSET [1s]
-	slotWait  time.Duration // wait of a worker refused a shaping connection slot [200ms]
-	postpone  time.Duration // how long a claim sets aside a domain at its pending cap [1s]
+	idleCheck  time.Duration // pause after which a pooled connection is checked with RSET [1s]
+	slotWait   time.Duration // wait of a worker refused a shaping connection slot [200ms]
+	postpone   time.Duration // how long a claim sets aside a domain at its pending cap [1s]
+	slowFloor  time.Duration // least median transaction time that counts as slow [2s]
+	slowBudget time.Duration // a connection's median transaction time limit when the site has no others to compare with [30s]
 }
 
 // Engine delivers due mail. Create with New, run with Run, stop with Stop.
@@ -139,6 +148,11 @@ type Engine struct {
 	sources map[string]*Source
 	pools   map[string][]*Source
 	rr      sync.Map // pool name → *atomic.Uint64, the round-robin position
+
+	connIDs    atomic.Uint64 // numbers connections for logs and the slow-connection detector
+	timesMu    sync.Mutex
+	times      map[string]*siteTimes // site → recent transaction times (slow.go)
+	timesSweep time.Time
 
 	stopOnce sync.Once
 	stopped  chan struct{} // closed to stop the scheduler
@@ -177,6 +191,8 @@ func New(cfg Config) (*Engine, error) {
 	defDur(&cfg.idleCheck, defaultIdleCheck)
 	defDur(&cfg.slotWait, defaultSlotWait)
 	defDur(&cfg.postpone, defaultPostpone)
+	defDur(&cfg.slowFloor, defaultSlowFloor)
+	defDur(&cfg.slowBudget, defaultSlowBudget)
 	if cfg.Retry == (queue.RetryPolicy{}) {
 		cfg.Retry = queue.DefaultRetry
 	}
@@ -188,6 +204,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{
 		cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1), dests: map[string]*dest{}, pending: map[string]int{},
+		times:   map[string]*siteTimes{},
 		stopped: make(chan struct{}), runDone: make(chan struct{}),
 	}
 	if err := e.buildPools(); err != nil {

@@ -245,27 +245,45 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // and drop the connection right after a message's 250, with or without a
 // 421 (as receivers with a per-connection message limit do).
 type rawMX struct {
-	ln       net.Listener
+	ln net.Listener
+	rawOptions
+
+	mu     sync.Mutex
+	conns  int
+	mails  int
+	rcpts  []string
+	msgs   int
+	rsets  int
+	msgsOn map[int]int // connection number (1-based, in accept order) → messages accepted
+}
+
+// rawOptions script a rawMX.
+type rawOptions struct {
 	greeting string // the first line; "" is a 220
 	// after, after each connection's first message: "" keeps the
 	// connection, "drop" drops it, "421" says 421 and drops it.
 	after string
-
-	mu    sync.Mutex
-	conns int
-	mails int
-	rcpts []string
-	msgs  int
-	rsets int
+	// delay, when set, gives how long each write of replies of
+	// connection conn (1-based, in accept order) is held back from its
+	// first MAIL on: a tarpit, or a slow site.
+	delay func(conn int) time.Duration
+	// mail, when set, gives the reply to the n-th MAIL (1-based) of
+	// connection conn; "" is "250 ok". A 421 closes the connection.
+	mail func(conn, n int) string
 }
 
 func startRawMX(t *testing.T, greeting, after string) *rawMX {
+	t.Helper()
+	return startRawMXWith(t, rawOptions{greeting: greeting, after: after})
+}
+
+func startRawMXWith(t *testing.T, opts rawOptions) *rawMX {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &rawMX{ln: ln, greeting: greeting, after: after}
+	m := &rawMX{ln: ln, rawOptions: opts, msgsOn: map[int]int{}}
 	var wg sync.WaitGroup
 	t.Cleanup(func() {
 		ln.Close()
@@ -279,11 +297,19 @@ func startRawMX(t *testing.T, greeting, after string) *rawMX {
 			}
 			m.mu.Lock()
 			m.conns++
+			n := m.conns
 			m.mu.Unlock()
-			wg.Go(func() { m.serve(c) })
+			wg.Go(func() { m.serve(c, n) })
 		}
 	})
 	return m
+}
+
+// messagesOn returns how many messages connection n (1-based) carried.
+func (m *rawMX) messagesOn(n int) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.msgsOn[n]
 }
 
 func (m *rawMX) port() int { return m.ln.Addr().(*net.TCPAddr).Port }
@@ -302,12 +328,19 @@ func (m *rawMX) rcptsSeen() []string {
 	return append([]string(nil), m.rcpts...)
 }
 
-func (m *rawMX) serve(c net.Conn) {
+func (m *rawMX) serve(c net.Conn, num int) {
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // a network deadline, on the real clock
 	r := bufio.NewReader(c)
 	w := bufio.NewWriter(c)
 	reply := func(s string) { _, _ = w.WriteString(s + "\r\n") }
+	var delay time.Duration // from the first MAIL on
+	flush := func() {
+		if delay > 0 && w.Buffered() > 0 {
+			time.Sleep(delay) // a slow receiver's delay, injected
+		}
+		_ = w.Flush()
+	}
 	if m.greeting != "" {
 		reply(m.greeting)
 		_ = w.Flush()
@@ -315,6 +348,7 @@ func (m *rawMX) serve(c net.Conn) {
 	}
 	reply("220 raw.example.test ESMTP")
 	_ = w.Flush()
+	mails := 0
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
@@ -326,9 +360,23 @@ func (m *rawMX) serve(c net.Conn) {
 			reply("250-raw.example.test")
 			reply("250 PIPELINING")
 		case strings.HasPrefix(cmd, "MAIL"):
+			if m.delay != nil {
+				delay = m.delay(num)
+			}
+			mails++
 			m.mu.Lock()
 			m.mails++
 			m.mu.Unlock()
+			if m.mail != nil {
+				if rep := m.mail(num, mails); rep != "" {
+					reply(rep)
+					flush()
+					if strings.HasPrefix(rep, "421") {
+						return
+					}
+					continue
+				}
+			}
 			reply("250 ok")
 		case strings.HasPrefix(cmd, "RCPT"):
 			m.mu.Lock()
@@ -343,7 +391,7 @@ func (m *rawMX) serve(c net.Conn) {
 			reply("250 ok")
 		case cmd == "DATA":
 			reply("354 go on")
-			_ = w.Flush()
+			flush()
 			for {
 				l, err := r.ReadString('\n')
 				if err != nil {
@@ -355,12 +403,13 @@ func (m *rawMX) serve(c net.Conn) {
 			}
 			m.mu.Lock()
 			m.msgs++
+			m.msgsOn[num]++
 			m.mu.Unlock()
 			reply("250 queued")
 			if m.after == "421" {
 				reply("421 4.4.2 raw.example.test closing connection")
 			}
-			_ = w.Flush()
+			flush()
 			if m.after != "" {
 				return
 			}
@@ -372,7 +421,7 @@ func (m *rawMX) serve(c net.Conn) {
 			reply("502 unknown")
 		}
 		if r.Buffered() == 0 {
-			_ = w.Flush()
+			flush()
 		}
 	}
 }

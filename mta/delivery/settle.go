@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"sluice/internal/event"
@@ -66,7 +67,7 @@ func (d *dest) dropSuppressed(j *job) *job {
 	}
 	dj := &job{w: j.w}
 	dj.w.Rcpts = drop
-	e.settle(dj, outs, "", false, d.src.Name)
+	e.settle(dj, outs, attempt{source: d.src.Name})
 	if len(keep) == 0 {
 		return nil
 	}
@@ -75,30 +76,33 @@ func (d *dest) dropSuppressed(j *job) *job {
 	return kj
 }
 
-// deliver sends j over c, settles every recipient and returns the
-// outcomes of those it tried. On a reused connection (one that carried an
-// earlier message) that fails before the server answers anything, it
-// settles nothing: it puts j back at the head of the queue and reports
-// stale, and the caller drops the connection (see outbound
-// Result.Unanswered).
-func (d *dest) deliver(c *conn, j *job, reused bool) (outs []rcptOutcome, stale bool) {
+// deliver sends j over c, settles every recipient it got an answer for,
+// and reports each transaction to shaping and to the slow-connection
+// detector (d.txnDone). It returns true when c must be closed with mail of
+// j unsent: that mail is back at the head of the queue, on the same
+// attempt, for another connection. That happens when a reused connection
+// (one that carried an earlier transaction) fails before the server
+// answers anything (see outbound Result.Unanswered: the server closed it,
+// with or without a 421), and, with VERP (one transaction per recipient),
+// when c breaks or turns out slow between two of j's transactions.
+func (d *dest) deliver(c *conn, j *job, reused bool) (closeConn bool) {
 	e := d.e
 	if j = d.dropSuppressed(j); j == nil {
-		return nil, false
+		return false
 	}
-	outs = make([]rcptOutcome, len(j.w.Rcpts))
+	outs := make([]rcptOutcome, len(j.w.Rcpts))
 	body, err := e.cfg.Store.Body(j.w.ID)
 	if err != nil {
 		if errors.Is(err, queue.ErrNotFound) {
 			// Removed by an operator while claimed: nothing to send.
 			e.release(j.w.Domain, len(j.w.Rcpts))
-			return nil, false
+			return false
 		}
 		for i := range outs {
 			outs[i].err = err
 		}
-		e.settle(j, outs, c.mx, false, d.src.Name)
-		return nil, false
+		e.settle(j, outs, attempt{mx: c.mx, source: d.src.Name})
+		return false
 	}
 	env := outbound.Envelope{
 		From:     j.w.From,
@@ -109,11 +113,25 @@ func (d *dest) deliver(c *conn, j *job, reused bool) (outs []rcptOutcome, stale 
 		// VERP: one transaction per recipient on the same connection.
 		for i, r := range j.w.Rcpts {
 			env.From, env.To = e.cfg.ReturnPath(&j.w, r), []string{r.Addr}
-			// Sending the job again is safe while none of its transactions
-			// was accepted (refused ones are refused again).
-			if d.send(c, env, body, outs[i:i+1]) && reused && !anyDelivered(outs[:i]) {
-				d.requeue(j)
-				return nil, true
+			unanswered, took := d.send(c, env, body, outs[i:i+1])
+			carried := reused || i > 0 // c answered a transaction before this one
+			if unanswered && carried {
+				// Nothing of this transaction was accepted: it and the
+				// rest go again on another connection.
+				d.split(c, j, outs, i)
+				return true
+			}
+			d.txnDone(c, outs[i:i+1], took)
+			// The rest goes on another connection when c is slow, or
+			// broke after showing it works. A fresh connection refused
+			// at once (a 421 to its first MAIL) leaves the rest to fail
+			// here and be deferred, as a job without VERP would be: a
+			// site that refuses every session must not cost a
+			// connection per recipient.
+			worked := carried || outs[i].err == nil
+			if i+1 < len(j.w.Rcpts) && (c.drop != "" || !c.client.Usable() && worked) {
+				d.split(c, j, outs, i+1)
+				return true
 			}
 		}
 	} else {
@@ -121,30 +139,56 @@ func (d *dest) deliver(c *conn, j *job, reused bool) (outs []rcptOutcome, stale 
 		for i, r := range j.w.Rcpts {
 			env.To[i] = r.Addr
 		}
-		if d.send(c, env, body, outs) && reused {
+		unanswered, took := d.send(c, env, body, outs)
+		if unanswered && reused {
 			d.requeue(j)
-			return nil, true
-		}
-	}
-	used, _ := c.client.TLS()
-	e.settle(j, outs, c.mx, used, d.src.Name)
-	return outs, false
-}
-
-// anyDelivered reports whether one of outs is a delivery.
-func anyDelivered(outs []rcptOutcome) bool {
-	for _, o := range outs {
-		if o.err == nil {
 			return true
 		}
+		d.txnDone(c, outs, took)
 	}
+	d.settleOn(c, j, outs)
 	return false
 }
 
+// split settles the first n recipients of j with their outcomes and puts
+// the others back at the head of the queue, untried.
+func (d *dest) split(c *conn, j *job, outs []rcptOutcome, n int) {
+	if n > 0 {
+		done := &job{w: j.w}
+		done.w.Rcpts = slices.Clone(j.w.Rcpts[:n])
+		d.settleOn(c, done, outs[:n])
+	}
+	rest := &job{w: j.w}
+	rest.w.Rcpts = slices.Clone(j.w.Rcpts[n:])
+	d.requeue(rest)
+}
+
+// settleOn settles j's outcomes on c, after they were observed.
+func (d *dest) settleOn(c *conn, j *job, outs []rcptOutcome) {
+	used, _ := c.client.TLS()
+	d.e.settle(j, outs, attempt{mx: c.mx, tls: used, source: d.src.Name, throttleWait: d.throttleWait(c.key, c.shaped, outs)})
+}
+
+// txnDone reports one transaction that the server answered, with its
+// recipients' outcomes: once to shaping (a delivery, a throttle or a
+// failure, per transaction and not per recipient: shaping's "Use by the
+// delivery engine", step 5), and its duration to the slow-connection
+// detector.
+func (d *dest) txnDone(c *conn, outs []rcptOutcome, took time.Duration) {
+	if c.shaped {
+		o, reason := observation(outs)
+		d.e.cfg.Shaping.Observe(c.key, o, reason)
+	}
+	d.timeTxn(c, took)
+}
+
 // send runs one transaction and fills outs, one per env.To; unanswered
-// is outbound's Result.Unanswered.
-func (d *dest) send(c *conn, env outbound.Envelope, body []byte, outs []rcptOutcome) (unanswered bool) {
+// is outbound's Result.Unanswered, took the transaction's duration (real
+// time: a latency, not a schedule).
+func (d *dest) send(c *conn, env outbound.Envelope, body []byte, outs []rcptOutcome) (unanswered bool, took time.Duration) {
+	start := time.Now()
 	res, _ := c.client.Send(d.e.workCtx, env, body)
+	took = time.Since(start)
 	for i := range outs {
 		if i < len(res.Rcpts) {
 			outs[i] = rcptOutcome{err: res.Rcpts[i].Err, reply: res.Reply}
@@ -152,20 +196,31 @@ func (d *dest) send(c *conn, env outbound.Envelope, body []byte, outs []rcptOutc
 			outs[i].err = errors.New("delivery: no outcome for recipient")
 		}
 	}
-	return res.Unanswered
+	return res.Unanswered, took
+}
+
+// attempt describes where a job's outcomes came from, for settle.
+type attempt struct {
+	mx     string // host that answered; "" if none was reached
+	tls    bool
+	source string
+	// throttleWait is the least delay before retrying a recipient
+	// deferred by a throttle reply (shaping's Limits.RetryAfter; see
+	// throttleWait in shape.go).
+	throttleWait time.Duration
 }
 
 // settle turns outcomes into spool results and events, records them in
 // the spool (asynchronously: the connection moves on to the next message
 // while the group commit runs), then frees the capacity.
-func (e *Engine) settle(j *job, outs []rcptOutcome, mxHost string, tls bool, source string) {
+func (e *Engine) settle(j *job, outs []rcptOutcome, at attempt) {
 	now := e.cfg.Now()
 	results := make([]queue.Result, len(j.w.Rcpts))
 	events := make([]Event, len(j.w.Rcpts))
 	for i, r := range j.w.Rcpts {
 		ev := Event{
 			Time: now, ID: j.w.ID, Tenant: j.w.Tenant, Rcpt: r.Addr, Index: r.Index, Domain: j.w.Domain,
-			Attempt: int(r.Attempt), MX: mxHost, TLS: tls, Latency: now.Sub(j.w.Created), Source: source,
+			Attempt: int(r.Attempt), MX: at.mx, TLS: at.tls, Latency: now.Sub(j.w.Created), Source: at.source,
 		}
 		res := queue.Result{ID: j.w.ID, Index: r.Index}
 		err := outs[i].err
@@ -207,8 +262,17 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, mxHost string, tls bool, sou
 			ev.Kind, ev.Reply = event.Failed, "expired: "+errText(err)
 			res.Outcome = queue.OutcomeFailed
 		default:
+			// The queue's retry delay; a throttle reply ("slow down") waits
+			// at least until the site's backoff may step up (shaping's
+			// step 7). The receiver's own temporary conditions (4.3.x,
+			// 4.4.x, a full mailbox, greylisting) are no throttles: they
+			// keep the usual delay, whatever state the site is in.
+			delay := e.cfg.Retry.Delay(int(r.Attempt))
+			if at.throttleWait > delay && isThrottle(err) {
+				delay = at.throttleWait
+			}
 			ev.Kind, ev.Reply = event.Deferred, errText(err)
-			ev.Retry = now.Add(e.cfg.Retry.Delay(int(r.Attempt)))
+			ev.Retry = now.Add(delay)
 			res.Outcome, res.RetryAt = queue.OutcomeDeferred, ev.Retry
 		}
 		res.Code, res.Reply, res.Enhanced, res.MX = ev.Code, ev.Reply, ev.Enhanced, ev.MX

@@ -3,6 +3,7 @@ package delivery
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"sluice/mta/shaping"
@@ -42,9 +43,9 @@ func (d *dest) transactions(j *job) int {
 	return 1
 }
 
-// observation sums up one job's outcomes for the shaping policy: the first
-// "slow down" reply if any, else success if any recipient was accepted,
-// else the first failure.
+// observation sums up one transaction's outcomes for the shaping policy:
+// the first "slow down" reply if any, else success if any recipient was
+// accepted, else the first failure.
 func observation(outs []rcptOutcome) (shaping.Outcome, string) {
 	if len(outs) == 0 {
 		return shaping.Ignore, ""
@@ -67,4 +68,22 @@ func observation(outs []rcptOutcome) (shaping.Outcome, string) {
 		return shaping.Delivered, ""
 	}
 	return shaping.Classify(first), first.Error()
+}
+
+// isThrottle reports whether err is a "slow down" reply (shaping's
+// Classify: Throttled or ConnThrottled).
+func isThrottle(err error) bool {
+	c := shaping.Classify(err)
+	return c == shaping.Throttled || c == shaping.ConnThrottled
+}
+
+// throttleWait is the least delay before retrying mail deferred by a
+// throttle among outs: the site's Limits.RetryAfter (read after the
+// throttle was observed, so it includes the cut it caused), or 0 when
+// unshaped or no outcome is a throttle.
+func (d *dest) throttleWait(k shaping.Key, shaped bool, outs []rcptOutcome) time.Duration {
+	if !shaped || !slices.ContainsFunc(outs, func(o rcptOutcome) bool { return o.err != nil && isThrottle(o.err) }) {
+		return 0
+	}
+	return d.e.cfg.Shaping.Limits(k).RetryAfter
 }
