@@ -24,5 +24,8 @@
 // Delete each write one compact entry per message or recipient outcome in
 // the transaction of the change they describe (no fsync of their own), and
 // the event store's follower reads them in order ([Store.ReadJournal]) and
-// deletes them once stored ([Store.AckJournal]).
+// deletes them once stored ([Store.AckJournal]), remembering how far it got
+// per journal ([Store.JournalID]: sequences of a new spool start again).
+// EraseSubject journals a JournalDeleted entry, with ids only, for each
+// recipient it removes before an outcome.
 package queue

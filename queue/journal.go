@@ -3,7 +3,9 @@ package queue
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -44,7 +46,8 @@ const (
 	JournalSuppressed
 	// JournalBounced: failed by an operator (Bounce).
 	JournalBounced
-	// JournalDeleted: removed by an operator (Delete).
+	// JournalDeleted: removed by an operator (Delete), or by a data
+	// subject erasure (EraseSubject; Reply is then JournalErased).
 	JournalDeleted
 	// JournalBounce, JournalComplaint and JournalUnsubscribe: a returned
 	// message (an asynchronous bounce, a feedback-loop complaint, a mailto
@@ -182,8 +185,16 @@ func (w *journalWriter) put(v []byte) error {
 	return nil
 }
 
-// loadJournal reads the journal's bounds at Open.
-func (s *Store) loadJournal(tx *bolt.Tx) {
+// keyJournalID is the key, in the meta bucket, of the journal's id (see
+// JournalID): journalIDLen random bytes, made at the first Open.
+var keyJournalID = []byte("journal_id")
+
+const journalIDLen = 16
+
+// loadJournal reads the journal's bounds and id at Open, making the id on
+// the first Open of a spool (a spool made before ids existed gets one at
+// its first Open after the upgrade).
+func (s *Store) loadJournal(tx *bolt.Tx) error {
 	b := tx.Bucket(bucketJournal)
 	s.journalWritten.Store(b.Sequence())
 	first := b.Sequence() + 1
@@ -191,7 +202,30 @@ func (s *Store) loadJournal(tx *bolt.Tx) {
 		first = binary.BigEndian.Uint64(k)
 	}
 	s.journalAcked.Store(first - 1)
+
+	meta := tx.Bucket(bucketMeta)
+	id := meta.Get(keyJournalID)
+	if len(id) != journalIDLen {
+		id = make([]byte, journalIDLen)
+		if _, err := rand.Read(id); err != nil {
+			return fmt.Errorf("journal id: %w", err)
+		}
+		if err := meta.Put(keyJournalID, id); err != nil {
+			return fmt.Errorf("journal id: %w", err)
+		}
+	}
+	s.journalID = hex.EncodeToString(id)
+	return nil
 }
+
+// JournalID names this spool's journal: random, made when the spool was
+// created and kept in it. Sequences are only comparable within one
+// journal: a new spool (a new file, a rebuilt node) starts again at 1, so
+// a reader that remembers how far it got must remember it per JournalID,
+// or it would take the new spool's first entries for ones it already has.
+// A spool restored from a backup keeps its id and goes back in sequence:
+// the reader cannot tell that from a replay, and can only warn.
+func (s *Store) JournalID() string { return s.journalID }
 
 // journaled publishes, after a commit, that entries up to seq exist, and
 // wakes the drainer.

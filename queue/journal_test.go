@@ -216,3 +216,29 @@ func TestJournalRecordRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestJournalID: a spool's journal id is made at its first Open and kept
+// across reopens; another spool (a new file) has another, so a reader
+// keeping its position per id never confuses their sequences.
+func TestJournalID(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	dir := t.TempDir()
+	s, err := Open(filepath.Join(dir, "spool.db"), Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := s.JournalID()
+	if len(id) != 2*journalIDLen {
+		t.Fatalf("journal id %q", id)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if again := openStore(t, filepath.Join(dir, "spool.db"), clk, Options{}).JournalID(); again != id {
+		t.Fatalf("journal id changed across a reopen: %q, then %q", id, again)
+	}
+	if other := openStore(t, filepath.Join(dir, "other.db"), clk, Options{}).JournalID(); other == id {
+		t.Fatalf("two spools share the journal id %q", id)
+	}
+}

@@ -332,7 +332,8 @@ type Erasure struct {
 	Directory int // directory entries deleted
 	// Waiting counts recipients removed before any delivery (queued,
 	// deferred or held); InFlight those removed while an attempt ran (the
-	// attempt may still reach the receiver; its outcome is not recorded);
+	// attempt may still reach the receiver; its outcome is not recorded:
+	// the journal has a JournalDeleted, JournalErased entry instead);
 	// Final the delivered or failed records of messages that were still
 	// waiting for other recipients.
 	Waiting, InFlight, Final int
@@ -347,6 +348,10 @@ type Erasure struct {
 	Removed []RcptKey
 }
 
+// JournalErased is the Reply of the JournalDeleted entry EraseSubject
+// writes for each waiting or in-flight recipient it removes.
+const JournalErased = "erased"
+
 // EraseSubject deletes, in one durable write, what sub (from FindSubject)
 // found: the directory entries, the recipient records (waiting recipients
 // are removed, not bounced: a bounce would keep the address in a failed
@@ -354,6 +359,12 @@ type Erasure struct {
 // suppression by address, if there is one now, with a hashed one of the
 // same scope, reason, source and time (not detail, which may quote the
 // address), so the address stays suppressed without being stored.
+//
+// Each waiting or in-flight recipient removed gets a JournalDeleted entry
+// (Reply JournalErased; ids, index and tenant, never the address), in the
+// same write: the event store's "sent" of that recipient then has an
+// outcome, as an operator's Delete gives one. Its delivery attempt, if one
+// runs, completes into nothing (Complete ignores a missing record).
 //
 // Mail accepted after FindSubject's snapshot is not erased: it is new
 // data. Erase the events store's records of sub.Keys() before calling
@@ -366,8 +377,9 @@ func (s *Store) EraseSubject(ctx context.Context, sub *Subject) (Erasure, error)
 	hashed := s.HashAddr(sub.Tenant, sub.Addr)
 	var e Erasure
 	var d delta
+	var jseq uint64
 	err := s.write(ctx, func(tx *bolt.Tx) error {
-		e, d = Erasure{}, delta{}
+		e, d, jseq = Erasure{}, delta{}, 0
 		db := tx.Bucket(bucketDir)
 		for _, r := range sub.Directory {
 			k := rcptKey(r.ID, r.Index)
@@ -379,9 +391,11 @@ func (s *Store) EraseSubject(ctx context.Context, sub *Subject) (Erasure, error)
 			}
 			e.Directory++
 		}
-		if err := s.eraseQueued(tx, sub.Queued, &e, &d); err != nil {
+		jw := newJournalWriter(tx)
+		if err := s.eraseQueued(tx, jw, sub.Tenant, sub.Queued, &e, &d); err != nil {
 			return err
 		}
+		jseq = jw.last
 		sb := tx.Bucket(bucketSupp)
 		if v := sb.Get(ck); v != nil {
 			old, err := decodeSuppression(ck, v)
@@ -419,16 +433,18 @@ func (s *Store) EraseSubject(ctx context.Context, sub *Subject) (Erasure, error)
 			}
 		}
 		return d.persist(tx)
-	}, func() { s.counts.apply(&d) })
+	}, func() { s.counts.apply(&d); s.journaled(jseq) })
 	if err != nil {
 		return Erasure{}, fmt.Errorf("queue: erase subject: %w", err)
 	}
 	return e, nil
 }
 
-// eraseQueued removes the recipient records qs, counting down their
-// messages (which go once nothing is left of them).
-func (s *Store) eraseQueued(tx *bolt.Tx, qs []QueuedRcpt, e *Erasure, d *delta) error {
+// eraseQueued removes tenant's recipient records qs, counting down their
+// messages (which go once nothing is left of them) and journaling the
+// removal of those not final yet.
+func (s *Store) eraseQueued(tx *bolt.Tx, jw *journalWriter, tenant string, qs []QueuedRcpt, e *Erasure, d *delta) error {
+	at := s.opts.Now()
 	sb, rb, ib, hb, mb := tx.Bucket(bucketSched), tx.Bucket(bucketRcpt), tx.Bucket(bucketInflight), tx.Bucket(bucketHeld), tx.Bucket(bucketMsg)
 	for _, q := range qs {
 		k := rcptKey(q.ID, q.Index)
@@ -457,6 +473,10 @@ func (s *Store) eraseQueued(tx *bolt.Tx, qs []QueuedRcpt, e *Erasure, d *delta) 
 			e.Waiting++
 		}
 		e.Removed = append(e.Removed, RcptKey{q.ID, q.Index})
+		if err := jw.add(&JournalEntry{Kind: JournalDeleted, Time: at, Tenant: tenant, ID: q.ID, Index: q.Index,
+			Attempt: r.Attempts, Reply: JournalErased}); err != nil {
+			return err
+		}
 		if err := sb.Delete(schedKey(r.Next, q.ID, q.Index)); err != nil {
 			return err
 		}

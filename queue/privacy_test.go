@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -202,6 +203,27 @@ func TestFindAndEraseSubject(t *testing.T) {
 	}
 	// A completion of the erased in-flight recipient is ignored.
 	complete(inflight, 0, OutcomeDelivered)
+	// Each removed recipient that had no outcome yet gets one in the
+	// journal (ids only); the ignored completion journals nothing.
+	es, _ := journalKinds(t, s)
+	var erased []RcptKey
+	for _, j := range es {
+		if strings.Contains(strings.ToLower(fmt.Sprintf("%+v", j)), "ann") {
+			t.Fatalf("a journal entry names the address: %+v", j)
+		}
+		if j.Kind == JournalDeleted && j.Reply == JournalErased {
+			if j.Tenant != "acme" || !j.Time.Equal(clk.Now()) {
+				t.Fatalf("erasure entry %+v", j)
+			}
+			erased = append(erased, RcptKey{j.ID, j.Index})
+		}
+		if j.ID == inflight && j.Index == 0 && j.Kind == JournalDelivered {
+			t.Fatalf("the erased recipient's completion was journaled: %+v", j)
+		}
+	}
+	if !slices.Equal(erased, e.Removed) {
+		t.Fatalf("erasure entries for %v, want %v", erased, e.Removed)
+	}
 
 	check := func(s *Store) {
 		t.Helper()

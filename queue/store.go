@@ -90,6 +90,8 @@ type Store struct {
 	// The event journal's bounds (see journal.go): the last sequence
 	// committed and the last acknowledged. Changed after commits only.
 	journalWritten, journalAcked atomic.Uint64
+	// journalID names this spool's journal (see JournalID); set at Open.
+	journalID string
 
 	// The erasure (GDPR) state: see privacy.go.
 	addrKey   []byte      // the per-install HMAC key of hashed suppressions
@@ -154,7 +156,9 @@ func Open(path string, opts Options) (*Store, error) {
 			opts.Logger.Info("queue: recovered recipients left in flight", "count", n)
 		}
 		s.holds.load(tx)
-		s.loadJournal(tx)
+		if err := s.loadJournal(tx); err != nil {
+			return err
+		}
 		if err := s.loadPrivacy(tx); err != nil {
 			return err
 		}

@@ -18,12 +18,14 @@
 // returns. Receptions and delivery outcomes come from the spool instead: it
 // writes them into its event journal in the same transaction as the state
 // change (queue's journal.go), and a [Follower] applies journal batches here
-// in order, each in one fsync'd transaction that also stores the batch's
-// last journal sequence, and only then acknowledges them to the spool. A
-// full or failing disk delays these events (the journal keeps them; the
-// Follower backs off and retries); a crash between the commit and the
-// acknowledgement replays the batch, whose events are then skipped. Every
-// one is stored exactly once.
+// in order, each in one fsync'd transaction (of at most
+// [FollowOptions.MaxEvents] events) that also stores the batch's last
+// journal sequence, under the journal's id (a new spool starts its
+// sequences again, under a new id), and only then acknowledges them to the
+// spool. A full or failing disk delays these events (the journal keeps
+// them; the Follower backs off and retries); a crash between the commit
+// and the acknowledgement replays the batch, whose events are then
+// skipped. Every one is stored exactly once.
 //
 // # Statistics
 //
@@ -51,7 +53,10 @@
 // serve access and erasure requests (GDPR Art. 15 and 17) given the ids the
 // spool's recipient directory maps an address to. They read every retained
 // event: there is no per-recipient index, so that recording costs one bbolt
-// write per batch instead of several per event.
+// write per batch instead of several per event. An erasure leaves a
+// tombstone of ids per recipient, so that the journal's entries still on
+// their way (committed in the spool before its own erasure, or a later
+// return) cannot bring the recipient back.
 //
 // # Layout (bbolt buckets)
 //
@@ -60,10 +65,12 @@
 //	uniq  message (8) | rcpt (4) | tag (1) | link (2) | tenant → 1 (first human open/click/unsubscribe seen)
 //	cnt   tenant 0x00 [= campaign] 0x00 name            → count (8 bytes BE)
 //	camp  tenant 0x00 campaign                           → 1
-//	journal "applied"                                    → last spool journal sequence stored (8 bytes BE)
+//	journal "applied/" journal id                        → last sequence of that spool journal stored (8 bytes BE)
+//	        "applied"                                    → the same, before journal ids (taken over by the first id)
+//	erased message (8) | rcpt (4) | tenant               → 1 (an erased recipient: its journal events are dropped)
 //
 // Message ids are the spool's, allocated from the clock in microseconds, so
-// msg and uniq entries are purged by message age with the same retention;
+// msg, uniq and erased entries are purged by message age with the same retention;
 // after that a late open of an old message counts as unique again and in no
 // campaign.
 package events

@@ -81,7 +81,7 @@ func TestTxKeepsOutOfTheStoresBuckets(t *testing.T) {
 	}
 	committed := false
 	err := s.Update(func(tx *Tx) error {
-		for _, name := range []string{bucketEv, bucketMsg, bucketUniq, bucketCnt, bucketCamp, bucketJournal} {
+		for _, name := range []string{bucketEv, bucketMsg, bucketUniq, bucketCnt, bucketCamp, bucketJournal, bucketErased} {
 			if tx.Bucket([]byte(name)) != nil {
 				t.Errorf("Tx.Bucket(%q) reached the store's bucket", name)
 			}

@@ -31,62 +31,116 @@ const (
 // lower).
 const maxSentRcpts = 1 << 17
 
+// ReasonErased is the reason of the KindDeleted event of a recipient
+// removed from the queue by a data subject erasure (queue.JournalErased).
+const ReasonErased = "erased"
+
 // Journal is the source a Follower drains: the spool's event journal
 // (queue.Store implements it). Entries come oldest first; AckJournal
-// removes those up to a sequence once they are committed here.
+// removes those up to a sequence once they are committed here. JournalID
+// names the journal: sequences of different journals (a spool recreated
+// or replaced) are unrelated.
 type Journal interface {
 	ReadJournal(max int) ([]queue.JournalEntry, error)
 	AckJournal(ctx context.Context, seq uint64) error
+	JournalID() string
 }
 
 var _ Journal = (*queue.Store)(nil)
 
-// keyJournalApplied is the key, in bucketJournal, of the last journal
-// sequence committed (8 bytes, big-endian).
+// Keys of bucketJournal: keyJournalApplied followed by a journal id holds
+// the last sequence of that journal committed here (8 bytes, big-endian).
+// keyJournalApplied alone is the form before journal ids: the one value of
+// whatever spool was then drained. The first journal id applied takes it
+// over (it is then that spool's, upgraded in place), and it is deleted.
 var keyJournalApplied = []byte("applied")
 
-// journalMark is the sequence bookkeeping of one journal batch: seqs[i]
-// is the sequence of the i-th event; last the batch's last sequence.
-type journalMark struct {
-	seqs []uint64
-	last uint64
+func appliedKey(journal string) []byte {
+	return append(append(make([]byte, 0, len(keyJournalApplied)+1+len(journal)), keyJournalApplied...), '/')
 }
 
-// fresh returns the events of batch the store does not have yet (their
-// sequence is after the last applied one), compacted in place.
+// journalMark is the bookkeeping of one journal batch: journal is the
+// journal's id, seqs[i] the sequence of the i-th event, first and last
+// the batch's first and last sequences. fresh fills the rest.
+type journalMark struct {
+	journal     string
+	seqs        []uint64
+	first, last uint64
+
+	applied  uint64 // the journal's last sequence applied before the batch
+	legacy   bool   // applied came from the key without a journal id
+	replayed int    // events dropped as already applied
+	erased   int    // events dropped as of erased recipients
+}
+
+// fresh returns the events of batch the store should add, compacted in
+// place: those whose sequence is after the journal's last applied one,
+// less those of erased recipients (see isErased).
 func (m *journalMark) fresh(tx *bolt.Tx, batch []Event) []Event {
-	applied := appliedSeq(tx)
+	m.applied, m.legacy = appliedSeq(tx, m.journal)
+	m.replayed, m.erased = 0, 0
+	tomb := bucket(tx, bucketErased)
+	anyErased := false
+	if k, _ := tomb.Cursor().First(); k != nil {
+		anyErased = true
+	}
+	var key []byte
 	out := batch[:0]
 	for i := range batch {
-		if m.seqs[i] > applied {
-			out = append(out, batch[i])
+		if m.seqs[i] <= m.applied {
+			m.replayed++
+			continue
 		}
+		if anyErased {
+			var gone bool
+			if key, gone = isErased(tomb, &batch[i], key); gone {
+				m.erased++
+				continue
+			}
+		}
+		out = append(out, batch[i])
 	}
 	return out
 }
 
-// save records the batch's last sequence as applied.
+// save records the batch's last sequence as the journal's applied one
+// (taking the place of the key without a journal id).
 func (m *journalMark) save(tx *bolt.Tx) error {
-	if m.last <= appliedSeq(tx) {
+	if m.last <= m.applied {
 		return nil
 	}
 	var v [8]byte
 	binary.BigEndian.PutUint64(v[:], m.last)
-	return bucket(tx, bucketJournal).Put(keyJournalApplied, v[:])
-}
-
-func appliedSeq(tx *bolt.Tx) uint64 {
-	if v := bucket(tx, bucketJournal).Get(keyJournalApplied); len(v) == 8 {
-		return binary.BigEndian.Uint64(v)
+	b := bucket(tx, bucketJournal)
+	if err := b.Put(append(appliedKey(m.journal), m.journal...), v[:]); err != nil {
+		return err
 	}
-	return 0
+	if m.legacy {
+		return b.Delete(keyJournalApplied)
+	}
+	return nil
 }
 
-// AppliedJournal returns the last spool journal sequence committed here.
-func (s *Store) AppliedJournal() (uint64, error) {
+// appliedSeq returns journal's last sequence applied, and whether it came
+// from the key without a journal id (taken over on first sight, if no
+// journal has an applied sequence of its own yet).
+func appliedSeq(tx *bolt.Tx, journal string) (uint64, bool) {
+	b := bucket(tx, bucketJournal)
+	if v := b.Get(append(appliedKey(journal), journal...)); len(v) == 8 {
+		return binary.BigEndian.Uint64(v), false
+	}
+	if v := b.Get(keyJournalApplied); len(v) == 8 {
+		return binary.BigEndian.Uint64(v), true
+	}
+	return 0, false
+}
+
+// AppliedJournal returns the last sequence of the journal named journal
+// committed here (0 if none).
+func (s *Store) AppliedJournal(journal string) (uint64, error) {
 	var seq uint64
 	err := s.db.View(func(tx *bolt.Tx) error {
-		seq = appliedSeq(tx)
+		seq, _ = appliedSeq(tx, journal)
 		return nil
 	})
 	if err != nil {
@@ -95,42 +149,55 @@ func (s *Store) AppliedJournal() (uint64, error) {
 	return seq, nil
 }
 
-// applyReq is one journal batch for the writer.
+// applyReq is one journal batch for the writer; stored is set, before
+// the answer, to the number of its events committed (less those skipped).
 type applyReq struct {
-	evs  []Event
-	mark journalMark
-	res  chan error
+	evs    []Event
+	mark   journalMark
+	res    chan error
+	stored int
 }
 
 // applyJournal commits req in the writer goroutine, in its own (fsync'd)
 // transaction, and answers it.
 func (s *Store) applyJournal(req *applyReq) {
-	n := len(req.evs)
 	err := s.commit(req.evs, &req.mark)
 	s.batches.Add(1)
+	m := &req.mark
 	if err != nil {
 		s.journalErrors.Add(1)
-		req.res <- fmt.Errorf("events: journal batch through %d: %w", req.mark.last, err)
+		req.res <- fmt.Errorf("events: journal batch through %d: %w", m.last, err)
 		return
 	}
-	s.journaled.Add(uint64(n))
+	if m.first <= m.applied {
+		// Normal once after a crash between this commit and the spool's
+		// acknowledgement. A spool restored from a backup also goes back
+		// in sequence under its id: its new entries up to applied are
+		// then taken for old ones and lost. A spool that is recreated
+		// gets a new id and is not affected.
+		s.log.Warn("events: journal entries already applied skipped (a replay after a crash, or a spool restored from a backup)",
+			"journal", m.journal, "first", m.first, "applied", m.applied, "events", m.replayed)
+	}
+	req.stored = len(req.evs) - m.replayed - m.erased
+	s.journaled.Add(uint64(req.stored))
 	req.res <- nil
 }
 
-// apply commits evs (seqs[i] is the journal sequence of evs[i]; last is the
-// batch's last sequence) and returns once the commit is durable (fsync'd,
-// unless Options.NoSync) or has failed. Events of sequences already
-// applied are skipped, so a batch may be replayed.
-func (s *Store) apply(ctx context.Context, evs []Event, seqs []uint64, last uint64) error {
-	req := &applyReq{evs: evs, mark: journalMark{seqs: seqs, last: last}, res: make(chan error, 1)}
+// apply commits evs (see journalMark) and returns, once the commit is
+// durable (fsync'd, unless Options.NoSync) or has failed, how many it
+// stored. Events of sequences already applied are skipped, so a batch may
+// be replayed, and so are those of erased recipients.
+func (s *Store) apply(ctx context.Context, evs []Event, mark journalMark) (int, error) {
+	req := &applyReq{evs: evs, mark: mark, res: make(chan error, 1)}
 	select {
 	case s.applyc <- req:
 	case <-s.quit:
-		return ErrClosed
+		return 0, ErrClosed
 	case <-ctx.Done():
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
-	return <-req.res // once taken, the writer always answers
+	err := <-req.res // once taken, the writer always answers
+	return req.stored, err
 }
 
 // journalEvents appends the events of one journal entry to evs and their
@@ -160,6 +227,9 @@ func journalEvents(e *queue.JournalEntry, evs []Event, seqs []uint64) ([]Event, 
 		ev.Kind, ev.Reason = KindFailed, ReasonOperatorBounce
 	case queue.JournalDeleted:
 		ev.Kind, ev.Reason = KindDeleted, ReasonOperatorDelete
+		if e.Reply == queue.JournalErased {
+			ev.Reason = ReasonErased
+		}
 	case queue.JournalBounce:
 		ev.Kind, ev.Reason = KindBounce, e.Reply
 	case queue.JournalComplaint:
@@ -176,6 +246,12 @@ func journalEvents(e *queue.JournalEntry, evs []Event, seqs []uint64) ([]Event, 
 type FollowOptions struct {
 	// MaxBatch caps the journal entries of one transaction. Default 1000.
 	MaxBatch int
+	// MaxEvents caps the events of one transaction: a "sent" entry gives
+	// one per recipient, so 1000 entries may be a million events, a
+	// commit of seconds that holds up the edge's events and the memory
+	// of all of them. A batch ends before the entry that would pass it;
+	// one entry alone may (up to maxSentRcpts). Default 10000.
+	MaxEvents int
 	// Poll is how often the journal is read without a Kick. Default 1s.
 	Poll time.Duration
 	// MinBackoff and MaxBackoff bound the wait after a failed batch: it
@@ -207,6 +283,9 @@ type Follower struct {
 func (s *Store) Follow(j Journal, o FollowOptions) *Follower {
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 1000
+	}
+	if o.MaxEvents <= 0 {
+		o.MaxEvents = 10000
 	}
 	if o.Poll <= 0 {
 		o.Poll = time.Second
@@ -300,16 +379,24 @@ func (f *Follower) step(ctx context.Context) (n int, more bool, err error) {
 	}
 	var evs []Event
 	var seqs []uint64
+	used := 0
 	for i := range entries {
+		n := len(evs)
 		evs, seqs = journalEvents(&entries[i], evs, seqs)
+		if len(evs) > f.o.MaxEvents && i > 0 {
+			evs, seqs = evs[:n], seqs[:n] // the entry waits for the next batch
+			break
+		}
+		used++
 	}
-	last := entries[len(entries)-1].Seq
-	if err := f.s.apply(ctx, evs, seqs, last); err != nil {
+	mark := journalMark{journal: f.j.JournalID(), seqs: seqs, first: entries[0].Seq, last: entries[used-1].Seq}
+	n, err = f.s.apply(ctx, evs, mark)
+	if err != nil {
 		return 0, false, err
 	}
-	if err := f.j.AckJournal(ctx, last); err != nil {
+	if err := f.j.AckJournal(ctx, mark.last); err != nil {
 		// Committed here already: a replay is skipped.
-		return len(evs), false, fmt.Errorf("events: acknowledge journal: %w", err)
+		return n, false, fmt.Errorf("events: acknowledge journal: %w", err)
 	}
-	return len(evs), len(entries) == f.o.MaxBatch, nil
+	return n, used < len(entries) || len(entries) == f.o.MaxBatch, nil
 }

@@ -1,14 +1,21 @@
 package events
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"sluice/queue"
 )
@@ -258,7 +265,7 @@ func TestFollowerIdempotentReplay(t *testing.T) {
 	if d := q.JournalDepth(); d != 0 {
 		t.Fatalf("depth %d after the replay, want 0", d)
 	}
-	applied, err := s.AppliedJournal()
+	applied, err := s.AppliedJournal(q.JournalID())
 	if err != nil || applied == 0 {
 		t.Fatalf("applied %d, %v", applied, err)
 	}
@@ -300,5 +307,156 @@ func TestFollowerRun(t *testing.T) {
 	wantCounts(t, s, 6, 3, 3)
 	if f.Failures() < 3 {
 		t.Fatalf("failures %d, want ≥ 3", f.Failures())
+	}
+}
+
+// logBuffer is a logger writing text lines into a buffer safe for the
+// writer goroutine.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func (l *logBuffer) logger() *slog.Logger { return slog.New(slog.NewTextHandler(l, nil)) }
+
+// TestFollowerNewSpool: a spool replaced by a new one (a new file, whose
+// sequences start again at 1) is applied from its first entry, not taken
+// for the old one's entries; the old spool's position is kept, and going
+// back in one journal (a replay) is logged.
+func TestFollowerNewSpool(t *testing.T) {
+	t.Parallel()
+	var logs logBuffer
+	s, c := openStore(t, Options{Logger: logs.logger()})
+	ctx := context.Background()
+	old := openSpool(t, c, queue.Options{})
+	spoolTraffic(t, old, c, 5) // sequences 1…15
+	if _, err := s.Follow(old, FollowOptions{}).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantCounts(t, s, 10, 5, 5)
+
+	spool := openSpool(t, c, queue.Options{})
+	if spool.JournalID() == old.JournalID() {
+		t.Fatal("two spools share a journal id")
+	}
+	spoolTraffic(t, spool, c, 2) // sequences 1…6 again
+	if n, err := s.Follow(spool, FollowOptions{}).Drain(ctx); err != nil || n != 8 {
+		t.Fatalf("new spool: %d events applied (want 8), %v", n, err)
+	}
+	wantCounts(t, s, 14, 7, 7)
+	for _, j := range []struct {
+		q    *queue.Store
+		want uint64
+	}{{old, 15}, {spool, 6}} {
+		if got, err := s.AppliedJournal(j.q.JournalID()); err != nil || got != j.want {
+			t.Fatalf("applied %d, want %d (%v)", got, j.want, err)
+		}
+	}
+	if strings.Contains(logs.String(), "already applied") {
+		t.Fatalf("a warning without a replay: %s", logs.String())
+	}
+
+	// A replay (committed here, not acknowledged) is skipped and logged.
+	j := &failingAck{Store: spool}
+	j.fail.Store(true)
+	spoolTraffic(t, spool, c, 1)
+	if _, err := s.Follow(j, FollowOptions{}).Drain(ctx); err == nil {
+		t.Fatal("drain succeeded with a failing ack")
+	}
+	j.fail.Store(false)
+	if n, err := s.Follow(j, FollowOptions{}).Drain(ctx); err != nil || n != 0 {
+		t.Fatalf("replay: %d events applied, %v", n, err)
+	}
+	wantCounts(t, s, 16, 8, 8)
+	if l := logs.String(); !strings.Contains(l, "already applied") || !strings.Contains(l, spool.JournalID()) {
+		t.Fatalf("no warning for the replay: %s", l)
+	}
+}
+
+// TestFollowerLegacyApplied: a store written before journal ids (one
+// "applied" sequence, no id) keeps its position: the first journal it
+// sees takes it over, and a later new spool starts from 1.
+func TestFollowerLegacyApplied(t *testing.T) {
+	t.Parallel()
+	s, c := openStore(t, Options{})
+	ctx := context.Background()
+	q := openSpool(t, c, queue.Options{})
+	spoolTraffic(t, q, c, 3) // sequences 1…9
+	// The old follower applied through 6 and crashed before the ack.
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		return bucket(tx, bucketJournal).Put(keyJournalApplied, binary.BigEndian.AppendUint64(nil, 6))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Follow(q, FollowOptions{}).Drain(ctx); err != nil || n != 3 {
+		t.Fatalf("applied %d events (want those of sequences 7…9), %v", n, err)
+	}
+	if got, _ := s.AppliedJournal(q.JournalID()); got != 9 {
+		t.Fatalf("applied %d, want 9", got)
+	}
+	if k := countKeys(t, s, bucketJournal); k != 1 {
+		t.Fatalf("%d keys in the journal bucket, want the id's only", k)
+	}
+	fresh := openSpool(t, c, queue.Options{})
+	spoolTraffic(t, fresh, c, 1)
+	if n, err := s.Follow(fresh, FollowOptions{}).Drain(ctx); err != nil || n != 4 {
+		t.Fatalf("new spool after the upgrade: %d events, %v", n, err)
+	}
+}
+
+// TestFollowerBatchBoundedByEvents: a batch ends before the entry that
+// would take it past MaxEvents ("sent" entries count one event per
+// recipient), an entry larger than that goes alone, and every event
+// arrives once.
+func TestFollowerBatchBoundedByEvents(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var sizes []int
+	s, c := openStore(t, Options{InTx: func(_ *Tx, evs []Event) error {
+		mu.Lock()
+		sizes = append(sizes, len(evs))
+		mu.Unlock()
+		return nil
+	}})
+	q := openSpool(t, c, queue.Options{})
+	ctx := context.Background()
+	total := 0
+	for _, n := range []int{40, 40, 150, 40, 10, 40} {
+		rcpts := make([]string, n)
+		for i := range rcpts {
+			rcpts[i] = fmt.Sprintf("r%d@x.example", i)
+		}
+		if err := q.Enqueue(ctx, &queue.Message{ID: q.NewID(), Tenant: "acme", Rcpts: rcpts, Created: c.Now(), Body: []byte("x")}); err != nil {
+			t.Fatal(err)
+		}
+		total += n
+	}
+	f := s.Follow(q, FollowOptions{MaxEvents: 100})
+	if n, err := f.Drain(ctx); err != nil || n != total {
+		t.Fatalf("applied %d events (want %d), %v", n, total, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []int{80, 150, 90}; !slices.Equal(sizes, want) {
+		t.Fatalf("batches of %v events, want %v", sizes, want)
+	}
+	if st := stats(t, s, "acme", ""); st.Sent != uint64(total) || q.JournalDepth() != 0 {
+		t.Fatalf("sent %d, journal depth %d", st.Sent, q.JournalDepth())
+	}
+	if d := s.Follow(q, FollowOptions{}).o.MaxEvents; d != 10000 {
+		t.Fatalf("default MaxEvents %d", d)
 	}
 }

@@ -50,10 +50,59 @@ func (s *Store) ExportRecipient(ctx context.Context, tenant string, ids []Recipi
 // then rewritten, in short write transactions (see eraseChunkKeys), each
 // batch read again there. The scan reads up to the last batch, those
 // committed while it runs included; an event committed after that is left,
-// as if recorded after the erasure. After an error, what was erased stays
-// erased and the call can be repeated.
+// as if recorded after the erasure, except that the spool's journal
+// events of those recipients are dropped from then on (tombstone): those
+// still waiting in the journal would otherwise bring the erased
+// recipients back, and fire their webhooks. After an error, what was
+// erased stays erased and the call can be repeated.
 func (s *Store) EraseRecipient(ctx context.Context, tenant string, ids []RecipientID) (int, error) {
 	return s.eraseRecipient(ctx, tenant, ids, eraseHooks{})
+}
+
+// tombstone records, before the erasure's scan, that tenant's recipients
+// ids are erased: from its commit on, the journal's events of those
+// recipients are dropped (see isErased), so that none can be added after
+// the scan has passed (an entry still waiting in the spool's journal,
+// committed there before the spool's own erasure, or a late return). The
+// tombstones hold ids only and go with the message's other records, at
+// the end of the retention period (Purge).
+func (s *Store) tombstone(ctx context.Context, tenant string, ids []RecipientID) error {
+	for len(ids) > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		chunk := ids[:min(len(ids), eraseChunkUniq)]
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			b := bucket(tx, bucketErased)
+			for _, id := range chunk {
+				if err := b.Put(tombKey(nil, tenant, id.Message, id.Rcpt), present()); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("tombstones: %w", err)
+		}
+		ids = ids[len(chunk):]
+	}
+	return nil
+}
+
+// tombKey appends the tombstone key of tenant's recipient (msg, rcpt) to
+// b: the ids first, as the message's other keys, so Purge finds them by
+// acceptance time.
+func tombKey(b []byte, tenant string, msg uint64, rcpt uint32) []byte {
+	return append(appendIDs(b, msg, rcpt), tenant...)
+}
+
+// isErased reports whether the journal event ev is of an erased recipient
+// (a tombstone in tomb), and should be dropped: every kind, the erasure's
+// own outcome (KindDeleted, ReasonErased) included, since the recipient's
+// whole history is gone. scratch is a reusable key buffer, returned.
+func isErased(tomb *bolt.Bucket, ev *Event, scratch []byte) ([]byte, bool) {
+	scratch = tombKey(scratch[:0], ev.Tenant, ev.Message, ev.Rcpt)
+	return scratch, tomb.Get(scratch) != nil
 }
 
 // Bounds on the transactions of a data subject request, so that the
@@ -78,6 +127,9 @@ type eraseHooks struct {
 func (s *Store) eraseRecipient(ctx context.Context, tenant string, ids []RecipientID, hooks eraseHooks) (int, error) {
 	if err := s.Flush(ctx); err != nil {
 		return 0, err
+	}
+	if err := s.tombstone(ctx, tenant, ids); err != nil {
+		return 0, fmt.Errorf("events: erase: %w", err)
 	}
 	want := recipientSet(ids)
 	batches, uniq, err := s.eraseScan(ctx, tenant, ids, want, hooks)

@@ -2,8 +2,12 @@ package events
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"testing"
 	"time"
+
+	"sluice/queue"
 )
 
 // TestEraseLetsTheWriterRun: while an erasure scans a large store, events
@@ -122,5 +126,105 @@ func TestEraseInChunks(t *testing.T) {
 	}
 	if k := countKeys(t, s, bucketUniq); k != batches {
 		t.Errorf("%d uniq markers, want %d (the erased recipient's gone)", k, batches)
+	}
+}
+
+// TestErasedRecipientStaysErased: entries of ann still waiting in the
+// spool's journal when the events store erases her (her "sent", her
+// delivery, a later return) are dropped when they arrive, and reach no
+// subscriber; the spool's erasure outcome (ids only) arrives; bob, in the
+// same message, is untouched; the tombstones go with the retention.
+func TestErasedRecipientStaysErased(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var hooked []Event
+	s, c := openStore(t, Options{InTx: func(_ *Tx, evs []Event) error {
+		mu.Lock()
+		hooked = append(hooked, evs...)
+		mu.Unlock()
+		return nil
+	}})
+	q := openSpool(t, c, queue.Options{})
+	ctx := context.Background()
+	id := q.NewID()
+	later := q.NewID()
+	for _, m := range []*queue.Message{
+		{ID: id, Tenant: "acme", Rcpts: []string{"ann@x.example", "bob@x.example"}, Created: c.Now(), Body: []byte("x")},
+		{ID: later, Tenant: "acme", Rcpts: []string{"ann@x.example"}, Created: c.Now(), Body: []byte("x")},
+	} {
+		if err := q.Enqueue(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := q.Claim(ctx, 10, 10); err != nil {
+		t.Fatal(err)
+	}
+	err := q.Complete(ctx, []queue.Result{{ID: id, Index: 0, Outcome: queue.OutcomeDelivered, Code: 250},
+		{ID: id, Index: 1, Outcome: queue.OutcomeDelivered, Code: 250}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The admin workflow's order (admin.Erase), the journal not drained.
+	sub, err := q.FindSubject(ctx, "acme", "ann@x.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rids []RecipientID
+	for _, k := range sub.Keys() {
+		rids = append(rids, RecipientID{uint64(k.ID), k.Index})
+	}
+	if len(rids) != 2 {
+		t.Fatalf("recipients of ann %v", rids)
+	}
+	if _, err := s.EraseRecipient(ctx, "acme", rids); err != nil {
+		t.Fatal(err)
+	}
+	// A return for ann processed meanwhile, before the spool's erasure.
+	ret := &queue.Return{Rcpt: "fbl@bounces.example", Received: c.Now(), Data: []byte("x")}
+	if err := q.AddReturn(ctx, ret); err != nil {
+		t.Fatal(err)
+	}
+	err = q.DoneReturn(ctx, ret.ID, queue.JournalEntry{Kind: queue.JournalComplaint, Time: c.Now(), Tenant: "acme", ID: id, Reply: "complaint"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.EraseSubject(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Follow(q, FollowOptions{}).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := s.ExportRecipient(ctx, "acme", rids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing of the erased recipients, not even the erasure outcome of
+	// the one still waiting: their whole history is gone.
+	if len(got) != 0 {
+		t.Fatalf("events of the erased recipients: %+v", got)
+	}
+	mu.Lock()
+	for _, ev := range hooked {
+		if slices.Contains(rids, RecipientID{ev.Message, ev.Rcpt}) {
+			t.Errorf("a subscriber saw an event of an erased recipient: %+v", ev)
+		}
+	}
+	mu.Unlock()
+	bob, err := s.ExportRecipient(ctx, "acme", []RecipientID{{uint64(id), 1}})
+	if err != nil || len(bob) != 2 || bob[0].Kind != KindSent || bob[1].Kind != KindDelivered {
+		t.Fatalf("the other recipient's events: %+v, %v", bob, err)
+	}
+
+	if k := countKeys(t, s, bucketErased); k != 2 {
+		t.Fatalf("%d tombstones, want 2", k)
+	}
+	c.Set(t0.Add(91 * 24 * time.Hour))
+	if _, err := s.Purge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if k := countKeys(t, s, bucketErased); k != 0 {
+		t.Fatalf("%d tombstones after the retention", k)
 	}
 }

@@ -28,8 +28,8 @@ func (s *Store) purger(ctx context.Context) {
 }
 
 // Purge deletes the events written longer ago than the retention period,
-// and the campaign map entries and uniqueness markers of messages accepted
-// before it. Counters are kept. Batches are keyed by the time they were
+// and the campaign map entries, uniqueness markers and erasure tombstones
+// of messages accepted before it. Counters are kept. Batches are keyed by the time they were
 // written, so this is a delete of a key prefix, done in transactions of at
 // most PurgeBatch keys, checking ctx between them. It returns the number of
 // events deleted. A negative retention purges nothing.
@@ -49,7 +49,7 @@ func (s *Store) Purge(ctx context.Context) (int, error) {
 	for _, b := range []struct {
 		name  string
 		limit []byte
-	}{{bucketEv, evLimit}, {bucketMsg, msgLimit}, {bucketUniq, msgLimit}} {
+	}{{bucketEv, evLimit}, {bucketMsg, msgLimit}, {bucketUniq, msgLimit}, {bucketErased, msgLimit}} {
 		for {
 			if err := ctx.Err(); err != nil {
 				return total, err

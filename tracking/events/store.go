@@ -123,9 +123,13 @@ const (
 	bucketUniq = "uniq"
 	bucketCnt  = "cnt"
 	bucketCamp = "camp"
-	// bucketJournal holds keyJournalApplied: the last spool journal
-	// sequence committed here (see journal.go).
+	// bucketJournal holds, per spool journal id, the last sequence of
+	// that journal committed here (see journal.go).
 	bucketJournal = "journal"
+	// bucketErased holds a tombstone per erased recipient (message id,
+	// recipient index, tenant → present): journal entries still to come
+	// for it are dropped (see privacy.go).
+	bucketErased = "erased"
 )
 
 // Store is the event store. Its methods are safe for concurrent use.
@@ -172,7 +176,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("events: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range []string{bucketEv, bucketMsg, bucketUniq, bucketCnt, bucketCamp, bucketJournal} {
+		for _, b := range []string{bucketEv, bucketMsg, bucketUniq, bucketCnt, bucketCamp, bucketJournal, bucketErased} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
 				return err
 			}

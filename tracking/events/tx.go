@@ -37,7 +37,7 @@ type Cursor struct{ c *bolt.Cursor }
 // reserved reports whether name is one of the store's own buckets.
 func reserved(name []byte) bool {
 	switch string(name) {
-	case bucketEv, bucketMsg, bucketUniq, bucketCnt, bucketCamp, bucketJournal:
+	case bucketEv, bucketMsg, bucketUniq, bucketCnt, bucketCamp, bucketJournal, bucketErased:
 		return true
 	}
 	return false
