@@ -94,6 +94,12 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"webhook kind", tenant + "[tenant.webhook]\nurl = \"https://crm.example/h\"\nsecret = \"0123456789abcdef\"\nkinds = [\"open\", \"opened\"]\n", "tenant[0].webhook.kinds[1]"},
 		{"webhooks batch", "[webhooks]\nbatch_size = 0\n", "webhooks.batch_size"},
 		{"webhooks retry", "[webhooks]\nretry_max = \"100ms\"\n", "webhooks.retry_max"},
+		{"sending ip", "[inbound]\nsending_ips = [\"192.0.2.1\", \"mail.example\"]\n", "inbound.sending_ips[1]"},
+		{"fbl provider", "[inbound]\nfbl_providers = [\"a b.example\"]\n", "inbound.fbl_providers[0]"},
+		{"proxy cidr", "[submission]\nproxy_protocol_from = [\"lb\"]\n", "submission.proxy_protocol_from[0]"},
+		{"preauth over sessions", "[submission]\nmax_sessions = 10\nmax_preauth = 20\n", "submission.max_preauth"},
+		{"line limit", "[submission]\nmax_line_length = 500\n", "submission.max_line_length"},
+		{"from_allow", tenant + "from_allow = [\"a@b@c.example\"]\n", "tenant[0].from_allow[0]"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,6 +115,17 @@ func TestErrorsNameTheKey(t *testing.T) {
 	}
 	if _, err := Parse(tenant + "[submission]\ntrusted_networks = [\"127.0.0.0/8\"]\ntrusted_tenant = \"acme\"\n"); err != nil {
 		t.Fatalf("good config rejected: %v", err)
+	}
+	cfg, err := Parse("[inbound]\nsending_ips = [\"198.51.100.7\", \"203.0.113.0/28\"]\n[[source]]\nname = \"a\"\naddress = \"192.0.2.10\"\n[[source]]\nname = \"b\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range cfg.SendingPrefixes() {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "192.0.2.10/32 198.51.100.7/32 203.0.113.0/28" {
+		t.Fatalf("SendingPrefixes = %v", got)
 	}
 	for _, u := range []string{"https://crm.example/h?k=1", "http://127.0.0.1:8000/h", "http://[::1]:8000/h", "http://localhost/h"} {
 		cfg, err := Parse(tenant + "[tenant.webhook]\nurl = \"" + u + "\"\nsecret = \"0123456789abcdef\"\nkinds = [\"open\", \"click\"]\n")

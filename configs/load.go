@@ -136,6 +136,9 @@ func (c *Config) fill() {
 	if len(c.Inbound.FBLProviders) == 0 {
 		c.Inbound.FBLProviders = nil
 	}
+	if len(c.Inbound.SendingIPs) == 0 {
+		c.Inbound.SendingIPs = nil
+	}
 	if len(c.Inbound.ProxyProtocolFrom) == 0 {
 		c.Inbound.ProxyProtocolFrom = nil
 	}

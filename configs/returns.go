@@ -2,6 +2,7 @@ package configs
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 )
 
@@ -25,6 +26,12 @@ type Inbound struct {
 	// cannot make for someone else (our VERP address, or that recipient's
 	// tracking or unsubscribe token in the returned copy). Default empty.
 	FBLProviders []string `toml:"fbl_providers"`
+	// SendingIPs are the public addresses (IPs or CIDRs) our mail leaves
+	// from as receivers see them (NAT, proxies), added to the [[source]]
+	// addresses. A provider-signed report is applied only when its
+	// Source-IP (RFC 5965 §3.2, written by the provider) is one of them.
+	// Default empty.
+	SendingIPs []string `toml:"sending_ips"`
 	// DKIMTimeout bounds the DNS lookups that verify one report's
 	// signatures. Default "15s".
 	DKIMTimeout Duration `toml:"dkim_timeout"`
@@ -62,6 +69,11 @@ func (in Inbound) validate() error {
 			return keyError(fmt.Sprintf("inbound.fbl_providers[%d]", i), "%q is not a domain or an address", p)
 		}
 	}
+	for i, a := range in.SendingIPs {
+		if _, err := parseAddrOrPrefix(a); err != nil {
+			return keyError(fmt.Sprintf("inbound.sending_ips[%d]", i), "%q is not an IP address or CIDR prefix", a)
+		}
+	}
 	if in.DKIMTimeout.Duration <= 0 {
 		return keyError("inbound.dkim_timeout", "must be positive")
 	}
@@ -72,6 +84,32 @@ func (in Inbound) validate() error {
 		return err
 	}
 	return nil
+}
+
+// parseAddrOrPrefix reads "192.0.2.1" as 192.0.2.1/32 (or /128), or a
+// CIDR prefix.
+func parseAddrOrPrefix(s string) (netip.Prefix, error) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
+	}
+	return netip.ParsePrefix(s)
+}
+
+// SendingPrefixes are the addresses our mail leaves from: every
+// [[source]] address and inbound.sending_ips.
+func (c *Config) SendingPrefixes() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range c.Sources {
+		if p, err := parseAddrOrPrefix(s.Address); err == nil && s.Address != "" {
+			out = append(out, p)
+		}
+	}
+	for _, s := range c.Inbound.SendingIPs {
+		if p, err := parseAddrOrPrefix(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // validate checks the [suppression] table.

@@ -336,7 +336,7 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 		return fmt.Errorf("config: inbound.fbl_providers: %w", err)
 	}
 	n.worker = inbound.NewWorker(inbound.WorkerConfig{
-		Store: n.store, Tokens: p.toks, Tracking: p.toks, FBL: fbl, Classifier: p.classifier, Policy: p.policy, Logger: n.log,
+		Store: n.store, Tokens: p.toks, Tracking: p.toks, FBL: fbl, SendingIPs: n.cfg.SendingPrefixes(), Classifier: p.classifier, Policy: p.policy, Logger: n.log,
 		OnEvent: func(ev inbound.Event) {
 			class := string(ev.Class)
 			if ev.Kind == "unattributed" {

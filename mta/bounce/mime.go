@@ -38,15 +38,46 @@ func (h header) all(name string) []string {
 	return vs
 }
 
-// maxFields bounds the fields parsed from one header block.
-const maxFields = 1000
+// Bounds on one header block. A stranger controls every byte of a
+// returned message: a field folded over millions of lines must cost time
+// linear in its size, and what is kept of it is capped.
+const (
+	// maxFields bounds the fields parsed from one header block.
+	maxFields = 1000
+	// maxFieldValue bounds the unfolded value kept of one field; the rest
+	// of a longer value is dropped.
+	maxFieldValue = 64 << 10
+	// maxHeaderBytes bounds the field values kept of one header block;
+	// the fields after it are skipped (the block's end is still found, so
+	// the body stays where it is).
+	maxHeaderBytes = 256 << 10
+)
 
 // parseHeader reads a header block leniently (RFC 5322 §2.2, but
 // accepting what real mailers write): it stops at the first empty line or
 // at the first line that is neither a field nor a continuation, which is
 // then part of the body. An mbox "From " line at the start is skipped.
+// Folded values are unfolded (RFC 5322 §2.2.3) into one builder per
+// field, so the work is linear in the block's size; values are capped at
+// maxFieldValue and the block's kept values at maxHeaderBytes, past which
+// fields are skipped, never an error.
 func parseHeader(b []byte) (header, []byte) {
 	var h header
+	var cur strings.Builder // the unfolded value of h's last field
+	kept := 0               // value bytes kept in h
+	skipping := false       // past maxHeaderBytes: fields are not kept
+	done := func() {
+		if len(h) > 0 && !skipping {
+			h[len(h)-1].value = cur.String()
+		}
+	}
+	add := func(v []byte) {
+		if n := maxFieldValue - cur.Len(); len(v) > n {
+			v = v[:max(n, 0)]
+		}
+		cur.Write(v)
+		kept += len(v)
+	}
 	rest := b
 	if bytes.HasPrefix(rest, []byte("From ")) {
 		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
@@ -64,31 +95,42 @@ func parseHeader(b []byte) (header, []byte) {
 		}
 		line = bytes.TrimRight(line, "\r")
 		if len(line) == 0 {
+			done()
 			return h, next
 		}
 		if line[0] == ' ' || line[0] == '\t' {
 			if len(h) == 0 {
 				return h, rest
 			}
-			v := strings.TrimSpace(string(line))
-			if last := &h[len(h)-1]; last.value == "" {
-				last.value = v
-			} else if len(last.value) < maxText {
-				last.value += "\n" + v
-			}
 			rest = next
+			if skipping || cur.Len() >= maxFieldValue {
+				continue
+			}
+			if cur.Len() > 0 {
+				add([]byte{'\n'})
+			}
+			add(bytes.TrimSpace(line))
 			continue
 		}
 		colon := bytes.IndexByte(line, ':')
 		if colon <= 0 || !isFieldName(line[:colon]) {
+			done()
 			return h, rest
 		}
-		h = append(h, field{
-			name:  strings.ToLower(string(bytes.TrimSpace(line[:colon]))),
-			value: strings.TrimSpace(string(line[colon+1:])),
-		})
 		rest = next
+		if skipping {
+			continue
+		}
+		done()
+		if kept >= maxHeaderBytes {
+			skipping = true
+			continue
+		}
+		cur.Reset()
+		h = append(h, field{name: strings.ToLower(string(bytes.TrimSpace(line[:colon])))})
+		add(bytes.TrimSpace(line[colon+1:]))
 	}
+	done()
 	return h, rest
 }
 

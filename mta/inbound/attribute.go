@@ -48,10 +48,17 @@ type attribution struct {
 type proof struct {
 	ev *evidence
 	// tokens are the distinct recipients named by verified tokens in the
-	// returned copy.
-	tokens []queue.Recipient
+	// returned copy, of any kind; bounceTokens those named by VERP (b.)
+	// tokens alone.
+	tokens, bounceTokens []queue.Recipient
 
-	raw        []byte
+	raw []byte
+	// feedback is the report's structure, read once (feedbackRead) for
+	// the provider path.
+	feedback     feedbackFacts
+	feedbackErr  error
+	feedbackRead bool
+
 	checked    bool   // provider authentication has run
 	provider   string // the entry that vouched, "" if none
 	notVouched string // why no provider vouched
@@ -61,6 +68,7 @@ type proof struct {
 func (w *Worker) gatherProof(raw []byte) *proof {
 	p := &proof{ev: findEvidence(raw), raw: raw}
 	seen := map[[2]uint64]bool{}
+	seenBounce := map[[2]uint64]bool{}
 	for _, c := range p.ev.tokens {
 		rec, ok := w.openCandidate(c)
 		if !ok {
@@ -70,6 +78,10 @@ func (w *Worker) gatherProof(raw []byte) *proof {
 		if !seen[k] {
 			seen[k] = true
 			p.tokens = append(p.tokens, rec)
+		}
+		if c.kind == tokBounce && !seenBounce[k] {
+			seenBounce[k] = true
+			p.bounceTokens = append(p.bounceTokens, rec)
 		}
 	}
 	return p
@@ -117,12 +129,17 @@ func (w *Worker) vouched(ctx context.Context, p *proof) string {
 // attribute ties a result to one recipient of ours, strongest evidence
 // first:
 //  1. the envelope VERP token, then a VERP address in the returned headers;
-//  2. a tracking or mailto token in the returned copy (the one naming the
-//     reported address, or the only recipient the tokens name);
-//  3. our queue id in the returned copy and the address the report names:
-//     trusted only for a complaint that a configured provider signed
-//     (which may also name the recipient by the returned copy's To);
-//     otherwise kept for events and statistics, never applied.
+//  2. a token in the returned copy (the one naming the reported address,
+//     or the only recipient the tokens name): for a complaint any token,
+//     for anything else a VERP (b.) token only. Tracking URLs and the
+//     mailto unsubscribe address are in the recipient's copy for anyone it
+//     reaches (link scanners, proxies, forwards): they may say the
+//     recipient complained, never that the address is undeliverable;
+//     only the envelope sender's VERP address travels with a bounce;
+//  3. for a complaint, the word of a configured feedback-loop provider
+//     about a message that left through us (providerVouched);
+//  4. our queue id in the return and the address the report names: kept
+//     for events and statistics, never applied.
 //
 // Message ids are clock-based and every co-recipient sees one: anybody can
 // write a report naming an id and someone else's address.
@@ -137,8 +154,20 @@ func (w *Worker) attribute(ctx context.Context, res bounce.Result, verp *queue.R
 			}
 		}
 	}
-	if rec, ok := tokenRecipient(p.tokens, res.Recipient); ok {
+	toks := p.bounceTokens
+	if res.Class == bounce.Complaint {
+		toks = p.tokens
+	}
+	if rec, ok := tokenRecipient(toks, res.Recipient); ok {
 		return attribution{rec: rec, via: ViaToken, trusted: true}, true
+	}
+	notVouched := ""
+	if res.Class == bounce.Complaint {
+		at, ok, why := w.providerVouched(ctx, res, p)
+		if ok {
+			return at, true
+		}
+		notVouched = why
 	}
 	if res.MessageID == "" {
 		return attribution{}, false
@@ -148,15 +177,6 @@ func (w *Worker) attribute(ctx context.Context, res bounce.Result, verp *queue.R
 		return attribution{}, false
 	}
 	rec, named := w.cfg.Store.FindRecipient(id, res.Recipient)
-	if res.Class == bounce.Complaint && w.vouched(ctx, p) != "" {
-		if !named && res.Recipient == "" {
-			rec, named = w.returnedTo(id, p.ev.returnedTo)
-		}
-		if named {
-			return attribution{rec: rec, via: ViaFBLProvider, trusted: true}, true
-		}
-		return attribution{}, false
-	}
 	if !named {
 		return attribution{}, false
 	}
@@ -164,10 +184,60 @@ func (w *Worker) attribute(ctx context.Context, res bounce.Result, verp *queue.R
 	if len(p.tokens) > 1 {
 		why = "message id only: the tokens in the return name several recipients, none the reported one"
 	}
-	if res.Class == bounce.Complaint {
-		why += "; not signed by a configured fbl provider (" + p.notVouched + ")"
+	if notVouched != "" {
+		why += "; not vouched for by a configured fbl provider (" + notVouched + ")"
 	}
 	return attribution{rec: rec, via: ViaMessageIDUnverified, why: why}, true
+}
+
+// providerVouched attributes a complaint on the word of a configured
+// feedback-loop provider, or says why it cannot. The provider's signature
+// proves who wrote the report, not that the reported message was ours:
+// anybody can send the provider a message naming our id and someone
+// else's address, report it as spam and forward the signed report. So
+//   - the report's Source-IP (RFC 5965 §3.2), which the provider writes,
+//     must be one of our sending addresses (WorkerConfig.SendingIPs; none
+//     configured, and the provider path vouches for nothing); and
+//   - the message id comes from the returned copy inside the signed body
+//     (its X-Sluice-ID), never from the report's own header fields, which a
+//     forwarder can add to unsigned (In-Reply-To, References); the
+//     recipient is an Original-Rcpt-To of the signed machine part, else the
+//     one recipient of that id among the copy's To addresses.
+//
+// The checks that need no network come first: a stranger's report costs
+// no DNS lookup unless it names one of our addresses.
+func (w *Worker) providerVouched(ctx context.Context, res bounce.Result, p *proof) (attribution, bool, string) {
+	if w.cfg.FBL == nil || len(w.cfg.FBL.providers) == 0 {
+		return attribution{}, false, "no fbl providers configured"
+	}
+	if len(w.cfg.SendingIPs) == 0 {
+		return attribution{}, false, "no sending addresses configured"
+	}
+	if !p.feedbackRead {
+		p.feedbackRead = true
+		p.feedback, p.feedbackErr = readFeedback(p.raw)
+	}
+	f := p.feedback
+	if p.feedbackErr != nil {
+		return attribution{}, false, p.feedbackErr.Error()
+	}
+	if !ours(f.sourceIP, w.cfg.SendingIPs) {
+		return attribution{}, false, "Source-IP " + f.sourceIP.String() + " is not one of our sending addresses"
+	}
+	if res.Recipient != "" && !f.named(res.Recipient) {
+		return attribution{}, false, "the reported address is not an Original-Rcpt-To of the report"
+	}
+	if w.vouched(ctx, p) == "" {
+		return attribution{}, false, p.notVouched
+	}
+	rec, named := w.cfg.Store.FindRecipient(f.id, res.Recipient)
+	if !named && res.Recipient == "" {
+		rec, named = w.returnedTo(f.id, f.copyTo)
+	}
+	if !named {
+		return attribution{}, false, "the returned copy's message names no such recipient"
+	}
+	return attribution{rec: rec, via: ViaFBLProvider, trusted: true}, true, ""
 }
 
 // tokenRecipient picks the recipient the tokens prove: the one whose

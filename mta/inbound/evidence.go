@@ -21,6 +21,12 @@ const (
 	maxTokens    = 32      // distinct candidate tokens kept
 	maxURLToken  = 4096    // token.MaxLen: longer runs are not tokens
 	maxToAddrs   = 16      // To addresses kept from returned copies
+
+	// maxHeaderBytes bounds the bytes of one header section parsed; the
+	// rest of a longer section is ignored.
+	maxHeaderBytes = 256 << 10
+	// maxFieldValue bounds the unfolded value kept of one field.
+	maxFieldValue = 64 << 10
 )
 
 // tokenKind says where a candidate token was found, and so how to open it.
@@ -117,8 +123,9 @@ func (e *evidence) entity(b []byte, depth int, returned bool) {
 		e.entity(dec, depth+1, true)
 	case ct == "text/rfc822-headers" || ct == "message/rfc822-headers" || ct == "message/global-headers":
 		// Header fields only: give them an end so that splitEntity does
-		// not take them for a body.
-		e.entity(append(bytes.TrimRight(dec, "\r\n"), "\n\n"...), depth+1, true)
+		// not take them for a body. completeHeader copies: dec may share
+		// the raw message's array, which the DKIM verifier reads next.
+		e.entity(completeHeader(dec), depth+1, true)
 	default:
 		e.search(dec)
 	}
@@ -153,8 +160,9 @@ func (e *evidence) add(c candidate) {
 // field is one unfolded header field.
 type field struct{ name, value string }
 
-// splitEntity splits b at its first empty line (RFC 5322 §2.1). An entity
-// whose first line is not a header field has no header: all of it is body.
+// splitEntity splits b at its first empty line (RFC 5322 §2.1; a line
+// break is LF or CRLF). An entity whose first line is not a header field
+// has no header: all of it is body.
 func splitEntity(b []byte) (hdr, body []byte) {
 	first := b
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -163,39 +171,71 @@ func splitEntity(b []byte) (hdr, body []byte) {
 	if c := bytes.IndexByte(first, ':'); c <= 0 || bytes.ContainsAny(first[:c], " \t") {
 		return nil, b
 	}
-	for i := 0; i < len(b); {
-		j := bytes.IndexByte(b[i:], '\n')
-		if j < 0 {
-			return b, nil
-		}
-		line := bytes.TrimRight(b[i:i+j], "\r")
-		if len(line) == 0 {
-			return b[:i], b[i+j+1:]
-		}
-		i += j + 1
+	// The first line is a field, so the first empty line follows a line
+	// break. bytes.Index keeps this fast on a header of millions of lines.
+	lf, crlf := bytes.Index(b, []byte("\n\n")), bytes.Index(b, []byte("\n\r\n"))
+	switch {
+	case lf >= 0 && (crlf < 0 || lf < crlf):
+		return b[:lf+1], b[lf+2:]
+	case crlf >= 0:
+		return b[:crlf+1], b[crlf+3:]
 	}
 	return b, nil
 }
 
 // headerFields parses a header section leniently: folded lines are joined
-// (RFC 5322 §2.2.3) and lines without a colon are skipped.
+// with a space (RFC 5322 §2.2.3) and lines without a colon are skipped.
+// The work is linear in the section's size, however many lines a field is
+// folded over: a value's pieces go into one builder. At most
+// maxHeaderBytes of the section are read and maxFieldValue bytes of one
+// value kept; the rest is ignored.
 func headerFields(hdr []byte) []field {
+	if len(hdr) > maxHeaderBytes {
+		hdr = hdr[:maxHeaderBytes]
+	}
 	var fs []field
-	for line := range strings.SplitSeq(string(hdr), "\n") {
-		line = strings.TrimRight(line, "\r")
-		if line == "" {
+	var cur strings.Builder // the unfolded value of fs's last field
+	done := func() {
+		if len(fs) > 0 {
+			fs[len(fs)-1].value = cur.String()
+		}
+	}
+	add := func(v []byte) {
+		if n := maxFieldValue - cur.Len(); len(v) > n {
+			v = v[:max(n, 0)]
+		}
+		cur.Write(v)
+	}
+	for len(hdr) > 0 {
+		line := hdr
+		if i := bytes.IndexByte(hdr, '\n'); i >= 0 {
+			line, hdr = hdr[:i], hdr[i+1:]
+		} else {
+			hdr = nil
+		}
+		line = bytes.TrimRight(line, "\r")
+		if len(line) == 0 {
 			continue
 		}
-		if (line[0] == ' ' || line[0] == '\t') && len(fs) > 0 {
-			fs[len(fs)-1].value += " " + strings.TrimSpace(line)
+		if line[0] == ' ' || line[0] == '\t' {
+			if v := bytes.TrimSpace(line); len(fs) > 0 && len(v) > 0 && cur.Len() < maxFieldValue {
+				if cur.Len() > 0 {
+					add([]byte{' '})
+				}
+				add(v)
+			}
 			continue
 		}
-		name, value, ok := strings.Cut(line, ":")
+		name, value, ok := bytes.Cut(line, []byte(":"))
 		if !ok {
 			continue
 		}
-		fs = append(fs, field{strings.ToLower(strings.TrimSpace(name)), strings.TrimSpace(value)})
+		done()
+		cur.Reset()
+		fs = append(fs, field{name: strings.ToLower(string(bytes.TrimSpace(name)))})
+		add(bytes.TrimSpace(value))
 	}
+	done()
 	return fs
 }
 

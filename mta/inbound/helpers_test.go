@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -58,8 +59,18 @@ type env struct {
 	now    time.Time
 }
 
-// newEnv starts the MX and the worker; fbl may be nil.
+// ourIP is the test node's sending address, the Source-IP of genuine
+// feedback reports.
+const ourIP = "192.0.2.25"
+
+// newEnv starts the MX and the worker, sending from ourIP; fbl may be nil.
 func newEnv(t *testing.T, fbl *FBLAuth) *env {
+	t.Helper()
+	return newEnvSending(t, fbl, []netip.Prefix{netip.MustParsePrefix(ourIP + "/32")})
+}
+
+// newEnvSending is newEnv with the given sending addresses.
+func newEnvSending(t *testing.T, fbl *FBLAuth, sending []netip.Prefix) *env {
 	t.Helper()
 	now := time.Date(2030, 3, 4, 5, 6, 7, 0, time.UTC)
 	clk := func() time.Time { return now }
@@ -80,7 +91,7 @@ func newEnv(t *testing.T, fbl *FBLAuth) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	toks := keyTokens{kr}
 	w := NewWorker(WorkerConfig{
-		Store: store, Tokens: toks, Tracking: toks, FBL: fbl, Classifier: bounce.New(),
+		Store: store, Tokens: toks, Tracking: toks, FBL: fbl, SendingIPs: sending, Classifier: bounce.New(),
 		Policy: &Policy{Store: store, SoftThreshold: 1, SoftWindow: 24 * time.Hour},
 		Logger: log, Now: clk, OnEvent: func(ev Event) { e.events <- ev },
 	})

@@ -12,8 +12,10 @@
 // or of the returned headers, a tracking or mailto token (HMAC-signed, per
 // recipient) found in the returned copy through its transfer encodings, or,
 // for complaints, an RFC 6376 DKIM signature of a configured feedback-loop
-// provider (FBLAuth), which vouches for the message id and address it
-// names. Our message id alone is guessable and seen by every co-recipient:
+// provider (FBLAuth) on a report whose Source-IP is one of our sending
+// addresses, which vouches for the returned copy's message id and the
+// address it names. Tracking URL and mailto tokens prove complaints only,
+// never a bounce: only VERP tokens travel with a bounce. Our message id alone is guessable and seen by every co-recipient:
 // such returns are reported (Via ViaMessageIDUnverified), never applied.
 package inbound
 
@@ -57,7 +59,7 @@ func (p *Policy) Apply(ctx context.Context, tenant, addr string, res bounce.Resu
 	}
 	switch res.Class {
 	case bounce.HardInvalidRecipient, bounce.Complaint:
-		detail := res.Reason
+		detail := string(res.Reason)
 		if res.FeedbackType != "" {
 			detail = "feedback-type " + res.FeedbackType
 		}
@@ -68,7 +70,7 @@ func (p *Policy) Apply(ctx context.Context, tenant, addr string, res bounce.Resu
 		}
 		return true, nil
 	case bounce.SoftMailboxFull, bounce.SoftTemporary:
-		ok, err := p.Store.RecordSoftFailure(ctx, tenant, addr, string(res.Class), res.Reason, p.SoftThreshold, p.SoftWindow)
+		ok, err := p.Store.RecordSoftFailure(ctx, tenant, addr, string(res.Class), string(res.Reason), p.SoftThreshold, p.SoftWindow)
 		if err != nil {
 			return false, fmt.Errorf("inbound: soft failure: %w", err)
 		}

@@ -3,8 +3,10 @@ package inbound
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,6 +53,12 @@ type fblProvider struct {
 // maxDKIMSignatures bounds the signatures verified in one report (each
 // may cost a DNS lookup and an RSA verification).
 const maxDKIMSignatures = 4
+
+// maxReportHeader bounds the header section of a report that is
+// DKIM-verified. go-msgauth v0.7.0 (dkim/header.go readHeader) unfolds a
+// field by string concatenation, quadratic in its folded lines; 64 KiB
+// costs it under 0.1 s, and real reports' headers are a few KiB.
+const maxReportHeader = 64 << 10
 
 // defaultDKIMTimeout bounds the key lookups of one report.
 const defaultDKIMTimeout = 15 * time.Second
@@ -130,6 +138,12 @@ func (a *FBLAuth) Authenticate(ctx context.Context, raw []byte) (provider, reaso
 	vs, err := dkim.VerifyWithOptions(bytes.NewReader(raw), &dkim.VerifyOptions{
 		MaxVerifications: maxDKIMSignatures,
 		LookupTXT: func(name string) ([]string, error) {
+			// Only a configured provider's key is worth a lookup: any
+			// other d= could not vouch, and a stranger's slow DNS
+			// would cost the worker the whole timeout.
+			if !a.mayLookUp(name) {
+				return nil, errNotProvider
+			}
 			return a.resolver.LookupTXT(ctx, name)
 		},
 	})
@@ -143,12 +157,46 @@ func (a *FBLAuth) Authenticate(ctx context.Context, raw []byte) (provider, reaso
 			continue
 		}
 		d := strings.ToLower(strings.TrimSuffix(v.Domain, "."))
-		if p, ok := a.match(d, from); ok {
-			return p.entry, ""
+		p, ok := a.match(d, from)
+		if !ok {
+			reason = "dkim d=" + d + " is not a configured fbl provider for From " + from
+			continue
 		}
-		reason = "dkim d=" + d + " is not a configured fbl provider for From " + from
+		// The report's structure (which part is the provider's
+		// Source-IP, which the returned copy) comes from its one
+		// Content-Type field: unsigned, a forwarder could prepend
+		// another (readers take the first, DKIM the last, RFC 6376
+		// §5.4.2) and reshape the signed body into parts of its own.
+		if !slices.ContainsFunc(v.HeaderKeys, func(k string) bool { return strings.EqualFold(strings.TrimSpace(k), "content-type") }) {
+			reason = "dkim d=" + d + " does not sign the Content-Type field"
+			continue
+		}
+		return p.entry, ""
 	}
 	return "", reason
+}
+
+// errNotProvider refuses a DKIM key lookup outside the configured
+// providers' domains.
+var errNotProvider = errors.New("inbound: not a configured fbl provider's domain")
+
+// mayLookUp reports whether name, a DKIM key record
+// <selector>._domainkey.<d> (RFC 6376 §3.6.2.1), is under a d= that could
+// vouch for a report: within a domain entry, or an address entry's domain
+// or one of its parents (not a top-level domain).
+func (a *FBLAuth) mayLookUp(name string) bool {
+	name = strings.ToLower(strings.TrimSuffix(name, "."))
+	i := strings.LastIndex(name, "._domainkey.")
+	if i < 0 {
+		return false
+	}
+	d := name[i+len("._domainkey."):]
+	for _, p := range a.providers {
+		if p.addr == "" && within(d, p.domain) || p.addr != "" && within(p.domain, d) && strings.Contains(d, ".") {
+			return true
+		}
+	}
+	return false
 }
 
 // match finds the entry that a valid signature by d on a report from the
@@ -172,8 +220,15 @@ func (a *FBLAuth) match(d, from string) (fblProvider, bool) {
 // singleFrom returns the lowercase address of the report's one From field
 // (RFC 5322 §3.6.2). Two From fields are refused: DKIM signs the last one
 // (RFC 6376 §5.4.2) while readers show the first.
+//
+// A header section over maxReportHeader is refused before anything else
+// reads it: the DKIM verifier would parse it next, and its parser is
+// quadratic in a field's folded lines.
 func singleFrom(raw []byte) (string, error) {
 	hdr, _ := splitEntity(raw)
+	if len(hdr) > maxReportHeader {
+		return "", fmt.Errorf("header section of %d bytes, over %d", len(hdr), maxReportHeader)
+	}
 	var froms []string
 	for _, f := range headerFields(hdr) {
 		if f.name == "from" {

@@ -57,9 +57,11 @@ func dnsResolver(s *dnstest.Server) *net.Resolver {
 }
 
 // TestProviderAuthenticatedComplaint: a report whose DKIM signature
-// verifies for a configured feedback-loop provider may be attributed by
+// verifies for a configured feedback-loop provider, about a message sent
+// from one of our addresses, may be attributed by the returned copy's
 // message id and the address it names; a broken signature, an unlisted
-// signer, a provider's ordinary user, or an unpublished key may not.
+// signer, a provider's ordinary user, an unpublished key, or a Source-IP
+// that is not ours (or none) may not.
 func TestProviderAuthenticatedComplaint(t *testing.T) {
 	t.Parallel()
 	providers := []string{"fbl.provider.test", "feedback@arf.webmail.test"}
@@ -68,19 +70,25 @@ func TestProviderAuthenticatedComplaint(t *testing.T) {
 		from    string // the report's From
 		domain  string // the signer's d=
 		publish bool
-		tamper  bool // change the body after signing
-		redact  bool // no Original-Rcpt-To: the copy's To names the recipient
+		tamper  bool   // change the body after signing
+		redact  bool   // no Original-Rcpt-To: the copy's To names the recipient
+		headers bool   // the copy returned as text/rfc822-headers
+		source  string // the report's Source-IP; default ourIP, "-" for none
 		applied bool
 	}{
-		{"provider domain", "complaints@fbl.provider.test", "fbl.provider.test", true, false, false, true},
-		{"provider subdomain", "fbl@eu.fbl.provider.test", "eu.fbl.provider.test", true, false, false, true},
-		{"redacted, copy's To names the recipient", "complaints@fbl.provider.test", "fbl.provider.test", true, false, true, true},
-		{"provider address, signed by its parent domain", "feedback@arf.webmail.test", "webmail.test", true, false, false, true},
-		{"broken signature", "complaints@fbl.provider.test", "fbl.provider.test", true, true, false, false},
-		{"unlisted domain", "complaints@fbl.elsewhere.test", "fbl.elsewhere.test", true, false, false, false},
-		{"look-alike domain", "complaints@evilfbl.provider.test.evil.test", "evil.test", true, false, false, false},
-		{"provider's ordinary user", "mallory@webmail.test", "webmail.test", true, false, false, false},
-		{"key not published", "complaints@fbl.provider.test", "fbl.provider.test", false, false, false, false},
+		{"provider domain", "complaints@fbl.provider.test", "fbl.provider.test", true, false, false, false, "", true},
+		{"provider subdomain", "fbl@eu.fbl.provider.test", "eu.fbl.provider.test", true, false, false, false, "", true},
+		{"redacted, copy's To names the recipient", "complaints@fbl.provider.test", "fbl.provider.test", true, false, true, false, "", true},
+		{"provider address, signed by its parent domain", "feedback@arf.webmail.test", "webmail.test", true, false, false, false, "", true},
+		{"headers-only copy", "complaints@fbl.provider.test", "fbl.provider.test", true, false, false, true, "", true},
+		{"source-ip ours, bracketed", "complaints@fbl.provider.test", "fbl.provider.test", true, false, false, false, "[" + ourIP + "]", true},
+		{"source-ip not ours", "complaints@fbl.provider.test", "fbl.provider.test", true, false, false, false, "203.0.113.66", false},
+		{"no source-ip", "complaints@fbl.provider.test", "fbl.provider.test", true, false, false, false, "-", false},
+		{"broken signature", "complaints@fbl.provider.test", "fbl.provider.test", true, true, false, false, "", false},
+		{"unlisted domain", "complaints@fbl.elsewhere.test", "fbl.elsewhere.test", true, false, false, false, "", false},
+		{"look-alike domain", "complaints@evilfbl.provider.test.evil.test", "evil.test", true, false, false, false, "", false},
+		{"provider's ordinary user", "mallory@webmail.test", "webmail.test", true, false, false, false, "", false},
+		{"key not published", "complaints@fbl.provider.test", "fbl.provider.test", false, false, false, false, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,7 +100,14 @@ func TestProviderAuthenticatedComplaint(t *testing.T) {
 			}
 			e := newEnv(t, fbl)
 			id := e.enqueue(t, tenantA, attacker, victim)
-			o := arfOpts{from: tt.from, origRcpt: victim}
+			o := arfOpts{from: tt.from, origRcpt: victim, sourceIP: ourIP, headersOn: tt.headers}
+			switch tt.source {
+			case "":
+			case "-":
+				o.sourceIP = ""
+			default:
+				o.sourceIP = tt.source
+			}
 			if tt.redact {
 				o.origRcpt = ""
 			}

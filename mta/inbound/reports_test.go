@@ -79,6 +79,7 @@ type arfOpts struct {
 	enc       string // transfer encoding of the returned copy
 	headersOn bool   // return only the headers (text/rfc822-headers)
 	ftype     string // default abuse
+	sourceIP  string // Source-IP (RFC 5965 §3.2), "" for none
 }
 
 // arf builds an RFC 5965 report returning cp.
@@ -98,6 +99,9 @@ func arf(t *testing.T, o arfOpts, cp []byte) []byte {
 		"--arf-b\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: " + o.ftype + "\r\nUser-Agent: isp/1.0\r\nVersion: 1\r\n")
 	if o.origRcpt != "" {
 		b.WriteString("Original-Rcpt-To: <" + o.origRcpt + ">\r\n")
+	}
+	if o.sourceIP != "" {
+		b.WriteString("Source-IP: " + o.sourceIP + "\r\n")
 	}
 	b.WriteString("Arrival-Date: Mon, 4 Mar 2030 05:00:00 +0000\r\n\r\n--arf-b\r\n")
 	if o.headersOn {

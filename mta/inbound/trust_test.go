@@ -252,3 +252,49 @@ func TestVERPCrossTenant(t *testing.T) {
 		}
 	})
 }
+
+// TestURLTokenNeverProvesBounce: tracking URLs and the mailto unsubscribe
+// address travel with the recipient's copy to link scanners, proxies and
+// forwards: a DSN quoting them proves nothing about the address's
+// deliverability (before the fix each of these suppressed the recipient
+// for every stream). A VERP address in the returned headers does.
+func TestURLTokenNeverProvesBounce(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		copy    func(t *testing.T, e *env, id queue.ID) msgCopy
+		applied bool
+	}{
+		{"click token", func(t *testing.T, e *env, id queue.ID) msgCopy {
+			return msgCopy{to: victim, id: id, ctype: "text/html", body: html(e.urlToken(t, token.Click, tenantA, id, 1), "")}
+		}, false},
+		{"open pixel", func(t *testing.T, e *env, id queue.ID) msgCopy {
+			return msgCopy{to: victim, id: id, ctype: "text/html", body: html("", e.urlToken(t, token.Open, tenantA, id, 1))}
+		}, false},
+		{"unsubscribe page", func(t *testing.T, e *env, id queue.ID) msgCopy {
+			h := "List-Unsubscribe: <https://t.tenant-a.test/u/" + e.urlToken(t, token.Unsubscribe, tenantA, id, 1) + ">\r\n"
+			return msgCopy{to: victim, id: id, headers: h, body: "hi"}
+		}, false},
+		{"mailto unsubscribe", func(t *testing.T, e *env, id queue.ID) msgCopy {
+			return msgCopy{to: victim, id: id, headers: "List-Unsubscribe: <mailto:" + e.mailto(t, id) + ">\r\n", body: "hi"}
+		}, false},
+		{"verp in returned Return-Path", func(t *testing.T, e *env, id queue.ID) msgCopy {
+			return msgCopy{to: victim, id: id, headers: "Return-Path: <" + e.verp(t, id, 1) + ">\r\n", body: "hi"}
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, nil)
+			id := e.enqueue(t, tenantA, attacker, victim)
+			e.send(t, "fbl@"+bounceDomain, dsn(t, victim, "5.1.1", "550 5.1.1 User unknown", tt.copy(t, e, id).bytes(t)))
+			ev := e.next(t)
+			if ev.Kind != "bounce" || ev.Suppressed != tt.applied {
+				t.Errorf("event = %+v; want a bounce, applied %v", ev, tt.applied)
+			}
+			if got := e.suppressed(tenantA, victim); got != tt.applied {
+				t.Errorf("suppressed = %v, want %v", got, tt.applied)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -60,10 +61,16 @@ type WorkerConfig struct {
 	Tracking TrackingTokens
 	// FBL authenticates feedback reports from configured providers; nil
 	// trusts no report by its signature.
-	FBL     *FBLAuth
-	Logger  *slog.Logger
-	Now     func() time.Time
-	OnEvent func(Event)
+	FBL *FBLAuth
+	// SendingIPs are the addresses our mail leaves from, as the receivers
+	// see them (the egress sources, and the public addresses in front of
+	// them behind NAT). A provider-signed report is applied only when its
+	// Source-IP (RFC 5965 §3.2) is among them; empty, no report is
+	// applied on a provider's word alone (tokens still prove).
+	SendingIPs []netip.Prefix
+	Logger     *slog.Logger
+	Now        func() time.Time
+	OnEvent    func(Event)
 }
 
 // Worker processes the inbox: classify, attribute, suppress, report. A
@@ -155,7 +162,7 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 	}
 	p := w.gatherProof(ret.Data)
 	for _, res := range results {
-		ev := Event{Time: w.cfg.Now(), Class: res.Class, Status: res.Status, Hard: res.Hard, Reason: res.Reason,
+		ev := Event{Time: w.cfg.Now(), Class: res.Class, Status: res.Status, Hard: res.Hard, Reason: string(res.Reason),
 			FeedbackType: res.FeedbackType, Kind: "bounce"}
 		switch res.Class {
 		case bounce.Complaint:
