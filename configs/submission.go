@@ -56,9 +56,18 @@ type Submission struct {
 	// MaxPreAuthPerIP caps one client address's unauthenticated
 	// connections. Default 50.
 	MaxPreAuthPerIP int `toml:"max_preauth_per_ip"`
-	// PreAuthTimeout is the idle limit per command before AUTH (instead
-	// of read_timeout). Default "30s".
+	// PreAuthTimeout is how long a connection may stay unauthenticated,
+	// counted from accept (greeting, EHLO, STARTTLS and its handshake,
+	// AUTH), whatever it sends. Default "30s".
 	PreAuthTimeout Duration `toml:"preauth_timeout"`
+	// MaxPreAuthCommands caps the commands before AUTH. Default 20; -1:
+	// no cap.
+	MaxPreAuthCommands int `toml:"max_preauth_commands"`
+	// MaxSessionsPerTenant caps the authenticated sessions one tenant may
+	// hold at once, checked at AUTH (over it: 421 4.7.0 and the
+	// connection closes); a tenant's own max_sessions overrides it.
+	// Default 100; 0: no cap.
+	MaxSessionsPerTenant int `toml:"max_sessions_per_tenant"`
 	// ProxyProtocolFrom (CIDRs) are load balancers whose connections
 	// start with a PROXY protocol v1/v2 header naming the real client;
 	// limits and logs then apply to that client. Default empty: no PROXY
@@ -122,6 +131,9 @@ func (s Submission) validate() error {
 	}
 	if s.PreAuthTimeout.Duration <= 0 || s.AuthLockout.Duration <= 0 {
 		return keyError("submission.preauth_timeout", "preauth_timeout and auth_lockout must be positive")
+	}
+	if s.MaxSessionsPerTenant < 0 || s.MaxPreAuthCommands < -1 {
+		return keyError("submission.max_sessions_per_tenant", "max_sessions_per_tenant must not be negative, max_preauth_commands not below -1")
 	}
 	if s.AuthMaxConcurrentChecks < 0 {
 		return keyError("submission.auth_max_concurrent_checks", "must not be negative")

@@ -35,6 +35,9 @@ type Tenant struct {
 	// customers' addresses. Default empty: the From and Sender addresses
 	// must be in sender_domains.
 	FromAllow []string `toml:"from_allow"`
+	// MaxSessions caps this tenant's authenticated sessions at once.
+	// Default 0: submission.max_sessions_per_tenant; -1: no cap.
+	MaxSessions int `toml:"max_sessions"`
 	// Tracking is the default for this tenant's mail: "none", "opens",
 	// "clicks" or "all"; a message's X-Sluice-Track overrides it. Default
 	// "none". Marketing mail gets List-Unsubscribe whatever this says
@@ -122,6 +125,9 @@ func (t Tenant) validate(key string, inboundDomains []string) error {
 		if local == "" || dom == "" || strings.ContainsAny(a, " <>,;") || strings.Count(a, "@") > 1 {
 			return keyError(fmt.Sprintf("%s.from_allow[%d]", key, j), "%q is not a domain or an address", a)
 		}
+	}
+	if t.MaxSessions < -1 {
+		return keyError(key+".max_sessions", "must be -1 (no cap), 0 (the server's) or positive")
 	}
 	if t.MaxMessageBytes < 0 || t.MaxRecipients < 0 {
 		return keyError(key+".max_message_bytes", "limits must not be negative")

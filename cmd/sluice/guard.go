@@ -26,6 +26,7 @@ func prefixes(list []string) []netip.Prefix {
 // sets (see guard.ListenerMetrics and guard.ThrottleMetrics).
 type guardMetrics struct {
 	accepted, refused *prometheus.CounterVec
+	preAuthCut        *prometheus.CounterVec
 	authRefused       *prometheus.CounterVec
 	lockouts          *prometheus.CounterVec
 	authFailures      prometheus.Counter
@@ -40,6 +41,10 @@ func newGuardMetrics(reg *prometheus.Registry) *guardMetrics {
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sluice_smtp_connections_refused_total",
 			Help: "SMTP connections refused at accept (reason: total, preauth, per_addr, preauth_per_addr, proxy_header).",
+		}, []string{"listener", "reason"}),
+		preAuthCut: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sluice_smtp_preauth_cut_total",
+			Help: "Connections cut before AUTH (reason: timeout, the pre-auth deadline from accept; commands, too many commands).",
 		}, []string{"listener", "reason"}),
 		authRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sluice_submission_auth_refused_total",
@@ -56,7 +61,7 @@ func newGuardMetrics(reg *prometheus.Registry) *guardMetrics {
 			Buckets: []float64{1, 2, 4, 8, 16},
 		}),
 	}
-	reg.MustRegister(g.accepted, g.refused, g.authRefused, g.lockouts, g.authFailures, g.authDelay)
+	reg.MustRegister(g.accepted, g.refused, g.preAuthCut, g.authRefused, g.lockouts, g.authFailures, g.authDelay)
 	return g
 }
 
@@ -64,8 +69,9 @@ func newGuardMetrics(reg *prometheus.Registry) *guardMetrics {
 func guardListener(name string, ln net.Listener, lc guard.ListenerConfig, log *slog.Logger, g *guardMetrics, reg *prometheus.Registry) (*guard.Listener, error) {
 	lc.Logger = log
 	lc.Metrics = guard.ListenerMetrics{
-		Accepted: g.accepted.WithLabelValues(name).Inc,
-		Refused:  func(reason string) { g.refused.WithLabelValues(name, reason).Inc() },
+		Accepted:   g.accepted.WithLabelValues(name).Inc,
+		Refused:    func(reason string) { g.refused.WithLabelValues(name, reason).Inc() },
+		PreAuthCut: func(reason string) { g.preAuthCut.WithLabelValues(name, reason).Inc() },
 	}
 	gl, err := guard.Listen(ln, lc)
 	if err != nil {
@@ -85,8 +91,8 @@ func submissionGuard(s configs.Submission) guard.ListenerConfig {
 	return guard.ListenerConfig{
 		MaxConns: s.MaxSessions, MaxPreAuth: s.MaxPreAuth,
 		MaxConnsPerAddr: s.MaxConnsPerIP, MaxPreAuthPerAddr: s.MaxPreAuthPerIP,
-		PreAuthTimeout: s.PreAuthTimeout.Duration,
-		Trusted:        prefixes(s.TrustedNetworks), ProxyFrom: prefixes(s.ProxyProtocolFrom),
+		PreAuthTimeout: s.PreAuthTimeout.Duration, MaxPreAuthCommands: s.MaxPreAuthCommands,
+		Trusted: prefixes(s.TrustedNetworks), ProxyFrom: prefixes(s.ProxyProtocolFrom),
 	}
 }
 

@@ -318,7 +318,7 @@ func (n *node) buildSubmission(p *parts) error {
 		AllowPlaintextAuthOnLoopback: sc.AllowPlaintextAuthOnLoopback,
 		TrustedNetworks:              trusted, TrustedTenant: sc.TrustedTenant,
 		Spool: n.store, Suppressions: n.store, Logger: n.log, Metrics: n.metrics.submitHooks(),
-		Throttle: throttle, MaxLineLength: sc.MaxLineLength,
+		Throttle: throttle, MaxLineLength: sc.MaxLineLength, MaxSessionsPerTenant: sc.MaxSessionsPerTenant,
 	})
 	if err != nil {
 		return err
@@ -516,7 +516,8 @@ func buildTenants(cfg *configs.Config, out io.Writer) ([]*submit.Tenant, error) 
 	ts := make([]*submit.Tenant, len(cfg.Tenants))
 	for i, t := range cfg.Tenants {
 		ts[i] = &submit.Tenant{Name: t.Name, Username: t.Username, PasswordHash: t.PasswordHash,
-			SenderDomains: t.SenderDomains, FromAllow: t.FromAllow, MaxMessageBytes: t.MaxMessageBytes, MaxRecipients: t.MaxRecipients,
+			SenderDomains: t.SenderDomains, FromAllow: t.FromAllow, MaxSessions: t.MaxSessions,
+			MaxMessageBytes: t.MaxMessageBytes, MaxRecipients: t.MaxRecipients,
 			Pools: t.Pools}
 	}
 	return ts, nil

@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"errors"
 	"io"
 	"net"
 	"net/netip"
@@ -26,6 +27,15 @@ type Conn struct {
 	key    netip.Prefix
 	exempt bool
 	pre    []byte // client bytes read along with a PROXY header
+	// accepted is when the TCP connection was accepted: the pre-auth
+	// phase ends at accepted+PreAuthTimeout whatever the client does.
+	accepted time.Time
+	// reads counts the read deadlines armed before authentication: go-smtp
+	// arms one before each command line it reads (Server.ReadTimeout), so
+	// this is the client's pre-auth command count, seen through STARTTLS
+	// too (a *tls.Conn passes SetReadDeadline down to us).
+	reads atomic.Int32
+	cut   atomic.Bool // the pre-auth phase was cut (counted once)
 
 	state  int // statePreAuth…; guarded by l.mu
 	authed atomic.Bool
@@ -37,6 +47,49 @@ func (c *Conn) RemoteAddr() net.Addr { return c.remote }
 
 // Addr returns the client's IP address (invalid for a non-IP peer).
 func (c *Conn) Addr() netip.Addr { return c.addr }
+
+// SetReadDeadline clamps t while the connection has not authenticated:
+// to the end of the pre-auth phase, PreAuthTimeout after accept, and to
+// the past once the client has sent MaxPreAuthCommands commands. A
+// stranger holds a slot for at most PreAuthTimeout however it keeps the
+// session busy (NOOP every few seconds re-armed a per-command timeout
+// forever), STARTTLS included; go-smtp answers the expired read with
+// 421 4.4.2 and closes.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	return c.Conn.SetReadDeadline(c.clamp(t, true))
+}
+
+// SetDeadline sets the write deadline to t and the read deadline to t
+// clamped as in SetReadDeadline. Write deadlines are never clamped: the
+// reply to an expired read (go-smtp's 421) must still go out, and with
+// the command cap a stranger cannot queue more than a few kilobytes of
+// replies for a write to block on.
+func (c *Conn) SetDeadline(t time.Time) error {
+	if err := c.Conn.SetWriteDeadline(t); err != nil {
+		return err
+	}
+	return c.Conn.SetReadDeadline(c.clamp(t, false))
+}
+
+// clamp returns the read deadline for t; command is set when go-smtp arms
+// it before reading a command line (SetReadDeadline), so it is counted.
+func (c *Conn) clamp(t time.Time, command bool) time.Time {
+	d := c.l.cfg.PreAuthTimeout
+	if d <= 0 || c.authed.Load() {
+		return t
+	}
+	limit := c.accepted.Add(d)
+	if max := c.l.cfg.MaxPreAuthCommands; command && max > 0 && int(c.reads.Add(1)) > max {
+		// Over the cap: a deadline in the past fails the read at once.
+		limit = c.accepted
+		c.cutOff("commands")
+	}
+	// A network deadline: real time, not the injected clock.
+	if t.IsZero() || t.After(limit) {
+		return limit
+	}
+	return t
+}
 
 // Read reads bytes left over from the PROXY header first. After Hangup it
 // reports io.EOF, so the SMTP server ends the session once the reply in
@@ -50,35 +103,29 @@ func (c *Conn) Read(p []byte) (int, error) {
 		c.pre = c.pre[n:]
 		return n, nil
 	}
-	return c.Conn.Read(p)
+	n, err := c.Conn.Read(p)
+	if err != nil && c.l.cfg.PreAuthTimeout > 0 && !c.authed.Load() && isTimeout(err) &&
+		!time.Now().Before(c.accepted.Add(c.l.cfg.PreAuthTimeout)) {
+		c.cutOff("timeout")
+	}
+	return n, err
 }
 
-// SetReadDeadline clamps t to now+PreAuthTimeout while the connection has
-// not authenticated: an idle stranger holds a slot for seconds, not for
-// the server's full read timeout.
-func (c *Conn) SetReadDeadline(t time.Time) error {
-	return c.Conn.SetReadDeadline(c.clamp(t))
+// cutOff counts the end of a pre-auth phase cut by the guard, once per
+// connection.
+func (c *Conn) cutOff(reason string) {
+	if c.cut.Swap(true) {
+		return
+	}
+	if f := c.l.cfg.Metrics.PreAuthCut; f != nil {
+		f(reason)
+	}
+	c.l.log.Debug("guard: pre-auth phase cut", "remote", c.addr.String(), "reason", reason)
 }
 
-// SetDeadline sets the write deadline to t and the read deadline to t
-// clamped as in SetReadDeadline.
-func (c *Conn) SetDeadline(t time.Time) error {
-	if err := c.Conn.SetWriteDeadline(t); err != nil {
-		return err
-	}
-	return c.Conn.SetReadDeadline(c.clamp(t))
-}
-
-func (c *Conn) clamp(t time.Time) time.Time {
-	d := c.l.cfg.PreAuthTimeout
-	if d <= 0 || c.authed.Load() {
-		return t
-	}
-	// A network deadline: real time, not the injected clock.
-	if limit := time.Now().Add(d); t.IsZero() || t.After(limit) {
-		return limit
-	}
-	return t
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // Close closes the connection and releases its place under the caps.

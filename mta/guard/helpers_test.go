@@ -106,6 +106,13 @@ func (s *testSession) Logout() error { return nil }
 // serve runs a go-smtp server over a guard Listener on 127.0.0.1:0.
 func serve(t *testing.T, cfg ListenerConfig, th *Throttle) (*Listener, *testBackend) {
 	t.Helper()
+	return serveWith(t, cfg, th, nil)
+}
+
+// serveWith is serve with the go-smtp server passed to opt before it
+// starts (a TLS config…).
+func serveWith(t *testing.T, cfg ListenerConfig, th *Throttle, opt func(*smtp.Server)) (*Listener, *testBackend) {
+	t.Helper()
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -123,6 +130,9 @@ func serve(t *testing.T, cfg ListenerConfig, th *Throttle) (*Listener, *testBack
 	s.ReadTimeout, s.WriteTimeout = time.Minute, time.Minute
 	s.AllowInsecureAuth = true
 	s.ErrorLog = discardLog{}
+	if opt != nil {
+		opt(s)
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -31,10 +31,20 @@ type ListenerConfig struct {
 	// IPv6Prefix is the prefix length IPv6 clients are grouped by
 	// (default 64); IPv4 clients are counted per address.
 	IPv6Prefix int
-	// PreAuthTimeout, when set, clamps every read deadline of an
-	// unauthenticated connection to now+PreAuthTimeout (go-smtp arms
-	// now+ReadTimeout before each command).
+	// PreAuthTimeout, when set, is how long after accept a connection
+	// may stay unauthenticated: every read deadline before AUTH is
+	// clamped to accept+PreAuthTimeout, an absolute end for the whole
+	// pre-auth phase (greeting, EHLO, STARTTLS and its handshake, AUTH),
+	// however often the client sends commands. Leave it 0 on a listener
+	// whose clients never authenticate (the inbound MX).
 	PreAuthTimeout time.Duration
+	// MaxPreAuthCommands caps the command lines a client may send before
+	// authenticating, when PreAuthTimeout is set (default
+	// DefaultMaxPreAuthCommands; negative: no cap). A real client needs
+	// about six (EHLO, STARTTLS, EHLO, AUTH and its continuation lines).
+	// Commands are counted by the read deadlines go-smtp arms before each
+	// line, so the server's ReadTimeout must be set.
+	MaxPreAuthCommands int
 	// Trusted networks (the client's address, after PROXY) are exempt from
 	// the per-address and pre-auth caps and from PreAuthTimeout: they are
 	// counted as authenticated from the start (submission's trusted
@@ -63,6 +73,10 @@ type ListenerMetrics struct {
 	// "total", "preauth", "per_addr", "preauth_per_addr" (answered 421),
 	// "proxy_header" (closed: a configured proxy sent no valid header).
 	Refused func(reason string)
+	// PreAuthCut is called when a connection's pre-auth phase is cut,
+	// with "timeout" (PreAuthTimeout after accept) or "commands"
+	// (MaxPreAuthCommands reached); go-smtp answers 421 4.4.2 and closes.
+	PreAuthCut func(reason string)
 }
 
 // Stats is a snapshot of a Listener's accounting.
@@ -71,6 +85,9 @@ type Stats struct {
 	PreAuth int // of which not authenticated
 	Addrs   int // client address groups with open connections
 }
+
+// DefaultMaxPreAuthCommands is ListenerConfig.MaxPreAuthCommands when 0.
+const DefaultMaxPreAuthCommands = 20
 
 const (
 	defaultProxyHeaderTimeout = 5 * time.Second
@@ -117,6 +134,12 @@ func Listen(inner net.Listener, cfg ListenerConfig) (*Listener, error) {
 		if *n < 0 {
 			return nil, fmt.Errorf("guard: negative connection cap %d", *n)
 		}
+	}
+	switch {
+	case cfg.PreAuthTimeout <= 0 || cfg.MaxPreAuthCommands < 0:
+		cfg.MaxPreAuthCommands = 0 // no cap
+	case cfg.MaxPreAuthCommands == 0:
+		cfg.MaxPreAuthCommands = DefaultMaxPreAuthCommands
 	}
 	if cfg.ProxyHeaderTimeout <= 0 {
 		cfg.ProxyHeaderTimeout = defaultProxyHeaderTimeout
@@ -200,6 +223,7 @@ func (l *Listener) loop() {
 	defer l.wg.Done()
 	for {
 		nc, err := l.inner.Accept()
+		accepted := time.Now() // the pre-auth phase starts here (a network deadline: real time)
 		if err != nil {
 			var te interface{ Temporary() bool }
 			if errors.As(err, &te) && te.Temporary() {
@@ -219,10 +243,10 @@ func (l *Listener) loop() {
 			l.pending[nc] = struct{}{}
 			l.mu.Unlock()
 			l.wg.Add(1)
-			go l.proxied(nc)
+			go l.proxied(nc, accepted)
 			continue
 		}
-		l.admit(&Conn{Conn: nc, remote: nc.RemoteAddr(), addr: peer})
+		l.admit(&Conn{Conn: nc, remote: nc.RemoteAddr(), addr: peer, accepted: accepted})
 	}
 }
 
@@ -230,7 +254,7 @@ func (l *Listener) loop() {
 // then admits it as the client the header names (spec §2: the receiver
 // must not guess; a connection from a proxy without a valid header is
 // closed).
-func (l *Listener) proxied(nc net.Conn) {
+func (l *Listener) proxied(nc net.Conn, accepted time.Time) {
 	defer l.wg.Done()
 	c, err := readProxyHeader(nc, l.cfg.ProxyHeaderTimeout)
 	l.mu.Lock()
@@ -242,9 +266,18 @@ func (l *Listener) proxied(nc net.Conn) {
 		nc.Close()
 		return
 	}
+	c.accepted = accepted
 	l.admit(c)
 }
 
+// readProxyHeader reads the PROXY header and returns the connection as
+// the client it names. A LOCAL header (the proxy's own health check) or
+// an UNKNOWN one (v1 "PROXY UNKNOWN", v2 with an unsupported family)
+// names no client: the connection is an unknown client, with the
+// invalid address, never the proxy's own. The proxy's address may be
+// loopback or inside the trusted networks, and its connections must not
+// inherit what those allow (sending without AUTH, plaintext AUTH on
+// loopback); the invalid address is in no network and is not loopback.
 func readProxyHeader(nc net.Conn, timeout time.Duration) (*Conn, error) {
 	if err := nc.SetReadDeadline(time.Now().Add(timeout)); err != nil {
 		return nil, fmt.Errorf("guard: arming PROXY header deadline: %w", err)
@@ -257,7 +290,7 @@ func readProxyHeader(nc net.Conn, timeout time.Duration) (*Conn, error) {
 	if err := nc.SetReadDeadline(time.Time{}); err != nil {
 		return nil, fmt.Errorf("guard: clearing PROXY header deadline: %w", err)
 	}
-	c := &Conn{Conn: nc, remote: nc.RemoteAddr(), addr: addrOf(nc.RemoteAddr())}
+	c := &Conn{Conn: nc, remote: unknownAddr{}}
 	if h.Command == proxyproto.Proxy && h.Known {
 		c.addr = h.Source.Addr().Unmap()
 		c.remote = net.TCPAddrFromAddrPort(h.Source)
@@ -385,3 +418,11 @@ func (l *Listener) refused(reason string) {
 		f(reason)
 	}
 }
+
+// unknownAddr is the RemoteAddr of a client a PROXY header did not name
+// (LOCAL, UNKNOWN). Its String parses as no IP address, so whoever reads
+// it (addrOf, mta/submit) gets the invalid netip.Addr.
+type unknownAddr struct{}
+
+func (unknownAddr) Network() string { return "tcp" }
+func (unknownAddr) String() string  { return "unknown" }

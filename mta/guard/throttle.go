@@ -37,11 +37,18 @@ type ThrottleConfig struct {
 	// Forget is how long after its last failure a key's record is dropped
 	// (default 1h; never less than LockFor).
 	Forget time.Duration
+	// RememberSuccess is how long after a successful login a (username,
+	// address) pair is exempt from its address's lock (default 24h): the
+	// pair is then delayed as the address earned, never refused by it, so
+	// a spray of other usernames from a shared NAT address cannot lock
+	// out the tenants behind it. The pair's own record still applies.
+	RememberSuccess time.Duration
 	// SessionLimit is the failures after which a session is disconnected
 	// (default 3).
 	SessionLimit int
-	// MaxEntries caps each of the two tables (addresses, pairs); when one
-	// is full its oldest entry is evicted (default 100,000).
+	// MaxEntries caps each of the tables (addresses, pairs, recent
+	// successes); when one is full its oldest entry is evicted (default
+	// 100,000).
 	MaxEntries int
 	// IPv6Prefix groups IPv6 clients (default 64), as the Listener does.
 	IPv6Prefix int
@@ -85,6 +92,7 @@ type Throttle struct {
 	mu    sync.Mutex
 	addrs *table
 	pairs *table
+	goods *table // pairs with a recent success (count 1), for RememberSuccess
 }
 
 // NewThrottle builds a Throttle.
@@ -118,6 +126,7 @@ func NewThrottle(cfg ThrottleConfig) (*Throttle, error) {
 	defd(&cfg.LockFor, 10*time.Minute)
 	defd(&cfg.Forget, time.Hour)
 	defd(&cfg.VerifyWait, 5*time.Second)
+	defd(&cfg.RememberSuccess, 24*time.Hour)
 	cfg.Forget = max(cfg.Forget, cfg.LockFor) // the tables' expiry order needs it
 	cfg.Now = clock.Or(cfg.Now)
 	if cfg.Sleep == nil {
@@ -131,6 +140,7 @@ func NewThrottle(cfg ThrottleConfig) (*Throttle, error) {
 		verify: newVerifySlots(cfg.MaxVerify, cfg.VerifyWait),
 		addrs:  newTable(cfg.Forget, cfg.MaxEntries),
 		pairs:  newTable(cfg.Forget, cfg.MaxEntries),
+		goods:  newTable(cfg.RememberSuccess, cfg.MaxEntries),
 	}, nil
 }
 
@@ -222,8 +232,24 @@ type Attempt struct {
 // limit, locked keys, and a second attempt on a delayed key while one is
 // in progress (parallel sessions would otherwise multiply the guessing
 // rate). The error is a *Refusal. The decision never depends on whether
-// username exists.
+// username exists; a pair with a recent success (RememberSuccess) is
+// delayed by its address's record but not refused by it.
 func (s *Session) Begin(ctx context.Context, username string) (*Attempt, error) {
+	return s.begin(ctx, username, false)
+}
+
+// BeginKnown is Begin for credentials the caller has already found right
+// without a password verification (its credential cache held this very
+// password for username). Neither the address's record nor the pair's
+// delays or refuses it: the attempt cannot be a guess, and refusing a
+// right password protects nothing (the client learns from the 235 what
+// it already knew). A session past its failure limit is still refused.
+// Call Succeeded when done.
+func (s *Session) BeginKnown(ctx context.Context, username string) (*Attempt, error) {
+	return s.begin(ctx, username, true)
+}
+
+func (s *Session) begin(ctx context.Context, username string, known bool) (*Attempt, error) {
 	t := s.t
 	if s.failures >= t.cfg.SessionLimit {
 		return nil, t.refuse("session_limit", true)
@@ -236,9 +262,20 @@ func (s *Session) Begin(ctx context.Context, username string) (*Attempt, error) 
 	}
 	a.pairKey = s.addrKey + "\x00" + username
 	now := t.cfg.Now()
+	if known {
+		return a, nil
+	}
 	t.mu.Lock()
 	a.addr, a.pair = t.addrs.get(s.addrKey, now), t.pairs.get(a.pairKey, now)
 	var delay time.Duration
+	if a.addr != nil && t.goods.get(a.pairKey, now) != nil {
+		// A pair that logged in recently from this address: the
+		// address's failures (someone else's, most likely, behind the
+		// same NAT) only delay it.
+		delay = t.delay(a.addr.count, t.cfg.AddrFreeFailures)
+		a.suspect = a.addr.count > 0
+		a.addr = nil // not held in flight: no "concurrent" refusal on it either
+	}
 	for i, f := range []*failures{a.addr, a.pair} {
 		if f == nil {
 			continue
@@ -308,14 +345,19 @@ func (a *Attempt) Acquire() (release func(), err error) {
 }
 
 // Succeeded ends the attempt: the pair's record is cleared (the address's
-// is not: one valid account must not reset a spray of guesses).
+// is not: one valid account must not reset a spray of guesses), and the
+// pair's success is remembered (RememberSuccess).
 func (a *Attempt) Succeeded() {
 	t := a.s.t
+	now := t.cfg.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if a.end() {
 		return
 	}
+	g := t.goods.ensure(a.pairKey, now)
+	g.count = 1
+	t.goods.touch(g, now)
 	if f := t.pairs.m[a.pairKey]; f != nil && f.inFlight == 0 {
 		t.pairs.remove(f)
 	} else if f != nil {

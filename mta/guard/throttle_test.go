@@ -134,7 +134,8 @@ func TestThrottleDelaysThenLocks(t *testing.T) {
 }
 
 // Many usernames from one address lock the address (a spray), and a
-// success does not reset the address.
+// success does not reset the address: other usernames stay refused (the
+// pair that succeeded is only delayed: TestThrottleNATKeepsGoodPairs).
 func TestThrottleLocksAddressSpray(t *testing.T) {
 	t.Parallel()
 	th, ft, _ := newThrottle(t, ThrottleConfig{AddrLimit: 5})
@@ -149,7 +150,7 @@ func TestThrottleLocksAddressSpray(t *testing.T) {
 	if r, ok := IsRefusal(err); !ok || r.Reason != "locked" {
 		t.Fatalf("5th failure from the address: %v, want locked", err)
 	}
-	if _, err := th.Session(addrA).Begin(context.Background(), "tenant"); err == nil {
+	if _, err := th.Session(addrA).Begin(context.Background(), "u10"); err == nil {
 		t.Fatal("a locked address may still try")
 	}
 }
@@ -313,4 +314,56 @@ func TestThrottleOverSMTP(t *testing.T) {
 		t.Fatalf("same username from another address: %q", got)
 	}
 	waitStats(t, l, Stats{Conns: 1, Addrs: 1})
+}
+
+// The review's finding 8: 30 failures of other usernames from a shared
+// NAT address locked every tenant behind it. A pair that logged in
+// recently from the address is now only delayed by the address's lock,
+// a credential the caller already knows right (BeginKnown) is neither
+// delayed nor refused, and a username with no success stays refused.
+func TestThrottleNATKeepsGoodPairs(t *testing.T) {
+	t.Parallel()
+	th, ft, _ := newThrottle(t, ThrottleConfig{})
+	a, err := th.Session(addrA).Begin(context.Background(), "tenant")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Succeeded()
+	var locked bool
+	for i := range 30 {
+		_, err := fail(t, th, ft, addrA, fmt.Sprintf("guess%d", i))
+		if r, ok := IsRefusal(err); ok && r.Reason == "locked" {
+			locked = true
+		}
+	}
+	if !locked {
+		t.Fatal("30 failures from one address did not lock it")
+	}
+	if _, err := th.Session(addrA).Begin(context.Background(), "stranger"); err == nil {
+		t.Fatal("a username with no success may try from the locked address")
+	}
+	n := len(ft.delays)
+	a, err = th.Session(addrA).Begin(context.Background(), "tenant")
+	if err != nil {
+		t.Fatalf("the tenant that logged in from the address: %v, want a delayed attempt", err)
+	}
+	if len(ft.delays) == n || ft.lastDelay() != 16*time.Second {
+		t.Fatalf("tenant's delay %v, want the address's 16s", ft.lastDelay())
+	}
+	a.Succeeded()
+	n = len(ft.delays)
+	k, err := th.Session(addrA).BeginKnown(context.Background(), "other-tenant")
+	if err != nil || len(ft.delays) != n {
+		t.Fatalf("known credentials from the locked address: %v (delays %v)", err, ft.delays[n:])
+	}
+	k.Succeeded()
+	// The memory of a success fades: after RememberSuccess (24h) and a
+	// fresh lock, the tenant is refused like anyone else.
+	ft.advance(25 * time.Hour)
+	for i := range 30 {
+		fail(t, th, ft, addrA, fmt.Sprintf("late%d", i))
+	}
+	if _, err := th.Session(addrA).Begin(context.Background(), "tenant"); err == nil {
+		t.Fatal("a success 25h ago still exempts the pair")
+	}
 }

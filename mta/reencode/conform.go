@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // MaxLine is the longest line RFC 5322 §2.1.1 allows, CRLF excluded.
@@ -155,9 +154,9 @@ func (c *conformer) header(out, header []byte, part string) ([]byte, error) {
 // leaf appends a leaf part whose body is now encoded. With cte set, the
 // part's Content-Transfer-Encoding fields give way to one naming cte, in
 // the place of the first; at a message's root MIME-Version is added when
-// missing (RFC 2045 §4), and so is a UTF-8 Content-Type for a body with
-// no Content-Type whose 8-bit text is UTF-8 (otherwise a reader would
-// take the decoded bytes for US-ASCII, RFC 2045 §5.2).
+// missing (RFC 2045 §4); and a text part, at any depth, whose 8-bit text
+// is UTF-8 and that names no charset gets charset=utf-8 (utf8ContentType:
+// otherwise a reader would take the decoded bytes for US-ASCII).
 func (c *conformer) leaf(out, header, sep, body []byte, ctx entityCtx, h headerInfo, cte string, encoded []byte) ([]byte, error) {
 	if cte == "" {
 		out, err := c.header(out, header, ctx.part)
@@ -168,16 +167,23 @@ func (c *conformer) leaf(out, header, sep, body []byte, ctx entityCtx, h headerI
 		return append(out, encoded...), nil
 	}
 	cteField := "Content-Transfer-Encoding: " + cte + "\r\n"
-	placed := false
+	ctField, ctReplace := utf8ContentType(h, ctx.defaultType, body)
+	placed, ctPlaced := false, false
 	for rest := header; len(rest) > 0; {
 		var field []byte
 		field, rest = nextField(rest)
-		if strings.EqualFold(fieldName(field), "Content-Transfer-Encoding") {
+		name := fieldName(field)
+		if asciiEqualFold(name, "Content-Transfer-Encoding") {
 			if !placed {
 				out = append(out, cteField...)
 				placed = true
 			}
 			continue
+		}
+		if ctReplace && !ctPlaced && asciiEqualFold(name, "Content-Type") {
+			// The first Content-Type is the one readers use
+			// (parseHeader): it gives way to the one with the charset.
+			field, ctPlaced = []byte(ctField), true
 		}
 		if !bytes.HasSuffix(field, []byte("\n")) {
 			// The header's last line had no line end (a header-only
@@ -192,8 +198,8 @@ func (c *conformer) leaf(out, header, sep, body []byte, ctx entityCtx, h headerI
 	if ctx.root && !h.mimeVersion {
 		out = append(out, "MIME-Version: 1.0\r\n"...)
 	}
-	if ctx.root && h.mediaType == "" && !isASCII(body) && utf8.Valid(body) {
-		out = append(out, "Content-Type: text/plain; charset=utf-8\r\n"...)
+	if ctField != "" && !ctReplace {
+		out = append(out, ctField...)
 	}
 	if !placed {
 		out = append(out, cteField...)

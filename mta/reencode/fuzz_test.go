@@ -21,6 +21,11 @@ func FuzzConform(f *testing.F) {
 		"Content-Transfer-Encoding: base64\r\n\r\nYWJj ZA==\r\n",
 		"Subject: a b\r\n\r\n--b x\r\n",
 		"", "\r\n", "x", "0:0\n\r\n\r\n" + strings.Repeat("0", 90),
+		// A header line ending in a run of whitespace (finding 4), and a
+		// nested 8-bit text part with no charset (finding 15).
+		"Subject:" + strings.Repeat(" w", 60) + strings.Repeat(" \t", 100) + "\r\n\r\nx\r\n",
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n" +
+			strings.Repeat("é", 60) + "\r\n--b--\r\n",
 	} {
 		f.Add([]byte(s), uint8(0))
 	}

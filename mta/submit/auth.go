@@ -1,9 +1,12 @@
 package submit
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -19,6 +22,10 @@ type Tenant struct {
 	SenderDomains   []string // MAIL FROM and header From domains (and their subdomains) this tenant may use
 	MaxMessageBytes int64    // 0: the server's limit
 	MaxRecipients   int      // 0: the server's limit
+	// MaxSessions caps this tenant's authenticated sessions at once (0:
+	// Config.MaxSessionsPerTenant; negative: no cap). One tenant, or
+	// stolen credentials, must not hold every connection the server has.
+	MaxSessions int
 	// FromAllow lists more domains (subdomains included) or full
 	// addresses the tenant may use in the From and Sender header fields,
 	// but not as envelope sender: for the rare ESP-style tenant that
@@ -81,18 +88,56 @@ func (t *Tenant) pool(want string) (string, bool) {
 // different key, so stale entries never match.
 type authenticator struct {
 	byUser map[string]*Tenant
-	mu     sync.Mutex
-	cache  map[string][sha256.Size]byte // username+"\x00"+hash → sha256(password)
+	// dummy is a bcrypt hash of a random password at the highest cost
+	// among the tenants' hashes: an unknown username costs what a known
+	// one does (an operator's $2y$12$ hash next to the $2a$10$ of
+	// hash-password would otherwise tell existing users by timing).
+	dummy []byte
+	// compare is bcrypt.CompareHashAndPassword (a seam for tests, which
+	// record the cost each check pays).
+	compare func(hash, password []byte) error
+	mu      sync.Mutex
+	cache   map[string][sha256.Size]byte // username+"\x00"+hash → sha256(password)
 }
 
 var errBadCredentials = errors.New("submit: bad credentials")
 
-func newAuthenticator(tenants []*Tenant) *authenticator {
-	a := &authenticator{byUser: map[string]*Tenant{}, cache: map[string][sha256.Size]byte{}}
+func newAuthenticator(tenants []*Tenant) (*authenticator, error) {
+	a := &authenticator{byUser: map[string]*Tenant{}, cache: map[string][sha256.Size]byte{},
+		compare: bcrypt.CompareHashAndPassword}
+	cost := 0
 	for _, t := range tenants {
 		a.byUser[t.Username] = t
+		if c, err := bcrypt.Cost([]byte(t.PasswordHash)); err == nil {
+			cost = max(cost, c)
+		}
 	}
-	return a
+	if cost == 0 {
+		cost = bcrypt.DefaultCost // no tenant to look like
+	}
+	var pw [16]byte
+	_, _ = rand.Read(pw[:])
+	dummy, err := bcrypt.GenerateFromPassword([]byte(hex.EncodeToString(pw[:])), cost)
+	if err != nil {
+		return nil, fmt.Errorf("submit: dummy password hash at cost %d: %w", cost, err)
+	}
+	a.dummy = dummy
+	return a, nil
+}
+
+// known reports whether password is the one cached for username (a
+// login that succeeded before with the current hash): right without a
+// bcrypt check, so the AUTH throttle need not treat it as a guess.
+func (a *authenticator) known(username, password string) bool {
+	sum := sha256.Sum256([]byte(password))
+	t, ok := a.byUser[username]
+	if !ok {
+		return false
+	}
+	a.mu.Lock()
+	cached, hit := a.cache[username+"\x00"+t.PasswordHash]
+	a.mu.Unlock()
+	return hit && subtle.ConstantTimeCompare(cached[:], sum[:]) == 1
 }
 
 // check verifies a username and password. acquire is called before each
@@ -109,7 +154,7 @@ func (a *authenticator) check(username, password string, acquire func() (release
 			return nil, err
 		}
 		defer release()
-		_ = bcrypt.CompareHashAndPassword([]byte(dummyHash), []byte(password))
+		_ = a.compare(a.dummy, []byte(password))
 		return nil, errBadCredentials
 	}
 	key := username + "\x00" + t.PasswordHash
@@ -125,7 +170,7 @@ func (a *authenticator) check(username, password string, acquire func() (release
 		return nil, err
 	}
 	defer release()
-	if err := bcrypt.CompareHashAndPassword([]byte(t.PasswordHash), []byte(password)); err != nil {
+	if err := a.compare([]byte(t.PasswordHash), []byte(password)); err != nil {
 		return nil, errBadCredentials
 	}
 	a.mu.Lock()
@@ -133,9 +178,6 @@ func (a *authenticator) check(username, password string, acquire func() (release
 	a.mu.Unlock()
 	return t, nil
 }
-
-// dummyHash is a bcrypt hash of a random string, used to equalise timing.
-const dummyHash = "$2a$10$c3x.vW7bdEiVPVNK3eJelu/ldCm3T02iB/hUAs9bbLC9x.JPxscoe"
 
 // loginServer implements the server side of AUTH LOGIN (draft-murchison-
 // sasl-login), which go-sasl only has as a client but Outlook-era clients

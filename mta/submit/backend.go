@@ -74,7 +74,7 @@ type Metrics struct {
 	// Sender address outside the tenant's domains and FromAllow),
 	// "auth_throttled" (AUTH refused by the failure throttle), "long_header"
 	// and "long_line" (a line over 998 octets that cannot be made to
-	// conform).
+	// conform), "tenant_sessions" (AUTH over the tenant's session cap).
 	Rejected func(reason string)
 	// Unsigned is called for a message no DKIM key matched.
 	Unsigned func(tenant string)
@@ -93,8 +93,14 @@ type Config struct {
 	// (0: DefaultMaxLineLength). Longer lines get 500 5.5.2 naming the
 	// limit. Lines over RFC 5322's 998 octets within it are made to
 	// conform by re-encoding only the affected MIME part before signing.
-	MaxLineLength                int
-	MaxSessions                  int
+	MaxLineLength int
+	MaxSessions   int
+	// MaxSessionsPerTenant caps each tenant's authenticated sessions at
+	// once, checked at AUTH (Tenant.MaxSessions overrides it; 0: no cap).
+	// Authenticated sessions leave the guard's pre-auth and per-address
+	// caps, so without it one tenant, or its stolen credentials from a
+	// few addresses, could hold every connection.
+	MaxSessionsPerTenant         int
 	AllowPlaintextAuthOnLoopback bool
 	TrustedNetworks              []netip.Prefix
 	TrustedTenant                string
@@ -125,6 +131,9 @@ type Backend struct {
 	// the raw submission once the session has answered.
 	bufs sync.Pool
 
+	tenantMu       sync.Mutex
+	tenantSessions map[string]int // authenticated sessions by tenant name
+
 	mu       sync.Mutex
 	busy     int           // sessions inside a transaction (MAIL … end of DATA)
 	idle     chan struct{} // closed when busy drops to 0 during shutdown
@@ -144,7 +153,11 @@ func New(cfg Config) (*Backend, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	b := &Backend{cfg: cfg, auth: newAuthenticator(cfg.Tenants), log: cfg.Logger}
+	auth, err := newAuthenticator(cfg.Tenants)
+	if err != nil {
+		return nil, err
+	}
+	b := &Backend{cfg: cfg, auth: auth, log: cfg.Logger, tenantSessions: map[string]int{}}
 	if cfg.TrustedTenant != "" {
 		for _, t := range cfg.Tenants {
 			if t.Name == cfg.TrustedTenant {

@@ -16,6 +16,9 @@ import (
 // (unsigned, but accepted and delivered). So every address of the From
 // field, and of the Sender field when there is one, must be in one of the
 // tenant's sender domains (subdomains included) or on its FromAllow list.
+// So must every address of the Resent-From and Resent-Sender fields (RFC
+// 5322 §3.6.6): readers show them as who re-sent the message, "From X on
+// behalf of Y", and they are another way to speak as someone else.
 
 // refuseFromCount is the reply to a message without exactly one From
 // field, or with one that does not parse: RFC 5322 §3.6 allows exactly
@@ -26,11 +29,15 @@ var (
 	refuseFromCount = &refusal{"bad_from", errUnsignable}
 	refuseSenderHdr = &refusal{"bad_from", &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
 		Message: "Message may have at most one valid Sender header"}}
+	refuseResentHdr = &refusal{"bad_from", &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
+		Message: "Resent-From and Resent-Sender headers must hold valid addresses"}}
 )
 
-// fromPolicy checks the From and Sender fields' addresses (prepared.from,
-// prepared.sender) against what t may use; nil means the message may go.
-func fromPolicy(t *Tenant, from, sender []string) *refusal {
+// fromPolicy checks the addresses of the From, Sender, Resent-From and
+// Resent-Sender fields (from p) against what t may use; nil means the
+// message may go.
+func fromPolicy(t *Tenant, p *prepared) *refusal {
+	from, sender := p.from, p.sender
 	if len(from) != 1 {
 		return refuseFromCount
 	}
@@ -54,6 +61,25 @@ func fromPolicy(t *Tenant, from, sender []string) *refusal {
 		for _, a := range addrs {
 			if !t.mayUseHeaderAddress(a) {
 				return notAllowed("Sender", a)
+			}
+		}
+	}
+	// Resent blocks may repeat, one per re-sending (§3.6.6), so there
+	// is no count to check: every address of every one must be the
+	// tenant's.
+	for _, f := range []struct {
+		name   string
+		values []string
+	}{{"Resent-From", p.resentFrom}, {"Resent-Sender", p.resentSender}} {
+		for _, v := range f.values {
+			addrs, ok := headerAddresses(v)
+			if !ok {
+				return refuseResentHdr
+			}
+			for _, a := range addrs {
+				if !t.mayUseHeaderAddress(a) {
+					return notAllowed(f.name, a)
+				}
 			}
 		}
 	}
@@ -107,24 +133,34 @@ func headerAddresses(v string) ([]string, bool) {
 	return out, true
 }
 
-// domainOf returns addr's domain, lower-case, without a trailing dot.
+// domainOf returns addr's domain, ASCII letters lower-cased (see
+// asciiLower: never Unicode case rules), without a trailing dot.
 func domainOf(addr string) string {
 	at := strings.LastIndexByte(addr, '@')
-	return strings.ToLower(strings.TrimSuffix(addr[at+1:], "."))
+	return asciiLower(strings.TrimSuffix(addr[at+1:], "."))
 }
 
-// inDomain reports whether dom (lower-case, no trailing dot) is d or a
-// subdomain of d; d is compared case-insensitively, with or without a
-// trailing dot.
+// inDomain reports whether dom (from domainOf) is d or a subdomain of d;
+// d is compared ASCII-case-insensitively, with or without a trailing dot.
+// A domain with non-ASCII bytes (U-labels, RFC 5890) matches only a
+// configured domain that has non-ASCII bytes too, byte for byte: an ASCII
+// domain is never matched by a Unicode spelling. IDNA mapping (UTS #46)
+// is not applied here on purpose: it maps U+212A KELVIN SIGN to "k",
+// which is how "\u212Ak.example" would pass for kk.example; a tenant that
+// sends from a U-label domain configures that spelling.
 func inDomain(dom, d string) bool {
-	d = strings.ToLower(strings.TrimSuffix(d, "."))
-	return d != "" && (dom == d || strings.HasSuffix(dom, "."+d))
+	d = asciiLower(strings.TrimSuffix(d, "."))
+	if d == "" || !isASCII(dom) && isASCII(d) {
+		return false
+	}
+	return dom == d || strings.HasSuffix(dom, "."+d)
 }
 
 // mayUseHeaderAddress reports whether t may put addr in a From or Sender
 // field: its domain is one of SenderDomains or FromAllow's domains (or a
 // subdomain of one), or FromAllow lists the address itself (compared
-// case-insensitively: an allow list names a mailbox, not a spelling).
+// ASCII-case-insensitively: an allow list names a mailbox, not a
+// spelling; any other byte must match exactly).
 func (t *Tenant) mayUseHeaderAddress(addr string) bool {
 	dom := domainOf(addr)
 	for _, d := range t.SenderDomains {
@@ -134,7 +170,7 @@ func (t *Tenant) mayUseHeaderAddress(addr string) bool {
 	}
 	for _, a := range t.FromAllow {
 		if strings.IndexByte(a, '@') >= 0 {
-			if strings.EqualFold(strings.TrimSuffix(a, "."), strings.TrimSuffix(addr, ".")) {
+			if asciiEqualFold(strings.TrimSuffix(a, "."), strings.TrimSuffix(addr, ".")) {
 				return true
 			}
 		} else if inDomain(dom, a) {

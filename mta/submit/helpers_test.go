@@ -52,6 +52,7 @@ const testPassword = "secret"
 // counting rejections by reason.
 type testServer struct {
 	addr  string
+	b     *Backend
 	spool *memSpool
 	mu    sync.Mutex
 	rej   map[string]int
@@ -102,6 +103,7 @@ func startServerOn(t *testing.T, wrap func(net.Listener) net.Listener, cfg Confi
 	if err != nil {
 		t.Fatal(err)
 	}
+	ts.b = b
 	srv := b.NewServer(nil, 10*time.Second, 10*time.Second)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -43,8 +43,11 @@ type prepared struct {
 	// prepared is meaningful then.
 	bad *refusal
 	// from and sender are the values of every From and Sender field
-	// (unfolded), for the header policy (fromPolicy).
-	from, sender []string
+	// (unfolded), and resentFrom and resentSender those of every
+	// Resent-From and Resent-Sender field (RFC 5322 §3.6.6), for the
+	// header policy (fromPolicy).
+	from, sender             []string
+	resentFrom, resentSender []string
 }
 
 // receivedInfo is what the Received trace field (RFC 5321 §4.4) records.
@@ -202,6 +205,11 @@ func prepare(raw []byte, ri receivedInfo, headroom int) prepared {
 	out = append(out, IDHeader+": "...)
 	out = append(out, ri.id...)
 	out = append(out, "\r\n"...)
+	// Names are matched with Unicode case folding on purpose, although
+	// field names are ASCII (RFC 5322 §3.6.8): a look-alike such as
+	// "X-\u017Fluice-ID" is then removed too, and a look-alike From is
+	// checked too, in case some reader folds the same way. Broader is
+	// the safe side for every field here.
 	eachField(header, func(name string, field []byte) {
 		switch {
 		case strings.EqualFold(name, StreamHeader):
@@ -227,6 +235,10 @@ func prepare(raw []byte, ri receivedInfo, headroom int) prepared {
 			p.from = append(p.from, fieldValue(field))
 		case strings.EqualFold(name, "Sender"):
 			p.sender = append(p.sender, fieldValue(field))
+		case strings.EqualFold(name, "Resent-From"):
+			p.resentFrom = append(p.resentFrom, fieldValue(field))
+		case strings.EqualFold(name, "Resent-Sender"):
+			p.resentSender = append(p.resentSender, fieldValue(field))
 		case strings.EqualFold(name, "Message-ID"):
 			hasMsgID = true
 		case strings.EqualFold(name, "Date"):

@@ -14,7 +14,8 @@ func TestFromPolicy(t *testing.T) {
 	ts := startServer(t, Config{},
 		&Tenant{Name: "acme", Username: "acme", SenderDomains: []string{"Sender.Example."}},
 		&Tenant{Name: "esp", Username: "esp", SenderDomains: []string{"esp.example"},
-			FromAllow: []string{"partner.example", "ceo@big.example"}})
+			FromAllow: []string{"partner.example", "ceo@big.example", "ks@big.example"}},
+		&Tenant{Name: "kk", Username: "kk", SenderDomains: []string{"kk.example"}})
 	const other = "550 5.7.1 From header address not allowed for this account: other.example"
 	for _, tc := range []struct {
 		name, user, header string
@@ -48,13 +49,28 @@ func TestFromPolicy(t *testing.T) {
 		{"allowed address", "esp", "From: CEO <ceo@BIG.example>", "250 ", ""},
 		{"not the allowed address", "esp", "From: cfo@big.example",
 			"550 5.7.1 From header address not allowed for this account: big.example", "from_not_allowed"},
+		// Finding 13: Unicode case rules map U+212A KELVIN SIGN to "k".
+		{"Kelvin sign for k", "kk", "From: me@\u212Ak.example",
+			"550 5.7.1 From header address not allowed for this account", "from_not_allowed"},
+		{"Kelvin sign in the allowed address", "esp", "From: \u212As@big.example",
+			"550 5.7.1 From header address not allowed for this account: big.example", "from_not_allowed"},
+		{"the allowed address, case", "esp", "From: KS@big.example", "250 ", ""},
+		{"U-label under an ASCII domain", "acme", "From: a@\u00fc.sender.example",
+			"550 5.7.1 From header address not allowed for this account", "from_not_allowed"},
+		// Finding 14: the resent fields (RFC 5322 §3.6.6).
+		{"Resent-From elsewhere", "acme", "From: a@sender.example\r\nResent-From: boss@other.example",
+			"550 5.7.1 Resent-From header address not allowed for this account: other.example", "from_not_allowed"},
+		{"Resent-Sender elsewhere", "acme", "From: a@sender.example\r\nResent-From: a@sender.example\r\nResent-Sender: boss@other.example",
+			"550 5.7.1 Resent-Sender header address not allowed for this account: other.example", "from_not_allowed"},
+		{"second resent block elsewhere", "acme", "From: a@sender.example\r\nResent-From: a@sender.example\r\nRESENT-FROM: x@sender.example, boss@other.example",
+			"550 5.7.1 Resent-From header address not allowed for this account: other.example", "from_not_allowed"},
+		{"resent blocks of own", "acme", "From: a@sender.example\r\nResent-From: b@sender.example\r\nResent-Sender: c@mail.sender.example\r\nResent-From: d@sender.example",
+			"250 ", ""},
+		{"Resent-From garbage", "acme", "From: a@sender.example\r\nResent-From: <<<", "554 5.6.0 Resent-From", "bad_from"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := dialRaw(t, ts.addr).login(tc.user)
-			from := "a@sender.example"
-			if tc.user == "esp" {
-				from = "a@esp.example"
-			}
+			from := map[string]string{"acme": "a@sender.example", "esp": "a@esp.example", "kk": "a@kk.example"}[tc.user]
 			before := ts.rejected(tc.reason)
 			got := c.send(from, "r@rcpt.example", tc.header+"\r\nSubject: hi\r\n\r\nbody\r\n.\r\n")
 			if !strings.HasPrefix(got, tc.want) {
@@ -80,4 +96,30 @@ func TestFromPolicyTrustedNetwork(t *testing.T) {
 	if n := len(ts.spool.messages()); n != 1 {
 		t.Fatalf("spool holds %d messages, want 1", n)
 	}
+}
+
+// The envelope sender's domain is compared in ASCII case only too.
+func TestMaySendASCIIOnly(t *testing.T) {
+	t.Parallel()
+	tn := &Tenant{SenderDomains: []string{"KK.example", "b\u00fccher.example"}}
+	for _, tc := range []struct {
+		addr string
+		want bool
+	}{
+		{"a@kk.example", true},
+		{"a@Kk.EXAMPLE.", true},
+		{"a@\u212Ak.example", false},
+		{"a@mail.\u212Ak.example", false},
+		{"a@\u00fc.kk.example", false},
+		{"a@b\u00fccher.example", true},
+		{"a@B\u00fcCHER.example", true},
+		{"a@b\u00dccher.example", false}, // U+00DC: not ASCII, so not folded
+	} {
+		if got := tn.MaySend(tc.addr); got != tc.want {
+			t.Errorf("MaySend(%q) = %v, want %v", tc.addr, got, tc.want)
+		}
+	}
+	ts := startServer(t, Config{}, &Tenant{Name: "kk", Username: "kk", SenderDomains: []string{"kk.example"}})
+	c := dialRaw(t, ts.addr).login("kk")
+	c.want(c.cmd("MAIL FROM:<me@\u212Ak.example> SMTPUTF8"), "553 5.7.1")
 }

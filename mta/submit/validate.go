@@ -3,6 +3,7 @@ package submit
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"sluice/mta/reencode"
 	"unicode/utf8"
 
@@ -138,3 +139,30 @@ var (
 			Message: "Non-ASCII recipient address requires MAIL FROM with SMTPUTF8"}},
 	}
 )
+
+// lineTooLong counts and answers a line over Config.MaxLineLength: RFC
+// 5321 §4.5.3.1.10 names 500 for a line too long, and the text names the
+// limit so the tenant can tell what to fix.
+func (b *Backend) lineTooLong() *smtp.SMTPError {
+	b.reject("line_too_long")
+	return &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 5, 2},
+		Message: fmt.Sprintf("Line too long: lines are limited to %d octets", b.maxLine())}
+}
+
+// lineOver reports whether data has a line longer than max octets, its
+// line end included (a line ends at LF, as go-smtp counts them). One
+// IndexByte per line; nothing allocated.
+func lineOver(data []byte, max int) bool {
+	for len(data) > 0 {
+		w := data
+		if len(w) > max {
+			w = w[:max]
+		}
+		i := bytes.IndexByte(w, '\n')
+		if i < 0 {
+			return len(data) > max
+		}
+		data = data[i+1:]
+	}
+	return false
+}
