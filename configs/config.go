@@ -21,21 +21,22 @@ type Config struct {
 	// token and the development tenant. Default "./sluice-data".
 	DataDir string `toml:"data_dir"`
 
-	Log         Log         `toml:"log"`
-	Submission  Submission  `toml:"submission"`
-	Inbound     Inbound     `toml:"inbound"`
-	Tracking    Tracking    `toml:"tracking"`
-	Admin       Admin       `toml:"admin"`
-	Queue       Queue       `toml:"queue"`
-	Delivery    Delivery    `toml:"delivery"`
-	DKIM        DKIM        `toml:"dkim"`
-	Suppression Suppression `toml:"suppression"`
-	Shaping     Shaping     `toml:"shaping"`
-	Webhooks    Webhooks    `toml:"webhooks"`
-	Tenants     []Tenant    `toml:"tenant"`
-	Routes      []Route     `toml:"route"`
-	Sources     []Source    `toml:"source"`
-	Pools       []Pool      `toml:"pool"`
+	Log         Log          `toml:"log"`
+	Submission  Submission   `toml:"submission"`
+	Inbound     Inbound      `toml:"inbound"`
+	Tracking    Tracking     `toml:"tracking"`
+	Admin       Admin        `toml:"admin"`
+	Queue       Queue        `toml:"queue"`
+	Delivery    Delivery     `toml:"delivery"`
+	DKIM        DKIM         `toml:"dkim"`
+	Suppression Suppression  `toml:"suppression"`
+	Shaping     Shaping      `toml:"shaping"`
+	Webhooks    Webhooks     `toml:"webhooks"`
+	Tenants     []Tenant     `toml:"tenant"`
+	Routes      []Route      `toml:"route"`
+	Sources     []Source     `toml:"source"`
+	Pools       []Pool       `toml:"pool"`
+	BounceRules []BounceRule `toml:"bounce_rule"`
 }
 
 // Log configures structured logging (slog, JSON lines on stderr).

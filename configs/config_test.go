@@ -100,6 +100,9 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"preauth over sessions", "[submission]\nmax_sessions = 10\nmax_preauth = 20\n", "submission.max_preauth"},
 		{"line limit", "[submission]\nmax_line_length = 500\n", "submission.max_line_length"},
 		{"from_allow", tenant + "from_allow = [\"a@b@c.example\"]\n", "tenant[0].from_allow[0]"},
+		{"bounce rule regexp", "[[bounce_rule]]\npattern = \"(\"\nreason = \"mailbox_full\"\n", "bounce_rule[0].pattern"},
+		{"bounce rule empty", "[[bounce_rule]]\nreason = \"mailbox_full\"\n", "bounce_rule[0]: needs a pattern"},
+		{"bounce rule verdict", "[[bounce_rule]]\ncode = 550\n", "bounce_rule[0].class"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

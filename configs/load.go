@@ -203,6 +203,7 @@ func (c *Config) Validate() error {
 		c.Delivery.validate,
 		c.validateEgress,
 		c.validateRoutes,
+		c.validateBounceRules,
 		c.DKIM.validate,
 		c.Webhooks.validate,
 	} {

@@ -3,6 +3,7 @@ package configs
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"strings"
 )
 
@@ -110,6 +111,53 @@ func (c *Config) SendingPrefixes() []netip.Prefix {
 		}
 	}
 	return out
+}
+
+// BounceRule is an operator's classification rule ([[bounce_rule]]),
+// tried before the built-in rules, in order, first match wins; its verdict
+// is decisive (it may suppress). At least one of pattern, code, enhanced;
+// site narrows them; class or reason (the class follows from the reason).
+// mta/bounce checks classes and reasons at start-up: a bad rule stops it
+// with a line naming the rule.
+type BounceRule struct {
+	// Name identifies the rule in errors and in classification results.
+	Name string `toml:"name"`
+	// Pattern is an RE2 regular expression, case-insensitive, searched in
+	// the reply text or the diagnostic.
+	Pattern string `toml:"pattern"`
+	// Code, if not 0, must equal the reply code (200-599).
+	Code int `toml:"code"`
+	// Enhanced, if set, must match the RFC 3463 code: "5.7.1", "5.7." (any
+	// detail) or "x.7.1" (either class).
+	Enhanced string `toml:"enhanced"`
+	// Site, if set: the recipient's domain or the reporting MTA's host, or
+	// a parent domain of either.
+	Site string `toml:"site"`
+	// Class (e.g. "soft_mailbox_full") and Reason (e.g. "mailbox_full").
+	Class  string `toml:"class"`
+	Reason string `toml:"reason"`
+}
+
+// validateBounceRules checks what can be checked without mta/bounce.
+func (c *Config) validateBounceRules() error {
+	for i, r := range c.BounceRules {
+		key := fmt.Sprintf("bounce_rule[%d]", i)
+		if r.Pattern == "" && r.Code == 0 && r.Enhanced == "" {
+			return keyError(key, "needs a pattern, a code or an enhanced code")
+		}
+		if r.Pattern != "" {
+			if _, err := regexp.Compile("(?i)" + r.Pattern); err != nil {
+				return keyError(key+".pattern", "not a regular expression: %v", err)
+			}
+		}
+		if r.Code != 0 && (r.Code < 200 || r.Code > 599) {
+			return keyError(key+".code", "%d is not an SMTP reply code", r.Code)
+		}
+		if r.Class == "" && r.Reason == "" {
+			return keyError(key+".class", "a class or a reason is required")
+		}
+	}
+	return nil
 }
 
 // validate checks the [suppression] table.

@@ -18,7 +18,7 @@ Classifies one returned message (a bounce, a delay warning, a feedback-loop
 complaint or an auto-reply) read from FILE, or from standard input when FILE
 is absent or "-", and prints one JSON line per failed or reported recipient:
 
-  {"recipient":"jane@example.net","status":"5.1.1","class":"hard_invalid_recipient","hard":true,"reason":"…","message_id":"0000000000001a2f",…}
+  {"recipient":"jane@example.net","status":"5.1.1","class":"hard_invalid_recipient","hard":true,"reason":"user_unknown","rule":"…","decisive":true,"diagnostic":"…","message_id":"0000000000001a2f",…}
 
 A message with nothing recognisable prints one line of class "other".
 

@@ -63,8 +63,11 @@ func TestClassifyMessageStdin(t *testing.T) {
 			t.Errorf("%s = %v, want %v", k, objs[0][k], v)
 		}
 	}
-	if r, _ := objs[0]["reason"].(string); !strings.Contains(r, "User unknown") {
-		t.Errorf("reason %q", r)
+	if r, _ := objs[0]["reason"].(string); r != "user_unknown" {
+		t.Errorf("reason %q, want user_unknown", r)
+	}
+	if d, _ := objs[0]["diagnostic"].(string); !strings.Contains(d, "User unknown") {
+		t.Errorf("diagnostic %q", d)
 	}
 }
 
@@ -110,7 +113,7 @@ func TestClassifyReply(t *testing.T) {
 	}{
 		{"550-5.1.1 The email account that you tried to reach does not exist.\r\n550 5.1.1 https://support.google.com/mail/?p=NoSuchUser - gsmtp", "5.1.1", "hard_invalid_recipient", true},
 		{"421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred due to unexpected volume or user complaints", "4.7.0", "rate_limited", false},
-		{"554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org", "5.7.1", "policy_blocked", true},
+		{"554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org", "5.7.1", "policy_blocked", false},
 		{"552 Requested mail action aborted: mailbox full", "", "soft_mailbox_full", false},
 	}
 	for _, tt := range tests {

@@ -202,7 +202,14 @@ func (n *node) openSpool(p *parts) (err error) {
 // DNS resolver that delivery and FBL checks use.
 func (n *node) buildReturns(p *parts) (err error) {
 	cfg := n.cfg
-	p.classifier = bounce.New()
+	var rules []bounce.Rule
+	for _, r := range cfg.BounceRules {
+		rules = append(rules, bounce.Rule{Name: r.Name, Pattern: r.Pattern, Code: r.Code, Enhanced: r.Enhanced,
+			Site: r.Site, Class: bounce.Class(r.Class), Reason: bounce.Reason(r.Reason)})
+	}
+	if p.classifier, err = bounce.NewWithOptions(bounce.Options{Rules: rules}); err != nil {
+		return fmt.Errorf("config: bounce_rule: %w", err)
+	}
 	p.policy = &inbound.Policy{Store: n.store, SoftThreshold: cfg.Suppression.SoftThreshold, SoftWindow: cfg.Suppression.SoftWindow.Duration}
 	servers := cfg.Delivery.Resolvers
 	if len(servers) == 0 {

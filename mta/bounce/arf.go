@@ -5,18 +5,26 @@ import (
 )
 
 // feedbackClass maps an RFC 5965 Feedback-Type (§7.3 registry, plus RFC
-// 6591's auth-failure) to a class. Reports that a recipient judged the
-// message unwanted or harmful are complaints; "not-spam" is the opposite,
-// and "auth-failure" reports (DMARC failure reports) are about our
-// authentication, not the recipient's wishes, so neither suppresses.
+// 6591's auth-failure) to a class and reason. Reports that a recipient
+// judged the message unwanted or harmful are complaints; "not-spam" is the
+// opposite; "auth-failure" reports (DMARC failure reports) are about the
+// sender's authentication, not the recipient's wishes, and never suppress
+// the recipient; "opt-out" (RFC 5965 §7.3) is an unsubscribe, which the
+// policy applies to the marketing stream only, so it is no complaint.
 // Unknown types are treated as complaints: a provider inventing a type is
 // still telling us a user objected.
-func feedbackClass(ft string) Class {
+func feedbackClass(ft string) (Class, Reason) {
 	switch ft {
-	case "not-spam", "auth-failure", "dmarc":
-		return Other
+	case "not-spam":
+		return Other, ReasonNotSpam
+	case "auth-failure", "dmarc":
+		return Other, ReasonAuthFailureReport
+	case "opt-out", "unsubscribe":
+		return Other, ReasonOptOut
+	case "virus":
+		return Complaint, ReasonVirus
 	}
-	return Complaint
+	return Complaint, ReasonAbuse
 }
 
 // arfResults builds the Results of an RFC 5965 feedback report: one per
@@ -28,14 +36,16 @@ func (c *Classifier) arfResults(arf header) []Result {
 	if ft == "" {
 		ft = "abuse"
 	}
-	class := feedbackClass(ft)
+	class, why := feedbackClass(ft)
 	base := Result{
 		Class:        class,
-		Hard:         class == Complaint,
+		Reason:       why,
 		Rule:         "arf",
+		Decisive:     true,
+		IsFeedback:   true,
 		FeedbackType: ft,
-		UserAgent:    reason(arf.get("user-agent")),
-		Reason:       reason("feedback report: " + ft + " " + firstNonEmpty(arf.get("reported-domain"), arf.get("source-ip"))),
+		UserAgent:    clip(arf.get("user-agent")),
+		Diagnostic:   clip("feedback report: " + ft + " " + firstNonEmpty(arf.get("reported-domain"), arf.get("source-ip"))),
 	}
 	var res []Result
 	for _, v := range arf.all("original-rcpt-to") {
@@ -78,8 +88,8 @@ func (c *Classifier) looseARF(e *entity) bool {
 // Original-Rcpt-To line in the text) is taken; the returned message's To
 // is not, as the report may have been redacted or forwarded.
 func (c *Classifier) looseARFResults(e *entity) []Result {
-	r := Result{Class: Complaint, Hard: true, Rule: "arf-loose", FeedbackType: "abuse",
-		Reason: reason(e.subject), UserAgent: reason(e.top.get("user-agent"))}
+	r := Result{Class: Complaint, Reason: ReasonAbuse, Rule: "arf-loose", Decisive: true, IsFeedback: true,
+		FeedbackType: "abuse", Diagnostic: clip(e.subject), UserAgent: clip(e.top.get("user-agent"))}
 	rcpt := e.top.get("x-hmxmroriginalrecipient")
 	for _, h := range e.returned {
 		if rcpt == "" {
@@ -95,6 +105,22 @@ func (c *Classifier) looseARFResults(e *entity) []Result {
 		r.Recipient = cleanAddr(a)
 	}
 	return []Result{r}
+}
+
+// appleUnsubscribe recognises the message Apple Mail sends to a
+// List-Unsubscribe mailto address when its user taps "Unsubscribe": it
+// carries X-Apple-Unsubscribe: true. It is an unsubscribe (opt-out), not an
+// auto-reply; the recipient who unsubscribes is its sender.
+func (c *Classifier) appleUnsubscribe(e *entity) (Result, bool) {
+	if !strings.EqualFold(strings.TrimSpace(e.top.get("x-apple-unsubscribe")), "true") {
+		return Result{}, false
+	}
+	r := Result{Class: Other, Reason: ReasonOptOut, Rule: "apple-unsubscribe", Decisive: true,
+		IsFeedback: true, FeedbackType: "opt-out", Diagnostic: clip(e.subject)}
+	if a := c.re.addr.FindString(c.decodeWords(e.top.get("from"))); a != "" {
+		r.Recipient = cleanAddr(a)
+	}
+	return r, true
 }
 
 func firstNonEmpty(vs ...string) string {

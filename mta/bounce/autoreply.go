@@ -90,9 +90,16 @@ func (c *Classifier) autoReply(e *entity, head string) (Result, bool) {
 	if rule == "" {
 		return Result{}, false
 	}
-	r := Result{Class: AutoReply, Rule: rule, Reason: reason(e.subject)}
+	r := Result{Class: AutoReply, Reason: ReasonAutoReply, Rule: rule, Decisive: true, Diagnostic: clip(e.subject)}
 	if a := c.re.addr.FindString(h.get("from")); a != "" {
 		r.Recipient = cleanAddr(a)
+	}
+	if local, _, _ := strings.Cut(r.Recipient, "@"); r.Recipient == "" || c.re.noreply.MatchString(local) {
+		// A challenge service (Boxbe, Spam Arrest) answers from its own
+		// address and names the person it protects in the text.
+		if rs := c.recipients(e, head, c.exclusions(e, head)); len(rs) > 0 {
+			r.Recipient = rs[0]
+		}
 	}
 	return r, true
 }

@@ -4,67 +4,73 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/ianaindex"
 )
 
-// Upper halves (bytes 0x80 to 0xFF) of the single-byte charsets decoded by
-// hand, as the standard library has no charset tables. They cover the
-// languages the classifier has rules for: Western European, Central
-// European and Cyrillic (Mail.ru and Yandex still send KOI8-R). Unmapped
-// bytes are U+FFFD. Constants, so nothing here can be mutated.
-const (
-	upperKOI8R       = "─│┌┐└┘├┤┬┴┼▀▄█▌▐░▒▓⌠■∙√≈≤≥\u00a0⌡°²·÷═║╒ё╓╔╕╖╗╘╙╚╛╜╝╞╟╠╡Ё╢╣╤╥╦╧╨╩╪╫╬©юабцдефгхийклмнопярстужвьызшэщчъЮАБЦДЕФГХИЙКЛМНОПЯРСТУЖВЬЫЗШЭЩЧЪ"
-	upperWindows1251 = "ЂЃ‚ѓ„…†‡€‰Љ‹ЊЌЋЏђ‘’“”•–—\ufffd™љ›њќћџ\u00a0ЎўЈ¤Ґ¦§Ё©Є«¬\u00ad®Ї°±Ііґµ¶·ё№є»јЅѕїАБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдежзийклмнопрстуфхцчшщъыьэюя"
-	upperWindows1252 = "€\ufffd‚ƒ„…†‡ˆ‰Š‹Œ\ufffdŽ\ufffd\ufffd‘’“”•–—˜™š›œ\ufffdžŸ\u00a0¡¢£¤¥¦§¨©ª«¬\u00ad®¯°±²³´µ¶·¸¹º»¼½¾¿ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõö÷øùúûüýþÿ"
-	upperISO885915   = "\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089\u008a\u008b\u008c\u008d\u008e\u008f\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009a\u009b\u009c\u009d\u009e\u009f\u00a0¡¢£€¥Š§š©ª«¬\u00ad®¯°±²³Žµ¶·ž¹º»ŒœŸ¿ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõö÷øùúûüýþÿ"
-	upperISO88592    = "\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089\u008a\u008b\u008c\u008d\u008e\u008f\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009a\u009b\u009c\u009d\u009e\u009f\u00a0Ą˘Ł¤ĽŚ§¨ŠŞŤŹ\u00adŽŻ°ą˛ł´ľśˇ¸šşťź˝žżŔÁÂĂÄĹĆÇČÉĘËĚÍÎĎĐŃŇÓÔŐÖ×ŘŮÚŰÜÝŢßŕáâăäĺćçčéęëěíîďđńňóôőö÷řůúűüýţ˙"
-)
+// Charsets are decoded by golang.org/x/text, not by tables of our own: the
+// languages the rules read (Japanese in ISO-2022-JP and Shift_JIS, Chinese
+// in GB2312, GBK and Big5, Korean in EUC-KR, Cyrillic in KOI8-R and
+// windows-1251, Hebrew, Arabic, Turkish, Central European) arrive in legacy
+// charsets, and hand-written tables covered only the single-byte ones. The
+// WHATWG index (htmlindex) knows the labels mail clients actually write and
+// maps them the way browsers do (ISO-8859-1 is read as windows-1252, a
+// superset); the IANA index catches the rest.
 
-// charsetTables expands the constants into rune tables, keyed by the
-// charset names and aliases mail uses (lowercase).
-func charsetTables() map[string][]rune {
-	koi8r := []rune(upperKOI8R)
-	cp1251 := []rune(upperWindows1251)
-	cp1252 := []rune(upperWindows1252)
-	latin9 := []rune(upperISO885915)
-	latin2 := []rune(upperISO88592)
-	return map[string][]rune{
-		"koi8-r": koi8r, "koi8r": koi8r, "koi8-u": koi8r, "koi8": koi8r,
-		"windows-1251": cp1251, "cp1251": cp1251, "win-1251": cp1251, "x-cp1251": cp1251,
-		"windows-1252": cp1252, "cp1252": cp1252, "x-cp1252": cp1252,
-		"iso-8859-15": latin9, "iso8859-15": latin9, "latin9": latin9, "latin-9": latin9,
-		"iso-8859-2": latin2, "iso8859-2": latin2, "latin2": latin2,
+// lookupCharset finds the decoder of a charset label, or nil for UTF-8,
+// ASCII and labels nobody knows.
+func lookupCharset(label string) encoding.Encoding {
+	cs := strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`))
+	switch cs {
+	case "", "utf-8", "utf8", "us-ascii", "ascii", "unicode-1-1-utf-8":
+		return nil
 	}
+	if e, err := htmlindex.Get(cs); err == nil && e != nil {
+		return e
+	}
+	if e, err := ianaindex.MIME.Encoding(cs); err == nil && e != nil {
+		return e
+	}
+	return nil
 }
 
-// decodeCharset converts text in the named charset to UTF-8. UTF-8 and
-// ASCII are checked and repaired, ISO-8859-1 maps bytes to runes, the
-// tables above do the rest; any other charset passes through as bytes,
-// invalid sequences replaced, which keeps its ASCII (codes, addresses,
+// decodeCharset converts text in the named charset to UTF-8. A part that
+// is already valid UTF-8 but labelled with a single-byte charset is kept as
+// it is (mislabelled parts are common); unknown charsets pass through with
+// invalid sequences replaced, which keeps their ASCII (codes, addresses,
 // English) readable.
 func (c *Classifier) decodeCharset(charset string, b []byte) string {
-	cs := strings.ToLower(strings.Trim(strings.TrimSpace(charset), `"'`))
-	switch cs {
-	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "iso_8859-1", "cp819", "us-ascii-latin1":
-		var sb strings.Builder
-		sb.Grow(len(b))
-		for _, x := range b {
-			sb.WriteRune(rune(x))
-		}
-		return sb.String()
+	stateful := isStateful(charset)
+	if !stateful && (!hasHighBytes(b) || utf8.Valid(b)) {
+		return string(b) // ASCII, or UTF-8 whatever the label says
 	}
-	if table, ok := c.charsets[cs]; ok && !utf8.Valid(b) {
-		var sb strings.Builder
-		sb.Grow(len(b) * 2)
-		for _, x := range b {
-			if x < 0x80 {
-				sb.WriteByte(x)
-			} else {
-				sb.WriteRune(table[x-0x80])
-			}
-		}
-		return sb.String()
+	enc := lookupCharset(charset)
+	if enc == nil {
+		return strings.ToValidUTF8(string(b), "\uFFFD")
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
+	out, err := enc.NewDecoder().Bytes(b)
+	if err != nil {
+		return strings.ToValidUTF8(string(b), "\uFFFD")
+	}
+	return strings.ToValidUTF8(string(out), "\uFFFD")
+}
+
+// isStateful reports 7-bit charsets whose escapes only a decoder can read
+// (ISO-2022-JP and friends): valid UTF-8 says nothing about them.
+func isStateful(charset string) bool {
+	return strings.Contains(strings.ToLower(charset), "2022")
+}
+
+// hasHighBytes reports whether b has a byte outside ASCII.
+func hasHighBytes(b []byte) bool {
+	for _, x := range b {
+		if x >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // charsetReader lets mime.WordDecoder decode RFC 2047 encoded words in the

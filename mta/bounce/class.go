@@ -63,23 +63,34 @@ type Result struct {
 	Status string `json:"status"`
 	// Class is what the failure means; see [Class].
 	Class Class `json:"class"`
-	// Hard is true when the failure is permanent: resending the same
-	// message to the same address will not succeed. HardInvalidRecipient
-	// and Complaint are always hard; SoftMailboxFull, SoftTemporary,
-	// RateLimited and AutoReply never are; PolicyBlocked, SpamBlocked and
-	// Other follow the code (5xx, 5.x.x, Action: failed).
+	// Hard is true exactly when the address is dead: Class is
+	// HardInvalidRecipient. It is never true for policy, spam, rate,
+	// mailbox-full or complaint outcomes, whatever the SMTP code.
 	Hard bool `json:"hard"`
-	// Reason is the diagnostic text (the remote reply when there is one),
-	// with whitespace collapsed and at most maxReason bytes.
-	Reason string `json:"reason,omitempty"`
-	// Rule names what decided the class: a rule of the table, "status:X.Y"
-	// for the enhanced code, "code:NNN" for the basic code, or the
-	// structure that was recognised ("arf", "rfc3834", …). For debugging.
+	// Reason is the finer cause from the taxonomy in reason.go
+	// ("user_unknown", "relay_denied", "expired", …).
+	Reason Reason `json:"reason"`
+	// Rule names what decided: "op:NAME" for an operator rule, a rule of
+	// the table, "status:S.D" for the enhanced code, "code:NNN" for the
+	// basic code, or the structure that was recognised ("arf", "rfc3834").
 	Rule string `json:"rule,omitempty"`
+	// Decisive is true when the verdict came from evidence strong enough
+	// to act on: an operator rule, a text rule of the table, a dead-address
+	// status code that no text contradicts, a feedback report. Verdicts
+	// from weak phrases, the basic code or a guess are not decisive, and a
+	// suppression must not follow from them (see doc.go).
+	Decisive bool `json:"decisive"`
+	// IsFeedback is true for feedback reports (RFC 5965 ARF and looser
+	// provider formats) and unsubscribe mail.
+	IsFeedback bool `json:"is_feedback,omitempty"`
+	// FeedbackType is the RFC 5965 Feedback-Type of a report, lowercase
+	// ("abuse", "auth-failure", "opt-out", …).
+	FeedbackType string `json:"feedback_type,omitempty"`
+	// Diagnostic is the text the verdict was read from (the remote reply
+	// when there is one), whitespace collapsed, at most maxReason bytes.
+	Diagnostic string `json:"diagnostic,omitempty"`
 	// RemoteMTA is the receiving host that reported the failure, if known.
 	RemoteMTA string `json:"remote_mta,omitempty"`
-	// FeedbackType is the RFC 5965 Feedback-Type of a complaint, lowercase.
-	FeedbackType string `json:"feedback_type,omitempty"`
 	// UserAgent is the RFC 5965 User-Agent of the feedback report.
 	UserAgent string `json:"user_agent,omitempty"`
 	// MessageID is sluice's queue id (16 lowercase hex digits) found in
@@ -113,7 +124,7 @@ const (
 	maxSegment = 2 << 10
 	// maxRecipients bounds the results taken from one message.
 	maxRecipients = 100
-	// maxReason bounds [Result.Reason] in bytes.
+	// maxReason bounds [Result.Diagnostic] in bytes.
 	maxReason = 512
 	// maxForwardDepth bounds how deep attached messages are classified
 	// in their own right (a bounce forwarded as an attachment).
@@ -125,12 +136,13 @@ const (
 // Classifier classifies replies and returned messages. Build it once with
 // [New]; it is immutable afterwards and safe for concurrent use.
 type Classifier struct {
-	rules    []rule
-	status   map[string]statusRule // "S.D" and "S" (subject default)
-	auto     []autoRule
-	charsets map[string][]rune // upper halves of single-byte charsets
-	words    *mime.WordDecoder
-	re       patterns
+	ops    []opRule // operator rules, tried first
+	rules  []rule
+	status map[string]statusRule // "S.D" and "S" (subject default)
+	auto   []autoRule
+
+	words *mime.WordDecoder
+	re    patterns
 }
 
 // patterns are the regular expressions the parsers use, compiled once by
@@ -143,6 +155,8 @@ type patterns struct {
 	delaySubject, delayBody, daemon, noreply, role        *regexp.Regexp
 	forwardSubject, forwardBody                           *regexp.Regexp
 	fblSubject, autoSubject, htmlDrop, htmlBreak, htmlTag *regexp.Regexp
+	doubtTemp, doubtDNS, doubtSystem, footer, listSep     *regexp.Regexp
+	mailFrom                                              *regexp.Regexp
 }
 
 // New builds a Classifier: it compiles the rule table and the parsers'
@@ -150,10 +164,9 @@ type patterns struct {
 // package's tests rule out.
 func New() *Classifier {
 	c := &Classifier{
-		rules:    compileRules(ruleTable()),
-		status:   statusIndex(statusTable()),
-		auto:     compileAutoRules(autoTable()),
-		charsets: charsetTables(),
+		rules:  compileRules(ruleTable()),
+		status: statusIndex(statusTable()),
+		auto:   compileAutoRules(autoTable()),
 	}
 	c.words = &mime.WordDecoder{CharsetReader: c.charsetReader}
 	c.re = compilePatterns()

@@ -64,8 +64,8 @@ func TestCorpus(t *testing.T) {
 			for i, r := range res {
 				got[i] = golden{r.Recipient, r.Status, r.Class, r.Hard, r.MessageID, r.VERP, r.FeedbackType}
 				classes[r.Class] = true
-				if len(r.Reason) > maxReason {
-					t.Errorf("result %d: reason of %d bytes", i, len(r.Reason))
+				if len(r.Diagnostic) > maxReason {
+					t.Errorf("result %d: diagnostic of %d bytes", i, len(r.Diagnostic))
 				}
 			}
 			if len(got) != len(want) {

@@ -5,10 +5,42 @@
 // [New] holds the compiled rules and is safe for concurrent use.
 //
 // Every failure yields a [Result]: the failed recipient, the RFC 3463
-// enhanced status code when known, hard or soft, and one [Class] from a fixed
-// set. Only [HardInvalidRecipient] and [Complaint] should lead to
-// suppression; everything else is about the sender, the message or the
-// moment, and suppressing on it would throw away good addresses.
+// enhanced status code when known, one [Class] from a fixed set, a finer
+// [Reason] from a fixed taxonomy (reason.go: user_unknown, domain_not_found,
+// mailbox_disabled, mailbox_full, expired, greylisted, loop, system_error,
+// dns_error, relay_denied, blocked_ip, blocked_sender, auth_failure,
+// posting_not_allowed, blocked_content, virus, message_too_large,
+// rate_limited, abuse, auth_failure_report, opt_out, …), the rule that
+// decided, and whether that rule was decisive.
+//
+// The contract: Hard is true exactly for dead addresses (class
+// hard_invalid_recipient: unknown user, no such domain, no MX or null MX,
+// account closed for good), never for policy, spam, rate, mailbox-full or
+// complaint outcomes, whatever the SMTP code. Only [HardInvalidRecipient]
+// and [Complaint] call for suppression ([Class.Suppress]), and only when
+// [Result.Decisive]: a verdict reached from a weak phrase or a bare reply
+// code is a guess, and suppressing on a guess throws away good addresses.
+// Feedback reports set IsFeedback: an ARF auth-failure report (RFC 6591)
+// never suppresses its recipient; an opt-out report, and Apple Mail's
+// unsubscribe message (X-Apple-Unsubscribe: true), are unsubscribes
+// (reason opt_out, class other), for the marketing stream only.
+//
+// Precedence (rules.go, classify): operator rules ([Rule], from config) >
+// decisive text phrases (rules_table.go) > the enhanced status code by
+// subject.detail, then subject > weak phrases > the basic reply code. Text
+// beats the code because receivers choose codes carelessly (5.4.x on an
+// access refusal, 4.x.x on a null MX, 5.1.1 on a group posting refusal). A
+// dead-address verdict is then kept only if no text speaks of a temporary
+// condition, nor (for a verdict from a code) of a DNS or system error; on
+// a 4xx it is downgraded unless it is about a domain without mail service
+// (null MX, no MX, NXDOMAIN). In a DSN, the recipient's Status and
+// Diagnostic-Code decide before its human-readable text, whose scanner
+// stamps, footers and signatures are dropped (dropFooters).
+//
+// Phrase tables cover English, German, French, Spanish, Italian,
+// Portuguese, Dutch, Russian, Japanese, Chinese, Korean, Arabic, Hebrew,
+// Polish, Czech and Turkish (rules_intl.go); bodies and encoded words in
+// legacy charsets are decoded by golang.org/x/text (charset.go).
 //
 // It implements or reads:
 //
@@ -32,9 +64,11 @@
 // languages, inline or attached (message/rfc822, text/rfc822-headers), and
 // bounces forwarded by people.
 //
-// Classification is driven by one table of rules (rules_table.go): text
-// rules first, then the enhanced status code, then weak text rules, then the
-// basic reply code. The order and the reasons for it are documented there.
+// Several recipients in one report each get their own diagnostic: RFC
+// 3464 per-recipient blocks, and in plain bounces the block that starts at
+// the line holding the recipient alone (Exim, Exchange), never a
+// neighbour's reply. Recipients listed on one line, named only in prose or
+// only in the subject are found too.
 //
 // Returned copies are searched for the identifiers sluice puts in outgoing
 // mail (the X-Sluice-ID header, a Message-ID of the form

@@ -79,6 +79,45 @@ func parseDSN(b []byte) (header, []header) {
 	return msg, rcpts
 }
 
+// classifyDSN classifies one recipient of a DSN, preferring what the
+// reporting MTA recorded for it (Status, Diagnostic-Code) over the human-
+// readable text, which gateways decorate with scanner stamps and
+// footers: the text decides only when the recorded fields gave no
+// decisive verdict, and it may not contradict a status code that has an
+// opinion.
+func (c *Classifier) classifyDSN(s signal) verdict {
+	texts := s.texts
+	s.texts = texts[:1]
+	v := c.classify(s)
+	if v.strong || len(texts) < 2 || texts[1] == "" {
+		return v
+	}
+	// The diagnostic already failed to decide: read only the text.
+	s.texts = []string{"", texts[1]}
+	w := c.classify(s)
+	if !w.strong {
+		return v
+	}
+	if sv, ok := c.statusClass(s.enhanced); ok && sv.class != w.class {
+		return v
+	}
+	return w
+}
+
+// domainOf returns the domain of an address, "" if none.
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return addr[i+1:]
+	}
+	return ""
+}
+
+// mtaHost returns the host of a Remote-MTA value ("dns; mx.example.net").
+func mtaHost(v string) string {
+	_, h := typedValue(oneLine(v))
+	return strings.Trim(h, "[] ")
+}
+
 // typedValue strips the type prefix of a DSN field ("rfc822; x@y",
 // "dns; mx.example", "smtp; 550 …") and returns type and value.
 func typedValue(v string) (string, string) {
@@ -105,7 +144,7 @@ func (c *Classifier) dsnAddress(v string) string {
 // a recipient has no Diagnostic-Code.
 func (c *Classifier) dsnResults(e *entity, head string, rcpts []header) []Result {
 	var res []Result
-	success := false
+	var delivered []string
 	var addrs []string
 	for _, r := range rcpts {
 		if a := c.dsnAddress(r.get("final-recipient")); a != "" {
@@ -120,7 +159,7 @@ func (c *Classifier) dsnResults(e *entity, head string, rcpts []header) []Result
 		action := strings.ToLower(strings.TrimSpace(strings.Fields(oneLine(r.get("action")) + " x")[0]))
 		switch action {
 		case "delivered", "relayed", "expanded":
-			success = true
+			delivered = append(delivered, c.dsnAddress(r.get("final-recipient")))
 			continue
 		}
 		addr := c.dsnAddress(r.get("original-recipient"))
@@ -129,6 +168,13 @@ func (c *Classifier) dsnResults(e *entity, head string, rcpts []header) []Result
 		}
 		if addr == "" && r.get("status") == "" && r.get("diagnostic-code") == "" {
 			continue
+		}
+		if addr == "" && len(rcpts) == 1 {
+			// A DSN whose recipient fields were left out or redacted:
+			// the address may still be named in its text.
+			if as := c.recipients(e, head, c.exclusions(e, head)); len(as) == 1 {
+				addr = as[0]
+			}
 		}
 		status := validEnhanced(strings.Fields(oneLine(r.get("status")) + " x")[0])
 		diagType, diag := typedValue(r.get("diagnostic-code"))
@@ -162,7 +208,8 @@ func (c *Classifier) dsnResults(e *entity, head string, rcpts []header) []Result
 				seg = seg[:maxSegment]
 			}
 		}
-		v := c.classify(signal{code: code, enhanced: status, action: action, texts: []string{text, seg}})
+		sites := []string{domainOf(addr), mtaHost(r.get("remote-mta"))}
+		v := c.classifyDSN(signal{code: code, enhanced: status, action: action, texts: []string{text, seg}, sites: sites})
 		why := ""
 		switch {
 		case diag != "" && isDigit(diag[0]):
@@ -178,20 +225,28 @@ func (c *Classifier) dsnResults(e *entity, head string, rcpts []header) []Result
 		}
 		_, mta := typedValue(oneLine(r.get("remote-mta")))
 		res = append(res, Result{
-			Recipient: addr,
-			Status:    status,
-			Class:     v.class,
-			Hard:      v.hard,
-			Reason:    reason(why),
-			Rule:      v.rule,
-			RemoteMTA: mta,
+			Recipient:  addr,
+			Status:     status,
+			Class:      v.class,
+			Hard:       v.hard,
+			Reason:     v.reason,
+			Rule:       v.rule,
+			Decisive:   v.decisive,
+			Diagnostic: clip(why),
+			RemoteMTA:  mta,
 		})
 		if len(res) == maxRecipients {
 			break
 		}
 	}
-	if len(res) == 0 && success {
-		res = append(res, Result{Class: Other, Rule: "dsn-success", Reason: "delivery status notification: delivered"})
+	// A report of success only (RFC 3464 Action: delivered, relayed,
+	// expanded): one Other per recipient, which nobody should act on.
+	for _, a := range delivered {
+		if len(res) > 0 && res[0].Reason != ReasonSuccess || len(res) == maxRecipients {
+			break
+		}
+		res = append(res, Result{Recipient: a, Class: Other, Reason: ReasonSuccess, Rule: "dsn-success", Decisive: true,
+			Diagnostic: "delivery status notification: delivered"})
 	}
 	return res
 }

@@ -19,7 +19,7 @@ func ExampleClassifier_Reply() {
 	fmt.Println(r.Status, r.Class, r.Hard, r.Class.Suppress())
 	// Output:
 	// 5.1.1 hard_invalid_recipient true true
-	// 5.7.1 policy_blocked true false
+	// 5.7.1 policy_blocked false false
 }
 
 // A returned message: one Result per failed recipient, with the

@@ -137,6 +137,7 @@ func (c *Classifier) message(raw []byte, depth int) ([]Result, kind) {
 	}
 	text := e.text()
 	head, tail := c.splitReturned(text)
+	head = c.dropFooters(head)
 	e.tail = tail
 
 	var dsnMsg header
@@ -166,6 +167,9 @@ func (c *Classifier) message(raw []byte, depth int) ([]Result, kind) {
 func (c *Classifier) recognise(e *entity, depth int, head string, dsnRcpts []header, arf header) ([]Result, kind) {
 	if arf != nil {
 		return c.arfResults(arf), kindARF
+	}
+	if r, ok := c.appleUnsubscribe(e); ok {
+		return []Result{r}, kindARF
 	}
 	if res := c.dsnResults(e, head, dsnRcpts); len(res) > 0 {
 		return res, kindDSN
@@ -201,7 +205,7 @@ func (c *Classifier) recognise(e *entity, depth int, head string, dsnRcpts []hea
 			return res, k
 		}
 	}
-	return []Result{{Class: Other, Hard: false, Rule: "unrecognised", Reason: reason(e.subject)}}, kindNone
+	return []Result{{Class: Other, Reason: ReasonUnclassified, Rule: "unrecognised", Diagnostic: clip(e.subject)}}, kindNone
 }
 
 // inner classifies attached messages, for bounces forwarded as an

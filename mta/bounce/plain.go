@@ -17,6 +17,11 @@ func (c *Classifier) isBounce(e *entity, head string) bool {
 	if c.re.daemon.MatchString(c.decodeWords(e.top.get("from"))) {
 		return true
 	}
+	if e.top.get("list-id") != "" || e.top.get("list-unsubscribe") != "" {
+		// Mailing-list traffic (a newsletter sent to the bounce address)
+		// is no bounce, whatever its subject or wording.
+		return false
+	}
 	if c.re.bounceSubject.MatchString(e.ownSubject) && !c.re.replySubject.MatchString(e.subject) {
 		return true
 	}
@@ -30,11 +35,20 @@ func (c *Classifier) isBounce(e *entity, head string) bool {
 // recipients, the text that belongs to each, the remote reply quoted in
 // it, and classifies each recipient on that reply and text.
 func (c *Classifier) plainResults(e *entity, head string) []Result {
-	excl := c.exclusions(e)
+	excl := c.exclusions(e, head)
 	rcpts := c.recipients(e, head, excl)
 	if len(rcpts) == 0 {
 		if a := c.returnedTo(e, excl); a != "" {
 			rcpts = []string{a}
+		}
+	}
+	if len(rcpts) == 0 {
+		// "Undeliverable: jane@example.net", "Delivery failure to <…>"
+		for _, a := range c.re.addr.FindAllString(e.ownSubject, 4) {
+			if a = cleanAddr(a); !excl[strings.ToLower(a)] {
+				rcpts = []string{a}
+				break
+			}
 		}
 	}
 	action := "failed"
@@ -67,7 +81,7 @@ func (c *Classifier) plainResults(e *entity, head string) []Result {
 		if status == "" {
 			status = c.findEnhanced(seg)
 		}
-		v := c.classify(signal{code: fr.code, enhanced: status, action: action, texts: texts})
+		v := c.classify(signal{code: fr.code, enhanced: status, action: action, texts: texts, sites: []string{domainOf(rc)}})
 		why := fr.line
 		if !ok || (v.text > 0 && fr.line == "") {
 			if v.text > 0 {
@@ -77,21 +91,24 @@ func (c *Classifier) plainResults(e *entity, head string) []Result {
 			}
 		}
 		res = append(res, Result{
-			Recipient: rc,
-			Status:    status,
-			Class:     v.class,
-			Hard:      v.hard,
-			Reason:    reason(why),
-			Rule:      v.rule,
+			Recipient:  rc,
+			Status:     status,
+			Class:      v.class,
+			Hard:       v.hard,
+			Reason:     v.reason,
+			Rule:       v.rule,
+			Decisive:   v.decisive,
+			Diagnostic: clip(why),
 		})
 	}
 	return res
 }
 
 // exclusions lists addresses that are not failed recipients: the bounce's
-// own sender and addressees (the bounce goes to sluice's VERP address), and
-// the sender of the returned message.
-func (c *Classifier) exclusions(e *entity) map[string]bool {
+// own sender and addressees (the bounce goes to sluice's VERP address), the
+// sender of the returned message, and any address the text gives after
+// MAIL FROM (a sender-verify callout quotes it in RCPT TO too).
+func (c *Classifier) exclusions(e *entity, head string) map[string]bool {
 	m := map[string]bool{}
 	add := func(v string) {
 		for _, a := range c.re.addr.FindAllString(v, 20) {
@@ -106,6 +123,9 @@ func (c *Classifier) exclusions(e *entity) map[string]bool {
 		for _, name := range []string{"from", "sender", "reply-to", "return-path"} {
 			add(h.get(name))
 		}
+	}
+	for _, s := range c.re.mailFrom.FindAllStringSubmatch(head, 8) {
+		add(s[1])
 	}
 	return m
 }
@@ -158,6 +178,11 @@ func (c *Classifier) recipients(e *entity, head string, excl map[string]bool) []
 		}
 		if one && len(strings.TrimSpace(rest)) <= 40 {
 			found = append(found, candidate{first, start + locs[0][0], false})
+		} else if !one && c.isList(line, locs) {
+			// "Delivery has failed to these recipients: a@x; b@x, c@x and d@x"
+			for _, l := range locs {
+				found = append(found, candidate{cleanAddr(line[l[0]:l[1]]), start + l[0], false})
+			}
 		} else if !c.inURL(line, locs[0][0]) {
 			prose = append(prose, candidate{first, start + locs[0][0], false})
 		}
@@ -168,6 +193,18 @@ func (c *Classifier) recipients(e *entity, head string, excl map[string]bool) []
 		out = c.keep(prose, excl, 1)
 	}
 	return out
+}
+
+// isList reports whether the addresses found on a line form a list: only
+// separators between them ("a@x, b@x; c@x and d@x") and a short tail after the
+// last. Whatever introduces the list may come before the first.
+func (c *Classifier) isList(line string, locs [][]int) bool {
+	for k := 1; k < len(locs); k++ {
+		if !c.re.listSep.MatchString(line[locs[k-1][1]:locs[k][0]]) {
+			return false
+		}
+	}
+	return len(strings.TrimSpace(line[locs[len(locs)-1][1]:])) <= 60
 }
 
 // inURL reports whether the address at i is part of a URL or mailto link.
@@ -259,12 +296,23 @@ func (s *segmenter) segment(addr string) string {
 	if len(at) == 0 {
 		return ""
 	}
+	// A mention alone on its line opens the recipient's block (Exim,
+	// Exchange's "Diagnostic information for administrators"); an earlier
+	// mention in a list of recipients does not.
 	i := at[0]
-	start := strings.LastIndexByte(s.text[:i], '\n')
-	if start > 0 {
-		start = strings.LastIndexByte(s.text[:start], '\n') + 1
-	} else {
-		start = 0
+	for _, j := range at {
+		if s.alone(j, len(la)) {
+			i = j
+			break
+		}
+	}
+	start := strings.LastIndexByte(s.text[:i], '\n') + 1
+	// The line before a mention often introduces it ("The following
+	// address failed:"), but when another recipient was mentioned earlier
+	// that line is the end of the other recipient's diagnostic: taking it
+	// would copy one recipient's reply to the next.
+	if start > 0 && !s.mentionedBefore(la, i) {
+		start = strings.LastIndexByte(s.text[:start-1], '\n') + 1
 	}
 	end := min(len(s.text), i+maxSegment)
 	for o, js := range s.mentions {
@@ -283,6 +331,30 @@ func (s *segmenter) segment(addr string) string {
 		}
 	}
 	return s.text[start:end]
+}
+
+// alone reports whether the mention at i, n bytes long, is the only
+// thing on its line but punctuation.
+func (s *segmenter) alone(i, n int) bool {
+	ls := strings.LastIndexByte(s.text[:i], '\n') + 1
+	le := strings.IndexByte(s.text[i:], '\n')
+	if le < 0 {
+		le = len(s.text)
+	} else {
+		le += i
+	}
+	return strings.Trim(s.text[ls:i]+s.text[i+n:le], " \t\r<>:;,()") == ""
+}
+
+// mentionedBefore reports whether a recipient other than la is mentioned
+// before offset i.
+func (s *segmenter) mentionedBefore(la string, i int) bool {
+	for o, js := range s.mentions {
+		if o != la && !strings.Contains(o, la) && len(js) > 0 && js[0] < i {
+			return true
+		}
+	}
+	return false
 }
 
 // firstLine returns the first line of a segment that says more than the
@@ -311,6 +383,49 @@ func (c *Classifier) splitReturned(text string) (head, tail string) {
 		head = head[:maxHead]
 	}
 	return head, tail
+}
+
+// dropFooters removes from a bounce's text what is not diagnostic: the
+// paragraphs of signatures (from a "-- " line), of stamps by
+// virus scanners, disclaimers and "sent from my" lines, which gateways
+// append to the notices they pass and whose words ("virus", "blocked",
+// "confidential") would otherwise be read as the cause. A paragraph that
+// quotes a reply code is kept whatever it says.
+func (c *Classifier) dropFooters(text string) string {
+	if !c.re.footer.MatchString(text) {
+		return text
+	}
+	// Paragraphs are found by their empty lines: one line ending first.
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	locs := c.re.footer.FindAllStringIndex(text, 32)
+	var b strings.Builder
+	last := 0
+	for _, l := range locs {
+		if l[0] < last {
+			continue
+		}
+		start := l[0]
+		if strings.TrimSpace(text[l[0]:l[1]]) != "--" {
+			start = strings.LastIndex(text[:l[0]], "\n\n") + 1 // paragraph start, 0 if none
+		}
+		if start < last {
+			start = last
+		}
+		end := strings.Index(text[l[1]:], "\n\n")
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += l[1]
+		}
+		para := text[start:end]
+		if c.re.enhanced.MatchString(para) || c.re.replyCode.MatchString(para) {
+			continue
+		}
+		b.WriteString(text[last:start])
+		last = end
+	}
+	b.WriteString(text[last:])
+	return b.String()
 }
 
 // htmlText reduces an HTML part to its text: scripts and styles dropped,

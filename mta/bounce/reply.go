@@ -122,6 +122,13 @@ func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 // invalid enhanced code is ignored; a missing one is looked for in the text
 // (qmail writes "(#5.1.1)" at the end).
 func (c *Classifier) Reply(code int, enhanced, text string) Result {
+	return c.ReplyFrom("", code, enhanced, text)
+}
+
+// ReplyFrom is [Classifier.Reply] for a reply from a known receiving site
+// (the recipient's domain or the MX host), which operator rules with a
+// Site may select on.
+func (c *Classifier) ReplyFrom(site string, code int, enhanced, text string) Result {
 	if code < 200 || code > 599 {
 		code = 0
 	}
@@ -137,17 +144,19 @@ func (c *Classifier) Reply(code int, enhanced, text string) Result {
 			enhanced = c.findEnhanced(text)
 		}
 	}
-	v := c.classify(signal{code: code, enhanced: enhanced, texts: []string{text}})
+	v := c.classify(signal{code: code, enhanced: enhanced, texts: []string{text}, sites: []string{site}})
 	return Result{
-		Status: enhanced,
-		Class:  v.class,
-		Hard:   v.hard,
-		Reason: reason(formatReply(code, enhanced, text)),
-		Rule:   v.rule,
+		Status:     enhanced,
+		Class:      v.class,
+		Hard:       v.hard,
+		Reason:     v.reason,
+		Rule:       v.rule,
+		Decisive:   v.decisive,
+		Diagnostic: clip(formatReply(code, enhanced, text)),
 	}
 }
 
-// formatReply puts a reply back together for Result.Reason.
+// formatReply puts a reply back together for Result.Diagnostic.
 func formatReply(code int, enhanced, text string) string {
 	var b strings.Builder
 	if code != 0 {
@@ -270,9 +279,9 @@ func collapse(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// reason collapses white space and bounds the length of a diagnostic text,
+// clip collapses white space and bounds the length of a diagnostic text,
 // cutting on a rune boundary.
-func reason(s string) string {
+func clip(s string) string {
 	s = collapse(strings.ToValidUTF8(s, "\uFFFD"))
 	if len(s) <= maxReason {
 		return s

@@ -24,6 +24,12 @@ type rule struct {
 	name string
 	// class is what a match means.
 	class Class
+	// reason is the finer cause, from the taxonomy (reason.go).
+	reason Reason
+	// sticky keeps a dead-address verdict on a transient failure: a
+	// domain that has no mail service (null MX, no MX, NXDOMAIN) is dead
+	// whatever code the reporting MTA chose.
+	sticky bool
 	// match is a regular expression, matched case-insensitively (Unicode
 	// simple folding) against the text. Go's \b knows only ASCII letters, so terms in
 	// other scripts are written without it.
@@ -41,7 +47,7 @@ type rule struct {
 	example string
 
 	re   *regexp.Regexp
-	lits []string // prefilter: one of these occurs in any lowercased match
+	lits litFilter // prefilter, see mayMatch
 }
 
 // compileRules compiles the table's patterns once.
@@ -57,9 +63,10 @@ func compileRules(rs []rule) []rule {
 
 // statusRule maps an RFC 3463 subject.detail (or a subject alone) to a class.
 type statusRule struct {
-	key   string // "1.1" or "7"
-	class Class
-	desc  string // the RFC 3463 description, for the reader
+	key    string // "1.1" or "7"
+	class  Class
+	reason Reason
+	desc   string // the RFC 3463 description, for the reader
 }
 
 // statusIndex indexes the status table by key.
@@ -86,6 +93,7 @@ type signal struct {
 	enhanced string   // RFC 3463 code, "" if none
 	action   string   // RFC 3464 Action, lowercase, "" if none
 	texts    []string // diagnostic texts, most specific first
+	sites    []string // receiving site: recipient domain, remote MTA host
 }
 
 // state decides permanence: a delay (Action: delayed) is transient whatever
@@ -111,38 +119,54 @@ func (s signal) state() state {
 
 // verdict is the outcome of classify.
 type verdict struct {
-	class Class
-	hard  bool
-	rule  string
-	text  int // index into signal.texts of the matching text, -1 if none
-	pos   int // byte offset of the match in that text
+	class    Class
+	reason   Reason
+	hard     bool
+	decisive bool
+	rule     string
+	text     int  // index into signal.texts of the matching text, -1 if none
+	pos      int  // byte offset of the match in that text
+	strong   bool // decided by a text rule (operator or table), not a code
+	sticky   bool
 }
 
-// classify applies the precedence documented in rules_table.go: rules
-// without a pattern (status only), then strong text rules over each text in
-// order, then the enhanced code, then weak text rules, then the basic code.
+// classify applies the precedence documented in rules_table.go:
+//
+//  1. operator rules (config), decisive;
+//  2. status-only rules of the table (the sender's own address);
+//  3. strong text rules, decisive: a phrase beats the status code;
+//  4. the enhanced status code, subject.detail then subject;
+//  5. weak text rules, not decisive;
+//  6. the basic reply code, not decisive.
+//
+// finish then settles permanence and guards suppression.
 func (c *Classifier) classify(s signal) verdict {
 	st := s.state()
-	for i := range c.rules {
-		r := &c.rules[i]
-		if r.re == nil && r.applies(s.enhanced, st) {
-			return finish(verdict{class: r.class, rule: r.name, text: -1}, st)
-		}
-	}
 	lower := make([]string, len(s.texts))
 	for i, t := range s.texts {
 		lower[i] = strings.ToLower(t)
 	}
+	if v, ok := c.matchOperator(s, lower); ok {
+		return c.finish(v, st, s.texts)
+	}
+	for i := range c.rules {
+		r := &c.rules[i]
+		if r.re == nil && r.applies(s.enhanced, st) {
+			return c.finish(verdict{class: r.class, reason: r.reason, rule: r.name, text: -1, decisive: true}, st, s.texts)
+		}
+	}
 	if v, ok := c.matchText(s.texts, lower, s.enhanced, st, false); ok {
-		return finish(v, st)
+		v.decisive, v.strong = true, true
+		return c.finish(v, st, s.texts)
 	}
 	if v, ok := c.statusClass(s.enhanced); ok {
-		return finish(v, st)
+		v.decisive = true
+		return c.finish(v, st, s.texts)
 	}
 	if v, ok := c.matchText(s.texts, lower, s.enhanced, st, true); ok {
-		return finish(v, st)
+		return c.finish(v, st, s.texts)
 	}
-	return finish(codeClass(s.code), st)
+	return c.finish(codeClass(s.code, st), st, s.texts)
 }
 
 // matchText finds the first rule of the given strength that matches one of
@@ -160,7 +184,7 @@ func (c *Classifier) matchText(texts, lower []string, enhanced string, st state,
 				continue
 			}
 			if loc := r.re.FindStringIndex(t); loc != nil {
-				return verdict{class: r.class, rule: r.name, text: ti, pos: loc[0]}, true
+				return verdict{class: r.class, reason: r.reason, rule: r.name, text: ti, pos: loc[0], sticky: r.sticky}, true
 			}
 		}
 	}
@@ -206,85 +230,177 @@ func (c *Classifier) statusClass(enhanced string) (verdict, bool) {
 		return verdict{}, false
 	}
 	sd := enhanced[2:]
-	if r, ok := c.status[sd]; ok {
-		if r.class == "" {
-			return verdict{}, false
-		}
-		return verdict{class: r.class, rule: "status:" + sd, text: -1}, true
+	r, ok := c.status[sd]
+	if !ok {
+		r, ok = c.status[sd[:strings.IndexByte(sd, '.')]]
 	}
-	subject := sd[:strings.IndexByte(sd, '.')]
-	if r, ok := c.status[subject]; ok && r.class != "" {
-		return verdict{class: r.class, rule: "status:" + subject, text: -1}, true
+	if !ok || r.class == "" {
+		return verdict{}, false
 	}
-	return verdict{}, false
+	return verdict{class: r.class, reason: r.reason, rule: "status:" + r.key, text: -1}, true
 }
 
 // codeClass maps the basic reply code (RFC 5321 §4.2.2 and §4.2.3): 552
 // "exceeded storage allocation" is a full mailbox; other 4xx are temporary;
-// other 5xx are permanent but say nothing about the address.
-func codeClass(code int) verdict {
+// other 5xx are permanent but say nothing about the address. A delay
+// warning without a code is temporary.
+func codeClass(code int, st state) verdict {
 	switch {
 	case code == 552:
-		return verdict{class: SoftMailboxFull, rule: "code:552", text: -1}
+		return verdict{class: SoftMailboxFull, reason: ReasonMailboxFull, rule: "code:552", text: -1}
 	case code >= 400 && code < 500:
-		return verdict{class: SoftTemporary, rule: "code:4xx", text: -1}
+		return verdict{class: SoftTemporary, reason: ReasonTemporary, rule: "code:4xx", text: -1}
 	case code >= 500 && code < 600:
-		return verdict{class: Other, rule: "code:5xx", text: -1}
+		return verdict{class: Other, reason: ReasonUnclassified, rule: "code:5xx", text: -1}
+	case st == stateTransient:
+		return verdict{class: SoftTemporary, reason: ReasonDelayed, rule: "delayed", text: -1}
 	}
-	return verdict{class: Other, rule: "default", text: -1}
+	return verdict{class: Other, reason: ReasonUnclassified, rule: "default", text: -1}
 }
 
-// finish settles hardness and downgrades an invalid-recipient verdict on a
-// transient failure: a 4xx "user unknown" (Postfix's soft_bounce, an
-// unverified address, a directory lookup that failed) must not suppress.
-func finish(v verdict, st state) verdict {
-	if v.class == HardInvalidRecipient && st == stateTransient {
-		v.class = SoftTemporary
+// finish settles permanence, hardness and the guards on suppression:
+//
+//   - a dead-address verdict on a transient failure becomes
+//     soft_temporary (a 4xx "user unknown": Postfix's soft_bounce, a
+//     directory lookup that failed), unless a sticky rule decided (a
+//     domain without mail service is dead whatever the code);
+//   - a dead-address verdict whose text speaks of a temporary condition
+//     (and, when the verdict came only from a code, of a DNS or system
+//     error) becomes soft_temporary: a good address must never be
+//     suppressed on a transient failure;
+//   - Hard is true exactly for HardInvalidRecipient.
+func (c *Classifier) finish(v verdict, st state, texts []string) verdict {
+	if v.class == HardInvalidRecipient {
+		if st == stateTransient && !v.sticky {
+			v.class = SoftTemporary
+		}
+		if r, ok := c.doubt(texts, v.strong); ok {
+			v.class, v.reason, v.rule = SoftTemporary, r, v.rule+"+doubt"
+		}
 	}
-	switch v.class {
-	case HardInvalidRecipient, Complaint:
-		v.hard = true
-	case SoftMailboxFull, SoftTemporary, RateLimited, AutoReply:
-		v.hard = false
-	default:
-		v.hard = st != stateTransient
+	if v.reason == "" {
+		v.reason = classReason(v.class)
 	}
+	v.hard = v.class == HardInvalidRecipient
 	return v
+}
+
+// doubt looks in the diagnostic and the recipient's own text (the first
+// two texts; the rest of a bounce is boilerplate) for words that make a
+// dead-address verdict unsafe. A strong text rule yields only to words of
+// temporariness; a verdict from a code also to DNS and system errors.
+func (c *Classifier) doubt(texts []string, strong bool) (Reason, bool) {
+	for i, t := range texts {
+		if i == 2 {
+			break
+		}
+		if t == "" {
+			continue
+		}
+		if m := c.re.doubtTemp.FindString(t); m != "" {
+			if c.re.doubtDNS.MatchString(t) {
+				return ReasonDNSError, true
+			}
+			return ReasonTemporary, true
+		}
+		if strong {
+			continue
+		}
+		if c.re.doubtDNS.MatchString(t) {
+			return ReasonDNSError, true
+		}
+		if c.re.doubtSystem.MatchString(t) {
+			return ReasonSystemError, true
+		}
+	}
+	return "", false
 }
 
 // mayMatch is the literal prefilter: Go's regexp engine has no DFA, so
 // skipping rules whose required words are absent makes classification many
-// times faster. A rule without literals is always tried.
+// times faster. The filter is a disjunction of branches, each a
+// conjunction of word sets: a branch passes when every one of its sets has
+// a word in the text. A rule without a filter is always tried.
 func (r *rule) mayMatch(lower string) bool {
 	if r.lits == nil {
 		return true
 	}
-	for _, l := range r.lits {
-		if strings.Contains(lower, l) {
+	for _, branch := range r.lits {
+		ok := true
+		for _, set := range branch {
+			if !containsAny(lower, set) {
+				ok = false
+				break
+			}
+		}
+		if ok {
 			return true
 		}
 	}
 	return false
 }
 
-// requiredLiterals derives from a pattern a set of lowercase strings one
-// of which occurs in every text the pattern matches, or nil if it finds
-// none (a branch that can match without any literal).
-func requiredLiterals(pattern string) []string {
+// containsAny reports whether s contains one of the words.
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// litFilter is requiredLiterals' result: branches (any may match), each a
+// list of word sets (all must occur), each set a list of words (one must).
+type litFilter [][][]string
+
+// requiredLiterals derives a prefilter from a pattern, or nil if some
+// branch can match without any literal.
+func requiredLiterals(pattern string) litFilter {
 	re, err := syntax.Parse(pattern, syntax.Perl|syntax.FoldCase)
 	if err != nil {
 		return nil
 	}
-	lits, ok := literalSet(re.Simplify())
-	if !ok {
-		return nil
+	re = re.Simplify()
+	var f litFilter
+	branches := []*syntax.Regexp{re}
+	if re.Op == syntax.OpAlternate {
+		branches = re.Sub
 	}
-	return lits
+	for _, b := range branches {
+		conj := conjunction(b)
+		if conj == nil {
+			return nil
+		}
+		f = append(f, conj)
+	}
+	return f
 }
 
-// literalSet is requiredLiterals' recursion over the syntax tree: a
-// literal requires itself, a concatenation its most selective part, an
-// alternation the union of its branches.
+// conjunction lists the word sets one branch requires: each part of a
+// concatenation that requires a word contributes its set.
+func conjunction(re *syntax.Regexp) [][]string {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat {
+		if l, ok := literalSet(re); ok {
+			return [][]string{l}
+		}
+		return nil
+	}
+	var conj [][]string
+	for _, sub := range re.Sub {
+		if l, ok := literalSet(sub); ok {
+			conj = append(conj, l)
+		}
+	}
+	return conj
+}
+
+// literalSet derives a set of lowercase strings one of which occurs in
+// every text re matches: a literal requires itself, a concatenation its
+// most selective part, an alternation the union of its branches.
 func literalSet(re *syntax.Regexp) ([]string, bool) {
 	switch re.Op {
 	case syntax.OpLiteral:

@@ -1,198 +1,278 @@
 package bounce
 
 // ruleTable is the classification table: data, read top to bottom, first
-// match wins. Precedence, and why:
+// match wins. It sits between the operator's rules (tried first) and the
+// status code. Precedence, and why (see classify for the whole order):
+//
+//	decisive text phrases > enhanced status (subject.detail, then subject)
+//	> weak phrases > basic reply code
+//
+// A phrase names the cause; a status code is often chosen carelessly (a
+// 5.4.x on an access refusal, a 4.x.x on a null MX, a 5.1.1 on a policy
+// block). Within the table:
 //
 //  1. Status-only rules: codes about the sender's own address (X.1.7,
 //     X.1.8) are never about the recipient, whatever the text says.
 //  2. Specific phrases that a broader rule below would misread: Domino's
 //     "not listed in Domino Directory" is not a blocklist listing, Office
 //     365's "Recipient address rejected: Access denied" is its directory
-//     check, greylisting mentions the recipient address.
-//  3. Sender-side policy (sender verification, SPF, DKIM, DMARC, reverse
-//     DNS): fixable by the sender, never a reason to suppress.
+//     check, Google Groups' "may not exist, or you may not have permission
+//     to post" is a posting refusal, greylisting mentions the recipient,
+//     a temporary DNS failure mentions a host not found, a mail loop or an
+//     expired retry period mention anything.
+//  3. Relay refusals and sender-side policy (sender address, sending host,
+//     SPF, DKIM, DMARC, reverse DNS): fixable by the sender, never a
+//     reason to suppress.
 //  4. Rate limiting, before spam and reputation: Gmail's 4.7.28 and
-//     Microsoft's 4.7.650 throttles mention both.
-//  5. URL blocklists, which judge the content, then IP and domain
-//     blocklists and reputation (policy), before spam ("spamhaus" is not a
-//     content verdict), then spam and content filters.
+//     Microsoft's 4.7.650 throttles mention both; per-IP frequency limits
+//     and relay quotas are rates, not policy and not mailbox quotas.
+//  5. URL blocklists (content), IP and domain blocklists and reputation
+//     (policy), spam, viruses, content filters, size and malformed or
+//     8-bit content: a header-size refusal is no full mailbox.
 //  6. Mailbox full, in many languages: "552 … mailbox full" is a full
 //     mailbox whatever the code.
-//  7. Invalid recipient, in many languages, and domains that do not exist.
-//     A transient failure downgrades it to soft_temporary (see finish).
-//  8. Relay refusals (other) and generic policy, then temporary failures.
+//  7. Domains without mail service (sticky: dead even under a 4xx), then
+//     disabled accounts and unknown users, in many languages. A transient
+//     failure downgrades a non-sticky one to soft_temporary (see finish).
+//  8. Generic policy, network and temporary failures, system errors.
 //
 // Then the enhanced status code (statusTable), then the weak rules at the
 // end, which are phrases too vague to beat a status code ("mailbox
 // unavailable" is RFC 5321's stock 550 text, but Outlook.com and GMX send it
 // for unknown users), then the basic code (codeClass).
 //
-// Rules classify a recipient as invalid only on evidence about the address:
-// suppression follows from it. A 5xx with no better signal is hard "other".
+// Whatever decided, finish keeps a dead-address verdict only if no text
+// speaks of a temporary condition (and, for a verdict from a code, of a
+// DNS or system error). Phrase tables in other languages are in
+// rules_intl.go; each rule's example is checked by TestRuleExamples.
 func ruleTable() []rule {
-	return []rule{
-		// 1. Status alone.
-		{name: "status-sender", class: PolicyBlocked, status: "x.1.7",
-			example: "553 5.1.7 The sender address is invalid"},
-		{name: "status-sender-system", class: PolicyBlocked, status: "x.1.8",
-			example: "553 5.1.8 Invalid address"},
+	var t []rule
+	t = append(t, specificRules()...)
+	t = append(t, senderRules()...)
+	t = append(t, rateRules()...)
+	t = append(t, contentRules()...)
+	t = append(t, mailboxFullRules()...)
+	t = append(t, mailboxFullIntl()...)
+	t = append(t, domainRules()...)
+	t = append(t, domainIntl()...)
+	t = append(t, recipientRules()...)
+	t = append(t, recipientIntl()...)
+	t = append(t, expiredRules()...)
+	t = append(t, genericRules()...)
+	t = append(t, weakRules()...)
+	return t
+}
 
-		// 2. Specific phrases first.
-		{name: "domino-directory", class: HardInvalidRecipient,
+// specificRules: groups 1 and 2.
+func specificRules() []rule {
+	return []rule{
+		{name: "status-sender", class: PolicyBlocked, reason: ReasonBlockedSender, status: "x.1.7",
+			example: "553 5.1.7 The sender address is invalid"},
+		{name: "status-sender-system", class: PolicyBlocked, reason: ReasonBlockedSender, status: "x.1.8",
+			example: "553 5.1.8 Invalid address"},
+		{name: "domino-directory", class: HardInvalidRecipient, reason: ReasonUserUnknown,
 			match:   `not listed in (?:the )?(?:domino directory|public name|name (?:&|and) address book|address book|directory)`,
 			example: "User jdoe (jdoe@corp.example) not listed in Domino Directory"},
-		{name: "o365-directory", class: HardInvalidRecipient, status: "x.4.1",
+		{name: "o365-directory", class: HardInvalidRecipient, reason: ReasonUserUnknown, status: "x.4.1",
 			match:   `recipient address rejected: access denied`,
 			example: "550 5.4.1 Recipient address rejected: Access denied. [AM6EUR05FT012.eop-eur05.prod.protection.outlook.com]"},
-		{name: "exchange-resolver", class: HardInvalidRecipient,
+		{name: "exchange-resolver", class: HardInvalidRecipient, reason: ReasonUserUnknown,
 			match:   `resolver\.adr\.(?:ex)?recip(?:ient)?notfound|\brecip(?:ient)?notfound\b|resolver\.adr\.invalidsmtp`,
 			example: "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"},
-		{name: "greylist", class: SoftTemporary,
+		{name: "group-posting", class: PolicyBlocked, reason: ReasonPostingNotAllowed,
+			match:   groupPosting,
+			example: "550 5.7.1 The group you tried to contact (announce) may not exist, or you may not have permission to post messages to the group."},
+		{name: "greylist", class: SoftTemporary, reason: ReasonGreylisted,
 			match:   `gr[ae]y-?list|gr[ae]y list`,
 			example: "450 4.2.0 <jane@example.net>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.net.html"},
-		{name: "temporarily-disabled", class: SoftTemporary,
-			match:   `temporar(?:y|ily) (?:disabled|suspended|blocked|deactivated|unavailable|inactive|locked|frozen|not available)`,
+		{name: "dns-temporary", class: SoftTemporary, reason: ReasonDNSError,
+			match:   `host not found, try again|temporary (?:dns|lookup|name (?:service|resolution)|resolver) (?:failure|error|problem)|\b(?:dns|lookup|name resolution)\b(?:[^.\n]|\.\S){0,40}(?:temporar|timed? ?out|timeout|servfail)|\bservfail\b|dns (?:server )?(?:timeout|timed out)|temporary failure in name resolution`,
+			example: "451 4.4.3 Host or domain name not found. Name service error for name=example.net type=MX: Host not found, try again"},
+		{name: "temporarily-disabled", class: SoftTemporary, reason: ReasonMailboxDisabled,
+			match:   `temporar(?:y|ily) (?:disabled|suspended|blocked|deactivated|unavailable|inactive|locked|frozen|not available)|\b(?:account|mailbox|user|recipient)\b(?:[^.\n]|\.\S){0,30}\b(?:is |has been |was )?(?:frozen|locked|on hold|suspended|disabled)\b|\b(?:frozen|locked|suspended|disabled) (?:account|mailbox|user)`,
 			example: "550 5.2.1 Mailbox temporarily disabled: jane@example.net"},
+		{name: "mbox-file", class: SoftMailboxFull, reason: ReasonMailboxFull,
+			match:   `cannot (?:update|write|append to) mailbox|writing message: file too large|mailbox(?:[^.\n]|\.\S){0,40}file too large`,
+			example: "cannot update mailbox /var/mail/jane for user jane. error writing message: File too large"},
+		{name: "loop", class: SoftTemporary, reason: ReasonLoop,
+			match:   `mail (?:forwarding )?loop|loops? back to myself|loop (?:detected|count)|routing loop|too many hops|hop count (?:exceeded|limit)|max(?:imum)? hop|too many "?received"?(?: header| line)|detected a loop|boucle|schleife|bucle|петл`,
+			example: "554 5.4.6 Too many hops 26 (25 max): from <news@brand.example> via mx.example.net, to <jane@example.net>"},
+	}
+}
 
-		// 3. Sender-side policy.
-		{name: "sender-rejected", class: PolicyBlocked,
-			match: `\bsender\b[^.\n]{0,40}\b(?:rejected|refused|denied|not (?:found|allowed|permitted|authori[sz]ed|verified)|unknown|invalid|does ?n[o']t exist|verification failed|verify failed)` +
-				`|\b(?:unknown|invalid|bad|unverified|unauthorized) sender\b|\bsender verify\b|\bmail from\b[^.\n]{0,30}\b(?:rejected|refused)|return[- ]path[^.\n]{0,30}(?:rejected|invalid)`,
-			example: "553 Sender address rejected: Domain not found"},
-		{name: "sender-rejected-intl", class: PolicyBlocked,
-			match:   `(?:absender|expéditeur|expediteur|remitente|mittente|remetente|отправител)[^.\n]{0,40}(?:abgelehnt|unbekannt|existiert nicht|rejet|inconnu|n'existe pas|rechazad|desconocid|no existe|rifiutat|sconosciut|rejeitad|desconhecid|не существует|неизвест|отклонен)`,
-			example: "550 El dominio del remitente no existe"},
-		{name: "dmarc", class: PolicyBlocked, match: `\bdmarc\b`,
+// senderRules: group 3, relays and the sender's side.
+func senderRules() []rule {
+	return []rule{
+		{name: "relay-denied", class: PolicyBlocked, reason: ReasonRelayDenied,
+			match:   `relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited|refused)|not permitted to relay|(?:unable|not allowed|not authori[sz]ed) to relay|we do not relay|relaying (?:is )?(?:denied|disallowed)|list of allowed rcpthosts|non-accepted domain|not an? accepted domain|relay not permitted`,
+			example: "554 5.7.1 <jane@example.net>: Relay access denied"},
+		{name: "dmarc", class: PolicyBlocked, reason: ReasonAuthFailure, match: `\bdmarc\b`,
 			example: "550 5.7.1 Email rejected per DMARC policy for brand.example"},
-		{name: "spf", class: PolicyBlocked, match: `\bspf\b|sender policy framework`,
+		{name: "spf", class: PolicyBlocked, reason: ReasonAuthFailure, match: `\bspf\b|sender policy framework`,
 			example: "550 5.7.23 The message was rejected because of Sender Policy Framework violation"},
-		{name: "dkim", class: PolicyBlocked, match: `\bdkim\b|domainkeys`,
+		{name: "dkim", class: PolicyBlocked, reason: ReasonAuthFailure, match: `\bdkim\b|domainkeys`,
 			example: "550 5.7.30 Message rejected: DKIM signature verification failed"},
-		{name: "unauthenticated", class: PolicyBlocked,
+		{name: "unauthenticated", class: PolicyBlocked, reason: ReasonAuthFailure,
 			match:   `unauthenticated|not authenticated|authentication (?:failed|failure|required|is required|check)|fails? (?:to pass )?authentication`,
 			example: "550 5.7.26 This mail is unauthenticated, which poses a security risk to the sender and Gmail users, and has been blocked."},
-		{name: "reverse-dns", class: PolicyBlocked,
-			match:   `reverse (?:dns|lookup|hostname|address)|\brdns\b|\bptr\b|cannot find your (?:reverse )?hostname|\bhelo\b[^.\n]{0,40}(?:rejected|invalid|not|denied|forged)|\bfcrdns\b`,
+		{name: "sender-rejected", class: PolicyBlocked, reason: ReasonBlockedSender,
+			match: `\bsender\b(?:[^.\n]|\.\S){0,40}\b(?:rejected|refused|denied|blocked|not (?:found|allowed|permitted|authori[sz]ed|verified|accepted)|unknown|invalid|does ?n[o']t exist|verification failed|verify failed)` +
+				`|\bsender\b(?:[^.\n]|\.\S){0,30}\b(?:null mx|no mx|has no mx)\b|\b(?:unknown|invalid|bad|unverified|unauthorized|blocked|banned) sender\b|\bsender verify\b|\bmail from\b(?:[^.\n]|\.\S){0,30}\b(?:rejected|refused|not accepted)|return[- ]path(?:[^.\n]|\.\S){0,30}(?:rejected|invalid)|(?:your|the sender'?s?|sending) (?:e-?mail )?(?:address|domain)\b(?:[^.\n]|\.\S){0,30}\b(?:is |has been )?(?:blocked|rejected|banned|not allowed|blacklisted|listed)`,
+			example: "553 Sender address rejected: Domain not found"},
+		{name: "sender-rejected-intl", class: PolicyBlocked, reason: ReasonBlockedSender,
+			match:   `(?:absender|expéditeur|expediteur|remitente|mittente|remetente|afzender|nadawc|odesílatel|gönderen|отправител|送信者|发件人|發件人|발신자|المرسل|השולח)(?:[^.\n]|\.\S){0,40}(?:abgelehnt|unbekannt|existiert nicht|gesperrt|rejet|inconnu|n'existe pas|bloqué|rechazad|desconocid|no existe|bloquead|rifiutat|sconosciut|bloccat|rejeitad|desconhecid|geweigerd|onbekend|odrzuc|zablokowan|odmítnut|blokován|reddedildi|engellendi|не существует|неизвест|отклонен|заблокирован|拒否|拒绝|拒絕|거부|차단|مرفوض|محظور|נדחה|חסום)`,
+			example: "550 El dominio del remitente no existe"},
+		{name: "reverse-dns", class: PolicyBlocked, reason: ReasonBlockedIP,
+			match:   `reverse (?:dns|lookup|hostname|address)|\brdns\b|\bptr\b|cannot find your (?:reverse )?hostname|\bhelo\b(?:[^.\n]|\.\S){0,40}(?:rejected|invalid|not|denied|forged)|\bfcrdns\b`,
 			example: "450 4.7.25 Client host rejected: cannot find your hostname, [192.0.2.10]"},
+	}
+}
 
-		// 4. Rate limiting.
-		{name: "rate-limit", class: RateLimited, match: `rate[ -]?limit|\bthrottl|\brl0{4}\d\d\b|\brp-00\d\b|limits for how many messages`,
+// rateRules: group 4.
+func rateRules() []rule {
+	return []rule{
+		{name: "rate-limit", class: RateLimited, reason: ReasonRateLimited, match: `rate[ -]?limit|\bthrottl|\brl0{4}\d\d\b|\brp-00\d\b|limits for how many messages`,
 			example: "451 4.7.650 The mail server [192.0.2.10] has been temporarily rate limited due to IP reputation."},
-		{name: "too-many", class: RateLimited,
-			match:   `too many (?:messages|mails?|e-?mails|connections|concurrent|sessions|simultaneous|recipients|rcpts?|requests|deliveries|smtp)|слишком много|zu viele|trop de (?:messages|connexions)|demasiad[oa]s (?:mensajes|conexiones)`,
+		{name: "too-many", class: RateLimited, reason: ReasonRateLimited,
+			match:   `too many (?:messages|mails?|e-?mails|connections|concurrent|sessions|simultaneous|recipients|rcpts?|requests|deliveries|smtp)|слишком много|zu viele|trop de (?:messages|connexions)|demasiad[oa]s (?:mensajes|conexiones)|troppi (?:messaggi|connessioni)|demasiad|muitas (?:mensagens|conexões)|te veel|zbyt wiele|příliš mnoho|çok fazla`,
 			example: "421 4.7.0 Too many concurrent SMTP connections from this IP address; please try again later"},
-		{name: "rate-words", class: RateLimited,
-			match:   `(?:sending|receiving|message|mail|connection|delivery) rate|unusual rate|at a rate|exceeded (?:the )?(?:maximum )?(?:allowed )?(?:rate|number of (?:messages|connections|recipients))|too (?:much mail|fast|quickly)|slow down`,
-			example: "452 4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered."},
-		{name: "sending-quota", class: RateLimited,
+		{name: "sending-quota", class: RateLimited, reason: ReasonRateLimited,
 			match:   `(?:sending|daily|hourly|outbound|message|recipient) (?:quota|limit) (?:exceeded|reached)|(?:daily|hourly) (?:user )?sending (?:quota|limit)`,
 			example: "550 5.4.5 Daily user sending quota exceeded."},
-		{name: "deferred-volume", class: RateLimited,
+		{name: "frequency", class: RateLimited, reason: ReasonRateLimited,
+			match:   `frequen(?:cy|t)|per[- ](?:ip|host|sender|connection) (?:limit|rate|quota)|(?:connection|message|sending|recipient)s? limit (?:for|per|exceeded|reached)|limit (?:exceeded|reached) for (?:this |your )?(?:ip|host)|relay quota|quota(?:[^.\n]|\.\S){0,20}\b(?:relay|relaying|sending|outbound|submission|per ip)\b|\b(?:relay|relaying|sending|outbound|submission)\b(?:[^.\n]|\.\S){0,20}quota`,
+			example: "450 4.7.1 Connection frequency limited for 192.0.2.10, try again later"},
+		{name: "rate-words", class: RateLimited, reason: ReasonRateLimited,
+			match:   `(?:sending|receiving|message|mail|connection|delivery) rate|unusual rate|at a rate|exceeded (?:the )?(?:maximum )?(?:allowed )?(?:rate|number of (?:messages|connections|recipients))|too (?:much mail|fast|quickly)|slow down`,
+			example: "452 4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered."},
+		{name: "deferred-volume", class: RateLimited, reason: ReasonRateLimited,
 			match:   `temporarily deferred|deferred due to|unexpected volume|(?:high|excessive|unusual) volume|\[tss?0[124]\]|mail flood`,
 			example: "421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes"},
-		{name: "try-later-policy", class: RateLimited, status: "x.7.", when: transient,
+		{name: "try-later-policy", class: RateLimited, reason: ReasonRateLimited, status: "x.7.", when: transient,
 			match:   `try (?:again )?later|retry (?:again )?later|come back later|server busy`,
 			example: "421 4.7.0 Try again later, closing connection. (EHLO) a640c23a62f3a-a9cd2c5a7c2si123456766b.123 - gsmtp"},
+	}
+}
 
-		// 5. Content and reputation: URL lists judge content, IP lists the sender.
-		{name: "url-blocklist", class: SpamBlocked,
-			match:   `\buribl\b|\bsurbl\b|dbl\.spamhaus|(?:url|uri|link|domain in (?:the )?(?:body|message))[^.\n]{0,30}(?:blocklist|blacklist|block list|black list|listed|blocked)|(?:blocked|blacklisted|listed) (?:url|uri|link)s?\b`,
+// contentRules: group 5, lists, reputation and content.
+func contentRules() []rule {
+	return []rule{
+		{name: "url-blocklist", class: SpamBlocked, reason: ReasonBlockedContent,
+			match:   `\buribl\b|\bsurbl\b|dbl\.spamhaus|(?:url|uri|link|domain in (?:the )?(?:body|message))(?:[^.\n]|\.\S){0,30}(?:blocklist|blacklist|block list|black list|listed|blocked)|(?:blocked|blacklisted|listed) (?:url|uri|link)s?\b`,
 			example: "554 5.7.1 Message rejected: contains a URL listed in multi.uribl.com"},
-		{name: "blocklist", class: PolicyBlocked,
+		{name: "blocklist", class: PolicyBlocked, reason: ReasonBlockedIP,
 			match: `block ?list|black ?list|deny ?list|block-list|black-list|\(bl\)|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda ?(?:reputation|central)|barracudacentral|\bsorbs\b|uceprotect|\bpsbl\b|\bs3150\b|\bs3140\b` +
 				`|(?:blocked|listed) (?:using|by|at|on|in) (?:the )?[a-z0-9-]+\.[a-z0-9.-]+|\b(?:is|are|was|were|been|currently) (?:black|block|dns)?listed\b|block listed|black listed|\bbl\d{2,6}\b`,
 			example: "554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.10"},
-		{name: "reputation", class: PolicyBlocked,
-			match:   `reputation|sender ?score|\bbanned\b|(?:your|sending|client|the|this) ip\b[^.\n]{0,40}\b(?:blocked|banned|rejected|invalid|not (?:allowed|authori[sz]ed|permitted))|not authori[sz]ed to send (?:e-?mail )?directly|\b(?:sc|ou|dy)-00\d\b`,
+		{name: "reputation", class: PolicyBlocked, reason: ReasonBlockedIP,
+			match:   `reputation|sender ?score|\bbanned\b|(?:your|sending|client|the|this) ip\b(?:[^.\n]|\.\S){0,40}\b(?:blocked|banned|rejected|invalid|not (?:allowed|authori[sz]ed|permitted))|not authori[sz]ed to send (?:e-?mail )?directly|\b(?:sc|ou|dy)-00\d\b`,
 			example: "550 5.7.1 [192.0.2.10] Our system has detected that this message is likely suspicious due to the very low reputation of the sending IP address."},
-		{name: "spam", class: SpamBlocked,
-			match:   `\bspam\b|\bspammy\b|unsolicited|\bu[bc]e\b|junk (?:e-?)?mail|bulk (?:e-?)?mail|спам|indésirable|pourriel|no deseado|unerwünscht`,
+		{name: "sending-host", class: PolicyBlocked, reason: ReasonBlockedIP,
+			match:   `\b(?:sending|your|client|connecting|source) (?:host|server|mta|ip(?: address)?|mail ?server|network|address)\b(?:[^.\n]|\.\S){0,40}\b(?:rejected|refused|denied|blocked|not (?:allowed|permitted|authori[sz]ed|accepted|welcome)|blacklisted|listed)|client host rejected|connection (?:refused|rejected|denied) (?:by|due to|for) (?:local )?(?:policy|administrator)|\baccess denied\b|\bno access\b|(?:are|is) not allowed to (?:send|connect|deliver)|does not accept (?:e-?)?mail from (?:you|your|this)|refused to talk to me`,
+			example: "554 5.7.1 Your mail server 192.0.2.10 is not allowed to connect"},
+		{name: "virus", class: SpamBlocked, reason: ReasonVirus,
+			match:   `\bvirus|malware|infected|trojan|\bworm\b|malicious (?:attachment|content|file|link|url)|dangerous (?:attachment|content)|вирус|ウイルス|病毒|바이러스|فيروس|וירוס|wirus|vir(?:us|y) |virüs`,
+			example: "554 5.7.1 Message rejected: the attachment contains a virus (Eicar-Test-Signature)"},
+		{name: "spam", class: SpamBlocked, reason: ReasonBlockedContent,
+			match:   `\bspam\b|\bspammy\b|unsolicited|\bu(?:ce|be)\b|junk (?:e-?)?mail|bulk (?:e-?)?mail|` + spamIntl,
 			example: "550 5.7.1 [192.0.2.10] Our system has detected that this message is likely unsolicited mail. To reduce the amount of spam sent to Gmail, this message has been blocked."},
-		{name: "content", class: SpamBlocked,
-			match:   `content (?:filter|rejected|refused|policy|not accepted|scan)|message content|unacceptable content|(?:rejected|refused|blocked) (?:because|due to|for)(?: of)? (?:its |the |message )?content|potential security issue|security threat|phish|\bvirus|malware|malicious|infected|spamassassin|high probability|\bscore (?:too high|exceeds?|above)|flagged as|detected as`,
+		{name: "too-large", class: SpamBlocked, reason: ReasonMessageTooLarge,
+			match:   `\b(?:message|mail|e-?mail|headers?|attachments?)\b(?:[^.\n]|\.\S){0,20}(?:too (?:large|big|long)|size (?:exceeds|limit|too)|exceeds?(?:[^.\n]|\.\S){0,30}(?:size|limit|maximum|length))|\bmessage size\b|exceeds (?:the )?(?:maximum|max|allowed|fixed) (?:message )?size|size exceeds (?:the )?(?:fixed |maximum )?(?:message )?(?:size )?limit|zu gro(?:ß|ss)|trop (?:gros|volumineux)|demasiado grande|troppo grande`,
+			example: "552 5.3.4 Message size exceeds fixed limit"},
+		{name: "malformed", class: SpamBlocked, reason: ReasonBlockedContent,
+			match:   `8-?bit|8bitmime|non-?ascii|bare (?:lf|cr|linefeed|newline)|malformed|invalid (?:header|mime|message|character|charset|content)|header (?:syntax|line|field)(?:[^.\n]|\.\S){0,20}(?:invalid|too long|error)|line (?:too long|length exceeded)|rfc ?(?:2?822|5322|5321)(?:[^.\n]|\.\S){0,20}(?:complian|violat|conform)|not (?:rfc|standards?)[- ]compliant|missing (?:required )?(?:header|date|from|message-id)|duplicate header|syntax error in (?:the )?(?:message|header)`,
+			example: "554 5.6.1 Message contains NUL characters or 8-bit data without BODY=8BITMIME"},
+		{name: "content", class: SpamBlocked, reason: ReasonBlockedContent,
+			match:   `content (?:filter|rejected|refused|denied|blocked|policy|not accepted|scan)|blocked content|message content|unacceptable content|(?:rejected|refused|blocked) (?:because|due to|for)(?: of)? (?:its |the |message )?content|potential security issue|security threat|phish|malicious|spamassassin|high probability|\bscore (?:too high|exceeds?|above)|flagged as|detected as|(?:attachment|file) (?:type )?(?:not allowed|blocked|prohibited|rejected)`,
 			example: "554 5.7.1 Message rejected because of unacceptable content."},
+	}
+}
 
-		// 6. Mailbox full.
-		{name: "mailbox-full", class: SoftMailboxFull,
-			match: `(?:mail ?box|inbox|mail ?folder|mail ?drop)(?:es)?\b[^.\n]{0,40}\b(?:full|out of (?:space|storage))\b|\b(?:account|user|recipient)(?:'s)?\b[^.\n]{0,30}\b(?:is|was) full\b|full mailbox` +
-				`|(?:over|exceeded?|exceeds|exceeding|above|reached)\b[^.\n]{0,20}\b(?:quota|storage (?:allocation|limit|quota)|size limit|disk quota)|quota (?:exceeded|exceed|full|reached|limit)|overquota|over-quota` +
-				`|insufficient (?:user )?(?:disk )?(?:space|quota)|storage (?:space )?(?:full|exceeded|limit)|\bmailbox (?:size|storage) (?:limit|exceeded)`,
+// mailboxFullRules: group 6, English and the wordings of mailbox size.
+func mailboxFullRules() []rule {
+	return []rule{
+		{name: "mailbox-full", class: SoftMailboxFull, reason: ReasonMailboxFull,
+			match: `(?:mail ?box|inbox|mail ?folder|mail ?drop)(?:es)?\b(?:[^.\n]|\.\S){0,40}\b(?:full|out of (?:space|storage))\b|\b(?:account|user|recipient)(?:'s)?\b(?:[^.\n]|\.\S){0,30}\b(?:is|was) full\b|full mailbox` +
+				`|(?:over|exceeded?|exceeds|exceeding|above|reached)\b(?:[^.\n]|\.\S){0,20}\b(?:quota|storage (?:allocation|limit|quota)|size limit|disk quota)|quota (?:exceeded|exceed|full|reached|limit)|quota (?:usage )?(?:exceeded|reached)|overquota|over-quota` +
+				`|insufficient (?:user )?(?:disk )?(?:space|quota)|storage (?:space )?(?:full|exceeded|limit)|\bmailbox (?:size|storage) (?:limit|exceeded)` +
+				`|mailbox (?:has )?(?:exceeded|reached|is over) (?:its |the )?(?:size|storage|maximum|limit)|(?:size|storage) of (?:the )?(?:recipient'?s? )?mailbox|not enough (?:disk |storage )?space|mailbox (?:is )?(?:too (?:large|big)|would exceed|exceeds)|exceeds? (?:the )?(?:recipient'?s? )?mailbox (?:size|storage|limit)`,
 			example: "552 5.2.2 The email account that you tried to reach is over quota."},
-		{name: "mailbox-full-de", class: SoftMailboxFull,
-			match:   `postfach[^.\n]{0,30}(?:voll|überschritten|keinen platz)|speicherplatz|(?:quota|kontingent|speicher)[^.\n]{0,20}(?:überschritten|erschöpft|voll)`,
-			example: "552 Das Postfach des Empfängers ist voll"},
-		{name: "mailbox-full-fr", class: SoftMailboxFull,
-			match:   `bo[iî]te[^.\n]{0,50}pleine|quota[^.\n]{0,20}(?:dépassé|atteint)|espace (?:de stockage )?insuffisant`,
-			example: "552 La boîte aux lettres du destinataire est pleine"},
-		{name: "mailbox-full-es", class: SoftMailboxFull,
-			match:   `buz[oó]n[^.\n]{0,30}(?:llen[oa]|excedid)|cuota[^.\n]{0,20}(?:excedid|superad)|sin espacio|espacio insuficiente`,
-			example: "552 El buzón del destinatario está lleno"},
-		{name: "mailbox-full-other", class: SoftMailboxFull,
-			match: `casella[^.\n]{0,30}(?:piena|esaurit)|quota superata|spazio esaurito|caixa[^.\n]{0,30}(?:cheia|lotada)|cota excedida` +
-				`|ящик[^.\n]{0,30}переполнен|переполнен|превышен[^.\n]{0,20}(?:квот|размер)|недостаточно места` +
-				`|mailbox[^.\n]{0,20}is vol|postvak[^.\n]{0,20}vol|skrzynka[^.\n]{0,20}(?:pełna|przepełniona)|schránka[^.\n]{0,20}plná|posta kutusu[^.\n]{0,20}dolu` +
-				`|brevlåda[^.\n]{0,20}full|postkasse[^.\n]{0,20}ful|メールボックスがいっぱい|容量(?:が)?(?:超過|オーバー)|邮箱已满|信箱已满|空间不足`,
-			example: "552 Почтовый ящик получателя переполнен"},
+	}
+}
 
-		// 7. Invalid recipient.
-		{name: "user-unknown", class: HardInvalidRecipient,
-			match: `\b(?:user|recipient|addressee|mailbox|account|address|local user|local-part|username)\b[^.\n]{0,30}\b(?:unknown|not found|not known|does ?n[o']t exist|not exist|no longer (?:exists|valid|active|available|in use)|non-?existent|invalid|is not valid|not a valid|not recogni[sz]ed|disabled|has been (?:disabled|deleted|removed|closed|terminated|suspended|deactivated)|deactivated|inactive|expired)\b` +
-				`|\b(?:unknown|invalid|non-?existent|nonexisting|unrecogni[sz]ed|inactive|disabled|bad destination|not a valid) (?:user|recipient|addressee|mailbox|account|e-?mail address|address|local[- ]part|destination mailbox)`,
-			example: "550 5.1.1 <jane@example.net>: Recipient address rejected: User unknown in virtual mailbox table"},
-		{name: "no-such-user", class: HardInvalidRecipient,
-			match: `no such (?:user|recipient|mailbox|account|address|person|local user|domain)|\bno mailbox\b|mailbox not found|there is no (?:user|mailbox|account)|does ?n[o']t have an? [a-z0-9.-]*\s?account|not our customer` +
-				`|no longer (?:with|employed|works?|at)\b|left the (?:company|organi[sz]ation)|unroute?able address|user not local|no valid (?:recipients?|mailbox)|account (?:has been )?(?:closed|terminated|deleted)|address (?:couldn't|could not|can't|cannot) be found`,
-			example: "550 sorry, no mailbox here by that name. (#5.1.1)"},
-		{name: "domain-not-found", class: HardInvalidRecipient,
-			match:   `\b(?:host|domain)(?: name)? (?:or domain name )?(?:not found|does ?n[o']t exist|unknown)|name service error|\bnxdomain\b|unknown domain|no such host|non-?existent domain|domain (?:is )?(?:invalid|not valid)|\b(?:no|null) mx\b|domain (?:has no|without) mail|does not accept mail`,
+// domainRules: group 7, domains without mail service. Sticky: a null
+// MX (RFC 7505), an empty MX answer or NXDOMAIN is dead whatever code the
+// reporting MTA chose, unless the text says the lookup failed for now
+// (dns-temporary comes earlier, and finish checks again).
+func domainRules() []rule {
+	return []rule{
+		{name: "domain-no-mail", class: HardInvalidRecipient, reason: ReasonDomainNotFound, sticky: true,
+			match:   `\b(?:no|null) mx\b|no mail ?exchangers?|mail exchanger(?:[^.\n]|\.\S){0,20}(?:not found|missing)|mx (?:record )?(?:lookup )?(?:returned )?(?:no|empty) (?:data|records?|answer)|(?:empty|no) mx (?:answer|records?|hosts?)|answer with no data|domain (?:has no|without) mail|does not accept (?:e-?)?mail|accepts no mail|rfc ?7505|unrout(?:e)?able (?:mail )?domain|mx records? points? to non-?existent hosts?`,
+			example: "451 4.1.10 <jane@example.net>: Recipient address rejected: Domain example.net does not accept mail (nullMX)"},
+		{name: "domain-not-found", class: HardInvalidRecipient, reason: ReasonDomainNotFound, sticky: true,
+			match:   `\b(?:host|domain)(?: name)? (?:or domain name )?(?:not found|does ?n[o']t exist|unknown)|name service error|\bnxdomain\b|unknown domain|no such (?:host|domain)|non-?existent domain|domain (?:name )?(?:is )?(?:invalid|not valid)|invalid domain|domain name not found`,
 			example: "Host or domain name not found. Name service error for name=example.invalid type=A: Host not found"},
-		{name: "user-unknown-de", class: HardInvalidRecipient,
-			match:   `\bbenutzer(?:konto)?[^.\n]{0,30}(?:unbekannt|existiert nicht|nicht gefunden|nicht vorhanden|deaktiviert|gesperrt)|unbekannte[rn]? (?:benutzer|empfänger|adresse|mailbox|postfach)|empfänger(?:adresse)?[^.\n]{0,30}(?:unbekannt|existiert nicht|nicht gefunden|ungültig)|\b(?:adresse|postfach|mailbox|konto)[^.\n]{0,30}(?:existiert nicht|nicht gefunden|unbekannt|ungültig|nicht vorhanden|deaktiviert|gesperrt|gelöscht)|ungültige (?:adresse|e-mail-adresse|empfänger)`,
-			example: "550 Die E-Mail-Adresse des Empfängers existiert nicht"},
-		{name: "user-unknown-fr", class: HardInvalidRecipient,
-			match:   `\b(?:utilisateur|destinataire|adresse|bo[iî]te aux lettres|compte)[^.\n]{0,30}(?:inconnu|inexistant|introuvable|n'existe pas|n’existe pas|invalide|non valide|désactivé)|n'existe pas|n’existe pas`,
-			example: "550 5.1.1 Adresse du destinataire inconnue"},
-		{name: "user-unknown-es", class: HardInvalidRecipient,
-			match:   `\b(?:usuario|destinatario|direcci[oó]n|buz[oó]n|cuenta|casilla)[^.\n]{0,30}(?:desconocid|inexistente|no existe|no encontrad|no es v[aá]lid|no v[aá]lid|inv[aá]lid|deshabilitad|desactivad)|no existe`,
-			example: "550 El usuario no existe en este dominio"},
-		{name: "user-unknown-it-pt", class: HardInvalidRecipient,
-			match:   `\b(?:utente|indirizzo|casella|usu[aá]rio|utilizador|destinat[aá]rio|endere[cç]o|conta\b)[^.\n]{0,30}(?:sconosciut|inesistente|non esiste|non trovat|desconhecid|n[aã]o existe|n[aã]o encontrad|inv[aá]lid|desativad)|non esiste|n[aã]o existe`,
-			example: "550 Utente sconosciuto"},
-		{name: "user-unknown-ru", class: HardInvalidRecipient,
-			match:   `(?:пользовател|адрес|получател|ящик|аккаунт|учетн|учётн)[^.\n]{0,40}(?:не найден|не существует|не обнаружен|неизвест|заблокирован|удален|удалён|отключен)|нет такого (?:пользователя|адреса|ящика)|несуществующ|неизвестный (?:пользователь|адрес|получатель)`,
-			example: "550 Пользователь не найден"},
-		{name: "user-unknown-other", class: HardInvalidRecipient,
-			match: `\b(?:gebruiker|ontvanger|adres|account)[^.\n]{0,30}(?:onbekend|bestaat niet|niet gevonden)|onbekende (?:gebruiker|ontvanger)|bestaat niet` +
-				`|\b(?:użytkownik|odbiorca|skrzynka|adres|konto)[^.\n]{0,30}(?:nie istnieje|nieznany)|nieznany (?:użytkownik|odbiorca|adres)|neexistuje` +
-				`|finns inte|findes ikke|finnes ikke|ukjent (?:bruker|mottaker)|okänd (?:användare|mottagare)|kullanıcı bulunamadı|存在しません|宛先不明|用户不存在|收件人不存在`,
-			example: "550 Gebruiker onbekend"},
+	}
+}
 
-		// 8. Relays, generic policy, temporary failures.
-		{name: "relay-denied", class: Other,
-			match:   `relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited|refused)|not permitted to relay|unable to relay|we do not relay|list of allowed rcpthosts|non-accepted domain|not an? accepted domain`,
-			example: "554 5.7.1 <jane@example.net>: Relay access denied"},
-		{name: "policy", class: PolicyBlocked,
+// recipientRules: group 7, dead addresses in English.
+func recipientRules() []rule {
+	return []rule{
+		{name: "mailbox-disabled", class: HardInvalidRecipient, reason: ReasonMailboxDisabled,
+			match:   `\b(?:user|recipient|mailbox|account|address)\b(?:[^.\n]|\.\S){0,30}\b(?:deactivated|inactive|discontinued|(?:has been |was )(?:closed|terminated|deleted|removed))\b|\baccount (?:has been )?(?:closed|terminated|deleted)\b|\b(?:inactive|deactivated|closed|deleted) (?:user|recipient|mailbox|account|e-?mail account)|` + closedIntl,
+			example: "550 5.2.1 The account has been closed permanently."},
+		{name: "user-unknown", class: HardInvalidRecipient, reason: ReasonUserUnknown,
+			match: `\b(?:user|recipient|addressee|mailbox|account|address|local user|local-part|username)\b(?:[^.\n]|\.\S){0,30}\b(?:unknown|not found|not known|does ?n[o']t exist|not exist|no longer (?:exists|valid|active|available|in use)|non-?existent|invalid|is not valid|not a valid|not recogni[sz]ed)\b` +
+				`|\b(?:unknown|invalid|non-?existent|nonexisting|unrecogni[sz]ed|bad destination|not a valid) (?:user|recipient|addressee|mailbox|account|e-?mail address|address|local[- ]part|destination mailbox)`,
+			example: "550 5.1.1 <jane@example.net>: Recipient address rejected: User unknown in virtual mailbox table"},
+		{name: "no-such-user", class: HardInvalidRecipient, reason: ReasonUserUnknown,
+			match: `no such (?:user|recipient|mailbox|account|address|person|local user)|\bno mailbox\b|mailbox not found|there is no (?:user|mailbox|account)|does ?n[o']t have an? [a-z0-9.-]*\s?account|not our customer` +
+				`|no longer (?:with|employed|works?|at)\b|left the (?:company|organi[sz]ation)|unroute?able address|user not local|no valid (?:recipients?|mailbox)|address (?:couldn't|could not|can't|cannot) be found`,
+			example: "550 sorry, no mailbox here by that name. (#5.1.1)"},
+	}
+}
+
+// expiredRules: the retry period ran out. After the recipient and mailbox
+// rules, as an expiry notice often quotes the last reply ("mailbox quota
+// exceeded", "user unknown" under a 4xx), which says more.
+func expiredRules() []rule {
+	return []rule{
+		{name: "expired", class: SoftTemporary, reason: ReasonExpired,
+			match:   `(?:delivery time|delivery|message|lifetime) (?:has )?expired|expired in (?:the )?queue|retry (?:time(?:out)?|period) (?:exceeded|expired)|retry time not reached|retries exhausted|could not be delivered within|too long in (?:the )?queue|(?:been|was) (?:in the queue|queued) (?:for )?too long|gave up|giving up|undeliverable for \d+ days|maximum (?:time|retries|delivery attempts)|delivery attempts (?:have )?(?:failed|expired|exhausted)|(?:unable|failed) to deliver(?:[^.\n]|\.\S){0,40}(?:for|within|after) \d+ (?:days|hours)|` + expiredIntl,
+			example: "451 4.4.7 Message expired, unable to deliver in 840 minutes"},
+	}
+}
+
+// genericRules: group 8.
+func genericRules() []rule {
+	return []rule{
+		{name: "policy", class: PolicyBlocked, reason: ReasonPolicy,
 			match:   `\bpolic(?:y|ies)\b|administrative(?:ly)? (?:denied|prohibit)|not (?:on the )?(?:whitelist|allowlist|allow list)`,
 			example: "554 5.7.9 Message not accepted for policy reasons. See https://senders.yahooinc.com/error-codes"},
-		{name: "expired", class: SoftTemporary,
-			match:   `(?:delivery time|message) expired|retry time(?:out)? exceeded|could not be delivered within|too long in (?:the )?queue|giving up|undeliverable for \d+ days|maximum (?:time|retries)`,
-			example: "retry timeout exceeded"},
-		{name: "network", class: SoftTemporary,
-			match:   `timed? ?out|connection (?:refused|reset|closed|lost|dropped|failed)|lost connection|no route to host|network (?:is )?unreachable|host (?:is )?unreachable|(?:could not|unable to|failed to) connect|tls (?:handshake )?(?:failed|error)|broken pipe`,
+		{name: "network", class: SoftTemporary, reason: ReasonNetwork,
+			match:   `timed? ?out|connection (?:refused|reset|closed|lost|dropped|failed)|lost connection|no route to host|network (?:is )?unreachable|\b(?:host|domain|destination)\b(?:[^.\n]|\.\S){0,40}\bunreachable|unreachable (?:host|domain|destination)|(?:could not|unable to|failed to) connect|tls (?:handshake )?(?:failed|error)|broken pipe`,
 			example: "Connect to mx.example.net[192.0.2.25]:25: Connection timed out"},
-		{name: "temporary", class: SoftTemporary,
-			match:   `temporar(?:y|ily)|try (?:again )?later|retry later|please retry|transient|tempfail|local error|resources? (?:temporarily )?unavailable|server busy|system busy|insufficient system (?:storage|resources)|queue (?:is )?full|vorübergehend|temporairement|temporalmente|временно`,
-			example: "451 4.3.0 Temporary lookup failure"},
+		{name: "system-error", class: SoftTemporary, reason: ReasonSystemError,
+			match:   `mailer error|local delivery failed|(?:internal|system|local|server|configuration|mail system|processing|software|storage|database) (?:error|failure|problem)|internal server|mail system (?:problem|failure)|out of memory|resources? (?:temporarily )?unavailable|insufficient system (?:storage|resources)|queue (?:is )?full|delivery to (?:a )?(?:local )?(?:mailbox|program|pipe|file) failed|(?:unable|failed) to (?:process|store|write)|` + systemIntl,
+			example: "451 4.3.0 Mail server error, please contact your administrator"},
+		{name: "temporary", class: SoftTemporary, reason: ReasonTemporary,
+			match:   `temporar(?:y|ily)|try (?:again )?later|retry later|please retry|transient|tempfail|server busy|system busy|` + temporaryIntl,
+			example: "451 4.3.0 Temporary failure, please try again"},
+	}
+}
 
-		// Weak rules: only when neither the rules above nor the status code decided.
-		{name: "mailbox-unavailable", class: HardInvalidRecipient, weak: true, when: permanent,
+// weakRules: only when neither the rules above nor the status code
+// decided; never decisive.
+func weakRules() []rule {
+	return []rule{
+		{name: "mailbox-unavailable", class: HardInvalidRecipient, reason: ReasonUserUnknown, weak: true, when: permanent,
 			match:   `mailbox (?:is )?(?:currently )?(?:unavailable|not available)|requested action not taken: mailbox|(?:user|recipient) (?:is )?(?:unavailable|not available)`,
 			example: "550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302)"},
-		{name: "does-not-exist", class: HardInvalidRecipient, weak: true, when: permanent,
+		{name: "does-not-exist", class: HardInvalidRecipient, reason: ReasonUserUnknown, weak: true, when: permanent,
 			match:   `does ?n[o']t exist|not exist\b|existiert nicht|не существует`,
 			example: "550 <jane@example.net>... does not exist"},
-		{name: "blocked", class: PolicyBlocked, weak: true,
-			match:   `\bblocked\b|access denied|\bdenied\b|not (?:allowed|authori[sz]ed|permitted)|prohibited|forbidden|\brefused\b`,
+		{name: "blocked", class: PolicyBlocked, reason: ReasonPolicy, weak: true,
+			match:   `\bblocked\b|\bdenied\b|not (?:allowed|authori[sz]ed|permitted)|prohibited|forbidden|\brefused\b|\brejected\b|service (?:unavailable|not available)`,
 			example: "550 Your message was blocked"},
 	}
 }
@@ -203,35 +283,42 @@ func ruleTable() []rule {
 // sees they were considered.
 func statusTable() []statusRule {
 	return []statusRule{
-		{"0.0", "", "other undefined status"},
-		{"1.0", "", "other address status"},
-		{"1.1", HardInvalidRecipient, "bad destination mailbox address"},
-		{"1.2", HardInvalidRecipient, "bad destination system address"},
-		{"1.3", HardInvalidRecipient, "bad destination mailbox address syntax"},
-		{"1.4", "", "destination mailbox address ambiguous"},
-		{"1.6", HardInvalidRecipient, "destination mailbox has moved, no forwarding address"},
-		{"1.7", PolicyBlocked, "bad sender's mailbox address syntax"},
-		{"1.8", PolicyBlocked, "bad sender's system address"},
-		{"1.10", HardInvalidRecipient, "recipient address has null MX (RFC 7505)"},
-		{"2.0", "", "other or undefined mailbox status"},
-		{"2.1", HardInvalidRecipient, "mailbox disabled, not accepting messages"},
-		{"2.2", SoftMailboxFull, "mailbox full"},
-		{"2.3", Other, "message length exceeds administrative limit"},
-		{"2.4", Other, "mailing list expansion problem"},
-		{"3.1", SoftTemporary, "mail system full"},
-		{"3.2", SoftTemporary, "system not accepting network messages"},
-		{"3.4", Other, "message too big for system"},
-		{"4.1", SoftTemporary, "no answer from host"},
-		{"4.2", SoftTemporary, "bad connection"},
-		{"4.3", SoftTemporary, "directory server failure"},
-		{"4.4", "", "unable to route: the text says whether the domain exists"},
-		{"4.5", SoftTemporary, "mail system congestion"},
-		{"4.6", Other, "routing loop detected"},
-		{"4.7", SoftTemporary, "delivery time expired"},
-		{"5.0", "", "other or undefined protocol status"},
-		{"5.3", RateLimited, "too many recipients"},
-		{"6.0", "", "other or undefined media error"},
-		{"7", PolicyBlocked, "security or policy status (X.7.x)"},
-		{"7.28", RateLimited, "Gmail's rate limiting of unusual volumes"},
+		{"0.0", "", "", "other undefined status"},
+		{"1.0", "", "", "other address status"},
+		{"1.1", HardInvalidRecipient, ReasonUserUnknown, "bad destination mailbox address"},
+		{"1.2", HardInvalidRecipient, ReasonDomainNotFound, "bad destination system address"},
+		{"1.3", HardInvalidRecipient, ReasonUserUnknown, "bad destination mailbox address syntax"},
+		{"1.4", "", "", "destination mailbox address ambiguous"},
+		{"1.6", HardInvalidRecipient, ReasonUserUnknown, "destination mailbox has moved, no forwarding address"},
+		{"1.7", PolicyBlocked, ReasonBlockedSender, "bad sender's mailbox address syntax"},
+		{"1.8", PolicyBlocked, ReasonBlockedSender, "bad sender's system address"},
+		{"1.10", HardInvalidRecipient, ReasonDomainNotFound, "recipient address has null MX (RFC 7505)"},
+		{"2.0", "", "", "other or undefined mailbox status"},
+		{"2.1", SoftTemporary, ReasonMailboxDisabled, "mailbox disabled, not accepting messages: often for now (see temporarily-disabled)"},
+		{"2.2", SoftMailboxFull, ReasonMailboxFull, "mailbox full"},
+		{"2.3", SpamBlocked, ReasonMessageTooLarge, "message length exceeds administrative limit"},
+		{"2.4", Other, ReasonUnclassified, "mailing list expansion problem"},
+		{"3.0", "", "", "other or undefined mail system status"},
+		{"3.1", SoftTemporary, ReasonSystemError, "mail system full"},
+		{"3.2", SoftTemporary, ReasonSystemError, "system not accepting network messages"},
+		{"3.4", SpamBlocked, ReasonMessageTooLarge, "message too big for system"},
+		{"3.5", SoftTemporary, ReasonSystemError, "system incorrectly configured"},
+		{"4.1", SoftTemporary, ReasonNetwork, "no answer from host"},
+		{"4.2", SoftTemporary, ReasonNetwork, "bad connection"},
+		{"4.3", SoftTemporary, ReasonSystemError, "directory server failure"},
+		{"4.4", "", "", "unable to route: the text says whether the domain exists"},
+		{"4.5", SoftTemporary, ReasonSystemError, "mail system congestion"},
+		{"4.6", SoftTemporary, ReasonLoop, "routing loop detected"},
+		{"4.7", SoftTemporary, ReasonExpired, "delivery time expired"},
+		{"5.0", "", "", "other or undefined protocol status"},
+		{"5.3", RateLimited, ReasonRateLimited, "too many recipients"},
+		{"6", SpamBlocked, ReasonBlockedContent, "message content or media errors (X.6.x)"},
+		{"6.0", "", "", "other or undefined media error"},
+		{"7", PolicyBlocked, ReasonPolicy, "security or policy status (X.7.x)"},
+		{"7.23", PolicyBlocked, ReasonAuthFailure, "SPF validation failed (RFC 7372)"},
+		{"7.25", PolicyBlocked, ReasonBlockedIP, "reverse DNS validation failed (RFC 7372)"},
+		{"7.26", PolicyBlocked, ReasonAuthFailure, "multiple authentication checks failed (RFC 7372)"},
+		{"7.27", PolicyBlocked, ReasonBlockedSender, "sender address has null MX (RFC 7505)"},
+		{"7.28", RateLimited, ReasonRateLimited, "Gmail's rate limiting of unusual volumes"},
 	}
 }

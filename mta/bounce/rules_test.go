@@ -70,18 +70,18 @@ func TestStatusTable(t *testing.T) {
 		{"5.1.1", HardInvalidRecipient, true},
 		{"5.1.10", HardInvalidRecipient, true},
 		{"4.1.1", SoftTemporary, false}, // transient: never suppress
-		{"5.1.7", PolicyBlocked, true},
+		{"5.1.7", PolicyBlocked, false},
 		{"5.2.2", SoftMailboxFull, false},
 		{"4.2.2", SoftMailboxFull, false},
-		{"5.2.1", HardInvalidRecipient, true},
-		{"5.7.1", PolicyBlocked, true},
+		{"5.2.1", SoftTemporary, false},
+		{"5.7.1", PolicyBlocked, false},
 		{"4.7.1", PolicyBlocked, false},
 		{"4.7.28", RateLimited, false},
 		{"5.4.7", SoftTemporary, false},
 		{"4.4.1", SoftTemporary, false},
 		{"5.5.3", RateLimited, false},
-		{"5.3.4", Other, true},
-		{"5.0.0", Other, true},
+		{"5.3.4", SpamBlocked, false},
+		{"5.0.0", Other, false},
 		{"4.0.0", SoftTemporary, false},
 	}
 	for _, tt := range tests {

@@ -57,11 +57,27 @@ func (p *Policy) Apply(ctx context.Context, tenant, addr string, res bounce.Resu
 	if tenant == "" || addr == "" {
 		return false, nil
 	}
+	detail := res.Diagnostic
+	if res.FeedbackType != "" {
+		detail = "feedback-type " + res.FeedbackType
+	}
+	if res.Reason == bounce.Reason("opt_out") {
+		// An unsubscribe (ARF opt-out, Apple's unsubscribe mail): the
+		// marketing stream only, like a one-click unsubscribe.
+		err := p.Store.Suppress(ctx, queue.Suppression{Tenant: tenant, Addr: addr, Scope: queue.ScopeMarketing,
+			Reason: "unsubscribe", Source: source, Detail: detail})
+		if err != nil {
+			return false, fmt.Errorf("inbound: unsubscribe: %w", err)
+		}
+		return true, nil
+	}
 	switch res.Class {
 	case bounce.HardInvalidRecipient, bounce.Complaint:
-		detail := string(res.Reason)
-		if res.FeedbackType != "" {
-			detail = "feedback-type " + res.FeedbackType
+		// Suppression for every stream needs a decisive verdict: a rule
+		// that read the text, not a fallback from the status code alone
+		// (mta/bounce's precedence).
+		if !res.Decisive {
+			return false, nil
 		}
 		err := p.Store.Suppress(ctx, queue.Suppression{Tenant: tenant, Addr: addr, Scope: queue.ScopeAll,
 			Reason: string(res.Class), Source: source, Detail: detail})
@@ -70,7 +86,7 @@ func (p *Policy) Apply(ctx context.Context, tenant, addr string, res bounce.Resu
 		}
 		return true, nil
 	case bounce.SoftMailboxFull, bounce.SoftTemporary:
-		ok, err := p.Store.RecordSoftFailure(ctx, tenant, addr, string(res.Class), string(res.Reason), p.SoftThreshold, p.SoftWindow)
+		ok, err := p.Store.RecordSoftFailure(ctx, tenant, addr, string(res.Class), res.Diagnostic, p.SoftThreshold, p.SoftWindow)
 		if err != nil {
 			return false, fmt.Errorf("inbound: soft failure: %w", err)
 		}

@@ -1,0 +1,114 @@
+package bounce
+
+// Phrase tables in the languages receivers write notices in: English (in
+// rules_table.go), German, French, Spanish, Italian, Portuguese, Dutch,
+// Russian, Japanese, Chinese (simplified and traditional), Korean, Arabic,
+// Hebrew, Polish, Czech and Turkish, plus Scandinavian terms old rules had.
+// Terms in scripts without ASCII letters take no \b (Go's \b is ASCII
+// only; TestRulePatternsAvoidASCIIBoundaryOnOtherScripts guards it).
+// Bodies arrive in legacy charsets (ISO-2022-JP, Shift_JIS, GB2312, Big5,
+// EUC-KR, KOI8-R, windows-1256, ISO-8859-8…), decoded by golang.org/x/text
+// (charset.go) before these are matched.
+
+// groupPosting is a mailing list or Google Group refusing the sender's
+// post: Google Groups and Google Workspace write "The group you tried to
+// contact may not exist, or you may not have permission to post messages
+// to the group" in the reader's language; the "may not exist" must not
+// read as an unknown user.
+const groupPosting = `(?:permission|authori[sz]ed|allowed|privilege)s?(?:[^.\n]|\.\S){0,20}\bto post\b|\bpost(?:ing)? (?:messages )?to (?:this|the) (?:group|list)|not allowed to post|posting (?:is )?(?:restricted|not allowed|denied|not permitted)|only (?:members|moderators) (?:can|may) post|not a member of (?:this|the) (?:group|list)` +
+	`|not allowed to (?:send|post) (?:messages )?to (?:the |this )?(?:list|group)|\bnot (?:a )?(?:subscriber|subscribed|member of)\b|\bnon-?member|members-only` +
+	`|berechtigt(?:[^.\n]|\.\S){0,40}(?:gruppe|zu posten|zu senden)|gruppe(?:[^.\n]|\.\S){0,80}(?:nicht berechtigt|keine berechtigung)` + // de
+	`|autoris[ée]+(?:[^.\n]|\.\S){0,30}(?:publier|poster)|(?:publier|poster) des messages dans le groupe` + // fr
+	`|permiso para (?:publicar|enviar mensajes)|publicar mensajes en el grupo` + // es
+	`|autorizzazione a (?:pubblicare|postare)|pubblicare messaggi nel gruppo` + // it
+	`|permiss[aã]o para (?:postar|publicar)|postar mensagens no grupo` + // pt
+	`|toestemming om(?:[^.\n]|\.\S){0,30}(?:posten|plaatsen|te sturen)|berichten (?:te )?(?:posten|plaatsen) in de groep` + // nl
+	`|(?:прав|разрешени)(?:[^.\n]|\.\S){0,30}(?:публик|отправлять сообщения в групп)` + // ru
+	`|投稿(?:する)?(?:権限|許可)|グループに投稿` + // ja
+	`|(?:发帖|發帖|发布|發佈)(?:消息)?(?:的)?(?:权限|權限)|无权(?:在|向)?[^。\n]{0,10}(?:群组|群組)|(?:群组|群組)[^。\n]{0,30}(?:权限|權限)` + // zh
+	`|게시(?:할)? 권한|그룹에 (?:메시지를 )?게시` + // ko
+	`|(?:إذن|صلاحية)(?:[^.\n]|\.\S){0,20}(?:النشر|نشر الرسائل)` + // ar
+	`|הרשאה(?:[^.\n]|\.\S){0,20}לפרסם` + // he
+	`|uprawnień do (?:publikowania|wysyłania wiadomości do grupy)` + // pl
+	`|oprávnění(?:[^.\n]|\.\S){0,20}(?:publikovat|přispívat|zveřejňovat)` + // cs
+	`|(?:yayınlama|gönderme|mesaj gönderme) izn` // tr
+
+// expiredIntl: the message expired in the queue, retries gave up.
+const expiredIntl = `(?:after|nach|après|después de|dopo|após|na) \d+ (?:days|tagen|jours|días|giorni|dias|dagen)|(?:message|courrier|mensaje|messaggio|mensagem|nachricht|bericht)(?:[^.\n]|\.\S){0,20}(?:a expiré|expiré|caducado|expirado|scaduto|expirou|expirada|abgelaufen|verlopen)|zeitüberschreitung|(?:nicht|konnte nicht) innerhalb|zustellversuche(?:[^.\n]|\.\S){0,30}(?:aufgegeben|abgebrochen)|délai (?:de (?:distribution|remise) )?(?:dépassé|expiré)|plazo (?:de entrega )?(?:vencido|expirado)|tiempo de entrega (?:agotado|excedido)|tempo (?:massimo )?(?:scaduto|di consegna scaduto)|prazo (?:de entrega )?(?:expirou|esgotado)|bezorgtijd verlopen|срок (?:доставки |хранения )?(?:истек|истёк)|配信期限|有効期限が切れ|投递超时|投遞逾時|전송 시간 초과|انتهت مهلة|פג (?:תוקף|הזמן)|upłynął (?:czas|termin)|vypršel(?:a)? (?:čas|lhůta)|teslim süresi doldu`
+
+// spamIntl: the content was judged spam.
+const spamIntl = `спам|indésirable|pourriel|no deseado|correo basura|unerwünscht|indesiderat|indesejad|lixo eletr[oô]nico|ongewenst|迷惑メール|スパム|垃圾邮件|垃圾郵件|스팸|رسائل مزعجة|بريد (?:عشوائي|مزعج)|דואר זבל|ספאם|niechcian|nevyžádan|istenmeyen (?:e-)?posta`
+
+// systemIntl: the receiver's system failed.
+const systemIntl = `interner fehler|systemfehler|erreur (?:interne|système|du système)|error (?:interno|del sistema)|errore (?:interno|di sistema)|erro (?:interno|do sistema)|interne fout|systeemfout|внутренняя ошибка|системная ошибка|システムエラー|内部エラー|系统错误|內部錯誤|系統錯誤|시스템 오류|내부 오류|خطأ (?:في النظام|داخلي)|שגיאת מערכת|שגיאה פנימית|błąd (?:systemu|wewnętrzny)|(?:systémová|interní) chyba|sistem hatası|iç hata`
+
+// closedIntl: an account closed for good (deleted, cancelled, shut down).
+const closedIntl = `(?:konto|postfach|compte|bo[iî]te|cuenta|buz[oó]n|account|casella|conta|caixa|aккаунт|аккаунт|учетн|учётн|ящик|skrzynka|konto|účet|schránka|hesap)(?:[^.\n]|\.\S){0,40}(?:gelöscht|geschlossen|aufgelöst|gekündigt|supprimé|fermé|clôturé|résilié|cerrad|cancelad|eliminad|dad[oa] de baja|chius|cancellat|eliminat|encerrad|cancelad|excluíd|opgeheven|verwijderd|удален|удалён|закрыт|usunięt|zamknięt|zrušen|smazán|kapatıldı|silindi)|dad[oa] de baja definitivamente`
+
+// temporaryIntl: a temporary condition.
+const temporaryIntl = `vorübergehend|temporairement|temporalmente|temporaneamente|temporariamente|tijdelijk|временно|一時的|暂时|暫時|临时|일시적|مؤقت|זמני|tymczasow|dočasn|geçici`
+
+// mailboxFullIntl: over quota, in many languages.
+func mailboxFullIntl() []rule {
+	return []rule{
+		{name: "mailbox-full-de", class: SoftMailboxFull, reason: ReasonMailboxFull,
+			match:   `postfach(?:[^.\n]|\.\S){0,30}(?:voll|überschritten|keinen platz)|speicherplatz|(?:quota|kontingent|speicher)(?:[^.\n]|\.\S){0,20}(?:überschritten|erschöpft|voll)`,
+			example: "552 Das Postfach des Empfängers ist voll"},
+		{name: "mailbox-full-fr", class: SoftMailboxFull, reason: ReasonMailboxFull,
+			match:   `bo[iî]te(?:[^.\n]|\.\S){0,50}pleine|quota(?:[^.\n]|\.\S){0,20}(?:dépassé|atteint)|espace (?:de stockage )?insuffisant`,
+			example: "552 La boîte aux lettres du destinataire est pleine"},
+		{name: "mailbox-full-es", class: SoftMailboxFull, reason: ReasonMailboxFull,
+			match:   `buz[oó]n(?:[^.\n]|\.\S){0,30}(?:llen[oa]|excedid)|cuota(?:[^.\n]|\.\S){0,20}(?:excedid|superad)|sin espacio|espacio insuficiente`,
+			example: "552 El buzón del destinatario está lleno"},
+		{name: "mailbox-full-other", class: SoftMailboxFull, reason: ReasonMailboxFull,
+			match: `casella(?:[^.\n]|\.\S){0,30}(?:piena|esaurit)|quota superata|spazio esaurito|caixa(?:[^.\n]|\.\S){0,30}(?:cheia|lotada)|cota excedida` +
+				`|ящик(?:[^.\n]|\.\S){0,30}переполнен|переполнен|превышен(?:[^.\n]|\.\S){0,20}(?:квот|размер)|недостаточно места` +
+				`|mailbox(?:[^.\n]|\.\S){0,20}is vol|postvak(?:[^.\n]|\.\S){0,20}vol|quotum overschreden|skrzynka(?:[^.\n]|\.\S){0,20}(?:pełna|przepełniona)|przekroczon[aoy]? (?:limit|przydział|quot)|schránka(?:[^.\n]|\.\S){0,20}(?:plná|přeplněna)|překročen[aáý]? (?:kvóta|limit)|posta kutusu(?:[^.\n]|\.\S){0,20}(?:dolu|doldu)|kota(?:sı)? aşıldı` +
+				`|brevlåda(?:[^.\n]|\.\S){0,20}full|postkasse(?:[^.\n]|\.\S){0,20}ful|メールボックスがいっぱい|メールボックスの容量|容量(?:が)?(?:超過|オーバー|制限)|邮箱已满|信箱已满|郵箱已滿|信箱已滿|空间不足|容量已满|超出(?:邮箱)?容量|메일함이 가득|사서함이 가득|용량(?:을|이)? 초과|저장 공간이 부족|صندوق(?:[^.\n]|\.\S){0,30}ممتلئ|امتلاء صندوق البريد|تجاوز (?:الحصة|السعة)|תיבת הדואר מלאה|חריגה ממכסת`,
+			example: "552 Почтовый ящик получателя переполнен"},
+	}
+}
+
+// domainIntl: the recipient's domain does not exist. Before the
+// recipient tables, whose "does not exist" would take it for a user.
+func domainIntl() []rule {
+	return []rule{
+		{name: "domain-not-found-intl", class: HardInvalidRecipient, reason: ReasonDomainNotFound, sticky: true,
+			match: `domain[^\n]{0,40}(?:existiert nicht|nicht gefunden|unbekannt)|domaine[^\n]{0,40}(?:inexistant|introuvable|inconnu|n'existe pas)|dominio[^\n]{0,40}(?:no existe|inexistente|desconocido|no encontrado|non esiste|sconosciuto)` +
+				`|dom[ií]nio[^\n]{0,40}(?:n[aã]o existe|inexistente|desconhecido|n[aã]o encontrado)|domein[^\n]{0,40}(?:bestaat niet|onbekend|niet gevonden)|домен[^\n]{0,40}(?:не существует|не найден)` +
+				`|ドメインが(?:存在しません|見つかりません)|域名不存在|域名无效|找不到域名|網域不存在|도메인(?:을|이)? (?:찾을 수 없|존재하지 않)|النطاق غير موجود|הדומיין (?:לא קיים|אינו קיים)|domena nie istnieje|doména neexistuje|alan adı bulunamadı`,
+			example: "550 Le domaine example.net est inexistant"},
+	}
+}
+
+// recipientIntl: unknown users and dead accounts.
+func recipientIntl() []rule {
+	return []rule{
+		{name: "user-unknown-de", class: HardInvalidRecipient, reason: ReasonUserUnknown,
+			match:   `\bbenutzer(?:konto)?(?:[^.\n]|\.\S){0,30}(?:unbekannt|existiert nicht|nicht gefunden|nicht vorhanden|deaktiviert|gelöscht)|unbekannte[rn]? (?:benutzer|empfänger|adresse|mailbox|postfach)|empfänger(?:adresse)?(?:[^.\n]|\.\S){0,40}(?:nicht bekannt|unbekannt|existiert nicht|nicht gefunden|ungültig)|\b(?:adresse|postfach|mailbox|konto)(?:[^.\n]|\.\S){0,30}(?:existiert nicht|nicht gefunden|unbekannt|ungültig|nicht vorhanden|deaktiviert|gelöscht)|ungültige (?:adresse|e-mail-adresse|empfänger)`,
+			example: "550 Die E-Mail-Adresse des Empfängers existiert nicht"},
+		{name: "user-unknown-fr", class: HardInvalidRecipient, reason: ReasonUserUnknown,
+			match:   `\b(?:utilisateur|destinataire|adresse|bo[iî]te aux lettres|compte)(?:[^.\n]|\.\S){0,30}(?:inconnu|inexistant|introuvable|n'existe pas|n’existe pas|invalide|non valide|désactivé)|n'existe pas|n’existe pas`,
+			example: "550 5.1.1 Adresse du destinataire inconnue"},
+		{name: "user-unknown-es", class: HardInvalidRecipient, reason: ReasonUserUnknown,
+			match:   `\b(?:usuario|destinatario|direcci[oó]n|buz[oó]n|cuenta|casilla)(?:[^.\n]|\.\S){0,30}(?:desconocid|inexistente|no existe|no encontrad|no es v[aá]lid|no v[aá]lid|inv[aá]lid|deshabilitad|desactivad)|no existe`,
+			example: "550 El usuario no existe en este dominio"},
+		{name: "user-unknown-it-pt", class: HardInvalidRecipient, reason: ReasonUserUnknown,
+			match:   `\b(?:utente|indirizzo|casella|usu[aá]rio|utilizador|destinat[aá]rio|endere[cç]o|conta\b)(?:[^.\n]|\.\S){0,30}(?:sconosciut|inesistente|non esiste|non trovat|desconhecid|n[aã]o existe|n[aã]o encontrad|inv[aá]lid|desativad)|non esiste|n[aã]o existe`,
+			example: "550 Utente sconosciuto"},
+		{name: "user-unknown-ru", class: HardInvalidRecipient, reason: ReasonUserUnknown,
+			match:   `(?:пользовател|адрес|получател|ящик|аккаунт|учетн|учётн)(?:[^.\n]|\.\S){0,40}(?:не найден|не существует|не обнаружен|неизвест|удален|удалён|отключен)|нет такого (?:пользователя|адреса|ящика)|несуществующ|неизвестный (?:пользователь|адрес|получатель)`,
+			example: "550 Пользователь не найден"},
+		{name: "user-unknown-other", class: HardInvalidRecipient, reason: ReasonUserUnknown,
+			match: `\b(?:gebruiker|ontvanger|adres|account)(?:[^.\n]|\.\S){0,30}(?:onbekend|bestaat niet|niet gevonden)|onbekende (?:gebruiker|ontvanger)|bestaat niet` +
+				`|\b(?:użytkownik|odbiorca|skrzynka|adres|konto)(?:[^.\n]|\.\S){0,30}(?:nie istnieje|nieznany)|nieznany (?:użytkownik|odbiorca|adres)|nie znaleziono (?:użytkownika|odbiorcy|adresu)|nie istnieje` +
+				`|neexistuje|neznámý (?:uživatel|příjemce|adresát)|(?:uživatel|příjemce) (?:nebyl )?nenalezen` +
+				`|kullanıcı bulunamadı|kullanıcı yok|alıcı bulunamadı|böyle bir kullanıcı|adres bulunamadı|geçersiz alıcı` +
+				`|finns inte|findes ikke|finnes ikke|ukjent (?:bruker|mottaker)|okänd (?:användare|mottagare)` +
+				`|存在しません|宛先不明|存在しないユーザ|(?:ユーザー?|受信者|アドレス)が見つかりません|用户不存在|用戶不存在|收件人不存在|收件者不存在|邮箱不存在|信箱不存在|帳號不存在|账号不存在|找不到收件人` +
+				`|존재하지 않는 (?:사용자|계정|주소|메일)|(?:사용자|수신자|계정)(?:를|을|가|이)? (?:찾을 수 없|존재하지 않)|없는 사용자` +
+				`|(?:المستخدم|المستلم|العنوان|البريد الإلكتروني|عنوان البريد) غير موجود|مستخدم غير معروف` +
+				`|(?:משתמש|הנמען|נמען) (?:לא|אינו) (?:קיים|ידוע)|(?:כתובת|תיבת הדואר) (?:לא|אינה) קיימת`,
+			example: "550 Gebruiker onbekend"},
+	}
+}

@@ -1,0 +1,194 @@
+"""Helpers for gen.py: encodings, the returned original, MIME builders.
+
+Everything here writes bytes the way mail software does: charsets through
+Python's codecs, quoted-printable and base64 bodies, RFC 2047 encoded words.
+Nothing here classifies anything; the golden labels are written by hand in
+gen.py.
+"""
+
+import base64
+import hashlib
+import quopri
+
+VERP_DOMAIN = "bounces.brand.example"
+
+
+def ids(name):
+    """A deterministic queue id (16 hex) and VERP local part for a file."""
+    h = hashlib.sha256(name.encode()).digest()
+    qid = h[:8].hex()
+    tok = base64.urlsafe_b64encode(h[8:24]).decode().rstrip("=")
+    return qid, "b." + tok
+
+
+def codec(charset):
+    return {
+        "iso-2022-jp": "iso2022_jp",
+        "shift_jis": "shift_jis",
+        "gb2312": "gb2312",
+        "gbk": "gbk",
+        "gb18030": "gb18030",
+        "big5": "big5",
+        "euc-kr": "euc_kr",
+        "ks_c_5601-1987": "euc_kr",
+        "koi8-r": "koi8_r",
+        "windows-1251": "cp1251",
+        "windows-1250": "cp1250",
+        "windows-1252": "cp1252",
+        "windows-1254": "cp1254",
+        "windows-1255": "cp1255",
+        "windows-1256": "cp1256",
+        "iso-8859-1": "latin_1",
+        "iso-8859-2": "iso8859_2",
+        "iso-8859-5": "iso8859_5",
+        "iso-8859-6": "iso8859_6",
+        "iso-8859-8": "iso8859_8",
+        "iso-8859-9": "iso8859_9",
+        "iso-8859-15": "iso8859_15",
+        "us-ascii": "ascii",
+        "utf-8": "utf-8",
+    }[charset.lower()]
+
+
+def crlf(s):
+    return s.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+def enc_body(text, charset="us-ascii", cte="7bit"):
+    """Encodes text in charset and then in the transfer encoding; returns str
+    (ASCII for qp/base64, latin-1 mapped bytes for 8bit)."""
+    raw = text.encode(codec(charset))
+    if cte == "base64":
+        b = base64.b64encode(raw).decode()
+        return "\n".join(b[i:i + 76] for i in range(0, len(b), 76)) + "\n"
+    if cte == "quoted-printable":
+        return quopri.encodestring(raw).decode("ascii")
+    return raw.decode("latin-1")
+
+
+def ew(text, charset="utf-8", q=False):
+    """RFC 2047 encoded words, split so each stays short."""
+    if all(ord(c) < 128 for c in text):
+        return text
+    out, chunk = [], ""
+    for ch in text:
+        chunk += ch
+        if len(chunk.encode(codec(charset))) >= 30:
+            out.append(chunk)
+            chunk = ""
+    if chunk:
+        out.append(chunk)
+    words = []
+    for c in out:
+        b = c.encode(codec(charset))
+        if q:
+            s = "".join(
+                chr(x) if (48 <= x <= 57 or 65 <= x <= 90 or 97 <= x <= 122) else ("_" if x == 32 else "=%02X" % x)
+                for x in b)
+            words.append("=?%s?Q?%s?=" % (charset, s))
+        else:
+            words.append("=?%s?B?%s?=" % (charset, base64.b64encode(b).decode()))
+    return "\n ".join(words)
+
+
+SUBJECT = "Spring sale: 30% off everything"
+
+
+def original(name, rcpt, subject=SUBJECT, sender="Brand News <news@brand.example>",
+             body=None, headers_only=False, extra=""):
+    """The message sluice sent: VERP Return-Path, X-Sluice-ID, our Message-ID."""
+    qid, verp = ids(name)
+    h = (
+        "Return-Path: <%s@%s>\n"
+        "Received: from mta1.brand.example (mta1.brand.example [192.0.2.10])\n"
+        "\tby mx.receiver.example with ESMTPS id 4XyZ%s\n"
+        "\tfor <%s>; Mon, 16 Nov 2026 09:14:07 +0000 (UTC)\n"
+        "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=brand.example; s=s1;\n"
+        "\th=from:to:subject:date:message-id:list-unsubscribe;\n"
+        "\tbh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\n"
+        "\tb=dGhpcyBpcyBub3QgYSByZWFsIHNpZ25hdHVyZSwganVzdCB0ZXN0IGRhdGE=\n"
+        "From: %s\n"
+        "To: %s\n"
+        "Subject: %s\n"
+        "Date: Mon, 16 Nov 2026 09:14:05 +0000\n"
+        "Message-ID: <%s.7c1e55aa@mta1.brand.example>\n"
+        "X-Sluice-ID: %s\n"
+        "List-Unsubscribe: <https://t.brand.example/u/Qm9vVW5z%s>, <mailto:u.Qm9vVW5z%s@%s>\n"
+        "List-Unsubscribe-Post: List-Unsubscribe=One-Click\n"
+        "%s"
+        "MIME-Version: 1.0\n"
+        "Content-Type: text/plain; charset=utf-8\n"
+        "Content-Transfer-Encoding: 7bit\n"
+    ) % (verp, VERP_DOMAIN, qid[:6], rcpt, sender, rcpt, subject, qid, qid,
+         qid[:6], qid[:6], VERP_DOMAIN, extra)
+    if headers_only:
+        return h
+    if body is None:
+        body = ("Hello,\n\nOur spring sale starts today: 30%% off everything until Sunday.\n"
+                "Shop now: https://t.brand.example/c/Xy12Ab%s\n\n"
+                "If you no longer want these emails, unsubscribe:\n"
+                "https://t.brand.example/u/Qm9vVW5z%s\n") % (qid[:4], qid[:6])
+    return h + "\n" + body
+
+
+def part(ctype, body, charset=None, cte=None, extra=""):
+    """One MIME body part; body is already-encoded text when cte is given
+    through enc_body, otherwise plain ASCII."""
+    h = "Content-Type: " + ctype
+    if charset:
+        h += "; charset=" + (charset if charset.islower() or "-" in charset else charset)
+    h += "\n"
+    if cte:
+        h += "Content-Transfer-Encoding: " + cte + "\n"
+    h += extra
+    return h + "\n" + body
+
+
+def text_part(text, charset="us-ascii", cte="7bit", desc=None, html=False):
+    extra = ("Content-Description: %s\n" % desc) if desc else ""
+    return part("text/html" if html else "text/plain", enc_body(text, charset, cte), charset, cte, extra)
+
+
+def multipart(subtype, parts, boundary, params="", preamble="This is a MIME-encapsulated message.\n"):
+    """Returns (content-type header value, body)."""
+    ct = 'multipart/%s;%s\n\tboundary="%s"' % (subtype, params, boundary)
+    out = preamble + "\n"
+    for p in parts:
+        if not p.endswith("\n"):
+            p += "\n"
+        out += "--%s\n%s\n" % (boundary, p)
+    out += "--%s--\n" % boundary
+    return ct, out
+
+
+def dsn_fields(reporting, rcpts, arrival="Mon, 16 Nov 2026 09:14:09 +0000", extra_msg=""):
+    """message/delivery-status body (RFC 3464 §2.2, §2.3). rcpts: list of
+    dicts with keys addr, action, status, diag (optional), remote
+    (optional), orig (optional), extra (optional)."""
+    s = "Reporting-MTA: dns; %s\n%sArrival-Date: %s\n" % (reporting, extra_msg, arrival)
+    for r in rcpts:
+        s += "\n"
+        if r.get("orig", True):
+            s += "Original-Recipient: rfc822;%s\n" % r["addr"]
+        s += "Final-Recipient: rfc822; %s\n" % r["addr"]
+        s += "Action: %s\n" % r["action"]
+        s += "Status: %s\n" % r["status"]
+        if r.get("remote"):
+            s += "Remote-MTA: dns; %s\n" % r["remote"]
+        if r.get("diag"):
+            s += "Diagnostic-Code: %s\n" % r["diag"]
+        if r.get("last"):
+            s += "Last-Attempt-Date: %s\n" % r["last"]
+        if r.get("will"):
+            s += "Will-Retry-Until: %s\n" % r["will"]
+        s += r.get("extra", "")
+    return s
+
+
+def headers(d):
+    """Header block from a list of (name, value) pairs."""
+    return "".join("%s: %s\n" % (k, v) for k, v in d)
+
+
+def message(hdrs, ctype, body):
+    return headers(hdrs + [("MIME-Version", "1.0"), ("Content-Type", ctype)]) + "\n" + body
