@@ -172,18 +172,48 @@ func (s *Store) Claim(ctx context.Context, limit, maxRcpts int) ([]Work, error) 
 }
 
 // ClaimOptions shape a claim.
+//
+// The caller holds what it claims in memory, in bounded ready queues per
+// destination (mta/delivery); the spool's schedule stays the order of
+// everything beyond them. A claim therefore reads the schedule in due
+// order and takes only what the caller has room for: due recipients of a
+// domain without room are left due and untouched (Skipped), so becoming
+// due at once never rewrites the spool; the next claim, once room frees,
+// finds them where they were.
 type ClaimOptions struct {
 	Limit    int // recipients at most
 	MaxRcpts int // recipients per Work at most [100]
 	// Room, when set, says how many more recipients of a domain the caller
 	// can take now (it must not change during the call). Due recipients of
-	// a domain without room are postponed by Postpone instead of claimed,
-	// with no attempt counted, so one slow destination holding its share
-	// cannot block the mail behind it (head-of-line blocking).
-	Room     func(domain string) int
-	Postpone time.Duration // [5s]
-	// MaxPostpone bounds the recipients postponed by one call [1000].
+	// a domain without room are skipped: left due, in place, not written.
+	// Room is where per-stream priorities and fleet-wide leases plug in:
+	// a caller that answers from a lease (connections or rate granted to
+	// this node for a site) or from a stream's share bounds each domain's
+	// claims by it, and the spool's order decides only among what fits.
+	Room func(domain string) int
+	// MaxSkip bounds the skipped recipients looked at by one call
+	// [1000]: beyond them the scan stops, so a claim's cost does not grow
+	// with a blocked domain's backlog.
+	MaxSkip int
+	// Postpone, when positive, enables the fallback for head-of-line
+	// blocking beyond the skip window: when the call claims nothing and
+	// its whole window was blocked, the first MaxPostpone [1000] blocked
+	// recipients are rewritten Postpone later (no attempt counted), so
+	// mail of other domains behind a stalled one's backlog is reached.
+	// The caller enables it only when the blocked domains are stalled
+	// (nothing of theirs settled for a while), never for a domain that
+	// is merely busy draining, whose mail must not be rewritten.
+	Postpone    time.Duration
 	MaxPostpone int
+	// Stats, when set, receives what the call did.
+	Stats *ClaimStats
+}
+
+// ClaimStats says what one claim did.
+type ClaimStats struct {
+	Claimed   int // recipients claimed
+	Skipped   int // due recipients left due: their domain had no room
+	Postponed int // due recipients rewritten later (the fallback above)
 }
 
 // ClaimWith is Claim with options.
@@ -195,22 +225,23 @@ func (s *Store) ClaimWith(ctx context.Context, o ClaimOptions) ([]Work, error) {
 	if maxRcpts <= 0 {
 		maxRcpts = 100
 	}
-	if o.Postpone <= 0 {
-		o.Postpone = 5 * time.Second
-	}
 	if o.MaxPostpone <= 0 {
 		o.MaxPostpone = 1000
 	}
+	if o.MaxSkip <= 0 {
+		o.MaxSkip = 1000
+	}
 	var works []Work
 	var d delta
+	var st ClaimStats
 	err := s.write(ctx, func(tx *bolt.Tx) error {
-		works, d = works[:0], delta{}
+		works, d, st = works[:0], delta{}, ClaimStats{}
 		now := s.opts.Now()
 		nowNano := now.UnixNano()
 		sb, rb, ib, mb := tx.Bucket(bucketSched), tx.Bucket(bucketRcpt), tx.Bucket(bucketInflight), tx.Bucket(bucketMsg)
 		var keys [][]byte
 		c := sb.Cursor()
-		for k, _ := c.First(); k != nil && len(keys) < limit+o.MaxPostpone; k, _ = c.Next() {
+		for k, _ := c.First(); k != nil && len(keys) < limit+o.MaxSkip; k, _ = c.Next() {
 			due, _, _, ok := parseSchedKey(k)
 			if !ok {
 				continue
@@ -220,9 +251,9 @@ func (s *Store) ClaimWith(ctx context.Context, o ClaimOptions) ([]Work, error) {
 			}
 			keys = append(keys, bytes.Clone(k))
 		}
-		claimed, postponed := 0, 0
+		claimed := 0
+		var blocked [][]byte      // skipped keys, in due order, for the fallback
 		taken := map[string]int{} // this call's admissions per domain
-		later := now.Add(o.Postpone).UnixNano()
 		metas := map[ID]meta{}
 		index := map[[2]string]int{} // (id, domain) → index in works of the open group
 		for _, k := range keys {
@@ -264,19 +295,9 @@ func (s *Store) ClaimWith(ctx context.Context, o ClaimOptions) ([]Work, error) {
 			if o.Room != nil && r.State != InFlight {
 				dom := Domain(r.Addr)
 				if o.Room(dom)-taken[dom] <= 0 {
-					if postponed >= o.MaxPostpone {
-						continue // stays due; looked at again next time
-					}
-					postponed++
-					if err := sb.Delete(k); err != nil {
-						return err
-					}
-					r.Next = later
-					if err := rb.Put(rk, r.encode()); err != nil {
-						return err
-					}
-					if err := sb.Put(schedKey(r.Next, id, idx), nil); err != nil {
-						return err
+					st.Skipped++ // stays due, untouched; looked at again next time
+					if len(blocked) < o.MaxPostpone {
+						blocked = append(blocked, k)
 					}
 					continue
 				}
@@ -338,12 +359,49 @@ func (s *Store) ClaimWith(ctx context.Context, o ClaimOptions) ([]Work, error) {
 			}
 			works[wi].Rcpts = append(works[wi].Rcpts, WorkRcpt{Index: idx, Addr: r.Addr, Attempt: r.Attempts})
 		}
+		st.Claimed = claimed
+		if o.Postpone > 0 && claimed == 0 && st.Skipped >= o.MaxSkip {
+			n, err := postpone(sb, rb, blocked, now.Add(o.Postpone).UnixNano())
+			if err != nil {
+				return err
+			}
+			st.Postponed = n
+		}
 		return d.persist(tx)
 	}, func() { s.counts.apply(&d) })
 	if err != nil {
 		return nil, fmt.Errorf("queue: claim: %w", err)
 	}
+	if o.Stats != nil {
+		*o.Stats = st
+	}
 	return works, nil
+}
+
+// postpone reschedules the recipients of sched keys to later, with no
+// attempt counted: the head-of-line fallback of ClaimWith.
+func postpone(sb, rb *bolt.Bucket, keys [][]byte, later int64) (int, error) {
+	n := 0
+	for _, k := range keys {
+		_, id, idx, _ := parseSchedKey(k)
+		rk := rcptKey(id, idx)
+		r, err := decodeRcpt(rb.Get(rk))
+		if err != nil {
+			return n, fmt.Errorf("recipient %s/%d: %w", id, idx, err)
+		}
+		if err := sb.Delete(k); err != nil {
+			return n, err
+		}
+		r.Next = later
+		if err := rb.Put(rk, r.encode()); err != nil {
+			return n, err
+		}
+		if err := sb.Put(schedKey(r.Next, id, idx), nil); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // Outcome is what became of one recipient's attempt.

@@ -68,12 +68,17 @@ type Config struct {
 	Port     int    // SMTP port for MX delivery [25]
 	HeloName string // EHLO name (required)
 	// DisableTLS turns off opportunistic STARTTLS.
-	DisableTLS      bool
-	MaxInFlight     int // recipients claimed at once [5000]
+	DisableTLS  bool
+	MaxInFlight int // recipients claimed at once: the ready queues' entries budget [5000]
+	// MaxReadyBytes bounds the estimated memory of the claimed recipients
+	// held in the ready queues (ids, addresses, small state; never
+	// bodies) [8 MiB]; see ready.go.
+	MaxReadyBytes   int64
 	MaxConnsPerDest int // connections per destination [20]
 	// MaxPendingPerDomain caps the claimed, unsettled recipients of one
-	// domain [10 × MaxConnsPerDest]: a slow destination's backlog waits in
-	// the spool, not in memory ahead of everyone else's mail.
+	// domain (its ready queue) [10 × MaxConnsPerDest]: a slow
+	// destination's backlog waits in the spool, due and untouched, not in
+	// memory ahead of everyone else's mail.
 	MaxPendingPerDomain int
 	MaxMsgsPerConn      int           // transactions per connection [100]
 	MaxRcptsPerTxn      int           // RCPT TO per transaction [100]
@@ -123,7 +128,7 @@ type Config struct {
 	// sleeping them out.
 	idleCheck  time.Duration // pause after which a pooled connection is checked with RSET [1s]
 	slotWait   time.Duration // wait of a worker refused a shaping connection slot [200ms]
-	postpone   time.Duration // how long a claim sets aside a domain at its pending cap [1s]
+	postpone   time.Duration // head-of-line fallback: how long a claim that found only blocked mail sets it aside; also the longest wait for room [1s]
 	slowFloor  time.Duration // least median transaction time that counts as slow [2s]
 	slowBudget time.Duration // a connection's median transaction time limit when the site has no others to compare with [30s]
 }
@@ -135,6 +140,12 @@ type Engine struct {
 
 	kick     chan struct{}
 	inflight atomic.Int64 // recipients claimed and not yet completed
+	// readyBytes estimates their memory (ready.go); released counts the
+	// recipients settled so far, dueKick says Kick was called (new mail
+	// may be due) since the scheduler last claimed.
+	readyBytes atomic.Int64
+	released   atomic.Int64
+	dueKick    atomic.Bool
 
 	workCtx    context.Context
 	workCancel context.CancelFunc
@@ -180,6 +191,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	def(&cfg.Port, 25)
 	def(&cfg.MaxInFlight, 5000)
+	if cfg.MaxReadyBytes <= 0 {
+		cfg.MaxReadyBytes = defaultReadyBytes
+	}
 	def(&cfg.MaxConnsPerDest, 20)
 	def(&cfg.MaxPendingPerDomain, 10*cfg.MaxConnsPerDest)
 	def(&cfg.MaxMsgsPerConn, 100)
@@ -217,6 +231,12 @@ func New(cfg Config) (*Engine, error) {
 // Kick tells the scheduler that new mail may be due (a submission was
 // queued, or capacity freed). It never blocks.
 func (e *Engine) Kick() {
+	e.dueKick.Store(true)
+	e.kickOnly()
+}
+
+// kickOnly wakes the scheduler after capacity freed (a settlement).
+func (e *Engine) kickOnly() {
 	select {
 	case e.kick <- struct{}{}:
 	default:
@@ -236,40 +256,55 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer close(e.runDone)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	stalled := false // the last claim's blocked domains settled nothing for e.cfg.postpone
 	for {
-		if free := int64(e.cfg.MaxInFlight) - e.inflight.Load(); free > 0 {
-			room := e.roomSnapshot()
-			works, err := e.cfg.Store.ClaimWith(ctx, queue.ClaimOptions{Limit: int(free), MaxRcpts: e.cfg.MaxRcptsPerTxn,
-				Room: func(domain string) int { return e.cfg.MaxPendingPerDomain - room[domain] }, Postpone: e.cfg.postpone})
-			if err != nil {
-				e.log.Error("delivery: claim failed", "err", err)
+		free := e.free()
+		if free <= 0 {
+			// The ready queues are full: the next settlement kicks.
+			if !e.wait(ctx, timer, time.Second) {
+				return nil
 			}
-			claimed := 0
-			for _, w := range works {
-				claimed += len(w.Rcpts)
-				e.inflight.Add(int64(len(w.Rcpts)))
-				e.dispatch(w)
-			}
-			if err == nil && claimed > 0 && int64(claimed) >= free {
-				// Full batch: more may be due; go again once capacity frees
-				// (a completion kicks) rather than spinning.
-				if !e.wait(ctx, timer, time.Second) {
-					return nil
-				}
-				continue
-			}
-			if err != nil {
-				if !e.wait(ctx, timer, time.Second) {
-					return nil
-				}
-				continue
-			}
+			continue
 		}
-		sleep := time.Minute
-		if due, ok := e.cfg.Store.NextDue(); ok {
-			sleep = due.Sub(e.cfg.Now())
+		var st queue.ClaimStats
+		released := e.released.Load()
+		e.dueKick.Store(false)
+		o := queue.ClaimOptions{Limit: free, MaxRcpts: e.cfg.MaxRcptsPerTxn, Room: e.roomFor(e.roomSnapshot()), Stats: &st}
+		if stalled {
+			o.Postpone = e.cfg.postpone
 		}
-		if !e.wait(ctx, timer, sleep) {
+		stalled = false
+		works, err := e.cfg.Store.ClaimWith(ctx, o)
+		if err != nil {
+			e.log.Error("delivery: claim failed", "err", err)
+		}
+		claimed := 0
+		for _, w := range works {
+			claimed += len(w.Rcpts)
+			e.inflight.Add(int64(len(w.Rcpts)))
+			e.readyBytes.Add(workBytes(&w))
+			e.dispatch(w)
+		}
+		var ok bool
+		switch {
+		case err != nil:
+			ok = e.wait(ctx, timer, time.Second)
+		case claimed > 0 && claimed >= free:
+			// Full batch: more may be due; go again once capacity frees
+			// (a completion kicks) rather than spinning.
+			ok = e.wait(ctx, timer, time.Second)
+		case st.Skipped > 0:
+			// Due mail is waiting for its domain's room, in the spool and
+			// untouched: claim again once enough of it settled.
+			ok, stalled = e.waitRoom(ctx, timer, released)
+		default:
+			sleep := time.Minute
+			if due, has := e.cfg.Store.NextDue(); has {
+				sleep = due.Sub(e.cfg.Now())
+			}
+			ok = e.wait(ctx, timer, sleep)
+		}
+		if !ok {
 			return nil
 		}
 	}

@@ -58,13 +58,15 @@ func (c *testClock) Advance(d time.Duration) {
 
 // harness is one engine with its spool, DNS server, clock and event log.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	clk    *testClock
 	dns    *dnstest.Server
 	store  *queue.Store
 	engine *Engine
 	events *eventLog
 	dials  atomic.Int64 // connections opened through Config.Dial
+	// wrap, when set (by mutate), wraps the spool as the engine sees it.
+	wrap func(Store) Store
 }
 
 // newHarness builds an engine whose example.test resolves to mx1.example.test
@@ -72,7 +74,7 @@ type harness struct {
 // has the test's clock, DisableTLS, a counting Dial and testRetry; mutate
 // changes anything before New. The engine runs once start is called; it
 // is stopped and the spool closed when the test ends.
-func newHarness(t *testing.T, mutate func(h *harness, cfg *Config)) *harness {
+func newHarness(t testing.TB, mutate func(h *harness, cfg *Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, clk: newTestClock(), dns: dnstest.NewServer(t), events: &eventLog{}}
 	h.dns.AddMX("example.test", 10, "mx1.example.test")
@@ -108,6 +110,9 @@ func newHarness(t *testing.T, mutate func(h *harness, cfg *Config)) *harness {
 		t.Fatal(err)
 	}
 	cfg.Store = h.store
+	if h.wrap != nil {
+		cfg.Store = h.wrap(h.store)
+	}
 	onEvent := cfg.OnEvent
 	cfg.OnEvent = func(ev Event) {
 		h.events.add(ev)
@@ -229,7 +234,7 @@ func (l *eventLog) wait(t *testing.T, rcpt string, n int, kind string) Event {
 }
 
 // waitFor polls cond until it holds, failing the test after waitLimit.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(waitLimit)
 	for !cond() {

@@ -95,7 +95,7 @@ func (d *dest) deliver(c *conn, j *job, reused bool) (closeConn bool) {
 	if err != nil {
 		if errors.Is(err, queue.ErrNotFound) {
 			// Removed by an operator while claimed: nothing to send.
-			e.release(j.w.Domain, len(j.w.Rcpts))
+			e.release(&j.w)
 			return false
 		}
 		for i := range outs {
@@ -281,7 +281,7 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, at attempt) {
 	e.completes.Add(1)
 	go func() {
 		defer e.completes.Done()
-		defer e.release(j.w.Domain, len(results))
+		defer e.release(&j.w)
 		if err := e.complete(results); err != nil {
 			// The recipients stay in flight in the spool and are retried
 			// after a restart: at worst delivered twice, never lost.
@@ -320,14 +320,19 @@ func (e *Engine) complete(results []queue.Result) error {
 	return err
 }
 
-func (e *Engine) release(domain string, n int) {
+// release gives back the ready queues' budget held by w's recipients,
+// settled (or gone), and wakes the scheduler.
+func (e *Engine) release(w *queue.Work) {
+	n := len(w.Rcpts)
 	e.mu.Lock()
-	if e.pending[domain] -= n; e.pending[domain] <= 0 {
-		delete(e.pending, domain)
+	if e.pending[w.Domain] -= n; e.pending[w.Domain] <= 0 {
+		delete(e.pending, w.Domain)
 	}
 	e.mu.Unlock()
 	e.inflight.Add(-int64(n))
-	e.Kick()
+	e.readyBytes.Add(-workBytes(w))
+	e.released.Add(int64(n))
+	e.kickOnly()
 }
 
 func (e *Engine) emit(ev Event) {
