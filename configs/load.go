@@ -50,6 +50,7 @@ func Default() *Config {
 			RetryMax:           Duration{time.Hour},
 			MaxAge:             Duration{120 * time.Hour},
 			MaxInFlight:        5000,
+			MaxReadyBytes:      8 << 20,
 			DirectoryRetention: Duration{720 * time.Hour},
 		},
 		Suppression: Suppression{SoftThreshold: 3, SoftWindow: Duration{168 * time.Hour}},

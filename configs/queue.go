@@ -14,6 +14,11 @@ type Queue struct {
 	// MaxInFlight caps the recipients claimed for delivery at once (the
 	// memory bound of delivery). Default 5000.
 	MaxInFlight int `toml:"max_in_flight"`
+	// MaxReadyBytes bounds the estimated memory of the recipients claimed
+	// and waiting to be delivered (ids, addresses and small state; never
+	// bodies). Beyond it the scheduler stops claiming and mail stays due
+	// in the spool, untouched. Default 8388608 (8 MiB).
+	MaxReadyBytes int64 `toml:"max_ready_bytes"`
 	// DirectoryRetention is how long (message, recipient) → address entries
 	// are kept after acceptance to attribute late returns. Default "720h".
 	DirectoryRetention Duration `toml:"directory_retention"`
@@ -29,6 +34,9 @@ func (q Queue) validate() error {
 	}
 	if q.MaxInFlight <= 0 {
 		return keyError("queue.max_in_flight", "must be positive")
+	}
+	if q.MaxReadyBytes < 64<<10 {
+		return keyError("queue.max_ready_bytes", "must be at least 65536")
 	}
 	if q.DirectoryRetention.Duration < 24*time.Hour {
 		return keyError("queue.directory_retention", "must be at least 24h (returns arrive days late)")

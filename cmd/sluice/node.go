@@ -267,7 +267,7 @@ func deliveryConfig(cfg *configs.Config, retry queue.RetryPolicy) delivery.Confi
 	d := cfg.Delivery
 	dc := delivery.Config{
 		DefaultPool: d.DefaultPool, Port: d.Port, HeloName: d.HeloName,
-		DisableTLS: d.TLS == "disabled", MaxInFlight: cfg.Queue.MaxInFlight,
+		DisableTLS: d.TLS == "disabled", MaxInFlight: cfg.Queue.MaxInFlight, MaxReadyBytes: cfg.Queue.MaxReadyBytes,
 		MaxConnsPerDest: d.MaxConnectionsPerDomain, MaxMsgsPerConn: d.MaxMessagesPerConnection,
 		MaxRcptsPerTxn: d.MaxRecipientsPerTransaction, IdleTimeout: d.IdleTimeout.Duration,
 		ConnectTimeout: d.ConnectTimeout.Duration, CommandTimeout: d.CommandTimeout.Duration,
