@@ -257,7 +257,7 @@ func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error)
 		return err
 	}
 	n.kick.Store(n.engine)
-	n.metrics.reg.MustRegister(newQueueCollector(n.store, n.engine.InFlight))
+	n.metrics.reg.MustRegister(newQueueCollector(n.store, n.engine.InFlight), spoolFSCollector{n.cfg.DataDir})
 	return nil
 }
 
