@@ -68,7 +68,7 @@ type Options struct {
 	// it longer than the queue's maximum retry time: a receiver fails an
 	// expired signature.
 	Expiration time.Duration
-	// Now is the clock used for t= and x=. Defaults to the real clock (clock.Now).
+	// Now is the clock used for t= and x=. Defaults to clock.Real: receivers read t= and x= against their own clocks.
 	Now func() time.Time
 }
 
@@ -144,7 +144,7 @@ func NewSigner(opts Options) (*Signer, error) {
 		}},
 	}
 	if s.now == nil {
-		s.now = clock.Now
+		s.now = clock.Real // receivers compare t= and x= with their own clocks
 	}
 	seen := make(map[string]bool)
 	for i, k := range opts.Keys {

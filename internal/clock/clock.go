@@ -10,6 +10,11 @@
 // lifetime. Moving fixtures forward would hide such a bug; moving the
 // clock forward exposes it.
 //
+// [Real] is the unshifted clock in every build, for instants that the
+// outside world reads against its own clock (a DKIM signature's t=, which
+// receivers' verifiers compare with theirs): shifting it would only make
+// independent verifiers refuse the test's signatures.
+//
 // Now is for instants that are stored, compared or signed (event times,
 // due times, expiry, retention, token and signature ages). Deadlines on
 // network connections and latency measurements keep using time.Now and

@@ -29,3 +29,11 @@ func TestOr(t *testing.T) {
 		t.Fatalf("Or(nil)() = %v, want Now()", got)
 	}
 }
+
+func TestRealIsNeverShifted(t *testing.T) {
+	before := time.Now()
+	got := Real()
+	if got.Before(before) || got.After(time.Now()) {
+		t.Fatalf("Real() = %v, want the real clock (%v…)", got, before)
+	}
+}
