@@ -460,3 +460,43 @@ func TestFollowerBatchBoundedByEvents(t *testing.T) {
 		t.Fatalf("default MaxEvents %d", d)
 	}
 }
+
+// TestFollowerGathersCommits: entries of several spool commits that
+// arrive within Gather of a kick go into one events transaction (one
+// fsync), not one each.
+func TestFollowerGathersCommits(t *testing.T) {
+	t.Parallel()
+	s, c := openStore(t, Options{})
+	var fp atomic.Pointer[Follower]
+	q := openSpool(t, c, queue.Options{OnJournal: func() {
+		if f := fp.Load(); f != nil {
+			f.Kick()
+		}
+	}})
+	f := s.Follow(q, FollowOptions{Poll: time.Hour, Gather: 300 * time.Millisecond})
+	fp.Store(f)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); _ = f.Run(ctx) }()
+	defer func() { cancel(); wg.Wait() }()
+	time.Sleep(50 * time.Millisecond) // the follower's first (empty) drain
+	before := s.Metrics().Batches
+	for i := 0; i < 10; i++ { // ten commits, each kicking the follower
+		m := &queue.Message{ID: q.NewID(), Tenant: "acme", Rcpts: []string{fmt.Sprintf("a%d@x.example", i)}, Created: c.Now(), Body: []byte("x"), Campaign: "c1"}
+		if err := q.Enqueue(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for q.JournalDepth() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("journal depth %d", q.JournalDepth())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := s.Metrics().Batches - before; n > 2 {
+		t.Fatalf("%d events transactions for ten quick spool commits, want them gathered (1, at most 2)", n)
+	}
+	wantCounts(t, s, 10, 0, 0)
+}
