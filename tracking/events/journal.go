@@ -260,8 +260,12 @@ type FollowOptions struct {
 	// Gather is how long a kicked follower waits before reading, so that
 	// the entries of several spool commits go into one events
 	// transaction (one fsync) rather than one each: at thousands of
-	// messages a second the spool commits every few milliseconds.
-	// Default 50ms; negative: no wait (tests).
+	// messages a second the spool commits every few milliseconds, and
+	// 50 ms cut the follower's CPU from 7.5 % to 0.8 % in the core
+	// benchmark. Default 0: no wait, because opens and clicks are recorded
+	// directly and take their campaign from the message's "sent" event,
+	// which must be applied first; a gather lets a quick open overtake it.
+	// Turn it on once campaigns are resolved at apply time.
 	Gather time.Duration
 	// Logger receives failures. Default: the store's.
 	Logger *slog.Logger
@@ -298,9 +302,6 @@ func (s *Store) Follow(j Journal, o FollowOptions) *Follower {
 	}
 	if o.MinBackoff <= 0 {
 		o.MinBackoff = 100 * time.Millisecond
-	}
-	if o.Gather == 0 {
-		o.Gather = 50 * time.Millisecond
 	}
 	if o.MaxBackoff < o.MinBackoff {
 		o.MaxBackoff = max(30*time.Second, o.MinBackoff)
