@@ -69,8 +69,12 @@ func progress(t testing.TB, want int, limit time.Duration, count func() int) []i
 		if n != last {
 			last, lastMove = n, time.Now()
 		}
-		if time.Since(lastMove) >= time.Second {
-			t.Fatalf("no delivery for a second at %d of %d due (samples every 50ms: %v)", n, want, tail(samples, 40))
+		// On the frozen clock an engine that postpones what does not fit
+		// stops for good, so a generous stall bound still catches it
+		// without failing on a loaded CI machine (the drain's real-time
+		// smoothness is measured in BenchmarkBacklogResume, not here).
+		if time.Since(lastMove) >= 5*time.Second {
+			t.Fatalf("no delivery for 5 s at %d of %d due (samples every 50ms: %v)", n, want, tail(samples, 100))
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%d of %d delivered within %v", n, want, limit)
