@@ -262,10 +262,10 @@ type FollowOptions struct {
 	// transaction (one fsync) rather than one each: at thousands of
 	// messages a second the spool commits every few milliseconds, and
 	// 50 ms cut the follower's CPU from 7.5 % to 0.8 % in the core
-	// benchmark. Default 0: no wait, because opens and clicks are recorded
-	// directly and take their campaign from the message's "sent" event,
-	// which must be applied first; a gather lets a quick open overtake it.
-	// Turn it on once campaigns are resolved at apply time.
+	// benchmark. An open or click recorded directly by the edge may then
+	// overtake its message's "sent": its campaign counters are settled
+	// when the "sent" arrives (see late.go). Default 50ms; negative: no
+	// wait.
 	Gather time.Duration
 	// Logger receives failures. Default: the store's.
 	Logger *slog.Logger
@@ -285,6 +285,8 @@ type Follower struct {
 	o    FollowOptions
 	log  *slog.Logger
 	kick chan struct{}
+	// urgent is urge's: read the journal now, without gathering.
+	urgent chan struct{}
 
 	failures atomic.Uint64
 }
@@ -300,6 +302,9 @@ func (s *Store) Follow(j Journal, o FollowOptions) *Follower {
 	if o.Poll <= 0 {
 		o.Poll = time.Second
 	}
+	if o.Gather == 0 {
+		o.Gather = 50 * time.Millisecond
+	}
 	if o.MinBackoff <= 0 {
 		o.MinBackoff = 100 * time.Millisecond
 	}
@@ -309,7 +314,19 @@ func (s *Store) Follow(j Journal, o FollowOptions) *Follower {
 	if o.Logger == nil {
 		o.Logger = s.log
 	}
-	return &Follower{s: s, j: j, o: o, log: o.Logger, kick: make(chan struct{}, 1)}
+	f := &Follower{s: s, j: j, o: o, log: o.Logger, kick: make(chan struct{}, 1), urgent: make(chan struct{}, 1)}
+	s.late.follower.Store(f)
+	s.late.following.Store(true)
+	return f
+}
+
+// urge is a Kick that skips the gather: the store holds an edge event
+// until the journal brings its message's "sent" (hold.go).
+func (f *Follower) urge() {
+	select {
+	case f.urgent <- struct{}{}:
+	default:
+	}
 }
 
 // Kick says the journal has new entries (the spool's OnJournal). It never
@@ -364,8 +381,10 @@ func (f *Follower) Run(ctx context.Context) error {
 				case <-ctx.Done():
 					return nil
 				case <-timer.C:
+				case <-f.urgent:
 				}
 			}
+		case <-f.urgent:
 		case <-timer.C:
 		}
 		timer.Stop() // Go ≥ 1.23: Reset after Stop needs no drain

@@ -44,12 +44,14 @@ func (s *Store) Purge(ctx context.Context) (int, error) {
 	evLimit := binary.BigEndian.AppendUint64(nil, uint64(cutoff.UnixNano()))
 	// Message ids are acceptance times in µs.
 	msgLimit := binary.BigEndian.AppendUint64(nil, uint64(cutoff.UnixMicro()))
+	// Late-campaign entries of messages accepted before lateWindow.
+	lateLimit := binary.BigEndian.AppendUint64(nil, uint64(s.opts.Now().Add(-lateWindow).UnixMicro()))
 
 	total := 0
 	for _, b := range []struct {
 		name  string
 		limit []byte
-	}{{bucketEv, evLimit}, {bucketMsg, msgLimit}, {bucketUniq, msgLimit}, {bucketErased, msgLimit}} {
+	}{{bucketEv, evLimit}, {bucketMsg, msgLimit}, {bucketUniq, msgLimit}, {bucketErased, msgLimit}, {bucketLate, lateLimit}} {
 		for {
 			if err := ctx.Err(); err != nil {
 				return total, err

@@ -115,6 +115,7 @@ type batchWriter struct {
 	scratch                  []byte       // appendRecord's
 	n                        int          // records in recs
 	campaigns                *campaignCache
+	lateWriter
 }
 
 // counter indexes the plain counters of a scope within a batch.
@@ -211,6 +212,7 @@ func (w *batchWriter) scope(memo **scopeDeltas, tenant, campaign string) *scopeD
 // count adds one to counter k in the tenant's scope and, if any, the
 // campaign's.
 func (w *batchWriter) count(tenant, campaign string, k counter) {
+	w.lateCounted(k)
 	w.scope(&w.tenantMemo, tenant, "").n[k]++
 	if campaign != "" {
 		w.scope(&w.campMemo, tenant, campaign).n[k]++
@@ -219,6 +221,7 @@ func (w *batchWriter) count(tenant, campaign string, k counter) {
 
 // countLink adds one to a link counter, like count.
 func (w *batchWriter) countLink(tenant, campaign string, lk linkKey) {
+	w.lateLinkCounted(lk)
 	w.scope(&w.tenantMemo, tenant, "").addLink(lk)
 	if campaign != "" {
 		w.scope(&w.campMemo, tenant, campaign).addLink(lk)
@@ -280,6 +283,9 @@ func (w *batchWriter) apply(ev *Event) error {
 		w.countAnonymous(ev)
 		return nil
 	}
+	if ev.Kind == KindSent {
+		w.maxSent = max(w.maxSent, ev.Message)
+	}
 	switch {
 	case ev.Kind == KindSent && ev.Campaign != "":
 		var mk [8]byte
@@ -292,13 +298,25 @@ func (w *batchWriter) apply(ev *Event) error {
 				return err
 			}
 			w.campaigns.put(ev.Message, msgInfo{ev.Tenant, ev.Campaign})
+			if err := w.settleLate(ev); err != nil {
+				return err
+			}
 		}
 	case ev.Campaign == "" && ev.Message != 0:
 		ev.Campaign = w.campaign(ev.Tenant, ev.Message)
+		w.noting = w.maybeLate(ev)
 	}
 	w.recs, w.scratch = appendRecord(w.recs, w.scratch, ev)
 	w.n++
-	return w.countEvent(ev)
+	err := w.countEvent(ev)
+	if w.noting {
+		w.noting = false
+		if err == nil {
+			err = w.noteLate(ev)
+		}
+		w.lateItems = w.lateItems[:0]
+	}
+	return err
 }
 
 // finish writes the batch value and the counters.

@@ -150,6 +150,9 @@ type Store struct {
 	flushc    chan chan struct{}
 	applyc    chan *applyReq // journal batches, committed by the writer
 	campaigns *campaignCache // the writer's
+	late      lateState
+	held      []Event     // the writer's: events waiting for their "sent" (hold.go)
+	heldTimer *time.Timer // the writer's: fires holdMax after the first held
 
 	quit       chan struct{} // closed by Close: drain and stop
 	abandon    chan struct{} // closed when Close runs out of time
@@ -175,12 +178,14 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("events: open %s: %w", path, err)
 	}
+	var lateAny bool
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range []string{bucketEv, bucketMsg, bucketUniq, bucketCnt, bucketCamp, bucketJournal, bucketErased} {
+		for _, b := range []string{bucketEv, bucketMsg, bucketUniq, bucketCnt, bucketCamp, bucketJournal, bucketErased, bucketLate} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
 				return err
 			}
 		}
+		lateAny = hasLate(tx)
 		return nil
 	})
 	if err != nil {
@@ -200,6 +205,9 @@ func Open(path string, opts Options) (*Store, error) {
 		writerDone: make(chan struct{}),
 		purgeDone:  make(chan struct{}),
 	}
+	s.late.any.Store(lateAny)
+	s.heldTimer = time.NewTimer(time.Hour)
+	s.heldTimer.Stop()
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopPurge = cancel
 	go s.writer()
@@ -357,6 +365,9 @@ func (s *Store) writer() {
 			close(done)
 		case req := <-s.applyc:
 			s.applyJournal(req)
+			s.releaseHeld(false)
+		case <-s.heldTimer.C:
+			s.releaseHeld(true)
 		case <-s.quit:
 			s.drain(batch)
 			return
@@ -386,6 +397,7 @@ func (s *Store) linger(timer *time.Timer) bool {
 			return false
 		case req := <-s.applyc: // its own transaction; the lingering batch waits
 			s.applyJournal(req)
+			s.releaseHeld(false)
 		}
 	}
 	return true
@@ -407,6 +419,7 @@ func (s *Store) drain(batch []Event) []Event {
 		}
 		batch = s.take(batch[:0])
 		if len(batch) == 0 {
+			s.releaseHeld(true) // Flush and Close write everything recorded
 			return batch
 		}
 		batch = s.write(batch)
@@ -420,15 +433,24 @@ func (s *Store) write(batch []Event) []Event {
 		return batch
 	}
 	defer clear(batch)
+	s.commitDirect(s.holdAhead(batch))
+	return batch[:0]
+}
+
+// commitDirect commits recorded events (not a journal batch) in one
+// transaction, counting them written or lost.
+func (s *Store) commitDirect(batch []Event) {
+	if len(batch) == 0 {
+		return
+	}
 	err := s.commit(batch, nil)
 	s.batches.Add(1)
 	if err != nil {
 		s.lost.Add(uint64(len(batch)))
 		s.log.Error("events: write batch", "events", len(batch), "err", err)
-		return batch[:0]
+		return
 	}
 	s.written.Add(uint64(len(batch)))
-	return batch[:0]
 }
 
 // commit applies batch in one transaction. A journal batch (mark set)
@@ -442,6 +464,7 @@ func (s *Store) commit(batch []Event, mark *journalMark) error {
 		s.opts.beforeWrite()
 	}
 	now := s.opts.Now()
+	var maxSent uint64
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		if s.opts.writeErr != nil {
 			if err := s.opts.writeErr(); err != nil {
@@ -452,6 +475,7 @@ func (s *Store) commit(batch []Event, mark *journalMark) error {
 			batch = mark.fresh(tx, batch)
 		}
 		w := newBatchWriter(tx, s.campaigns)
+		w.lateWriter = lateWriter{lateSt: &s.late, late: bucket(tx, bucketLate), direct: mark == nil, now: now}
 		for i := range batch {
 			ev := &batch[i]
 			if ev.Time.IsZero() {
@@ -486,12 +510,20 @@ func (s *Store) commit(batch []Event, mark *journalMark) error {
 				return err
 			}
 		}
-		return w.finish(now)
+		if err := w.finish(now); err != nil {
+			return err
+		}
+		maxSent = w.maxSent
+		return nil
 	})
 	if err != nil {
 		s.campaigns.reset()
+		return err
 	}
-	return err
+	if maxSent > s.late.sentMark.Load() {
+		s.late.sentMark.Store(maxSent) // only the writer goroutine stores
+	}
+	return nil
 }
 
 // bucket returns the named bucket of tx (created at Open).
