@@ -2,6 +2,7 @@ package configs
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strings"
@@ -51,6 +52,19 @@ type Tenant struct {
 	// message may pick another with X-Sluice-Pool. Default: the default
 	// pool only.
 	Pools []string `toml:"pools"`
+	// RateLimit caps this tenant's submissions, in messages per second
+	// (a float: 0.5 is one every two seconds), checked at MAIL FROM; over
+	// it the client gets 451 4.7.1. Default 0: no limit.
+	RateLimit float64 `toml:"rate_limit"`
+	// RateBurst is how many messages may arrive at once within
+	// rate_limit. Default 0: rate_limit rounded up, at least 1. Needs
+	// rate_limit.
+	RateBurst int `toml:"rate_burst"`
+	// DailyQuota caps this tenant's messages per UTC day (a message is
+	// one accepted DATA, whatever its recipients), checked at MAIL FROM;
+	// once reached the client gets 451 4.7.1 until midnight UTC. Default
+	// 0: no quota.
+	DailyQuota int64 `toml:"daily_quota"`
 	// Webhook pushes this tenant's events to its endpoint. Default: none.
 	Webhook Webhook `toml:"webhook"`
 }
@@ -137,10 +151,31 @@ func (t Tenant) validate(key string, inboundDomains []string) error {
 	default:
 		return keyError(key+".tracking", "%q is not one of none, opens, clicks, all", t.Tracking)
 	}
+	if err := t.validateLimits(key); err != nil {
+		return err
+	}
 	if t.BounceDomain != "" && !containsFold(inboundDomains, t.BounceDomain) {
 		return keyError(key+".bounce_domain", "%q is not one of inbound.domains", t.BounceDomain)
 	}
 	return t.Webhook.validate(key + ".webhook")
+}
+
+// validateLimits checks a tenant's submission limits (rate_limit,
+// rate_burst, daily_quota); key is its name ("tenant[0]").
+func (t Tenant) validateLimits(key string) error {
+	switch {
+	case math.IsNaN(t.RateLimit) || math.IsInf(t.RateLimit, 0):
+		return keyError(key+".rate_limit", "must be a number of messages per second")
+	case t.RateLimit < 0:
+		return keyError(key+".rate_limit", "must not be negative (0: no limit)")
+	case t.RateBurst < 0:
+		return keyError(key+".rate_burst", "must not be negative (0: rate_limit rounded up)")
+	case t.RateBurst > 0 && t.RateLimit == 0:
+		return keyError(key+".rate_burst", "needs rate_limit")
+	case t.DailyQuota < 0:
+		return keyError(key+".daily_quota", "must not be negative (0: no quota)")
+	}
+	return nil
 }
 
 // A tenant's webhook may be limited to the kinds the events store

@@ -74,7 +74,10 @@ type Metrics struct {
 	// Sender address outside the tenant's domains and FromAllow),
 	// "auth_throttled" (AUTH refused by the failure throttle), "long_header"
 	// and "long_line" (a line over 998 octets that cannot be made to
-	// conform), "tenant_sessions" (AUTH over the tenant's session cap).
+	// conform), "tenant_sessions" (AUTH over the tenant's session cap),
+	// "tenant_rate" and "tenant_daily_quota" (MAIL FROM over the tenant's
+	// limits, LimitRate and LimitDaily), "tenant_limit" (another
+	// limiter's refusal).
 	Rejected func(reason string)
 	// Unsigned is called for a message no DKIM key matched.
 	Unsigned func(tenant string)
@@ -115,9 +118,13 @@ type Config struct {
 	// concurrent password checks (mta/guard). The listener's guard
 	// (guard.Listen) is told when a session authenticates.
 	Throttle *guard.Throttle
-	Logger   *slog.Logger
-	Now      func() time.Time
-	Metrics  Metrics
+	// Limiter, when set, caps each tenant's messages per second and per
+	// UTC day (limit.go): over a limit MAIL FROM gets 451 4.7.1. Nil: no
+	// limits.
+	Limiter TenantLimiter
+	Logger  *slog.Logger
+	Now     func() time.Time
+	Metrics Metrics
 }
 
 // Backend implements smtp.Backend for submission.

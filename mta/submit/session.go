@@ -187,6 +187,11 @@ func (s *Session) Mail(from string, opts *smtp.MailOptions) error {
 		s.b.reject("too_large")
 		return errTooLarge
 	}
+	// Last, so that only a transaction that could go on uses the
+	// tenant's rate.
+	if err := s.checkLimit(); err != nil {
+		return err
+	}
 	if !s.inTxn {
 		if !s.b.begin() {
 			s.b.reject("shutting_down")
@@ -385,6 +390,7 @@ func (s *Session) Data(r io.Reader) error {
 		b.reject("store")
 		return errStore
 	}
+	s.accepted()
 	for _, m := range msgs {
 		if f := b.cfg.Metrics.Accepted; f != nil {
 			f(s.tenant.Name, len(m.Body), len(m.Rcpts))

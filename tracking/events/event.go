@@ -87,6 +87,27 @@ type Event struct {
 	// tenant-wide aggregate counters (per kind, human or machine) and is
 	// not stored; ids and campaign are ignored.
 	Anonymous bool
+
+	// The receiver's answer to a deferred or failed delivery attempt, so
+	// that a CRM can tell a dead address (5.1.1) from a policy block
+	// (5.7.1); zero on other kinds. SetOutcome fills them (outcome.go).
+
+	// Code is the SMTP reply code (RFC 5321 §4.2), 0 when there was no
+	// reply (DNS, network, expiry, suppression).
+	Code int
+	// Enhanced is the RFC 3463 enhanced status code ("5.1.1"), or empty.
+	Enhanced string
+	// Reply is the reply text, at most MaxReply bytes of valid UTF-8
+	// without control characters.
+	Reply string
+	// Class is the bounce classifier's class of the reply
+	// ("hard_invalid_recipient", "policy_blocked", …; mta/bounce); Reason
+	// then holds its finer reason ("user_unknown", …).
+	Class string
+	// MX is the host that answered, empty if none was reached.
+	MX string
+	// Attempt is the delivery attempt's number, 1 for the first.
+	Attempt uint32
 }
 
 // RecipientID names one recipient of one message, as the spool's recipient
@@ -106,13 +127,23 @@ type RecipientID struct {
 //
 //	flags (1) | time (varint, ns since 1970) | message (uvarint) | rcpt (uvarint) |
 //	kind | tenant | campaign | link (uvarint) | reason | proxy | ip | ua class | ua
+//	[ | code (uvarint) | attempt (uvarint) | enhanced | reply | class | mx ]
 //
 // with strings as uvarint length and bytes. Ids come first so that a scan
-// for one recipient skips the rest of other records.
-const batchVersion = 1
+// for one recipient skips the rest of other records. The bracketed
+// outcome part (version 2) is there exactly when flags has flagOutcome:
+// only deferred and failed events pay for it. Version 1 batches, written
+// before it existed, have no record with flagOutcome and still decode;
+// a binary that knows only version 1 refuses version 2 batches whole
+// rather than misreading them.
+const (
+	batchVersion   = 2
+	batchVersionV1 = 1
+)
 
 const (
 	flagMachine = 1 << 0
+	flagOutcome = 1 << 1 // the record ends with the outcome part
 )
 
 var (
@@ -149,6 +180,7 @@ func (ev *Event) normalize() {
 	if ev.Link < 0 || ev.Link > 0xFFFF {
 		ev.Link = 0
 	}
+	ev.normalizeOutcome()
 }
 
 // batchKey is the key of a batch in the ev bucket: the time it was written,
@@ -171,6 +203,9 @@ func appendRecord(b, scratch []byte, ev *Event) (out, newScratch []byte) {
 	if ev.Machine {
 		flags |= flagMachine
 	}
+	if ev.hasOutcome() {
+		flags |= flagOutcome
+	}
 	rec := append(scratch[:0], flags)
 	rec = binary.AppendVarint(rec, ev.Time.UnixNano())
 	rec = binary.AppendUvarint(rec, ev.Message)
@@ -184,6 +219,9 @@ func appendRecord(b, scratch []byte, ev *Event) (out, newScratch []byte) {
 	rec = binrec.AppendString(rec, ev.IP)
 	rec = binrec.AppendString(rec, ev.UAClass)
 	rec = binrec.AppendString(rec, ev.UA)
+	if flags&flagOutcome != 0 {
+		rec = appendOutcome(rec, ev)
+	}
 	b = binary.AppendUvarint(b, uint64(len(rec)))
 	return append(b, rec...), rec
 }
@@ -206,6 +244,9 @@ func decodeRecord(rec []byte) (Event, error) {
 	ev.IP = r.Str()
 	ev.UAClass = r.Str()
 	ev.UA = r.Str()
+	if flags&flagOutcome != 0 {
+		readOutcome(&r, &ev)
+	}
 	if r.Bad || len(r.B) != 0 {
 		return Event{}, errCorrupt
 	}
@@ -226,7 +267,7 @@ func recordIDs(rec []byte) (msg uint64, rcpt uint32, ok bool) {
 // batchCount reads the number of events in a batch value.
 func batchCount(v []byte) (int, bool) {
 	r := binrec.Reader{B: v}
-	if r.Byte() != batchVersion {
+	if !knownBatch(r.Byte()) {
 		return 0, false
 	}
 	n := r.Uvarint()
@@ -237,7 +278,7 @@ func batchCount(v []byte) (int, bool) {
 // copy what outlives the transaction).
 func eachRecord(v []byte, fn func(rec []byte) error) error {
 	r := binrec.Reader{B: v}
-	if r.Byte() != batchVersion {
+	if !knownBatch(r.Byte()) {
 		return errCorrupt
 	}
 	n := r.Uvarint()
@@ -257,6 +298,9 @@ func eachRecord(v []byte, fn func(rec []byte) error) error {
 	}
 	return nil
 }
+
+// knownBatch reports whether a batch value of version v can be read.
+func knownBatch(v byte) bool { return v == batchVersion || v == batchVersionV1 }
 
 // appendIDs appends message and recipient ids, big-endian.
 func appendIDs(b []byte, msg uint64, rcpt uint32) []byte {

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"encoding/hex"
 	"testing"
 	"time"
 )
@@ -12,6 +13,13 @@ func FuzzBatch(f *testing.F) {
 		Message: 1773500966123456, Rcpt: 3, Link: 7, Machine: true, Reason: "early", IP: "203.0.113.0/24", UAClass: "scanner"}
 	one, _ := appendRecord([]byte{batchVersion, 1}, nil, &ev)
 	f.Add(one)
+	failed := Event{Time: time.Unix(1773500967, 0), Kind: KindFailed, Tenant: "acme", Message: 1773500966123456, Code: 550,
+		Enhanced: "5.1.1", Reply: "no such user", Class: "hard_invalid_recipient", Reason: "user_unknown", MX: "mx.b", Attempt: 2}
+	two, _ := appendRecord([]byte{batchVersion, 1}, nil, &failed)
+	f.Add(two)
+	if v1, err := hex.DecodeString(v1Batch); err == nil {
+		f.Add(v1)
+	}
 	f.Add([]byte{batchVersion, 0})
 	f.Add([]byte{batchVersion, 2, 1, 0})
 	f.Add([]byte{batchVersion, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})

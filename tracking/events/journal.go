@@ -202,7 +202,7 @@ func (s *Store) apply(ctx context.Context, evs []Event, mark journalMark) (int, 
 
 // journalEvents appends the events of one journal entry to evs and their
 // sequence to seqs.
-func journalEvents(e *queue.JournalEntry, evs []Event, seqs []uint64) ([]Event, []uint64) {
+func journalEvents(e *queue.JournalEntry, evs []Event, seqs []uint64, classify Classify) ([]Event, []uint64) {
 	if e.Tenant == "" {
 		return evs, seqs // an orphan outcome (its message was gone) or a skipped entry
 	}
@@ -219,12 +219,16 @@ func journalEvents(e *queue.JournalEntry, evs []Event, seqs []uint64) ([]Event, 
 		ev.Kind = KindDelivered
 	case queue.JournalDeferred:
 		ev.Kind = KindDeferred
+		ev.SetOutcome(OutcomeOf(e), classify)
 	case queue.JournalFailed:
 		ev.Kind = KindFailed
+		ev.SetOutcome(OutcomeOf(e), classify)
 	case queue.JournalSuppressed:
 		ev.Kind, ev.Reason = KindFailed, ReasonSuppressed
+		ev.SetOutcome(OutcomeOf(e), classify)
 	case queue.JournalBounced:
 		ev.Kind, ev.Reason = KindFailed, ReasonOperatorBounce
+		ev.SetOutcome(OutcomeOf(e), classify)
 	case queue.JournalDeleted:
 		ev.Kind, ev.Reason = KindDeleted, ReasonOperatorDelete
 		if e.Reply == queue.JournalErased {
@@ -267,6 +271,9 @@ type FollowOptions struct {
 	// when the "sent" arrives (see late.go). Default 50ms; negative: no
 	// wait.
 	Gather time.Duration
+	// Classify gives deferred and failed events the bounce classifier's
+	// class and reason for the receiver's reply. Nil: no class.
+	Classify Classify
 	// Logger receives failures. Default: the store's.
 	Logger *slog.Logger
 }
@@ -421,7 +428,7 @@ func (f *Follower) step(ctx context.Context) (n int, more bool, err error) {
 	used := 0
 	for i := range entries {
 		n := len(evs)
-		evs, seqs = journalEvents(&entries[i], evs, seqs)
+		evs, seqs = journalEvents(&entries[i], evs, seqs, f.o.Classify)
 		if len(evs) > f.o.MaxEvents && i > 0 {
 			evs, seqs = evs[:n], seqs[:n] // the entry waits for the next batch
 			break

@@ -500,3 +500,58 @@ func TestFollowerGathersCommits(t *testing.T) {
 	}
 	wantCounts(t, s, 10, 0, 0)
 }
+
+// TestFollowerOutcomes: a journaled failure or deferral reaches the store
+// with the receiver's answer (code, enhanced status, reply, MX, attempt)
+// and the classifier's class and reason; a delivery carries none.
+func TestFollowerOutcomes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, c := openStore(t, Options{})
+	q := openSpool(t, c, queue.Options{})
+	m := &queue.Message{ID: q.NewID(), Tenant: "acme", From: "n@acme.example",
+		Rcpts: []string{"a@x.example", "b@x.example", "c@x.example"}, Created: c.Now(), Body: []byte("hi")}
+	if err := q.Enqueue(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Claim(ctx, 10, 10); err != nil {
+		t.Fatal(err)
+	}
+	err := q.Complete(ctx, []queue.Result{
+		{ID: m.ID, Index: 0, Outcome: queue.OutcomeDelivered, Code: 250, Reply: "ok", MX: "mx.x.example"},
+		{ID: m.ID, Index: 1, Outcome: queue.OutcomeFailed, Code: 550, Enhanced: "5.1.1", Reply: "no such user", MX: "mx.x.example"},
+		{ID: m.ID, Index: 2, Outcome: queue.OutcomeDeferred, Code: 421, Enhanced: "4.7.0", Reply: "try later", MX: "mx.x.example"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked []string
+	classify := func(site string, code int, enh, reply string) (string, string) {
+		asked = append(asked, fmt.Sprintf("%s %d %s %s", site, code, enh, reply))
+		if code >= 500 {
+			return "hard_invalid_recipient", "user_unknown"
+		}
+		return "rate_limited", "rate_limited"
+	}
+	f := s.Follow(q, FollowOptions{Classify: classify})
+	if _, err := f.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := map[Kind]Event{}
+	if err := s.Range(ctx, "acme", time.Time{}, time.Time{}, func(ev Event) bool { got[ev.Kind] = ev; return true }); err != nil {
+		t.Fatal(err)
+	}
+	if f := got[KindFailed]; f.Code != 550 || f.Enhanced != "5.1.1" || f.Reply != "no such user" || f.MX != "mx.x.example" ||
+		f.Attempt != 1 || f.Class != "hard_invalid_recipient" || f.Reason != "user_unknown" {
+		t.Errorf("failed event %+v", f)
+	}
+	if d := got[KindDeferred]; d.Code != 421 || d.Enhanced != "4.7.0" || d.Class != "rate_limited" || d.Attempt != 1 {
+		t.Errorf("deferred event %+v", d)
+	}
+	if d := got[KindDelivered]; d.Code != 0 || d.Class != "" {
+		t.Errorf("delivered event carries an outcome: %+v", d)
+	}
+	if len(asked) != 2 {
+		t.Errorf("classifier asked %q", asked)
+	}
+}

@@ -40,6 +40,20 @@
 // machine true and say why in reason; proxy names the image proxy of an
 // open. message_id is the spool's id, as in "250 2.0.0 queued as …".
 //
+// A deferred or failed event the receiving MX answered says what it
+// answered, so that a CRM can tell a dead address from a block:
+// smtp_code, enhanced_status (RFC 3463), reply (at most 512 bytes of
+// UTF-8 without control characters), class and reason (the bounce
+// classifier's, mta/bounce: "hard_invalid_recipient"/"user_unknown" for a
+// 550 5.1.1), mx (the host that answered) and attempt (1 for the first).
+// Each is absent when unknown (no reply: a DNS or network failure), and
+// all are absent on other kinds:
+//
+//	{"id":"…","kind":"failed",…,"reason":"user_unknown",
+//	  "smtp_code":550,"enhanced_status":"5.1.1",
+//	  "reply":"5.1.1 <bob@example.net>: Recipient address rejected: User unknown",
+//	  "class":"hard_invalid_recipient","mx":"mx1.example.net","attempt":1}
+//
 // # Signature
 //
 // Sluice-Signature is "t=<unix seconds>,v1=<hex HMAC-SHA256>", the HMAC

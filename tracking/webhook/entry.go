@@ -19,18 +19,26 @@ import (
 //
 //	time (varint, ns) | flags (1) | message (uvarint) | rcpt (uvarint) | link (uvarint) |
 //	kind | campaign | reason | proxy | ip | ua class
+//	[ | code (uvarint) | attempt (uvarint) | enhanced | reply | class | mx ]
 //
 // with strings as uvarint length and bytes. The tenant is the queue's
-// name; the raw user agent is not sent. An erased entry (see
+// name; the raw user agent is not sent. The bracketed outcome part of a
+// deferred or failed event (version 2) is there exactly when flags has
+// flagOutcome; version 1 values, queued before it existed, have no such
+// record and are still sent. An erased entry (see
 // Outbox.EraseRecipients) is an empty record: it keeps its index, so the
 // ids of the entries after it do not change, and is never sent.
 const (
-	valueVersion = 1
-	headerLen    = 1 + 4 + 8
-	maxPerValue  = 1 << 16 // an entry's index in its value fits in 2 bytes
+	valueVersion   = 2
+	valueVersionV1 = 1
+	headerLen      = 1 + 4 + 8
+	maxPerValue    = 1 << 16 // an entry's index in its value fits in 2 bytes
 )
 
-const flagMachine = 1 << 0
+const (
+	flagMachine = 1 << 0
+	flagOutcome = 1 << 1 // the record ends with the outcome part
+)
 
 var errCorrupt = errors.New("webhook: corrupt outbox value")
 
@@ -52,6 +60,10 @@ func appendRecord(b, scratch []byte, ev *events.Event) (out, newScratch []byte) 
 	if ev.Machine {
 		flags |= flagMachine
 	}
+	withOutcome := hasOutcome(ev)
+	if withOutcome {
+		flags |= flagOutcome
+	}
 	rec := binary.AppendVarint(scratch[:0], ev.Time.UnixNano())
 	rec = append(rec, flags)
 	rec = binary.AppendUvarint(rec, ev.Message)
@@ -63,6 +75,9 @@ func appendRecord(b, scratch []byte, ev *events.Event) (out, newScratch []byte) 
 	rec = binrec.AppendString(rec, ev.Proxy)
 	rec = binrec.AppendString(rec, ev.IP)
 	rec = binrec.AppendString(rec, ev.UAClass)
+	if withOutcome {
+		rec = appendOutcome(rec, ev)
+	}
 	b = binary.AppendUvarint(b, uint64(len(rec)))
 	return append(b, rec...), rec
 }
@@ -70,7 +85,7 @@ func appendRecord(b, scratch []byte, ev *events.Event) (out, newScratch []byte) 
 // header reads a value's record count and queue time, and returns its
 // records.
 func header(v []byte) (count int, queued time.Time, recs []byte, err error) {
-	if len(v) < headerLen || v[0] != valueVersion {
+	if len(v) < headerLen || (v[0] != valueVersion && v[0] != valueVersionV1) {
 		return 0, time.Time{}, nil, errCorrupt
 	}
 	count = int(binary.BigEndian.Uint32(v[1:5]))
@@ -104,7 +119,8 @@ func decodeRecord(rec []byte) (events.Event, error) {
 	r := binrec.Reader{B: rec}
 	var ev events.Event
 	ev.Time = time.Unix(0, r.Varint())
-	ev.Machine = r.Byte()&flagMachine != 0
+	flags := r.Byte()
+	ev.Machine = flags&flagMachine != 0
 	ev.Message = r.Uvarint()
 	ev.Rcpt = uint32(r.Uvarint())
 	ev.Link = int(r.Uvarint() & 0xFFFF)
@@ -114,8 +130,38 @@ func decodeRecord(rec []byte) (events.Event, error) {
 	ev.Proxy = r.Str()
 	ev.IP = r.Str()
 	ev.UAClass = r.Str()
+	if flags&flagOutcome != 0 {
+		readOutcome(&r, &ev)
+	}
 	if r.Bad || len(r.B) != 0 {
 		return events.Event{}, errCorrupt
 	}
 	return ev, nil
+}
+
+// hasOutcome reports whether ev carries a delivery outcome (see
+// events.Event.SetOutcome).
+func hasOutcome(ev *events.Event) bool {
+	return ev.Code != 0 || ev.Attempt != 0 || ev.Enhanced != "" || ev.Reply != "" || ev.Class != "" || ev.MX != ""
+}
+
+// appendOutcome appends the outcome part of ev's record.
+func appendOutcome(rec []byte, ev *events.Event) []byte {
+	rec = binary.AppendUvarint(rec, uint64(max(ev.Code, 0)))
+	rec = binary.AppendUvarint(rec, uint64(ev.Attempt))
+	rec = binrec.AppendString(rec, ev.Enhanced)
+	rec = binrec.AppendString(rec, ev.Reply)
+	rec = binrec.AppendString(rec, ev.Class)
+	return binrec.AppendString(rec, ev.MX)
+}
+
+// readOutcome reads the outcome part of a record into ev (the events
+// store bounded it before it was queued); r.Bad reports a damaged one.
+func readOutcome(r *binrec.Reader, ev *events.Event) {
+	ev.Code = int(r.Uvarint() & 0x3FF)
+	ev.Attempt = uint32(r.Uvarint())
+	ev.Enhanced = r.Str()
+	ev.Reply = r.Str()
+	ev.Class = r.Str()
+	ev.MX = r.Str()
 }

@@ -47,8 +47,11 @@ type Event struct {
 	// Reason says why: for a machine's open or click, the rule that
 	// classified it ("head", "honeypot", "scanner_agent", "scanner_ip",
 	// "early", "burst", "no_agent", "apple_mpp"); for a bounce or
-	// complaint, its class; "suppressed" for a failure to a suppressed
-	// address; empty when there is nothing to say.
+	// complaint, its class; for a deferred or failed delivery the
+	// receiver answered, the bounce classifier's reason ("user_unknown",
+	// "blocked_ip", "rate_limited", …; see Class); "suppressed" or
+	// "operator_bounce" for a failure decided here; empty when there is
+	// nothing to say.
 	Reason string `json:"reason"`
 	// Proxy names the image proxy that fetched an open ("google",
 	// "yahoo", "apple"), or is empty.
@@ -59,6 +62,26 @@ type Event struct {
 	// UAClass is the client's user agent class ("browser", "apple_proxy",
 	// "google_proxy", "yahoo_proxy", "scanner", "unknown"), or empty.
 	UAClass string `json:"ua_class"`
+
+	// The receiver's answer, on deferred and failed events only (absent
+	// on the others, and each absent when unknown):
+
+	// SMTPCode is the SMTP reply code (550, 421…); absent when there was
+	// no reply (DNS or network failure, expiry).
+	SMTPCode int `json:"smtp_code,omitempty"`
+	// EnhancedStatus is the RFC 3463 status ("5.1.1", "4.7.0").
+	EnhancedStatus string `json:"enhanced_status,omitempty"`
+	// Reply is the reply text (or local reason), at most 512 bytes of
+	// UTF-8 without control characters.
+	Reply string `json:"reply,omitempty"`
+	// Class is the bounce classifier's class of the reply:
+	// hard_invalid_recipient, soft_mailbox_full, soft_temporary,
+	// policy_blocked, spam_blocked, rate_limited, other (mta/bounce).
+	Class string `json:"class,omitempty"`
+	// MX is the receiving host that answered.
+	MX string `json:"mx,omitempty"`
+	// Attempt is the delivery attempt's number, 1 for the first.
+	Attempt uint32 `json:"attempt,omitempty"`
 }
 
 // RecipientFunc returns the address of recipient rcpt of tenant's
@@ -110,6 +133,13 @@ func payloadEvent(prefix [8]byte, e *entry) Event {
 		Proxy:     ev.Proxy,
 		IP:        ev.IP,
 		UAClass:   ev.UAClass,
+
+		SMTPCode:       ev.Code,
+		EnhancedStatus: ev.Enhanced,
+		Reply:          ev.Reply,
+		Class:          ev.Class,
+		MX:             ev.MX,
+		Attempt:        ev.Attempt,
 	}
 	if ev.Kind == events.KindClick {
 		link := ev.Link

@@ -30,9 +30,12 @@ type state struct {
 
 const stateLen = 1 + 8 + 8 + 4 + 8 + 8
 
+// stateVersion is the first byte of a queue's state value.
+const stateVersion = 1
+
 func (st *state) encode() []byte {
 	b := make([]byte, 0, stateLen)
-	b = append(b, valueVersion)
+	b = append(b, stateVersion)
 	b = append(b, st.prefix[:]...)
 	b = binary.BigEndian.AppendUint64(b, st.head.seq)
 	b = binary.BigEndian.AppendUint32(b, st.head.idx)
@@ -41,7 +44,7 @@ func (st *state) encode() []byte {
 }
 
 func decodeState(v []byte) (state, bool) {
-	if len(v) != stateLen || v[0] != valueVersion {
+	if len(v) != stateLen || v[0] != stateVersion {
 		return state{}, false
 	}
 	var st state
