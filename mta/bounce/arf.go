@@ -11,10 +11,14 @@ import (
 // sender's authentication, not the recipient's wishes, and never suppress
 // the recipient; "opt-out" (RFC 5965 §7.3) is an unsubscribe, which the
 // policy applies to the marketing stream only, so it is no complaint.
-// Unknown types are treated as complaints: a provider inventing a type is
-// still telling us a user objected.
+// "other" (RFC 5965 §7.3: none of the registered types) says nothing about
+// the recipient's wishes and suppresses nobody. Unregistered types are
+// treated as complaints: a provider inventing a type ("complaint", "spam")
+// is still telling us a user objected.
 func feedbackClass(ft string) (Class, Reason) {
 	switch ft {
+	case "other":
+		return Other, ReasonUnclassified
 	case "not-spam":
 		return Other, ReasonNotSpam
 	case "auth-failure", "dmarc":

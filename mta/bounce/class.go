@@ -140,6 +140,8 @@ type Classifier struct {
 	rules  []rule
 	status map[string]statusRule // "S.D" and "S" (subject default)
 	auto   []autoRule
+	// expired is the table's expiry rule, which settleReason also reads.
+	expired *rule
 
 	words *mime.WordDecoder
 	re    patterns
@@ -156,6 +158,7 @@ type patterns struct {
 	forwardSubject, forwardBody                           *regexp.Regexp
 	fblSubject, autoSubject, htmlDrop, htmlBreak, htmlTag *regexp.Regexp
 	doubtTemp, doubtDNS, doubtSystem, footer, listSep     *regexp.Regexp
+	retryAdvice                                           *regexp.Regexp
 	mailFrom                                              *regexp.Regexp
 }
 
@@ -167,6 +170,11 @@ func New() *Classifier {
 		rules:  compileRules(ruleTable()),
 		status: statusIndex(statusTable()),
 		auto:   compileAutoRules(autoTable()),
+	}
+	for i := range c.rules {
+		if c.rules[i].name == "expired" {
+			c.expired = &c.rules[i]
+		}
 	}
 	c.words = &mime.WordDecoder{CharsetReader: c.charsetReader}
 	c.re = compilePatterns()

@@ -23,7 +23,8 @@
 // Feedback reports set IsFeedback: an ARF auth-failure report (RFC 6591)
 // never suppresses its recipient; an opt-out report, and Apple Mail's
 // unsubscribe message (X-Apple-Unsubscribe: true), are unsubscribes
-// (reason opt_out, class other), for the marketing stream only.
+// (reason opt_out, class other), for the marketing stream only; an ARF
+// "other" report suppresses nobody.
 //
 // Precedence (rules.go, classify): operator rules ([Rule], from config) >
 // decisive text phrases (rules_table.go) > the enhanced status code by
@@ -36,6 +37,11 @@
 // (null MX, no MX, NXDOMAIN). In a DSN, the recipient's Status and
 // Diagnostic-Code decide before its human-readable text, whose scanner
 // stamps, footers and signatures are dropped (dropFooters).
+//
+// The reason of a transient verdict is then settled (settleReason): a
+// delay warning is "delayed" whatever error it quotes, and a notice that
+// says the retry period ran out is "expired" rather than the timeout or
+// DNS error that made it run out; the class is unchanged.
 //
 // Phrase tables cover English, German, French, Spanish, Italian,
 // Portuguese, Dutch, Russian, Japanese, Chinese, Korean, Arabic, Hebrew,

@@ -86,6 +86,19 @@ func parseDSN(b []byte) (header, []header) {
 // decisive verdict, and it may not contradict a status code that has an
 // opinion.
 func (c *Classifier) classifyDSN(s signal) verdict {
+	v := c.classifyDSNFields(s)
+	// The human-readable text may still say the message expired (Postfix
+	// writes "message could not be delivered for 5 days" there only).
+	lower := make([]string, len(s.texts))
+	for i, t := range s.texts {
+		lower[i] = strings.ToLower(t)
+	}
+	return c.settleReason(v, s, lower)
+}
+
+// classifyDSNFields is classifyDSN's choice between the recorded fields and
+// the text.
+func (c *Classifier) classifyDSNFields(s signal) verdict {
 	texts := s.texts
 	s.texts = texts[:1]
 	v := c.classify(s)
@@ -144,7 +157,7 @@ func (c *Classifier) dsnAddress(v string) string {
 // a recipient has no Diagnostic-Code.
 func (c *Classifier) dsnResults(e *entity, head string, rcpts []header) []Result {
 	var res []Result
-	var delivered []string
+	var delivered []header // recipients reported delivered, relayed or expanded
 	var addrs []string
 	for _, r := range rcpts {
 		if a := c.dsnAddress(r.get("final-recipient")); a != "" {
@@ -159,7 +172,7 @@ func (c *Classifier) dsnResults(e *entity, head string, rcpts []header) []Result
 		action := strings.ToLower(strings.TrimSpace(strings.Fields(oneLine(r.get("action")) + " x")[0]))
 		switch action {
 		case "delivered", "relayed", "expanded":
-			delivered = append(delivered, c.dsnAddress(r.get("final-recipient")))
+			delivered = append(delivered, r)
 			continue
 		}
 		addr := c.dsnAddress(r.get("original-recipient"))
@@ -241,11 +254,13 @@ func (c *Classifier) dsnResults(e *entity, head string, rcpts []header) []Result
 	}
 	// A report of success only (RFC 3464 Action: delivered, relayed,
 	// expanded): one Other per recipient, which nobody should act on.
-	for _, a := range delivered {
+	for _, r := range delivered {
 		if len(res) > 0 && res[0].Reason != ReasonSuccess || len(res) == maxRecipients {
 			break
 		}
-		res = append(res, Result{Recipient: a, Class: Other, Reason: ReasonSuccess, Rule: "dsn-success", Decisive: true,
+		res = append(res, Result{Recipient: c.dsnAddress(r.get("final-recipient")),
+			Status: validEnhanced(strings.Fields(oneLine(r.get("status")) + " x")[0]),
+			Class:  Other, Reason: ReasonSuccess, Rule: "dsn-success", Decisive: true,
 			Diagnostic: "delivery status notification: delivered"})
 	}
 	return res

@@ -3,6 +3,7 @@ package bounce
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -18,6 +19,17 @@ func FuzzMessage(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(b)
+	}
+	// corpus3's DSNs seed the per-recipient and success paths that
+	// settleReason and the success Status go through.
+	more, err := filepath.Glob(filepath.Join("testdata", "corpus3", "*.eml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, file := range more {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(b)
+		}
 	}
 	f.Add([]byte(""))
 	f.Add([]byte("Content-Type: multipart/report; boundary=x\n\n--x\nContent-Type: message/rfc822\n\n--x--"))

@@ -46,8 +46,11 @@ func compilePatterns() patterns {
 		htmlBreak:      m(`(?i)<\s*/?\s*(?:br|p|div|tr|li|h[1-6]|hr|table|blockquote)\b[^>]*>`),
 		htmlTag:        m(`<[^>]*>`),
 		// Words that make a dead-address verdict unsafe (see finish).
-		doubtTemp:   m(`(?i)temporar(?:y|ily)|try (?:again|later)|\bservfail\b|timed? ?out\b|time-?out\b`),
-		doubtDNS:    m(`(?i)\bdns\b[^.\n]{0,30}(?:error|fail|problem|timeout|lookup)|(?:lookup|resolution|resolver|resolving) (?:error|fail|problem|timeout)|name ?server|servfail`),
+		doubtTemp: m(`(?i)temporar(?:y|ily)|try (?:again|later)|\bservfail\b|timed? ?out\b|time-?out\b`),
+		doubtDNS:  m(`(?i)\bdns\b[^.\n]{0,30}(?:error|fail|problem|timeout|lookup)|(?:lookup|resolution|resolver|resolving) (?:error|fail|problem|timeout)|name ?server|servfail`),
+		// Advice to correct the address and send again, which a doubt
+		// about temporariness must not read as "try again".
+		retryAdvice: m(`(?i)(?:check|verify|correct|double-check)(?:[^.\n]){0,60}\band (?:then )?(?:try|send) (?:it )?again|try again with (?:a |the )?(?:different|correct|valid|right)`),
 		doubtSystem: m(`(?i)system error|internal (?:server )?error|local error|mailer error|configuration error|server error|resources? (?:temporarily )?unavailable`),
 		// A paragraph that is a footer, signature or scanner stamp, not a
 		// diagnostic: dropped before the text is read (see dropFooters).

@@ -149,6 +149,11 @@ func (c *Classifier) classify(s signal) verdict {
 	if v, ok := c.matchOperator(s, lower); ok {
 		return c.finish(v, st, s.texts)
 	}
+	return c.settleReason(c.classifyTable(s, st, lower), s, lower)
+}
+
+// classifyTable is classify after the operator's rules.
+func (c *Classifier) classifyTable(s signal, st state, lower []string) verdict {
 	for i := range c.rules {
 		r := &c.rules[i]
 		if r.re == nil && r.applies(s.enhanced, st) {
@@ -167,6 +172,38 @@ func (c *Classifier) classify(s signal) verdict {
 		return c.finish(v, st, s.texts)
 	}
 	return c.finish(codeClass(s.code, st), st, s.texts)
+}
+
+// settleReason makes the reason of a transient verdict say where the
+// message stands rather than the last error met: a delay warning (Action:
+// delayed) is "delayed" whatever it quotes (a timeout, greylisting, a DNS
+// failure, a status code of expiry) unless its text says it expired, and a notice whose text says the retry period ran out is
+// "expired" rather than the network, DNS or greylisting error that made
+// it run out. The class is unchanged; only a transient one is touched.
+func (c *Classifier) settleReason(v verdict, s signal, lower []string) verdict {
+	if v.class != SoftTemporary {
+		return v
+	}
+	if s.action == "delayed" {
+		// Unless the text itself says the message expired: then the
+		// report's Action is stale, not the text.
+		if v.reason != ReasonExpired || !v.strong {
+			v.reason = ReasonDelayed
+		}
+		return v
+	}
+	switch v.reason {
+	case ReasonNetwork, ReasonDNSError, ReasonGreylisted, ReasonTemporary, ReasonSystemError:
+	default:
+		return v
+	}
+	for i, t := range s.texts {
+		if t != "" && c.expired.mayMatch(lower[i]) && c.expired.re.MatchString(t) {
+			v.reason = ReasonExpired
+			return v
+		}
+	}
+	return v
 }
 
 // matchText finds the first rule of the given strength that matches one of
@@ -296,6 +333,11 @@ func (c *Classifier) doubt(texts []string, strong bool) (Reason, bool) {
 		}
 		if t == "" {
 			continue
+		}
+		if c.re.doubtTemp.MatchString(t) && c.re.retryAdvice.MatchString(t) {
+			// "Please check the address and try again": advice to fix
+			// the address, not a temporary condition.
+			t = c.re.retryAdvice.ReplaceAllString(t, " ")
 		}
 		if m := c.re.doubtTemp.FindString(t); m != "" {
 			if c.re.doubtDNS.MatchString(t) {

@@ -34,7 +34,7 @@ const groupPosting = `(?:permission|authori[sz]ed|allowed|privilege)s?(?:[^.\n]|
 	`|(?:yayınlama|gönderme|mesaj gönderme) izn` // tr
 
 // expiredIntl: the message expired in the queue, retries gave up.
-const expiredIntl = `(?:after|nach|après|después de|dopo|após|na) \d+ (?:days|tagen|jours|días|giorni|dias|dagen)|(?:message|courrier|mensaje|messaggio|mensagem|nachricht|bericht)(?:[^.\n]|\.\S){0,20}(?:a expiré|expiré|caducado|expirado|scaduto|expirou|expirada|abgelaufen|verlopen)|zeitüberschreitung|(?:nicht|konnte nicht) innerhalb|zustellversuche(?:[^.\n]|\.\S){0,30}(?:aufgegeben|abgebrochen)|délai (?:de (?:distribution|remise) )?(?:dépassé|expiré)|plazo (?:de entrega )?(?:vencido|expirado)|tiempo de entrega (?:agotado|excedido)|tempo (?:massimo )?(?:scaduto|di consegna scaduto)|prazo (?:de entrega )?(?:expirou|esgotado)|bezorgtijd verlopen|срок (?:доставки |хранения )?(?:истек|истёк)|配信期限|有効期限が切れ|投递超时|投遞逾時|전송 시간 초과|انتهت مهلة|פג (?:תוקף|הזמן)|upłynął (?:czas|termin)|vypršel(?:a)? (?:čas|lhůta)|teslim süresi doldu`
+const expiredIntl = `(?:after|nach|après|después de|dopo|após|na|durante|pendant|für|per|por|gedurende|przez|po dobu|в течение) \d+ (?:days|tagen|jours|días|giorni|dias|dagen|dni|dnů|dní|дней|дня|gün)|(?:message|courrier|mensaje|messaggio|mensagem|nachricht|bericht)(?:[^.\n]|\.\S){0,20}(?:a expiré|expiré|caducado|expirado|scaduto|expirou|expirada|abgelaufen|verlopen)|zeitüberschreitung|(?:nicht|konnte nicht) innerhalb|zustellversuche(?:[^.\n]|\.\S){0,30}(?:aufgegeben|abgebrochen)|délai (?:de (?:distribution|remise) )?(?:dépassé|expiré)|plazo (?:de entrega )?(?:vencido|expirado)|tiempo de entrega (?:agotado|excedido)|tempo (?:massimo )?(?:scaduto|di consegna scaduto)|prazo (?:de entrega )?(?:expirou|esgotado)|bezorgtijd verlopen|срок (?:доставки |хранения )?(?:истек|истёк)|配信期限|有効期限が切れ|投递超时|投遞逾時|전송 시간 초과|انتهت مهلة|פג (?:תוקף|הזמן)|upłynął (?:czas|termin)|vypršel(?:a)? (?:čas|lhůta)|teslim süresi doldu|ha sido descartad[oa]|wurde verworfen|a été abandonné|è stato scartat[oa]|foi descartad[oa]`
 
 // spamIntl: the content was judged spam.
 const spamIntl = `спам|indésirable|pourriel|no deseado|correo basura|unerwünscht|indesiderat|indesejad|lixo eletr[oô]nico|ongewenst|迷惑メール|スパム|垃圾邮件|垃圾郵件|스팸|رسائل مزعجة|بريد (?:عشوائي|مزعج)|דואר זבל|ספאם|niechcian|nevyžádan|istenmeyen (?:e-)?posta`
@@ -46,6 +46,9 @@ const systemIntl = `interner fehler|systemfehler|erreur (?:interne|système|du s
 const closedIntl = `(?:konto|postfach|compte|bo[iî]te|cuenta|buz[oó]n|account|casella|conta|caixa|aккаунт|аккаунт|учетн|учётн|ящик|skrzynka|konto|účet|schránka|hesap)(?:[^.\n]|\.\S){0,40}(?:gelöscht|geschlossen|aufgelöst|gekündigt|supprimé|fermé|clôturé|résilié|cerrad|cancelad|eliminad|dad[oa] de baja|chius|cancellat|eliminat|encerrad|cancelad|excluíd|opgeheven|verwijderd|удален|удалён|закрыт|usunięt|zamknięt|zrušen|smazán|kapatıldı|silindi)|dad[oa] de baja definitivamente`
 
 // temporaryIntl: a temporary condition.
+// disabledIntl: an account disabled, blocked or suspended for now.
+const disabledIntl = `tijdelijk (?:geblokkeerd|uitgeschakeld|gedeactiveerd|opgeschort)|vorübergehend (?:gesperrt|deaktiviert|stillgelegt)|temporär (?:gesperrt|deaktiviert)|temporairement (?:bloqué|suspendu|désactivé)|temporalmente (?:bloquead|suspendid|desactivad|deshabilitad)|temporaneamente (?:bloccat|sospes|disattivat)|temporariamente (?:bloquead|suspens|desativad)|временно (?:заблокирован|отключен|приостановлен)|tymczasowo (?:zablokowan|zawieszon|wyłączon)|dočasně (?:zablokován|pozastaven|deaktivován)|geçici olarak (?:engellen|askıya|devre dışı)`
+
 const temporaryIntl = `vorübergehend|temporairement|temporalmente|temporaneamente|temporariamente|tijdelijk|временно|一時的|暂时|暫時|临时|일시적|مؤقت|זמני|tymczasow|dočasn|geçici`
 
 // mailboxFullIntl: over quota, in many languages.
@@ -106,7 +109,7 @@ func recipientIntl() []rule {
 				`|kullanıcı bulunamadı|kullanıcı yok|alıcı bulunamadı|böyle bir kullanıcı|adres bulunamadı|geçersiz alıcı` +
 				`|finns inte|findes ikke|finnes ikke|ukjent (?:bruker|mottaker)|okänd (?:användare|mottagare)` +
 				`|存在しません|宛先不明|存在しないユーザ|(?:ユーザー?|受信者|アドレス)が見つかりません|用户不存在|用戶不存在|收件人不存在|收件者不存在|邮箱不存在|信箱不存在|帳號不存在|账号不存在|找不到收件人` +
-				`|존재하지 않는 (?:사용자|계정|주소|메일)|(?:사용자|수신자|계정)(?:를|을|가|이)? (?:찾을 수 없|존재하지 않)|없는 사용자` +
+				`|존재하지 않는 (?:사용자|계정|주소|메일)|(?:메일 ?주소|주소|메일함|사서함)(?:가|이|는)? (?:존재하지 않|없습니다)|(?:사용자|수신자|계정)(?:를|을|가|이)? (?:찾을 수 없|존재하지 않)|없는 사용자` +
 				`|(?:المستخدم|المستلم|العنوان|البريد الإلكتروني|عنوان البريد) غير موجود|مستخدم غير معروف` +
 				`|(?:משתמש|הנמען|נמען) (?:לא|אינו) (?:קיים|ידוע)|(?:כתובת|תיבת הדואר) (?:לא|אינה) קיימת`,
 			example: "550 Gebruiker onbekend"},
