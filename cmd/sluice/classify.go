@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -61,39 +60,32 @@ func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case fs.NArg() > 1:
 		return usageErr("one FILE at most, got %d", fs.NArg())
 	}
-
-	c := bounce.New()
-	enc := json.NewEncoder(stdout)
-	enc.SetEscapeHTML(false)
+	c, out := bounce.New(), bounce.NewJSONWriter(stdout)
 	if replyGiven {
-		code, enhanced, text := bounce.ParseReply(*reply)
-		if err := enc.Encode(c.Reply(code, enhanced, text)); err != nil {
-			fmt.Fprintf(stderr, "sluice classify: %v\n", err)
-			return 1
-		}
-		return 0
+		return classifyDone(stderr, out.Write(c.Reply(bounce.ParseReply(*reply))))
 	}
-
 	in, name := stdin, "standard input"
 	if fs.NArg() == 1 && fs.Arg(0) != "-" {
 		f, err := os.Open(fs.Arg(0))
 		if err != nil {
-			fmt.Fprintf(stderr, "sluice classify: %v\n", err)
-			return 1
+			return classifyDone(stderr, err)
 		}
 		defer f.Close()
 		in, name = f, fs.Arg(0)
 	}
 	results, err := c.Message(in)
 	if err != nil {
-		fmt.Fprintf(stderr, "sluice classify: %s: %v\n", name, err)
-		return 1
+		return classifyDone(stderr, fmt.Errorf("%s: %w", name, err))
 	}
-	for _, r := range results {
-		if err := enc.Encode(r); err != nil {
-			fmt.Fprintf(stderr, "sluice classify: %v\n", err)
-			return 1
-		}
+	return classifyDone(stderr, out.Write(results...))
+}
+
+// classifyDone returns the exit status for err (0 when nil, 1 after
+// printing it).
+func classifyDone(stderr io.Writer, err error) int {
+	if err != nil {
+		fmt.Fprintf(stderr, "sluice classify: %v\n", err)
+		return 1
 	}
 	return 0
 }

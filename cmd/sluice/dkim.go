@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 
 	"sluice/dkim"
 )
@@ -90,10 +89,9 @@ func runDKIMKeygen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sluice dkim keygen: %v\n", err)
 		return 1
 	}
-	d := strings.ToLower(strings.TrimSuffix(*domain, "."))
-	for _, k := range keys {
-		// Zone-file comments, so stdout can be pasted into a zone as is.
-		fmt.Fprintf(stdout, "; %s key for %s, selector %s; private key: %s\n%s\n", k.AlgoName(), d, k.Selector, k.Path, k.Record)
+	if err := dkim.WriteZone(stdout, *domain, keys); err != nil {
+		fmt.Fprintf(stderr, "sluice dkim keygen: %v\n", err)
+		return 1
 	}
 	return 0
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"sluice/configs"
+	"sluice/metrics"
 	"sluice/tracking"
 	"sluice/tracking/events"
 	"sluice/tracking/token"
@@ -13,7 +14,7 @@ import (
 
 // buildEdge makes the tracking edge over the events store, suppressing
 // through sup (the spool, or the remote admin API for `sluice edge`).
-func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tracking.Suppressor, log *slog.Logger, m *metrics) (*tracking.Edge, error) {
+func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tracking.Suppressor, log *slog.Logger, m *metrics.Set) (*tracking.Edge, error) {
 	names := map[string]string{}
 	for _, t := range cfg.Tenants {
 		names[t.Name] = t.DisplayName
@@ -43,8 +44,6 @@ func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tra
 	if err != nil {
 		return nil, fmt.Errorf("tracking edge: %w", err)
 	}
-	// Read at scrape time: a labelled counter's lookup on every hit would
-	// cost more than the edge's own atomic counter.
-	m.reg.MustRegister(edgeCollector{edge})
+	m.RegisterEdge(edge)
 	return edge, nil
 }

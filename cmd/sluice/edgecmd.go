@@ -17,6 +17,7 @@ import (
 
 	"sluice/admin"
 	"sluice/configs"
+	"sluice/metrics"
 	"sluice/tracking"
 	"sluice/tracking/events"
 )
@@ -47,46 +48,65 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sluice: admin token for tracking.suppress_via: set admin.token (%v)\n", err)
 		return 2
 	}
+	sup := admin.RemoteSuppressor{URL: cfg.Tracking.SuppressVia, Token: token, Client: &http.Client{Timeout: 10 * time.Second}}
+	p, code := startEdge(cfg, sup, log, stderr)
+	if p == nil {
+		return code
+	}
+	code = serveEdge(p.edge, p.ln, p.wh, p.ev, strings.TrimSuffix(sup.URL, "/"), log)
+	log.Info("sluice edge stopped")
+	return code
+}
+
+// edgeProc is what `sluice edge` serves.
+type edgeProc struct {
+	edge *tracking.Edge
+	ln   net.Listener
+	wh   *webhooks
+	ev   *events.Store
+}
+
+// startEdge opens the edge's events store with its webhooks, builds the
+// edge over it and binds tracking.listen. On failure it prints why and
+// returns a nil edgeProc and the exit status.
+func startEdge(cfg *configs.Config, sup admin.RemoteSuppressor, log *slog.Logger, stderr io.Writer) (*edgeProc, int) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		fmt.Fprintf(stderr, "sluice: data dir: %v\n", err)
-		return 1
+		return nil, 1
 	}
 	kr, err := loadKeyring(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
-		return 1
+		return nil, 1
 	}
 	wh, err := newWebhooks(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
-		return 2
+		return nil, 2
 	}
 	ev, err := events.Open(filepath.Join(cfg.DataDir, "events.db"), events.Options{Retention: cfg.Tracking.Retention.Duration, Logger: log,
 		InTx: wh.hook()})
 	if err != nil {
 		fmt.Fprintf(stderr, "sluice: events store: %v\n", err)
-		return 1
+		return nil, 1
 	}
-	sup := admin.RemoteSuppressor{URL: cfg.Tracking.SuppressVia, Token: token, Client: &http.Client{Timeout: 10 * time.Second}}
-	m := newMetrics()
+	m := metrics.New()
 	edge, err := buildEdge(cfg, kr, ev, sup, log, m)
 	if err == nil {
 		err = wh.start(cfg, ev, nil, log, m) // no spool here: no recipient addresses
 	}
+	var ln net.Listener
+	if err == nil {
+		if ln, err = net.Listen("tcp", cfg.Tracking.Listen); err != nil {
+			err = fmt.Errorf("tracking.listen: %w", err)
+		}
+	}
 	if err != nil {
 		ev.Close(context.Background())
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
-		return 1
+		return nil, 1
 	}
-	ln, err := net.Listen("tcp", cfg.Tracking.Listen)
-	if err != nil {
-		ev.Close(context.Background())
-		fmt.Fprintf(stderr, "sluice: tracking.listen: %v\n", err)
-		return 1
-	}
-	code := serveEdge(edge, ln, wh, ev, strings.TrimSuffix(sup.URL, "/"), log)
-	log.Info("sluice edge stopped")
-	return code
+	return &edgeProc{edge: edge, ln: ln, wh: wh, ev: ev}, 0
 }
 
 // edgeAdminToken is the admin token the edge sends to tracking.suppress_via:

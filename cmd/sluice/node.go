@@ -19,6 +19,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"sluice/configs"
+	"sluice/metrics"
 	"sluice/mta/bounce"
 	"sluice/mta/delivery"
 	"sluice/mta/inbound"
@@ -36,7 +37,7 @@ import (
 type node struct {
 	cfg     *configs.Config
 	log     *slog.Logger
-	metrics *metrics
+	metrics *metrics.Set
 	store   *queue.Store
 	engine  *delivery.Engine
 	kick    atomic.Pointer[delivery.Engine] // engine, for the spool's OnDue
@@ -82,7 +83,7 @@ type nodeOptions struct {
 // the scheduler), the events store before the edge and the admin API that
 // read it, the listeners last.
 func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOptions) (n *node, err error) {
-	n = &node{cfg: cfg, log: log, metrics: newMetrics(), errc: make(chan error, 8)}
+	n = &node{cfg: cfg, log: log, metrics: metrics.New(), errc: make(chan error, 8)}
 	started := n // the error returns below set n to nil
 	defer func() {
 		if err != nil {
@@ -126,7 +127,7 @@ type parts struct {
 	resolver   *mx.Resolver
 	classifier *bounce.Classifier
 	policy     *inbound.Policy
-	guards     *guardMetrics
+	guards     *metrics.Guards
 }
 
 // prepare reads or creates what start-up needs before any store opens:
@@ -134,7 +135,7 @@ type parts struct {
 // token and the tracking keyring.
 func (n *node) prepare(out io.Writer) (p *parts, err error) {
 	cfg := n.cfg
-	p = &parts{guards: newGuardMetrics(n.metrics.reg)}
+	p = &parts{guards: n.metrics.Guards()}
 	if p.tls, err = loadOrCreateTLS(cfg); err != nil {
 		return nil, err
 	}
@@ -182,7 +183,7 @@ func attachTrackers(cfg *configs.Config, tenants []*submit.Tenant, kr *token.Key
 // applies them to the events store. Both are built after the spool.
 func (n *node) openSpool(p *parts) (err error) {
 	n.store, err = queue.Open(filepath.Join(n.cfg.DataDir, "spool.db"), queue.Options{
-		Logger: n.log, Retry: p.retry, Observe: n.metrics.observeCommit,
+		Logger: n.log, Retry: p.retry, Observe: n.metrics.ObserveCommit,
 		OnDue: func() {
 			if e := n.kick.Load(); e != nil {
 				e.Kick()
@@ -239,25 +240,25 @@ func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error)
 		return "", false
 	}
 	dc.OnEvent = func(ev delivery.Event) {
-		n.metrics.deliveryEvent(ev)
+		n.metrics.Outcome(ev.Kind, ev.Latency)
 		// The event store hears of ev through the spool's journal,
 		// written with the outcome (see startJournal).
 		if string(ev.Kind) == "failed" {
 			class, _, _ := syncReturns.Apply(context.Background(), inbound.Failure{Tenant: ev.Tenant, ID: ev.ID,
 				Rcpt: ev.Rcpt, Code: ev.Code, Enhanced: ev.Enhanced, Reply: ev.Reply})
-			n.metrics.returns.WithLabelValues("sync", string(class)).Inc()
+			n.metrics.Return("sync", string(class))
 		}
 		if onEvent != nil {
 			onEvent(ev)
 		}
 	}
-	dc.ConnOpened, dc.ConnClosed = n.metrics.delConns.Inc, n.metrics.delConns.Dec
-	dc.ConnDropped = func(reason string) { n.metrics.connDropped.WithLabelValues(reason).Inc() }
+	dc.ConnOpened, dc.ConnClosed, dc.ConnDropped = n.metrics.ConnOpened, n.metrics.ConnClosed, n.metrics.ConnDropped
 	if n.engine, err = delivery.New(dc); err != nil {
 		return err
 	}
 	n.kick.Store(n.engine)
-	n.metrics.reg.MustRegister(newQueueCollector(n.store, n.engine.InFlight), spoolFSCollector{n.cfg.DataDir})
+	n.metrics.RegisterQueue(n.store, n.engine.InFlight, nil)
+	n.metrics.RegisterSpoolFS(n.cfg.DataDir)
 	return nil
 }
 
@@ -324,7 +325,7 @@ func (n *node) buildSubmission(p *parts) error {
 		MaxRecipients: sc.MaxRecipients, MaxSessions: sc.MaxSessions,
 		AllowPlaintextAuthOnLoopback: sc.AllowPlaintextAuthOnLoopback,
 		TrustedNetworks:              trusted, TrustedTenant: sc.TrustedTenant,
-		Spool: n.store, Suppressions: n.store, Logger: n.log, Metrics: n.metrics.submitHooks(),
+		Spool: n.store, Suppressions: n.store, Logger: n.log, Metrics: n.metrics.SubmitHooks(),
 		Throttle: throttle, MaxLineLength: sc.MaxLineLength, MaxSessionsPerTenant: sc.MaxSessionsPerTenant,
 	})
 	if err != nil {
@@ -349,7 +350,7 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 			if ev.Kind == "unattributed" {
 				class = "unattributed"
 			}
-			n.metrics.returns.WithLabelValues("inbound", class).Inc()
+			n.metrics.Return("inbound", class)
 			// The event store hears of ev through the spool journal
 			// (DoneReturn), like delivery outcomes.
 			if onReturn != nil {
@@ -377,8 +378,12 @@ func (n *node) openEvents(*parts) (err error) {
 	if err != nil {
 		return fmt.Errorf("events store: %w", err)
 	}
-	n.metrics.reg.MustRegister(eventsCollector{n.events})
-	n.startJournal(n.log)
+	n.metrics.RegisterEvents(n.events)
+	// The follower applies the spool's event journal (every reception and
+	// delivery outcome the spool commits) to the events store.
+	n.journal = n.events.Follow(n.store, events.FollowOptions{Logger: n.log})
+	n.follower.Store(n.journal)
+	n.metrics.RegisterJournal(n.store.JournalDepth, n.journal.Failures)
 	return n.webhooks.start(cfg, n.events, spoolRecipients(n.store), n.log, n.metrics)
 }
 
@@ -406,13 +411,13 @@ func (n *node) listen(p *parts) (err error) {
 	if n.subLn, err = listen("submission.listen", cfg.Submission.Listen); err != nil {
 		return err
 	}
-	if n.subLn, err = guardListener("submission", n.subLn, submissionGuard(cfg.Submission), n.log, p.guards, n.metrics.reg); err != nil {
+	if n.subLn, err = guardListener("submission", n.subLn, submissionGuard(cfg.Submission), n.log, p.guards); err != nil {
 		return fmt.Errorf("submission guard: %w", err)
 	}
 	if n.inLn, err = listen("inbound.listen", cfg.Inbound.Listen); err != nil {
 		return err
 	}
-	if n.inLn, err = guardListener("inbound", n.inLn, inboundGuard(cfg.Inbound), n.log, p.guards, n.metrics.reg); err != nil {
+	if n.inLn, err = guardListener("inbound", n.inLn, inboundGuard(cfg.Inbound), n.log, p.guards); err != nil {
 		return fmt.Errorf("inbound guard: %w", err)
 	}
 	if n.edgeLn, err = listen("tracking.listen", cfg.Tracking.Listen); err != nil {

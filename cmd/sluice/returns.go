@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -20,54 +19,47 @@ import (
 
 // loadKeyring builds the token keyring: the configured secret (or one
 // generated into data_dir/token.secret on first start) signs; previous
-// secrets still verify. Key ids come from the secret, so every node
-// derives the same id for the same secret.
+// secrets still verify (token.KeyringFromHex).
 func loadKeyring(cfg *configs.Config) (*token.Keyring, error) {
 	secret := cfg.Tracking.TokenSecret
 	if secret == "" {
-		path := filepath.Join(cfg.DataDir, "token.secret")
-		raw, err := os.ReadFile(path)
-		switch {
-		case err == nil:
-			secret = strings.TrimSpace(string(raw))
-		case errors.Is(err, fs.ErrNotExist):
-			b := make([]byte, 32)
-			if _, err := rand.Read(b); err != nil {
-				return nil, err
-			}
-			secret = hex.EncodeToString(b)
-			if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
-				return nil, fmt.Errorf("write %s: %w", path, err)
-			}
-		default:
+		var err error
+		if secret, err = loadOrCreateSecret(filepath.Join(cfg.DataDir, "token.secret")); err != nil {
 			return nil, err
 		}
 	}
-	key := func(name, s string) (token.Key, error) {
-		b, err := hex.DecodeString(s)
-		if err != nil {
-			return token.Key{}, fmt.Errorf("config: %s: not hex", name)
-		}
-		sum := sha256.Sum256(b)
-		return token.Key{ID: sum[0], Secret: b}, nil
-	}
-	signing, err := key("tracking.token_secret", secret)
-	if err != nil {
-		return nil, err
-	}
-	var old []token.Key
-	for i, s := range cfg.Tracking.PreviousTokenSecrets {
-		k, err := key(fmt.Sprintf("tracking.previous_token_secrets[%d]", i), s)
-		if err != nil {
-			return nil, err
-		}
-		old = append(old, k)
-	}
-	kr, err := token.NewKeyring(signing, old...)
-	if err != nil {
+	kr, err := token.KeyringFromHex(secret, cfg.Tracking.PreviousTokenSecrets)
+	var he *token.HexError
+	switch {
+	case errors.As(err, &he) && he.Index < 0:
+		return nil, errors.New("config: tracking.token_secret: not hex")
+	case errors.As(err, &he):
+		return nil, fmt.Errorf("config: tracking.previous_token_secrets[%d]: not hex", he.Index)
+	case err != nil:
 		return nil, fmt.Errorf("config: tracking token secrets: %w", err)
 	}
 	return kr, nil
+}
+
+// loadOrCreateSecret reads the token secret kept at path, or writes a
+// new random one there (32 bytes, hex) on first start.
+func loadOrCreateSecret(path string) (string, error) {
+	raw, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		return strings.TrimSpace(string(raw)), nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return "", err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	secret := hex.EncodeToString(b)
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return secret, nil
 }
 
 // purgeDirectory deletes expired recipient-directory entries hourly.

@@ -7,6 +7,7 @@ import (
 
 	"sluice/configs"
 	"sluice/internal/event"
+	"sluice/metrics"
 	"sluice/queue"
 	"sluice/tracking/events"
 	"sluice/tracking/webhook"
@@ -55,7 +56,7 @@ func (w *webhooks) hook() func(*events.Tx, []events.Event) error {
 
 // start makes the dispatcher over the open store ev and registers its
 // metrics. recipient, when not nil, fills in recipient addresses.
-func (w *webhooks) start(cfg *configs.Config, ev *events.Store, recipient webhook.RecipientFunc, log *slog.Logger, m *metrics) error {
+func (w *webhooks) start(cfg *configs.Config, ev *events.Store, recipient webhook.RecipientFunc, log *slog.Logger, m *metrics.Set) error {
 	c := cfg.Webhooks
 	d, err := webhook.NewDispatcher(ev, w.outbox, webhook.Config{
 		BatchSize: c.BatchSize, Timeout: c.Timeout.Duration, MaxAge: c.MaxAge.Duration,
@@ -66,7 +67,7 @@ func (w *webhooks) start(cfg *configs.Config, ev *events.Store, recipient webhoo
 		return fmt.Errorf("webhooks: %w", err)
 	}
 	w.db, w.disp = ev, d
-	m.reg.MustRegister(webhookCollector{d})
+	m.RegisterWebhooks(d, nil)
 	if w.endpoints > 0 {
 		log.Info("webhooks enabled", "tenants", w.endpoints)
 	}

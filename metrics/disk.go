@@ -1,4 +1,4 @@
-package main
+package metrics
 
 import (
 	"syscall"
@@ -6,10 +6,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// spoolFSCollector reports the filesystem that holds data_dir (the spool,
-// the events store): its size and the bytes free to an unprivileged
-// writer, read at scrape time with statfs(2). The alert rule
-// SluiceSpoolDiskFilling (configs/prometheus) is written against these.
+// RegisterSpoolFS adds the size and free bytes of the filesystem that
+// holds dir (data_dir: the spool, the events store).
+func (m *Set) RegisterSpoolFS(dir string) { m.reg.MustRegister(spoolFSCollector{dir}) }
+
+// spoolFSCollector reports the filesystem that holds data_dir: its size
+// and the bytes free to an unprivileged writer, read at scrape time with
+// statfs(2). The alert rule SluiceSpoolDiskFilling (configs/prometheus)
+// is written against these.
 type spoolFSCollector struct{ dir string }
 
 var (
