@@ -1,6 +1,10 @@
-// Package admin is sluice's operator API: JSON over HTTP, behind a bearer
-// token, on a loopback address by default. It serves the queue views and
-// actions (suspend, resume, retry, bounce, delete), the suppression list
+// Package admin is sluice's operator API: JSON over HTTP (snake_case keys
+// throughout, named by this package's types), behind a bearer token, on a
+// loopback address by default. It serves the queue views and actions
+// (suspend and resume, with an optional end and reason, which [Lifter]
+// enforces; hold and release of one message; retry, bounce, delete; the
+// stored headers and bytes of a message, bounded and audited), a node
+// snapshot for `sluice ctl top`, the running log level, the suppression list
 // (add, remove, CSV import and export), per-tenant statistics, data
 // subject requests (GDPR Art. 15 access, Art. 17 erasure), and, openly,
 // /metrics and /healthz; pprof profiles sit behind the token too.

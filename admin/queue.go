@@ -20,6 +20,7 @@ type Queue interface {
 	ListMessages(f queue.Filter, after queue.ID, limit int) ([]queue.MessageInfo, error)
 	Message(id queue.ID) (queue.MessageInfo, error)
 	Holds() []queue.Hold
+	Body(id queue.ID) ([]byte, error)
 	Suspend(ctx context.Context, kind, name, by string) error
 	Resume(ctx context.Context, kind, name string) (int, error)
 	RetryNow(ctx context.Context, f queue.Filter) (int, error)
@@ -60,6 +61,9 @@ type QueueAction struct {
 	Domain string `json:"domain,omitempty"`
 	Reason string `json:"reason,omitempty"`
 	All    bool   `json:"all,omitempty"` // retry: every waiting recipient
+	// Duration (suspend, hold) lifts the hold by itself after this long,
+	// in Go's duration syntax ("2h", "90m"); empty: until resumed.
+	Duration string `json:"duration,omitempty"`
 }
 
 // filter is the spool's filter of the messages a names.
@@ -82,9 +86,11 @@ func (s *server) queueRoutes(mux *http.ServeMux) {
 	s.handle(mux, "GET /api/v1/queue/summary", s.queueSummary)
 	s.handle(mux, "GET /api/v1/queue/messages", s.queueMessages)
 	s.handle(mux, "GET /api/v1/queue/messages/{id}", s.queueMessage)
-	s.handle(mux, "GET /api/v1/queue/holds", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"holds": s.Queue.Holds()})
-	})
+	s.handle(mux, "GET /api/v1/queue/messages/{id}/headers", s.queueRead("headers"))
+	s.handle(mux, "GET /api/v1/queue/messages/{id}/body", s.queueRead("body"))
+	s.handle(mux, "POST /api/v1/queue/messages/{id}/hold", s.queueHold)
+	s.handle(mux, "POST /api/v1/queue/messages/{id}/release", s.queueRelease)
+	s.handle(mux, "GET /api/v1/queue/holds", s.holds)
 	s.handle(mux, "POST /api/v1/queue/suspend", s.queueSuspend)
 	s.handle(mux, "POST /api/v1/queue/resume", s.queueResume)
 	s.handle(mux, "POST /api/v1/queue/retry", s.queueRetry)
@@ -93,6 +99,11 @@ func (s *server) queueRoutes(mux *http.ServeMux) {
 }
 
 func (s *server) queueStats(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.queueStatsNow())
+}
+
+// queueStatsNow is the spool's totals, aged by the clock.
+func (s *server) queueStatsNow() QueueStats {
 	st := s.Queue.Stats()
 	out := QueueStats{
 		Messages: st.Messages, Queued: st.Queued, InFlight: st.InFlight, Deferred: st.Deferred,
@@ -101,7 +112,7 @@ func (s *server) queueStats(w http.ResponseWriter, _ *http.Request) {
 	if !st.Oldest.IsZero() {
 		out.OldestAgeSeconds = s.Now().Sub(st.Oldest).Seconds()
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 func (s *server) queueSummary(w http.ResponseWriter, r *http.Request) {
@@ -125,18 +136,29 @@ func (s *server) queueSummary(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"by": by, "groups": g})
 }
 
+// SiteInfo is the shaping state of one (source, site), as `queue summary
+// --by site` and `top` show it.
+type SiteInfo struct {
+	Site           string    `json:"site"`
+	Source         string    `json:"source"`
+	Rule           string    `json:"rule"`
+	State          string    `json:"state"` // normal, backoff or suspended
+	Rate           float64   `json:"rate"`  // messages per second allowed now; 0: unlimited
+	MaxConnections int       `json:"max_connections"`
+	Open           int       `json:"open"` // connections held now
+	SuspendedUntil time.Time `json:"suspended_until,omitzero"`
+}
+
 // siteStatus is the shaping state of every known (source, site).
-func (s *server) siteStatus() []map[string]any {
+func (s *server) siteStatus() []SiteInfo {
+	out := []SiteInfo{}
 	if s.Sites == nil {
-		return nil
+		return out
 	}
-	var out []map[string]any
 	for _, st := range s.Sites.Status() {
-		out = append(out, map[string]any{
-			"site": st.Key.Site.Name(), "source": st.Key.Source, "rule": st.Limits.Rule, "state": st.Limits.State.String(),
-			"rate": st.Limits.Rate, "max_connections": st.Limits.MaxConnections, "open": st.Open,
-			"suspended_until": st.Limits.SuspendedUntil,
-		})
+		out = append(out, SiteInfo{Site: st.Key.Site.Name(), Source: st.Key.Source, Rule: st.Limits.Rule,
+			State: st.Limits.State.String(), Rate: st.Limits.Rate, MaxConnections: st.Limits.MaxConnections,
+			Open: st.Open, SuspendedUntil: st.Limits.SuspendedUntil})
 	}
 	return out
 }
@@ -157,6 +179,9 @@ func (s *server) queueMessages(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		apiError(w, http.StatusInternalServerError, "store error")
 		return
+	}
+	if list == nil {
+		list = []queue.MessageInfo{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"messages": list})
 }
@@ -180,12 +205,18 @@ func (s *server) queueSuspend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.Queue.Suspend(r.Context(), a.Kind, a.Name, actor(r)); err != nil {
-		apiError(w, http.StatusBadRequest, "kind must be domain, tenant, pool or site, with a name")
+	if a.Kind == "message" {
+		apiError(w, http.StatusBadRequest, "hold one message with POST /api/v1/queue/messages/{id}/hold")
 		return
 	}
-	s.audit(r, "queue suspend", "kind", a.Kind, "name", a.Name)
-	writeJSON(w, http.StatusOK, map[string]string{"suspended": a.Kind + ":" + a.Name})
+	if _, err := liftExpired(r.Context(), s.Queue, s.Now(), s.Logger); err != nil {
+		s.Logger.Warn("admin: lifting timed holds", "err", err)
+	}
+	h, ok := s.suspend(w, r, a.Kind, a.Name, a)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"suspended": a.Kind + ":" + a.Name, "hold": h})
 }
 
 func (s *server) queueResume(w http.ResponseWriter, r *http.Request) {
@@ -250,11 +281,12 @@ func (s *server) queueRemove(op string) http.HandlerFunc {
 	}
 }
 
-// readAction decodes a queue action body (at most 64 KiB), answering 400
-// if it is not JSON.
+// readAction decodes a queue action body (at most 64 KiB; empty is
+// allowed), answering 400 if it is not JSON.
 func readAction(w http.ResponseWriter, r *http.Request) (QueueAction, bool) {
 	var a QueueAction
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&a); err != nil {
+	err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&a)
+	if err != nil && !errors.Is(err, io.EOF) { // an empty body is an empty action
 		apiError(w, http.StatusBadRequest, "bad JSON body")
 		return a, false
 	}

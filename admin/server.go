@@ -44,8 +44,13 @@ type Config struct {
 	// Logger receives the audit lines and the operators' delivery lines.
 	// Required.
 	Logger *slog.Logger
-	// Now is the clock of the queue's oldest-message age. Default
-	// clock.Now.
+	// LogLevel is the running node's log level, which PUT
+	// /api/v1/log-level changes without a restart: the node's logger must
+	// be built on it (slog.HandlerOptions{Level: LogLevel}). Default: the
+	// endpoint answers 501.
+	LogLevel *slog.LevelVar
+	// Now is the clock of the queue's oldest-message age, of holds' ends
+	// and of `top`'s snapshots. Default clock.Now.
 	Now func() time.Time
 }
 
@@ -103,6 +108,9 @@ func NewHandler(c Config) (http.Handler, error) {
 	s.handle(mux, "GET /api/v1/stats", s.stats)
 	s.handle(mux, "GET /api/v1/privacy/export", s.privacyExport)
 	s.handle(mux, "POST /api/v1/privacy/erase", s.privacyErase)
+	s.handle(mux, "GET /api/v1/log-level", s.logLevel)
+	s.handle(mux, "PUT /api/v1/log-level", s.setLogLevel)
+	s.handle(mux, "GET /api/v1/top", s.top)
 	return mux, nil
 }
 

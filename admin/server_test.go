@@ -21,6 +21,9 @@ func TestToken(t *testing.T) {
 		{"GET", "/api/v1/suppressions"}, {"POST", "/api/v1/suppressions/import"}, {"GET", "/api/v1/suppressions/export"},
 		{"DELETE", "/api/v1/suppressions"}, {"GET", "/api/v1/stats"}, {"GET", "/api/v1/privacy/export"},
 		{"POST", "/api/v1/privacy/erase"}, {"GET", "/debug/pprof/"},
+		{"GET", "/api/v1/queue/messages/0000000000000001/headers"}, {"GET", "/api/v1/queue/messages/0000000000000001/body"},
+		{"POST", "/api/v1/queue/messages/0000000000000001/hold"}, {"POST", "/api/v1/queue/messages/0000000000000001/release"},
+		{"GET", "/api/v1/log-level"}, {"PUT", "/api/v1/log-level"}, {"GET", "/api/v1/top"},
 	}
 	for _, p := range protected {
 		for _, auth := range []string{"", "Bearer wrong", "Bearer " + testToken + "x", "Basic " + testToken, testToken} {

@@ -3,8 +3,9 @@
 // subcommands' flags, finds the admin address and bearer token (flags,
 // $SLUICE_ADMIN_TOKEN, the node's config, or the token file the node
 // wrote in its data directory), calls the API over HTTP, and prints the
-// answer: indented JSON (which operators pipe to jq) or, for a few views,
-// a table.
+// answer: an aligned table for people, or with --json the API's JSON
+// document (snake_case keys, the same names as the API's Go types in
+// package admin) for scripts.
 //
 // It lives apart from the server so that the binary's command package
 // only dispatches to it, and so that it is tested against a real admin
@@ -20,6 +21,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,15 +31,29 @@ import (
 // Usage is the help of `sluice ctl`.
 const Usage = `usage: sluice ctl [--config FILE] [--admin ADDR] [--token T] [--json] <command>
 
+Output is an aligned table (or key: value lines) for people; --json, given
+anywhere on the line, prints one JSON document instead, with snake_case keys
+named as in the admin API (package sluice/admin). Exit status: 0 done,
+1 failed (the API refused or could not be reached; the reason on stderr),
+2 usage error (nothing was sent). --help works without a token.
+
 commands:
   queue stats                                  the queue totals
   queue summary [--by domain|tenant|pool|site] counts by state per group
   queue list [--tenant T] [--domain D] [--after ID] [--limit N]
   queue show ID                                one message and its recipients
-  queue holds                                  what is suspended
-  queue suspend|resume domain|tenant|pool|site NAME
+  queue show ID --headers                      its stored header section (tenant data: audited)
+  queue show ID --body [--max BYTES]           its stored bytes, first 1 MiB by default (tenant data: audited)
+  queue hold ID [--duration 2h] [--reason R]   set one message's waiting recipients aside
+  queue release ID                             put them back on the schedule
+  queue holds                                  what is suspended or held, by whom, why, until when
+  queue suspend domain|tenant|pool|site NAME [--duration 2h] [--reason R]
+                                               with --duration the suspension lifts itself
+  queue resume domain|tenant|pool|site NAME
   queue retry [--all | --id ID | --tenant T | --domain D]   make waiting mail due now (held mail stays held)
   queue bounce|delete [--id ID] [--tenant T] [--domain D] [--reason R]
+  suspend, resume, hold, release, holds        the same as queue …
+  sites                                        shaping state per (source, site): queue summary --by site
   stats --tenant T [--campaign C]              sent, delivered, opens, clicks, unsubscribes…
   suppress list   [--tenant T] [--after ADDR] [--limit N]
   suppress add    --tenant T [--scope all|marketing] [--reason R] ADDRESS...
@@ -45,30 +61,44 @@ commands:
   suppress import --tenant T FILE.csv          lines: address[,scope[,reason]]
   suppress export [--tenant T]                 CSV on stdout
   privacy export --tenant T ADDRESS            all that is held about ADDRESS (GDPR Art. 15), JSON
-  privacy erase  --tenant T --yes ADDRESS      erase it (Art. 17); a suppression stays, hashed
+  privacy erase  --tenant T --yes ADDRESS      erase it (Art. 17); a suppression stays, hashed; JSON
+  log-level [debug|info|warn|error]            show or change the running node's log level
+  top [--interval 5s] [--n 10] [--once]        refreshing view: queue, rates per second, top domains,
+                                               tenants and sites; --once prints one screen and exits
 `
 
 // errUsage reports a command line that does not parse; Run exits 2.
 var errUsage = errors.New("usage")
 
+// aliases are top-level short forms of queue commands.
+var aliases = map[string]string{"suspend": "queue", "resume": "queue", "hold": "queue", "release": "queue", "holds": "queue"}
+
 // Run runs `sluice ctl args…` and returns the process's exit code: 0 on
 // success, 1 when the command failed, 2 on a usage error.
 func Run(args []string, stdout, stderr io.Writer) int {
+	args, asJSON := cutFlag(args, "json")
+	if slices.ContainsFunc(args, isHelp) {
+		fmt.Fprint(stdout, help(args))
+		return 0
+	}
 	fs := flag.NewFlagSet("ctl", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, Usage) }
 	configPath := fs.String("config", "", "TOML config file of the node (for its admin address and token)")
 	addr := fs.String("admin", "", "admin API address (default: from the config, 127.0.0.1:8025)")
 	token := fs.String("token", "", "bearer token (default: $SLUICE_ADMIN_TOKEN, the config, or data_dir/admin.token)")
-	asJSON := fs.Bool("json", false, "print the raw JSON")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	rest := fs.Args()
-	if len(rest) == 1 && rest[0] == "stats" {
-		rest = append(rest, "") // stats needs its --tenant flag
+	if len(rest) > 0 && rest[0] == "help" {
+		fmt.Fprint(stdout, help(rest[1:]))
+		return 0
 	}
-	if len(rest) < 2 {
+	if len(rest) > 0 && aliases[rest[0]] != "" {
+		rest = append([]string{aliases[rest[0]]}, rest...)
+	}
+	if len(rest) == 0 || !known(rest) {
 		fmt.Fprint(stderr, Usage)
 		return 2
 	}
@@ -76,30 +106,41 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if c == nil {
 		return code
 	}
-	return exit(dispatch(c, rest, *asJSON, stdout, stderr), stderr)
+	return exit(dispatch(c, rest, out{w: stdout, json: asJSON}, stderr), stderr)
 }
 
-// dispatch runs the command rest (at least two words).
-func dispatch(c *client, rest []string, asJSON bool, stdout, stderr io.Writer) error {
-	if rest[0] == "stats" {
-		if err := stats(c, rest[1:], stdout, stderr); err != errUsage {
-			return err
-		}
-		fmt.Fprint(stderr, Usage)
-		return errUsage
+// commands are the command words and their subcommands (nil: none).
+var commands = map[string][]string{
+	"queue":    {"stats", "summary", "list", "show", "holds", "hold", "release", "suspend", "resume", "retry", "bounce", "delete"},
+	"suppress": {"list", "add", "remove", "import", "export"},
+	"privacy":  {"export", "erase"},
+	"stats":    nil, "sites": nil, "log-level": nil, "top": nil,
+}
+
+// known reports whether rest starts with a command ctl has.
+func known(rest []string) bool {
+	subs, ok := commands[rest[0]]
+	return ok && (subs == nil || len(rest) > 1 && slices.Contains(subs, rest[1]))
+}
+
+// dispatch runs the command rest (known).
+func dispatch(c *client, rest []string, o out, stderr io.Writer) error {
+	switch rest[0] {
+	case "stats":
+		return stats(c, rest[1:], o, stderr)
+	case "sites":
+		return queueCmd(c, "summary", append([]string{"--by", "site"}, rest[1:]...), o, stderr)
+	case "log-level":
+		return logLevel(c, rest[1:], o, stderr)
+	case "top":
+		return top(c, rest[1:], o, stderr)
+	case "queue":
+		return queueCmd(c, rest[1], rest[2:], o, stderr)
+	case "suppress":
+		return suppress(c, rest[1], rest[2:], o, stderr)
+	case "privacy":
+		return privacy(c, rest[1], rest[2:], o, stderr)
 	}
-	switch rest[0] + " " + rest[1] {
-	case "queue stats":
-		return queueStats(c, asJSON, stdout)
-	case "queue summary", "queue list", "queue show", "queue holds", "queue suspend", "queue resume",
-		"queue retry", "queue bounce", "queue delete":
-		return queueCmd(c, rest[1], rest[2:], stdout, stderr)
-	case "suppress list", "suppress add", "suppress remove", "suppress import", "suppress export":
-		return suppress(c, rest[1], rest[2:], asJSON, stdout, stderr)
-	case "privacy export", "privacy erase":
-		return privacy(c, rest[1], rest[2:], stdout, stderr)
-	}
-	fmt.Fprint(stderr, Usage)
 	return errUsage
 }
 
@@ -108,11 +149,59 @@ func exit(err error, stderr io.Writer) int {
 	switch {
 	case err == nil:
 		return 0
-	case err == errUsage:
+	case errors.Is(err, errUsage):
 		return 2
 	}
 	fmt.Fprintf(stderr, "sluice: %v\n", err)
 	return 1
+}
+
+// usageError prints the help of the command and returns errUsage.
+func usageError(stderr io.Writer, words ...string) error {
+	fmt.Fprint(stderr, help(words))
+	return errUsage
+}
+
+// cutFlag removes every --name and -name from args (a boolean flag that
+// may come anywhere on the line) and reports whether there was one.
+func cutFlag(args []string, name string) ([]string, bool) {
+	var kept []string
+	found := false
+	for _, a := range args {
+		if a == "--"+name || a == "-"+name || a == "--"+name+"=true" || a == "-"+name+"=true" {
+			found = true
+			continue
+		}
+		kept = append(kept, a)
+	}
+	return kept, found
+}
+
+func isHelp(a string) bool { return a == "-h" || a == "--help" || a == "-help" }
+
+// help is the part of Usage about the command words in args (the first
+// two that are not flags), or all of it.
+func help(args []string) string {
+	var words []string
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") && a != "help" && len(words) < 2 {
+			words = append(words, a)
+		}
+	}
+	for len(words) > 0 {
+		prefix := "  " + strings.Join(words, " ")
+		var lines []string
+		for _, l := range strings.Split(Usage, "\n") {
+			if strings.HasPrefix(l, prefix) {
+				lines = append(lines, l)
+			}
+		}
+		if len(lines) > 0 {
+			return "usage: sluice ctl [--json] …\n" + strings.Join(lines, "\n") + "\n"
+		}
+		words = words[:len(words)-1]
+	}
+	return Usage
 }
 
 // connect makes the API client from the flags, filling what they leave

@@ -30,7 +30,9 @@ type node struct {
 	now   time.Time
 }
 
-func newNode(t *testing.T) *node {
+// newNode starts the node; opts change its admin config (a log level, a
+// metrics registry, a fake spool) before the server starts.
+func newNode(t *testing.T, opts ...func(*admin.Config)) *node {
 	t.Helper()
 	n := &node{t: t, logs: &syncBuffer{}, now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
 	clk := func() time.Time { return n.now }
@@ -47,9 +49,13 @@ func newNode(t *testing.T) *node {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ev.Close(context.Background()) })
-	h, err := admin.NewHandler(admin.Config{Token: token, Queue: n.spool, Suppressions: n.spool, Stats: ev,
+	cfg := admin.Config{Token: token, Queue: n.spool, Suppressions: n.spool, Stats: ev,
 		Privacy: admin.Stores{Spool: n.spool, Events: ev}, Tenants: []string{"acme"},
-		Logger: slog.New(slog.NewJSONHandler(n.logs, nil)), Now: clk})
+		Logger: slog.New(slog.NewJSONHandler(n.logs, nil)), Now: clk}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	h, err := admin.NewHandler(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,22 +116,22 @@ func TestQueueCommands(t *testing.T) {
 	if out := n.ok("queue", "holds"); !strings.Contains(out, "example.test") {
 		t.Fatalf("queue holds:\n%s", out)
 	}
-	if out := n.ok("queue", "summary", "--by", "domain"); !strings.Contains(out, `"key": "example.test"`) {
+	if out := n.ok("--json", "queue", "summary", "--by", "domain"); !strings.Contains(out, `"key": "example.test"`) {
 		t.Fatalf("queue summary:\n%s", out)
 	}
-	if out := n.ok("queue", "summary", "--by", "site"); !strings.Contains(out, `"sites": null`) {
+	if out := n.ok("queue", "summary", "--by", "site", "--json"); !strings.Contains(out, `"sites": []`) {
 		t.Fatalf("queue summary by site without shaping:\n%s", out)
 	}
-	if out := n.ok("queue", "resume", "domain", "example.test"); !strings.Contains(out, `"released"`) {
+	if out := n.ok("queue", "resume", "domain", "example.test"); out != "resumed domain:example.test: 0 recipients released\n" {
 		t.Fatalf("queue resume:\n%s", out)
 	}
-	if out := n.ok("queue", "retry", "--all"); !strings.Contains(out, `"retried"`) {
+	if out := n.ok("queue", "retry", "--all"); out != "retried 2 recipients\n" {
 		t.Fatalf("queue retry:\n%s", out)
 	}
-	if out := n.ok("queue", "bounce", "--domain", "other.test", "--reason", "bad list"); !strings.Contains(out, `"bounced": 1`) {
+	if out := n.ok("--json", "queue", "bounce", "--domain", "other.test", "--reason", "bad list"); !strings.Contains(out, `"bounced": 1`) {
 		t.Fatalf("queue bounce:\n%s", out)
 	}
-	if out := n.ok("queue", "delete", "--id", id.String()); !strings.Contains(out, `"deleted": 1`) {
+	if out := n.ok("queue", "delete", "--id", id.String()); out != "deleted 1 recipients\n" {
 		t.Fatalf("queue delete:\n%s", out)
 	}
 	logs := n.logs.String()
@@ -147,6 +153,9 @@ func TestUsage(t *testing.T) {
 		{"queue", "show"}, {"queue", "suspend", "domain"}, {"stats"}, {"suppress", "add", "a@example.test"},
 		{"suppress", "import", "--tenant", "acme"}, {"privacy", "export", "a@example.test"},
 		{"privacy", "erase", "--tenant", "acme", "--yes"}, {"--nosuchflag", "queue", "stats"},
+		{"queue", "show", "a", "b"}, {"queue", "show", "0000000000000001", "--headers", "--body"},
+		{"queue", "hold"}, {"queue", "release"}, {"hold"}, {"log-level", "debug", "info"},
+		{"top", "--interval", "0s"}, {"top", "--n", "0"}, {"top", "extra"}, {"frobnicate"}, {"suppress"},
 	} {
 		if code, _, _ := n.ctl(args...); code != 2 {
 			t.Errorf("ctl %v: exit %d, want 2 (usage)", args, code)
@@ -238,7 +247,7 @@ func TestPrivacyCommands(t *testing.T) {
 		er.QueuedRemoved != 1 || er.MessagesRemoved != 1 {
 		t.Fatalf("erase: %+v, %v", er, err)
 	}
-	if out := n.ok("stats", "--tenant", "acme"); !strings.Contains(out, `"tenant": "acme"`) {
+	if out := n.ok("stats", "--tenant", "acme", "--json"); !strings.Contains(out, `"tenant": "acme"`) {
 		t.Fatalf("stats:\n%s", out)
 	}
 }

@@ -13,37 +13,18 @@ import (
 	"sluice/admin"
 )
 
-// stats prints a tenant's (or campaign's) statistics as JSON.
-func stats(c *client, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "" {
-		args = args[1:]
-	}
-	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	tenant := fs.String("tenant", "", "tenant")
-	campaign := fs.String("campaign", "", "campaign (default: the whole tenant)")
-	if err := fs.Parse(args); err != nil || *tenant == "" {
-		return errUsage
-	}
-	body, err := c.do(http.MethodGet, "/api/v1/stats", url.Values{"tenant": {*tenant}, "campaign": {*campaign}}, nil, "")
-	if err != nil {
-		return err
-	}
-	_, err = stdout.Write(body)
-	return err
-}
-
 // privacy runs a data subject request for one address. Without --yes,
-// erase only shows what it would remove (from an export) and fails.
-func privacy(c *client, cmd string, args []string, stdout, stderr io.Writer) error {
+// erase only shows what it would remove (from an export) and fails. Both
+// print the API's JSON, with or without --json: the answer is a record
+// to keep (what was held, what was erased), not a view.
+func privacy(c *client, cmd string, args []string, o out, stderr io.Writer) error {
 	fs := flag.NewFlagSet("privacy "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	tenant := fs.String("tenant", "", "tenant")
 	yes := fs.Bool("yes", false, "erase: really erase")
 	addrs, err := parseInterspersed(fs, args)
 	if err != nil || *tenant == "" || len(addrs) != 1 {
-		fmt.Fprint(stderr, Usage)
-		return errUsage
+		return usageError(stderr, "privacy", cmd)
 	}
 	q := url.Values{"tenant": {*tenant}, "address": {addrs[0]}}
 	if cmd == "export" || !*yes {
@@ -52,8 +33,7 @@ func privacy(c *client, cmd string, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		if cmd == "export" {
-			_, err := stdout.Write(body)
-			return err
+			return o.raw(body)
 		}
 		var ex admin.SubjectExport
 		if err := decodeAPI(body, &ex); err != nil {
@@ -68,8 +48,7 @@ func privacy(c *client, cmd string, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	_, err = stdout.Write(body)
-	return err
+	return o.raw(body)
 }
 
 // parseInterspersed parses fs from args, allowing flags after positional

@@ -2,21 +2,22 @@ package ctl
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"sluice/admin"
 )
 
 // suppress runs the suppression list's commands.
-func suppress(c *client, cmd string, args []string, asJSON bool, stdout, stderr io.Writer) error {
+func suppress(c *client, cmd string, args []string, o out, stderr io.Writer) error {
 	fs := flag.NewFlagSet("suppress "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	tenant := fs.String("tenant", "", "tenant name")
@@ -24,62 +25,60 @@ func suppress(c *client, cmd string, args []string, asJSON bool, stdout, stderr 
 	reason := fs.String("reason", "admin", "reason recorded (add)")
 	after := fs.String("after", "", "list addresses after this one (paging)")
 	limit := fs.Int("limit", 1000, "how many to list")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return errUsage
 	}
 	switch cmd {
 	case "list":
 		q := url.Values{"tenant": {*tenant}, "after": {*after}, "limit": {fmt.Sprint(*limit)}}
-		return suppressList(c, q, asJSON, stdout)
+		return suppressList(c, q, o)
 	case "add", "remove":
-		if *tenant == "" || fs.NArg() == 0 {
-			fmt.Fprint(stderr, Usage)
-			return errUsage
+		if *tenant == "" || len(pos) == 0 {
+			return usageError(stderr, "suppress", cmd)
 		}
-		return suppressEach(c, cmd, admin.Suppression{Tenant: *tenant, Scope: *scope, Reason: *reason}, fs.Args(), stdout)
+		return suppressEach(c, cmd, admin.Suppression{Tenant: *tenant, Scope: *scope, Reason: *reason}, pos, o)
 	case "import":
-		if *tenant == "" || fs.NArg() != 1 {
-			fmt.Fprint(stderr, Usage)
-			return errUsage
+		if *tenant == "" || len(pos) != 1 {
+			return usageError(stderr, "suppress", cmd)
 		}
-		return suppressImport(c, *tenant, fs.Arg(0), stdout)
+		return suppressImport(c, *tenant, pos[0], o)
 	case "export":
 		body, err := c.do(http.MethodGet, "/api/v1/suppressions/export", url.Values{"tenant": {*tenant}}, nil, "")
 		if err != nil {
 			return err
 		}
-		_, err = stdout.Write(body)
+		if o.json {
+			return exportJSON(body, o)
+		}
+		_, err = o.w.Write(body)
 		return err
 	}
 	return errUsage
 }
 
-// suppressList prints a page of suppressions as a table, or the API's
-// JSON.
-func suppressList(c *client, q url.Values, asJSON bool, stdout io.Writer) error {
-	body, err := c.do(http.MethodGet, "/api/v1/suppressions", q, nil, "")
-	if err != nil {
-		return err
+// suppressList prints a page of suppressions.
+func suppressList(c *client, q url.Values, o out) error {
+	var res struct {
+		Suppressions []admin.Suppression `json:"suppressions"`
 	}
-	if asJSON {
-		_, err := stdout.Write(body)
-		return err
+	body, err := c.get("/api/v1/suppressions", q, &res)
+	if err != nil || o.json {
+		return first(err, o, body)
 	}
-	var out struct{ Suppressions []admin.Suppression }
-	if err := decodeAPI(body, &out); err != nil {
-		return err
+	t := o.table("TENANT", "ADDRESS", "SCOPE", "REASON", "SOURCE", "SINCE")
+	for _, s := range res.Suppressions {
+		t.row(s.Tenant, s.Address, s.Scope, s.Reason, s.Source, s.Created.Format(time.RFC3339))
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TENANT\tADDRESS\tSCOPE\tREASON\tSOURCE\tSINCE")
-	for _, s := range out.Suppressions {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Tenant, s.Address, s.Scope, s.Reason, s.Source, s.Created.Format(time.RFC3339))
-	}
-	return tw.Flush()
+	return t.flush()
 }
 
 // suppressEach adds (cmd "add", as tmpl) or removes each address, one
-// request each, stopping at the first failure.
-func suppressEach(c *client, cmd string, tmpl admin.Suppression, addrs []string, stdout io.Writer) error {
+// request each, stopping at the first failure. With --json it prints
+// {"suppressed": [...]} or {"removed": [...]}: the addresses done.
+func suppressEach(c *client, cmd string, tmpl admin.Suppression, addrs []string, o out) error {
+	key := map[string]string{"add": "suppressed", "remove": "removed"}[cmd]
+	done := []string{}
 	for _, a := range addrs {
 		var err error
 		if cmd == "add" {
@@ -91,26 +90,58 @@ func suppressEach(c *client, cmd string, tmpl admin.Suppression, addrs []string,
 			_, err = c.do(http.MethodDelete, "/api/v1/suppressions", url.Values{"tenant": {tmpl.Tenant}, "address": {a}}, nil, "")
 		}
 		if err != nil {
+			if o.json && len(done) > 0 {
+				_ = o.value(map[string][]string{key: done})
+			}
 			return fmt.Errorf("%s %s: %w", cmd, a, err)
 		}
-		fmt.Fprintf(stdout, "%s: %s\n", map[string]string{"add": "suppressed", "remove": "removed"}[cmd], a)
+		done = append(done, a)
+		if !o.json {
+			fmt.Fprintf(o.w, "%s: %s\n", key, a)
+		}
+	}
+	if o.json {
+		return o.value(map[string][]string{key: done})
 	}
 	return nil
 }
 
 // suppressImport uploads a CSV file of suppressions for tenant.
-func suppressImport(c *client, tenant, path string, stdout io.Writer) error {
+func suppressImport(c *client, tenant, path string, o out) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	body, err := c.do(http.MethodPost, "/api/v1/suppressions/import", url.Values{"tenant": {tenant}}, f, "text/csv")
-	if err != nil {
+	if err != nil || o.json {
+		return first(err, o, body)
+	}
+	var res struct {
+		Imported int `json:"imported"`
+	}
+	if err := decodeAPI(body, &res); err != nil {
 		return err
 	}
-	var out struct{ Imported int }
-	_ = json.Unmarshal(body, &out)
-	fmt.Fprintf(stdout, "imported %d\n", out.Imported)
-	return nil
+	_, err = fmt.Fprintf(o.w, "imported %d\n", res.Imported)
+	return err
+}
+
+// exportJSON turns the export's CSV (header tenant,address,scope,reason,
+// source,created) into {"suppressions": [...]}, the list's JSON shape.
+func exportJSON(body []byte, o out) error {
+	recs, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if err != nil || len(recs) == 0 {
+		return errors.Join(errors.New("admin API: bad CSV export"), err)
+	}
+	list := []admin.Suppression{}
+	for _, r := range recs[1:] {
+		if len(r) < 6 {
+			return errors.New("admin API: bad CSV export: short line")
+		}
+		s := admin.Suppression{Tenant: r[0], Address: r[1], Scope: r[2], Reason: r[3], Source: r[4]}
+		s.Created, _ = time.Parse(time.RFC3339, r[5])
+		list = append(list, s)
+	}
+	return o.value(map[string]any{"suppressions": list})
 }

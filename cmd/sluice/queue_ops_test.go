@@ -27,7 +27,7 @@ func TestSuspendResumeDomain(t *testing.T) {
 		}
 	}
 	tn.events.wait(t, "b@other.test", "delivered", 5*time.Second)
-	if out := ctl("queue", "summary"); !strings.Contains(out, `"key": "example.test"`) || !strings.Contains(out, `"held": 1`) {
+	if out := ctl("queue", "summary", "--json"); !strings.Contains(out, `"key": "example.test"`) || !strings.Contains(out, `"held": 1`) {
 		t.Fatalf("summary while suspended:\n%s", out)
 	}
 	if out := ctl("queue", "holds"); !strings.Contains(out, "example.test") {
@@ -36,7 +36,7 @@ func TestSuspendResumeDomain(t *testing.T) {
 	if n, _ := tn.sink.Count(); n != 1 {
 		t.Fatalf("sink got %d messages while example.test was suspended, want 1", n)
 	}
-	if out := ctl("queue", "resume", "domain", "example.test"); !strings.Contains(out, `"released": 1`) {
+	if out := ctl("queue", "resume", "domain", "example.test", "--json"); !strings.Contains(out, `"released": 1`) {
 		t.Fatalf("resume: %s", out)
 	}
 	tn.events.wait(t, "a@example.test", "delivered", 5*time.Second)
@@ -133,7 +133,7 @@ func TestShapingSuspensionCostsNoAttempt(t *testing.T) {
 		t.Fatalf("the site was not suspended; events %+v", tn.events.all("x@dead.test"))
 	}
 	for i := 1; i <= 3; i++ {
-		if out := ctl("queue", "retry", "--all"); !strings.Contains(strings.Join(strings.Fields(out), ""), `"retried":1`) {
+		if out := ctl("queue", "retry", "--all", "--json"); !strings.Contains(strings.Join(strings.Fields(out), ""), `"retried":1`) {
 			t.Fatalf("retry --all: %s", out)
 		}
 		ev, ok := suspended(i)

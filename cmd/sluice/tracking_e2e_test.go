@@ -157,16 +157,19 @@ func TestTrackingEdgeEndToEnd(t *testing.T) {
 	var out bytes.Buffer
 	waitFor(t, 10*time.Second, func() bool {
 		out.Reset()
-		runCtl([]string{"--admin", tn.n.adminLn.Addr().String(), "--config", writeConfigFor(t, tn.cfg), "stats", "--tenant=acme", "--campaign", "nov-2026"}, &out, io.Discard)
-		var st struct {
-			Stats struct {
-				Sent, Delivered, Opens, MachineOpens, Clicks, MachineClicks, Unsubscribes uint64
-			}
+		runCtl([]string{"--admin", tn.n.adminLn.Addr().String(), "--config", writeConfigFor(t, tn.cfg), "stats", "--tenant=acme", "--campaign", "nov-2026", "--json"}, &out, io.Discard)
+		var s struct {
+			Sent          uint64 `json:"sent"`
+			Delivered     uint64 `json:"delivered"`
+			Opens         uint64 `json:"opens"`
+			MachineOpens  uint64 `json:"machine_opens"`
+			Clicks        uint64 `json:"clicks"`
+			MachineClicks uint64 `json:"machine_clicks"`
+			Unsubscribes  uint64 `json:"unsubscribes"`
 		}
-		if json.Unmarshal(out.Bytes(), &st) != nil {
+		if json.Unmarshal(out.Bytes(), &s) != nil {
 			return false
 		}
-		s := st.Stats
 		return s.Sent == 1 && s.Delivered == 1 && s.Opens+s.MachineOpens == 1 && s.Clicks+s.MachineClicks == 1 && s.Unsubscribes == 1
 	})
 }
