@@ -49,6 +49,11 @@ type Options struct {
 	// DisableTLS skips STARTTLS even when offered: for a retry after a TLS
 	// handshake failure, or for sites configured as plaintext-only.
 	DisableTLS bool
+	// TLSPolicy, when set, is the delivery's TLS policy (mta/tlspolicy):
+	// it replaces TLSConfig, and when it enforces, a session without TLS or
+	// with a rejected certificate fails with a temporary error instead of
+	// going on in clear, even with DisableTLS (see tlspolicy.go).
+	TLSPolicy *TLSPolicy
 	// GreetingTimeout bounds the wait for the greeting. Default
 	// [DefaultGreetingTimeout] (60 s).
 	GreetingTimeout time.Duration
@@ -93,6 +98,11 @@ type Client struct {
 
 	tlsUsed  bool
 	tlsState tls.ConnectionState
+
+	// policyErr is a failure of a non-enforcing TLSPolicy, for reports.
+	policyErr error
+	// policyVerified is set when a TLSPolicy's Verify accepted the chain.
+	policyVerified bool
 
 	// err is the failure that made the connection unusable, nil while it is
 	// usable. Only the goroutine calling the Client's methods writes it.
@@ -173,10 +183,10 @@ func (c *Client) handshake(ctx context.Context) (err error) {
 		return err
 	}
 	if c.opts.DisableTLS {
-		return nil
+		return c.requireTLS("STARTTLS disabled for")
 	}
 	if _, ok := c.ext["STARTTLS"]; !ok {
-		return nil
+		return c.requireTLS("STARTTLS not offered by")
 	}
 	return c.startTLS(ctx)
 }
@@ -252,7 +262,7 @@ func (c *Client) startTLS(ctx context.Context) error {
 	if rep.code != 220 {
 		// RFC 3207 §4: after 454 the client may go on without TLS; whether
 		// that is acceptable is the caller's TLS policy.
-		return nil
+		return c.requireTLS("STARTTLS refused (" + strconv.Itoa(rep.code) + ") by")
 	}
 	// Anything already buffered was sent before TLS and would be read as if
 	// it came over it: a response injection (CVE-2011-0411's client side).
@@ -268,6 +278,7 @@ func (c *Client) startTLS(ctx context.Context) error {
 	c.w.Reset(tc)
 	c.tlsUsed = true
 	c.tlsState = tc.ConnectionState()
+	c.policyVerified = c.opts.TLSPolicy != nil && c.opts.TLSPolicy.Verify != nil && c.policyErr == nil
 	return c.hello(ctx)
 }
 
@@ -278,6 +289,9 @@ func (c *Client) startTLS(ctx context.Context) error {
 // but many MX hosts still run; a caller wanting more sets TLSConfig.
 func (c *Client) tlsConfig() *tls.Config {
 	name := strings.TrimSuffix(c.host, ".")
+	if c.opts.TLSPolicy != nil {
+		return c.policyTLSConfig(name)
+	}
 	if c.opts.TLSConfig == nil {
 		return &tls.Config{
 			ServerName:         name,
@@ -370,10 +384,11 @@ func (c *Client) TLS() (used bool, state tls.ConnectionState) {
 }
 
 // TLSVerified reports whether the TLS session's certificate chain was
-// verified by crypto/tls. It is false for opportunistic sessions (nil
-// TLSConfig), which MTA-STS or DANE policies must not count as secure.
+// verified, by crypto/tls or by the TLSPolicy's Verify. It is false for
+// opportunistic sessions (nil TLSConfig and TLSPolicy), which MTA-STS or
+// DANE policies must not count as secure.
 func (c *Client) TLSVerified() bool {
-	return c.tlsUsed && len(c.tlsState.VerifiedChains) > 0
+	return c.tlsUsed && (len(c.tlsState.VerifiedChains) > 0 || c.policyVerified)
 }
 
 // Extension reports whether the server advertised the EHLO keyword name

@@ -42,6 +42,7 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 
 	s.mu.Lock()
 	truncate := s.answer(resp, name, q.Qtype)
+	s.answerDNSSEC(req, resp, name, q.Qtype)
 	s.mu.Unlock()
 
 	size := dns.MinMsgSize

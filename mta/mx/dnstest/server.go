@@ -58,6 +58,7 @@ type Server struct {
 	tcpQueries  map[queryKey]int
 	misuse      error
 	closeCalled bool
+	sec         dnssec // TLSA records and AD bits (tlsa.go)
 }
 
 type queryKey struct {

@@ -1,0 +1,145 @@
+package tlspolicy
+
+import (
+	"maps"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Stats counts policy outcomes, for metrics (by policy source and result)
+// and for TLS reports (RFC 8460: per policy domain, successes and failures
+// by result type). The zero value is ready; a nil *Stats records nothing.
+// It imports no metrics library: the wiring reads Counts.
+type Stats struct {
+	// OnResult, when set, is called for every recorded outcome (a log line,
+	// a Prometheus counter); it must not block.
+	OnResult func(p *Policy, mxHost string, result ResultType)
+
+	mu      sync.Mutex
+	counts  map[CountKey]uint64
+	domains map[reportKey]*DomainStats
+}
+
+// CountKey labels a counter: a bounded set (sources × modes × result
+// types), fit for metric labels.
+type CountKey struct {
+	Source Source
+	Mode   Mode
+	Result ResultType
+}
+
+// reportKey is one TLS-RPT "policy" entry: one policy of one domain.
+type reportKey struct {
+	domain, policyType, policy string
+}
+
+// DomainStats is one policy of one domain over a report period (RFC 8460
+// §4.4): what a "policies" entry of the report holds.
+type DomainStats struct {
+	// Domain is the policy domain.
+	Domain string
+	// PolicyType is "sts", "tlsa" or "no-policy-found".
+	PolicyType string
+	// PolicyStrings are the policy's text (MTA-STS lines, or TLSA
+	// records in presentation format).
+	PolicyStrings []string
+	// MXHosts are the MTA-STS mx patterns.
+	MXHosts []string
+	// Successes counts sessions that met the policy.
+	Successes uint64
+	// Failures counts failed sessions by result type and receiving MX.
+	Failures map[FailureKey]uint64
+}
+
+// FailureKey groups failures in a report (RFC 8460 §4.4 failure-details).
+type FailureKey struct {
+	Result      ResultType
+	ReceivingMX string
+}
+
+// Record adds the outcome of one session (or connection attempt) under p
+// to host: err is what mta/outbound returned (nil on success), or the
+// policy failure a non-enforcing session kept (Client.TLSPolicyErr).
+func (s *Stats) Record(p *Policy, host string, err error) {
+	s.add(p, host, Classify(err))
+}
+
+// resolveFailure records a failure met while resolving a policy
+// (sts-policy-fetch-error, dnssec-invalid…).
+func (s *Stats) resolveFailure(p *Policy, host string, t ResultType) { s.add(p, host, t) }
+
+func (s *Stats) add(p *Policy, host string, t ResultType) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	if s.counts == nil {
+		s.counts = map[CountKey]uint64{}
+		s.domains = map[reportKey]*DomainStats{}
+	}
+	s.counts[CountKey{Source: p.Source, Mode: p.Mode, Result: t}]++
+	if typ, strs, mxs := reportPolicy(p); typ != "" {
+		k := reportKey{p.Domain, typ, strings.Join(strs, "\n")}
+		d := s.domains[k]
+		if d == nil {
+			d = &DomainStats{Domain: p.Domain, PolicyType: typ, PolicyStrings: strs, MXHosts: mxs, Failures: map[FailureKey]uint64{}}
+			s.domains[k] = d
+		}
+		if t == ResultSuccess {
+			d.Successes++
+		} else {
+			d.Failures[FailureKey{Result: t, ReceivingMX: host}]++
+		}
+	}
+	f := s.OnResult
+	s.mu.Unlock()
+	if f != nil {
+		f(p, host, t)
+	}
+}
+
+// reportPolicy says how p appears in a TLS report: only MTA-STS and DANE
+// policies are reported (a receiver without either has no rua to send to).
+func reportPolicy(p *Policy) (typ string, strs, mxs []string) {
+	switch p.Mode {
+	case ModeMTASTS:
+		if p.STS == nil {
+			return "no-policy-found", nil, nil
+		}
+		return "sts", strings.Split(p.STS.String(), "\n"), p.STS.MX
+	case ModeDANE:
+		for _, t := range p.TLSA {
+			strs = append(strs, t.String())
+		}
+		return "tlsa", strs, nil
+	}
+	return "", nil, nil
+}
+
+// Counts returns a copy of the counters.
+func (s *Stats) Counts() map[CountKey]uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.counts)
+}
+
+// Take returns the per-domain report data gathered since the last Take,
+// sorted by domain, and starts a new period.
+func (s *Stats) Take() []DomainStats {
+	s.mu.Lock()
+	d := s.domains
+	s.domains = map[reportKey]*DomainStats{}
+	s.mu.Unlock()
+	out := make([]DomainStats, 0, len(d))
+	for _, v := range d {
+		out = append(out, *v)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Domain != out[j].Domain {
+			return out[i].Domain < out[j].Domain
+		}
+		return out[i].PolicyType < out[j].PolicyType
+	})
+	return out
+}
