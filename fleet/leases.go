@@ -1,0 +1,157 @@
+package fleet
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Leases are fleet-wide connection slots per key ("source|site"): a
+// sorted set <prefix>lease:<key> of lease ids scored by expiry on Redis's
+// clock. A holder renews its leases (Run) while it holds them, so the
+// slots of a node that crashed come back after TTL. While Redis is down,
+// Acquire counts locally against this node's share of the limit.
+type Leases struct {
+	c   *Client
+	ttl time.Duration
+	seq atomic.Uint64
+
+	mu    sync.Mutex
+	held  map[*Lease]struct{} // in Redis, renewed by Run
+	local map[string]int      // degraded-mode leases per key
+}
+
+// Lease is one connection slot. Release it when the connection closes.
+type Lease struct {
+	l     *Leases
+	key   string // the sorted set
+	name  string // the caller's key
+	id    string
+	local bool
+	once  sync.Once
+}
+
+// Leases returns the lease manager; ttl (default 15 s) is how long a
+// crashed holder's slot outlives it. Call Run to renew.
+func (c *Client) Leases(ttl time.Duration) *Leases {
+	if ttl <= 0 {
+		ttl = 15 * time.Second
+	}
+	return &Leases{c: c, ttl: ttl, held: map[*Lease]struct{}{}, local: map[string]int{}}
+}
+
+// acquireScript: KEYS set; ARGV id, limit, ttl ms. Drops expired leases,
+// and adds id when fewer than limit remain. Returns 1 or 0.
+var acquireScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 2)
+return 1
+`)
+
+// renewScript: KEYS set; ARGV ttl ms, ids. Pushes the expiry of the ids
+// still present (XX: a lease that expired stays gone).
+var renewScript = redis.NewScript(`
+local t = redis.call('TIME')
+local exp = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', exp, ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) * 2)
+return 1
+`)
+
+// Acquire takes one of limit slots of key. ok is false when all are
+// taken. With Redis down it answers from the local share (err stays nil:
+// degraded is not an error for the caller).
+func (l *Leases) Acquire(ctx context.Context, key string, limit int) (*Lease, bool, error) {
+	if limit <= 0 {
+		return nil, false, nil
+	}
+	if l.c.try() {
+		ls := &Lease{l: l, key: l.c.key("lease", key), name: key,
+			id: l.c.opts.NodeID + "-" + strconv.FormatUint(l.seq.Add(1), 36)}
+		n, err := acquireScript.Run(ctx, l.c.rdb, []string{ls.key}, ls.id, limit, l.ttl.Milliseconds()).Int64()
+		if l.c.observe(err) == nil {
+			if n == 0 {
+				return nil, false, nil
+			}
+			l.mu.Lock()
+			l.held[ls] = struct{}{}
+			l.mu.Unlock()
+			return ls, true, nil
+		}
+		if ctx.Err() != nil {
+			return nil, false, fmt.Errorf("fleet: acquire %s: %w", key, ctx.Err())
+		}
+	}
+	l.c.degraded()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.local[key] >= l.c.share(limit) {
+		return nil, false, nil
+	}
+	l.local[key]++
+	return &Lease{l: l, name: key, local: true}, true, nil
+}
+
+// Release gives the slot back (once; later calls do nothing). A release
+// that cannot reach Redis leaves the slot to expire after the TTL.
+func (ls *Lease) Release(ctx context.Context) {
+	ls.once.Do(func() {
+		l := ls.l
+		l.mu.Lock()
+		if ls.local {
+			if l.local[ls.name]--; l.local[ls.name] <= 0 {
+				delete(l.local, ls.name)
+			}
+			l.mu.Unlock()
+			return
+		}
+		delete(l.held, ls)
+		l.mu.Unlock()
+		if l.c.try() {
+			l.c.observe(l.c.rdb.ZRem(ctx, ls.key, ls.id).Err())
+		}
+	})
+}
+
+// Run renews the held leases every TTL/3 until ctx ends, one script call
+// per key, pipelined.
+func (l *Leases) Run(ctx context.Context) {
+	t := time.NewTicker(l.ttl / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		l.renew(ctx)
+	}
+}
+
+func (l *Leases) renew(ctx context.Context) {
+	l.mu.Lock()
+	byKey := map[string][]any{}
+	for ls := range l.held {
+		byKey[ls.key] = append(byKey[ls.key], ls.id)
+	}
+	l.mu.Unlock()
+	if len(byKey) == 0 || !l.c.try() {
+		return
+	}
+	pipe := l.c.rdb.Pipeline()
+	for key, ids := range byKey {
+		// EVAL, not EVALSHA: a pipeline cannot fall back on NOSCRIPT.
+		renewScript.Eval(ctx, pipe, []string{key}, append([]any{l.ttl.Milliseconds()}, ids...)...)
+	}
+	_, err := pipe.Exec(ctx)
+	l.c.observe(err)
+}
