@@ -18,7 +18,7 @@ func newAdminServer(n *node, token string) (*http.Server, error) {
 		Privacy:      admin.Stores{Spool: n.store, Events: n.events, Outbox: webhookPrivacy{n.webhooks}},
 		Tenants:      n.tenantNames,
 		ValidAddress: submit.ValidAddress,
-		Gatherer:     n.metrics.Registry(), Logger: n.log,
+		Gatherer:     n.metrics.Registry(), Logger: n.log, LogLevel: n.logLevel,
 	}
 	if n.shaping != nil {
 		c.Sites = n.shaping

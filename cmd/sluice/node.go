@@ -18,6 +18,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"sluice/admin"
 	"sluice/configs"
 	"sluice/metrics"
 	"sluice/mta/bounce"
@@ -35,15 +36,18 @@ import (
 // node is one running sluice: every server of `sluice serve`, wired
 // statically.
 type node struct {
-	cfg     *configs.Config
-	log     *slog.Logger
-	metrics *metrics.Set
-	store   *queue.Store
-	engine  *delivery.Engine
-	kick    atomic.Pointer[delivery.Engine] // engine, for the spool's OnDue
-	backend *submit.Backend
-	worker  *inbound.Worker
-	shaping *shaping.Policy
+	cfg *configs.Config
+	log *slog.Logger
+	// logLevel is log's level, changed by `ctl log-level`; nil in tests.
+	logLevel *slog.LevelVar
+	metrics  *metrics.Set
+	store    *queue.Store
+	engine   *delivery.Engine
+	kick     atomic.Pointer[delivery.Engine] // engine, for the spool's OnDue
+	backend  *submit.Backend
+	limiter  *submit.LocalLimiter // per-tenant rate and daily quota
+	worker   *inbound.Worker
+	shaping  *shaping.Policy
 	// tenantNames lists the tenants, for admin operations across them.
 	tenantNames []string
 	// cgoRSA: some DKIM key signs RSA through OpenSSL (see tuneProcs).
@@ -74,6 +78,7 @@ type node struct {
 type nodeOptions struct {
 	onEvent  func(delivery.Event)
 	onReturn func(inbound.Event)
+	logLevel *slog.LevelVar // the logger's level, for ctl log-level; nil: fixed
 }
 
 // startNode opens the spool, binds every listener and starts serving.
@@ -83,7 +88,7 @@ type nodeOptions struct {
 // the scheduler), the events store before the edge and the admin API that
 // read it, the listeners last.
 func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOptions) (n *node, err error) {
-	n = &node{cfg: cfg, log: log, metrics: metrics.New(), errc: make(chan error, 8)}
+	n = &node{cfg: cfg, log: log, logLevel: opts.logLevel, metrics: metrics.New(), errc: make(chan error, 8)}
 	started := n // the error returns below set n to nil
 	defer func() {
 		if err != nil {
@@ -320,6 +325,9 @@ func (n *node) buildSubmission(p *parts) error {
 	if err != nil {
 		return fmt.Errorf("submission auth throttle: %w", err)
 	}
+	if n.limiter, err = tenantLimiter(n.cfg, n.log); err != nil {
+		return err
+	}
 	n.backend, err = submit.New(submit.Config{
 		Hostname: n.cfg.Hostname, Tenants: p.tenants, MaxMessageBytes: sc.MaxMessageBytes,
 		MaxRecipients: sc.MaxRecipients, MaxSessions: sc.MaxSessions,
@@ -327,6 +335,7 @@ func (n *node) buildSubmission(p *parts) error {
 		TrustedNetworks:              trusted, TrustedTenant: sc.TrustedTenant,
 		Spool: n.store, Suppressions: n.store, Logger: n.log, Metrics: n.metrics.SubmitHooks(),
 		Throttle: throttle, MaxLineLength: sc.MaxLineLength, MaxSessionsPerTenant: sc.MaxSessionsPerTenant,
+		Limiter: n.limiter,
 	})
 	if err != nil {
 		return err
@@ -368,7 +377,7 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 
 // openEvents opens the events store with its webhook outbox, and the
 // journal follower that feeds it from the spool.
-func (n *node) openEvents(*parts) (err error) {
+func (n *node) openEvents(p *parts) (err error) {
 	cfg := n.cfg
 	if n.webhooks, err = newWebhooks(cfg); err != nil {
 		return err
@@ -381,7 +390,7 @@ func (n *node) openEvents(*parts) (err error) {
 	n.metrics.RegisterEvents(n.events)
 	// The follower applies the spool's event journal (every reception and
 	// delivery outcome the spool commits) to the events store.
-	n.journal = n.events.Follow(n.store, events.FollowOptions{Logger: n.log})
+	n.journal = n.events.Follow(n.store, events.FollowOptions{Logger: n.log, Classify: classifyReply(p.classifier)})
 	n.follower.Store(n.journal)
 	n.metrics.RegisterJournal(n.store.JournalDepth, n.journal.Failures)
 	return n.webhooks.start(cfg, n.events, spoolRecipients(n.store), n.log, n.metrics)
@@ -436,6 +445,11 @@ func (n *node) serve() {
 	n.goServe("directory purge", func() error { return purgeDirectory(runCtx, n, n.cfg.Queue.DirectoryRetention.Duration) })
 	n.goServe("webhooks", func() error { return n.webhooks.run(runCtx) }) // stopped before the events store closes
 	n.goServe("events journal", func() error { return n.journal.Run(runCtx) })
+	n.goServe("tenant limits", func() error { return n.limiter.Run(runCtx) }) // saves the day's counts when stopped
+	n.goServe("timed holds", func() error {
+		admin.Lifter{Queue: n.store, Logger: n.log}.Run(runCtx)
+		return nil
+	})
 	n.goServe("submission", func() error { return ignoreClosed(n.submission.Serve(n.subLn)) })
 	n.goServe("inbound", func() error { return ignoreClosed(n.inbound.Serve(n.inLn)) })
 	n.goServe("tracking", func() error { return ignoreClosed(n.edge.Serve(n.edgeLn)) })

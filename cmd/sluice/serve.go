@@ -30,9 +30,9 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return 2
 	}
-	log := newLogger(cfg.Log.Level, stderr)
+	log, level := newLogger(cfg.Log.Level, stderr)
 	tuneGC()
-	n, err := startNode(cfg, log, stdout, nodeOptions{})
+	n, err := startNode(cfg, log, stdout, nodeOptions{logLevel: level})
 	if err != nil {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return 1
@@ -98,8 +98,12 @@ func tuneProcs(cgoRSA bool) int {
 // maxExtraProcs caps the Ps tuneProcs adds.
 const maxExtraProcs = 4
 
-func newLogger(level string, w io.Writer) *slog.Logger {
+// newLogger returns the JSON logger at level and the variable that holds
+// its level, which `sluice ctl log-level` changes at run time.
+func newLogger(level string, w io.Writer) (*slog.Logger, *slog.LevelVar) {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level)) // validated by configs
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	lv := new(slog.LevelVar)
+	lv.Set(l)
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv})), lv
 }
