@@ -43,6 +43,10 @@ type Config struct {
 type Log struct {
 	// Level: "debug", "info", "warn" or "error". Default "info".
 	Level string `toml:"level"`
+	// Recipients says how recipients' addresses appear in log lines:
+	// "hash" (default: the spool's keyed hash, rcpt_hash, which `ctl
+	// privacy export` prints too), "domain" (rcpt_domain only) or "full".
+	Recipients string `toml:"recipients"`
 }
 
 // Admin configures the admin API and /metrics.

@@ -23,7 +23,7 @@ func Default() *Config {
 	return &Config{
 		Hostname: host,
 		DataDir:  "./sluice-data",
-		Log:      Log{Level: "info"},
+		Log:      Log{Level: "info", Recipients: "hash"},
 		Submission: Submission{
 			Listen:               "127.0.0.1:2587",
 			MaxMessageBytes:      25 << 20,
@@ -228,6 +228,11 @@ func (c *Config) validateNode() error {
 	case "debug", "info", "warn", "error":
 	default:
 		return keyError("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Recipients {
+	case "hash", "domain", "full":
+	default:
+		return keyError("log.recipients", "%q is not one of hash, domain, full", c.Log.Recipients)
 	}
 	for key, addr := range map[string]string{
 		"submission.listen": c.Submission.Listen, "inbound.listen": c.Inbound.Listen,

@@ -41,7 +41,7 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "sluice: config: tracking.suppress_via: required for `sluice edge` (the admin URL of the node that keeps suppressions)")
 		return 2
 	}
-	log, _ := newLogger(cfg.Log.Level, stderr)
+	log, _, _ := newLogger(cfg.Log, stderr)
 	tuneGC()
 	token, err := edgeAdminToken(cfg)
 	if err != nil {

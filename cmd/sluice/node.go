@@ -20,6 +20,7 @@ import (
 
 	"sluice/admin"
 	"sluice/configs"
+	"sluice/internal/logging"
 	"sluice/metrics"
 	"sluice/mta/bounce"
 	"sluice/mta/delivery"
@@ -79,6 +80,9 @@ type nodeOptions struct {
 	onEvent  func(delivery.Event)
 	onReturn func(inbound.Event)
 	logLevel *slog.LevelVar // the logger's level, for ctl log-level; nil: fixed
+	// redactor is the logger's recipient redaction, given the spool's
+	// keyed hash once the spool is open; nil in tests.
+	redactor *logging.Redactor
 }
 
 // startNode opens the spool, binds every listener and starts serving.
@@ -104,6 +108,12 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	}
 	steps := []func(*parts) error{
 		n.openSpool,
+		func(*parts) error {
+			if opts.redactor != nil {
+				opts.redactor.SetHasher(n.store.HashAddr) // log lines: the hash privacy export prints
+			}
+			return nil
+		},
 		n.buildReturns,
 		func(p *parts) error { return n.buildDelivery(p, opts.onEvent) },
 		n.buildSubmission,

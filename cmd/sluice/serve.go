@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"sluice/configs"
+	"sluice/internal/logging"
 )
 
 // runServe implements `sluice serve [--config FILE]`: start every server,
@@ -30,9 +31,9 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return 2
 	}
-	log, level := newLogger(cfg.Log.Level, stderr)
+	log, level, redactor := newLogger(cfg.Log, stderr)
 	tuneGC()
-	n, err := startNode(cfg, log, stdout, nodeOptions{logLevel: level})
+	n, err := startNode(cfg, log, stdout, nodeOptions{logLevel: level, redactor: redactor})
 	if err != nil {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return 1
@@ -98,12 +99,16 @@ func tuneProcs(cgoRSA bool) int {
 // maxExtraProcs caps the Ps tuneProcs adds.
 const maxExtraProcs = 4
 
-// newLogger returns the JSON logger at level and the variable that holds
-// its level, which `sluice ctl log-level` changes at run time.
-func newLogger(level string, w io.Writer) (*slog.Logger, *slog.LevelVar) {
+// newLogger returns the JSON logger of cfg.Log (its level held in a
+// variable that `sluice ctl log-level` changes at run time, its
+// recipients redacted by log.recipients) and the level and redactor, for
+// the node to wire.
+func newLogger(c configs.Log, w io.Writer) (*slog.Logger, *slog.LevelVar, *logging.Redactor) {
 	var l slog.Level
-	_ = l.UnmarshalText([]byte(level)) // validated by configs
+	_ = l.UnmarshalText([]byte(c.Level)) // validated by configs
 	lv := new(slog.LevelVar)
 	lv.Set(l)
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv})), lv
+	mode, _ := logging.ParseMode(c.Recipients) // validated by configs
+	r := logging.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv}), mode)
+	return slog.New(r), lv, r
 }
