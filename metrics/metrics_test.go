@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -179,8 +180,15 @@ func TestHooksCount(t *testing.T) {
 	th.Lockout("pair")
 	th.Refused("locked")
 	th.Delayed(2 * time.Second)
-	wantLines(t, scrape(t, m),
+	sub.Latency(3 * time.Millisecond)
+	text := scrape(t, m)
+	if !regexp.MustCompile(`(?m)^sluice_build_info\{goversion="go[0-9.]+",revision="[^"]+",version="[^"]+"\} 1$`).MatchString(text) {
+		t.Errorf("no sluice_build_info line in\n%s", text)
+	}
+	wantLines(t, text,
 		`sluice_submission_sessions 1`,
+		`sluice_submission_latency_seconds_bucket{le="0.005"} 1`,
+		`sluice_submission_latency_seconds_count 1`,
 		`sluice_submission_messages_total{tenant="acme"} 1`,
 		`sluice_submission_recipients_total{tenant="acme"} 3`,
 		`sluice_submission_bytes_total{tenant="acme"} 1000`,

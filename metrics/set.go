@@ -22,6 +22,7 @@ type Set struct {
 	subBytes      *prometheus.CounterVec // tenant
 	subRejections *prometheus.CounterVec // reason: see submit.Metrics.Rejected
 	subSessions   prometheus.Gauge
+	subLatency    prometheus.Histogram
 	dkimUnsigned  *prometheus.CounterVec // tenant
 
 	delRcpts    *prometheus.CounterVec // result: event.Outcomes (delivered, deferred, failed, suppressed)
@@ -59,6 +60,11 @@ func New() *Set {
 		}, []string{"reason"}),
 		subSessions: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "sluice_submission_sessions", Help: "Open submission SMTP sessions.",
+		}),
+		subLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "sluice_submission_latency_seconds",
+			Help:    "Time from the end of a message's data to its 250: checks, rewriting, signing and the durable (fsync'd) commit.",
+			Buckets: []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5},
 		}),
 		dkimUnsigned: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sluice_dkim_unsigned_messages_total", Help: "Accepted messages sent unsigned because no DKIM key matched their From domain.",
@@ -100,7 +106,8 @@ func New() *Set {
 			Name: "sluice_queue_commit_errors_total", Help: "Spool commits that failed.",
 		}),
 	}
-	reg.MustRegister(m.subMessages, m.subRcpts, m.subBytes, m.subRejections, m.subSessions, m.dkimUnsigned,
+	registerBuildInfo(reg)
+	reg.MustRegister(m.subMessages, m.subRcpts, m.subBytes, m.subRejections, m.subSessions, m.subLatency, m.dkimUnsigned,
 		m.delRcpts, m.delLatency, m.delConns, m.connDropped, m.returns, m.shapingTransitions, m.commitSeconds, m.commitWrites, m.commitErrors)
 	return m
 }
@@ -131,6 +138,7 @@ func (m *Set) SubmitHooks() submit.Metrics {
 		},
 		Rejected: func(reason string) { m.subRejections.WithLabelValues(reason).Inc() },
 		Unsigned: func(tenant string) { m.dkimUnsigned.WithLabelValues(tenant).Inc() },
+		Latency:  func(d time.Duration) { m.subLatency.Observe(d.Seconds()) },
 	}
 }
 

@@ -84,6 +84,9 @@ type Metrics struct {
 	// Queued is called for each message durably queued, with its campaign
 	// (X-Sluice-Campaign, "" if none): the statistics' "sent".
 	Queued func(m *queue.Message, campaign string)
+	// Latency is called for each accepted DATA with the time from the end
+	// of its data to the 250 (checks, rewriting, signing, durable commit).
+	Latency func(d time.Duration)
 }
 
 // Config configures the Backend.

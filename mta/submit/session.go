@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/netip"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/emersion/go-sasl"
@@ -319,6 +320,7 @@ func (s *Session) Data(r io.Reader) error {
 		return s.b.lineTooLong()
 	}
 	b := s.b
+	start := time.Now() // latency: the end of the data to the 250
 	now := b.cfg.Now()
 	id := b.cfg.Spool.NewID()
 	ri := receivedInfo{
@@ -403,6 +405,9 @@ func (s *Session) Data(r io.Reader) error {
 	}
 	// go-smtp answers a nil error with a fixed "250 2.0.0 OK: queued"; a
 	// 250 SMTPError is how a backend says which id it queued.
+	if f := b.cfg.Metrics.Latency; f != nil {
+		f(time.Since(start))
+	}
 	text := "queued as " + id.String()
 	if len(msgs) > 1 {
 		text += fmt.Sprintf(" (and %d more, one per recipient)", len(msgs)-1)
