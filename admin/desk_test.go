@@ -23,7 +23,7 @@ func TestLifterRun(t *testing.T) {
 	clk := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	ctx := context.Background()
 	end := now.Add(2 * time.Hour)
-	if err := f.spool.Suspend(ctx, "domain", "example.test", packBy("ctl:ann", end, "maintenance")); err != nil {
+	if err := f.spool.SuspendUntil(ctx, "domain", "example.test", "ctl:ann", "maintenance", end); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.spool.Suspend(ctx, "tenant", "acme", "ctl:bob"); err != nil {
@@ -59,19 +59,28 @@ func TestLifterRun(t *testing.T) {
 	}
 }
 
-// TestHoldInfo: a hold's by, end and reason survive the spool's "by"
-// field; an old plain "by" is a hold without end; the reason cannot
-// smuggle in a separator or a control.
+// TestHoldInfo: a spool hold's end and reason are shown as stored; the
+// form an interim admin packed into "by" (actor US end US reason) still
+// reads; the reason cannot smuggle in a control.
 func TestHoldInfo(t *testing.T) {
 	t.Parallel()
 	since := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	end := since.Add(90 * time.Minute)
-	h := holdInfo(queue.Hold{Kind: "site", Name: "gmail", By: packBy("ctl:ann", end, cleanText("a\x1fb\nc", 200)), Since: since})
-	if h.By != "ctl:ann" || !h.Until.Equal(end) || h.Reason != "a b c" {
-		t.Fatalf("round trip: %+v", h)
+	cases := []struct {
+		name string
+		in   queue.Hold
+		want HoldInfo
+	}{
+		{"stored", queue.Hold{Kind: "site", Name: "gmail", By: "ctl:ann", Since: since, Reason: "a b", Until: end},
+			HoldInfo{Kind: "site", Name: "gmail", By: "ctl:ann", Since: since, Reason: "a b", Until: end}},
+		{"packed", queue.Hold{Kind: "site", Name: "gmail", By: packed("ctl:ann", end, cleanText("a\x1fb\nc", 200)), Since: since},
+			HoldInfo{Kind: "site", Name: "gmail", By: "ctl:ann", Since: since, Reason: "a b c", Until: end}},
+		{"plain", queue.Hold{By: "ctl:old", Since: since}, HoldInfo{By: "ctl:old", Since: since}},
 	}
-	if h := holdInfo(queue.Hold{By: "ctl:old"}); h.By != "ctl:old" || !h.Until.IsZero() || h.Reason != "" {
-		t.Fatalf("plain by: %+v", h)
+	for _, c := range cases {
+		if got := holdInfo(c.in); got != c.want {
+			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
+		}
 	}
 	if got := cleanText(strings.Repeat("é", 150), 201); len(got) != 200 {
 		t.Fatalf("cut inside a rune: %d bytes", len(got))
@@ -83,9 +92,59 @@ func TestHoldInfo(t *testing.T) {
 	}
 }
 
+// packed is a hold's "by" as the interim admin wrote it, with an end and
+// a reason packed in.
+func packed(actor string, until time.Time, reason string) string {
+	u := ""
+	if !until.IsZero() {
+		u = until.UTC().Format(time.RFC3339Nano)
+	}
+	return actor + unitSep + u + unitSep + reason
+}
+
+// TestHoldMessageOnSpool: POST .../hold holds one message in the real
+// spool, with its end and reason stored there: Claim takes the other
+// message and not it; .../release puts it back.
+func TestHoldMessageOnSpool(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	id := f.enqueue(queue.Marketing, "a@example.test", "b@example.test")
+	other := f.enqueue(queue.Marketing, "c@example.test")
+	if code, body := f.do("POST", "/api/v1/queue/messages/"+id.String()+"/hold", `{"reason":"tenant asked","duration":"30m"}`); code != 200 {
+		t.Fatalf("hold: %d %s", code, body)
+	}
+	h := f.spool.Holds()
+	if len(h) != 1 || h[0].Kind != "message" || h[0].Name != id.String() || h[0].By != "tester" ||
+		h[0].Reason != "tenant asked" || !h[0].Until.Equal(f.now.Add(30*time.Minute)) {
+		t.Fatalf("spool holds: %+v", h)
+	}
+	claimed := func() []queue.ID {
+		t.Helper()
+		w, err := f.spool.Claim(context.Background(), 100, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []queue.ID
+		for _, x := range w {
+			ids = append(ids, x.ID)
+		}
+		return ids
+	}
+	if got := claimed(); len(got) != 1 || got[0] != other {
+		t.Fatalf("claimed %v, want only %v", got, other)
+	}
+	code, body := f.do("POST", "/api/v1/queue/messages/"+id.String()+"/release", "")
+	if code != 200 || !strings.Contains(string(body), `"released": 2`) {
+		t.Fatalf("release: %d %s", code, body)
+	}
+	if got := claimed(); len(got) != 1 || got[0] != id {
+		t.Fatalf("after release claimed %v, want %v", got, id)
+	}
+}
+
 // TestMessageEndpoints: reads of a stored message are bounded and
-// audited, an unknown message is 404, a hold on a spool without message
-// holds is 501, and the log level is 501 without a LevelVar.
+// audited, an unknown message is 404, a message is held through /hold
+// only, and the log level is 501 without a LevelVar.
 func TestMessageEndpoints(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -101,7 +160,7 @@ func TestMessageEndpoints(t *testing.T) {
 		{"GET", "/api/v1/queue/messages/0000000000000001/body", 404, ""},
 		{"GET", "/api/v1/queue/messages/zz/headers", 400, ""},
 		{"POST", "/api/v1/queue/messages/0000000000000001/hold", 404, ""},
-		{"POST", "/api/v1/queue/messages/" + id.String() + "/hold", 501, ""},
+		{"POST", "/api/v1/queue/messages/" + id.String() + "/hold", 200, ""},
 		{"POST", "/api/v1/queue/suspend", 400, ""}, // kind message goes through /hold
 		{"GET", "/api/v1/log-level", 501, ""},
 		{"GET", "/api/v1/top?n=0", 400, ""},

@@ -7,8 +7,9 @@ import (
 	"sluice/queue"
 )
 
-// FuzzHoldInfo: any "by" a spool holds unpacks without a panic, and a
-// packed (actor, end, reason) of cleaned text comes back unchanged.
+// FuzzHoldInfo: any "by" a spool holds unpacks without a panic, and an
+// (actor, end, reason) of cleaned text packed the interim way comes back
+// unchanged.
 func FuzzHoldInfo(f *testing.F) {
 	f.Add("ctl:ann", int64(3600), "disk full")
 	f.Add("a\x1fb\x1fc\x1f", int64(-1), "\x1f")
@@ -19,7 +20,7 @@ func FuzzHoldInfo(f *testing.F) {
 		if secs > 0 && secs < 1<<32 {
 			until = time.Unix(secs, 0).UTC()
 		}
-		h := holdInfo(queue.Hold{By: packBy(actor, until, reason)})
+		h := holdInfo(queue.Hold{By: packed(actor, until, reason)})
 		if h.By != actor || h.Reason != reason || !h.Until.Equal(until) {
 			t.Fatalf("(%q, %v, %q) came back as %+v", actor, until, reason, h)
 		}

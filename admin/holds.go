@@ -16,16 +16,11 @@ import (
 	"sluice/queue"
 )
 
-// Suspensions with an end and a reason, and holds of one message.
-//
-// The spool records a hold as (kind, name, by, since): it has no field
-// for an end or a reason yet. Until it does (see the report of issue 17:
-// queue.Store.SuspendUntil), the API keeps both in the hold's durable "by"
-// string, as actor US until US reason (US is the ASCII unit separator,
-// which actor and reason never contain), and lifts expired holds itself:
-// on every holds listing and suspension, and every few seconds from
-// [Lifter]. Holds written by older code carry a plain actor and never
-// expire.
+// Suspensions with an end and a reason, and holds of one message. The
+// spool keeps both durably (queue.Store.SuspendUntil) and lifts expired
+// holds itself (queue.Store.LiftExpired), deciding on the stored hold, so
+// a suspension renewed at its end is never lifted by a stale listing;
+// [Lifter] asks it to every few seconds.
 
 // HoldInfo is one suspension as GET /api/v1/queue/holds shows it.
 type HoldInfo struct {
@@ -50,27 +45,19 @@ const maxReason = 200
 // suspension until resumed, which should say so.
 const maxHoldDuration = 90 * 24 * time.Hour
 
-// unitSep separates the fields packed into a hold's "by".
+// unitSep separated the end and reason that an interim admin packed into
+// a hold's "by" (actor US until US reason) before the spool stored them;
+// holdInfo still reads that form.
 const unitSep = "\x1f"
 
-// packBy is the spool's "by" of a hold by actor, lifting at until (zero:
-// never), for reason.
-func packBy(actor string, until time.Time, reason string) string {
-	if until.IsZero() && reason == "" {
-		return actor
-	}
-	u := ""
-	if !until.IsZero() {
-		u = until.UTC().Format(time.RFC3339Nano)
-	}
-	return actor + unitSep + u + unitSep + reason
-}
-
-// holdInfo unpacks a spool hold.
+// holdInfo is a spool hold as the API shows it.
 func holdInfo(h queue.Hold) HoldInfo {
-	out := HoldInfo{Kind: h.Kind, Name: h.Name, By: h.By, Since: h.Since.UTC()}
+	out := HoldInfo{Kind: h.Kind, Name: h.Name, By: h.By, Since: h.Since.UTC(), Reason: h.Reason}
+	if !h.Until.IsZero() {
+		out.Until = h.Until.UTC()
+	}
 	parts := strings.SplitN(h.By, unitSep, 3)
-	if len(parts) != 3 {
+	if len(parts) != 3 || h.Reason != "" || !h.Until.IsZero() {
 		return out
 	}
 	out.By, out.Reason = parts[0], parts[2]
@@ -114,33 +101,44 @@ func parseHoldDuration(d string) (time.Duration, error) {
 	return v, nil
 }
 
-// holdQueue is what lifting holds needs of the spool.
-type holdQueue interface {
-	Holds() []queue.Hold
-	Resume(ctx context.Context, kind, name string) (int, error)
+// Holder is what timed holds need of the spool (*queue.Store).
+type Holder interface {
+	SuspendUntil(ctx context.Context, kind, name, by, reason string, until time.Time) error
+	LiftExpired(ctx context.Context, now time.Time) ([]queue.Hold, error)
 }
 
-// liftExpired resumes every hold whose end is at or before now and
-// returns what it lifted. A hold whose resume fails stays and is retried
-// at the next call.
-func liftExpired(ctx context.Context, q holdQueue, now time.Time, log *slog.Logger) ([]HoldInfo, error) {
-	var lifted []HoldInfo
-	var errs []error
-	for _, h := range q.Holds() {
+var _ Holder = (*queue.Store)(nil)
+
+// holder is the server's spool as a Holder, if it is one.
+func (s *server) holder() (Holder, bool) {
+	h, ok := s.Queue.(Holder)
+	return h, ok
+}
+
+// liftExpired has the spool lift every hold whose end is at or before
+// now, and logs each one it lifted. A spool that is not a Holder has no
+// timed holds to lift.
+func liftExpired(ctx context.Context, q Queue, now time.Time, log *slog.Logger) ([]HoldInfo, error) {
+	h, ok := q.(Holder)
+	if !ok {
+		return nil, nil
+	}
+	return lift(ctx, h, now, log)
+}
+
+func lift(ctx context.Context, q Holder, now time.Time, log *slog.Logger) ([]HoldInfo, error) {
+	holds, err := q.LiftExpired(ctx, now)
+	if err != nil {
+		return nil, fmt.Errorf("admin: lift expired holds: %w", err)
+	}
+	lifted := make([]HoldInfo, 0, len(holds))
+	for _, h := range holds {
 		hi := holdInfo(h)
-		if hi.Until.IsZero() || hi.Until.After(now) {
-			continue
-		}
-		n, err := q.Resume(ctx, h.Kind, h.Name)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("admin: lift %s:%s: %w", h.Kind, h.Name, err))
-			continue
-		}
 		log.Info("admin: hold lifted", "kind", hi.Kind, "name", hi.Name, "by", hi.By, "reason", hi.Reason,
-			"until", hi.Until, "released", n)
+			"until", hi.Until, "released", h.Released)
 		lifted = append(lifted, hi)
 	}
-	return lifted, errors.Join(errs...)
+	return lifted, nil
 }
 
 // Lifter lifts timed suspensions when their end comes, so that a
@@ -148,7 +146,7 @@ func liftExpired(ctx context.Context, q holdQueue, now time.Time, log *slog.Logg
 // the node's lifetime.
 type Lifter struct {
 	// Queue is the spool (*queue.Store).
-	Queue Queue
+	Queue Holder
 	// Logger receives a line per lifted hold. Required.
 	Logger *slog.Logger
 	// Every is how often it looks. Default 5 s: a timed hold lasts at
@@ -169,7 +167,7 @@ func (l Lifter) Run(ctx context.Context) {
 	t := time.NewTicker(l.Every)
 	defer t.Stop()
 	for {
-		if _, err := liftExpired(ctx, l.Queue, l.Now(), l.Logger); err != nil {
+		if _, err := lift(ctx, l.Queue, l.Now(), l.Logger); err != nil {
 			l.Logger.Warn("admin: lifting timed holds", "err", err)
 		}
 		select {
@@ -209,12 +207,23 @@ func (s *server) suspend(w http.ResponseWriter, r *http.Request, kind, name stri
 	if d > 0 {
 		h.Until = h.Since.Add(d)
 	}
-	if err := s.Queue.Suspend(r.Context(), kind, name, packBy(h.By, h.Until, h.Reason)); err != nil {
-		if kind == "message" && !slices.Contains(queue.HoldKinds, "message") {
-			apiError(w, http.StatusNotImplemented, "this node's spool cannot hold one message")
-			return h, false
-		}
+	if hq, ok := s.holder(); ok {
+		err = hq.SuspendUntil(r.Context(), kind, name, h.By, h.Reason, h.Until)
+	} else if h.Until.IsZero() && h.Reason == "" {
+		err = s.Queue.Suspend(r.Context(), kind, name, h.By)
+	} else {
+		apiError(w, http.StatusNotImplemented, "this node's spool cannot hold with an end or a reason")
+		return h, false
+	}
+	switch {
+	case errors.Is(err, queue.ErrNotFound):
+		apiError(w, http.StatusNotFound, "no such message in the queue")
+		return h, false
+	case errors.Is(err, queue.ErrBadHold):
 		apiError(w, http.StatusBadRequest, "kind must be domain, tenant, pool or site, with a name")
+		return h, false
+	case err != nil:
+		apiError(w, http.StatusInternalServerError, "store error")
 		return h, false
 	}
 	s.audit(r, "queue suspend", "kind", kind, "name", h.Name, "reason", h.Reason, "until", h.Until)

@@ -32,6 +32,7 @@ type Config struct {
 	Suppression Suppression  `toml:"suppression"`
 	Shaping     Shaping      `toml:"shaping"`
 	Webhooks    Webhooks     `toml:"webhooks"`
+	Cluster     Cluster      `toml:"cluster"`
 	Tenants     []Tenant     `toml:"tenant"`
 	Routes      []Route      `toml:"route"`
 	Sources     []Source     `toml:"source"`

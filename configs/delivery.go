@@ -3,6 +3,10 @@ package configs
 import (
 	"fmt"
 	"net/netip"
+	"path/filepath"
+	"strings"
+
+	"sluice/mta/tlspolicy"
 )
 
 // Delivery configures outbound SMTP.
@@ -39,6 +43,50 @@ type Delivery struct {
 	// DefaultPool is the pool of tenants that name none. Default
 	// "default": every source (or the one implicit source).
 	DefaultPool string `toml:"default_pool"`
+	// MTASTS looks up and honours receivers' MTA-STS policies (RFC 8461):
+	// under "enforce", mail is deferred rather than sent in clear or to a
+	// certificate that does not verify. Default true (unset); see
+	// MTASTSEnabled.
+	MTASTS *bool `toml:"mta_sts"`
+	// DANE honours MX hosts' DNSSEC-signed TLSA records (RFC 7672); it
+	// needs DNSSECResolvers. Default false.
+	DANE bool `toml:"dane"`
+	// DNSSECResolvers are resolvers that validate DNSSEC ("ip" or
+	// "ip:port", e.g. a local unbound): the only ones whose AD bit is
+	// believed, so the only ones DANE asks. Default none.
+	DNSSECResolvers []string `toml:"dnssec_resolvers"`
+	// TLSPolicyDir is where fetched MTA-STS policies are kept across
+	// restarts. Default "<data_dir>/mta-sts"; see PolicyDir.
+	TLSPolicyDir string `toml:"tls_policy_dir"`
+	// TLSCAFile is a PEM file of extra roots trusted for MTA-STS policy
+	// servers and verified MX certificates, besides the system's (private
+	// PKI, tests). Default none.
+	TLSCAFile string `toml:"tls_ca_file"`
+	// TLSPolicies are per-site TLS modes ([[delivery.tls_policy]]); the
+	// first match wins.
+	TLSPolicies []TLSPolicyRule `toml:"tls_policy"`
+}
+
+// TLSPolicyRule is one [[delivery.tls_policy]]: a mode for a recipient
+// domain or an MX host. Domain and MX are "example.com" (exactly) or
+// ".example.com" (any name below it); set one of them.
+type TLSPolicyRule struct {
+	Domain string `toml:"domain"`
+	MX     string `toml:"mx"`
+	// Mode is opportunistic, require (TLS, any certificate), verify
+	// (WebPKI for the MX host name), mta-sts or dane.
+	Mode string `toml:"mode"`
+}
+
+// MTASTSEnabled reports delivery.mta_sts: true unless set to false.
+func (d Delivery) MTASTSEnabled() bool { return d.MTASTS == nil || *d.MTASTS }
+
+// PolicyDir is delivery.tls_policy_dir, or data_dir/mta-sts by default.
+func (c *Config) PolicyDir() string {
+	if c.Delivery.TLSPolicyDir != "" {
+		return c.Delivery.TLSPolicyDir
+	}
+	return filepath.Join(c.DataDir, "mta-sts")
 }
 
 // Source is one egress address.
@@ -139,6 +187,37 @@ func (d Delivery) validate() error {
 	}
 	if d.TLS != "opportunistic" && d.TLS != "disabled" {
 		return keyError("delivery.tls", "%q is not one of opportunistic, disabled", d.TLS)
+	}
+	return d.validateTLSPolicy()
+}
+
+// validateTLSPolicy checks the outbound TLS policy keys.
+func (d Delivery) validateTLSPolicy() error {
+	for i, r := range d.DNSSECResolvers {
+		if _, err := ResolverAddr(r); err != nil {
+			return keyError(fmt.Sprintf("delivery.dnssec_resolvers[%d]", i), "%v", err)
+		}
+	}
+	if d.DANE && len(d.DNSSECResolvers) == 0 {
+		return keyError("delivery.dane", "needs delivery.dnssec_resolvers (validating resolvers, e.g. a local unbound)")
+	}
+	for i, r := range d.TLSPolicies {
+		key := fmt.Sprintf("delivery.tls_policy[%d]", i)
+		if (r.Domain == "") == (r.MX == "") {
+			return keyError(key, "set exactly one of domain and mx")
+		}
+		for k, v := range map[string]string{".domain": r.Domain, ".mx": r.MX} {
+			if v != "" && (strings.Trim(v, ".") == "" || strings.ContainsAny(v, "@ */:")) {
+				return keyError(key+k, "%q is not a name or .suffix", v)
+			}
+		}
+		m, ok := tlspolicy.ParseMode(r.Mode)
+		if !ok {
+			return keyError(key+".mode", "%q is not one of opportunistic, require, verify, mta-sts, dane", r.Mode)
+		}
+		if m == tlspolicy.ModeDANE && len(d.DNSSECResolvers) == 0 {
+			return keyError(key+".mode", "dane needs delivery.dnssec_resolvers")
+		}
 	}
 	return nil
 }

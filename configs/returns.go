@@ -42,6 +42,10 @@ type Inbound struct {
 	MaxConnsPerIP int `toml:"max_conns_per_ip"`
 	// ProxyProtocolFrom: as submission.proxy_protocol_from. Default empty.
 	ProxyProtocolFrom []string `toml:"proxy_protocol_from"`
+	// TLSCert and TLSKey are PEM files of the certificate the inbound MX
+	// offers with STARTTLS (RFC 3207). Empty: the submission's.
+	TLSCert string `toml:"tls_cert"`
+	TLSKey  string `toml:"tls_key"`
 }
 
 // Suppression configures when failures stop mail to an address.
@@ -55,6 +59,9 @@ type Suppression struct {
 
 // validate checks the [inbound] table.
 func (in Inbound) validate() error {
+	if (in.TLSCert == "") != (in.TLSKey == "") {
+		return keyError("inbound.tls_cert", "tls_cert and tls_key must be set together")
+	}
 	for i, d := range in.Domains {
 		if d == "" || strings.ContainsAny(d, "@ ") {
 			return keyError(fmt.Sprintf("inbound.domains[%d]", i), "%q is not a domain", d)

@@ -19,10 +19,12 @@ import (
 // LocalStore is the node's spool as the Replicator uses it: the local
 // replica of the fleet's suppressions (looked up at RCPT without Redis),
 // the outbox of changes not yet in Redis and the replication cursor.
-// *queue.Store implements it.
+// *queue.Store implements it. Changes from the fleet are applied through
+// ApplyFleetSuppressions and ApplyFleetLift, which never write the outbox
+// (pushing them back would echo them between nodes forever).
 type LocalStore interface {
-	SuppressMany(ctx context.Context, sups []queue.Suppression) error
-	Unsuppress(ctx context.Context, tenant, addr string) (bool, error)
+	ApplyFleetSuppressions(ctx context.Context, sups []queue.Suppression) error
+	ApplyFleetLift(ctx context.Context, tenant, addr string) (bool, error)
 	FleetSuppressions(afterTenant, afterAddr string, limit int) ([]queue.Suppression, error)
 	FleetOutboxAdd(ctx context.Context, changes []queue.FleetChange) error
 	FleetOutbox(limit int) ([]queue.FleetChange, error)
@@ -46,6 +48,10 @@ type ReplicatorOptions struct {
 	Batch int
 	// RetryDelay paces attempts while Redis fails; default 500 ms.
 	RetryDelay time.Duration
+	// Poll is how often Run looks at the outbox's sequence in the local
+	// store (a read transaction, no Redis) for changes written there
+	// without Kick or Publish (queue.Store.SetFleetOutbox); default 100 ms.
+	Poll time.Duration
 }
 
 // Replicator keeps the node's suppressions and the fleet's the same (see
@@ -63,6 +69,7 @@ type Replicator struct {
 	kick    chan struct{}
 
 	outbox                    atomic.Int64
+	seenSeq                   atomic.Uint64 // the outbox sequence recount last saw
 	resyncs, reseeds, applied atomic.Uint64
 	badEntries                atomic.Uint64
 	lag                       atomic.Int64 // ms of stream time not yet applied
@@ -81,6 +88,9 @@ func (c *Client) Replicator(st LocalStore, o ReplicatorOptions) *Replicator {
 	}
 	if o.RetryDelay <= 0 {
 		o.RetryDelay = 500 * time.Millisecond
+	}
+	if o.Poll <= 0 {
+		o.Poll = 100 * time.Millisecond
 	}
 	r := &Replicator{c: c, st: st, o: o, kick: make(chan struct{}, 1),
 		keyEpoch: c.key("epoch"), keyHash: c.key("supp", "all"), keyLog: c.key("supp", "log")}
@@ -124,17 +134,63 @@ func (r *Replicator) enqueue(ctx context.Context, changes []queue.FleetChange) e
 		return fmt.Errorf("fleet: publish: %w", err)
 	}
 	r.outbox.Add(int64(len(changes)))
+	r.push(ctx)
+	return nil
+}
+
+// Kick tells the replicator that the local store has just appended
+// changes to the outbox itself (queue.Store in fleet mode writes them in
+// the suppression's own transaction), and pushes them now, best effort,
+// in the caller's goroutine: the suppression is in Redis when Kick
+// returns unless Redis is down (then Run pushes it once Redis is back).
+func (r *Replicator) Kick(ctx context.Context) {
+	r.recount()
+	r.push(ctx)
+}
+
+// recount re-reads the outbox's depth from the store when its sequence
+// moved since the last look (changes written without enqueue).
+func (r *Replicator) recount() bool {
+	seq, err := r.st.FleetOutboxSeq()
+	if err != nil || seq == r.seenSeq.Load() {
+		return false
+	}
+	r.seenSeq.Store(seq)
+	if n, err := r.st.FleetOutboxDepth(); err == nil {
+		r.outbox.Store(int64(n))
+	}
+	return true
+}
+
+// watch pushes changes written to the outbox by the local store without
+// a Kick, within Poll, until ctx ends.
+func (r *Replicator) watch(ctx context.Context) {
+	t := time.NewTicker(r.o.Poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if r.recount() {
+				r.push(ctx)
+			}
+		}
+	}
+}
+
+// push sends the outbox to Redis now, best effort.
+func (r *Replicator) push(ctx context.Context) {
 	// Best effort now, unless Redis is down or Run is reconciling (which
 	// holds flushMu, perhaps for long); Run pushes what is left.
 	if !r.c.Healthy() || !r.flushMu.TryLock() {
 		r.wake()
-		return nil
+		return
 	}
 	defer r.flushMu.Unlock()
 	if err := r.flushLocked(ctx); err != nil {
 		r.wake()
 	}
-	return nil
 }
 
 func (r *Replicator) wake() {
@@ -209,6 +265,12 @@ func (r *Replicator) Run(ctx context.Context) error {
 	}
 	epoch := cur.Epoch
 	r.epoch.Store(&epoch)
+	wctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); r.watch(wctx) }()
+	defer wg.Wait()
+	defer stop()
 	for ctx.Err() == nil {
 		err := r.step(ctx, &cur)
 		if err == nil || ctx.Err() != nil {
@@ -475,7 +537,7 @@ func (r *Replicator) resync(ctx context.Context, epoch string, cur *queue.FleetC
 			sups = append(sups, s)
 		}
 		if len(sups) > 0 {
-			if err := r.st.SuppressMany(ctx, sups); err != nil {
+			if err := r.st.ApplyFleetSuppressions(ctx, sups); err != nil {
 				return localError{err}
 			}
 			r.applied.Add(uint64(len(sups)))
@@ -538,7 +600,7 @@ func (r *Replicator) apply(ctx context.Context, msgs []redis.XMessage) (rescan b
 		if len(run) == 0 {
 			return nil
 		}
-		if err := r.st.SuppressMany(ctx, run); err != nil {
+		if err := r.st.ApplyFleetSuppressions(ctx, run); err != nil {
 			return localError{err}
 		}
 		r.applied.Add(uint64(len(run)))
@@ -570,7 +632,7 @@ func (r *Replicator) apply(ctx context.Context, msgs []redis.XMessage) (rescan b
 				r.badEntries.Add(1)
 				continue
 			}
-			if _, err := r.st.Unsuppress(ctx, tenant, addr); err != nil {
+			if _, err := r.st.ApplyFleetLift(ctx, tenant, addr); err != nil {
 				return false, localError{err}
 			}
 			r.applied.Add(1)

@@ -128,12 +128,13 @@ func (s *Store) finalize(ctx context.Context, f Filter, reason string, remove bo
 	var out []Affected
 	var d delta
 	var jseq uint64
+	var unheld bool
 	kind := JournalBounced
 	if remove {
 		kind = JournalDeleted
 	}
 	err := s.write(ctx, func(tx *bolt.Tx) error {
-		out, d = out[:0], delta{}
+		out, d, unheld = out[:0], delta{}, false
 		jw := newJournalWriter(tx)
 		at := s.opts.Now()
 		now := at.UnixNano()
@@ -159,14 +160,32 @@ func (s *Store) finalize(ctx context.Context, f Filter, reason string, remove bo
 				Attempt: r.Attempts, Reply: reason}); err != nil {
 				return err
 			}
-			return s.finishOne(mb, tx, id, &d)
+			if err := s.finishOne(mb, tx, id, &d); err != nil {
+				return err
+			}
+			if mb.Get(id.key()) != nil {
+				return nil
+			}
+			// The message is gone: so is its hold, if any.
+			key := []byte("message:" + id.String())
+			if tx.Bucket(bucketHolds).Get(key) == nil {
+				return nil
+			}
+			unheld = true
+			return tx.Bucket(bucketHolds).Delete(key)
 		})
 		if err != nil {
 			return err
 		}
 		jseq = jw.last
 		return d.persist(tx)
-	}, func() { s.counts.apply(&d); s.journaled(jseq) })
+	}, func() {
+		s.counts.apply(&d)
+		s.journaled(jseq)
+		if unheld {
+			s.reloadHolds()
+		}
+	})
 	if err != nil {
 		return nil, fmt.Errorf("queue: %s: %w", map[bool]string{true: "delete", false: "bounce"}[remove], err)
 	}

@@ -2,11 +2,9 @@ package queue
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -14,51 +12,6 @@ import (
 
 // Operator views and actions on the spool (the admin API's queue
 // commands). Views scan the spool: they are for people, not hot paths.
-
-var (
-	bucketHolds = []byte("holds") // "kind:name" → who, when
-	bucketHeld  = []byte("held")  // id|idx → original due (ns): recipients set aside by a hold
-)
-
-// HoldKinds are what can be suspended. Domain, tenant and pool holds act
-// in Claim; a site (an MX host set) is a delivery notion, so a site hold is
-// only recorded here (durably) and the delivery engine asks SiteHeld.
-var HoldKinds = []string{"domain", "tenant", "pool", "site"}
-
-// Hold is one suspension.
-type Hold struct {
-	Kind, Name string
-	By         string
-	Since      time.Time
-}
-
-// holds is the in-memory mirror of the holds bucket, consulted by Claim.
-type holds struct {
-	mu sync.RWMutex
-	m  map[string]bool // "kind:name"
-}
-
-func (h *holds) has(kind, name string) bool {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	return h.m[kind+":"+name]
-}
-
-func (h *holds) any() bool {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	return len(h.m) > 0
-}
-
-func (h *holds) load(tx *bolt.Tx) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.m = map[string]bool{}
-	_ = tx.Bucket(bucketHolds).ForEach(func(k, _ []byte) error {
-		h.m[string(k)] = true
-		return nil
-	})
-}
 
 // Filter selects messages or recipients for operator actions. Empty
 // fields match everything; at least one must be set for destructive
@@ -80,145 +33,6 @@ func (f Filter) matchMeta(id ID, md meta) bool {
 
 func (f Filter) matchRcpt(r rcpt) bool {
 	return f.Domain == "" || strings.EqualFold(Domain(r.Addr), f.Domain)
-}
-
-// Suspend holds a domain, tenant or pool: its due recipients are set
-// aside (durably) instead of being claimed, until Resume.
-func (s *Store) Suspend(ctx context.Context, kind, name, by string) error {
-	if !validHoldKind(kind) || name == "" {
-		return fmt.Errorf("queue: suspend: kind must be one of %v and name set", HoldKinds)
-	}
-	v := []byte{recVersion}
-	v = binaryAppendTime(v, s.opts.Now())
-	v = putString(v, by)
-	err := s.write(ctx, func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketHolds).Put([]byte(kind+":"+strings.ToLower(name)), v)
-	}, s.reloadHolds)
-	if err != nil {
-		return fmt.Errorf("queue: suspend: %w", err)
-	}
-	return nil
-}
-
-// Resume lifts a hold and puts its set-aside recipients back on the
-// schedule at their original due times, so they go in their old order.
-// It returns how many recipients were released.
-func (s *Store) Resume(ctx context.Context, kind, name string) (int, error) {
-	name = strings.ToLower(name)
-	var n int
-	err := s.write(ctx, func(tx *bolt.Tx) error {
-		n = 0
-		if err := tx.Bucket(bucketHolds).Delete([]byte(kind + ":" + name)); err != nil {
-			return err
-		}
-		var now holds // the holds as this transaction leaves them
-		now.load(tx)
-		hb, rb, sb, mb := tx.Bucket(bucketHeld), tx.Bucket(bucketRcpt), tx.Bucket(bucketSched), tx.Bucket(bucketMsg)
-		var keys [][]byte
-		var dues []int64
-		c := hb.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			id, idx, ok := parseRcptKey(k)
-			raw := rb.Get(k)
-			mv := mb.Get(id.key())
-			if !ok || raw == nil || mv == nil {
-				keys, dues = append(keys, bytes.Clone(k)), append(dues, -1)
-				continue
-			}
-			r, err1 := decodeRcpt(raw)
-			md, err2 := decodeMeta(mv)
-			if err1 != nil || err2 != nil {
-				continue
-			}
-			if now.covers(md, r) {
-				continue // still held by another hold
-			}
-			_ = idx
-			due := int64(0)
-			if len(v) == 8 {
-				due = int64(bytesToUint64(v))
-			}
-			keys, dues = append(keys, bytes.Clone(k)), append(dues, due)
-		}
-		for i, k := range keys {
-			if err := hb.Delete(k); err != nil {
-				return err
-			}
-			if dues[i] < 0 {
-				continue
-			}
-			id, idx, _ := parseRcptKey(k)
-			r, _ := decodeRcpt(rb.Get(k))
-			r.Next = dues[i]
-			if err := rb.Put(k, r.encode()); err != nil {
-				return err
-			}
-			if err := sb.Put(schedKey(r.Next, id, idx), nil); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
-	}, s.reloadHolds)
-	if err != nil {
-		return 0, fmt.Errorf("queue: resume: %w", err)
-	}
-	s.dueSooner()
-	return n, nil
-}
-
-// Holds lists the suspensions.
-func (s *Store) Holds() []Hold {
-	var out []Hold
-	_ = s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketHolds).ForEach(func(k, v []byte) error {
-			kind, name, _ := strings.Cut(string(k), ":")
-			r := reader{b: v}
-			if r.byte() != recVersion {
-				return nil
-			}
-			h := Hold{Kind: kind, Name: name, Since: time.Unix(0, r.varint())}
-			h.By = r.string()
-			out = append(out, h)
-			return nil
-		})
-	})
-	return out
-}
-
-// SiteHeld reports whether a site (by its shaping name) is suspended.
-func (s *Store) SiteHeld(site string) bool { return s.holds.has("site", strings.ToLower(site)) }
-
-// held reports whether a recipient of a message is under a hold.
-func (s *Store) held(md meta, r rcpt) bool { return s.holds.covers(md, r) }
-
-// covers reports whether these holds cover a recipient of a message.
-func (h *holds) covers(md meta, r rcpt) bool {
-	if !h.any() {
-		return false
-	}
-	pool := md.Pool
-	if pool == "" {
-		pool = "default" // records from before pools were stored
-	}
-	return h.has("domain", Domain(r.Addr)) || h.has("tenant", strings.ToLower(md.Tenant)) ||
-		h.has("pool", strings.ToLower(pool))
-}
-
-// reloadHolds publishes the committed holds to Claim; it runs on the
-// writer right after the commit that changed them, so changes are seen in
-// commit order and never before they are durable.
-func (s *Store) reloadHolds() {
-	_ = s.db.View(func(tx *bolt.Tx) error { s.holds.load(tx); return nil })
-}
-
-func validHoldKind(k string) bool {
-	for _, h := range HoldKinds {
-		if h == k {
-			return true
-		}
-	}
-	return false
 }
 
 // RcptInfo is one recipient as the admin views show it.

@@ -15,7 +15,7 @@ import (
 // opaque ids and may arrive days after delivery. Entries are written in
 // the same transaction as the message and purged after a retention period.
 var (
-	bucketDir   = []byte("dir")   // id|idx → tenant, addr, stream
+	bucketDir   = []byte("dir")   // id|idx → tenant, addr, stream[, source, site]
 	bucketInbox = []byte("inbox") // id → a returned message waiting to be processed
 )
 
@@ -26,12 +26,30 @@ type Recipient struct {
 	Tenant string
 	Addr   string
 	Stream Stream
+	// Source and Site are the egress source and the shaping site of the
+	// attempt the receiver accepted (see Result.Source), so that a
+	// return it sends later can be charged to them; both empty until the
+	// recipient is delivered, and in entries written before they existed.
+	Source, Site string
 }
 
 func encodeDir(tenant, addr string, st Stream) []byte {
 	b := []byte{recVersion, byte(st)}
 	b = putString(b, tenant)
 	return putString(b, addr)
+}
+
+// decodeDir reads a directory entry into rec (all but ID and Index).
+func decodeDir(v []byte, rec *Recipient) bool {
+	r := reader{b: v}
+	if r.byte() != recVersion {
+		return false
+	}
+	rec.Stream = Stream(r.byte())
+	rec.Tenant = r.string()
+	rec.Addr = r.string()
+	rec.Source, rec.Site = decodeDirDelivery(&r)
+	return r.err == nil
 }
 
 // LookupRecipient returns the directory entry of (id, idx).
@@ -43,14 +61,7 @@ func (s *Store) LookupRecipient(id ID, idx uint32) (Recipient, bool) {
 		if v == nil {
 			return nil
 		}
-		r := reader{b: v}
-		if r.byte() != recVersion {
-			return nil
-		}
-		rec.Stream = Stream(r.byte())
-		rec.Tenant = r.string()
-		rec.Addr = r.string()
-		ok = r.err == nil
+		ok = decodeDir(v, &rec)
 		return nil
 	})
 	return rec, ok
@@ -76,14 +87,9 @@ func (s *Store) FindRecipient(id ID, addr string) (Recipient, bool) {
 		prefix := id.key()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			_, idx, ok := parseRcptKey(k)
-			r := reader{b: v}
-			if !ok || r.byte() != recVersion {
-				continue
-			}
-			st := Stream(r.byte())
-			tenant, a := r.string(), r.string()
-			if r.err == nil && NormalizeAddr(a) == want {
-				out, found = Recipient{ID: id, Index: idx, Tenant: tenant, Addr: a, Stream: st}, true
+			rec := Recipient{ID: id, Index: idx}
+			if ok && decodeDir(v, &rec) && NormalizeAddr(rec.Addr) == want {
+				out, found = rec, true
 				return nil
 			}
 		}

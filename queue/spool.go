@@ -280,7 +280,7 @@ func (s *Store) ClaimWith(ctx context.Context, o ClaimOptions) ([]Work, error) {
 						md, _ = decodeMeta(mv)
 					}
 				}
-				if s.held(md, r) {
+				if s.held(md, r, id) {
 					// Suspended: set aside, durably, with its due time so
 					// Resume puts it back in order.
 					if err := sb.Delete(k); err != nil {
@@ -432,6 +432,11 @@ type Result struct {
 	// Suppressed (with OutcomeFailed) says the pre-send suppression check
 	// dropped the recipient.
 	Suppressed bool
+	// Source and Site (with OutcomeDelivered) name the egress source and
+	// the shaping site of the accepted attempt; the recipient directory
+	// keeps them for the returns that come later (see recordDelivery).
+	// Empty: not recorded.
+	Source, Site string
 }
 
 // Complete records the outcomes of claimed recipients in one durable write.
@@ -501,6 +506,9 @@ func (s *Store) Complete(ctx context.Context, results []Result) error {
 				d.move(InFlight, final)
 				r.State, r.Next = final, 0
 				if err := rb.Put(rk, r.encode()); err != nil {
+					return err
+				}
+				if err := recordDelivery(tx.Bucket(bucketDir), rk, &res); err != nil {
 					return err
 				}
 				if err := s.finishOne(mb, tx, res.ID, &d); err != nil {

@@ -116,7 +116,21 @@ func (s *Store) Suppress(ctx context.Context, sup Suppression) error {
 }
 
 // SuppressMany records several suppressions in one durable write (imports).
+// In fleet mode (SetFleetOutbox) the same transaction appends each one to
+// the fleet outbox, so a crash between the local write and the push to
+// Redis cannot lose it.
 func (s *Store) SuppressMany(ctx context.Context, sups []Suppression) error {
+	return s.suppressMany(ctx, sups, true)
+}
+
+// ApplyFleetSuppressions records suppressions that came from the fleet
+// (another node, through Redis) like SuppressMany, but never into the
+// fleet outbox: sending them back would echo them between nodes forever.
+func (s *Store) ApplyFleetSuppressions(ctx context.Context, sups []Suppression) error {
+	return s.suppressMany(ctx, sups, false)
+}
+
+func (s *Store) suppressMany(ctx context.Context, sups []Suppression, outbox bool) error {
 	now := s.opts.Now()
 	for i := range sups {
 		sup := &sups[i]
@@ -137,7 +151,17 @@ func (s *Store) SuppressMany(ctx context.Context, sups []Suppression) error {
 	}
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSupp)
+		outbox := outbox && fleetOutboxOn(tx)
 		for i, sup := range sups {
+			if outbox && (hashed[i] == nil || b.Get(hashed[i]) == nil) {
+				// Every suppression a caller makes goes to the fleet, even
+				// one this spool already held (it may predate fleet mode);
+				// an erased address's does not: its hash is this spool's
+				// alone and the address is never stored again.
+				if err := fleetOutboxPut(tx, FleetChange{Suppression: sup}); err != nil {
+					return err
+				}
+			}
 			if hk := hashed[i]; hk != nil {
 				if v := b.Get(hk); v != nil {
 					// The address was erased: it stays suppressed by its
@@ -176,13 +200,33 @@ func (s *Store) SuppressMany(ctx context.Context, sups []Suppression) error {
 // history), in either form: an operator who lifts the suppression of an
 // address lifts the hashed one left by an erasure too. addr may also be
 // the Addr of a hashed suppression. It reports whether one existed.
+//
+// In fleet mode (SetFleetOutbox) the same transaction appends the lift to
+// the fleet outbox.
 func (s *Store) Unsuppress(ctx context.Context, tenant, addr string) (bool, error) {
+	return s.unsuppress(ctx, tenant, addr, true)
+}
+
+// ApplyFleetLift lifts a suppression as the fleet asked (another node's
+// operator), like Unsuppress but never into the fleet outbox.
+func (s *Store) ApplyFleetLift(ctx context.Context, tenant, addr string) (bool, error) {
+	return s.unsuppress(ctx, tenant, addr, false)
+}
+
+func (s *Store) unsuppress(ctx context.Context, tenant, addr string, outbox bool) (bool, error) {
 	var existed bool
 	hk := s.hashedKey(tenant, addr)
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		k := suppKey(tenant, addr)
 		b := tx.Bucket(bucketSupp)
 		existed = b.Get(k) != nil
+		if outbox && fleetOutboxOn(tx) {
+			lift := FleetChange{Lift: true, Suppression: Suppression{Tenant: tenant, Addr: NormalizeAddr(addr),
+				Scope: ScopeAll, Created: s.opts.Now()}}
+			if err := fleetOutboxPut(tx, lift); err != nil {
+				return err
+			}
+		}
 		if err := tx.Bucket(bucketSoft).Delete(k); err != nil {
 			return err
 		}
@@ -328,6 +372,11 @@ func (s *Store) RecordSoftFailure(ctx context.Context, tenant, addr, reason, det
 			if err := tx.Bucket(bucketSupp).Put(k, sup.encode()); err != nil {
 				return err
 			}
+			if !hashed && fleetOutboxOn(tx) {
+				if err := fleetOutboxPut(tx, FleetChange{Suppression: sup}); err != nil {
+					return err
+				}
+			}
 			return soft.Delete(k)
 		}
 		var b []byte
@@ -340,4 +389,56 @@ func (s *Store) RecordSoftFailure(ctx context.Context, tenant, addr, reason, det
 		return false, fmt.Errorf("queue: record soft failure: %w", err)
 	}
 	return suppressed, nil
+}
+
+// keyFleetOutboxOn, in the fleet_meta bucket, marks a spool whose
+// suppression changes go to the fleet outbox (see SetFleetOutbox).
+var keyFleetOutboxOn = []byte("outbox_on")
+
+// SetFleetOutbox turns fleet mode's outbox on or off for this spool,
+// durably. While on, every suppression and lift written through Suppress,
+// SuppressMany, Unsuppress or RecordSoftFailure (whoever the caller: the
+// admin API, the returns policy, the edge) is appended to the fleet
+// outbox in the transaction that writes it, so that nothing a crash can
+// interrupt lies between the local write and the push. `sluice serve`
+// sets it at every start from the config, before any writer runs: off in
+// a single node, so that its outbox never grows.
+func (s *Store) SetFleetOutbox(ctx context.Context, on bool) error {
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketFleetMeta)
+		if err != nil {
+			return err
+		}
+		if on {
+			return b.Put(keyFleetOutboxOn, []byte{1})
+		}
+		return b.Delete(keyFleetOutboxOn)
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("queue: set fleet outbox: %w", err)
+	}
+	return nil
+}
+
+// fleetOutboxOn reports whether suppression changes go to the fleet
+// outbox (one key lookup in the writer's transaction).
+func fleetOutboxOn(tx *bolt.Tx) bool {
+	b := tx.Bucket(bucketFleetMeta)
+	return b != nil && b.Get(keyFleetOutboxOn) != nil
+}
+
+// fleetOutboxPut appends one change to the fleet outbox in tx (the
+// encoding of queue/fleet.go, read back by FleetOutbox).
+func fleetOutboxPut(tx *bolt.Tx, ch FleetChange) error {
+	b, err := tx.CreateBucketIfNotExists(bucketFleetOutbox)
+	if err != nil {
+		return err
+	}
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], seq)
+	return b.Put(k[:], ch.encode())
 }

@@ -62,6 +62,7 @@ commands:
   suppress export [--tenant T]                 CSV on stdout
   privacy export --tenant T ADDRESS            all that is held about ADDRESS (GDPR Art. 15), JSON
   privacy erase  --tenant T --yes ADDRESS      erase it (Art. 17); a suppression stays, hashed; JSON
+  cluster status                               live nodes (id, version, queue depth, started, last seen) and Redis health
   log-level [debug|info|warn|error]            show or change the running node's log level
   top [--interval 5s] [--n 10] [--once]        refreshing view: queue, rates per second, top domains,
                                                tenants and sites; --once prints one screen and exits
@@ -114,6 +115,7 @@ var commands = map[string][]string{
 	"queue":    {"stats", "summary", "list", "show", "holds", "hold", "release", "suspend", "resume", "retry", "bounce", "delete"},
 	"suppress": {"list", "add", "remove", "import", "export"},
 	"privacy":  {"export", "erase"},
+	"cluster":  {"status"},
 	"stats":    nil, "sites": nil, "log-level": nil, "top": nil,
 }
 
@@ -140,6 +142,8 @@ func dispatch(c *client, rest []string, o out, stderr io.Writer) error {
 		return suppress(c, rest[1], rest[2:], o, stderr)
 	case "privacy":
 		return privacy(c, rest[1], rest[2:], o, stderr)
+	case "cluster":
+		return cluster(c, rest[1], rest[2:], o, stderr)
 	}
 	return errUsage
 }

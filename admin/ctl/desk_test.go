@@ -277,94 +277,50 @@ func TestTimedSuspension(t *testing.T) {
 	}
 }
 
-// TestHoldOneMessage: hold and release of one message through ctl. The
-// spool has no "message" hold kind yet: against the real spool the API
-// says so (501); messageHolds stands in for the queue method asked of
-// the coordinator, to prove the API and ctl sides.
+// TestHoldOneMessage: hold and release of one message through ctl, on
+// the real spool: the held message's recipients are not claimed while
+// the other message's are, and release puts them back.
 func TestHoldOneMessage(t *testing.T) {
 	t.Parallel()
 	if code, _, errs := newNode(t).ctl("queue", "hold", "0000000000000001"); code != 1 || !strings.Contains(errs, "404") {
 		t.Fatalf("hold of an unknown message: exit %d %q", code, errs)
 	}
-	real := newNode(t)
-	id := real.enqueue("a@example.test")
-	if code, _, errs := real.ctl("hold", id.String()); code != 1 || !strings.Contains(errs, "501") {
-		t.Fatalf("hold on a spool without message holds: exit %d %q", code, errs)
-	}
-
-	var fake *messageHolds
-	n := newNode(t, func(c *admin.Config) {
-		fake = &messageHolds{Store: c.Queue.(*queue.Store), held: map[string]queue.Hold{}}
-		c.Queue = fake
-	})
-	id = n.enqueue("a@example.test", "b@example.test")
+	n := newNode(t)
+	id := n.enqueue("a@example.test", "b@example.test")
 	other := n.enqueue("c@example.test")
 	if out := n.ok("queue", "hold", id.String(), "--reason", "tenant asked", "--duration", "30m"); out != "held message:"+id.String()+" until 2026-11-23T12:30:00Z (tenant asked)\n" {
 		t.Fatalf("hold: %q", out)
 	}
 	rows := parseTable(t, n.ok("queue", "holds"), "KIND", "NAME", "BY", "SINCE", "UNTIL", "REASON")
-	if len(rows) != 1 || rows[0][0] != "message" || rows[0][1] != id.String() {
+	if len(rows) != 1 || rows[0][0] != "message" || rows[0][1] != id.String() || rows[0][5] != "tenant asked" {
 		t.Fatalf("holds: %q", rows)
 	}
-	if fake.has(other.String()) {
-		t.Fatal("the other message is held too")
+	if got := n.claimed(); len(got) != 1 || got[0] != other {
+		t.Fatalf("claimed %v, want only the other message %v", got, other)
 	}
 	if out := n.ok("release", id.String()); out != "released message "+id.String()+": 2 recipients back on the schedule\n" {
 		t.Fatalf("release: %q", out)
 	}
-	if fake.has(id.String()) {
-		t.Fatal("still held after release")
+	if got := n.claimed(); len(got) != 1 || got[0] != id {
+		t.Fatalf("after release claimed %v, want %v", got, id)
 	}
 	if logs := n.logs.String(); !strings.Contains(logs, `"msg":"admin: queue release"`) || !strings.Contains(logs, `"kind":"message"`) {
 		t.Fatalf("not audited:\n%s", logs)
 	}
 }
 
-// messageHolds is the real spool plus holds of kind "message", kept in
-// memory (see TestHoldOneMessage).
-type messageHolds struct {
-	*queue.Store
-	mu   sync.Mutex
-	held map[string]queue.Hold
-}
-
-func (m *messageHolds) has(id string) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	_, ok := m.held[id]
-	return ok
-}
-
-func (m *messageHolds) Suspend(ctx context.Context, kind, name, by string) error {
-	if kind != "message" {
-		return m.Store.Suspend(ctx, kind, name, by)
+// claimed claims everything due in n's spool and returns the messages.
+func (n *node) claimed() []queue.ID {
+	n.t.Helper()
+	w, err := n.spool.Claim(context.Background(), 100, 100)
+	if err != nil {
+		n.t.Fatal(err)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.held[name] = queue.Hold{Kind: kind, Name: name, By: by, Since: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-	return nil
-}
-
-func (m *messageHolds) Resume(ctx context.Context, kind, name string) (int, error) {
-	if kind != "message" {
-		return m.Store.Resume(ctx, kind, name)
+	var ids []queue.ID
+	for _, x := range w {
+		ids = append(ids, x.ID)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.held, name)
-	id, _ := queue.ParseID(name)
-	info, err := m.Store.Message(id)
-	return int(info.Pending), err
-}
-
-func (m *messageHolds) Holds() []queue.Hold {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := m.Store.Holds()
-	for _, h := range m.held {
-		out = append(out, h)
-	}
-	return out
+	return ids
 }
 
 // TestLogLevel: log-level shows the running level and changes it; a

@@ -43,7 +43,7 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 	}
 	log, _, _ := newLogger(cfg.Log, stderr)
 	tuneGC()
-	token, err := edgeAdminToken(cfg)
+	token, err := admin.ReadToken(cfg.Admin.Token, filepath.Join(cfg.DataDir, admin.TokenFile))
 	if err != nil {
 		fmt.Fprintf(stderr, "sluice: admin token for tracking.suppress_via: set admin.token (%v)\n", err)
 		return 2
@@ -107,19 +107,6 @@ func startEdge(cfg *configs.Config, sup admin.RemoteSuppressor, log *slog.Logger
 		return nil, 1
 	}
 	return &edgeProc{edge: edge, ln: ln, wh: wh, ev: ev}, 0
-}
-
-// edgeAdminToken is the admin token the edge sends to tracking.suppress_via:
-// admin.token, or the node's data_dir/admin.token when the edge shares it.
-func edgeAdminToken(cfg *configs.Config) (string, error) {
-	if cfg.Admin.Token != "" {
-		return cfg.Admin.Token, nil
-	}
-	raw, err := os.ReadFile(filepath.Join(cfg.DataDir, "admin.token"))
-	if err != nil {
-		return "", err
-	}
-	return strings.TrimSpace(string(raw)), nil
 }
 
 // serveEdge serves the edge and its webhooks until a signal or a serve

@@ -32,6 +32,7 @@ import (
 	"sluice/tracking"
 	"sluice/tracking/events"
 	"sluice/tracking/token"
+	"sluice/tracking/webhook"
 )
 
 // node is one running sluice: every server of `sluice serve`, wired
@@ -59,6 +60,7 @@ type node struct {
 	edge       *tracking.Edge
 	events     *events.Store
 	webhooks   *webhooks
+	fleet      *fleetNode // [cluster]: nil on a single node (fleet.go)
 	admin      *http.Server
 
 	// journal drains the spool's event journal into events; follower is
@@ -121,6 +123,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		n.openEvents,
 		n.buildEdgeAndAdmin,
 		n.listen,
+		n.startFleet,
 	}
 	for _, step := range steps {
 		if err := step(p); err != nil {
@@ -151,13 +154,14 @@ type parts struct {
 func (n *node) prepare(out io.Writer) (p *parts, err error) {
 	cfg := n.cfg
 	p = &parts{guards: n.metrics.Guards()}
-	if p.tls, err = loadOrCreateTLS(cfg); err != nil {
+	if p.tls, err = (submit.TLSFiles{CertFile: cfg.Submission.TLSCert, KeyFile: cfg.Submission.TLSKey,
+		Dir: filepath.Join(cfg.DataDir, "tls"), Host: cfg.Hostname}).Load(); err != nil {
 		return nil, err
 	}
 	if p.tenants, err = buildTenants(cfg, out); err != nil {
 		return nil, err
 	}
-	if p.adminToken, err = loadOrCreateAdminToken(cfg); err != nil {
+	if p.adminToken, err = admin.LoadOrCreateToken(cfg.Admin.Token, filepath.Join(cfg.DataDir, admin.TokenFile)); err != nil {
 		return nil, err
 	}
 	for _, t := range p.tenants {
@@ -248,19 +252,12 @@ func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error)
 	dc.Store, dc.Resolver, dc.Logger = n.store, p.resolver, n.log
 	dc.ReturnPath = returnPath(n.cfg, p.toks)
 	dc.Shaping, dc.SiteHeld = n.shaping, n.store.SiteHeld
-	dc.Suppressed = func(tenant, addr string, st queue.Stream) (string, bool) {
-		if sup, ok := n.store.Suppressed(tenant, addr); ok && sup.Scope.Blocks(st) {
-			return sup.Reason, true
-		}
-		return "", false
-	}
+	dc.Suppressed = n.store.SuppressedFor
 	dc.OnEvent = func(ev delivery.Event) {
 		n.metrics.Outcome(ev.Kind, ev.Latency)
 		// The event store hears of ev through the spool's journal,
 		// written with the outcome (see startJournal).
-		if string(ev.Kind) == "failed" {
-			class, _, _ := syncReturns.Apply(context.Background(), inbound.Failure{Tenant: ev.Tenant, ID: ev.ID,
-				Rcpt: ev.Rcpt, Code: ev.Code, Enhanced: ev.Enhanced, Reply: ev.Reply})
+		if class, failed := syncReturns.ApplyEvent(context.Background(), ev); failed {
 			n.metrics.Return("sync", string(class))
 		}
 		if onEvent != nil {
@@ -268,6 +265,9 @@ func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error)
 		}
 	}
 	dc.ConnOpened, dc.ConnClosed, dc.ConnDropped = n.metrics.ConnOpened, n.metrics.ConnClosed, n.metrics.ConnDropped
+	if err := wireTLSPolicy(n.cfg, &dc, n.log, n.metrics.TLSPolicy()); err != nil {
+		return err
+	}
 	if n.engine, err = delivery.New(dc); err != nil {
 		return err
 	}
@@ -310,18 +310,13 @@ func deliveryConfig(cfg *configs.Config, retry queue.RetryPolicy) delivery.Confi
 }
 
 // returnPath is the VERP return path of the tenants that set a
-// bounce_domain, or nil when none does.
+// bounce_domain, or nil when none does (inbound.KeyringTokens.VERP).
 func returnPath(cfg *configs.Config, toks inbound.KeyringTokens) func(*queue.Work, queue.WorkRcpt) string {
-	bounceDomains := map[string]string{}
+	domains := make(map[string]string, len(cfg.Tenants))
 	for _, t := range cfg.Tenants {
-		if t.BounceDomain != "" {
-			bounceDomains[t.Name] = t.BounceDomain
-		}
+		domains[t.Name] = t.BounceDomain
 	}
-	if len(bounceDomains) == 0 {
-		return nil
-	}
-	return toks.ReturnPath(bounceDomains)
+	return toks.VERP(domains)
 }
 
 // buildSubmission makes the submission backend and its SMTP server.
@@ -362,8 +357,15 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 	if err != nil {
 		return fmt.Errorf("config: inbound.fbl_providers: %w", err)
 	}
+	policyReturns := n.metrics.PolicyReturns()
 	n.worker = inbound.NewWorker(inbound.WorkerConfig{
 		Store: n.store, Tokens: p.toks, Tracking: p.toks, FBL: fbl, SendingIPs: n.cfg.SendingPrefixes(), Classifier: p.classifier, Policy: p.policy, Logger: n.log,
+		// An accepted message bounced later for reputation or content
+		// slows its (source, site) down like a synchronous throttle.
+		OnPolicyReturn: func(source, site string, class bounce.Class, reason string) {
+			l := n.shaping.ObserveReturn(source, site, string(class)+" "+reason)
+			policyReturns.Inc(l.Rule, source, string(class))
+		},
 		OnEvent: func(ev inbound.Event) {
 			class := string(ev.Class)
 			if ev.Kind == "unattributed" {
@@ -377,7 +379,11 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 			}
 		},
 	})
-	inBackend := inbound.NewBackend(inbound.ServerConfig{
+	inTLS, err := inboundTLS(n.cfg, p.tls)
+	if err != nil {
+		return err
+	}
+	inBackend := inbound.NewBackend(inbound.ServerConfig{TLSConfig: inTLS,
 		Hostname: n.cfg.Hostname, Domains: ic.Domains, FBLLocalParts: ic.FBLLocalParts,
 		Tokens: p.toks, Inbox: n.store, Logger: n.log, Accepted: n.worker.Kick,
 	})
@@ -403,7 +409,7 @@ func (n *node) openEvents(p *parts) (err error) {
 	n.journal = n.events.Follow(n.store, events.FollowOptions{Logger: n.log, Classify: classifyReply(p.classifier)})
 	n.follower.Store(n.journal)
 	n.metrics.RegisterJournal(n.store.JournalDepth, n.journal.Failures)
-	return n.webhooks.start(cfg, n.events, spoolRecipients(n.store), n.log, n.metrics)
+	return n.webhooks.start(cfg, n.events, webhook.DirectoryRecipients(n.store), n.log, n.metrics)
 }
 
 // buildEdgeAndAdmin makes the tracking edge and the admin API, the two
@@ -452,7 +458,9 @@ func (n *node) serve() {
 	n.runCancel = cancel
 	n.goServe("delivery", func() error { return n.engine.Run(runCtx) })
 	n.goServe("returns", func() error { return n.worker.Run(runCtx) })
-	n.goServe("directory purge", func() error { return purgeDirectory(runCtx, n, n.cfg.Queue.DirectoryRetention.Duration) })
+	n.goServe("directory purge", func() error {
+		return n.store.RunDirectoryPurge(runCtx, queue.DirectoryPurge{Retention: n.cfg.Queue.DirectoryRetention.Duration})
+	})
 	n.goServe("webhooks", func() error { return n.webhooks.run(runCtx) }) // stopped before the events store closes
 	n.goServe("events journal", func() error { return n.journal.Run(runCtx) })
 	n.goServe("tenant limits", func() error { return n.limiter.Run(runCtx) }) // saves the day's counts when stopped
@@ -464,6 +472,7 @@ func (n *node) serve() {
 	n.goServe("inbound", func() error { return ignoreClosed(n.inbound.Serve(n.inLn)) })
 	n.goServe("tracking", func() error { return ignoreClosed(n.edge.Serve(n.edgeLn)) })
 	n.goServe("admin", func() error { return ignoreClosed(n.admin.Serve(n.adminLn)) })
+	n.goServe("fleet", func() error { return n.fleet.run(runCtx) })
 	n.log.Info("sluice started",
 		"submission", n.subLn.Addr().String(), "inbound", n.inLn.Addr().String(),
 		"tracking", n.edgeLn.Addr().String(), "admin", n.adminLn.Addr().String(),
@@ -521,6 +530,7 @@ func (n *node) shutdown(grace time.Duration) error {
 		n.log.Warn("events store close", "err", err)
 	}
 	ecancel()
+	n.fleet.close() // after its goroutines stopped (wg.Wait), before the spool
 	err := n.store.Close()
 	n.log.Info("sluice stopped")
 	return err
@@ -543,7 +553,7 @@ func (n *node) closeAll() {
 
 func buildTenants(cfg *configs.Config, out io.Writer) ([]*submit.Tenant, error) {
 	if len(cfg.Tenants) == 0 {
-		t, err := loadOrCreateDevTenant(cfg.DataDir, out)
+		t, err := submit.LoadOrCreateDevTenant(cfg.DataDir, out)
 		if err != nil {
 			return nil, fmt.Errorf("development tenant: %w", err)
 		}

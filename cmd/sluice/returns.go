@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -10,10 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"sluice/configs"
-	"sluice/internal/clock"
 	"sluice/tracking/token"
 )
 
@@ -60,23 +57,4 @@ func loadOrCreateSecret(path string) (string, error) {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return secret, nil
-}
-
-// purgeDirectory deletes expired recipient-directory entries hourly.
-func purgeDirectory(ctx context.Context, n *node, retention time.Duration) error {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		for {
-			k, err := n.store.PurgeDirectory(ctx, clock.Now().Add(-retention), 10000)
-			if err != nil || k < 10000 {
-				break
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
 }

@@ -8,7 +8,6 @@ import (
 	"sluice/configs"
 	"sluice/internal/event"
 	"sluice/metrics"
-	"sluice/queue"
 	"sluice/tracking/events"
 	"sluice/tracking/webhook"
 )
@@ -74,36 +73,16 @@ func (w *webhooks) start(cfg *configs.Config, ev *events.Store, recipient webhoo
 	return nil
 }
 
-// pending returns tenant's outbox entries for recipients ids still to be
-// sent (a data subject's export).
+// pending and erase are the outbox's part of a data subject's export and
+// erasure (webhook.Stored).
 func (w *webhooks) pending(ctx context.Context, tenant string, ids []events.RecipientID) ([]webhook.Event, error) {
-	if w.endpoints == 0 {
-		return nil, nil
-	}
-	return w.outbox.ExportRecipients(ctx, w.db, tenant, ids)
+	return webhook.Stored{Outbox: w.outbox, DB: w.db}.ExportRecipients(ctx, tenant, ids)
 }
 
-// erase erases tenant's outbox entries for recipients ids still to be
-// sent (a data subject's erasure), and returns how many.
 func (w *webhooks) erase(ctx context.Context, tenant string, ids []events.RecipientID) (int, error) {
-	if w.endpoints == 0 {
-		return 0, nil
-	}
-	return w.outbox.EraseRecipients(ctx, w.db, tenant, ids)
+	return webhook.Stored{Outbox: w.outbox, DB: w.db}.EraseRecipients(ctx, tenant, ids)
 }
 
 // run delivers until ctx ends. Without any endpoint it only deletes the
 // outbox of tenants whose webhook was removed, and returns.
 func (w *webhooks) run(ctx context.Context) error { return w.disp.Run(ctx) }
-
-// spoolRecipients resolves recipient addresses through the spool's
-// recipient directory (kept queue.directory_retention).
-func spoolRecipients(s *queue.Store) webhook.RecipientFunc {
-	return func(tenant string, msg uint64, rcpt uint32) string {
-		r, ok := s.LookupRecipient(queue.ID(msg), rcpt)
-		if !ok || r.Tenant != tenant {
-			return ""
-		}
-		return r.Addr
-	}
-}

@@ -10,6 +10,7 @@ import (
 
 	"sluice/mta/outbound"
 	"sluice/mta/shaping"
+	"sluice/mta/tlspolicy"
 	"sluice/queue"
 )
 
@@ -30,6 +31,10 @@ type dest struct {
 	conns  int           // running workers
 	idle   int           // workers waiting for a job
 	signal chan struct{} // wakes idle workers
+	// pol is the domain's TLS policy, asked at polAt (tls.go); nil
+	// without Config.TLSPolicy.
+	pol   *tlspolicy.Policy
+	polAt time.Time
 }
 
 func newDest(e *Engine, domain string, src *Source) *dest {
@@ -173,6 +178,16 @@ func (d *dest) worker() {
 			}
 		}
 		c, err := d.connect(targets)
+		if err != nil && isPolicyFailure(err) {
+			// Our own TLS policy refused every host: no throttle, no
+			// connection failure for shaping; the mail waits for the
+			// receiver to mend its TLS (the queue's retry delay).
+			if shaped {
+				e.cfg.Shaping.ReleaseConn(k)
+			}
+			d.failConnect(j, err, 0)
+			return
+		}
 		if err != nil {
 			if shaped {
 				e.cfg.Shaping.ReleaseConn(k)
@@ -305,7 +320,8 @@ func (d *dest) requeue(j *job) {
 type conn struct {
 	client *outbound.Client
 	mx     string
-	id     uint64 // the engine's number for it, for logs ("cid")
+	id     uint64            // the engine's number for it, for logs ("cid")
+	pol    *tlspolicy.Policy // its TLS policy; nil without Config.TLSPolicy
 
 	// Set by serve: the shaping key its transactions are observed at.
 	key    shaping.Key
@@ -345,14 +361,23 @@ type target struct {
 
 // connect tries the destination's targets in order (a route, or the MX
 // hosts by preference, each of its addresses) and returns the first that
-// greets and completes EHLO (and STARTTLS when offered). A connection
-// failure or a 4xx greeting moves on to the next (RFC 5321 §5.1).
+// greets and completes EHLO (and STARTTLS when offered, or as the TLS
+// policy requires). A connection failure, a 4xx greeting or a refusal by
+// the TLS policy moves on to the next (RFC 5321 §5.1; RFC 8461 §4.1 skips
+// MX hosts an MTA-STS policy does not list). The error is the last
+// failure's; a *policyError when the policy refused the last host.
 func (d *dest) connect(targets []target) (*conn, error) {
 	e := d.e
 	ctx := e.workCtx
 	var lastErr error
 	tries := 0
+	dom := d.domainPolicy(ctx)
 	for _, t := range targets {
+		hp, err := d.hostPolicy(ctx, dom, t.host)
+		if err != nil {
+			lastErr = err
+			continue
+		}
 		addrs, err := d.addrs(ctx, t.host)
 		if err != nil {
 			lastErr = &outbound.Error{Command: "connect", Line: "resolve " + t.host, Err: err}
@@ -363,7 +388,7 @@ func (d *dest) connect(targets []target) (*conn, error) {
 				break
 			}
 			tries++
-			c, err := d.dial(ctx, t.host, net.JoinHostPort(a, t.port))
+			c, err := d.dial(ctx, t.host, net.JoinHostPort(a, t.port), hp)
 			if err == nil {
 				return c, nil
 			}
@@ -412,20 +437,25 @@ func (d *dest) addrs(ctx context.Context, host string) ([]string, error) {
 	return out, nil
 }
 
-func (d *dest) dial(ctx context.Context, host, addr string) (*conn, error) {
-	c, err := d.dialOnce(ctx, host, addr, d.e.cfg.DisableTLS)
+// dial connects to host at addr under hp, the host's TLS policy (nil:
+// opportunistic TLS).
+func (d *dest) dial(ctx context.Context, host, addr string, hp *tlspolicy.Policy) (*conn, error) {
+	c, err := d.dialOnce(ctx, host, addr, d.e.cfg.DisableTLS, hp)
 	var oe *outbound.Error
-	if err != nil && !d.e.cfg.DisableTLS && errors.As(err, &oe) && oe.Command == "STARTTLS" && ctx.Err() == nil {
-		// Opportunistic TLS (RFC 7435): a failed handshake must not stop
-		// delivery; try once more in plaintext, as Postfix does at its
-		// "may" level.
+	enforced := hp != nil && hp.Enforced()
+	if err != nil && !enforced && !d.e.cfg.DisableTLS && errors.As(err, &oe) && oe.Command == "STARTTLS" && ctx.Err() == nil {
+		// Opportunistic TLS (RFC 7435), or an MTA-STS policy in testing
+		// mode (RFC 8461 §5: reported, delivered): a failed handshake
+		// must not stop delivery; try once more in plaintext, as Postfix
+		// does at its "may" level. Never under an enforced policy: that
+		// is the downgrade the policy exists to refuse.
 		d.e.log.Warn("delivery: STARTTLS failed, retrying without TLS", "mx", host, "rcpt_domain", d.domain, "err", err)
-		return d.dialOnce(ctx, host, addr, true)
+		return d.dialOnce(ctx, host, addr, true, hp)
 	}
 	return c, err
 }
 
-func (d *dest) dialOnce(ctx context.Context, host, addr string, noTLS bool) (*conn, error) {
+func (d *dest) dialOnce(ctx context.Context, host, addr string, noTLS bool, hp *tlspolicy.Policy) (*conn, error) {
 	e := d.e
 	dctx, cancel := context.WithTimeout(ctx, e.cfg.ConnectTimeout)
 	var nc net.Conn
@@ -443,21 +473,31 @@ func (d *dest) dialOnce(ctx context.Context, host, addr string, noTLS bool) (*co
 	if err != nil {
 		return nil, &outbound.Error{Command: "connect", Line: addr, Err: err}
 	}
-	client, err := outbound.Handshake(ctx, nc, host, outbound.Options{
+	opts := outbound.Options{
 		HelloName:       d.src.HeloName,
 		DisableTLS:      noTLS,
 		GreetingTimeout: e.cfg.CommandTimeout,
 		CommandTimeout:  e.cfg.CommandTimeout,
 		DataTimeout:     e.cfg.DataTimeout,
-	})
+	}
+	if hp != nil {
+		opts.TLSPolicy = hp.Outbound() // nil for opportunistic
+	}
+	client, err := outbound.Handshake(ctx, nc, host, opts)
+	d.recordTLS(hp, host, client, err)
 	if err != nil {
 		nc.Close()
+		if hp != nil && hp.Enforced() && tlspolicy.Classify(err) != tlspolicy.ResultSuccess {
+			e.log.Warn("delivery: TLS policy refused the session", "mx", host, "rcpt_domain", d.domain,
+				"tls_policy", hp.Name(), "err", err)
+			return nil, &policyError{policy: hp, err: err}
+		}
 		return nil, err
 	}
 	if f := e.cfg.ConnOpened; f != nil {
 		f()
 	}
-	return &conn{client: client, mx: host, id: e.connIDs.Add(1)}, nil
+	return &conn{client: client, mx: host, id: e.connIDs.Add(1), pol: hp}, nil
 }
 
 // failConnect settles j and every job queued behind it with a connection

@@ -22,6 +22,7 @@ import (
 	"sluice/internal/clock"
 	"sluice/mta/mx"
 	"sluice/mta/shaping"
+	"sluice/mta/tlspolicy"
 	"sluice/queue"
 )
 
@@ -115,6 +116,15 @@ type Config struct {
 	// OnEvent receives every recipient outcome (after the spool recorded
 	// it). It must not block for long.
 	OnEvent func(Event)
+	// TLSPolicy, when set, decides each delivery's transport security
+	// (tls.go): MTA-STS, DANE, configured require/verify rules. Under an
+	// enforced policy, mail is deferred rather than sent in clear or over
+	// a rejected certificate, and MX hosts an MTA-STS policy does not list
+	// are skipped. Nil: opportunistic TLS for everyone.
+	TLSPolicy TLSPolicies
+	// TLSStats receives each session's TLS outcome under a policy (for
+	// metrics and TLS reports, RFC 8460); nil records nothing.
+	TLSStats *tlspolicy.Stats
 	// ConnOpened and ConnClosed track open outbound connections (metrics).
 	ConnOpened, ConnClosed func()
 	// ConnDropped, when set, is called when the engine closes a healthy

@@ -8,6 +8,7 @@ import (
 
 	"sluice/internal/event"
 	"sluice/mta/outbound"
+	"sluice/mta/tlspolicy"
 	"sluice/queue"
 )
 
@@ -26,7 +27,23 @@ type Event struct {
 	Reply    string // the remote reply, or the local reason
 	MX       string // host that answered; "" if none was reached
 	TLS      bool
-	Source   string // the egress source used
+	// TLSPolicy names the transport security policy the attempt ran
+	// under: "opportunistic", "require", "verify", "mta-sts enforce",
+	// "mta-sts testing", "dane"; "" without Config.TLSPolicy. A deferral
+	// by the policy (no STARTTLS, a rejected certificate, an MX host the
+	// MTA-STS policy does not list) names it too, with the reason in Reply.
+	TLSPolicy string
+	// TLSPolicySource says what decided it: "default", "config",
+	// "mta-sts", "dane" (tlspolicy.Source); "" without a policy.
+	TLSPolicySource string
+	// TLSVerified: the receiver's certificate was verified (WebPKI,
+	// MTA-STS or DANE), not merely used.
+	TLSVerified bool
+	// TLSPolicyError is the failure a non-enforcing policy (MTA-STS
+	// testing) met while the mail went out anyway, for reports; "" when
+	// none.
+	TLSPolicyError string
+	Source         string // the egress source used
 	// Latency is from acceptance to this outcome.
 	Latency time.Duration
 	// Retry is the next attempt, for deferrals.
@@ -166,7 +183,12 @@ func (d *dest) split(c *conn, j *job, outs []rcptOutcome, n int) {
 // settleOn settles j's outcomes on c, after they were observed.
 func (d *dest) settleOn(c *conn, j *job, outs []rcptOutcome) {
 	used, _ := c.client.TLS()
-	d.e.settle(j, outs, attempt{mx: c.mx, tls: used, source: d.src.Name, throttleWait: d.throttleWait(c.key, c.shaped, outs)})
+	at := attempt{mx: c.mx, tls: used, source: d.src.Name, throttleWait: d.throttleWait(c.key, c.shaped, outs),
+		policy: c.pol, verified: c.client.TLSVerified(), policyErr: c.client.TLSPolicyErr()}
+	if c.shaped {
+		at.site = c.key.Site.Name()
+	}
+	d.e.settle(j, outs, at)
 }
 
 // txnDone reports one transaction that the server answered, with its
@@ -204,10 +226,21 @@ type attempt struct {
 	mx     string // host that answered; "" if none was reached
 	tls    bool
 	source string
+	// site is the shaping site's name ("" when unshaped); with source it
+	// goes into the recipient directory of delivered recipients, for the
+	// returns that come later (queue.Result.Site).
+	site string
 	// throttleWait is the least delay before retrying a recipient
 	// deferred by a throttle reply (shaping's Limits.RetryAfter; see
 	// throttleWait in shape.go).
 	throttleWait time.Duration
+	// policy is the connection's TLS policy (nil: none configured, or no
+	// connection; a policy refusal carries its own, see policyError),
+	// verified whether the certificate was verified, policyErr what a
+	// non-enforcing policy met.
+	policy    *tlspolicy.Policy
+	verified  bool
+	policyErr error
 }
 
 // settle turns outcomes into spool results and events, records them in
@@ -224,6 +257,7 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, at attempt) {
 		}
 		res := queue.Result{ID: j.w.ID, Index: r.Index}
 		err := outs[i].err
+		ev.setTLSPolicy(at, err)
 		var oe *outbound.Error
 		if errors.As(err, &oe) {
 			ev.Code, ev.Enhanced = oe.Code, oe.Enhanced
@@ -276,6 +310,7 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, at attempt) {
 			res.Outcome, res.RetryAt = queue.OutcomeDeferred, ev.Retry
 		}
 		res.Code, res.Reply, res.Enhanced, res.MX = ev.Code, ev.Reply, ev.Enhanced, ev.MX
+		res.Source, res.Site = at.source, at.site
 		results[i], events[i] = res, ev
 	}
 	e.completes.Add(1)
@@ -341,11 +376,34 @@ func (e *Engine) emit(ev Event) {
 		"attempt", ev.Attempt, "result", string(ev.Kind), "mx", ev.MX, "tls", ev.TLS, "source", ev.Source,
 		"code", ev.Code, "reply", ev.Reply, "latency_ms", ev.Latency.Milliseconds(),
 	}
+	if ev.TLSPolicy != "" {
+		attrs = append(attrs, "tls_policy", ev.TLSPolicy, "tls_policy_source", ev.TLSPolicySource, "tls_verified", ev.TLSVerified)
+		if ev.TLSPolicyError != "" {
+			attrs = append(attrs, "tls_policy_error", ev.TLSPolicyError)
+		}
+	}
 	if ev.Kind == event.Deferred {
 		attrs = append(attrs, "retry_at", ev.Retry.UTC().Format(time.RFC3339))
 	}
 	e.log.Info("delivery", attrs...)
 	if f := e.cfg.OnEvent; f != nil {
 		f(ev)
+	}
+}
+
+// setTLSPolicy fills ev's TLS policy fields from the attempt, or from
+// err when the policy refused the connection (a policyError).
+func (ev *Event) setTLSPolicy(at attempt, err error) {
+	p := at.policy
+	if pp := policyOf(err); pp != nil {
+		p = pp
+	}
+	if p == nil {
+		return
+	}
+	ev.TLSPolicy, ev.TLSPolicySource = p.Name(), string(p.Source)
+	ev.TLSVerified = at.verified && at.policy != nil
+	if at.policyErr != nil {
+		ev.TLSPolicyError = at.policyErr.Error()
 	}
 }

@@ -2,6 +2,7 @@ package inbound
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
@@ -41,6 +42,10 @@ type ServerConfig struct {
 	Now           func() time.Time
 	// Accepted is called after a return is stored (to wake the worker).
 	Accepted func()
+	// TLSConfig, when set, makes the MX offer STARTTLS (RFC 3207) with
+	// its certificates, so returns (which quote the mail they return)
+	// can travel encrypted; nil offers none.
+	TLSConfig *tls.Config
 }
 
 // Backend is the go-smtp backend of the inbound MX. It answers quickly:
@@ -71,6 +76,7 @@ func (b *Backend) NewServer(log smtp.Logger) *smtp.Server {
 	s.ReadTimeout, s.WriteTimeout = 2*time.Minute, 2*time.Minute
 	s.EnableSMTPUTF8 = true
 	s.ErrorLog = log
+	s.TLSConfig = b.cfg.TLSConfig
 	return s
 }
 

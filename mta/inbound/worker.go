@@ -71,6 +71,11 @@ type WorkerConfig struct {
 	Logger     *slog.Logger
 	Now        func() time.Time
 	OnEvent    func(Event)
+	// OnPolicyReturn, if set, hears of every attributed, proven
+	// policy_blocked or spam_blocked return whose recipient's directory
+	// entry records the source and site that delivered it (see
+	// policyreturn.go).
+	OnPolicyReturn PolicyReturnFunc
 }
 
 // Worker processes the inbox: classify, attribute, suppress, report. A
@@ -82,6 +87,9 @@ type Worker struct {
 	// batch holds the events of the return being processed (Run's
 	// goroutine only).
 	batch []Event
+	// policy holds its OnPolicyReturn calls, made once it is done (Run's
+	// goroutine only).
+	policy []policyReturn
 }
 
 // NewWorker builds a worker.
@@ -116,7 +124,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			w.batch = w.batch[:0]
+			w.batch, w.policy = w.batch[:0], w.policy[:0]
 			w.process(ctx, r)
 			// The return leaves the inbox in the transaction that journals
 			// its events: they reach the event store (and webhooks) exactly
@@ -125,6 +133,7 @@ func (w *Worker) Run(ctx context.Context) error {
 				w.cfg.Logger.Error("inbound: removing processed return", "err", err)
 				continue // processed again later; its events are not published twice
 			}
+			w.flushPolicyReturns()
 			for _, ev := range w.batch {
 				w.publish(ev)
 			}
@@ -181,6 +190,7 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 		if at.via == ViaFBLProvider {
 			ev.Provider = p.provider
 		}
+		w.notePolicyReturn(res, rec, at.trusted)
 		if w.counts(res) {
 			if !at.trusted {
 				// Trust boundary: a stranger never changes another

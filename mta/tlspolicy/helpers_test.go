@@ -188,8 +188,8 @@ func deliver(t *testing.T, r *Resolver, stats *Stats, domain, host, addr string)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !p.AllowsMX(host) {
-		return p, nil, &VerifyError{Policy: p.Name(), Type: ResultValidationFailure, Host: host, Err: errMXMismatch}
+	if err := p.CheckMX(host); err != nil {
+		return p, nil, err
 	}
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {

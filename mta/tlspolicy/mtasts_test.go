@@ -65,7 +65,7 @@ func TestSTSEnforceFailuresDefer(t *testing.T) {
 		{"wildcard matches one label", func(e *stsEnv) *sink {
 			c := e.ca.issue(t, 24*time.Hour, "a.b.mx.example.test")
 			return startSink(t, &c)
-		}, "a.b.mx.example.test", ResultValidationFailure, "mta-sts enforce: certificate validation failed for a.b.mx.example.test"},
+		}, "a.b.mx.example.test", ResultValidationFailure, "mta-sts enforce: MX host a.b.mx.example.test not in the policy's mx patterns"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

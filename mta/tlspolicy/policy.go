@@ -101,6 +101,16 @@ func (p *Policy) AllowsMX(host string) bool {
 	return p.Mode != ModeMTASTS || p.Testing || p.STS.MatchMX(host)
 }
 
+// CheckMX is AllowsMX as an error: nil when mail may go to host, else a
+// *VerifyError of type validation-failure (RFC 8460 §4.3.2.2), the
+// reason a skipped MX host is recorded and reported under.
+func (p *Policy) CheckMX(host string) error {
+	if p.AllowsMX(host) {
+		return nil
+	}
+	return &VerifyError{Policy: p.Name(), Type: ResultValidationFailure, Host: host, Err: errMXMismatch}
+}
+
 // Outbound returns the session policy for mta/outbound's
 // Options.TLSPolicy: nil for opportunistic TLS (today's behaviour).
 func (p *Policy) Outbound() *outbound.TLSPolicy {

@@ -115,7 +115,7 @@ func New(cfg Config) (*Resolver, error) {
 		}
 	}
 	if len(cfg.Servers) == 0 && (cfg.MTASTS || hasMode(cfg.Rules, ModeMTASTS)) {
-		s, err := mx.SystemServers("")
+		s, err := mx.SystemServers("/etc/resolv.conf")
 		if err != nil {
 			return nil, fmt.Errorf("tlspolicy: resolvers: %w", err)
 		}

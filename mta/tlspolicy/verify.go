@@ -53,6 +53,9 @@ func (e *VerifyError) Error() string {
 	if what == "" {
 		what = string(e.Type)
 	}
+	if errors.Is(e.Err, errMXMismatch) {
+		return fmt.Sprintf("%s: MX host %s not in the policy's mx patterns", e.Policy, e.Host)
+	}
 	s := fmt.Sprintf("%s: %s for %s", e.Policy, what, e.Host)
 	if e.Err != nil {
 		s += " (" + e.Err.Error() + ")"
