@@ -3,6 +3,7 @@ package ctl
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"sluice/admin"
 )
@@ -15,6 +16,15 @@ func cluster(c *client, sub string, args []string, o out, stderr io.Writer) erro
 	}
 	var st admin.ClusterStatus
 	body, err := c.get("/api/v1/cluster", nil, &st)
+	if err != nil && strings.Contains(err.Error(), "404 Not Found") {
+		// A node without [cluster] redis serves no cluster endpoint.
+		if o.json {
+			_, werr := fmt.Fprintln(o.w, `{"mode":"single"}`)
+			return werr
+		}
+		_, werr := fmt.Fprintln(o.w, "single node: fleet mode is off ([cluster] redis is not set)")
+		return werr
+	}
 	if err != nil || o.json {
 		return first(err, o, body)
 	}
