@@ -24,8 +24,8 @@ func registerBuildInfo(reg *prometheus.Registry) {
 		}
 	}
 	g := prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "sluice_build_info",
-		Help: "Always 1; the labels name the running build (version, revision, goversion).",
+		Name:        "sluice_build_info",
+		Help:        "Always 1; the labels name the running build (version, revision, goversion).",
 		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "goversion": goVersion},
 	})
 	g.Set(1)
