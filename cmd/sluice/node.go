@@ -433,12 +433,8 @@ func (n *node) listen(p *parts) (err error) {
 		}
 		return ln, nil
 	}
-	if n.subLn, err = listen("submission.listen", cfg.Submission.Listen); err != nil {
-		return err
-	}
-	if n.subLn, err = guardListener("submission", n.subLn, submissionGuard(cfg.Submission), n.log, p.guards); err != nil {
-		return fmt.Errorf("submission guard: %w", err)
-	}
+	// Submission last: once it accepts connections (what a load balancer
+	// and the tests wait for), every other listener is bound too.
 	if n.inLn, err = listen("inbound.listen", cfg.Inbound.Listen); err != nil {
 		return err
 	}
@@ -448,8 +444,16 @@ func (n *node) listen(p *parts) (err error) {
 	if n.edgeLn, err = listen("tracking.listen", cfg.Tracking.Listen); err != nil {
 		return err
 	}
-	n.adminLn, err = listen("admin.listen", cfg.Admin.Listen)
-	return err
+	if n.adminLn, err = listen("admin.listen", cfg.Admin.Listen); err != nil {
+		return err
+	}
+	if n.subLn, err = listen("submission.listen", cfg.Submission.Listen); err != nil {
+		return err
+	}
+	if n.subLn, err = guardListener("submission", n.subLn, submissionGuard(cfg.Submission), n.log, p.guards); err != nil {
+		return fmt.Errorf("submission guard: %w", err)
+	}
+	return nil
 }
 
 // serve starts every server and background loop; shutdown stops them.
