@@ -180,15 +180,9 @@ func (h *holds) covers(id ID, md meta, r rcpt, now int64) bool {
 		h.has("pool", strings.ToLower(pool), now) || (id != 0 && h.has("message", id.String(), now))
 }
 
-// held reports whether recipient r of a message is under a hold now. The
-// message's id is variadic only so that Claim, which does not pass it
-// yet, still compiles: without it a message hold is not seen.
-func (s *Store) held(md meta, r rcpt, id ...ID) bool {
-	var mid ID
-	if len(id) > 0 {
-		mid = id[0]
-	}
-	return s.holds.covers(mid, md, r, s.opts.Now().UnixNano())
+// held reports whether recipient r of message id is under a hold now.
+func (s *Store) held(md meta, r rcpt, id ID) bool {
+	return s.holds.covers(id, md, r, s.opts.Now().UnixNano())
 }
 
 // SiteHeld reports whether a site (by its shaping name) is suspended.

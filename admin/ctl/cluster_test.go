@@ -72,3 +72,21 @@ func TestClusterStatus(t *testing.T) {
 		t.Fatalf("other paths must reach the admin handler: %v", err)
 	}
 }
+
+// TestClusterStatusSingleNode: a node without [cluster] redis serves no
+// cluster endpoint; ctl says fleet mode is off (table and --json) rather
+// than failing with a bare 404.
+func TestClusterStatusSingleNode(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	c := &client{base: strings.TrimPrefix(srv.URL, "http://"), token: "tok", http: srv.Client()}
+	var buf, errb bytes.Buffer
+	if err := cluster(c, "status", nil, out{w: &buf}, &errb); err != nil || !strings.Contains(buf.String(), "fleet mode is off") {
+		t.Fatalf("table: %v %q", err, buf.String())
+	}
+	buf.Reset()
+	if err := cluster(c, "status", nil, out{w: &buf, json: true}, &errb); err != nil || strings.TrimSpace(buf.String()) != `{"mode":"single"}` {
+		t.Fatalf("--json: %v %q", err, buf.String())
+	}
+}
