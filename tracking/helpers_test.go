@@ -1,8 +1,10 @@
 package tracking_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -245,6 +247,33 @@ func (te *testEdge) do(t testing.TB, method, path string, body io.Reader, hdr ..
 		t.Errorf("%s %s set a cookie: %q", method, path, c)
 	}
 	return resp, string(b)
+}
+
+// headersOnly POSTs the headers of a request whose body is over the
+// server's limit (Content-Length says how long), without the body, and reads
+// the answer. fasthttp refuses on the Content-Length alone and closes; a
+// client still writing the body when that close lands gets a reset, and may
+// lose the answer with it, so a test must not race that write.
+func (te *testEdge) headersOnly(t testing.TB, path string, body io.Reader, ct string) (*http.Response, string) {
+	t.Helper()
+	b, err := io.ReadAll(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", strings.TrimPrefix(te.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", path, ct, len(b))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	text, _ := io.ReadAll(resp.Body)
+	return resp, string(text)
 }
 
 func (te *testEdge) get(t testing.TB, path string, hdr ...string) (*http.Response, string) {
