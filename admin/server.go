@@ -27,6 +27,9 @@ type Config struct {
 	Queue        Queue
 	Suppressions Suppressions
 	Stats        Stats
+	// Reputation is the reputation guard behind `ctl tenant status|resume`;
+	// nil answers 501.
+	Reputation Reputation
 	// Sites reports the shaping state for `queue summary --by site`; nil
 	// answers an empty list.
 	Sites Sites
@@ -49,6 +52,9 @@ type Config struct {
 	// be built on it (slog.HandlerOptions{Level: LogLevel}). Default: the
 	// endpoint answers 501.
 	LogLevel *slog.LevelVar
+	// TenantStore backs /api/v1/tenants and /api/v1/domains (tenants as
+	// data, admin/tenants.go). Default: no such endpoints.
+	TenantStore TenantStore
 	// Now is the clock of the queue's oldest-message age, of holds' ends
 	// and of `top`'s snapshots. Default clock.Now.
 	Now func() time.Time
@@ -111,6 +117,8 @@ func NewHandler(c Config) (http.Handler, error) {
 	s.handle(mux, "GET /api/v1/log-level", s.logLevel)
 	s.handle(mux, "PUT /api/v1/log-level", s.setLogLevel)
 	s.handle(mux, "GET /api/v1/top", s.top)
+	s.tenantRoutes(mux)
+	s.reputationRoutes(mux)
 	return mux, nil
 }
 

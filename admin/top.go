@@ -4,7 +4,10 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
 
 	"sluice/queue"
 )
@@ -25,6 +28,18 @@ type Top struct {
 	// Sites are the (source, site) pairs with the most open
 	// connections, then the most constrained.
 	Sites []SiteInfo `json:"sites"`
+	// Rules are the cumulative outcomes by the shaping rule governing
+	// the receiving site (sluice_delivery_site_recipients_total), by rule
+	// name; empty without a metrics registry.
+	Rules []RuleCounters `json:"rules"`
+}
+
+// RuleCounters are one shaping rule's cumulative recipient outcomes.
+type RuleCounters struct {
+	Rule      string `json:"rule"`
+	Delivered uint64 `json:"delivered_total"`
+	Deferred  uint64 `json:"deferred_total"`
+	Failed    uint64 `json:"failed_total"`
 }
 
 // TopCounters are the node's cumulative outcome counters: accepted
@@ -63,7 +78,7 @@ func (s *server) top(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out.Domains, out.Tenants = out.Domains[:min(n, len(out.Domains))], out.Tenants[:min(n, len(out.Tenants))]
-	out.Counters = s.counters(out.Queue)
+	out.Counters, out.Rules = s.counters(out.Queue)
 	out.Sites = s.siteStatus()
 	slices.SortStableFunc(out.Sites, func(a, b SiteInfo) int {
 		if a.Open != b.Open {
@@ -86,18 +101,24 @@ func rank(state string) int {
 	return 0
 }
 
-// counters reads the outcome counters from the metrics registry.
-func (s *server) counters(q QueueStats) TopCounters {
+// counters reads the outcome counters from the metrics registry: the
+// node's, and by site rule (sorted by name).
+func (s *server) counters(q QueueStats) (TopCounters, []RuleCounters) {
 	c := TopCounters{Delivered: uint64(q.DeliveredTotal), Failed: uint64(q.FailedTotal)}
 	if s.Gatherer == nil {
-		return c
+		return c, nil
 	}
 	fams, err := s.Gatherer.Gather()
 	if err != nil && len(fams) == 0 {
-		return c
+		return c, nil
 	}
+	var rules []RuleCounters
 	for _, f := range fams {
 		name := f.GetName()
+		if name == "sluice_delivery_site_recipients_total" {
+			rules = ruleCounters(f.GetMetric())
+			continue
+		}
 		if name != "sluice_submission_messages_total" && name != "sluice_delivery_recipients_total" {
 			continue
 		}
@@ -127,5 +148,41 @@ func (s *server) counters(q QueueStats) TopCounters {
 			c.Delivered, c.Deferred, c.Failed = uint64(delivered), uint64(deferred), uint64(failed)
 		}
 	}
-	return c
+	return c, rules
+}
+
+// ruleCounters sums sluice_delivery_site_recipients_total{rule, result}
+// by rule.
+func ruleCounters(ms []*dto.Metric) []RuleCounters {
+	by := map[string]int{} // rule → index in out
+	var out []RuleCounters
+	for _, m := range ms {
+		var rule, result string
+		for _, l := range m.GetLabel() {
+			switch l.GetName() {
+			case "rule":
+				rule = l.GetValue()
+			case "result":
+				result = l.GetValue()
+			}
+		}
+		i, ok := by[rule]
+		if !ok {
+			i = len(out)
+			out = append(out, RuleCounters{Rule: rule})
+			by[rule] = i
+		}
+		r := &out[i]
+		v := uint64(m.GetCounter().GetValue())
+		switch result {
+		case "delivered":
+			r.Delivered += v
+		case "deferred":
+			r.Deferred += v
+		case "failed":
+			r.Failed += v
+		}
+	}
+	slices.SortFunc(out, func(a, b RuleCounters) int { return strings.Compare(a.Rule, b.Rule) })
+	return out
 }

@@ -181,6 +181,7 @@ func (c *Config) fill() {
 		}
 	}
 	c.Tracking.BaseURL = strings.TrimSuffix(c.Tracking.BaseURL, "/")
+	c.Cluster.fill()
 }
 
 // keyError is a validation error naming its key.
@@ -207,6 +208,7 @@ func (c *Config) Validate() error {
 		c.validateBounceRules,
 		c.DKIM.validate,
 		c.Webhooks.validate,
+		c.Cluster.validate,
 	} {
 		if err := check(); err != nil {
 			return err

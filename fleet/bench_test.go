@@ -6,6 +6,7 @@ import (
 
 	"sluice/fleet/redistest"
 	"sluice/internal/clock"
+	"sluice/mta/shaping"
 	"sluice/queue"
 )
 
@@ -84,4 +85,47 @@ func BenchmarkRateAllow(b *testing.B) {
 		}
 	}
 	trips(b, c, before)
+}
+
+// BenchmarkPolicyShared is shaping.Policy's hot path with the fleet's
+// Throttles on a real redis-server against the single-node path (nil):
+// AcquireConn+ReleaseConn per connection, Reserve per transaction.
+func BenchmarkPolicyShared(b *testing.B) {
+	srv := redistest.Start(b, redistest.Config{})
+	c, err := Open(b.Context(), Options{URL: srv.URL(), NodeID: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	th := c.Throttles(b.Context(), c.Leases(0), c.Rate(), c.Backoff(0))
+	for _, tc := range []struct {
+		name   string
+		shared shaping.Shared
+	}{{"nil", nil}, {"redis", th}} {
+		p, err := shaping.New([]shaping.Rule{{Name: "default", MaxConnections: 1000, Rate: 1e6, Burst: 1000}},
+			shaping.Options{Shared: tc.shared})
+		if err != nil {
+			b.Fatal(err)
+		}
+		k := shaping.Key{Source: "192.0.2.1", Site: p.Site("example.net", []string{"mx.example.net"})}
+		b.Run("conn/"+tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			before := c.Stats().RoundTrips
+			for b.Loop() {
+				if !p.AcquireConn(k) {
+					b.Fatal("refused")
+				}
+				p.ReleaseConn(k)
+			}
+			trips(b, c, before)
+		})
+		b.Run("reserve/"+tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			before := c.Stats().RoundTrips
+			for b.Loop() {
+				p.Reserve(k, 1)
+			}
+			trips(b, c, before)
+		})
+	}
 }

@@ -82,3 +82,74 @@ func (r *Rate) local(key string, perSecond float64, burst int) (bool, time.Durat
 	r.tat[key] = newTat
 	return true, 0, nil
 }
+
+// reserveScript: KEYS key; ARGV emission interval µs, burst, n, max wait
+// µs. GCRA with reservations: n units are taken whatever the wait (their
+// place among concurrent callers stands), and the wait until they are due
+// is returned; a wait beyond the maximum takes nothing and returns it.
+var reserveScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local T = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local n = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local newtat = tat + n * T
+local wait = newtat - burst * T - now
+if wait < 0 then wait = 0 end
+if wait > tonumber(ARGV[4]) then return tonumber(ARGV[4]) end
+redis.call('SET', KEYS[1], string.format('%.0f', newtat), 'PX', math.ceil((newtat - now) / 1000) + 1)
+return wait
+`)
+
+// maxReserveWait bounds the wait Reserve returns (and takes).
+const maxReserveWait = time.Minute
+
+// Reserve takes n units of key's rate (perSecond, burst units at once)
+// and returns how long the caller must wait before using them: the
+// reservation stands whatever the caller does, as shaping.Policy.Reserve
+// wants. With Redis down it reserves from the local share (err stays
+// nil).
+func (r *Rate) Reserve(ctx context.Context, key string, perSecond float64, burst, n int) (time.Duration, error) {
+	if n <= 0 || perSecond <= 0 || math.IsNaN(perSecond) || math.IsInf(perSecond, 0) {
+		return 0, nil
+	}
+	burst = max(1, burst)
+	if r.c.try() {
+		T := max(1, int64(1e6/perSecond))
+		w, err := reserveScript.Run(ctx, r.c.rdb, []string{r.c.key("rate", key)}, T, burst, n,
+			maxReserveWait.Microseconds()).Int64()
+		if r.c.observe(err) == nil {
+			return time.Duration(w) * time.Microsecond, nil
+		}
+		if ctx.Err() != nil {
+			return 0, fmt.Errorf("fleet: rate %s: %w", key, ctx.Err())
+		}
+	}
+	r.c.degraded()
+	nodes := float64(max(1, r.c.LiveCount()))
+	return r.reserveLocal(key, perSecond/nodes, r.c.share(burst), n), nil
+}
+
+// reserveLocal is Reserve's GCRA on this node's clock.
+func (r *Rate) reserveLocal(key string, perSecond float64, burst, n int) time.Duration {
+	now := r.c.opts.Now()
+	T := time.Duration(float64(time.Second) / perSecond)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	tat := r.tat[key]
+	if tat.Before(now) {
+		tat = now
+	}
+	newTat := tat.Add(time.Duration(n) * T)
+	wait := max(0, newTat.Add(-time.Duration(burst)*T).Sub(now))
+	if wait > maxReserveWait {
+		return maxReserveWait
+	}
+	if len(r.tat) > 100_000 { // bounded: keys are source × site
+		clear(r.tat)
+	}
+	r.tat[key] = newTat
+	return wait
+}

@@ -37,6 +37,8 @@ type Set struct {
 	commitSeconds prometheus.Histogram
 	commitWrites  prometheus.Histogram
 	commitErrors  prometheus.Counter
+
+	deskFams desk // registered on first use (desk.go)
 }
 
 // New returns a Set on a new registry.

@@ -86,12 +86,12 @@ func (s *Store) RetryNow(ctx context.Context, f Filter) (int, error) {
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		n = 0
 		now := s.opts.Now().UnixNano()
-		sb, rb, hb := tx.Bucket(bucketSched), tx.Bucket(bucketRcpt), tx.Bucket(bucketHeld)
+		sb, rb, hb := scheduleOf(tx), tx.Bucket(bucketRcpt), tx.Bucket(bucketHeld)
 		return s.eachWaiting(tx, f, func(k []byte, id ID, idx uint32, _ meta, r rcpt) error {
 			if hb.Get(k) != nil {
 				return nil
 			}
-			if err := sb.Delete(schedKey(r.Next, id, idx)); err != nil {
+			if err := sb.del(&r, id, idx); err != nil {
 				return err
 			}
 			r.Next = now
@@ -99,7 +99,7 @@ func (s *Store) RetryNow(ctx context.Context, f Filter) (int, error) {
 				return err
 			}
 			n++
-			return sb.Put(schedKey(now, id, idx), nil)
+			return sb.put(&r, id, idx)
 		})
 	}, nil)
 	if err != nil {
@@ -138,9 +138,9 @@ func (s *Store) finalize(ctx context.Context, f Filter, reason string, remove bo
 		jw := newJournalWriter(tx)
 		at := s.opts.Now()
 		now := at.UnixNano()
-		sb, rb, hb, mb := tx.Bucket(bucketSched), tx.Bucket(bucketRcpt), tx.Bucket(bucketHeld), tx.Bucket(bucketMsg)
+		sb, rb, hb, mb := scheduleOf(tx), tx.Bucket(bucketRcpt), tx.Bucket(bucketHeld), tx.Bucket(bucketMsg)
 		err := s.eachWaiting(tx, f, func(k []byte, id ID, idx uint32, md meta, r rcpt) error {
-			if err := sb.Delete(schedKey(r.Next, id, idx)); err != nil {
+			if err := sb.del(&r, id, idx); err != nil {
 				return err
 			}
 			if err := hb.Delete(k); err != nil {

@@ -28,8 +28,15 @@ var (
 // holds act in Claim (a message hold is named by the message's
 // ID.String()); a site (an MX host set) is a delivery notion, so a site
 // hold is only recorded here (durably) and the delivery engine asks
-// SiteHeld.
-var HoldKinds = []string{"domain", "tenant", "pool", "site", "message"}
+// SiteHeld. A stream hold covers one stream of one tenant, named
+// "tenant/stream" (StreamHoldName): the reputation guard pauses a
+// tenant's marketing mail with one while its transactional mail flows.
+var HoldKinds = []string{"domain", "tenant", "pool", "site", "message", "stream"}
+
+// StreamHoldName is the name of the stream hold of tenant's stream st.
+func StreamHoldName(tenant string, st Stream) string {
+	return strings.ToLower(tenant) + "/" + st.String()
+}
 
 // ErrBadHold refuses a hold of an unknown kind, without a name, with a
 // bad message id or reason, or ending in the past.
@@ -116,6 +123,12 @@ func holdKey(kind, name string) (string, error) {
 		}
 		return kind + ":" + id.String(), nil
 	}
+	if kind == "stream" {
+		i := strings.LastIndexByte(name, '/')
+		if _, known := ParseStream(name[i+1:]); i <= 0 || !known {
+			return "", fmt.Errorf("%w: a stream hold is named tenant/marketing or tenant/transactional", ErrBadHold)
+		}
+	}
 	return kind + ":" + strings.ToLower(name), nil
 }
 
@@ -130,8 +143,9 @@ func validHoldKind(k string) bool {
 
 // holds is the in-memory mirror of the holds bucket, consulted by Claim.
 type holds struct {
-	mu sync.RWMutex
-	m  map[string]int64 // "kind:name" → end (unix ns), 0 for none
+	mu      sync.RWMutex
+	m       map[string]int64 // "kind:name" → end (unix ns), 0 for none
+	streams bool             // some stream hold is in m
 }
 
 // has reports whether (kind, name) is held at now (unix ns): a hold
@@ -153,8 +167,10 @@ func (h *holds) any() bool {
 // one without end: mail stays held rather than going out unexpectedly.
 func (h *holds) load(tx *bolt.Tx) {
 	m := map[string]int64{}
+	streams := false
 	_ = tx.Bucket(bucketHolds).ForEach(func(k, v []byte) error {
 		hd, _ := decodeHold(k, v)
+		streams = streams || hd.Kind == "stream"
 		m[string(k)] = 0
 		if !hd.Until.IsZero() {
 			m[string(k)] = hd.Until.UnixNano()
@@ -163,7 +179,15 @@ func (h *holds) load(tx *bolt.Tx) {
 	})
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.m = m
+	h.m, h.streams = m, streams
+}
+
+// anyStream reports whether some stream hold exists (expired or not), so
+// that covers builds a stream hold's name only when it may matter.
+func (h *holds) anyStream() bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.streams
 }
 
 // covers reports whether these holds cover recipient r of message id
@@ -176,8 +200,10 @@ func (h *holds) covers(id ID, md meta, r rcpt, now int64) bool {
 	if pool == "" {
 		pool = "default" // records from before pools were stored
 	}
-	return h.has("domain", Domain(r.Addr), now) || h.has("tenant", strings.ToLower(md.Tenant), now) ||
-		h.has("pool", strings.ToLower(pool), now) || (id != 0 && h.has("message", id.String(), now))
+	tenant := strings.ToLower(md.Tenant)
+	return h.has("domain", Domain(r.Addr), now) || h.has("tenant", tenant, now) ||
+		h.has("pool", strings.ToLower(pool), now) || (id != 0 && h.has("message", id.String(), now)) ||
+		(h.anyStream() && h.has("stream", tenant+"/"+md.Stream.String(), now))
 }
 
 // held reports whether recipient r of message id is under a hold now.
@@ -328,7 +354,7 @@ func liftable(tx *bolt.Tx, now time.Time) []Hold {
 func releaseHeld(tx *bolt.Tx, now int64) (int, error) {
 	var left holds // the holds as this transaction leaves them
 	left.load(tx)
-	hb, rb, sb, mb := tx.Bucket(bucketHeld), tx.Bucket(bucketRcpt), tx.Bucket(bucketSched), tx.Bucket(bucketMsg)
+	hb, rb, sb, mb := tx.Bucket(bucketHeld), tx.Bucket(bucketRcpt), scheduleOf(tx), tx.Bucket(bucketMsg)
 	var keys [][]byte
 	var dues []int64
 	c := hb.Cursor()
@@ -368,7 +394,7 @@ func releaseHeld(tx *bolt.Tx, now int64) (int, error) {
 		if err := rb.Put(k, r.encode()); err != nil {
 			return 0, err
 		}
-		if err := sb.Put(schedKey(r.Next, id, idx), nil); err != nil {
+		if err := sb.put(&r, id, idx); err != nil {
 			return 0, err
 		}
 		n++

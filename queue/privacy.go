@@ -445,7 +445,7 @@ func (s *Store) EraseSubject(ctx context.Context, sub *Subject) (Erasure, error)
 // removal of those not final yet.
 func (s *Store) eraseQueued(tx *bolt.Tx, jw *journalWriter, tenant string, qs []QueuedRcpt, e *Erasure, d *delta) error {
 	at := s.opts.Now()
-	sb, rb, ib, hb, mb := tx.Bucket(bucketSched), tx.Bucket(bucketRcpt), tx.Bucket(bucketInflight), tx.Bucket(bucketHeld), tx.Bucket(bucketMsg)
+	sb, rb, ib, hb, mb := scheduleOf(tx), tx.Bucket(bucketRcpt), tx.Bucket(bucketInflight), tx.Bucket(bucketHeld), tx.Bucket(bucketMsg)
 	for _, q := range qs {
 		k := rcptKey(q.ID, q.Index)
 		raw := rb.Get(k)
@@ -477,7 +477,7 @@ func (s *Store) eraseQueued(tx *bolt.Tx, jw *journalWriter, tenant string, qs []
 			Attempt: r.Attempts, Reply: JournalErased}); err != nil {
 			return err
 		}
-		if err := sb.Delete(schedKey(r.Next, q.ID, q.Index)); err != nil {
+		if err := sb.del(&r, q.ID, q.Index); err != nil {
 			return err
 		}
 		if err := hb.Delete(k); err != nil {

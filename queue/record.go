@@ -92,6 +92,9 @@ type meta struct {
 	Pending uint32 // recipients not yet final; the message goes when it is 0
 	Size    uint32 // body bytes
 	Pool    string // egress pool ("" = the default pool)
+	// Priority within the stream (absent in records written before
+	// priorities: normal).
+	Priority Priority
 }
 
 // rcpt is one recipient's stored record.
@@ -103,6 +106,11 @@ type rcpt struct {
 	LastCode  uint16
 	LastReply string
 	Updated   int64
+	// Cls is the recipient's scheduling class plus one: which part of the
+	// schedule index its entry is in (priority.go). 0, in records written
+	// before priorities, means the default class's part ("sched"), which
+	// is where every such record's entry is.
+	Cls uint8
 }
 
 const recVersion = 1
@@ -177,6 +185,9 @@ func (m *meta) encode() []byte {
 	b = binary.AppendUvarint(b, uint64(m.Pending))
 	b = binary.AppendUvarint(b, uint64(m.Size))
 	b = putString(b, m.Pool)
+	if m.Priority != PriorityNormal {
+		b = append(b, byte(m.Priority))
+	}
 	return b
 }
 
@@ -197,6 +208,9 @@ func decodeMeta(b []byte) (meta, error) {
 	if len(r.b) > 0 { // absent in records written before pools existed
 		m.Pool = r.string()
 	}
+	if len(r.b) > 0 { // absent in records written before priorities
+		m.Priority = Priority(r.byte())
+	}
 	return m, r.err
 }
 
@@ -209,6 +223,9 @@ func (c *rcpt) encode() []byte {
 	b = binary.AppendVarint(b, c.Updated)
 	b = putString(b, c.Addr)
 	b = putString(b, c.LastReply)
+	if c.Cls != 0 {
+		b = append(b, c.Cls)
+	}
 	return b
 }
 
@@ -225,6 +242,9 @@ func decodeRcpt(b []byte) (rcpt, error) {
 	c.Updated = r.varint()
 	c.Addr = r.string()
 	c.LastReply = r.string()
+	if len(r.b) > 0 { // absent in records written before priorities
+		c.Cls = r.byte()
+	}
 	return c, r.err
 }
 

@@ -26,6 +26,9 @@ type Message struct {
 	// Campaign is the message's campaign (X-Sluice-Campaign), carried by
 	// its "sent" journal entry to the event store; not otherwise stored.
 	Campaign string
+	// Priority within the stream (X-Sluice-Priority or the tenant's
+	// default); with Stream it makes the recipients' scheduling class.
+	Priority Priority
 }
 
 // Enqueue stores messages in one durable write, all or none, and returns
@@ -37,9 +40,10 @@ func (s *Store) Enqueue(ctx context.Context, ms ...*Message) error {
 		return nil
 	}
 	type prepared struct {
-		m    *Message
-		meta []byte
-		due  int64
+		m     *Message
+		meta  []byte
+		due   int64
+		class Class
 	}
 	ps := make([]prepared, len(ms))
 	js := make([][]byte, len(ms)) // the journal entries, encoded outside the writer
@@ -50,8 +54,9 @@ func (s *Store) Enqueue(ctx context.Context, ms ...*Message) error {
 		md := meta{
 			Created: m.Created, Tenant: m.Tenant, From: m.From, Stream: m.Stream, Flags: m.Flags,
 			Rcpts: uint32(len(m.Rcpts)), Pending: uint32(len(m.Rcpts)), Size: uint32(len(m.Body)), Pool: m.Pool,
+			Priority: m.Priority,
 		}
-		ps[i] = prepared{m: m, meta: md.encode(), due: m.Created.UnixNano()}
+		ps[i] = prepared{m: m, meta: md.encode(), due: m.Created.UnixNano(), class: s.classOf(m.Stream, m.Priority)}
 		js[i] = encodeJournal(&JournalEntry{Kind: JournalSent, Time: m.Created, Tenant: m.Tenant, ID: m.ID,
 			Rcpts: uint32(len(m.Rcpts)), Campaign: m.Campaign})
 	}
@@ -61,7 +66,7 @@ func (s *Store) Enqueue(ctx context.Context, ms ...*Message) error {
 		d = delta{}
 		jw := newJournalWriter(tx)
 		mb, bb := tx.Bucket(bucketMsg), tx.Bucket(bucketBody)
-		rb, sb, db := tx.Bucket(bucketRcpt), tx.Bucket(bucketSched), tx.Bucket(bucketDir)
+		rb, sb, db := tx.Bucket(bucketRcpt), scheduleOf(tx), tx.Bucket(bucketDir)
 		// Keys grow monotonically: fill pages fully.
 		mb.FillPercent, bb.FillPercent, rb.FillPercent, db.FillPercent = 0.95, 0.95, 0.95, 0.95
 		for _, p := range ps {
@@ -77,10 +82,11 @@ func (s *Store) Enqueue(ctx context.Context, ms ...*Message) error {
 					return err
 				}
 				r := rcpt{Addr: addr, State: Queued, Next: p.due, Updated: p.due}
+				r.setClass(p.class)
 				if err := rb.Put(rcptKey(m.ID, uint32(i)), r.encode()); err != nil {
 					return err
 				}
-				if err := sb.Put(schedKey(p.due, m.ID, uint32(i)), nil); err != nil {
+				if err := sb.put(&r, m.ID, uint32(i)); err != nil {
 					return err
 				}
 				d.move(0, Queued)
@@ -124,10 +130,7 @@ func (s *Store) NextDue() (time.Time, bool) {
 	var due int64
 	var ok bool
 	_ = s.db.View(func(tx *bolt.Tx) error {
-		k, _ := tx.Bucket(bucketSched).Cursor().First()
-		if d, _, _, good := parseSchedKey(k); good {
-			due, ok = d, true
-		}
+		due, ok = scheduleOf(tx).first()
 		return nil
 	})
 	return time.Unix(0, due), ok
@@ -145,6 +148,9 @@ type Work struct {
 	Domain  string
 	Pool    string
 	Rcpts   []WorkRcpt
+	// Class is the scheduling class its recipients were claimed in
+	// (priority.go): the delivery engine serves lower classes first.
+	Class Class
 }
 
 // WorkRcpt is one recipient of a Work.
@@ -180,6 +186,12 @@ func (s *Store) Claim(ctx context.Context, limit, maxRcpts int) ([]Work, error) 
 // domain without room are left due and untouched (Skipped), so becoming
 // due at once never rewrites the spool; the next claim, once room frees,
 // finds them where they were.
+//
+// The schedule is read class by class (priority.go): all due mail of a
+// transactional class before any of marketing, high before normal before
+// low, each class in due order with its own skip window. A transactional
+// message due after 100,000 marketing ones is therefore the first thing
+// the next claim takes.
 type ClaimOptions struct {
 	Limit    int // recipients at most
 	MaxRcpts int // recipients per Work at most [100]
@@ -191,13 +203,21 @@ type ClaimOptions struct {
 	// this node for a site) or from a stream's share bounds each domain's
 	// claims by it, and the spool's order decides only among what fits.
 	Room func(domain string) int
-	// MaxSkip bounds the skipped recipients looked at by one call
-	// [1000]: beyond them the scan stops, so a claim's cost does not grow
-	// with a blocked domain's backlog.
+	// RoomClass, when set, replaces Room: the room of a domain for one
+	// scheduling class, so a class has room of its own and a domain full
+	// of marketing still takes a password reset.
+	RoomClass func(domain string, c Class) int
+	// LowFirst visits the classes lowest first: the caller sets it on one
+	// claim in StarveEvery so lower classes advance under a sustained
+	// higher-class load that would otherwise take every claim's Limit.
+	LowFirst bool
+	// MaxSkip bounds the skipped recipients looked at per class by one
+	// call [1000]: beyond them the class's scan stops, so a claim's cost
+	// does not grow with a blocked domain's backlog.
 	MaxSkip int
 	// Postpone, when positive, enables the fallback for head-of-line
 	// blocking beyond the skip window: when the call claims nothing and
-	// its whole window was blocked, the first MaxPostpone [1000] blocked
+	// a whole window was blocked, the first MaxPostpone [1000] blocked
 	// recipients are rewritten Postpone later (no attempt counted), so
 	// mail of other domains behind a stalled one's backlog is reached.
 	// The caller enables it only when the blocked domains are stalled
@@ -216,6 +236,25 @@ type ClaimStats struct {
 	Postponed int // due recipients rewritten later (the fallback above)
 }
 
+// room answers how many more recipients of dom in class c o lets a claim
+// take, given what it took already; -1 when o sets no bound.
+func (o *ClaimOptions) room(dom string, c Class, taken map[roomKey]int) int {
+	switch {
+	case o.RoomClass != nil:
+		return o.RoomClass(dom, c) - taken[roomKey{dom, c}]
+	case o.Room != nil:
+		return o.Room(dom) - taken[roomKey{dom, 0}]
+	}
+	return -1
+}
+
+// roomKey counts a claim's admissions per domain (and class, with
+// RoomClass; class 0 otherwise).
+type roomKey struct {
+	domain string
+	class  Class
+}
+
 // ClaimWith is Claim with options.
 func (s *Store) ClaimWith(ctx context.Context, o ClaimOptions) ([]Work, error) {
 	limit, maxRcpts := o.Limit, o.MaxRcpts
@@ -231,6 +270,7 @@ func (s *Store) ClaimWith(ctx context.Context, o ClaimOptions) ([]Work, error) {
 	if o.MaxSkip <= 0 {
 		o.MaxSkip = 1000
 	}
+	bounded := o.Room != nil || o.RoomClass != nil
 	var works []Work
 	var d delta
 	var st ClaimStats
@@ -238,130 +278,149 @@ func (s *Store) ClaimWith(ctx context.Context, o ClaimOptions) ([]Work, error) {
 		works, d, st = works[:0], delta{}, ClaimStats{}
 		now := s.opts.Now()
 		nowNano := now.UnixNano()
-		sb, rb, ib, mb := tx.Bucket(bucketSched), tx.Bucket(bucketRcpt), tx.Bucket(bucketInflight), tx.Bucket(bucketMsg)
-		var keys [][]byte
-		c := sb.Cursor()
-		for k, _ := c.First(); k != nil && len(keys) < limit+o.MaxSkip; k, _ = c.Next() {
-			due, _, _, ok := parseSchedKey(k)
-			if !ok {
-				continue
-			}
-			if due > nowNano {
-				break
-			}
-			keys = append(keys, bytes.Clone(k))
-		}
+		rb, ib, mb := tx.Bucket(bucketRcpt), tx.Bucket(bucketInflight), tx.Bucket(bucketMsg)
+		sched := scheduleOf(tx)
 		claimed := 0
-		var blocked [][]byte      // skipped keys, in due order, for the fallback
-		taken := map[string]int{} // this call's admissions per domain
+		fullWindow := false        // some class's whole skip window was blocked
+		var blocked []schedEntry   // skipped entries, for the fallback
+		taken := map[roomKey]int{} // this call's admissions
 		metas := map[ID]meta{}
 		index := map[[2]string]int{} // (id, domain) → index in works of the open group
-		for _, k := range keys {
-			if claimed >= limit {
-				break
+		var entries []schedEntry
+		for i := 0; i < NumClasses && claimed < limit; i++ {
+			c := Class(i)
+			if o.LowFirst {
+				c = NumClasses - 1 - Class(i)
 			}
-			_, id, idx, _ := parseSchedKey(k)
-			rk := rcptKey(id, idx)
-			raw := rb.Get(rk)
-			if raw == nil {
-				if err := sb.Delete(k); err != nil { // a stale entry: the recipient is gone
+			entries = sched.scanDue(entries[:0], c, nowNano, limit-claimed+o.MaxSkip)
+			skipped := 0
+			for _, e := range entries {
+				if claimed >= limit {
+					break
+				}
+				id, idx := e.id, e.idx
+				rk := rcptKey(id, idx)
+				raw := rb.Get(rk)
+				if raw == nil {
+					if err := e.b.Delete(e.key); err != nil { // a stale entry: the recipient is gone
+						return err
+					}
+					continue
+				}
+				r, err := decodeRcpt(raw)
+				if err != nil {
+					return fmt.Errorf("recipient %s/%d: %w", id, idx, err)
+				}
+				if r.Next != e.due || r.State == Delivered || r.State == Failed {
+					// Stale: the recipient was rescheduled or finished by
+					// code that wrote its entry in another class's part.
+					if err := e.b.Delete(e.key); err != nil {
+						return err
+					}
+					continue
+				}
+				if r.State != InFlight && s.holds.any() {
+					md, ok := metas[id]
+					if !ok {
+						if mv := mb.Get(id.key()); mv != nil {
+							md, _ = decodeMeta(mv)
+						}
+					}
+					if s.held(md, r, id) {
+						// Suspended: set aside, durably, with its due time so
+						// Resume puts it back in order.
+						if err := e.b.Delete(e.key); err != nil {
+							return err
+						}
+						if err := tx.Bucket(bucketHeld).Put(rk, dueBytes(r.Next)); err != nil {
+							return err
+						}
+						continue
+					}
+				}
+				if bounded && r.State != InFlight {
+					dom := Domain(r.Addr)
+					if o.room(dom, c, taken) <= 0 {
+						st.Skipped++ // stays due, untouched; looked at again next time
+						skipped++
+						if len(blocked) < o.MaxPostpone {
+							blocked = append(blocked, e)
+						}
+						continue
+					}
+					rk := roomKey{dom, 0}
+					if o.RoomClass != nil {
+						rk.class = c
+					}
+					taken[rk]++
+				}
+				claimed++
+				if err := e.b.Delete(e.key); err != nil {
 					return err
 				}
-				continue
-			}
-			r, err := decodeRcpt(raw)
-			if err != nil {
-				return fmt.Errorf("recipient %s/%d: %w", id, idx, err)
-			}
-			if r.State != InFlight && s.holds.any() {
 				md, ok := metas[id]
 				if !ok {
-					if mv := mb.Get(id.key()); mv != nil {
-						md, _ = decodeMeta(mv)
+					mv := mb.Get(id.key())
+					if mv == nil {
+						// An orphan recipient (its message is gone): drop it
+						// rather than leave it unreachable.
+						if err := rb.Delete(rk); err != nil {
+							return err
+						}
+						d.move(r.State, 0)
+						continue
 					}
+					if md, err = decodeMeta(mv); err != nil {
+						return fmt.Errorf("message %s: %w", id, err)
+					}
+					metas[id] = md
 				}
-				if s.held(md, r, id) {
-					// Suspended: set aside, durably, with its due time so
-					// Resume puts it back in order.
-					if err := sb.Delete(k); err != nil {
-						return err
-					}
-					if err := tx.Bucket(bucketHeld).Put(rk, dueBytes(r.Next)); err != nil {
-						return err
-					}
+				// A record written before priorities gets its class now:
+				// its retry is booked in that class's part.
+				class := s.classOf(md.Stream, md.Priority)
+				r.setClass(class)
+				wasInflight := r.State == InFlight
+				r.Attempts++
+				r.Next = now.Add(s.opts.Retry.Delay(int(r.Attempts))).UnixNano()
+				if wasInflight {
+					// Still running in this process (an attempt outlived its
+					// retry delay): re-book without claiming it twice.
+					r.Attempts--
+				} else {
+					d.move(r.State, InFlight)
+					r.State = InFlight
+				}
+				r.Updated = nowNano
+				if err := rb.Put(rk, r.encode()); err != nil {
+					return err
+				}
+				if err := sched.put(&r, id, idx); err != nil {
+					return err
+				}
+				if wasInflight {
 					continue
 				}
-			}
-			if o.Room != nil && r.State != InFlight {
+				if err := ib.Put(rk, nil); err != nil {
+					return err
+				}
 				dom := Domain(r.Addr)
-				if o.Room(dom)-taken[dom] <= 0 {
-					st.Skipped++ // stays due, untouched; looked at again next time
-					if len(blocked) < o.MaxPostpone {
-						blocked = append(blocked, k)
-					}
-					continue
+				gk := [2]string{id.String(), dom}
+				wi, open := index[gk]
+				if !open || len(works[wi].Rcpts) >= maxRcpts {
+					works = append(works, Work{ID: id, Tenant: md.Tenant, From: md.From, Stream: md.Stream,
+						Flags: md.Flags, Created: md.Created, Domain: dom, Pool: md.Pool, Class: class})
+					wi = len(works) - 1
+					index[gk] = wi
 				}
-				taken[dom]++
+				works[wi].Rcpts = append(works[wi].Rcpts, WorkRcpt{Index: idx, Addr: r.Addr, Attempt: r.Attempts})
 			}
-			claimed++
-			if err := sb.Delete(k); err != nil {
-				return err
+			if skipped >= o.MaxSkip {
+				fullWindow = true
 			}
-			md, ok := metas[id]
-			if !ok {
-				mv := mb.Get(id.key())
-				if mv == nil {
-					// An orphan recipient (its message is gone): drop it
-					// rather than leave it unreachable.
-					if err := rb.Delete(rk); err != nil {
-						return err
-					}
-					d.move(r.State, 0)
-					continue
-				}
-				if md, err = decodeMeta(mv); err != nil {
-					return fmt.Errorf("message %s: %w", id, err)
-				}
-				metas[id] = md
-			}
-			wasInflight := r.State == InFlight
-			r.Attempts++
-			r.Next = now.Add(s.opts.Retry.Delay(int(r.Attempts))).UnixNano()
-			if wasInflight {
-				// Still running in this process (an attempt outlived its
-				// retry delay): re-book without claiming it twice.
-				r.Attempts--
-			} else {
-				d.move(r.State, InFlight)
-				r.State = InFlight
-			}
-			r.Updated = nowNano
-			if err := rb.Put(rk, r.encode()); err != nil {
-				return err
-			}
-			if err := sb.Put(schedKey(r.Next, id, idx), nil); err != nil {
-				return err
-			}
-			if wasInflight {
-				continue
-			}
-			if err := ib.Put(rk, nil); err != nil {
-				return err
-			}
-			dom := Domain(r.Addr)
-			gk := [2]string{id.String(), dom}
-			wi, open := index[gk]
-			if !open || len(works[wi].Rcpts) >= maxRcpts {
-				works = append(works, Work{ID: id, Tenant: md.Tenant, From: md.From, Stream: md.Stream,
-					Flags: md.Flags, Created: md.Created, Domain: dom, Pool: md.Pool})
-				wi = len(works) - 1
-				index[gk] = wi
-			}
-			works[wi].Rcpts = append(works[wi].Rcpts, WorkRcpt{Index: idx, Addr: r.Addr, Attempt: r.Attempts})
 		}
 		st.Claimed = claimed
-		if o.Postpone > 0 && claimed == 0 && st.Skipped >= o.MaxSkip {
-			n, err := postpone(sb, rb, blocked, now.Add(o.Postpone).UnixNano())
+		if o.Postpone > 0 && claimed == 0 && fullWindow {
+			n, err := postpone(sched, rb, blocked, now.Add(o.Postpone).UnixNano())
 			if err != nil {
 				return err
 			}
@@ -378,25 +437,24 @@ func (s *Store) ClaimWith(ctx context.Context, o ClaimOptions) ([]Work, error) {
 	return works, nil
 }
 
-// postpone reschedules the recipients of sched keys to later, with no
-// attempt counted: the head-of-line fallback of ClaimWith.
-func postpone(sb, rb *bolt.Bucket, keys [][]byte, later int64) (int, error) {
+// postpone reschedules the recipients of schedule entries to later, with
+// no attempt counted: the head-of-line fallback of ClaimWith.
+func postpone(sched schedule, rb *bolt.Bucket, entries []schedEntry, later int64) (int, error) {
 	n := 0
-	for _, k := range keys {
-		_, id, idx, _ := parseSchedKey(k)
-		rk := rcptKey(id, idx)
+	for _, e := range entries {
+		rk := rcptKey(e.id, e.idx)
 		r, err := decodeRcpt(rb.Get(rk))
 		if err != nil {
-			return n, fmt.Errorf("recipient %s/%d: %w", id, idx, err)
+			return n, fmt.Errorf("recipient %s/%d: %w", e.id, e.idx, err)
 		}
-		if err := sb.Delete(k); err != nil {
+		if err := e.b.Delete(e.key); err != nil {
 			return n, err
 		}
 		r.Next = later
 		if err := rb.Put(rk, r.encode()); err != nil {
 			return n, err
 		}
-		if err := sb.Put(schedKey(r.Next, id, idx), nil); err != nil {
+		if err := sched.put(&r, e.id, e.idx); err != nil {
 			return n, err
 		}
 		n++
@@ -451,7 +509,7 @@ func (s *Store) Complete(ctx context.Context, results []Result) error {
 		now := s.opts.Now()
 		jw := newJournalWriter(tx)
 		var tenant tenantOf
-		sb, rb, ib, mb := tx.Bucket(bucketSched), tx.Bucket(bucketRcpt), tx.Bucket(bucketInflight), tx.Bucket(bucketMsg)
+		sb, rb, ib, mb := scheduleOf(tx), tx.Bucket(bucketRcpt), tx.Bucket(bucketInflight), tx.Bucket(bucketMsg)
 		for _, res := range results {
 			rk := rcptKey(res.ID, res.Index)
 			raw := rb.Get(rk)
@@ -468,7 +526,7 @@ func (s *Store) Complete(ctx context.Context, results []Result) error {
 			if err := ib.Delete(rk); err != nil {
 				return err
 			}
-			if err := sb.Delete(schedKey(r.Next, res.ID, res.Index)); err != nil {
+			if err := sb.del(&r, res.ID, res.Index); err != nil {
 				return err
 			}
 			// Read before finishOne may remove the message.
@@ -492,7 +550,7 @@ func (s *Store) Complete(ctx context.Context, results []Result) error {
 				r.Next = next.UnixNano()
 				d.move(InFlight, Deferred)
 				r.State = Deferred
-				if err := sb.Put(schedKey(r.Next, res.ID, res.Index), nil); err != nil {
+				if err := sb.put(&r, res.ID, res.Index); err != nil {
 					return err
 				}
 				if err := rb.Put(rk, r.encode()); err != nil {
@@ -568,7 +626,7 @@ func (s *Store) finishOne(mb *bolt.Bucket, tx *bolt.Tx, id ID, d *delta) error {
 
 // recoverInflight makes every recipient a crash left in flight due now.
 func recoverInflight(tx *bolt.Tx, now time.Time) (int, error) {
-	ib, rb, sb := tx.Bucket(bucketInflight), tx.Bucket(bucketRcpt), tx.Bucket(bucketSched)
+	ib, rb, sb := tx.Bucket(bucketInflight), tx.Bucket(bucketRcpt), scheduleOf(tx)
 	var keys [][]byte
 	c := ib.Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
@@ -591,12 +649,12 @@ func recoverInflight(tx *bolt.Tx, now time.Time) (int, error) {
 		if r.State != InFlight {
 			continue
 		}
-		if err := sb.Delete(schedKey(r.Next, id, idx)); err != nil {
+		if err := sb.del(&r, id, idx); err != nil {
 			return 0, err
 		}
 		r.Next, r.State = now.UnixNano(), Queued
 		d.move(InFlight, Queued)
-		if err := sb.Put(schedKey(r.Next, id, idx), nil); err != nil {
+		if err := sb.put(&r, id, idx); err != nil {
 			return 0, err
 		}
 		if err := rb.Put(k, r.encode()); err != nil {

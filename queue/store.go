@@ -24,7 +24,7 @@ var (
 	bucketRcpt     = []byte("rcpt")     // id|idx → rcpt
 	bucketSched    = []byte("sched")    // due|id|idx → nil
 	bucketInflight = []byte("inflight") // id|idx → nil
-	allBuckets     = [][]byte{bucketMeta, bucketMsg, bucketBody, bucketRcpt, bucketSched, bucketInflight,
+	allBuckets     = [][]byte{bucketMeta, bucketMsg, bucketBody, bucketRcpt, bucketSched, bucketSchedPrio, bucketInflight,
 		bucketSupp, bucketSoft, bucketDir, bucketInbox, bucketHolds, bucketHeld, bucketJournal}
 
 	keyHighWater = []byte("id_hwm")
@@ -63,6 +63,12 @@ type Options struct {
 	// journal entries (see journal.go): the drainer uses it to wake. It
 	// must not block.
 	OnJournal func()
+	// NoPriorities books every recipient queued from now on in the
+	// default class (marketing, normal): due order only, as before
+	// scheduling classes existed (priority.go). For comparison runs and
+	// as an operator's way back; entries already booked in a class are
+	// claimed from it once more, then booked in the default class.
+	NoPriorities bool
 }
 
 // dueSooner tells Options.OnDue that mail may be due now.

@@ -117,6 +117,15 @@ type Config struct {
 	// OnCount, when set, is called with the name of every counter the
 	// edge increments (see Stats for the names); it must be quick.
 	OnCount func(name string)
+
+	// HTTPSRedirect is the edge's HTTPS origin ("https://t.example.com",
+	// a port allowed): set, plain-HTTP requests get a 308 there, same path
+	// and query, except /healthz and ACME HTTP-01 challenges. Empty: plain
+	// HTTP serves everything. See tls.go.
+	HTTPSRedirect string
+	// HTTPChallenge answers ACME HTTP-01 validation requests on plain HTTP
+	// (certs.Manager.HTTPChallenge). Nil: none.
+	HTTPChallenge func(ctx context.Context, host, path string) ([]byte, bool)
 }
 
 // Stats are the edge's counters. The names in brackets are those passed to
@@ -152,6 +161,9 @@ type Edge struct {
 	trusted      prefixSet
 	pages        *template.Template
 	srv          *fasthttp.Server
+	// plainHook: HTTPSRedirect or HTTPChallenge is set, so a plain-HTTP
+	// request goes through servePlain first.
+	plainHook bool
 
 	baseCtx    context.Context // cancelled when Shutdown gives up
 	cancelBase context.CancelFunc
@@ -231,6 +243,9 @@ func New(cfg Config) (*Edge, error) {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = time.Minute
 	}
+	if err := checkRedirect(cfg.HTTPSRedirect); err != nil {
+		return nil, err
+	}
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
@@ -243,6 +258,7 @@ func New(cfg Config) (*Edge, error) {
 		trusted:      newPrefixSet(cfg.TrustedProxies),
 		locations:    newLocationCache(),
 		pages:        pages,
+		plainHook:    cfg.HTTPSRedirect != "" || cfg.HTTPChallenge != nil,
 	}
 	e.baseCtx, e.cancelBase = context.WithCancel(context.Background())
 	e.srv = &fasthttp.Server{
@@ -379,6 +395,9 @@ func hasSuffix(b []byte, s string) bool { return len(b) >= len(s) && string(b[le
 // normalised by fasthttp; a token is base64url, so that changes nothing for
 // a real one.
 func (e *Edge) serve(ctx *fasthttp.RequestCtx) {
+	if e.plainHook && !ctx.IsTLS() && e.servePlain(ctx) {
+		return
+	}
 	path := ctx.Path()
 	get, head := ctx.IsGet(), ctx.IsHead()
 	switch {

@@ -66,6 +66,15 @@ commands:
   log-level [debug|info|warn|error]            show or change the running node's log level
   top [--interval 5s] [--n 10] [--once]        refreshing view: queue, rates per second, top domains,
                                                tenants and sites; --once prints one screen and exits
+  tenant create NAME [--display-name D] [--allow-unverified] [--pools P1,P2]   a tenant kept as data
+  tenant list | show NAME | disable NAME       tenants (config seeds too); show: credentials, domains, audit
+  tenant update NAME [--display-name D] [--allow-unverified true|false] [--pools P1,P2] [--enable]
+  tenant credential add NAME                   a new SMTP username and secret, shown once
+  tenant credential revoke NAME ID             refused from the next AUTH
+  tenant status|resume NAME                    the reputation guard: marketing paused or flowing; lift a pause
+  domain add --tenant T DOMAIN                 claim a sending domain: prints the DNS records to publish
+  domain verify [--tenant T] DOMAIN            check them through DNS (exit 1 while pending)
+  domain list [--tenant T] | show|remove [--tenant T] DOMAIN
 `
 
 // errUsage reports a command line that does not parse; Run exits 2.
@@ -116,6 +125,8 @@ var commands = map[string][]string{
 	"suppress": {"list", "add", "remove", "import", "export"},
 	"privacy":  {"export", "erase"},
 	"cluster":  {"status"},
+	"tenant":   {"create", "list", "show", "update", "disable", "credential", "status", "resume"},
+	"domain":   {"add", "verify", "list", "show", "remove"},
 	"stats":    nil, "sites": nil, "log-level": nil, "top": nil,
 }
 
@@ -144,6 +155,10 @@ func dispatch(c *client, rest []string, o out, stderr io.Writer) error {
 		return privacy(c, rest[1], rest[2:], o, stderr)
 	case "cluster":
 		return cluster(c, rest[1], rest[2:], o, stderr)
+	case "tenant":
+		return tenantCmd(c, rest[1], rest[2:], o, stderr)
+	case "domain":
+		return domainCmd(c, rest[1], rest[2:], o, stderr)
 	}
 	return errUsage
 }

@@ -1,6 +1,7 @@
 package ctl
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"time"
 
@@ -24,6 +26,17 @@ type TopView struct {
 	// rates come from.
 	IntervalSeconds float64 `json:"interval_seconds"`
 	Rates           Rates   `json:"rates"`
+	// RuleRates are the outcomes per second by the shaping rule
+	// governing the receiving site, busiest first.
+	RuleRates []RuleRate `json:"rule_rates"`
+}
+
+// RuleRate is one site rule's outcomes per second over the interval.
+type RuleRate struct {
+	Rule      string  `json:"rule"`
+	Delivered float64 `json:"delivered_per_second"`
+	Deferred  float64 `json:"deferred_per_second"`
+	Failed    float64 `json:"failed_per_second"`
 }
 
 // Rates are per second over the interval.
@@ -96,7 +109,28 @@ func topView(prev, cur admin.Top) TopView {
 	p, c := prev.Counters, cur.Counters
 	v.Rates = Rates{Accepted: rate(p.Accepted, c.Accepted), Delivered: rate(p.Delivered, c.Delivered),
 		Deferred: rate(p.Deferred, c.Deferred), Failed: rate(p.Failed, c.Failed)}
+	before := make(map[string]admin.RuleCounters, len(prev.Rules))
+	for _, r := range prev.Rules {
+		before[r.Rule] = r
+	}
+	for _, r := range cur.Rules {
+		b := before[r.Rule] // a rule new since prev: from zero
+		v.RuleRates = append(v.RuleRates, RuleRate{Rule: r.Rule, Delivered: rate(b.Delivered, r.Delivered),
+			Deferred: rate(b.Deferred, r.Deferred), Failed: rate(b.Failed, r.Failed)})
+	}
+	slices.SortStableFunc(v.RuleRates, func(a, b RuleRate) int {
+		return cmp.Compare(b.Delivered+b.Deferred+b.Failed, a.Delivered+a.Deferred+a.Failed)
+	})
 	return v
+}
+
+// ruleTable prints the outcome rates by site rule.
+func ruleTable(o out, rs []RuleRate) error {
+	t := o.table("RULE", "DELIVERED/S", "DEFERRED/S", "FAILED/S")
+	for _, r := range rs {
+		t.row(r.Rule, fmt.Sprintf("%.1f", r.Delivered), fmt.Sprintf("%.1f", r.Deferred), fmt.Sprintf("%.1f", r.Failed))
+	}
+	return t.flush()
 }
 
 // printTop prints one screen (clearing the terminal first when
@@ -130,5 +164,12 @@ func printTop(o out, v TopView, refresh bool) error {
 		return err
 	}
 	fmt.Fprintln(o.w)
-	return siteTable(o, v.Sites)
+	if err := siteTable(o, v.Sites); err != nil {
+		return err
+	}
+	if len(v.RuleRates) == 0 {
+		return nil
+	}
+	fmt.Fprintln(o.w)
+	return ruleTable(o, v.RuleRates)
 }

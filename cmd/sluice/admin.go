@@ -1,21 +1,29 @@
 package main
 
 import (
-	"context"
 	"net/http"
 
 	"sluice/admin"
 	"sluice/mta/submit"
-	"sluice/tracking/events"
 	"sluice/tracking/webhook"
 )
+
+// buildEdgeAndAdmin makes the tracking edge and the admin API, the two
+// HTTP servers over the stores.
+func (n *node) buildEdgeAndAdmin(p *parts) (err error) {
+	if n.edge, err = buildEdge(n.cfg, p.keyring, n.events, n.store, n.log, n.metrics); err != nil {
+		return err
+	}
+	n.admin, err = newAdminServer(n, p.adminToken)
+	return err
+}
 
 // newAdminServer wires package admin to n's stores: the spool, the
 // events store, the webhook outbox and the shaping policy.
 func newAdminServer(n *node, token string) (*http.Server, error) {
 	c := admin.Config{
 		Token: token, Queue: n.store, Suppressions: n.store, Stats: n.events,
-		Privacy:      admin.Stores{Spool: n.store, Events: n.events, Outbox: webhookPrivacy{n.webhooks}},
+		Privacy:      admin.Stores{Spool: n.store, Events: n.events, Outbox: webhook.Stored{Outbox: n.webhooks.outbox, DB: n.events}},
 		Tenants:      n.tenantNames,
 		ValidAddress: submit.ValidAddress,
 		Gatherer:     n.metrics.Registry(), Logger: n.log, LogLevel: n.logLevel,
@@ -24,15 +32,4 @@ func newAdminServer(n *node, token string) (*http.Server, error) {
 		c.Sites = n.shaping
 	}
 	return admin.NewServer(c)
-}
-
-// webhookPrivacy is the webhook outbox as admin.Outbox.
-type webhookPrivacy struct{ w *webhooks }
-
-func (p webhookPrivacy) ExportRecipients(ctx context.Context, tenant string, ids []events.RecipientID) ([]webhook.Event, error) {
-	return p.w.pending(ctx, tenant, ids)
-}
-
-func (p webhookPrivacy) EraseRecipients(ctx context.Context, tenant string, ids []events.RecipientID) (int, error) {
-	return p.w.erase(ctx, tenant, ids)
 }

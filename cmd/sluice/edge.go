@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"path/filepath"
 
 	"sluice/configs"
 	"sluice/metrics"
@@ -18,10 +20,6 @@ func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tra
 	names := map[string]string{}
 	for _, t := range cfg.Tenants {
 		names[t.Name] = t.DisplayName
-	}
-	var proxies []netip.Prefix
-	for _, p := range cfg.Tracking.TrustedProxies {
-		proxies = append(proxies, netip.MustParsePrefix(p)) // validated by configs
 	}
 	var apple []netip.Prefix
 	if f := cfg.Tracking.AppleCIDRsFile; f != "" {
@@ -38,7 +36,7 @@ func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tra
 			}
 			return t
 		},
-		IPMode: cfg.Tracking.IPMode, TrustedProxies: proxies, KeepUserAgent: cfg.Tracking.KeepUserAgent,
+		IPMode: cfg.Tracking.IPMode, TrustedProxies: configs.Prefixes(cfg.Tracking.TrustedProxies), KeepUserAgent: cfg.Tracking.KeepUserAgent,
 		AppleCIDRs: apple, AppleOpensHuman: cfg.Tracking.AppleOpensHuman, MaxTokenAge: cfg.Tracking.MaxTokenAge.Duration,
 	})
 	if err != nil {
@@ -46,4 +44,22 @@ func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tra
 	}
 	m.RegisterEdge(edge)
 	return edge, nil
+}
+
+// loadKeyring builds the token keyring from [tracking] (token.LoadKeyring:
+// the secret generated into data_dir on first start when none is set),
+// naming the key of a secret that is not hex.
+func loadKeyring(cfg *configs.Config) (*token.Keyring, error) {
+	t := cfg.Tracking
+	kr, err := token.LoadKeyring(t.TokenSecret, t.PreviousTokenSecrets, filepath.Join(cfg.DataDir, token.SecretFile))
+	var he *token.HexError
+	switch {
+	case errors.As(err, &he) && he.Index < 0:
+		return nil, errors.New("config: tracking.token_secret: not hex")
+	case errors.As(err, &he):
+		return nil, fmt.Errorf("config: tracking.previous_token_secrets[%d]: not hex", he.Index)
+	case err != nil:
+		return nil, fmt.Errorf("config: tracking token secrets: %w", err)
+	}
+	return kr, nil
 }

@@ -16,6 +16,8 @@ import (
 	"os"
 
 	"sluice/admin/ctl"
+	"sluice/dkim"
+	"sluice/mta/bounce"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -50,9 +52,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "ctl":
 		return ctl.Run(args[1:], stdout, stderr)
 	case "dkim":
-		return runDKIM(args[1:], stdout, stderr)
+		return dkim.Main(args[1:], stdout, stderr)
 	case "classify":
-		return runClassify(args[1:], stdin, stdout, stderr)
+		return bounce.Main(args[1:], stdin, stdout, stderr)
 	case "hash-password":
 		return runHashPassword(stdin, stdout, stderr)
 	case "version", "--version", "-v":

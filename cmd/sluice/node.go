@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -20,6 +19,7 @@ import (
 
 	"sluice/admin"
 	"sluice/configs"
+	"sluice/fleet"
 	"sluice/internal/logging"
 	"sluice/metrics"
 	"sluice/mta/bounce"
@@ -32,7 +32,6 @@ import (
 	"sluice/tracking"
 	"sluice/tracking/events"
 	"sluice/tracking/token"
-	"sluice/tracking/webhook"
 )
 
 // node is one running sluice: every server of `sluice serve`, wired
@@ -60,7 +59,7 @@ type node struct {
 	edge       *tracking.Edge
 	events     *events.Store
 	webhooks   *webhooks
-	fleet      *fleetNode // [cluster]: nil on a single node (fleet.go)
+	fleet      *fleet.Member // [cluster]: nil on a single node (fleet.go)
 	admin      *http.Server
 
 	// journal drains the spool's event journal into events; follower is
@@ -92,7 +91,10 @@ type nodeOptions struct {
 // It reads as the order of construction: the spool first (delivery and
 // submission write to it), delivery before submission (the spool wakes
 // the scheduler), the events store before the edge and the admin API that
-// read it, the listeners last.
+// read it, the listeners last. Each step is in the file of its room:
+// inbound.go (returns), delivery.go, submission.go, webhook.go (the
+// events store), admin.go (the edge and the admin API), fleet.go; what a
+// section means to a leaf package is configs' (components.go).
 func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOptions) (n *node, err error) {
 	n = &node{cfg: cfg, log: log, logLevel: opts.logLevel, metrics: metrics.New(), errc: make(chan error, 8)}
 	started := n // the error returns below set n to nil
@@ -184,18 +186,6 @@ func (n *node) prepare(out io.Writer) (p *parts, err error) {
 	return p, nil
 }
 
-// attachTrackers gives each configured tenant its link tracker.
-func attachTrackers(cfg *configs.Config, tenants []*submit.Tenant, kr *token.Keyring, log *slog.Logger) {
-	if cfg.Tracking.BaseURL == "" {
-		log.Warn("tracking.base_url is not set: no tracking links and no List-Unsubscribe headers")
-		return
-	}
-	for i, ct := range cfg.Tenants { // the development tenant has no tracking settings
-		tenants[i].Tracker = tracking.NewTracker(tracking.TrackerConfig{Keyring: kr, BaseURL: cfg.Tracking.BaseURL,
-			BounceDomain: ct.BounceDomain, Mode: ct.Tracking, TrackText: ct.TrackText})
-	}
-}
-
 // openSpool opens the queue store. Mail made due (enqueued, resumed,
 // retried) wakes the scheduler, whoever made it so; journaled events
 // (sent, delivery outcomes, operator bounces) wake the follower that
@@ -217,211 +207,6 @@ func (n *node) openSpool(p *parts) (err error) {
 	return err
 }
 
-// buildReturns makes what decides on bounces and complaints (shared by
-// the synchronous failures of delivery and the returns worker) and the
-// DNS resolver that delivery and FBL checks use.
-func (n *node) buildReturns(p *parts) (err error) {
-	cfg := n.cfg
-	var rules []bounce.Rule
-	for _, r := range cfg.BounceRules {
-		rules = append(rules, bounce.Rule{Name: r.Name, Pattern: r.Pattern, Code: r.Code, Enhanced: r.Enhanced,
-			Site: r.Site, Class: bounce.Class(r.Class), Reason: bounce.Reason(r.Reason)})
-	}
-	if p.classifier, err = bounce.NewWithOptions(bounce.Options{Rules: rules}); err != nil {
-		return fmt.Errorf("config: bounce_rule: %w", err)
-	}
-	p.policy = &inbound.Policy{Store: n.store, SoftThreshold: cfg.Suppression.SoftThreshold, SoftWindow: cfg.Suppression.SoftWindow.Duration}
-	servers := cfg.Delivery.Resolvers
-	if len(servers) == 0 {
-		if servers, err = mx.SystemServers("/etc/resolv.conf"); err != nil {
-			return fmt.Errorf("delivery.resolvers: none configured and %w", err)
-		}
-	}
-	p.resolver, err = mx.New(mx.Config{Servers: servers})
-	return err
-}
-
-// buildDelivery makes the shaping policy and the delivery engine; a
-// failed delivery goes through the synchronous returns policy.
-func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error) {
-	if n.shaping, err = buildShaping(n.cfg, n.log, n.metrics); err != nil {
-		return err
-	}
-	syncReturns := &inbound.SyncReturns{Classifier: p.classifier, Policy: p.policy, Logger: n.log}
-	dc := deliveryConfig(n.cfg, p.retry)
-	dc.Store, dc.Resolver, dc.Logger = n.store, p.resolver, n.log
-	dc.ReturnPath = returnPath(n.cfg, p.toks)
-	dc.Shaping, dc.SiteHeld = n.shaping, n.store.SiteHeld
-	dc.Suppressed = n.store.SuppressedFor
-	dc.OnEvent = func(ev delivery.Event) {
-		n.metrics.Outcome(ev.Kind, ev.Latency)
-		// The event store hears of ev through the spool's journal,
-		// written with the outcome (see startJournal).
-		if class, failed := syncReturns.ApplyEvent(context.Background(), ev); failed {
-			n.metrics.Return("sync", string(class))
-		}
-		if onEvent != nil {
-			onEvent(ev)
-		}
-	}
-	dc.ConnOpened, dc.ConnClosed, dc.ConnDropped = n.metrics.ConnOpened, n.metrics.ConnClosed, n.metrics.ConnDropped
-	if err := wireTLSPolicy(n.cfg, &dc, n.log, n.metrics.TLSPolicy()); err != nil {
-		return err
-	}
-	if n.engine, err = delivery.New(dc); err != nil {
-		return err
-	}
-	n.kick.Store(n.engine)
-	n.metrics.RegisterQueue(n.store, n.engine.InFlight, nil)
-	n.metrics.RegisterSpoolFS(n.cfg.DataDir)
-	return nil
-}
-
-// deliveryConfig maps the [delivery], [[source]], [[pool]] and [[route]]
-// sections onto delivery.Config (the stores and hooks are the caller's).
-func deliveryConfig(cfg *configs.Config, retry queue.RetryPolicy) delivery.Config {
-	d := cfg.Delivery
-	dc := delivery.Config{
-		DefaultPool: d.DefaultPool, Port: d.Port, HeloName: d.HeloName,
-		DisableTLS: d.TLS == "disabled", MaxInFlight: cfg.Queue.MaxInFlight, MaxReadyBytes: cfg.Queue.MaxReadyBytes,
-		MaxConnsPerDest: d.MaxConnectionsPerDomain, MaxMsgsPerConn: d.MaxMessagesPerConnection,
-		MaxRcptsPerTxn: d.MaxRecipientsPerTransaction, IdleTimeout: d.IdleTimeout.Duration,
-		ConnectTimeout: d.ConnectTimeout.Duration, CommandTimeout: d.CommandTimeout.Duration,
-		DataTimeout: d.DataTimeout.Duration, Retry: retry,
-		Routes: make([]delivery.Route, len(cfg.Routes)),
-	}
-	for i, r := range cfg.Routes {
-		dc.Routes[i] = delivery.Route{Domain: r.Domain, Host: r.Host}
-	}
-	for _, src := range cfg.Sources {
-		ds := delivery.Source{Name: src.Name, HeloName: src.HeloName}
-		if src.Address != "" {
-			ds.Addr = netip.MustParseAddr(src.Address) // validated by configs
-		}
-		dc.Sources = append(dc.Sources, ds)
-	}
-	if len(cfg.Pools) > 0 {
-		dc.Pools = map[string][]string{}
-		for _, p := range cfg.Pools {
-			dc.Pools[p.Name] = p.Sources
-		}
-	}
-	return dc
-}
-
-// returnPath is the VERP return path of the tenants that set a
-// bounce_domain, or nil when none does (inbound.KeyringTokens.VERP).
-func returnPath(cfg *configs.Config, toks inbound.KeyringTokens) func(*queue.Work, queue.WorkRcpt) string {
-	domains := make(map[string]string, len(cfg.Tenants))
-	for _, t := range cfg.Tenants {
-		domains[t.Name] = t.BounceDomain
-	}
-	return toks.VERP(domains)
-}
-
-// buildSubmission makes the submission backend and its SMTP server.
-func (n *node) buildSubmission(p *parts) error {
-	sc := n.cfg.Submission
-	var trusted []netip.Prefix
-	for _, pfx := range sc.TrustedNetworks {
-		trusted = append(trusted, netip.MustParsePrefix(pfx)) // validated by configs
-	}
-	throttle, err := authThrottle(sc, n.log, p.guards)
-	if err != nil {
-		return fmt.Errorf("submission auth throttle: %w", err)
-	}
-	if n.limiter, err = tenantLimiter(n.cfg, n.log); err != nil {
-		return err
-	}
-	n.backend, err = submit.New(submit.Config{
-		Hostname: n.cfg.Hostname, Tenants: p.tenants, MaxMessageBytes: sc.MaxMessageBytes,
-		MaxRecipients: sc.MaxRecipients, MaxSessions: sc.MaxSessions,
-		AllowPlaintextAuthOnLoopback: sc.AllowPlaintextAuthOnLoopback,
-		TrustedNetworks:              trusted, TrustedTenant: sc.TrustedTenant,
-		Spool: n.store, Suppressions: n.store, Logger: n.log, Metrics: n.metrics.SubmitHooks(),
-		Throttle: throttle, MaxLineLength: sc.MaxLineLength, MaxSessionsPerTenant: sc.MaxSessionsPerTenant,
-		Limiter: n.limiter,
-	})
-	if err != nil {
-		return err
-	}
-	n.submission = n.backend.NewServer(p.tls, sc.ReadTimeout.Duration, sc.WriteTimeout.Duration)
-	return nil
-}
-
-// buildInbound makes the returns worker (bounces and complaints, from the
-// spool's inbox) and the inbound MX that fills that inbox.
-func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
-	ic := n.cfg.Inbound
-	fbl, err := inbound.NewFBLAuth(ic.FBLProviders, p.resolver, ic.DKIMTimeout.Duration)
-	if err != nil {
-		return fmt.Errorf("config: inbound.fbl_providers: %w", err)
-	}
-	policyReturns := n.metrics.PolicyReturns()
-	n.worker = inbound.NewWorker(inbound.WorkerConfig{
-		Store: n.store, Tokens: p.toks, Tracking: p.toks, FBL: fbl, SendingIPs: n.cfg.SendingPrefixes(), Classifier: p.classifier, Policy: p.policy, Logger: n.log,
-		// An accepted message bounced later for reputation or content
-		// slows its (source, site) down like a synchronous throttle.
-		OnPolicyReturn: func(source, site string, class bounce.Class, reason string) {
-			l := n.shaping.ObserveReturn(source, site, string(class)+" "+reason)
-			policyReturns.Inc(l.Rule, source, string(class))
-		},
-		OnEvent: func(ev inbound.Event) {
-			class := string(ev.Class)
-			if ev.Kind == "unattributed" {
-				class = "unattributed"
-			}
-			n.metrics.Return("inbound", class)
-			// The event store hears of ev through the spool journal
-			// (DoneReturn), like delivery outcomes.
-			if onReturn != nil {
-				onReturn(ev)
-			}
-		},
-	})
-	inTLS, err := inboundTLS(n.cfg, p.tls)
-	if err != nil {
-		return err
-	}
-	inBackend := inbound.NewBackend(inbound.ServerConfig{TLSConfig: inTLS,
-		Hostname: n.cfg.Hostname, Domains: ic.Domains, FBLLocalParts: ic.FBLLocalParts,
-		Tokens: p.toks, Inbox: n.store, Logger: n.log, Accepted: n.worker.Kick,
-	})
-	n.inbound = inBackend.NewServer(submit.ServerLog(n.log))
-	return nil
-}
-
-// openEvents opens the events store with its webhook outbox, and the
-// journal follower that feeds it from the spool.
-func (n *node) openEvents(p *parts) (err error) {
-	cfg := n.cfg
-	if n.webhooks, err = newWebhooks(cfg); err != nil {
-		return err
-	}
-	n.events, err = events.Open(filepath.Join(cfg.DataDir, "events.db"), events.Options{Retention: cfg.Tracking.Retention.Duration, Logger: n.log,
-		InTx: n.webhooks.hook()})
-	if err != nil {
-		return fmt.Errorf("events store: %w", err)
-	}
-	n.metrics.RegisterEvents(n.events)
-	// The follower applies the spool's event journal (every reception and
-	// delivery outcome the spool commits) to the events store.
-	n.journal = n.events.Follow(n.store, events.FollowOptions{Logger: n.log, Classify: classifyReply(p.classifier)})
-	n.follower.Store(n.journal)
-	n.metrics.RegisterJournal(n.store.JournalDepth, n.journal.Failures)
-	return n.webhooks.start(cfg, n.events, webhook.DirectoryRecipients(n.store), n.log, n.metrics)
-}
-
-// buildEdgeAndAdmin makes the tracking edge and the admin API, the two
-// HTTP servers over the stores.
-func (n *node) buildEdgeAndAdmin(p *parts) (err error) {
-	if n.edge, err = buildEdge(n.cfg, p.keyring, n.events, n.store, n.log, n.metrics); err != nil {
-		return err
-	}
-	n.admin, err = newAdminServer(n, p.adminToken)
-	return err
-}
-
 // listen binds every listener, the SMTP ones behind their connection
 // guards, so the addresses are known (tests use port 0).
 func (n *node) listen(p *parts) (err error) {
@@ -438,7 +223,7 @@ func (n *node) listen(p *parts) (err error) {
 	if n.inLn, err = listen("inbound.listen", cfg.Inbound.Listen); err != nil {
 		return err
 	}
-	if n.inLn, err = guardListener("inbound", n.inLn, inboundGuard(cfg.Inbound), n.log, p.guards); err != nil {
+	if n.inLn, err = guardListener("inbound", n.inLn, cfg.Inbound.Guard(), n.log, p.guards); err != nil {
 		return fmt.Errorf("inbound guard: %w", err)
 	}
 	if n.edgeLn, err = listen("tracking.listen", cfg.Tracking.Listen); err != nil {
@@ -450,7 +235,7 @@ func (n *node) listen(p *parts) (err error) {
 	if n.subLn, err = listen("submission.listen", cfg.Submission.Listen); err != nil {
 		return err
 	}
-	if n.subLn, err = guardListener("submission", n.subLn, submissionGuard(cfg.Submission), n.log, p.guards); err != nil {
+	if n.subLn, err = guardListener("submission", n.subLn, cfg.Submission.Guard(), n.log, p.guards); err != nil {
 		return fmt.Errorf("submission guard: %w", err)
 	}
 	return nil
@@ -476,7 +261,7 @@ func (n *node) serve() {
 	n.goServe("inbound", func() error { return ignoreClosed(n.inbound.Serve(n.inLn)) })
 	n.goServe("tracking", func() error { return ignoreClosed(n.edge.Serve(n.edgeLn)) })
 	n.goServe("admin", func() error { return ignoreClosed(n.admin.Serve(n.adminLn)) })
-	n.goServe("fleet", func() error { return n.fleet.run(runCtx) })
+	n.goServe("fleet", func() error { return n.fleet.Run(runCtx) })
 	n.log.Info("sluice started",
 		"submission", n.subLn.Addr().String(), "inbound", n.inLn.Addr().String(),
 		"tracking", n.edgeLn.Addr().String(), "admin", n.adminLn.Addr().String(),
@@ -534,7 +319,7 @@ func (n *node) shutdown(grace time.Duration) error {
 		n.log.Warn("events store close", "err", err)
 	}
 	ecancel()
-	n.fleet.close() // after its goroutines stopped (wg.Wait), before the spool
+	n.fleet.Close() // after its goroutines stopped (wg.Wait), before the spool
 	err := n.store.Close()
 	n.log.Info("sluice stopped")
 	return err
@@ -553,22 +338,4 @@ func (n *node) closeAll() {
 	if n.store != nil {
 		n.store.Close()
 	}
-}
-
-func buildTenants(cfg *configs.Config, out io.Writer) ([]*submit.Tenant, error) {
-	if len(cfg.Tenants) == 0 {
-		t, err := submit.LoadOrCreateDevTenant(cfg.DataDir, out)
-		if err != nil {
-			return nil, fmt.Errorf("development tenant: %w", err)
-		}
-		return []*submit.Tenant{t}, nil
-	}
-	ts := make([]*submit.Tenant, len(cfg.Tenants))
-	for i, t := range cfg.Tenants {
-		ts[i] = &submit.Tenant{Name: t.Name, Username: t.Username, PasswordHash: t.PasswordHash,
-			SenderDomains: t.SenderDomains, FromAllow: t.FromAllow, MaxSessions: t.MaxSessions,
-			MaxMessageBytes: t.MaxMessageBytes, MaxRecipients: t.MaxRecipients,
-			Pools: t.Pools}
-	}
-	return ts, nil
 }

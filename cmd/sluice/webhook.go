@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"sluice/configs"
 	"sluice/internal/event"
@@ -11,6 +12,27 @@ import (
 	"sluice/tracking/events"
 	"sluice/tracking/webhook"
 )
+
+// openEvents opens the events store with its webhook outbox, and the
+// journal follower that feeds it from the spool.
+func (n *node) openEvents(p *parts) (err error) {
+	cfg := n.cfg
+	if n.webhooks, err = newWebhooks(cfg); err != nil {
+		return err
+	}
+	n.events, err = events.Open(filepath.Join(cfg.DataDir, "events.db"), events.Options{Retention: cfg.Tracking.Retention.Duration, Logger: n.log,
+		InTx: n.webhooks.hook()})
+	if err != nil {
+		return fmt.Errorf("events store: %w", err)
+	}
+	n.metrics.RegisterEvents(n.events)
+	// The follower applies the spool's event journal (every reception and
+	// delivery outcome the spool commits) to the events store.
+	n.journal = n.events.Follow(n.store, events.FollowOptions{Logger: n.log, Classify: p.classifier.ReplyVerdict})
+	n.follower.Store(n.journal)
+	n.metrics.RegisterJournal(n.store.JournalDepth, n.journal.Failures)
+	return n.webhooks.start(cfg, n.events, webhook.DirectoryRecipients(n.store), n.log, n.metrics)
+}
 
 // webhooks wires tracking/webhook into a process that owns an events
 // store (`sluice serve`, `sluice edge`): the outbox is the store's
@@ -20,7 +42,6 @@ import (
 type webhooks struct {
 	outbox    *webhook.Outbox
 	endpoints int
-	db        webhook.Store // the events store, set by start
 	disp      *webhook.Dispatcher
 }
 
@@ -65,22 +86,12 @@ func (w *webhooks) start(cfg *configs.Config, ev *events.Store, recipient webhoo
 	if err != nil {
 		return fmt.Errorf("webhooks: %w", err)
 	}
-	w.db, w.disp = ev, d
+	w.disp = d
 	m.RegisterWebhooks(d, nil)
 	if w.endpoints > 0 {
 		log.Info("webhooks enabled", "tenants", w.endpoints)
 	}
 	return nil
-}
-
-// pending and erase are the outbox's part of a data subject's export and
-// erasure (webhook.Stored).
-func (w *webhooks) pending(ctx context.Context, tenant string, ids []events.RecipientID) ([]webhook.Event, error) {
-	return webhook.Stored{Outbox: w.outbox, DB: w.db}.ExportRecipients(ctx, tenant, ids)
-}
-
-func (w *webhooks) erase(ctx context.Context, tenant string, ids []events.RecipientID) (int, error) {
-	return webhook.Stored{Outbox: w.outbox, DB: w.db}.EraseRecipients(ctx, tenant, ids)
 }
 
 // run delivers until ctx ends. Without any endpoint it only deletes the

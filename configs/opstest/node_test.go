@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net"
@@ -119,6 +122,13 @@ connect_timeout = "2s"
 idle_timeout = "500ms"
 [webhooks]
 retry_first = "100ms"
+[dkim]
+[[dkim.key]]
+domain = "acme.example"
+selector = "ops"
+file = %q
+[accounting]
+enabled = true
 [[tenant]]
 name = "acme"
 username = %q
@@ -128,7 +138,7 @@ tracking = "all"
 [tenant.webhook]
 url = %q
 secret = "a-long-enough-webhook-secret"
-`, filepath.Join(dir, "data"), n.submit, n.inbound, n.edge, n.admin, sink.Port(), dns.Addr(),
+`, filepath.Join(dir, "data"), n.submit, n.inbound, n.edge, n.admin, sink.Port(), dns.Addr(), dkimKey(t, dir),
 		tenantUser, hash, hook.URL+"/hook")
 	path := filepath.Join(dir, "sluice.toml")
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
@@ -329,4 +339,23 @@ func readLine(t *testing.T, c net.Conn) string {
 		return "error: " + err.Error()
 	}
 	return strings.TrimSpace(line)
+}
+
+// dkimKey writes an Ed25519 DKIM key (PKCS #8 PEM) into dir, so that the
+// node signs and sluice_dkim_sign_seconds has samples.
+func dkimKey(t *testing.T, dir string) string {
+	t.Helper()
+	_, key, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "dkim.pem")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

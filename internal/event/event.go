@@ -42,6 +42,13 @@ const (
 	Click Kind = "click"
 	// Unsubscribe is a one-click or confirmed unsubscribe.
 	Unsubscribe Kind = "unsubscribe"
+	// Paused is a tenant's stream paused by the reputation guard (its
+	// complaint or hard-bounce rate crossed the pause threshold).
+	Paused Kind = "paused"
+	// Resumed is a paused stream lifted by an operator.
+	Resumed Kind = "resumed"
+	// ReputationWarning is a rate crossing its warning threshold.
+	ReputationWarning Kind = "reputation_warning"
 )
 
 // Outcomes returns the kinds of one recipient's delivery outcome, the
@@ -53,7 +60,8 @@ func Outcomes() []Kind { return []Kind{Delivered, Deferred, Failed, Suppressed} 
 // kinds a tenant's webhook may be limited to. The slice is new at each
 // call.
 func Stored() []Kind {
-	return []Kind{Sent, Delivered, Deferred, Failed, Deleted, Bounce, Complaint, Open, Click, Unsubscribe}
+	return []Kind{Sent, Delivered, Deferred, Failed, Deleted, Bounce, Complaint, Open, Click, Unsubscribe,
+		Paused, Resumed, ReputationWarning}
 }
 
 // Join joins kinds with sep, for help texts and error messages.

@@ -16,7 +16,8 @@ import (
 
 // job is one claimed Work waiting for a connection.
 type job struct {
-	w queue.Work
+	w   queue.Work
+	seq uint64 // arrival order at its destination (jobQueue)
 }
 
 // dest is one destination domain: its waiting jobs and the connection
@@ -27,7 +28,7 @@ type dest struct {
 	src    *Source
 
 	mu     sync.Mutex
-	queue  []*job
+	queue  jobQueue      // highest class first (prio.go)
 	conns  int           // running workers
 	idle   int           // workers waiting for a job
 	signal chan struct{} // wakes idle workers
@@ -44,15 +45,15 @@ func newDest(e *Engine, domain string, src *Source) *dest {
 func (d *dest) empty() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.conns == 0 && len(d.queue) == 0
+	return d.conns == 0 && d.queue.len() == 0
 }
 
 // add queues j and wakes an idle worker, or starts one if every worker is
 // busy and the destination's connection limit allows.
 func (d *dest) add(j *job) {
 	d.mu.Lock()
-	d.queue = append(d.queue, j)
-	start := d.idle < len(d.queue) && d.conns < d.e.cfg.MaxConnsPerDest
+	d.queue.push(j)
+	start := d.idle < d.queue.len() && d.conns < d.e.cfg.MaxConnsPerDest
 	if start {
 		d.conns++
 		d.e.workers.Add(1)
@@ -80,15 +81,13 @@ func (d *dest) wakeAll() {
 	}
 }
 
-// take returns the next job, waiting up to wait for one (0: do not wait).
+// take returns the next job, waiting up to wait for one (0: do not wait):
+// the highest class's first, with the anti-starvation turn (prio.go).
 func (d *dest) take(wait time.Duration) *job {
 	var timer *time.Timer
 	for {
 		d.mu.Lock()
-		if len(d.queue) > 0 {
-			j := d.queue[0]
-			d.queue[0] = nil
-			d.queue = d.queue[1:]
+		if j := d.queue.pop(); j != nil {
 			d.mu.Unlock()
 			return j
 		}
@@ -131,7 +130,7 @@ func (d *dest) worker() {
 		// connection limit reached) must not be left without a worker.
 		d.mu.Lock()
 		d.conns--
-		again := len(d.queue) > 0 && d.conns == 0 && !e.stopping()
+		again := d.queue.len() > 0 && d.conns == 0 && !e.stopping()
 		if again {
 			d.conns++
 			e.workers.Add(1) // before Done: the group never reaches zero here
@@ -312,7 +311,7 @@ func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
 
 func (d *dest) requeue(j *job) {
 	d.mu.Lock()
-	d.queue = append([]*job{j}, d.queue...)
+	d.queue.pushFront(j)
 	d.mu.Unlock()
 }
 
@@ -505,8 +504,7 @@ func (d *dest) dialOnce(ctx context.Context, host, addr string, noTLS bool, hp *
 func (d *dest) failConnect(j *job, err error, floor time.Duration) {
 	jobs := []*job{j}
 	d.mu.Lock()
-	jobs = append(jobs, d.queue...)
-	d.queue = nil
+	jobs = append(jobs, d.queue.drain()...)
 	d.mu.Unlock()
 	for _, j := range jobs {
 		outs := make([]rcptOutcome, len(j.w.Rcpts))

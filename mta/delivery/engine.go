@@ -77,9 +77,10 @@ type Config struct {
 	MaxReadyBytes   int64
 	MaxConnsPerDest int // connections per destination [20]
 	// MaxPendingPerDomain caps the claimed, unsettled recipients of one
-	// domain (its ready queue) [10 × MaxConnsPerDest]: a slow
-	// destination's backlog waits in the spool, due and untouched, not in
-	// memory ahead of everyone else's mail.
+	// domain (its ready queue) in each scheduling class (queue.Class)
+	// [10 × MaxConnsPerDest]: a slow destination's backlog waits in the
+	// spool, due and untouched, not in memory ahead of everyone else's
+	// mail, and a class's backlog never takes another class's room.
 	MaxPendingPerDomain int
 	MaxMsgsPerConn      int           // transactions per connection [100]
 	MaxRcptsPerTxn      int           // RCPT TO per transaction [100]
@@ -164,7 +165,8 @@ type Engine struct {
 
 	mu      sync.Mutex
 	dests   map[string]*dest
-	pending map[string]int // domain → claimed, unsettled recipients
+	pending map[pendKey]int // (domain, class) → claimed, unsettled recipients
+	claims  uint64          // claims so far (the scheduler's), for the low-first turn
 
 	sources map[string]*Source
 	pools   map[string][]*Source
@@ -227,7 +229,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg.Logger = slog.Default()
 	}
 	e := &Engine{
-		cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1), dests: map[string]*dest{}, pending: map[string]int{},
+		cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1), dests: map[string]*dest{}, pending: map[pendKey]int{},
 		times:   map[string]*siteTimes{},
 		stopped: make(chan struct{}), runDone: make(chan struct{}),
 	}
@@ -279,7 +281,9 @@ func (e *Engine) Run(ctx context.Context) error {
 		var st queue.ClaimStats
 		released := e.released.Load()
 		e.dueKick.Store(false)
-		o := queue.ClaimOptions{Limit: free, MaxRcpts: e.cfg.MaxRcptsPerTxn, Room: e.roomFor(e.roomSnapshot()), Stats: &st}
+		e.claims++
+		o := queue.ClaimOptions{Limit: free, MaxRcpts: e.cfg.MaxRcptsPerTxn, RoomClass: e.roomFor(e.roomSnapshot()),
+			LowFirst: e.claims%queue.StarveEvery == 0, Stats: &st}
 		if stalled {
 			o.Postpone = e.cfg.postpone
 		}
@@ -381,12 +385,12 @@ func (e *Engine) stopping() bool {
 	}
 }
 
-// roomSnapshot copies the per-domain pending counts for one claim (the
-// claim runs on the spool's writer and must see fixed values).
-func (e *Engine) roomSnapshot() map[string]int {
+// roomSnapshot copies the per-domain and class pending counts for one
+// claim (the claim runs on the spool's writer and must see fixed values).
+func (e *Engine) roomSnapshot() map[pendKey]int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	m := make(map[string]int, len(e.pending))
+	m := make(map[pendKey]int, len(e.pending))
 	for k, v := range e.pending {
 		m[k] = v
 	}
@@ -397,7 +401,7 @@ func (e *Engine) dispatch(w queue.Work) {
 	src := e.pickSource(w.Pool)
 	key := w.Domain + "\x00" + src.Name
 	e.mu.Lock()
-	e.pending[w.Domain] += len(w.Rcpts)
+	e.pending[pendKey{w.Domain, w.Class}] += len(w.Rcpts)
 	d, ok := e.dests[key]
 	if !ok {
 		d = newDest(e, w.Domain, src)

@@ -67,6 +67,9 @@ type harness struct {
 	dials  atomic.Int64 // connections opened through Config.Dial
 	// wrap, when set (by mutate), wraps the spool as the engine sees it.
 	wrap func(Store) Store
+	// noPriorities, when set (by mutate), opens the spool with
+	// queue.Options.NoPriorities: due order only, for comparisons.
+	noPriorities bool
 }
 
 // newHarness builds an engine whose example.test resolves to mx1.example.test
@@ -99,7 +102,7 @@ func newHarness(t testing.TB, mutate func(h *harness, cfg *Config)) *harness {
 	}
 	var kick atomic.Pointer[Engine]
 	h.store, err = queue.Open(filepath.Join(t.TempDir(), "spool.db"), queue.Options{
-		Now: cfg.Now, Retry: cfg.Retry, Logger: log, InitialMmapSize: 1 << 20,
+		Now: cfg.Now, Retry: cfg.Retry, Logger: log, InitialMmapSize: 1 << 20, NoPriorities: h.noPriorities,
 		OnDue: func() {
 			if e := kick.Load(); e != nil {
 				e.Kick()

@@ -114,7 +114,7 @@ func (h *harness) queued(domain string) int {
 	n := 0
 	for _, d := range ds {
 		d.mu.Lock()
-		n += len(d.queue)
+		n += d.queue.len()
 		d.mu.Unlock()
 	}
 	return n

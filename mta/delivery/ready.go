@@ -17,22 +17,24 @@ import (
 //   - bytes: Config.MaxReadyBytes, an estimate of what those recipients
 //     hold (ids, addresses and small state: bodies are read from the spool
 //     per transaction and are never counted or kept here);
-//   - per domain: Config.MaxPendingPerDomain, so one destination's backlog
-//     never fills the budget ahead of everyone else's mail.
+//   - per domain and scheduling class: Config.MaxPendingPerDomain, so one
+//     destination's backlog never fills the budget ahead of everyone
+//     else's mail, and one class's backlog (a campaign) never fills a
+//     destination's queue ahead of another's (a password reset).
 //
 // The spool is read only when the budget has room, in due order, for what
-// fits (queue.ClaimOptions.Room); beyond the budget the spool's schedule is
+// fits (queue.ClaimOptions.RoomClass); beyond the budget the spool's schedule is
 // the order, and due mail waits there untouched: no rewrite, no attempt
 // counted. When a claim left due mail of domains without room, the
 // scheduler waits until a quarter of a domain's share has settled (refill)
 // rather than claiming after every completion, so claims stay batched.
 //
-// Where later work plugs in: priorities between streams and tenants
-// belong in roomFor (a stream's share of a domain's room) and in the
-// order claims are asked for; fleet-wide connection leases and rate
-// limits bound roomFor by what the lease grants this node for the site;
-// pauses and source moves are holds (the spool) or shaping decisions at
-// dispatch, and need nothing here.
+// Priorities between streams are in roomFor (each class's own share of a
+// domain's room), the spool's claim order and the destinations' take
+// order (prio.go). Where later work plugs in: fleet-wide connection
+// leases and rate limits bound roomFor by what the lease grants this node
+// for the site; pauses and source moves are holds (the spool) or shaping
+// decisions at dispatch, and need nothing here.
 
 // defaultReadyBytes is Config.MaxReadyBytes's default: 8 MiB, about
 // 40,000 recipients at the estimate below, so MaxInFlight binds first
@@ -78,10 +80,11 @@ func (e *Engine) free() int {
 	return int(max(n, 0))
 }
 
-// roomFor is the claim's view of each domain's room: its share of the
-// ready queues less what it holds (snapshot taken before the claim).
-func (e *Engine) roomFor(pending map[string]int) func(string) int {
-	return func(domain string) int { return e.cfg.MaxPendingPerDomain - pending[domain] }
+// roomFor is the claim's view of each domain's room in each class: its
+// share of the ready queues less what it holds (snapshot taken before the
+// claim).
+func (e *Engine) roomFor(pending map[pendKey]int) func(string, queue.Class) int {
+	return func(domain string, c queue.Class) int { return e.cfg.MaxPendingPerDomain - pending[pendKey{domain, c}] }
 }
 
 // refill is how many recipients must settle after a claim that left due

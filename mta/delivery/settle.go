@@ -360,8 +360,9 @@ func (e *Engine) complete(results []queue.Result) error {
 func (e *Engine) release(w *queue.Work) {
 	n := len(w.Rcpts)
 	e.mu.Lock()
-	if e.pending[w.Domain] -= n; e.pending[w.Domain] <= 0 {
-		delete(e.pending, w.Domain)
+	pk := pendKey{w.Domain, w.Class}
+	if e.pending[pk] -= n; e.pending[pk] <= 0 {
+		delete(e.pending, pk)
 	}
 	e.mu.Unlock()
 	e.inflight.Add(-int64(n))

@@ -38,7 +38,11 @@ func (r *Resolver) query(ctx context.Context, name string, qtype uint16) (*answe
 		if a, ok := r.cache.get(k, r.cfg.Now()); ok {
 			return a, nil
 		}
+		start := time.Now()
 		a, err := r.resolve(ctx, name, qtype)
+		if r.cfg.Observe != nil {
+			r.cfg.Observe(dns.TypeToString[qtype], time.Since(start), observeResult(a, err))
+		}
 		if err != nil {
 			return nil, err
 		}

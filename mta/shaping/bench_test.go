@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+
+	"sluice/internal/clock"
 )
 
 // benchPolicy returns a Policy on the real clock with many sites known,
@@ -101,4 +103,37 @@ func BenchmarkSite(b *testing.B) {
 			p.Site("customer.example", mx)
 		}
 	})
+}
+
+// BenchmarkShared is the cost the Shared hook adds to the hot path:
+// AcquireConn+ReleaseConn (per connection) and Reserve (per transaction),
+// without Shared (nil: the single-node path) and with an in-memory one
+// (the Policy's own overhead; a Redis round trip is measured in
+// package fleet).
+func BenchmarkShared(b *testing.B) {
+	for _, tc := range []struct {
+		name   string
+		shared func() Shared
+	}{{"nil", func() Shared { return nil }}, {"mem", func() Shared { return newMemShared(clock.Now) }}} {
+		p, err := New(append(DefaultRules()[:6], Rule{Name: DefaultRuleName, Rate: 1e9}), Options{Shared: tc.shared()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		k := Key{Source: "192.0.2.1", Site: p.Site("", []string{"mx.hoster.example"})}
+		b.Run("conn/"+tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if !p.AcquireConn(k) {
+					b.Fatal("refused")
+				}
+				p.ReleaseConn(k)
+			}
+		})
+		b.Run("reserve/"+tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				p.Reserve(k, 1)
+			}
+		})
+	}
 }

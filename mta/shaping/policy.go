@@ -22,6 +22,11 @@ type Options struct {
 	// IdleTTL is how long the state of an unused site in its normal state
 	// is kept before it is forgotten (a new one would be the same) [10m].
 	IdleTTL time.Duration
+	// Shared, when set, is the state shared with the other nodes of a
+	// fleet: connection slots, rate and backoff per (source, site) hold
+	// across every node that sends from the source (see [Shared]). Nil:
+	// this node alone, at no cost.
+	Shared Shared
 }
 
 // Limits are a site's effective limits at one moment, after backoff.
@@ -98,6 +103,7 @@ type Policy struct {
 	now          func() time.Time
 	onTransition func(Transition)
 	idleTTL      time.Duration
+	shared       Shared
 
 	// Read-only after New.
 	def      *rule
@@ -117,6 +123,7 @@ func New(rules []Rule, opts Options) (*Policy, error) {
 		now:          opts.Now,
 		onTransition: opts.OnTransition,
 		idleTTL:      opts.IdleTTL,
+		shared:       opts.Shared,
 		byDomain:     map[string]*rule{},
 		sites:        map[Key]*siteState{},
 	}
@@ -202,6 +209,9 @@ func (p *Policy) state(k Key, now time.Time, pd *pending) *siteState {
 			r = p.def
 		}
 		s = newState(r, now)
+		if p.shared != nil {
+			s.sharedKey = sharedKeyOf(k)
+		}
 		p.sites[k] = s
 	}
 	if now.After(s.lastUse) {
@@ -248,9 +258,28 @@ func (p *Policy) Reserve(k Key, n int) time.Duration {
 	now := p.now()
 	var pd pending
 	p.mu.Lock()
-	wait := p.state(k, now, &pd).reserve(now, n)
+	s := p.state(k, now, &pd)
+	wait := s.reserve(now, n)
+	if p.shared == nil {
+		p.mu.Unlock()
+		p.emit(&pd)
+		return wait
+	}
+	key, seen, rate, burst := s.sharedKey, s.sharedSeen, s.rate, s.burst
 	p.mu.Unlock()
 	p.emit(&pd)
+	if until := p.shared.Backoff(key); until.After(seen) {
+		pd = pending{}
+		p.mu.Lock()
+		s = p.state(k, now, &pd)
+		p.applyShared(&pd, k, s, now, until)
+		rate, burst = s.rate, s.burst
+		p.mu.Unlock()
+		p.emit(&pd)
+	}
+	if rate > 0 {
+		wait = max(wait, p.shared.Reserve(key, rate, burst, n))
+	}
 	return wait
 }
 
@@ -269,9 +298,39 @@ func (p *Policy) AcquireConn(k Key) bool {
 		s.open++
 		s.conn.add(false) // a throttle of this attempt marks it
 	}
+	if !ok || p.shared == nil {
+		p.mu.Unlock()
+		p.emit(&pd)
+		return ok
+	}
+	key, seen, conns := s.sharedKey, s.sharedSeen, s.conns
 	p.mu.Unlock()
 	p.emit(&pd)
-	return ok
+	return p.acquireShared(k, s, key, seen, conns, now)
+}
+
+// acquireShared takes the fleet-wide slot of a connection whose local slot
+// s holds (s.open > 0 keeps s from being swept meanwhile), after applying
+// a backoff another node reported; without one, it gives the local slot
+// back.
+func (p *Policy) acquireShared(k Key, s *siteState, key string, seen time.Time, conns int, now time.Time) bool {
+	if until := p.shared.Backoff(key); until.After(seen) {
+		var pd pending
+		p.mu.Lock()
+		p.applyShared(&pd, k, s, now, until)
+		conns = s.conns
+		p.mu.Unlock()
+		p.emit(&pd)
+	}
+	if p.shared.AcquireConn(key, conns) {
+		return true
+	}
+	p.mu.Lock()
+	if s.open > 0 {
+		s.open--
+	}
+	p.mu.Unlock()
+	return false
 }
 
 // ReleaseConn gives back a slot taken by AcquireConn, after the connection
@@ -284,8 +343,12 @@ func (p *Policy) ReleaseConn(k Key) {
 	if s.open > 0 {
 		s.open--
 	}
+	key := s.sharedKey
 	p.mu.Unlock()
 	p.emit(&pd)
+	if p.shared != nil {
+		p.shared.ReleaseConn(key)
+	}
 }
 
 // ShedConn is asked between transactions on an open connection. It
@@ -301,8 +364,12 @@ func (p *Policy) ShedConn(k Key) bool {
 	if shed {
 		s.open--
 	}
+	key := s.sharedKey
 	p.mu.Unlock()
 	p.emit(&pd)
+	if shed && p.shared != nil {
+		p.shared.ReleaseConn(key)
+	}
 	return shed
 }
 
@@ -387,6 +454,7 @@ func (p *Policy) Observe(k Key, o Outcome, reason string) {
 	}
 	now := p.now()
 	var pd pending
+	var report func()
 	p.mu.Lock()
 	s := p.state(k, now, &pd)
 	from := s.state
@@ -412,6 +480,7 @@ func (p *Policy) Observe(k Key, o Outcome, reason string) {
 		case Throttled, ConnThrottled:
 			if s.throttle(now, o == ConnThrottled) {
 				p.note(&pd, k, s, now, from, "throttled: "+reason)
+				report = p.reportCut(s, now)
 			}
 		case Delivered:
 			if stepped, normal := s.delivered(now); normal {
@@ -434,6 +503,9 @@ func (p *Policy) Observe(k Key, o Outcome, reason string) {
 	}
 	p.mu.Unlock()
 	p.emit(&pd)
+	if report != nil {
+		report()
+	}
 }
 
 // Status returns the state of every (source, site) known, ordered by site

@@ -38,12 +38,17 @@ func (p *Policy) ObserveReturn(source, site, reason string) Limits {
 	s := p.state(k, now, &pd)
 	from := s.state
 	s.counts.Throttled++
+	var report func()
 	if s.throttle(now, false) {
 		p.note(&pd, k, s, now, from, "returned later: "+reason)
+		report = p.reportCut(s, now)
 	}
 	l := s.limits(now)
 	p.mu.Unlock()
 	p.emit(&pd)
+	if report != nil {
+		report()
+	}
 	return l
 }
 

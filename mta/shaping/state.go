@@ -74,6 +74,12 @@ type siteState struct {
 	// cut the limits; lastStep the last step up (or the cut).
 	lastThrottle, lastCut, lastStep time.Time
 
+	// sharedKey is "source|site", the key of this state in the fleet's
+	// shared throttles ("" without Options.Shared); sharedSeen is the
+	// latest shared backoff instant this node reported or applied.
+	sharedKey  string
+	sharedSeen time.Time
+
 	failures    int // consecutive connection failures
 	suspensions int // consecutive suspensions (doubling the next one)
 	until       time.Time
@@ -190,6 +196,14 @@ func (s *siteState) throttle(now time.Time, connStage bool) bool {
 	if !t.significant() {
 		return false
 	}
+	return s.cut(now, connStage)
+}
+
+// cut is a throttle that passed the share gate (or was shared by another
+// node, see shared.go): it restarts the quiet period and, unless the site
+// is suspended or within the hold of the last cut, cuts the limits, and
+// reports whether it did.
+func (s *siteState) cut(now time.Time, connStage bool) bool {
 	s.lastThrottle, s.okSince = now, 0
 	if s.state == Suspended || !s.lastCut.IsZero() && now.Sub(s.lastCut) < s.rule.hold {
 		return false

@@ -9,9 +9,12 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/emersion/go-sasl"
 	"golang.org/x/crypto/bcrypt"
+
+	"sluice/queue"
 )
 
 // Tenant is one customer allowed to submit mail.
@@ -41,6 +44,13 @@ type Tenant struct {
 	// Tracker rewrites this tenant's messages per recipient (tracking
 	// links, open pixel, List-Unsubscribe). Nil: no rewriting.
 	Tracker Tracker
+	// Unverified lists the tenant's sending domains still waiting for
+	// verification (tenants kept as data): not in SenderDomains, so MAIL
+	// FROM refuses them, with a reply that says why (senderRefusal).
+	Unverified []string
+	// Priority is the default priority of this tenant's messages within
+	// their stream; an X-Sluice-Priority header overrides it. Zero: normal.
+	Priority queue.Priority
 }
 
 // MaySend reports whether the tenant may use addr as envelope sender: its
@@ -88,6 +98,9 @@ func (t *Tenant) pool(want string) (string, bool) {
 // different key, so stale entries never match.
 type authenticator struct {
 	byUser map[string]*Tenant
+	// dir holds the credentials kept as data (directory.go), asked when
+	// byUser does not know the username; nil: none.
+	dir atomic.Pointer[dirRef]
 	// dummy is a bcrypt hash of a random password at the highest cost
 	// among the tenants' hashes: an unknown username costs what a known
 	// one does (an operator's $2y$12$ hash next to the $2a$10$ of
@@ -130,12 +143,12 @@ func newAuthenticator(tenants []*Tenant) (*authenticator, error) {
 // bcrypt check, so the AUTH throttle need not treat it as a guess.
 func (a *authenticator) known(username, password string) bool {
 	sum := sha256.Sum256([]byte(password))
-	t, ok := a.byUser[username]
+	_, hash, ok := a.lookup(username)
 	if !ok {
 		return false
 	}
 	a.mu.Lock()
-	cached, hit := a.cache[username+"\x00"+t.PasswordHash]
+	cached, hit := a.cache[username+"\x00"+hash]
 	a.mu.Unlock()
 	return hit && subtle.ConstantTimeCompare(cached[:], sum[:]) == 1
 }
@@ -145,7 +158,7 @@ func (a *authenticator) known(username, password string) bool {
 // concurrent password checks so that guessing cannot starve real clients
 // (mta/guard); its error is returned as is.
 func (a *authenticator) check(username, password string, acquire func() (release func(), err error)) (*Tenant, error) {
-	t, ok := a.byUser[username]
+	t, hash, ok := a.lookup(username)
 	if !ok {
 		// Spend the same time as a real check so user names cannot be
 		// probed by timing.
@@ -157,7 +170,7 @@ func (a *authenticator) check(username, password string, acquire func() (release
 		_ = a.compare(a.dummy, []byte(password))
 		return nil, errBadCredentials
 	}
-	key := username + "\x00" + t.PasswordHash
+	key := username + "\x00" + hash
 	sum := sha256.Sum256([]byte(password))
 	a.mu.Lock()
 	cached, hit := a.cache[key]
@@ -170,13 +183,29 @@ func (a *authenticator) check(username, password string, acquire func() (release
 		return nil, err
 	}
 	defer release()
-	if err := a.compare([]byte(t.PasswordHash), []byte(password)); err != nil {
+	if err := a.compare([]byte(hash), []byte(password)); err != nil {
 		return nil, errBadCredentials
 	}
 	a.mu.Lock()
 	a.cache[key] = sum
 	a.mu.Unlock()
 	return t, nil
+}
+
+// lookup finds the tenant of username and the bcrypt hash its password
+// is checked against: the config's tenants first, then the directory
+// (asked on every call, so a revoked credential fails at once; the cache
+// is keyed by the hash too, so it cannot outlive the credential).
+func (a *authenticator) lookup(username string) (*Tenant, string, bool) {
+	if t, ok := a.byUser[username]; ok {
+		return t, t.PasswordHash, true
+	}
+	if ref := a.dir.Load(); ref != nil {
+		if t, hash, ok := ref.d.Lookup(username); ok && t != nil {
+			return t, hash, true
+		}
+	}
+	return nil, "", false
 }
 
 // loginServer implements the server side of AUTH LOGIN (draft-murchison-

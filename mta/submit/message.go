@@ -19,6 +19,11 @@ const StreamHeader = "X-Sluice-Stream"
 // may use. It is read and removed.
 const PoolHeader = "X-Sluice-Pool"
 
+// PriorityHeader sets a message's priority within its stream: high,
+// normal or low (queue.Priority; default the tenant's). It is read and
+// removed before signing: receivers never see it.
+const PriorityHeader = "X-Sluice-Priority"
+
 // CampaignHeader names the campaign a message belongs to, for statistics.
 // It is read and removed.
 const CampaignHeader = "X-Sluice-Campaign"
@@ -36,9 +41,14 @@ type prepared struct {
 	stream queue.Stream
 	// streamBad is set when the stream header had an unknown value.
 	streamBad string
-	campaign  string
-	pool      string
-	eightBit  bool
+	// priority is the priority header's value when prioritySet;
+	// priorityBad is set when it had an unknown value.
+	priority    queue.Priority
+	prioritySet bool
+	priorityBad string
+	campaign    string
+	pool        string
+	eightBit    bool
 	// bad, when set, is why the message is refused; nothing else in
 	// prepared is meaningful then.
 	bad *refusal
@@ -218,6 +228,14 @@ func prepare(raw []byte, ri receivedInfo, headroom int) prepared {
 				p.stream = s
 			} else {
 				p.streamBad = v
+			}
+			return
+		case strings.EqualFold(name, PriorityHeader):
+			v := fieldValue(field)
+			if pr, ok := queue.ParsePriority(v); ok {
+				p.priority, p.prioritySet = pr, true
+			} else {
+				p.priorityBad = v
 			}
 			return
 		case strings.EqualFold(name, PoolHeader):

@@ -62,6 +62,7 @@ var (
 	errUnsignable   = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Message needs exactly one valid From header"}
 	errPool         = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: PoolHeader + " names a pool this account may not use"}
 	errBadStream    = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: StreamHeader + " must be marketing or transactional"}
+	errBadPriority  = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: PriorityHeader + " must be high, normal or low"}
 )
 
 func (s *Session) mayAuth() bool {
@@ -182,7 +183,7 @@ func (s *Session) Mail(from string, opts *smtp.MailOptions) error {
 	}
 	if !s.tenant.MaySend(from) {
 		s.b.reject("sender_domain")
-		return errSender
+		return s.tenant.senderRefusal(from)
 	}
 	if opts != nil && opts.Size > 0 && opts.Size > s.maxBytes() {
 		s.b.reject("too_large")
@@ -346,6 +347,10 @@ func (s *Session) Data(r io.Reader) error {
 		b.reject("bad_stream")
 		return errBadStream
 	}
+	if p.priorityBad != "" {
+		b.reject("bad_priority")
+		return errBadPriority
+	}
 	pool, ok := s.tenant.pool(p.pool)
 	if !ok {
 		b.reject("pool")
@@ -378,7 +383,10 @@ func (s *Session) Data(r io.Reader) error {
 		return err
 	}
 	for _, m := range msgs {
-		m.Pool, m.Campaign = pool, p.campaign
+		m.Pool, m.Campaign, m.Priority = pool, p.campaign, p.priority
+		if !p.prioritySet && s.tenant.Priority != 0 {
+			m.Priority = s.tenant.Priority
+		}
 	}
 	// The spool answers only after the commit holding these messages is
 	// fsync'd; a cancelled context cannot make it report a durable write

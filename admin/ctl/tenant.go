@@ -1,0 +1,195 @@
+package ctl
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"sluice/admin"
+	"sluice/tenants"
+)
+
+// Tenants kept as data (admin/tenants.go):
+//
+//	tenant create NAME [--display-name D] [--allow-unverified] [--pools P1,P2]
+//	tenant list | show NAME | disable NAME
+//	tenant update NAME [--display-name D] [--allow-unverified true|false] [--pools P1,P2] [--enable]
+//	tenant credential add NAME            prints the username and secret, once
+//	tenant credential revoke NAME ID
+//	tenant status|resume NAME             the reputation guard (reputation.go)
+
+// tenantPath is the API path of a tenant.
+func tenantPath(name string) string { return "/api/v1/tenants/" + url.PathEscape(name) }
+
+// tenantCmd runs `tenant cmd args…`.
+func tenantCmd(c *client, cmd string, args []string, o out, stderr io.Writer) error {
+	switch cmd {
+	case "status":
+		return tenantStatus(c, args, o, stderr)
+	case "resume":
+		return tenantResume(c, args, o, stderr)
+	case "credential":
+		return credentialCmd(c, args, o, stderr)
+	case "list":
+		var res struct {
+			Tenants []tenants.Tenant `json:"tenants"`
+		}
+		body, err := c.get("/api/v1/tenants", nil, &res)
+		if err != nil || o.json {
+			return first(err, o, body)
+		}
+		t := o.table("NAME", "SOURCE", "DISABLED", "ALLOW_UNVERIFIED", "POOLS", "CREATED")
+		for _, tn := range res.Tenants {
+			src := "store"
+			if tn.Seed {
+				src = "config"
+			}
+			t.row(tn.Name, src, tn.Disabled, tn.AllowUnverified, strings.Join(tn.Pools, ","), stamp(tn.Created))
+		}
+		return t.flush()
+	}
+	fs := flag.NewFlagSet("tenant "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	display := fs.String("display-name", "", "name shown to recipients (unsubscribe page)")
+	pools := fs.String("pools", "", "egress pools, comma-separated; the first is the default")
+	allow := fs.String("allow-unverified", "", "true: send from domains still pending verification (migration)")
+	enable := fs.Bool("enable", false, "enable a disabled tenant (update)")
+	pos, err := parseInterspersed(fs, boolFlagValue(args, "allow-unverified"))
+	if err != nil {
+		return errUsage
+	}
+	if len(pos) != 1 || pos[0] == "" {
+		return usageError(stderr, "tenant", cmd)
+	}
+	name := pos[0]
+	var allowV *bool
+	if *allow != "" {
+		v, err := strconv.ParseBool(*allow)
+		if err != nil {
+			return usageError(stderr, "tenant", cmd)
+		}
+		allowV = &v
+	}
+	var res tenants.Tenant
+	var body []byte
+	switch cmd {
+	case "create":
+		in := tenants.Tenant{Name: name, DisplayName: *display, Pools: splitList(*pools)}
+		if allowV != nil {
+			in.AllowUnverified = *allowV
+		}
+		body, err = c.post(http.MethodPost, "/api/v1/tenants", in, &res)
+	case "update", "disable":
+		var u tenants.Update
+		if fs.Lookup("display-name").Value.String() != "" {
+			u.DisplayName = display
+		}
+		u.AllowUnverified, u.Pools = allowV, splitList(*pools)
+		if cmd == "disable" || *enable {
+			off := cmd == "disable"
+			u.Disabled = &off
+		}
+		body, err = c.post(http.MethodPatch, tenantPath(name), u, &res)
+	case "show":
+		return tenantShow(c, name, o)
+	default:
+		return errUsage
+	}
+	if err != nil || o.json {
+		return first(err, o, body)
+	}
+	fmt.Fprintf(o.w, "tenant %s: disabled=%t allow_unverified=%t pools=%s revision=%d\n",
+		res.Name, res.Disabled, res.AllowUnverified, strings.Join(res.Pools, ","), res.Revision)
+	return nil
+}
+
+// boolFlagValue turns a bare --name (no value) into --name=true, so that
+// `--allow-unverified` reads as a switch while the flag, a string to
+// tell "not given" from false, also takes true or false.
+func boolFlagValue(args []string, name string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "--"+name || a == "-"+name {
+			if i+1 < len(args) {
+				if _, err := strconv.ParseBool(args[i+1]); err == nil {
+					out[i] = a
+					continue
+				}
+			}
+			a += "=true"
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// splitList splits a comma-separated flag; nil when empty.
+func splitList(s string) []string {
+	var out []string
+	for p := range strings.SplitSeq(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// tenantShow prints a tenant, its credentials, domains and audit trail.
+func tenantShow(c *client, name string, o out) error {
+	var d admin.TenantDetail
+	body, err := c.get(tenantPath(name), nil, &d)
+	if err != nil || o.json {
+		return first(err, o, body)
+	}
+	tn := d.Tenant
+	src := "store"
+	if tn.Seed {
+		src = "config (read-only here)"
+	}
+	fmt.Fprintf(o.w, "name: %s\nsource: %s\ndisplay_name: %s\ndisabled: %t\nallow_unverified: %t\npools: %s\ncreated: %s\nrevision: %d\n\n",
+		tn.Name, src, tn.DisplayName, tn.Disabled, tn.AllowUnverified, strings.Join(tn.Pools, ","), stamp(tn.Created), tn.Revision)
+	t := o.table("CREDENTIAL", "CREATED", "REVOKED")
+	for _, cr := range d.Credentials {
+		t.row(cr.ID, stamp(cr.Created), stamp(cr.Revoked))
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(o.w)
+	if err := domainTable(o, d.Domains); err != nil {
+		return err
+	}
+	fmt.Fprintln(o.w)
+	t = o.table("WHEN", "WHO", "WHAT", "DETAIL")
+	for _, e := range d.Audit {
+		t.row(stamp(e.At), e.Actor, e.Action, e.Detail)
+	}
+	return t.flush()
+}
+
+// credentialCmd runs `tenant credential add NAME` and `tenant credential
+// revoke NAME ID`.
+func credentialCmd(c *client, args []string, o out, stderr io.Writer) error {
+	switch {
+	case len(args) == 2 && args[0] == "add":
+		var res admin.NewCredential
+		body, err := c.post(http.MethodPost, tenantPath(args[1])+"/credentials", struct{}{}, &res)
+		if err != nil || o.json {
+			return first(err, o, body)
+		}
+		fmt.Fprintf(o.w, "username: %s\nsecret: %s\n(the secret is shown only now: store it; sluice keeps only its hash)\n", res.Username, res.Secret)
+		return nil
+	case len(args) == 3 && args[0] == "revoke":
+		body, err := c.do(http.MethodDelete, tenantPath(args[1])+"/credentials/"+url.PathEscape(args[2]), nil, nil, "")
+		if err != nil || o.json {
+			return first(err, o, body)
+		}
+		fmt.Fprintf(o.w, "revoked %s: refused from the next AUTH\n", args[2])
+		return nil
+	}
+	return usageError(stderr, "tenant", "credential")
+}

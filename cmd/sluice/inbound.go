@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+
+	"sluice/mta/bounce"
+	"sluice/mta/inbound"
+	"sluice/mta/mx"
+	"sluice/mta/submit"
+)
+
+// buildReturns makes what decides on bounces and complaints (shared by
+// the synchronous failures of delivery and the returns worker) and the
+// DNS resolver that delivery and FBL checks use.
+func (n *node) buildReturns(p *parts) (err error) {
+	cfg := n.cfg
+	if p.classifier, err = bounce.NewWithOptions(cfg.BounceOptions()); err != nil {
+		return fmt.Errorf("config: bounce_rule: %w", err)
+	}
+	p.policy = &inbound.Policy{Store: n.store, SoftThreshold: cfg.Suppression.SoftThreshold, SoftWindow: cfg.Suppression.SoftWindow.Duration}
+	servers := cfg.Delivery.Resolvers
+	if len(servers) == 0 {
+		if servers, err = mx.SystemServers("/etc/resolv.conf"); err != nil {
+			return fmt.Errorf("delivery.resolvers: none configured and %w", err)
+		}
+	}
+	p.resolver, err = mx.New(mx.Config{Servers: servers})
+	return err
+}
+
+// buildInbound makes the returns worker (bounces and complaints, from the
+// spool's inbox) and the inbound MX that fills that inbox.
+func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
+	ic := n.cfg.Inbound
+	fbl, err := inbound.NewFBLAuth(ic.FBLProviders, p.resolver, ic.DKIMTimeout.Duration)
+	if err != nil {
+		return fmt.Errorf("config: inbound.fbl_providers: %w", err)
+	}
+	policyReturns := n.metrics.PolicyReturns()
+	n.worker = inbound.NewWorker(inbound.WorkerConfig{
+		Store: n.store, Tokens: p.toks, Tracking: p.toks, FBL: fbl, SendingIPs: n.cfg.SendingPrefixes(), Classifier: p.classifier, Policy: p.policy, Logger: n.log,
+		// An accepted message bounced later for reputation or content
+		// slows its (source, site) down like a synchronous throttle.
+		OnPolicyReturn: func(source, site string, class bounce.Class, reason string) {
+			l := n.shaping.ObserveReturn(source, site, string(class)+" "+reason)
+			policyReturns.Inc(l.Rule, source, string(class))
+		},
+		OnEvent: func(ev inbound.Event) {
+			class := string(ev.Class)
+			if ev.Kind == "unattributed" {
+				class = "unattributed"
+			}
+			n.metrics.Return("inbound", class)
+			// The event store hears of ev through the spool journal
+			// (DoneReturn), like delivery outcomes.
+			if onReturn != nil {
+				onReturn(ev)
+			}
+		},
+	})
+	inTLS, err := ic.TLSConfig(p.tls)
+	if err != nil {
+		return err
+	}
+	inBackend := inbound.NewBackend(inbound.ServerConfig{TLSConfig: inTLS,
+		Hostname: n.cfg.Hostname, Domains: ic.Domains, FBLLocalParts: ic.FBLLocalParts,
+		Tokens: p.toks, Inbox: n.store, Logger: n.log, Accepted: n.worker.Kick,
+	})
+	n.inbound = inBackend.NewServer(submit.ServerLog(n.log))
+	return nil
+}

@@ -1,0 +1,385 @@
+package reputation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"sluice/internal/clock"
+	"sluice/internal/event"
+	"sluice/queue"
+	"sluice/tracking/events"
+)
+
+// Event kinds the guard records (stored, and POSTed to the tenant's
+// webhook): Reason names the rate ("complaint_rate", "hard_bounce_rate",
+// "unsubscribe_rate", "block_rate"), Campaign the campaign whose window
+// crossed, if it was one's.
+const (
+	KindPaused  = event.Paused
+	KindResumed = event.Resumed
+	KindWarning = event.ReputationWarning
+)
+
+// Holds is the spool's part (*queue.Store): the durable pause.
+type Holds interface {
+	SuspendUntil(ctx context.Context, kind, name, by, reason string, until time.Time) error
+	Resume(ctx context.Context, kind, name string) (int, error)
+	Holds() []queue.Hold
+}
+
+// Recorder records the guard's own events (*events.Store).
+type Recorder interface {
+	Record(events.Event) bool
+}
+
+// Saver keeps the windows in the event file (*events.Store).
+type Saver interface {
+	View(fn func(*events.Tx) error) error
+	Update(fn func(*events.Tx) error) error
+}
+
+// Receiver returns the domain and shaping site a delivered recipient
+// went to; ok is false when unknown (the directory entry expired).
+type Receiver func(msg uint64, rcpt uint32) (domain, site string, ok bool)
+
+// Directory is the spool's recipient directory (*queue.Store).
+type Directory interface {
+	LookupRecipient(id queue.ID, idx uint32) (queue.Recipient, bool)
+}
+
+// DirectoryReceiver is a Receiver over the spool's recipient directory.
+func DirectoryReceiver(d Directory) Receiver {
+	return func(msg uint64, rcpt uint32) (string, string, bool) {
+		r, ok := d.LookupRecipient(queue.ID(msg), rcpt)
+		return queue.Domain(r.Addr), r.Site, ok
+	}
+}
+
+// Metrics are the guard's counters (metrics.Set); nil counts nothing.
+// rate is one of the Reason values above.
+type Metrics interface {
+	Warned(rate string)
+	Paused(rate string)
+	Resumed()
+}
+
+// Deps are the stores a Guard works with.
+type Deps struct {
+	// Holds is the spool. Required.
+	Holds Holds
+	// Receiver finds delivered recipients' domains. Required.
+	Receiver Receiver
+	// Events records pause, resume and warning events; nil records none.
+	Events Recorder
+	// Saver keeps the windows across restarts; nil keeps them in memory.
+	Saver Saver
+	// Metrics counts; nil counts nothing.
+	Metrics Metrics
+	// Logger receives pauses, warnings and errors. Default slog.Default().
+	Logger *slog.Logger
+	// Now is the clock of the time window. Default clock.Now.
+	Now func() time.Time
+}
+
+// item is what the guard keeps of one event.
+type item struct {
+	kind          event.Kind
+	tenant, camp  string
+	reason, class string
+	msg           uint64
+	rcpt          uint32
+}
+
+// scope is one tenant's or one campaign's window and warnings.
+type scope struct {
+	w      window
+	warned uint8 // bit per rate
+	dirty  bool
+}
+
+// tenantState is one tenant's scopes.
+type tenantState struct {
+	name  string // as the events name it
+	th    Thresholds
+	all   scope
+	camps map[string]*scope
+}
+
+// Guard is the reputation guard. Its methods are safe for concurrent
+// use.
+type Guard struct {
+	cfg       Config
+	d         Deps
+	fbl       fblMatcher
+	blockSize uint32
+	// spanCount and spanTime name the windows ("last 10000 messages").
+	spanCount, spanTime string
+
+	pmu     sync.Mutex
+	pending []item
+	wake    chan struct{}
+
+	mu      sync.Mutex // guards the fields below; the counting goroutine holds it per batch
+	tenants map[string]*tenantState
+	paused  map[string]bool // lower-cased tenants with a marketing stream hold
+	removed []string        // saved keys to delete (evicted campaigns, resets)
+
+	dropped, counted atomic.Uint64
+}
+
+// New returns a guard; Run starts it.
+func New(cfg Config, d Deps) (*Guard, error) {
+	cfg.setDefaults()
+	if d.Holds == nil || d.Receiver == nil {
+		return nil, errors.New("reputation: the spool's holds and a receiver lookup are required")
+	}
+	if err := cfg.Thresholds.Validate(); err != nil {
+		return nil, fmt.Errorf("reputation: %w", err)
+	}
+	tenants := map[string]Thresholds{}
+	for name, th := range cfg.Tenants {
+		if err := th.Validate(); err != nil {
+			return nil, fmt.Errorf("reputation: tenant %s: %w", name, err)
+		}
+		tenants[strings.ToLower(name)] = th
+	}
+	cfg.Tenants = tenants
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = clock.Now
+	}
+	return &Guard{cfg: cfg, d: d, fbl: newFBLMatcher(cfg.FBLDomains),
+		blockSize: uint32(max(1, cfg.WindowMessages/nBlocks)),
+		spanCount: "last " + strconv.Itoa(cfg.WindowMessages) + " messages", spanTime: "last " + cfg.WindowTime.String(),
+		wake: make(chan struct{}, 1), tenants: map[string]*tenantState{}, paused: map[string]bool{}}, nil
+}
+
+// thresholds are tenant's.
+func (g *Guard) thresholds(tenant string) Thresholds {
+	if th, ok := g.cfg.Tenants[strings.ToLower(tenant)]; ok {
+		return th
+	}
+	return *g.cfg.Thresholds
+}
+
+// Hook returns the events store's InTx subscriber: it copies the events
+// the guard counts and hands them over once the transaction commits
+// (never those of a batch that rolls back: the follower retries it), then
+// calls next, the store's other subscriber (the webhook outbox), if any.
+func (g *Guard) Hook(next func(*events.Tx, []events.Event) error) func(*events.Tx, []events.Event) error {
+	return func(tx *events.Tx, evs []events.Event) error {
+		var items []item
+		for i := range evs {
+			if it, ok := itemOf(&evs[i]); ok {
+				items = append(items, it)
+			}
+		}
+		if len(items) > 0 {
+			tx.OnCommit(func() { g.offer(items) })
+		}
+		if next != nil {
+			return next(tx, evs)
+		}
+		return nil
+	}
+}
+
+// itemOf keeps what the guard counts of ev.
+func itemOf(ev *events.Event) (item, bool) {
+	switch ev.Kind {
+	case events.KindDelivered, events.KindComplaint, events.KindUnsubscribe:
+	case events.KindFailed:
+		if ev.Reason == events.ReasonSuppressed || ev.Reason == events.ReasonOperatorBounce {
+			return item{}, false // our own decision, not a receiver's
+		}
+	case events.KindBounce:
+	default:
+		return item{}, false
+	}
+	if ev.Tenant == "" || ev.Anonymous {
+		return item{}, false
+	}
+	return item{kind: ev.Kind, tenant: ev.Tenant, camp: ev.Campaign, reason: ev.Reason, class: ev.Class,
+		msg: ev.Message, rcpt: ev.Rcpt}, true
+}
+
+// Observe counts ev now, in the caller's goroutine: the path for tests
+// and benchmarks that feed events without a store.
+func (g *Guard) Observe(ctx context.Context, ev events.Event) {
+	if it, ok := itemOf(&ev); ok {
+		g.count(ctx, []item{it})
+	}
+}
+
+// offer queues committed items for Run, dropping (and counting) them
+// when the queue is full.
+func (g *Guard) offer(items []item) {
+	g.pmu.Lock()
+	if len(g.pending)+len(items) > g.cfg.QueueSize {
+		g.pmu.Unlock()
+		g.dropped.Add(uint64(len(items)))
+		return
+	}
+	g.pending = append(g.pending, items...)
+	g.pmu.Unlock()
+	select {
+	case g.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run loads the saved windows and the pauses, then counts what Hook hands
+// over until ctx ends; it saves the windows every SaveInterval and before
+// it returns.
+func (g *Guard) Run(ctx context.Context) error {
+	if err := g.Load(); err != nil {
+		return err
+	}
+	t := time.NewTicker(g.cfg.SaveInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			g.drain(context.WithoutCancel(ctx))
+			return g.Save()
+		case <-g.wake:
+			g.drain(ctx)
+		case <-t.C:
+			g.refreshPaused()
+			if err := g.Save(); err != nil {
+				g.d.Logger.Error("reputation: saving windows", "err", err)
+			}
+		}
+	}
+}
+
+// drain counts everything pending.
+func (g *Guard) drain(ctx context.Context) {
+	g.pmu.Lock()
+	items := g.pending
+	g.pending = nil
+	g.pmu.Unlock()
+	if len(items) > 0 {
+		g.count(ctx, items)
+	}
+}
+
+// count adds items to their windows and acts on what crossed.
+func (g *Guard) count(ctx context.Context, items []item) {
+	now := g.d.Now()
+	slot := slotOf(now, g.cfg.WindowTime)
+	var acts []action
+	g.mu.Lock()
+	for i := range items {
+		it := &items[i]
+		var buf [3]counter
+		cs := g.counters(it, buf[:0])
+		if len(cs) == 0 {
+			continue
+		}
+		ts := g.tenant(it.tenant)
+		sc := [2]*scope{&ts.all}
+		if it.camp != "" {
+			sc[1] = g.campaign(ts, it.camp, now)
+		}
+		for j, s := range sc {
+			if s == nil {
+				break
+			}
+			for _, c := range cs {
+				s.w.add(c, slot, g.blockSize)
+			}
+			s.w.seen, s.dirty = now.UnixNano(), true
+			camp := ""
+			if j == 1 {
+				camp = it.camp
+			}
+			acts = g.judge(acts, ts, s, camp, slot)
+		}
+		g.counted.Add(1)
+	}
+	g.mu.Unlock()
+	for _, a := range acts {
+		g.act(ctx, a)
+	}
+}
+
+// counters appends to cs the counts one item adds.
+func (g *Guard) counters(it *item, cs []counter) []counter {
+	switch it.kind {
+	case events.KindDelivered:
+		cs = append(cs, cFinal, cDelivered)
+		if domain, site, _ := g.d.Receiver(it.msg, it.rcpt); g.fbl.covers(domain, site) {
+			cs = append(cs, cFBL)
+		}
+	case events.KindFailed:
+		cs = append(cs, cFinal)
+		if c, ok := classCounter(it.class); ok {
+			cs = append(cs, c)
+		}
+	case events.KindBounce: // the journal puts a return's class in Reason
+		if c, ok := classCounter(it.reason); ok {
+			cs = append(cs, c)
+		}
+	case events.KindComplaint:
+		cs = append(cs, cComplaint)
+	case events.KindUnsubscribe:
+		cs = append(cs, cUnsub)
+	}
+	return cs
+}
+
+// classCounter is the count a bounce class adds (mta/bounce's classes):
+// only a dead address is a hard bounce; policy and spam refusals are
+// blocks; the rest (full mailbox, temporary, rate limited) is neither.
+func classCounter(class string) (counter, bool) {
+	switch class {
+	case "hard_invalid_recipient":
+		return cHard, true
+	case "policy_blocked", "spam_blocked":
+		return cBlock, true
+	}
+	return 0, false
+}
+
+func (g *Guard) tenant(name string) *tenantState {
+	key := strings.ToLower(name)
+	ts := g.tenants[key]
+	if ts == nil {
+		ts = &tenantState{name: name, th: g.thresholds(name), camps: map[string]*scope{}}
+		g.tenants[key] = ts
+	}
+	return ts
+}
+
+// campaign returns ts's scope for camp, forgetting the campaign idle
+// longest when ts has MaxCampaigns already.
+func (g *Guard) campaign(ts *tenantState, camp string, now time.Time) *scope {
+	s := ts.camps[camp]
+	if s != nil {
+		return s
+	}
+	if len(ts.camps) >= g.cfg.MaxCampaigns {
+		var oldest string
+		seen := now.UnixNano() + 1
+		for name, c := range ts.camps {
+			if c.w.seen < seen {
+				oldest, seen = name, c.w.seen
+			}
+		}
+		delete(ts.camps, oldest)
+		g.removed = append(g.removed, saveKey(ts.name, oldest))
+	}
+	s = &scope{}
+	ts.camps[camp] = s
+	return s
+}

@@ -1,0 +1,101 @@
+package tenants
+
+import "time"
+
+// Tenant is one customer kept in the store (or a seed from the config).
+type Tenant struct {
+	Name        string `json:"name"`
+	DisplayName string `json:"display_name,omitempty"`
+	// Disabled tenants cannot authenticate; their data is kept.
+	Disabled bool `json:"disabled,omitempty"`
+	// AllowUnverified lets the tenant send from its domains still pending
+	// verification (a migration from files to data); default false: mail
+	// from a pending domain is refused at MAIL FROM.
+	AllowUnverified bool `json:"allow_unverified,omitempty"`
+	// Pools are the egress pools the tenant may use (first: its default).
+	Pools []string `json:"pools,omitempty"`
+	// Seed marks a tenant of the config file (read-only here).
+	Seed    bool      `json:"seed,omitempty"`
+	Created time.Time `json:"created"`
+	// Revision grows with every change to the tenant, its credentials or
+	// its domains: a cache of what is built from them compares it.
+	Revision uint64 `json:"revision"`
+}
+
+// Credential is one SMTP AUTH credential of a tenant. The secret is never
+// stored: only its bcrypt hash.
+type Credential struct {
+	// ID is also the SMTP username: "<tenant>.<random>".
+	ID      string    `json:"id"`
+	Tenant  string    `json:"tenant"`
+	Hash    string    `json:"hash,omitempty"`
+	Created time.Time `json:"created"`
+	// Revoked is when it was revoked (zero: active).
+	Revoked time.Time `json:"revoked,omitzero"`
+}
+
+// Domain states.
+const (
+	Pending  = "pending"
+	Verified = "verified"
+)
+
+// Domain is one sending domain of a tenant.
+type Domain struct {
+	Name   string `json:"name"`
+	Tenant string `json:"tenant"`
+	State  string `json:"state"`
+	// Token is the value published at _sluice-verify.<domain>.
+	Token      string    `json:"token"`
+	Keys       []Key     `json:"keys"`
+	Created    time.Time `json:"created"`
+	VerifiedAt time.Time `json:"verified_at,omitzero"`
+	CheckedAt  time.Time `json:"checked_at,omitzero"`
+	// LastError is what the last failed verification found missing.
+	LastError string `json:"last_error,omitempty"`
+}
+
+// Key is one DKIM key of a domain.
+type Key struct {
+	Algo     string `json:"algo"`
+	Selector string `json:"selector"`
+	TXT      string `json:"txt"`
+	// Private is the PEM private key; it never leaves the process (the
+	// admin API strips it, see [Domain.Public]).
+	Private []byte `json:"private,omitempty"`
+}
+
+// Public returns d without its private keys: what may be shown.
+func (d Domain) Public() Domain {
+	keys := make([]Key, len(d.Keys))
+	for i, k := range d.Keys {
+		k.Private = nil
+		keys[i] = k
+	}
+	d.Keys = keys
+	return d
+}
+
+// AuditEntry is one change: who made it, what, when.
+type AuditEntry struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// Record is one DNS record to publish for a domain.
+type Record struct {
+	Type  string `json:"type"` // TXT or CNAME
+	Name  string `json:"name"`
+	Value string `json:"value"`
+	// Purpose says what it is for: verification, dkim, return-path,
+	// tracking.
+	Purpose string `json:"purpose"`
+}
+
+// Seed is a tenant of the config file, as the store needs to know it.
+type Seed struct {
+	Name    string
+	Domains []string
+}
