@@ -54,6 +54,21 @@ type Member struct {
 // transaction) and makes the replicator. It must run before any
 // suppression writer does.
 func Join(ctx context.Context, spool *queue.Store, o MemberOptions) (*Member, error) {
+	c, err := o.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := spool.SetFleetOutbox(ctx, true); err != nil {
+		c.Close()
+		return nil, err
+	}
+	rep := c.Replicator(spool, ReplicatorOptions{MaxLen: o.StreamMaxLen})
+	return &Member{Client: c, Replicator: rep, Leases: c.Leases(o.LeaseTTL), Rate: c.Rate(), Backoff: c.Backoff(0),
+		spool: spool, supp: &Suppressions{Store: spool, Replicator: rep}}, nil
+}
+
+// open opens the fleet's Redis as this node.
+func (o MemberOptions) open(ctx context.Context) (*Client, error) {
 	id, err := NodeID(o.DataDir, o.NodeID)
 	if err != nil {
 		return nil, fmt.Errorf("fleet: node id: %w", err)
@@ -71,13 +86,19 @@ func Join(ctx context.Context, spool *queue.Store, o MemberOptions) (*Member, er
 	if err != nil {
 		return nil, fmt.Errorf("fleet: redis: %w", err)
 	}
-	if err := spool.SetFleetOutbox(ctx, true); err != nil {
-		c.Close()
-		return nil, err
+	return c, nil
+}
+
+// NodeNumber is this node's number in the fleet (Client.NodeNumber),
+// claimed over a client of its own: the spool needs it before it opens
+// (its ids carry it), and Join needs the spool.
+func NodeNumber(ctx context.Context, o MemberOptions) (int, error) {
+	c, err := o.open(ctx)
+	if err != nil {
+		return 0, err
 	}
-	rep := c.Replicator(spool, ReplicatorOptions{MaxLen: o.StreamMaxLen})
-	return &Member{Client: c, Replicator: rep, Leases: c.Leases(o.LeaseTTL), Rate: c.Rate(), Backoff: c.Backoff(0),
-		spool: spool, supp: &Suppressions{Store: spool, Replicator: rep}}, nil
+	defer c.Close()
+	return c.NodeNumber(ctx, o.DataDir)
 }
 
 // caConfig is the TLS configuration trusting the CA in file; nil (the

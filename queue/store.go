@@ -42,6 +42,10 @@ var (
 type Options struct {
 	// Now is the clock; default clock.Now (the real clock).
 	Now func() time.Time
+	// Node is this node's number in a fleet, the low NodeBits of every id
+	// it mints (so two nodes never mint the same id); 0 on a single node,
+	// whose ids are exactly the clock's microseconds as before.
+	Node int
 	// Logger receives store events; default slog.Default().
 	Logger *slog.Logger
 	// Retry decides retry times and expiry; default DefaultRetry.
@@ -88,7 +92,7 @@ type Store struct {
 	wg     sync.WaitGroup
 	closed atomic.Bool
 	mu     sync.Mutex // guards close against in-progress sends
-	nextID atomic.Uint64
+	ids    *IDGen
 
 	counts counters
 	holds  holds
@@ -177,11 +181,10 @@ func Open(path string, opts Options) (*Store, error) {
 	// Ids come from the clock (microseconds) or the persisted high-water
 	// mark, whichever is larger, so they stay unique across restarts even if
 	// the clock steps back.
-	start := uint64(opts.Now().UnixMicro())
-	if hwm > start {
-		start = hwm
+	if s.ids, err = NewIDGen(max(hwm, uint64(opts.Now().UnixMicro())), opts.Node); err != nil {
+		db.Close()
+		return nil, err
 	}
-	s.nextID.Store(start)
 	s.wg.Add(1)
 	go s.writer()
 	return s, nil
@@ -191,19 +194,11 @@ func Open(path string, opts Options) (*Store, error) {
 // written because they appear in the headers (Received, Message-ID) that are
 // part of the stored (and signed) bytes.
 //
-// An id is max(previous + 1, now in microseconds), so ids stay close to
-// the acceptance time however long the process runs: the recipient
-// directory and the event store purge by id as a time.
-func (s *Store) NewID() ID {
-	now := uint64(s.opts.Now().UnixMicro())
-	for {
-		last := s.nextID.Load()
-		next := max(last+1, now)
-		if s.nextID.CompareAndSwap(last, next) {
-			return ID(next)
-		}
-	}
-}
+// An id is max(previous + 1, now in microseconds) with the node's number
+// in its low bits (IDGen), so ids stay close to the acceptance time
+// however long the process runs: the recipient directory and the event
+// store purge by id as a time.
+func (s *Store) NewID() ID { return s.ids.Next(s.opts.Now()) }
 
 // Close stops the writer after the writes already submitted and closes the
 // database. Calls after Close fail with ErrClosed.
@@ -317,7 +312,7 @@ func (s *Store) commit(batch []*writeReq) {
 
 func (s *Store) bumpHighWater(tx *bolt.Tx) error {
 	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], s.nextID.Load())
+	binary.BigEndian.PutUint64(b[:], s.ids.Last())
 	return tx.Bucket(bucketMeta).Put(keyHighWater, b[:])
 }
 

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"sluice/admin"
 	"sluice/fleet"
@@ -25,9 +27,7 @@ func (n *node) startFleet(p *parts) (err error) {
 	if !cc.Enabled() {
 		return n.store.SetFleetOutbox(ctx, false)
 	}
-	m, err := fleet.Join(ctx, n.store, fleet.MemberOptions{URL: cc.Redis, Password: cc.Password, Prefix: cc.Prefix,
-		NodeID: cc.NodeID, DataDir: n.cfg.DataDir, TLSCA: cc.TLSCA, LeaseTTL: cc.LeaseTTL.Duration,
-		StreamMaxLen: cc.StreamMaxLen, Version: version, Logger: n.log})
+	m, err := fleet.Join(ctx, n.store, n.memberOptions())
 	if err != nil {
 		return fmt.Errorf("cluster: %w", err)
 	}
@@ -43,6 +43,37 @@ func (n *node) startFleet(p *parts) (err error) {
 	})
 	n.log.Info("fleet mode", "node_id", m.Client.NodeID(), "prefix", cc.Prefix, "redis_up", m.Client.Healthy())
 	return nil
+}
+
+func (n *node) memberOptions() fleet.MemberOptions {
+	cc := &n.cfg.Cluster
+	return fleet.MemberOptions{URL: cc.Redis, Password: cc.Password, Prefix: cc.Prefix,
+		NodeID: cc.NodeID, DataDir: n.cfg.DataDir, TLSCA: cc.TLSCA, LeaseTTL: cc.LeaseTTL.Duration,
+		StreamMaxLen: cc.StreamMaxLen, Version: version, Logger: n.log}
+}
+
+// nodeNumber is the number the spool puts in the low bits of its message
+// ids: 0 on a single node; in a fleet, the one claimed in Redis (kept in
+// data_dir/node_number). A first start with Redis down runs as 0, logged:
+// mail goes on, ids may then meet another unnumbered node's, and the
+// number is claimed at the next start.
+func (n *node) nodeNumber() (int, error) {
+	cc := &n.cfg.Cluster
+	if err := cc.Resolve(); err != nil || !cc.Enabled() {
+		return 0, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	num, err := fleet.NodeNumber(ctx, n.memberOptions())
+	if errors.Is(err, fleet.ErrNoNodeNumber) {
+		n.log.Error("fleet: no node number yet; message ids carry none until the next start", "err", err)
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("cluster: %w", err)
+	}
+	n.log.Info("fleet node number", "number", num)
+	return num, nil
 }
 
 // clusterStatus is the fleet member as admin.Cluster.

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,6 +21,7 @@ import (
 	"sluice/fleet/redistest"
 	"sluice/internal/clock"
 	"sluice/mta/mtatest"
+	"sluice/queue"
 	"sluice/tracking/token"
 )
 
@@ -26,6 +29,7 @@ import (
 type fleetMember struct {
 	id                    string
 	submit, edge, adminAt string
+	dataDir               string
 	child                 *child
 }
 
@@ -41,7 +45,7 @@ func startFleetNodes(t *testing.T, redisURL string, ids ...string) ([]*fleetMemb
 	var out []*fleetMember
 	for _, id := range ids {
 		dir := t.TempDir()
-		m := &fleetMember{id: id, submit: freeAddr(t), edge: freeAddr(t), adminAt: freeAddr(t)}
+		m := &fleetMember{id: id, submit: freeAddr(t), edge: freeAddr(t), adminAt: freeAddr(t), dataDir: filepath.Join(dir, "data")}
 		config := fmt.Sprintf(`data_dir = %q
 hostname = "%s.fleet.test"
 [log]
@@ -100,6 +104,38 @@ func submitCode(t *testing.T, addr, rcpt string) int {
 	return 0
 }
 
+// submitForID submits one message from acme to rcpt at addr and returns the
+// id of its "250 2.0.0 queued as <id>".
+func submitForID(t *testing.T, addr, rcpt string) queue.ID {
+	t.Helper()
+	c, err := smtp.Dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Mail("news@acme.example", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Rcpt(rcpt, nil); err != nil {
+		t.Fatal(err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(w, "From: news@acme.example\r\nTo: "+rcpt+"\r\nSubject: ids\r\n\r\nhello\r\n")
+	resp, err := w.CloseWithResponse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, hex, _ := strings.Cut(resp.StatusText, "queued as ")
+	id, err := queue.ParseID(strings.TrimSpace(hex))
+	if err != nil {
+		t.Fatalf("250 %q: %v", resp.StatusText, err)
+	}
+	return id
+}
+
 // refusedWithin waits until every member refuses rcpt (550) and returns
 // how long that took.
 func refusedWithin(t *testing.T, members []*fleetMember, rcpt string, limit time.Duration) time.Duration {
@@ -151,6 +187,28 @@ func TestFleetSuppressionsAcrossProcesses(t *testing.T) {
 		}
 		took := refusedWithin(t, others, rcpt, time.Second)
 		t.Logf("unsubscribe at A refused at B and C after %v", took)
+	})
+
+	t.Run("every node mints ids with its own node number", func(t *testing.T) {
+		seen := map[int]string{}
+		for _, m := range nodes {
+			id := submitForID(t, m.submit, "ids@example.net")
+			b, err := os.ReadFile(filepath.Join(m.dataDir, "node_number"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			num, err := strconv.Atoi(strings.TrimSpace(string(b)))
+			if err != nil || num < 1 || num > queue.MaxNode {
+				t.Fatalf("node %s: node_number %q", m.id, b)
+			}
+			if id.Node() != num {
+				t.Errorf("node %s (number %d) minted %s, whose node part is %d", m.id, num, id, id.Node())
+			}
+			if other, dup := seen[num]; dup {
+				t.Errorf("nodes %s and %s share number %d", other, m.id, num)
+			}
+			seen[num] = m.id
+		}
 	})
 
 	t.Run("suppressed during a Redis outage, Redis back empty", func(t *testing.T) {

@@ -191,7 +191,12 @@ func (n *node) prepare(out io.Writer) (p *parts, err error) {
 // (sent, delivery outcomes, operator bounces) wake the follower that
 // applies them to the events store. Both are built after the spool.
 func (n *node) openSpool(p *parts) (err error) {
+	num, err := n.nodeNumber()
+	if err != nil {
+		return err
+	}
 	n.store, err = queue.Open(filepath.Join(n.cfg.DataDir, "spool.db"), queue.Options{
+		Node:   num,
 		Logger: n.log, Retry: p.retry, Observe: n.metrics.ObserveCommit,
 		OnDue: func() {
 			if e := n.kick.Load(); e != nil {
