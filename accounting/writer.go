@@ -301,6 +301,12 @@ func (w *Writer) pass(s Store) (more bool, err error) {
 		}
 	}
 	if len(cs) == 0 {
+		// The outbox is empty: resynchronise the gauge. The count taken at
+		// start and the commits' own additions can overlap (a commit is
+		// visible before its OnCommit runs), which would otherwise leave
+		// the gauge above zero for good. A commit landing between the read
+		// and this store only shows low until its own pass.
+		w.backlog.Store(0)
 		return false, nil
 	}
 	var buf []byte

@@ -28,6 +28,8 @@ type TenantStore interface {
 	RemoveDomain(actor, tenant, domain string) error
 	Records(d tenants.Domain) []tenants.Record
 	VerifyDomain(ctx context.Context, actor, tenant, domain string) (tenants.Domain, []tenants.Check, error)
+	RotateDomain(actor, tenant, domain string) (tenants.Domain, []tenants.Record, error)
+	SwitchDomainKeys(actor, tenant, domain string) (tenants.Domain, error)
 	Audit(tenant string) ([]tenants.AuditEntry, error)
 }
 
@@ -83,6 +85,7 @@ func (s *server) tenantRoutes(mux *http.ServeMux) {
 	s.handle(mux, "GET /api/v1/tenants/{name}/domains/{domain}", s.showDomain)
 	s.handle(mux, "DELETE /api/v1/tenants/{name}/domains/{domain}", s.removeDomain)
 	s.handle(mux, "POST /api/v1/tenants/{name}/domains/{domain}/verify", s.verifyDomain)
+	s.handle(mux, "POST /api/v1/tenants/{name}/domains/{domain}/rotate", s.rotateDomain)
 }
 
 // tenantError answers a store error: 400 bad input, 404 unknown, 409 a
@@ -261,6 +264,34 @@ func (s *server) verifyDomain(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, "domain verify", "tenant", name, "domain", d.Name, "state", d.State)
 	writeJSON(w, http.StatusOK, DomainVerification{Domain: d, Checks: checks})
+}
+
+// RotateRequest is the body of POST …/domains/{domain}/rotate: without
+// Switch it publishes new keys (their records are in the answer); with
+// it, the new keys, once verified, start signing and the old ones retire.
+type RotateRequest struct {
+	Switch bool `json:"switch,omitempty"`
+}
+
+func (s *server) rotateDomain(w http.ResponseWriter, r *http.Request) {
+	var in RotateRequest
+	if !decodeBody(w, r, &in) {
+		return
+	}
+	name, domain := r.PathValue("name"), r.PathValue("domain")
+	var d tenants.Domain
+	var err error
+	if in.Switch {
+		d, err = s.TenantStore.SwitchDomainKeys(actor(r), name, domain)
+	} else {
+		d, _, err = s.TenantStore.RotateDomain(actor(r), name, domain)
+	}
+	if err != nil {
+		s.tenantError(w, r, err)
+		return
+	}
+	s.audit(r, "domain rotate", "tenant", name, "domain", d.Name, "switch", in.Switch)
+	writeJSON(w, http.StatusOK, DomainRecords{Domain: d, Records: s.TenantStore.Records(d)})
 }
 
 // nonNil makes an empty list [] in JSON rather than null.

@@ -39,6 +39,12 @@ const (
 // Resolve fills the defaults of unset keys (the directory under
 // dataDir) and validates the section; an error names the key.
 func (a *Accounting) Resolve(dataDir string) error {
+	a.fill(dataDir)
+	return a.validate()
+}
+
+// fill sets the defaults of the keys left unset.
+func (a *Accounting) fill(dataDir string) {
 	if a.Path == "" {
 		a.Path = filepath.Join(dataDir, "accounting")
 	}
@@ -55,6 +61,10 @@ func (a *Accounting) Resolve(dataDir string) error {
 	if a.Kinds == nil {
 		a.Kinds = []string{"sent", "delivered", "deferred", "failed", "bounce", "complaint", "unsubscribe", "deleted"}
 	}
+}
+
+// validate checks a filled [accounting] table.
+func (a *Accounting) validate() error {
 	switch {
 	case a.MaxSize < -1:
 		return keyError("accounting.max_size", "%d: want bytes > 0, or -1 for no limit", a.MaxSize)

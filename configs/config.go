@@ -33,11 +33,16 @@ type Config struct {
 	Shaping     Shaping      `toml:"shaping"`
 	Webhooks    Webhooks     `toml:"webhooks"`
 	Cluster     Cluster      `toml:"cluster"`
+	Reputation  Reputation   `toml:"reputation"`
+	Accounting  Accounting   `toml:"accounting"`
 	Tenants     []Tenant     `toml:"tenant"`
 	Routes      []Route      `toml:"route"`
 	Sources     []Source     `toml:"source"`
 	Pools       []Pool       `toml:"pool"`
 	BounceRules []BounceRule `toml:"bounce_rule"`
+
+	// TenantStore is [tenants]: tenants kept as data (tenants.go).
+	TenantStore TenantStore `toml:"tenants"`
 }
 
 // Log configures structured logging (slog, JSON lines on stderr).

@@ -62,9 +62,24 @@ type Delivery struct {
 	// servers and verified MX certificates, besides the system's (private
 	// PKI, tests). Default none.
 	TLSCAFile string `toml:"tls_ca_file"`
+	// Priorities serves due mail by class (transactional before
+	// marketing, then X-Sluice-Priority or the tenant's priority), one
+	// claim and one transaction in 8 going to the lower classes. false:
+	// due order only, as before. Default true (unset); see
+	// PrioritiesEnabled.
+	Priorities *bool `toml:"priorities"`
 	// TLSPolicies are per-site TLS modes ([[delivery.tls_policy]]); the
 	// first match wins.
 	TLSPolicies []TLSPolicyRule `toml:"tls_policy"`
+	// TLSReports sends daily RFC 8460 TLS reports to receivers that
+	// publish `_smtp._tls` records. Default false. The other tls_report_*
+	// keys, their defaults and checks: tlsreports.go.
+	TLSReports         bool   `toml:"tls_reports"`
+	TLSReportOrg       string `toml:"tls_report_org"`
+	TLSReportSubmitter string `toml:"tls_report_submitter"`
+	TLSReportFrom      string `toml:"tls_report_from"`
+	TLSReportContact   string `toml:"tls_report_contact"`
+	TLSReportDir       string `toml:"tls_report_dir"`
 }
 
 // TLSPolicyRule is one [[delivery.tls_policy]]: a mode for a recipient
@@ -77,6 +92,9 @@ type TLSPolicyRule struct {
 	// (WebPKI for the MX host name), mta-sts or dane.
 	Mode string `toml:"mode"`
 }
+
+// PrioritiesEnabled reports delivery.priorities: true unless set to false.
+func (d Delivery) PrioritiesEnabled() bool { return d.Priorities == nil || *d.Priorities }
 
 // MTASTSEnabled reports delivery.mta_sts: true unless set to false.
 func (d Delivery) MTASTSEnabled() bool { return d.MTASTS == nil || *d.MTASTS }
@@ -187,6 +205,9 @@ func (d Delivery) validate() error {
 	}
 	if d.TLS != "opportunistic" && d.TLS != "disabled" {
 		return keyError("delivery.tls", "%q is not one of opportunistic, disabled", d.TLS)
+	}
+	if err := d.validateTLSReports(); err != nil {
+		return err
 	}
 	return d.validateTLSPolicy()
 }

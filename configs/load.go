@@ -67,7 +67,8 @@ func Default() *Config {
 			TLS:                         "opportunistic",
 			DefaultPool:                 "default",
 		},
-		DKIM: DKIM{RSAEngine: "auto"},
+		DKIM:       DKIM{RSAEngine: "auto"},
+		Reputation: defaultReputation(),
 		Webhooks: Webhooks{
 			MaxAge:     Duration{72 * time.Hour},
 			Timeout:    Duration{10 * time.Second},
@@ -75,6 +76,7 @@ func Default() *Config {
 			RetryFirst: Duration{time.Second},
 			RetryMax:   Duration{10 * time.Minute},
 		},
+		TenantStore: TenantStore{BcryptCost: 10, ReturnPathLabel: "bounces", TrackingLabel: "track"},
 	}
 }
 
@@ -182,6 +184,8 @@ func (c *Config) fill() {
 	}
 	c.Tracking.BaseURL = strings.TrimSuffix(c.Tracking.BaseURL, "/")
 	c.Cluster.fill()
+	c.Reputation.fill()
+	c.Accounting.fill(c.DataDir)
 }
 
 // keyError is a validation error naming its key.
@@ -209,6 +213,8 @@ func (c *Config) Validate() error {
 		c.DKIM.validate,
 		c.Webhooks.validate,
 		c.Cluster.validate,
+		c.validateReputation,
+		c.Accounting.validate,
 	} {
 		if err := check(); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"sluice/internal/event"
+	"sluice/queue"
 )
 
 // Tenant is one customer whose applications submit mail.
@@ -65,8 +66,14 @@ type Tenant struct {
 	// once reached the client gets 451 4.7.1 until midnight UTC. Default
 	// 0: no quota.
 	DailyQuota int64 `toml:"daily_quota"`
+	// Priority is the default priority of this tenant's mail within its
+	// stream: "high", "normal" or "low"; a message's X-Sluice-Priority
+	// overrides it. Default "normal".
+	Priority string `toml:"priority"`
 	// Webhook pushes this tenant's events to its endpoint. Default: none.
 	Webhook Webhook `toml:"webhook"`
+	// Reputation overrides [reputation]'s thresholds for this tenant.
+	Reputation TenantReputation `toml:"reputation"`
 }
 
 // Webhook is a tenant's event webhook ([tenant.webhook]): every event
@@ -115,7 +122,7 @@ func (c *Config) validateTenants() error {
 	if len(s.TrustedNetworks) > 0 && s.TrustedTenant == "" {
 		return keyError("submission.trusted_tenant", "required when trusted_networks is set")
 	}
-	return nil
+	return c.TenantStore.validate()
 }
 
 // validate checks one tenant's own keys; key is its name ("tenant[0]").
@@ -154,10 +161,22 @@ func (t Tenant) validate(key string, inboundDomains []string) error {
 	if err := t.validateLimits(key); err != nil {
 		return err
 	}
+	if _, ok := t.PriorityValue(); !ok {
+		return keyError(key+".priority", "%q is not one of high, normal, low", t.Priority)
+	}
 	if t.BounceDomain != "" && !containsFold(inboundDomains, t.BounceDomain) {
 		return keyError(key+".bounce_domain", "%q is not one of inbound.domains", t.BounceDomain)
 	}
 	return t.Webhook.validate(key + ".webhook")
+}
+
+// PriorityValue is the tenant's priority as the spool knows it; "" is
+// normal. False when it is not one of high, normal, low.
+func (t Tenant) PriorityValue() (queue.Priority, bool) {
+	if t.Priority == "" {
+		return queue.PriorityNormal, true
+	}
+	return queue.ParsePriority(t.Priority)
 }
 
 // validateLimits checks a tenant's submission limits (rate_limit,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -46,6 +47,30 @@ type Tracking struct {
 	// that keeps suppressions, for `sluice edge` running apart from it
 	// (with admin.token set to that node's token). Unused by serve.
 	SuppressVia string `toml:"suppress_via"`
+
+	// HTTPSAddr is the address of the edge's HTTPS listener
+	// ("0.0.0.0:443"). Empty: no HTTPS (a proxy in front may terminate
+	// it). Needs a certificate: TLSCert and TLSKey, or ACMEHosts. With
+	// base_url https, plain-HTTP requests then get a 308 to base_url's
+	// origin (except /healthz and ACME HTTP-01 challenges).
+	HTTPSAddr string `toml:"https_addr"`
+	// TLSCert and TLSKey are PEM files (certificate chain, key) served
+	// for every name not in ACMEHosts; set both or neither. Reloaded on
+	// SIGHUP and when they change (checked every minute).
+	TLSCert string `toml:"tls_cert"`
+	TLSKey  string `toml:"tls_key"`
+	// ACMEHosts are the only names certificates are requested for from an
+	// ACME CA (RFC 8555), each a domain name with a dot. Certificates and
+	// the account key are kept in data_dir/acme (0600) and renewed a third
+	// of their lifetime before expiry. The CA validates on the HTTPS
+	// listener (TLS-ALPN-01, port 443) or on listen (HTTP-01, port 80).
+	// Default none.
+	ACMEHosts []string `toml:"acme_hosts"`
+	// ACMEEmail is the ACME account's contact address. Optional.
+	ACMEEmail string `toml:"acme_email"`
+	// ACMEDirectory is the CA's directory URL (https). Empty: Let's
+	// Encrypt's production directory.
+	ACMEDirectory string `toml:"acme_directory"`
 }
 
 // Webhooks configures how tenants' webhooks are delivered.
@@ -101,7 +126,56 @@ func (t Tracking) validate() error {
 			return keyError(key, "must be at least 32 bytes, hex-encoded")
 		}
 	}
+	return t.validateHTTPS()
+}
+
+// validateHTTPS checks the HTTPS edge's keys: a listener needs a
+// certificate source, and a certificate source needs the listener.
+func (t Tracking) validateHTTPS() error {
+	if t.HTTPSAddr != "" {
+		if err := checkHostPort(t.HTTPSAddr); err != nil {
+			return keyError("tracking.https_addr", "%v", err)
+		}
+	}
+	if (t.TLSCert == "") != (t.TLSKey == "") {
+		return keyError("tracking.tls_key", "tls_cert and tls_key go together: set both or neither")
+	}
+	for i, h := range t.ACMEHosts {
+		n := strings.TrimSuffix(h, ".")
+		if !strings.Contains(n, ".") || strings.ContainsAny(n, "*@/: ") || strings.HasPrefix(n, ".") {
+			return keyError(fmt.Sprintf("tracking.acme_hosts[%d]", i), "%q is not a domain name", h)
+		}
+	}
+	if d := t.ACMEDirectory; d != "" {
+		if u, err := url.Parse(d); err != nil || u.Scheme != "https" || u.Host == "" {
+			return keyError("tracking.acme_directory", "%q is not an https URL", d)
+		}
+	}
+	hasCert := t.TLSCert != "" || len(t.ACMEHosts) > 0
+	switch {
+	case t.HTTPSAddr != "" && !hasCert:
+		return keyError("tracking.https_addr", "needs a certificate: tls_cert and tls_key, or acme_hosts")
+	case t.HTTPSAddr == "" && hasCert:
+		return keyError("tracking.https_addr", "required with tls_cert or acme_hosts (nothing would serve the certificate)")
+	case t.HTTPSAddr == "" && (t.ACMEEmail != "" || t.ACMEDirectory != ""):
+		return keyError("tracking.acme_hosts", "required with acme_email or acme_directory")
+	}
 	return nil
+}
+
+// HTTPSRedirect is the origin plain-HTTP requests are sent to ("https://
+// host[:port]" of base_url): set only when the edge serves HTTPS itself
+// and base_url is https, so a proxy terminating TLS in front of a plain
+// edge never sees a redirect loop.
+func (t Tracking) HTTPSRedirect() string {
+	if t.HTTPSAddr == "" {
+		return ""
+	}
+	u, err := url.Parse(t.BaseURL)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return ""
+	}
+	return "https://" + u.Host
 }
 
 // validate checks the [webhooks] table.

@@ -87,3 +87,43 @@ func ParsePrivateKey(data []byte) (crypto.Signer, error) {
 func DomainKeyName(selector, domain string) string {
 	return selector + "._domainkey." + strings.TrimSuffix(domain, ".")
 }
+
+// GenerateRotationKeys makes a new dual-signing pair for a domain that
+// already has keys (a rotation): each selector is the dated one of
+// [DatedSelector] unless taken reports it in use, then the day's
+// ("s20261231r"), then the day's with a number ("s20261231r2"…), so that
+// a rotation never reuses a published name (RFC 6376 §3.1: a selector
+// names one key; a verifier's cache must not mix the old key and the new).
+func GenerateRotationKeys(now time.Time, taken func(selector string) bool) ([]DomainKey, error) {
+	keys, err := GenerateDomainKeys(now)
+	if err != nil {
+		return nil, err
+	}
+	for i := range keys {
+		sel, err := freeSelector(keys[i].Algo, now, taken)
+		if err != nil {
+			return nil, err
+		}
+		keys[i].Selector = sel
+	}
+	return keys, nil
+}
+
+// freeSelector returns the first selector of algo at now that taken does
+// not report.
+func freeSelector(algo string, now time.Time, taken func(string) bool) (string, error) {
+	if s := DatedSelector(algo, now); !taken(s) {
+		return s, nil
+	}
+	day := DatedSelector(algo, now)
+	day = "s" + now.UTC().Format("20060102") + day[len(day)-1:]
+	if !taken(day) {
+		return day, nil
+	}
+	for n := 2; n < 100; n++ {
+		if s := fmt.Sprintf("%s%d", day, n); !taken(s) {
+			return s, nil
+		}
+	}
+	return "", fmt.Errorf("dkim: no free %s selector on %s", algo, now.UTC().Format("2006-01-02"))
+}

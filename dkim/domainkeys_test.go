@@ -33,3 +33,28 @@ func TestGenerateDomainKeys(t *testing.T) {
 		t.Fatal("garbage parsed")
 	}
 }
+
+func TestGenerateRotationKeys(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2027, 3, 9, 12, 0, 0, 0, time.UTC)
+	used := map[string]bool{}
+	take := func(s string) bool { return used[s] }
+	var got []string
+	for range 3 {
+		keys, err := GenerateRotationKeys(now, take)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys {
+			if used[k.Selector] {
+				t.Fatalf("selector %s reused", k.Selector)
+			}
+			used[k.Selector] = true
+			got = append(got, k.Selector)
+		}
+	}
+	want := "s202703r s202703e s20270309r s20270309e s20270309r2 s20270309e2"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("selectors %q, want %q", strings.Join(got, " "), want)
+	}
+}

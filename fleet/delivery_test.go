@@ -215,8 +215,10 @@ func TestFleetReclaimsCrashedNodesLeases(t *testing.T) {
 	killed := time.Now()
 
 	rule := shaping.Rule{Name: "sink", Domains: siteDomains, MaxConnections: limit}
-	a := startNode(t, dns, sink.Addr(), rule, throttles(t, srv, "a", ttl))
-	b := startNode(t, dns, sink.Addr(), rule, throttles(t, srv, "b", ttl))
+	// The live nodes' leases outlive any renewal a loaded machine delays:
+	// only the dead node's must expire here.
+	a := startNode(t, dns, sink.Addr(), rule, throttles(t, srv, "a", 5*time.Second))
+	b := startNode(t, dns, sink.Addr(), rule, throttles(t, srv, "b", 5*time.Second))
 	a.enqueue(t, "a", 10)
 	b.enqueue(t, "b", 10)
 	if got := sink.WaitRcpts(1, 10*time.Second); len(got) == 0 {

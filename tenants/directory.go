@@ -16,6 +16,14 @@ type DirectoryOptions struct {
 	// Tracker rewrites the tenants' mail (tracking links, List-
 	// Unsubscribe); nil: none.
 	Tracker submit.Tracker
+	// TrackerFor returns the tracker of a tenant with its own tracking
+	// host (Tenant.TrackingHost): the same as Tracker, URLs on that host
+	// (tracking.Tracker.WithHost). Nil: such tenants use Tracker.
+	TrackerFor func(host string) submit.Tracker
+	// ESPFallback accepts a message with no key aligned with its From
+	// domain when it got the ESP's signature (ESPKeys); false: refused
+	// (550 5.7.1), as is any message that would leave unsigned.
+	ESPFallback bool
 	// DefaultPool is the pool of a tenant that names none, by its real
 	// name (delivery.default_pool), so holds on that pool cover it.
 	// Empty: the submission's default.
@@ -84,24 +92,30 @@ func (d *Directory) Lookup(username string) (*submit.Tenant, string, bool) {
 
 // build makes the submission's tenant: verified domains are its sender
 // domains and are signed with their own keys; pending ones are refused at
-// MAIL FROM (listed as Unverified) unless the tenant allows them.
+// MAIL FROM (listed as Unverified) unless the tenant allows them, and are
+// then signed with their generated keys (valid once the records are
+// published, and aligned either way). Its signer refuses mail that would
+// leave without a signature aligned with the From domain
+// (submit.RequireAligned): a tenant kept as data never sends unsigned.
 func (d *Directory) build(l Login) (*submit.Tenant, error) {
 	t := &submit.Tenant{Name: l.Tenant.Name, Username: l.Credential.ID, Pools: l.Tenant.Pools, Tracker: d.opts.Tracker}
+	if h := l.Tenant.TrackingHost; h != "" && d.opts.Tracker != nil && d.opts.TrackerFor != nil {
+		t.Tracker = d.opts.TrackerFor(h)
+	}
 	if len(t.Pools) == 0 && d.opts.DefaultPool != "" {
 		t.Pools = []string{d.opts.DefaultPool}
 	}
 	var keys []dkim.Key
 	for _, dom := range l.Domains {
-		if dom.State != Verified {
-			if l.Tenant.AllowUnverified {
-				t.SenderDomains = append(t.SenderDomains, dom.Name)
-			} else {
-				t.Unverified = append(t.Unverified, dom.Name)
-			}
+		if dom.State != Verified && !l.Tenant.AllowUnverified {
+			t.Unverified = append(t.Unverified, dom.Name)
 			continue
 		}
 		t.SenderDomains = append(t.SenderDomains, dom.Name)
 		for _, k := range dom.Keys {
+			if !k.Signing() {
+				continue // published for a rotation, or retiring
+			}
 			signer, err := dkim.ParsePrivateKey(k.Private)
 			if err != nil {
 				return nil, err
@@ -109,12 +123,14 @@ func (d *Directory) build(l Login) (*submit.Tenant, error) {
 			keys = append(keys, dkim.Key{Domain: dom.Name, Selector: k.Selector, Signer: signer})
 		}
 	}
+	var inner submit.Signer
 	if len(keys) > 0 || len(d.opts.ESPKeys) > 0 {
 		s, err := dkim.NewSigner(dkim.Options{Keys: keys, ESPKeys: d.opts.ESPKeys})
 		if err != nil {
 			return nil, err
 		}
-		t.Signer = s
+		inner = s
 	}
+	t.Signer = submit.RequireAligned(inner, d.opts.ESPFallback)
 	return t, nil
 }

@@ -51,7 +51,7 @@ func (s *Store) AddDomain(actor, tenant, domain string) (Domain, []Record, error
 	}
 	d := Domain{Name: name, Tenant: tenant, State: Pending, Token: "sluice-verify=" + hex.EncodeToString(tok[:]), Created: now}
 	for _, k := range gen {
-		d.Keys = append(d.Keys, Key{Algo: k.Algo, Selector: k.Selector, TXT: k.TXT, Private: k.PrivatePEM})
+		d.Keys = append(d.Keys, Key{Algo: k.Algo, Selector: k.Selector, TXT: k.TXT, Private: k.PrivatePEM, State: KeyActive, Created: now})
 	}
 	err = s.change(tenant, actor, "domain.add", func(tx *bolt.Tx) (string, error) {
 		if err := mustTenant(tx, tenant); err != nil {
@@ -205,7 +205,7 @@ func domainsOf(tx *bolt.Tx, tenant string) ([]Domain, error) {
 func (s *Store) Records(d Domain) []Record {
 	recs := []Record{{Type: "TXT", Name: VerifyLabel + "." + d.Name, Value: d.Token, Purpose: "verification"}}
 	for _, k := range d.Keys {
-		recs = append(recs, Record{Type: "TXT", Name: dkim.DomainKeyName(k.Selector, d.Name), Value: k.TXT, Purpose: "dkim"})
+		recs = append(recs, Record{Type: "TXT", Name: dkim.DomainKeyName(k.Selector, d.Name), Value: k.TXT, Purpose: keyPurpose(k)})
 	}
 	if t := s.opts.ReturnPathTarget; t != "" {
 		recs = append(recs, Record{Type: "CNAME", Name: s.opts.ReturnPathLabel + "." + d.Name, Value: t, Purpose: "return-path"})

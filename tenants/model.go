@@ -14,6 +14,11 @@ type Tenant struct {
 	AllowUnverified bool `json:"allow_unverified,omitempty"`
 	// Pools are the egress pools the tenant may use (first: its default).
 	Pools []string `json:"pools,omitempty"`
+	// TrackingHost is the tenant's own tracking host ("t.acme.example", a
+	// CNAME to the edge): its links, pixel and List-Unsubscribe use it,
+	// and the edge answers only its tokens there (tracking/hosts.go).
+	// Empty: the default tracking host.
+	TrackingHost string `json:"tracking_host,omitempty"`
 	// Seed marks a tenant of the config file (read-only here).
 	Seed    bool      `json:"seed,omitempty"`
 	Created time.Time `json:"created"`
@@ -55,15 +60,37 @@ type Domain struct {
 	LastError string `json:"last_error,omitempty"`
 }
 
+// Key states of a rotation (rotate.go).
+const (
+	// KeyActive keys sign (the zero value "" means active too).
+	KeyActive = "active"
+	// KeyNext keys are published for a rotation, not yet signing.
+	KeyNext = "next"
+	// KeyRetiring keys no longer sign but stay published until RetireAt.
+	KeyRetiring = "retiring"
+)
+
 // Key is one DKIM key of a domain.
 type Key struct {
 	Algo     string `json:"algo"`
 	Selector string `json:"selector"`
 	TXT      string `json:"txt"`
+	// State is KeyActive ("" too), KeyNext or KeyRetiring.
+	State string `json:"state,omitempty"`
+	// Created is when the key was generated.
+	Created time.Time `json:"created,omitzero"`
+	// VerifiedAt is when a verification last found its record published.
+	VerifiedAt time.Time `json:"verified_at,omitzero"`
+	// RetireAt is when a retiring key is dropped from the store (its
+	// record may then be removed from DNS).
+	RetireAt time.Time `json:"retire_at,omitzero"`
 	// Private is the PEM private key; it never leaves the process (the
 	// admin API strips it, see [Domain.Public]).
 	Private []byte `json:"private,omitempty"`
 }
+
+// Signing reports whether k signs mail (active).
+func (k Key) Signing() bool { return k.State == "" || k.State == KeyActive }
 
 // Public returns d without its private keys: what may be shown.
 func (d Domain) Public() Domain {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -47,6 +48,10 @@ type Options struct {
 	// Resolver answers VerifyDomain's lookups (a DNSResolver on the
 	// configured resolvers). Nil: VerifyDomain fails.
 	Resolver Resolver
+	// RotationGrace is how long a key replaced by a rotation stays
+	// published (and in the store) before it is dropped. Default
+	// DefaultRotationGrace (7 days).
+	RotationGrace time.Duration
 	// Now is the clock of audit entries, key dates and verification.
 	// Default clock.Now.
 	Now func() time.Time
@@ -58,6 +63,9 @@ type Store struct {
 	db    *bolt.DB
 	opts  Options
 	seeds map[string]Seed
+
+	watchMu  sync.Mutex // guards watchers
+	watchers []func(Change)
 }
 
 // Open opens (or creates) the store at opts.Path.
@@ -67,6 +75,9 @@ func Open(opts Options) (*Store, error) {
 	}
 	if opts.BcryptCost == 0 {
 		opts.BcryptCost = bcrypt.DefaultCost
+	}
+	if opts.RotationGrace <= 0 {
+		opts.RotationGrace = DefaultRotationGrace
 	}
 	if opts.ReturnPathLabel == "" {
 		opts.ReturnPathLabel = "bounces"
@@ -124,13 +135,14 @@ func (s *Store) Revision() (uint64, error) {
 // of tenant (fn's detail) and bumps the revisions (the store's and the tenant's): all
 // or nothing, fsync'd by bbolt's commit.
 func (s *Store) change(tenant, actor, action string, fn func(tx *bolt.Tx) (detail string, err error)) error {
+	var rev uint64
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		detail, err := fn(tx)
 		if err != nil {
 			return err
 		}
 		meta := tx.Bucket(bMeta)
-		var rev uint64
+		rev = 0
 		if v := meta.Get(keyRevision); len(v) == 8 {
 			rev = binary.BigEndian.Uint64(v)
 		}
@@ -163,6 +175,7 @@ func (s *Store) change(tenant, actor, action string, fn func(tx *bolt.Tx) (detai
 	if err != nil {
 		return fmt.Errorf("tenants: %s %s: %w", action, tenant, err)
 	}
+	s.notify(Change{Tenant: tenant, Revision: rev})
 	return nil
 }
 

@@ -14,6 +14,8 @@ type Update struct {
 	AllowUnverified *bool    `json:"allow_unverified,omitempty"`
 	Pools           []string `json:"pools,omitempty"`
 	Disabled        *bool    `json:"disabled,omitempty"`
+	// TrackingHost sets the tenant's tracking host; "" clears it.
+	TrackingHost *string `json:"tracking_host,omitempty"`
 }
 
 // CreateTenant adds a tenant named t.Name. A name already in the store or
@@ -30,11 +32,23 @@ func (s *Store) CreateTenant(actor string, t Tenant) (Tenant, error) {
 	}
 	t.Seed, t.Disabled, t.Created, t.Revision = false, false, s.opts.Now().UTC(), 0
 	t.DisplayName = strings.TrimSpace(t.DisplayName)
-	err := s.change(t.Name, actor, "tenant.create", func(tx *bolt.Tx) (string, error) {
+	host, err := s.validTrackingHost(t.TrackingHost)
+	if err != nil {
+		return Tenant{}, err
+	}
+	t.TrackingHost = host
+	err = s.change(t.Name, actor, "tenant.create", func(tx *bolt.Tx) (string, error) {
 		if tx.Bucket(bTenants).Get([]byte(t.Name)) != nil {
 			return "", fmt.Errorf("%w: tenant %q", ErrExists, t.Name)
 		}
-		return fmt.Sprintf("allow_unverified=%t", t.AllowUnverified), put(tx, bTenants, t.Name, t)
+		if err := hostFree(tx, t.Name, host); err != nil {
+			return "", err
+		}
+		detail := fmt.Sprintf("allow_unverified=%t", t.AllowUnverified)
+		if host != "" {
+			detail += " tracking_host=" + host
+		}
+		return detail, put(tx, bTenants, t.Name, t)
 	})
 	if err != nil {
 		return Tenant{}, err
@@ -50,8 +64,16 @@ func (s *Store) UpdateTenant(actor, name string, u Update) (Tenant, error) {
 	if err := validPools(u.Pools); err != nil {
 		return Tenant{}, err
 	}
+	var host string
+	if u.TrackingHost != nil {
+		h, err := s.validTrackingHost(*u.TrackingHost)
+		if err != nil {
+			return Tenant{}, err
+		}
+		host = h
+	}
 	action := "tenant.update"
-	if u.Disabled != nil && *u.Disabled && u.DisplayName == nil && u.AllowUnverified == nil && u.Pools == nil {
+	if u.Disabled != nil && *u.Disabled && u.DisplayName == nil && u.AllowUnverified == nil && u.Pools == nil && u.TrackingHost == nil {
 		action = "tenant.disable"
 	}
 	err := s.change(name, actor, action, func(tx *bolt.Tx) (string, error) {
@@ -77,6 +99,13 @@ func (s *Store) UpdateTenant(actor, name string, u Update) (Tenant, error) {
 		if u.Disabled != nil {
 			t.Disabled = *u.Disabled
 			what = append(what, fmt.Sprintf("disabled=%t", t.Disabled))
+		}
+		if u.TrackingHost != nil {
+			if err := hostFree(tx, name, host); err != nil {
+				return "", err
+			}
+			t.TrackingHost = host
+			what = append(what, "tracking_host="+host)
 		}
 		return strings.Join(what, " "), put(tx, bTenants, name, t)
 	})

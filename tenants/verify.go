@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
+
+	"sluice/dkim"
 )
 
 // Check is the outcome of one record of a verification.
@@ -33,12 +35,17 @@ func (s *Store) Verify(ctx context.Context, actor, tenant, domain string, r Reso
 	}
 	checks := make([]Check, 0, 4)
 	var problems []string
+	published := map[string]bool{} // record names found
 	for _, rec := range s.Records(d) {
+		if rec.Purpose == PurposeRetiring {
+			continue // kept for mail already signed; its removal is no fault
+		}
 		c := Check{Record: rec}
 		c.OK, c.Problem = check(ctx, r, rec)
 		if !c.OK {
 			problems = append(problems, rec.Purpose+" "+rec.Name+": "+c.Problem)
 		}
+		published[rec.Name] = c.OK
 		checks = append(checks, c)
 	}
 	now := s.opts.Now().UTC()
@@ -52,6 +59,12 @@ func (s *Store) Verify(ctx context.Context, actor, tenant, domain string, r Reso
 			return "", fmt.Errorf("%w: domain %s of tenant %q", ErrNotFound, d.Name, tenant)
 		}
 		cur.CheckedAt, cur.LastError = now, strings.Join(problems, "; ")
+		for i, k := range cur.Keys {
+			if published[dkim.DomainKeyName(k.Selector, cur.Name)] {
+				cur.Keys[i].VerifiedAt = now
+			}
+		}
+		cur.Keys = s.dropRetired(cur.Keys, now)
 		if len(problems) == 0 && cur.State != Verified {
 			cur.State, cur.VerifiedAt = Verified, now
 		}

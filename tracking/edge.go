@@ -126,6 +126,11 @@ type Config struct {
 	// HTTPChallenge answers ACME HTTP-01 validation requests on plain HTTP
 	// (certs.Manager.HTTPChallenge). Nil: none.
 	HTTPChallenge func(ctx context.Context, host, path string) ([]byte, bool)
+
+	// Hosts maps tenants' own tracking hosts to their tenants: on such a
+	// host only that tenant's tokens are served, any other is a 404
+	// (hosts.go). Nil: every host serves every tenant's tokens.
+	Hosts HostTenants
 }
 
 // Stats are the edge's counters. The names in brackets are those passed to
@@ -447,7 +452,7 @@ func (e *Edge) open(ctx *fasthttp.RequestCtx, tok []byte, kind token.Kind) (toke
 	case errors.Is(err, token.ErrExpired):
 		e.notFound(ctx, iExpired)
 		return c, false
-	case err != nil || c.Kind != kind:
+	case err != nil || c.Kind != kind || !e.hostAllows(ctx, c.Tenant):
 		e.notFound(ctx, iBadToken)
 		return c, false
 	}

@@ -69,12 +69,14 @@ commands:
   tenant create NAME [--display-name D] [--allow-unverified] [--pools P1,P2]   a tenant kept as data
   tenant list | show NAME | disable NAME       tenants (config seeds too); show: credentials, domains, audit
   tenant update NAME [--display-name D] [--allow-unverified true|false] [--pools P1,P2] [--enable]
+                     [--tracking-host HOST]  the tenant's own tracking host ("" clears it)
   tenant credential add NAME                   a new SMTP username and secret, shown once
   tenant credential revoke NAME ID             refused from the next AUTH
   tenant status|resume NAME                    the reputation guard: marketing paused or flowing; lift a pause
   domain add --tenant T DOMAIN                 claim a sending domain: prints the DNS records to publish
   domain verify [--tenant T] DOMAIN            check them through DNS (exit 1 while pending)
   domain list [--tenant T] | show|remove [--tenant T] DOMAIN
+  domain rotate [--tenant T] DOMAIN [--switch] new DKIM keys to publish; --switch (once verified) signs with them
 `
 
 // errUsage reports a command line that does not parse; Run exits 2.
@@ -126,7 +128,7 @@ var commands = map[string][]string{
 	"privacy":  {"export", "erase"},
 	"cluster":  {"status"},
 	"tenant":   {"create", "list", "show", "update", "disable", "credential", "status", "resume"},
-	"domain":   {"add", "verify", "list", "show", "remove"},
+	"domain":   {"add", "verify", "list", "show", "remove", "rotate"},
 	"stats":    nil, "sites": nil, "log-level": nil, "top": nil,
 }
 

@@ -18,6 +18,8 @@ import (
 //	domain verify [--tenant T] DOMAIN  checks them through DNS; exit 1 while pending
 //	domain list [--tenant T]
 //	domain show|remove [--tenant T] DOMAIN
+//	domain rotate [--tenant T] DOMAIN          new keys: prints their records (dkim-next)
+//	domain rotate [--tenant T] DOMAIN --switch once verified: sign with them, retire the old
 
 // errPending is a verification that left the domain pending: exit 1.
 var errPending = errors.New("domain not verified: publish the records above and verify again")
@@ -27,6 +29,7 @@ func domainCmd(c *client, cmd string, args []string, o out, stderr io.Writer) er
 	fs := flag.NewFlagSet("domain "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	tenant := fs.String("tenant", "", "the tenant (default: the domain's owner)")
+	switchKeys := fs.Bool("switch", false, "rotate: sign with the new keys (once verified); the old ones retire")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return errUsage
@@ -73,6 +76,10 @@ func domainCmd(c *client, cmd string, args []string, o out, stderr io.Writer) er
 			return err
 		}
 		fmt.Fprintln(o.w)
+		if err := keyTable(o, res.Domain.Keys); err != nil {
+			return err
+		}
+		fmt.Fprintln(o.w)
 		return recordTable(o, res.Records)
 	case "verify":
 		var res admin.DomainVerification
@@ -94,6 +101,22 @@ func domainCmd(c *client, cmd string, args []string, o out, stderr io.Writer) er
 			err = errPending
 		}
 		return err
+	case "rotate":
+		var res admin.DomainRecords
+		body, err := c.post(http.MethodPost, path+"/"+url.PathEscape(domain)+"/rotate", admin.RotateRequest{Switch: *switchKeys}, &res)
+		if err != nil || o.json {
+			return first(err, o, body)
+		}
+		if *switchKeys {
+			fmt.Fprintf(o.w, "%s now signs with its new keys; the old ones (dkim-retiring) stay published until their retire date, then remove them:\n\n", res.Domain.Name)
+		} else {
+			fmt.Fprintf(o.w, "%s: new keys made. Publish the dkim-next records, run `sluice ctl domain verify %s`, then `sluice ctl domain rotate %s --switch`:\n\n", res.Domain.Name, res.Domain.Name, res.Domain.Name)
+		}
+		if err := keyTable(o, res.Domain.Keys); err != nil {
+			return err
+		}
+		fmt.Fprintln(o.w)
+		return recordTable(o, res.Records)
 	case "remove":
 		body, err := c.do(http.MethodDelete, path+"/"+url.PathEscape(domain), nil, nil, "")
 		if err != nil || o.json {
@@ -137,6 +160,19 @@ func domainTable(o out, ds []tenants.Domain) error {
 			sel += k.Selector
 		}
 		t.row(d.Name, d.Tenant, d.State, sel, stamp(d.VerifiedAt), stamp(d.CheckedAt), d.LastError)
+	}
+	return t.flush()
+}
+
+// keyTable prints a domain's DKIM keys and their rotation states.
+func keyTable(o out, keys []tenants.Key) error {
+	t := o.table("SELECTOR", "ALGO", "STATE", "CREATED", "VERIFIED", "RETIRE_AT")
+	for _, k := range keys {
+		state := k.State
+		if state == "" {
+			state = tenants.KeyActive
+		}
+		t.row(k.Selector, k.Algo, state, stamp(k.Created), stamp(k.VerifiedAt), stamp(k.RetireAt))
 	}
 	return t.flush()
 }

@@ -18,6 +18,7 @@ import (
 //	tenant create NAME [--display-name D] [--allow-unverified] [--pools P1,P2]
 //	tenant list | show NAME | disable NAME
 //	tenant update NAME [--display-name D] [--allow-unverified true|false] [--pools P1,P2] [--enable]
+//	              [--tracking-host HOST]  ("" clears it: the default tracking host)
 //	tenant credential add NAME            prints the username and secret, once
 //	tenant credential revoke NAME ID
 //	tenant status|resume NAME             the reputation guard (reputation.go)
@@ -58,6 +59,7 @@ func tenantCmd(c *client, cmd string, args []string, o out, stderr io.Writer) er
 	pools := fs.String("pools", "", "egress pools, comma-separated; the first is the default")
 	allow := fs.String("allow-unverified", "", "true: send from domains still pending verification (migration)")
 	enable := fs.Bool("enable", false, "enable a disabled tenant (update)")
+	trackingHost := fs.String("tracking-host", "", "the tenant's own tracking host (a CNAME to the edge); \"\" clears it")
 	pos, err := parseInterspersed(fs, boolFlagValue(args, "allow-unverified"))
 	if err != nil {
 		return errUsage
@@ -78,7 +80,7 @@ func tenantCmd(c *client, cmd string, args []string, o out, stderr io.Writer) er
 	var body []byte
 	switch cmd {
 	case "create":
-		in := tenants.Tenant{Name: name, DisplayName: *display, Pools: splitList(*pools)}
+		in := tenants.Tenant{Name: name, DisplayName: *display, Pools: splitList(*pools), TrackingHost: *trackingHost}
 		if allowV != nil {
 			in.AllowUnverified = *allowV
 		}
@@ -89,6 +91,9 @@ func tenantCmd(c *client, cmd string, args []string, o out, stderr io.Writer) er
 			u.DisplayName = display
 		}
 		u.AllowUnverified, u.Pools = allowV, splitList(*pools)
+		if flagGiven(fs, "tracking-host") {
+			u.TrackingHost = trackingHost
+		}
 		if cmd == "disable" || *enable {
 			off := cmd == "disable"
 			u.Disabled = &off
@@ -102,8 +107,8 @@ func tenantCmd(c *client, cmd string, args []string, o out, stderr io.Writer) er
 	if err != nil || o.json {
 		return first(err, o, body)
 	}
-	fmt.Fprintf(o.w, "tenant %s: disabled=%t allow_unverified=%t pools=%s revision=%d\n",
-		res.Name, res.Disabled, res.AllowUnverified, strings.Join(res.Pools, ","), res.Revision)
+	fmt.Fprintf(o.w, "tenant %s: disabled=%t allow_unverified=%t pools=%s tracking_host=%s revision=%d\n",
+		res.Name, res.Disabled, res.AllowUnverified, strings.Join(res.Pools, ","), res.TrackingHost, res.Revision)
 	return nil
 }
 
@@ -125,6 +130,13 @@ func boolFlagValue(args []string, name string) []string {
 		out[i] = a
 	}
 	return out
+}
+
+// flagGiven reports whether the command line set flag name (even to "").
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // splitList splits a comma-separated flag; nil when empty.
@@ -150,8 +162,8 @@ func tenantShow(c *client, name string, o out) error {
 	if tn.Seed {
 		src = "config (read-only here)"
 	}
-	fmt.Fprintf(o.w, "name: %s\nsource: %s\ndisplay_name: %s\ndisabled: %t\nallow_unverified: %t\npools: %s\ncreated: %s\nrevision: %d\n\n",
-		tn.Name, src, tn.DisplayName, tn.Disabled, tn.AllowUnverified, strings.Join(tn.Pools, ","), stamp(tn.Created), tn.Revision)
+	fmt.Fprintf(o.w, "name: %s\nsource: %s\ndisplay_name: %s\ndisabled: %t\nallow_unverified: %t\npools: %s\ntracking_host: %s\ncreated: %s\nrevision: %d\n\n",
+		tn.Name, src, tn.DisplayName, tn.Disabled, tn.AllowUnverified, strings.Join(tn.Pools, ","), tn.TrackingHost, stamp(tn.Created), tn.Revision)
 	t := o.table("CREDENTIAL", "CREATED", "REVOKED")
 	for _, cr := range d.Credentials {
 		t.row(cr.ID, stamp(cr.Created), stamp(cr.Revoked))

@@ -8,10 +8,17 @@ import (
 	"sluice/tracking/webhook"
 )
 
-// buildEdgeAndAdmin makes the tracking edge and the admin API, the two
+// buildEdgeAndAdmin makes the tracking edge (with its HTTPS certificates
+// when tracking.https_addr is set, edgetls.go) and the admin API, the two
 // HTTP servers over the stores.
 func (n *node) buildEdgeAndAdmin(p *parts) (err error) {
-	if n.edge, err = buildEdge(n.cfg, p.keyring, n.events, n.store, n.log, n.metrics); err != nil {
+	if n.edgeCerts, err = newEdgeCerts(n.cfg, n.log, n.reloads); err != nil {
+		return err
+	}
+	if n.edgeCerts != nil {
+		n.watchCerts = append(n.watchCerts, n.edgeCerts)
+	}
+	if n.edge, err = buildEdge(n.cfg, p.keyring, n.events, n.store, n.log, n.metrics, n.edgeCerts); err != nil {
 		return err
 	}
 	n.admin, err = newAdminServer(n, p.adminToken)
@@ -30,6 +37,12 @@ func newAdminServer(n *node, token string) (*http.Server, error) {
 	}
 	if n.shaping != nil {
 		c.Sites = n.shaping
+	}
+	if n.tenantStore != nil {
+		c.TenantStore = n.tenantStore // ctl tenant, ctl domain (tenants.go)
+	}
+	if n.subs != nil && n.subs.guard != nil {
+		c.Reputation = n.subs.guard // ctl tenant status|resume
 	}
 	return admin.NewServer(c)
 }

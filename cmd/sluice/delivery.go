@@ -29,6 +29,7 @@ func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error)
 	dc.Suppressed = n.store.SuppressedFor
 	dc.OnEvent = func(ev delivery.Event) {
 		n.metrics.Outcome(ev.Kind, ev.Latency)
+		n.deskOutcome(ev) // by site rule and tenant (desk.go)
 		// The event store hears of ev through the spool's journal,
 		// written with the outcome (see startJournal).
 		if class, failed := syncReturns.ApplyEvent(context.Background(), ev); failed {
@@ -39,7 +40,7 @@ func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error)
 		}
 	}
 	dc.ConnOpened, dc.ConnClosed, dc.ConnDropped = n.metrics.ConnOpened, n.metrics.ConnClosed, n.metrics.ConnDropped
-	if err := wireTLSPolicy(n.cfg, &dc, n.log, n.metrics.TLSPolicy()); err != nil {
+	if err := n.wireTLSPolicy(&dc, n.metrics.TLSPolicy()); err != nil {
 		return err
 	}
 	if n.engine, err = delivery.New(dc); err != nil {
@@ -96,18 +97,19 @@ func returnPath(cfg *configs.Config, toks inbound.KeyringTokens) func(*queue.Wor
 // wireTLSPolicy builds the outbound TLS policy resolver from [delivery]
 // (MTA-STS, DANE, [[delivery.tls_policy]] rules) and hands it to dc.
 // Failures are logged; onResult, when set, hears every outcome (metrics).
-func wireTLSPolicy(cfg *configs.Config, dc *delivery.Config, log *slog.Logger,
-	onResult func(*tlspolicy.Policy, string, tlspolicy.ResultType)) error {
-	tc, err := cfg.TLSPolicy()
+// The same statistics feed the TLS reporter when delivery.tls_reports is
+// on (tlsreports.go).
+func (n *node) wireTLSPolicy(dc *delivery.Config, onResult func(*tlspolicy.Policy, string, tlspolicy.ResultType)) error {
+	tc, err := n.cfg.TLSPolicy()
 	if err != nil {
 		return err
 	}
-	tc.Stats = tlspolicy.LoggedStats(log, onResult)
+	tc.Stats = tlspolicy.LoggedStats(n.log, onResult)
 	if dc.TLSPolicy, err = tlspolicy.New(tc); err != nil {
 		return fmt.Errorf("delivery TLS policy: %w", err)
 	}
 	dc.TLSStats = tc.Stats
-	return nil
+	return n.openTLSReports(tc.Stats, tc)
 }
 
 // buildShaping turns the config into a shaping policy (shaping.RuleSet

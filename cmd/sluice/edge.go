@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 
 	"sluice/configs"
+	"sluice/internal/certs"
 	"sluice/metrics"
 	"sluice/tracking"
 	"sluice/tracking/events"
@@ -16,7 +18,10 @@ import (
 
 // buildEdge makes the tracking edge over the events store, suppressing
 // through sup (the spool, or the remote admin API for `sluice edge`).
-func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tracking.Suppressor, log *slog.Logger, m *metrics.Set) (*tracking.Edge, error) {
+// With cm (tracking.https_addr set), plain HTTP answers ACME HTTP-01
+// challenges and redirects to base_url's origin when that is https.
+func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tracking.Suppressor, log *slog.Logger, m *metrics.Set,
+	cm *certs.Manager) (*tracking.Edge, error) {
 	names := map[string]string{}
 	for _, t := range cfg.Tenants {
 		names[t.Name] = t.DisplayName
@@ -28,6 +33,10 @@ func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tra
 			return nil, fmt.Errorf("config: tracking.apple_cidrs_file: %w", err)
 		}
 	}
+	var challenge func(ctx context.Context, host, path string) ([]byte, bool)
+	if cm != nil && len(cfg.Tracking.ACMEHosts) > 0 {
+		challenge = cm.HTTPChallenge
+	}
 	edge, err := tracking.New(tracking.Config{
 		Keyring: kr, Events: ev, Suppressor: sup, Logger: log,
 		TenantName: func(t string) string {
@@ -38,6 +47,7 @@ func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tra
 		},
 		IPMode: cfg.Tracking.IPMode, TrustedProxies: configs.Prefixes(cfg.Tracking.TrustedProxies), KeepUserAgent: cfg.Tracking.KeepUserAgent,
 		AppleCIDRs: apple, AppleOpensHuman: cfg.Tracking.AppleOpensHuman, MaxTokenAge: cfg.Tracking.MaxTokenAge.Duration,
+		HTTPSRedirect: cfg.Tracking.HTTPSRedirect(), HTTPChallenge: challenge,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("tracking edge: %w", err)

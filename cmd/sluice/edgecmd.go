@@ -26,6 +26,8 @@ import (
 // for scaling it out. Events go to this edge's own events store;
 // unsubscribes go to the node named by tracking.suppress_via.
 func runEdge(args []string, stdout, stderr io.Writer) int {
+	hup := catchSIGHUP() // from the start: SIGHUP reloads, never kills (sighup.go)
+	defer hup.stop()
 	fs := flag.NewFlagSet("edge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "TOML config file (the same as the node's)")
@@ -53,7 +55,13 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 	if p == nil {
 		return code
 	}
+	hup.serve(p.https.reloads)
+	stopHTTPS := p.https.serve(p.edge, log) // edgetls.go
 	code = serveEdge(p.edge, p.ln, p.wh, p.ev, strings.TrimSuffix(sup.URL, "/"), log)
+	stopHTTPS()
+	mctx, mcancel := context.WithTimeout(context.Background(), 2*time.Second)
+	_ = p.metrics.Shutdown(mctx)
+	mcancel()
 	log.Info("sluice edge stopped")
 	return code
 }
@@ -64,6 +72,10 @@ type edgeProc struct {
 	ln   net.Listener
 	wh   *webhooks
 	ev   *events.Store
+	// metrics serves /metrics on admin.listen.
+	metrics *http.Server
+	// https serves tracking.https_addr (edgetls.go).
+	https *edgeHTTPS
 }
 
 // startEdge opens the edge's events store with its webhooks, builds the
@@ -91,7 +103,11 @@ func startEdge(cfg *configs.Config, sup admin.RemoteSuppressor, log *slog.Logger
 		return nil, 1
 	}
 	m := metrics.New()
-	edge, err := buildEdge(cfg, kr, ev, sup, log, m)
+	hs, err := openEdgeHTTPS(cfg, log)
+	var edge *tracking.Edge
+	if err == nil {
+		edge, err = buildEdge(cfg, kr, ev, sup, log, m, hs.certs)
+	}
 	if err == nil {
 		err = wh.start(cfg, ev, nil, log, m) // no spool here: no recipient addresses
 	}
@@ -101,12 +117,19 @@ func startEdge(cfg *configs.Config, sup admin.RemoteSuppressor, log *slog.Logger
 			err = fmt.Errorf("tracking.listen: %w", err)
 		}
 	}
+	var msrv *http.Server
+	if err == nil {
+		if msrv, err = startEdgeMetrics(cfg.Admin.Listen, m, log); err != nil { // desk.go
+			ln.Close()
+		}
+	}
 	if err != nil {
+		hs.close()
 		ev.Close(context.Background())
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return nil, 1
 	}
-	return &edgeProc{edge: edge, ln: ln, wh: wh, ev: ev}, 0
+	return &edgeProc{edge: edge, ln: ln, wh: wh, ev: ev, metrics: msrv, https: hs}, 0
 }
 
 // serveEdge serves the edge and its webhooks until a signal or a serve

@@ -35,10 +35,11 @@ func TestStandaloneEdge(t *testing.T) {
 		t.Fatal(err)
 	}
 	edgeAddr := freeAddr(t)
+	metricsAddr := freeAddr(t) // admin.listen: the edge's /metrics
 	dir := t.TempDir()
-	conf := fmt.Sprintf("data_dir = %q\n[tracking]\nlisten = %q\ntoken_secret = %q\nsuppress_via = %q\n[admin]\ntoken = %q\n",
+	conf := fmt.Sprintf("data_dir = %q\n[tracking]\nlisten = %q\ntoken_secret = %q\nsuppress_via = %q\n[admin]\ntoken = %q\nlisten = %q\n",
 		filepath.Join(dir, "edge-data"), edgeAddr, strings.TrimSpace(string(secret)),
-		"http://"+tn.n.adminLn.Addr().String(), strings.TrimSpace(string(adminTok)))
+		"http://"+tn.n.adminLn.Addr().String(), strings.TrimSpace(string(adminTok)), metricsAddr)
 	path := filepath.Join(dir, "edge.toml")
 	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
@@ -59,6 +60,11 @@ func TestStandaloneEdge(t *testing.T) {
 	}
 	if sup, ok := tn.n.store.Suppressed("acme", "zoe@example.test"); !ok || sup.Scope != queue.ScopeMarketing {
 		t.Fatalf("suppression not in the node's spool after the edge's 200: %+v %v", sup, ok)
+	}
+	// The edge has no admin API: admin.listen serves its /metrics.
+	if text := scrape(t, "http://"+metricsAddr+"/metrics"); !strings.Contains(text, "sluice_tracking_requests_total") ||
+		!strings.Contains(text, "sluice_build_info") {
+		t.Errorf("the edge's /metrics lacks its tracking requests:\n%.2000s", text)
 	}
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {

@@ -32,7 +32,8 @@ func (n *node) startFleet(p *parts) (err error) {
 		return fmt.Errorf("cluster: %w", err)
 	}
 	n.fleet = m
-	n.shaping.SetShared(m.Client.Throttles(ctx, m.Leases, m.Rate, m.Backoff)) // delivery honours the fleet's leases, rate and backoff (#13)
+	n.shaping.SetShared(m.Client.Throttles(ctx, m.Leases, m.Rate, m.Backoff)) // delivery honours the fleet's leases, rate and backoff
+	n.limiter.SetShared(m.Client.TenantLimits(n.limiter.Limits()))            // per-tenant rate and daily quota counted fleet-wide
 	p.policy.Store = m.Suppressions()
 	n.admin.Handler = admin.WithCluster(n.admin.Handler, p.adminToken, clusterStatus{m})
 	n.metrics.RegisterFleet(func() metrics.FleetStats {

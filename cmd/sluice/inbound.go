@@ -24,7 +24,7 @@ func (n *node) buildReturns(p *parts) (err error) {
 			return fmt.Errorf("delivery.resolvers: none configured and %w", err)
 		}
 	}
-	p.resolver, err = mx.New(mx.Config{Servers: servers})
+	p.resolver, err = mx.New(mx.Config{Servers: servers, Observe: n.metrics.ObserveDNS})
 	return err
 }
 
@@ -51,6 +51,9 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 				class = "unattributed"
 			}
 			n.metrics.Return("inbound", class)
+			if ev.Tenant != "" && ev.Kind != "unattributed" && ev.Via != inbound.ViaMessageIDUnverified {
+				n.metrics.TenantReturn(ev.Tenant, ev.Kind)
+			}
 			// The event store hears of ev through the spool journal
 			// (DoneReturn), like delivery outcomes.
 			if onReturn != nil {

@@ -20,7 +20,9 @@ import (
 	"sluice/admin"
 	"sluice/configs"
 	"sluice/fleet"
+	"sluice/internal/certs"
 	"sluice/internal/logging"
+	"sluice/internal/reload"
 	"sluice/metrics"
 	"sluice/mta/bounce"
 	"sluice/mta/delivery"
@@ -28,7 +30,9 @@ import (
 	"sluice/mta/mx"
 	"sluice/mta/shaping"
 	"sluice/mta/submit"
+	"sluice/mta/tlsrpt"
 	"sluice/queue"
+	"sluice/tenants"
 	"sluice/tracking"
 	"sluice/tracking/events"
 	"sluice/tracking/token"
@@ -51,6 +55,9 @@ type node struct {
 	shaping  *shaping.Policy
 	// tenantNames lists the tenants, for admin operations across them.
 	tenantNames []string
+	// tenantStore keeps tenants, credentials and domains as data
+	// (tenants.go); closed after the admin API that serves it.
+	tenantStore *tenants.Store
 	// cgoRSA: some DKIM key signs RSA through OpenSSL (see tuneProcs).
 	cgoRSA bool
 
@@ -59,8 +66,19 @@ type node struct {
 	edge       *tracking.Edge
 	events     *events.Store
 	webhooks   *webhooks
+	subs       *subscribers  // reputation guard, accounting log (subscribers.go)
 	fleet      *fleet.Member // [cluster]: nil on a single node (fleet.go)
 	admin      *http.Server
+
+	// The HTTPS edge's certificates and listener, every certificate
+	// manager whose files are watched (edgetls.go), the reload registry
+	// SIGHUP runs, the TLS reporter and its test hook (tlsreports.go).
+	edgeCerts  *certs.Manager
+	edgeTLSLn  net.Listener
+	watchCerts []*certs.Manager
+	reloads    *reload.Registry
+	tlsReports *tlsrpt.Reporter
+	tlsrptHook func(*tlsrpt.Config)
 
 	// journal drains the spool's event journal into events; follower is
 	// it for the spool's OnJournal (the spool opens first).
@@ -84,6 +102,8 @@ type nodeOptions struct {
 	// redactor is the logger's recipient redaction, given the spool's
 	// keyed hash once the spool is open; nil in tests.
 	redactor *logging.Redactor
+	// tlsrptHook adjusts the TLS reporter's config (tests: its clock).
+	tlsrptHook func(*tlsrpt.Config)
 }
 
 // startNode opens the spool, binds every listener and starts serving.
@@ -96,7 +116,8 @@ type nodeOptions struct {
 // events store), admin.go (the edge and the admin API), fleet.go; what a
 // section means to a leaf package is configs' (components.go).
 func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOptions) (n *node, err error) {
-	n = &node{cfg: cfg, log: log, logLevel: opts.logLevel, metrics: metrics.New(), errc: make(chan error, 8)}
+	n = &node{cfg: cfg, log: log, logLevel: opts.logLevel, metrics: metrics.New(), errc: make(chan error, 8),
+		reloads: reload.New(log), tlsrptHook: opts.tlsrptHook}
 	started := n // the error returns below set n to nil
 	defer func() {
 		if err != nil {
@@ -121,6 +142,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 		n.buildReturns,
 		func(p *parts) error { return n.buildDelivery(p, opts.onEvent) },
 		n.buildSubmission,
+		n.openTenants,
 		func(p *parts) error { return n.buildInbound(p, opts.onReturn) },
 		n.openEvents,
 		n.buildEdgeAndAdmin,
@@ -160,6 +182,9 @@ func (n *node) prepare(out io.Writer) (p *parts, err error) {
 		Dir: filepath.Join(cfg.DataDir, "tls"), Host: cfg.Hostname}).Load(); err != nil {
 		return nil, err
 	}
+	if p.tls, err = n.submissionTLS(p.tls); err != nil { // reloaded on SIGHUP (edgetls.go)
+		return nil, err
+	}
 	if p.tenants, err = buildTenants(cfg, out); err != nil {
 		return nil, err
 	}
@@ -177,6 +202,7 @@ func (n *node) prepare(out io.Writer) (p *parts, err error) {
 	if n.cgoRSA, err = attachSigners(cfg, p.tenants, n.log); err != nil {
 		return nil, err
 	}
+	timeSigners(p.tenants, n.metrics)
 	if p.keyring, err = loadKeyring(cfg); err != nil {
 		return nil, err
 	}
@@ -208,6 +234,8 @@ func (n *node) openSpool(p *parts) (err error) {
 				f.Kick()
 			}
 		},
+		// delivery.priorities = false: due order only (queue.Class).
+		NoPriorities: !n.cfg.Delivery.PrioritiesEnabled(),
 	})
 	return err
 }
@@ -232,6 +260,9 @@ func (n *node) listen(p *parts) (err error) {
 		return fmt.Errorf("inbound guard: %w", err)
 	}
 	if n.edgeLn, err = listen("tracking.listen", cfg.Tracking.Listen); err != nil {
+		return err
+	}
+	if n.edgeTLSLn, err = listenEdgeTLS(cfg); err != nil { // tracking.https_addr
 		return err
 	}
 	if n.adminLn, err = listen("admin.listen", cfg.Admin.Listen); err != nil {
@@ -265,6 +296,8 @@ func (n *node) serve() {
 	n.goServe("submission", func() error { return ignoreClosed(n.submission.Serve(n.subLn)) })
 	n.goServe("inbound", func() error { return ignoreClosed(n.inbound.Serve(n.inLn)) })
 	n.goServe("tracking", func() error { return ignoreClosed(n.edge.Serve(n.edgeLn)) })
+	n.serveEdgeTLS(runCtx)  // HTTPS, certificate watches (edgetls.go)
+	n.runTLSReports(runCtx) // tlsreports.go
 	n.goServe("admin", func() error { return ignoreClosed(n.admin.Serve(n.adminLn)) })
 	n.goServe("fleet", func() error { return n.fleet.Run(runCtx) })
 	n.log.Info("sluice started",
@@ -308,18 +341,26 @@ func (n *node) shutdown(grace time.Duration) error {
 	n.inbound.Close()
 	_ = n.edge.Shutdown(ctx)
 	n.edgeLn.Close() // in case Serve had not started when Shutdown ran
+	if n.edgeTLSLn != nil {
+		n.edgeTLSLn.Close()
+	}
 	n.runCancel()
 	n.engine.Stop(ctx)
 	actx, acancel := context.WithTimeout(context.Background(), 2*time.Second)
 	_ = n.admin.Shutdown(actx)
 	acancel()
+	if err := n.tenantStore.Close(); err != nil { // no AUTH or admin request is left
+		n.log.Warn("tenants store close", "err", err)
+	}
 	n.wg.Wait()
+	n.closeTLSReports() // its last flush; mailed reports are in the spool already
 	ectx, ecancel := context.WithTimeout(context.Background(), 5*time.Second)
 	// The outcomes of the last deliveries are in the journal: apply them
 	// now rather than at the next start (what fails stays journaled).
 	if _, err := n.journal.Drain(ectx); err != nil {
 		n.log.Warn("events journal left for the next start", "err", err, "depth", n.store.JournalDepth())
 	}
+	n.subs.stop(ectx, n.log) // after the last events, before the store closes
 	if err := n.events.Close(ectx); err != nil {
 		n.log.Warn("events store close", "err", err)
 	}
@@ -332,14 +373,19 @@ func (n *node) shutdown(grace time.Duration) error {
 
 // closeAll releases whatever a failed start had opened.
 func (n *node) closeAll() {
-	for _, ln := range []net.Listener{n.subLn, n.inLn, n.edgeLn, n.adminLn} {
+	for _, ln := range []net.Listener{n.subLn, n.inLn, n.edgeLn, n.edgeTLSLn, n.adminLn} {
 		if ln != nil {
 			ln.Close()
 		}
 	}
+	n.subs.stop(context.Background(), n.log)
 	if n.events != nil {
 		n.events.Close(context.Background())
 	}
+	if n.tenantStore != nil {
+		n.tenantStore.Close()
+	}
+	n.closeTLSReports()
 	if n.store != nil {
 		n.store.Close()
 	}

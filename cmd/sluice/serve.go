@@ -17,8 +17,11 @@ import (
 )
 
 // runServe implements `sluice serve [--config FILE]`: start every server,
-// run until SIGINT or SIGTERM, then shut down cleanly and exit 0.
+// run until SIGINT or SIGTERM, then shut down cleanly and exit 0. SIGHUP
+// reloads what n.reloads holds (certificates) and never stops the node.
 func runServe(args []string, stdout, stderr io.Writer) int {
+	hup := catchSIGHUP() // from the start: one during start-up waits (sighup.go)
+	defer hup.stop()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "TOML config file (default: embedded defaults)")
@@ -44,6 +47,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	hup.serve(n.reloads)
 	code := 0
 	select {
 	case sig := <-sigs:

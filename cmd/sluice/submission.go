@@ -48,10 +48,11 @@ func buildTenants(cfg *configs.Config, out io.Writer) ([]*submit.Tenant, error) 
 	}
 	ts := make([]*submit.Tenant, len(cfg.Tenants))
 	for i, t := range cfg.Tenants {
+		prio, _ := t.PriorityValue() // validated by configs
 		ts[i] = &submit.Tenant{Name: t.Name, Username: t.Username, PasswordHash: t.PasswordHash,
 			SenderDomains: t.SenderDomains, FromAllow: t.FromAllow, MaxSessions: t.MaxSessions,
 			MaxMessageBytes: t.MaxMessageBytes, MaxRecipients: t.MaxRecipients,
-			Pools: t.Pools}
+			Pools: t.Pools, Priority: prio}
 	}
 	return ts, nil
 }

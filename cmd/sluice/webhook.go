@@ -13,19 +13,33 @@ import (
 	"sluice/tracking/webhook"
 )
 
-// openEvents opens the events store with its webhook outbox, and the
-// journal follower that feeds it from the spool.
+// openEvents opens the events store with its subscribers (the webhook
+// outbox, the reputation guard, the accounting log: subscribers.go), and
+// the journal follower that feeds it from the spool.
 func (n *node) openEvents(p *parts) (err error) {
 	cfg := n.cfg
 	if n.webhooks, err = newWebhooks(cfg); err != nil {
 		return err
 	}
+	late := &lateEvents{}
+	n.subs = &subscribers{}
+	if n.subs.guard, err = newGuard(cfg, n.store, late, n.log, n.metrics); err != nil {
+		return err
+	}
+	if n.subs.acct, err = newAccounting(cfg, n.store, n.log); err != nil {
+		return err
+	}
 	n.events, err = events.Open(filepath.Join(cfg.DataDir, "events.db"), events.Options{Retention: cfg.Tracking.Retention.Duration, Logger: n.log,
-		InTx: n.webhooks.hook()})
+		InTx: n.subs.inTx(n.webhooks.hook())})
 	if err != nil {
 		return fmt.Errorf("events store: %w", err)
 	}
+	late.store = n.events
 	n.metrics.RegisterEvents(n.events)
+	if n.subs.acct != nil {
+		n.metrics.RegisterAccounting(n.subs.acct)
+	}
+	n.subs.start(n.events, n.log)
 	// The follower applies the spool's event journal (every reception and
 	// delivery outcome the spool commits) to the events store.
 	n.journal = n.events.Follow(n.store, events.FollowOptions{Logger: n.log, Classify: p.classifier.ReplyVerdict})

@@ -18,6 +18,13 @@ import (
 type job struct {
 	w   queue.Work
 	seq uint64 // arrival order at its destination (jobQueue)
+	// The source choice's (source.go): the sources that said "not now"
+	// to it, why it left the first one (Event.Rerouted), and what it
+	// took from its source's warm-up allowance at rule.
+	avoid   []string
+	note    string
+	charged int
+	rule    string
 }
 
 // dest is one destination domain: its waiting jobs and the connection
@@ -159,6 +166,9 @@ func (d *dest) worker() {
 			d.failConnect(j, errSiteHeld, 0)
 			return
 		}
+		if j = d.admit(j, k, shaped); j == nil {
+			continue // warm-up spent or blocklisted here: moved or deferred
+		}
 		if shaped {
 			lim := e.cfg.Shaping.Limits(k)
 			if until := lim.SuspendedUntil; until.After(e.cfg.Now()) {
@@ -176,21 +186,27 @@ func (d *dest) worker() {
 				continue
 			}
 		}
-		c, err := d.connect(targets)
+		c, err := d.connect(targets, tlsExempt(&j.w))
 		if err != nil && isPolicyFailure(err) {
 			// Our own TLS policy refused every host: no throttle, no
 			// connection failure for shaping; the mail waits for the
-			// receiver to mend its TLS (the queue's retry delay).
+			// receiver to mend its TLS (the queue's retry delay). TLS
+			// reports stay queued for a connection without it (tls.go).
 			if shaped {
 				e.cfg.Shaping.ReleaseConn(k)
 			}
-			d.failConnect(j, err, 0)
+			if d.failPolicy(j, err) {
+				continue
+			}
 			return
 		}
 		if err != nil {
 			if shaped {
 				e.cfg.Shaping.ReleaseConn(k)
 				e.cfg.Shaping.Observe(k, shaping.Classify(err), err.Error())
+			}
+			if shaped && d.divertConn(j, k, err) {
+				return // refused for a blocklist: the queue moved to a peer
 			}
 			if shaped && d.othersActive() {
 				// A refused connection while others are open is the site
@@ -299,11 +315,11 @@ func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
 			// not sent is back in the queue, for another connection.
 			return
 		}
-		if !c.client.Usable() || c.drop != "" || n >= maxMsgs {
+		if !c.client.Usable() || c.drop != "" || n >= maxMsgs || c.exempt {
 			return
 		}
 		lastDone = e.cfg.Now()
-		if j = d.take(e.cfg.IdleTimeout); j == nil {
+		if j = d.nextAdmitted(k, shaped); j == nil {
 			return
 		}
 	}
@@ -321,6 +337,9 @@ type conn struct {
 	mx     string
 	id     uint64            // the engine's number for it, for logs ("cid")
 	pol    *tlspolicy.Policy // its TLS policy; nil without Config.TLSPolicy
+	// exempt: opened without the TLS policy for one TLS report; it
+	// carries nothing else (tls.go, FlagTLSReport).
+	exempt bool
 
 	// Set by serve: the shaping key its transactions are observed at.
 	key    shaping.Key
@@ -365,12 +384,14 @@ type target struct {
 // the TLS policy moves on to the next (RFC 5321 §5.1; RFC 8461 §4.1 skips
 // MX hosts an MTA-STS policy does not list). The error is the last
 // failure's; a *policyError when the policy refused the last host.
-func (d *dest) connect(targets []target) (*conn, error) {
+//
+// exempt connects for a TLS report (FlagTLSReport): without any policy.
+func (d *dest) connect(targets []target, exempt bool) (*conn, error) {
 	e := d.e
 	ctx := e.workCtx
 	var lastErr error
 	tries := 0
-	dom := d.domainPolicy(ctx)
+	dom := d.domainPolicy(ctx, exempt)
 	for _, t := range targets {
 		hp, err := d.hostPolicy(ctx, dom, t.host)
 		if err != nil {
@@ -389,6 +410,7 @@ func (d *dest) connect(targets []target) (*conn, error) {
 			tries++
 			c, err := d.dial(ctx, t.host, net.JoinHostPort(a, t.port), hp)
 			if err == nil {
+				c.exempt = exempt && e.cfg.TLSPolicy != nil
 				return c, nil
 			}
 			lastErr = err
@@ -483,7 +505,7 @@ func (d *dest) dialOnce(ctx context.Context, host, addr string, noTLS bool, hp *
 		opts.TLSPolicy = hp.Outbound() // nil for opportunistic
 	}
 	client, err := outbound.Handshake(ctx, nc, host, opts)
-	d.recordTLS(hp, host, client, err)
+	d.recordTLS(hp, host, nc, client, err)
 	if err != nil {
 		nc.Close()
 		if hp != nil && hp.Enforced() && tlspolicy.Classify(err) != tlspolicy.ResultSuccess {
@@ -507,6 +529,7 @@ func (d *dest) failConnect(j *job, err error, floor time.Duration) {
 	jobs = append(jobs, d.queue.drain()...)
 	d.mu.Unlock()
 	for _, j := range jobs {
+		d.e.uncharge(d.src, j) // not sent: the warm-up allowance gets it back
 		outs := make([]rcptOutcome, len(j.w.Rcpts))
 		for i := range outs {
 			outs[i] = rcptOutcome{err: err}

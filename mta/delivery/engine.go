@@ -101,6 +101,16 @@ type Config struct {
 	// Shaping, when set, governs connections, rate and backoff per
 	// destination site (mta/shaping); nil: only the limits above.
 	Shaping *shaping.Policy
+	// Warmup, when set, holds the warm-up schedules of new sources: a
+	// source on one sends each site (shaping rule) no more than today's
+	// allowance; the rest goes from the other sources of its pool, or
+	// waits in the spool for the next day (source.go). Needs Shaping.
+	Warmup *shaping.Warmup
+	// Blocklist, when set, marks the (source, site) pairs a receiver
+	// refused for a blocklist or the IP's reputation: the site's mail
+	// goes from the other sources of its pool until the mark's retry
+	// time (source.go). Needs Shaping.
+	Blocklist *shaping.Blocklist
 	// SiteHeld, when set, says whether an operator suspended a site (by
 	// its shaping name); its mail is deferred without dialling.
 	SiteHeld func(site string) bool

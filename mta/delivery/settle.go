@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"slices"
 	"time"
@@ -27,15 +28,27 @@ type Event struct {
 	Reply    string // the remote reply, or the local reason
 	MX       string // host that answered; "" if none was reached
 	TLS      bool
+	// TLSVersion and TLSCipher are the session's TLS version
+	// (tls.VersionTLS13) and cipher suite (crypto/tls numbers; names by
+	// tls.VersionName and tls.CipherSuiteName); 0 without TLS.
+	TLSVersion, TLSCipher uint16
 	// TLSPolicy names the transport security policy the attempt ran
 	// under: "opportunistic", "require", "verify", "mta-sts enforce",
-	// "mta-sts testing", "dane"; "" without Config.TLSPolicy. A deferral
+	// "mta-sts testing", "dane", or "exempt" for a TLS report sent
+	// without any (FlagTLSReport); "" without Config.TLSPolicy. A deferral
 	// by the policy (no STARTTLS, a rejected certificate, an MX host the
 	// MTA-STS policy does not list) names it too, with the reason in Reply.
 	TLSPolicy string
 	// TLSPolicySource says what decided it: "default", "config",
-	// "mta-sts", "dane" (tlspolicy.Source); "" without a policy.
+	// "mta-sts", "dane" (tlspolicy.Source), "tls-report" for an exempt
+	// report; "" without a policy.
 	TLSPolicySource string
+	// TLSResult is the policy's verdict on the session as a TLS-RPT
+	// result type (RFC 8460 §4.3): "success", or why it failed
+	// ("starttls-not-supported", "certificate-host-mismatch",
+	// "tlsa-invalid", "dnssec-invalid"…; under MTA-STS testing the mail
+	// went anyway); "" without a policy.
+	TLSResult string
 	// TLSVerified: the receiver's certificate was verified (WebPKI,
 	// MTA-STS or DANE), not merely used.
 	TLSVerified bool
@@ -44,6 +57,10 @@ type Event struct {
 	// none.
 	TLSPolicyError string
 	Source         string // the egress source used
+	// Rerouted says why the mail left from Source and not the source
+	// first chosen (a warm-up allowance spent, a blocklisting), or why it
+	// waits for one; "" when it did not move (source.go).
+	Rerouted string
 	// Latency is from acceptance to this outcome.
 	Latency time.Duration
 	// Retry is the next attempt, for deferrals.
@@ -182,11 +199,17 @@ func (d *dest) split(c *conn, j *job, outs []rcptOutcome, n int) {
 
 // settleOn settles j's outcomes on c, after they were observed.
 func (d *dest) settleOn(c *conn, j *job, outs []rcptOutcome) {
-	used, _ := c.client.TLS()
+	used, st := c.client.TLS()
 	at := attempt{mx: c.mx, tls: used, source: d.src.Name, throttleWait: d.throttleWait(c.key, c.shaped, outs),
-		policy: c.pol, verified: c.client.TLSVerified(), policyErr: c.client.TLSPolicyErr()}
+		policy: c.pol, verified: c.client.TLSVerified(), policyErr: c.client.TLSPolicyErr(), exempt: c.exempt}
+	if used {
+		at.tlsVersion, at.tlsCipher = st.Version, st.CipherSuite
+	}
 	if c.shaped {
 		at.site = c.key.Site.Name()
+	}
+	if j, outs = d.divert(c, j, outs); j == nil {
+		return // every recipient moved to another source (source.go)
 	}
 	d.e.settle(j, outs, at)
 }
@@ -241,6 +264,10 @@ type attempt struct {
 	policy    *tlspolicy.Policy
 	verified  bool
 	policyErr error
+	// exempt: a TLS report's own connection, without policy.
+	exempt bool
+	// tlsVersion and tlsCipher name the session's TLS parameters.
+	tlsVersion, tlsCipher uint16
 }
 
 // settle turns outcomes into spool results and events, records them in
@@ -254,6 +281,7 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, at attempt) {
 		ev := Event{
 			Time: now, ID: j.w.ID, Tenant: j.w.Tenant, Rcpt: r.Addr, Index: r.Index, Domain: j.w.Domain,
 			Attempt: int(r.Attempt), MX: at.mx, TLS: at.tls, Latency: now.Sub(j.w.Created), Source: at.source,
+			TLSVersion: at.tlsVersion, TLSCipher: at.tlsCipher, Rerouted: j.note,
 		}
 		res := queue.Result{ID: j.w.ID, Index: r.Index}
 		err := outs[i].err
@@ -264,6 +292,7 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, at attempt) {
 		}
 		var sup errSuppressed
 		var susp *errSuspended
+		var nosrc *errNoSource
 		switch {
 		case errors.As(err, &sup):
 			ev.Kind, ev.Reply = event.Suppressed, sup.Error()
@@ -284,6 +313,11 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, at attempt) {
 			if susp.until.Before(ev.Retry) {
 				ev.Retry = susp.until
 			}
+			res.Outcome, res.RetryAt, res.Uncounted = queue.OutcomeDeferred, ev.Retry, true
+		case errors.As(err, &nosrc) && !e.cfg.Retry.Expired(j.w.Created, now):
+			// Not tried: no source of the pool may send to the site now
+			// (warm-up, blocklist; source.go). It waits until one may.
+			ev.Kind, ev.Reply, ev.Retry = event.Deferred, err.Error(), nosrc.until
 			res.Outcome, res.RetryAt, res.Uncounted = queue.OutcomeDeferred, ev.Retry, true
 		case err == nil:
 			ev.Kind, ev.Reply = event.Delivered, outs[i].reply
@@ -377,8 +411,12 @@ func (e *Engine) emit(ev Event) {
 		"attempt", ev.Attempt, "result", string(ev.Kind), "mx", ev.MX, "tls", ev.TLS, "source", ev.Source,
 		"code", ev.Code, "reply", ev.Reply, "latency_ms", ev.Latency.Milliseconds(),
 	}
+	if ev.TLSVersion != 0 {
+		attrs = append(attrs, "tls_version", tls.VersionName(ev.TLSVersion), "tls_cipher", tls.CipherSuiteName(ev.TLSCipher))
+	}
 	if ev.TLSPolicy != "" {
-		attrs = append(attrs, "tls_policy", ev.TLSPolicy, "tls_policy_source", ev.TLSPolicySource, "tls_verified", ev.TLSVerified)
+		attrs = append(attrs, "tls_policy", ev.TLSPolicy, "tls_policy_source", ev.TLSPolicySource,
+			"tls_verified", ev.TLSVerified, "tls_result", ev.TLSResult)
 		if ev.TLSPolicyError != "" {
 			attrs = append(attrs, "tls_policy_error", ev.TLSPolicyError)
 		}
@@ -394,9 +432,15 @@ func (e *Engine) emit(ev Event) {
 
 // setTLSPolicy fills ev's TLS policy fields from the attempt, or from
 // err when the policy refused the connection (a policyError).
+// An exempt TLS report's connection is named as such.
 func (ev *Event) setTLSPolicy(at attempt, err error) {
+	if at.exempt {
+		ev.TLSPolicy, ev.TLSPolicySource = "exempt", "tls-report"
+		return
+	}
 	p := at.policy
-	if pp := policyOf(err); pp != nil {
+	pp := policyOf(err)
+	if pp != nil {
 		p = pp
 	}
 	if p == nil {
@@ -406,5 +450,13 @@ func (ev *Event) setTLSPolicy(at attempt, err error) {
 	ev.TLSVerified = at.verified && at.policy != nil
 	if at.policyErr != nil {
 		ev.TLSPolicyError = at.policyErr.Error()
+	}
+	switch {
+	case pp != nil && errors.Is(err, tlspolicy.ErrDANELookup):
+		ev.TLSResult = string(tlspolicy.ResultDNSSECInvalid)
+	case pp != nil:
+		ev.TLSResult = string(tlspolicy.Classify(err))
+	default:
+		ev.TLSResult = string(tlspolicy.Classify(at.policyErr))
 	}
 }

@@ -3,10 +3,12 @@ package delivery
 import (
 	"context"
 	"errors"
+	"net"
 	"time"
 
 	"sluice/mta/outbound"
 	"sluice/mta/tlspolicy"
+	"sluice/queue"
 )
 
 // TLSPolicies decides the transport security of each delivery (RFC 7435
@@ -52,11 +54,12 @@ func policyOf(err error) *tlspolicy.Policy {
 }
 
 // domainPolicy returns the destination's TLS policy, nil without
-// Config.TLSPolicy (opportunistic TLS, as without policies). It is asked
+// Config.TLSPolicy (opportunistic TLS, as without policies) and for a
+// connection carrying a TLS report (exempt, FlagTLSReport). It is asked
 // again once it is tlsPolicyRefresh old on the engine's clock.
-func (d *dest) domainPolicy(ctx context.Context) *tlspolicy.Policy {
+func (d *dest) domainPolicy(ctx context.Context, exempt bool) *tlspolicy.Policy {
 	tp := d.e.cfg.TLSPolicy
-	if tp == nil {
+	if tp == nil || exempt {
 		return nil
 	}
 	now := d.e.cfg.Now()
@@ -87,7 +90,7 @@ func (d *dest) hostPolicy(ctx context.Context, dom *tlspolicy.Policy, host strin
 		return nil, &policyError{policy: dom, err: err}
 	}
 	if err := hp.CheckMX(host); err != nil {
-		d.e.cfg.TLSStats.Record(hp, host, err)
+		d.e.cfg.TLSStats.Record(hp, host, tlspolicy.IPs{}, err)
 		d.e.log.Warn("delivery: MX host not allowed by the TLS policy", "mx", host, "rcpt_domain", d.domain,
 			"tls_policy", hp.Name(), "err", err)
 		return nil, &policyError{policy: hp, err: err}
@@ -100,16 +103,65 @@ func (d *dest) hostPolicy(ctx context.Context, dom *tlspolicy.Policy, host strin
 // (nil: success), on a failed one the error when it is about TLS. Other
 // failures (no answer, a 4xx greeting) say nothing about TLS and are not
 // recorded (RFC 8460 counts TLS sessions).
-func (d *dest) recordTLS(hp *tlspolicy.Policy, host string, c *outbound.Client, err error) {
+// nc is the session's connection: its two ends are the report's
+// receiving-ip and sending-mta-ip (RFC 8460 §4.4).
+func (d *dest) recordTLS(hp *tlspolicy.Policy, host string, nc net.Conn, c *outbound.Client, err error) {
 	if hp == nil {
 		return
 	}
+	ips := tlspolicy.ConnIPs(nc.RemoteAddr(), nc.LocalAddr())
 	switch {
 	case err == nil:
-		d.e.cfg.TLSStats.Record(hp, host, c.TLSPolicyErr())
+		d.e.cfg.TLSStats.Record(hp, host, ips, c.TLSPolicyErr())
 	case tlspolicy.Classify(err) != tlspolicy.ResultSuccess:
-		d.e.cfg.TLSStats.Record(hp, host, err)
+		d.e.cfg.TLSStats.Record(hp, host, ips, err)
 	}
+}
+
+// FlagTLSReport marks a queued message as a TLS report (RFC 8460 §5.3),
+// in queue.Message.Flags (the bit after queue's own flags): "sending MTAs
+// MUST deliver reports despite any TLS-related failures", and such a
+// session "SHOULD NOT" be in the next report. The engine sends it over a
+// connection of its own under opportunistic TLS (RFC 7435: STARTTLS when
+// offered, any certificate, in clear otherwise), whatever the site's
+// policy, records nothing in Config.TLSStats for that session, and closes
+// the connection after it, so no other mail rides the unprotected
+// session. Only the node's own TLS reporter sets it (mta/tlsrpt, through
+// the wiring's enqueue): submission computes a message's flags from its
+// envelope (8BITMIME, SMTPUTF8) and never copies bits a tenant sends, so
+// no tenant can take its mail out of the receiver's TLS policy.
+const FlagTLSReport = queue.FlagSMTPUTF8 << 1
+
+// tlsExempt reports whether w is exempt from TLS policies (FlagTLSReport).
+func tlsExempt(w *queue.Work) bool { return w.Flags&FlagTLSReport != 0 }
+
+// failPolicy settles j and every job queued behind it with err, a refusal
+// by the TLS policy, except the TLS reports (FlagTLSReport): those stay
+// at the head of the queue, in order, for a connection without the
+// policy. It reports whether any stayed.
+func (d *dest) failPolicy(j *job, err error) (exemptLeft bool) {
+	d.mu.Lock()
+	queued := d.queue.drain()
+	var fail, keep []*job
+	for _, q := range append([]*job{j}, queued...) {
+		if tlsExempt(&q.w) {
+			keep = append(keep, q)
+		} else {
+			fail = append(fail, q)
+		}
+	}
+	for i := len(keep) - 1; i >= 0; i-- {
+		d.queue.pushFront(keep[i])
+	}
+	d.mu.Unlock()
+	for _, f := range fail {
+		outs := make([]rcptOutcome, len(f.w.Rcpts))
+		for i := range outs {
+			outs[i] = rcptOutcome{err: err}
+		}
+		d.e.settle(f, outs, attempt{source: d.src.Name})
+	}
+	return len(keep) > 0
 }
 
 // isPolicyFailure reports whether err is a refusal by the delivery's own

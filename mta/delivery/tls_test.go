@@ -39,7 +39,7 @@ type tlsEnv struct {
 	stats  *tlspolicy.Stats
 }
 
-func newTLSEnv(t *testing.T, now time.Time) *tlsEnv {
+func newTLSEnv(t testing.TB, now time.Time) *tlsEnv {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -64,7 +64,7 @@ func newTLSEnv(t *testing.T, now time.Time) *tlsEnv {
 }
 
 // issue makes a server certificate for name, valid around now.
-func (e *tlsEnv) issue(t *testing.T, now time.Time, name string) tls.Certificate {
+func (e *tlsEnv) issue(t testing.TB, now time.Time, name string) tls.Certificate {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -89,7 +89,7 @@ func (e *tlsEnv) issue(t *testing.T, now time.Time, name string) tls.Certificate
 // publishSTS publishes an MTA-STS policy for example.test (the TXT record
 // in h's DNS, the policy on an HTTPS server with the CA's certificate)
 // and returns the address every policy fetch must be sent to.
-func (e *tlsEnv) publishSTS(t *testing.T, h *harness, mode string, mx ...string) string {
+func (e *tlsEnv) publishSTS(t testing.TB, h *harness, mode string, mx ...string) string {
 	t.Helper()
 	h.dns.AddTXT("_mta-sts.example.test", "v=STSv1; id=1;")
 	body := "version: STSv1\r\nmode: " + mode + "\r\n"
@@ -113,7 +113,7 @@ func (e *tlsEnv) publishSTS(t *testing.T, h *harness, mode string, mx ...string)
 
 // resolver returns a policy resolver over h's DNS and the CA, fetching
 // policies from policyAddr ("" when none is published).
-func (e *tlsEnv) resolver(t *testing.T, h *harness, policyAddr string, rules ...tlspolicy.Rule) *tlspolicy.Resolver {
+func (e *tlsEnv) resolver(t testing.TB, h *harness, policyAddr string, rules ...tlspolicy.Rule) *tlspolicy.Resolver {
 	t.Helper()
 	if policyAddr == "" {
 		policyAddr = "127.0.0.1:1" // nothing listens: no policy server
@@ -141,7 +141,7 @@ type certSink struct {
 	tls []bool
 }
 
-func tlsSink(t *testing.T, cert tls.Certificate) *certSink {
+func tlsSink(t testing.TB, cert tls.Certificate) *certSink {
 	t.Helper()
 	s := &certSink{}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
@@ -192,7 +192,7 @@ func (cs *certSession) Data(r io.Reader) error {
 // policyHarness is a harness with opportunistic STARTTLS on (the
 // default harness disables it) and the resolver of env; port is the
 // receiving MX's.
-func policyHarness(t *testing.T, env *tlsEnv, port int, setup func(h *harness) *tlspolicy.Resolver) *harness {
+func policyHarness(t testing.TB, env *tlsEnv, port int, setup func(h *harness) *tlspolicy.Resolver) *harness {
 	t.Helper()
 	return newHarness(t, func(h *harness, cfg *Config) {
 		cfg.Port, cfg.DisableTLS = port, false

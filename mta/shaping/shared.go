@@ -81,3 +81,7 @@ func (p *Policy) reportCut(s *siteState, now time.Time) func() {
 func (p *Policy) SetShared(s Shared) {
 	p.shared = s
 }
+
+// IsShared reports whether connection slots are the fleet's (SetShared):
+// then a node must not sit on an idle one another node could use.
+func (p *Policy) IsShared() bool { return p != nil && p.shared != nil }

@@ -64,7 +64,8 @@ type Metrics struct {
 	// Rejected is called for each refused command; reason is one of a
 	// fixed set: "auth_required", "auth_failed", "sender_domain",
 	// "too_many_recipients", "too_many_sessions", "too_large",
-	// "line_too_long", "store", "disk_full", "bad_stream", "pool",
+	// "line_too_long", "store", "disk_full", "bad_stream",
+	// "bad_priority" (X-Sluice-Priority not high, normal or low), "pool",
 	// "suppressed", "unsignable", "shutting_down", "bad_address" (RCPT
 	// syntax or bytes: invalid UTF-8, controls), "bad_sender_syntax" (MAIL
 	// FROM bytes), "needs_smtputf8" (a non-ASCII address without

@@ -51,7 +51,7 @@ func FuzzPrepare(f *testing.F) {
 			}
 			ids := 0
 			eachField(header, func(name string, _ []byte) {
-				for _, h := range []string{StreamHeader, PoolHeader, CampaignHeader} {
+				for _, h := range []string{StreamHeader, PriorityHeader, PoolHeader, CampaignHeader} {
 					if strings.EqualFold(name, h) {
 						t.Fatalf("prepare(%q): %s survived in %q", raw, h, msg)
 					}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"sluice/internal/clock"
@@ -57,7 +58,12 @@ type LocalLimiter struct {
 	day     int64 // the UTC day of counts, in days since 1970
 	counts  map[string]int64
 	dirty   bool // counts changed since the last save
+
+	shared atomic.Pointer[sharedLimiter] // SetShared: the fleet counts
 }
+
+// sharedLimiter boxes a TenantLimiter for an atomic pointer.
+type sharedLimiter struct{ TenantLimiter }
 
 var _ TenantLimiter = (*LocalLimiter)(nil)
 
@@ -98,12 +104,37 @@ func utcDay(t time.Time) int64 {
 	return int64(math.Floor(float64(t.Unix()) / 86400))
 }
 
+// SetShared hands the decisions to s, a limiter that counts across the
+// nodes of a fleet (fleet.TenantLimits, made from Limits): from then on
+// Allow is s's answer, and Accepted counts in s as well as here (Count
+// stays this node's). A node joins its fleet after its submission
+// backend is built, hence a setter; nil goes back to counting alone.
+func (l *LocalLimiter) SetShared(s TenantLimiter) {
+	if s == nil {
+		l.shared.Store(nil)
+		return
+	}
+	l.shared.Store(&sharedLimiter{s})
+}
+
+// Limits returns a copy of the limits by tenant.
+func (l *LocalLimiter) Limits() map[string]Limit {
+	out := make(map[string]Limit, len(l.cfg.Limits))
+	for t, lim := range l.cfg.Limits {
+		out[t] = lim
+	}
+	return out
+}
+
 // Allow implements TenantLimiter: the daily quota first (a refusal then
-// takes no token), then the rate.
-func (l *LocalLimiter) Allow(_ context.Context, tenant string) (bool, time.Duration, string) {
+// takes no token), then the rate. With a shared limiter set, its answer.
+func (l *LocalLimiter) Allow(ctx context.Context, tenant string) (bool, time.Duration, string) {
 	lim, ok := l.cfg.Limits[tenant]
 	if !ok || (lim.Rate == 0 && lim.Daily == 0) {
 		return true, 0, ""
+	}
+	if s := l.shared.Load(); s != nil {
+		return s.Allow(ctx, tenant)
 	}
 	now := l.cfg.Now()
 	l.mu.Lock()
@@ -137,10 +168,13 @@ func (l *LocalLimiter) Allow(_ context.Context, tenant string) (bool, time.Durat
 }
 
 // Accepted implements TenantLimiter: it counts n messages of the UTC day
-// for a tenant with a daily quota.
-func (l *LocalLimiter) Accepted(_ context.Context, tenant string, n int) {
+// for a tenant with a daily quota (and in the shared limiter, if set).
+func (l *LocalLimiter) Accepted(ctx context.Context, tenant string, n int) {
 	if lim, ok := l.cfg.Limits[tenant]; !ok || lim.Daily == 0 || n <= 0 {
 		return
+	}
+	if s := l.shared.Load(); s != nil {
+		s.Accepted(ctx, tenant, n)
 	}
 	now := l.cfg.Now()
 	l.mu.Lock()

@@ -551,6 +551,9 @@ func (s *Session) sign(id queue.ID, msg, room []byte) ([]byte, error) {
 		return msg, nil
 	}
 	fields, signed, err := signer.Sign(msg)
+	if bad := s.unsignedRefusal(id, err); bad != nil {
+		return nil, bad
+	}
 	if err != nil {
 		// The signer refuses only messages it cannot sign correctly:
 		// no From, two From fields, an unparsable From.

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -169,6 +170,9 @@ func startPolicyServer(t *testing.T, ca *testCA, domain, body string) *policySer
 	return ps
 }
 
+// loopback is both ends' address of every test session.
+var loopback = netip.MustParseAddr("127.0.0.1")
+
 // dialTo sends every policy fetch to addr, whatever the name.
 func dialTo(addr string) func(ctx context.Context, network, _ string) (net.Conn, error) {
 	return func(ctx context.Context, network, _ string) (net.Conn, error) {
@@ -197,7 +201,7 @@ func deliver(t *testing.T, r *Resolver, stats *Stats, domain, host, addr string)
 	}
 	c, err := outbound.Handshake(ctx, conn, host, outbound.Options{HelloName: "out.sluice.test", TLSPolicy: p.Outbound()})
 	if err != nil {
-		stats.Record(p, host, err)
+		stats.Record(p, host, ConnIPs(conn.RemoteAddr(), conn.LocalAddr()), err)
 		return p, nil, err
 	}
 	defer c.Quit(ctx)
@@ -209,7 +213,7 @@ func deliver(t *testing.T, r *Resolver, stats *Stats, domain, host, addr string)
 	if err != nil {
 		t.Fatalf("send: %v", err)
 	}
-	stats.Record(p, host, c.TLSPolicyErr())
+	stats.Record(p, host, ConnIPs(conn.RemoteAddr(), conn.LocalAddr()), c.TLSPolicyErr())
 	return p, c, nil
 }
 

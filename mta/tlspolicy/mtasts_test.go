@@ -112,8 +112,8 @@ func TestSTSTestingDeliversAndReports(t *testing.T) {
 	}
 	rep := e.stats.Take()
 	if len(rep) != 1 || rep[0].PolicyType != "sts" || rep[0].Domain != "example.test" ||
-		rep[0].Failures[FailureKey{ResultHostMismatch, "mx1.example.test"}] != 1 {
-		t.Errorf("report data %+v, want one host mismatch for example.test", rep)
+		rep[0].Failures[FailureKey{ResultHostMismatch, "mx1.example.test", loopback, loopback}] != 1 {
+		t.Errorf("report data %+v, want one host mismatch for example.test from and to 127.0.0.1", rep)
 	}
 	// And without STARTTLS at all: delivered in clear, reported.
 	plain := startSink(t, nil)

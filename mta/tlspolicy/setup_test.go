@@ -57,8 +57,8 @@ func TestLoggedStats(t *testing.T) {
 	var heard []ResultType
 	s := LoggedStats(slog.New(slog.NewJSONHandler(&logs, nil)), func(_ *Policy, _ string, r ResultType) { heard = append(heard, r) })
 	p := &Policy{Mode: ModeVerify, Source: SourceConfig, Domain: "bank.example"}
-	s.Record(p, "mx.bank.example", nil)
-	s.Record(p, "mx.bank.example", &VerifyError{Policy: "verify", Type: ResultHostMismatch, Host: "mx.bank.example", Err: errors.New("name mismatch")})
+	s.Record(p, "mx.bank.example", IPs{}, nil)
+	s.Record(p, "mx.bank.example", IPs{}, &VerifyError{Policy: "verify", Type: ResultHostMismatch, Host: "mx.bank.example", Err: errors.New("name mismatch")})
 	if len(heard) != 2 || heard[0] != ResultSuccess || heard[1] != ResultHostMismatch {
 		t.Fatalf("next heard %v", heard)
 	}

@@ -2,6 +2,8 @@ package tlspolicy
 
 import (
 	"maps"
+	"net"
+	"net/netip"
 	"sort"
 	"strings"
 	"sync"
@@ -52,24 +54,54 @@ type DomainStats struct {
 	Failures map[FailureKey]uint64
 }
 
-// FailureKey groups failures in a report (RFC 8460 §4.4 failure-details).
+// FailureKey groups failures in a report (RFC 8460 §4.4 failure-details):
+// by result type, receiving MX host and, when the session got that far,
+// the two ends' addresses (zero when unknown: a host skipped before
+// dialling, a policy that could not be resolved).
 type FailureKey struct {
 	Result      ResultType
 	ReceivingMX string
+	ReceivingIP netip.Addr
+	SendingIP   netip.Addr
+}
+
+// IPs are the two ends of one session: the receiving MX's address
+// (receiving-ip) and the local one it was reached from (sending-mta-ip),
+// RFC 8460 §4.4. Zero values are unknown.
+type IPs struct {
+	Receiving, Sending netip.Addr
+}
+
+// ConnIPs returns the IPs of a connection from its addresses (a
+// net.Conn's RemoteAddr and LocalAddr); an address that is not IP gives
+// a zero value.
+func ConnIPs(remote, local net.Addr) IPs {
+	return IPs{Receiving: addrIP(remote), Sending: addrIP(local)}
+}
+
+func addrIP(a net.Addr) netip.Addr {
+	if a == nil {
+		return netip.Addr{}
+	}
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
 }
 
 // Record adds the outcome of one session (or connection attempt) under p
-// to host: err is what mta/outbound returned (nil on success), or the
-// policy failure a non-enforcing session kept (Client.TLSPolicyErr).
-func (s *Stats) Record(p *Policy, host string, err error) {
-	s.add(p, host, Classify(err))
+// to host at ips: err is what mta/outbound returned (nil on success), or
+// the policy failure a non-enforcing session kept (Client.TLSPolicyErr).
+func (s *Stats) Record(p *Policy, host string, ips IPs, err error) {
+	s.add(p, host, ips, Classify(err))
 }
 
 // resolveFailure records a failure met while resolving a policy
-// (sts-policy-fetch-error, dnssec-invalid…).
-func (s *Stats) resolveFailure(p *Policy, host string, t ResultType) { s.add(p, host, t) }
+// (sts-policy-fetch-error, dnssec-invalid…), before any session.
+func (s *Stats) resolveFailure(p *Policy, host string, t ResultType) { s.add(p, host, IPs{}, t) }
 
-func (s *Stats) add(p *Policy, host string, t ResultType) {
+func (s *Stats) add(p *Policy, host string, ips IPs, t ResultType) {
 	if s == nil {
 		return
 	}
@@ -89,7 +121,7 @@ func (s *Stats) add(p *Policy, host string, t ResultType) {
 		if t == ResultSuccess {
 			d.Successes++
 		} else {
-			d.Failures[FailureKey{Result: t, ReceivingMX: host}]++
+			d.Failures[FailureKey{Result: t, ReceivingMX: host, ReceivingIP: ips.Receiving, SendingIP: ips.Sending}]++
 		}
 	}
 	f := s.OnResult

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -198,15 +199,23 @@ func stsPolicy(domain, mx string) *tlspolicy.Policy {
 		STS: &tlspolicy.STSPolicy{Mode: tlspolicy.STSEnforce, MX: []string{mx}, MaxAge: 86400}}
 }
 
+// The two ends of the sessions traffic records at mx1.
+var (
+	mx1IP  = netip.MustParseAddr("192.0.2.25")
+	sendIP = netip.MustParseAddr("2001:db8::7")
+)
+
 // traffic records ok successful sessions to domain's mx1 and one failure
-// of each kind: no STARTTLS at mx1, an expired certificate at mx2.
+// of each kind: no STARTTLS at mx1 (at mx1IP from sendIP), an expired
+// certificate at mx2 (addresses unknown).
 func (e *env) traffic(domain string, ok int) {
 	p := stsPolicy(domain, "*."+domain)
+	at := tlspolicy.IPs{Receiving: mx1IP, Sending: sendIP}
 	for range ok {
-		e.stats.Record(p, "mx1."+domain, nil)
+		e.stats.Record(p, "mx1."+domain, at, nil)
 	}
-	e.stats.Record(p, "mx1."+domain, outbound.ErrTLSRequired)
-	e.stats.Record(p, "mx2."+domain, &tlspolicy.VerifyError{Policy: p.Name(), Type: tlspolicy.ResultCertExpired,
+	e.stats.Record(p, "mx1."+domain, at, outbound.ErrTLSRequired)
+	e.stats.Record(p, "mx2."+domain, tlspolicy.IPs{}, &tlspolicy.VerifyError{Policy: p.Name(), Type: tlspolicy.ResultCertExpired,
 		Host: "mx2." + domain})
 }
 

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strconv"
 	"time"
@@ -60,8 +61,9 @@ type Summary struct {
 }
 
 // FailureDetail counts the failed sessions of one result type with one
-// MX host (§4.4 "failure-details"). sluice knows no sending IP or HELO
-// per session in its TLS statistics, so those optional fields stay empty.
+// MX host, at one receiving address from one sending address when the
+// session got as far as a connection (§4.4 "failure-details"). sluice
+// keeps no receiving HELO per session, so that optional field stays empty.
 type FailureDetail struct {
 	ResultType          string `json:"result-type"`
 	SendingMTAIP        string `json:"sending-mta-ip,omitempty"`
@@ -84,10 +86,23 @@ type entry struct {
 	Failures  []failure `json:"fail,omitempty"`
 }
 
+// failure counts one failure-details entry. RIP and SIP (receiving-ip,
+// sending-mta-ip) are absent from entries stored before they were kept:
+// those decode with both empty and are reported without them.
 type failure struct {
 	Result string `json:"result"`
 	MX     string `json:"mx,omitempty"`
+	RIP    string `json:"rip,omitempty"`
+	SIP    string `json:"sip,omitempty"`
 	Count  uint64 `json:"n"`
+}
+
+// ipString is a as written in a report, "" when unknown.
+func ipString(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
 }
 
 // add merges one period of mta/tlspolicy's statistics into e.
@@ -95,9 +110,12 @@ func (e *entry) add(d tlspolicy.DomainStats) {
 	e.Successes += d.Successes
 	for k, n := range d.Failures {
 		r := resultType(k.Result)
-		i := slices.IndexFunc(e.Failures, func(f failure) bool { return f.Result == r && f.MX == k.ReceivingMX })
+		f := failure{Result: r, MX: k.ReceivingMX, RIP: ipString(k.ReceivingIP), SIP: ipString(k.SendingIP)}
+		i := slices.IndexFunc(e.Failures, func(g failure) bool {
+			return g.Result == f.Result && g.MX == f.MX && g.RIP == f.RIP && g.SIP == f.SIP
+		})
 		if i < 0 {
-			e.Failures = append(e.Failures, failure{Result: r, MX: k.ReceivingMX})
+			e.Failures = append(e.Failures, f)
 			i = len(e.Failures) - 1
 		}
 		e.Failures[i].Count += n
@@ -154,15 +172,14 @@ func buildReport(org, contact, submitter string, day time.Time, domain string, e
 		p.Summary.Successful = e.Successes
 		fs := slices.Clone(e.Failures)
 		slices.SortFunc(fs, func(a, b failure) int {
-			if a.Result != b.Result {
-				return cmp.Compare(a.Result, b.Result)
-			}
-			return cmp.Compare(a.MX, b.MX)
+			return cmp.Or(cmp.Compare(a.Result, b.Result), cmp.Compare(a.MX, b.MX),
+				cmp.Compare(a.RIP, b.RIP), cmp.Compare(a.SIP, b.SIP))
 		})
 		for _, f := range fs {
 			p.Summary.Failed += f.Count
 			p.FailureDetails = append(p.FailureDetails, FailureDetail{
 				ResultType: f.Result, ReceivingMXHostname: f.MX, FailedSessionCount: f.Count,
+				ReceivingIP: f.RIP, SendingMTAIP: f.SIP,
 			})
 		}
 		r.Policies = append(r.Policies, p)

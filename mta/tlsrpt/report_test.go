@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"io"
+	"net/netip"
 	"regexp"
 	"testing"
 	"time"
@@ -76,6 +77,14 @@ func checkSchema(t *testing.T, raw []byte) {
 				t.Errorf("result-type %v is not one of RFC 8460 §4.3", f["result-type"])
 			}
 			num(f, "failed-session-count")
+			for _, k := range []string{"sending-mta-ip", "receiving-ip"} {
+				if v, ok := f[k]; ok {
+					s, _ := v.(string)
+					if _, err := netip.ParseAddr(s); err != nil {
+						t.Errorf("%s %#v is not an IP address", k, v)
+					}
+				}
+			}
 		}
 	}
 }
@@ -90,10 +99,10 @@ func TestReportPolicyTypes(t *testing.T) {
 	dane := &tlspolicy.Policy{Mode: tlspolicy.ModeDANE, Source: tlspolicy.SourceDANE, Domain: "example.org",
 		Host: "mx.example.org", TLSA: []tlspolicy.TLSA{{Usage: 3, Selector: 1, Matching: 1, Data: bytes.Repeat([]byte{0xab}, 32)}}}
 	none := &tlspolicy.Policy{Mode: tlspolicy.ModeMTASTS, Source: tlspolicy.SourceDefault, Domain: "example.org"}
-	stats.Record(sts, "mx.example.org", nil)
-	stats.Record(dane, "mx.example.org", &tlspolicy.VerifyError{Type: tlspolicy.ResultTLSAInvalid, Host: "mx.example.org"})
-	stats.Record(dane, "mx.example.org", nil)
-	stats.Record(none, "mx.example.org", nil)
+	stats.Record(sts, "mx.example.org", tlspolicy.IPs{}, nil)
+	stats.Record(dane, "mx.example.org", tlspolicy.IPs{}, &tlspolicy.VerifyError{Type: tlspolicy.ResultTLSAInvalid, Host: "mx.example.org"})
+	stats.Record(dane, "mx.example.org", tlspolicy.IPs{}, nil)
+	stats.Record(none, "mx.example.org", tlspolicy.IPs{}, nil)
 	var e entry
 	var entries []entry
 	for _, d := range stats.Take() {
@@ -136,5 +145,31 @@ func TestReportPolicyTypes(t *testing.T) {
 	}
 	if f := filename("sender.test", "example.org", rep.DateRange); f != "sender.test!example.org!1741478400!1741564799.json.gz" {
 		t.Errorf("filename %q", f)
+	}
+}
+
+// TestEntryBeforeIPs: an entry stored before failures kept their
+// addresses decodes, and its counts merge with new failures of the same
+// host that have none, while one with addresses is a detail of its own.
+func TestEntryBeforeIPs(t *testing.T) {
+	t.Parallel()
+	var e entry
+	old := `{"domain":"example.org","type":"sts","ok":3,"fail":[{"result":"starttls-not-supported","mx":"mx1.example.org","n":2}]}`
+	if err := json.Unmarshal([]byte(old), &e); err != nil {
+		t.Fatal(err)
+	}
+	k := tlspolicy.FailureKey{Result: tlspolicy.ResultSTARTTLSNotSupported, ReceivingMX: "mx1.example.org"}
+	withIP := k
+	withIP.ReceivingIP, withIP.SendingIP = netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
+	e.add(tlspolicy.DomainStats{Failures: map[tlspolicy.FailureKey]uint64{k: 1, withIP: 4}})
+	rep := buildReport("Org", "mailto:c@sender.test", "sender.test", utcDay(time.Unix(0, 0)), "example.org", []entry{e})
+	got := rep.Policies[0].FailureDetails
+	want := []FailureDetail{
+		{ResultType: "starttls-not-supported", ReceivingMXHostname: "mx1.example.org", FailedSessionCount: 3},
+		{ResultType: "starttls-not-supported", ReceivingMXHostname: "mx1.example.org", ReceivingIP: "192.0.2.1",
+			SendingMTAIP: "192.0.2.2", FailedSessionCount: 4},
+	}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("failure-details %+v, want %+v", got, want)
 	}
 }

@@ -39,7 +39,8 @@ func checkReport(t *testing.T, r *Report, domain string, day time.Time, ok, n ui
 	}
 	wantF := []FailureDetail{
 		{ResultType: "certificate-expired", ReceivingMXHostname: "mx2." + domain, FailedSessionCount: n},
-		{ResultType: "starttls-not-supported", ReceivingMXHostname: "mx1." + domain, FailedSessionCount: n},
+		{ResultType: "starttls-not-supported", ReceivingMXHostname: "mx1." + domain, FailedSessionCount: n,
+			ReceivingIP: "192.0.2.25", SendingMTAIP: "2001:db8::7"},
 	}
 	if len(p.FailureDetails) != len(wantF) {
 		t.Fatalf("failure-details %+v, want %+v", p.FailureDetails, wantF)

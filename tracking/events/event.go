@@ -108,6 +108,10 @@ type Event struct {
 	MX string
 	// Attempt is the delivery attempt's number, 1 for the first.
 	Attempt uint32
+
+	// TLS is how a delivery attempt's session was secured (delivered,
+	// deferred, failed); zero when unknown. SetTLS fills it (tls.go).
+	TLS TLS
 }
 
 // RecipientID names one recipient of one message, as the spool's recipient
@@ -128,22 +132,27 @@ type RecipientID struct {
 //	flags (1) | time (varint, ns since 1970) | message (uvarint) | rcpt (uvarint) |
 //	kind | tenant | campaign | link (uvarint) | reason | proxy | ip | ua class | ua
 //	[ | code (uvarint) | attempt (uvarint) | enhanced | reply | class | mx ]
+//	[ | tls bits (1) | tls version (uvarint) | cipher (uvarint) | tls policy | tls result ]
 //
 // with strings as uvarint length and bytes. Ids come first so that a scan
-// for one recipient skips the rest of other records. The bracketed
-// outcome part (version 2) is there exactly when flags has flagOutcome:
-// only deferred and failed events pay for it. Version 1 batches, written
-// before it existed, have no record with flagOutcome and still decode;
-// a binary that knows only version 1 refuses version 2 batches whole
-// rather than misreading them.
+// for one recipient skips the rest of other records. The first bracketed
+// part, the outcome (version 2), is there exactly when flags has
+// flagOutcome: only deferred and failed events pay for it. The second,
+// the TLS part (version 3, tls.go), is there exactly when flags has
+// flagTLS: delivery outcomes whose session is known. Version 1 and 2
+// batches, written before those parts existed, have no record with the
+// newer flags and still decode; a binary that knows an older version
+// refuses newer batches whole rather than misreading them.
 const (
-	batchVersion   = 2
+	batchVersion   = 3
+	batchVersionV2 = 2
 	batchVersionV1 = 1
 )
 
 const (
 	flagMachine = 1 << 0
-	flagOutcome = 1 << 1 // the record ends with the outcome part
+	flagOutcome = 1 << 1 // the record has the outcome part
+	flagTLS     = 1 << 2 // the record ends with the TLS part
 )
 
 var (
@@ -181,6 +190,7 @@ func (ev *Event) normalize() {
 		ev.Link = 0
 	}
 	ev.normalizeOutcome()
+	ev.normalizeTLS()
 }
 
 // batchKey is the key of a batch in the ev bucket: the time it was written,
@@ -206,6 +216,9 @@ func appendRecord(b, scratch []byte, ev *Event) (out, newScratch []byte) {
 	if ev.hasOutcome() {
 		flags |= flagOutcome
 	}
+	if ev.TLS != (TLS{}) {
+		flags |= flagTLS
+	}
 	rec := append(scratch[:0], flags)
 	rec = binary.AppendVarint(rec, ev.Time.UnixNano())
 	rec = binary.AppendUvarint(rec, ev.Message)
@@ -221,6 +234,9 @@ func appendRecord(b, scratch []byte, ev *Event) (out, newScratch []byte) {
 	rec = binrec.AppendString(rec, ev.UA)
 	if flags&flagOutcome != 0 {
 		rec = appendOutcome(rec, ev)
+	}
+	if flags&flagTLS != 0 {
+		rec = appendTLS(rec, &ev.TLS)
 	}
 	b = binary.AppendUvarint(b, uint64(len(rec)))
 	return append(b, rec...), rec
@@ -246,6 +262,9 @@ func decodeRecord(rec []byte) (Event, error) {
 	ev.UA = r.Str()
 	if flags&flagOutcome != 0 {
 		readOutcome(&r, &ev)
+	}
+	if flags&flagTLS != 0 {
+		readTLS(&r, &ev.TLS)
 	}
 	if r.Bad || len(r.B) != 0 {
 		return Event{}, errCorrupt
@@ -300,7 +319,7 @@ func eachRecord(v []byte, fn func(rec []byte) error) error {
 }
 
 // knownBatch reports whether a batch value of version v can be read.
-func knownBatch(v byte) bool { return v == batchVersion || v == batchVersionV1 }
+func knownBatch(v byte) bool { return v >= batchVersionV1 && v <= batchVersion }
 
 // appendIDs appends message and recipient ids, big-endian.
 func appendIDs(b []byte, msg uint64, rcpt uint32) []byte {

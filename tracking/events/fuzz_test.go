@@ -17,8 +17,15 @@ func FuzzBatch(f *testing.F) {
 		Enhanced: "5.1.1", Reply: "no such user", Class: "hard_invalid_recipient", Reason: "user_unknown", MX: "mx.b", Attempt: 2}
 	two, _ := appendRecord([]byte{batchVersion, 1}, nil, &failed)
 	f.Add(two)
+	delivered := Event{Time: time.Unix(1773500968, 0), Kind: KindDelivered, Tenant: "acme", Message: 1773500966123456,
+		TLS: TLS{Used: true, Verified: true, Version: 0x0304, Cipher: 0x1301, Policy: "dane", Result: "success"}}
+	three, _ := appendRecord([]byte{batchVersion, 1}, nil, &delivered)
+	f.Add(three)
 	if v1, err := hex.DecodeString(v1Batch); err == nil {
 		f.Add(v1)
+	}
+	if v2, err := hex.DecodeString(v2Batch); err == nil {
+		f.Add(v2)
 	}
 	f.Add([]byte{batchVersion, 0})
 	f.Add([]byte{batchVersion, 2, 1, 0})

@@ -316,6 +316,9 @@ func (s *Store) Close(ctx context.Context) error {
 			<-s.writerDone
 		}
 		<-s.purgeDone
+		if ferr := syncFreelist(s.db); ferr != nil && err == nil {
+			err = ferr
+		}
 		if cerr := s.db.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("events: close: %w", cerr)
 		}

@@ -20,16 +20,19 @@ import (
 //	time (varint, ns) | flags (1) | message (uvarint) | rcpt (uvarint) | link (uvarint) |
 //	kind | campaign | reason | proxy | ip | ua class
 //	[ | code (uvarint) | attempt (uvarint) | enhanced | reply | class | mx ]
+//	[ | tls bits (1) | tls version (uvarint) | cipher (uvarint) | tls policy | tls result ]
 //
 // with strings as uvarint length and bytes. The tenant is the queue's
-// name; the raw user agent is not sent. The bracketed outcome part of a
-// deferred or failed event (version 2) is there exactly when flags has
-// flagOutcome; version 1 values, queued before it existed, have no such
+// name; the raw user agent is not sent. The first bracketed part, the
+// outcome of a deferred or failed event (version 2), is there exactly
+// when flags has flagOutcome; the second, the TLS part of a delivery
+// outcome (version 3, tls.go), exactly when flags has flagTLS. Values of
+// versions 1 and 2, queued before those parts existed, have no such
 // record and are still sent. An erased entry (see
 // Outbox.EraseRecipients) is an empty record: it keeps its index, so the
 // ids of the entries after it do not change, and is never sent.
 const (
-	valueVersion   = 2
+	valueVersion   = 3
 	valueVersionV1 = 1
 	headerLen      = 1 + 4 + 8
 	maxPerValue    = 1 << 16 // an entry's index in its value fits in 2 bytes
@@ -37,7 +40,8 @@ const (
 
 const (
 	flagMachine = 1 << 0
-	flagOutcome = 1 << 1 // the record ends with the outcome part
+	flagOutcome = 1 << 1 // the record has the outcome part
+	flagTLS     = 1 << 2 // the record ends with the TLS part
 )
 
 var errCorrupt = errors.New("webhook: corrupt outbox value")
@@ -64,6 +68,9 @@ func appendRecord(b, scratch []byte, ev *events.Event) (out, newScratch []byte) 
 	if withOutcome {
 		flags |= flagOutcome
 	}
+	if ev.TLS != (events.TLS{}) {
+		flags |= flagTLS
+	}
 	rec := binary.AppendVarint(scratch[:0], ev.Time.UnixNano())
 	rec = append(rec, flags)
 	rec = binary.AppendUvarint(rec, ev.Message)
@@ -78,6 +85,9 @@ func appendRecord(b, scratch []byte, ev *events.Event) (out, newScratch []byte) 
 	if withOutcome {
 		rec = appendOutcome(rec, ev)
 	}
+	if flags&flagTLS != 0 {
+		rec = appendTLS(rec, &ev.TLS)
+	}
 	b = binary.AppendUvarint(b, uint64(len(rec)))
 	return append(b, rec...), rec
 }
@@ -85,7 +95,7 @@ func appendRecord(b, scratch []byte, ev *events.Event) (out, newScratch []byte) 
 // header reads a value's record count and queue time, and returns its
 // records.
 func header(v []byte) (count int, queued time.Time, recs []byte, err error) {
-	if len(v) < headerLen || (v[0] != valueVersion && v[0] != valueVersionV1) {
+	if len(v) < headerLen || v[0] < valueVersionV1 || v[0] > valueVersion {
 		return 0, time.Time{}, nil, errCorrupt
 	}
 	count = int(binary.BigEndian.Uint32(v[1:5]))
@@ -132,6 +142,9 @@ func decodeRecord(rec []byte) (events.Event, error) {
 	ev.UAClass = r.Str()
 	if flags&flagOutcome != 0 {
 		readOutcome(&r, &ev)
+	}
+	if flags&flagTLS != 0 {
+		readTLS(&r, &ev.TLS)
 	}
 	if r.Bad || len(r.B) != 0 {
 		return events.Event{}, errCorrupt

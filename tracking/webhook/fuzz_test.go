@@ -18,8 +18,15 @@ func FuzzValue(f *testing.F) {
 	v, _ = appendRecord(v, nil, &ev)
 	setCount(v, 1)
 	f.Add(v)
-	if old, err := hex.DecodeString(v1Value); err == nil {
-		f.Add(old)
+	ev.TLS = events.TLS{Used: true, Verified: true, Version: 0x0304, Cipher: 0x1301, Policy: "dane", Result: "tlsa-invalid"}
+	v3 := newValue(1, 1)
+	v3, _ = appendRecord(v3, nil, &ev)
+	setCount(v3, 1)
+	f.Add(v3)
+	for _, frozen := range []string{v1Value, v2Value} {
+		if old, err := hex.DecodeString(frozen); err == nil {
+			f.Add(old)
+		}
 	}
 	f.Fuzz(func(t *testing.T, v []byte) {
 		count, _, recs, err := header(v)

@@ -82,6 +82,30 @@ type Event struct {
 	MX string `json:"mx,omitempty"`
 	// Attempt is the delivery attempt's number, 1 for the first.
 	Attempt uint32 `json:"attempt,omitempty"`
+
+	// How a delivery attempt's session was secured, on delivered,
+	// deferred and failed events when known (absent otherwise, and on
+	// events queued before it was kept):
+
+	// TLS is true when the session ran over TLS, false when the mail
+	// went (or would have gone) in clear.
+	TLS *bool `json:"tls,omitempty"`
+	// TLSVerified is true when the receiver's certificate was verified
+	// (WebPKI, MTA-STS or DANE), not merely used.
+	TLSVerified bool `json:"tls_verified,omitempty"`
+	// TLSVersion ("TLS 1.3") and TLSCipher (the IANA cipher suite name)
+	// describe the session.
+	TLSVersion string `json:"tls_version,omitempty"`
+	TLSCipher  string `json:"tls_cipher,omitempty"`
+	// TLSPolicy names the transport security policy that applied:
+	// opportunistic, require, verify, "mta-sts enforce", "mta-sts
+	// testing", dane, or exempt (a TLS report, RFC 8460 §5.3).
+	TLSPolicy string `json:"tls_policy,omitempty"`
+	// TLSResult is its verdict as an RFC 8460 §4.3 result type: success,
+	// starttls-not-supported, certificate-host-mismatch, tlsa-invalid…
+	// A deferral with a result other than success was the policy's own
+	// decision (the mail is never sent in clear under an enforced policy).
+	TLSResult string `json:"tls_result,omitempty"`
 }
 
 // RecipientFunc returns the address of recipient rcpt of tenant's
@@ -145,5 +169,6 @@ func payloadEvent(prefix [8]byte, e *entry) Event {
 		link := ev.Link
 		out.Link = &link
 	}
+	out.setTLS(&ev.TLS)
 	return out
 }

@@ -1,0 +1,119 @@
+package tenants
+
+import (
+	"fmt"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// validTrackingHost normalises a tenant's tracking host ("" stays ""): a
+// well-formed domain name ([NormalizeDomain]), not one of the seeds'
+// sending domains' apexes nor inside another seed's domains, since a
+// host inside someone else's domain is a claim on their name.
+func (s *Store) validTrackingHost(h string) (string, error) {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return "", nil
+	}
+	name, err := NormalizeDomain(h)
+	if err != nil {
+		return "", fmt.Errorf("%w (tracking host)", err)
+	}
+	for _, sd := range s.seeds {
+		for _, d := range sd.Domains {
+			d = strings.ToLower(strings.TrimSuffix(d, "."))
+			if name == d || strings.HasSuffix(name, "."+d) {
+				return "", fmt.Errorf("%w: tracking host %s is in %s, a domain of tenant %q", ErrClaimed, name, d, sd.Name)
+			}
+		}
+	}
+	return name, nil
+}
+
+// hostFree refuses host when another stored tenant already has it, or
+// when it lies inside a sending domain of another tenant (tokens served
+// there would speak in that tenant's name). "" is always free.
+func hostFree(tx *bolt.Tx, tenant, host string) error {
+	if host == "" {
+		return nil
+	}
+	err := tx.Bucket(bTenants).ForEach(func(k, v []byte) error {
+		if string(k) == tenant {
+			return nil
+		}
+		var t Tenant
+		if _, err := get(tx, bTenants, string(k), &t); err != nil {
+			return err
+		}
+		if t.TrackingHost == host {
+			return fmt.Errorf("%w: tracking host %s is tenant %q's", ErrClaimed, host, t.Name)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bDomains).ForEach(func(k, _ []byte) error {
+		d := string(k)
+		if host != d && !strings.HasSuffix(host, "."+d) {
+			return nil
+		}
+		var od Domain
+		if _, err := get(tx, bDomains, d, &od); err != nil {
+			return err
+		}
+		if od.Tenant != tenant {
+			return fmt.Errorf("%w: tracking host %s is in %s, a domain of another tenant", ErrClaimed, host, d)
+		}
+		return nil
+	})
+}
+
+// TrackingHosts maps every stored tenant's tracking host to the tenant
+// (disabled tenants included: their mail already sent still carries
+// links, and an unsubscribe must keep working). For the edge's host
+// check (tracking.HostMap).
+func (s *Store) TrackingHosts() (map[string]string, error) {
+	out := map[string]string{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bTenants).ForEach(func(k, _ []byte) error {
+			var t Tenant
+			if _, err := get(tx, bTenants, string(k), &t); err != nil {
+				return err
+			}
+			if t.TrackingHost != "" {
+				out[t.TrackingHost] = t.Name
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tenants: tracking hosts: %w", err)
+	}
+	return out, nil
+}
+
+// FeedHosts calls set with [Store.TrackingHosts] now and again after
+// every change to the store (local or imported from the fleet), so that
+// the edge's host map follows the store without a restart. A store error
+// on a later reload keeps the previous map and is handed to onErr (nil:
+// ignored).
+func (s *Store) FeedHosts(set func(map[string]string), onErr func(error)) error {
+	m, err := s.TrackingHosts()
+	if err != nil {
+		return err
+	}
+	set(m)
+	s.Watch(func(Change) {
+		m, err := s.TrackingHosts()
+		if err != nil {
+			if onErr != nil {
+				onErr(err)
+			}
+			return
+		}
+		set(m)
+	})
+	return nil
+}
