@@ -117,7 +117,7 @@ func (s *server) checkSubject(w http.ResponseWriter, req PrivacyRequest) bool {
 		apiError(w, http.StatusBadRequest, "tenant is required")
 	case !s.ValidAddress(req.Address):
 		apiError(w, http.StatusBadRequest, "address must be a mailbox: local@domain")
-	case !slices.Contains(s.Tenants, req.Tenant):
+	case !slices.Contains(s.tenantNames(), req.Tenant):
 		apiError(w, http.StatusNotFound, "unknown tenant")
 	default:
 		return true

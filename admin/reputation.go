@@ -47,8 +47,9 @@ func (s *server) reputationTenant(w http.ResponseWriter, r *http.Request) (strin
 		return "", false
 	}
 	t := r.PathValue("tenant")
-	if i := slices.IndexFunc(s.Tenants, func(n string) bool { return strings.EqualFold(n, t) }); i >= 0 {
-		return s.Tenants[i], true
+	names := s.tenantNames()
+	if i := slices.IndexFunc(names, func(n string) bool { return strings.EqualFold(n, t) }); i >= 0 {
+		return names[i], true
 	}
 	apiError(w, http.StatusNotFound, "no such tenant")
 	return "", false

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,12 +34,20 @@ type Config struct {
 	// Sites reports the shaping state for `queue summary --by site`; nil
 	// answers an empty list.
 	Sites Sites
+	// Sources are the per-source gates of delivery (warm-up, blocklist
+	// marks) behind GET /api/v1/sources and `ctl sources`; zero: empty
+	// lists.
+	Sources SourceGates
 	// Privacy are the stores a data subject request reads and erases.
 	Privacy Stores
 	// Tenants are the configured tenant names: a data subject request for
 	// another tenant is answered 404, and the suppression export without a
 	// tenant covers them all.
 	Tenants []string
+	// TenantNames, when set, lists more tenants at the time of each
+	// request (the tenants store's, created without a restart); they
+	// count as Tenants do. Default: Tenants only.
+	TenantNames func() []string
 	// ValidAddress accepts a mailbox for a data subject request. Default:
 	// submit.ValidAddress, the rule submission applies to recipients.
 	ValidAddress func(string) bool
@@ -58,6 +67,20 @@ type Config struct {
 	// Now is the clock of the queue's oldest-message age, of holds' ends
 	// and of `top`'s snapshots. Default clock.Now.
 	Now func() time.Time
+}
+
+// tenantNames are Tenants and TenantNames' tenants, without repeats.
+func (c Config) tenantNames() []string {
+	if c.TenantNames == nil {
+		return c.Tenants
+	}
+	out := slices.Clone(c.Tenants)
+	for _, t := range c.TenantNames() {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // errConfig reports a Config that cannot be served.
@@ -119,6 +142,7 @@ func NewHandler(c Config) (http.Handler, error) {
 	s.handle(mux, "GET /api/v1/top", s.top)
 	s.tenantRoutes(mux)
 	s.reputationRoutes(mux)
+	s.sourceRoutes(mux)
 	return mux, nil
 }
 

@@ -144,7 +144,7 @@ func (s *server) suppressExport(w http.ResponseWriter, r *http.Request) {
 	_ = cw.Write([]string{"tenant", "address", "scope", "reason", "source", "created"})
 	tenants := []string{tenant}
 	if tenant == "" {
-		tenants = s.Tenants
+		tenants = s.tenantNames()
 	}
 	for _, t := range tenants {
 		after := ""

@@ -80,6 +80,14 @@ type Delivery struct {
 	TLSReportFrom      string `toml:"tls_report_from"`
 	TLSReportContact   string `toml:"tls_report_contact"`
 	TLSReportDir       string `toml:"tls_report_dir"`
+	// BlocklistRetry is when a source a site refused for a DNS blocklist
+	// (or its IP's reputation) tries that site again: after the first
+	// refusal, then after each refusal at a retry; the last value
+	// repeats. Default ["1h", "4h", "12h", "24h"] (unset); see
+	// BlocklistRetries.
+	// Durations as text: the schema's Duration tables would read as
+	// [[delivery.blocklist_retry]].
+	BlocklistRetry []string `toml:"blocklist_retry"`
 }
 
 // TLSPolicyRule is one [[delivery.tls_policy]]: a mode for a recipient
@@ -117,6 +125,21 @@ type Source struct {
 	// HeloName is the EHLO name from this source (its PTR name). Default:
 	// delivery.helo_name.
 	HeloName string `toml:"helo_name"`
+	// Warmup puts a new address on a warm-up schedule: each site (shaping
+	// rule) gets at most the day's allowance from it; the rest goes from
+	// its pool's other sources or waits for the next UTC day. Default
+	// false.
+	Warmup bool `toml:"warmup"`
+	// WarmupStart is day 1 (YYYY-MM-DD, UTC). Default "": the first day
+	// the node saw the source on a schedule (kept in data_dir/warmup.json).
+	WarmupStart string `toml:"warmup_start"`
+	// WarmupCurve is messages per day per site for days 1, 2, …; after its
+	// last day the source is warm. Default []: the shipped 30-day curve
+	// (mta/shaping.DefaultWarmupCurve, 50 to 300,000).
+	WarmupCurve []int `toml:"warmup_curve"`
+	// WarmupSites replaces the curve for the shaping rules named
+	// ("yahoo" = [20, 50, …]). Default none.
+	WarmupSites map[string][]int `toml:"warmup_sites"`
 }
 
 // Pool is a named group of sources; each message's jobs go out from its
@@ -209,6 +232,9 @@ func (d Delivery) validate() error {
 	if err := d.validateTLSReports(); err != nil {
 		return err
 	}
+	if err := d.validateBlocklist(); err != nil {
+		return err
+	}
 	return d.validateTLSPolicy()
 }
 
@@ -257,6 +283,9 @@ func (c *Config) validateEgress() error {
 			if _, err := netip.ParseAddr(src.Address); err != nil {
 				return keyError(key+".address", "%q is not an IP address", src.Address)
 			}
+		}
+		if err := c.validateWarmup(key, src); err != nil {
+			return err
 		}
 	}
 	poolNames := map[string]bool{}

@@ -20,7 +20,22 @@ type DKIM struct {
 	// signs RSA-2048 about 2.8 times faster on x86-64 (dkim/openssl);
 	// while it does, `sluice serve` raises GOMAXPROCS (see tuneProcs).
 	RSAEngine string `toml:"rsa_engine"`
+	// RequireAligned says whose mail is refused (550 5.7.1) when it would
+	// leave without a DKIM signature aligned with its From domain
+	// (DMARC, RFC 7489 §3.1.1): "store" (the default) refuses it for
+	// tenants kept as data (their domains carry their own keys), "all"
+	// for the [[tenant]] tables too (a configured tenant with no
+	// dkim.key for its From domain is then refused).
+	RequireAligned string `toml:"require_aligned"`
+	// ESPFallback accepts such a message when the service's own key
+	// (dkim.esp_key) signed it: not aligned, but signed by an accountable
+	// domain. Default false: refused.
+	ESPFallback bool `toml:"esp_fallback"`
 }
+
+// RequireAlignedAll reports whether dkim.require_aligned covers the
+// configured tenants too.
+func (d DKIM) RequireAlignedAll() bool { return d.RequireAligned == "all" }
 
 // DKIMKey is one signing key.
 type DKIMKey struct {
@@ -47,6 +62,11 @@ func (d DKIM) validate() error {
 	case "", "auto", "openssl", "go":
 	default:
 		return keyError("dkim.rsa_engine", "must be auto, openssl or go, not %q", d.RSAEngine)
+	}
+	switch d.RequireAligned {
+	case "", "store", "all":
+	default:
+		return keyError("dkim.require_aligned", "must be store or all, not %q", d.RequireAligned)
 	}
 	return nil
 }

@@ -67,7 +67,7 @@ func Default() *Config {
 			TLS:                         "opportunistic",
 			DefaultPool:                 "default",
 		},
-		DKIM:       DKIM{RSAEngine: "auto"},
+		DKIM:       DKIM{RSAEngine: "auto", RequireAligned: "store"},
 		Reputation: defaultReputation(),
 		Webhooks: Webhooks{
 			MaxAge:     Duration{72 * time.Hour},
@@ -76,7 +76,8 @@ func Default() *Config {
 			RetryFirst: Duration{time.Second},
 			RetryMax:   Duration{10 * time.Minute},
 		},
-		TenantStore: TenantStore{BcryptCost: 10, ReturnPathLabel: "bounces", TrackingLabel: "track"},
+		TenantStore: TenantStore{BcryptCost: 10, ReturnPathLabel: "bounces", TrackingLabel: "track",
+			RotationGrace: Duration{168 * time.Hour}},
 	}
 }
 

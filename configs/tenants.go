@@ -3,6 +3,7 @@ package configs
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // TenantStore configures tenants kept as data ([tenants]): the store at
@@ -30,6 +31,12 @@ type TenantStore struct {
 	TrackingTarget string `toml:"tracking_target"`
 	// TrackingLabel is the label of that CNAME. Default "track".
 	TrackingLabel string `toml:"tracking_label"`
+	// RotationGrace is how long a DKIM key replaced by `ctl domain rotate
+	// --switch` stays published (and verifiable) before it is dropped;
+	// its record can be removed from DNS after that. It must outlive a
+	// message's life in the queue and a receiver's re-verification of a
+	// forwarded message. Default "168h".
+	RotationGrace Duration `toml:"rotation_grace"`
 }
 
 // The bounds of tenants.bcrypt_cost: bcrypt's own minimum, and a maximum
@@ -49,6 +56,9 @@ func (s TenantStore) validate() error {
 	}
 	if s.BcryptCost < minBcryptCost || s.BcryptCost > maxBcryptCost {
 		return keyError("tenants.bcrypt_cost", "%d is not between %d and %d", s.BcryptCost, minBcryptCost, maxBcryptCost)
+	}
+	if s.RotationGrace.Duration < time.Hour {
+		return keyError("tenants.rotation_grace", "%s: must be at least 1h (mail signed with the old key is still in queues)", s.RotationGrace.Duration)
 	}
 	for key, v := range map[string]string{"tenants.return_path_label": s.ReturnPathLabel, "tenants.tracking_label": s.TrackingLabel} {
 		if !validDNSName(v, false) {

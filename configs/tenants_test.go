@@ -25,6 +25,8 @@ func TestTenantsSettings(t *testing.T) {
 		{"unknown key", "[tenants]\nbcrypt = 10\n", "tenants.bcrypt: unknown key"},
 		{"priority", tenant + "priority = \"urgent\"\n", "tenant[0].priority"},
 		{"priorities type", "[delivery]\npriorities = \"yes\"\n", "priorities"},
+		{"rotation grace", "[tenants]\nrotation_grace = \"30m\"\n", "tenants.rotation_grace"},
+		{"require aligned", "[dkim]\nrequire_aligned = \"some\"\n", "dkim.require_aligned"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {

@@ -58,7 +58,7 @@ func New() *Set {
 		}, []string{"tenant"}),
 		subRejections: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sluice_submission_rejections_total",
-			Help: "Refused submission commands by reason (auth_required, auth_failed, sender_domain, too_many_recipients, too_large, line_too_long, bad_address, bad_stream, bad_priority, pool, unsignable, store, disk_full, shutting_down, too_many_sessions).",
+			Help: "Refused submission commands by reason (auth_required, auth_failed, sender_domain, too_many_recipients, too_large, line_too_long, bad_address, bad_stream, bad_priority, pool, unsignable, unsigned, store, disk_full, shutting_down, too_many_sessions).",
 		}, []string{"reason"}),
 		subSessions: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "sluice_submission_sessions", Help: "Open submission SMTP sessions.",

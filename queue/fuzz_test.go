@@ -56,10 +56,13 @@ func FuzzDecodeJournal(f *testing.F) {
 		{Kind: JournalSent, Time: time.Unix(1700000000, 0), Tenant: "acme", ID: 99, Rcpts: 3, Campaign: "nov"},
 		{Kind: JournalFailed, Time: time.Unix(1700000001, 0), Tenant: "acme", ID: 99, Index: 2, Attempt: 4,
 			Code: 550, Enhanced: "5.1.1", Reply: "no such user", MX: "mx.example"},
+		{Kind: JournalDelivered, Time: time.Unix(1700000002, 0), Tenant: "acme", ID: 99, Attempt: 1, Code: 250, MX: "mx.example",
+			TLS: TLSInfo{Used: true, Version: 0x0304, Cipher: 0x1301, Policy: "dane", Result: "success"}, Rerouted: "warm-up"},
 	} {
 		f.Add(encodeJournal(&e))
 	}
 	f.Add([]byte{journalVersion, byte(JournalDeleted)})
+	f.Add([]byte("\x01\x03\xaa\xb4\xae\xd8\xc7\xbf\xce\x97\x2f\x2a\x07\x00\x03\xc3\x03\x04acme\x00\x054.2.2\x0cmailbox full\x0amx.example")) // version 1
 	f.Fuzz(func(t *testing.T, b []byte) {
 		e, err := decodeJournal(b)
 		if err != nil {

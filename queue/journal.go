@@ -79,7 +79,29 @@ const (
 	maxJournalName     = 200 // campaign (the event store keeps 200 too)
 	maxJournalEnhanced = 16  // "5.7.1": RFC 3463 codes are short
 	maxJournalMX       = 255 // a host name (RFC 1035 §2.3.4)
+	maxJournalTLSName  = 32  // TLSInfo.Policy and Result ("certificate-host-mismatch" is the longest)
+	maxJournalRerouted = 256 // why the mail moved to another source
 )
+
+// TLSInfo is how a delivery attempt's session was secured, for the event
+// store and the tenant's webhook; the zero value is "not known" (entries of
+// other kinds, attempts that reached no server, entries written before it
+// was kept). Its fields are those of tracking/events' TLS, so that one
+// converts into the other.
+type TLSInfo struct {
+	// Used: the session ran over TLS (STARTTLS, RFC 3207).
+	Used bool
+	// Verified: the receiver's certificate was verified (WebPKI, MTA-STS
+	// or DANE), not merely used.
+	Verified bool
+	// Version and Cipher are crypto/tls's numbers for the TLS version and
+	// cipher suite; 0 without TLS.
+	Version, Cipher uint16
+	// Policy names the transport security policy ("opportunistic",
+	// "mta-sts enforce", "dane", "exempt"…) and Result its verdict as an
+	// RFC 8460 §4.3 result type; "" without policies.
+	Policy, Result string
+}
 
 // JournalEntry is one journaled event.
 type JournalEntry struct {
@@ -103,16 +125,36 @@ type JournalEntry struct {
 	Enhanced string
 	Reply    string
 	MX       string
+	// TLS is the attempt's transport (outcomes; zero when unknown).
+	TLS TLSInfo
+	// Rerouted says why the mail left from another egress source than the
+	// one first chosen (a warm-up allowance spent, a blocklisting), or why
+	// it waits for one; "" when it did not move (outcomes).
+	Rerouted string
 }
 
-const journalVersion = 1
+// Journal entry versions: version 2 added the TLS part and Rerouted.
+// Entries of version 1, written before the upgrade and still waiting in
+// the journal, decode with those zero.
+const (
+	journalVersion   = 2
+	journalVersionV1 = 1
+)
+
+// Bits of the TLS part's first byte.
+const (
+	journalTLSUsed     = 1 << 0
+	journalTLSVerified = 1 << 1
+)
 
 // encodeJournal serialises e (all but Seq, which is its key):
 //
 //	version | kind | time (varint ns) | id | index | rcpts | attempt | code (uvarints) |
 //	tenant | campaign | enhanced | reply | mx (uvarint length + bytes)
+//	| tls bits (1) | tls version | cipher (uvarints) | tls policy | tls result | rerouted   (version 2)
 func encodeJournal(e *JournalEntry) []byte {
-	b := make([]byte, 0, 40+len(e.Tenant)+len(e.Campaign)+len(e.Enhanced)+len(e.Reply)+len(e.MX))
+	b := make([]byte, 0, 48+len(e.Tenant)+len(e.Campaign)+len(e.Enhanced)+len(e.Reply)+len(e.MX)+
+		len(e.TLS.Policy)+len(e.TLS.Result)+len(e.Rerouted))
 	b = append(b, journalVersion, byte(e.Kind))
 	b = binary.AppendVarint(b, e.Time.UnixNano())
 	b = binary.AppendUvarint(b, uint64(e.ID))
@@ -125,7 +167,19 @@ func encodeJournal(e *JournalEntry) []byte {
 	b = putString(b, truncate(e.Enhanced, maxJournalEnhanced))
 	b = putString(b, truncate(e.Reply, maxJournalReply))
 	b = putString(b, truncate(e.MX, maxJournalMX))
-	return b
+	var bits byte
+	if e.TLS.Used {
+		bits |= journalTLSUsed
+	}
+	if e.TLS.Verified {
+		bits |= journalTLSVerified
+	}
+	b = append(b, bits)
+	b = binary.AppendUvarint(b, uint64(e.TLS.Version))
+	b = binary.AppendUvarint(b, uint64(e.TLS.Cipher))
+	b = putString(b, truncate(e.TLS.Policy, maxJournalTLSName))
+	b = putString(b, truncate(e.TLS.Result, maxJournalTLSName))
+	return putString(b, truncate(e.Rerouted, maxJournalRerouted))
 }
 
 // decodeJournal parses an entry written by encodeJournal. It never panics;
@@ -133,7 +187,8 @@ func encodeJournal(e *JournalEntry) []byte {
 func decodeJournal(b []byte) (JournalEntry, error) {
 	r := reader{b: b}
 	var e JournalEntry
-	if r.byte() != journalVersion {
+	v := r.byte()
+	if v != journalVersion && v != journalVersionV1 {
 		return e, errCorrupt
 	}
 	e.Kind = JournalKind(r.byte())
@@ -148,12 +203,31 @@ func decodeJournal(b []byte) (JournalEntry, error) {
 	e.Enhanced = r.string()
 	e.Reply = r.string()
 	e.MX = r.string()
-	if r.err != nil || len(r.b) != 0 || e.Kind < JournalSent || e.Kind > journalLastKind ||
+	var badTLS bool
+	if v >= 2 {
+		badTLS = readJournalTLS(&r, &e)
+	}
+	if r.err != nil || len(r.b) != 0 || badTLS || e.Kind < JournalSent || e.Kind > journalLastKind ||
 		len(e.Campaign) > maxJournalName || len(e.Enhanced) > maxJournalEnhanced ||
 		len(e.Reply) > maxJournalReply || len(e.MX) > maxJournalMX {
 		return JournalEntry{}, errCorrupt
 	}
 	return e, nil
+}
+
+// readJournalTLS reads version 2's part (TLS and Rerouted) into e; bad
+// reports unknown bits, numbers over 16 bits or strings over their bounds.
+func readJournalTLS(r *reader, e *JournalEntry) (bad bool) {
+	bits := r.byte()
+	e.TLS.Used, e.TLS.Verified = bits&journalTLSUsed != 0, bits&journalTLSVerified != 0
+	ver, cipher := r.uvarint(), r.uvarint()
+	e.TLS.Version, e.TLS.Cipher = uint16(ver), uint16(cipher)
+	e.TLS.Policy = r.string()
+	e.TLS.Result = r.string()
+	e.Rerouted = r.string()
+	return bits&^(journalTLSUsed|journalTLSVerified) != 0 || ver > 0xFFFF || cipher > 0xFFFF ||
+		len(e.TLS.Policy) > maxJournalTLSName || len(e.TLS.Result) > maxJournalTLSName ||
+		len(e.Rerouted) > maxJournalRerouted
 }
 
 // journalWriter appends entries within one write transaction.
@@ -317,7 +391,7 @@ func (s *Store) AckJournal(ctx context.Context, seq uint64) error {
 // outcomeEntry is the journal entry of one recipient's outcome.
 func outcomeEntry(res *Result, tenant string, now time.Time, attempt uint32) *JournalEntry {
 	e := &JournalEntry{Time: now, Tenant: tenant, ID: res.ID, Index: res.Index, Attempt: attempt,
-		Code: uint16(res.Code), Enhanced: res.Enhanced, Reply: res.Reply, MX: res.MX}
+		Code: uint16(res.Code), Enhanced: res.Enhanced, Reply: res.Reply, MX: res.MX, TLS: res.TLS, Rerouted: res.Rerouted}
 	switch res.Outcome {
 	case OutcomeDelivered:
 		e.Kind = JournalDelivered

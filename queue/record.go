@@ -79,6 +79,12 @@ const (
 	FlagEightBit uint8 = 1 << iota
 	// FlagSMTPUTF8: the envelope or headers need SMTPUTF8 (RFC 6531).
 	FlagSMTPUTF8
+	// FlagTLSReport: the message is a TLS report (RFC 8460 §5.3), sent
+	// without the receiver's TLS policy (mta/delivery's FlagTLSReport
+	// says how). Only the node's own TLS reporter sets it; submission
+	// builds a message's flags from the envelope and never from bits a
+	// tenant sends.
+	FlagTLSReport
 )
 
 // meta is a message's stored metadata: everything but the body.

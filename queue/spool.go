@@ -495,6 +495,11 @@ type Result struct {
 	// keeps them for the returns that come later (see recordDelivery).
 	// Empty: not recorded.
 	Source, Site string
+	// TLS is how the attempt's session was secured, and Rerouted why the
+	// mail left from another source than the one first chosen (warm-up,
+	// blocklist), both for the event journal ("" / zero: not known).
+	TLS      TLSInfo
+	Rerouted string
 }
 
 // Complete records the outcomes of claimed recipients in one durable write.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 
 	"github.com/valyala/fasthttp"
 )
@@ -44,7 +45,9 @@ func checkRedirect(origin string) error {
 // the same method with the same body, so an RFC 8058 one-click POST from a
 // link in mail sent before HTTPS stays a POST. /healthz stays on plain
 // HTTP for load balancers' checks. The target's host is the configured
-// origin, never the request's Host header.
+// origin, or, on a tenant's own tracking host (Config.Hosts knows it), that
+// host with the origin's port: never a host taken from the request that
+// the edge does not know (no open redirect through a forged Host header).
 func (e *Edge) servePlain(ctx *fasthttp.RequestCtx) bool {
 	path := ctx.Path()
 	if hasPrefix(path, acmeChallengePath) && e.cfg.HTTPChallenge != nil {
@@ -65,12 +68,30 @@ func (e *Edge) servePlain(ctx *fasthttp.RequestCtx) bool {
 	if e.cfg.HTTPSRedirect == "" || string(path) == pathHealth {
 		return false
 	}
-	origin := e.cfg.HTTPSRedirect
-	if origin[len(origin)-1] == '/' {
-		origin = origin[:len(origin)-1]
-	}
+	origin := e.redirectOrigin(ctx)
 	ctx.Response.Header.Set("Location", origin+string(ctx.URI().RequestURI()))
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.SetStatusCode(fasthttp.StatusPermanentRedirect)
 	return true
+}
+
+// redirectOrigin is the HTTPS origin a plain-HTTP request is sent to:
+// Config.HTTPSRedirect, or https://<tenant host>[:the origin's port] when
+// the request came to a tenant's tracking host, so that its links stay on
+// that host (hostAllows serves the tenant's tokens only there). The host
+// written is the map's key, equal to the request's normalised host.
+func (e *Edge) redirectOrigin(ctx *fasthttp.RequestCtx) string {
+	origin := strings.TrimSuffix(e.cfg.HTTPSRedirect, "/")
+	if e.cfg.Hosts == nil {
+		return origin
+	}
+	host := requestHost(ctx)
+	if _, ok := e.cfg.Hosts.HostTenant(host); !ok || host == "" {
+		return origin
+	}
+	port := ""
+	if u, err := url.Parse(origin); err == nil && u.Port() != "" {
+		port = ":" + u.Port()
+	}
+	return "https://" + host + port
 }

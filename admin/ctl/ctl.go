@@ -54,6 +54,8 @@ commands:
   queue bounce|delete [--id ID] [--tenant T] [--domain D] [--reason R]
   suspend, resume, hold, release, holds        the same as queue …
   sites                                        shaping state per (source, site): queue summary --by site
+  sources                                      warm-up (day, today's allowance and count per site) and
+                                               blocklist marks per (source, site), with until when
   stats --tenant T [--campaign C]              sent, delivered, opens, clicks, unsubscribes…
   suppress list   [--tenant T] [--after ADDR] [--limit N]
   suppress add    --tenant T [--scope all|marketing] [--reason R] ADDRESS...
@@ -130,6 +132,7 @@ var commands = map[string][]string{
 	"tenant":   {"create", "list", "show", "update", "disable", "credential", "status", "resume"},
 	"domain":   {"add", "verify", "list", "show", "remove", "rotate"},
 	"stats":    nil, "sites": nil, "log-level": nil, "top": nil,
+	"sources": nil,
 }
 
 // known reports whether rest starts with a command ctl has.
@@ -143,6 +146,8 @@ func dispatch(c *client, rest []string, o out, stderr io.Writer) error {
 	switch rest[0] {
 	case "stats":
 		return stats(c, rest[1:], o, stderr)
+	case "sources":
+		return sources(c, rest[1:], o, stderr)
 	case "sites":
 		return queueCmd(c, "summary", append([]string{"--by", "site"}, rest[1:]...), o, stderr)
 	case "log-level":

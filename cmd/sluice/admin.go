@@ -18,7 +18,7 @@ func (n *node) buildEdgeAndAdmin(p *parts) (err error) {
 	if n.edgeCerts != nil {
 		n.watchCerts = append(n.watchCerts, n.edgeCerts)
 	}
-	if n.edge, err = buildEdge(n.cfg, p.keyring, n.events, n.store, n.log, n.metrics, n.edgeCerts); err != nil {
+	if n.edge, err = buildEdge(n.cfg, p.keyring, n.events, n.store, n.log, n.metrics, n.edgeCerts, n.trackingHosts()); err != nil {
 		return err
 	}
 	n.admin, err = newAdminServer(n, p.adminToken)
@@ -32,12 +32,14 @@ func newAdminServer(n *node, token string) (*http.Server, error) {
 		Token: token, Queue: n.store, Suppressions: n.store, Stats: n.events,
 		Privacy:      admin.Stores{Spool: n.store, Events: n.events, Outbox: webhook.Stored{Outbox: n.webhooks.outbox, DB: n.events}},
 		Tenants:      n.tenantNames,
+		TenantNames:  n.tenantNamesNow, // tenants created through ctl count at once (tenants.go)
 		ValidAddress: submit.ValidAddress,
 		Gatherer:     n.metrics.Registry(), Logger: n.log, LogLevel: n.logLevel,
 	}
 	if n.shaping != nil {
 		c.Sites = n.shaping
 	}
+	c.Sources = sourceGates(n) // ctl sources (sources.go)
 	if n.tenantStore != nil {
 		c.TenantStore = n.tenantStore // ctl tenant, ctl domain (tenants.go)
 	}

@@ -43,6 +43,9 @@ func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error)
 	if err := n.wireTLSPolicy(&dc, n.metrics.TLSPolicy()); err != nil {
 		return err
 	}
+	if err := n.buildSourceGates(p, &dc); err != nil { // warm-up, blocklists (sources.go)
+		return err
+	}
 	if n.engine, err = delivery.New(dc); err != nil {
 		return err
 	}

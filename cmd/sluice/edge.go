@@ -20,8 +20,10 @@ import (
 // through sup (the spool, or the remote admin API for `sluice edge`).
 // With cm (tracking.https_addr set), plain HTTP answers ACME HTTP-01
 // challenges and redirects to base_url's origin when that is https.
+// hosts are the tenants' own tracking hosts (nil: none known, as in
+// `sluice edge`, which has no tenants store).
 func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tracking.Suppressor, log *slog.Logger, m *metrics.Set,
-	cm *certs.Manager) (*tracking.Edge, error) {
+	cm *certs.Manager, hosts tracking.HostTenants) (*tracking.Edge, error) {
 	names := map[string]string{}
 	for _, t := range cfg.Tenants {
 		names[t.Name] = t.DisplayName
@@ -47,7 +49,7 @@ func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tra
 		},
 		IPMode: cfg.Tracking.IPMode, TrustedProxies: configs.Prefixes(cfg.Tracking.TrustedProxies), KeepUserAgent: cfg.Tracking.KeepUserAgent,
 		AppleCIDRs: apple, AppleOpensHuman: cfg.Tracking.AppleOpensHuman, MaxTokenAge: cfg.Tracking.MaxTokenAge.Duration,
-		HTTPSRedirect: cfg.Tracking.HTTPSRedirect(), HTTPChallenge: challenge,
+		HTTPSRedirect: cfg.Tracking.HTTPSRedirect(), HTTPChallenge: challenge, Hosts: hosts,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("tracking edge: %w", err)

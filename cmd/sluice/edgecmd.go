@@ -106,7 +106,7 @@ func startEdge(cfg *configs.Config, sup admin.RemoteSuppressor, log *slog.Logger
 	hs, err := openEdgeHTTPS(cfg, log)
 	var edge *tracking.Edge
 	if err == nil {
-		edge, err = buildEdge(cfg, kr, ev, sup, log, m, hs.certs)
+		edge, err = buildEdge(cfg, kr, ev, sup, log, m, hs.certs, nil)
 	}
 	if err == nil {
 		err = wh.start(cfg, ev, nil, log, m) // no spool here: no recipient addresses

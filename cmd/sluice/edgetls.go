@@ -7,18 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
-	"sync"
-	"time"
 
 	"sluice/configs"
 	"sluice/internal/certs"
 	"sluice/internal/reload"
 	"sluice/tracking"
 )
-
-// certWatchInterval is how often certificate files are checked for a
-// change (a stat of two files).
-const certWatchInterval = time.Minute
 
 // newEdgeCerts makes the certificate manager of the HTTPS edge from
 // [tracking] (static files, ACME hosts with HTTP-01 on the plain
@@ -73,7 +67,7 @@ func (n *node) submissionTLS(loaded *tls.Config) (*tls.Config, error) {
 // and watches every certificate's files until ctx ends.
 func (n *node) serveEdgeTLS(ctx context.Context) {
 	for _, cm := range n.watchCerts {
-		n.goServe("certificate watch", func() error { cm.Watch(ctx, certWatchInterval); return nil })
+		n.goServe("certificate watch", func() error { cm.Watch(ctx, certs.WatchInterval); return nil })
 	}
 	if n.edgeTLSLn == nil {
 		return
@@ -96,47 +90,25 @@ type edgeHTTPS struct {
 
 // openEdgeHTTPS makes the certificates and binds tracking.https_addr
 // when it is set; the registry is there either way.
-func openEdgeHTTPS(cfg *configs.Config, log *slog.Logger) (*edgeHTTPS, error) {
-	h := &edgeHTTPS{reloads: reload.New(log)}
-	var err error
-	if h.certs, err = newEdgeCerts(cfg, log, h.reloads); err != nil {
-		return nil, err
+func openEdgeHTTPS(cfg *configs.Config, log *slog.Logger) (h *edgeHTTPS, err error) {
+	h = &edgeHTTPS{reloads: reload.New(log)}
+	if h.certs, err = newEdgeCerts(cfg, log, h.reloads); err == nil {
+		h.ln, err = listenEdgeTLS(cfg)
 	}
-	if h.ln, err = listenEdgeTLS(cfg); err != nil {
-		return nil, err
-	}
-	return h, nil
+	return h, err
 }
 
 // serve serves edge over HTTPS and watches the certificate files until
-// the returned stop is called (after edge.Shutdown, which closes the
-// listener). A serve error is logged: plain HTTP goes on.
+// the returned stop is called (certs.Manager.Serve).
 func (h *edgeHTTPS) serve(edge *tracking.Edge, log *slog.Logger) (stop func()) {
 	if h.ln == nil {
 		return func() {}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		if err := ignoreClosed(edge.ServeTLS(h.ln, h.certs.TLSConfig("http/1.1"))); err != nil {
-			log.Error("tracking https failed", "err", err)
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		h.certs.Watch(ctx, certWatchInterval)
-	}()
 	log.Info("tracking edge serves HTTPS", "https", h.ln.Addr().String())
-	return func() {
-		cancel()
-		h.close()
-		wg.Wait()
-	}
+	return h.certs.Serve(h.ln, edge.ServeTLS, log, certs.WatchInterval, "http/1.1")
 }
 
-// close closes the listener (after a failed start, or at the end).
+// close closes the listener (after a failed start).
 func (h *edgeHTTPS) close() {
 	if h != nil && h.ln != nil {
 		h.ln.Close()

@@ -35,6 +35,7 @@ func (n *node) startFleet(p *parts) (err error) {
 	n.shaping.SetShared(m.Client.Throttles(ctx, m.Leases, m.Rate, m.Backoff)) // delivery honours the fleet's leases, rate and backoff
 	n.limiter.SetShared(m.Client.TenantLimits(n.limiter.Limits()))            // per-tenant rate and daily quota counted fleet-wide
 	p.policy.Store = m.Suppressions()
+	n.syncTenants(m) // tenants kept as data, replicated through Redis (tenants.go)
 	n.admin.Handler = admin.WithCluster(n.admin.Handler, p.adminToken, clusterStatus{m})
 	n.metrics.RegisterFleet(func() metrics.FleetStats {
 		cs, rs := m.Client.Stats(), m.Replicator.Stats()

@@ -248,16 +248,22 @@ func TestFleetSuppressionsAcrossProcesses(t *testing.T) {
 		var grew int64
 		for name, n := range after {
 			d := n - before[name]
-			grew += d
 			switch name {
-			case "hget", "hmget", "hexists", "exists", "sismember", "get", "evalsha", "eval", "hgetall", "hscan":
+			case "exists", "get":
+				// The tenants' replication polls tenants:rev (EXISTS, GET)
+				// every 250 ms on each node, however long the RCPTs take
+				// on a loaded machine; a lookup per RCPT would be 100.
+				if d >= 100 {
+					t.Errorf("%s ran %d times during the RCPTs", name, d)
+				}
+				continue
+			case "hget", "hmget", "hexists", "sismember", "evalsha", "eval", "hgetall", "hscan":
 				if d > 0 {
 					t.Errorf("%s ran %d times during the RCPTs", name, d)
 				}
 			}
+			grew += d
 		}
-		// The only commands are the nodes' background ones (heartbeats,
-		// blocking reads of the change log): far fewer than 100.
 		if grew >= 50 {
 			t.Errorf("Redis ran %d commands during 100 RCPTs: %v → %v", grew, before, after)
 		}

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
+	"crypto/tls"
 	"fmt"
 
+	"sluice/internal/certs"
 	"sluice/mta/bounce"
 	"sluice/mta/inbound"
 	"sluice/mta/mx"
@@ -44,6 +47,12 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 		OnPolicyReturn: func(source, site string, class bounce.Class, reason string) {
 			l := n.shaping.ObserveReturn(source, site, string(class)+" "+reason)
 			policyReturns.Inc(l.Rule, source, string(class))
+			if reason == bounce.ReasonBlockedIP && n.blocklist != nil {
+				// A return naming a DNS blocklist marks the pair as a
+				// synchronous blocklist reply does: the site's mail moves
+				// to the pool's other sources.
+				n.blocklist.Mark(source, site, "return: "+reason)
+			}
 		},
 		OnEvent: func(ev inbound.Event) {
 			class := string(ev.Class)
@@ -61,7 +70,7 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 			}
 		},
 	})
-	inTLS, err := ic.TLSConfig(p.tls)
+	inTLS, err := n.inboundTLS(p.tls)
 	if err != nil {
 		return err
 	}
@@ -71,4 +80,23 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 	})
 	n.inbound = inBackend.NewServer(submit.ServerLog(n.log))
 	return nil
+}
+
+// inboundTLS is the inbound MX's STARTTLS configuration: the submission's
+// (sub, itself reloaded when it comes from files) unless inbound.tls_cert
+// is set, and then a certificate of its own, reloaded on SIGHUP and when
+// its files change (the watch runs with the others, edgetls.go); a failed
+// reload keeps the certificate in force.
+func (n *node) inboundTLS(sub *tls.Config) (*tls.Config, error) {
+	ic := n.cfg.Inbound
+	if ic.TLSCert == "" {
+		return sub, nil
+	}
+	cm, err := certs.New(certs.Config{CertFile: ic.TLSCert, KeyFile: ic.TLSKey, Logger: n.log})
+	if err != nil {
+		return nil, fmt.Errorf("config: inbound.tls_cert: %w", err)
+	}
+	n.reloads.Add("inbound certificate", func(context.Context) error { return cm.Reload() })
+	n.watchCerts = append(n.watchCerts, cm)
+	return cm.TLSConfig(), nil
 }

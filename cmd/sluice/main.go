@@ -18,6 +18,7 @@ import (
 	"sluice/admin/ctl"
 	"sluice/dkim"
 	"sluice/mta/bounce"
+	"sluice/mta/submit"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -56,7 +57,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "classify":
 		return bounce.Main(args[1:], stdin, stdout, stderr)
 	case "hash-password":
-		return runHashPassword(stdin, stdout, stderr)
+		return submit.HashPasswordMain(stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "sluice", version)
 		return 0

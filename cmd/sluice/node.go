@@ -53,11 +53,18 @@ type node struct {
 	limiter  *submit.LocalLimiter // per-tenant rate and daily quota
 	worker   *inbound.Worker
 	shaping  *shaping.Policy
+	// warmup (nil unless a source warms up) and blocklist gate the
+	// sources per site (sources.go).
+	warmup    *shaping.Warmup
+	blocklist *shaping.Blocklist
 	// tenantNames lists the tenants, for admin operations across them.
 	tenantNames []string
 	// tenantStore keeps tenants, credentials and domains as data
 	// (tenants.go); closed after the admin API that serves it.
 	tenantStore *tenants.Store
+	// tenants runs beside the store: tracking hosts, fleet sync, key
+	// retirement (tenants.go).
+	tenants *tenantsRun
 	// cgoRSA: some DKIM key signs RSA through OpenSSL (see tuneProcs).
 	cgoRSA bool
 
@@ -300,6 +307,8 @@ func (n *node) serve() {
 	n.runTLSReports(runCtx) // tlsreports.go
 	n.goServe("admin", func() error { return ignoreClosed(n.admin.Serve(n.adminLn)) })
 	n.goServe("fleet", func() error { return n.fleet.Run(runCtx) })
+	n.runWarmup(runCtx)  // sources.go
+	n.runTenants(runCtx) // key retirement, fleet tenant sync (tenants.go)
 	n.log.Info("sluice started",
 		"submission", n.subLn.Addr().String(), "inbound", n.inLn.Addr().String(),
 		"tracking", n.edgeLn.Addr().String(), "admin", n.adminLn.Addr().String(),
@@ -346,12 +355,11 @@ func (n *node) shutdown(grace time.Duration) error {
 	}
 	n.runCancel()
 	n.engine.Stop(ctx)
+	n.flushWarmup() // the last deliveries' counts (sources.go)
 	actx, acancel := context.WithTimeout(context.Background(), 2*time.Second)
 	_ = n.admin.Shutdown(actx)
 	acancel()
-	if err := n.tenantStore.Close(); err != nil { // no AUTH or admin request is left
-		n.log.Warn("tenants store close", "err", err)
-	}
+	n.closeTenants() // no AUTH or admin request is left (tenants.go)
 	n.wg.Wait()
 	n.closeTLSReports() // its last flush; mailed reports are in the spool already
 	ectx, ecancel := context.WithTimeout(context.Background(), 5*time.Second)

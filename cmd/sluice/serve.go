@@ -7,12 +7,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime"
 	"runtime/debug"
 	"syscall"
 	"time"
 
 	"sluice/configs"
+	"sluice/dkim/openssl"
 	"sluice/internal/logging"
 )
 
@@ -78,41 +78,18 @@ func tuneGC() {
 	}
 }
 
-// tuneProcs raises GOMAXPROCS when RSA signatures are made in OpenSSL,
-// unless GOMAXPROCS is set, and returns the new value (0 if unchanged).
-// A cgo call keeps its P for the ~0.26 ms of an RSA-2048 signature until
-// sysmon hands it off, and goroutines readied meanwhile (the spool's
-// committer back from fdatasync, sessions woken by a commit) wait on the
-// global run queue. Spare Ps let Go code run on the cores the signing
-// threads leave. Measured with DKIM dual signing on 2 cores
-// (bench/RESULTS.md): +2.4 % throughput at 4 Ps, +1 % at 3, worse at 6.
-// The extra Ps are capped at 4: only measured on a small machine, and a
-// big one has Ps to spare. Setting GOMAXPROCS also stops the runtime from
-// following a container's CPU limit as it changes; GOMAXPROCS in the
-// environment keeps that.
-func tuneProcs(cgoRSA bool) int {
-	if !cgoRSA || os.Getenv("GOMAXPROCS") != "" {
-		return 0
-	}
-	n := runtime.GOMAXPROCS(0)
-	procs := n + min(n, maxExtraProcs)
-	runtime.GOMAXPROCS(procs)
-	return procs
-}
-
-// maxExtraProcs caps the Ps tuneProcs adds.
-const maxExtraProcs = 4
+// tuneProcs raises GOMAXPROCS when RSA signs in OpenSSL, unless
+// GOMAXPROCS is set (openssl.RaiseProcs); 0 when unchanged.
+func tuneProcs(cgoRSA bool) int { return openssl.RaiseProcs(cgoRSA) }
 
 // newLogger returns the JSON logger of cfg.Log (its level held in a
 // variable that `sluice ctl log-level` changes at run time, its
 // recipients redacted by log.recipients) and the level and redactor, for
 // the node to wire.
 func newLogger(c configs.Log, w io.Writer) (*slog.Logger, *slog.LevelVar, *logging.Redactor) {
-	var l slog.Level
-	_ = l.UnmarshalText([]byte(c.Level)) // validated by configs
-	lv := new(slog.LevelVar)
-	lv.Set(l)
-	mode, _ := logging.ParseMode(c.Recipients) // validated by configs
-	r := logging.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv}), mode)
-	return slog.New(r), lv, r
+	log, lv, r, err := logging.NewJSON(w, c.Level, c.Recipients)
+	if err != nil { // configs validated both: info, hashed recipients as before
+		log, lv, r, _ = logging.NewJSON(w, "", "")
+	}
+	return log, lv, r
 }

@@ -10,36 +10,30 @@ import (
 	"sluice/mta/submit"
 )
 
-// attachSigners loads every configured DKIM key once (dkim.KeyLoader: a
-// bad or missing key stops start-up naming the domain and file) and gives
-// each tenant the signer dkim.TenantOptions allows it: the keys of its own
-// sender domains plus the ESP keys. cgoRSA reports whether an RSA key
-// signs through OpenSSL (see tuneProcs).
+// attachSigners gives each tenant the signer of its sender domains and
+// the ESP keys (dkim.LoadSigners: every key loaded once, a bad or missing
+// key stops start-up naming the domain and file). cgoRSA reports whether
+// an RSA key signs through OpenSSL (see tuneProcs).
 func attachSigners(cfg *configs.Config, tenants []*submit.Tenant, log *slog.Logger) (cgoRSA bool, err error) {
-	if len(cfg.DKIM.Keys) == 0 && len(cfg.DKIM.ESPKeys) == 0 {
+	d := cfg.DKIM
+	if len(d.Keys) == 0 && len(d.ESPKeys) == 0 {
 		return false, nil
 	}
-	kl := dkim.KeyLoader{RSAEngine: cfg.DKIM.RSAEngine, Logger: log}
-	keys, err := kl.Load("dkim.key", keyFiles(cfg.DKIM.Keys))
-	if err != nil {
-		return false, fmt.Errorf("config: %w", err)
-	}
-	esp, err := kl.Load("dkim.esp_key", keyFiles(cfg.DKIM.ESPKeys))
+	s, err := dkim.LoadSigners(dkim.SignersConfig{Keys: keyFiles(d.Keys), ESPKeys: keyFiles(d.ESPKeys), KeysName: "dkim.key",
+		ESPName: "dkim.esp_key", RSAEngine: d.RSAEngine, Expiration: d.Expiration.Duration, Logger: log})
 	if err != nil {
 		return false, fmt.Errorf("config: %w", err)
 	}
 	for _, t := range tenants {
-		opts, ok := dkim.TenantOptions(t.SenderDomains, keys, esp)
-		if !ok {
-			continue
-		}
-		opts.Expiration = cfg.DKIM.Expiration.Duration
-		if t.Signer, err = dkim.NewSigner(opts); err != nil {
+		sg, err := s.For(t.SenderDomains)
+		if err != nil {
 			return false, fmt.Errorf("config: dkim (tenant %s): %w", t.Name, err)
 		}
+		if sg != nil { // a nil *dkim.Signer is not a nil submit.Signer
+			t.Signer = sg
+		}
 	}
-	kl.LogEngines()
-	return kl.OpenSSL(), nil
+	return s.OpenSSL(), nil
 }
 
 // keyFiles maps configured keys onto dkim.KeyFile.

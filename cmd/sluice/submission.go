@@ -15,7 +15,7 @@ import (
 // buildSubmission makes the submission backend and its SMTP server.
 func (n *node) buildSubmission(p *parts) error {
 	sc := n.cfg.Submission
-	throttle, err := authThrottle(sc, n.log, p.guards)
+	throttle, err := p.guards.NewThrottle(sc.AuthThrottle(), n.log)
 	if err != nil {
 		return fmt.Errorf("submission auth throttle: %w", err)
 	}

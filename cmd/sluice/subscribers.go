@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -22,28 +21,18 @@ import (
 // through its InTx hook (every reception, outcome and return once, in
 // commit order) and do their work in goroutines of their own, so the
 // spool and delivery never wait for them. They start once the store is
-// open and stop before it closes (stopSubscribers).
+// open and stop before it closes (subscribers.stop).
 
-// subscribers are the running guard and accounting writer; either may be
-// nil (disabled).
+// subscribers are the guard (running in guardRun) and the accounting
+// writer; either may be nil (disabled).
 type subscribers struct {
-	guard     *reputation.Guard
-	guardStop context.CancelFunc
-	guardDone chan error
-	acct      *accounting.Writer
+	guard    *reputation.Guard
+	guardRun *reputation.Background
+	acct     *accounting.Writer
 }
 
-// lateEvents is the events store as the guard's Recorder and Saver: the
-// guard is built before the store opens (its hook is an option of Open),
-// and store is set once it is open, before the guard runs.
-type lateEvents struct{ store *events.Store }
-
-func (l *lateEvents) Record(ev events.Event) bool            { return l.store.Record(ev) }
-func (l *lateEvents) View(fn func(*events.Tx) error) error   { return l.store.View(fn) }
-func (l *lateEvents) Update(fn func(*events.Tx) error) error { return l.store.Update(fn) }
-
 // newGuard builds the reputation guard of cfg, nil when disabled.
-func newGuard(cfg *configs.Config, spool *queue.Store, ev *lateEvents, log *slog.Logger, m *metrics.Set) (*reputation.Guard, error) {
+func newGuard(cfg *configs.Config, spool *queue.Store, ev *events.Ref, log *slog.Logger, m *metrics.Set) (*reputation.Guard, error) {
 	r := cfg.Reputation
 	if !r.Enabled {
 		return nil, nil
@@ -107,20 +96,12 @@ func (s *subscribers) inTx(webhooks func(*events.Tx, []events.Event) error) func
 }
 
 // start runs the guard and the accounting writer over the open store.
-func (s *subscribers) start(ev *events.Store, log *slog.Logger) {
+func (s *subscribers) start(ev *events.Store) {
 	if s.acct != nil {
 		s.acct.Start(ev)
 	}
 	if s.guard != nil {
-		ctx, cancel := context.WithCancel(context.Background())
-		s.guardStop, s.guardDone = cancel, make(chan error, 1)
-		go func() {
-			err := s.guard.Run(ctx)
-			if err != nil && !errors.Is(err, context.Canceled) {
-				log.Error("reputation guard stopped", "err", err)
-			}
-			s.guardDone <- err
-		}()
+		s.guardRun = s.guard.Start()
 	}
 }
 
@@ -131,15 +112,10 @@ func (s *subscribers) stop(ctx context.Context, log *slog.Logger) {
 	if s == nil {
 		return
 	}
-	if s.guardStop != nil {
-		s.guardStop()
-		select {
-		case <-s.guardDone:
-		case <-ctx.Done():
-			log.Warn("reputation guard still saving at shutdown", "err", ctx.Err())
-		}
-		s.guardStop = nil
+	if err := s.guardRun.Stop(ctx); err != nil {
+		log.Warn("reputation guard still saving at shutdown", "err", err)
 	}
+	s.guardRun = nil
 	if s.acct != nil {
 		if err := s.acct.Stop(ctx); err != nil {
 			log.Warn("accounting log still writing at shutdown", "err", err)

@@ -8,6 +8,7 @@ import (
 	"sluice/configs"
 	"sluice/dkim"
 	"sluice/internal/clock"
+	"sluice/mta/delivery"
 	"sluice/mta/tlspolicy"
 	"sluice/mta/tlsrpt"
 	"sluice/queue"
@@ -23,9 +24,11 @@ const systemTenant = "sluice:system"
 // delivery.tls_reports is on: it takes the delivery's policy statistics
 // (stats.Take), asks tc's resolvers for `_smtp._tls` records, posts to
 // https receivers trusting tc's roots, and queues mailto reports through
-// the spool, DKIM-signed when a dkim.key covers the From domain.
+// the spool, DKIM-signed when a dkim.key covers the From domain. When it
+// is off, stats keeps no report data (nothing would drain it).
 func (n *node) openTLSReports(stats *tlspolicy.Stats, tc tlspolicy.Config) error {
 	if !n.cfg.Delivery.TLSReports {
+		stats.DisableReports()
 		return nil
 	}
 	for i, t := range n.cfg.Tenants {
@@ -82,9 +85,11 @@ func reportSigner(cfg *configs.Config, from string) (*dkim.Signer, error) {
 }
 
 // enqueueReport is tlsrpt.Config.Enqueue: sign msg (when signer is set)
-// and queue it as transactional mail of systemTenant, durable on return.
-// It is created now on the node's clock, as submitted mail is (the
-// reporter's clock only decides days).
+// and queue it as transactional mail of systemTenant, durable on return,
+// flagged as a TLS report (delivery.FlagTLSReport: delivered despite the
+// receiver's TLS failures, RFC 8460 §5.3). It is created now on the
+// node's clock, as submitted mail is (the reporter's clock only decides
+// days).
 func (n *node) enqueueReport(signer *dkim.Signer) func(ctx context.Context, from, to string, msg []byte) error {
 	return func(ctx context.Context, from, to string, msg []byte) error {
 		body := msg
@@ -97,7 +102,7 @@ func (n *node) enqueueReport(signer *dkim.Signer) func(ctx context.Context, from
 			body = append(append(body, fields...), msg...)
 		}
 		return n.store.Enqueue(ctx, &queue.Message{ID: n.store.NewID(), Tenant: systemTenant, From: from,
-			Rcpts: []string{to}, Stream: queue.Transactional, Created: clock.Now(), Body: body})
+			Rcpts: []string{to}, Stream: queue.Transactional, Flags: delivery.FlagTLSReport, Created: clock.Now(), Body: body})
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"testing"
 
@@ -36,32 +35,8 @@ func TestTuneGC(t *testing.T) {
 	}
 }
 
-// GOMAXPROCS grows (doubles, by at most maxExtraProcs) only when OpenSSL
-// signs RSA and GOMAXPROCS is not set; an operator's GOMAXPROCS wins.
-func TestTuneProcs(t *testing.T) {
-	base := runtime.GOMAXPROCS(0)
-	defer runtime.GOMAXPROCS(base)
-	t.Setenv("GOMAXPROCS", "")
-	if got := tuneProcs(false); got != 0 || runtime.GOMAXPROCS(0) != base {
-		t.Fatalf("no OpenSSL RSA: tuneProcs = %d, GOMAXPROCS %d, want unchanged %d", got, runtime.GOMAXPROCS(0), base)
-	}
-	want := base + min(base, maxExtraProcs)
-	if got := tuneProcs(true); got != want || runtime.GOMAXPROCS(0) != want {
-		t.Fatalf("OpenSSL RSA: tuneProcs = %d, GOMAXPROCS %d, want %d", got, runtime.GOMAXPROCS(0), want)
-	}
-	runtime.GOMAXPROCS(16)
-	if got := tuneProcs(true); got != 16+maxExtraProcs {
-		t.Fatalf("16 Ps: tuneProcs = %d, want %d (capped)", got, 16+maxExtraProcs)
-	}
-	runtime.GOMAXPROCS(base)
-	t.Setenv("GOMAXPROCS", "3")
-	if got := tuneProcs(true); got != 0 || runtime.GOMAXPROCS(0) != base {
-		t.Fatalf("GOMAXPROCS set: tuneProcs = %d, GOMAXPROCS %d, want unchanged %d", got, runtime.GOMAXPROCS(0), base)
-	}
-}
-
 // attachSigners reports whether an RSA key signs through OpenSSL: that is
-// what tuneProcs acts on.
+// what tuneProcs acts on (openssl.RaiseProcs, tested there).
 func TestAttachSignersReportsOpenSSL(t *testing.T) {
 	_, libErr := openssl.Library()
 	if libErr != nil && os.Getenv("SLUICE_REQUIRE_OPENSSL") == "1" {

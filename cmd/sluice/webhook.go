@@ -21,7 +21,7 @@ func (n *node) openEvents(p *parts) (err error) {
 	if n.webhooks, err = newWebhooks(cfg); err != nil {
 		return err
 	}
-	late := &lateEvents{}
+	late := &events.Ref{}
 	n.subs = &subscribers{}
 	if n.subs.guard, err = newGuard(cfg, n.store, late, n.log, n.metrics); err != nil {
 		return err
@@ -34,12 +34,12 @@ func (n *node) openEvents(p *parts) (err error) {
 	if err != nil {
 		return fmt.Errorf("events store: %w", err)
 	}
-	late.store = n.events
+	late.Set(n.events)
 	n.metrics.RegisterEvents(n.events)
 	if n.subs.acct != nil {
 		n.metrics.RegisterAccounting(n.subs.acct)
 	}
-	n.subs.start(n.events, n.log)
+	n.subs.start(n.events)
 	// The follower applies the spool's event journal (every reception and
 	// delivery outcome the spool commits) to the events store.
 	n.journal = n.events.Follow(n.store, events.FollowOptions{Logger: n.log, Classify: p.classifier.ReplyVerdict})
@@ -54,9 +54,8 @@ func (n *node) openEvents(p *parts) (err error) {
 // dispatcher runs once the store is open, until the process stops (before
 // the store closes).
 type webhooks struct {
-	outbox    *webhook.Outbox
-	endpoints int
-	disp      *webhook.Dispatcher
+	outbox *webhook.Outbox
+	disp   *webhook.Dispatcher
 }
 
 // newWebhooks prepares the webhooks of cfg's tenants.
@@ -76,17 +75,11 @@ func newWebhooks(cfg *configs.Config) (*webhooks, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err) // configs validated it already
 	}
-	return &webhooks{outbox: out, endpoints: len(eps)}, nil
+	return &webhooks{outbox: out}, nil
 }
 
-// hook is the events store's InTx option: nil when no tenant has a
-// webhook, so that the writer does nothing more for them.
-func (w *webhooks) hook() func(*events.Tx, []events.Event) error {
-	if w.endpoints == 0 {
-		return nil
-	}
-	return w.outbox.Append
-}
+// hook is the events store's InTx option (nil without endpoints).
+func (w *webhooks) hook() func(*events.Tx, []events.Event) error { return w.outbox.Hook() }
 
 // start makes the dispatcher over the open store ev and registers its
 // metrics. recipient, when not nil, fills in recipient addresses.
@@ -102,8 +95,8 @@ func (w *webhooks) start(cfg *configs.Config, ev *events.Store, recipient webhoo
 	}
 	w.disp = d
 	m.RegisterWebhooks(d, nil)
-	if w.endpoints > 0 {
-		log.Info("webhooks enabled", "tenants", w.endpoints)
+	if n := w.outbox.Endpoints(); n > 0 {
+		log.Info("webhooks enabled", "tenants", n)
 	}
 	return nil
 }

@@ -31,9 +31,9 @@ func TestSystemdUnitVerifies(t *testing.T) {
 			t.Errorf("unit lacks %s", line)
 		}
 	}
-	// No SIGHUP reload until sluice has one: the line stays commented.
-	if regexp.MustCompile(`(?m)^ExecReload=`).MatchString(unit) {
-		t.Error("ExecReload is enabled, but sluice does not reload on SIGHUP yet")
+	// systemctl reload sends SIGHUP, which reloads the certificates.
+	if !regexp.MustCompile(`(?m)^ExecReload=/bin/kill -HUP \$MAINPID$`).MatchString(unit) {
+		t.Error("unit lacks ExecReload=/bin/kill -HUP $MAINPID")
 	}
 	if testing.Short() {
 		t.Skip("builds sluice: skipped in -short mode")

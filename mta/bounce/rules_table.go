@@ -105,6 +105,26 @@ func specificRules() []rule {
 		{name: "mbox-file", class: SoftMailboxFull, reason: ReasonMailboxFull,
 			match:   `cannot (?:update|write|append to) mailbox|writing message: file too large|mailbox(?:[^.\n]|\.\S){0,40}file too large`,
 			example: "cannot update mailbox /var/mail/jane for user jane. error writing message: File too large"},
+		// Yahoo's per-IP codes (https://senders.yahooinc.com/smtp-error-codes)
+		// name the sending IP, not the message: TS03 and TSS09 refuse it
+		// for good; TS01, TS02 and TSS04 defer it for its complaints or an
+		// unexpected volume, a rate (back off) caused by the IP's standing.
+		{name: "yahoo-ip-refused", class: PolicyBlocked, reason: ReasonBlockedIP,
+			match:   `\[tss?0[39]\]`,
+			example: "553 5.7.1 [TS03] All messages from 192.0.2.10 will be permanently deferred; Retrying will NOT succeed. See https://senders.yahooinc.com/smtp-error-codes"},
+		{name: "yahoo-ip-deferred", class: RateLimited, reason: ReasonBlockedIP,
+			match:   `\[tss?0[124]\]`,
+			example: "421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes"},
+		// Spamhaus zones named alone ("listed in SBL", not the
+		// zen.spamhaus.org of blocklist below), and mail refused "from"
+		// an IP literal: the sending host's listing, which sender-rejected
+		// below would read as the sender's address.
+		{name: "spamhaus-zone", class: PolicyBlocked, reason: ReasonBlockedIP,
+			match:   `\b(?:listed|found|blocked)\b[^.\n]{0,40}\b(?:sbl|xbl|pbl|zen|css)(?:[^.\w-]|$)|\b(?:sbl|xbl|pbl|css)\d+\b`,
+			example: "550 5.7.1 Mail from 192.0.2.10 refused, listed in SBL, see https://www.spamhaus.org/sbl/query/SBL123"},
+		{name: "mail-from-ip", class: PolicyBlocked, reason: ReasonBlockedIP,
+			match:   `\bmail from \[?\d{1,3}(?:\.\d{1,3}){3}\]?(?:[^.\n]|\.\S){0,30}\b(?:rejected|refused|not accepted|blocked)`,
+			example: "550 5.7.1 Mail from 192.0.2.10 refused"},
 		{name: "loop", class: SoftTemporary, reason: ReasonLoop,
 			match:   `mail (?:forwarding )?loop|loops? back to myself|loop (?:detected|count)|routing loop|too many hops|hop count (?:exceeded|limit)|max(?:imum)? hop|too many "?received"?(?: header| line)|detected a loop|boucle|schleife|bucle|петл`,
 			example: "554 5.4.6 Too many hops 26 (25 max): from <news@brand.example> via mx.example.net, to <jane@example.net>"},
@@ -163,8 +183,8 @@ func rateRules() []rule {
 			match:   `(?:sending|receiving|message|mail|connection|delivery) rate|unusual rate|at a rate|exceeded (?:the )?(?:maximum )?(?:allowed )?(?:rate|number of (?:messages|connections|recipients))|too (?:much mail|fast|quickly)|slow down`,
 			example: "452 4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered."},
 		{name: "deferred-volume", class: RateLimited, reason: ReasonRateLimited,
-			match:   `temporarily deferred|deferred due to|unexpected volume|(?:high|excessive|unusual) volume|\[tss?0[124]\]|mail flood`,
-			example: "421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes"},
+			match:   `temporarily deferred|deferred due to|unexpected volume|(?:high|excessive|unusual) volume|mail flood`,
+			example: "421 4.7.0 Messages from 192.0.2.10 temporarily deferred due to unexpected volume"},
 		{name: "try-later-policy", class: RateLimited, reason: ReasonRateLimited, status: "x.7.", when: transient,
 			match:   `try (?:again )?later|retry (?:again )?later|come back later|server busy`,
 			example: "421 4.7.0 Try again later, closing connection. (EHLO) a640c23a62f3a-a9cd2c5a7c2si123456766b.123 - gsmtp"},
@@ -190,6 +210,12 @@ func contentRules() []rule {
 		{name: "reputation", class: PolicyBlocked, reason: ReasonBlockedIP,
 			match:   `reputation|sender ?score|\bbanned\b|(?:your|sending|client|the|this) ip\b(?:[^.\n]|\.\S){0,40}\b(?:blocked|banned|rejected|invalid|not (?:allowed|authori[sz]ed|permitted))|not authori[sz]ed to send (?:e-?mail )?directly|\b(?:sc|ou|dy)-00\d\b`,
 			example: "550 5.7.1 [192.0.2.10] Our system has detected that this message is likely suspicious due to the very low reputation of the sending IP address."},
+		// An IP literal said to be blocked: "Connection refused: 192.0.2.10
+		// blocked by Yahoo" refuses the sending host (a 5.7.x, not a
+		// network failure, whatever "connection refused" says).
+		{name: "ip-blocked", class: PolicyBlocked, reason: ReasonBlockedIP,
+			match:   `\b\d{1,3}(?:\.\d{1,3}){3}\]?\)?:?\s+(?:is |has been |was |are )?(?:blocked|blacklisted|blocklisted|banned|listed)\b`,
+			example: "554 5.7.1 Connection refused: 192.0.2.10 blocked by Yahoo"},
 		{name: "sending-host", class: PolicyBlocked, reason: ReasonBlockedIP,
 			match:   `\b(?:sending|your|client|connecting|source) (?:host|server|mta|ip(?: address)?|mail ?server|network|address)\b(?:[^.\n]|\.\S){0,40}\b(?:rejected|refused|denied|blocked|not (?:allowed|permitted|authori[sz]ed|accepted|welcome)|blacklisted|listed)|client host rejected|connection (?:refused|rejected|denied) (?:by|due to|for) (?:local )?(?:policy|administrator)|\baccess denied\b|\bno access\b|(?:are|is) not allowed to (?:send|connect|deliver)|does not accept (?:e-?)?mail from (?:you|your|this)|refused to talk to me`,
 			example: "554 5.7.1 Your mail server 192.0.2.10 is not allowed to connect"},

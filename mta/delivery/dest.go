@@ -176,6 +176,7 @@ func (d *dest) worker() {
 				return
 			}
 			if !e.cfg.Shaping.AcquireConn(k) {
+				e.contention.want(k, d.domain)
 				// The site has all the connections it may have (perhaps
 				// for other domains). Leave the job to a running worker of
 				// this destination, or wait for a slot.

@@ -158,6 +158,8 @@ type Config struct {
 type Engine struct {
 	cfg Config
 	log *slog.Logger
+	// contention is who waits for a site's connection slots (takeIdle).
+	contention contention
 
 	kick     chan struct{}
 	inflight atomic.Int64 // recipients claimed and not yet completed

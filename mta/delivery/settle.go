@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"sluice/internal/event"
 	"sluice/mta/outbound"
@@ -59,7 +60,9 @@ type Event struct {
 	Source         string // the egress source used
 	// Rerouted says why the mail left from Source and not the source
 	// first chosen (a warm-up allowance spent, a blocklisting), or why it
-	// waits for one; "" when it did not move (source.go).
+	// waits for one; "" when it did not move (source.go). At most
+	// MaxRerouted bytes, cut at a rune boundary: a blocklisting quotes the
+	// receiver's reply.
 	Rerouted string
 	// Latency is from acceptance to this outcome.
 	Latency time.Duration
@@ -281,7 +284,7 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, at attempt) {
 		ev := Event{
 			Time: now, ID: j.w.ID, Tenant: j.w.Tenant, Rcpt: r.Addr, Index: r.Index, Domain: j.w.Domain,
 			Attempt: int(r.Attempt), MX: at.mx, TLS: at.tls, Latency: now.Sub(j.w.Created), Source: at.source,
-			TLSVersion: at.tlsVersion, TLSCipher: at.tlsCipher, Rerouted: j.note,
+			TLSVersion: at.tlsVersion, TLSCipher: at.tlsCipher, Rerouted: clipRerouted(j.note),
 		}
 		res := queue.Result{ID: j.w.ID, Index: r.Index}
 		err := outs[i].err
@@ -345,6 +348,11 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, at attempt) {
 		}
 		res.Code, res.Reply, res.Enhanced, res.MX = ev.Code, ev.Reply, ev.Enhanced, ev.MX
 		res.Source, res.Site = at.source, at.site
+		// The event store and webhooks hear of the outcome through the
+		// spool's journal: the transport and the reroute go with it.
+		res.TLS = queue.TLSInfo{Used: ev.TLS, Verified: ev.TLSVerified, Version: ev.TLSVersion, Cipher: ev.TLSCipher,
+			Policy: ev.TLSPolicy, Result: ev.TLSResult}
+		res.Rerouted = ev.Rerouted
 		results[i], events[i] = res, ev
 	}
 	e.completes.Add(1)
@@ -421,6 +429,9 @@ func (e *Engine) emit(ev Event) {
 			attrs = append(attrs, "tls_policy_error", ev.TLSPolicyError)
 		}
 	}
+	if ev.Rerouted != "" {
+		attrs = append(attrs, "rerouted", ev.Rerouted)
+	}
 	if ev.Kind == event.Deferred {
 		attrs = append(attrs, "retry_at", ev.Retry.UTC().Format(time.RFC3339))
 	}
@@ -459,4 +470,20 @@ func (ev *Event) setTLSPolicy(at attempt, err error) {
 	default:
 		ev.TLSResult = string(tlspolicy.Classify(at.policyErr))
 	}
+}
+
+// MaxRerouted bounds Event.Rerouted in bytes, as the spool's journal and
+// the events store do.
+const MaxRerouted = 256
+
+// clipRerouted cuts why to MaxRerouted bytes at a rune boundary.
+func clipRerouted(why string) string {
+	if len(why) <= MaxRerouted {
+		return why
+	}
+	i := MaxRerouted
+	for i > 0 && !utf8.RuneStart(why[i]) {
+		i--
+	}
+	return why[:i]
 }

@@ -101,19 +101,46 @@ func (d *dest) mayUse(k shaping.Key) bool {
 // fleet waits idle for more mail before it closes and gives the slot back.
 const sharedIdle = 250 * time.Millisecond
 
+// contendedCheck is how often an idle connection of a shaped site asks
+// whether another destination wants its slot.
+const contendedCheck = 100 * time.Millisecond
+
+// takeIdle is take for an idle connection at k: it waits up to the idle
+// timeout for the next job, but a connection of a shaped site gives its
+// slot back sooner when another destination of the site was refused one
+// lately (contention.go), and in a fleet (where another node may want it)
+// after sharedIdle in any case. A site's slots serve whoever has mail, not
+// whichever destination drained last.
+func (d *dest) takeIdle(k shaping.Key, shaped bool) *job {
+	idle := d.e.cfg.IdleTimeout
+	if !shaped {
+		return d.take(idle)
+	}
+	sh := d.e.cfg.Shaping
+	if sh.IsShared() {
+		idle = min(idle, sharedIdle)
+	}
+	deadline := time.Now().Add(idle)
+	for {
+		step := min(time.Until(deadline), contendedCheck)
+		if step <= 0 {
+			return d.take(0)
+		}
+		if j := d.take(step); j != nil {
+			return j
+		}
+		if d.e.stopping() || d.e.contention.wantedByOther(k, d.domain) {
+			return nil
+		}
+	}
+}
+
 // nextAdmitted is take for an open connection at k: the next job the
 // source may send, waiting up to the idle timeout; nil when none came, or
 // when the source may no longer send to the site (the connection closes).
 func (d *dest) nextAdmitted(k shaping.Key, shaped bool) *job {
-	idle := d.e.cfg.IdleTimeout
-	if shaped && d.e.cfg.Shaping.IsShared() {
-		// A slot is the fleet's: an idle connection gives it back soon,
-		// so another node with mail waiting for the site gets it, rather
-		// than after the whole idle timeout.
-		idle = min(idle, sharedIdle)
-	}
 	for {
-		j := d.take(idle)
+		j := d.takeIdle(k, shaped)
 		if j == nil {
 			return nil
 		}

@@ -119,10 +119,10 @@ func (d *dest) recordTLS(hp *tlspolicy.Policy, host string, nc net.Conn, c *outb
 }
 
 // FlagTLSReport marks a queued message as a TLS report (RFC 8460 §5.3),
-// in queue.Message.Flags (the bit after queue's own flags): "sending MTAs
-// MUST deliver reports despite any TLS-related failures", and such a
-// session "SHOULD NOT" be in the next report. The engine sends it over a
-// connection of its own under opportunistic TLS (RFC 7435: STARTTLS when
+// in queue.Message.Flags (queue owns the bit, so that no other flag takes
+// it): "sending MTAs MUST deliver reports despite any TLS-related
+// failures", and such a session "SHOULD NOT" be in the next report. The
+// engine sends it over a connection of its own under opportunistic TLS (RFC 7435: STARTTLS when
 // offered, any certificate, in clear otherwise), whatever the site's
 // policy, records nothing in Config.TLSStats for that session, and closes
 // the connection after it, so no other mail rides the unprotected
@@ -130,7 +130,7 @@ func (d *dest) recordTLS(hp *tlspolicy.Policy, host string, nc net.Conn, c *outb
 // the wiring's enqueue): submission computes a message's flags from its
 // envelope (8BITMIME, SMTPUTF8) and never copies bits a tenant sends, so
 // no tenant can take its mail out of the receiver's TLS policy.
-const FlagTLSReport = queue.FlagSMTPUTF8 << 1
+const FlagTLSReport = queue.FlagTLSReport
 
 // tlsExempt reports whether w is exempt from TLS policies (FlagTLSReport).
 func tlsExempt(w *queue.Work) bool { return w.Flags&FlagTLSReport != 0 }

@@ -4,10 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -27,41 +24,15 @@ import (
 // marks it again for the next step; a delivery clears it.
 //
 // What counts as such a reply is mta/bounce's verdict, the classifier's
-// blocked_ip reason (its blocklist, reputation, sending-host and
-// reverse-DNS rules), not a second parser. A few provider codes that the
-// classifier files under another reason but that name the sending IP are
-// added here (blockReplies).
+// blocked_ip reason (its blocklist, reputation, sending-host, reverse-DNS
+// and provider-code rules, Yahoo's per-IP TS01-TS03/TSS04/TSS09 among
+// them), not a second parser: a wording it misses is fixed there, and an
+// operator's [[bounce_rule]] with reason blocked_ip adds one here too.
 
 // DefaultBlockRetry is the default schedule of retries of a marked
 // source: after the first mark, then after each mark at a retry.
 func DefaultBlockRetry() []time.Duration {
 	return []time.Duration{time.Hour, 4 * time.Hour, 12 * time.Hour, 24 * time.Hour}
-}
-
-// blockReply is one row of the complement to the classifier.
-type blockReply struct {
-	re      *regexp.Regexp
-	example string
-}
-
-// blockReplies are the replies that name the sending IP as blocked which
-// mta/bounce's classifier files under another reason (rate_limited,
-// blocked_sender, network_error). Read-only after NewBlocklist.
-func blockReplies() []blockReply {
-	rows := []struct{ re, example string }{
-		// Yahoo's per-IP codes: TS01-TS03 block the IP, TSS04 defers it
-		// for its complaints (https://senders.yahooinc.com/smtp-error-codes).
-		{`\[tss?0[1-4]\]`, "421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred due to unexpected volume or user complaints"},
-		// Spamhaus zones named without "Spamhaus" ("listed in SBL").
-		{`\b(?:listed|found|blocked)\b[^.\n]{0,40}\b(?:sbl|xbl|pbl|zen|css)\b|\b(?:sbl|xbl|pbl|css)\d+\b`, "550 5.7.1 Mail from 192.0.2.10 refused, listed in SBL, see https://www.spamhaus.org/sbl/query/SBL123"},
-		// "blocked by <list or provider>" under a policy status (x.7.x).
-		{`^[45]\.7\.\d+ .*\bblocked by\b`, "554 5.7.1 Connection refused: 192.0.2.10 blocked by Yahoo"},
-	}
-	out := make([]blockReply, len(rows))
-	for i, r := range rows {
-		out[i] = blockReply{re: regexp.MustCompile(r.re), example: r.example}
-	}
-	return out
 }
 
 // BlocklistOptions configures a Blocklist.
@@ -104,7 +75,6 @@ type Blocklist struct {
 	retry    []time.Duration
 	forget   time.Duration
 	classify *bounce.Classifier
-	replies  []blockReply
 	onChange func(Block, bool)
 
 	mu    sync.Mutex
@@ -124,7 +94,7 @@ type blockState struct {
 // NewBlocklist loads the marks from the state file.
 func NewBlocklist(o BlocklistOptions) (*Blocklist, error) {
 	b := &Blocklist{now: o.Now, path: o.Path, retry: o.Retry, forget: o.Forget, classify: o.Classifier,
-		replies: blockReplies(), onChange: o.OnChange, marks: map[blockKey]*Block{}}
+		onChange: o.OnChange, marks: map[blockKey]*Block{}}
 	if b.now == nil {
 		b.now = clock.Now
 	}
@@ -177,17 +147,6 @@ func (b *Blocklist) Recognise(code int, enhanced, text string) (why string, ok b
 	r := b.classify.Reply(code, enhanced, text)
 	if r.Reason == bounce.ReasonBlockedIP {
 		return r.Rule + ": " + r.Diagnostic, true
-	}
-	// The diagnostic is the reply put back together ("554 5.7.1 …"); the
-	// rows read from the enhanced code on.
-	line := strings.ToLower(r.Diagnostic)
-	if c := strconv.Itoa(code); code != 0 && strings.HasPrefix(line, c+" ") {
-		line = line[len(c)+1:]
-	}
-	for _, br := range b.replies {
-		if br.re.MatchString(line) {
-			return "blocklist-code: " + r.Diagnostic, true
-		}
 	}
 	return "", false
 }

@@ -25,6 +25,8 @@ func TestBlocklistRecognisesByKind(t *testing.T) {
 		"550 5.7.1 Mail from 192.0.2.10 refused, listed in SBL, see https://www.spamhaus.org/sbl/query/SBL123",
 		"554 5.7.1 Client host [192.0.2.10] blocked using xbl.spamhaus.org",
 		"550 5.7.1 192.0.2.10 is listed in PBL",
+		"553 5.7.2 [TSS09] All messages from 192.0.2.10 will be permanently deferred; Retrying will NOT succeed.",
+		"421 4.7.0 [TS01] Messages from 192.0.2.10 temporarily deferred due to user complaints",
 		"554 Refused. Your IP address is listed in the RBL at b.barracudacentral.org",
 		"550 5.7.1 Rejected - see http://www.spamcop.net/bl.shtml?192.0.2.10",
 		"554 Service unavailable; Client host [192.0.2.10] blocked using dnsbl.sorbs.net",
@@ -48,6 +50,8 @@ func TestBlocklistRecognisesByKind(t *testing.T) {
 		"550 5.7.350 Remote server returned message detected as spam",
 		"421 4.7.0 Try again later, closing connection.",
 		"250 2.0.0 OK",
+		"550 5.7.1 Message rejected, blocked by policy",
+		"550 5.7.1 Mail from news@brand.example refused",
 	}
 	for _, r := range yes {
 		code, enh, text := bounce.ParseReply(r)
@@ -59,12 +63,6 @@ func TestBlocklistRecognisesByKind(t *testing.T) {
 		code, enh, text := bounce.ParseReply(r)
 		if why, ok := b.Recognise(code, enh, text); ok {
 			t.Errorf("recognised (%s): %s", why, r)
-		}
-	}
-	for _, row := range blockReplies() {
-		code, enh, text := bounce.ParseReply(row.example)
-		if _, ok := b.Recognise(code, enh, text); !ok {
-			t.Errorf("row %s: its example %q is not recognised", row.re, row.example)
 		}
 	}
 	// Only server replies: a local or network error never counts.

@@ -78,7 +78,8 @@ type Metrics struct {
 	// conform), "tenant_sessions" (AUTH over the tenant's session cap),
 	// "tenant_rate" and "tenant_daily_quota" (MAIL FROM over the tenant's
 	// limits, LimitRate and LimitDaily), "tenant_limit" (another
-	// limiter's refusal).
+	// limiter's refusal), "unsigned" (no DKIM signature aligned with the
+	// From domain under RequireAligned: 550 5.7.1).
 	Rejected func(reason string)
 	// Unsigned is called for a message no DKIM key matched.
 	Unsigned func(tenant string)

@@ -17,10 +17,49 @@ type Stats struct {
 	// OnResult, when set, is called for every recorded outcome (a log line,
 	// a Prometheus counter); it must not block.
 	OnResult func(p *Policy, mxHost string, result ResultType)
+	// MaxPolicies caps the report entries (policies of domains) kept
+	// between two Takes, so that memory stays bounded whatever the mail
+	// and however late the reporter drains them: outcomes of a policy
+	// not yet kept once the cap is reached are dropped from the reports
+	// (counted, see DroppedReports) but still counted in Counts and
+	// passed to OnResult. Default DefaultMaxPolicies.
+	MaxPolicies int
 
-	mu      sync.Mutex
-	counts  map[CountKey]uint64
-	domains map[reportKey]*DomainStats
+	mu        sync.Mutex
+	counts    map[CountKey]uint64
+	domains   map[reportKey]*DomainStats
+	noReports bool
+	dropped   uint64
+}
+
+// DefaultMaxPolicies is Stats.MaxPolicies's default: a TLS reporter takes
+// the entries every minute, and a node delivering to more distinct
+// MTA-STS or DANE domains than this in a minute keeps a few MB at most.
+const DefaultMaxPolicies = 10000
+
+// DisableReports stops keeping report entries: for a node without a TLS
+// reporter, nothing would ever Take them, and one entry per distinct
+// domain delivered to (MTA-STS is on by default) would grow without end.
+// Counts and OnResult go on. Entries already kept are dropped.
+func (s *Stats) DisableReports() {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	s.noReports, s.domains = true, nil
+	s.mu.Unlock()
+}
+
+// DroppedReports returns how many outcomes were left out of the reports
+// because MaxPolicies (or the cap on one entry's failure details) was
+// reached; not those left out by DisableReports.
+func (s *Stats) DroppedReports() uint64 {
+	if s == nil {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dropped
 }
 
 // CountKey labels a counter: a bounded set (sources × modes × result
@@ -108,21 +147,10 @@ func (s *Stats) add(p *Policy, host string, ips IPs, t ResultType) {
 	s.mu.Lock()
 	if s.counts == nil {
 		s.counts = map[CountKey]uint64{}
-		s.domains = map[reportKey]*DomainStats{}
 	}
 	s.counts[CountKey{Source: p.Source, Mode: p.Mode, Result: t}]++
-	if typ, strs, mxs := reportPolicy(p); typ != "" {
-		k := reportKey{p.Domain, typ, strings.Join(strs, "\n")}
-		d := s.domains[k]
-		if d == nil {
-			d = &DomainStats{Domain: p.Domain, PolicyType: typ, PolicyStrings: strs, MXHosts: mxs, Failures: map[FailureKey]uint64{}}
-			s.domains[k] = d
-		}
-		if t == ResultSuccess {
-			d.Successes++
-		} else {
-			d.Failures[FailureKey{Result: t, ReceivingMX: host, ReceivingIP: ips.Receiving, SendingIP: ips.Sending}]++
-		}
+	if !s.noReports {
+		s.report(p, host, ips, t)
 	}
 	f := s.OnResult
 	s.mu.Unlock()
@@ -130,6 +158,47 @@ func (s *Stats) add(p *Policy, host string, ips IPs, t ResultType) {
 		f(p, host, t)
 	}
 }
+
+// report adds one outcome to the report entries, within MaxPolicies.
+// s.mu is held.
+func (s *Stats) report(p *Policy, host string, ips IPs, t ResultType) {
+	typ, strs, mxs := reportPolicy(p)
+	if typ == "" {
+		return
+	}
+	if s.domains == nil {
+		s.domains = map[reportKey]*DomainStats{}
+	}
+	k := reportKey{p.Domain, typ, strings.Join(strs, "\n")}
+	d := s.domains[k]
+	if d == nil {
+		max := s.MaxPolicies
+		if max <= 0 {
+			max = DefaultMaxPolicies
+		}
+		if len(s.domains) >= max {
+			s.dropped++
+			return
+		}
+		d = &DomainStats{Domain: p.Domain, PolicyType: typ, PolicyStrings: strs, MXHosts: mxs, Failures: map[FailureKey]uint64{}}
+		s.domains[k] = d
+	}
+	if t == ResultSuccess {
+		d.Successes++
+		return
+	}
+	fk := FailureKey{Result: t, ReceivingMX: host, ReceivingIP: ips.Receiving, SendingIP: ips.Sending}
+	if _, ok := d.Failures[fk]; !ok && len(d.Failures) >= maxFailureKeys {
+		s.dropped++ // a domain whose MX names or addresses never repeat
+		return
+	}
+	d.Failures[fk]++
+}
+
+// maxFailureKeys caps the failure-details of one report entry (RFC 8460
+// §4.4): result types × MX hosts × address pairs are few for a real
+// receiver.
+const maxFailureKeys = 256
 
 // reportPolicy says how p appears in a TLS report: only MTA-STS and DANE
 // policies are reported (a receiver without either has no rua to send to).
@@ -161,7 +230,7 @@ func (s *Stats) Counts() map[CountKey]uint64 {
 func (s *Stats) Take() []DomainStats {
 	s.mu.Lock()
 	d := s.domains
-	s.domains = map[reportKey]*DomainStats{}
+	s.domains = nil // made again by the next outcome
 	s.mu.Unlock()
 	out := make([]DomainStats, 0, len(d))
 	for _, v := range d {

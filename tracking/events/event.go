@@ -112,6 +112,12 @@ type Event struct {
 	// TLS is how a delivery attempt's session was secured (delivered,
 	// deferred, failed); zero when unknown. SetTLS fills it (tls.go).
 	TLS TLS
+	// Rerouted says why a delivery outcome's mail left from another
+	// egress source than the one first chosen (a warm-up allowance spent,
+	// a blocklisting), or why it waits for one; "" when it did not move.
+	// At most MaxRerouted bytes of valid UTF-8 without control characters
+	// (rerouted.go).
+	Rerouted string
 }
 
 // RecipientID names one recipient of one message, as the spool's recipient
@@ -133,26 +139,31 @@ type RecipientID struct {
 //	kind | tenant | campaign | link (uvarint) | reason | proxy | ip | ua class | ua
 //	[ | code (uvarint) | attempt (uvarint) | enhanced | reply | class | mx ]
 //	[ | tls bits (1) | tls version (uvarint) | cipher (uvarint) | tls policy | tls result ]
+//	[ | rerouted ]
 //
 // with strings as uvarint length and bytes. Ids come first so that a scan
 // for one recipient skips the rest of other records. The first bracketed
 // part, the outcome (version 2), is there exactly when flags has
 // flagOutcome: only deferred and failed events pay for it. The second,
 // the TLS part (version 3, tls.go), is there exactly when flags has
-// flagTLS: delivery outcomes whose session is known. Version 1 and 2
-// batches, written before those parts existed, have no record with the
-// newer flags and still decode; a binary that knows an older version
+// flagTLS: delivery outcomes whose session is known. The third, the
+// rerouted part (version 4, rerouted.go), is there exactly when flags has
+// flagRerouted: outcomes whose mail moved to another source. Version 1, 2
+// and 3 batches, written before those parts existed, have no record with
+// the newer flags and still decode; a binary that knows an older version
 // refuses newer batches whole rather than misreading them.
 const (
-	batchVersion   = 3
+	batchVersion   = 4
+	batchVersionV3 = 3
 	batchVersionV2 = 2
 	batchVersionV1 = 1
 )
 
 const (
-	flagMachine = 1 << 0
-	flagOutcome = 1 << 1 // the record has the outcome part
-	flagTLS     = 1 << 2 // the record ends with the TLS part
+	flagMachine  = 1 << 0
+	flagOutcome  = 1 << 1 // the record has the outcome part
+	flagTLS      = 1 << 2 // the record has the TLS part
+	flagRerouted = 1 << 3 // the record ends with the rerouted part
 )
 
 var (
@@ -191,6 +202,7 @@ func (ev *Event) normalize() {
 	}
 	ev.normalizeOutcome()
 	ev.normalizeTLS()
+	ev.normalizeRerouted()
 }
 
 // batchKey is the key of a batch in the ev bucket: the time it was written,
@@ -219,6 +231,9 @@ func appendRecord(b, scratch []byte, ev *Event) (out, newScratch []byte) {
 	if ev.TLS != (TLS{}) {
 		flags |= flagTLS
 	}
+	if ev.Rerouted != "" {
+		flags |= flagRerouted
+	}
 	rec := append(scratch[:0], flags)
 	rec = binary.AppendVarint(rec, ev.Time.UnixNano())
 	rec = binary.AppendUvarint(rec, ev.Message)
@@ -237,6 +252,9 @@ func appendRecord(b, scratch []byte, ev *Event) (out, newScratch []byte) {
 	}
 	if flags&flagTLS != 0 {
 		rec = appendTLS(rec, &ev.TLS)
+	}
+	if flags&flagRerouted != 0 {
+		rec = appendRerouted(rec, ev)
 	}
 	b = binary.AppendUvarint(b, uint64(len(rec)))
 	return append(b, rec...), rec
@@ -265,6 +283,9 @@ func decodeRecord(rec []byte) (Event, error) {
 	}
 	if flags&flagTLS != 0 {
 		readTLS(&r, &ev.TLS)
+	}
+	if flags&flagRerouted != 0 {
+		readRerouted(&r, &ev)
 	}
 	if r.Bad || len(r.B) != 0 {
 		return Event{}, errCorrupt

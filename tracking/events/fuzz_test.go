@@ -21,11 +21,17 @@ func FuzzBatch(f *testing.F) {
 		TLS: TLS{Used: true, Verified: true, Version: 0x0304, Cipher: 0x1301, Policy: "dane", Result: "success"}}
 	three, _ := appendRecord([]byte{batchVersion, 1}, nil, &delivered)
 	f.Add(three)
+	delivered.Rerouted = "source b warming up: today's allowance at gmail is spent"
+	four, _ := appendRecord([]byte{batchVersion, 1}, nil, &delivered)
+	f.Add(four)
 	if v1, err := hex.DecodeString(v1Batch); err == nil {
 		f.Add(v1)
 	}
 	if v2, err := hex.DecodeString(v2Batch); err == nil {
 		f.Add(v2)
+	}
+	if v3, err := hex.DecodeString(v3Batch); err == nil {
+		f.Add(v3)
 	}
 	f.Add([]byte{batchVersion, 0})
 	f.Add([]byte{batchVersion, 2, 1, 0})

@@ -217,12 +217,18 @@ func journalEvents(e *queue.JournalEntry, evs []Event, seqs []uint64, classify C
 		return evs, seqs
 	case queue.JournalDelivered:
 		ev.Kind = KindDelivered
+		ev.SetTLS(TLS(e.TLS))
+		ev.Rerouted = e.Rerouted
 	case queue.JournalDeferred:
 		ev.Kind = KindDeferred
 		ev.SetOutcome(OutcomeOf(e), classify)
+		ev.SetTLS(TLS(e.TLS))
+		ev.Rerouted = e.Rerouted
 	case queue.JournalFailed:
 		ev.Kind = KindFailed
 		ev.SetOutcome(OutcomeOf(e), classify)
+		ev.SetTLS(TLS(e.TLS))
+		ev.Rerouted = e.Rerouted
 	case queue.JournalSuppressed:
 		ev.Kind, ev.Reason = KindFailed, ReasonSuppressed
 		ev.SetOutcome(OutcomeOf(e), classify)

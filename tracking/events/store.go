@@ -316,8 +316,9 @@ func (s *Store) Close(ctx context.Context) error {
 			<-s.writerDone
 		}
 		<-s.purgeDone
-		if ferr := syncFreelist(s.db); ferr != nil && err == nil {
-			err = ferr
+		if ferr := syncFreelist(s.db); ferr != nil {
+			// Only the next Open's speed depends on it: it walks the file.
+			s.log.Warn("events: close: the next start-up will rebuild the freelist", "err", ferr)
 		}
 		if cerr := s.db.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("events: close: %w", cerr)

@@ -21,27 +21,31 @@ import (
 //	kind | campaign | reason | proxy | ip | ua class
 //	[ | code (uvarint) | attempt (uvarint) | enhanced | reply | class | mx ]
 //	[ | tls bits (1) | tls version (uvarint) | cipher (uvarint) | tls policy | tls result ]
+//	[ | rerouted ]
 //
 // with strings as uvarint length and bytes. The tenant is the queue's
 // name; the raw user agent is not sent. The first bracketed part, the
 // outcome of a deferred or failed event (version 2), is there exactly
 // when flags has flagOutcome; the second, the TLS part of a delivery
-// outcome (version 3, tls.go), exactly when flags has flagTLS. Values of
-// versions 1 and 2, queued before those parts existed, have no such
-// record and are still sent. An erased entry (see
+// outcome (version 3, tls.go), exactly when flags has flagTLS; the third,
+// why a delivery outcome's mail moved to another source (version 4,
+// rerouted.go), exactly when flags has flagRerouted. Values of versions 1
+// to 3, queued before those parts existed, have no such record and are
+// still sent. An erased entry (see
 // Outbox.EraseRecipients) is an empty record: it keeps its index, so the
 // ids of the entries after it do not change, and is never sent.
 const (
-	valueVersion   = 3
+	valueVersion   = 4
 	valueVersionV1 = 1
 	headerLen      = 1 + 4 + 8
 	maxPerValue    = 1 << 16 // an entry's index in its value fits in 2 bytes
 )
 
 const (
-	flagMachine = 1 << 0
-	flagOutcome = 1 << 1 // the record has the outcome part
-	flagTLS     = 1 << 2 // the record ends with the TLS part
+	flagMachine  = 1 << 0
+	flagOutcome  = 1 << 1 // the record has the outcome part
+	flagTLS      = 1 << 2 // the record has the TLS part
+	flagRerouted = 1 << 3 // the record ends with the rerouted part
 )
 
 var errCorrupt = errors.New("webhook: corrupt outbox value")
@@ -71,6 +75,9 @@ func appendRecord(b, scratch []byte, ev *events.Event) (out, newScratch []byte) 
 	if ev.TLS != (events.TLS{}) {
 		flags |= flagTLS
 	}
+	if ev.Rerouted != "" {
+		flags |= flagRerouted
+	}
 	rec := binary.AppendVarint(scratch[:0], ev.Time.UnixNano())
 	rec = append(rec, flags)
 	rec = binary.AppendUvarint(rec, ev.Message)
@@ -87,6 +94,9 @@ func appendRecord(b, scratch []byte, ev *events.Event) (out, newScratch []byte) 
 	}
 	if flags&flagTLS != 0 {
 		rec = appendTLS(rec, &ev.TLS)
+	}
+	if flags&flagRerouted != 0 {
+		rec = appendRerouted(rec, ev)
 	}
 	b = binary.AppendUvarint(b, uint64(len(rec)))
 	return append(b, rec...), rec
@@ -145,6 +155,9 @@ func decodeRecord(rec []byte) (events.Event, error) {
 	}
 	if flags&flagTLS != 0 {
 		readTLS(&r, &ev.TLS)
+	}
+	if flags&flagRerouted != 0 {
+		readRerouted(&r, &ev)
 	}
 	if r.Bad || len(r.B) != 0 {
 		return events.Event{}, errCorrupt

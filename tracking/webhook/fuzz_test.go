@@ -23,7 +23,12 @@ func FuzzValue(f *testing.F) {
 	v3, _ = appendRecord(v3, nil, &ev)
 	setCount(v3, 1)
 	f.Add(v3)
-	for _, frozen := range []string{v1Value, v2Value} {
+	ev.Rerouted = "source b warming up: today's allowance at gmail is spent"
+	v4 := newValue(1, 1)
+	v4, _ = appendRecord(v4, nil, &ev)
+	setCount(v4, 1)
+	f.Add(v4)
+	for _, frozen := range []string{v1Value, v2Value, v3Value} {
 		if old, err := hex.DecodeString(frozen); err == nil {
 			f.Add(old)
 		}

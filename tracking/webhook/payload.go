@@ -106,6 +106,14 @@ type Event struct {
 	// A deferral with a result other than success was the policy's own
 	// decision (the mail is never sent in clear under an enforced policy).
 	TLSResult string `json:"tls_result,omitempty"`
+
+	// Rerouted says why a delivered, deferred or failed recipient's mail
+	// left from another of the pool's sending addresses than the one
+	// first chosen ("source … warming up: today's allowance at gmail is
+	// spent", "source … blocklisted at outlook until …: …"), or why it
+	// waits for one; absent when it did not move. At most 256 bytes of
+	// UTF-8 without control characters; it may quote the receiver's reply.
+	Rerouted string `json:"rerouted,omitempty"`
 }
 
 // RecipientFunc returns the address of recipient rcpt of tenant's
@@ -164,6 +172,8 @@ func payloadEvent(prefix [8]byte, e *entry) Event {
 		Class:          ev.Class,
 		MX:             ev.MX,
 		Attempt:        ev.Attempt,
+
+		Rerouted: ev.Rerouted,
 	}
 	if ev.Kind == events.KindClick {
 		link := ev.Link

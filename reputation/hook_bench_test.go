@@ -1,4 +1,4 @@
-package main
+package reputation
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"sluice/queue"
-	"sluice/reputation"
 	"sluice/tracking/events"
 )
 
@@ -31,11 +30,11 @@ func BenchmarkEventsWriterWithGuard(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer q.Close()
-			late := &lateEvents{}
+			late := &events.Ref{}
 			var hook func(*events.Tx, []events.Event) error
-			var g *reputation.Guard
+			var g *Guard
 			if on {
-				if g, err = reputation.New(reputation.Config{}, reputation.Deps{Holds: q, Receiver: reputation.DirectoryReceiver(q), Events: late, Saver: late}); err != nil {
+				if g, err = New(Config{}, Deps{Holds: q, Receiver: DirectoryReceiver(q), Events: late, Saver: late}); err != nil {
 					b.Fatal(err)
 				}
 				hook = g.Hook(nil)
@@ -44,7 +43,7 @@ func BenchmarkEventsWriterWithGuard(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			late.store = s
+			late.Set(s)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan struct{})
 			if g != nil {

@@ -1,4 +1,6 @@
-package main
+// sluice hash-password: a tenant's password_hash from the command line.
+
+package submit
 
 import (
 	"bufio"
@@ -9,9 +11,12 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// runHashPassword reads one password line from stdin and prints its bcrypt
-// hash, for a tenant's password_hash.
-func runHashPassword(stdin io.Reader, stdout, stderr io.Writer) int {
+// HashPasswordMain implements "sluice hash-password" (the binary
+// dispatches to it, as it does to dkim.Main): it reads one password line
+// from stdin and prints its bcrypt hash, for a [[tenant]]'s
+// password_hash, which AUTH compares (auth.go). Exit status 0 done, 1
+// failed, 2 no password given.
+func HashPasswordMain(stdin io.Reader, stdout, stderr io.Writer) int {
 	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && err != io.EOF {
 		fmt.Fprintf(stderr, "sluice: hash-password: %v\n", err)

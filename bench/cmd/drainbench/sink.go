@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// sink is a counting SMTP server (PIPELINING, as go-smtp offers): it
+// accepts everything and counts each backlog message in the second of the
+// process's life it was received in; the probe (a message to probe@…)
+// only has its arrival time noted.
+type sink struct {
+	srv *smtp.Server
+	ln  net.Listener
+
+	mu              sync.Mutex
+	start           time.Time
+	secs            []int64
+	firstAt, lastAt time.Time
+	probeAt         time.Time // when the probe (probe@…) arrived
+	n               atomic.Int64
+	changed         chan struct{}
+}
+
+func startSink() (*sink, error) {
+	s := &sink{changed: make(chan struct{}, 1), start: time.Now()}
+	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }))
+	s.srv.Domain = "sink.deep.test"
+	s.srv.MaxRecipients = 1000
+	s.srv.ReadTimeout, s.srv.WriteTimeout = time.Minute, time.Minute
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s.ln = ln
+	go s.srv.Serve(ln)
+	return s, nil
+}
+
+func (s *sink) port() int { return s.ln.Addr().(*net.TCPAddr).Port }
+func (s *sink) close()    { s.srv.Close() }
+
+func (s *sink) setStart(t time.Time) {
+	s.mu.Lock()
+	s.start = t
+	s.mu.Unlock()
+}
+
+func (s *sink) received(rcpts int, probe bool) {
+	now := time.Now()
+	s.mu.Lock()
+	if probe {
+		// The probe is timed on its own: the backlog's seconds, first
+		// and last are the backlog's.
+		s.probeAt = now
+		s.mu.Unlock()
+		s.n.Add(int64(rcpts))
+		s.notify()
+		return
+	}
+	i := int(now.Sub(s.start) / time.Second)
+	for len(s.secs) <= i {
+		s.secs = append(s.secs, 0)
+	}
+	s.secs[i] += int64(rcpts)
+	if s.firstAt.IsZero() {
+		s.firstAt = now
+	}
+	s.lastAt = now
+	s.mu.Unlock()
+	s.n.Add(int64(rcpts))
+	s.notify()
+}
+
+func (s *sink) notify() {
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (s *sink) count() int64 { return s.n.Load() }
+
+func (s *sink) first() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.firstAt
+}
+
+func (s *sink) probe() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.probeAt
+}
+
+func (s *sink) last() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastAt
+}
+
+func (s *sink) perSecond() []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]int64(nil), s.secs...)
+}
+
+// wait returns once n recipients were received.
+func (s *sink) wait(ctx context.Context, n int64) error {
+	for s.n.Load() < n {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.changed:
+		}
+	}
+	return nil
+}
+
+type sinkSession struct {
+	s     *sink
+	rcpts int
+	probe bool
+}
+
+func (ss *sinkSession) Reset()                               { ss.rcpts, ss.probe = 0, false }
+func (ss *sinkSession) Logout() error                        { return nil }
+func (ss *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.rcpts++
+	ss.probe = ss.probe || strings.HasPrefix(to, "probe@")
+	return nil
+}
+func (ss *sinkSession) Data(r io.Reader) error {
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return err
+	}
+	ss.s.received(ss.rcpts, ss.probe)
+	return nil
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# drain.sh: a deep queue through a real `sluice serve` (issue 19).
+#
+# For each shape it fills a fresh spool directly through the queue API
+# (bench/cmd/deepspool: N messages of SIZE bytes to one site, the event
+# journal acknowledged as a running node's follower would have), starts
+# `sluice serve` on it with everything routed to a fast counting sink
+# (bench/cmd/drainbench) and prints: time to the first 250 of a
+# submission, time to the first delivery, deliveries per second from the
+# release, the drain's mean rate against its steady rate (the median
+# second of its middle 80 %), seconds with no delivery, and memory
+# (VmHWM, RssAnon, RssFile from /proc/PID/status).
+#
+# Shapes: restart (all due when sluice starts), resume (held for the
+# site, resumed with `sluice ctl queue resume` once a submission was
+# accepted), retry (claimed and deferred by deepspool to come due
+# together RETRY_IN after the start).
+#
+# Usage: bash bench/drain.sh                     # N=100000 SHAPES="restart resume retry"
+#        N=1000000 SHAPES=restart COLD=1 bash bench/drain.sh   # a million deep, page cache dropped (root)
+set -euo pipefail
+N=${N:-100000}
+SIZE=${SIZE:-1024}
+SHAPES=${SHAPES:-"restart resume retry"}
+RETRY_IN=${RETRY_IN:-15s}
+COLD=${COLD:-0}
+cd "$(dirname "$0")/.."
+OUT=bench/out
+mkdir -p "$OUT"
+go build -o "$OUT/sluice" ./cmd/sluice
+go build -o "$OUT/deepspool" ./bench/cmd/deepspool
+go build -o "$OUT/drainbench" ./bench/cmd/drainbench
+echo "drain.sh: $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD)$(git diff --quiet || echo +dirty) N=$N SIZE=$SIZE; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+for shape in $SHAPES; do
+	work=$(mktemp -d /var/tmp/sluice-drain.XXXXXX)
+	args=()
+	case $shape in
+	restart) ;;
+	resume) args=(-hold domain:d0.deep.test) ;;
+	retry) args=(-defer-for "$RETRY_IN") ;;
+	*) echo "drain.sh: unknown shape $shape" >&2; exit 2 ;;
+	esac
+	fill=$("$OUT/deepspool" -data "$work/data" -n "$N" -size "$SIZE" "${args[@]}" 2>/dev/null)
+	bench=(-sluice "$OUT/sluice" -data "$work/data" -expect "$N" -timeout 20m)
+	case $shape in
+	resume) bench+=(-resume domain:d0.deep.test) ;;
+	retry) bench+=(-due-at "$(sed -n 's/^due_unix_ns=//p' <<<"$fill")") ;;
+	esac
+	if [[ $COLD == 1 ]]; then
+		sync
+		echo 3 >/proc/sys/vm/drop_caches
+	fi
+	echo "drain.sh: $shape: $(grep -c . <<<"$fill") lines from deepspool, load $(cut -d' ' -f1-3 /proc/loadavg)"
+	"$OUT/drainbench" "${bench[@]}" | tee "$work/result.txt"
+	rm -rf "$work"
+done
