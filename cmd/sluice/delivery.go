@@ -29,7 +29,7 @@ func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error)
 	dc.Suppressed = n.store.SuppressedFor
 	dc.OnEvent = func(ev delivery.Event) {
 		n.metrics.Outcome(ev.Kind, ev.Latency)
-		n.deskOutcome(ev) // by site rule and tenant (desk.go)
+		n.metrics.DeliveryOutcome(n.shaping, ev) // by site rule and tenant
 		// The event store hears of ev through the spool's journal,
 		// written with the outcome (see startJournal).
 		if class, failed := syncReturns.ApplyEvent(context.Background(), ev); failed {

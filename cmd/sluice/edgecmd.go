@@ -17,6 +17,7 @@ import (
 
 	"sluice/admin"
 	"sluice/configs"
+	"sluice/internal/reload"
 	"sluice/metrics"
 	"sluice/tracking"
 	"sluice/tracking/events"
@@ -26,8 +27,8 @@ import (
 // for scaling it out. Events go to this edge's own events store;
 // unsubscribes go to the node named by tracking.suppress_via.
 func runEdge(args []string, stdout, stderr io.Writer) int {
-	hup := catchSIGHUP() // from the start: SIGHUP reloads, never kills (sighup.go)
-	defer hup.stop()
+	hup := reload.CatchSIGHUP() // from the start: SIGHUP reloads, never kills
+	defer hup.Stop()
 	fs := flag.NewFlagSet("edge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "TOML config file (the same as the node's)")
@@ -55,7 +56,7 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 	if p == nil {
 		return code
 	}
-	hup.serve(p.https.reloads)
+	hup.Serve(p.https.reloads)
 	stopHTTPS := p.https.serve(p.edge, log) // edgetls.go
 	code = serveEdge(p.edge, p.ln, p.wh, p.ev, strings.TrimSuffix(sup.URL, "/"), log)
 	stopHTTPS()
@@ -119,7 +120,7 @@ func startEdge(cfg *configs.Config, sup admin.RemoteSuppressor, log *slog.Logger
 	}
 	var msrv *http.Server
 	if err == nil {
-		if msrv, err = startEdgeMetrics(cfg.Admin.Listen, m, log); err != nil { // desk.go
+		if msrv, err = startEdgeMetrics(cfg.Admin.Listen, m, log); err != nil {
 			ln.Close()
 		}
 	}
@@ -165,4 +166,15 @@ func serveEdge(edge *tracking.Edge, ln net.Listener, wh *webhooks, ev *events.St
 		log.Warn("events store close", "err", err)
 	}
 	return code
+}
+
+// startEdgeMetrics serves m's GET /metrics and /healthz on addr
+// (admin.listen): `sluice edge` has no admin API, so this listener is its
+// scrape target. Shut the server down with the edge.
+func startEdgeMetrics(addr string, m *metrics.Set, log *slog.Logger) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("admin.listen (the edge's /metrics): %w", err)
+	}
+	return m.Serve(ln, log), nil
 }

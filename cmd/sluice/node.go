@@ -263,7 +263,7 @@ func (n *node) listen(p *parts) (err error) {
 	if n.inLn, err = listen("inbound.listen", cfg.Inbound.Listen); err != nil {
 		return err
 	}
-	if n.inLn, err = guardListener("inbound", n.inLn, cfg.Inbound.Guard(), n.log, p.guards); err != nil {
+	if n.inLn, err = p.guards.Listen("inbound", n.inLn, cfg.Inbound.Guard(), n.log); err != nil {
 		return fmt.Errorf("inbound guard: %w", err)
 	}
 	if n.edgeLn, err = listen("tracking.listen", cfg.Tracking.Listen); err != nil {
@@ -278,7 +278,7 @@ func (n *node) listen(p *parts) (err error) {
 	if n.subLn, err = listen("submission.listen", cfg.Submission.Listen); err != nil {
 		return err
 	}
-	if n.subLn, err = guardListener("submission", n.subLn, cfg.Submission.Guard(), n.log, p.guards); err != nil {
+	if n.subLn, err = p.guards.Listen("submission", n.subLn, cfg.Submission.Guard(), n.log); err != nil {
 		return fmt.Errorf("submission guard: %w", err)
 	}
 	return nil

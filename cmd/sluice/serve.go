@@ -14,14 +14,15 @@ import (
 	"sluice/configs"
 	"sluice/dkim/openssl"
 	"sluice/internal/logging"
+	"sluice/internal/reload"
 )
 
 // runServe implements `sluice serve [--config FILE]`: start every server,
 // run until SIGINT or SIGTERM, then shut down cleanly and exit 0. SIGHUP
 // reloads what n.reloads holds (certificates) and never stops the node.
 func runServe(args []string, stdout, stderr io.Writer) int {
-	hup := catchSIGHUP() // from the start: one during start-up waits (sighup.go)
-	defer hup.stop()
+	hup := reload.CatchSIGHUP() // from the start: one during start-up waits for the registry
+	defer hup.Stop()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "TOML config file (default: embedded defaults)")
@@ -47,7 +48,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	hup.serve(n.reloads)
+	hup.Serve(n.reloads)
 	code := 0
 	select {
 	case sig := <-sigs:
