@@ -125,9 +125,10 @@ type chunk struct {
 	lines []byte // stored lines, copied out of the transaction
 }
 
-// readChunks returns up to n chunks, oldest first, and the last sequence
-// written (acct_state).
-func readChunks(s Store, n int) (cs []chunk, written uint64, err error) {
+// readChunks returns up to n chunks, oldest first, the last sequence
+// written (acct_state) and the highest line sequence this outbox can
+// have given out (0 if none).
+func readChunks(s Store, n int) (cs []chunk, written, ceiling uint64, err error) {
 	err = s.View(func(tx *events.Tx) error {
 		if st := tx.Bucket(bucketState); st != nil {
 			if v := st.Get(keyWritten); len(v) == 8 {
@@ -137,6 +138,9 @@ func readChunks(s Store, n int) (cs []chunk, written uint64, err error) {
 		b := tx.Bucket(bucketOut)
 		if b == nil {
 			return nil
+		}
+		if seq := b.Sequence(); seq > 0 {
+			ceiling = (seq+1)<<chunkBits - 1
 		}
 		c := b.Cursor()
 		for k, v := c.First(); k != nil && len(cs) < n; k, v = c.Next() {
@@ -148,9 +152,9 @@ func readChunks(s Store, n int) (cs []chunk, written uint64, err error) {
 		return nil
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("accounting: read outbox: %w", err)
+		return nil, 0, 0, fmt.Errorf("accounting: read outbox: %w", err)
 	}
-	return cs, written, nil
+	return cs, written, ceiling, nil
 }
 
 // ack deletes chunks whose lines are all written and records written.

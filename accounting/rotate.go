@@ -137,6 +137,16 @@ func (w *Writer) housekeep() error {
 		gz = append(gz, n+gzExt)
 	}
 	sort.Strings(gz)
+	if w.opts.MaxAge > 0 {
+		cut := w.now().Add(-w.opts.MaxAge)
+		for len(gz) > 0 && rotatedBefore(gz[0], w.name, cut) {
+			if err := w.fs.Remove(filepath.Join(w.dir, gz[0])); err != nil && !errors.Is(err, os.ErrNotExist) {
+				errs = append(errs, fmt.Errorf("accounting: remove %s: %w", gz[0], err))
+				break
+			}
+			gz = gz[1:]
+		}
+	}
 	if w.opts.Keep > 0 && len(gz) > w.opts.Keep {
 		for _, n := range gz[:len(gz)-w.opts.Keep] {
 			if err := w.fs.Remove(filepath.Join(w.dir, n)); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -146,6 +156,17 @@ func (w *Writer) housekeep() error {
 	}
 	w.compressDue = len(errs) > 0
 	return errors.Join(errs...)
+}
+
+// rotatedBefore reports whether the rotated file file (name-STAMP-NNN…)
+// was rotated before cut; a name it cannot read is never old (kept).
+func rotatedBefore(file, name string, cut time.Time) bool {
+	rest, ok := strings.CutPrefix(file, name+"-")
+	if !ok || len(rest) < len(stampFmt) {
+		return false
+	}
+	t, err := time.Parse(stampFmt, rest[:len(stampFmt)])
+	return err == nil && t.Before(cut)
 }
 
 // compress writes path's gzip beside it (through a temporary file,

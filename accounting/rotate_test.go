@@ -123,3 +123,25 @@ func TestCompressLeftover(t *testing.T) {
 		t.Errorf("lines %+v", lines)
 	}
 }
+
+// MaxAge removes rotated files rotated longer ago than the cap (by the
+// time in their names), whatever Keep allows; younger ones stay.
+func TestMaxAge(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, Options{MaxSize: 1, Keep: -1, MaxAge: 48 * time.Hour})
+	for i := range 3 {
+		r.record(events.KindDelivered, 1)
+		r.waitLines(uint64(i + 1))
+		r.clk.Add(25 * time.Hour)
+	}
+	// Files rotated at +25 h (line 1) and +50 h (line 2); this write, at
+	// +75 h, rotates line 3's and housekeeps: the cut is +27 h.
+	r.record(events.KindDelivered, 1)
+	waitFor(t, func() bool { return r.w.Stats().Lines == 4 }, "fourth line")
+	waitFor(t, func() bool { return len(gzFiles(t, r.dir, false)) == 2 }, "the day-0 file removed")
+	r.close()
+	lines := readAll(t, r.dir)
+	if len(lines) != 3 || lines[0].MsgID != msgID(2) {
+		t.Errorf("kept lines %+v, want messages 2 to 4", lines)
+	}
+}

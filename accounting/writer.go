@@ -34,6 +34,10 @@ type Options struct {
 	// Keep is how many rotated (compressed) files are kept; the oldest
 	// beyond are removed. Default 30; negative: all.
 	Keep int
+	// MaxAge removes rotated files rotated longer ago than this (by the
+	// time in their names), checked at each rotation and each start.
+	// Zero: no age cap.
+	MaxAge time.Duration
 	// Kinds are the event kinds logged. Default DefaultKinds.
 	Kinds []events.Kind
 	// Recipients is how recipients appear: log.recipients (hash by
@@ -282,9 +286,21 @@ func (w *Writer) pass(s Store) (more bool, err error) {
 		w.file = f
 		w.written = max(w.written, f.last)
 	}
-	cs, acked, err := readChunks(s, w.opts.ReadChunks)
+	cs, acked, ceiling, err := readChunks(s, w.opts.ReadChunks)
 	if err != nil {
 		return false, err
+	}
+	if w.written > ceiling {
+		// The log's last line has a sequence this outbox never gave out:
+		// the events file is new (deleted, lost) or restored from an older
+		// copy, and numbers lines afresh. Skipping "written" sequences
+		// would drop every new line up to the old number; the lines are
+		// numbered from the outbox's own state instead (after a restore,
+		// lines written since the copy are written again: doubled, not
+		// lost).
+		w.log.Warn("accounting: the log is ahead of the events store's outbox (a new or restored events file): numbering lines from the outbox",
+			"log_last_seq", w.written, "outbox_last_seq", ceiling)
+		w.written = acked
 	}
 	w.written = max(w.written, acked)
 	// Everything in the file is acknowledged when the last ack succeeded

@@ -189,3 +189,38 @@ func (r *rig) openWith(s *flakyStore, opts Options) {
 	w.Start(s)
 	r.t.Cleanup(r.close)
 }
+
+// A new events file (the old one deleted or lost) numbers its lines from
+// 1 again while the log still ends with the old file's last sequence:
+// the new lines are written all the same, none taken for one already in
+// the log.
+func TestNewEventsFileLosesNoLines(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, Options{})
+	r.record(events.KindDelivered, 3)
+	r.waitLines(3)
+	r.close()
+	if err := os.Remove(r.db); err != nil {
+		t.Fatal(err)
+	}
+	r.store = nil
+	r.open(Options{})
+	r.record(events.KindDelivered, 2)
+	r.waitLines(2)
+	lines := readAll(t, r.dir)
+	if len(lines) != 5 {
+		t.Fatalf("%d lines, want 5 (lines of the new events file lost)", len(lines))
+	}
+	for i, l := range lines {
+		if want := msgID(uint64(i + 1)); l.MsgID != want {
+			t.Fatalf("line %d: msgid %s, want %s", i, l.MsgID, want)
+		}
+	}
+	// And the next start, reading the new numbering back, doubles nothing.
+	r.restart(Options{})
+	r.record(events.KindDelivered, 1)
+	r.waitLines(1)
+	if got := len(readAll(t, r.dir)); got != 6 {
+		t.Fatalf("%d lines after a restart, want 6", got)
+	}
+}

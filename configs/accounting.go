@@ -3,6 +3,7 @@ package configs
 import (
 	"path/filepath"
 	"slices"
+	"time"
 
 	"sluice/internal/event"
 )
@@ -24,6 +25,10 @@ type Accounting struct {
 	// Keep is how many rotated (gzipped) files are kept. Default 30; -1:
 	// all.
 	Keep int `toml:"keep"`
+	// MaxAge removes rotated files older than this (checked at each
+	// rotation and each start). Default "" (none), e.g. "2160h" for 90
+	// days.
+	MaxAge Duration `toml:"max_age"`
 	// Kinds are the event kinds logged. Default every kind but open and
 	// click: sent, delivered, deferred, failed, bounce, complaint,
 	// unsubscribe, deleted.
@@ -70,6 +75,8 @@ func (a *Accounting) validate() error {
 		return keyError("accounting.max_size", "%d: want bytes > 0, or -1 for no limit", a.MaxSize)
 	case a.Keep < -1:
 		return keyError("accounting.keep", "%d: want a count > 0, or -1 to keep all", a.Keep)
+	case a.MaxAge.Duration < 0 || a.MaxAge.Duration > 0 && a.MaxAge.Duration < time.Hour:
+		return keyError("accounting.max_age", "%s: want at least 1h, or unset for no age cap", a.MaxAge.Duration)
 	}
 	for _, k := range a.Kinds {
 		if !slices.Contains(event.Stored(), event.Kind(k)) {

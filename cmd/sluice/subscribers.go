@@ -71,7 +71,7 @@ func newAccounting(cfg *configs.Config, spool *queue.Store, log *slog.Logger) (*
 	for i, k := range a.Kinds {
 		kinds[i] = event.Kind(k) // configs checked it is one of event.Stored
 	}
-	w, err := accounting.New(accounting.Options{Dir: a.Path, MaxSize: a.MaxSize, Daily: a.Daily == nil || *a.Daily, Keep: a.Keep,
+	w, err := accounting.New(accounting.Options{Dir: a.Path, MaxSize: a.MaxSize, Daily: a.Daily == nil || *a.Daily, Keep: a.Keep, MaxAge: a.MaxAge.Duration,
 		Kinds: kinds, Recipients: mode, Hash: spool.HashAddr,
 		Recipient: accounting.RecipientFunc(webhook.DirectoryRecipients(spool)), Logger: log})
 	if err != nil {
