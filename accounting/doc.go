@@ -19,7 +19,11 @@
 // wrote from the outbox, recording the last sequence written. A crash
 // between the fsync and that acknowledgement leaves the lines in both
 // places: at start the writer reads the file's last line back and skips
-// every line up to its sequence. A crash in the middle of a write leaves
+// every line up to its sequence. Sequences are the outbox's, so the log
+// directory names the outbox its file came from (Name.outbox): after the
+// events file was replaced (deleted, restored) the old file's last
+// sequence is not taken for one of the new outbox's, whose lines would
+// otherwise be skipped up to it. A crash in the middle of a write leaves
 // a partial last line, which is cut at start (and its line written again).
 // Rotation happens only when everything in the file is acknowledged, so
 // the lines still owed are always in the current file.

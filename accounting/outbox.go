@@ -15,6 +15,7 @@ import (
 //
 //	acct_out   chunk (8 bytes BE, bucket sequence) → stored lines, one JSON per line ('\n' after each)
 //	acct_state "written"                            → the last line sequence written and fsync'd (8 bytes BE)
+//	acct_state "id"                                 → the outbox's id (identity.go)
 //
 // A line's sequence is chunk<<chunkBits | its index in the chunk, so lines
 // are numbered in commit order without a key per event (one Put per

@@ -66,7 +66,29 @@ func (w *Writer) rotate() error {
 	if err != nil {
 		return err
 	}
+	// The rename and the new file are directory entries: fsync the
+	// directory before any line goes into the new file, or a power loss
+	// could take back the entry of a file whose lines the outbox has
+	// already let go (kill -9 alone cannot: the kernel keeps them).
+	if err := syncDir(w.fs, w.dir); err != nil {
+		f.close()
+		return err
+	}
 	w.file = f
+	w.adopted() // the other outbox's lines are in the rotated file
+	return nil
+}
+
+// syncDir fsyncs the directory dir.
+func syncDir(fsys FS, dir string) error {
+	d, err := fsys.OpenFile(dir, os.O_RDONLY, 0)
+	if err != nil {
+		return fmt.Errorf("accounting: sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("accounting: sync %s: %w", dir, err)
+	}
 	return nil
 }
 

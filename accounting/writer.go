@@ -121,6 +121,8 @@ type Writer struct {
 	file        *logFile
 	written     uint64 // last sequence in the log (fsync'd)
 	compressDue bool
+	outbox      string // the outbox id checked against the log (identity.go)
+	foreign     bool   // the current file ends with another outbox's line
 
 	backlog                                              atomic.Int64
 	lines, bytes, writeErrors, rotations, compressErrors atomic.Uint64
@@ -284,7 +286,14 @@ func (w *Writer) pass(s Store) (more bool, err error) {
 			return false, err
 		}
 		w.file = f
-		w.written = max(w.written, f.last)
+		if !w.foreign {
+			w.written = max(w.written, f.last)
+		}
+	}
+	if w.outbox == "" {
+		if err := w.checkOutbox(s); err != nil {
+			return false, err
+		}
 	}
 	cs, acked, ceiling, err := readChunks(s, w.opts.ReadChunks)
 	if err != nil {
@@ -360,6 +369,7 @@ func (w *Writer) pass(s Store) (more bool, err error) {
 			return false, err
 		}
 		w.written = last
+		w.adopted()
 		w.lines.Add(uint64(n))
 		w.bytes.Add(uint64(len(buf)))
 	}

@@ -66,6 +66,10 @@ type Tracking struct {
 	// listener (TLS-ALPN-01, port 443) or on listen (HTTP-01, port 80).
 	// Default none.
 	ACMEHosts []string `toml:"acme_hosts"`
+	// ACMETenantHosts also requests certificates for the tracking hosts
+	// tenants kept as data have (`ctl tenant update --tracking-host`), as
+	// they are set, without a restart. Default false.
+	ACMETenantHosts bool `toml:"acme_tenant_hosts"`
 	// ACMEEmail is the ACME account's contact address. Optional.
 	ACMEEmail string `toml:"acme_email"`
 	// ACMEDirectory is the CA's directory URL (https). Empty: Let's
@@ -151,12 +155,12 @@ func (t Tracking) validateHTTPS() error {
 			return keyError("tracking.acme_directory", "%q is not an https URL", d)
 		}
 	}
-	hasCert := t.TLSCert != "" || len(t.ACMEHosts) > 0
+	hasCert := t.TLSCert != "" || len(t.ACMEHosts) > 0 || t.ACMETenantHosts
 	switch {
 	case t.HTTPSAddr != "" && !hasCert:
-		return keyError("tracking.https_addr", "needs a certificate: tls_cert and tls_key, or acme_hosts")
+		return keyError("tracking.https_addr", "needs a certificate: tls_cert and tls_key, acme_hosts or acme_tenant_hosts")
 	case t.HTTPSAddr == "" && hasCert:
-		return keyError("tracking.https_addr", "required with tls_cert or acme_hosts (nothing would serve the certificate)")
+		return keyError("tracking.https_addr", "required with tls_cert, acme_hosts or acme_tenant_hosts (nothing would serve the certificate)")
 	case t.HTTPSAddr == "" && (t.ACMEEmail != "" || t.ACMEDirectory != ""):
 		return keyError("tracking.acme_hosts", "required with acme_email or acme_directory")
 	}

@@ -41,6 +41,7 @@ type MemberOptions struct {
 type Member struct {
 	Client     *Client
 	Replicator *Replicator
+	Holds      *HoldReplicator // holds set or lifted at any node, at every node
 	Leases     *Leases
 	Rate       *Rate
 	Backoff    *Backoff
@@ -63,8 +64,8 @@ func Join(ctx context.Context, spool *queue.Store, o MemberOptions) (*Member, er
 		return nil, err
 	}
 	rep := c.Replicator(spool, ReplicatorOptions{MaxLen: o.StreamMaxLen})
-	return &Member{Client: c, Replicator: rep, Leases: c.Leases(o.LeaseTTL), Rate: c.Rate(), Backoff: c.Backoff(0),
-		spool: spool, supp: &Suppressions{Store: spool, Replicator: rep}}, nil
+	return &Member{Client: c, Replicator: rep, Holds: c.HoldReplicator(spool, ReplicatorOptions{}),
+		Leases: c.Leases(o.LeaseTTL), Rate: c.Rate(), Backoff: c.Backoff(0), spool: spool, supp: &Suppressions{Store: spool, Replicator: rep}}, nil
 }
 
 // open opens the fleet's Redis as this node.
@@ -122,21 +123,26 @@ func caConfig(file string) (*tls.Config, error) {
 // take it (see Suppressions).
 func (m *Member) Suppressions() *Suppressions { return m.supp }
 
-// Run follows the fleet until ctx ends: the suppression replicator, the
-// heartbeat (with the spool's queue depth) and the renewal of connection
-// leases.
+// Run follows the fleet until ctx ends: the suppression and hold
+// replicators, the heartbeat (with the spool's queue depth) and the
+// renewal of connection leases.
 func (m *Member) Run(ctx context.Context) error {
 	if m == nil {
 		return nil
 	}
 	var wg sync.WaitGroup
-	wg.Add(2)
+	var herr error
+	wg.Add(3)
 	go func() { defer wg.Done(); m.Client.Heartbeat(ctx, m.queueDepth) }()
 	go func() { defer wg.Done(); m.Leases.Run(ctx) }()
+	go func() { defer wg.Done(); herr = m.Holds.Run(ctx) }()
 	err := m.Replicator.Run(ctx)
 	wg.Wait()
 	if err != nil {
 		return fmt.Errorf("fleet replicator: %w", err)
+	}
+	if herr != nil {
+		return fmt.Errorf("fleet hold replicator: %w", herr)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sluice/tenants"
 	"strconv"
 	"sync"
 	"time"
@@ -32,7 +33,8 @@ import (
 // tenant at once: the later push wins (the bundle is the unit).
 //
 // Redis down loses nothing made locally: changed tenants stay marked and
-// are pushed when it answers. An emptied Redis is re-seeded: every node
+// are pushed when it answers, across a restart of the node too (the marks
+// are kept in the tenants store: MarkSynced, UnsyncedTenants). An emptied Redis is re-seeded: every node
 // pushes the tenants Redis does not list.
 
 // TenantStore is the tenants store as the fleet replicates it;
@@ -41,10 +43,16 @@ type TenantStore interface {
 	// WatchLocal calls fn after each change made on this node.
 	WatchLocal(fn func(tenant string))
 	StoredTenants() ([]string, error)
-	ExportTenant(name string) ([]byte, error)
+	// ExportTenantRev returns a tenant's bundle and its local revision.
+	ExportTenantRev(name string) ([]byte, uint64, error)
 	// ImportTenant replaces a tenant's state by a bundle; false when it
-	// was already so.
+	// was already so. The tenant is then in step with the fleet.
 	ImportTenant(bundle []byte) (bool, error)
+	// MarkSynced records that a tenant at a revision is in the fleet, and
+	// UnsyncedTenants lists those changed here since: the changes still
+	// to push, kept across restarts.
+	MarkSynced(name string, rev uint64) error
+	UnsyncedTenants() ([]string, error)
 }
 
 // TenantSyncOptions configure a TenantSync.
@@ -89,6 +97,16 @@ func (c *Client) Tenants(st TenantStore, o TenantSyncOptions) *TenantSync {
 	}
 	s := &TenantSync{c: c, st: st, opts: o, log: c.log, kick: make(chan struct{}, 1),
 		dirty: map[string]bool{}, known: map[string]string{}}
+	// Changes made here that a previous run did not push (Redis was down
+	// when it stopped or died): pushed first, and never overwritten by
+	// the fleet's older bundle.
+	unsynced, err := st.UnsyncedTenants()
+	if err != nil {
+		s.log.Error("fleet: tenants: changes not pushed before the last stop may be lost", "err", err)
+	}
+	for _, name := range unsynced {
+		s.dirty[name] = true
+	}
 	st.WatchLocal(func(tenant string) {
 		s.mu.Lock()
 		s.dirty[tenant] = true
@@ -193,7 +211,7 @@ func (s *TenantSync) push(ctx context.Context) error {
 		s.mu.Lock()
 		delete(s.dirty, name) // a change during the push marks it again
 		s.mu.Unlock()
-		b, err := s.st.ExportTenant(name)
+		b, rev, err := s.st.ExportTenantRev(name)
 		if err != nil {
 			return err
 		}
@@ -208,6 +226,10 @@ func (s *TenantSync) push(ctx context.Context) error {
 		s.known[name] = strconv.FormatInt(v, 10)
 		s.pushed++
 		s.mu.Unlock()
+		if err := s.st.MarkSynced(name, rev); err != nil {
+			// Only costs a second push of the same bundle after a restart.
+			s.log.Warn("fleet: tenants", "tenant", name, "err", err)
+		}
 	}
 	return nil
 }
@@ -246,7 +268,13 @@ func (s *TenantSync) pull(ctx context.Context) error {
 			if !ok {
 				continue // listed without a bundle: Redis lost it; the owner re-seeds
 			}
-			changed, err := s.st.ImportTenant([]byte(raw))
+			var changed bool
+			if got, err2 := tenants.BundleTenant([]byte(raw)); err2 != nil || got != name {
+				// The entry of one tenant must not overwrite another.
+				err = fmt.Errorf("bundle stored as %q names tenant %q (%v)", name, got, err2)
+			} else {
+				changed, err = s.st.ImportTenant([]byte(raw))
+			}
 			if err != nil {
 				// A bad bundle must not stop the others: skip it, keep
 				// its version so that it is not retried until it changes.

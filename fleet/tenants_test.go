@@ -3,6 +3,7 @@ package fleet
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -147,5 +148,134 @@ func TestImportTenantRefusesBadBundles(t *testing.T) {
 	}
 	if names, _ := st.StoredTenants(); len(names) != 0 {
 		t.Fatalf("stored after refusals: %v", names)
+	}
+}
+
+// A change made while Redis is down survives a restart of its node before
+// Redis returns: the new process pushes it (it was not yet in the fleet)
+// rather than importing the older bundle over it. Before, the mark lived
+// in memory only: the restarted node imported Redis's copy and a revoked
+// credential authenticated again, everywhere.
+func TestTenantChangeSurvivesRestartBeforePush(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t, redistest.Config{Persistent: true})
+	path := filepath.Join(t.TempDir(), "tenants.db")
+	a := openTenantNode(t, srv, "node-a", path)
+	b := startTenantNode(t, srv, "node-b")
+	if _, err := a.st.CreateTenant("op", tenants.Tenant{Name: "shop"}); err != nil {
+		t.Fatal(err)
+	}
+	cred, _, err := a.st.AddCredential("op", "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	within(t, time.Second, "credential reaches b", func() bool {
+		_, ok, err := b.st.Lookup(cred.ID)
+		return err == nil && ok
+	})
+	if _, err := srv.Do(t.Context(), "SAVE"); err != nil {
+		t.Fatal(err)
+	}
+
+	srv.Kill()
+	if err := a.st.RevokeCredential("op", "shop", cred.ID); err != nil {
+		t.Fatal(err)
+	}
+	within(t, 2*time.Second, "the revocation is pending", func() bool { return a.sync.Stats().Pending == 1 })
+	a.stop() // the node stops (or dies) before Redis returns
+	srv.Restart()
+	a = openTenantNode(t, srv, "node-a", path)
+	within(t, 3*time.Second, "the revocation reaches b", func() bool {
+		_, ok, err := b.st.Lookup(cred.ID)
+		return err == nil && !ok
+	})
+	if _, ok, err := a.st.Lookup(cred.ID); err != nil || ok {
+		t.Fatalf("the revoked credential is back on a (ok %v, err %v)", ok, err)
+	}
+}
+
+// restartableNode is a tenantNode whose store file outlives it.
+type restartableNode struct {
+	*tenantNode
+	stop func()
+}
+
+func openTenantNode(t *testing.T, srv *redistest.Server, id, path string) *restartableNode {
+	t.Helper()
+	st, err := tenants.Open(tenants.Options{Path: path, BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open(t.Context(), Options{URL: srv.URL(), NodeID: id, Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &restartableNode{tenantNode: &tenantNode{st: st, sync: c.Tenants(st, TenantSyncOptions{Poll: 20 * time.Millisecond})}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- n.sync.Run(ctx) }()
+	var once sync.Once
+	n.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("node %s: Run: %v", id, err)
+			}
+			c.Close()
+			st.Close()
+		})
+	}
+	t.Cleanup(n.stop)
+	return n
+}
+
+// TestPullRefusesBundleUnderAnotherName: a bundle stored in Redis under
+// one tenant's field but naming another tenant (a rogue or broken writer)
+// is not imported: the entry of "shop" must not replace "rival".
+func TestPullRefusesBundleUnderAnotherName(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t, redistest.Config{})
+	a := startTenantNode(t, srv, "node-a")
+	b := startTenantNode(t, srv, "node-b")
+	for _, name := range []string{"shop", "rival"} {
+		if _, err := a.st.CreateTenant("op", tenants.Tenant{Name: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	within(t, 2*time.Second, "both tenants reach b", func() bool {
+		_, e1 := b.st.Tenant("shop")
+		_, e2 := b.st.Tenant("rival")
+		return e1 == nil && e2 == nil
+	})
+	// The forger's bundle: tenant "rival" as the forger wants it.
+	forger, err := tenants.Open(tenants.Options{Path: filepath.Join(t.TempDir(), "forger.db"), BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer forger.Close()
+	if _, err := forger.CreateTenant("evil", tenants.Tenant{Name: "rival", TrackingHost: "t.evil.example"}); err != nil {
+		t.Fatal(err)
+	}
+	forged, err := forger.ExportTenant("rival")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, cmd := range [][]string{
+		{"HSET", "sluice:tenants", "shop", string(forged)},
+		{"HSET", "sluice:tenants:ver", "shop", "forged"},
+		{"INCR", "sluice:tenants:rev"},
+	} {
+		if _, err := srv.Do(ctx, cmd...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	within(t, 2*time.Second, "b read the forged entry", func() bool {
+		b.sync.mu.Lock()
+		defer b.sync.mu.Unlock()
+		return b.sync.known["shop"] == "forged"
+	})
+	if rv, err := b.st.Tenant("rival"); err != nil || rv.TrackingHost != "" {
+		t.Fatalf("rival on b after the forged entry: %+v, %v", rv, err)
 	}
 }

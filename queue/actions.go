@@ -172,7 +172,11 @@ func (s *Store) finalize(ctx context.Context, f Filter, reason string, remove bo
 				return nil
 			}
 			unheld = true
-			return tx.Bucket(bucketHolds).Delete(key)
+			if err := tx.Bucket(bucketHolds).Delete(key); err != nil {
+				return err
+			}
+			// The fleet forgets it too (a no-op on a node alone).
+			return fleetHoldOut(tx, HoldChange{Lift: true, Hold: Hold{Kind: "message", Name: id.String(), Since: s.opts.Now()}})
 		})
 		if err != nil {
 			return err

@@ -246,7 +246,8 @@ func (s *Store) SuspendUntil(ctx context.Context, kind, name, by, reason string,
 		return fmt.Errorf("%w: %s: end %s is not after now", ErrBadHold, key, until.UTC().Format(time.RFC3339))
 	}
 	_, name, _ = strings.Cut(key, ":")
-	v := Hold{Kind: kind, Name: name, By: by, Since: now, Reason: reason, Until: until}.encode()
+	h := Hold{Kind: kind, Name: name, By: by, Since: now, Reason: reason, Until: until}
+	v := h.encode()
 	err = s.write(ctx, func(tx *bolt.Tx) error {
 		if kind == "message" {
 			id, _ := ParseID(name)
@@ -254,7 +255,10 @@ func (s *Store) SuspendUntil(ctx context.Context, kind, name, by, reason string,
 				return ErrNotFound
 			}
 		}
-		return tx.Bucket(bucketHolds).Put([]byte(key), v)
+		if err := tx.Bucket(bucketHolds).Put([]byte(key), v); err != nil {
+			return err
+		}
+		return fleetHoldOut(tx, HoldChange{Hold: h}) // fleet mode: to every node (holds_fleet.go)
 	}, s.reloadHolds)
 	if err != nil {
 		return fmt.Errorf("queue: suspend %s: %w", key, err)
@@ -271,6 +275,10 @@ func (s *Store) Resume(ctx context.Context, kind, name string) (int, error) {
 	var n int
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketHolds).Delete([]byte(key)); err != nil {
+			return err
+		}
+		// Fleet mode: lifted at every node, held here or not.
+		if err := fleetHoldOut(tx, HoldChange{Lift: true, Hold: Hold{Kind: kind, Name: strings.ToLower(name), Since: s.opts.Now()}}); err != nil {
 			return err
 		}
 		var err error
@@ -309,6 +317,13 @@ func (s *Store) LiftExpired(ctx context.Context, now time.Time) ([]Hold, error) 
 		for i, h := range lifted {
 			if err := hb.Delete([]byte(h.Kind + ":" + h.Name)); err != nil {
 				return err
+			}
+			// A message that left is known only here: lift its hold in the
+			// fleet's too. An ended hold is lifted by every node's own clock.
+			if !h.expired(now) {
+				if err := fleetHoldOut(tx, HoldChange{Lift: true, Hold: Hold{Kind: h.Kind, Name: h.Name, Since: now}}); err != nil {
+					return err
+				}
 			}
 			k, err := releaseHeld(tx, now.UnixNano())
 			if err != nil {

@@ -54,16 +54,97 @@ func (s *Store) StoredTenants() ([]string, error) {
 
 // ExportTenant returns a stored tenant's bundle (JSON), for another node.
 func (s *Store) ExportTenant(name string) ([]byte, error) {
+	raw, _, err := s.ExportTenantRev(name)
+	return raw, err
+}
+
+// ExportTenantRev is ExportTenant plus the tenant's local revision, for
+// MarkSynced once the bundle is in the fleet.
+func (s *Store) ExportTenantRev(name string) ([]byte, uint64, error) {
 	var b bundle
+	var rev uint64
 	err := s.db.View(func(tx *bolt.Tx) error {
+		var t Tenant
+		if _, err := get(tx, bTenants, name, &t); err != nil {
+			return err
+		}
+		rev = t.Revision
 		var err error
 		b, err = readBundle(tx, name)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("tenants: export %s: %w", name, err)
+		return nil, 0, fmt.Errorf("tenants: export %s: %w", name, err)
 	}
-	return json.Marshal(b)
+	raw, err := json.Marshal(b)
+	return raw, rev, err
+}
+
+// bSynced holds, per tenant, the tenant's revision last known to be in
+// the fleet (pushed, or imported from it): a tenant whose revision is
+// higher has a change made here that the fleet has not seen. It is kept
+// in the store, not in the replicator's memory, so that a change made
+// while Redis is down survives a restart (or kill -9) of the node before
+// Redis returns: otherwise the new process would see Redis's older bundle
+// as news and import it over the change (a revoked credential valid
+// again, fleet-wide).
+var bSynced = []byte("fleet_synced")
+
+// MarkSynced records that tenant name, at local revision rev (from
+// ExportTenantRev), is in the fleet. A later local change keeps the
+// tenant unsynced.
+func (s *Store) MarkSynced(name string, rev uint64) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bSynced)
+		if err != nil {
+			return err
+		}
+		if v := b.Get([]byte(name)); len(v) == 8 && binary.BigEndian.Uint64(v) >= rev {
+			return nil
+		}
+		return b.Put([]byte(name), binary.BigEndian.AppendUint64(nil, rev))
+	})
+	if err != nil {
+		return fmt.Errorf("tenants: mark %s synced: %w", name, err)
+	}
+	return nil
+}
+
+// UnsyncedTenants lists the stored tenants changed here since they were
+// last pushed to or imported from the fleet. The first call on a store
+// that never kept marks (made by a release without them, or never in a
+// fleet) marks every tenant as it stands and lists none: which of its
+// tenants the fleet lacks is then for the replicator's seeding to find.
+func (s *Store) UnsyncedTenants() ([]string, error) {
+	var out []string
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		out = out[:0]
+		b := tx.Bucket(bSynced)
+		first := b == nil
+		if first {
+			var err error
+			if b, err = tx.CreateBucket(bSynced); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bTenants).ForEach(func(k, v []byte) error {
+			var t Tenant
+			if err := json.Unmarshal(v, &t); err != nil {
+				return fmt.Errorf("decode tenant %q: %w", clip(string(k)), err)
+			}
+			if first {
+				return b.Put(k, binary.BigEndian.AppendUint64(nil, t.Revision))
+			}
+			if m := b.Get(k); len(m) != 8 || binary.BigEndian.Uint64(m) < t.Revision {
+				out = append(out, string(k))
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tenants: unsynced tenants: %w", err)
+	}
+	return out, nil
 }
 
 // readBundle reads tenant name's bundle in tx, Revision zeroed (local to
@@ -109,7 +190,25 @@ func readBundle(tx *bolt.Tx, name string) (bundle, error) {
 // anything changed (an identical bundle is a no-op). The store's revision
 // is bumped and watchers told (Change.Remote), so that caches rebuild. A
 // bundle naming a seed tenant, or that does not decode, is refused.
+// BundleTenant returns the name of the tenant raw (a bundle) carries, so
+// that a replicator can check it against the key it was stored under
+// before importing it.
+func BundleTenant(raw []byte) (string, error) {
+	var b struct {
+		Tenant struct {
+			Name string `json:"name"`
+		} `json:"tenant"`
+	}
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return "", fmt.Errorf("tenants: bundle: %w", err)
+	}
+	return b.Tenant.Name, nil
+}
+
 func (s *Store) ImportTenant(raw []byte) (bool, error) {
+	if len(raw) > MaxBundle {
+		return false, fmt.Errorf("%w: tenant bundle of %d bytes (at most %d)", ErrInvalid, len(raw), MaxBundle)
+	}
 	var in bundle
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return false, fmt.Errorf("%w: tenant bundle: %v", ErrInvalid, err)
@@ -121,16 +220,8 @@ func (s *Store) ImportTenant(raw []byte) (bool, error) {
 	if _, seed := s.seeds[name]; seed {
 		return false, fmt.Errorf("%w: tenant %q", ErrSeed, name)
 	}
-	in.Tenant.Revision = 0
-	for _, d := range in.Domains {
-		if n, err := NormalizeDomain(d.Name); err != nil || n != d.Name || d.Tenant != name {
-			return false, fmt.Errorf("%w: tenant bundle %s: domain %q", ErrInvalid, name, clip(d.Name))
-		}
-	}
-	for _, c := range in.Credentials {
-		if c.Tenant != name || !strings.HasPrefix(c.ID, name+".") {
-			return false, fmt.Errorf("%w: tenant bundle %s: credential %q", ErrInvalid, name, clip(c.ID))
-		}
+	if err := s.checkBundle(&in); err != nil {
+		return false, err
 	}
 	want, err := json.Marshal(in)
 	if err != nil {
@@ -143,6 +234,9 @@ func (s *Store) ImportTenant(raw []byte) (bool, error) {
 			if have, err := json.Marshal(cur); err == nil && bytes.Equal(have, want) {
 				return nil
 			}
+		}
+		if err := bundleFree(tx, in); err != nil {
+			return err
 		}
 		changed = true
 		if err := clearTenant(tx, name); err != nil {
@@ -159,6 +253,14 @@ func (s *Store) ImportTenant(raw []byte) (bool, error) {
 		t := in.Tenant
 		t.Revision = rev
 		if err := put(tx, bTenants, name, t); err != nil {
+			return err
+		}
+		// What came from the fleet is in the fleet.
+		synced, err := tx.CreateBucketIfNotExists(bSynced)
+		if err != nil {
+			return err
+		}
+		if err := synced.Put([]byte(name), binary.BigEndian.AppendUint64(nil, rev)); err != nil {
 			return err
 		}
 		for _, c := range in.Credentials {
@@ -208,6 +310,68 @@ func (s *Store) ImportTenant(raw []byte) (bool, error) {
 		s.notify(Change{Tenant: name, Revision: rev, Remote: true})
 	}
 	return changed, nil
+}
+
+// MaxBundle bounds a tenant bundle (a tenant with a thousand domains,
+// keys in rotation and a long audit trail is a few MiB): a bundle is read
+// whole, and Redis is not trusted with this node's memory.
+const MaxBundle = 16 << 20
+
+// checkBundle validates what a bundle says about its tenant as the local
+// operations would (CreateTenant, AddCredential, AddDomain), against the
+// seeds of this node's config, which another node's may lack: names in
+// canonical form, credentials shaped as AddCredential makes them, no
+// domain or tracking host inside a seed's domains. It clears the fields
+// that are local to each node (Revision, Seed).
+func (s *Store) checkBundle(in *bundle) error {
+	name := in.Tenant.Name
+	in.Tenant.Revision, in.Tenant.Seed = 0, false
+	if err := validPools(in.Tenant.Pools); err != nil {
+		return fmt.Errorf("tenant bundle %s: %w", name, err)
+	}
+	if h := in.Tenant.TrackingHost; h != "" {
+		if n, err := s.validTrackingHost(h); err != nil || n != h {
+			return fmt.Errorf("%w: tenant bundle %s: tracking host %q", ErrInvalid, name, clip(h))
+		}
+	}
+	for _, d := range in.Domains {
+		if n, err := NormalizeDomain(d.Name); err != nil || n != d.Name || d.Tenant != name {
+			return fmt.Errorf("%w: tenant bundle %s: domain %q", ErrInvalid, name, clip(d.Name))
+		}
+		for _, sd := range s.seeds {
+			for _, o := range sd.Domains {
+				if overlaps(d.Name, strings.ToLower(strings.TrimSuffix(o, "."))) {
+					return fmt.Errorf("%w: tenant bundle %s: %s overlaps %s, a domain of tenant %q", ErrClaimed, name, d.Name, o, sd.Name)
+				}
+			}
+		}
+	}
+	for _, c := range in.Credentials {
+		if c.Tenant != name || !CredentialShape(c.ID) || !strings.HasPrefix(c.ID, name+".") {
+			return fmt.Errorf("%w: tenant bundle %s: credential %q", ErrInvalid, name, clip(c.ID))
+		}
+	}
+	return nil
+}
+
+// bundleFree refuses a bundle that claims what another stored tenant
+// holds here: a domain inside or above one of theirs (the same domain
+// passes over to the bundle: two operators' simultaneous claims, the
+// later bundle wins), their tracking host, or a tracking host inside
+// their domains or a domain around theirs. AddDomain and hostFree refuse
+// the same locally; a bundle is another node's word, not a licence to
+// send as a neighbour.
+func bundleFree(tx *bolt.Tx, in bundle) error {
+	name := in.Tenant.Name
+	for _, d := range in.Domains {
+		if err := domainFree(tx, name, d.Name, true); err != nil {
+			return fmt.Errorf("tenant bundle %s: %w", name, err)
+		}
+	}
+	if err := hostFree(tx, name, in.Tenant.TrackingHost); err != nil {
+		return fmt.Errorf("tenant bundle %s: %w", name, err)
+	}
+	return nil
 }
 
 // clearTenant deletes a tenant's credentials, domains (with their index

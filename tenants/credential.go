@@ -18,6 +18,25 @@ const secretBytes = 24
 // idEncoding spells credential ids: lower-case, no padding, no '.'.
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
+// idLen is the length of a credential id's random part: 5 bytes in
+// idEncoding.
+const idLen = 8
+
+// CredentialShape reports whether id is shaped as the ids AddCredential
+// makes: a valid tenant name, '.', and idLen letters of idEncoding.
+func CredentialShape(id string) bool {
+	name, rnd, ok := strings.Cut(id, ".")
+	if !ok || ValidName(name) != nil || len(rnd) != idLen {
+		return false
+	}
+	for i := 0; i < len(rnd); i++ {
+		if c := rnd[i]; !('a' <= c && c <= 'z' || '2' <= c && c <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
 // AddCredential makes a new credential for a stored tenant and returns it
 // with its secret, which exists nowhere else: the caller shows it once.
 func (s *Store) AddCredential(actor, tenant string) (Credential, string, error) {

@@ -63,6 +63,12 @@ func NewDirectory(s *Store, opts DirectoryOptions) *Directory {
 // submit.Backend.SetDirectory.
 func (d *Directory) Cost() int { return d.store.opts.BcryptCost }
 
+var _ submit.Claimer = (*Directory)(nil)
+
+// Claims implements submit.Claimer: username has the shape of a stored
+// credential's id (CredentialShape), whether or not it exists.
+func (d *Directory) Claims(username string) bool { return CredentialShape(username) }
+
 // Lookup implements submit.Directory.
 func (d *Directory) Lookup(username string) (*submit.Tenant, string, bool) {
 	l, ok, err := d.store.Lookup(username)

@@ -168,3 +168,28 @@ func verifyPython(t *testing.T, recs []Record, msg []byte) {
 		t.Fatalf("python3-dkim: %+v", res)
 	}
 }
+
+// The directory claims exactly the usernames shaped as its credentials'
+// ids (submit.Claimer): unknown ones of that shape are then checked at
+// the store's bcrypt cost, the cost a stored credential's check pays.
+func TestDirectoryClaimsCredentialShape(t *testing.T) {
+	t.Parallel()
+	s := openStore(t)
+	mustCreate(t, s, "acme")
+	cred, _, err := s.AddCredential("op", "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := NewDirectory(s, DirectoryOptions{})
+	for _, u := range []string{cred.ID, "acme.abcdefgh", "x-y_z.zzzz2345"} {
+		if !d.Claims(u) {
+			t.Errorf("Claims(%q) = false", u)
+		}
+	}
+	for _, u := range []string{"acme", "acme.abcdefg", "acme.abcdefghi", "acme.ABCDEFGH", "acme.abcdefg1",
+		"-acme.abcdefgh", ".abcdefgh", "a.b.abcdefgh", "acme.abcdefgh\x00"} {
+		if d.Claims(u) {
+			t.Errorf("Claims(%q) = true", u)
+		}
+	}
+}

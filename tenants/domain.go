@@ -83,6 +83,9 @@ func (s *Store) AddDomain(actor, tenant, domain string) (Domain, []Record, error
 		if err != nil {
 			return "", err
 		}
+		if err := domainFree(tx, tenant, name, true); err != nil {
+			return "", err
+		}
 		idx, err := tx.CreateBucketIfNotExists(bByTenant)
 		if err != nil {
 			return "", err

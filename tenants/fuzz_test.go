@@ -77,3 +77,24 @@ func FuzzImportTenant(f *testing.F) {
 		}
 	})
 }
+
+// FuzzValidName: an accepted tenant name is 1 to 64 bytes of a-z, 0-9,
+// '-' and '_' (not first): nothing that could split a credential id
+// ('.'), a store key ('\x00') or a spool hold (':').
+func FuzzValidName(f *testing.F) {
+	for _, s := range []string{"acme", "a-b_c", "-x", "a.b", "sluice:system", "A", "", strings.Repeat("a", 65)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if ValidName(name) != nil {
+			return
+		}
+		if name == "" || len(name) > maxNameLen || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != "" ||
+			name[0] == '-' || name[0] == '_' {
+			t.Fatalf("ValidName accepted %q", name)
+		}
+		if !CredentialShape(name + ".abcdefgh") {
+			t.Fatalf("a valid name's credential id %q is not claimed", name+".abcdefgh")
+		}
+	})
+}

@@ -10,7 +10,8 @@ import (
 // validTrackingHost normalises a tenant's tracking host ("" stays ""): a
 // well-formed domain name ([NormalizeDomain]), not one of the seeds'
 // sending domains' apexes nor inside another seed's domains, since a
-// host inside someone else's domain is a claim on their name.
+// host inside someone else's domain is a claim on their name, and not
+// the service's own tracking or return-path target.
 func (s *Store) validTrackingHost(h string) (string, error) {
 	h = strings.TrimSpace(h)
 	if h == "" {
@@ -26,6 +27,14 @@ func (s *Store) validTrackingHost(h string) (string, error) {
 			if name == d || strings.HasSuffix(name, "."+d) {
 				return "", fmt.Errorf("%w: tracking host %s is in %s, a domain of tenant %q", ErrClaimed, name, d, sd.Name)
 			}
+		}
+	}
+	// The edge's own name (the CNAME target) is the default host, where
+	// every tenant's tokens are served: owned by one tenant, it would
+	// answer 404 to all the others' links and unsubscribes.
+	for _, own := range []string{s.opts.TrackingTarget, s.opts.ReturnPathTarget} {
+		if own != "" && name == strings.ToLower(strings.TrimSuffix(own, ".")) {
+			return "", fmt.Errorf("%w: tracking host %s is the service's own host", ErrClaimed, name)
 		}
 	}
 	return name, nil
@@ -65,6 +74,43 @@ func hostFree(tx *bolt.Tx, tenant, host string) error {
 		}
 		if od.Tenant != tenant {
 			return fmt.Errorf("%w: tracking host %s is in %s, a domain of another tenant", ErrClaimed, host, d)
+		}
+		return nil
+	})
+}
+
+// domainFree refuses domain for tenant when it overlaps a domain of
+// another stored tenant (equal passes when allowEqual) or holds another
+// tenant's tracking host: that host would then be a name inside the
+// tenant's domain serving someone else's links.
+func domainFree(tx *bolt.Tx, tenant, domain string, allowEqual bool) error {
+	err := tx.Bucket(bDomains).ForEach(func(k, _ []byte) error {
+		other := string(k)
+		if !overlaps(domain, other) || (allowEqual && other == domain) {
+			return nil
+		}
+		var od Domain
+		if _, err := get(tx, bDomains, other, &od); err != nil {
+			return err
+		}
+		if od.Tenant != tenant {
+			return fmt.Errorf("%w: %s overlaps %s, a domain of another tenant", ErrClaimed, domain, other)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bTenants).ForEach(func(k, _ []byte) error {
+		if string(k) == tenant {
+			return nil
+		}
+		var t Tenant
+		if _, err := get(tx, bTenants, string(k), &t); err != nil {
+			return err
+		}
+		if h := t.TrackingHost; h != "" && (h == domain || strings.HasSuffix(h, "."+domain)) {
+			return fmt.Errorf("%w: %s holds %s, the tracking host of tenant %q", ErrClaimed, domain, h, t.Name)
 		}
 		return nil
 	})

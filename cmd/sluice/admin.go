@@ -12,7 +12,7 @@ import (
 // when tracking.https_addr is set, edgetls.go) and the admin API, the two
 // HTTP servers over the stores.
 func (n *node) buildEdgeAndAdmin(p *parts) (err error) {
-	if n.edgeCerts, err = newEdgeCerts(n.cfg, n.log, n.reloads); err != nil {
+	if n.edgeCerts, err = newEdgeCerts(n.cfg, n.log, n.reloads, n.trackingHosts()); err != nil {
 		return err
 	}
 	if n.edgeCerts != nil {

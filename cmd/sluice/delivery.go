@@ -24,7 +24,7 @@ func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error)
 	syncReturns := &inbound.SyncReturns{Classifier: p.classifier, Policy: p.policy, Logger: n.log}
 	dc := deliveryConfig(n.cfg, p.retry)
 	dc.Store, dc.Resolver, dc.Logger = n.store, p.resolver, n.log
-	dc.ReturnPath = returnPath(n.cfg, p.toks)
+	dc.ReturnPath = n.returnPaths(p.toks) // returnPath's, swapped by a reload (reload.go)
 	dc.Shaping, dc.SiteHeld = n.shaping, n.store.SiteHeld
 	dc.Suppressed = n.store.SuppressedFor
 	dc.OnEvent = func(ev delivery.Event) {
@@ -108,9 +108,10 @@ func (n *node) wireTLSPolicy(dc *delivery.Config, onResult func(*tlspolicy.Polic
 		return err
 	}
 	tc.Stats = tlspolicy.LoggedStats(n.log, onResult)
-	if dc.TLSPolicy, err = tlspolicy.New(tc); err != nil {
+	if n.tlsPolicy, err = tlspolicy.New(tc); err != nil {
 		return fmt.Errorf("delivery TLS policy: %w", err)
 	}
+	dc.TLSPolicy = n.tlsPolicy
 	dc.TLSStats = tc.Stats
 	return n.openTLSReports(tc.Stats, tc)
 }

@@ -18,13 +18,17 @@ import (
 // [tracking] (static files, ACME hosts with HTTP-01 on the plain
 // listener and TLS-ALPN-01 on the HTTPS one) and registers its reload;
 // nil when tracking.https_addr is empty.
-func newEdgeCerts(cfg *configs.Config, log *slog.Logger, reloads *reload.Registry) (*certs.Manager, error) {
+func newEdgeCerts(cfg *configs.Config, log *slog.Logger, reloads *reload.Registry, hosts tracking.HostTenants) (*certs.Manager, error) {
 	t := cfg.Tracking
 	if t.HTTPSAddr == "" {
 		return nil, nil
 	}
+	var allow func(string) bool
+	if t.ACMETenantHosts && hosts != nil {
+		allow = func(h string) bool { _, ok := hosts.HostTenant(h); return ok }
+	}
 	cm, err := certs.New(certs.Config{CertFile: t.TLSCert, KeyFile: t.TLSKey, Logger: log,
-		ACME: certs.ACME{Hosts: t.ACMEHosts, Directory: t.ACMEDirectory, Email: t.ACMEEmail,
+		ACME: certs.ACME{Hosts: t.ACMEHosts, Allow: allow, Directory: t.ACMEDirectory, Email: t.ACMEEmail,
 			CacheDir: filepath.Join(cfg.DataDir, "acme"), HTTP01: true}})
 	if err != nil {
 		return nil, fmt.Errorf("config: tracking.tls_cert / acme_hosts: %w", err)
@@ -92,7 +96,7 @@ type edgeHTTPS struct {
 // when it is set; the registry is there either way.
 func openEdgeHTTPS(cfg *configs.Config, log *slog.Logger) (h *edgeHTTPS, err error) {
 	h = &edgeHTTPS{reloads: reload.New(log)}
-	if h.certs, err = newEdgeCerts(cfg, log, h.reloads); err == nil {
+	if h.certs, err = newEdgeCerts(cfg, log, h.reloads, nil); err == nil {
 		h.ln, err = listenEdgeTLS(cfg)
 	}
 	return h, err

@@ -34,6 +34,7 @@ func (n *node) startFleet(p *parts) (err error) {
 	n.fleet = m
 	n.shaping.SetShared(m.Client.Throttles(ctx, m.Leases, m.Rate, m.Backoff)) // delivery honours the fleet's leases, rate and backoff
 	n.limiter.SetShared(m.Client.TenantLimits(n.limiter.Limits()))            // per-tenant rate and daily quota counted fleet-wide
+	n.warmup.SetShared(m.Client.WarmupCounts())                               // warm-up allowances counted fleet-wide (nil warmup: no-op)
 	p.policy.Store = m.Suppressions()
 	n.syncTenants(m) // tenants kept as data, replicated through Redis (tenants.go)
 	n.admin.Handler = admin.WithCluster(n.admin.Handler, p.adminToken, clusterStatus{m})

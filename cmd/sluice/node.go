@@ -30,6 +30,7 @@ import (
 	"sluice/mta/mx"
 	"sluice/mta/shaping"
 	"sluice/mta/submit"
+	"sluice/mta/tlspolicy"
 	"sluice/mta/tlsrpt"
 	"sluice/queue"
 	"sluice/tenants"
@@ -67,6 +68,14 @@ type node struct {
 	tenants *tenantsRun
 	// cgoRSA: some DKIM key signs RSA through OpenSSL (see tuneProcs).
 	cgoRSA bool
+	// out receives messages for the operator (the development tenant's
+	// password); keyring is the tracking keyring; tlsPolicy is the
+	// outbound TLS policy resolver (nil in no test); live is what a
+	// config reload swaps (reload.go).
+	out       io.Writer
+	keyring   *token.Keyring
+	tlsPolicy *tlspolicy.Resolver
+	live      liveConfig
 
 	submission *smtp.Server
 	inbound    *smtp.Server
@@ -111,6 +120,9 @@ type nodeOptions struct {
 	redactor *logging.Redactor
 	// tlsrptHook adjusts the TLS reporter's config (tests: its clock).
 	tlsrptHook func(*tlsrpt.Config)
+	// configPath is the --config file SIGHUP reads again (reload.go);
+	// "": embedded defaults, nothing to reload.
+	configPath string
 }
 
 // startNode opens the spool, binds every listener and starts serving.
@@ -124,7 +136,9 @@ type nodeOptions struct {
 // section means to a leaf package is configs' (components.go).
 func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOptions) (n *node, err error) {
 	n = &node{cfg: cfg, log: log, logLevel: opts.logLevel, metrics: metrics.New(), errc: make(chan error, 8),
-		reloads: reload.New(log), tlsrptHook: opts.tlsrptHook}
+		reloads: reload.New(log), tlsrptHook: opts.tlsrptHook, out: out}
+	// First in the registry: the config before the certificates.
+	n.addConfigReload(opts.configPath)
 	started := n // the error returns below set n to nil
 	defer func() {
 		if err != nil {
@@ -192,29 +206,21 @@ func (n *node) prepare(out io.Writer) (p *parts, err error) {
 	if p.tls, err = n.submissionTLS(p.tls); err != nil { // reloaded on SIGHUP (edgetls.go)
 		return nil, err
 	}
-	if p.tenants, err = buildTenants(cfg, out); err != nil {
+	if p.keyring, err = loadKeyring(cfg); err != nil {
 		return nil, err
 	}
+	n.keyring, p.toks = p.keyring, inbound.KeyringTokens{Keyring: p.keyring}
+	// The tenants as a reload builds them again (reload.go).
+	if p.tenants, n.cgoRSA, err = n.configTenants(cfg, out, p.keyring); err != nil {
+		return nil, err
+	}
+	warnUnsigned(cfg, n.log) // no tenant sends unsigned without the operator told (signer.go)
 	if p.adminToken, err = admin.LoadOrCreateToken(cfg.Admin.Token, filepath.Join(cfg.DataDir, admin.TokenFile)); err != nil {
 		return nil, err
 	}
 	for _, t := range p.tenants {
 		n.tenantNames = append(n.tenantNames, t.Name)
-		if len(t.Pools) == 0 {
-			// Stored with its real name, so holds on the default pool
-			// (by that name) cover this tenant's mail.
-			t.Pools = []string{cfg.Delivery.DefaultPool}
-		}
 	}
-	if n.cgoRSA, err = attachSigners(cfg, p.tenants, n.log); err != nil {
-		return nil, err
-	}
-	timeSigners(p.tenants, n.metrics)
-	if p.keyring, err = loadKeyring(cfg); err != nil {
-		return nil, err
-	}
-	p.toks = inbound.KeyringTokens{Keyring: p.keyring}
-	attachTrackers(cfg, p.tenants, p.keyring, n.log)
 	p.retry = queue.RetryPolicy{First: cfg.Queue.RetryFirst.Duration, Max: cfg.Queue.RetryMax.Duration, MaxAge: cfg.Queue.MaxAge.Duration}
 	return p, nil
 }

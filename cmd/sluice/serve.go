@@ -37,7 +37,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	log, level, redactor := newLogger(cfg.Log, stderr)
 	tuneGC()
-	n, err := startNode(cfg, log, stdout, nodeOptions{logLevel: level, redactor: redactor})
+	n, err := startNode(cfg, log, stdout, nodeOptions{logLevel: level, redactor: redactor, configPath: *configPath})
 	if err != nil {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return 1

@@ -37,8 +37,7 @@ type tenantsRun struct {
 // revoked through `ctl tenant credential` counts at the next AUTH. It
 // runs after the submission backend is built and before the edge (which
 // serves the tenants' tracking hosts) and the admin API that serves the
-// store. With dkim.require_aligned = "all" the configured tenants refuse
-// unaligned mail too (stored tenants always do).
+// store.
 func (n *node) openTenants(p *parts) error {
 	cfg := n.cfg
 	servers, err := cfg.TenantResolvers()
@@ -79,11 +78,6 @@ func (n *node) openTenants(p *parts) error {
 		dopts.Tracker = tr
 		dopts.TrackerFor = func(host string) submit.Tracker { return tr.WithHost(host) }
 	}
-	if cfg.DKIM.RequireAlignedAll() {
-		for _, t := range p.tenants {
-			t.Signer = submit.RequireAligned(t.Signer, cfg.DKIM.ESPFallback)
-		}
-	}
 	dir := tenants.NewDirectory(st, dopts)
 	if err := n.backend.SetDirectory(dir, dir.Cost()); err != nil {
 		return err
@@ -99,7 +93,7 @@ func (n *node) openTenants(p *parts) error {
 // in admin's data subject requests, suppression export and reputation
 // without a restart.
 func (n *node) tenantNamesNow() []string {
-	names := slices.Clone(n.tenantNames)
+	names := slices.Clone(n.configTenantNames()) // as reloaded (reload.go)
 	if n.tenantStore == nil {
 		return names
 	}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -182,5 +183,55 @@ func TestACMEChallengeForStrangerRefused(t *testing.T) {
 	}
 	if _, ok := m.HTTPChallenge(t.Context(), "evil.sluice.test:80", certs.ChallengePrefix+"x"); ok {
 		t.Error("HTTP-01 answered for a stranger")
+	}
+}
+
+// TestACMEAllowAdmitsTenantHosts: with Allow (a tenant's tracking host
+// from the operator's data), a host not in Hosts gets its certificate
+// once Allow admits it, and not before; a stranger's name still causes
+// no order.
+func TestACMEAllowAdmitsTenantHosts(t *testing.T) {
+	t.Parallel()
+	const tenantHost = "t.shop.sluice.test"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dns := dnstest.NewServer(t)
+	dns.AddA(tenantHost, "127.0.0.1")
+	p := certstest.StartPebble(t, certstest.PebbleOptions{DNS: dns.Addr(), TLSPort: ln.Addr().(*net.TCPAddr).Port})
+	var admitted atomic.Bool
+	m, err := certs.New(certs.Config{Logger: quiet(), ACME: certs.ACME{
+		Allow:     func(h string) bool { return admitted.Load() && h == tenantHost },
+		Directory: p.Directory, CacheDir: filepath.Join(t.TempDir(), "acme"), HTTPClient: p.Client,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := tls.NewListener(ln, m.TLSConfig("http/1.1"))
+	t.Cleanup(func() { tl.Close() })
+	go acceptHandshakes(tl)
+	addr := ln.Addr().String()
+	for _, sni := range []string{tenantHost, "evil.sluice.test"} {
+		if _, err := handshake(addr, sni, p.Roots); err == nil {
+			t.Errorf("SNI %q before it is admitted: handshake succeeded", sni)
+		}
+	}
+	if n := p.Orders(); n != 0 {
+		t.Fatalf("%d orders before any host was admitted", n)
+	}
+	admitted.Store(true)
+	leaf, err := handshake(addr, tenantHost, p.Roots)
+	if err != nil {
+		t.Fatalf("admitted tenant host: %v", err)
+	}
+	if len(leaf.DNSNames) != 1 || leaf.DNSNames[0] != tenantHost {
+		t.Errorf("certificate names %v", leaf.DNSNames)
+	}
+	if _, err := handshake(addr, "evil.sluice.test", p.Roots); err == nil {
+		t.Error("a stranger's SNI got a certificate")
+	}
+	if n := p.Orders(); n != 1 {
+		t.Errorf("%d orders, want 1", n)
 	}
 }

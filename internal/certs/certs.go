@@ -41,6 +41,12 @@ type ACME struct {
 	// Hosts are the only names certificates are requested for. Empty:
 	// ACME off.
 	Hosts []string
+	// Allow admits more names at the moment of a handshake (a tenant's
+	// own tracking host, kept as data and changed without a restart);
+	// nil: Hosts only. It must answer from the operator's data, never from
+	// the request: a stranger's SNI must not make us order a certificate.
+	// With Allow, ACME is on even without Hosts.
+	Allow func(host string) bool
 	// Directory is the CA's directory URL. Default Let's Encrypt's
 	// (autocert.DefaultACMEDirectory).
 	Directory string
@@ -84,7 +90,7 @@ func New(cfg Config) (*Manager, error) {
 	if (cfg.CertFile == "") != (cfg.KeyFile == "") {
 		return nil, errors.New("certs: a certificate file needs its key file, and the other way round")
 	}
-	if cfg.CertFile == "" && len(cfg.ACME.Hosts) == 0 {
+	if cfg.CertFile == "" && !cfg.ACME.on() {
 		return nil, errors.New("certs: neither certificate files nor ACME hosts configured")
 	}
 	m := &Manager{cfg: cfg, log: cfg.Logger, hosts: map[string]bool{}}
@@ -96,7 +102,7 @@ func New(cfg Config) (*Manager, error) {
 		m.warnExpiry(s)
 		m.static.Store(s)
 	}
-	if len(cfg.ACME.Hosts) > 0 {
+	if cfg.ACME.on() {
 		if err := m.setupACME(); err != nil {
 			return nil, err
 		}
@@ -136,11 +142,23 @@ func (m *Manager) setupACME() error {
 	return nil
 }
 
+// on reports whether ACME is configured.
+func (a ACME) on() bool { return len(a.Hosts) > 0 || a.Allow != nil }
+
+// isACMEHost reports whether name (normalised) gets ACME certificates:
+// a configured host, or one Allow admits now.
+func (m *Manager) isACMEHost(name string) bool {
+	if m.hosts[name] {
+		return true
+	}
+	return name != "" && strings.Contains(name, ".") && m.cfg.ACME.Allow != nil && m.cfg.ACME.Allow(name)
+}
+
 // hostPolicy admits the configured ACME hosts only. GetCertificate checks
 // before it calls autocert; this is autocert's own guard, for its HTTP-01
 // handler too.
 func (m *Manager) hostPolicy(_ context.Context, host string) error {
-	if !m.hosts[normalise(host)] {
+	if !m.isACMEHost(normalise(host)) {
 		return fmt.Errorf("certs: %q is not an ACME host", host)
 	}
 	return nil
@@ -157,7 +175,7 @@ func normalise(name string) string { return strings.TrimSuffix(strings.ToLower(n
 // pending.
 func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	name := normalise(hello.ServerName)
-	if m.acme != nil && m.hosts[name] {
+	if m.acme != nil && m.isACMEHost(name) {
 		return m.acme.GetCertificate(hello)
 	}
 	if wantsChallenge(hello) {

@@ -23,7 +23,7 @@ func (m *Manager) HTTPChallenge(ctx context.Context, host, path string) ([]byte,
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
-	if !m.hosts[normalise(host)] {
+	if !m.isACMEHost(normalise(host)) {
 		return nil, false
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+host+path, nil)

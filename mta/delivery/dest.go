@@ -281,7 +281,8 @@ func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
 	} else {
 		c.times = e.timesFor("dest\x00" + d.domain + "\x00" + d.src.Name)
 	}
-	var lastDone time.Time // when the previous message on c finished
+	var lastDone time.Time   // when the previous message on c finished
+	gen := e.live.gen.Load() // a reload since (reload.go) ends c between messages
 	for n := 1; ; n++ {
 		maxMsgs := e.cfg.MaxMsgsPerConn
 		if shaped {
@@ -321,6 +322,10 @@ func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
 		}
 		lastDone = e.cfg.Now()
 		if j = d.nextAdmitted(k, shaped); j == nil {
+			return
+		}
+		if e.live.gen.Load() != gen {
+			d.requeue(j) // routes or TLS rules changed: dial afresh
 			return
 		}
 	}

@@ -158,6 +158,8 @@ type Config struct {
 type Engine struct {
 	cfg Config
 	log *slog.Logger
+	// live holds what a config reload changes (reload.go).
+	live live
 	// contention is who waits for a site's connection slots (takeIdle).
 	contention contention
 
@@ -499,7 +501,7 @@ func (e *Engine) forget(d *dest) {
 // routeFor returns the configured route for domain, if any.
 func (e *Engine) routeFor(domain string) (string, bool) {
 	wild := ""
-	for _, r := range e.cfg.Routes {
+	for _, r := range e.routes() {
 		if r.Domain == "*" {
 			if wild == "" {
 				wild = r.Host

@@ -76,6 +76,7 @@ type Warmup struct {
 	mu      sync.Mutex
 	sources map[string]*warmSource
 	dirty   bool
+	shared  WarmupShared // nil: sources[…].sent decides (SetShared)
 }
 
 // warmSource is one source's schedule and today's counts.
@@ -213,28 +214,37 @@ func (ws *warmSource) allowance(site string, today time.Time) (day, allow int) {
 
 // Take asks for n messages from source to site (a shaping rule name)
 // today and returns how many it may send: n for a source on no schedule
-// or past its curve, else what is left of today's allowance, at most n.
-// What it returns is counted as sent; give back what was not with Give.
+// or past its curve, else what is left of today's allowance, at most n
+// (the fleet's, when shared). What it returns is counted as sent; give
+// back what was not with Give.
 func (w *Warmup) Take(source, site string, n int) int {
 	if w == nil || n <= 0 {
 		return max(n, 0)
 	}
 	today := utcDay(w.now())
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	ws, ok := w.sources[source]
 	if !ok {
+		w.mu.Unlock()
 		return n
 	}
 	w.roll(ws, today)
 	_, allow := ws.allowance(site, today)
-	if allow >= 0 {
+	shared := w.shared
+	if allow > 0 && shared != nil {
+		// The fleet counts; asked without the lock (a round trip).
+		w.mu.Unlock()
+		n = shared.Take(source, site, today, n, allow)
+		w.mu.Lock()
+		w.roll(ws, today)
+	} else if allow >= 0 {
 		n = min(n, max(allow-ws.sent[site], 0))
 	}
-	if n > 0 {
+	if n > 0 && ws.date.Equal(today) {
 		ws.sent[site] += n
 		w.dirty = true
 	}
+	w.mu.Unlock()
 	return n
 }
 
@@ -246,33 +256,45 @@ func (w *Warmup) Give(source, site string, n int) {
 	}
 	today := utcDay(w.now())
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	ws, ok := w.sources[source]
 	if !ok || !ws.date.Equal(today) {
+		w.mu.Unlock()
 		return // taken yesterday: today's count owes it nothing
 	}
 	ws.sent[site] = max(ws.sent[site]-n, 0)
 	w.dirty = true
+	shared := w.shared
+	_, allow := ws.allowance(site, today)
+	w.mu.Unlock()
+	if shared != nil && allow > 0 { // Take counted it in the fleet only then
+		shared.Give(source, site, today, n)
+	}
 }
 
 // Left returns what source may still send site today: -1 for unlimited.
+// When shared, it is the fleet's count as this node last read it.
 func (w *Warmup) Left(source, site string) int {
 	if w == nil {
 		return -1
 	}
 	today := utcDay(w.now())
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	ws, ok := w.sources[source]
 	if !ok {
+		w.mu.Unlock()
 		return -1
 	}
 	w.roll(ws, today)
 	_, allow := ws.allowance(site, today)
-	if allow < 0 {
+	sent, shared := ws.sent[site], w.shared
+	w.mu.Unlock()
+	switch {
+	case allow < 0:
 		return -1
+	case shared != nil && allow > 0:
+		return max(shared.Left(source, site, today, allow), 0)
 	}
-	return max(allow-ws.sent[site], 0)
+	return max(allow-sent, 0)
 }
 
 // NextDay returns when today's allowances renew: the next UTC midnight.

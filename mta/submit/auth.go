@@ -1,12 +1,9 @@
 package submit
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -101,6 +98,9 @@ type authenticator struct {
 	// dir holds the credentials kept as data (directory.go), asked when
 	// byUser does not know the username; nil: none.
 	dir atomic.Pointer[dirRef]
+	// set, once Backend.SetTenants ran, replaces byUser and dummy
+	// (reload.go); nil until then.
+	set atomic.Pointer[tenantSet]
 	// dummy is a bcrypt hash of a random password at the highest cost
 	// among the tenants' hashes: an unknown username costs what a known
 	// one does (an operator's $2y$12$ hash next to the $2a$10$ of
@@ -128,14 +128,24 @@ func newAuthenticator(tenants []*Tenant) (*authenticator, error) {
 	if cost == 0 {
 		cost = bcrypt.DefaultCost // no tenant to look like
 	}
-	var pw [16]byte
-	_, _ = rand.Read(pw[:])
-	dummy, err := bcrypt.GenerateFromPassword([]byte(hex.EncodeToString(pw[:])), cost)
+	dummy, err := dummyHash(cost)
 	if err != nil {
-		return nil, fmt.Errorf("submit: dummy password hash at cost %d: %w", cost, err)
+		return nil, err
 	}
 	a.dummy = dummy
 	return a, nil
+}
+
+// dummyFor is the hash an unknown username is checked against: the
+// directory's dummy for a username of its shape (Claimer), else the
+// configured tenants'.
+func (a *authenticator) dummyFor(username string) []byte {
+	if ref := a.dir.Load(); ref != nil && ref.dummy != nil {
+		if c, ok := ref.d.(Claimer); ok && c.Claims(username) {
+			return ref.dummy
+		}
+	}
+	return a.tenantDummy()
 }
 
 // known reports whether password is the one cached for username (a
@@ -167,7 +177,7 @@ func (a *authenticator) check(username, password string, acquire func() (release
 			return nil, err
 		}
 		defer release()
-		_ = a.compare(a.dummy, []byte(password))
+		_ = a.compare(a.dummyFor(username), []byte(password))
 		return nil, errBadCredentials
 	}
 	key := username + "\x00" + hash
@@ -197,7 +207,7 @@ func (a *authenticator) check(username, password string, acquire func() (release
 // (asked on every call, so a revoked credential fails at once; the cache
 // is keyed by the hash too, so it cannot outlive the credential).
 func (a *authenticator) lookup(username string) (*Tenant, string, bool) {
-	if t, ok := a.byUser[username]; ok {
+	if t, ok := a.users()[username]; ok {
 		return t, t.PasswordHash, true
 	}
 	if ref := a.dir.Load(); ref != nil {

@@ -232,10 +232,10 @@ func (b *Backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 		s.ag = b.cfg.Throttle.Session(s.remote)
 	}
 	_, s.tls = c.TLSConnectionState()
-	if b.trusted != nil && s.remote.IsValid() {
+	if trusted := b.trustedTenant(); trusted != nil && s.remote.IsValid() {
 		for _, p := range b.cfg.TrustedNetworks {
 			if p.Contains(s.remote) {
-				s.tenant, s.trustedNet = b.trusted, true
+				s.tenant, s.trustedNet = trusted, true
 				guard.Authenticated(c.Conn())
 				break
 			}

@@ -23,30 +23,64 @@ type Directory interface {
 	Lookup(username string) (t *Tenant, hash string, ok bool)
 }
 
-// dirRef boxes a Directory for an atomic pointer.
-type dirRef struct{ d Directory }
+// Claimer may be implemented by a Directory whose usernames have a shape
+// of their own (package tenants: "<tenant>.<8 base32 letters>"). Claims
+// reports whether username has that shape, known or not: an unknown
+// username of that shape is then checked against a dummy hash at the
+// directory's bcrypt cost, and any other unknown one against a dummy at
+// the configured tenants' cost, so that neither kind of existing
+// username answers faster or slower than an unknown one of its shape
+// when the two costs differ.
+type Claimer interface {
+	Claims(username string) bool
+}
+
+// dirRef boxes a Directory for an atomic pointer, with the dummy hash of
+// the unknown usernames it claims (nil: it claims none).
+type dirRef struct {
+	d     Directory
+	dummy []byte
+}
 
 // SetDirectory adds the credentials of d to those of Config.Tenants
 // (which win on a shared username). cost is the bcrypt cost d's hashes
-// use: the dummy hash an unknown username is checked against is raised to
-// it, so timing does not tell a directory's usernames from unknown ones.
-// Call it before serving; nil removes the directory.
+// use, so that timing does not tell a directory's usernames from unknown
+// ones: when d is a Claimer, the unknown usernames it claims are checked
+// against a dummy hash at cost; otherwise the one dummy hash of every
+// unknown username is raised to cost. Call it before serving; nil removes
+// the directory.
 func (b *Backend) SetDirectory(d Directory, cost int) error {
 	if d == nil {
 		b.auth.dir.Store(nil)
 		return nil
 	}
-	if cur, err := bcrypt.Cost(b.auth.dummy); err == nil && cost > cur {
-		var pw [16]byte
-		_, _ = rand.Read(pw[:])
-		dummy, err := bcrypt.GenerateFromPassword([]byte(hex.EncodeToString(pw[:])), cost)
+	ref := &dirRef{d: d}
+	if _, ok := d.(Claimer); ok {
+		dummy, err := dummyHash(cost)
 		if err != nil {
-			return fmt.Errorf("submit: dummy password hash at cost %d: %w", cost, err)
+			return err
+		}
+		ref.dummy = dummy
+	} else if cur, err := bcrypt.Cost(b.auth.dummy); err == nil && cost > cur {
+		dummy, err := dummyHash(cost)
+		if err != nil {
+			return err
 		}
 		b.auth.dummy = dummy
 	}
-	b.auth.dir.Store(&dirRef{d: d})
+	b.auth.dir.Store(ref)
 	return nil
+}
+
+// dummyHash is a bcrypt hash at cost of a random password nobody knows.
+func dummyHash(cost int) ([]byte, error) {
+	var pw [16]byte
+	_, _ = rand.Read(pw[:])
+	dummy, err := bcrypt.GenerateFromPassword([]byte(hex.EncodeToString(pw[:])), cost)
+	if err != nil {
+		return nil, fmt.Errorf("submit: dummy password hash at cost %d: %w", cost, err)
+	}
+	return dummy, nil
 }
 
 // senderRefusal is the MAIL FROM reply for a sender t may not use: 550

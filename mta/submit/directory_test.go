@@ -103,3 +103,77 @@ func TestSenderRefusal(t *testing.T) {
 		t.Fatalf("other domain: %+v", r)
 	}
 }
+
+// claimingDirectory is a mapDirectory whose usernames have a shape of
+// their own ("<name>.k<digit>"), as package tenants' do.
+type claimingDirectory struct{ mapDirectory }
+
+func (d *claimingDirectory) Claims(username string) bool {
+	_, id, ok := strings.Cut(username, ".")
+	return ok && len(id) == 2 && id[0] == 'k'
+}
+
+// Timing of AUTH over loopback when the configured tenants' hashes and
+// the directory's have different costs: an unknown username of the
+// directory's shape pays the directory's cost, like a stored credential
+// with a wrong password, and any other unknown username pays the
+// configured tenants' cost, like a configured one. With one dummy at the
+// higher cost, either stored credentials or configured usernames were
+// told from unknown ones by a factor of two in time per cost step.
+// Compared by the bcrypt cost each AUTH used (the seam), not wall time.
+func TestUnknownUserCostsWhatItsKindCosts(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, Config{}, &Tenant{Name: "static", Username: "static", SenderDomains: []string{"static.example"}})
+	const dirCost = bcrypt.MinCost + 1 // the configured tenant's hash is at MinCost
+	hash, err := bcrypt.GenerateFromPassword([]byte("dir-secret"), dirCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := &claimingDirectory{mapDirectory{users: map[string]dirEntry{
+		"acme.k1": {&Tenant{Name: "acme", SenderDomains: []string{"acme.example"}}, string(hash)}}}}
+	if err := ts.b.SetDirectory(dir, dirCost); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var used []int
+	compare := ts.b.auth.compare
+	ts.b.auth.compare = func(h, pw []byte) error {
+		c, err := bcrypt.Cost(h)
+		if err != nil {
+			c = -1
+		}
+		mu.Lock()
+		used = append(used, c)
+		mu.Unlock()
+		return compare(h, pw)
+	}
+	costOf := func(user string) int {
+		t.Helper()
+		mu.Lock()
+		used = used[:0]
+		mu.Unlock()
+		c := dialRaw(t, ts.addr)
+		c.want(c.cmd(authPlain(user, "wrong")), "535")
+		mu.Lock()
+		defer mu.Unlock()
+		if len(used) != 1 {
+			t.Fatalf("AUTH as %q ran %d bcrypt checks, want 1", user, len(used))
+		}
+		return used[0]
+	}
+	for _, tc := range []struct {
+		user string
+		want int
+	}{
+		{"acme.k1", dirCost},        // stored credential, wrong password
+		{"acme.k9", dirCost},        // unknown, of the directory's shape
+		{"other.k2", dirCost},       // unknown tenant, same shape
+		{"static", bcrypt.MinCost},  // configured tenant, wrong password
+		{"nobody", bcrypt.MinCost},  // unknown, any other shape
+		{"a.b.c.d", bcrypt.MinCost}, // unknown, not the directory's shape
+	} {
+		if got := costOf(tc.user); got != tc.want {
+			t.Errorf("AUTH as %q checked at cost %d, want %d", tc.user, got, tc.want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"sluice/internal/clock"
@@ -82,6 +83,8 @@ type Config struct {
 type Resolver struct {
 	cfg  Config
 	http *http.Client
+	// rules, once SetRules ran, replaces cfg.Rules (reload.go).
+	rules atomic.Pointer[[]Rule]
 
 	mu    sync.Mutex
 	sts   map[string]*cachedSTS  // by domain; loaded from Dir on first use
@@ -151,7 +154,7 @@ func matchName(pattern, name string) bool {
 }
 
 func (r *Resolver) rule(domain, host string) (Mode, bool) {
-	for _, ru := range r.cfg.Rules {
+	for _, ru := range r.rulesNow() {
 		if ru.MX != "" && host != "" && matchName(ru.MX, host) ||
 			ru.MX == "" && ru.Domain != "" && matchName(ru.Domain, domain) {
 			return ru.Mode, true
@@ -197,7 +200,7 @@ func (r *Resolver) Domain(ctx context.Context, domain string) *Policy {
 func (r *Resolver) ForHost(ctx context.Context, dom *Policy, host string) (*Policy, error) {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	mode, ruled := r.rule(dom.Domain, host)
-	if r.cfg.DANE || mode == ModeDANE || hasRuleFor(r.cfg.Rules, dom.Domain, ModeDANE) {
+	if r.cfg.DANE || mode == ModeDANE || hasRuleFor(r.rulesNow(), dom.Domain, ModeDANE) {
 		p, err := r.danePolicy(ctx, dom.Domain, host)
 		if err != nil {
 			r.cfg.Stats.resolveFailure(r.policy(dom.Domain, ModeDANE, SourceDANE), host, ResultDNSSECInvalid)

@@ -88,6 +88,9 @@ func (b *Bucket) Delete(key []byte) error { return b.b.Delete(key) }
 // rolled back with the transaction.
 func (b *Bucket) NextSequence() (uint64, error) { return b.b.NextSequence() }
 
+// Sequence returns the bucket's sequence: the last NextSequence gave.
+func (b *Bucket) Sequence() uint64 { return b.b.Sequence() }
+
 // SetFillPercent sets how full pages are filled on splits, for this
 // transaction (bbolt's FillPercent): high for keys appended in order.
 func (b *Bucket) SetFillPercent(f float64) { b.b.FillPercent = f }
