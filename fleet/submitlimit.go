@@ -35,6 +35,11 @@ type TenantLimits struct {
 
 	mu   sync.Mutex
 	days map[string]*dayCount // tenants with a quota
+	// dayOffset is Redis's UTC day minus this node's, as last seen: the
+	// quota's day is Redis's, so a node whose clock is off (or a test's
+	// shifted clock) still counts the day Redis counts while Redis is
+	// down. Guarded by mu.
+	dayOffset int64
 }
 
 var _ submit.TenantLimiter = (*TenantLimits)(nil)
@@ -184,6 +189,9 @@ func (l *TenantLimits) Accepted(ctx context.Context, tenant string, n int) {
 	ok = l.c.observe(err) == nil && len(res) == 2
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if ok {
+		l.dayOffset = res[1] - utcDay(now)
+	}
 	d = l.days[tenant]
 	switch {
 	case !ok:
@@ -212,8 +220,10 @@ func (l *TenantLimits) known(tenant string) (pending, seen, day int64) {
 
 // saw records the fleet's count of day read from Redis.
 func (l *TenantLimits) saw(tenant string, day, count int64) {
+	now := l.c.opts.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.dayOffset = day - utcDay(now)
 	d := l.days[tenant]
 	if d == nil {
 		d = &dayCount{day: day}
@@ -230,7 +240,7 @@ func (l *TenantLimits) saw(tenant string, day, count int64) {
 // today returns tenant's counts, started afresh when now (this node's
 // clock) is past their day. Called with l.mu held.
 func (l *TenantLimits) today(tenant string, now time.Time) *dayCount {
-	day := utcDay(now)
+	day := utcDay(now) + l.dayOffset // Redis's day, as this node last saw it
 	d := l.days[tenant]
 	if d == nil {
 		d = &dayCount{day: day}

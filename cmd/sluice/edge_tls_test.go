@@ -21,7 +21,6 @@ import (
 
 	"sluice/configs"
 	"sluice/internal/certs/certstest"
-	"sluice/internal/clock"
 	"sluice/mta/mtatest"
 	"sluice/mta/mx/dnstest"
 )
@@ -64,8 +63,8 @@ func leafSerial(t *testing.T, addr, name string, pool *x509.CertPool) *big.Int {
 // same path (a one-click POST too), except /healthz.
 func TestHTTPSEdge(t *testing.T) {
 	t.Parallel()
-	ca := certstest.NewCA(t, clock.Now())
-	certFile, keyFile, serial := ca.WriteFiles(t, t.TempDir(), clock.Now(), "edge.test")
+	ca := certstest.NewCA(t, time.Now()) // TLS clients check dates on the real clock, never a shifted one
+	certFile, keyFile, serial := ca.WriteFiles(t, t.TempDir(), time.Now(), "edge.test")
 	tn := startTestNode(t, mtatest.SinkOptions{}, func(cfg *configs.Config, _ *dnstest.Server) {
 		cfg.Tracking.BaseURL = "https://edge.test"
 		cfg.Tracking.HTTPSAddr = "127.0.0.1:0"
@@ -154,7 +153,7 @@ func TestSIGHUPReloadsCertificates(t *testing.T) {
 	}
 	t.Parallel()
 	dir := t.TempDir()
-	now := clock.Now()
+	now := time.Now() // certificates: TLS clients check dates on the real clock, never a shifted one
 	ca := certstest.NewCA(t, now)
 	edgeDir, subDir := filepath.Join(dir, "edge"), filepath.Join(dir, "sub")
 	for _, d := range []string{edgeDir, subDir} {

@@ -115,8 +115,13 @@ func (s *Sink) Addr() string { return s.ln.Addr().String() }
 // Port is the sink's port.
 func (s *Sink) Port() int { return s.ln.Addr().(*net.TCPAddr).Port }
 
-// Close stops the sink.
-func (s *Sink) Close() error { return s.srv.Close() }
+// Close stops the sink. It closes the listener itself too: a sink closed
+// before Serve took the listener would otherwise accept on it for good.
+func (s *Sink) Close() error {
+	err := s.srv.Close()
+	s.ln.Close()
+	return err
+}
 
 // Messages returns a copy of what was received so far.
 func (s *Sink) Messages() []Received {

@@ -85,6 +85,7 @@ func startSink(tb testing.TB, cfg sinkConfig) *sink {
 	}()
 	tb.Cleanup(func() {
 		srv.Close()
+		l.Close() // in case Serve had not taken it yet
 		<-done
 	})
 	return s

@@ -120,6 +120,9 @@ func startServerOn(t *testing.T, wrap func(net.Listener) net.Listener, cfg Confi
 	}()
 	t.Cleanup(func() {
 		srv.Close()
+		// A test that ends before Serve took the listener would leave
+		// Serve accepting on it for good (Close found nothing to close).
+		l.Close()
 		<-done
 	})
 	return ts
