@@ -166,6 +166,21 @@ func (c *conformer) leaf(out, header, sep, body []byte, ctx entityCtx, h headerI
 		out = append(out, sep...)
 		return append(out, encoded...), nil
 	}
+	if header == nil && sep == nil && sloppyField(body) {
+		// A part without a header whose first line a lenient reader
+		// takes for a field ("Name with space: …"): the header this adds
+		// would be read as ending before that line by some and after it
+		// by others. Refuse rather than send something receivers decode
+		// differently.
+		return nil, &Error{Part: ctx.part, What: "first line that may be read as a header field, in a part without a header to re-encode", Err: ErrUnencodable}
+	}
+	if bad := malformedField(header); bad != "" {
+		// A reader that stops at a line that is not a field (net/textproto
+		// does) would not see the transfer encoding added after it, and
+		// would read the encoded body as the content: refuse rather than
+		// send something receivers decode differently.
+		return nil, &Error{Part: ctx.part, What: "header line " + strconv.Quote(sanitizeName(bad)) + " that is not a field, in a part to re-encode", Err: ErrUnencodable}
+	}
 	cteField := "Content-Transfer-Encoding: " + cte + "\r\n"
 	ctField, ctReplace := utf8ContentType(h, ctx.defaultType, body)
 	placed, ctPlaced := false, false

@@ -64,6 +64,40 @@ func fieldName(field []byte) string {
 	return string(bytes.TrimRight(field[:c], " \t"))
 }
 
+// malformedField returns the first line of header that is not a field
+// (RFC 5322 §2.2: a name of printable US-ASCII but colon and space, then a
+// colon), or "" when every field is well formed.
+func malformedField(header []byte) string {
+	for rest := header; len(rest) > 0; {
+		var field []byte
+		field, rest = nextField(rest)
+		if len(bytes.TrimRight(field, "\r\n")) == 0 {
+			continue
+		}
+		c := bytes.IndexByte(field, ':')
+		if c <= 0 {
+			return string(bytes.TrimRight(field, "\r\n"))
+		}
+		for _, b := range bytes.TrimRight(field[:c], " \t") {
+			if b < 33 || b > 126 {
+				return string(field[:c])
+			}
+		}
+	}
+	return ""
+}
+
+// sloppyField reports whether body's first line has a colon: not a field
+// (startsWithField said so) but one that a lenient reader may take for
+// one.
+func sloppyField(body []byte) bool {
+	line := body
+	if i := bytes.Index(body, []byte("\r\n")); i >= 0 {
+		line = body[:i]
+	}
+	return bytes.IndexByte(line, ':') > 0
+}
+
 // fieldValue is the field's value, unfolded and trimmed.
 func fieldValue(field []byte) string {
 	c := bytes.IndexByte(field, ':')
