@@ -26,7 +26,7 @@ func TestTenantStatusResume(t *testing.T) {
 		var err error
 		g, err = reputation.New(reputation.Config{}, reputation.Deps{Holds: c.Queue.(*queue.Store),
 			Receiver: func(uint64, uint32) (string, string, bool) { return "yahoo.com", "", true },
-			Logger:   slog.New(slog.DiscardHandler), Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }})
+			Logger:   slog.New(slog.DiscardHandler), Now: c.Now}) // the node's one clock (spool, events, admin)
 		if err != nil {
 			t.Fatal(err)
 		}
