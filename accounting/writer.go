@@ -277,18 +277,8 @@ func (w *Writer) idleWait() time.Duration {
 // pass writes one group of chunks and acknowledges it. It reports whether
 // more may be waiting.
 func (w *Writer) pass(s Store) (more bool, err error) {
-	if w.file == nil {
-		if err := w.fs.MkdirAll(w.dir, 0o750); err != nil {
-			return false, fmt.Errorf("accounting: %w", err)
-		}
-		f, err := openLog(w.fs, w.current())
-		if err != nil {
-			return false, err
-		}
-		w.file = f
-		if !w.foreign {
-			w.written = max(w.written, f.last)
-		}
+	if err := w.open(); err != nil {
+		return false, err
 	}
 	if w.outbox == "" {
 		if err := w.checkOutbox(s); err != nil {
@@ -299,19 +289,7 @@ func (w *Writer) pass(s Store) (more bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	if w.written > ceiling {
-		// The log's last line has a sequence this outbox never gave out:
-		// the events file is new (deleted, lost) or restored from an older
-		// copy, and numbers lines afresh. Skipping "written" sequences
-		// would drop every new line up to the old number; the lines are
-		// numbered from the outbox's own state instead (after a restore,
-		// lines written since the copy are written again: doubled, not
-		// lost).
-		w.log.Warn("accounting: the log is ahead of the events store's outbox (a new or restored events file): numbering lines from the outbox",
-			"log_last_seq", w.written, "outbox_last_seq", ceiling)
-		w.written = acked
-	}
-	w.written = max(w.written, acked)
+	w.settleWritten(acked, ceiling)
 	// Everything in the file is acknowledged when the last ack succeeded
 	// (acked == written): only then may it be rotated, so that recovery
 	// always finds the unacknowledged lines in the current file.
@@ -334,9 +312,72 @@ func (w *Writer) pass(s Store) (more bool, err error) {
 		w.backlog.Store(0)
 		return false, nil
 	}
-	var buf []byte
-	var first time.Time
-	last, n, seen := w.written, 0, 0
+	r := w.render(cs)
+	if err := w.writeLines(r); err != nil {
+		return false, err
+	}
+	if err := ack(s, cs, w.written); err != nil {
+		return false, err
+	}
+	w.backlog.Add(-int64(r.seen))
+	return len(cs) == w.opts.ReadChunks, nil
+}
+
+// open opens the current log file, its directory made first, unless it is
+// open already, and takes its last sequence as written (unless the file
+// was found foreign).
+func (w *Writer) open() error {
+	if w.file != nil {
+		return nil
+	}
+	if err := w.fs.MkdirAll(w.dir, 0o750); err != nil {
+		return fmt.Errorf("accounting: %w", err)
+	}
+	f, err := openLog(w.fs, w.current())
+	if err != nil {
+		return err
+	}
+	w.file = f
+	if !w.foreign {
+		w.written = max(w.written, f.last)
+	}
+	return nil
+}
+
+// settleWritten reconciles the last sequence in the log (w.written) with
+// the outbox's: acked, the last one it acknowledged, and ceiling, the
+// last one it gave out.
+func (w *Writer) settleWritten(acked, ceiling uint64) {
+	if w.written > ceiling {
+		// The log's last line has a sequence this outbox never gave out:
+		// the events file is new (deleted, lost) or restored from an older
+		// copy, and numbers lines afresh. Skipping "written" sequences
+		// would drop every new line up to the old number; the lines are
+		// numbered from the outbox's own state instead (after a restore,
+		// lines written since the copy are written again: doubled, not
+		// lost).
+		w.log.Warn("accounting: the log is ahead of the events store's outbox (a new or restored events file): numbering lines from the outbox",
+			"log_last_seq", w.written, "outbox_last_seq", ceiling)
+		w.written = acked
+	}
+	w.written = max(w.written, acked)
+}
+
+// rendered is one pass's output: the lines to append and what they cover.
+type rendered struct {
+	buf   []byte    // the rendered lines
+	first time.Time // the time of the first line written
+	last  uint64    // the sequence of the last line written
+	n     int       // lines written
+	seen  int       // lines read, written or skipped
+}
+
+// render renders the lines of cs that are not in the log yet (a sequence
+// above w.written); a line written before a crash or a failed ack is
+// skipped, and one that does not render is dropped and logged.
+func (w *Writer) render(cs []chunk) rendered {
+	r := rendered{last: w.written}
+	var err error
 	for _, c := range cs {
 		i := uint64(0)
 		for rest := c.lines; len(rest) > 0; i++ {
@@ -347,37 +388,40 @@ func (w *Writer) pass(s Store) (more bool, err error) {
 			rec := rest[:j]
 			rest = rest[min(j+1, len(rest)):]
 			seq := c.key<<chunkBits | i
-			seen++
+			r.seen++
 			if seq <= w.written {
 				continue // in the log already: written before a crash or a failed ack
 			}
-			if buf, err = w.red.render(buf, rec, seq); err != nil {
+			if r.buf, err = w.red.render(r.buf, rec, seq); err != nil {
 				w.log.Error("accounting: line dropped", "err", err) // not ours to fix: never written by this package
 				continue
 			}
-			if first.IsZero() {
-				first = lineTime(rec)
+			if r.first.IsZero() {
+				r.first = lineTime(rec)
 			}
-			last, n = seq, n+1
+			r.last, r.n = seq, r.n+1
 		}
 	}
-	if len(buf) > 0 {
-		if err := w.file.write(buf, first, last); err != nil {
-			if w.file.f == nil {
-				w.file = nil
-			}
-			return false, err
+	return r
+}
+
+// writeLines writes rendered lines to the log (fsync'd) and counts them; a
+// file that a failed write left closed is reopened by the next pass.
+func (w *Writer) writeLines(r rendered) error {
+	if len(r.buf) == 0 {
+		return nil
+	}
+	if err := w.file.write(r.buf, r.first, r.last); err != nil {
+		if w.file.f == nil {
+			w.file = nil
 		}
-		w.written = last
-		w.adopted()
-		w.lines.Add(uint64(n))
-		w.bytes.Add(uint64(len(buf)))
+		return err
 	}
-	if err := ack(s, cs, w.written); err != nil {
-		return false, err
-	}
-	w.backlog.Add(-int64(seen))
-	return len(cs) == w.opts.ReadChunks, nil
+	w.written = r.last
+	w.adopted()
+	w.lines.Add(uint64(r.n))
+	w.bytes.Add(uint64(len(r.buf)))
+	return nil
 }
 
 // lineTime reads the time of a stored line (zero if unreadable).

@@ -104,6 +104,10 @@ type Erasure struct {
 	MessagesRemoved    int  `json:"messages_removed"`
 	SuppressionsHashed int  `json:"suppressions_hashed"`
 	SoftFailures       bool `json:"soft_failures_removed"`
+	// Fleet, in a fleet, says whether the request went to the other
+	// nodes: "published", or "pending" (Redis did not answer: it is kept
+	// in the spool and pushed when Redis does).
+	Fleet string `json:"fleet,omitempty"`
 	// Removed are the waiting and in-flight recipients removed (not
 	// answered: the delivery log lines name them).
 	Removed []queue.RcptKey `json:"-"`
@@ -158,6 +162,18 @@ func (s *server) privacyErase(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, "admin: privacy erase", err, "tenant", req.Tenant, "rcpt_hash", out.RcptHash, "events", out.Events)
 		return
 	}
+	if s.FleetErase != nil {
+		pushed, err := s.FleetErase.Publish(r.Context(), req.Tenant, req.Address)
+		if err != nil {
+			// Erased here; repeating the request is harmless and records it.
+			s.storeError(w, "admin: privacy erase: fleet request not recorded", err, "tenant", req.Tenant, "rcpt_hash", out.RcptHash)
+			return
+		}
+		out.Fleet = "published"
+		if !pushed {
+			out.Fleet = "pending"
+		}
+	}
 	for _, k := range out.Removed {
 		// Like the queue's delete action, every recipient removed ends
 		// with a delivery line, here without its address.
@@ -167,7 +183,7 @@ func (s *server) privacyErase(w http.ResponseWriter, r *http.Request) {
 	s.audit(r, "privacy erase", "tenant", req.Tenant, "rcpt_hash", out.RcptHash,
 		"directory", out.DirectoryEntries, "events", out.Events, "webhook_entries", out.WebhookEntries, "queued", out.QueuedRemoved,
 		"in_flight", out.InFlightRemoved, "final", out.FinalRecords, "messages", out.MessagesRemoved,
-		"suppressions_hashed", out.SuppressionsHashed, "soft_failures", out.SoftFailures)
+		"suppressions_hashed", out.SuppressionsHashed, "soft_failures", out.SoftFailures, "fleet", out.Fleet)
 	writeJSON(w, http.StatusOK, out)
 }
 

@@ -64,6 +64,12 @@ type Config struct {
 	// TenantStore backs /api/v1/tenants and /api/v1/domains (tenants as
 	// data, admin/tenants.go). Default: no such endpoints.
 	TenantStore TenantStore
+	// FleetStats, in a fleet, makes GET /api/v1/stats sum the nodes'
+	// published numbers (?local=1: this node's); nil: this node's.
+	FleetStats FleetStats
+	// FleetErase, in a fleet, hands every erasure done here to the other
+	// nodes; nil: this node's stores only.
+	FleetErase FleetEraser
 	// Now is the clock of the queue's oldest-message age, of holds' ends
 	// and of `top`'s snapshots. Default clock.Now.
 	Now func() time.Time

@@ -37,6 +37,9 @@ type TenantStats struct {
 	MachineClicks uint64      `json:"machine_clicks"`
 	Links         []LinkCount `json:"links"`
 	Anonymous     Anonymous   `json:"anonymous"`
+	// Fleet, in a fleet, says which nodes' numbers are summed; absent
+	// for one node's numbers (a node alone, or ?local=1).
+	Fleet *FleetInfo `json:"fleet,omitempty"`
 }
 
 // LinkCount is the human clicks on one link, by its index in the message.
@@ -76,7 +79,8 @@ func tenantStats(tenant, campaign string, camps []string, st events.Stats) Tenan
 }
 
 // stats answers GET /api/v1/stats: a tenant's (or one campaign's)
-// counts, and the tenant's campaigns.
+// counts, and the tenant's campaigns; in a fleet, summed over the nodes
+// unless local is set (see fleetStats).
 func (s *server) stats(w http.ResponseWriter, r *http.Request) {
 	tenant, campaign := r.URL.Query().Get("tenant"), r.URL.Query().Get("campaign")
 	if tenant == "" {
@@ -89,5 +93,18 @@ func (s *server) stats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	camps, _ := s.Stats.Campaigns(tenant)
-	writeJSON(w, http.StatusOK, tenantStats(tenant, campaign, camps, st))
+	out := tenantStats(tenant, campaign, camps, st)
+	if s.FleetStats != nil && !truthy(r.URL.Query().Get("local")) {
+		out = s.fleetStats(r.Context(), out)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// truthy reads a boolean query parameter: "1", "true", "yes".
+func truthy(v string) bool {
+	switch v {
+	case "1", "true", "yes":
+		return true
+	}
+	return false
 }

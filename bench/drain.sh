@@ -14,22 +14,33 @@
 # Shapes: restart (all due when sluice starts), resume (held for the
 # site, resumed with `sluice ctl queue resume` once a submission was
 # accepted), retry (claimed and deferred by deepspool to come due
-# together RETRY_IN after the start).
+# together RETRY_IN after the start); spread (N over DOMAINS domains, all
+# due at start) and slow (the same, behind SLOW_N messages queued first
+# to SLOW slow sites, d0…d(SLOW-1), whose sink answers each message after
+# SLOW_DELAY: the fast sites' drain is measured; compare its rate with
+# spread's in the same run).
 #
 # Usage: bash bench/drain.sh                     # N=100000 SHAPES="restart resume retry"
 #        N=1000000 SHAPES=restart COLD=1 bash bench/drain.sh   # a million deep, page cache dropped (root)
+#        SHAPES="spread slow spread slow" bash bench/drain.sh  # fast sites behind slow sites (interleaved rounds)
 set -euo pipefail
 N=${N:-100000}
 SIZE=${SIZE:-1024}
 SHAPES=${SHAPES:-"restart resume retry"}
 RETRY_IN=${RETRY_IN:-15s}
 COLD=${COLD:-0}
+DOMAINS=${DOMAINS:-1000}
+SLOW=${SLOW:-5}
+SLOW_N=${SLOW_N:-20000}
+SLOW_DELAY=${SLOW_DELAY:-500ms}
 cd "$(dirname "$0")/.."
-OUT=bench/out
+OUT=${OUT:-bench/out}
 mkdir -p "$OUT"
-go build -o "$OUT/sluice" ./cmd/sluice
-go build -o "$OUT/deepspool" ./bench/cmd/deepspool
-go build -o "$OUT/drainbench" ./bench/cmd/drainbench
+if [[ ${BUILD:-1} == 1 ]]; then # BUILD=0: use the binaries already in bench/out
+	go build -o "$OUT/sluice" ./cmd/sluice
+	go build -o "$OUT/deepspool" ./bench/cmd/deepspool
+	go build -o "$OUT/drainbench" ./bench/cmd/drainbench
+fi
 echo "drain.sh: $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD)$(git diff --quiet || echo +dirty) N=$N SIZE=$SIZE; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for shape in $SHAPES; do
 	work=$(mktemp -d /var/tmp/sluice-drain.XXXXXX)
@@ -38,10 +49,22 @@ for shape in $SHAPES; do
 	restart) ;;
 	resume) args=(-hold domain:d0.deep.test) ;;
 	retry) args=(-defer-for "$RETRY_IN") ;;
+	spread | slow) args=(-domains "$DOMAINS") ;;
 	*) echo "drain.sh: unknown shape $shape" >&2; exit 2 ;;
 	esac
-	fill=$("$OUT/deepspool" -data "$work/data" -n "$N" -size "$SIZE" "${args[@]}" 2>/dev/null)
-	bench=(-sluice "$OUT/sluice" -data "$work/data" -expect "$N" -timeout 20m)
+	expect=$N
+	fill=
+	if [[ $shape == slow ]]; then
+		# The slow sites' backlog first, ahead of everything in due order.
+		fill=$("$OUT/deepspool" -data "$work/data" -n "$SLOW_N" -size "$SIZE" -domains "$SLOW" 2>/dev/null)
+		# Of the N spread over DOMAINS, those to d0…d(SLOW-1) are slow too.
+		expect=$((N - (N / DOMAINS) * SLOW - (N % DOMAINS < SLOW ? N % DOMAINS : SLOW)))
+	fi
+	fill+=$'\n'$("$OUT/deepspool" -data "$work/data" -n "$N" -size "$SIZE" "${args[@]}" 2>/dev/null)
+	bench=(-sluice "$OUT/sluice" -data "$work/data" -expect "$expect" -timeout 20m)
+	if [[ $shape == slow ]]; then
+		bench+=(-slow "$SLOW" -slow-delay "$SLOW_DELAY")
+	fi
 	case $shape in
 	resume) bench+=(-resume domain:d0.deep.test) ;;
 	retry) bench+=(-due-at "$(sed -n 's/^due_unix_ns=//p' <<<"$fill")") ;;

@@ -34,6 +34,16 @@ type Cluster struct {
 	// approximately); a node further behind than that resyncs fully.
 	// Default 1000000.
 	StreamMaxLen int64 `toml:"stream_max_len"`
+	// StatsEvery is how often this node publishes its `ctl stats`
+	// counters for the fleet's totals. Default "10s".
+	StatsEvery Duration `toml:"stats_every"`
+	// StatsTTL is how long a stopped node's last numbers still count in
+	// the fleet's totals (shown as stale). Default "24h".
+	StatsTTL Duration `toml:"stats_ttl"`
+	// EraseRetention is how long a privacy erasure waits in Redis (the
+	// address in clear) for a member that is down; a node away longer
+	// misses it and logs so. Default "720h" (30 days).
+	EraseRetention Duration `toml:"erase_retention"`
 }
 
 // Cluster defaults.
@@ -41,6 +51,9 @@ const (
 	defaultClusterPrefix       = "sluice:"
 	defaultClusterLeaseTTL     = 15 * time.Second
 	defaultClusterStreamMaxLen = 1_000_000
+	defaultClusterStatsEvery   = 10 * time.Second
+	defaultClusterStatsTTL     = 24 * time.Hour
+	defaultClusterEraseKeep    = 30 * 24 * time.Hour
 )
 
 // Enabled reports whether fleet mode is on (a Redis is configured).
@@ -63,6 +76,15 @@ func (c *Cluster) fill() {
 	}
 	if c.StreamMaxLen == 0 {
 		c.StreamMaxLen = defaultClusterStreamMaxLen
+	}
+	if c.StatsEvery.Duration == 0 {
+		c.StatsEvery.Duration = defaultClusterStatsEvery
+	}
+	if c.StatsTTL.Duration == 0 {
+		c.StatsTTL.Duration = defaultClusterStatsTTL
+	}
+	if c.EraseRetention.Duration == 0 {
+		c.EraseRetention.Duration = defaultClusterEraseKeep
 	}
 }
 
@@ -95,6 +117,14 @@ func (c Cluster) validate() error {
 	}
 	if c.StreamMaxLen < 1000 {
 		return keyError("cluster.stream_max_len", "must be at least 1000")
+	}
+	switch {
+	case c.StatsEvery.Duration < time.Second:
+		return keyError("cluster.stats_every", "must be at least 1s")
+	case c.StatsTTL.Duration < c.StatsEvery.Duration:
+		return keyError("cluster.stats_ttl", "must be at least cluster.stats_every")
+	case c.EraseRetention.Duration < time.Hour:
+		return keyError("cluster.erase_retention", "must be at least 1h")
 	}
 	return nil
 }

@@ -11,15 +11,16 @@ import (
 	"sluice/mta/tlspolicy"
 )
 
-// This file says what a section means to the package that takes it, for
-// the packages the schema may import: leaves with no storage and no
-// server of their own (mta/guard, mta/bounce, mta/shaping and
-// mta/tlspolicy, which configs already uses to check modes). The mappings
-// onto delivery, submission, the tracking edge and webhooks stay in
-// cmd/sluice, the wiring: importing those packages would pull the spool
-// (bbolt) and the event store into the schema and into every client of it
-// (sluice ctl). Each method takes a validated Config: what validate
-// checked is parsed here without checking again.
+// This file and the other components_*.go say what a section means to
+// the package that takes it: here the leaves (mta/guard, mta/bounce,
+// mta/shaping, mta/tlspolicy); components_delivery.go (the spool and
+// mta/delivery), components_tenants.go (mta/submit, dkim, the tenants
+// store), components_tracking.go (the edge, its tokens and
+// certificates), components_events.go (the events store's subscribers,
+// the fleet member), components_tlsrpt.go (the TLS reporter). None of
+// those packages imports configs, so cmd/sluice only wires the results
+// together. Each method takes a validated Config: what validate checked
+// is parsed here without checking again.
 
 // Prefixes parses CIDRs that validation has checked.
 func Prefixes(list []string) []netip.Prefix {

@@ -21,9 +21,14 @@ type Leases struct {
 	ttl time.Duration
 	seq atomic.Uint64
 
-	mu    sync.Mutex
-	held  map[*Lease]struct{} // in Redis, renewed by Run
-	local map[string]int      // degraded-mode leases per key
+	// mu also covers renew's round trip, so that a Release is ordered
+	// either before a renewal (not re-added) or after it (its ZREM
+	// follows the ZADD).
+	mu     sync.Mutex
+	held   map[*Lease]struct{} // in Redis, renewed by Run
+	heldN  map[string]int      // held per caller's key
+	local  map[*Lease]struct{} // taken while Redis was down: registered there by the next renewal
+	localN map[string]int      // local per caller's key
 }
 
 // Lease is one connection slot. Release it when the connection closes.
@@ -42,7 +47,8 @@ func (c *Client) Leases(ttl time.Duration) *Leases {
 	if ttl <= 0 {
 		ttl = 15 * time.Second
 	}
-	return &Leases{c: c, ttl: ttl, held: map[*Lease]struct{}{}, local: map[string]int{}}
+	return &Leases{c: c, ttl: ttl, held: map[*Lease]struct{}{}, heldN: map[string]int{},
+		local: map[*Lease]struct{}{}, localN: map[string]int{}}
 }
 
 // acquireScript: KEYS set; ARGV id, limit, ttl ms. Drops expired leases,
@@ -57,12 +63,16 @@ redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 2)
 return 1
 `)
 
-// renewScript: KEYS set; ARGV ttl ms, ids. Pushes the expiry of the ids
-// still present (XX: a lease that expired stays gone).
+// renewScript: KEYS set; ARGV ttl ms, ids. Pushes the expiry of the ids,
+// adding those that are missing: each is a connection open now, which
+// the receiver counts whether or not Redis remembers it (Redis restarted
+// empty, or the lease expired while this node could not renew it). The
+// set may then hold more than the limit for a while; Acquire lets no
+// one in until it is back under.
 var renewScript = redis.NewScript(`
 local t = redis.call('TIME')
 local exp = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', exp, ARGV[i]) end
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], exp, ARGV[i]) end
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) * 2)
 return 1
 `)
@@ -75,6 +85,14 @@ func (l *Leases) Acquire(ctx context.Context, key string, limit int) (*Lease, bo
 		return nil, false, nil
 	}
 	if l.c.try() {
+		l.mu.Lock()
+		back := len(l.local) > 0
+		l.mu.Unlock()
+		if back {
+			// Redis answers again: the connections opened without it
+			// count before this one asks.
+			l.renew(ctx)
+		}
 		ls := &Lease{l: l, key: l.c.key("lease", key), name: key,
 			id: l.c.opts.NodeID + "-" + strconv.FormatUint(l.seq.Add(1), 36)}
 		n, err := acquireScript.Run(ctx, l.c.rdb, []string{ls.key}, ls.id, limit, l.ttl.Milliseconds()).Int64()
@@ -84,6 +102,7 @@ func (l *Leases) Acquire(ctx context.Context, key string, limit int) (*Lease, bo
 			}
 			l.mu.Lock()
 			l.held[ls] = struct{}{}
+			l.heldN[key]++
 			l.mu.Unlock()
 			return ls, true, nil
 		}
@@ -94,11 +113,15 @@ func (l *Leases) Acquire(ctx context.Context, key string, limit int) (*Lease, bo
 	l.c.degraded()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.local[key] >= l.c.share(limit) {
+	// The node's share counts every connection it has open, those it
+	// leased in Redis before the outage included.
+	if l.localN[key]+l.heldN[key] >= l.c.share(limit) {
 		return nil, false, nil
 	}
-	l.local[key]++
-	return &Lease{l: l, name: key, local: true}, true, nil
+	ls := &Lease{l: l, name: key, local: true}
+	l.local[ls] = struct{}{}
+	l.localN[key]++
+	return ls, true, nil
 }
 
 // Release gives the slot back (once; later calls do nothing). A release
@@ -108,13 +131,13 @@ func (ls *Lease) Release(ctx context.Context) {
 		l := ls.l
 		l.mu.Lock()
 		if ls.local {
-			if l.local[ls.name]--; l.local[ls.name] <= 0 {
-				delete(l.local, ls.name)
-			}
+			delete(l.local, ls)
+			decr(l.localN, ls.name)
 			l.mu.Unlock()
 			return
 		}
 		delete(l.held, ls)
+		decr(l.heldN, ls.name)
 		l.mu.Unlock()
 		if l.c.try() {
 			l.c.observe(l.c.rdb.ZRem(ctx, ls.key, ls.id).Err())
@@ -137,14 +160,32 @@ func (l *Leases) Run(ctx context.Context) {
 	}
 }
 
+// renew pushes the expiry of every lease held, re-adding those Redis lost,
+// and registers in Redis the leases taken while it was down (they become
+// ordinary leases): once Redis answers again, the connections opened
+// meanwhile count against the shared limit, so that no node opens more
+// while the fleet is over it. It holds mu for its one round trip (see
+// Leases.mu); while Redis is down it only probes.
 func (l *Leases) renew(ctx context.Context) {
+	if !l.c.try() {
+		return
+	}
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	for ls := range l.local {
+		delete(l.local, ls)
+		decr(l.localN, ls.name)
+		ls.local = false
+		ls.key = l.c.key("lease", ls.name)
+		ls.id = l.c.opts.NodeID + "-" + strconv.FormatUint(l.seq.Add(1), 36)
+		l.held[ls] = struct{}{}
+		l.heldN[ls.name]++
+	}
 	byKey := map[string][]any{}
 	for ls := range l.held {
 		byKey[ls.key] = append(byKey[ls.key], ls.id)
 	}
-	l.mu.Unlock()
-	if len(byKey) == 0 || !l.c.try() {
+	if len(byKey) == 0 {
 		return
 	}
 	pipe := l.c.rdb.Pipeline()
@@ -154,4 +195,11 @@ func (l *Leases) renew(ctx context.Context) {
 	}
 	_, err := pipe.Exec(ctx)
 	l.c.observe(err)
+}
+
+// decr takes one from m[k], dropping the key at zero.
+func decr(m map[string]int, k string) {
+	if m[k]--; m[k] <= 0 {
+		delete(m, k)
+	}
 }

@@ -45,6 +45,10 @@ type Member struct {
 	Leases     *Leases
 	Rate       *Rate
 	Backoff    *Backoff
+	// Statistics and Erasures are set by PublishStats and FollowErasures
+	// before Run; nil: not run.
+	Statistics *StatsBoard
+	Erasures   *EraseFollower
 
 	spool *queue.Store
 	supp  *Suppressions
@@ -123,19 +127,50 @@ func caConfig(file string) (*tls.Config, error) {
 // take it (see Suppressions).
 func (m *Member) Suppressions() *Suppressions { return m.supp }
 
+// PublishStats makes Run publish this node's statistics from src (see
+// StatsBoard) and returns the board, which reads the fleet's. Nil on a
+// nil Member.
+func (m *Member) PublishStats(src StatsSource, o StatsOptions) *StatsBoard {
+	if m == nil {
+		return nil
+	}
+	m.Statistics = m.Client.StatsBoard(src, o)
+	return m.Statistics
+}
+
+// FollowErasures makes Run apply the fleet's erasure requests with erase
+// (see EraseFollower) and returns the follower, which publishes this
+// node's. Nil on a nil Member.
+func (m *Member) FollowErasures(erase EraseFunc, o EraseOptions) *EraseFollower {
+	if m == nil {
+		return nil
+	}
+	m.Erasures = m.Client.EraseFollower(m.spool, erase, o)
+	return m.Erasures
+}
+
 // Run follows the fleet until ctx ends: the suppression and hold
-// replicators, the heartbeat (with the spool's queue depth) and the
-// renewal of connection leases.
+// replicators, the heartbeat (with the spool's queue depth), the renewal
+// of connection leases, and, when set, the statistics board and the
+// erasure follower.
 func (m *Member) Run(ctx context.Context) error {
 	if m == nil {
 		return nil
 	}
 	var wg sync.WaitGroup
-	var herr error
+	var herr, eerr error
 	wg.Add(3)
 	go func() { defer wg.Done(); m.Client.Heartbeat(ctx, m.queueDepth) }()
 	go func() { defer wg.Done(); m.Leases.Run(ctx) }()
 	go func() { defer wg.Done(); herr = m.Holds.Run(ctx) }()
+	if m.Statistics != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); m.Statistics.Run(ctx) }()
+	}
+	if m.Erasures != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); eerr = m.Erasures.Run(ctx) }()
+	}
 	err := m.Replicator.Run(ctx)
 	wg.Wait()
 	if err != nil {
@@ -143,6 +178,9 @@ func (m *Member) Run(ctx context.Context) error {
 	}
 	if herr != nil {
 		return fmt.Errorf("fleet hold replicator: %w", herr)
+	}
+	if eerr != nil {
+		return fmt.Errorf("fleet erasure follower: %w", eerr)
 	}
 	return nil
 }

@@ -73,6 +73,8 @@ type Replicator struct {
 	resyncs, reseeds, applied atomic.Uint64
 	badEntries                atomic.Uint64
 	lag                       atomic.Int64 // ms of stream time not yet applied
+
+	onReturn atomic.Pointer[func()] // SetOnReturn (returns.go)
 }
 
 // Replicator returns the suppression replicator of st.
@@ -267,8 +269,9 @@ func (r *Replicator) Run(ctx context.Context) error {
 	r.epoch.Store(&epoch)
 	wctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); r.watch(wctx) }()
+	go func() { defer wg.Done(); r.relayReturns(wctx) }() // returns.go
 	defer wg.Wait()
 	defer stop()
 	for ctx.Err() == nil {

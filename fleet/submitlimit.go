@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -30,8 +31,8 @@ import (
 // fall below the count it last read, so the quota stays spent.
 type TenantLimits struct {
 	c      *Client
-	limits map[string]submit.Limit
-	rate   *Rate // its local GCRA is the degraded rate
+	limits atomic.Pointer[map[string]submit.Limit] // SetLimits swaps them (submitlimit_reload.go)
+	rate   *Rate                                   // its local GCRA is the degraded rate
 
 	mu   sync.Mutex
 	days map[string]*dayCount // tenants with a quota
@@ -56,7 +57,9 @@ type dayCount struct {
 // checked as submit.NewLocalLimiter checks them: pass the node's
 // LocalLimiter.Limits().
 func (c *Client) TenantLimits(limits map[string]submit.Limit) *TenantLimits {
-	return &TenantLimits{c: c, limits: limits, rate: c.Rate(), days: map[string]*dayCount{}}
+	l := &TenantLimits{c: c, rate: c.Rate(), days: map[string]*dayCount{}}
+	l.limits.Store(&limits)
+	return l
 }
 
 // tenantAllowScript: KEYS rate, day; ARGV emission interval µs (0: no
@@ -109,7 +112,7 @@ return {n, day}
 
 // Allow implements submit.TenantLimiter.
 func (l *TenantLimits) Allow(ctx context.Context, tenant string) (bool, time.Duration, string) {
-	lim, ok := l.limits[tenant]
+	lim, ok := (*l.limits.Load())[tenant]
 	if !ok || (lim.Rate <= 0 && lim.Daily <= 0) {
 		return true, 0, ""
 	}
@@ -167,7 +170,7 @@ func (l *TenantLimits) allowLocal(tenant string, lim submit.Limit, burst int) (b
 // Accepted implements submit.TenantLimiter: it adds n (and what this node
 // accepted while Redis was down) to the tenant's count of the day.
 func (l *TenantLimits) Accepted(ctx context.Context, tenant string, n int) {
-	lim, ok := l.limits[tenant]
+	lim, ok := (*l.limits.Load())[tenant]
 	if !ok || lim.Daily <= 0 || n <= 0 {
 		return
 	}

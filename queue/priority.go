@@ -128,13 +128,15 @@ func (r *rcpt) class() Class {
 // setClass records c as r's class (encode stores it).
 func (r *rcpt) setClass(c Class) { r.Cls = uint8(c) + 1 }
 
-// schedule is the schedule index of one transaction: every class's part.
+// schedule is the schedule index of one transaction: every class's part,
+// and the per-destination copy of it (claim_dest.go) that every put and
+// del keeps in step.
 type schedule struct {
-	main, prio *bolt.Bucket
+	main, prio, dest *bolt.Bucket
 }
 
 func scheduleOf(tx *bolt.Tx) schedule {
-	return schedule{main: tx.Bucket(bucketSched), prio: tx.Bucket(bucketSchedPrio)}
+	return schedule{main: tx.Bucket(bucketSched), prio: tx.Bucket(bucketSchedPrio), dest: tx.Bucket(bucketSchedDest)}
 }
 
 // key returns the key of (due, id, idx) in class c's part.
@@ -148,26 +150,47 @@ func (s schedule) key(c Class, due int64, id ID, idx uint32) (*bolt.Bucket, []by
 	return s.prio, b[:]
 }
 
-// put books r (id, idx) at r.Next in its class's part.
+// put books r (id, idx) at r.Next in its class's part and under its
+// destination.
 func (s schedule) put(r *rcpt, id ID, idx uint32) error {
-	b, k := s.key(r.class(), r.Next, id, idx)
-	return b.Put(k, nil)
+	c := r.class()
+	b, k := s.key(c, r.Next, id, idx)
+	if err := b.Put(k, nil); err != nil {
+		return err
+	}
+	return s.dest.Put(destKey(c, Domain(r.Addr), r.Next, id, idx), nil)
 }
 
-// del removes r's entry at r.Next from its class's part.
+// del removes r's entry at r.Next from its class's part and from under
+// its destination.
 func (s schedule) del(r *rcpt, id ID, idx uint32) error {
-	b, k := s.key(r.class(), r.Next, id, idx)
-	return b.Delete(k)
+	return s.drop(schedEntry{class: r.class(), due: r.Next, id: id, idx: idx, dom: Domain(r.Addr), domKnown: true})
+}
+
+// drop removes entry e from both indexes: from the per-destination one
+// only when e's domain is known (a stale entry whose recipient is gone is
+// then removed where it is found).
+func (s schedule) drop(e schedEntry) error {
+	b, k := s.key(e.class, e.due, e.id, e.idx)
+	if err := b.Delete(k); err != nil {
+		return err
+	}
+	if !e.domKnown {
+		return nil
+	}
+	return s.dest.Delete(destKey(e.class, e.dom, e.due, e.id, e.idx))
 }
 
 // schedEntry is one schedule index entry found by a scan.
 type schedEntry struct {
-	b     *bolt.Bucket // the part it is in
-	key   []byte       // a copy
 	class Class
 	due   int64
 	id    ID
 	idx   uint32
+	// dom is the recipient's domain when the scan knows it (the
+	// per-destination walk reads it from the key).
+	dom      string
+	domKnown bool
 }
 
 // scanDue appends to out up to n entries of class c due at or before now,
@@ -199,7 +222,7 @@ func (s schedule) scanDue(out []schedEntry, c Class, now int64, n int) []schedEn
 		if due > now {
 			break
 		}
-		out = append(out, schedEntry{b: b, key: append([]byte(nil), k...), class: c, due: due, id: id, idx: idx})
+		out = append(out, schedEntry{class: c, due: due, id: id, idx: idx})
 		added++
 	}
 	return out

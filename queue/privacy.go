@@ -423,6 +423,12 @@ func (s *Store) EraseSubject(ctx context.Context, sub *Subject) (Erasure, error)
 			}
 			e.Hashed++
 		}
+		if err := dropFleetOutbox(tx, sub.Tenant, sub.Addr); err != nil {
+			return err
+		}
+		if err := s.markErased(tx, hk); err != nil {
+			return err
+		}
 		soft := tx.Bucket(bucketSoft)
 		for _, k := range [][]byte{ck, hk} {
 			if soft.Get(k) != nil {
@@ -438,6 +444,69 @@ func (s *Store) EraseSubject(ctx context.Context, sub *Subject) (Erasure, error)
 		return Erasure{}, fmt.Errorf("queue: erase subject: %w", err)
 	}
 	return e, nil
+}
+
+// bucketErased records, by the address's keyed hash, every (tenant,
+// address) erased at this node: tenant\0hmac-sha256:<hex> → the erasure's
+// time (unix seconds). A suppression of such an address that comes from
+// the fleet afterwards (the replicator read it from Redis just before the
+// erasure's request deleted it there, or a late resync) is stored hashed,
+// never in clear (suppressMany). It is written in EraseSubject's own
+// transaction, so no fleet write can fall between the erasure and the
+// record: the spool's writer orders them.
+var bucketErased = []byte("erased")
+
+// erasedHere reports whether the address of hashed key hk was erased at
+// this node.
+func erasedHere(tx *bolt.Tx, hk []byte) bool {
+	b := tx.Bucket(bucketErased)
+	return b != nil && b.Get(hk) != nil
+}
+
+// markErased records the erasure of hk's address (see bucketErased).
+func (s *Store) markErased(tx *bolt.Tx, hk []byte) error {
+	b, err := tx.CreateBucketIfNotExists(bucketErased)
+	if err != nil {
+		return err
+	}
+	return b.Put(hk, binary.AppendVarint(nil, s.opts.Now().Unix()))
+}
+
+// putHashed stores sup under its hashed key hk (a new hashed suppression:
+// no detail, which may quote the address), and turns the hashed lookup on
+// before the commit, as EraseSubject does.
+func (s *Store) putHashed(tx *bolt.Tx, hk []byte, sup Suppression) error {
+	h := Suppression{Tenant: sup.Tenant, Addr: string(hk[len(sup.Tenant)+1:]), Scope: sup.Scope, Reason: sup.Reason,
+		Source: sup.Source, Created: sup.Created, Hashed: true}
+	s.hashedAny.Store(true)
+	if err := tx.Bucket(bucketSupp).Put(hk, h.encode()); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketMeta).Put(keyHashedAny, []byte{1})
+}
+
+// dropFleetOutbox deletes the fleet outbox's changes of tenant's addr
+// (normalized), not yet pushed to Redis: pushed after the erasure, a
+// suppression would put the address back in Redis in clear. The outbox
+// is short (it drains within a poll while Redis answers).
+func dropFleetOutbox(tx *bolt.Tx, tenant, addr string) error {
+	b := tx.Bucket(bucketFleetOutbox)
+	if b == nil {
+		return nil
+	}
+	var drop [][]byte
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if ch, err := decodeFleetChange(k, v); err == nil && ch.Suppression.Tenant == tenant && ch.Suppression.Addr == addr {
+			drop = append(drop, bytes.Clone(k))
+		}
+	}
+	for _, k := range drop {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // eraseQueued removes tenant's recipient records qs, counting down their
@@ -491,6 +560,146 @@ func (s *Store) eraseQueued(tx *bolt.Tx, jw *journalWriter, tenant string, qs []
 		if d[0] < msgs {
 			e.Messages++
 		}
+	}
+	return nil
+}
+
+// Fleet-wide erasure (package fleet, EraseFollower): a request made at
+// one node reaches every node through Redis. The spool keeps, in bucket
+// fleet_erase, how far the node has followed the fleet's request log, the
+// requests it has applied (by request id, with the address's keyed hash,
+// never the address), and the requests it made while Redis could not take
+// them (with the address, until they are pushed: the one place the spool
+// keeps an erased address, for as long as Redis is down).
+var (
+	bucketFleetErase = []byte("fleet_erase")
+	keyEraseCursor   = []byte("c")
+)
+
+// FleetErase is one erasure request of the fleet.
+type FleetErase struct {
+	ID     string // unique in the fleet: the node that made it and a random part
+	Tenant string
+	Addr   string
+	At     time.Time // when it was made
+}
+
+func eraseKey(kind byte, id string) []byte { return append([]byte{kind, ':'}, id...) }
+
+// FleetEraseCursor returns the id of the last entry of the fleet's request
+// log this node applied; "" before the first.
+func (s *Store) FleetEraseCursor() (string, error) {
+	var cur string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketFleetErase); b != nil {
+			cur = string(b.Get(keyEraseCursor))
+		}
+		return nil
+	})
+	return cur, err
+}
+
+// FleetErased reports whether request id was applied at this node.
+func (s *Store) FleetErased(id string) (bool, error) {
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketFleetErase); b != nil {
+			ok = b.Get(eraseKey('a', id)) != nil
+		}
+		return nil
+	})
+	return ok, err
+}
+
+// MarkFleetErased records durably, in one write, that request e was
+// applied here (its id, time and the address's keyed hash) and, when
+// cursor is not "", that the log was followed up to it; pending also
+// keeps e as a request still to push to Redis.
+func (s *Store) MarkFleetErased(ctx context.Context, e FleetErase, cursor string, pending bool) error {
+	if e.ID == "" || e.Tenant == "" || !strings.Contains(e.Addr, "@") {
+		return errSubject
+	}
+	applied := binary.AppendVarint(nil, s.opts.Now().Unix())
+	applied = putString(putString(applied, e.Tenant), s.HashAddr(e.Tenant, e.Addr))
+	var pend []byte
+	if pending {
+		pend = putString(putString(binary.AppendVarint(nil, e.At.UnixNano()), e.Tenant), e.Addr)
+	}
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketFleetErase)
+		if err != nil {
+			return err
+		}
+		if err := b.Put(eraseKey('a', e.ID), applied); err != nil {
+			return err
+		}
+		if pend != nil {
+			if err := b.Put(eraseKey('p', e.ID), pend); err != nil {
+				return err
+			}
+		}
+		if cursor == "" {
+			return nil
+		}
+		return b.Put(keyEraseCursor, []byte(cursor))
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("queue: mark fleet erasure: %w", err)
+	}
+	return nil
+}
+
+// SetFleetEraseCursor moves the cursor alone (past an entry not to apply).
+func (s *Store) SetFleetEraseCursor(ctx context.Context, cursor string) error {
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketFleetErase)
+		if err != nil {
+			return err
+		}
+		return b.Put(keyEraseCursor, []byte(cursor))
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("queue: fleet erase cursor: %w", err)
+	}
+	return nil
+}
+
+// FleetErasePending returns the requests made here and not yet pushed.
+func (s *Store) FleetErasePending() ([]FleetErase, error) {
+	var out []FleetErase
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketFleetErase)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		for k, v := c.Seek([]byte("p:")); k != nil && bytes.HasPrefix(k, []byte("p:")); k, v = c.Next() {
+			r := reader{b: v}
+			at := r.varint()
+			e := FleetErase{ID: string(k[2:]), At: time.Unix(0, at), Tenant: r.string(), Addr: r.string()}
+			if r.err != nil {
+				return fmt.Errorf("pending erasure %q: %w", k[2:], r.err)
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: fleet erase pending: %w", err)
+	}
+	return out, nil
+}
+
+// FleetErasePushed forgets pending request id (Redis has it now).
+func (s *Store) FleetErasePushed(ctx context.Context, id string) error {
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketFleetErase); b != nil {
+			return b.Delete(eraseKey('p', id))
+		}
+		return nil
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("queue: fleet erasure pushed: %w", err)
 	}
 	return nil
 }

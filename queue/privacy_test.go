@@ -344,3 +344,75 @@ func TestHashedSoftFailures(t *testing.T) {
 		t.Fatalf("%d soft-failure histories left after erasure and unsuppress", n)
 	}
 }
+
+// TestFleetEraseRecords: a fleet erasure request is recorded as applied
+// (by id, across a restart) with the cursor, a pending one is listed
+// until pushed, and the spool never keeps the address once it is; an
+// erasure drops the address's changes still in the fleet outbox, and
+// only those.
+func TestFleetEraseRecords(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	path := filepath.Join(t.TempDir(), "spool.db")
+	s := openStore(t, path, clk, Options{})
+	ctx := context.Background()
+	e := FleetErase{ID: "a-01", Tenant: "acme", Addr: "ann@x.example", At: clk.Now()}
+	if err := s.MarkFleetErased(ctx, e, "", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkFleetErased(ctx, FleetErase{ID: "b-02", Tenant: "acme", Addr: "cy@x.example"}, "1700-0", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkFleetErased(ctx, FleetErase{ID: "x", Tenant: "acme", Addr: "nobody"}, "", false); err == nil {
+		t.Fatal("a request without an address was recorded")
+	}
+	pend, err := s.FleetErasePending()
+	if err != nil || len(pend) != 1 || pend[0].ID != "a-01" || pend[0].Addr != "ann@x.example" || !pend[0].At.Equal(e.At) {
+		t.Fatalf("pending: %+v, %v", pend, err)
+	}
+	if err := s.FleetErasePushed(ctx, "a-01"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openStore(t, path, clk, Options{})
+	for id, want := range map[string]bool{"a-01": true, "b-02": true, "c-03": false} {
+		if got, err := s.FleetErased(id); err != nil || got != want {
+			t.Fatalf("erased %s: %v, %v", id, got, err)
+		}
+	}
+	if cur, err := s.FleetEraseCursor(); err != nil || cur != "1700-0" {
+		t.Fatalf("cursor: %q, %v", cur, err)
+	}
+	if pend, err := s.FleetErasePending(); err != nil || len(pend) != 0 {
+		t.Fatalf("pending after push: %+v, %v", pend, err)
+	}
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketFleetErase).ForEach(func(k, v []byte) error {
+			if strings.Contains(string(k)+string(v), "ann@") || strings.Contains(string(k)+string(v), "cy@") {
+				return fmt.Errorf("the spool keeps an erased address: %q → %q", k, v)
+			}
+			return nil
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The fleet outbox: ann's suppression goes with her erasure, bob's stays.
+	if err := s.SetFleetOutbox(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SuppressMany(ctx, []Suppression{{Tenant: "acme", Addr: "ann@x.example"}, {Tenant: "acme", Addr: "bob@x.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := s.FindSubject(ctx, "acme", "ann@x.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EraseSubject(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.FleetOutbox(10)
+	if err != nil || len(out) != 1 || out[0].Suppression.Addr != "bob@x.example" {
+		t.Fatalf("fleet outbox after the erasure: %+v, %v", out, err)
+	}
+}

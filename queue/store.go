@@ -24,7 +24,7 @@ var (
 	bucketRcpt     = []byte("rcpt")     // id|idx → rcpt
 	bucketSched    = []byte("sched")    // due|id|idx → nil
 	bucketInflight = []byte("inflight") // id|idx → nil
-	allBuckets     = [][]byte{bucketMeta, bucketMsg, bucketBody, bucketRcpt, bucketSched, bucketSchedPrio, bucketInflight,
+	allBuckets     = [][]byte{bucketMeta, bucketMsg, bucketBody, bucketRcpt, bucketSched, bucketSchedPrio, bucketSchedDest, bucketInflight,
 		bucketSupp, bucketSoft, bucketDir, bucketInbox, bucketHolds, bucketHeld, bucketJournal}
 
 	keyHighWater = []byte("id_hwm")
@@ -103,6 +103,10 @@ type Store struct {
 	// journalID names this spool's journal (see JournalID); set at Open.
 	journalID string
 
+	// destNext is where each class's next per-destination walk starts
+	// (claim_dest.go); read and written by claims only, on the writer.
+	destNext [NumClasses][]byte
+
 	// The erasure (GDPR) state: see privacy.go.
 	addrKey   []byte      // the per-install HMAC key of hashed suppressions
 	hashers   sync.Pool   // of *hasher: HMACs keyed with addrKey
@@ -150,9 +154,20 @@ func Open(path string, opts Options) (*Store, error) {
 	s := &Store{db: db, opts: opts, log: opts.Logger, reqs: make(chan *writeReq, 1024), done: make(chan struct{})}
 	var hwm uint64
 	err = db.Update(func(tx *bolt.Tx) error {
+		noDestIndex := tx.Bucket(bucketSchedDest) == nil
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		if noDestIndex {
+			// A spool from before the per-destination schedule: built once.
+			n, err := rebuildDestIndex(tx)
+			if err != nil {
+				return fmt.Errorf("build the per-destination schedule: %w", err)
+			}
+			if n > 0 {
+				opts.Logger.Info("queue: built the per-destination schedule", "entries", n)
 			}
 		}
 		if v := tx.Bucket(bucketMeta).Get(keyHighWater); len(v) == 8 {

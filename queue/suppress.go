@@ -126,6 +126,9 @@ func (s *Store) SuppressMany(ctx context.Context, sups []Suppression) error {
 // ApplyFleetSuppressions records suppressions that came from the fleet
 // (another node, through Redis) like SuppressMany, but never into the
 // fleet outbox: sending them back would echo them between nodes forever.
+// An address erased at this node (EraseSubject) is stored by its keyed
+// hash only: the fleet may still hand over a copy in clear that it read
+// before the erasure reached Redis.
 func (s *Store) ApplyFleetSuppressions(ctx context.Context, sups []Suppression) error {
 	return s.suppressMany(ctx, sups, false)
 }
@@ -149,6 +152,7 @@ func (s *Store) suppressMany(ctx context.Context, sups []Suppression, outbox boo
 	for i, sup := range sups {
 		hashed[i] = s.hashedKey(sup.Tenant, sup.Addr)
 	}
+	fromFleet := !outbox
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSupp)
 		outbox := outbox && fleetOutboxOn(tx)
@@ -173,6 +177,15 @@ func (s *Store) suppressMany(ctx context.Context, sups []Suppression, outbox boo
 					wide := sup
 					wide.Detail = ""
 					if err := b.Put(hk, wide.encode()); err != nil {
+						return err
+					}
+					continue
+				}
+				if fromFleet && erasedHere(tx, hk) {
+					// The fleet's copy of a suppression this node erased
+					// (read from Redis before the erasure deleted it
+					// there): kept by its hash, never in clear again.
+					if err := s.putHashed(tx, hk, sup); err != nil {
 						return err
 					}
 					continue

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -77,5 +78,64 @@ func TestFleetOutboxInSuppressionTx(t *testing.T) {
 	}
 	if n, _ := st.FleetOutboxDepth(); n != 3 {
 		t.Fatalf("outbox switched off still grows: %d", n)
+	}
+}
+
+// TestFleetSuppressionAfterErasureStaysHashed: a node erases an address it
+// held no suppression of, then the fleet hands it that address's
+// suppression in clear (its replicator read the entry from Redis just
+// before the erasure's request deleted it there). The spool keeps it by
+// its hash only: suppressed, never stored in clear again, and restarting
+// keeps both. A later local suppression of the address (new data) is
+// unaffected by the rule.
+func TestFleetSuppressionAfterErasureStaysHashed(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "spool.db")
+	clk := newClock()
+	st := openStore(t, path, clk, Options{})
+	const addr = "Erased@X.example"
+	sub, err := st.FindSubject(ctx, "acme", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.EraseSubject(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	late := Suppression{Tenant: "acme", Addr: addr, Scope: ScopeMarketing, Reason: "unsubscribe", Source: "edge",
+		Detail: "unsubscribed " + addr}
+	if err := st.ApplyFleetSuppressions(ctx, []Suppression{late, {Tenant: "acme", Addr: "other@x.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		all, err := st.ListSuppressions("acme", "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range all {
+			if strings.Contains(s.Addr, "erased") || strings.Contains(s.Detail, "erased") {
+				t.Errorf("%s: the erased address is stored in clear: %+v", when, s)
+			}
+		}
+		got, ok := st.Suppressed("acme", addr)
+		if !ok || !got.Hashed || got.Scope != ScopeMarketing || got.Reason != "unsubscribe" {
+			t.Errorf("%s: Suppressed = %+v, %v; want the hashed marketing unsubscribe", when, got, ok)
+		}
+		if _, ok := st.Suppressed("acme", "other@x.example"); !ok {
+			t.Errorf("%s: another address from the fleet was not applied", when)
+		}
+	}
+	check("after the late fleet suppression")
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st = openStore(t, path, clk, Options{})
+	check("after a restart")
+	if err := st.ApplyFleetSuppressions(ctx, []Suppression{{Tenant: "acme", Addr: addr, Reason: "complaint"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := st.Suppressed("acme", addr); !ok || !got.Hashed || got.Scope != ScopeAll {
+		t.Errorf("widening from the fleet: %+v, %v; want the hashed entry widened to all", got, ok)
 	}
 }

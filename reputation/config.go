@@ -69,6 +69,9 @@ type Config struct {
 	MaxCampaigns int
 	// SaveInterval is how often changed windows are saved. Default 30s.
 	SaveInterval time.Duration
+	// SyncInterval is how often, in fleet mode (Deps.Shared), the counts
+	// are sent to the fleet and its sums read. Default 1s.
+	SyncInterval time.Duration
 	// QueueSize bounds the events waiting to be counted; beyond it they
 	// are dropped and counted (Stats.Dropped). Default 65536.
 	QueueSize int
@@ -113,6 +116,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.SaveInterval <= 0 {
 		c.SaveInterval = 30 * time.Second
+	}
+	if c.SyncInterval <= 0 {
+		c.SyncInterval = time.Second
 	}
 	if c.QueueSize <= 0 {
 		c.QueueSize = 65536

@@ -52,6 +52,23 @@
 // windows undercount for a while); a pause is a durable spool hold and is
 // never lost.
 //
+// # In a fleet
+//
+// Deliveries happen at every node, and returns and complaints arrive at
+// whichever node's MX the receiver picks, so one node's windows hold
+// only its slice. With [Deps.Shared] or [Guard.SetShared]
+// (fleet.ReputationCounts over the fleet's Redis) the guard hands every
+// count to the Shared as well, which sends them once a
+// [Config.SyncInterval] (one round trip, none on the
+// delivery path) and reads the fleet's sums back; the guard then judges
+// on those, right after each [Guard.Sync], on sums of one moment (between
+// two Syncs this node's own counts would run ahead of the others'). While
+// Redis is down, or before a scope's sums were first read, it judges on
+// its own windows as a node alone does. A pause decided at any node is a
+// spool hold replicated to every node; two nodes crossing at once emit
+// one "paused" event ([Shared.ClaimPause]); [Guard.Resume] starts the
+// tenant's windows afresh at every node ([Shared.Reset]).
+//
 // A pause is a queue "stream" hold of (tenant, marketing) with the
 // guard's reason, so Claim sets the tenant's marketing recipients aside
 // while its transactional ones are claimed; it emits a "paused" event

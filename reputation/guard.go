@@ -82,6 +82,9 @@ type Deps struct {
 	Saver Saver
 	// Metrics counts; nil counts nothing.
 	Metrics Metrics
+	// Shared makes the windows fleet-wide (fleet.ReputationCounts); nil
+	// judges on this node's own windows only. SetShared sets it later.
+	Shared Shared
 	// Logger receives pauses, warnings and errors. Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock of the time window. Default clock.Now.
@@ -129,6 +132,7 @@ type Guard struct {
 	mu      sync.Mutex // guards the fields below; the counting goroutine holds it per batch
 	tenants map[string]*tenantState
 	paused  map[string]bool // lower-cased tenants with a marketing stream hold
+	shared  Shared          // Deps.Shared, or SetShared's
 	removed []string        // saved keys to delete (evicted campaigns, resets)
 
 	dropped, counted atomic.Uint64
@@ -160,7 +164,7 @@ func New(cfg Config, d Deps) (*Guard, error) {
 	return &Guard{cfg: cfg, d: d, fbl: newFBLMatcher(cfg.FBLDomains),
 		blockSize: uint32(max(1, cfg.WindowMessages/nBlocks)),
 		spanCount: "last " + strconv.Itoa(cfg.WindowMessages) + " messages", spanTime: "last " + cfg.WindowTime.String(),
-		wake: make(chan struct{}, 1), tenants: map[string]*tenantState{}, paused: map[string]bool{}}, nil
+		wake: make(chan struct{}, 1), tenants: map[string]*tenantState{}, paused: map[string]bool{}, shared: d.Shared}, nil
 }
 
 // thresholds are tenant's.
@@ -246,13 +250,18 @@ func (g *Guard) Run(ctx context.Context) error {
 	}
 	t := time.NewTicker(g.cfg.SaveInterval)
 	defer t.Stop()
+	st := time.NewTicker(g.cfg.SyncInterval) // fleet mode's; Sync returns at once without a Shared
+	defer st.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			g.drain(context.WithoutCancel(ctx))
+			g.Sync(context.WithoutCancel(ctx)) // the last counts, to the fleet
 			return g.Save()
 		case <-g.wake:
 			g.drain(ctx)
+		case <-st.C:
+			g.Sync(ctx)
 		case <-t.C:
 			g.refreshPaused()
 			if err := g.Save(); err != nil {
@@ -291,6 +300,10 @@ func (g *Guard) count(ctx context.Context, items []item) {
 		if it.camp != "" {
 			sc[1] = g.campaign(ts, it.camp, now)
 		}
+		var delta Counts
+		for _, c := range cs {
+			delta[c]++
+		}
 		for j, s := range sc {
 			if s == nil {
 				break
@@ -303,7 +316,12 @@ func (g *Guard) count(ctx context.Context, items []item) {
 			if j == 1 {
 				camp = it.camp
 			}
-			acts = g.judge(acts, ts, s, camp, slot)
+			if g.shared != nil {
+				g.shared.Add(Scope{Tenant: strings.ToLower(ts.name), Campaign: camp}, now, delta)
+			}
+			if byCount, byTime, fleet := g.sums(ts, s, camp, now, slot); !fleet { // else at the next Sync
+				acts = g.judge(acts, ts, s, camp, &byCount, &byTime)
+			}
 		}
 		g.counted.Add(1)
 	}

@@ -41,22 +41,21 @@ type action struct {
 	window       string
 }
 
-// judge appends the actions s's windows call for: a pause when a rate is
-// at or over its pause threshold (once: the tenant is then paused), a
-// warning when it is at or over its warn threshold (once until it falls
-// below again).
-func (g *Guard) judge(acts []action, ts *tenantState, s *scope, camp string, slot int64) []action {
-	byCount, byTime := s.w.sums(slot)
+// judge appends the actions s's windows (their sums byCount and byTime)
+// call for: a pause when a rate is at or over its pause threshold (once:
+// the tenant is then paused), a warning when it is at or over its warn
+// threshold (once until it falls below again).
+func (g *Guard) judge(acts []action, ts *tenantState, s *scope, camp string, byCount, byTime *counts) []action {
 	key := strings.ToLower(ts.name)
 	for i, r := range rates {
-		a, over := g.worst(ts.th, r, &byCount, &byTime, r.stop(ts.th))
+		a, over := g.worst(ts.th, r, byCount, byTime, r.stop(ts.th))
 		if over && !g.paused[key] {
 			g.paused[key] = true // the spool hold follows in act
 			a.pause, a.tenant, a.camp = true, ts.name, camp
 			acts = append(acts, a)
 			continue
 		}
-		a, over = g.worst(ts.th, r, &byCount, &byTime, r.warn(ts.th))
+		a, over = g.worst(ts.th, r, byCount, byTime, r.warn(ts.th))
 		bit := uint8(1) << i
 		switch {
 		case over && s.warned&bit == 0:
@@ -108,6 +107,12 @@ func (g *Guard) act(ctx context.Context, a action) {
 	kind := KindWarning
 	if a.pause {
 		kind = KindPaused
+		if sh := g.sharedNow(); sh != nil && !sh.ClaimPause(ctx, a.tenant) {
+			// Another node crossed the same threshold a moment ago: its
+			// hold reaches this spool, and one "paused" event is enough.
+			log.Info("reputation: marketing stream paused at another node")
+			return
+		}
 		err := g.d.Holds.SuspendUntil(ctx, "stream", queue.StreamHoldName(a.tenant, queue.Marketing), "reputation", a.reason(), time.Time{})
 		if err != nil {
 			g.mu.Lock()
@@ -136,6 +141,11 @@ func (g *Guard) act(ctx context.Context, a action) {
 // trip it again at the next event. by is the operator, for the log. It
 // returns how many recipients the spool put back on the schedule.
 func (g *Guard) Resume(ctx context.Context, tenant, by string) (int, error) {
+	if sh := g.sharedNow(); sh != nil { // before the lift: a node that sees the lift finds the windows reset
+		if err := sh.Reset(ctx, strings.ToLower(tenant)); err != nil {
+			return 0, fmt.Errorf("reputation: resume %s: %w", tenant, err)
+		}
+	}
 	n, err := g.d.Holds.Resume(ctx, "stream", queue.StreamHoldName(tenant, queue.Marketing))
 	if err != nil {
 		return 0, fmt.Errorf("reputation: resume %s: %w", tenant, err)
@@ -143,13 +153,7 @@ func (g *Guard) Resume(ctx context.Context, tenant, by string) (int, error) {
 	key := strings.ToLower(tenant)
 	g.mu.Lock()
 	delete(g.paused, key)
-	if ts := g.tenants[key]; ts != nil {
-		g.removed = append(g.removed, saveKey(ts.name, ""))
-		for c := range ts.camps {
-			g.removed = append(g.removed, saveKey(ts.name, c))
-		}
-		delete(g.tenants, key)
-	}
+	g.forget(key)
 	g.mu.Unlock()
 	g.d.Logger.Info("reputation: marketing stream resumed", "audit", true, "tenant", tenant, "by", by, "released", n)
 	if g.d.Metrics != nil {

@@ -92,8 +92,9 @@ func (g *Guard) Status(tenant string) Status {
 	if ts == nil {
 		return st
 	}
-	add := func(camp string, s *scope) {
-		c, t := s.w.sums(slot)
+	now := g.d.Now()
+	add := func(camp string, s *scope) { // the fleet's sums when known
+		c, t, _ := g.sums(ts, s, camp, now, slot)
 		st.Windows = append(st.Windows, windowOf(camp, byMsgs, &c), windowOf(camp, byTime, &t))
 	}
 	add("", &ts.all)

@@ -16,8 +16,12 @@ const (
 	nCounters
 )
 
-// counts is one block's or one hour's counts.
-type counts [nCounters]uint32
+// Counts are one block's, one hour's or one window's counts, indexed by
+// the Count constants (shared.go).
+type Counts [nCounters]uint32
+
+// counts is the package's own name for Counts.
+type counts = Counts
 
 func (c *counts) add(o *counts) {
 	for i := range c {

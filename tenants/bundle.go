@@ -185,11 +185,6 @@ func readBundle(tx *bolt.Tx, name string) (bundle, error) {
 	return b, nil
 }
 
-// ImportTenant replaces a tenant's state with a bundle from another node
-// (ExportTenant's output), in one transaction, and reports whether
-// anything changed (an identical bundle is a no-op). The store's revision
-// is bumped and watchers told (Change.Remote), so that caches rebuild. A
-// bundle naming a seed tenant, or that does not decode, is refused.
 // BundleTenant returns the name of the tenant raw (a bundle) carries, so
 // that a replicator can check it against the key it was stored under
 // before importing it.
@@ -205,24 +200,17 @@ func BundleTenant(raw []byte) (string, error) {
 	return b.Tenant.Name, nil
 }
 
+// ImportTenant replaces a tenant's state with a bundle from another node
+// (ExportTenant's output), in one transaction, and reports whether
+// anything changed (an identical bundle is a no-op). The store's revision
+// is bumped and watchers told (Change.Remote), so that caches rebuild. A
+// bundle naming a seed tenant, or that does not decode, is refused.
 func (s *Store) ImportTenant(raw []byte) (bool, error) {
-	if len(raw) > MaxBundle {
-		return false, fmt.Errorf("%w: tenant bundle of %d bytes (at most %d)", ErrInvalid, len(raw), MaxBundle)
-	}
-	var in bundle
-	if err := json.Unmarshal(raw, &in); err != nil {
-		return false, fmt.Errorf("%w: tenant bundle: %v", ErrInvalid, err)
+	in, err := s.decodeBundle(raw)
+	if err != nil {
+		return false, err
 	}
 	name := in.Tenant.Name
-	if err := ValidName(name); err != nil {
-		return false, err
-	}
-	if _, seed := s.seeds[name]; seed {
-		return false, fmt.Errorf("%w: tenant %q", ErrSeed, name)
-	}
-	if err := s.checkBundle(&in); err != nil {
-		return false, err
-	}
 	want, err := json.Marshal(in)
 	if err != nil {
 		return false, err
@@ -230,10 +218,8 @@ func (s *Store) ImportTenant(raw []byte) (bool, error) {
 	var rev uint64
 	changed := false
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		if cur, err := readBundle(tx, name); err == nil {
-			if have, err := json.Marshal(cur); err == nil && bytes.Equal(have, want) {
-				return nil
-			}
+		if sameBundle(tx, name, want) {
+			return nil
 		}
 		if err := bundleFree(tx, in); err != nil {
 			return err
@@ -242,66 +228,12 @@ func (s *Store) ImportTenant(raw []byte) (bool, error) {
 		if err := clearTenant(tx, name); err != nil {
 			return err
 		}
-		meta := tx.Bucket(bMeta)
-		if v := meta.Get(keyRevision); len(v) == 8 {
-			rev = binary.BigEndian.Uint64(v)
-		}
-		rev++
-		if err := meta.Put(keyRevision, binary.BigEndian.AppendUint64(nil, rev)); err != nil {
-			return err
-		}
-		t := in.Tenant
-		t.Revision = rev
-		if err := put(tx, bTenants, name, t); err != nil {
-			return err
-		}
-		// What came from the fleet is in the fleet.
-		synced, err := tx.CreateBucketIfNotExists(bSynced)
+		r, err := bumpRevision(tx)
 		if err != nil {
 			return err
 		}
-		if err := synced.Put([]byte(name), binary.BigEndian.AppendUint64(nil, rev)); err != nil {
-			return err
-		}
-		for _, c := range in.Credentials {
-			if err := put(tx, bCreds, c.ID, c); err != nil {
-				return err
-			}
-		}
-		idx := tx.Bucket(bByTenant)
-		for _, d := range in.Domains {
-			// Another tenant's claim of the same domain here loses to the
-			// bundle: drop it from that tenant's index.
-			var old Domain
-			if ok, err := get(tx, bDomains, d.Name, &old); err != nil {
-				return err
-			} else if ok && old.Tenant != name {
-				if err := idx.Delete([]byte(old.Tenant + "\x00" + d.Name)); err != nil {
-					return err
-				}
-			}
-			if err := idx.Put([]byte(name+"\x00"+d.Name), nil); err != nil {
-				return err
-			}
-			if err := put(tx, bDomains, d.Name, d); err != nil {
-				return err
-			}
-		}
-		audit := tx.Bucket(bAudit)
-		for _, e := range in.Audit {
-			seq, err := audit.NextSequence()
-			if err != nil {
-				return err
-			}
-			v, err := json.Marshal(e)
-			if err != nil {
-				return err
-			}
-			if err := audit.Put(binary.BigEndian.AppendUint64([]byte(name+"\x00"), seq), v); err != nil {
-				return err
-			}
-		}
-		return nil
+		rev = r
+		return putBundle(tx, in, rev)
 	})
 	if err != nil {
 		return false, fmt.Errorf("tenants: import %s: %w", name, err)
@@ -310,6 +242,123 @@ func (s *Store) ImportTenant(raw []byte) (bool, error) {
 		s.notify(Change{Tenant: name, Revision: rev, Remote: true})
 	}
 	return changed, nil
+}
+
+// decodeBundle decodes a bundle from another node, bounded by MaxBundle,
+// and checks it (checkBundle): a valid name, not one of this node's seeds.
+func (s *Store) decodeBundle(raw []byte) (bundle, error) {
+	var in bundle
+	if len(raw) > MaxBundle {
+		return in, fmt.Errorf("%w: tenant bundle of %d bytes (at most %d)", ErrInvalid, len(raw), MaxBundle)
+	}
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return in, fmt.Errorf("%w: tenant bundle: %v", ErrInvalid, err)
+	}
+	name := in.Tenant.Name
+	if err := ValidName(name); err != nil {
+		return in, err
+	}
+	if _, seed := s.seeds[name]; seed {
+		return in, fmt.Errorf("%w: tenant %q", ErrSeed, name)
+	}
+	if err := s.checkBundle(&in); err != nil {
+		return in, err
+	}
+	return in, nil
+}
+
+// sameBundle reports whether the stored state of tenant name encodes to
+// want, the bundle being imported: then the import changes nothing.
+func sameBundle(tx *bolt.Tx, name string, want []byte) bool {
+	cur, err := readBundle(tx, name)
+	if err != nil {
+		return false
+	}
+	have, err := json.Marshal(cur)
+	return err == nil && bytes.Equal(have, want)
+}
+
+// bumpRevision increments the store's revision in tx and returns it.
+func bumpRevision(tx *bolt.Tx) (uint64, error) {
+	meta := tx.Bucket(bMeta)
+	var rev uint64
+	if v := meta.Get(keyRevision); len(v) == 8 {
+		rev = binary.BigEndian.Uint64(v)
+	}
+	rev++
+	return rev, meta.Put(keyRevision, binary.BigEndian.AppendUint64(nil, rev))
+}
+
+// putBundle writes a checked bundle into tx at revision rev, over a
+// tenant cleared by clearTenant, and marks it synced: what came from the
+// fleet is in the fleet.
+func putBundle(tx *bolt.Tx, in bundle, rev uint64) error {
+	name := in.Tenant.Name
+	t := in.Tenant
+	t.Revision = rev
+	if err := put(tx, bTenants, name, t); err != nil {
+		return err
+	}
+	synced, err := tx.CreateBucketIfNotExists(bSynced)
+	if err != nil {
+		return err
+	}
+	if err := synced.Put([]byte(name), binary.BigEndian.AppendUint64(nil, rev)); err != nil {
+		return err
+	}
+	for _, c := range in.Credentials {
+		if err := put(tx, bCreds, c.ID, c); err != nil {
+			return err
+		}
+	}
+	if err := putBundleDomains(tx, name, in.Domains); err != nil {
+		return err
+	}
+	return putBundleAudit(tx, name, in.Audit)
+}
+
+// putBundleDomains writes tenant name's domains and their index entries.
+// Another tenant's claim of the same domain here loses to the bundle: it
+// is dropped from that tenant's index.
+func putBundleDomains(tx *bolt.Tx, name string, domains []Domain) error {
+	idx := tx.Bucket(bByTenant)
+	for _, d := range domains {
+		var old Domain
+		if ok, err := get(tx, bDomains, d.Name, &old); err != nil {
+			return err
+		} else if ok && old.Tenant != name {
+			if err := idx.Delete([]byte(old.Tenant + "\x00" + d.Name)); err != nil {
+				return err
+			}
+		}
+		if err := idx.Put([]byte(name+"\x00"+d.Name), nil); err != nil {
+			return err
+		}
+		if err := put(tx, bDomains, d.Name, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putBundleAudit appends the bundle's audit entries to tenant name's
+// trail, in order.
+func putBundleAudit(tx *bolt.Tx, name string, entries []AuditEntry) error {
+	audit := tx.Bucket(bAudit)
+	for _, e := range entries {
+		seq, err := audit.NextSequence()
+		if err != nil {
+			return err
+		}
+		v, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		if err := audit.Put(binary.BigEndian.AppendUint64([]byte(name+"\x00"), seq), v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // MaxBundle bounds a tenant bundle (a tenant with a thousand domains,

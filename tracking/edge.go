@@ -189,18 +189,50 @@ var counterNames = [...]string{
 
 // New returns an Edge for cfg.
 func New(cfg Config) (*Edge, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	// requestClock: no clock was configured (setDefaults fills one in).
+	requestClock := cfg.Now == nil
+	cfg.setDefaults()
+	if err := checkRedirect(cfg.HTTPSRedirect); err != nil {
+		return nil, err
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	e := &Edge{
+		cfg:          cfg,
+		log:          cfg.Logger,
+		requestClock: requestClock,
+		classify:     newClassifier(&cfg),
+		trusted:      newPrefixSet(cfg.TrustedProxies),
+		locations:    newLocationCache(),
+		pages:        pages,
+		plainHook:    cfg.HTTPSRedirect != "" || cfg.HTTPChallenge != nil,
+	}
+	e.baseCtx, e.cancelBase = context.WithCancel(context.Background())
+	e.srv = e.newServer()
+	return e, nil
+}
+
+// check refuses a Config without its required stores or with IP
+// truncation settings out of range, filling in the IP mode (IPTruncate)
+// and prefix lengths (/24, /48) left unset.
+func (cfg *Config) check() error {
 	if cfg.Keyring == nil {
-		return nil, errors.New("tracking: Config.Keyring is required")
+		return errors.New("tracking: Config.Keyring is required")
 	}
 	if cfg.Suppressor == nil {
-		return nil, errors.New("tracking: Config.Suppressor is required")
+		return errors.New("tracking: Config.Suppressor is required")
 	}
 	switch cfg.IPMode {
 	case "":
 		cfg.IPMode = IPTruncate
 	case IPTruncate, IPNone, IPFull:
 	default:
-		return nil, fmt.Errorf("tracking: IPMode %q: want %q, %q or %q", cfg.IPMode, IPTruncate, IPNone, IPFull)
+		return fmt.Errorf("tracking: IPMode %q: want %q, %q or %q", cfg.IPMode, IPTruncate, IPNone, IPFull)
 	}
 	if cfg.IPv4Bits == 0 {
 		cfg.IPv4Bits = 24
@@ -209,12 +241,17 @@ func New(cfg Config) (*Edge, error) {
 		cfg.IPv6Bits = 48
 	}
 	if cfg.IPv4Bits < 0 || cfg.IPv4Bits > 32 || cfg.IPv6Bits < 0 || cfg.IPv6Bits > 128 {
-		return nil, fmt.Errorf("tracking: IPv4Bits %d / IPv6Bits %d out of range", cfg.IPv4Bits, cfg.IPv6Bits)
+		return fmt.Errorf("tracking: IPv4Bits %d / IPv6Bits %d out of range", cfg.IPv4Bits, cfg.IPv6Bits)
 	}
+	return nil
+}
+
+// setDefaults fills in the fields left unset, with the defaults their
+// doc comments give.
+func (cfg *Config) setDefaults() {
 	if cfg.TenantName == nil {
 		cfg.TenantName = func(t string) string { return t }
 	}
-	requestClock := cfg.Now == nil
 	if cfg.Now == nil {
 		cfg.Now = clock.Now
 	}
@@ -248,31 +285,17 @@ func New(cfg Config) (*Edge, error) {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = time.Minute
 	}
-	if err := checkRedirect(cfg.HTTPSRedirect); err != nil {
-		return nil, err
-	}
-	pages, err := parsePages()
-	if err != nil {
-		return nil, err
-	}
-	e := &Edge{
-		cfg:          cfg,
-		log:          cfg.Logger,
-		requestClock: requestClock,
-		classify:     newClassifier(&cfg),
-		trusted:      newPrefixSet(cfg.TrustedProxies),
-		locations:    newLocationCache(),
-		pages:        pages,
-		plainHook:    cfg.HTTPSRedirect != "" || cfg.HTTPChallenge != nil,
-	}
-	e.baseCtx, e.cancelBase = context.WithCancel(context.Background())
-	e.srv = &fasthttp.Server{
+}
+
+// newServer returns the fasthttp server that runs e's handler.
+func (e *Edge) newServer() *fasthttp.Server {
+	return &fasthttp.Server{
 		Handler:               e.Handler(),
 		Name:                  "sluice",
 		NoDefaultServerHeader: true,
-		ReadTimeout:           cfg.ReadTimeout,
-		WriteTimeout:          cfg.WriteTimeout,
-		IdleTimeout:           cfg.IdleTimeout,
+		ReadTimeout:           e.cfg.ReadTimeout,
+		WriteTimeout:          e.cfg.WriteTimeout,
+		IdleTimeout:           e.cfg.IdleTimeout,
 		// A token is at most token.MaxLen characters: the default 4 KiB
 		// buffer would refuse the longest click URLs with their headers.
 		ReadBufferSize:     token.MaxLen + 4096,
@@ -282,9 +305,8 @@ func New(cfg Config) (*Edge, error) {
 		DisablePreParseMultipartForm: true,
 		CloseOnShutdown:              true,
 		SecureErrorLogMessage:        true,
-		Logger:                       fasthttpLogger{cfg.Logger},
+		Logger:                       fasthttpLogger{e.cfg.Logger},
 	}
-	return e, nil
 }
 
 // Handler returns the edge's request handler, for a server the caller runs.

@@ -38,14 +38,7 @@ func domainCmd(c *client, cmd string, args []string, o out, stderr io.Writer) er
 		if len(pos) != 0 {
 			return usageError(stderr, "domain", cmd)
 		}
-		var res struct {
-			Domains []tenants.Domain `json:"domains"`
-		}
-		body, err := c.get("/api/v1/domains", url.Values{"tenant": {*tenant}}, &res)
-		if err != nil || o.json {
-			return first(err, o, body)
-		}
-		return domainTable(o, res.Domains)
+		return domainList(c, o, *tenant)
 	}
 	if len(pos) != 1 || pos[0] == "" || cmd == "add" && *tenant == "" {
 		return usageError(stderr, "domain", cmd)
@@ -57,75 +50,117 @@ func domainCmd(c *client, cmd string, args []string, o out, stderr io.Writer) er
 		}
 	}
 	path := tenantPath(*tenant) + "/domains"
+	one := path + "/" + url.PathEscape(domain)
 	switch cmd {
 	case "add":
-		var res admin.DomainRecords
-		body, err := c.post(http.MethodPost, path, map[string]string{"domain": domain}, &res)
-		if err != nil || o.json {
-			return first(err, o, body)
-		}
-		fmt.Fprintf(o.w, "%s added to %s, pending. Publish these records, then run `sluice ctl domain verify %s`:\n\n", res.Domain.Name, res.Domain.Tenant, res.Domain.Name)
-		return recordTable(o, res.Records)
+		return domainAdd(c, o, path, domain)
 	case "show":
-		var res admin.DomainRecords
-		body, err := c.get(path+"/"+url.PathEscape(domain), nil, &res)
-		if err != nil || o.json {
-			return first(err, o, body)
-		}
-		if err := domainTable(o, []tenants.Domain{res.Domain}); err != nil {
-			return err
-		}
-		fmt.Fprintln(o.w)
-		if err := keyTable(o, res.Domain.Keys); err != nil {
-			return err
-		}
-		fmt.Fprintln(o.w)
-		return recordTable(o, res.Records)
+		return domainShow(c, o, one)
 	case "verify":
-		var res admin.DomainVerification
-		body, err := c.post(http.MethodPost, path+"/"+url.PathEscape(domain)+"/verify", struct{}{}, &res)
-		if err != nil {
-			return err
-		}
-		if o.json {
-			err = o.raw(body)
-		} else {
-			t := o.table("PURPOSE", "TYPE", "NAME", "OK", "PROBLEM")
-			for _, ch := range res.Checks {
-				t.row(ch.Purpose, ch.Type, ch.Name, ch.OK, ch.Problem)
-			}
-			err = t.flush()
-			fmt.Fprintf(o.w, "\n%s: %s\n", res.Domain.Name, res.Domain.State)
-		}
-		if err == nil && res.Domain.State != tenants.Verified {
-			err = errPending
-		}
-		return err
+		return domainVerify(c, o, one)
 	case "rotate":
-		var res admin.DomainRecords
-		body, err := c.post(http.MethodPost, path+"/"+url.PathEscape(domain)+"/rotate", admin.RotateRequest{Switch: *switchKeys}, &res)
-		if err != nil || o.json {
-			return first(err, o, body)
-		}
-		if *switchKeys {
-			fmt.Fprintf(o.w, "%s now signs with its new keys; the old ones (dkim-retiring) stay published until their retire date, then remove them:\n\n", res.Domain.Name)
-		} else {
-			fmt.Fprintf(o.w, "%s: new keys made. Publish the dkim-next records, run `sluice ctl domain verify %s`, then `sluice ctl domain rotate %s --switch`:\n\n", res.Domain.Name, res.Domain.Name, res.Domain.Name)
-		}
-		if err := keyTable(o, res.Domain.Keys); err != nil {
-			return err
-		}
-		fmt.Fprintln(o.w)
-		return recordTable(o, res.Records)
+		return domainRotate(c, o, one, *switchKeys)
 	case "remove":
-		body, err := c.do(http.MethodDelete, path+"/"+url.PathEscape(domain), nil, nil, "")
-		if err != nil || o.json {
-			return first(err, o, body)
-		}
-		fmt.Fprintf(o.w, "removed %s from %s (and its keys)\n", domain, *tenant)
-		return nil
+		return domainRemove(c, o, one, domain, *tenant)
 	}
 	return errUsage
+}
+
+// domainList prints the domains of one tenant, or of all when tenant is "".
+func domainList(c *client, o out, tenant string) error {
+	var res struct {
+		Domains []tenants.Domain `json:"domains"`
+	}
+	body, err := c.get("/api/v1/domains", url.Values{"tenant": {tenant}}, &res)
+	if err != nil || o.json {
+		return first(err, o, body)
+	}
+	return domainTable(o, res.Domains)
+}
+
+// domainAdd adds a domain under the tenant's domains path, pending, and
+// prints the records to publish.
+func domainAdd(c *client, o out, path, domain string) error {
+	var res admin.DomainRecords
+	body, err := c.post(http.MethodPost, path, map[string]string{"domain": domain}, &res)
+	if err != nil || o.json {
+		return first(err, o, body)
+	}
+	fmt.Fprintf(o.w, "%s added to %s, pending. Publish these records, then run `sluice ctl domain verify %s`:\n\n", res.Domain.Name, res.Domain.Tenant, res.Domain.Name)
+	return recordTable(o, res.Records)
+}
+
+// domainShow prints the domain at path, its keys and its records.
+func domainShow(c *client, o out, path string) error {
+	var res admin.DomainRecords
+	body, err := c.get(path, nil, &res)
+	if err != nil || o.json {
+		return first(err, o, body)
+	}
+	if err := domainTable(o, []tenants.Domain{res.Domain}); err != nil {
+		return err
+	}
+	fmt.Fprintln(o.w)
+	return keysAndRecords(o, res)
+}
+
+// domainVerify checks the domain at path through DNS and prints each
+// check; errPending (exit 1) while it is not verified.
+func domainVerify(c *client, o out, path string) error {
+	var res admin.DomainVerification
+	body, err := c.post(http.MethodPost, path+"/verify", struct{}{}, &res)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		err = o.raw(body)
+	} else {
+		t := o.table("PURPOSE", "TYPE", "NAME", "OK", "PROBLEM")
+		for _, ch := range res.Checks {
+			t.row(ch.Purpose, ch.Type, ch.Name, ch.OK, ch.Problem)
+		}
+		err = t.flush()
+		fmt.Fprintf(o.w, "\n%s: %s\n", res.Domain.Name, res.Domain.State)
+	}
+	if err == nil && res.Domain.State != tenants.Verified {
+		err = errPending
+	}
+	return err
+}
+
+// domainRotate makes new keys for the domain at path (dkim-next), or with
+// switchKeys signs with them and retires the old ones.
+func domainRotate(c *client, o out, path string, switchKeys bool) error {
+	var res admin.DomainRecords
+	body, err := c.post(http.MethodPost, path+"/rotate", admin.RotateRequest{Switch: switchKeys}, &res)
+	if err != nil || o.json {
+		return first(err, o, body)
+	}
+	if switchKeys {
+		fmt.Fprintf(o.w, "%s now signs with its new keys; the old ones (dkim-retiring) stay published until their retire date, then remove them:\n\n", res.Domain.Name)
+	} else {
+		fmt.Fprintf(o.w, "%s: new keys made. Publish the dkim-next records, run `sluice ctl domain verify %s`, then `sluice ctl domain rotate %s --switch`:\n\n", res.Domain.Name, res.Domain.Name, res.Domain.Name)
+	}
+	return keysAndRecords(o, res)
+}
+
+// domainRemove removes the domain at path (and its keys) from tenant.
+func domainRemove(c *client, o out, path, domain, tenant string) error {
+	body, err := c.do(http.MethodDelete, path, nil, nil, "")
+	if err != nil || o.json {
+		return first(err, o, body)
+	}
+	fmt.Fprintf(o.w, "removed %s from %s (and its keys)\n", domain, tenant)
+	return nil
+}
+
+// keysAndRecords prints a domain's keys, then the records to publish.
+func keysAndRecords(o out, res admin.DomainRecords) error {
+	if err := keyTable(o, res.Domain.Keys); err != nil {
+		return err
+	}
+	fmt.Fprintln(o.w)
+	return recordTable(o, res.Records)
 }
 
 // domainOwner finds the tenant of a domain in the list of all domains.

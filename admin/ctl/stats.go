@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"sluice/admin"
 )
@@ -17,11 +18,16 @@ func stats(c *client, args []string, o out, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	tenant := fs.String("tenant", "", "tenant")
 	campaign := fs.String("campaign", "", "campaign (default: the whole tenant)")
+	local := fs.Bool("local", false, "in a fleet: this node's numbers only (default: summed over the nodes)")
 	if err := fs.Parse(args); err != nil || *tenant == "" || fs.NArg() != 0 {
 		return usageError(stderr, "stats")
 	}
 	var st admin.TenantStats
-	body, err := c.get("/api/v1/stats", url.Values{"tenant": {*tenant}, "campaign": {*campaign}}, &st)
+	q := url.Values{"tenant": {*tenant}, "campaign": {*campaign}}
+	if *local {
+		q.Set("local", "1")
+	}
+	body, err := c.get("/api/v1/stats", q, &st)
 	if err != nil || o.json {
 		return first(err, o, body)
 	}
@@ -50,7 +56,35 @@ func stats(c *client, args []string, o out, stderr io.Writer) error {
 	if *campaign == "" && len(st.Campaigns) > 0 {
 		fmt.Fprintf(o.w, "\ncampaigns: %s\n", strings.Join(st.Campaigns, ", "))
 	}
-	return nil
+	return fleetLine(o.w, st.Fleet)
+}
+
+// fleetLine says whose numbers a fleet-wide answer sums: nothing for one
+// node's.
+func fleetLine(w io.Writer, f *admin.FleetInfo) error {
+	if f == nil {
+		return nil
+	}
+	if f.Error != "" {
+		_, err := fmt.Fprintf(w, "\nfleet: %s\n", f.Error)
+		return err
+	}
+	var nodes []string
+	for _, n := range f.Nodes {
+		switch {
+		case n.Local:
+			nodes = append(nodes, n.ID+" (this node)")
+		case n.Stale:
+			nodes = append(nodes, fmt.Sprintf("%s (stale: %s)", n.ID, n.Updated.Format(time.RFC3339)))
+		default:
+			nodes = append(nodes, n.ID)
+		}
+	}
+	_, err := fmt.Fprintf(w, "\nfleet totals of %d nodes: %s\n", len(f.Nodes), strings.Join(nodes, ", "))
+	if err == nil && len(f.Missing) > 0 {
+		_, err = fmt.Fprintf(w, "not counted (live, nothing published yet): %s\n", strings.Join(f.Missing, ", "))
+	}
+	return err
 }
 
 // logLevel shows or changes the running node's log level.

@@ -4,12 +4,13 @@ import (
 	"net/http"
 
 	"sluice/admin"
+	"sluice/fleet"
 	"sluice/mta/submit"
 	"sluice/tracking/webhook"
 )
 
 // buildEdgeAndAdmin makes the tracking edge (with its HTTPS certificates
-// when tracking.https_addr is set, edgetls.go) and the admin API, the two
+// when tracking.https_addr is set, edge.go) and the admin API, the two
 // HTTP servers over the stores.
 func (n *node) buildEdgeAndAdmin(p *parts) (err error) {
 	if n.edgeCerts, err = newEdgeCerts(n.cfg, n.log, n.reloads, n.trackingHosts()); err != nil {
@@ -30,7 +31,7 @@ func (n *node) buildEdgeAndAdmin(p *parts) (err error) {
 func newAdminServer(n *node, token string) (*http.Server, error) {
 	c := admin.Config{
 		Token: token, Queue: n.store, Suppressions: n.store, Stats: n.events,
-		Privacy:      admin.Stores{Spool: n.store, Events: n.events, Outbox: webhook.Stored{Outbox: n.webhooks.outbox, DB: n.events}},
+		Privacy:      admin.Stores{Spool: n.store, Events: n.events, Outbox: webhook.Stored{Outbox: n.outbox, DB: n.events}},
 		Tenants:      n.tenantNames,
 		TenantNames:  n.tenantNamesNow, // tenants created through ctl count at once (tenants.go)
 		ValidAddress: submit.ValidAddress,
@@ -39,12 +40,17 @@ func newAdminServer(n *node, token string) (*http.Server, error) {
 	if n.shaping != nil {
 		c.Sites = n.shaping
 	}
-	c.Sources = sourceGates(n) // ctl sources (sources.go)
+	c.Sources = sourceGates(n) // ctl sources (delivery.go)
 	if n.tenantStore != nil {
 		c.TenantStore = n.tenantStore // ctl tenant, ctl domain (tenants.go)
 	}
 	if n.subs != nil && n.subs.guard != nil {
 		c.Reputation = n.subs.guard // ctl tenant status|resume
+	}
+	if m := n.fleet; m != nil { // ctl stats sums the fleet; an erasure runs at every node
+		cc := n.cfg.Cluster
+		c.FleetStats = m.PublishStats(c.StatsSource(), fleet.StatsOptions{Every: cc.StatsEvery.Duration, TTL: cc.StatsTTL.Duration})
+		c.FleetErase = m.FollowErasures(admin.ApplyErasure(c.Privacy, c.Logger), fleet.EraseOptions{Retention: cc.EraseRetention.Duration})
 	}
 	return admin.NewServer(c)
 }

@@ -49,7 +49,7 @@ func writeConfig(t *testing.T, path, text string) (string, *token.Keyring) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kr, err := loadKeyring(cfg)
+	kr, err := cfg.Keyring()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net/netip"
-	"path/filepath"
+	"net"
 
 	"sluice/configs"
 	"sluice/internal/certs"
+	"sluice/internal/reload"
 	"sluice/metrics"
 	"sluice/tracking"
 	"sluice/tracking/events"
@@ -24,33 +23,15 @@ import (
 // `sluice edge`, which has no tenants store).
 func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tracking.Suppressor, log *slog.Logger, m *metrics.Set,
 	cm *certs.Manager, hosts tracking.HostTenants) (*tracking.Edge, error) {
-	names := map[string]string{}
-	for _, t := range cfg.Tenants {
-		names[t.Name] = t.DisplayName
+	ec, err := cfg.EdgeConfig()
+	if err != nil {
+		return nil, err
 	}
-	var apple []netip.Prefix
-	if f := cfg.Tracking.AppleCIDRsFile; f != "" {
-		var err error
-		if apple, err = tracking.LoadCIDRs(f); err != nil {
-			return nil, fmt.Errorf("config: tracking.apple_cidrs_file: %w", err)
-		}
-	}
-	var challenge func(ctx context.Context, host, path string) ([]byte, bool)
+	ec.Keyring, ec.Events, ec.Suppressor, ec.Logger, ec.Hosts = kr, ev, sup, log, hosts
 	if cm != nil && len(cfg.Tracking.ACMEHosts) > 0 {
-		challenge = cm.HTTPChallenge
+		ec.HTTPChallenge = cm.HTTPChallenge
 	}
-	edge, err := tracking.New(tracking.Config{
-		Keyring: kr, Events: ev, Suppressor: sup, Logger: log,
-		TenantName: func(t string) string {
-			if n := names[t]; n != "" {
-				return n
-			}
-			return t
-		},
-		IPMode: cfg.Tracking.IPMode, TrustedProxies: configs.Prefixes(cfg.Tracking.TrustedProxies), KeepUserAgent: cfg.Tracking.KeepUserAgent,
-		AppleCIDRs: apple, AppleOpensHuman: cfg.Tracking.AppleOpensHuman, MaxTokenAge: cfg.Tracking.MaxTokenAge.Duration,
-		HTTPSRedirect: cfg.Tracking.HTTPSRedirect(), HTTPChallenge: challenge, Hosts: hosts,
-	})
+	edge, err := tracking.New(ec)
 	if err != nil {
 		return nil, fmt.Errorf("tracking edge: %w", err)
 	}
@@ -58,20 +39,47 @@ func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tra
 	return edge, nil
 }
 
-// loadKeyring builds the token keyring from [tracking] (token.LoadKeyring:
-// the secret generated into data_dir on first start when none is set),
-// naming the key of a secret that is not hex.
-func loadKeyring(cfg *configs.Config) (*token.Keyring, error) {
-	t := cfg.Tracking
-	kr, err := token.LoadKeyring(t.TokenSecret, t.PreviousTokenSecrets, filepath.Join(cfg.DataDir, token.SecretFile))
-	var he *token.HexError
-	switch {
-	case errors.As(err, &he) && he.Index < 0:
-		return nil, errors.New("config: tracking.token_secret: not hex")
-	case errors.As(err, &he):
-		return nil, fmt.Errorf("config: tracking.previous_token_secrets[%d]: not hex", he.Index)
-	case err != nil:
-		return nil, fmt.Errorf("config: tracking token secrets: %w", err)
+// newEdgeCerts makes the certificate manager of the HTTPS edge
+// (configs.EdgeCerts) and registers its reload; nil when
+// tracking.https_addr is empty.
+func newEdgeCerts(cfg *configs.Config, log *slog.Logger, reloads *reload.Registry, hosts tracking.HostTenants) (*certs.Manager, error) {
+	cc, ok := cfg.EdgeCerts(hosts)
+	if !ok {
+		return nil, nil
 	}
-	return kr, nil
+	cc.Logger = log
+	cm, err := certs.New(cc)
+	if err != nil {
+		return nil, fmt.Errorf("config: tracking.tls_cert / acme_hosts: %w", err)
+	}
+	reloads.Add("tracking certificate", func(context.Context) error { return cm.Reload() })
+	return cm, nil
+}
+
+// listenEdgeTLS binds tracking.https_addr; nil when it is empty.
+func listenEdgeTLS(cfg *configs.Config) (net.Listener, error) {
+	if cfg.Tracking.HTTPSAddr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", cfg.Tracking.HTTPSAddr)
+	if err != nil {
+		return nil, fmt.Errorf("tracking.https_addr: %w", err)
+	}
+	return ln, nil
+}
+
+// serveEdgeTLS serves the edge over HTTPS when tracking.https_addr is set,
+// and watches every certificate's files until ctx ends.
+func (n *node) serveEdgeTLS(ctx context.Context) {
+	for _, cm := range n.watchCerts {
+		n.goServe("certificate watch", func() error { cm.Watch(ctx, certs.WatchInterval); return nil })
+	}
+	if n.edgeTLSLn == nil {
+		return
+	}
+	n.goServe("tracking https", func() error {
+		return ignoreClosed(n.edge.ServeTLS(n.edgeTLSLn, n.edgeCerts.TLSConfig("http/1.1")))
+	})
+	n.log.Info("tracking edge serves HTTPS", "https", n.edgeTLSLn.Addr().String(),
+		"redirect", n.cfg.Tracking.HTTPSRedirect(), "acme_hosts", n.cfg.Tracking.ACMEHosts)
 }

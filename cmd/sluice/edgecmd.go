@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -24,8 +23,9 @@ import (
 )
 
 // runEdge implements `sluice edge --config FILE`: the tracking edge alone,
-// for scaling it out. Events go to this edge's own events store;
-// unsubscribes go to the node named by tracking.suppress_via.
+// for scaling it out (tracking.Standalone). Events go to this edge's own
+// events store; unsubscribes go to the node named by
+// tracking.suppress_via.
 func runEdge(args []string, stdout, stderr io.Writer) int {
 	hup := reload.CatchSIGHUP() // from the start: SIGHUP reloads, never kills
 	defer hup.Stop()
@@ -44,7 +44,7 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "sluice: config: tracking.suppress_via: required for `sluice edge` (the admin URL of the node that keeps suppressions)")
 		return 2
 	}
-	log, _, _ := newLogger(cfg.Log, stderr)
+	log, _, _ := cfg.Log.Logger(stderr)
 	tuneGC()
 	token, err := admin.ReadToken(cfg.Admin.Token, filepath.Join(cfg.DataDir, admin.TokenFile))
 	if err != nil {
@@ -52,129 +52,80 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	sup := admin.RemoteSuppressor{URL: cfg.Tracking.SuppressVia, Token: token, Client: &http.Client{Timeout: 10 * time.Second}}
-	p, code := startEdge(cfg, sup, log, stderr)
-	if p == nil {
+	reloads := reload.New(log)
+	s, code, err := startEdge(cfg, sup, reloads, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return code
 	}
-	hup.Serve(p.https.reloads)
-	stopHTTPS := p.https.serve(p.edge, log) // edgetls.go
-	code = serveEdge(p.edge, p.ln, p.wh, p.ev, strings.TrimSuffix(sup.URL, "/"), log)
-	stopHTTPS()
-	mctx, mcancel := context.WithTimeout(context.Background(), 2*time.Second)
-	_ = p.metrics.Shutdown(mctx)
-	mcancel()
+	hup.Serve(reloads)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	log.Info("sluice edge started", "listen", s.Listener.Addr().String(), "suppress_via", sup.URL)
+	code = 0
+	if err := s.Serve(ctx); err != nil {
+		log.Error("edge failed", "err", err)
+		code = 1
+	}
 	log.Info("sluice edge stopped")
 	return code
 }
 
-// edgeProc is what `sluice edge` serves.
-type edgeProc struct {
-	edge *tracking.Edge
-	ln   net.Listener
-	wh   *webhooks
-	ev   *events.Store
-	// metrics serves /metrics on admin.listen.
-	metrics *http.Server
-	// https serves tracking.https_addr (edgetls.go).
-	https *edgeHTTPS
-}
-
 // startEdge opens the edge's events store with its webhooks, builds the
-// edge over it and binds tracking.listen. On failure it prints why and
-// returns a nil edgeProc and the exit status.
-func startEdge(cfg *configs.Config, sup admin.RemoteSuppressor, log *slog.Logger, stderr io.Writer) (*edgeProc, int) {
+// edge over it and binds tracking.listen, tracking.https_addr and the
+// metrics' admin.listen (`sluice edge` has no admin API: that listener
+// is its scrape target). On failure it closes what it opened and returns
+// the exit status.
+func startEdge(cfg *configs.Config, sup admin.RemoteSuppressor, reloads *reload.Registry, log *slog.Logger) (_ *tracking.Standalone, code int, err error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		fmt.Fprintf(stderr, "sluice: data dir: %v\n", err)
-		return nil, 1
+		return nil, 1, fmt.Errorf("data dir: %w", err)
 	}
-	kr, err := loadKeyring(cfg)
+	kr, err := cfg.Keyring()
 	if err != nil {
-		fmt.Fprintf(stderr, "sluice: %v\n", err)
-		return nil, 1
+		return nil, 1, err
 	}
-	wh, err := newWebhooks(cfg)
+	out, err := newOutbox(cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "sluice: %v\n", err)
-		return nil, 2
+		return nil, 2, err
 	}
 	ev, err := events.Open(filepath.Join(cfg.DataDir, "events.db"), events.Options{Retention: cfg.Tracking.Retention.Duration, Logger: log,
-		InTx: wh.hook()})
+		InTx: out.Hook()})
 	if err != nil {
-		fmt.Fprintf(stderr, "sluice: events store: %v\n", err)
-		return nil, 1
+		return nil, 1, fmt.Errorf("events store: %w", err)
 	}
-	m := metrics.New()
-	hs, err := openEdgeHTTPS(cfg, log)
-	var edge *tracking.Edge
-	if err == nil {
-		edge, err = buildEdge(cfg, kr, ev, sup, log, m, hs.certs, nil)
-	}
-	if err == nil {
-		err = wh.start(cfg, ev, nil, log, m) // no spool here: no recipient addresses
-	}
-	var ln net.Listener
-	if err == nil {
-		if ln, err = net.Listen("tcp", cfg.Tracking.Listen); err != nil {
-			err = fmt.Errorf("tracking.listen: %w", err)
-		}
-	}
-	var msrv *http.Server
-	if err == nil {
-		if msrv, err = startEdgeMetrics(cfg.Admin.Listen, m, log); err != nil {
-			ln.Close()
-		}
-	}
-	if err != nil {
-		hs.close()
-		ev.Close(context.Background())
-		fmt.Fprintf(stderr, "sluice: %v\n", err)
-		return nil, 1
-	}
-	return &edgeProc{edge: edge, ln: ln, wh: wh, ev: ev, metrics: msrv, https: hs}, 0
-}
-
-// serveEdge serves the edge and its webhooks until a signal or a serve
-// error, then stops them and closes the events store; it returns the exit
-// status.
-func serveEdge(edge *tracking.Edge, ln net.Listener, wh *webhooks, ev *events.Store, suppressVia string, log *slog.Logger) (code int) {
-	errc := make(chan error, 1)
-	go func() { errc <- ignoreClosed(edge.Serve(ln)) }()
-	whCtx, whStop := context.WithCancel(context.Background())
-	whDone := make(chan error, 1)
-	go func() { whDone <- wh.run(whCtx) }()
-	log.Info("sluice edge started", "listen", ln.Addr().String(), "suppress_via", suppressVia)
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	select {
-	case <-sigs:
-	case err := <-errc:
+	s := &tracking.Standalone{Events: ev, Logger: log}
+	defer func() {
 		if err != nil {
-			log.Error("edge failed", "err", err)
-			code = 1
+			for _, ln := range []net.Listener{s.Listener, s.TLSListener} {
+				if ln != nil {
+					ln.Close()
+				}
+			}
+			ev.Close(context.Background())
 		}
+	}()
+	m := metrics.New()
+	if s.Certs, err = newEdgeCerts(cfg, log, reloads, nil); err != nil {
+		return nil, 1, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_ = edge.Shutdown(ctx)
-	ln.Close()
-	whStop()
-	if err := <-whDone; err != nil {
-		log.Warn("webhooks", "err", err)
+	if s.Edge, err = buildEdge(cfg, kr, ev, sup, log, m, s.Certs, nil); err != nil {
+		return nil, 1, err
 	}
-	if err := ev.Close(ctx); err != nil {
-		log.Warn("events store close", "err", err)
-	}
-	return code
-}
-
-// startEdgeMetrics serves m's GET /metrics and /healthz on addr
-// (admin.listen): `sluice edge` has no admin API, so this listener is its
-// scrape target. Shut the server down with the edge.
-func startEdgeMetrics(addr string, m *metrics.Set, log *slog.Logger) (*http.Server, error) {
-	ln, err := net.Listen("tcp", addr)
+	d, err := startWebhooks(cfg, ev, out, nil, log, m) // no spool here: no recipient addresses
 	if err != nil {
-		return nil, fmt.Errorf("admin.listen (the edge's /metrics): %w", err)
+		return nil, 1, err
 	}
-	return m.Serve(ln, log), nil
+	s.Webhooks = d.Run
+	if s.Listener, err = net.Listen("tcp", cfg.Tracking.Listen); err != nil {
+		return nil, 1, fmt.Errorf("tracking.listen: %w", err)
+	}
+	if s.TLSListener, err = listenEdgeTLS(cfg); err != nil {
+		return nil, 1, err
+	}
+	mln, err := net.Listen("tcp", cfg.Admin.Listen)
+	if err != nil {
+		return nil, 1, fmt.Errorf("admin.listen (the edge's /metrics): %w", err)
+	}
+	s.Metrics = m.Serve(mln, log)
+	return s, 0, nil
 }

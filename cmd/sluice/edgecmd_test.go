@@ -47,7 +47,7 @@ func TestStandaloneEdge(t *testing.T) {
 	edge := startChild(t, "edge", path, edgeAddr)
 	cmd, logs := edge.cmd, edge.logs
 
-	kr, err := loadKeyring(tn.cfg)
+	kr, err := tn.cfg.Keyring()
 	if err != nil {
 		t.Fatal(err)
 	}

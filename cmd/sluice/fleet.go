@@ -32,11 +32,23 @@ func (n *node) startFleet(p *parts) (err error) {
 		return fmt.Errorf("cluster: %w", err)
 	}
 	n.fleet = m
+	m.Replicator.SetOnReturn(n.worker.Kick) // returns handed over through Redis are processed at once
 	n.shaping.SetShared(m.Client.Throttles(ctx, m.Leases, m.Rate, m.Backoff)) // delivery honours the fleet's leases, rate and backoff
 	n.limiter.SetShared(m.Client.TenantLimits(n.limiter.Limits()))            // per-tenant rate and daily quota counted fleet-wide
 	n.warmup.SetShared(m.Client.WarmupCounts())                               // warm-up allowances counted fleet-wide (nil warmup: no-op)
 	p.policy.Store = m.Suppressions()
-	n.syncTenants(m) // tenants kept as data, replicated through Redis (tenants.go)
+	if n.tenantStore != nil { // tenants kept as data, replicated through Redis
+		n.tenantSync = m.Client.Tenants(n.tenantStore, fleet.TenantSyncOptions{})
+	}
+	if n.subs != nil && n.subs.guard != nil { // reputation windows summed across the fleet
+		r := n.cfg.Reputation
+		n.subs.guard.SetShared(m.Client.ReputationCounts(fleet.ReputationOptions{
+			WindowMessages: r.WindowMessages, WindowTime: r.WindowTime.Duration}))
+	}
+	// The admin API again, now with the fleet's statistics and erasures.
+	if n.admin, err = newAdminServer(n, p.adminToken); err != nil {
+		return err
+	}
 	n.admin.Handler = admin.WithCluster(n.admin.Handler, p.adminToken, clusterStatus{m})
 	n.metrics.RegisterFleet(func() metrics.FleetStats {
 		cs, rs := m.Client.Stats(), m.Replicator.Stats()
@@ -49,10 +61,9 @@ func (n *node) startFleet(p *parts) (err error) {
 }
 
 func (n *node) memberOptions() fleet.MemberOptions {
-	cc := &n.cfg.Cluster
-	return fleet.MemberOptions{URL: cc.Redis, Password: cc.Password, Prefix: cc.Prefix,
-		NodeID: cc.NodeID, DataDir: n.cfg.DataDir, TLSCA: cc.TLSCA, LeaseTTL: cc.LeaseTTL.Duration,
-		StreamMaxLen: cc.StreamMaxLen, Version: version, Logger: n.log}
+	o := n.cfg.MemberOptions(version)
+	o.Logger = n.log
+	return o
 }
 
 // nodeNumber is the number the spool puts in the low bits of its message

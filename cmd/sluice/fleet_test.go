@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -27,59 +26,25 @@ import (
 
 // fleetMember is one `sluice serve` process of a test fleet.
 type fleetMember struct {
-	id                    string
-	submit, edge, adminAt string
-	dataDir               string
-	child                 *child
+	id                             string
+	submit, edge, adminAt, inbound string
+	dataDir                        string
+	child                          *child
 }
 
 // startFleetNodes runs n `sluice serve` processes, each with its own data
 // dir, sharing redisURL, a tenant "acme" (trusted from loopback, no AUTH),
 // one tracking secret (a token made for one node works at every node)
-// and a sink MX for whatever they accept.
+// and a sink MX for whatever they accept (startFleet, fleet_harness_test.go).
 func startFleetNodes(t *testing.T, redisURL string, ids ...string) ([]*fleetMember, *token.Keyring) {
 	t.Helper()
-	sink := mtatest.NewSink(t, mtatest.SinkOptions{})
-	secret := strings.Repeat("cd", 32)
-	var kr *token.Keyring
-	var out []*fleetMember
-	for _, id := range ids {
-		dir := t.TempDir()
-		m := &fleetMember{id: id, submit: freeAddr(t), edge: freeAddr(t), adminAt: freeAddr(t), dataDir: filepath.Join(dir, "data")}
-		config := fmt.Sprintf(`data_dir = %q
-hostname = "%s.fleet.test"
-[log]
-level = "warn"
-[submission]
-listen = %q
-trusted_networks = ["127.0.0.0/8"]
-trusted_tenant = "acme"
-[inbound]
-listen = %q
-[tracking]
-listen = %q
-token_secret = %q
-base_url = "http://edge.test"
-[admin]
-listen = %q
-token = "t0ken"
-[cluster]
-redis = %q
-node_id = %q
-[[tenant]]
-name = "acme"
-password_hash = %q
-sender_domains = ["acme.example"]
-[[route]]
-domain = "*"
-host = %q
-`, filepath.Join(dir, "data"), id, m.submit, freeAddr(t), m.edge, secret, m.adminAt, redisURL, id, hashFor(t, "x"), sink.Addr())
-		var path string
-		path, kr = writeConfig(t, filepath.Join(dir, "sluice.toml"), config)
-		m.child = startChild(t, "serve", path, m.submit)
-		out = append(out, m)
-	}
-	return out, kr
+	return startFleet(t, fleetSpec{redisURL: redisURL}, ids...)
+}
+
+// newPlainSink starts a sink that accepts everything and returns its address.
+func newPlainSink(t *testing.T) string {
+	t.Helper()
+	return mtatest.NewSink(t, mtatest.SinkOptions{}).Addr()
 }
 
 // submitCode submits one marketing message from acme to rcpt at addr and

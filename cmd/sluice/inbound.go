@@ -6,9 +6,8 @@ import (
 	"fmt"
 
 	"sluice/internal/certs"
-	"sluice/mta/bounce"
 	"sluice/mta/inbound"
-	"sluice/mta/mx"
+	"sluice/mta/shaping"
 	"sluice/mta/submit"
 )
 
@@ -17,17 +16,11 @@ import (
 // DNS resolver that delivery and FBL checks use.
 func (n *node) buildReturns(p *parts) (err error) {
 	cfg := n.cfg
-	if p.classifier, err = bounce.NewWithOptions(cfg.BounceOptions()); err != nil {
-		return fmt.Errorf("config: bounce_rule: %w", err)
+	if p.classifier, err = cfg.Classifier(); err != nil {
+		return err
 	}
 	p.policy = &inbound.Policy{Store: n.store, SoftThreshold: cfg.Suppression.SoftThreshold, SoftWindow: cfg.Suppression.SoftWindow.Duration}
-	servers := cfg.Delivery.Resolvers
-	if len(servers) == 0 {
-		if servers, err = mx.SystemServers("/etc/resolv.conf"); err != nil {
-			return fmt.Errorf("delivery.resolvers: none configured and %w", err)
-		}
-	}
-	p.resolver, err = mx.New(mx.Config{Servers: servers, Observe: n.metrics.ObserveDNS})
+	p.resolver, err = cfg.Resolver(n.metrics.ObserveDNS)
 	return err
 }
 
@@ -39,30 +32,13 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 	if err != nil {
 		return fmt.Errorf("config: inbound.fbl_providers: %w", err)
 	}
-	policyReturns := n.metrics.PolicyReturns()
 	n.worker = inbound.NewWorker(inbound.WorkerConfig{
 		Store: n.store, Tokens: p.toks, Tracking: p.toks, FBL: fbl, SendingIPs: n.cfg.SendingPrefixes(), Classifier: p.classifier, Policy: p.policy, Logger: n.log,
-		// An accepted message bounced later for reputation or content
-		// slows its (source, site) down like a synchronous throttle.
-		OnPolicyReturn: func(source, site string, class bounce.Class, reason string) {
-			l := n.shaping.ObserveReturn(source, site, string(class)+" "+reason)
-			policyReturns.Inc(l.Rule, source, string(class))
-			if reason == bounce.ReasonBlockedIP && n.blocklist != nil {
-				// A return naming a DNS blocklist marks the pair as a
-				// synchronous blocklist reply does: the site's mail moves
-				// to the pool's other sources.
-				n.blocklist.Mark(source, site, "return: "+reason)
-			}
-		},
+		// A policy return slows its (source, site) down like a
+		// synchronous throttle, and one naming a blocklist marks it.
+		OnPolicyReturn: shaping.PolicyReturns(n.shaping, n.blocklist, n.metrics.PolicyReturns().Inc),
 		OnEvent: func(ev inbound.Event) {
-			class := string(ev.Class)
-			if ev.Kind == "unattributed" {
-				class = "unattributed"
-			}
-			n.metrics.Return("inbound", class)
-			if ev.Tenant != "" && ev.Kind != "unattributed" && ev.Via != inbound.ViaMessageIDUnverified {
-				n.metrics.TenantReturn(ev.Tenant, ev.Kind)
-			}
+			n.metrics.InboundReturn(ev)
 			// The event store hears of ev through the spool journal
 			// (DoneReturn), like delivery outcomes.
 			if onReturn != nil {
@@ -70,9 +46,11 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 			}
 		},
 	})
-	inTLS, err := n.inboundTLS(p.tls)
-	if err != nil {
-		return err
+	inTLS := p.tls // the submission's, unless inbound.tls_cert is set
+	if ic.TLSCert != "" {
+		if inTLS, err = n.fileCert("inbound", ic.TLSCert, ic.TLSKey); err != nil {
+			return err
+		}
 	}
 	inBackend := inbound.NewBackend(inbound.ServerConfig{TLSConfig: inTLS,
 		Hostname: n.cfg.Hostname, Domains: ic.Domains, FBLLocalParts: ic.FBLLocalParts,
@@ -82,21 +60,15 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 	return nil
 }
 
-// inboundTLS is the inbound MX's STARTTLS configuration: the submission's
-// (sub, itself reloaded when it comes from files) unless inbound.tls_cert
-// is set, and then a certificate of its own, reloaded on SIGHUP and when
-// its files change (the watch runs with the others, edgetls.go); a failed
-// reload keeps the certificate in force.
-func (n *node) inboundTLS(sub *tls.Config) (*tls.Config, error) {
-	ic := n.cfg.Inbound
-	if ic.TLSCert == "" {
-		return sub, nil
-	}
-	cm, err := certs.New(certs.Config{CertFile: ic.TLSCert, KeyFile: ic.TLSKey, Logger: n.log})
+// fileCert is the certificate of section's tls_cert and tls_key,
+// reloaded on SIGHUP and when its files change (the watch runs with the
+// others, edge.go); a failed reload keeps the certificate in force.
+func (n *node) fileCert(section, certFile, keyFile string) (*tls.Config, error) {
+	cm, err := certs.New(certs.Config{CertFile: certFile, KeyFile: keyFile, Logger: n.log})
 	if err != nil {
-		return nil, fmt.Errorf("config: inbound.tls_cert: %w", err)
+		return nil, fmt.Errorf("config: %s.tls_cert: %w", section, err)
 	}
-	n.reloads.Add("inbound certificate", func(context.Context) error { return cm.Reload() })
+	n.reloads.Add(section+" certificate", func(context.Context) error { return cm.Reload() })
 	n.watchCerts = append(n.watchCerts, cm)
 	return cm.TLSConfig(), nil
 }

@@ -32,7 +32,7 @@ func TestLogsKeepRecipientsHashed(t *testing.T) {
 		t.Fatalf("default log.recipients %q, want hash", cfg.Log.Recipients)
 	}
 	logs := &syncBuffer{}
-	log, _, redactor := newLogger(cfg.Log, logs)
+	log, _, redactor := cfg.Log.Logger(logs)
 	n, err := startNode(cfg, log, io.Discard, nodeOptions{redactor: redactor})
 	if err != nil {
 		t.Fatal(err)

@@ -37,6 +37,7 @@ import (
 	"sluice/tracking"
 	"sluice/tracking/events"
 	"sluice/tracking/token"
+	"sluice/tracking/webhook"
 )
 
 // node is one running sluice: every server of `sluice serve`, wired
@@ -55,7 +56,7 @@ type node struct {
 	worker   *inbound.Worker
 	shaping  *shaping.Policy
 	// warmup (nil unless a source warms up) and blocklist gate the
-	// sources per site (sources.go).
+	// sources per site (delivery.go).
 	warmup    *shaping.Warmup
 	blocklist *shaping.Blocklist
 	// tenantNames lists the tenants, for admin operations across them.
@@ -63,9 +64,10 @@ type node struct {
 	// tenantStore keeps tenants, credentials and domains as data
 	// (tenants.go); closed after the admin API that serves it.
 	tenantStore *tenants.Store
-	// tenants runs beside the store: tracking hosts, fleet sync, key
-	// retirement (tenants.go).
-	tenants *tenantsRun
+	// hosts are the tenants' own tracking hosts, fed by the store;
+	// tenantSync replicates it in a fleet (tenants.go).
+	hosts      *tracking.HostMap
+	tenantSync *fleet.TenantSync
 	// cgoRSA: some DKIM key signs RSA through OpenSSL (see tuneProcs).
 	cgoRSA bool
 	// out receives messages for the operator (the development tenant's
@@ -81,13 +83,14 @@ type node struct {
 	inbound    *smtp.Server
 	edge       *tracking.Edge
 	events     *events.Store
-	webhooks   *webhooks
-	subs       *subscribers  // reputation guard, accounting log (subscribers.go)
-	fleet      *fleet.Member // [cluster]: nil on a single node (fleet.go)
+	outbox     *webhook.Outbox     // the webhooks' outbox, an events store subscriber
+	webhooks   *webhook.Dispatcher // its dispatcher (events.go)
+	subs       *subscribers        // reputation guard, accounting log (events.go)
+	fleet      *fleet.Member       // [cluster]: nil on a single node (fleet.go)
 	admin      *http.Server
 
 	// The HTTPS edge's certificates and listener, every certificate
-	// manager whose files are watched (edgetls.go), the reload registry
+	// manager whose files are watched (edge.go), the reload registry
 	// SIGHUP runs, the TLS reporter and its test hook (tlsreports.go).
 	edgeCerts  *certs.Manager
 	edgeTLSLn  net.Listener
@@ -131,9 +134,9 @@ type nodeOptions struct {
 // submission write to it), delivery before submission (the spool wakes
 // the scheduler), the events store before the edge and the admin API that
 // read it, the listeners last. Each step is in the file of its room:
-// inbound.go (returns), delivery.go, submission.go, webhook.go (the
+// inbound.go (returns), delivery.go, submission.go, events.go (the
 // events store), admin.go (the edge and the admin API), fleet.go; what a
-// section means to a leaf package is configs' (components.go).
+// section means to its package is configs' (components*.go).
 func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOptions) (n *node, err error) {
 	n = &node{cfg: cfg, log: log, logLevel: opts.logLevel, metrics: metrics.New(), errc: make(chan error, 8),
 		reloads: reload.New(log), tlsrptHook: opts.tlsrptHook, out: out}
@@ -161,6 +164,7 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 			return nil
 		},
 		n.buildReturns,
+		func(p *parts) error { n.live.classifier = p.classifier; return nil }, // swapped by a reload (reload.go)
 		func(p *parts) error { return n.buildDelivery(p, opts.onEvent) },
 		n.buildSubmission,
 		n.openTenants,
@@ -203,10 +207,12 @@ func (n *node) prepare(out io.Writer) (p *parts, err error) {
 		Dir: filepath.Join(cfg.DataDir, "tls"), Host: cfg.Hostname}).Load(); err != nil {
 		return nil, err
 	}
-	if p.tls, err = n.submissionTLS(p.tls); err != nil { // reloaded on SIGHUP (edgetls.go)
-		return nil, err
+	if s := cfg.Submission; s.TLSCert != "" { // reloaded on SIGHUP and when its files change
+		if p.tls, err = n.fileCert("submission", s.TLSCert, s.TLSKey); err != nil {
+			return nil, err
+		}
 	}
-	if p.keyring, err = loadKeyring(cfg); err != nil {
+	if p.keyring, err = cfg.Keyring(); err != nil {
 		return nil, err
 	}
 	n.keyring, p.toks = p.keyring, inbound.KeyringTokens{Keyring: p.keyring}
@@ -214,14 +220,14 @@ func (n *node) prepare(out io.Writer) (p *parts, err error) {
 	if p.tenants, n.cgoRSA, err = n.configTenants(cfg, out, p.keyring); err != nil {
 		return nil, err
 	}
-	warnUnsigned(cfg, n.log) // no tenant sends unsigned without the operator told (signer.go)
+	warnUnsigned(cfg, n.log) // no tenant sends unsigned without the operator told (submission.go)
 	if p.adminToken, err = admin.LoadOrCreateToken(cfg.Admin.Token, filepath.Join(cfg.DataDir, admin.TokenFile)); err != nil {
 		return nil, err
 	}
 	for _, t := range p.tenants {
 		n.tenantNames = append(n.tenantNames, t.Name)
 	}
-	p.retry = queue.RetryPolicy{First: cfg.Queue.RetryFirst.Duration, Max: cfg.Queue.RetryMax.Duration, MaxAge: cfg.Queue.MaxAge.Duration}
+	p.retry = cfg.Retry()
 	return p, nil
 }
 
@@ -299,7 +305,7 @@ func (n *node) serve() {
 	n.goServe("directory purge", func() error {
 		return n.store.RunDirectoryPurge(runCtx, queue.DirectoryPurge{Retention: n.cfg.Queue.DirectoryRetention.Duration})
 	})
-	n.goServe("webhooks", func() error { return n.webhooks.run(runCtx) }) // stopped before the events store closes
+	n.goServe("webhooks", func() error { return n.webhooks.Run(runCtx) }) // stopped before the events store closes
 	n.goServe("events journal", func() error { return n.journal.Run(runCtx) })
 	n.goServe("tenant limits", func() error { return n.limiter.Run(runCtx) }) // saves the day's counts when stopped
 	n.goServe("timed holds", func() error {
@@ -309,11 +315,11 @@ func (n *node) serve() {
 	n.goServe("submission", func() error { return ignoreClosed(n.submission.Serve(n.subLn)) })
 	n.goServe("inbound", func() error { return ignoreClosed(n.inbound.Serve(n.inLn)) })
 	n.goServe("tracking", func() error { return ignoreClosed(n.edge.Serve(n.edgeLn)) })
-	n.serveEdgeTLS(runCtx)  // HTTPS, certificate watches (edgetls.go)
+	n.serveEdgeTLS(runCtx)  // HTTPS, certificate watches (edge.go)
 	n.runTLSReports(runCtx) // tlsreports.go
 	n.goServe("admin", func() error { return ignoreClosed(n.admin.Serve(n.adminLn)) })
 	n.goServe("fleet", func() error { return n.fleet.Run(runCtx) })
-	n.runWarmup(runCtx)  // sources.go
+	n.runWarmup(runCtx)  // delivery.go
 	n.runTenants(runCtx) // key retirement, fleet tenant sync (tenants.go)
 	n.log.Info("sluice started",
 		"submission", n.subLn.Addr().String(), "inbound", n.inLn.Addr().String(),
@@ -361,12 +367,12 @@ func (n *node) shutdown(grace time.Duration) error {
 	}
 	n.runCancel()
 	n.engine.Stop(ctx)
-	n.flushWarmup() // the last deliveries' counts (sources.go)
+	n.flushWarmup() // the last deliveries' counts (delivery.go)
 	actx, acancel := context.WithTimeout(context.Background(), 2*time.Second)
 	_ = n.admin.Shutdown(actx)
 	acancel()
-	n.closeTenants() // no AUTH or admin request is left (tenants.go)
 	n.wg.Wait()
+	n.closeTenants()    // no AUTH, admin request or sweep is left (tenants.go)
 	n.closeTLSReports() // its last flush; mailed reports are in the spool already
 	ectx, ecancel := context.WithTimeout(context.Background(), 5*time.Second)
 	// The outcomes of the last deliveries are in the journal: apply them

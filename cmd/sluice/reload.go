@@ -9,7 +9,9 @@ import (
 	"sync/atomic"
 
 	"sluice/configs"
+	"sluice/mta/bounce"
 	"sluice/mta/inbound"
+	"sluice/mta/shaping"
 	"sluice/mta/submit"
 	"sluice/queue"
 	"sluice/tracking/token"
@@ -29,6 +31,10 @@ type liveConfig struct {
 	// when no tenant has a bounce domain.
 	verp atomic.Pointer[verpFunc]
 	toks inbound.KeyringTokens
+	// classifier is the bounce classifier of delivery's failures and the
+	// returns worker, whose [[bounce_rule]]s a reload swaps (set at
+	// start, after buildReturns).
+	classifier *bounce.Classifier
 }
 
 type verpFunc func(*queue.Work, queue.WorkRcpt) string
@@ -37,7 +43,10 @@ type verpFunc func(*queue.Work, queue.WorkRcpt) string
 // on SIGHUP the file is read and validated again and, when it is good,
 // what it configures is rebuilt as start-up builds it and swapped in:
 // the tenants with their credentials, DKIM signers and trackers, their
-// bounce domains, the routes and the outbound TLS policy rules. A config
+// bounce domains and limits (rate_limit, daily_quota: the day's counts
+// stay), the routes, the outbound TLS policy rules, the shaping rules
+// (a site whose rule is unchanged keeps its backoff) and the
+// classification rules ([[bounce_rule]]). A config
 // that does not load or validate is refused, with one log line naming
 // the key (the registry's "reload failed"), and the previous one stays
 // in force. Keys that need a restart (restartKeys) are logged and keep
@@ -71,6 +80,10 @@ func (n *node) reloadConfig() error {
 	if err != nil {
 		return err
 	}
+	rules, err := n.checkRules(cfg)
+	if err != nil {
+		return err
+	}
 	if n.tlsPolicy != nil {
 		if err := n.tlsPolicy.SetRules(tc.Rules); err != nil {
 			return fmt.Errorf("config: delivery.tls_policy: %w", err)
@@ -85,15 +98,63 @@ func (n *node) reloadConfig() error {
 	}
 	n.live.setVERP(cfg)
 	n.engine.SetRoutes(deliveryConfig(cfg, queue.RetryPolicy{}).Routes) // also re-asks the TLS policies
+	if err := n.swapRules(cfg, rules); err != nil {
+		return err // checked above: not expected
+	}
 	n.live.mu.Lock()
 	n.live.cfg, n.live.names = cfg, names
 	n.live.mu.Unlock()
-	n.log.Info("config reloaded", "tenants", len(ts), "routes", len(cfg.Routes), "tls_policy_rules", len(tc.Rules))
+	n.log.Info("config reloaded", "tenants", len(ts), "routes", len(cfg.Routes), "tls_policy_rules", len(tc.Rules),
+		"shaping_rules", len(rules), "bounce_rules", len(cfg.BounceRules))
+	return nil
+}
+
+// checkRules validates cfg's shaping rules, tenant limits and
+// classification rules as the swaps will take them (each package's own
+// checks), before anything is swapped, and returns the merged shaping
+// rules. Errors name the config key.
+func (n *node) checkRules(cfg *configs.Config) ([]shaping.Rule, error) {
+	rules, err := cfg.ShapingRules().Rules()
+	if err != nil {
+		return nil, fmt.Errorf("config: shaping.%w", err)
+	}
+	if _, err := shaping.New(rules, shaping.Options{}); err != nil {
+		return nil, fmt.Errorf("config: shaping: %w", err)
+	}
+	if _, err := submit.NewLocalLimiter(submit.LocalLimiterConfig{Limits: cfg.LimiterConfig(n.log).Limits}); err != nil {
+		return nil, fmt.Errorf("config: tenant: %w", err)
+	}
+	if _, err := bounce.NewWithOptions(cfg.BounceOptions()); err != nil {
+		return nil, fmt.Errorf("config: bounce_rule: %w", err)
+	}
+	return rules, nil
+}
+
+// swapRules puts cfg's shaping rules (checkRules' rules), tenant limits
+// (the fleet's too, in a fleet) and classification rules in force. Each
+// swap keeps its package's running state (see shaping.Policy.SetRules,
+// submit.LocalLimiter.SetLimits, bounce.Classifier.SetOptions).
+func (n *node) swapRules(cfg *configs.Config, rules []shaping.Rule) error {
+	if err := n.shaping.SetRules(rules); err != nil {
+		return fmt.Errorf("config: shaping: %w", err)
+	}
+	if err := n.limiter.SetLimits(cfg.LimiterConfig(n.log).Limits); err != nil {
+		return fmt.Errorf("config: tenant: %w", err)
+	}
+	if c := n.live.classifier; c != nil {
+		if err := c.SetOptions(cfg.BounceOptions()); err != nil {
+			return fmt.Errorf("config: bounce_rule: %w", err)
+		}
+	}
 	return nil
 }
 
 // restartKeys lists the keys of next that differ from cur but are read
-// only at start: listen addresses, the data dir, [cluster].
+// only at start: listen addresses, the data dir, [cluster], and the
+// sections no reload swaps yet (sources and pools, reputation, webhooks,
+// accounting). What reloadConfig swaps is not among them: tenants and
+// their limits, DKIM keys, routes, TLS-policy, shaping and
+// classification rules.
 func restartKeys(cur, next *configs.Config) []string {
 	var keys []string
 	for _, k := range []struct {
@@ -107,6 +168,12 @@ func restartKeys(cur, next *configs.Config) []string {
 		{"tracking.https_addr", cur.Tracking.HTTPSAddr, next.Tracking.HTTPSAddr},
 		{"admin.listen", cur.Admin.Listen, next.Admin.Listen},
 		{"cluster", cur.Cluster, next.Cluster},
+		// Not swapped by a reload yet: built once at start.
+		{"source", cur.Sources, next.Sources},
+		{"pool", cur.Pools, next.Pools},
+		{"reputation", cur.Reputation, next.Reputation},
+		{"webhooks", cur.Webhooks, next.Webhooks},
+		{"accounting", cur.Accounting, next.Accounting},
 	} {
 		if !reflect.DeepEqual(k.cur, k.n) {
 			keys = append(keys, k.key)

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +21,9 @@ import (
 	"sluice/dkim"
 	"sluice/mta/mtatest"
 	"sluice/mta/mx/dnstest"
+	"sluice/mta/shaping"
+	"sluice/queue"
+	"sluice/tracking/events"
 )
 
 // reloadConfigText is a config file with every listener on port 0, DNS
@@ -199,4 +204,225 @@ func TestConfigReload(t *testing.T) {
 func isCode(err error, code int) bool {
 	var se *smtp.SMTPError
 	return errors.As(err, &se) && se.Code == code
+}
+
+// reloadNode is a node started from a config file, as `sluice serve
+// --config` runs, that a test rewrites and reloads.
+type reloadNode struct {
+	t      *testing.T
+	n      *node
+	path   string
+	write  func(more string)
+	events *eventLog
+	logs   *syncBuffer
+}
+
+// startReloadNode writes reloadConfigText(…, more) with a DNS server that
+// points example.test at sink, and starts a node from it.
+func startReloadNode(t *testing.T, sink *mtatest.Sink, more string) *reloadNode {
+	t.Helper()
+	dns := dnstest.NewServer(t)
+	dns.AddMX("example.test", 10, "mx1.example.test")
+	dns.AddA("mx1.example.test", "127.0.0.1")
+	dir := t.TempDir()
+	rn := &reloadNode{t: t, path: filepath.Join(dir, "sluice.toml"), events: newEventLog(), logs: &syncBuffer{}}
+	rn.write = func(more string) {
+		t.Helper()
+		text := reloadConfigText(filepath.Join(dir, "data"), dns.Addr(), sink.Port(), more)
+		if err := os.WriteFile(rn.path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rn.write(more)
+	cfg, err := configs.Load(rn.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewJSONHandler(io.MultiWriter(rn.logs, testLogWriter()), nil))
+	if rn.n, err = startNode(cfg, log, io.Discard, nodeOptions{onEvent: rn.events.add, configPath: rn.path}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rn.n.shutdown(5 * time.Second) })
+	return rn
+}
+
+// reload rewrites the config with more and runs the reload SIGHUP runs.
+func (rn *reloadNode) reload(more string) {
+	rn.t.Helper()
+	rn.write(more)
+	if err := rn.n.reloads.Run(context.Background()); err != nil {
+		rn.t.Fatalf("reload: %v", err)
+	}
+}
+
+// sendMany submits n messages from acme to <prefix><i>@example.test over
+// sessions parallel STARTTLS+AUTH sessions.
+func (rn *reloadNode) sendMany(prefix string, n, sessions int) {
+	rn.t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, sessions)
+	for s := range sessions {
+		c, err := authAs(rn.t, rn.n.subLn.Addr().String(), "acme")
+		if err != nil {
+			rn.t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := s; i < n; i += sessions {
+				to := fmt.Sprintf("%s%d@example.test", prefix, i)
+				if err := sendOne(c, "a@acme.example", to, "From: a@acme.example\r\nSubject: s\r\n\r\nhi\r\n"); err != nil {
+					errs <- fmt.Errorf("%s: %w", to, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		rn.t.Fatal(err)
+	}
+}
+
+// concurrency counts the transactions a sink holds at once (its Data
+// takes hold, so that overlapping connections overlap there).
+type concurrency struct {
+	hold      time.Duration
+	cur, peak atomic.Int64
+}
+
+func (c *concurrency) data(mtatest.Received) error {
+	n := c.cur.Add(1)
+	for p := c.peak.Load(); n > p && !c.peak.CompareAndSwap(p, n); p = c.peak.Load() {
+	}
+	time.Sleep(c.hold) // a slow receiver: the sink's own latency, not a wait for a constant
+	c.cur.Add(-1)
+	return nil
+}
+
+// A reload that lowers a shaping rule's max_connections: the receiver,
+// which saw several connections at once before, sees one at a time after.
+func TestReloadShapingRules(t *testing.T) {
+	t.Parallel()
+	conc := &concurrency{hold: 40 * time.Millisecond}
+	sink := mtatest.NewSink(t, mtatest.SinkOptions{TLS: true, Data: conc.data})
+	rule := func(conns int) string {
+		return fmt.Sprintf("[[shaping.rule]]\nname = \"slow\"\ndomains = [\"example.test\"]\nmax_connections = %d\nmax_messages_per_connection = 1000\n", conns)
+	}
+	rn := startReloadNode(t, sink, tenantTOML(t, "acme", "acme.example")+rule(6))
+	rn.sendMany("before", 60, 6)
+	if got := sink.WaitRcpts(60, 20*time.Second); len(got) != 60 {
+		t.Fatalf("before the reload: %d of 60 delivered", len(got))
+	}
+	if p := conc.peak.Load(); p < 2 {
+		t.Fatalf("before the reload the sink saw at most %d transaction at once; the test needs several", p)
+	}
+
+	rn.reload(tenantTOML(t, "acme", "acme.example") + rule(1))
+	conc.peak.Store(conc.cur.Load())
+	rn.sendMany("after", 60, 6)
+	if got := sink.WaitRcpts(120, 30*time.Second); len(got) != 120 {
+		t.Fatalf("after the reload: %d of 120 delivered", len(got))
+	}
+	if p := conc.peak.Load(); p != 1 {
+		t.Fatalf("after max_connections = 1 was reloaded the sink saw %d transactions at once, want 1", p)
+	}
+	if l := rn.n.shaping.Limits(shapingKeyOf(rn.n, "example.test")); l.MaxConnections != 1 || l.Rule != "slow" {
+		t.Fatalf("the site's limits after the reload: %+v", l)
+	}
+}
+
+// shapingKeyOf is the shaping key of domain sent from the default source.
+func shapingKeyOf(n *node, domain string) shaping.Key {
+	return shaping.Key{Site: n.shaping.Site(domain, []string{"mx1.example.test"})}
+}
+
+// A reload that lowers a tenant's daily_quota under what it sent today:
+// its next MAIL FROM is answered 451 4.7.1 (the day's count survived the
+// reload), and one raised again lets it go on from that count.
+func TestReloadTenantLimits(t *testing.T) {
+	t.Parallel()
+	sink := mtatest.NewSink(t, mtatest.SinkOptions{TLS: true})
+	acme := func(quota int) string {
+		return tenantTOML(t, "acme", "acme.example") + fmt.Sprintf("daily_quota = %d\n", quota)
+	}
+	rn := startReloadNode(t, sink, acme(10))
+	addr := rn.n.subLn.Addr().String()
+	c, err := authAs(t, addr, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := "From: a@acme.example\r\nSubject: q\r\n\r\nhi\r\n"
+	for i := range 3 {
+		if err := sendOne(c, "a@acme.example", fmt.Sprintf("q%d@example.test", i), msg); err != nil {
+			t.Fatalf("message %d under the quota: %v", i, err)
+		}
+	}
+
+	rn.reload(acme(3))
+	err = c.Mail("a@acme.example", nil) // the session from before the reload
+	var se *smtp.SMTPError
+	if !errors.As(err, &se) || se.Code != 451 || se.EnhancedCode != (smtp.EnhancedCode{4, 7, 1}) {
+		t.Fatalf("MAIL FROM with 3 sent and the quota reloaded to 3: %v, want 451 4.7.1", err)
+	}
+
+	rn.reload(acme(4))
+	if err := sendOne(c, "a@acme.example", "q3@example.test", msg); err != nil {
+		t.Fatalf("the 4th message with the quota reloaded to 4: %v", err)
+	}
+	if err := c.Mail("a@acme.example", nil); !isCode(err, 451) {
+		t.Fatalf("the 5th message with a quota of 4: %v, want 451", err)
+	}
+}
+
+// A reload that adds a [[bounce_rule]]: the same refusal from the
+// receiver, classified by the built-in table before, is the override's
+// class in the failed event after.
+func TestReloadClassificationRules(t *testing.T) {
+	t.Parallel()
+	sink := mtatest.NewSink(t, mtatest.SinkOptions{TLS: true, Rcpt: func(string) error {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Mailbox frozen by policy"}
+	}})
+	rn := startReloadNode(t, sink, tenantTOML(t, "acme", "acme.example"))
+	c, err := authAs(t, rn.n.subLn.Addr().String(), "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(to string) string {
+		t.Helper()
+		if err := sendOne(c, "a@acme.example", to, "From: a@acme.example\r\nSubject: c\r\n\r\nhi\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		rn.events.wait(t, to, "failed", 10*time.Second)
+		return failedClass(t, rn.n, to)
+	}
+	before := send("before@example.test")
+	if before == "" || before == "hard_invalid_recipient" {
+		t.Fatalf("class before the override: %q; the test needs another built-in verdict", before)
+	}
+	rn.reload(tenantTOML(t, "acme", "acme.example") +
+		"[[bounce_rule]]\nname = \"frozen\"\npattern = \"mailbox frozen\"\nclass = \"hard_invalid_recipient\"\n")
+	if after := send("after@example.test"); after != "hard_invalid_recipient" {
+		t.Fatalf("class after the override was reloaded: %q (before: %q), want hard_invalid_recipient", after, before)
+	}
+}
+
+// failedClass waits for the events store's failed event of rcpt (the
+// journal applies it a moment after delivery's event) and returns its
+// class.
+func failedClass(t *testing.T, n *node, rcpt string) string {
+	t.Helper()
+	var class string
+	waitFor(t, 10*time.Second, func() bool {
+		_ = n.events.Range(context.Background(), "acme", time.Time{}, time.Time{}, func(ev events.Event) bool {
+			if r, ok := n.store.LookupRecipient(queue.ID(ev.Message), ev.Rcpt); ok && string(ev.Kind) == "failed" && r.Addr == rcpt {
+				class = ev.Class
+				return false
+			}
+			return true
+		})
+		return class != ""
+	})
+	return class
 }

@@ -236,7 +236,7 @@ func waitFor(t *testing.T, timeout time.Duration, cond func() bool) {
 
 func mailboxTokensFor(t *testing.T, tn *testNode) inbound.KeyringTokens {
 	t.Helper()
-	kr, err := loadKeyring(tn.cfg)
+	kr, err := tn.cfg.Keyring()
 	if err != nil {
 		t.Fatal(err)
 	}

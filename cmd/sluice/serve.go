@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -13,7 +12,6 @@ import (
 
 	"sluice/configs"
 	"sluice/dkim/openssl"
-	"sluice/internal/logging"
 	"sluice/internal/reload"
 )
 
@@ -35,7 +33,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return 2
 	}
-	log, level, redactor := newLogger(cfg.Log, stderr)
+	log, level, redactor := cfg.Log.Logger(stderr)
 	tuneGC()
 	n, err := startNode(cfg, log, stdout, nodeOptions{logLevel: level, redactor: redactor, configPath: *configPath})
 	if err != nil {
@@ -82,15 +80,3 @@ func tuneGC() {
 // tuneProcs raises GOMAXPROCS when RSA signs in OpenSSL, unless
 // GOMAXPROCS is set (openssl.RaiseProcs); 0 when unchanged.
 func tuneProcs(cgoRSA bool) int { return openssl.RaiseProcs(cgoRSA) }
-
-// newLogger returns the JSON logger of cfg.Log (its level held in a
-// variable that `sluice ctl log-level` changes at run time, its
-// recipients redacted by log.recipients) and the level and redactor, for
-// the node to wire.
-func newLogger(c configs.Log, w io.Writer) (*slog.Logger, *slog.LevelVar, *logging.Redactor) {
-	log, lv, r, err := logging.NewJSON(w, c.Level, c.Recipients)
-	if err != nil { // configs validated both: info, hashed recipients as before
-		log, lv, r, _ = logging.NewJSON(w, "", "")
-	}
-	return log, lv, r
-}

@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 
 	"sluice/configs"
+	"sluice/dkim"
+	"sluice/metrics"
 	"sluice/mta/submit"
 	"sluice/tracking"
 	"sluice/tracking/token"
@@ -19,7 +20,7 @@ func (n *node) buildSubmission(p *parts) error {
 	if err != nil {
 		return fmt.Errorf("submission auth throttle: %w", err)
 	}
-	if n.limiter, err = tenantLimiter(n.cfg, n.log); err != nil {
+	if n.limiter, err = submit.NewLocalLimiter(n.cfg.LimiterConfig(n.log)); err != nil {
 		return err
 	}
 	n.backend, err = submit.New(submit.Config{
@@ -38,23 +39,17 @@ func (n *node) buildSubmission(p *parts) error {
 	return nil
 }
 
+// buildTenants is the [[tenant]] tables, or else the development tenant
+// (its password printed once to out).
 func buildTenants(cfg *configs.Config, out io.Writer) ([]*submit.Tenant, error) {
-	if len(cfg.Tenants) == 0 {
-		t, err := submit.LoadOrCreateDevTenant(cfg.DataDir, out)
-		if err != nil {
-			return nil, fmt.Errorf("development tenant: %w", err)
-		}
-		return []*submit.Tenant{t}, nil
+	if ts := cfg.SubmitTenants(); ts != nil {
+		return ts, nil
 	}
-	ts := make([]*submit.Tenant, len(cfg.Tenants))
-	for i, t := range cfg.Tenants {
-		prio, _ := t.PriorityValue() // validated by configs
-		ts[i] = &submit.Tenant{Name: t.Name, Username: t.Username, PasswordHash: t.PasswordHash,
-			SenderDomains: t.SenderDomains, FromAllow: t.FromAllow, MaxSessions: t.MaxSessions,
-			MaxMessageBytes: t.MaxMessageBytes, MaxRecipients: t.MaxRecipients,
-			Pools: t.Pools, Priority: prio}
+	t, err := submit.LoadOrCreateDevTenant(cfg.DataDir, out)
+	if err != nil {
+		return nil, fmt.Errorf("development tenant: %w", err)
 	}
-	return ts, nil
+	return []*submit.Tenant{t}, nil
 }
 
 // attachTrackers gives each configured tenant its link tracker.
@@ -63,23 +58,66 @@ func attachTrackers(cfg *configs.Config, tenants []*submit.Tenant, kr *token.Key
 		log.Warn("tracking.base_url is not set: no tracking links and no List-Unsubscribe headers")
 		return
 	}
-	for i, ct := range cfg.Tenants { // the development tenant has no tracking settings
-		tenants[i].Tracker = tracking.NewTracker(tracking.TrackerConfig{Keyring: kr, BaseURL: cfg.Tracking.BaseURL,
-			BounceDomain: ct.BounceDomain, Mode: ct.Tracking, TrackText: ct.TrackText})
+	for i := range cfg.Tenants { // the development tenant has no tracking settings
+		tenants[i].Tracker = tracking.NewTracker(cfg.TenantTracker(i, kr))
 	}
 }
 
-// tenantLimiter builds the node's per-tenant rate and daily quota from the
-// tenants' rate_limit, rate_burst and daily_quota; the day's counts are
-// kept in data_dir/tenant-limits.json across restarts.
-func tenantLimiter(cfg *configs.Config, log *slog.Logger) (*submit.LocalLimiter, error) {
-	limits := map[string]submit.Limit{}
-	for _, t := range cfg.Tenants {
-		if t.RateLimit > 0 || t.DailyQuota > 0 {
-			limits[t.Name] = submit.Limit{Rate: t.RateLimit, Burst: t.RateBurst, Daily: t.DailyQuota}
+// attachSigners gives each tenant the signer of its sender domains and
+// the ESP keys (dkim.LoadSigners: every key loaded once, a bad or missing
+// key stops start-up naming the domain and file). cgoRSA reports whether
+// an RSA key signs through OpenSSL (see tuneProcs).
+func attachSigners(cfg *configs.Config, tenants []*submit.Tenant, log *slog.Logger) (cgoRSA bool, err error) {
+	if len(cfg.DKIM.Keys) == 0 && len(cfg.DKIM.ESPKeys) == 0 {
+		return false, nil
+	}
+	s, err := dkim.LoadSigners(cfg.DKIM.Signers(log))
+	if err != nil {
+		return false, fmt.Errorf("config: %w", err)
+	}
+	for _, t := range tenants {
+		sg, err := s.For(t.SenderDomains)
+		if err != nil {
+			return false, fmt.Errorf("config: dkim (tenant %s): %w", t.Name, err)
+		}
+		if sg != nil { // a nil *dkim.Signer is not a nil submit.Signer
+			t.Signer = sg
 		}
 	}
-	return submit.NewLocalLimiter(submit.LocalLimiterConfig{
-		Limits: limits, StatePath: filepath.Join(cfg.DataDir, "tenant-limits.json"), Logger: log,
-	})
+	return s.OpenSSL(), nil
+}
+
+// timeSigners puts each tenant's signer behind the metrics' timer
+// (sluice_dkim_sign_seconds): one time.Now pair per message signed.
+func timeSigners(tenants []*submit.Tenant, m *metrics.Set) {
+	for _, t := range tenants {
+		if t.Signer != nil {
+			t.Signer = m.TimeSigner(t.Signer)
+		}
+	}
+}
+
+// warnUnsigned says at start-up which configured tenants' sender domains
+// have no DKIM key of their own (nor a parent's: dkim.AlignedKeyFiles):
+// their mail leaves unsigned (counted in
+// sluice_dkim_unsigned_messages_total) unless dkim.require_aligned =
+// "all", which refuses it instead. Loud, so that no tenant sends unsigned
+// without the operator having been told.
+func warnUnsigned(cfg *configs.Config, log *slog.Logger) {
+	if cfg.DKIM.RequireAlignedAll() {
+		return
+	}
+	keys := configs.KeyFiles(cfg.DKIM.Keys)
+	for _, t := range cfg.Tenants {
+		var bare []string
+		for _, d := range t.SenderDomains {
+			if len(dkim.AlignedKeyFiles(keys, d)) == 0 {
+				bare = append(bare, d)
+			}
+		}
+		if len(bare) > 0 {
+			log.Warn(`tenant sender domains without a DKIM key: their mail leaves unsigned (dkim.require_aligned = "all" refuses it)`,
+				"tenant", t.Name, "domains", bare)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"sluice/internal/clock"
 	"sluice/mta/mtatest"
 	"sluice/mta/mx/dnstest"
+	"sluice/mta/tlsrpt"
 	"sluice/tracking/webhook"
 )
 
@@ -88,17 +89,17 @@ func TestWebhookCarriesTLS(t *testing.T) {
 }
 
 // TestTLSReportMailIsExempt: a mailed TLS report, queued by the reporter's
-// Enqueue (enqueueReport), carries delivery.FlagTLSReport: delivery sends
+// Enqueue (tlsrpt.SpoolEnqueue), carries delivery.FlagTLSReport: delivery sends
 // it outside the receiver's policy ("exempt", RFC 8460 §5.3).
 func TestTLSReportMailIsExempt(t *testing.T) {
 	t.Parallel()
 	tn := startTestNode(t, mtatest.SinkOptions{}, nil)
 	msg := "From: tlsrpt@acme.example\r\nTo: reports@example.test\r\nSubject: Report Domain: example.test\r\n\r\nreport\r\n"
-	if err := tn.n.enqueueReport(nil)(context.Background(), "tlsrpt@acme.example", "reports@example.test", []byte(msg)); err != nil {
+	if err := tlsrpt.SpoolEnqueue(tn.n.store, nil, nil)(context.Background(), "tlsrpt@acme.example", "reports@example.test", []byte(msg)); err != nil {
 		t.Fatal(err)
 	}
 	ev := tn.events.wait(t, "reports@example.test", "delivered", 10*time.Second)
-	if ev.TLSPolicy != "exempt" || ev.TLSPolicySource != "tls-report" || ev.Tenant != systemTenant {
+	if ev.TLSPolicy != "exempt" || ev.TLSPolicySource != "tls-report" || ev.Tenant != tlsrpt.SystemTenant {
 		t.Fatalf("report delivered under policy %q (%q), tenant %q; want exempt", ev.TLSPolicy, ev.TLSPolicySource, ev.Tenant)
 	}
 	// Tenant mail to the same site is not.

@@ -188,7 +188,7 @@ func TestTLSReportsEndToEnd(t *testing.T) {
 	if mail.From != "tlsrpt@acme.example" || !strings.Contains(headerValue(mail.Data, "Content-Type"), "multipart/report") {
 		t.Fatalf("mailed report: from %q, Content-Type %q", mail.From, headerValue(mail.Data, "Content-Type"))
 	}
-	if ev := tn.events.wait(t, "reports@example.test", "delivered", 10*time.Second); ev.Tenant != systemTenant {
-		t.Fatalf("report mail queued under tenant %q, want %q", ev.Tenant, systemTenant)
+	if ev := tn.events.wait(t, "reports@example.test", "delivered", 10*time.Second); ev.Tenant != tlsrpt.SystemTenant {
+		t.Fatalf("report mail queued under tenant %q, want %q", ev.Tenant, tlsrpt.SystemTenant)
 	}
 }

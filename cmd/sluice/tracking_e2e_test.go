@@ -41,7 +41,7 @@ func TestTrackingRewriteAtSubmission(t *testing.T) {
 		cfg.Tenants[0].BounceDomain = "bounces.test"
 		cfg.Tenants[0].Tracking = "all"
 	})
-	kr, err := loadKeyring(tn.cfg)
+	kr, err := tn.cfg.Keyring()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -275,7 +275,7 @@ func TestWebhookPrivacyErase(t *testing.T) {
 		t.Fatalf("bob's two events did not arrive; got %+v", evs)
 	}
 	waitFor(t, 10*time.Second, func() bool {
-		m := tn.n.webhooks.disp.Metrics()
+		m := tn.n.webhooks.Metrics()
 		return len(m.Endpoints) == 1 && m.Endpoints[0].Pending == 0
 	})
 	evs, _ = sink.until(0, func([]webhookEvent) bool { return true })

@@ -3,6 +3,7 @@ package bounce
 import (
 	"mime"
 	"regexp"
+	"sync/atomic"
 )
 
 // Class is what a failure means to a bulk sender. The set is fixed; see the
@@ -134,9 +135,11 @@ const (
 )
 
 // Classifier classifies replies and returned messages. Build it once with
-// [New]; it is immutable afterwards and safe for concurrent use.
+// [New] or [NewWithOptions]; it is safe for concurrent use, and only its
+// operator rules change afterwards ([Classifier.SetOptions], swapped
+// whole).
 type Classifier struct {
-	ops    []opRule // operator rules, tried first
+	ops    atomic.Pointer[[]opRule] // operator rules, tried first
 	rules  []rule
 	status map[string]statusRule // "S.D" and "S" (subject default)
 	auto   []autoRule

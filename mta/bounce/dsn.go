@@ -158,6 +158,30 @@ func (c *Classifier) dsnAddress(v string) string {
 func (c *Classifier) dsnResults(e *entity, head string, rcpts []header) []Result {
 	var res []Result
 	var delivered []header // recipients reported delivered, relayed or expanded
+	segs := newSegmenter(head, c.dsnAddresses(rcpts))
+	for _, r := range rcpts {
+		action := dsnAction(r)
+		switch action {
+		case "delivered", "relayed", "expanded":
+			delivered = append(delivered, r)
+			continue
+		}
+		addr, ok := c.dsnRecipient(e, head, r, len(rcpts))
+		if !ok {
+			continue
+		}
+		res = append(res, c.dsnFailure(r, action, addr, c.dsnSegment(segs, addr, head, len(rcpts))))
+		if len(res) == maxRecipients {
+			break
+		}
+	}
+	return c.dsnSuccesses(res, delivered)
+}
+
+// dsnAddresses lists every address a report's recipient groups name
+// (Final-Recipient, then Original-Recipient), for the segmenter to find
+// in the human-readable part.
+func (c *Classifier) dsnAddresses(rcpts []header) []string {
 	var addrs []string
 	for _, r := range rcpts {
 		if a := c.dsnAddress(r.get("final-recipient")); a != "" {
@@ -167,99 +191,152 @@ func (c *Classifier) dsnResults(e *entity, head string, rcpts []header) []Result
 			addrs = append(addrs, a)
 		}
 	}
-	segs := newSegmenter(head, addrs)
-	for _, r := range rcpts {
-		action := strings.ToLower(strings.TrimSpace(strings.Fields(oneLine(r.get("action")) + " x")[0]))
-		switch action {
-		case "delivered", "relayed", "expanded":
-			delivered = append(delivered, r)
-			continue
-		}
-		addr := c.dsnAddress(r.get("original-recipient"))
-		if addr == "" {
-			addr = c.dsnAddress(r.get("final-recipient"))
-		}
-		if addr == "" && r.get("status") == "" && r.get("diagnostic-code") == "" {
-			continue
-		}
-		if addr == "" && len(rcpts) == 1 {
-			// A DSN whose recipient fields were left out or redacted:
-			// the address may still be named in its text.
-			if as := c.recipients(e, head, c.exclusions(e, head)); len(as) == 1 {
-				addr = as[0]
-			}
-		}
-		status := validEnhanced(strings.Fields(oneLine(r.get("status")) + " x")[0])
-		diagType, diag := typedValue(r.get("diagnostic-code"))
-		var code int
-		var enh, text string
-		switch {
-		case diag == "":
-		case isDigit(diag[0]):
-			code, enh, text = ParseReply(diag)
-		default:
-			text = collapse(diag)
-			if fr, ok := c.findReply(diag); ok {
-				code, enh = fr.code, fr.enhanced
-			}
-		}
-		if enh == "" && text != "" {
-			enh = c.findEnhanced(text)
-		}
-		if code != 0 && diagType != "" && diagType != "smtp" && !strings.HasPrefix(diagType, "x-") {
-			code = 0 // a non-SMTP diagnostic's number is no reply code
-		}
-		if status == "" || (strings.HasSuffix(status, ".0.0") && enh != "" && !strings.HasSuffix(enh, ".0.0")) {
-			if enh != "" {
-				status = enh
-			}
-		}
-		seg := segs.segment(addr)
-		if seg == "" && len(rcpts) == 1 {
-			seg = head
-			if len(seg) > maxSegment {
-				seg = seg[:maxSegment]
-			}
-		}
-		sites := []string{domainOf(addr), mtaHost(r.get("remote-mta"))}
-		v := c.classifyDSN(signal{code: code, enhanced: status, action: action, texts: []string{text, seg}, sites: sites})
-		why := ""
-		switch {
-		case diag != "" && isDigit(diag[0]):
-			why = formatReply(code, enh, text)
-		case diag != "":
-			why = diag
-		case v.text == 1:
-			why = lineAt(seg, v.pos)
-		default:
-			if fr, ok := c.findReply(seg); ok {
-				why = fr.line
-			}
-		}
-		_, mta := typedValue(oneLine(r.get("remote-mta")))
-		res = append(res, Result{
-			Recipient:  addr,
-			Status:     status,
-			Class:      v.class,
-			Hard:       v.hard,
-			Reason:     v.reason,
-			Rule:       v.rule,
-			Decisive:   v.decisive,
-			Diagnostic: clip(why),
-			RemoteMTA:  mta,
-		})
-		if len(res) == maxRecipients {
-			break
+	return addrs
+}
+
+// dsnAction returns a recipient's RFC 3464 §2.3.3 Action, lowercase, its
+// first word only ("failed (bad address)" is failed); "x" when absent.
+func dsnAction(r header) string {
+	return strings.ToLower(strings.TrimSpace(strings.Fields(oneLine(r.get("action")) + " x")[0]))
+}
+
+// dsnStatus returns a recipient's RFC 3464 §2.3.4 Status when it is a
+// valid RFC 3463 code, "" otherwise.
+func dsnStatus(r header) string {
+	return validEnhanced(strings.Fields(oneLine(r.get("status")) + " x")[0])
+}
+
+// dsnRecipient returns the address a recipient group reports on, the
+// Original-Recipient first (what the sender wrote), else the
+// Final-Recipient. ok is false for a group that names no address and
+// records neither Status nor Diagnostic-Code: nothing to report. A lone
+// recipient whose fields were left out or redacted may still be named in
+// the report's text.
+func (c *Classifier) dsnRecipient(e *entity, head string, r header, nrcpts int) (addr string, ok bool) {
+	addr = c.dsnAddress(r.get("original-recipient"))
+	if addr == "" {
+		addr = c.dsnAddress(r.get("final-recipient"))
+	}
+	if addr == "" && r.get("status") == "" && r.get("diagnostic-code") == "" {
+		return "", false
+	}
+	if addr == "" && nrcpts == 1 {
+		if as := c.recipients(e, head, c.exclusions(e, head)); len(as) == 1 {
+			addr = as[0]
 		}
 	}
-	// A report of success only (RFC 3464 Action: delivered, relayed,
-	// expanded): one Other per recipient, which nobody should act on.
+	return addr, true
+}
+
+// dsnDiag is a recipient's Diagnostic-Code (RFC 3464 §2.3.6) taken apart.
+type dsnDiag struct {
+	raw  string // the value after its type, "" if none
+	code int    // the SMTP reply code, 0 if none or not an SMTP diagnostic
+	enh  string // the RFC 3463 code found in it, "" if none
+	text string // the reply text
+}
+
+// parseDiagnostic reads a Diagnostic-Code value ("smtp; 550 5.1.1 …"). A
+// value that is no reply line still yields the first reply or enhanced
+// code found in it; the number of a non-SMTP diagnostic type ("x-postfix"
+// excepted) is no reply code.
+func (c *Classifier) parseDiagnostic(v string) dsnDiag {
+	typ, raw := typedValue(v)
+	d := dsnDiag{raw: raw}
+	switch {
+	case raw == "":
+	case isDigit(raw[0]):
+		d.code, d.enh, d.text = ParseReply(raw)
+	default:
+		d.text = collapse(raw)
+		if fr, ok := c.findReply(raw); ok {
+			d.code, d.enh = fr.code, fr.enhanced
+		}
+	}
+	if d.enh == "" && d.text != "" {
+		d.enh = c.findEnhanced(d.text)
+	}
+	if d.code != 0 && typ != "" && typ != "smtp" && !strings.HasPrefix(typ, "x-") {
+		d.code = 0
+	}
+	return d
+}
+
+// settleStatus returns the status to report: the recorded Status, unless
+// it is missing or an uninformative X.0.0 while the diagnostic names a
+// finer code.
+func settleStatus(status, enh string) string {
+	if status == "" || (strings.HasSuffix(status, ".0.0") && enh != "" && !strings.HasSuffix(enh, ".0.0")) {
+		if enh != "" {
+			return enh
+		}
+	}
+	return status
+}
+
+// dsnSegment returns the part of the human-readable text about addr; a
+// report on a single recipient lends it the whole text (bounded by
+// maxSegment) when the text does not name the address.
+func (c *Classifier) dsnSegment(segs *segmenter, addr, head string, nrcpts int) string {
+	seg := segs.segment(addr)
+	if seg == "" && nrcpts == 1 {
+		seg = head
+		if len(seg) > maxSegment {
+			seg = seg[:maxSegment]
+		}
+	}
+	return seg
+}
+
+// dsnFailure classifies one failed or delayed recipient group and builds
+// its Result.
+func (c *Classifier) dsnFailure(r header, action, addr, seg string) Result {
+	d := c.parseDiagnostic(r.get("diagnostic-code"))
+	status := settleStatus(dsnStatus(r), d.enh)
+	sites := []string{domainOf(addr), mtaHost(r.get("remote-mta"))}
+	v := c.classifyDSN(signal{code: d.code, enhanced: status, action: action, texts: []string{d.text, seg}, sites: sites})
+	_, mta := typedValue(oneLine(r.get("remote-mta")))
+	return Result{
+		Recipient:  addr,
+		Status:     status,
+		Class:      v.class,
+		Hard:       v.hard,
+		Reason:     v.reason,
+		Rule:       v.rule,
+		Decisive:   v.decisive,
+		Diagnostic: clip(c.dsnWhy(d, v, seg)),
+		RemoteMTA:  mta,
+	}
+}
+
+// dsnWhy chooses the diagnostic to show for a recipient: its
+// Diagnostic-Code (re-formatted when it is a reply line), else the line of
+// the text that decided, else the first reply found in the text.
+func (c *Classifier) dsnWhy(d dsnDiag, v verdict, seg string) string {
+	switch {
+	case d.raw != "" && isDigit(d.raw[0]):
+		return formatReply(d.code, d.enh, d.text)
+	case d.raw != "":
+		return d.raw
+	case v.text == 1:
+		return lineAt(seg, v.pos)
+	}
+	if fr, ok := c.findReply(seg); ok {
+		return fr.line
+	}
+	return ""
+}
+
+// dsnSuccesses completes res for a report of success only (RFC 3464
+// Action: delivered, relayed, expanded): one Other per recipient, which
+// nobody should act on. A report with any failure keeps only its failures.
+func (c *Classifier) dsnSuccesses(res []Result, delivered []header) []Result {
 	for _, r := range delivered {
 		if len(res) > 0 && res[0].Reason != ReasonSuccess || len(res) == maxRecipients {
 			break
 		}
 		res = append(res, Result{Recipient: c.dsnAddress(r.get("final-recipient")),
-			Status: validEnhanced(strings.Fields(oneLine(r.get("status")) + " x")[0]),
+			Status: dsnStatus(r),
 			Class:  Other, Reason: ReasonSuccess, Rule: "dsn-success", Decisive: true,
 			Diagnostic: "delivery status notification: delivered"})
 	}

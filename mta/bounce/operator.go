@@ -52,6 +52,21 @@ type Options struct {
 // error naming the rule, so a bad config fails at start-up.
 func NewWithOptions(o Options) (*Classifier, error) {
 	c := New()
+	if err := c.SetOptions(o); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// SetOptions replaces the operator rules while the Classifier is in use
+// (a reload of the configuration). The rules are checked as
+// [NewWithOptions] checks them; when one is invalid it returns the error
+// and the rules in force stay. Otherwise the new rules are swapped in
+// whole: a classification already running finishes under the rules it
+// began with, the next one uses the new ones. The built-in table never
+// changes.
+func (c *Classifier) SetOptions(o Options) error {
+	ops := make([]opRule, 0, len(o.Rules))
 	var errs []error
 	for i, r := range o.Rules {
 		cr, err := compileOperatorRule(i, r)
@@ -59,12 +74,13 @@ func NewWithOptions(o Options) (*Classifier, error) {
 			errs = append(errs, err)
 			continue
 		}
-		c.ops = append(c.ops, cr)
+		ops = append(ops, cr)
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return err
 	}
-	return c, nil
+	c.ops.Store(&ops)
+	return nil
 }
 
 // compileOperatorRule checks one rule and fills its defaults.
@@ -151,8 +167,13 @@ func siteMatch(site, host string) bool {
 
 // matchOperator tries the operator's rules in order.
 func (c *Classifier) matchOperator(s signal, lower []string) (verdict, bool) {
-	for i := range c.ops {
-		r := &c.ops[i]
+	p := c.ops.Load()
+	if p == nil {
+		return verdict{}, false
+	}
+	ops := *p
+	for i := range ops {
+		r := &ops[i]
 		if r.Code != 0 && r.Code != s.code {
 			continue
 		}

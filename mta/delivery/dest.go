@@ -234,10 +234,11 @@ const defaultIdleCheck = time.Second
 // before asking again (Config.slotWait).
 const defaultSlotWait = 200 * time.Millisecond
 
-// defaultPostpone is how long a claim sets aside the due mail of a domain
-// that has MaxPendingPerDomain recipients claimed already
-// (Config.postpone, queue.ClaimOptions.Postpone).
-const defaultPostpone = time.Second
+// defaultRoomWait is the longest the scheduler waits for room after a
+// claim that left due mail of domains holding MaxPendingPerDomain
+// recipients already (Config.roomWait): settlements and new mail wake it
+// sooner.
+const defaultRoomWait = time.Second
 
 // othersActive reports whether another worker of this destination runs.
 func (d *dest) othersActive() bool {

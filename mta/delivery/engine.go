@@ -149,7 +149,7 @@ type Config struct {
 	// sleeping them out.
 	idleCheck  time.Duration // pause after which a pooled connection is checked with RSET [1s]
 	slotWait   time.Duration // wait of a worker refused a shaping connection slot [200ms]
-	postpone   time.Duration // head-of-line fallback: how long a claim that found only blocked mail sets it aside; also the longest wait for room [1s]
+	roomWait   time.Duration // the longest wait for room after a claim that left due mail of full domains [1s]
 	slowFloor  time.Duration // least median transaction time that counts as slow [2s]
 	slowBudget time.Duration // a connection's median transaction time limit when the site has no others to compare with [30s]
 }
@@ -230,7 +230,7 @@ func New(cfg Config) (*Engine, error) {
 	defDur(&cfg.DataTimeout, 10*time.Minute)
 	defDur(&cfg.idleCheck, defaultIdleCheck)
 	defDur(&cfg.slotWait, defaultSlotWait)
-	defDur(&cfg.postpone, defaultPostpone)
+	defDur(&cfg.roomWait, defaultRoomWait)
 	defDur(&cfg.slowFloor, defaultSlowFloor)
 	defDur(&cfg.slowBudget, defaultSlowBudget)
 	if cfg.Retry == (queue.RetryPolicy{}) {
@@ -282,7 +282,6 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer close(e.runDone)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
-	stalled := false // the last claim's blocked domains settled nothing for e.cfg.postpone
 	for {
 		free := e.free()
 		if free <= 0 {
@@ -298,10 +297,6 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.claims++
 		o := queue.ClaimOptions{Limit: free, MaxRcpts: e.cfg.MaxRcptsPerTxn, RoomClass: e.roomFor(e.roomSnapshot()),
 			LowFirst: e.claims%queue.StarveEvery == 0, Stats: &st}
-		if stalled {
-			o.Postpone = e.cfg.postpone
-		}
-		stalled = false
 		works, err := e.cfg.Store.ClaimWith(ctx, o)
 		if err != nil {
 			e.log.Error("delivery: claim failed", "err", err)
@@ -324,7 +319,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		case st.Skipped > 0:
 			// Due mail is waiting for its domain's room, in the spool and
 			// untouched: claim again once enough of it settled.
-			ok, stalled = e.waitRoom(ctx, timer, released)
+			ok = e.waitRoom(ctx, timer, released)
 		default:
 			sleep := time.Minute
 			if due, has := e.cfg.Store.NextDue(); has {

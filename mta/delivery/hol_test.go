@@ -57,8 +57,7 @@ func TestSlowDomainDoesNotHoldUpOthers(t *testing.T) {
 	waitFor(t, "the stalled domain's share alone in flight", func() bool { return h.engine.InFlight() == 10 })
 
 	let()
-	// The backlog set aside comes back as its postponement ends (on the
-	// test's clock) and capacity frees.
+	// The backlog left due in the spool is claimed as capacity frees.
 	waitFor(t, "the backlog", func() bool {
 		h.advance(time.Second)
 		n, _ := slow.Count()

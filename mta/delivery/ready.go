@@ -23,8 +23,11 @@ import (
 //     destination's queue ahead of another's (a password reset).
 //
 // The spool is read only when the budget has room, in due order, for what
-// fits (queue.ClaimOptions.RoomClass); beyond the budget the spool's schedule is
-// the order, and due mail waits there untouched: no rewrite, no attempt
+// fits (queue.ClaimOptions.RoomClass), and destination by destination
+// when one domain's backlog fills the due order's skip window (the
+// spool's per-destination schedule: new mail to another domain never
+// waits behind a busy one); beyond the budget the spool's schedule is the
+// order, and due mail waits there untouched: no rewrite, no attempt
 // counted. When a claim left due mail of domains without room, the
 // scheduler waits until a quarter of a domain's share has settled (refill)
 // rather than claiming after every completion, so claims stay batched.
@@ -96,23 +99,21 @@ func (e *Engine) refill() int64 {
 
 // waitRoom waits, after a claim that skipped due mail of domains without
 // room, until refill recipients settled since released (a count of
-// e.released), or new mail may be due (Kick), or the postpone interval
-// passed. stalled says the interval passed with less than refill
-// settled: the blocked domains are not draining, and the next claim may
-// use the spool's head-of-line fallback (queue.ClaimOptions.Postpone).
-// ok false means stop.
-func (e *Engine) waitRoom(ctx context.Context, timer *time.Timer, released int64) (ok, stalled bool) {
-	deadline := time.Now().Add(e.cfg.postpone) // a scheduler timer: real time
+// e.released), or new mail may be due (Kick: the next claim reaches it
+// through the spool's per-destination walk however deep the backlog
+// ahead of it), or Config.roomWait passed. ok false means stop.
+func (e *Engine) waitRoom(ctx context.Context, timer *time.Timer, released int64) bool {
+	deadline := time.Now().Add(e.cfg.roomWait) // a scheduler timer: real time
 	for {
 		if e.released.Load()-released >= e.refill() || e.dueKick.Swap(false) {
-			return true, false
+			return true
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
-			return true, true
+			return true
 		}
 		if !e.wait(ctx, timer, left) {
-			return false, false
+			return false
 		}
 	}
 }

@@ -112,7 +112,7 @@ func TestTarpitConnectionIsReplaced(t *testing.T) {
 			h := newHarness(t, func(_ *harness, cfg *Config) {
 				cfg.Port = mx.port()
 				cfg.MaxConnsPerDest = tc.conns
-				cfg.MaxPendingPerDomain = 100 // all claimed at once (the claim's postpone runs on the frozen clock)
+				cfg.MaxPendingPerDomain = 100 // all claimed at once
 				cfg.ConnDropped = drops.add
 				cfg.slowFloor = 50 * time.Millisecond
 				cfg.slowBudget = 100 * time.Millisecond
@@ -157,7 +157,7 @@ func TestFastSiteIsNeverDropped(t *testing.T) {
 	h := newHarness(t, func(_ *harness, cfg *Config) {
 		cfg.Port = mx.port()
 		cfg.MaxConnsPerDest = 2
-		cfg.MaxPendingPerDomain = 100 // all claimed at once (the claim's postpone runs on the frozen clock)
+		cfg.MaxPendingPerDomain = 100 // all claimed at once
 		cfg.ConnDropped = drops.add
 	})
 	const n = 40

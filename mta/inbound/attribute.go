@@ -62,6 +62,13 @@ type proof struct {
 	checked    bool   // provider authentication has run
 	provider   string // the entry that vouched, "" if none
 	notVouched string // why no provider vouched
+
+	// foreign is a message id of another fleet node that an attribution
+	// route named and this node's directory does not know (noteForeign):
+	// where the return goes when nothing attributes it here.
+	// foreignProven says a route a stranger cannot forge named it.
+	foreign       queue.ID
+	foreignProven bool
 }
 
 // gatherProof searches the returned copy for tokens and verifies them.
@@ -70,7 +77,7 @@ func (w *Worker) gatherProof(raw []byte) *proof {
 	seen := map[[2]uint64]bool{}
 	seenBounce := map[[2]uint64]bool{}
 	for _, c := range p.ev.tokens {
-		rec, ok := w.openCandidate(c)
+		rec, ok := w.openCandidate(p, c)
 		if !ok {
 			continue
 		}
@@ -90,7 +97,8 @@ func (w *Worker) gatherProof(raw []byte) *proof {
 // openCandidate verifies one candidate and looks its recipient up. A URL
 // token names its tenant: a token whose tenant is not the directory's is
 // refused, so one tenant's token never acts on another tenant's recipient.
-func (w *Worker) openCandidate(c candidate) (queue.Recipient, bool) {
+// A verified token of another fleet node's message is noted in p.
+func (w *Worker) openCandidate(p *proof, c candidate) (queue.Recipient, bool) {
 	var id queue.ID
 	var idx uint32
 	var tenant string
@@ -110,6 +118,9 @@ func (w *Worker) openCandidate(c candidate) (queue.Recipient, bool) {
 		return queue.Recipient{}, false
 	}
 	rec, ok := w.cfg.Store.LookupRecipient(id, idx)
+	if !ok {
+		w.noteForeign(p, id, true)
+	}
 	if !ok || (c.kind == tokURL && rec.Tenant != tenant) {
 		return queue.Recipient{}, false
 	}
@@ -141,6 +152,10 @@ func (w *Worker) vouched(ctx context.Context, p *proof) string {
 //  4. our queue id in the return and the address the report names: kept
 //     for events and statistics, never applied.
 //
+// A route that names another fleet node's message, unknown here, notes
+// it in p (noteForeign): process hands the return to that node when no
+// route attributes it here.
+//
 // Message ids are clock-based and every co-recipient sees one: anybody can
 // write a report naming an id and someone else's address.
 func (w *Worker) attribute(ctx context.Context, res bounce.Result, verp *queue.Recipient, p *proof) (attribution, bool) {
@@ -152,6 +167,7 @@ func (w *Worker) attribute(ctx context.Context, res bounce.Result, verp *queue.R
 			if rec, ok := w.cfg.Store.LookupRecipient(id, idx); ok {
 				return attribution{rec: rec, via: ViaVERPHeader, trusted: true}, true
 			}
+			w.noteForeign(p, id, true)
 		}
 	}
 	toks := p.bounceTokens
@@ -178,6 +194,7 @@ func (w *Worker) attribute(ctx context.Context, res bounce.Result, verp *queue.R
 	}
 	rec, named := w.cfg.Store.FindRecipient(id, res.Recipient)
 	if !named {
+		w.noteForeign(p, id, false)
 		return attribution{}, false
 	}
 	why := "message id only: no VERP address or token of the recipient in the return"
@@ -235,6 +252,7 @@ func (w *Worker) providerVouched(ctx context.Context, res bounce.Result, p *proo
 		rec, named = w.returnedTo(f.id, f.copyTo)
 	}
 	if !named {
+		w.noteForeign(p, f.id, true)
 		return attribution{}, false, "the returned copy's message names no such recipient"
 	}
 	return attribution{rec: rec, via: ViaFBLProvider, trusted: true}, true, ""

@@ -90,6 +90,9 @@ type Worker struct {
 	// policy holds its OnPolicyReturn calls, made once it is done (Run's
 	// goroutine only).
 	policy []policyReturn
+	// keep says the return being processed must stay in the inbox (its
+	// hand-over to the fleet failed; Run's goroutine only).
+	keep bool
 }
 
 // NewWorker builds a worker.
@@ -124,8 +127,11 @@ func (w *Worker) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			w.batch, w.policy = w.batch[:0], w.policy[:0]
+			w.batch, w.policy, w.keep = w.batch[:0], w.policy[:0], false
 			w.process(ctx, r)
+			if w.keep {
+				continue // tried again at the next pass
+			}
 			// The return leaves the inbox in the transaction that journals
 			// its events: they reach the event store (and webhooks) exactly
 			// once it is processed, across a crash or a full events disk.
@@ -155,12 +161,17 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 	var verp *queue.Recipient
 	switch {
 	case hasPrefixFold(local, "u."):
+		if id, idx, ok := w.cfg.Tokens.OpenUnsubscribe(local[2:]); ok && w.handOver(ctx, &ret, id, idx) {
+			return
+		}
 		w.unsubscribe(ctx, local[2:])
 		return
 	case hasPrefixFold(local, "b."):
 		if id, idx, ok := w.cfg.Tokens.OpenBounce(local[2:]); ok {
 			if rec, ok := w.cfg.Store.LookupRecipient(id, idx); ok {
 				verp = &rec
+			} else if w.handOver(ctx, &ret, id, idx) {
+				return
 			}
 		}
 	}
@@ -170,7 +181,22 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 		return
 	}
 	p := w.gatherProof(ret.Data)
-	for _, res := range results {
+	ats := make([]attribution, len(results))
+	oks := make([]bool, len(results))
+	here, proven := false, false
+	for i, res := range results {
+		ats[i], oks[i] = w.attribute(ctx, res, verp, p)
+		here = here || oks[i]
+		proven = proven || oks[i] && ats[i].trusted
+	}
+	// Nothing ties the return to a recipient of this node (or only a bare
+	// message id does, and unforgeable evidence names another node's
+	// message), but a route named another node's message: that node holds
+	// the directory that can attribute it (or logs it unattributed, once).
+	if p.foreign != 0 && !proven && (!here || p.foreignProven) && w.forward(ctx, &ret, p.foreign) {
+		return
+	}
+	for i, res := range results {
 		ev := Event{Time: w.cfg.Now(), Class: res.Class, Status: res.Status, Hard: res.Hard, Reason: string(res.Reason),
 			FeedbackType: res.FeedbackType, Kind: "bounce"}
 		switch res.Class {
@@ -179,7 +205,7 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 		case bounce.AutoReply:
 			ev.Kind = "auto_reply"
 		}
-		at, ok := w.attribute(ctx, res, verp, p)
+		at, ok := ats[i], oks[i]
 		if !ok {
 			ev.Kind, ev.Rcpt = "unattributed", res.Recipient
 			w.emit(ev)

@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"sluice/internal/clock"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"sluice/internal/clock"
 )
 
 // Options configures a Policy beyond its rules.
@@ -105,10 +107,9 @@ type Policy struct {
 	idleTTL      time.Duration
 	shared       Shared
 
-	// Read-only after New.
-	def      *rule
-	byDomain map[string]*rule
-	patterns []pattern
+	// rules are the compiled rules in force, swapped whole by SetRules
+	// (reload.go); Site reads them without the lock.
+	rules atomic.Pointer[ruleSet]
 
 	mu        sync.Mutex
 	sites     map[Key]*siteState
@@ -124,7 +125,6 @@ func New(rules []Rule, opts Options) (*Policy, error) {
 		onTransition: opts.OnTransition,
 		idleTTL:      opts.IdleTTL,
 		shared:       opts.Shared,
-		byDomain:     map[string]*rule{},
 		sites:        map[Key]*siteState{},
 	}
 	if p.now == nil {
@@ -133,46 +133,11 @@ func New(rules []Rule, opts Options) (*Policy, error) {
 	if p.idleTTL <= 0 {
 		p.idleTTL = 10 * time.Minute
 	}
-	names := map[string]bool{}
-	seenPattern := map[string]string{}
-	for _, r := range rules {
-		c, err := compile(r)
-		if err != nil {
-			return nil, err
-		}
-		if names[c.name] {
-			return nil, fmt.Errorf("shaping: two rules named %q", c.name)
-		}
-		names[c.name] = true
-		if c.name == DefaultRuleName {
-			p.def = c
-			continue
-		}
-		for _, d := range c.domains {
-			if other, ok := p.byDomain[d]; ok {
-				return nil, fmt.Errorf("shaping: domain %q is in rules %q and %q", d, other.name, c.name)
-			}
-			p.byDomain[d] = c
-		}
-		for _, mp := range c.mxPattern {
-			if other, ok := seenPattern[mp]; ok {
-				return nil, fmt.Errorf("shaping: MX pattern %q is in rules %q and %q", mp, other, c.name)
-			}
-			seenPattern[mp] = c.name
-			pt := pattern{name: mp, suffix: mp, exact: true, rule: c}
-			if len(mp) > 2 && mp[:2] == "*." {
-				pt.suffix, pt.exact = mp[1:], false
-			}
-			p.patterns = append(p.patterns, pt)
-		}
+	set, err := compileRules(rules)
+	if err != nil {
+		return nil, err
 	}
-	if p.def == nil {
-		c, err := compile(Rule{Name: DefaultRuleName})
-		if err != nil {
-			return nil, err
-		}
-		p.def = c
-	}
+	p.rules.Store(set)
 	return p, nil
 }
 
@@ -204,11 +169,7 @@ func (p *Policy) state(k Key, now time.Time, pd *pending) *siteState {
 	}
 	s := p.sites[k]
 	if s == nil {
-		r := k.Site.rule
-		if r == nil {
-			r = p.def
-		}
-		s = newState(r, now)
+		s = newState(p.rules.Load().ruleOf(k.Site), now)
 		if p.shared != nil {
 			s.sharedKey = sharedKeyOf(k)
 		}

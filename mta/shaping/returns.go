@@ -59,15 +59,8 @@ func (p *Policy) ObserveReturn(source, site, reason string) Limits {
 // [Key] is the same one the delivery engine uses, as long as the rules
 // have not changed.
 func (p *Policy) SiteNamed(name string) Site {
-	for _, r := range p.byDomain {
-		if r.name == name {
-			return Site{name: name, rule: r}
-		}
+	if r, ok := p.rules.Load().byName[name]; ok && r.name != DefaultRuleName {
+		return Site{name: name, rule: name}
 	}
-	for i := range p.patterns {
-		if r := p.patterns[i].rule; r.name == name {
-			return Site{name: name, rule: r}
-		}
-	}
-	return Site{name: name, rule: p.def}
+	return Site{name: name, rule: DefaultRuleName}
 }

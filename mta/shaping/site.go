@@ -11,7 +11,10 @@ import (
 // Site is governed by the default rule.
 type Site struct {
 	name string
-	rule *rule
+	// rule is the governing rule's name ("": the default rule). A name,
+	// not the compiled rule, so that a Site stays the same key across a
+	// reload of the rules (SetRules) that keeps its rule.
+	rule string
 }
 
 // Name returns the site's name: the rule's name for a site matched by a
@@ -23,10 +26,10 @@ func (s Site) Name() string { return s.name }
 
 // Rule returns the name of the rule that governs the site.
 func (s Site) Rule() string {
-	if s.rule == nil {
+	if s.rule == "" {
 		return DefaultRuleName
 	}
-	return s.rule.name
+	return s.rule
 }
 
 // String returns the site's name.
@@ -88,21 +91,22 @@ func (p *pattern) match(host string) (int, bool) {
 // default-rule sites: call it when a destination is resolved, not per
 // message.
 func (p *Policy) Site(domain string, mxHosts []string) Site {
+	set := p.rules.Load()
 	d := normalizeName(domain)
-	if r, ok := p.byDomain[d]; ok {
-		return Site{name: r.name, rule: r}
+	if r, ok := set.byDomain[d]; ok {
+		return Site{name: r.name, rule: r.name}
 	}
 	for _, h := range mxHosts {
 		h = normalizeName(h)
 		var best *pattern
 		bestScore := -1
-		for i := range p.patterns {
-			if score, ok := p.patterns[i].match(h); ok && score > bestScore {
-				best, bestScore = &p.patterns[i], score
+		for i := range set.patterns {
+			if score, ok := set.patterns[i].match(h); ok && score > bestScore {
+				best, bestScore = &set.patterns[i], score
 			}
 		}
 		if best != nil {
-			return Site{name: best.rule.name, rule: best.rule}
+			return Site{name: best.rule.name, rule: best.rule.name}
 		}
 	}
 	names := make([]string, 0, len(mxHosts))
@@ -112,9 +116,9 @@ func (p *Policy) Site(domain string, mxHosts []string) Site {
 		}
 	}
 	if len(names) == 0 {
-		return Site{name: d, rule: p.def}
+		return Site{name: d, rule: DefaultRuleName}
 	}
 	slices.Sort(names)
 	names = slices.Compact(names)
-	return Site{name: strings.Join(names, ","), rule: p.def}
+	return Site{name: strings.Join(names, ","), rule: DefaultRuleName}
 }

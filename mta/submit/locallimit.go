@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -52,6 +53,9 @@ type LocalLimiterConfig struct {
 // budget can afford) and a count per tenant for the UTC day.
 type LocalLimiter struct {
 	cfg LocalLimiterConfig
+	// limits are the limits by tenant in force: cfg.Limits, then each
+	// SetLimits' (limitreload.go).
+	limits atomic.Pointer[map[string]Limit]
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -87,12 +91,12 @@ func NewLocalLimiter(cfg LocalLimiterConfig) (*LocalLimiter, error) {
 	if cfg.SaveEvery <= 0 {
 		cfg.SaveEvery = 10 * time.Second
 	}
-	for name, l := range cfg.Limits {
-		if l.Rate < 0 || math.IsNaN(l.Rate) || math.IsInf(l.Rate, 0) || l.Burst < 0 || l.Daily < 0 {
-			return nil, fmt.Errorf("submit: limits of tenant %q: %+v: must be finite and not negative", name, l)
-		}
+	if err := checkLimits(cfg.Limits); err != nil {
+		return nil, err
 	}
 	l := &LocalLimiter{cfg: cfg, buckets: map[string]*bucket{}, counts: map[string]int64{}, day: utcDay(cfg.Now())}
+	limits := maps.Clone(cfg.Limits)
+	l.limits.Store(&limits)
 	if err := l.load(); err != nil {
 		return nil, err
 	}
@@ -119,17 +123,13 @@ func (l *LocalLimiter) SetShared(s TenantLimiter) {
 
 // Limits returns a copy of the limits by tenant.
 func (l *LocalLimiter) Limits() map[string]Limit {
-	out := make(map[string]Limit, len(l.cfg.Limits))
-	for t, lim := range l.cfg.Limits {
-		out[t] = lim
-	}
-	return out
+	return maps.Clone(*l.limits.Load())
 }
 
 // Allow implements TenantLimiter: the daily quota first (a refusal then
 // takes no token), then the rate. With a shared limiter set, its answer.
 func (l *LocalLimiter) Allow(ctx context.Context, tenant string) (bool, time.Duration, string) {
-	lim, ok := l.cfg.Limits[tenant]
+	lim, ok := (*l.limits.Load())[tenant]
 	if !ok || (lim.Rate == 0 && lim.Daily == 0) {
 		return true, 0, ""
 	}
@@ -170,7 +170,7 @@ func (l *LocalLimiter) Allow(ctx context.Context, tenant string) (bool, time.Dur
 // Accepted implements TenantLimiter: it counts n messages of the UTC day
 // for a tenant with a daily quota (and in the shared limiter, if set).
 func (l *LocalLimiter) Accepted(ctx context.Context, tenant string, n int) {
-	if lim, ok := l.cfg.Limits[tenant]; !ok || lim.Daily == 0 || n <= 0 {
+	if lim, ok := (*l.limits.Load())[tenant]; !ok || lim.Daily == 0 || n <= 0 {
 		return
 	}
 	if s := l.shared.Load(); s != nil {

@@ -192,21 +192,11 @@ func fieldValue(field []byte) string {
 // the bytes that are stored and sent; then the content is validated
 // (checkContent) and a message that fails is returned with bad set.
 func prepare(raw []byte, ri receivedInfo, headroom int) prepared {
-	raw = normalizeCRLF(raw)
-	header, rest := splitHeader(raw)
 	var p prepared
-	if p.bad = checkContent(raw, header); p.bad != nil {
-		return p
-	}
-	conformed, changed, bad := conform(raw)
+	raw, header, rest, bad := conformed(raw)
 	if p.bad = bad; bad != nil {
 		return p
 	}
-	if changed {
-		raw = conformed
-		header, rest = splitHeader(raw)
-	}
-	var hasMsgID, hasDate bool
 	buf := make([]byte, headroom, headroom+len(raw)+1024)
 	out := buf[headroom:]
 	out = appendReceived(out, ri)
@@ -215,55 +205,105 @@ func prepare(raw []byte, ri receivedInfo, headroom int) prepared {
 	out = append(out, IDHeader+": "...)
 	out = append(out, ri.id...)
 	out = append(out, "\r\n"...)
-	// Names are matched with Unicode case folding on purpose, although
-	// field names are ASCII (RFC 5322 §3.6.8): a look-alike such as
-	// "X-\u017Fluice-ID" is then removed too, and a look-alike From is
-	// checked too, in case some reader folds the same way. Broader is
-	// the safe side for every field here.
+	var hasMsgID, hasDate bool
 	eachField(header, func(name string, field []byte) {
-		switch {
-		case strings.EqualFold(name, StreamHeader):
-			v := fieldValue(field)
-			if s, ok := queue.ParseStream(v); ok {
-				p.stream = s
-			} else {
-				p.streamBad = v
-			}
+		if !p.readField(name, field) {
 			return
-		case strings.EqualFold(name, PriorityHeader):
-			v := fieldValue(field)
-			if pr, ok := queue.ParsePriority(v); ok {
-				p.priority, p.prioritySet = pr, true
-			} else {
-				p.priorityBad = v
-			}
-			return
-		case strings.EqualFold(name, PoolHeader):
-			p.pool = fieldValue(field)
-			return
-		case strings.EqualFold(name, CampaignHeader):
-			p.campaign = sanitize(fieldValue(field))
-			if len(p.campaign) > 128 {
-				p.campaign = p.campaign[:128]
-			}
-			return
-		case strings.EqualFold(name, IDHeader):
-			return // ours alone: a submitted one could misattribute returns
-		case strings.EqualFold(name, "From"):
-			p.from = append(p.from, fieldValue(field))
-		case strings.EqualFold(name, "Sender"):
-			p.sender = append(p.sender, fieldValue(field))
-		case strings.EqualFold(name, "Resent-From"):
-			p.resentFrom = append(p.resentFrom, fieldValue(field))
-		case strings.EqualFold(name, "Resent-Sender"):
-			p.resentSender = append(p.resentSender, fieldValue(field))
-		case strings.EqualFold(name, "Message-ID"):
-			hasMsgID = true
-		case strings.EqualFold(name, "Date"):
-			hasDate = true
 		}
+		hasMsgID = hasMsgID || strings.EqualFold(name, "Message-ID")
+		hasDate = hasDate || strings.EqualFold(name, "Date")
 		out = append(out, field...)
 	})
+	out = appendMissingIDs(out, ri, hasMsgID, hasDate)
+	if len(rest) == 0 || !bytes.HasPrefix(rest, []byte("\r\n")) {
+		out = append(out, "\r\n"...)
+	}
+	out = append(out, rest...)
+	p.msg = out
+	if headroom > 0 && cap(out) == cap(buf)-headroom { // not reallocated
+		p.room = buf[:headroom+len(out)]
+	}
+	p.eightBit = hasHighBit(out)
+	return p
+}
+
+// conformed normalises line ends, validates the content (checkContent)
+// and makes it conform (conform), returning the message to prepare split
+// into its header and the rest, or the refusal for a message that fails.
+func conformed(raw []byte) (msg, header, rest []byte, bad *refusal) {
+	raw = normalizeCRLF(raw)
+	header, rest = splitHeader(raw)
+	if bad = checkContent(raw, header); bad != nil {
+		return nil, nil, nil, bad
+	}
+	out, changed, bad := conform(raw)
+	if bad != nil {
+		return nil, nil, nil, bad
+	}
+	if changed {
+		raw = out
+		header, rest = splitHeader(raw)
+	}
+	return raw, header, rest, nil
+}
+
+// readField records what p needs from one header field and reports
+// whether the field is kept: the submission-control fields (stream,
+// priority, pool, campaign) are read and taken out, a submitted IDHeader
+// is dropped (ours alone: a submitted one could misattribute returns),
+// and the originator fields (RFC 5322 §3.6.2, §3.6.6) are collected for
+// the From policy.
+//
+// Names are matched with Unicode case folding on purpose, although field
+// names are ASCII (RFC 5322 §3.6.8): a look-alike such as "X-\u017Fluice-ID"
+// is then removed too, and a look-alike From is checked too, in case some
+// reader folds the same way. Broader is the safe side for every field
+// here.
+func (p *prepared) readField(name string, field []byte) (keep bool) {
+	switch {
+	case strings.EqualFold(name, StreamHeader):
+		v := fieldValue(field)
+		if s, ok := queue.ParseStream(v); ok {
+			p.stream = s
+		} else {
+			p.streamBad = v
+		}
+		return false
+	case strings.EqualFold(name, PriorityHeader):
+		v := fieldValue(field)
+		if pr, ok := queue.ParsePriority(v); ok {
+			p.priority, p.prioritySet = pr, true
+		} else {
+			p.priorityBad = v
+		}
+		return false
+	case strings.EqualFold(name, PoolHeader):
+		p.pool = fieldValue(field)
+		return false
+	case strings.EqualFold(name, CampaignHeader):
+		p.campaign = sanitize(fieldValue(field))
+		if len(p.campaign) > 128 {
+			p.campaign = p.campaign[:128]
+		}
+		return false
+	case strings.EqualFold(name, IDHeader):
+		return false
+	case strings.EqualFold(name, "From"):
+		p.from = append(p.from, fieldValue(field))
+	case strings.EqualFold(name, "Sender"):
+		p.sender = append(p.sender, fieldValue(field))
+	case strings.EqualFold(name, "Resent-From"):
+		p.resentFrom = append(p.resentFrom, fieldValue(field))
+	case strings.EqualFold(name, "Resent-Sender"):
+		p.resentSender = append(p.resentSender, fieldValue(field))
+	}
+	return true
+}
+
+// appendMissingIDs adds the Message-ID (RFC 5322 §3.6.4) and Date
+// (§3.6.1) fields a submission left out (RFC 6409 §8.2, §8.3): the
+// Message-ID from the queue id and the hostname.
+func appendMissingIDs(out []byte, ri receivedInfo, hasMsgID, hasDate bool) []byte {
 	if !hasMsgID {
 		out = append(out, "Message-ID: <"...)
 		out = append(out, ri.id...)
@@ -278,21 +318,7 @@ func prepare(raw []byte, ri receivedInfo, headroom int) prepared {
 		out = ri.date.AppendFormat(out, time.RFC1123Z)
 		out = append(out, "\r\n"...)
 	}
-	if len(rest) == 0 || !bytes.HasPrefix(rest, []byte("\r\n")) {
-		out = append(out, "\r\n"...)
-	}
-	out = append(out, rest...)
-	p.msg = out
-	if headroom > 0 && cap(out) == cap(buf)-headroom { // not reallocated
-		p.room = buf[:headroom+len(out)]
-	}
-	for _, c := range out {
-		if c >= 0x80 {
-			p.eightBit = true
-			break
-		}
-	}
-	return p
+	return out
 }
 
 // appendReceived writes the Received field (RFC 5321 §4.4, protocol names

@@ -292,87 +292,22 @@ func (s *Session) Data(r io.Reader) error {
 	limit := s.maxBytes()
 	raw, err := s.b.readData(r, limit+1)
 	defer s.b.putData(raw)
-	if err != nil {
-		var se *smtp.SMTPError
-		switch {
-		case errors.As(err, &se):
-			if se == smtp.ErrDataTooLarge {
-				s.b.reject("too_large")
-			}
-			return se
-		case errors.Is(err, smtp.ErrTooLongLine):
-			// go-smtp closes the connection after this reply (the rest
-			// of the line would be read as commands).
-			return s.b.lineTooLong()
-		}
-		return err // the connection failed; no reply will be read
-	}
-	if int64(len(raw)) > limit {
-		s.b.reject("too_large")
-		return errTooLarge
-	}
-	// go-smtp enforces the line limit while reading DATA but lifts it for
-	// BDAT chunks (RFC 3030 CHUNKING, which it always offers): chunks are
-	// counted octets, so a BDAT message could otherwise carry lines of any
-	// length. Measured here, on what was read, the limit holds for both
-	// (after DATA it finds at most go-smtp's own off-by-one: its reader
-	// lets the first line have one octet more).
-	if lineOver(raw, s.b.maxLine()) {
-		return s.b.lineTooLong()
+	if err = s.checkData(raw, err, limit); err != nil {
+		return err
 	}
 	b := s.b
 	start := time.Now() // latency: the end of the data to the 250
 	now := b.cfg.Now()
 	id := b.cfg.Spool.NewID()
-	ri := receivedInfo{
-		helo: s.conn.Hostname(), remoteIP: remoteText(s.remote), hostname: b.cfg.Hostname,
-		id: id.String(), protocol: s.protocol(), user: s.user, date: now,
-	}
-	if st, ok := s.conn.TLSConnectionState(); ok {
-		ri.tls = tls.VersionName(st.Version) + " " + tls.CipherSuiteName(st.CipherSuite)
-	}
-	if len(s.rcpts) == 1 {
-		ri.rcpt = s.rcpts[0]
-	}
+	ri := s.receivedInfo(id, now)
 	p := prepare(raw, ri, s.signRoom())
-	if p.bad != nil {
-		return b.refuse(p.bad)
+	pool, err := s.checkPrepared(id, &p)
+	if err != nil {
+		return err
 	}
-	// Trusted-network sessions carry their trusted tenant: the same policy.
-	if r := fromPolicy(s.tenant, &p); r != nil {
-		b.log.Info("message refused: header From", "msgid", id.String(), "tenant", s.tenant.Name, "reason", r.reason)
-		return b.refuse(r)
-	}
-	if p.streamBad != "" {
-		b.reject("bad_stream")
-		return errBadStream
-	}
-	if p.priorityBad != "" {
-		b.reject("bad_priority")
-		return errBadPriority
-	}
-	pool, ok := s.tenant.pool(p.pool)
-	if !ok {
-		b.reject("pool")
-		return errPool
-	}
-	rcpts := s.rcpts
-	if p.stream == queue.Marketing && len(s.mktSupp) > 0 {
-		// Unsubscribed from marketing: drop those recipients; refuse the
-		// message if nobody is left. Transactional mail goes to everyone.
-		rcpts = make([]string, 0, len(s.rcpts))
-		for _, r := range s.rcpts {
-			if reason, ok := s.mktSupp[r]; ok {
-				b.log.Info("recipient dropped: unsubscribed from marketing", "msgid", id.String(), "tenant", s.tenant.Name,
-					"rcpt", r, "reason", reason)
-				b.reject("suppressed")
-				continue
-			}
-			rcpts = append(rcpts, r)
-		}
-		if len(rcpts) == 0 {
-			return suppressedError("unsubscribed from marketing mail")
-		}
+	rcpts, err := s.streamRecipients(id, p.stream)
+	if err != nil {
+		return err
 	}
 	var flags uint8
 	if s.fromUTF8 || !isASCII(s.from) || !allASCII(rcpts) {
@@ -388,19 +323,144 @@ func (s *Session) Data(r io.Reader) error {
 			m.Priority = s.tenant.Priority
 		}
 	}
+	if err := s.enqueue(id, msgs); err != nil {
+		return err
+	}
+	s.accepted()
+	s.reportQueued(msgs, p)
+	if f := b.cfg.Metrics.Latency; f != nil {
+		f(time.Since(start))
+	}
+	return queuedReply(id, len(msgs))
+}
+
+// checkData checks what readData returned (raw, err) against the
+// session's size limit and the line limit, counting refusals. A nil
+// result lets the message through; an error that is no *smtp.SMTPError
+// means the connection failed and no reply will be read.
+func (s *Session) checkData(raw []byte, err error, limit int64) error {
+	if err != nil {
+		var se *smtp.SMTPError
+		switch {
+		case errors.As(err, &se):
+			if se == smtp.ErrDataTooLarge {
+				s.b.reject("too_large")
+			}
+			return se
+		case errors.Is(err, smtp.ErrTooLongLine):
+			// go-smtp closes the connection after this reply (the rest
+			// of the line would be read as commands).
+			return s.b.lineTooLong()
+		}
+		return err
+	}
+	if int64(len(raw)) > limit {
+		s.b.reject("too_large")
+		return errTooLarge
+	}
+	// go-smtp enforces the line limit while reading DATA but lifts it for
+	// BDAT chunks (RFC 3030 CHUNKING, which it always offers): chunks are
+	// counted octets, so a BDAT message could otherwise carry lines of any
+	// length. Measured here, on what was read, the limit holds for both
+	// (after DATA it finds at most go-smtp's own off-by-one: its reader
+	// lets the first line have one octet more).
+	if lineOver(raw, s.b.maxLine()) {
+		return s.b.lineTooLong()
+	}
+	return nil
+}
+
+// receivedInfo gathers what the Received field (RFC 5321 §4.4) records
+// about this session for the message id, received at now.
+func (s *Session) receivedInfo(id queue.ID, now time.Time) receivedInfo {
+	ri := receivedInfo{
+		helo: s.conn.Hostname(), remoteIP: remoteText(s.remote), hostname: s.b.cfg.Hostname,
+		id: id.String(), protocol: s.protocol(), user: s.user, date: now,
+	}
+	if st, ok := s.conn.TLSConnectionState(); ok {
+		ri.tls = tls.VersionName(st.Version) + " " + tls.CipherSuiteName(st.CipherSuite)
+	}
+	if len(s.rcpts) == 1 {
+		ri.rcpt = s.rcpts[0]
+	}
+	return ri
+}
+
+// checkPrepared applies the tenant's policy to the prepared message (a
+// refusal found while preparing, the header From, the stream, priority
+// and pool headers) and returns the pool it goes out from.
+func (s *Session) checkPrepared(id queue.ID, p *prepared) (string, error) {
+	b := s.b
+	if p.bad != nil {
+		return "", b.refuse(p.bad)
+	}
+	// Trusted-network sessions carry their trusted tenant: the same policy.
+	if r := fromPolicy(s.tenant, p); r != nil {
+		b.log.Info("message refused: header From", "msgid", id.String(), "tenant", s.tenant.Name, "reason", r.reason)
+		return "", b.refuse(r)
+	}
+	if p.streamBad != "" {
+		b.reject("bad_stream")
+		return "", errBadStream
+	}
+	if p.priorityBad != "" {
+		b.reject("bad_priority")
+		return "", errBadPriority
+	}
+	pool, ok := s.tenant.pool(p.pool)
+	if !ok {
+		b.reject("pool")
+		return "", errPool
+	}
+	return pool, nil
+}
+
+// streamRecipients returns the recipients a message of this stream goes
+// to. Those unsubscribed from marketing are dropped from marketing mail,
+// and the message is refused if nobody is left; transactional mail goes
+// to everyone.
+func (s *Session) streamRecipients(id queue.ID, stream queue.Stream) ([]string, error) {
+	if stream != queue.Marketing || len(s.mktSupp) == 0 {
+		return s.rcpts, nil
+	}
+	rcpts := make([]string, 0, len(s.rcpts))
+	for _, r := range s.rcpts {
+		if reason, ok := s.mktSupp[r]; ok {
+			s.b.log.Info("recipient dropped: unsubscribed from marketing", "msgid", id.String(), "tenant", s.tenant.Name,
+				"rcpt", r, "reason", reason)
+			s.b.reject("suppressed")
+			continue
+		}
+		rcpts = append(rcpts, r)
+	}
+	if len(rcpts) == 0 {
+		return nil, suppressedError("unsubscribed from marketing mail")
+	}
+	return rcpts, nil
+}
+
+// enqueue writes the messages to the spool, mapping a failure to the
+// reply the client sees (a full disk is 452 4.3.1, RFC 3463 §3.4).
+func (s *Session) enqueue(id queue.ID, msgs []*queue.Message) error {
 	// The spool answers only after the commit holding these messages is
 	// fsync'd; a cancelled context cannot make it report a durable write
 	// as failed.
-	if err := b.cfg.Spool.Enqueue(context.Background(), msgs...); err != nil {
-		b.log.Error("queue write failed", "msgid", id.String(), "tenant", s.tenant.Name, "err", err)
-		if errors.Is(err, queue.ErrDiskFull) {
-			b.reject("disk_full")
-			return errDiskFull
-		}
-		b.reject("store")
-		return errStore
+	err := s.b.cfg.Spool.Enqueue(context.Background(), msgs...)
+	if err == nil {
+		return nil
 	}
-	s.accepted()
+	s.b.log.Error("queue write failed", "msgid", id.String(), "tenant", s.tenant.Name, "err", err)
+	if errors.Is(err, queue.ErrDiskFull) {
+		s.b.reject("disk_full")
+		return errDiskFull
+	}
+	s.b.reject("store")
+	return errStore
+}
+
+// reportQueued counts and logs each queued message.
+func (s *Session) reportQueued(msgs []*queue.Message, p prepared) {
+	b := s.b
 	for _, m := range msgs {
 		if f := b.cfg.Metrics.Accepted; f != nil {
 			f(s.tenant.Name, len(m.Body), len(m.Rcpts))
@@ -411,14 +471,15 @@ func (s *Session) Data(r io.Reader) error {
 		b.log.Info("message queued", "msgid", m.ID.String(), "tenant", s.tenant.Name, "rcpts", len(m.Rcpts),
 			"bytes", len(m.Body), "stream", p.stream.String(), "campaign", p.campaign)
 	}
-	// go-smtp answers a nil error with a fixed "250 2.0.0 OK: queued"; a
-	// 250 SMTPError is how a backend says which id it queued.
-	if f := b.cfg.Metrics.Latency; f != nil {
-		f(time.Since(start))
-	}
+}
+
+// queuedReply is the answer to an accepted message: go-smtp answers a nil
+// error with a fixed "250 2.0.0 OK: queued"; a 250 SMTPError is how a
+// backend says which id it queued.
+func queuedReply(id queue.ID, n int) *smtp.SMTPError {
 	text := "queued as " + id.String()
-	if len(msgs) > 1 {
-		text += fmt.Sprintf(" (and %d more, one per recipient)", len(msgs)-1)
+	if n > 1 {
+		text += fmt.Sprintf(" (and %d more, one per recipient)", n-1)
 	}
 	return &smtp.SMTPError{Code: 250, EnhancedCode: smtp.EnhancedCode{2, 0, 0}, Message: text}
 }
@@ -576,15 +637,6 @@ func (s *Session) sign(id queue.ID, msg, room []byte) ([]byte, error) {
 		f(s.tenant.Name)
 	}
 	return msg, nil
-}
-
-func hasHighBit(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return true
-		}
-	}
-	return false
 }
 
 // protocol names the Received "with" clause (RFC 3848).

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"bufio"
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
@@ -1301,18 +1302,49 @@ func (c *Conn) writeResponse(code int, enhCode EnhancedCode, text ...string) {
 		}
 	}
 
-	// transform each single line with \n, into separate lines
-	text = strings.Split(strings.Join(text, "\n"), "\n")
+	// Every \n in text starts a line of its own. The reply is written
+	// whole, then flushed once: a multi-line reply (EHLO's) is one write,
+	// not one per line (RFC 5321 §4.2.1).
+	if len(text) == 0 {
+		text = []string{""}
+	}
+	w := c.text.W
+	last := len(text) - 1
+	for i, t := range text {
+		for {
+			line, rest, more := strings.Cut(t, "\n")
+			if more || i < last {
+				writeReplyLine(w, code, '-', nil, line)
+			} else if enhCode == NoEnhancedCode {
+				writeReplyLine(w, code, ' ', nil, line)
+			} else {
+				writeReplyLine(w, code, ' ', enhCode[:], line)
+			}
+			if !more {
+				break
+			}
+			t = rest
+		}
+	}
+	w.Flush()
+}
 
-	lastLineIndex := len(text) - 1
-	for i := 0; i < lastLineIndex; i++ {
-		c.text.PrintfLine("%d-%v", code, text[i])
+// writeReplyLine buffers one reply line: the code, sep ('-' before a
+// continuation line, ' ' on the last), the enhanced status code if any,
+// the text and CRLF; what fmt's "%d-%v" and "%d %v.%v.%v %v" made.
+func writeReplyLine(w *bufio.Writer, code int, sep byte, enh []int, text string) {
+	b := strconv.AppendInt(w.AvailableBuffer(), int64(code), 10)
+	b = append(b, sep)
+	for i, n := range enh {
+		b = strconv.AppendInt(b, int64(n), 10)
+		if i < len(enh)-1 {
+			b = append(b, '.')
+		} else {
+			b = append(b, ' ')
+		}
 	}
-	if enhCode == NoEnhancedCode {
-		c.text.PrintfLine("%d %v", code, text[lastLineIndex])
-	} else {
-		c.text.PrintfLine("%d %v.%v.%v %v", code, enhCode[0], enhCode[1], enhCode[2], text[lastLineIndex])
-	}
+	b = append(b, text...)
+	w.Write(append(b, '\r', '\n'))
 }
 
 func (c *Conn) writeError(code int, enhCode EnhancedCode, err error) {

@@ -94,16 +94,30 @@ func (r *dataReader) Read(b []byte) (n int, err error) {
 	)
 	for n < len(b) && r.state != stateEOF {
 		if r.state == stateData {
-			// Mid-line: copy everything buffered up to the next CR at
-			// once; only line ends need the state machine.
+			// Mid-line: copy everything buffered at once, through line
+			// ends that change nothing (CR LF then a byte that is neither
+			// a dot nor a CR: that byte is data again); only the other
+			// line ends need the state machine.
 			buf, _ := r.r.Peek(r.r.Buffered())
-			if i := bytes.IndexByte(buf, '\r'); i != 0 && len(buf) > 0 {
-				if i < 0 {
+			if len(buf) > len(b)-n {
+				buf = buf[:len(b)-n]
+			}
+			i := 0
+			for {
+				j := bytes.IndexByte(buf[i:], '\r')
+				if j < 0 {
 					i = len(buf)
+					break
 				}
-				i = copy(b[n:], buf[:i])
+				i += j
+				if i+2 >= len(buf) || buf[i+1] != '\n' || buf[i+2] == '.' || buf[i+2] == '\r' {
+					break
+				}
+				i += 3
+			}
+			if i > 0 {
+				n += copy(b[n:], buf[:i])
 				r.r.Discard(i)
-				n += i
 				continue
 			}
 		}

@@ -4,15 +4,19 @@ package smtp
 // bulk paths of dataReader.Read and lineLimitReader.Read must produce
 // exactly what upstream's byte-at-a-time versions, kept here as the
 // reference, produce: the same bytes, the same error, and the same bytes
-// left unread for the next command, however the input is split.
+// left unread for the next command, however the input is split; and
+// Conn.writeResponse must send the bytes upstream's sent, in one write.
 
 import (
 	"bufio"
 	"bytes"
 	"errors"
 	"io"
+	"net/textproto"
+	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // refDataRead is upstream v0.26.0's dataReader.Read: its body verbatim.
@@ -340,6 +344,142 @@ func BenchmarkLineLimitReader(b *testing.B) {
 					}
 				}
 			}
+		})
+	}
+}
+
+// refWriteResponse is upstream v0.26.0's Conn.writeResponse: its body
+// verbatim (it flushed every line of a reply on its own).
+func refWriteResponse(c *Conn, code int, enhCode EnhancedCode, text ...string) {
+	// TODO: error handling
+	if c.server.WriteTimeout != 0 {
+		c.conn.SetWriteDeadline(time.Now().Add(c.server.WriteTimeout))
+	}
+
+	// All responses must include an enhanced code, if it is missing - use
+	// a generic code X.0.0.
+	if enhCode == EnhancedCodeNotSet {
+		cat := code / 100
+		switch cat {
+		case 2, 4, 5:
+			enhCode = EnhancedCode{cat, 0, 0}
+		default:
+			enhCode = NoEnhancedCode
+		}
+	}
+
+	// transform each single line with \n, into separate lines
+	text = strings.Split(strings.Join(text, "\n"), "\n")
+
+	lastLineIndex := len(text) - 1
+	for i := 0; i < lastLineIndex; i++ {
+		c.text.PrintfLine("%d-%v", code, text[i])
+	}
+	if enhCode == NoEnhancedCode {
+		c.text.PrintfLine("%d %v", code, text[lastLineIndex])
+	} else {
+		c.text.PrintfLine("%d %v.%v.%v %v", code, enhCode[0], enhCode[1], enhCode[2], text[lastLineIndex])
+	}
+}
+
+// countWriter records what a connection was sent and in how many writes.
+type countWriter struct {
+	bytes.Buffer
+	writes int
+}
+
+func (w *countWriter) Write(p []byte) (int, error) {
+	w.writes++
+	return w.Buffer.Write(p)
+}
+
+// replyConn is a server Conn whose replies go to a countWriter.
+func replyConn() (*Conn, *countWriter) {
+	w := &countWriter{}
+	c := &Conn{server: &Server{}}
+	c.text = textproto.NewConn(struct {
+		io.Reader
+		io.Writer
+		io.Closer
+	}{strings.NewReader(""), w, io.NopCloser(nil)})
+	return c, w
+}
+
+type replyCase struct {
+	code int
+	enh  EnhancedCode
+	text []string
+}
+
+var replyCases = []replyCase{
+	{250, EnhancedCode{2, 0, 0}, []string{"OK"}},
+	{250, EnhancedCodeNotSet, []string{"Hello", "PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES", "SIZE 10240000"}},
+	{220, NoEnhancedCode, []string{"mx.example ESMTP"}},
+	{354, NoEnhancedCode, []string{"Go ahead. End your data with <CR><LF>.<CR><LF>"}},
+	{550, EnhancedCode{5, 7, 1}, []string{"line one\nline two", "three"}},
+	{421, EnhancedCodeNotSet, nil},
+	{451, EnhancedCode{4, 3, 0}, []string{""}},
+	{500, EnhancedCode{5, 5, 2}, []string{"a\n", "\nb", ""}},
+	{1, EnhancedCodeNotSet, []string{"odd code"}},
+	{-250, EnhancedCode{-1, 10, 100}, []string{"negative"}},
+}
+
+// TestWriteResponseMatchesUpstream: the patched writeResponse sends the
+// bytes upstream's did, whatever the lines, codes and newlines, in one
+// write where upstream made one per line.
+func TestWriteResponseMatchesUpstream(t *testing.T) {
+	for _, rc := range replyCases {
+		checkReply(t, rc)
+	}
+}
+
+func checkReply(t *testing.T, rc replyCase) {
+	t.Helper()
+	got, gw := replyConn()
+	want, ww := replyConn()
+	got.writeResponse(rc.code, rc.enh, rc.text...)
+	refWriteResponse(want, rc.code, rc.enh, rc.text...)
+	if gw.String() != ww.String() {
+		t.Fatalf("writeResponse(%d, %v, %q) = %q, upstream %q", rc.code, rc.enh, rc.text, gw.String(), ww.String())
+	}
+	if gw.Len() <= 4096 && gw.writes != 1 {
+		t.Errorf("writeResponse(%d, %v, %q): %d writes, want 1 (upstream %d)", rc.code, rc.enh, rc.text, gw.writes, ww.writes)
+	}
+}
+
+func FuzzWriteResponse(f *testing.F) {
+	f.Add(250, 2, 0, 0, "Hello\nPIPELINING", "SIZE 1")
+	f.Add(220, -1, -1, -1, "", "")
+	f.Fuzz(func(t *testing.T, code, e0, e1, e2 int, a, b string) {
+		checkReply(t, replyCase{code, EnhancedCode{e0, e1, e2}, []string{a, b}})
+		checkReply(t, replyCase{code, EnhancedCode{e0, e1, e2}, []string{a}})
+	})
+}
+
+// BenchmarkWriteResponse writes an EHLO reply of eight lines, patched and
+// upstream; writes/op counts the connection's writes (syscalls on a
+// socket).
+func BenchmarkWriteResponse(b *testing.B) {
+	ehlo := []string{"mx.example Hello", "PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES",
+		"CHUNKING", "SMTPUTF8", "SIZE 36700160", "AUTH PLAIN LOGIN"}
+	for _, bc := range []struct {
+		name string
+		ref  bool
+		text []string
+	}{{"ehlo/patched", false, ehlo}, {"ehlo/upstream", true, ehlo},
+		{"250/patched", false, []string{"2.0.0 Ok: queued as 1234"}}, {"250/upstream", true, []string{"2.0.0 Ok: queued as 1234"}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			c, w := replyConn()
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				w.Reset()
+				if bc.ref {
+					refWriteResponse(c, 250, NoEnhancedCode, bc.text...)
+				} else {
+					c.writeResponse(250, NoEnhancedCode, bc.text...)
+				}
+			}
+			b.ReportMetric(float64(w.writes)/float64(b.N), "writes/op")
 		})
 	}
 }

@@ -60,6 +60,7 @@ reference() {
 	done <<'EOF'
 data.go (r \*dataReader) Read refDataRead
 lengthlimit_reader.go (r \*lineLimitReader) Read refLineLimitRead
+conn.go (c \*Conn) writeResponse refWriteResponse
 EOF
 	return $ok
 }

@@ -162,3 +162,40 @@ func longestLine(b []byte) int {
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
 }
+
+// decodeBody decodes an entity body of transfer encoding cte (RFC 2045
+// §6). trailer is what follows base64 data and is kept as it is; ok is
+// false for an encoding left alone (x-uuencode and the like) or a body
+// that does not decode.
+func decodeBody(raw []byte, cte string) (content, trailer []byte, ok bool) {
+	switch cte {
+	case "7bit", "8bit", "binary":
+		return raw, nil, true
+	case "quoted-printable":
+		content, ok = decodeQP(raw)
+		return content, nil, ok
+	case "base64":
+		return decodeBase64(raw)
+	}
+	return nil, nil, false
+}
+
+// encodeBody encodes rewritten text back into transfer encoding cte with
+// line ends nl. 7bit or 8bit text whose longest line now passes maxLine
+// (RFC 5322 §2.1.1) becomes quoted-printable (qp true), counted in
+// r.reencoded.
+func (r *rewriter) encodeBody(rewritten, trailer []byte, cte, nl string) (body []byte, qp bool) {
+	switch cte {
+	case "quoted-printable":
+		return encodeQP(make([]byte, 0, len(rewritten)*11/10), rewritten, nl), false
+	case "base64":
+		out := encodeBase64(make([]byte, 0, len(rewritten)*14/10+len(trailer)), rewritten, nl)
+		return append(out, trailer...), false
+	case "7bit", "8bit":
+		if longestLine(rewritten) > maxLine {
+			r.reencoded++
+			return encodeQP(make([]byte, 0, len(rewritten)*11/10), rewritten, nl), true
+		}
+	}
+	return rewritten, false
+}

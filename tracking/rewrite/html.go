@@ -160,82 +160,107 @@ func tagName(tag []byte) []byte {
 // hrefSpan finds the raw value of the first href attribute in tag, a
 // complete start tag "<name …>", and its quote character (0 when
 // unquoted). It follows the same steps as the x/net/html tokenizer's
-// readTag (HTML §13.2.5.32–§13.2.5.39), so that the span found is the
-// attribute the tokenizer decoded.
+// readTag (HTML §13.2.5.32–§13.2.5.39), one helper per step as there
+// (readTagName, readTagAttrKey, readTagAttrVal), so that the span found is
+// the attribute the tokenizer decoded.
 func hrefSpan(tag []byte) (start, end int, quote byte, ok bool) {
-	isWS := func(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' }
-	skipWS := func(i int) int {
-		for i < len(tag) && isWS(tag[i]) {
-			i++
+	i := skipHTMLSpace(tag, tagNameEnd(tag))
+	for i < len(tag) && tag[i] != '>' {
+		ks := i
+		ke := attrNameEnd(tag, ks)
+		vs, ve, q, next := attrValue(tag, ke)
+		if ke-ks == 4 && strings.EqualFold(string(tag[ks:ke]), "href") {
+			return vs, ve, q, true
 		}
-		return i
+		i = skipHTMLSpace(tag, next)
 	}
-	// Tag name: its first byte follows '<'.
+	return 0, 0, 0, false
+}
+
+// isHTMLSpace reports whether c is HTML's ASCII white space (HTML
+// §13.2.5.33: tab, LF, FF, CR, space).
+func isHTMLSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f'
+}
+
+// skipHTMLSpace returns the index of the first byte of tag at or after i
+// that is not white space.
+func skipHTMLSpace(tag []byte, i int) int {
+	for i < len(tag) && isHTMLSpace(tag[i]) {
+		i++
+	}
+	return i
+}
+
+// tagNameEnd returns where the tag name of tag ends (HTML §13.2.5.8): its
+// first byte follows '<', it ends after a white space byte or before '/'
+// or '>'.
+func tagNameEnd(tag []byte) int {
 	i := 2
 	for i < len(tag) {
 		c := tag[i]
 		i++
-		if isWS(c) {
-			break
+		if isHTMLSpace(c) {
+			return i
 		}
 		if c == '/' || c == '>' {
-			i--
-			break
+			return i - 1
 		}
 	}
-	i = skipWS(i)
-	for i < len(tag) && tag[i] != '>' {
-		// Attribute name; an '=' may start it.
-		ks := i
-		for i < len(tag) {
-			c := tag[i]
-			i++
-			if c == '=' && i == ks+1 {
-				continue
-			}
-			if c == '=' || c == '/' || c == '>' || isWS(c) {
-				i--
-				break
-			}
+	return i
+}
+
+// attrNameEnd returns where the attribute name starting at ks ends (HTML
+// §13.2.5.32–§13.2.5.33): before '=', '/', '>' or white space, except
+// that an '=' in first place belongs to the name.
+func attrNameEnd(tag []byte, ks int) int {
+	i := ks
+	for i < len(tag) {
+		c := tag[i]
+		i++
+		if c == '=' && i == ks+1 {
+			continue
 		}
-		ke := i
-		// Attribute value.
-		vs, ve, q := i, i, byte(0)
-		i = skipWS(i)
-		if i < len(tag) {
-			c := tag[i]
-			i++
-			switch {
-			case c == '/':
-			case c != '=':
-				i--
-			default:
-				i = skipWS(i)
-				if i >= len(tag) {
-					break
-				}
-				switch qc := tag[i]; qc {
-				case '>':
-				case '"', '\'':
-					q, vs = qc, i+1
-					if j := bytes.IndexByte(tag[vs:], qc); j >= 0 {
-						ve, i = vs+j, vs+j+1
-					} else {
-						ve, i = len(tag), len(tag)
-					}
-				default:
-					vs = i
-					for i < len(tag) && !isWS(tag[i]) && tag[i] != '>' {
-						i++
-					}
-					ve = i
-				}
-			}
+		if c == '=' || c == '/' || c == '>' || isHTMLSpace(c) {
+			return i - 1
 		}
-		if ke-ks == 4 && strings.EqualFold(string(tag[ks:ke]), "href") {
-			return vs, ve, q, true
-		}
-		i = skipWS(i)
 	}
-	return 0, 0, 0, false
+	return i
+}
+
+// attrValue reads the value of the attribute whose name ends at i (HTML
+// §13.2.5.34–§13.2.5.39): [vs, ve) is the raw value, empty at i when there
+// is none, q its quote character (0 when unquoted) and next where reading
+// goes on. An unterminated quoted value runs to the end of tag.
+func attrValue(tag []byte, i int) (vs, ve int, q byte, next int) {
+	vs, ve = i, i
+	i = skipHTMLSpace(tag, i)
+	if i >= len(tag) {
+		return vs, ve, 0, i
+	}
+	switch c := tag[i]; {
+	case c == '/':
+		return vs, ve, 0, i + 1
+	case c != '=':
+		return vs, ve, 0, i
+	}
+	i = skipHTMLSpace(tag, i+1)
+	if i >= len(tag) {
+		return vs, ve, 0, i
+	}
+	switch qc := tag[i]; qc {
+	case '>':
+		return vs, ve, 0, i
+	case '"', '\'':
+		vs = i + 1
+		if j := bytes.IndexByte(tag[vs:], qc); j >= 0 {
+			return vs, vs + j, qc, vs + j + 1
+		}
+		return vs, len(tag), qc, len(tag)
+	}
+	vs = i
+	for i < len(tag) && !isHTMLSpace(tag[i]) && tag[i] != '>' {
+		i++
+	}
+	return vs, i, 0, i
 }

@@ -156,51 +156,17 @@ func Message(msg []byte, opts Options) (out []byte, res Result, err error) {
 	top := parseEntity(msg)
 	r := &rewriter{opts: opts, skip: map[string]bool{}}
 
-	opens, clicks := opts.TrackOpens, opts.TrackClicks
-	seen, dropTrack, hasLU, hasPost := false, false, false, false
-	for _, f := range top.fields {
-		switch {
-		case top.is(f, TrackHeader):
-			dropTrack = true
-			if o, c, ok := ParseTrack(top.value(f)); ok {
-				if seen {
-					opens, clicks = opens && o, clicks && c
-				} else {
-					opens, clicks, seen = o, c, true
-				}
-			}
-		case top.is(f, "List-Unsubscribe"):
-			hasLU = true
-			for _, u := range listURIs(top.value(f)) {
-				r.skip[u] = true
-			}
-		case top.is(f, "List-Unsubscribe-Post"):
-			hasPost = true
-		}
-	}
-	r.opens = opens && opts.OpenURL != nil
-	r.clicks = clicks && opts.ClickURL != nil
+	th := r.readTop(&top)
+	r.opens = th.opens && opts.OpenURL != nil
+	r.clicks = th.clicks && opts.ClickURL != nil
 	r.honeypot = r.clicks && opts.HoneypotURL != nil
 	res.Opens, res.Clicks = r.opens, r.clicks
 
-	var extra []byte
-	if u := opts.Unsubscribe; u != nil {
-		if u.HTTPS != "" {
-			if err := checkURL(u.HTTPS, false); err != nil {
-				return nil, Result{}, fmt.Errorf("rewrite: unsubscribe: %w", err)
-			}
-			r.skip[u.HTTPS] = true
-		}
-		if u.Mailto != "" {
-			if err := checkURL(u.Mailto, true); err != nil {
-				return nil, Result{}, fmt.Errorf("rewrite: unsubscribe: %w", err)
-			}
-		}
-		if !hasLU && (u.HTTPS != "" || u.Mailto != "") {
-			extra = unsubscribeFields(u, hasPost, top.nl())
-			res.Unsubscribe = true
-		}
+	extra, err := r.unsubscribe(th, top.nl())
+	if err != nil {
+		return nil, Result{}, err
 	}
+	res.Unsubscribe = extra != nil
 
 	var body []byte
 	qp := false
@@ -212,18 +178,87 @@ func Message(msg []byte, opts Options) (out []byte, res Result, err error) {
 	}
 	res.Links, res.Pixel, res.Reencoded = r.links, r.pixelAdded && r.opens, r.reencoded
 	res.Honeypot = r.pixelAdded && r.honeypot
-	if body == nil && !dropTrack && extra == nil {
+	if body == nil && !th.dropTrack && extra == nil {
 		return msg, res, nil
 	}
+	return reassemble(msg, &top, body, extra, qp), res, nil
+}
+
+// topHeader is what Message reads from the top-level header.
+type topHeader struct {
+	opens, clicks bool // what TrackHeader asks for (the options' when absent)
+	dropTrack     bool // a TrackHeader is present: removed from the output
+	hasLU         bool // a List-Unsubscribe is present: none added
+	hasPost       bool // a List-Unsubscribe-Post is present: none added
+}
+
+// readTop reads the TrackHeader fields (several narrow each other: a
+// kind is tracked only if every one allows it) and the List-Unsubscribe
+// fields of the top-level header; the http(s) URIs of List-Unsubscribe
+// are never tracked (added to r.skip).
+func (r *rewriter) readTop(top *entity) topHeader {
+	th := topHeader{opens: r.opts.TrackOpens, clicks: r.opts.TrackClicks}
+	seen := false
+	for _, f := range top.fields {
+		switch {
+		case top.is(f, TrackHeader):
+			th.dropTrack = true
+			if o, c, ok := ParseTrack(top.value(f)); ok {
+				if seen {
+					th.opens, th.clicks = th.opens && o, th.clicks && c
+				} else {
+					th.opens, th.clicks, seen = o, c, true
+				}
+			}
+		case top.is(f, "List-Unsubscribe"):
+			th.hasLU = true
+			for _, u := range listURIs(top.value(f)) {
+				r.skip[u] = true
+			}
+		case top.is(f, "List-Unsubscribe-Post"):
+			th.hasPost = true
+		}
+	}
+	return th
+}
+
+// unsubscribe checks the caller's unsubscribe URIs, keeps its HTTPS URI
+// from being tracked, and returns the List-Unsubscribe fields to add (nil
+// when there are none to add or the message already has its own).
+func (r *rewriter) unsubscribe(th topHeader, nl string) ([]byte, error) {
+	u := r.opts.Unsubscribe
+	if u == nil {
+		return nil, nil
+	}
+	if u.HTTPS != "" {
+		if err := checkURL(u.HTTPS, false); err != nil {
+			return nil, fmt.Errorf("rewrite: unsubscribe: %w", err)
+		}
+		r.skip[u.HTTPS] = true
+	}
+	if u.Mailto != "" {
+		if err := checkURL(u.Mailto, true); err != nil {
+			return nil, fmt.Errorf("rewrite: unsubscribe: %w", err)
+		}
+	}
+	if th.hasLU || (u.HTTPS == "" && u.Mailto == "") {
+		return nil, nil
+	}
+	return unsubscribeFields(u, th.hasPost, nl), nil
+}
+
+// reassemble builds the output message: top's header without TrackHeader,
+// with extra fields added (and Content-Transfer-Encoding made
+// quoted-printable when qp), then body, or top's own body when body is nil.
+func reassemble(msg []byte, top *entity, body, extra []byte, qp bool) []byte {
 	if body == nil {
 		body = top.body
 	}
-	out = make([]byte, 0, len(msg)+len(extra)+len(body)-len(top.body))
+	out := make([]byte, 0, len(msg)+len(extra)+len(body)-len(top.body))
 	drop := func(f field) bool { return top.is(f, TrackHeader) }
 	out = top.appendHeader(out, drop, qp, extra, top.nl())
 	out = append(out, top.sep...)
-	out = append(out, body...)
-	return out, res, nil
+	return append(out, body...)
 }
 
 // unsubscribeFields formats List-Unsubscribe (RFC 2369 §3.2), folded
@@ -310,47 +345,48 @@ func (r *rewriter) entity(e *entity, def string, depth int) (body []byte, qp boo
 	if !ok {
 		return nil, false, nil
 	}
-	var isHTML bool
 	switch {
 	case strings.HasPrefix(typ, "multipart/"):
-		// RFC 2045 §6.4: a multipart entity is 7bit, 8bit or binary.
-		if depth >= maxDepth || params["boundary"] == "" || cte != "7bit" && cte != "8bit" && cte != "binary" {
-			return nil, false, nil
-		}
-		partDef := "text/plain"
-		if typ == "multipart/digest" {
-			partDef = "message/rfc822" // RFC 2046 §5.1.5
-		}
-		body, err := r.multipart(e.body, params["boundary"], partDef, depth)
+		body, err := r.multipartEntity(e, typ, params["boundary"], cte, depth)
 		return body, false, err
 	case typ == "text/html":
-		isHTML = true
+		return r.text(e, true, params["charset"], cte)
 	case typ == "text/plain" && r.clicks && r.opts.TrackText:
-	default:
-		return nil, false, nil
+		return r.text(e, false, params["charset"], cte)
 	}
-	charset := strings.ToLower(params["charset"])
+	return nil, false, nil
+}
+
+// multipartEntity rewrites the parts of multipart entity e of media type
+// typ, unless it is nested too deep, has no boundary or a transfer
+// encoding a multipart may not have (RFC 2045 §6.4: 7bit, 8bit or
+// binary).
+func (r *rewriter) multipartEntity(e *entity, typ, boundary, cte string, depth int) ([]byte, error) {
+	if depth >= maxDepth || boundary == "" || cte != "7bit" && cte != "8bit" && cte != "binary" {
+		return nil, nil
+	}
+	partDef := "text/plain"
+	if typ == "multipart/digest" {
+		partDef = "message/rfc822" // RFC 2046 §5.1.5
+	}
+	return r.multipart(e.body, boundary, partDef, depth)
+}
+
+// text rewrites the text/html (isHTML) or text/plain entity e: its body is
+// decoded from cte, rewritten, and encoded again. It leaves alone a
+// charset that cannot be scanned as bytes and an encoding it cannot
+// decode; qp is true when 7bit or 8bit text grew lines over maxLine and
+// was re-encoded as quoted-printable.
+func (r *rewriter) text(e *entity, isHTML bool, charset, cte string) (body []byte, qp bool, err error) {
+	charset = strings.ToLower(charset)
 	if !asciiCompatible(charset) {
 		return nil, false, nil
 	}
 	utf8OK := charset == "" || charset == "utf-8" || charset == "utf8" || charset == "us-ascii"
-
-	nl := e.nl()
-	var content, trailer []byte
-	switch cte {
-	case "7bit", "8bit", "binary":
-		content, ok = e.body, true
-	case "quoted-printable":
-		content, ok = decodeQP(e.body)
-	case "base64":
-		content, trailer, ok = decodeBase64(e.body)
-	default:
-		ok = false // x-uuencode and the like: leave alone
-	}
+	content, trailer, ok := decodeBody(e.body, cte)
 	if !ok {
 		return nil, false, nil
 	}
-
 	var rewritten []byte
 	if isHTML {
 		rewritten, err = r.rewriteHTML(content, utf8OK)
@@ -360,20 +396,8 @@ func (r *rewriter) entity(e *entity, def string, depth int) (body []byte, qp boo
 	if err != nil || rewritten == nil {
 		return nil, false, err
 	}
-
-	switch cte {
-	case "quoted-printable":
-		return encodeQP(make([]byte, 0, len(rewritten)*11/10), rewritten, nl), false, nil
-	case "base64":
-		out := encodeBase64(make([]byte, 0, len(rewritten)*14/10+len(trailer)), rewritten, nl)
-		return append(out, trailer...), false, nil
-	case "7bit", "8bit":
-		if longestLine(rewritten) > maxLine {
-			r.reencoded++
-			return encodeQP(make([]byte, 0, len(rewritten)*11/10), rewritten, nl), true, nil
-		}
-	}
-	return rewritten, false, nil
+	body, qp = r.encodeBody(rewritten, trailer, cte, e.nl())
+	return body, qp, nil
 }
 
 // multipart rewrites the parts of a multipart body, copying its preamble,

@@ -12,6 +12,11 @@
 //	                   once the first submission was accepted
 //	-due-at UNIXNS     it was deferred to that instant (a wave of retries)
 //
+// With -slow N, the domains d0…d(N-1).deep.test are slow sites: the sink
+// answers each of their messages after -slow-delay and counts them apart,
+// and -expect counts only the other sites' messages, whose drain is what
+// is measured (are fast sites at full rate behind slow sites' backlogs?).
+//
 // From the release to the backlog's last delivery it prints the count of
 // every second, the steady rate (the median second of the middle 80 % of
 // the drain), the drain's mean rate (expected / time from release to the
@@ -20,7 +25,7 @@
 // Usage:
 //
 //	drainbench -sluice bench/out/sluice -data DIR -expect N [-resume domain:d0.deep.test] \
-//	    [-due-at NS] [-timeout 10m] [-keep-running 0]
+//	    [-due-at NS] [-timeout 10m] [-slow 5 -slow-delay 500ms]
 package main
 
 import (
@@ -55,6 +60,19 @@ type options struct {
 	dueAt   int64
 	timeout time.Duration
 	work    string
+	// slow: domains d0…d(slow-1).deep.test answer after slowDelay.
+	slow      int
+	slowDelay time.Duration
+}
+
+// isSlow reports whether domain is one of the slow sites.
+func (o *options) isSlow(domain string) bool {
+	for i := range o.slow {
+		if domain == fmt.Sprintf("d%d.deep.test", i) {
+			return true
+		}
+	}
+	return false
 }
 
 // result is the JSON line drainbench prints last.
@@ -80,6 +98,8 @@ type result struct {
 	RssAnonAtStartkB int64   `json:"rss_anon_at_first_250_kb"`
 	RssFileAtStartkB int64   `json:"rss_file_at_first_250_kb"`
 	Exit             int     `json:"exit"`
+	Slow             int     `json:"slow_sites,omitempty"`
+	SlowDelivered    int64   `json:"slow_delivered,omitempty"` // by the slow sites when the others' drain ended
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -92,6 +112,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.resume, "resume", "", "kind:name of the hold to resume once started")
 	fs.Int64Var(&o.dueAt, "due-at", 0, "unix ns at which the backlog comes due (retry wave)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up after this long")
+	fs.IntVar(&o.slow, "slow", 0, "domains d0…dN-1.deep.test are slow sites (not counted in -expect)")
+	fs.DurationVar(&o.slowDelay, "slow-delay", 500*time.Millisecond, "a slow site's time to answer each message")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -102,12 +124,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
 
-	sink, err := startSink()
+	sink, err := startSink(o.isSlow, o.slowDelay)
 	if err != nil {
 		return err
 	}
 	defer sink.close()
-	cfg, sub, err := writeConfig(ctx, o, sink.port())
+	cfg, sub, err := writeConfig(ctx, o, sink.port(), sink.slowAddr())
 	if err != nil {
 		return err
 	}
@@ -117,6 +139,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		res.Shape = "resume"
 	case o.dueAt != 0:
 		res.Shape = "retry-wave"
+	}
+	if o.slow > 0 {
+		res.Shape += fmt.Sprintf("+%d-slow", o.slow)
 	}
 	start := time.Now()
 	sink.setStart(start)
@@ -153,6 +178,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "drainbench: %v (delivered %d of %d)\n", err, sink.count(), want)
 	}
 	res.Delivered = sink.count()
+	res.Slow, res.SlowDelivered = o.slow, sink.slowN.Load()
 	if fd := sink.first(); !fd.IsZero() {
 		res.FirstDelivery = fd.Sub(start).Seconds()
 	}
@@ -168,6 +194,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "drainbench %s: %d delivered in %.1fs from release: mean %.0f/s, steady %.0f/s, ratio %.2f, zero seconds %d\n",
 		res.Shape, res.Delivered, res.DrainSeconds, res.MeanPerSec, res.SteadyPerSec, res.Ratio, res.ZeroSeconds)
 	fmt.Fprintf(stdout, "drainbench %s: per second %v\n", res.Shape, res.PerSecond)
+	if o.slow > 0 {
+		fmt.Fprintf(stdout, "drainbench %s: the %d slow sites delivered %d meanwhile\n", res.Shape, o.slow, res.SlowDelivered)
+	}
 	fmt.Fprintf(stdout, "drainbench %s: VmHWM %d MB, RssAnon peak %d MB, RssFile peak %d MB (at first 250: anon %d MB, file %d MB), exit %d\n",
 		res.Shape, res.VmHWMkB>>10, res.RssAnonPeakkB>>10, res.RssFilePeakkB>>10, res.RssAnonAtStartkB>>10, res.RssFileAtStartkB>>10, res.Exit)
 	return json.NewEncoder(stdout).Encode(res)

@@ -19,9 +19,9 @@ import (
 
 // writeConfig writes a config for a node on o.data: every listener on a
 // free loopback port, loopback submission trusted (no AUTH), everything
-// routed to the sink. It returns the config's path and the submission
-// address.
-func writeConfig(ctx context.Context, o options, sinkPort int) (string, string, error) {
+// routed to the sink (the slow sites to slowAddr, their own host). It
+// returns the config's path and the submission address.
+func writeConfig(ctx context.Context, o options, sinkPort int, slowAddr string) (string, string, error) {
 	hash, err := passwordHash(ctx, o.sluice)
 	if err != nil {
 		return "", "", err
@@ -64,6 +64,9 @@ sender_domains = ["bench.example"]
 domain = "*"
 host = "127.0.0.1:%d"
 `, o.data, ports[0], ports[1], ports[2], ports[3], hash, sinkPort)
+	for i := range o.slow {
+		cfg += fmt.Sprintf("\n[[route]]\ndomain = \"d%d.deep.test\"\nhost = %q\n", i, slowAddr)
+	}
 	path := filepath.Join(o.work, "drainbench.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		return "", "", err

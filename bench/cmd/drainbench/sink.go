@@ -15,10 +15,21 @@ import (
 // sink is a counting SMTP server (PIPELINING, as go-smtp offers): it
 // accepts everything and counts each backlog message in the second of the
 // process's life it was received in; the probe (a message to probe@…)
-// only has its arrival time noted.
+// only has its arrival time noted. Mail to a slow domain (isSlow) is
+// answered after slowDelay and counted apart: the drain measured is the
+// other sites'.
 type sink struct {
 	srv *smtp.Server
 	ln  net.Listener
+	// slowLn takes the slow sites' mail on 127.0.0.2 (the same port
+	// when free): another host, so another shaping site, as a slow
+	// receiver is in real life (one site's connection slots are shared
+	// by all of its domains).
+	slowLn net.Listener
+
+	isSlow    func(domain string) bool
+	slowDelay time.Duration
+	slowN     atomic.Int64
 
 	mu              sync.Mutex
 	start           time.Time
@@ -29,8 +40,8 @@ type sink struct {
 	changed         chan struct{}
 }
 
-func startSink() (*sink, error) {
-	s := &sink{changed: make(chan struct{}, 1), start: time.Now()}
+func startSink(isSlow func(string) bool, slowDelay time.Duration) (*sink, error) {
+	s := &sink{changed: make(chan struct{}, 1), start: time.Now(), isSlow: isSlow, slowDelay: slowDelay}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }))
 	s.srv.Domain = "sink.deep.test"
 	s.srv.MaxRecipients = 1000
@@ -41,7 +52,22 @@ func startSink() (*sink, error) {
 	}
 	s.ln = ln
 	go s.srv.Serve(ln)
+	if isSlow != nil {
+		if s.slowLn, err = net.Listen("tcp", "127.0.0.2:0"); err != nil {
+			s.srv.Close()
+			return nil, err
+		}
+		go s.srv.Serve(s.slowLn)
+	}
 	return s, nil
+}
+
+// slowAddr is the slow sites' host:port ("" without slow sites).
+func (s *sink) slowAddr() string {
+	if s.slowLn == nil {
+		return ""
+	}
+	return s.slowLn.Addr().String()
 }
 
 func (s *sink) port() int { return s.ln.Addr().(*net.TCPAddr).Port }
@@ -128,19 +154,28 @@ type sinkSession struct {
 	s     *sink
 	rcpts int
 	probe bool
+	slow  bool
 }
 
-func (ss *sinkSession) Reset()                               { ss.rcpts, ss.probe = 0, false }
+func (ss *sinkSession) Reset()                               { ss.rcpts, ss.probe, ss.slow = 0, false, false }
 func (ss *sinkSession) Logout() error                        { return nil }
 func (ss *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
 func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	ss.rcpts++
 	ss.probe = ss.probe || strings.HasPrefix(to, "probe@")
+	if at := strings.LastIndexByte(to, '@'); at >= 0 && ss.s.isSlow != nil && ss.s.isSlow(to[at+1:]) {
+		ss.slow = true
+	}
 	return nil
 }
 func (ss *sinkSession) Data(r io.Reader) error {
 	if _, err := io.Copy(io.Discard, r); err != nil {
 		return err
+	}
+	if ss.slow {
+		time.Sleep(ss.s.slowDelay) // the slow site's answer
+		ss.s.slowN.Add(int64(ss.rcpts))
+		return nil
 	}
 	ss.s.received(ss.rcpts, ss.probe)
 	return nil

@@ -2,7 +2,9 @@
 // load tests: it accepts every recipient, reads and discards each message,
 // and counts with atomics only, so that it is never the bottleneck. It
 // advertises PIPELINING (go-smtp does; RFC 2920) and, with -tls, STARTTLS
-// (RFC 3207) with a throwaway self-signed certificate.
+// (RFC 3207) with a throwaway self-signed certificate, or with the
+// certificate of -tls-cert and -tls-key (a test CA's, for senders that
+// verify it).
 //
 // It exits once -expect messages were received (status 0), or when
 // -timeout passes or on SIGINT/SIGTERM (status 1), and prints one JSON
@@ -16,6 +18,7 @@
 // Usage:
 //
 //	sinkmx -addr 127.0.0.1:2626 -expect 20000 -timeout 10m [-addr-file F] [-check-dkim]
+//	       [-tls | -tls-cert CERT.pem -tls-key KEY.pem]
 //
 // With -check-dkim it also counts, per message, the DKIM-Signature header
 // fields (it does not verify them) and adds "dkim_signed" (messages with
@@ -56,6 +59,8 @@ type options struct {
 	expect   int64
 	timeout  time.Duration
 	tls      bool
+	certFile string
+	keyFile  string
 	linger   time.Duration
 	dkim     bool
 }
@@ -69,6 +74,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Int64Var(&o.expect, "expect", 1000, "exit 0 once this many messages were received")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "exit 1 if -expect is not reached by then")
 	fs.BoolVar(&o.tls, "tls", false, "offer STARTTLS with a self-signed certificate")
+	fs.StringVar(&o.certFile, "tls-cert", "", "offer STARTTLS with this PEM certificate chain (with -tls-key)")
+	fs.StringVar(&o.keyFile, "tls-key", "", "the PEM private key of -tls-cert")
 	fs.BoolVar(&o.dkim, "check-dkim", false, "count DKIM-Signature header fields per message (dkim_signed, dkim_dual in the JSON line)")
 	fs.DurationVar(&o.linger, "linger", 250*time.Millisecond, "keep serving this long after -expect, so the last replies reach the sender")
 	if err := fs.Parse(args); err != nil {
@@ -81,6 +88,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-expect: want at least 1")
 	case o.timeout <= 0:
 		return o, errors.New("-timeout must be positive")
+	case (o.certFile == "") != (o.keyFile == ""):
+		return o, errors.New("-tls-cert and -tls-key go together")
 	case o.linger < 0 || o.linger > time.Minute:
 		return o, errors.New("-linger: want 0..1m")
 	}
@@ -146,7 +155,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	srv.EnableSMTPUTF8 = true
 	srv.ReadTimeout, srv.WriteTimeout = time.Minute, time.Minute
 	srv.ErrorLog = nopLog{}
-	if o.tls {
+	switch {
+	case o.certFile != "":
+		cert, err := tls.LoadX509KeyPair(o.certFile, o.keyFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "sinkmx: -tls-cert: %v\n", err)
+			return 1
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	case o.tls:
 		cert, err := mtatest.SelfSigned("sinkmx.test")
 		if err != nil {
 			fmt.Fprintf(stderr, "sinkmx: certificate: %v\n", err)

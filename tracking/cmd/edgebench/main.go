@@ -100,28 +100,9 @@ func run(edgeAddr, bareAddr, dir string, n int) error {
 		return err
 	}
 
-	// One message accepted an hour ago, n recipients.
-	msg := uint64(time.Now().Add(-time.Hour).UnixMicro())
-	store.Record(events.Event{Kind: events.KindSent, Tenant: "acme", Campaign: "bench", Message: msg})
-	var opens, clicks []string
-	for i := range n {
-		c := token.Claims{Kind: token.Open, Tenant: "acme", Message: msg, Rcpt: uint32(i), Issued: time.Now()}
-		o, err := kr.Seal(c)
-		if err != nil {
-			return err
-		}
-		c.Kind, c.Link, c.URL = token.Click, 3, dest
-		k, err := kr.Seal(c)
-		if err != nil {
-			return err
-		}
-		opens = append(opens, "/o/"+o+".gif")
-		clicks = append(clicks, "/c/"+k)
-	}
-	for name, paths := range map[string][]string{"opens.txt": opens, "clicks.txt": clicks} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(strings.Join(paths, "\n")+"\n"), 0o644); err != nil {
-			return err
-		}
+	opens, clicks, err := writePaths(kr, store, dir, n)
+	if err != nil {
+		return err
 	}
 
 	ln, err := net.Listen("tcp", edgeAddr)
@@ -169,4 +150,32 @@ func run(edgeAddr, bareAddr, dir string, n int) error {
 	fmt.Printf("events: %d recorded, %d written in %d batches, %d dropped, %d lost\n",
 		m.Recorded, m.Written, m.Batches, m.Dropped, m.Lost)
 	return nil
+}
+
+// writePaths records one message accepted an hour ago with n recipients,
+// seals an open and a click token for each, and writes their paths to
+// dir/opens.txt and dir/clicks.txt for the load generator.
+func writePaths(kr *token.Keyring, store *events.Store, dir string, n int) (opens, clicks []string, err error) {
+	msg := uint64(time.Now().Add(-time.Hour).UnixMicro())
+	store.Record(events.Event{Kind: events.KindSent, Tenant: "acme", Campaign: "bench", Message: msg})
+	for i := range n {
+		c := token.Claims{Kind: token.Open, Tenant: "acme", Message: msg, Rcpt: uint32(i), Issued: time.Now()}
+		o, err := kr.Seal(c)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.Kind, c.Link, c.URL = token.Click, 3, dest
+		k, err := kr.Seal(c)
+		if err != nil {
+			return nil, nil, err
+		}
+		opens = append(opens, "/o/"+o+".gif")
+		clicks = append(clicks, "/c/"+k)
+	}
+	for name, paths := range map[string][]string{"opens.txt": opens, "clicks.txt": clicks} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(strings.Join(paths, "\n")+"\n"), 0o644); err != nil {
+			return nil, nil, err
+		}
+	}
+	return opens, clicks, nil
 }

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"sluice/admin"
+	"sluice/tracking/token"
+)
+
+// fleetSpec shapes the nodes startFleet runs; zero values are those of
+// startFleetNodes (a sink of its own, log level warn, no bounce domain).
+type fleetSpec struct {
+	redisURL string
+	// sink is the host:port every node routes all mail to; "" starts a
+	// plain sink.
+	sink string
+	// logLevel of the nodes; "" is "warn".
+	logLevel string
+	// bounceDomain, when set, is acme's VERP domain and the inbound MX's
+	// one domain.
+	bounceDomain string
+	// cluster is TOML added to [cluster] (lease_ttl…).
+	cluster string
+	// extra is TOML appended at the end ([queue], [[shaping.rule]]…).
+	extra string
+}
+
+// fleetSecret is the tracking secret every test node shares: a token made
+// at one node opens at every node, as in a real fleet.
+var fleetSecret = strings.Repeat("cd", 32)
+
+// startFleet runs one `sluice serve` process per id, as spec says.
+func startFleet(t *testing.T, spec fleetSpec, ids ...string) ([]*fleetMember, *token.Keyring) {
+	t.Helper()
+	if spec.sink == "" {
+		spec.sink = newPlainSink(t)
+	}
+	if spec.logLevel == "" {
+		spec.logLevel = "warn"
+	}
+	domains, bounce := "[]", ""
+	if spec.bounceDomain != "" {
+		domains = fmt.Sprintf("[%q]", spec.bounceDomain)
+		bounce = fmt.Sprintf("bounce_domain = %q\n", spec.bounceDomain)
+	}
+	var kr *token.Keyring
+	var out []*fleetMember
+	for _, id := range ids {
+		dir := t.TempDir()
+		m := &fleetMember{id: id, submit: freeAddr(t), edge: freeAddr(t), adminAt: freeAddr(t), inbound: freeAddr(t),
+			dataDir: filepath.Join(dir, "data")}
+		config := fmt.Sprintf(`data_dir = %q
+hostname = "%s.fleet.test"
+[log]
+level = %q
+[submission]
+listen = %q
+trusted_networks = ["127.0.0.0/8"]
+trusted_tenant = "acme"
+[inbound]
+listen = %q
+domains = %s
+[tracking]
+listen = %q
+token_secret = %q
+base_url = "http://edge.test"
+[admin]
+listen = %q
+token = "t0ken"
+[cluster]
+redis = %q
+node_id = %q
+%s
+[[tenant]]
+name = "acme"
+password_hash = %q
+sender_domains = ["acme.example"]
+%s
+[[route]]
+domain = "*"
+host = %q
+%s
+`, m.dataDir, id, spec.logLevel, m.submit, m.inbound, domains, m.edge, fleetSecret, m.adminAt, spec.redisURL, id,
+			spec.cluster, hashFor(t, "x"), bounce, spec.sink, spec.extra)
+		var path string
+		path, kr = writeConfig(t, filepath.Join(dir, "sluice.toml"), config)
+		m.child = startChild(t, "serve", path, m.submit)
+		out = append(out, m)
+	}
+	return out, kr
+}
+
+// startFleetEdge runs a standalone `sluice edge` whose unsubscribes go to
+// node's admin API (tracking.suppress_via), with the fleet's secret, and
+// returns its address.
+func startFleetEdge(t *testing.T, node *fleetMember) string {
+	t.Helper()
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	conf := fmt.Sprintf("data_dir = %q\n[log]\nlevel = \"warn\"\n[tracking]\nlisten = %q\ntoken_secret = %q\nsuppress_via = %q\n[admin]\ntoken = \"t0ken\"\nlisten = %q\n",
+		filepath.Join(dir, "edge-data"), addr, fleetSecret, "http://"+node.adminAt, freeAddr(t))
+	path := filepath.Join(dir, "edge.toml")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	startChild(t, "edge", path, addr)
+	return addr
+}
+
+// clusterAt is m's GET /api/v1/cluster (ok false when it did not answer).
+func clusterAt(m *fleetMember) (admin.ClusterStatus, bool) {
+	var st admin.ClusterStatus
+	req, _ := http.NewRequest(http.MethodGet, "http://"+m.adminAt+"/api/v1/cluster", nil)
+	req.Header.Set("Authorization", "Bearer t0ken")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return st, false
+	}
+	defer resp.Body.Close()
+	return st, json.NewDecoder(resp.Body).Decode(&st) == nil
+}
+
+// waitRedisSeen waits until every member reports Redis as up (want) or
+// down (!want), and fails the test after limit.
+func waitRedisSeen(t *testing.T, members []*fleetMember, want bool, limit time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for _, m := range members {
+		for {
+			st, ok := clusterAt(m)
+			if ok && st.Redis.Up == want && (!want || st.Redis.OutboxDepth == 0) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("node %s does not see Redis up=%v within %v: %+v\n%s", m.id, want, limit, st, m.child.logs.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
+// submitTo submits one marketing message from acme to rcpt at addr with
+// body's headers added (X-Test-Seq…), on c when not nil (else its own
+// session); it returns the SMTP error, nil for a 250.
+func submitTo(c *smtp.Client, rcpt, headers string) error {
+	return sendOne(c, "news@acme.example", rcpt, "From: news@acme.example\r\nTo: "+rcpt+"\r\nSubject: load\r\n"+headers+"\r\nhello\r\n")
+}
+
+// connCounter is a TCP proxy in front of a sink that records, for every
+// connection it accepts, when and how many connections (it included) were
+// open at that moment: what a receiver counting concurrent connections
+// from one source address sees. A connection counts as closed as soon as
+// the node closes its side.
+type connCounter struct {
+	ln      net.Listener
+	backend string
+
+	mu      sync.Mutex
+	open    int
+	accepts []connAccept
+}
+
+// connAccept is one accepted connection.
+type connAccept struct {
+	at   time.Time
+	open int
+}
+
+func newConnCounter(t *testing.T, backend string) *connCounter {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := &connCounter{ln: ln, backend: backend}
+	t.Cleanup(func() { ln.Close() })
+	go cc.serve()
+	return cc
+}
+
+func (cc *connCounter) addr() string { return cc.ln.Addr().String() }
+
+func (cc *connCounter) serve() {
+	for {
+		c, err := cc.ln.Accept()
+		if err != nil {
+			return
+		}
+		cc.mu.Lock()
+		cc.open++
+		cc.accepts = append(cc.accepts, connAccept{at: time.Now(), open: cc.open})
+		cc.mu.Unlock()
+		go cc.pipe(c)
+	}
+}
+
+func (cc *connCounter) pipe(c net.Conn) {
+	defer c.Close()
+	b, err := net.Dial("tcp", cc.backend)
+	if err != nil {
+		cc.closed()
+		return
+	}
+	defer b.Close()
+	go func() { _, _ = io.Copy(c, b); c.Close() }()
+	// The connection counts as closed at the node's QUIT (a node closes
+	// its socket, then gives its slot back, after the 221: counting at
+	// the close this proxy sees later would add the connection's
+	// successor to it), else when the node closes its side.
+	var once sync.Once
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			if bytes.Contains(bytes.ToUpper(buf[:n]), []byte("QUIT\r\n")) {
+				once.Do(cc.closed)
+			}
+			if _, werr := b.Write(buf[:n]); werr != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	once.Do(cc.closed)
+}
+
+func (cc *connCounter) closed() {
+	cc.mu.Lock()
+	cc.open--
+	cc.mu.Unlock()
+}
+
+// peak is the most connections open at an accept in [from, to) (to zero:
+// no end), and how many accepts there were.
+func (cc *connCounter) peak(from, to time.Time) (peak, accepts int) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	for _, a := range cc.accepts {
+		if a.at.Before(from) || (!to.IsZero() && !a.at.Before(to)) {
+			continue
+		}
+		accepts++
+		peak = max(peak, a.open)
+	}
+	return peak, accepts
+}
+
+// timeline renders the accepts relative to zero, for failure messages.
+func (cc *connCounter) timeline(zero time.Time) string {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	var b strings.Builder
+	for _, a := range cc.accepts {
+		fmt.Fprintf(&b, "%.2fs:%d ", a.at.Sub(zero).Seconds(), a.open)
+	}
+	return b.String()
+}
+
+// firstReaching is when the first connection accepted after from brought
+// the open count to n (ok false: none yet).
+func (cc *connCounter) firstReaching(from time.Time, n int) (time.Time, bool) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	for _, a := range cc.accepts {
+		if a.at.After(from) && a.open >= n {
+			return a.at, true
+		}
+	}
+	return time.Time{}, false
+}

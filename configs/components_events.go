@@ -1,0 +1,91 @@
+package configs
+
+import (
+	"fmt"
+
+	"sluice/accounting"
+	"sluice/fleet"
+	"sluice/internal/event"
+	"sluice/internal/logging"
+	"sluice/reputation"
+	"sluice/tracking/events"
+	"sluice/tracking/webhook"
+)
+
+// What the events store's subscribers' sections ([reputation],
+// [accounting], [webhooks] and [tenant.webhook]) and [cluster] mean to
+// their packages. Each method takes a validated Config.
+
+// ReputationConfig is the reputation guard's config, with the tenants'
+// [tenant.reputation] overrides; ok is false when it is disabled.
+func (c *Config) ReputationConfig() (rc reputation.Config, ok bool) {
+	r := c.Reputation
+	if !r.Enabled {
+		return rc, false
+	}
+	th := reputation.Thresholds(r.Thresholds)
+	rc = reputation.Config{Thresholds: &th, WindowMessages: r.WindowMessages, WindowTime: r.WindowTime.Duration,
+		FBLDomains: r.FBLDomains, MaxCampaigns: r.MaxCampaigns, SaveInterval: r.SaveInterval.Duration}
+	for _, t := range c.Tenants {
+		if t.Reputation.Set() {
+			if rc.Tenants == nil {
+				rc.Tenants = map[string]reputation.Thresholds{}
+			}
+			rc.Tenants[t.Name] = reputation.Thresholds(t.Reputation.Over(r.Thresholds))
+		}
+	}
+	return rc, true
+}
+
+// AccountingOptions are the accounting log's options, recipients written
+// as log.recipients says; ok is false when it is disabled. The hash and
+// the recipient lookup are the caller's (the spool's).
+func (c *Config) AccountingOptions() (o accounting.Options, ok bool, err error) {
+	a := c.Accounting
+	if !a.Enabled {
+		return o, false, nil
+	}
+	mode, err := logging.ParseMode(c.Log.Recipients)
+	if err != nil {
+		return o, false, fmt.Errorf("config: log.recipients: %w", err)
+	}
+	kinds := make([]events.Kind, len(a.Kinds))
+	for i, k := range a.Kinds {
+		kinds[i] = event.Kind(k) // validated: one of event.Stored
+	}
+	return accounting.Options{Dir: a.Path, MaxSize: a.MaxSize, Daily: a.Daily == nil || *a.Daily, Keep: a.Keep,
+		MaxAge: a.MaxAge.Duration, Kinds: kinds, Recipients: mode}, true, nil
+}
+
+// WebhookEndpoints are the tenants' [tenant.webhook] endpoints (tenants
+// without a url have none).
+func (c *Config) WebhookEndpoints() []webhook.Endpoint {
+	var eps []webhook.Endpoint
+	for _, t := range c.Tenants {
+		if t.Webhook.URL == "" {
+			continue
+		}
+		ep := webhook.Endpoint{Tenant: t.Name, URL: t.Webhook.URL, Secret: []byte(t.Webhook.Secret)}
+		for _, k := range t.Webhook.Kinds {
+			ep.Kinds = append(ep.Kinds, event.Kind(k)) // validated: one of event.Stored
+		}
+		eps = append(eps, ep)
+	}
+	return eps
+}
+
+// Dispatcher is [webhooks] as the dispatcher takes it (the recipient
+// lookup and the logger are the caller's).
+func (w Webhooks) Dispatcher() webhook.Config {
+	return webhook.Config{BatchSize: w.BatchSize, Timeout: w.Timeout.Duration, MaxAge: w.MaxAge.Duration,
+		RetryFirst: w.RetryFirst.Duration, RetryMax: w.RetryMax.Duration}
+}
+
+// MemberOptions are the fleet member's options from [cluster] (Resolve
+// has run); version is the node's, in its heartbeat.
+func (c *Config) MemberOptions(version string) fleet.MemberOptions {
+	cc := c.Cluster
+	return fleet.MemberOptions{URL: cc.Redis, Password: cc.Password, Prefix: cc.Prefix,
+		NodeID: cc.NodeID, DataDir: c.DataDir, TLSCA: cc.TLSCA, LeaseTTL: cc.LeaseTTL.Duration,
+		StreamMaxLen: cc.StreamMaxLen, Version: version}
+}

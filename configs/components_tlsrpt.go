@@ -1,0 +1,45 @@
+package configs
+
+import (
+	"fmt"
+	"log/slog"
+
+	"sluice/dkim"
+	"sluice/mta/tlspolicy"
+	"sluice/mta/tlsrpt"
+)
+
+// TLSReporter is the TLS reporter's config (RFC 8460) from the
+// tls_report_* keys: it asks tc's resolvers for `_smtp._tls` records and
+// posts to https receivers trusting tc's roots. The source of statistics
+// and the Enqueue of mailed reports are the caller's. A [[tenant]] named
+// tlsrpt.SystemTenant is refused: the reports are queued under it.
+func (c *Config) TLSReporter(tc tlspolicy.Config, log *slog.Logger) (tlsrpt.Config, error) {
+	for i, t := range c.Tenants {
+		if t.Name == tlsrpt.SystemTenant {
+			return tlsrpt.Config{}, fmt.Errorf("config: tenant[%d].name: %q is reserved for the node's own mail", i, t.Name)
+		}
+	}
+	s := c.TLSReportSettings()
+	return tlsrpt.Config{Dir: s.Dir, Organization: s.Organization, Submitter: s.Submitter, From: s.From, Contact: s.Contact,
+		DNSServers: tc.Servers, RootCAs: tc.RootCAs, Log: log}, nil
+}
+
+// TLSReportSigner signs mailed TLS reports with the dkim.key entries
+// aligned with tls_report_from's domain (dkim.AlignedSigner); nil when
+// none is.
+func (c *Config) TLSReportSigner() (tlsrpt.Signer, error) {
+	s, err := dkim.AlignedSigner(c.DKIM.Signers(nil), c.TLSReportSettings().From)
+	if err != nil || s == nil {
+		return nil, wrapConfig(err)
+	}
+	return s, nil
+}
+
+// wrapConfig prefixes err (when not nil) with "config: ".
+func wrapConfig(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("config: %w", err)
+}

@@ -1,0 +1,81 @@
+package configs
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"path/filepath"
+
+	"sluice/internal/certs"
+	"sluice/tracking"
+	"sluice/tracking/token"
+)
+
+// What [tracking] means to the tracking edge, its tokens and its
+// certificates. Each method takes a validated Config.
+
+// Keyring is the token keyring of [tracking] (token.LoadKeyring: the
+// secret generated into data_dir on first start when none is set); an
+// error names the key of a secret that is not hex.
+func (c *Config) Keyring() (*token.Keyring, error) {
+	t := c.Tracking
+	kr, err := token.LoadKeyring(t.TokenSecret, t.PreviousTokenSecrets, filepath.Join(c.DataDir, token.SecretFile))
+	var he *token.HexError
+	switch {
+	case errors.As(err, &he) && he.Index < 0:
+		return nil, errors.New("config: tracking.token_secret: not hex")
+	case errors.As(err, &he):
+		return nil, fmt.Errorf("config: tracking.previous_token_secrets[%d]: not hex", he.Index)
+	case err != nil:
+		return nil, fmt.Errorf("config: tracking token secrets: %w", err)
+	}
+	return kr, nil
+}
+
+// EdgeConfig is the tracking edge's config from [tracking] (Apple's
+// ranges read from apple_cidrs_file) and the tenants' display names for
+// the unsubscribe page. The keyring, the stores, the logger, the ACME
+// challenge and the tenants' hosts are the caller's.
+func (c *Config) EdgeConfig() (tracking.Config, error) {
+	t := c.Tracking
+	names := map[string]string{}
+	for _, tn := range c.Tenants {
+		names[tn.Name] = tn.DisplayName
+	}
+	var apple []netip.Prefix
+	if f := t.AppleCIDRsFile; f != "" {
+		var err error
+		if apple, err = tracking.LoadCIDRs(f); err != nil {
+			return tracking.Config{}, fmt.Errorf("config: tracking.apple_cidrs_file: %w", err)
+		}
+	}
+	return tracking.Config{
+		TenantName: func(tenant string) string {
+			if n := names[tenant]; n != "" {
+				return n
+			}
+			return tenant
+		},
+		IPMode: t.IPMode, TrustedProxies: Prefixes(t.TrustedProxies), KeepUserAgent: t.KeepUserAgent,
+		AppleCIDRs: apple, AppleOpensHuman: t.AppleOpensHuman, MaxTokenAge: t.MaxTokenAge.Duration,
+		HTTPSRedirect: t.HTTPSRedirect(),
+	}, nil
+}
+
+// EdgeCerts is the HTTPS edge's certificates (tls_cert, tls_key, ACME
+// hosts with HTTP-01 on the plain listener, kept in data_dir/acme); ok is
+// false without tracking.https_addr. hosts, when not nil, are the
+// tenants' own tracking hosts, certified too under acme_tenant_hosts.
+func (c *Config) EdgeCerts(hosts tracking.HostTenants) (cc certs.Config, ok bool) {
+	t := c.Tracking
+	if t.HTTPSAddr == "" {
+		return cc, false
+	}
+	var allow func(string) bool
+	if t.ACMETenantHosts && hosts != nil {
+		allow = func(h string) bool { _, ok := hosts.HostTenant(h); return ok }
+	}
+	return certs.Config{CertFile: t.TLSCert, KeyFile: t.TLSKey,
+		ACME: certs.ACME{Hosts: t.ACMEHosts, Allow: allow, Directory: t.ACMEDirectory, Email: t.ACMEEmail,
+			CacheDir: filepath.Join(c.DataDir, "acme"), HTTP01: true}}, true
+}
