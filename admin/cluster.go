@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"sluice/fleet"
 )
 
 // ClusterNode is one live node of the fleet, from its heartbeat.
@@ -37,10 +39,33 @@ type ClusterStatus struct {
 	Error  string        `json:"error,omitempty"`
 }
 
-// Cluster reports the fleet; the wiring implements it over package
-// sluice/fleet.
+// Cluster reports the fleet (MemberCluster: a fleet member's view).
 type Cluster interface {
 	ClusterStatus(ctx context.Context) ClusterStatus
+}
+
+// MemberCluster is a fleet member as the admin API's Cluster.
+type MemberCluster struct{ M *fleet.Member }
+
+var _ Cluster = MemberCluster{}
+
+// ClusterStatus reports the live nodes and Redis's health as the member
+// sees them; when the live nodes cannot be read, Redis counts as down
+// and Error says why.
+func (c MemberCluster) ClusterStatus(ctx context.Context) ClusterStatus {
+	fs := c.M.Status(ctx)
+	st := ClusterStatus{NodeID: fs.NodeID, Redis: RedisHealth{Up: fs.Client.Healthy, Errors: fs.Client.RedisErrors,
+		OutboxDepth: fs.Replicator.OutboxDepth, LagMS: fs.Replicator.Lag.Milliseconds()}}
+	if fs.Err != nil {
+		st.Error = fs.Err.Error()
+		st.Redis.Up = false
+		return st
+	}
+	for _, nd := range fs.Nodes {
+		st.Nodes = append(st.Nodes, ClusterNode{ID: nd.ID, Version: nd.Version, QueueDepth: nd.QueueDepth,
+			Started: nd.Started, LastSeen: nd.LastSeen})
+	}
+	return st
 }
 
 // WithCluster serves the fleet's endpoints in front of h (the admin

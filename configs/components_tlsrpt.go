@@ -25,6 +25,24 @@ func (c *Config) TLSReporter(tc tlspolicy.Config, log *slog.Logger) (tlsrpt.Conf
 		DNSServers: tc.Servers, RootCAs: tc.RootCAs, Log: log}, nil
 }
 
+// TLSReports is the node's TLS reporting (tlsrpt.NodeConfig.Open):
+// disabled when delivery.tls_reports is off (nothing else is read then);
+// otherwise TLSReporter's config and TLSReportSigner's signer.
+func (c *Config) TLSReports(tc tlspolicy.Config, log *slog.Logger) (tlsrpt.NodeConfig, error) {
+	if !c.Delivery.TLSReports {
+		return tlsrpt.NodeConfig{}, nil
+	}
+	rc, err := c.TLSReporter(tc, log)
+	if err != nil {
+		return tlsrpt.NodeConfig{}, err
+	}
+	signer, err := c.TLSReportSigner()
+	if err != nil {
+		return tlsrpt.NodeConfig{}, err
+	}
+	return tlsrpt.NodeConfig{Enabled: true, Reporter: rc, Signer: signer}, nil
+}
+
 // TLSReportSigner signs mailed TLS reports with the dkim.key entries
 // aligned with tls_report_from's domain (dkim.AlignedSigner); nil when
 // none is.

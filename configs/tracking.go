@@ -45,7 +45,11 @@ type Tracking struct {
 	MaxTokenAge Duration `toml:"max_token_age"`
 	// SuppressVia is the admin URL ("http://10.0.0.5:8025") of the node
 	// that keeps suppressions, for `sluice edge` running apart from it
-	// (with admin.token set to that node's token). Unused by serve.
+	// (with admin.token set to that node's token): required for `sluice
+	// edge` without [cluster]. With [cluster] it is unused: unsubscribes
+	// go to the edge's own spool (data_dir/edge-suppressions.db) and
+	// through Redis to every node (cluster.node_id, if set for an edge,
+	// is at most 11 characters: "edge-" is prefixed). Unused by serve.
 	SuppressVia string `toml:"suppress_via"`
 
 	// HTTPSAddr is the address of the edge's HTTPS listener

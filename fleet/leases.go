@@ -16,10 +16,23 @@ import (
 // clock. A holder renews its leases (Run) while it holds them, so the
 // slots of a node that crashed come back after TTL. While Redis is down,
 // Acquire counts locally against this node's share of the limit.
+//
+// Slots are handed out fairly between nodes (acquireScript): a node
+// refused one is marked waiting (sorted set <prefix>leasewait:<key> of
+// node ids, each mark lapsing Leases.wait after the node's last refusal:
+// one that stopped asking, or died, stops counting), and a free slot is
+// refused to a node while another node waiting holds fewer slots of the
+// key. Without it, a node whose connections end and reopen (each
+// after max_messages_per_connection) takes its slot back in the moment
+// between its release and its next acquire, and a node that asks every
+// few hundred milliseconds finds none free: nodes with a deep backlog
+// kept a site's slots indefinitely while another node's mail to it
+// waited.
 type Leases struct {
-	c   *Client
-	ttl time.Duration
-	seq atomic.Uint64
+	c    *Client
+	ttl  time.Duration
+	wait time.Duration // how long a refused node counts as waiting
+	seq  atomic.Uint64
 
 	// mu also covers renew's round trip, so that a Release is ordered
 	// either before a renewal (not re-added) or after it (its ZREM
@@ -47,17 +60,41 @@ func (c *Client) Leases(ttl time.Duration) *Leases {
 	if ttl <= 0 {
 		ttl = 15 * time.Second
 	}
-	return &Leases{c: c, ttl: ttl, held: map[*Lease]struct{}{}, heldN: map[string]int{},
+	return &Leases{c: c, ttl: ttl, wait: min(time.Second, ttl/3), held: map[*Lease]struct{}{}, heldN: map[string]int{},
 		local: map[*Lease]struct{}{}, localN: map[string]int{}}
 }
 
-// acquireScript: KEYS set; ARGV id, limit, ttl ms. Drops expired leases,
-// and adds id when fewer than limit remain. Returns 1 or 0.
+// acquireScript: KEYS set, waiting set; ARGV id, limit, ttl ms, node,
+// wait ms. Drops expired leases and lapsed waiting marks, and adds id
+// when fewer than limit remain and no other node waiting holds fewer
+// leases than node (a lease id is "<node>-<seq>"; node ids may contain
+// '-', seq does not); else marks node waiting. Returns 1 or 0.
 var acquireScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local node = ARGV[4]
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local function refuse()
+  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[5]), node)
+  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[5]) * 2)
+  return 0
+end
+local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+if #ids >= tonumber(ARGV[2]) then return refuse() end
+local waiting = redis.call('ZRANGE', KEYS[2], 0, -1)
+if #waiting > 0 then
+  local per = {}
+  for _, id in ipairs(ids) do
+    local n = string.match(id, '^(.*)%-[^-]*$')
+    if n then per[n] = (per[n] or 0) + 1 end
+  end
+  local mine = per[node] or 0
+  for _, w in ipairs(waiting) do
+    if w ~= node and (per[w] or 0) < mine then return refuse() end
+  end
+  redis.call('ZREM', KEYS[2], node)
+end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 2)
 return 1
@@ -78,7 +115,8 @@ return 1
 `)
 
 // Acquire takes one of limit slots of key. ok is false when all are
-// taken. With Redis down it answers from the local share (err stays nil:
+// taken, or when another node waiting for one holds fewer (see Leases).
+// With Redis down it answers from the local share (err stays nil:
 // degraded is not an error for the caller).
 func (l *Leases) Acquire(ctx context.Context, key string, limit int) (*Lease, bool, error) {
 	if limit <= 0 {
@@ -95,7 +133,8 @@ func (l *Leases) Acquire(ctx context.Context, key string, limit int) (*Lease, bo
 		}
 		ls := &Lease{l: l, key: l.c.key("lease", key), name: key,
 			id: l.c.opts.NodeID + "-" + strconv.FormatUint(l.seq.Add(1), 36)}
-		n, err := acquireScript.Run(ctx, l.c.rdb, []string{ls.key}, ls.id, limit, l.ttl.Milliseconds()).Int64()
+		n, err := acquireScript.Run(ctx, l.c.rdb, []string{ls.key, l.c.key("leasewait", key)},
+			ls.id, limit, l.ttl.Milliseconds(), l.c.opts.NodeID, max(l.wait.Milliseconds(), 1)).Int64()
 		if l.c.observe(err) == nil {
 			if n == 0 {
 				return nil, false, nil

@@ -54,7 +54,13 @@ func (c *Client) beat(ctx context.Context, started time.Time, depth func() int) 
 		return
 	}
 	if nodes, err := c.Live(ctx); err == nil {
-		c.liveCount.Store(int64(max(1, len(nodes))))
+		senders := 0 // a standalone edge sends no mail: it takes no share of a limit
+		for _, n := range nodes {
+			if !IsEdge(n.ID) {
+				senders++
+			}
+		}
+		c.liveCount.Store(int64(max(1, senders)))
 	}
 }
 
@@ -89,8 +95,9 @@ func (c *Client) Live(ctx context.Context) ([]NodeInfo, error) {
 	return out, nil
 }
 
-// LiveCount is the number of live nodes last seen by Heartbeat (at least
-// 1): the divisor of each limit while Redis is down.
+// LiveCount is the number of live sending nodes (standalone edges not
+// counted) last seen by Heartbeat (at least 1): the divisor of each limit
+// while Redis is down.
 func (c *Client) LiveCount() int { return int(c.liveCount.Load()) }
 
 // globEscape escapes SCAN MATCH's glob characters in a literal prefix.

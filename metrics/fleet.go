@@ -4,7 +4,7 @@ import "github.com/prometheus/client_golang/prometheus"
 
 // FleetStats is what the fleet collector reads at scrape time: the Redis
 // client's health and counters and the suppression replicator's (package
-// sluice/fleet, mapped by the wiring so that metrics does not import it).
+// sluice/fleet, mapped by RegisterMember).
 type FleetStats struct {
 	RedisUp       bool
 	RedisErrors   uint64 // failed Redis calls

@@ -13,11 +13,8 @@ import (
 // when tracking.https_addr is set, edge.go) and the admin API, the two
 // HTTP servers over the stores.
 func (n *node) buildEdgeAndAdmin(p *parts) (err error) {
-	if n.edgeCerts, err = newEdgeCerts(n.cfg, n.log, n.reloads, n.trackingHosts()); err != nil {
+	if n.edgeCerts, err = newEdgeCerts(n.cfg, n.log, n.watched, n.trackingHosts()); err != nil {
 		return err
-	}
-	if n.edgeCerts != nil {
-		n.watchCerts = append(n.watchCerts, n.edgeCerts)
 	}
 	if n.edge, err = buildEdge(n.cfg, p.keyring, n.events, n.store, n.log, n.metrics, n.edgeCerts, n.trackingHosts()); err != nil {
 		return err
@@ -40,7 +37,7 @@ func newAdminServer(n *node, token string) (*http.Server, error) {
 	if n.shaping != nil {
 		c.Sites = n.shaping
 	}
-	c.Sources = sourceGates(n) // ctl sources (delivery.go)
+	c.Sources = admin.Gates(n.warmup, n.blocklist) // ctl sources
 	if n.tenantStore != nil {
 		c.TenantStore = n.tenantStore // ctl tenant, ctl domain (tenants.go)
 	}
@@ -49,6 +46,9 @@ func newAdminServer(n *node, token string) (*http.Server, error) {
 	}
 	if m := n.fleet; m != nil { // ctl stats sums the fleet; an erasure runs at every node
 		cc := n.cfg.Cluster
+		// First: the API's erasures and the fleet's both share the
+		// recipient ids they found, for the standalone edges' events.
+		c.Privacy.Spool = admin.SharingSpool(n.store, m.Client.ErasedRecipients(cc.EraseRetention.Duration).Share, c.Logger)
 		c.FleetStats = m.PublishStats(c.StatsSource(), fleet.StatsOptions{Every: cc.StatsEvery.Duration, TTL: cc.StatsTTL.Duration})
 		c.FleetErase = m.FollowErasures(admin.ApplyErasure(c.Privacy, c.Logger), fleet.EraseOptions{Retention: cc.EraseRetention.Duration})
 	}

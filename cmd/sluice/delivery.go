@@ -4,13 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"sluice/admin"
-	"sluice/configs"
 	"sluice/mta/delivery"
 	"sluice/mta/inbound"
 	"sluice/mta/shaping"
 	"sluice/mta/tlspolicy"
-	"sluice/queue"
 )
 
 // buildDelivery makes the shaping policy (every transition logged and
@@ -27,7 +24,9 @@ func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error)
 	syncReturns := &inbound.SyncReturns{Classifier: p.classifier, Policy: p.policy, Logger: n.log}
 	dc := n.cfg.DeliveryConfig(p.retry)
 	dc.Store, dc.Resolver, dc.Logger = n.store, p.resolver, n.log
-	dc.ReturnPath = n.returnPaths(p.toks) // returnPath's, swapped by a reload (reload.go)
+	n.live.returnPaths = &inbound.ReturnPaths{Tokens: p.toks}
+	n.live.returnPaths.Set(n.cfg.BounceDomains())
+	dc.ReturnPath = n.live.returnPaths.Path // swapped by a reload (reload.go)
 	dc.Shaping, dc.SiteHeld, dc.Suppressed = n.shaping, n.store.SiteHeld, n.store.SuppressedFor
 	dc.OnEvent = func(ev delivery.Event) {
 		n.metrics.Outcome(ev.Kind, ev.Latency)
@@ -55,17 +54,6 @@ func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error)
 	n.metrics.RegisterQueue(n.store, n.engine.InFlight, nil)
 	n.metrics.RegisterSpoolFS(n.cfg.DataDir)
 	return nil
-}
-
-// deliveryConfig is configs' DeliveryConfig (reload.go takes its routes).
-func deliveryConfig(cfg *configs.Config, retry queue.RetryPolicy) delivery.Config {
-	return cfg.DeliveryConfig(retry)
-}
-
-// returnPath is the VERP return path of the tenants that set a
-// bounce_domain, or nil when none does (inbound.KeyringTokens.VERP).
-func returnPath(cfg *configs.Config, toks inbound.KeyringTokens) func(*queue.Work, queue.WorkRcpt) string {
-	return toks.VERP(cfg.BounceDomains())
 }
 
 // wireTLSPolicy builds the outbound TLS policy resolver from [delivery]
@@ -118,17 +106,4 @@ func (n *node) flushWarmup() {
 	if err := n.warmup.Flush(); err != nil {
 		n.log.Warn("warm-up state not saved", "err", err)
 	}
-}
-
-// sourceGates is what the admin API reports of n's gates: a nil warm-up
-// stays a nil interface.
-func sourceGates(n *node) admin.SourceGates {
-	var g admin.SourceGates
-	if n.warmup != nil {
-		g.Warmup = n.warmup
-	}
-	if n.blocklist != nil {
-		g.Blocklist = n.blocklist
-	}
-	return g
 }

@@ -8,7 +8,6 @@ import (
 
 	"sluice/configs"
 	"sluice/internal/certs"
-	"sluice/internal/reload"
 	"sluice/metrics"
 	"sluice/tracking"
 	"sluice/tracking/events"
@@ -40,9 +39,9 @@ func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tra
 }
 
 // newEdgeCerts makes the certificate manager of the HTTPS edge
-// (configs.EdgeCerts) and registers its reload; nil when
-// tracking.https_addr is empty.
-func newEdgeCerts(cfg *configs.Config, log *slog.Logger, reloads *reload.Registry, hosts tracking.HostTenants) (*certs.Manager, error) {
+// (configs.EdgeCerts) and adds it to w (its reload registered, its files
+// watched); nil when tracking.https_addr is empty.
+func newEdgeCerts(cfg *configs.Config, log *slog.Logger, w *certs.Watched, hosts tracking.HostTenants) (*certs.Manager, error) {
 	cc, ok := cfg.EdgeCerts(hosts)
 	if !ok {
 		return nil, nil
@@ -52,7 +51,7 @@ func newEdgeCerts(cfg *configs.Config, log *slog.Logger, reloads *reload.Registr
 	if err != nil {
 		return nil, fmt.Errorf("config: tracking.tls_cert / acme_hosts: %w", err)
 	}
-	reloads.Add("tracking certificate", func(context.Context) error { return cm.Reload() })
+	w.Add("tracking", cm)
 	return cm, nil
 }
 
@@ -71,9 +70,7 @@ func listenEdgeTLS(cfg *configs.Config) (net.Listener, error) {
 // serveEdgeTLS serves the edge over HTTPS when tracking.https_addr is set,
 // and watches every certificate's files until ctx ends.
 func (n *node) serveEdgeTLS(ctx context.Context) {
-	for _, cm := range n.watchCerts {
-		n.goServe("certificate watch", func() error { cm.Watch(ctx, certs.WatchInterval); return nil })
-	}
+	n.goServe("certificate watch", func() error { n.watched.Watch(ctx, certs.WatchInterval); return nil })
 	if n.edgeTLSLn == nil {
 		return
 	}

@@ -16,10 +16,13 @@ import (
 
 	"sluice/admin"
 	"sluice/configs"
+	"sluice/fleet"
+	"sluice/internal/certs"
 	"sluice/internal/reload"
 	"sluice/metrics"
 	"sluice/tracking"
 	"sluice/tracking/events"
+	"sluice/tracking/webhook"
 )
 
 // runEdge implements `sluice edge --config FILE`: the tracking edge alone,
@@ -40,18 +43,28 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return 2
 	}
-	if cfg.Tracking.SuppressVia == "" {
+	cc := &cfg.Cluster
+	if err := cc.Resolve(); err != nil {
+		fmt.Fprintf(stderr, "sluice: %v\n", err)
+		return 2
+	}
+	if !cc.Enabled() && cfg.Tracking.SuppressVia == "" {
 		fmt.Fprintln(stderr, "sluice: config: tracking.suppress_via: required for `sluice edge` (the admin URL of the node that keeps suppressions)")
 		return 2
 	}
 	log, _, _ := cfg.Log.Logger(stderr)
 	tuneGC()
-	token, err := admin.ReadToken(cfg.Admin.Token, filepath.Join(cfg.DataDir, admin.TokenFile))
-	if err != nil {
-		fmt.Fprintf(stderr, "sluice: admin token for tracking.suppress_via: set admin.token (%v)\n", err)
-		return 2
+	var sup tracking.Suppressor // nil in a fleet: startEdge uses the edge's own spool
+	if !cc.Enabled() {
+		token, err := admin.ReadToken(cfg.Admin.Token, filepath.Join(cfg.DataDir, admin.TokenFile))
+		if err != nil {
+			fmt.Fprintf(stderr, "sluice: admin token for tracking.suppress_via: set admin.token (%v)\n", err)
+			return 2
+		}
+		sup = admin.RemoteSuppressor{URL: cfg.Tracking.SuppressVia, Token: token, Client: &http.Client{Timeout: 10 * time.Second}}
+	} else if cfg.Tracking.SuppressVia != "" {
+		log.Info("tracking.suppress_via unused in a fleet: unsubscribes go to this edge's spool and Redis")
 	}
-	sup := admin.RemoteSuppressor{URL: cfg.Tracking.SuppressVia, Token: token, Client: &http.Client{Timeout: 10 * time.Second}}
 	reloads := reload.New(log)
 	s, code, err := startEdge(cfg, sup, reloads, log)
 	if err != nil {
@@ -61,7 +74,7 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 	hup.Serve(reloads)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	log.Info("sluice edge started", "listen", s.Listener.Addr().String(), "suppress_via", sup.URL)
+	log.Info("sluice edge started", "listen", s.Listener.Addr().String(), "fleet", cc.Enabled())
 	code = 0
 	if err := s.Serve(ctx); err != nil {
 		log.Error("edge failed", "err", err)
@@ -76,7 +89,7 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 // metrics' admin.listen (`sluice edge` has no admin API: that listener
 // is its scrape target). On failure it closes what it opened and returns
 // the exit status.
-func startEdge(cfg *configs.Config, sup admin.RemoteSuppressor, reloads *reload.Registry, log *slog.Logger) (_ *tracking.Standalone, code int, err error) {
+func startEdge(cfg *configs.Config, sup tracking.Suppressor, reloads *reload.Registry, log *slog.Logger) (_ *tracking.Standalone, code int, err error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, 1, fmt.Errorf("data dir: %w", err)
 	}
@@ -93,6 +106,14 @@ func startEdge(cfg *configs.Config, sup admin.RemoteSuppressor, reloads *reload.
 	if err != nil {
 		return nil, 1, fmt.Errorf("events store: %w", err)
 	}
+	m := metrics.New()
+	var ef *tracking.EdgeFleet
+	if cfg.Cluster.Enabled() {
+		if ef, sup, err = joinEdgeFleet(cfg, ev, out, m, log); err != nil {
+			ev.Close(context.Background())
+			return nil, 1, err
+		}
+	}
 	s := &tracking.Standalone{Events: ev, Logger: log}
 	defer func() {
 		if err != nil {
@@ -101,11 +122,15 @@ func startEdge(cfg *configs.Config, sup admin.RemoteSuppressor, reloads *reload.
 					ln.Close()
 				}
 			}
-			ev.Close(context.Background())
+			if ef != nil {
+				ef.Close(context.Background())
+			} else {
+				ev.Close(context.Background())
+			}
 		}
 	}()
-	m := metrics.New()
-	if s.Certs, err = newEdgeCerts(cfg, log, reloads, nil); err != nil {
+	// Its files are watched by s.Serve (certs.Manager.Serve).
+	if s.Certs, err = newEdgeCerts(cfg, log, &certs.Watched{Reloads: reloads}, nil); err != nil {
 		return nil, 1, err
 	}
 	if s.Edge, err = buildEdge(cfg, kr, ev, sup, log, m, s.Certs, nil); err != nil {
@@ -116,6 +141,10 @@ func startEdge(cfg *configs.Config, sup admin.RemoteSuppressor, reloads *reload.
 		return nil, 1, err
 	}
 	s.Webhooks = d.Run
+	if ef != nil { // the fleet member runs beside the webhooks and closes after the events store
+		ef.Webhooks = d.Run
+		s.Webhooks, s.Events = ef.Run, ef
+	}
 	if s.Listener, err = net.Listen("tcp", cfg.Tracking.Listen); err != nil {
 		return nil, 1, fmt.Errorf("tracking.listen: %w", err)
 	}
@@ -128,4 +157,33 @@ func startEdge(cfg *configs.Config, sup admin.RemoteSuppressor, reloads *reload.
 	}
 	s.Metrics = m.Serve(mln, log)
 	return s, 0, nil
+}
+
+// joinEdgeFleet opens the edge's suppression spool and joins the fleet
+// on it ([cluster] redis set), publishing the edge's statistics and
+// registering its fleet metrics on m and following the fleet's
+// erasures; the EdgeFleet closes the events
+// store, the member and the spool in order. Unsubscribes go to that
+// spool and through Redis (the Suppressor).
+func joinEdgeFleet(cfg *configs.Config, ev *events.Store, out *webhook.Outbox, m *metrics.Set, log *slog.Logger) (*tracking.EdgeFleet, tracking.Suppressor, error) {
+	spool, err := tracking.OpenSuppressionSpool(cfg.DataDir, log, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	o := cfg.MemberOptions(version)
+	o.Logger = log
+	fm, err := fleet.JoinEdge(context.Background(), spool, o)
+	if err != nil {
+		spool.Close()
+		return nil, nil, fmt.Errorf("cluster: %w", err)
+	}
+	m.RegisterEdgeMember(fm)
+	cc := cfg.Cluster
+	fm.PublishStats(admin.CountedStatsSource(ev), fleet.StatsOptions{Every: cc.StatsEvery.Duration, TTL: cc.StatsTTL.Duration})
+	// A fleet erasure reaches the edge: its unsubscribes kept hashed, its
+	// events and pending webhooks of the recipients the nodes named.
+	fm.FollowErasures(admin.ApplyErasure(admin.Stores{Spool: spool, Events: ev}, log),
+		tracking.EdgeErasures{Events: ev, Outbox: webhook.Stored{Outbox: out, DB: ev}},
+		fleet.EraseOptions{Retention: cc.EraseRetention.Duration})
+	return &tracking.EdgeFleet{Member: fm, Spool: spool, Events: ev}, fm.Suppressions(), nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/redis/go-redis/v9"
 
 	"sluice/admin"
 	"sluice/tracking/token"
@@ -170,13 +172,16 @@ type connCounter struct {
 
 	mu      sync.Mutex
 	open    int
-	accepts []connAccept
+	accepts []*connAccept
 }
 
 // connAccept is one accepted connection.
 type connAccept struct {
 	at   time.Time
-	open int
+	open int // connections open at its accept, it included
+	// Under connCounter.mu:
+	helo   string // the node's EHLO name, once seen
+	closed bool
 }
 
 func newConnCounter(t *testing.T, backend string) *connCounter {
@@ -201,17 +206,18 @@ func (cc *connCounter) serve() {
 		}
 		cc.mu.Lock()
 		cc.open++
-		cc.accepts = append(cc.accepts, connAccept{at: time.Now(), open: cc.open})
+		a := &connAccept{at: time.Now(), open: cc.open}
+		cc.accepts = append(cc.accepts, a)
 		cc.mu.Unlock()
-		go cc.pipe(c)
+		go cc.pipe(c, a)
 	}
 }
 
-func (cc *connCounter) pipe(c net.Conn) {
+func (cc *connCounter) pipe(c net.Conn, a *connAccept) {
 	defer c.Close()
 	b, err := net.Dial("tcp", cc.backend)
 	if err != nil {
-		cc.closed()
+		cc.closed(a)
 		return
 	}
 	defer b.Close()
@@ -221,12 +227,14 @@ func (cc *connCounter) pipe(c net.Conn) {
 	// the close this proxy sees later would add the connection's
 	// successor to it), else when the node closes its side.
 	var once sync.Once
+	closed := func() { cc.closed(a) }
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := c.Read(buf)
 		if n > 0 {
+			cc.sawHelo(a, buf[:n])
 			if bytes.Contains(bytes.ToUpper(buf[:n]), []byte("QUIT\r\n")) {
-				once.Do(cc.closed)
+				once.Do(closed)
 			}
 			if _, werr := b.Write(buf[:n]); werr != nil {
 				break
@@ -236,13 +244,45 @@ func (cc *connCounter) pipe(c net.Conn) {
 			break
 		}
 	}
-	once.Do(cc.closed)
+	once.Do(closed)
 }
 
-func (cc *connCounter) closed() {
+func (cc *connCounter) closed(a *connAccept) {
 	cc.mu.Lock()
 	cc.open--
+	a.closed = true
 	cc.mu.Unlock()
+}
+
+// sawHelo records the node's EHLO (or HELO) name if p, bytes the node
+// sent, starts with one; the command comes alone, right after the
+// greeting, so it starts a read.
+func (cc *connCounter) sawHelo(a *connAccept, p []byte) {
+	cmd, rest, ok := bytes.Cut(p, []byte(" "))
+	if !ok || !(bytes.EqualFold(cmd, []byte("EHLO")) || bytes.EqualFold(cmd, []byte("HELO"))) {
+		return
+	}
+	name, _, _ := bytes.Cut(rest, []byte("\r\n"))
+	cc.mu.Lock()
+	if a.helo == "" {
+		a.helo = string(name)
+	}
+	cc.mu.Unlock()
+}
+
+// goneFrom reports whether every connection accepted before t that is
+// still open named itself with a name other than helo: once a killed
+// node's sockets are closed (the kernel closes them at its death; the
+// proxy sees it a moment later), the open counts are the others' alone.
+func (cc *connCounter) goneFrom(helo string, t time.Time) bool {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	for _, a := range cc.accepts {
+		if a.at.Before(t) && !a.closed && (a.helo == "" || a.helo == helo) {
+			return false
+		}
+	}
+	return true
 }
 
 // peak is the most connections open at an accept in [from, to) (to zero:
@@ -282,4 +322,40 @@ func (cc *connCounter) firstReaching(from time.Time, n int) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// leasesOf reads from the fleet's Redis (at url, the default key prefix)
+// the connection leases node holds now, over every key, and how long the
+// last of them has left before it expires: what a node killed at that
+// moment leaves behind for the TTL.
+func leasesOf(ctx context.Context, url, node string) (n int, left time.Duration, err error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return 0, 0, err
+	}
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	now, err := rdb.Time(ctx).Result()
+	if err != nil {
+		return 0, 0, fmt.Errorf("redis time: %w", err)
+	}
+	keys, err := rdb.Keys(ctx, "sluice:lease:*").Result()
+	if err != nil {
+		return 0, 0, fmt.Errorf("redis keys: %w", err)
+	}
+	for _, k := range keys {
+		zs, err := rdb.ZRangeWithScores(ctx, k, 0, -1).Result()
+		if err != nil {
+			return 0, 0, fmt.Errorf("redis zrange %s: %w", k, err)
+		}
+		for _, z := range zs {
+			id, _ := z.Member.(string)
+			exp := time.UnixMilli(int64(z.Score))
+			if strings.HasPrefix(id, node+"-") && exp.After(now) {
+				n++
+				left = max(left, exp.Sub(now))
+			}
+		}
+	}
+	return n, left, nil
 }

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"crypto/tls"
 	"fmt"
 
-	"sluice/internal/certs"
 	"sluice/mta/inbound"
 	"sluice/mta/shaping"
 	"sluice/mta/submit"
@@ -61,14 +59,12 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 }
 
 // fileCert is the certificate of section's tls_cert and tls_key,
-// reloaded on SIGHUP and when its files change (the watch runs with the
-// others, edge.go); a failed reload keeps the certificate in force.
+// reloaded on SIGHUP and when its files change (certs.Watched: the watch
+// runs with the others, edge.go).
 func (n *node) fileCert(section, certFile, keyFile string) (*tls.Config, error) {
-	cm, err := certs.New(certs.Config{CertFile: certFile, KeyFile: keyFile, Logger: n.log})
+	cm, err := n.watched.LoadFiles(section, certFile, keyFile)
 	if err != nil {
 		return nil, fmt.Errorf("config: %s.tls_cert: %w", section, err)
 	}
-	n.reloads.Add(section+" certificate", func(context.Context) error { return cm.Reload() })
-	n.watchCerts = append(n.watchCerts, cm)
 	return cm.TLSConfig(), nil
 }

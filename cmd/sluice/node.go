@@ -90,11 +90,11 @@ type node struct {
 	admin      *http.Server
 
 	// The HTTPS edge's certificates and listener, every certificate
-	// manager whose files are watched (edge.go), the reload registry
+	// whose files are watched (edge.go), the reload registry
 	// SIGHUP runs, the TLS reporter and its test hook (tlsreports.go).
 	edgeCerts  *certs.Manager
 	edgeTLSLn  net.Listener
-	watchCerts []*certs.Manager
+	watched    *certs.Watched
 	reloads    *reload.Registry
 	tlsReports *tlsrpt.Reporter
 	tlsrptHook func(*tlsrpt.Config)
@@ -140,6 +140,7 @@ type nodeOptions struct {
 func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOptions) (n *node, err error) {
 	n = &node{cfg: cfg, log: log, logLevel: opts.logLevel, metrics: metrics.New(), errc: make(chan error, 8),
 		reloads: reload.New(log), tlsrptHook: opts.tlsrptHook, out: out}
+	n.watched = &certs.Watched{Reloads: n.reloads, Logger: log}
 	// First in the registry: the config before the certificates.
 	n.addConfigReload(opts.configPath)
 	started := n // the error returns below set n to nil
@@ -217,10 +218,10 @@ func (n *node) prepare(out io.Writer) (p *parts, err error) {
 	}
 	n.keyring, p.toks = p.keyring, inbound.KeyringTokens{Keyring: p.keyring}
 	// The tenants as a reload builds them again (reload.go).
-	if p.tenants, n.cgoRSA, err = n.configTenants(cfg, out, p.keyring); err != nil {
+	if p.tenants, n.cgoRSA, err = cfg.BuildTenants(n.tenantDeps()); err != nil {
 		return nil, err
 	}
-	warnUnsigned(cfg, n.log) // no tenant sends unsigned without the operator told (submission.go)
+	cfg.WarnUnsigned(n.log) // no tenant sends unsigned without the operator told
 	if p.adminToken, err = admin.LoadOrCreateToken(cfg.Admin.Token, filepath.Join(cfg.DataDir, admin.TokenFile)); err != nil {
 		return nil, err
 	}

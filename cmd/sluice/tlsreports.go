@@ -5,37 +5,20 @@ import (
 	"fmt"
 
 	"sluice/mta/tlspolicy"
-	"sluice/mta/tlsrpt"
 )
 
-// openTLSReports opens the TLS reporter (RFC 8460) when
-// delivery.tls_reports is on, over the delivery's policy statistics
-// (stats.Take), queueing mailed reports through the spool
-// (tlsrpt.SpoolEnqueue), DKIM-signed when a dkim.key covers the From
-// domain. When it is off, stats keeps no report data (nothing would
-// drain it).
+// openTLSReports opens the TLS reporter (RFC 8460) over the delivery's
+// policy statistics, mailed reports queued through the spool, when
+// delivery.tls_reports is on (tlsrpt.NodeConfig.Open).
 func (n *node) openTLSReports(stats *tlspolicy.Stats, tc tlspolicy.Config) error {
-	if !n.cfg.Delivery.TLSReports {
-		stats.DisableReports()
-		return nil
-	}
-	rc, err := n.cfg.TLSReporter(tc, n.log)
+	nc, err := n.cfg.TLSReports(tc, n.log)
 	if err != nil {
 		return err
 	}
-	signer, err := n.cfg.TLSReportSigner()
-	if err != nil {
-		return err
-	}
-	rc.Source = stats.Take
 	if n.tlsrptHook != nil {
-		n.tlsrptHook(&rc)
+		n.tlsrptHook(&nc.Reporter)
 	}
-	if signer == nil {
-		n.log.Warn("tls reports: no dkim.key for the From domain; mailed reports go unsigned", "from", rc.From)
-	}
-	rc.Enqueue = tlsrpt.SpoolEnqueue(n.store, signer, nil)
-	if n.tlsReports, err = tlsrpt.Open(rc); err != nil {
+	if n.tlsReports, err = nc.Open(stats, n.store); err != nil {
 		return fmt.Errorf("tls reports: %w", err)
 	}
 	return nil

@@ -75,48 +75,106 @@ func (h *harness) enqueueClassMany(n int, st queue.Stream, p queue.Priority, rcp
 // TestTransactionalFirstAtSlowSite is issue 16's test, scaled down to run
 // in seconds (bench/prio.sh runs the full shape): 1,000 marketing
 // messages queued to a slow site (one connection, 200 messages/s), then,
-// once that backlog is draining, 50 transactional ones: each is delivered
-// within 2 s of its submission (in arrival order it would wait ~4 s), and
-// the marketing backlog still drains completely.
+// once that backlog is draining, 50 transactional ones, due after all of
+// it. Each transactional message goes ahead of the marketing backlog (in
+// due order it would wait behind ~900 of them, ~4 s at the site's pace),
+// and the marketing backlog still drains completely.
+//
+// Both are judged in deliveries, not seconds, so that a loaded machine
+// (the race detector, other packages' tests on two cores) slows the test
+// without failing it: at most transactionalLead marketing messages reach
+// the site between a transactional message's queueing and its delivery
+// (20: 0.1 s at the site's pace, well within the issue's 2 s), and the
+// drain must make progress in every drainStall window. The scheduler's
+// backstop wait for room (Config.roomWait) is set far beyond that window,
+// so a missed wake-up or a claim that stops early shows as a stall here
+// rather than as a drain that only limps on once a second.
 func TestTransactionalFirstAtSlowSite(t *testing.T) {
 	t.Parallel()
 	const marketing, transactional, rate = 1000, 50, 200
+	// The marketing share of the site's ready queue (MaxPendingPerDomain,
+	// 10 with one connection: claimed before the transactional mail was
+	// queued; the next claim takes it), one take in StarveEvery (prio.go)
+	// across the 50, and a margin: a bound of the engine's structure, not
+	// of the machine's pace, and far below the ~900 that due order would
+	// put ahead of them.
+	const transactionalLead = 10 + transactional/queue.StarveEvery + 4
 	site := newSlowSite(t, rate)
 	h := newHarness(t, func(_ *harness, cfg *Config) {
 		cfg.Routes = []Route{{Domain: "*", Host: site.sink.Addr()}}
 		cfg.MaxConnsPerDest = 1
+		cfg.roomWait = time.Hour // settlements and kicks must wake the scheduler
 	})
 	h.enqueueClassMany(marketing, queue.Marketing, queue.PriorityNormal, func(i int) string { return fmt.Sprintf("m%d@slow.test", i) })
 	h.start()
-	waitFor(t, "the marketing backlog draining", func() bool { n, _ := site.sink.Count(); return n >= 100 })
+	waitDrained(t, site, 100, drainStall) // the marketing backlog is draining
+
 	h.advance(time.Second) // the transactional mail is due after all of the marketing
 	submitted := map[string]time.Time{}
+	queuedAt := map[string]int{} // deliveries at the site once it was queued
 	for i := range transactional {
 		to := fmt.Sprintf("t%d@slow.test", i)
 		submitted[to] = time.Now()
 		h.enqueue([]string{to}, func(m *queue.Message) { m.Stream = queue.Transactional })
+		queuedAt[to] = len(site.order())
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for n, _ := site.sink.Count(); n < marketing+transactional; n, _ = site.sink.Count() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d delivered: the backlog did not drain", n, marketing+transactional)
+	waitDrained(t, site, marketing+transactional, drainStall)
+	order := site.order()
+	var worst time.Duration
+	lead, leadRcpt := 0, ""
+	for i, to := range order {
+		from, ok := queuedAt[to]
+		if !ok {
+			continue
+		}
+		n := 0
+		for _, before := range order[from:i] {
+			if strings.HasPrefix(before, "m") {
+				n++
+			}
+		}
+		if n > lead {
+			lead, leadRcpt = n, to
+		}
+		at, _ := site.arrived(to)
+		worst = max(worst, at.Sub(submitted[to]))
+	}
+	if lead > transactionalLead {
+		t.Fatalf("%d marketing messages reached the site between %s's queueing and its delivery, want at most %d",
+			lead, leadRcpt, transactionalLead)
+	}
+	t.Logf("at most %d marketing messages ahead of a transactional one; slowest: %v after submission", lead, worst)
+}
+
+// drainStall is the longest a backlog being delivered may go without a
+// delivery: far beyond any pause a loaded machine makes, far below the
+// scheduler's backstop when a test sets Config.roomWait to an hour.
+const drainStall = 10 * time.Second
+
+// waitDrained waits until want recipients reached site, failing if none
+// arrived for stall (the first one included): progress per window, so the
+// wait scales with the machine's pace and still fails when delivery
+// stops. The failure names the deliveries per second, to tell a stall
+// from a slow drain.
+func waitDrained(t *testing.T, site *slowSite, want int, stall time.Duration) {
+	t.Helper()
+	last, lastAt := -1, time.Now()
+	var perSecond []int
+	tick := time.Now()
+	for n := len(site.order()); n < want; n = len(site.order()) {
+		now := time.Now()
+		if n != last {
+			last, lastAt = n, now
+		}
+		if now.Sub(tick) >= time.Second {
+			perSecond, tick = append(perSecond, n), now
+		}
+		if now.Sub(lastAt) > stall {
+			t.Fatalf("%d of %d delivered, none for %v: the backlog stopped draining (delivered by second: %v)",
+				n, want, stall, perSecond)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	var worst time.Duration
-	for to, sub := range submitted {
-		at, ok := site.arrived(to)
-		if !ok {
-			t.Fatalf("%s not delivered", to)
-		}
-		if took := at.Sub(sub); took > worst {
-			worst = took
-		}
-	}
-	if worst > 2*time.Second {
-		t.Fatalf("slowest transactional message took %v from submission, want within 2s", worst)
-	}
-	t.Logf("slowest transactional message: %v after submission", worst)
 }
 
 // TestLowPriorityAdvancesUnderLoad: the starvation rule. Marketing mail
