@@ -15,7 +15,10 @@ import (
 // sorted set <prefix>lease:<key> of lease ids scored by expiry on Redis's
 // clock. A holder renews its leases (Run) while it holds them, so the
 // slots of a node that crashed come back after TTL. While Redis is down,
-// Acquire counts locally against this node's share of the limit.
+// Acquire counts locally against this node's share of the limit, the
+// leases held at the outage included; once Redis answers, the node's
+// next call (an Acquire or a renewal) first registers every connection
+// it has open, those Redis lost and those taken meanwhile.
 //
 // Slots are handed out fairly between nodes (acquireScript): a node
 // refused one is marked waiting (sorted set <prefix>leasewait:<key> of
@@ -34,13 +37,18 @@ type Leases struct {
 	wait time.Duration // how long a refused node counts as waiting
 	seq  atomic.Uint64
 
-	// mu also covers renew's round trip, so that a Release is ordered
+	// synced is the client's failed-call count (Stats.RedisErrors) when
+	// a renewal last succeeded: a count moved since means Redis may have
+	// lost leases, or come back, meanwhile (see sync).
+	synced atomic.Uint64
+
+	// mu also covers sync's round trip, so that a Release is ordered
 	// either before a renewal (not re-added) or after it (its ZREM
 	// follows the ZADD).
 	mu     sync.Mutex
 	held   map[*Lease]struct{} // in Redis, renewed by Run
 	heldN  map[string]int      // held per caller's key
-	local  map[*Lease]struct{} // taken while Redis was down: registered there by the next renewal
+	local  map[*Lease]struct{} // taken while Redis was down: held once a renewal registered them
 	localN map[string]int      // local per caller's key
 }
 
@@ -123,19 +131,20 @@ func (l *Leases) Acquire(ctx context.Context, key string, limit int) (*Lease, bo
 		return nil, false, nil
 	}
 	if l.c.try() {
-		l.mu.Lock()
-		back := len(l.local) > 0
-		l.mu.Unlock()
-		if back {
-			// Redis answers again: the connections opened without it
-			// count before this one asks.
-			l.renew(ctx)
+		// After an outage (or any failed call) the connections this node
+		// has open count in Redis before this one asks: those opened
+		// without Redis, and those Redis lost (restarted empty, or
+		// expired unrenewed). Else the set looks short, and this node,
+		// then the others, take slots that are in use.
+		err := l.syncIfStale(ctx)
+		var n int64
+		ls := l.newLease(key)
+		if err == nil {
+			n, err = acquireScript.Run(ctx, l.c.rdb, []string{ls.key, l.c.key("leasewait", key)},
+				ls.id, limit, l.ttl.Milliseconds(), l.c.opts.NodeID, max(l.wait.Milliseconds(), 1)).Int64()
+			err = l.c.observe(err)
 		}
-		ls := &Lease{l: l, key: l.c.key("lease", key), name: key,
-			id: l.c.opts.NodeID + "-" + strconv.FormatUint(l.seq.Add(1), 36)}
-		n, err := acquireScript.Run(ctx, l.c.rdb, []string{ls.key, l.c.key("leasewait", key)},
-			ls.id, limit, l.ttl.Milliseconds(), l.c.opts.NodeID, max(l.wait.Milliseconds(), 1)).Int64()
-		if l.c.observe(err) == nil {
+		if err == nil {
 			if n == 0 {
 				return nil, false, nil
 			}
@@ -157,10 +166,17 @@ func (l *Leases) Acquire(ctx context.Context, key string, limit int) (*Lease, bo
 	if l.localN[key]+l.heldN[key] >= l.c.share(limit) {
 		return nil, false, nil
 	}
-	ls := &Lease{l: l, name: key, local: true}
+	ls := l.newLease(key)
+	ls.local = true
 	l.local[ls] = struct{}{}
 	l.localN[key]++
 	return ls, true, nil
+}
+
+// newLease is a lease of the caller's key with a fresh id.
+func (l *Leases) newLease(key string) *Lease {
+	return &Lease{l: l, key: l.c.key("lease", key), name: key,
+		id: l.c.opts.NodeID + "-" + strconv.FormatUint(l.seq.Add(1), 36)}
 }
 
 // Release gives the slot back (once; later calls do nothing). A release
@@ -199,41 +215,64 @@ func (l *Leases) Run(ctx context.Context) {
 	}
 }
 
-// renew pushes the expiry of every lease held, re-adding those Redis lost,
-// and registers in Redis the leases taken while it was down (they become
-// ordinary leases): once Redis answers again, the connections opened
-// meanwhile count against the shared limit, so that no node opens more
-// while the fleet is over it. It holds mu for its one round trip (see
-// Leases.mu); while Redis is down it only probes.
+// renew is Run's tick: sync, unless Redis is down and this is no probe's
+// turn.
 func (l *Leases) renew(ctx context.Context) {
-	if !l.c.try() {
-		return
+	if l.c.try() {
+		_ = l.sync(ctx)
 	}
+}
+
+// syncIfStale syncs when a Redis call failed since the last sync, or
+// leases taken without Redis wait to be registered; Acquire calls it
+// once try let it reach Redis.
+func (l *Leases) syncIfStale(ctx context.Context) error {
+	l.mu.Lock()
+	stale := len(l.local) > 0 || l.synced.Load() != l.c.redisErrors.Load()
+	l.mu.Unlock()
+	if !stale {
+		return nil
+	}
+	return l.sync(ctx)
+}
+
+// sync pushes the expiry of every lease held, re-adding those Redis lost,
+// and registers in Redis the leases taken while it was down: once Redis
+// answers again, the connections opened meanwhile count against the
+// shared limit, so that no node opens more while the fleet is over it.
+// Those become held only when Redis took them: a failed round trip leaves
+// them local, for the next call to register. It holds mu for its one
+// round trip (see Leases.mu).
+func (l *Leases) sync(ctx context.Context) error {
+	errs := l.c.redisErrors.Load()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for ls := range l.local {
-		delete(l.local, ls)
-		decr(l.localN, ls.name)
-		ls.local = false
-		ls.key = l.c.key("lease", ls.name)
-		ls.id = l.c.opts.NodeID + "-" + strconv.FormatUint(l.seq.Add(1), 36)
-		l.held[ls] = struct{}{}
-		l.heldN[ls.name]++
-	}
 	byKey := map[string][]any{}
 	for ls := range l.held {
 		byKey[ls.key] = append(byKey[ls.key], ls.id)
 	}
-	if len(byKey) == 0 {
-		return
+	for ls := range l.local {
+		byKey[ls.key] = append(byKey[ls.key], ls.id)
 	}
-	pipe := l.c.rdb.Pipeline()
-	for key, ids := range byKey {
-		// EVAL, not EVALSHA: a pipeline cannot fall back on NOSCRIPT.
-		renewScript.Eval(ctx, pipe, []string{key}, append([]any{l.ttl.Milliseconds()}, ids...)...)
+	if len(byKey) > 0 {
+		pipe := l.c.rdb.Pipeline()
+		for key, ids := range byKey {
+			// EVAL, not EVALSHA: a pipeline cannot fall back on NOSCRIPT.
+			renewScript.Eval(ctx, pipe, []string{key}, append([]any{l.ttl.Milliseconds()}, ids...)...)
+		}
+		if _, err := pipe.Exec(ctx); l.c.observe(err) != nil {
+			return fmt.Errorf("fleet: renew leases: %w", err)
+		}
 	}
-	_, err := pipe.Exec(ctx)
-	l.c.observe(err)
+	for ls := range l.local {
+		delete(l.local, ls)
+		decr(l.localN, ls.name)
+		ls.local = false
+		l.held[ls] = struct{}{}
+		l.heldN[ls.name]++
+	}
+	l.synced.Store(errs)
+	return nil
 }
 
 // decr takes one from m[k], dropping the key at zero.

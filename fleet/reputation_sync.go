@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -167,19 +168,7 @@ func (r *ReputationCounts) batch() *repBatch {
 	var totals []any
 	budget := r.o.MaxKeys
 	for sc, s := range r.scopes {
-		for bk := range s.own {
-			if bk < oldest {
-				delete(s.own, bk)
-				delete(s.dirty, bk)
-			}
-		}
-		active := now.Sub(s.seen) < r.o.Idle
-		if !active {
-			s.fleet, s.read = nil, false
-			if len(s.dirty) == 0 && len(s.own) == 0 {
-				delete(r.scopes, sc)
-			}
-		}
+		active := r.pruneScope(sc, s, now, oldest)
 		gen := r.gens[sc.Tenant]
 		b.gens[sc.Tenant] = gen
 		var wrote []int64
@@ -233,6 +222,39 @@ func (r *ReputationCounts) batch() *repBatch {
 	if len(b.writes) == 0 && len(b.reads) == 0 && len(r.bumps) == 0 {
 		return nil
 	}
+	r.batchArgs(b, now, writeKeys, readKeys, totals, tenants)
+	return b
+}
+
+// pruneScope drops sc's buckets older than the window (from oldest) and, when
+// nothing was counted within Idle of now, its copy of the fleet's counts,
+// and sc itself once it has nothing left to send. It reports whether sc
+// is active. Under r.mu, from batch.
+func (r *ReputationCounts) pruneScope(sc reputation.Scope, s *repScope, now time.Time, oldest int64) (active bool) {
+	for bk := range s.own {
+		if bk < oldest {
+			delete(s.own, bk)
+			delete(s.dirty, bk)
+		}
+	}
+	active = now.Sub(s.seen) < r.o.Idle
+	if !active {
+		s.fleet, s.read = nil, false
+		if len(s.dirty) == 0 && len(s.own) == 0 {
+			delete(r.scopes, sc)
+		}
+	}
+	return active
+}
+
+// batchArgs sets b's script keys and arguments (see repSyncScript) from what
+// batch gathered: the bucket keys to write and to read, the written
+// buckets' totals, and the tenants whose generations go along. Under r.mu.
+//
+// batch keeps those as its own variables, appended to there, rather than
+// in a struct its helpers share: through a pointer they would all escape
+// to the heap, allocations more per Sync.
+func (r *ReputationCounts) batchArgs(b *repBatch, now time.Time, writeKeys, readKeys []string, totals []any, tenants map[string]bool) {
 	b.keys = append(append([]string{r.c.key("rep", "epoch"), r.c.key("rep", "gen")}, writeKeys...), readKeys...)
 	b.args = append(b.args, r.field+strconv.FormatInt(now.UnixNano(), 36), r.ttl, r.field, len(b.writes), len(tenants),
 		reputation.NumCounts)
@@ -245,7 +267,6 @@ func (r *ReputationCounts) batch() *repBatch {
 		}
 		b.args = append(b.args, t, r.gens[t], bump)
 	}
-	return b
 }
 
 // check validates the script's answer against b.

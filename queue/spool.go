@@ -226,74 +226,14 @@ func (s *Store) Complete(ctx context.Context, results []Result) error {
 	var jseq uint64
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		d = delta{}
-		now := s.opts.Now()
+		c := completion{s: s, tx: tx, d: &d, now: s.opts.Now()}
+		// jw stays out of c: beside c's buckets (which escape) it would
+		// escape too, one allocation more per commit.
 		jw := newJournalWriter(tx)
-		var tenant tenantOf
-		sb, rb, ib, mb := scheduleOf(tx), tx.Bucket(bucketRcpt), tx.Bucket(bucketInflight), tx.Bucket(bucketMsg)
+		c.sb, c.rb, c.ib, c.mb = scheduleOf(tx), tx.Bucket(bucketRcpt), tx.Bucket(bucketInflight), tx.Bucket(bucketMsg)
 		for _, res := range results {
-			rk := rcptKey(res.ID, res.Index)
-			raw := rb.Get(rk)
-			if raw == nil {
-				continue
-			}
-			r, err := decodeRcpt(raw)
-			if err != nil {
-				return fmt.Errorf("recipient %s/%d: %w", res.ID, res.Index, err)
-			}
-			if r.State != InFlight {
-				continue
-			}
-			if err := ib.Delete(rk); err != nil {
+			if err := c.one(jw, &res); err != nil {
 				return err
-			}
-			if err := sb.del(&r, res.ID, res.Index); err != nil {
-				return err
-			}
-			// Read before finishOne may remove the message.
-			ten, err := tenant.get(mb, res.ID)
-			if err != nil {
-				return err
-			}
-			if err := jw.add(outcomeEntry(&res, ten, now, r.Attempts)); err != nil {
-				return err
-			}
-			r.LastCode, r.LastReply, r.Updated = uint16(res.Code), truncate(res.Reply, 512), now.UnixNano()
-			switch res.Outcome {
-			case OutcomeDeferred:
-				if res.Uncounted && r.Attempts > 0 {
-					r.Attempts--
-				}
-				next := res.RetryAt
-				if next.IsZero() {
-					next = now.Add(s.opts.Retry.Delay(int(r.Attempts)))
-				}
-				r.Next = next.UnixNano()
-				d.move(InFlight, Deferred)
-				r.State = Deferred
-				if err := sb.put(&r, res.ID, res.Index); err != nil {
-					return err
-				}
-				if err := rb.Put(rk, r.encode()); err != nil {
-					return err
-				}
-			case OutcomeDelivered, OutcomeFailed:
-				final := Delivered
-				if res.Outcome == OutcomeFailed {
-					final = Failed
-				}
-				d.move(InFlight, final)
-				r.State, r.Next = final, 0
-				if err := rb.Put(rk, r.encode()); err != nil {
-					return err
-				}
-				if err := recordDelivery(tx.Bucket(bucketDir), rk, &res); err != nil {
-					return err
-				}
-				if err := s.finishOne(mb, tx, res.ID, &d); err != nil {
-					return err
-				}
-			default:
-				return fmt.Errorf("recipient %s/%d: unknown outcome %d", res.ID, res.Index, res.Outcome)
 			}
 		}
 		jseq = jw.last
@@ -301,6 +241,90 @@ func (s *Store) Complete(ctx context.Context, results []Result) error {
 	}, func() { s.counts.apply(&d); s.journaled(jseq) })
 	if err != nil {
 		return fmt.Errorf("queue: complete: %w", err)
+	}
+	return nil
+}
+
+// completion is one Complete's transaction: its buckets, instant and
+// counter changes.
+type completion struct {
+	s          *Store
+	tx         *bolt.Tx
+	d          *delta
+	now        time.Time
+	tenant     tenantOf
+	sb         schedule
+	rb, ib, mb *bolt.Bucket
+}
+
+// one records res in the transaction, if its recipient is still in
+// flight: out of the in-flight index and the schedule, its outcome into
+// the journal (jw), then its new state (back on the schedule when deferred;
+// final, with its message counted down, when delivered or failed).
+func (c *completion) one(jw *journalWriter, res *Result) error {
+	rk := rcptKey(res.ID, res.Index)
+	raw := c.rb.Get(rk)
+	if raw == nil {
+		return nil
+	}
+	r, err := decodeRcpt(raw)
+	if err != nil {
+		return fmt.Errorf("recipient %s/%d: %w", res.ID, res.Index, err)
+	}
+	if r.State != InFlight {
+		return nil
+	}
+	if err := c.ib.Delete(rk); err != nil {
+		return err
+	}
+	if err := c.sb.del(&r, res.ID, res.Index); err != nil {
+		return err
+	}
+	// Read before finishOne may remove the message.
+	ten, err := c.tenant.get(c.mb, res.ID)
+	if err != nil {
+		return err
+	}
+	if err := jw.add(outcomeEntry(res, ten, c.now, r.Attempts)); err != nil {
+		return err
+	}
+	r.LastCode, r.LastReply, r.Updated = uint16(res.Code), truncate(res.Reply, 512), c.now.UnixNano()
+	switch res.Outcome {
+	case OutcomeDeferred:
+		if res.Uncounted && r.Attempts > 0 {
+			r.Attempts--
+		}
+		next := res.RetryAt
+		if next.IsZero() {
+			next = c.now.Add(c.s.opts.Retry.Delay(int(r.Attempts)))
+		}
+		r.Next = next.UnixNano()
+		c.d.move(InFlight, Deferred)
+		r.State = Deferred
+		if err := c.sb.put(&r, res.ID, res.Index); err != nil {
+			return err
+		}
+		if err := c.rb.Put(rk, r.encode()); err != nil {
+			return err
+		}
+	case OutcomeDelivered, OutcomeFailed:
+		final := Delivered
+		if res.Outcome == OutcomeFailed {
+			final = Failed
+		}
+		c.d.move(InFlight, final)
+		r.State, r.Next = final, 0
+		if err := c.rb.Put(rk, r.encode()); err != nil {
+			return err
+		}
+		if err := recordDelivery(c.tx.Bucket(bucketDir), rk, res); err != nil {
+			return err
+		}
+		if err := c.s.finishOne(c.mb, c.tx, res.ID, c.d); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("recipient %s/%d: unknown outcome %d", res.ID, res.Index, res.Outcome)
 	}
 	return nil
 }

@@ -124,21 +124,7 @@ type writeReq struct {
 // Open opens (creating if needed) the spool at path, recovers recipients a
 // crash left in flight, and starts the writer.
 func Open(path string, opts Options) (*Store, error) {
-	if opts.Now == nil {
-		opts.Now = clock.Now
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
-	if opts.Retry == (RetryPolicy{}) {
-		opts.Retry = DefaultRetry
-	}
-	if opts.MaxBatch <= 0 {
-		opts.MaxBatch = 512
-	}
-	if opts.InitialMmapSize <= 0 {
-		opts.InitialMmapSize = 256 << 20
-	}
+	opts.setDefaults()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("queue: create spool dir: %w", err)
 	}
@@ -154,40 +140,9 @@ func Open(path string, opts Options) (*Store, error) {
 	s := &Store{db: db, opts: opts, log: opts.Logger, reqs: make(chan *writeReq, 1024), done: make(chan struct{})}
 	var hwm uint64
 	err = db.Update(func(tx *bolt.Tx) error {
-		noDestIndex := tx.Bucket(bucketSchedDest) == nil
-		for _, name := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return fmt.Errorf("create bucket %s: %w", name, err)
-			}
-		}
-		if noDestIndex {
-			// A spool from before the per-destination schedule: built once.
-			n, err := rebuildDestIndex(tx)
-			if err != nil {
-				return fmt.Errorf("build the per-destination schedule: %w", err)
-			}
-			if n > 0 {
-				opts.Logger.Info("queue: built the per-destination schedule", "entries", n)
-			}
-		}
-		if v := tx.Bucket(bucketMeta).Get(keyHighWater); len(v) == 8 {
-			hwm = binary.BigEndian.Uint64(v)
-		}
-		n, err := recoverInflight(tx, opts.Now())
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			opts.Logger.Info("queue: recovered recipients left in flight", "count", n)
-		}
-		s.holds.load(tx)
-		if err := s.loadJournal(tx); err != nil {
-			return err
-		}
-		if err := s.loadPrivacy(tx); err != nil {
-			return err
-		}
-		return s.counts.load(tx)
+		var err error
+		hwm, err = s.load(tx)
+		return err
 	})
 	if err != nil {
 		db.Close()
@@ -203,6 +158,67 @@ func Open(path string, opts Options) (*Store, error) {
 	s.wg.Add(1)
 	go s.writer()
 	return s, nil
+}
+
+// setDefaults fills in the documented defaults of the zero fields.
+func (o *Options) setDefaults() {
+	if o.Now == nil {
+		o.Now = clock.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Retry == (RetryPolicy{}) {
+		o.Retry = DefaultRetry
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 512
+	}
+	if o.InitialMmapSize <= 0 {
+		o.InitialMmapSize = 256 << 20
+	}
+}
+
+// load is Open's one transaction, in this order: it creates the buckets
+// a new spool lacks (and the per-destination schedule an older one
+// lacks), reads the ids' high-water mark hwm, puts the recipients a crash
+// left in flight back on the schedule, then loads the holds, the journal's
+// bounds, the erasure state and the counters.
+func (s *Store) load(tx *bolt.Tx) (hwm uint64, err error) {
+	noDestIndex := tx.Bucket(bucketSchedDest) == nil
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return 0, fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	if noDestIndex {
+		// A spool from before the per-destination schedule: built once.
+		n, err := rebuildDestIndex(tx)
+		if err != nil {
+			return 0, fmt.Errorf("build the per-destination schedule: %w", err)
+		}
+		if n > 0 {
+			s.log.Info("queue: built the per-destination schedule", "entries", n)
+		}
+	}
+	if v := tx.Bucket(bucketMeta).Get(keyHighWater); len(v) == 8 {
+		hwm = binary.BigEndian.Uint64(v)
+	}
+	n, err := recoverInflight(tx, s.opts.Now())
+	if err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		s.log.Info("queue: recovered recipients left in flight", "count", n)
+	}
+	s.holds.load(tx)
+	if err := s.loadJournal(tx); err != nil {
+		return 0, err
+	}
+	if err := s.loadPrivacy(tx); err != nil {
+		return 0, err
+	}
+	return hwm, s.counts.load(tx)
 }
 
 // NewID allocates a message id. Ids are allocated before the message is

@@ -36,69 +36,19 @@ func tenantCmd(c *client, cmd string, args []string, o out, stderr io.Writer) er
 	case "credential":
 		return credentialCmd(c, args, o, stderr)
 	case "list":
-		var res struct {
-			Tenants []tenants.Tenant `json:"tenants"`
-		}
-		body, err := c.get("/api/v1/tenants", nil, &res)
-		if err != nil || o.json {
-			return first(err, o, body)
-		}
-		t := o.table("NAME", "SOURCE", "DISABLED", "ALLOW_UNVERIFIED", "POOLS", "CREATED")
-		for _, tn := range res.Tenants {
-			src := "store"
-			if tn.Seed {
-				src = "config"
-			}
-			t.row(tn.Name, src, tn.Disabled, tn.AllowUnverified, strings.Join(tn.Pools, ","), stamp(tn.Created))
-		}
-		return t.flush()
+		return tenantList(c, o)
 	}
-	fs := flag.NewFlagSet("tenant "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	display := fs.String("display-name", "", "name shown to recipients (unsubscribe page)")
-	pools := fs.String("pools", "", "egress pools, comma-separated; the first is the default")
-	allow := fs.String("allow-unverified", "", "true: send from domains still pending verification (migration)")
-	enable := fs.Bool("enable", false, "enable a disabled tenant (update)")
-	trackingHost := fs.String("tracking-host", "", "the tenant's own tracking host (a CNAME to the edge); \"\" clears it")
-	pos, err := parseInterspersed(fs, boolFlagValue(args, "allow-unverified"))
+	f, name, err := parseTenantFlags(cmd, args, stderr)
 	if err != nil {
-		return errUsage
-	}
-	if len(pos) != 1 || pos[0] == "" {
-		return usageError(stderr, "tenant", cmd)
-	}
-	name := pos[0]
-	var allowV *bool
-	if *allow != "" {
-		v, err := strconv.ParseBool(*allow)
-		if err != nil {
-			return usageError(stderr, "tenant", cmd)
-		}
-		allowV = &v
+		return err
 	}
 	var res tenants.Tenant
 	var body []byte
 	switch cmd {
 	case "create":
-		in := tenants.Tenant{Name: name, DisplayName: *display, Pools: splitList(*pools), TrackingHost: *trackingHost}
-		if allowV != nil {
-			in.AllowUnverified = *allowV
-		}
-		body, err = c.post(http.MethodPost, "/api/v1/tenants", in, &res)
+		body, err = c.post(http.MethodPost, "/api/v1/tenants", f.tenant(name), &res)
 	case "update", "disable":
-		var u tenants.Update
-		if fs.Lookup("display-name").Value.String() != "" {
-			u.DisplayName = display
-		}
-		u.AllowUnverified, u.Pools = allowV, splitList(*pools)
-		if flagGiven(fs, "tracking-host") {
-			u.TrackingHost = trackingHost
-		}
-		if cmd == "disable" || *enable {
-			off := cmd == "disable"
-			u.Disabled = &off
-		}
-		body, err = c.post(http.MethodPatch, tenantPath(name), u, &res)
+		body, err = c.post(http.MethodPatch, tenantPath(name), f.update(cmd), &res)
 	case "show":
 		return tenantShow(c, name, o)
 	default:
@@ -110,6 +60,94 @@ func tenantCmd(c *client, cmd string, args []string, o out, stderr io.Writer) er
 	fmt.Fprintf(o.w, "tenant %s: disabled=%t allow_unverified=%t pools=%s tracking_host=%s revision=%d\n",
 		res.Name, res.Disabled, res.AllowUnverified, strings.Join(res.Pools, ","), res.TrackingHost, res.Revision)
 	return nil
+}
+
+// tenantList runs `tenant list`: every tenant, config seeds and stored
+// ones, as a table (or the API's JSON).
+func tenantList(c *client, o out) error {
+	var res struct {
+		Tenants []tenants.Tenant `json:"tenants"`
+	}
+	body, err := c.get("/api/v1/tenants", nil, &res)
+	if err != nil || o.json {
+		return first(err, o, body)
+	}
+	t := o.table("NAME", "SOURCE", "DISABLED", "ALLOW_UNVERIFIED", "POOLS", "CREATED")
+	for _, tn := range res.Tenants {
+		src := "store"
+		if tn.Seed {
+			src = "config"
+		}
+		t.row(tn.Name, src, tn.Disabled, tn.AllowUnverified, strings.Join(tn.Pools, ","), stamp(tn.Created))
+	}
+	return t.flush()
+}
+
+// tenantFlags are the flags of `tenant create|update|disable|show`, parsed.
+type tenantFlags struct {
+	fs           *flag.FlagSet // to tell a flag given empty from one not given
+	display      *string
+	pools        *string
+	enable       *bool
+	trackingHost *string
+	allow        *bool // nil: --allow-unverified not given
+}
+
+// parseTenantFlags parses args (flags anywhere, one tenant name) for
+// `tenant cmd`; a bad flag, a missing name or an --allow-unverified that
+// is no boolean is a usage error.
+func parseTenantFlags(cmd string, args []string, stderr io.Writer) (*tenantFlags, string, error) {
+	fs := flag.NewFlagSet("tenant "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f := &tenantFlags{fs: fs}
+	f.display = fs.String("display-name", "", "name shown to recipients (unsubscribe page)")
+	f.pools = fs.String("pools", "", "egress pools, comma-separated; the first is the default")
+	allow := fs.String("allow-unverified", "", "true: send from domains still pending verification (migration)")
+	f.enable = fs.Bool("enable", false, "enable a disabled tenant (update)")
+	f.trackingHost = fs.String("tracking-host", "", "the tenant's own tracking host (a CNAME to the edge); \"\" clears it")
+	pos, err := parseInterspersed(fs, boolFlagValue(args, "allow-unverified"))
+	if err != nil {
+		return nil, "", errUsage
+	}
+	if len(pos) != 1 || pos[0] == "" {
+		return nil, "", usageError(stderr, "tenant", cmd)
+	}
+	name := pos[0]
+	if *allow != "" {
+		v, err := strconv.ParseBool(*allow)
+		if err != nil {
+			return nil, "", usageError(stderr, "tenant", cmd)
+		}
+		f.allow = &v
+	}
+	return f, name, nil
+}
+
+// tenant is the new tenant `tenant create` asks for.
+func (f *tenantFlags) tenant(name string) tenants.Tenant {
+	in := tenants.Tenant{Name: name, DisplayName: *f.display, Pools: splitList(*f.pools), TrackingHost: *f.trackingHost}
+	if f.allow != nil {
+		in.AllowUnverified = *f.allow
+	}
+	return in
+}
+
+// update is the change `tenant update` or `tenant disable` (cmd) asks
+// for: only what was given changes; --enable lifts a disable.
+func (f *tenantFlags) update(cmd string) tenants.Update {
+	var u tenants.Update
+	if f.fs.Lookup("display-name").Value.String() != "" {
+		u.DisplayName = f.display
+	}
+	u.AllowUnverified, u.Pools = f.allow, splitList(*f.pools)
+	if flagGiven(f.fs, "tracking-host") {
+		u.TrackingHost = f.trackingHost
+	}
+	if cmd == "disable" || *f.enable {
+		off := cmd == "disable"
+		u.Disabled = &off
+	}
+	return u
 }
 
 // boolFlagValue turns a bare --name (no value) into --name=true, so that

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -161,27 +162,48 @@ func submitTo(c *smtp.Client, rcpt, headers string) error {
 	return sendOne(c, "news@acme.example", rcpt, "From: news@acme.example\r\nTo: "+rcpt+"\r\nSubject: load\r\n"+headers+"\r\nhello\r\n")
 }
 
-// connCounter is a TCP proxy in front of a sink that records, for every
-// connection it accepts, when and how many connections (it included) were
-// open at that moment: what a receiver counting concurrent connections
-// from one source address sees. A connection counts as closed as soon as
-// the node closes its side.
+// connCounter is a TCP proxy in front of a sink that records every
+// connection it accepts (when, from which node, for which site, until
+// when) and counts, at each accept, the connections of the limited site
+// (sinkDomain) open at that moment: what a receiver counting concurrent
+// connections from one source address to that site sees. The nodes'
+// connections to other sites (the VERP bounce's and the suppression
+// probes' example.net, under another shaping rule with limits of its
+// own) go through the same proxy: they are recorded, shown in the
+// timeline, and not counted.
 type connCounter struct {
 	ln      net.Listener
 	backend string
 
 	mu      sync.Mutex
-	open    int
 	accepts []*connAccept
 }
 
-// connAccept is one accepted connection.
+// sinkDomain is the site whose connections connCounter counts: sinkRule's
+// one domain, the load's recipients'.
+const sinkDomain = "sink.example"
+
+// connAccept is one accepted connection. Every field is under
+// connCounter.mu; at and end are read on the clock under it, so that
+// accepts and closes are ordered as the proxy saw them.
 type connAccept struct {
 	at   time.Time
-	open int // connections open at its accept, it included
-	// Under connCounter.mu:
-	helo   string // the node's EHLO name, once seen
-	closed bool
+	helo string // the node's EHLO name, once seen
+	// domain is the domain of the connection's first RCPT TO, once seen
+	// ("" before: counted, as a connection whose site is not known yet
+	// may be the limited one).
+	domain string
+	end    time.Time // when it counts as closed; zero while open
+}
+
+// counted reports whether a is a connection to the limited site, or may
+// be one.
+func (a *connAccept) counted() bool { return a.domain == "" || strings.EqualFold(a.domain, sinkDomain) }
+
+// openAt reports whether a was open at t (accepted at or before it, not
+// closed yet then).
+func (a *connAccept) openAt(t time.Time) bool {
+	return !a.at.After(t) && (a.end.IsZero() || a.end.After(t))
 }
 
 func newConnCounter(t *testing.T, backend string) *connCounter {
@@ -205,8 +227,7 @@ func (cc *connCounter) serve() {
 			return
 		}
 		cc.mu.Lock()
-		cc.open++
-		a := &connAccept{at: time.Now(), open: cc.open}
+		a := &connAccept{at: time.Now()}
 		cc.accepts = append(cc.accepts, a)
 		cc.mu.Unlock()
 		go cc.pipe(c, a)
@@ -225,14 +246,21 @@ func (cc *connCounter) pipe(c net.Conn, a *connAccept) {
 	// The connection counts as closed at the node's QUIT (a node closes
 	// its socket, then gives its slot back, after the 221: counting at
 	// the close this proxy sees later would add the connection's
-	// successor to it), else when the node closes its side.
+	// successor to it), else when the node closes its side. The QUIT is
+	// recorded before it is passed on: before the 221, so before the
+	// node can release the slot.
 	var once sync.Once
 	closed := func() { cc.closed(a) }
+	var head []byte // what the node sent until its first RCPT TO
+	seen := false   // that RCPT TO
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := c.Read(buf)
 		if n > 0 {
 			cc.sawHelo(a, buf[:n])
+			if !seen {
+				head, seen = cc.sawRcpt(a, append(head, buf[:n]...))
+			}
 			if bytes.Contains(bytes.ToUpper(buf[:n]), []byte("QUIT\r\n")) {
 				once.Do(closed)
 			}
@@ -249,8 +277,7 @@ func (cc *connCounter) pipe(c net.Conn, a *connAccept) {
 
 func (cc *connCounter) closed(a *connAccept) {
 	cc.mu.Lock()
-	cc.open--
-	a.closed = true
+	a.end = time.Now()
 	cc.mu.Unlock()
 }
 
@@ -270,6 +297,38 @@ func (cc *connCounter) sawHelo(a *connAccept, p []byte) {
 	cc.mu.Unlock()
 }
 
+// sawRcpt records the domain of the first RCPT TO in head, everything the
+// node sent so far, and returns what to keep looking in (head: a command
+// may be split over reads) and whether the search is over (found, or
+// past 64 KiB: a session that sends that much first has none to find).
+func (cc *connCounter) sawRcpt(a *connAccept, head []byte) ([]byte, bool) {
+	i := bytes.Index(bytes.ToUpper(head), []byte("RCPT TO:<"))
+	if i < 0 {
+		return head, len(head) > 64<<10
+	}
+	addr, _, ok := bytes.Cut(head[i+len("RCPT TO:<"):], []byte(">"))
+	if !ok {
+		return head, false
+	}
+	_, domain, _ := bytes.Cut(addr, []byte("@"))
+	cc.mu.Lock()
+	a.domain = string(domain)
+	cc.mu.Unlock()
+	return nil, true
+}
+
+// openAtAccept is how many connections of the limited site were open at
+// a's accept, a included (a counted); under cc.mu.
+func (cc *connCounter) openAtAccept(a *connAccept) int {
+	n := 0
+	for _, o := range cc.accepts {
+		if o.counted() && o.openAt(a.at) {
+			n++
+		}
+	}
+	return n
+}
+
 // goneFrom reports whether every connection accepted before t that is
 // still open named itself with a name other than helo: once a killed
 // node's sockets are closed (the kernel closes them at its death; the
@@ -278,46 +337,77 @@ func (cc *connCounter) goneFrom(helo string, t time.Time) bool {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	for _, a := range cc.accepts {
-		if a.at.Before(t) && !a.closed && (a.helo == "" || a.helo == helo) {
+		if a.at.Before(t) && a.end.IsZero() && (a.helo == "" || a.helo == helo) {
 			return false
 		}
 	}
 	return true
 }
 
-// peak is the most connections open at an accept in [from, to) (to zero:
-// no end), and how many accepts there were.
+// peak is the most connections of the limited site open at one of its
+// accepts in [from, to) (to zero: no end), and how many of its
+// connections were accepted then.
 func (cc *connCounter) peak(from, to time.Time) (peak, accepts int) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	for _, a := range cc.accepts {
-		if a.at.Before(from) || (!to.IsZero() && !a.at.Before(to)) {
+		if !a.counted() || a.at.Before(from) || (!to.IsZero() && !a.at.Before(to)) {
 			continue
 		}
 		accepts++
-		peak = max(peak, a.open)
+		peak = max(peak, cc.openAtAccept(a))
 	}
 	return peak, accepts
 }
 
-// timeline renders the accepts relative to zero, for failure messages.
+// nodePeaks is, per node (the first label of its EHLO name), the most
+// connections of the limited site it had open at once at one of its
+// accepts in [from, to).
+func (cc *connCounter) nodePeaks(from, to time.Time) map[string]int {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	peaks := map[string]int{}
+	for _, a := range cc.accepts {
+		if !a.counted() || a.at.Before(from) || !a.at.Before(to) {
+			continue
+		}
+		n := 0
+		for _, o := range cc.accepts {
+			if o.counted() && o.helo == a.helo && o.openAt(a.at) {
+				n++
+			}
+		}
+		node, _, _ := strings.Cut(a.helo, ".")
+		peaks[node] = max(peaks[node], n)
+	}
+	return peaks
+}
+
+// timeline renders the accepts relative to zero, for failure messages:
+// "seconds:open node" for the limited site's (open: all nodes'), "seconds:(node domain)"
+// for the others'.
 func (cc *connCounter) timeline(zero time.Time) string {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	var b strings.Builder
 	for _, a := range cc.accepts {
-		fmt.Fprintf(&b, "%.2fs:%d ", a.at.Sub(zero).Seconds(), a.open)
+		node, _, _ := strings.Cut(a.helo, ".")
+		if a.counted() {
+			fmt.Fprintf(&b, "%.2fs:%d%s ", a.at.Sub(zero).Seconds(), cc.openAtAccept(a), node)
+		} else {
+			fmt.Fprintf(&b, "%.2fs:(%s %s) ", a.at.Sub(zero).Seconds(), node, a.domain)
+		}
 	}
 	return b.String()
 }
 
-// firstReaching is when the first connection accepted after from brought
-// the open count to n (ok false: none yet).
+// firstReaching is when the first connection of the limited site
+// accepted after from brought its open count to n (ok false: none yet).
 func (cc *connCounter) firstReaching(from time.Time, n int) (time.Time, bool) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	for _, a := range cc.accepts {
-		if a.at.After(from) && a.open >= n {
+		if a.at.After(from) && a.counted() && cc.openAtAccept(a) >= n {
 			return a.at, true
 		}
 	}
@@ -358,4 +448,26 @@ func leasesOf(ctx context.Context, url, node string) (n int, left time.Duration,
 		}
 	}
 	return n, left, nil
+}
+
+// liveNodesSeen is m's sluice_fleet_live_nodes: the live sending nodes
+// it last counted (Heartbeat), the divisor of its share of each limit
+// while Redis is down (ok false when it did not answer).
+func liveNodesSeen(m *fleetMember) (int, bool) {
+	resp, err := http.Get("http://" + m.adminAt + "/metrics")
+	if err != nil {
+		return 0, false
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(body)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "sluice_fleet_live_nodes "); ok {
+			n, err := strconv.Atoi(v)
+			return n, err == nil
+		}
+	}
+	return 0, false
 }

@@ -36,6 +36,11 @@ max_connections = 4
 max_messages_per_connection = 20
 `
 
+// sinkRoute is TOML routing sinkDomain's mail (the load's) to addr.
+func sinkRoute(addr string) string {
+	return fmt.Sprintf("[[route]]\ndomain = %q\nhost = %q\n", sinkDomain, addr)
+}
+
 // seqSink is a slow sink (a few ms per message, so that the nodes keep
 // several connections busy) that counts each X-Test-Seq it receives.
 type seqSink struct {
@@ -187,9 +192,12 @@ func tail(s []string, n int) []string { return s[max(0, len(s)-n):] }
 // MX) while it is down, then restarts it on the same port, once with its
 // data and once empty. It proves: every message that got a 250 is
 // delivered; both suppressions are refused at every node afterwards;
-// while Redis is down the nodes keep to their degraded share of the
-// site's connection limit (ceil(4/3) each: at most 6 together), and once
-// it is back, to the shared limit (4 together).
+// the site's connections (counted by a proxy in front of the sink, only
+// theirs routed through it) keep to the shared limit (4 together) with
+// Redis up, to each node's degraded share while it is down (ceil(4/3) =
+// 2 each, so at most 6 together; from a second after the kill, once the
+// connections open at the kill have closed), and to the shared limit
+// again once it is back.
 func TestFleetRedisOutageUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-process fleet test skipped in -short mode")
@@ -207,9 +215,15 @@ func TestFleetRedisOutageUnderLoad(t *testing.T) {
 func redisOutage(t *testing.T, persistent bool) {
 	srv := redistest.Start(t, redistest.Config{Persistent: persistent})
 	sink := newSeqSink(t, 3*time.Millisecond)
+	// Only the limited site's connections go through the counter: the
+	// other sites' (the VERP bounce's, and those of the suppression probes
+	// a node accepted before its suppression took effect, example.net)
+	// go to the sink directly. Counted beside them, they made 5 "open at
+	// once" with Redis up, and 8 while it was down, with the limited
+	// site's own connections within bounds.
 	counter := newConnCounter(t, sink.Addr())
-	nodes, kr := startFleet(t, fleetSpec{redisURL: srv.URL(), sink: counter.addr(), bounceDomain: "bounces.acme.example",
-		cluster: `lease_ttl = "3s"`, extra: sinkRule}, "a", "b", "c")
+	nodes, kr := startFleet(t, fleetSpec{redisURL: srv.URL(), sink: sink.Addr(), bounceDomain: "bounces.acme.example",
+		cluster: `lease_ttl = "3s"`, extra: sinkRule + sinkRoute(counter.addr())}, "a", "b", "c")
 	edge := startFleetEdge(t, nodes[0])
 
 	// A message whose VERP return the test bounces while Redis is down.
@@ -230,6 +244,18 @@ func redisOutage(t *testing.T, persistent bool) {
 	load := startLoad(t, nodes)
 	load.waitAccepted(t, 60, 20*time.Second)
 
+	// Each node's share while Redis is down is the limit ÷ the live nodes
+	// it last counted (every heartbeat): a node that has not counted the
+	// three yet would rightly take more.
+	waitFor(t, 10*time.Second, func() bool {
+		for _, m := range nodes {
+			if n, ok := liveNodesSeen(m); !ok || n != 3 {
+				return false
+			}
+		}
+		return true
+	})
+	killing := time.Now()
 	srv.Kill()
 	killed := time.Now()
 	unsub := "out@example.net"
@@ -270,9 +296,10 @@ func redisOutage(t *testing.T, persistent bool) {
 		t.Logf("%s refused at every node %v after every node saw Redis back", rcpt, time.Since(recovered))
 	}
 	// Keep the load on until connections were opened under the shared
-	// limit: those open at the recovery close within their 20 messages,
-	// and the leases taken while Redis was down are registered in it by
-	// each node's next Redis call (within a renewal, lease_ttl/3).
+	// limit: those open at the recovery close within their 20 messages;
+	// each node registers its open connections in Redis (those taken
+	// while it was down, those an empty Redis lost) before its first
+	// slot Redis answers (fleet/leases.go), so none is opened meanwhile.
 	shared := recovered.Add(time.Second)
 	load.waitAccepted(t, 150, 30*time.Second)
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -292,6 +319,14 @@ func redisOutage(t *testing.T, persistent bool) {
 	t.Logf("connections opened (seconds after the kill: open at once): %s; restart at %.2fs, recovered at %.2fs",
 		counter.timeline(killed), restart.Sub(killed).Seconds(), recovered.Sub(killed).Seconds())
 	share := (fleetLimit + 2) / 3
+	if upBefore, _ := counter.peak(time.Time{}, killing); upBefore > fleetLimit {
+		t.Errorf("Redis up, before the kill: %d connections open at once, over the shared limit %d", upBefore, fleetLimit)
+	}
+	for node, n := range counter.nodePeaks(killed.Add(time.Second), restart) {
+		if n > share {
+			t.Errorf("Redis down: node %s had %d connections open at once, over its share %d", node, n, share)
+		}
+	}
 	if downPeak > 3*share {
 		t.Errorf("Redis down: %d connections open at once, over 3 nodes × their share %d", downPeak, share)
 	}

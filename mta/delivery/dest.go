@@ -131,25 +131,7 @@ func (d *dest) take(wait time.Duration) *job {
 // before each transaction and reports every outcome back.
 func (d *dest) worker() {
 	e := d.e
-	defer func() {
-		// Leaving and checking the queue happen under one lock: a job
-		// added while this worker was deciding to go (when add saw the
-		// connection limit reached) must not be left without a worker.
-		d.mu.Lock()
-		d.conns--
-		again := d.queue.len() > 0 && d.conns == 0 && !e.stopping()
-		if again {
-			d.conns++
-			e.workers.Add(1) // before Done: the group never reaches zero here
-		}
-		d.mu.Unlock()
-		e.workers.Done()
-		if again {
-			go d.worker()
-			return
-		}
-		e.forget(d)
-	}()
+	defer d.exit()
 	for {
 		j := d.take(0)
 		if j == nil {
@@ -170,58 +152,115 @@ func (d *dest) worker() {
 			continue // warm-up spent or blocklisted here: moved or deferred
 		}
 		if shaped {
-			lim := e.cfg.Shaping.Limits(k)
-			if until := lim.SuspendedUntil; until.After(e.cfg.Now()) {
-				d.failConnect(j, &errSuspended{until: until}, 0)
-				return
-			}
-			if !e.cfg.Shaping.AcquireConn(k) {
-				e.contention.want(k, d.domain)
-				// The site has all the connections it may have (perhaps
-				// for other domains). Leave the job to a running worker of
-				// this destination, or wait for a slot.
-				d.requeue(j)
-				if d.othersActive() || !d.sleep(e.cfg.slotWait) {
-					return
-				}
+			switch d.acquireSlot(j, k) {
+			case nextJob:
 				continue
+			case exitWorker:
+				return
 			}
 		}
 		c, err := d.connect(targets, tlsExempt(&j.w))
-		if err != nil && isPolicyFailure(err) {
-			// Our own TLS policy refused every host: no throttle, no
-			// connection failure for shaping; the mail waits for the
-			// receiver to mend its TLS (the queue's retry delay). TLS
-			// reports stay queued for a connection without it (tls.go).
-			if shaped {
-				e.cfg.Shaping.ReleaseConn(k)
-			}
-			if d.failPolicy(j, err) {
+		if err != nil {
+			if d.connectFailed(j, k, shaped, err) == nextJob {
 				continue
 			}
-			return
-		}
-		if err != nil {
-			if shaped {
-				e.cfg.Shaping.ReleaseConn(k)
-				e.cfg.Shaping.Observe(k, shaping.Classify(err), err.Error())
-			}
-			if shaped && d.divertConn(j, k, err) {
-				return // refused for a blocklist: the queue moved to a peer
-			}
-			if shaped && d.othersActive() {
-				// A refused connection while others are open is the site
-				// saying "enough": the queued mail waits for those.
-				d.requeue(j)
-				return
-			}
-			// Every job waiting here would meet the same failure now; a
-			// throttle is observed once (above), not once per message.
-			d.failConnect(j, err, d.throttleWait(k, shaped, []rcptOutcome{{err: err}}))
 			return
 		}
 		d.serve(c, j, k, shaped)
 	}
+}
+
+// workerNext is what a worker does after one of its steps with a job.
+type workerNext uint8
+
+const (
+	goOn       workerNext = iota // go on with the job
+	nextJob                      // the job is settled or requeued: take the next
+	exitWorker                   // the job is settled or requeued: exit
+)
+
+// exit ends a worker (deferred by worker). Leaving and checking the
+// queue happen under one lock: a job added while this worker was
+// deciding to go (when add saw the connection limit reached) must not
+// be left without a worker, so one is started in its place.
+func (d *dest) exit() {
+	e := d.e
+	d.mu.Lock()
+	d.conns--
+	again := d.queue.len() > 0 && d.conns == 0 && !e.stopping()
+	if again {
+		d.conns++
+		e.workers.Add(1) // before Done: the group never reaches zero here
+	}
+	d.mu.Unlock()
+	e.workers.Done()
+	if again {
+		go d.worker()
+		return
+	}
+	e.forget(d)
+}
+
+// acquireSlot takes a connection slot at shaped site k for j: goOn when
+// it holds one. A suspended site fails j and every job waiting here
+// (exitWorker); a site at its connection limit requeues j for a running
+// worker of this destination (exitWorker) or for this one after slotWait
+// (nextJob).
+func (d *dest) acquireSlot(j *job, k shaping.Key) workerNext {
+	e := d.e
+	lim := e.cfg.Shaping.Limits(k)
+	if until := lim.SuspendedUntil; until.After(e.cfg.Now()) {
+		d.failConnect(j, &errSuspended{until: until}, 0)
+		return exitWorker
+	}
+	if !e.cfg.Shaping.AcquireConn(k) {
+		e.contention.want(k, d.domain)
+		// The site has all the connections it may have (perhaps
+		// for other domains). Leave the job to a running worker of
+		// this destination, or wait for a slot.
+		d.requeue(j)
+		if d.othersActive() || !d.sleep(e.cfg.slotWait) {
+			return exitWorker
+		}
+		return nextJob
+	}
+	return goOn
+}
+
+// connectFailed settles j after connect failed with err, giving back the
+// slot it held when shaped: nextJob or exitWorker.
+func (d *dest) connectFailed(j *job, k shaping.Key, shaped bool, err error) workerNext {
+	e := d.e
+	if isPolicyFailure(err) {
+		// Our own TLS policy refused every host: no throttle, no
+		// connection failure for shaping; the mail waits for the
+		// receiver to mend its TLS (the queue's retry delay). TLS
+		// reports stay queued for a connection without it (tls.go).
+		if shaped {
+			e.cfg.Shaping.ReleaseConn(k)
+		}
+		if d.failPolicy(j, err) {
+			return nextJob
+		}
+		return exitWorker
+	}
+	if shaped {
+		e.cfg.Shaping.ReleaseConn(k)
+		e.cfg.Shaping.Observe(k, shaping.Classify(err), err.Error())
+	}
+	if shaped && d.divertConn(j, k, err) {
+		return exitWorker // refused for a blocklist: the queue moved to a peer
+	}
+	if shaped && d.othersActive() {
+		// A refused connection while others are open is the site
+		// saying "enough": the queued mail waits for those.
+		d.requeue(j)
+		return exitWorker
+	}
+	// Every job waiting here would meet the same failure now; a
+	// throttle is observed once (above), not once per message.
+	d.failConnect(j, err, d.throttleWait(k, shaped, []rcptOutcome{{err: err}}))
+	return exitWorker
 }
 
 // defaultIdleCheck is how long a connection may wait between messages

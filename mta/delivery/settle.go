@@ -281,80 +281,102 @@ func (e *Engine) settle(j *job, outs []rcptOutcome, at attempt) {
 	results := make([]queue.Result, len(j.w.Rcpts))
 	events := make([]Event, len(j.w.Rcpts))
 	for i, r := range j.w.Rcpts {
-		ev := Event{
-			Time: now, ID: j.w.ID, Tenant: j.w.Tenant, Rcpt: r.Addr, Index: r.Index, Domain: j.w.Domain,
-			Attempt: int(r.Attempt), MX: at.mx, TLS: at.tls, Latency: now.Sub(j.w.Created), Source: at.source,
-			TLSVersion: at.tlsVersion, TLSCipher: at.tlsCipher, Rerouted: clipRerouted(j.note),
-		}
-		res := queue.Result{ID: j.w.ID, Index: r.Index}
-		err := outs[i].err
-		ev.setTLSPolicy(at, err)
-		var oe *outbound.Error
-		if errors.As(err, &oe) {
-			ev.Code, ev.Enhanced = oe.Code, oe.Enhanced
-		}
-		var sup errSuppressed
-		var susp *errSuspended
-		var nosrc *errNoSource
-		switch {
-		case errors.As(err, &sup):
-			ev.Kind, ev.Reply = event.Suppressed, sup.Error()
-			res.Outcome, res.Suppressed = queue.OutcomeFailed, true
-		case errors.Is(err, errSiteHeld):
-			// Not tried: no attempt counted, no step towards expiry.
-			ev.Kind, ev.Reply = event.Deferred, err.Error()
-			ev.Retry = now.Add(siteHoldRecheck)
-			res.Outcome, res.RetryAt, res.Uncounted = queue.OutcomeDeferred, ev.Retry, true
-		case errors.As(err, &susp) && !e.cfg.Retry.Expired(j.w.Created, now):
-			// Not tried either: the site is suspended after repeated
-			// connection failures. Retry at the end of the suspension or
-			// at the usual time if sooner (the suspension lives in memory:
-			// after a restart it is gone), without counting an attempt
-			// (an operator's retry would otherwise cost every message one).
-			ev.Kind, ev.Reply = event.Deferred, err.Error()
-			ev.Retry = now.Add(e.cfg.Retry.Delay(int(r.Attempt)))
-			if susp.until.Before(ev.Retry) {
-				ev.Retry = susp.until
-			}
-			res.Outcome, res.RetryAt, res.Uncounted = queue.OutcomeDeferred, ev.Retry, true
-		case errors.As(err, &nosrc) && !e.cfg.Retry.Expired(j.w.Created, now):
-			// Not tried: no source of the pool may send to the site now
-			// (warm-up, blocklist; source.go). It waits until one may.
-			ev.Kind, ev.Reply, ev.Retry = event.Deferred, err.Error(), nosrc.until
-			res.Outcome, res.RetryAt, res.Uncounted = queue.OutcomeDeferred, ev.Retry, true
-		case err == nil:
-			ev.Kind, ev.Reply = event.Delivered, outs[i].reply
-			ev.Code = 250
-			res.Outcome = queue.OutcomeDelivered
-		case outbound.IsPermanent(err): // the one rule: SMTP replies, DNS, network
-			ev.Kind, ev.Reply = event.Failed, errText(err)
-			res.Outcome = queue.OutcomeFailed
-		case e.cfg.Retry.Expired(j.w.Created, now):
-			ev.Kind, ev.Reply = event.Failed, "expired: "+errText(err)
-			res.Outcome = queue.OutcomeFailed
-		default:
-			// The queue's retry delay; a throttle reply ("slow down") waits
-			// at least until the site's backoff may step up (shaping's
-			// step 7). The receiver's own temporary conditions (4.3.x,
-			// 4.4.x, a full mailbox, greylisting) are no throttles: they
-			// keep the usual delay, whatever state the site is in.
-			delay := e.cfg.Retry.Delay(int(r.Attempt))
-			if at.throttleWait > delay && isThrottle(err) {
-				delay = at.throttleWait
-			}
-			ev.Kind, ev.Reply = event.Deferred, errText(err)
-			ev.Retry = now.Add(delay)
-			res.Outcome, res.RetryAt = queue.OutcomeDeferred, ev.Retry
-		}
-		res.Code, res.Reply, res.Enhanced, res.MX = ev.Code, ev.Reply, ev.Enhanced, ev.MX
-		res.Source, res.Site = at.source, at.site
-		// The event store and webhooks hear of the outcome through the
-		// spool's journal: the transport and the reroute go with it.
-		res.TLS = queue.TLSInfo{Used: ev.TLS, Verified: ev.TLSVerified, Version: ev.TLSVersion, Cipher: ev.TLSCipher,
-			Policy: ev.TLSPolicy, Result: ev.TLSResult}
-		res.Rerouted = ev.Rerouted
-		results[i], events[i] = res, ev
+		results[i], events[i] = e.outcome(j, r, outs[i], &at, now)
 	}
+	e.record(j, results, events)
+}
+
+// outcome turns recipient r's outcome out (of at, settled at now) into
+// its spool result and its event.
+func (e *Engine) outcome(j *job, r queue.WorkRcpt, out rcptOutcome, at *attempt, now time.Time) (queue.Result, Event) {
+	ev := Event{
+		Time: now, ID: j.w.ID, Tenant: j.w.Tenant, Rcpt: r.Addr, Index: r.Index, Domain: j.w.Domain,
+		Attempt: int(r.Attempt), MX: at.mx, TLS: at.tls, Latency: now.Sub(j.w.Created), Source: at.source,
+		TLSVersion: at.tlsVersion, TLSCipher: at.tlsCipher, Rerouted: clipRerouted(j.note),
+	}
+	res := queue.Result{ID: j.w.ID, Index: r.Index}
+	err := out.err
+	ev.setTLSPolicy(*at, err)
+	var oe *outbound.Error
+	if errors.As(err, &oe) {
+		ev.Code, ev.Enhanced = oe.Code, oe.Enhanced
+	}
+	e.verdict(&ev, &res, j, r, out, at.throttleWait, now)
+	res.Code, res.Reply, res.Enhanced, res.MX = ev.Code, ev.Reply, ev.Enhanced, ev.MX
+	res.Source, res.Site = at.source, at.site
+	// The event store and webhooks hear of the outcome through the
+	// spool's journal: the transport and the reroute go with it.
+	res.TLS = queue.TLSInfo{Used: ev.TLS, Verified: ev.TLSVerified, Version: ev.TLSVersion, Cipher: ev.TLSCipher,
+		Policy: ev.TLSPolicy, Result: ev.TLSResult}
+	res.Rerouted = ev.Rerouted
+	return res, ev
+}
+
+// verdict decides what becomes of recipient r after out: its event's
+// kind, reply and retry time, and its spool outcome. throttleWait is the
+// attempt's (attempt.throttleWait).
+func (e *Engine) verdict(ev *Event, res *queue.Result, j *job, r queue.WorkRcpt, out rcptOutcome,
+	throttleWait time.Duration, now time.Time) {
+	err := out.err
+	var sup errSuppressed
+	var susp *errSuspended
+	var nosrc *errNoSource
+	switch {
+	case errors.As(err, &sup):
+		ev.Kind, ev.Reply = event.Suppressed, sup.Error()
+		res.Outcome, res.Suppressed = queue.OutcomeFailed, true
+	case errors.Is(err, errSiteHeld):
+		// Not tried: no attempt counted, no step towards expiry.
+		ev.Kind, ev.Reply = event.Deferred, err.Error()
+		ev.Retry = now.Add(siteHoldRecheck)
+		res.Outcome, res.RetryAt, res.Uncounted = queue.OutcomeDeferred, ev.Retry, true
+	case errors.As(err, &susp) && !e.cfg.Retry.Expired(j.w.Created, now):
+		// Not tried either: the site is suspended after repeated
+		// connection failures. Retry at the end of the suspension or
+		// at the usual time if sooner (the suspension lives in memory:
+		// after a restart it is gone), without counting an attempt
+		// (an operator's retry would otherwise cost every message one).
+		ev.Kind, ev.Reply = event.Deferred, err.Error()
+		ev.Retry = now.Add(e.cfg.Retry.Delay(int(r.Attempt)))
+		if susp.until.Before(ev.Retry) {
+			ev.Retry = susp.until
+		}
+		res.Outcome, res.RetryAt, res.Uncounted = queue.OutcomeDeferred, ev.Retry, true
+	case errors.As(err, &nosrc) && !e.cfg.Retry.Expired(j.w.Created, now):
+		// Not tried: no source of the pool may send to the site now
+		// (warm-up, blocklist; source.go). It waits until one may.
+		ev.Kind, ev.Reply, ev.Retry = event.Deferred, err.Error(), nosrc.until
+		res.Outcome, res.RetryAt, res.Uncounted = queue.OutcomeDeferred, ev.Retry, true
+	case err == nil:
+		ev.Kind, ev.Reply = event.Delivered, out.reply
+		ev.Code = 250
+		res.Outcome = queue.OutcomeDelivered
+	case outbound.IsPermanent(err): // the one rule: SMTP replies, DNS, network
+		ev.Kind, ev.Reply = event.Failed, errText(err)
+		res.Outcome = queue.OutcomeFailed
+	case e.cfg.Retry.Expired(j.w.Created, now):
+		ev.Kind, ev.Reply = event.Failed, "expired: "+errText(err)
+		res.Outcome = queue.OutcomeFailed
+	default:
+		// The queue's retry delay; a throttle reply ("slow down") waits
+		// at least until the site's backoff may step up (shaping's
+		// step 7). The receiver's own temporary conditions (4.3.x,
+		// 4.4.x, a full mailbox, greylisting) are no throttles: they
+		// keep the usual delay, whatever state the site is in.
+		delay := e.cfg.Retry.Delay(int(r.Attempt))
+		if throttleWait > delay && isThrottle(err) {
+			delay = throttleWait
+		}
+		ev.Kind, ev.Reply = event.Deferred, errText(err)
+		ev.Retry = now.Add(delay)
+		res.Outcome, res.RetryAt = queue.OutcomeDeferred, ev.Retry
+	}
+}
+
+// record writes j's results to the spool in a goroutine of its own (the
+// connection goes on meanwhile), then emits their events, and frees j's
+// share of the ready queues' budget either way.
+func (e *Engine) record(j *job, results []queue.Result, events []Event) {
 	e.completes.Add(1)
 	go func() {
 		defer e.completes.Done()

@@ -219,12 +219,32 @@ func compile(r Rule) (*rule, error) {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("shaping: rule %q: "+format, append([]any{r.Name}, args...)...)
 	}
+	if err := checkRule(r, fail); err != nil {
+		return nil, err
+	}
+	c, err := fillRule(r, fail)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.addNames(r, fail); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// failFunc makes a rule's error: "shaping: rule NAME: " and the format.
+type failFunc func(format string, args ...any) error
+
+// checkRule checks what r says on its own: what it matches (the default
+// rule nothing, every other rule something) and that no number is
+// negative (nor a rate NaN or infinite), a backoff factor below 1.
+func checkRule(r Rule, fail failFunc) error {
 	isDefault := r.Name == DefaultRuleName
 	switch {
 	case isDefault && len(r.Domains)+len(r.MXPatterns) > 0:
-		return nil, fail("the default rule matches everything else; it takes no domains or MX patterns")
+		return fail("the default rule matches everything else; it takes no domains or MX patterns")
 	case !isDefault && len(r.Domains)+len(r.MXPatterns) == 0:
-		return nil, fail("no domains or MX patterns: it would match nothing")
+		return fail("no domains or MX patterns: it would match nothing")
 	}
 	for _, v := range []struct {
 		name string
@@ -232,7 +252,7 @@ func compile(r Rule) (*rule, error) {
 	}{{"max connections", r.MaxConnections}, {"max messages per connection", r.MaxMessagesPerConn},
 		{"max recipients per transaction", r.MaxRcptsPerTxn}, {"burst", r.Burst}, {"suspend after", r.SuspendAfter}} {
 		if v.v < 0 {
-			return nil, fail("%s is negative", v.name)
+			return fail("%s is negative", v.name)
 		}
 	}
 	for _, v := range []struct {
@@ -241,7 +261,7 @@ func compile(r Rule) (*rule, error) {
 	}{{"connect timeout", r.ConnectTimeout}, {"command timeout", r.CommandTimeout}, {"quiet period", r.QuietPeriod},
 		{"suspension", r.SuspendFor}, {"maximum suspension", r.SuspendMax}} {
 		if v.v < 0 {
-			return nil, fail("%s is negative", v.name)
+			return fail("%s is negative", v.name)
 		}
 	}
 	for _, v := range []struct {
@@ -249,12 +269,19 @@ func compile(r Rule) (*rule, error) {
 		v    float64
 	}{{"rate", r.Rate}, {"minimum rate", r.MinRate}, {"backoff factor", r.BackoffFactor}} {
 		if v.v < 0 || math.IsNaN(v.v) || math.IsInf(v.v, 0) {
-			return nil, fail("%s must be a non-negative number", v.name)
+			return fail("%s must be a non-negative number", v.name)
 		}
 	}
 	if r.BackoffFactor >= 1 {
-		return nil, fail("backoff factor %v must be below 1", r.BackoffFactor)
+		return fail("backoff factor %v must be below 1", r.BackoffFactor)
 	}
+	return nil
+}
+
+// fillRule makes checked r a rule with its defaults filled in, and checks
+// what only holds with them: a minimum rate not above the rate, a
+// maximum suspension not shorter than the first.
+func fillRule(r Rule, fail failFunc) (*rule, error) {
 	c := &rule{
 		name:           r.Name,
 		maxConns:       orInt(r.MaxConnections, defaultMaxConnections),
@@ -292,21 +319,27 @@ func compile(r Rule) (*rule, error) {
 	if c.suspendMax < c.suspendFor {
 		return nil, fail("maximum suspension %v is shorter than the first (%v)", c.suspendMax, c.suspendFor)
 	}
+	return c, nil
+}
+
+// addNames normalises r's domains and MX patterns (a host name or
+// *.domain) into c, refusing a malformed one.
+func (c *rule) addNames(r Rule, fail failFunc) error {
 	for _, d := range r.Domains {
 		n := normalizeName(d)
 		if !validHostName(n) {
-			return nil, fail("bad domain %q", d)
+			return fail("bad domain %q", d)
 		}
 		c.domains = append(c.domains, n)
 	}
 	for _, p := range r.MXPatterns {
 		n := normalizeName(p)
 		if !validHostName(strings.TrimPrefix(n, "*.")) {
-			return nil, fail("bad MX pattern %q: want a host name or *.domain", p)
+			return fail("bad MX pattern %q: want a host name or *.domain", p)
 		}
 		c.mxPattern = append(c.mxPattern, n)
 	}
-	return c, nil
+	return nil
 }
 
 func checkName(name string) error {
