@@ -137,6 +137,10 @@ type claimRun struct {
 	works   []Work
 	d       delta
 	st      ClaimStats
+	// txHolds are the holds as this transaction sees them, read once the
+	// first time the published mirror says a recipient is held (see
+	// setAsideIfHeld); nil until then.
+	txHolds *holds
 }
 
 func (s *Store) newClaimRun(tx *bolt.Tx, o *ClaimOptions) *claimRun {
@@ -226,10 +230,24 @@ func (cr *claimRun) load(e *schedEntry) (rcpt, bool, error) {
 
 // setAsideIfHeld moves a suspended recipient out of the schedule, durably,
 // with its due time so Resume puts it back in order.
+//
+// The published mirror of the holds (Store.holds) changes only after the
+// commit that changed the bucket, so a claim that shares a group commit
+// with a Resume, later in the batch, would still see the lifted hold and
+// set the just-released recipients aside again, where nothing would ever
+// release them. So a recipient the mirror calls held is set aside only if
+// this transaction's own holds bucket still holds it.
 func (cr *claimRun) setAsideIfHeld(e schedEntry, r *rcpt) (bool, error) {
 	md, _, _ := cr.message(e.id) // unreadable: judged on the recipient alone
 	if !cr.s.held(md, *r, e.id) {
 		return false, nil
+	}
+	if cr.txHolds == nil {
+		cr.txHolds = &holds{}
+		cr.txHolds.load(cr.tx)
+	}
+	if !cr.txHolds.covers(e.id, md, *r, cr.nowNano) {
+		return false, nil // lifted earlier in this transaction
 	}
 	if err := cr.sched.drop(e); err != nil {
 		return true, err

@@ -158,14 +158,15 @@ func TestEndToEnd(t *testing.T) {
 	if got := sink.WaitRcpts(46, 10*time.Second); len(got) != 46 {
 		t.Fatalf("after resume the sink has %d messages, want 46", len(got))
 	}
-	var paused bool
-	_ = ev.Range(ctx, "bad", time.Time{}, now().Add(time.Hour), func(e events.Event) bool {
-		paused = paused || (e.Kind == KindPaused && e.Reason == "complaint_rate")
-		return true
+	// The guard records its event through the store's asynchronous queue.
+	waitFor(t, "the paused event stored for the tenant", func() bool {
+		var paused bool
+		_ = ev.Range(ctx, "bad", time.Time{}, now().Add(time.Hour), func(e events.Event) bool {
+			paused = paused || (e.Kind == KindPaused && e.Reason == "complaint_rate")
+			return true
+		})
+		return paused
 	})
-	if !paused {
-		t.Fatal("no paused event stored for the tenant")
-	}
 }
 
 // waitFor polls cond for up to 10 s (the pipeline is asynchronous).
