@@ -254,18 +254,29 @@ func (e *ErasedRecipients) Share(ctx context.Context, tenant string, keys []queu
 	if !e.c.try() {
 		return errDegradedR
 	}
-	minID := strconv.FormatInt(e.c.opts.Now().Add(-e.retention).UnixMilli(), 10)
+	var last *redis.StringCmd
 	_, err := e.c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for len(keys) > 0 {
 			chunk := keys[:min(len(keys), maxErasedIDs)]
 			keys = keys[len(chunk):]
-			p.XAdd(ctx, &redis.XAddArgs{Stream: e.key, MinID: minID, Approx: true,
-				Values: []any{"t", tenant, "i", encodeErasedIDs(chunk)}})
+			last = p.XAdd(ctx, &redis.XAddArgs{Stream: e.key, Values: []any{"t", tenant, "i", encodeErasedIDs(chunk)}})
 		}
 		return nil
 	})
 	if err := e.c.observe(err); err != nil {
 		return fmt.Errorf("fleet: share erased recipients: %w", err)
+	}
+	// Trimmed on Redis's clock (the id it gave the entry just added), not
+	// this node's: a node whose clock runs ahead would otherwise trim
+	// everything, its own entry included.
+	ms, _, ok := strings.Cut(last.Val(), "-")
+	at, perr := strconv.ParseInt(ms, 10, 64)
+	if !ok || perr != nil {
+		return nil // added; the trim waits for the next share
+	}
+	minID := strconv.FormatInt(at-e.retention.Milliseconds(), 10)
+	if err := e.c.observe(e.c.rdb.XTrimMinIDApprox(ctx, e.key, minID, 0).Err()); err != nil {
+		return fmt.Errorf("fleet: trim erased recipients: %w", err)
 	}
 	return nil
 }

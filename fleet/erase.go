@@ -289,10 +289,13 @@ func (f *EraseFollower) apply(ctx context.Context, m redis.XMessage) error {
 		}
 		// This node may have pushed the address's suppression after the
 		// request was published (its outbox, from before it applied it):
-		// take it out again, from the hash and from the log since then.
+		// take it out again, from the hash and from the log since then —
+		// "then" on Redis's clock (the request's own stream id), not the
+		// publishing node's, which may run ahead or behind.
 		fld := field(e.Tenant, queue.NormalizeAddr(e.Addr))
 		if f.c.observe(f.c.rdb.HDel(ctx, f.keySuppHash, fld).Err()) == nil {
-			f.forgetSuppLog(ctx, fld, strconv.FormatInt(e.At.UnixMilli(), 10))
+			since, _, _ := strings.Cut(m.ID, "-")
+			f.forgetSuppLog(ctx, fld, since)
 		}
 	} else if err := f.st.SetFleetEraseCursor(ctx, m.ID); err != nil {
 		return localError{err}
