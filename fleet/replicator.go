@@ -52,6 +52,12 @@ type ReplicatorOptions struct {
 	// store (a read transaction, no Redis) for changes written there
 	// without Kick or Publish (queue.Store.SetFleetOutbox); default 100 ms.
 	Poll time.Duration
+	// MaxHandedReturns bounds each node's list of returns handed to it
+	// through Redis (returns.go); default 50,000. A return for a full list
+	// stays at the node that received it, logged unattributed: a stranger
+	// who floods an inbound MX with returns naming another node's ids (or
+	// a node away for days) cannot grow Redis without end.
+	MaxHandedReturns int
 }
 
 // Replicator keeps the node's suppressions and the fleet's the same (see

@@ -35,12 +35,17 @@ const returnsPoll = 200 * time.Millisecond
 // for no one.
 const returnsKeep = 7 * 24 * time.Hour
 
+// defaultMaxHandedReturns is ReplicatorOptions.MaxHandedReturns' default.
+const defaultMaxHandedReturns = 50_000
+
 // returnPushScript: KEYS the node's claim (nodenum:<n>), its returns list;
-// ARGV the return, the list's lifetime in ms. Pushes the return when a
-// node holds that number and returns 1, else returns 0 (no such node: a
-// forged or stale message id named it).
+// ARGV the return, the list's lifetime in ms, the list's bound. Pushes the
+// return when a node holds that number and its list has room and returns
+// 1, else returns 0 (no such node: a forged or stale message id named it)
+// or 2 (the list is full).
 var returnPushScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('LLEN', KEYS[2]) >= tonumber(ARGV[3]) then return 2 end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return 1
@@ -94,21 +99,30 @@ func (r *Replicator) pushReturns(ctx context.Context, rs ReturnStore) error {
 		return err
 	}
 	kept := false
+	limit := r.o.MaxHandedReturns
+	if limit <= 0 {
+		limit = defaultMaxHandedReturns
+	}
 	for _, fr := range out {
 		n := strconv.Itoa(fr.Node)
-		ok, err := returnPushScript.Run(ctx, r.c.rdb, []string{r.c.key("nodenum", n), r.c.key("returns", n)},
-			queue.EncodeReturn(&fr.Return), returnsKeep.Milliseconds()).Int()
+		res, err := returnPushScript.Run(ctx, r.c.rdb, []string{r.c.key("nodenum", n), r.c.key("returns", n)},
+			queue.EncodeReturn(&fr.Return), returnsKeep.Milliseconds(), limit).Int()
 		if err := r.c.observe(err); err != nil {
 			return err
 		}
-		if ok == 0 {
-			// No node holds that number: this node logs the return
-			// unattributed (pinned, so it is not handed over again).
+		if res != 1 {
+			// No node holds that number, or its list is full: this node
+			// logs the return unattributed (pinned, so it is not handed
+			// over again).
 			if _, err := rs.KeepFleetReturn(ctx, fr.Seq); err != nil {
 				return err
 			}
 			kept = true
-			r.c.log.Warn("fleet: return names a node number no node holds: kept here, unattributed", "node_number", fr.Node,
+			why := "return names a node number no node holds"
+			if res == 2 {
+				why = "returns waiting for that node are at their bound"
+			}
+			r.c.log.Warn("fleet: "+why+": kept here, unattributed", "node_number", fr.Node,
 				"rcpt_domain", domainOf(fr.Return.Rcpt))
 			continue
 		}

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -95,5 +96,30 @@ func TestReturnsRelay(t *testing.T) {
 	}
 	if n, _ := srv.Do(t.Context(), "EXISTS", "sluice:returns:127"); n != "0" {
 		t.Error("a return waits in Redis for a node number no node holds")
+	}
+}
+
+// TestReturnsHandedOverAreBounded: returns naming another node's ids are
+// pushed to its list only up to MaxHandedReturns; the rest stay at the
+// node that received them, pinned and logged unattributed, so a stranger
+// flooding one inbound MX with returns that name another node (or a
+// node away for days) cannot grow Redis without end.
+func TestReturnsHandedOverAreBounded(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t, redistest.Config{})
+	_, numA := newNumberedNode(t, srv, "a") // holds its number, never pulls
+	b, _ := newNumberedNode(t, srv, "b")
+	b.r.o.MaxHandedReturns = 2
+	b.run(t)
+	for i := range 3 {
+		forward(t, b, numA, fmt.Sprintf("Subject: %d\r\n\r\nreport\r\n", i))
+	}
+	waitFor(t, 5*time.Second, "b's outbox empty", func() bool { out, _ := b.store.FleetReturns(8); return len(out) == 0 })
+	if n, _ := srv.Do(t.Context(), "LLEN", fmt.Sprintf("sluice:returns:%d", numA)); n != "2" {
+		t.Errorf("a's list holds %s returns, want the bound 2", n)
+	}
+	kept, err := b.store.PendingReturns(8)
+	if err != nil || len(kept) != 1 || !b.store.ReturnPinned(kept[0].ID) {
+		t.Fatalf("b kept %+v (%v), want the one over the bound, pinned", kept, err)
 	}
 }

@@ -23,6 +23,7 @@ type fleetNode struct {
 	store  *queue.Store
 	w      *Worker
 	events chan Event
+	now    func() time.Time // the clock of the node's spool and worker
 }
 
 // newFleetPair starts nodes 1 and 2, sharing one token keyring as a
@@ -44,7 +45,7 @@ func newFleetPair(t *testing.T) (kr *token.Keyring, n1, n2 *fleetNode) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := &fleetNode{num: num, store: st, events: make(chan Event, 16)}
+		n := &fleetNode{num: num, store: st, events: make(chan Event, 16), now: clk}
 		toks := keyTokens{kr}
 		n.w = NewWorker(WorkerConfig{Store: st, Tokens: toks, Tracking: toks, Classifier: bounce.New(),
 			Policy: &Policy{Store: st, SoftThreshold: 1, SoftWindow: 24 * time.Hour},
@@ -61,7 +62,7 @@ func newFleetPair(t *testing.T) (kr *token.Keyring, n1, n2 *fleetNode) {
 // receive stores a return as the inbound MX does and wakes the worker.
 func (n *fleetNode) receive(t *testing.T, rcpt string, data []byte) {
 	t.Helper()
-	if err := n.store.AddReturn(t.Context(), &queue.Return{Rcpt: rcpt, Received: time.Now(), Data: data}); err != nil {
+	if err := n.store.AddReturn(t.Context(), &queue.Return{Rcpt: rcpt, Received: n.now(), Data: data}); err != nil {
 		t.Fatal(err)
 	}
 	n.w.Kick()
