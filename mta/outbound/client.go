@@ -345,13 +345,39 @@ func (c *Client) Quit(ctx context.Context) (err error) {
 			defer c.end(ctx, stop, &err)
 			c.timeout = c.opts.CommandTimeout
 			c.w.WriteString("QUIT\r\n")
-			_, err = c.roundTrip(ctx, "QUIT")
+			if _, err = c.roundTrip(ctx, "QUIT"); err == nil {
+				c.awaitClose()
+			}
 		}()
 	}
 	if cerr := c.Close(); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// quitCloseWait bounds how long Quit waits, after the 221, for the server
+// to close its end.
+const quitCloseWait = time.Second
+
+// awaitClose waits, after the 221 reply to QUIT, for the server to close
+// the connection (RFC 5321 §4.1.1.10: it sends 221 "and then" closes), at
+// most quitCloseWait and a few bytes of anything else. A receiver counts a
+// session until it has closed it: a client that closes on the 221 and
+// opens the next connection at once can be one over the receiver's
+// concurrent-connection limit for a moment, and a strict receiver
+// refuses that one with a 421. Servers close right after the 221, so
+// this costs no more than the FIN's flight.
+func (c *Client) awaitClose() {
+	if end := time.Now().Add(quitCloseWait); c.deadline.IsZero() || end.Before(c.deadline) {
+		c.deadline = end
+	}
+	var buf [512]byte
+	for range 8 {
+		if _, err := c.r.Read(buf[:]); err != nil {
+			return
+		}
+	}
 }
 
 // Close closes the connection without QUIT. The Client is unusable after.

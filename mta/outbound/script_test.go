@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -553,5 +554,43 @@ func TestUnanswered(t *testing.T) {
 				t.Fatalf("second Send: %v, Unanswered %v, want %v", err, res.Unanswered, tc.want)
 			}
 		})
+	}
+}
+
+// TestQuitWaitsForServerClose: Quit returns only once the server has
+// closed its end after the 221 (a receiver counts the session until
+// then), and a server that never closes holds it for quitCloseWait only.
+func TestQuitWaitsForServerClose(t *testing.T) {
+	t.Parallel()
+	var closed atomic.Bool
+	conn := startPeer(t, func(p *peer) {
+		p.greet("PIPELINING")
+		p.expect("QUIT")
+		p.send("221 2.0.0 bye")
+		time.Sleep(100 * time.Millisecond) // the server's Logout, still counting the session
+		closed.Store(true)
+		p.conn.Close()
+	})
+	c := handshake(t, conn, Options{})
+	if err := c.Quit(testCtx(t)); err != nil {
+		t.Fatalf("Quit: %v", err)
+	}
+	if !closed.Load() {
+		t.Fatal("Quit returned before the server closed the connection")
+	}
+
+	conn = startPeer(t, func(p *peer) {
+		p.greet("PIPELINING")
+		p.expect("QUIT")
+		p.send("221 2.0.0 bye")
+		p.drain() // never closes first
+	})
+	c = handshake(t, conn, Options{})
+	start := time.Now()
+	if err := c.Quit(testCtx(t)); err != nil {
+		t.Fatalf("Quit, server never closes: %v", err)
+	}
+	if took := time.Since(start); took > quitCloseWait+5*time.Second {
+		t.Errorf("Quit took %v against a server that never closes, want about %v", took, quitCloseWait)
 	}
 }
