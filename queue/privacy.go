@@ -378,6 +378,9 @@ func (s *Store) EraseSubject(ctx context.Context, sub *Subject) (Erasure, error)
 	var e Erasure
 	var d delta
 	var jseq uint64
+	// No compaction copies a body while this removes (and zeroes) it.
+	s.compactMu.Lock()
+	defer s.compactMu.Unlock()
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		e, d, jseq = Erasure{}, delta{}, 0
 		db := tx.Bucket(bucketDir)
@@ -554,7 +557,7 @@ func (s *Store) eraseQueued(tx *bolt.Tx, jw *journalWriter, tenant string, qs []
 		}
 		d.move(r.State, 0)
 		msgs := d[0]
-		if err := s.finishOne(mb, tx, q.ID, d); err != nil {
+		if err := s.finishOne(mb, tx, q.ID, d, true); err != nil {
 			return err
 		}
 		if d[0] < msgs {

@@ -39,42 +39,34 @@ func (s *Store) Enqueue(ctx context.Context, ms ...*Message) error {
 	if len(ms) == 0 {
 		return nil
 	}
-	type prepared struct {
-		m     *Message
-		meta  []byte
-		due   int64
-		class Class
+	ps, js, err := s.prepare(ms)
+	if err != nil {
+		return err
 	}
-	ps := make([]prepared, len(ms))
-	js := make([][]byte, len(ms)) // the journal entries, encoded outside the writer
-	for i, m := range ms {
-		if len(m.Rcpts) == 0 {
-			return fmt.Errorf("queue: enqueue %s: no recipients", m.ID)
+	refs, segs, err := s.appendBodies(ms)
+	defer func() {
+		for _, seg := range segs {
+			s.segs.done(seg)
 		}
-		md := meta{
-			Created: m.Created, Tenant: m.Tenant, From: m.From, Stream: m.Stream, Flags: m.Flags,
-			Rcpts: uint32(len(m.Rcpts)), Pending: uint32(len(m.Rcpts)), Size: uint32(len(m.Body)), Pool: m.Pool,
-			Priority: m.Priority,
-		}
-		ps[i] = prepared{m: m, meta: md.encode(), due: m.Created.UnixNano(), class: s.classOf(m.Stream, m.Priority)}
-		js[i] = encodeJournal(&JournalEntry{Kind: JournalSent, Time: m.Created, Tenant: m.Tenant, ID: m.ID,
-			Rcpts: uint32(len(m.Rcpts)), Campaign: m.Campaign})
+	}()
+	if err != nil {
+		return fmt.Errorf("queue: enqueue %s: %w", ms[0].ID, err)
 	}
 	var d delta
 	var jseq uint64
-	err := s.write(ctx, func(tx *bolt.Tx) error {
+	err = s.submit(ctx, &writeReq{res: make(chan error, 1), segs: segs, fn: func(tx *bolt.Tx) error {
 		d = delta{}
 		jw := newJournalWriter(tx)
 		mb, bb := tx.Bucket(bucketMsg), tx.Bucket(bucketBody)
 		rb, sb, db := tx.Bucket(bucketRcpt), scheduleOf(tx), tx.Bucket(bucketDir)
 		// Keys grow monotonically: fill pages fully.
 		mb.FillPercent, bb.FillPercent, rb.FillPercent, db.FillPercent = 0.95, 0.95, 0.95, 0.95
-		for _, p := range ps {
+		for i, p := range ps {
 			m := p.m
 			if err := mb.Put(m.ID.key(), p.meta); err != nil {
 				return err
 			}
-			if err := bb.Put(m.ID.key(), m.Body); err != nil {
+			if err := s.putBody(tx, bb, m, refs, i); err != nil {
 				return err
 			}
 			for i, addr := range m.Rcpts {
@@ -100,7 +92,7 @@ func (s *Store) Enqueue(ctx context.Context, ms ...*Message) error {
 		}
 		jseq = jw.last
 		return d.persist(tx)
-	}, func() { s.counts.apply(&d); s.journaled(jseq) })
+	}, after: func() { s.counts.apply(&d); s.journaled(jseq) }})
 	if err != nil {
 		return fmt.Errorf("queue: enqueue %s: %w", ms[0].ID, err)
 	}
@@ -108,21 +100,67 @@ func (s *Store) Enqueue(ctx context.Context, ms ...*Message) error {
 	return nil
 }
 
-// Body returns a copy of message id's stored bytes.
-func (s *Store) Body(id ID) ([]byte, error) {
-	var out []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketBody).Get(id.key())
-		if v == nil {
-			return ErrNotFound
+// prepared is one message of an Enqueue, its records encoded outside the
+// writer.
+type prepared struct {
+	m     *Message
+	meta  []byte
+	due   int64
+	class Class
+}
+
+// prepare encodes ms's metadata records and journal entries.
+func (s *Store) prepare(ms []*Message) ([]prepared, [][]byte, error) {
+	ps := make([]prepared, len(ms))
+	js := make([][]byte, len(ms))
+	for i, m := range ms {
+		if len(m.Rcpts) == 0 {
+			return nil, nil, fmt.Errorf("queue: enqueue %s: no recipients", m.ID)
 		}
-		out = bytes.Clone(v)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("queue: body %s: %w", id, err)
+		md := meta{
+			Created: m.Created, Tenant: m.Tenant, From: m.From, Stream: m.Stream, Flags: m.Flags,
+			Rcpts: uint32(len(m.Rcpts)), Pending: uint32(len(m.Rcpts)), Size: uint32(len(m.Body)), Pool: m.Pool,
+			Priority: m.Priority,
+		}
+		ps[i] = prepared{m: m, meta: md.encode(), due: m.Created.UnixNano(), class: s.classOf(m.Stream, m.Priority)}
+		js[i] = encodeJournal(&JournalEntry{Kind: JournalSent, Time: m.Created, Tenant: m.Tenant, ID: m.ID,
+			Rcpts: uint32(len(m.Rcpts)), Campaign: m.Campaign})
 	}
-	return out, nil
+	return ps, js, nil
+}
+
+// appendBodies appends the bodies of ms at or above the segment threshold
+// to the active segment file (refs[i] is ms[i]'s; nil when none is that
+// large) and returns the segments written to, each pending until done.
+func (s *Store) appendBodies(ms []*Message) (refs []bodyRef, segs []*segFile, err error) {
+	th := s.opts.SegmentThreshold
+	if th < 0 {
+		return nil, nil, nil
+	}
+	for i, m := range ms {
+		if len(m.Body) < th {
+			continue
+		}
+		seg, ref, err := s.segs.append(m.Body)
+		if err != nil {
+			return nil, segs, err
+		}
+		if refs == nil {
+			refs = make([]bodyRef, len(ms))
+		}
+		refs[i] = ref
+		segs = append(segs, seg) // once per append: done is called per append
+	}
+	return refs, segs, nil
+}
+
+// putBody stores message m's body (the i-th of its Enqueue): in bbolt, or
+// as the reference refs[i] to the segment it was appended to.
+func (s *Store) putBody(tx *bolt.Tx, bb *bolt.Bucket, m *Message, refs []bodyRef, i int) error {
+	if refs != nil && refs[i].Len > 0 {
+		return s.addSegRef(tx, m.ID, refs[i])
+	}
+	return bb.Put(m.ID.key(), m.Body)
 }
 
 // NextDue returns the earliest scheduled attempt, if any recipient waits.
@@ -320,7 +358,7 @@ func (c *completion) one(jw *journalWriter, res *Result) error {
 		if err := recordDelivery(c.tx.Bucket(bucketDir), rk, res); err != nil {
 			return err
 		}
-		if err := c.s.finishOne(c.mb, c.tx, res.ID, c.d); err != nil {
+		if err := c.s.finishOne(c.mb, c.tx, res.ID, c.d, false); err != nil {
 			return err
 		}
 	default:
@@ -330,8 +368,9 @@ func (c *completion) one(jw *journalWriter, res *Result) error {
 }
 
 // finishOne counts down a message's pending recipients and removes the
-// message once none is left.
-func (s *Store) finishOne(mb *bolt.Bucket, tx *bolt.Tx, id ID, d *delta) error {
+// message once none is left, its body with it (zeroed on disk first, with
+// zero, if it is in a segment file: see dropBody).
+func (s *Store) finishOne(mb *bolt.Bucket, tx *bolt.Tx, id ID, d *delta, zero bool) error {
 	mv := mb.Get(id.key())
 	if mv == nil {
 		return nil
@@ -350,7 +389,7 @@ func (s *Store) finishOne(mb *bolt.Bucket, tx *bolt.Tx, id ID, d *delta) error {
 		return err
 	}
 	d[0]--
-	if err := tx.Bucket(bucketBody).Delete(id.key()); err != nil {
+	if err := s.dropBody(tx, id, zero); err != nil {
 		return err
 	}
 	rb := tx.Bucket(bucketRcpt)

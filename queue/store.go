@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sluice/internal/clock"
 	"sync"
 	"sync/atomic"
@@ -25,7 +26,7 @@ var (
 	bucketSched    = []byte("sched")    // due|id|idx → nil
 	bucketInflight = []byte("inflight") // id|idx → nil
 	allBuckets     = [][]byte{bucketMeta, bucketMsg, bucketBody, bucketRcpt, bucketSched, bucketSchedPrio, bucketSchedDest, bucketInflight,
-		bucketSupp, bucketSoft, bucketDir, bucketInbox, bucketHolds, bucketHeld, bucketJournal}
+		bucketSupp, bucketSoft, bucketDir, bucketInbox, bucketHolds, bucketHeld, bucketJournal, bucketBodyRef, bucketSegs}
 
 	keyHighWater = []byte("id_hwm")
 )
@@ -73,6 +74,18 @@ type Options struct {
 	// as an operator's way back; entries already booked in a class are
 	// claimed from it once more, then booked in the default class.
 	NoPriorities bool
+
+	// SegmentThreshold is the body size from which a body is appended to
+	// a segment file (<spool>.segments/, beside the spool file) instead of
+	// stored in bbolt; default DefaultSegmentThreshold (16 KiB). Negative:
+	// every new body goes to bbolt (segments already written are still
+	// read, and go as their messages finish).
+	SegmentThreshold int
+	// SegmentSize is the size past which the segment being appended to is
+	// rolled; default DefaultSegmentSize (64 MiB).
+	SegmentSize int64
+	// Compact configures the compactor of sparse segments (compact.go).
+	Compact CompactOptions
 }
 
 // dueSooner tells Options.OnDue that mail may be due now.
@@ -111,6 +124,18 @@ type Store struct {
 	addrKey   []byte      // the per-install HMAC key of hashed suppressions
 	hashers   sync.Pool   // of *hasher: HMACs keyed with addrKey
 	hashedAny atomic.Bool // the spool has held a hashed suppression
+
+	// Segment files (segments.go, bodyref.go) and their compactor
+	// (compact.go). compactMu keeps an erasure and a compaction apart: a
+	// compaction must not copy a body an erasure is removing.
+	segs      *segments
+	compactMu sync.Mutex
+	stopBg    chan struct{} // closed by Close: background goroutines end
+	bg        sync.WaitGroup
+
+	// beforeCommit, when set (tests), runs in the committer after the
+	// batch's segments are fdatasync'd and before the bbolt commit.
+	beforeCommit func()
 }
 
 type writeReq struct {
@@ -119,6 +144,9 @@ type writeReq struct {
 	// after runs only if the commit succeeded, under the writer (used to
 	// publish counter changes once they are durable).
 	after func()
+	// segs are the segment files the write's bodies were appended to: the
+	// committer fdatasyncs each once per batch, before the bbolt commit.
+	segs []*segFile
 }
 
 // Open opens (creating if needed) the spool at path, recovers recipients a
@@ -137,14 +165,23 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("queue: open %s: %w", path, err)
 	}
-	s := &Store{db: db, opts: opts, log: opts.Logger, reqs: make(chan *writeReq, 1024), done: make(chan struct{})}
+	s := &Store{db: db, opts: opts, log: opts.Logger, reqs: make(chan *writeReq, 1024), done: make(chan struct{}),
+		stopBg: make(chan struct{})}
 	var hwm uint64
+	var recs map[uint32]segRec
 	err = db.Update(func(tx *bolt.Tx) error {
 		var err error
-		hwm, err = s.load(tx)
+		if hwm, err = s.load(tx); err != nil {
+			return err
+		}
+		recs, err = loadSegRecs(tx)
 		return err
 	})
 	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("queue: open %s: %w", path, err)
+	}
+	if s.segs, err = openSegments(segDir(path), opts.SegmentSize, s.log, recs); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("queue: open %s: %w", path, err)
 	}
@@ -152,11 +189,16 @@ func Open(path string, opts Options) (*Store, error) {
 	// mark, whichever is larger, so they stay unique across restarts even if
 	// the clock steps back.
 	if s.ids, err = NewIDGen(max(hwm, uint64(opts.Now().UnixMicro())), opts.Node); err != nil {
+		s.segs.close()
 		db.Close()
 		return nil, err
 	}
 	s.wg.Add(1)
 	go s.writer()
+	if opts.Compact.Interval > 0 {
+		s.bg.Add(1)
+		go s.compactor()
+	}
 	return s, nil
 }
 
@@ -177,6 +219,13 @@ func (o *Options) setDefaults() {
 	if o.InitialMmapSize <= 0 {
 		o.InitialMmapSize = 256 << 20
 	}
+	if o.SegmentThreshold == 0 {
+		o.SegmentThreshold = DefaultSegmentThreshold
+	}
+	if o.SegmentSize <= 0 {
+		o.SegmentSize = DefaultSegmentSize
+	}
+	o.Compact.setDefaults()
 }
 
 // load is Open's one transaction, in this order: it creates the buckets
@@ -239,9 +288,15 @@ func (s *Store) Close() error {
 		s.mu.Unlock()
 		return nil
 	}
+	close(s.stopBg)
+	s.mu.Unlock()
+	// The compactor first: it writes through the writer.
+	s.bg.Wait()
+	s.mu.Lock()
 	close(s.done)
 	s.mu.Unlock()
 	s.wg.Wait()
+	defer s.segs.close()
 	if err := syncFreelist(s.db); err != nil {
 		// Only the next Open's speed depends on it: it walks the file.
 		s.log.Warn("queue: close: the next start-up will rebuild the freelist", "err", err)
@@ -280,7 +335,11 @@ func syncFreelist(db *bolt.DB) error {
 // write in its batch fails the batch is replayed without it), so it must
 // compute everything from its inputs and the transaction.
 func (s *Store) write(ctx context.Context, fn func(tx *bolt.Tx) error, after func()) error {
-	req := &writeReq{fn: fn, res: make(chan error, 1), after: after}
+	return s.submit(ctx, &writeReq{fn: fn, res: make(chan error, 1), after: after})
+}
+
+// submit hands req to the group committer and waits for its outcome.
+func (s *Store) submit(ctx context.Context, req *writeReq) error {
 	s.mu.Lock()
 	if s.closed.Load() {
 		s.mu.Unlock()
@@ -333,6 +392,10 @@ func (s *Store) writer() {
 // with its error and the rest is replayed without it, so one bad write never
 // fails its neighbours.
 func (s *Store) commit(batch []*writeReq) {
+	batch = s.syncSegments(batch)
+	if s.beforeCommit != nil && len(batch) > 0 {
+		s.beforeCommit()
+	}
 	for len(batch) > 0 {
 		failed := -1
 		var fnErr error
@@ -366,6 +429,49 @@ func (s *Store) commit(batch []*writeReq) {
 		}
 		return
 	}
+}
+
+// syncSegments fdatasyncs, once each, the segment files the batch's
+// writes appended bodies to, so that the commit never references bytes
+// that are not durable. A write whose segment fails to sync is answered
+// with the error and left out of the commit.
+func (s *Store) syncSegments(batch []*writeReq) []*writeReq {
+	var synced []*segFile
+	var failed map[*segFile]error
+	for _, req := range batch {
+		for _, seg := range req.segs {
+			if slices.Contains(synced, seg) || failed[seg] != nil {
+				continue
+			}
+			if err := s.segs.sync(seg); err != nil {
+				if failed == nil {
+					failed = map[*segFile]error{}
+				}
+				failed[seg] = classifyWriteErr(err)
+				s.log.Error("queue: segment sync failed", "segment", seg.num, "err", err)
+				continue
+			}
+			synced = append(synced, seg)
+		}
+	}
+	if failed == nil {
+		return batch
+	}
+	kept := batch[:0]
+	for _, req := range batch {
+		var err error
+		for _, seg := range req.segs {
+			if err = failed[seg]; err != nil {
+				break
+			}
+		}
+		if err != nil {
+			req.res <- err
+			continue
+		}
+		kept = append(kept, req)
+	}
+	return kept
 }
 
 func (s *Store) bumpHighWater(tx *bolt.Tx) error {
