@@ -2,6 +2,7 @@ package queue
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -223,7 +224,12 @@ func (s *Store) BodyTo(id ID, dst []byte) ([]byte, error) {
 		// read (segments.acquire), and a long read holds no bbolt reader
 		// that a commit growing the mmap would wait for.
 		dst, err = s.segs.read(ref, dst)
-		if err != nil {
+		if err != nil && !errors.Is(err, ErrCorruptBody) && s.bodyGone(id) {
+			// Finished (an operator's delete) and its segment removed
+			// between the lookup and the read.
+			err = ErrNotFound
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
 			s.log.Error("queue: cannot read a stored body", "id", id, "err", err)
 		}
 	}
@@ -231,6 +237,15 @@ func (s *Store) BodyTo(id ID, dst []byte) ([]byte, error) {
 		return nil, fmt.Errorf("queue: body %s: %w", id, err)
 	}
 	return dst, nil
+}
+
+// bodyGone reports whether message id has no stored body any more.
+func (s *Store) bodyGone(id ID) bool {
+	err := s.db.View(func(tx *bolt.Tx) error {
+		_, _, _, err := bodyIn(tx, id)
+		return err
+	})
+	return errors.Is(err, ErrNotFound)
 }
 
 // SegmentStats returns the segment files' counts (mirrors of the

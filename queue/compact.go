@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -74,8 +75,32 @@ func (s *Store) compactor() {
 // it.
 func (s *Store) CompactNow(ctx context.Context) (CompactResult, error) {
 	var res CompactResult
-	for _, num := range s.segs.sparse(s.opts.Compact.Below) {
-		moved, n, err := s.compactOne(ctx, num)
+	victims := s.segs.sparse(s.opts.Compact.Below)
+	if len(victims) == 0 {
+		return res, nil
+	}
+	// One scan finds the bodies of every victim. Only compaction moves a
+	// reference, and only into the active segment, so none appears in a
+	// victim after it; the ones that go meanwhile are skipped at the move.
+	moves := map[uint32][]segMove{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketBodyRef).ForEach(func(k, v []byte) error {
+			ref, err := decodeBodyRef(v)
+			if err != nil || len(k) != 8 || !slices.Contains(victims, ref.Seg) {
+				return nil
+			}
+			moves[ref.Seg] = append(moves[ref.Seg], segMove{id: ID(bytesToUint64(k)), from: ref})
+			return nil
+		})
+	})
+	if err != nil {
+		return res, fmt.Errorf("queue: compact: %w", err)
+	}
+	for _, num := range victims {
+		if len(moves[num]) == 0 {
+			continue
+		}
+		moved, n, err := s.compactOne(ctx, moves[num])
 		res.Moved += moved
 		res.Bytes += n
 		if err != nil {
@@ -94,28 +119,14 @@ type segMove struct {
 	from, to bodyRef
 }
 
-// compactOne copies the bodies that point into segment num to the active
+// compactOne copies the bodies of one segment (moves) to the active
 // segment (paced at Compact.Rate), then moves their references in one
 // transaction: the last one out removes the old file after the commit. A
 // body whose message finished (or was erased, see compactMu) meanwhile is
 // not moved: its copy is unreferenced bytes, gone with its new segment.
-func (s *Store) compactOne(ctx context.Context, num uint32) (moved int, copied int64, err error) {
+func (s *Store) compactOne(ctx context.Context, moves []segMove) (moved int, copied int64, err error) {
 	s.compactMu.Lock()
 	defer s.compactMu.Unlock()
-	var moves []segMove
-	err = s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketBodyRef).ForEach(func(k, v []byte) error {
-			ref, err := decodeBodyRef(v)
-			if err != nil || ref.Seg != num || len(k) != 8 {
-				return nil
-			}
-			moves = append(moves, segMove{id: ID(bytesToUint64(k)), from: ref})
-			return nil
-		})
-	})
-	if err != nil || len(moves) == 0 {
-		return 0, 0, err
-	}
 	segs, err := s.copyBodies(moves, &copied)
 	defer func() {
 		for _, seg := range segs {
@@ -157,7 +168,9 @@ func (s *Store) copyBodies(moves []segMove, copied *int64) (segs []*segFile, err
 	for i := range moves {
 		m := &moves[i]
 		if buf, err = s.segs.read(m.from, buf); err != nil {
-			s.log.Error("queue: compaction leaves a body it cannot read", "id", m.id, "err", err)
+			if errors.Is(err, ErrCorruptBody) {
+				s.log.Error("queue: compaction leaves a body it cannot read", "id", m.id, "err", err)
+			} // else its segment went: the message finished meanwhile
 			continue
 		}
 		seg, ref, err := s.segs.append(buf)

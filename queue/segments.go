@@ -293,6 +293,12 @@ func (s *segments) committed(num uint32, count, live int64) {
 	}
 	seg.count += count
 	seg.live += live
+	if seg == s.active && seg.count == 0 && seg.pending == 0 && seg.size >= s.max/4 {
+		// The queue emptied: retire the active segment rather than hold
+		// up to SegmentSize of dead bytes until it would have rolled. Not
+		// a small one, or a shallow queue would make a file per message.
+		s.active = nil
+	}
 	s.maybeDrop(seg)
 }
 

@@ -143,7 +143,7 @@ func (s *Store) appendBodies(ms []*Message) (refs []bodyRef, segs []*segFile, er
 		}
 		seg, ref, err := s.segs.append(m.Body)
 		if err != nil {
-			return nil, segs, err
+			return nil, segs, classifyWriteErr(err)
 		}
 		if refs == nil {
 			refs = make([]bodyRef, len(ms))

@@ -24,6 +24,11 @@
 //
 //	go run ./bench/cmd/segbench                      # 5 rounds, 5 KB and 100 KB
 //	go run ./bench/cmd/segbench -rounds 1 -depth-mb 8 # a quick look
+//	go run ./bench/cmd/segbench -queue               # the real spool, segments off and on
+//
+// With -queue it drives package queue itself (queuemode.go): Enqueue,
+// Claim, BodyTo and Complete of a queue.Store with segments off (every
+// body in bbolt) and on (its default), in the same interleaved rounds.
 //
 // Run it on a disk (the default directory is os.TempDir(); it refuses
 // tmpfs): fsync must cost what it costs.
@@ -62,6 +67,7 @@ func main() {
 	flag.IntVar(&o.spool.maxBatch, "max-batch", 512, "writes per group commit at most (queue.Options.MaxBatch)")
 	flag.StringVar(&o.dir, "dir", os.TempDir(), "directory for the runs' files (on a disk, not tmpfs)")
 	flag.DurationVar(&timeout, "timeout", 10*time.Minute, "stop after this long")
+	realQueue := flag.Bool("queue", false, "measure the real spool (package queue) with segments off and on instead of this command's reproduction")
 	flag.Parse()
 	o.depthBytes = int64(depthMB) << 20
 	o.spool.segMax = int64(segMB) << 20
@@ -72,7 +78,11 @@ func main() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err := run(ctx, o, ss, rounds); err != nil {
+	runner := run
+	if *realQueue {
+		runner = runQueueMode
+	}
+	if err := runner(ctx, o, ss, rounds); err != nil {
 		fmt.Fprintln(os.Stderr, "segbench:", err)
 		os.Exit(1)
 	}
