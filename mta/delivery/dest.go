@@ -43,6 +43,10 @@ type dest struct {
 	// without Config.TLSPolicy.
 	pol   *tlspolicy.Policy
 	polAt time.Time
+	// tgts and group: where its worker last resolved it to go, and its
+	// share group there (share.go); "" until resolved.
+	tgts  []target
+	group string
 }
 
 func newDest(e *Engine, domain string, src *Source) *dest {
@@ -126,48 +130,79 @@ func (d *dest) take(wait time.Duration) *job {
 }
 
 // worker opens connections and delivers queued jobs over them until the
-// queue stays empty for the idle timeout. With shaping, it asks the policy
-// for a connection slot at the destination's site, waits for the rate
-// before each transaction and reports every outcome back.
+// queue is empty. With shaping, it asks the policy for a connection slot
+// at the destination's site, waits for the rate before each transaction
+// and reports every outcome back. A connection may move the worker to
+// another destination of its site (share.go): the worker ends as a
+// worker of the destination it was last serving.
 func (d *dest) worker() {
-	e := d.e
-	defer d.exit()
+	cur := d
+	defer func() { cur.exit() }()
 	for {
-		j := d.take(0)
-		if j == nil {
+		next, more := cur.work()
+		cur = next
+		if !more {
 			return
 		}
-		targets, err := d.targets(e.workCtx)
-		if err != nil {
-			// DNS says the same to every job waiting here.
-			d.failConnect(j, err, 0)
-			return
-		}
-		k, shaped := d.shapingKey(targets)
-		if shaped && e.cfg.SiteHeld != nil && e.cfg.SiteHeld(k.Site.Name()) {
-			d.failConnect(j, errSiteHeld, 0)
-			return
-		}
-		if j = d.admit(j, k, shaped); j == nil {
-			continue // warm-up spent or blocklisted here: moved or deferred
-		}
-		if shaped {
-			switch d.acquireSlot(j, k) {
-			case nextJob:
-				continue
-			case exitWorker:
-				return
-			}
-		}
-		c, err := d.connect(targets, tlsExempt(&j.w))
-		if err != nil {
-			if d.connectFailed(j, k, shaped, err) == nextJob {
-				continue
-			}
-			return
-		}
-		d.serve(c, j, k, shaped)
 	}
+}
+
+// work is one round of a worker: take a job, find or open a connection
+// for it and serve it. It returns the destination the worker serves now
+// and whether it goes on.
+func (d *dest) work() (*dest, bool) {
+	e := d.e
+	j := d.take(0)
+	if j == nil {
+		return d, false
+	}
+	targets, err := d.targets(e.workCtx)
+	if err != nil {
+		// DNS says the same to every job waiting here.
+		d.failConnect(j, err, 0)
+		return d, false
+	}
+	k, shaped := d.shapingKey(targets)
+	if shaped && e.cfg.SiteHeld != nil && e.cfg.SiteHeld(k.Site.Name()) {
+		d.failConnect(j, errSiteHeld, 0)
+		return d, false
+	}
+	if j = d.admit(j, k, shaped); j == nil {
+		return d, true // warm-up spent or blocklisted here: moved or deferred
+	}
+	exempt := tlsExempt(&j.w)
+	if !exempt {
+		site := ""
+		if shaped {
+			site = k.Site.Name()
+		}
+		d.setSite(targets, site)
+		d.domainPolicy(e.workCtx, false) // asked now: fit reads it
+		if c := d.adopt(); c != nil {
+			return d.serve(c, j), true
+		}
+	}
+	if shaped {
+		next, c := d.acquireSlot(j, k)
+		switch next {
+		case nextJob:
+			return d, true
+		case exitWorker:
+			return d, false
+		case adopted:
+			return d.serve(c, j), true
+		}
+	}
+	c, err := d.connect(targets, exempt)
+	if err != nil {
+		return d, d.connectFailed(j, k, shaped, err) == nextJob
+	}
+	c.key, c.shaped = k, shaped
+	if !exempt {
+		c.group = d.groupKey()
+	}
+	d.carry(c, d.seedFit(c))
+	return d.serve(c, j), true
 }
 
 // workerNext is what a worker does after one of its steps with a job.
@@ -177,6 +212,7 @@ const (
 	goOn       workerNext = iota // go on with the job
 	nextJob                      // the job is settled or requeued: take the next
 	exitWorker                   // the job is settled or requeued: exit
+	adopted                      // the worker adopted a parked connection for the job
 )
 
 // exit ends a worker (deferred by worker). Leaving and checking the
@@ -202,29 +238,39 @@ func (d *dest) exit() {
 }
 
 // acquireSlot takes a connection slot at shaped site k for j: goOn when
-// it holds one. A suspended site fails j and every job waiting here
-// (exitWorker); a site at its connection limit requeues j for a running
-// worker of this destination (exitWorker) or for this one after slotWait
-// (nextJob).
-func (d *dest) acquireSlot(j *job, k shaping.Key) workerNext {
+// it holds one. Refused one, the destination waits in its share group
+// for a connection (share.go): a connection parked meanwhile is taken
+// (adopted, with it), one it may not use is closed to free its slot. A
+// suspended site fails j and every job waiting here (exitWorker); a site
+// at its connection limit requeues j for a running worker of this
+// destination (exitWorker) or for this one after slotWait (nextJob).
+func (d *dest) acquireSlot(j *job, k shaping.Key) (workerNext, *conn) {
 	e := d.e
 	lim := e.cfg.Shaping.Limits(k)
 	if until := lim.SuspendedUntil; until.After(e.cfg.Now()) {
 		d.failConnect(j, &errSuspended{until: until}, 0)
-		return exitWorker
+		return exitWorker, nil
 	}
-	if !e.cfg.Shaping.AcquireConn(k) {
-		e.contention.want(k, d.domain)
-		// The site has all the connections it may have (perhaps
-		// for other domains). Leave the job to a running worker of
-		// this destination, or wait for a slot.
-		d.requeue(j)
-		if d.othersActive() || !d.sleep(e.cfg.slotWait) {
-			return exitWorker
+	if e.cfg.Shaping.AcquireConn(k) {
+		return goOn, nil
+	}
+	// The site has all the connections it may have (perhaps for other
+	// domains).
+	if !tlsExempt(&j.w) {
+		d.want()
+		if c := d.adopt(); c != nil {
+			e.share.unwant(d.groupKey(), d)
+			return adopted, c
 		}
-		return nextJob
+		e.evictParked(d.groupKey())
 	}
-	return goOn
+	// Leave the job to a running worker of this destination, or wait
+	// for a slot.
+	d.requeue(j)
+	if d.othersActive() || !d.sleep(e.cfg.slotWait) {
+		return exitWorker, nil
+	}
+	return nextJob, nil
 }
 
 // connectFailed settles j after connect failed with err, giving back the
@@ -301,72 +347,72 @@ func (d *dest) sleep(wait time.Duration) bool {
 }
 
 // serve delivers j and then whatever else is queued over c, up to the
-// messages-per-connection limit, and closes c. It closes c sooner when the
-// server closed it (421, a drop) or when c turned out much slower than the
-// site's other connections (slow.go): the mail not yet sent stays queued
-// for the site's other connections or a new one.
-func (d *dest) serve(c *conn, j *job, k shaping.Key, shaped bool) {
+// messages-per-connection limit, and closes or parks c (share.go). It
+// closes c sooner when the server closed it (421, a drop) or when c
+// turned out much slower than the site's other connections (slow.go):
+// the mail not yet sent stays queued for the site's other connections or
+// a new one. c may carry other destinations of its site meanwhile; serve
+// returns the destination the worker serves at the end.
+func (d *dest) serve(c *conn, j *job) *dest {
 	e := d.e
 	sh := e.cfg.Shaping
-	released := false
+	k, shaped := c.key, c.shaped
+	parked, released := false, false
 	defer func() {
+		if parked {
+			return
+		}
 		c.close(e)
 		if shaped && !released {
 			sh.ReleaseConn(k)
 		}
 	}()
-	c.key, c.shaped = k, shaped
-	if shaped {
-		c.times = e.timesFor("site\x00" + k.Site.Name() + "\x00" + k.Source)
-	} else {
-		c.times = e.timesFor("dest\x00" + d.domain + "\x00" + d.src.Name)
-	}
-	var lastDone time.Time   // when the previous message on c finished
-	gen := e.live.gen.Load() // a reload since (reload.go) ends c between messages
-	for n := 1; ; n++ {
+	for {
+		c.n++
 		maxMsgs := e.cfg.MaxMsgsPerConn
 		if shaped {
-			if n > 1 && sh.ShedConn(k) {
+			if c.n > 1 && sh.ShedConn(k) {
 				// Backoff cut the site's connections: this one goes.
 				released = true
 				d.requeue(j)
-				return
+				return d
 			}
 			if wait := sh.Reserve(k, d.transactions(j)); wait > 0 && !d.sleep(wait) {
 				d.requeue(j)
-				return
+				return d
 			}
 			maxMsgs = sh.Limits(k).MaxMessagesPerConn
 		}
 		// Back to back, the next transaction goes out at once: a server
 		// that closed the connection meanwhile (or says 421 first) leaves
 		// it unanswered, and deliver requeues j. After a pause, counted
-		// up to now (rate waits included), RSET checks first, which also
-		// catches a server that said 421 when its idle timer ran out. The
-		// pause is read on the engine's clock, so tests drive it.
-		if n > 1 && e.cfg.Now().Sub(lastDone) > e.cfg.idleCheck {
+		// up to now (rate waits and time parked included), RSET checks
+		// first, which also catches a server that said 421 when its idle
+		// timer ran out. The pause is read on the engine's clock, so
+		// tests drive it.
+		if c.n > 1 && e.cfg.Now().Sub(c.lastDone) > e.cfg.idleCheck {
 			if err := c.client.Reset(e.workCtx); err != nil {
 				// The connection broke between messages: put j back; the
 				// worker reconnects for it.
 				d.requeue(j)
-				return
+				return d
 			}
 		}
-		if d.deliver(c, j, n > 1) {
+		if d.deliver(c, j, c.n > 1) {
 			// The server closed the connection, or c is slow: what was
 			// not sent is back in the queue, for another connection.
-			return
+			return d
 		}
-		if !c.client.Usable() || c.drop != "" || n >= maxMsgs || c.exempt {
-			return
+		c.onDest++
+		// A reload since c was opened (reload.go) ends it between
+		// messages: routes or TLS rules changed, dial afresh.
+		if !c.client.Usable() || c.drop != "" || c.n >= maxMsgs || c.exempt || e.live.gen.Load() != c.gen {
+			return d
 		}
-		lastDone = e.cfg.Now()
-		if j = d.nextAdmitted(k, shaped); j == nil {
-			return
-		}
-		if e.live.gen.Load() != gen {
-			d.requeue(j) // routes or TLS rules changed: dial afresh
-			return
+		c.lastDone = e.cfg.Now()
+		d, j, parked = d.next(c)
+		if j == nil {
+			return d
 		}
 	}
 }
@@ -386,10 +432,30 @@ type conn struct {
 	// exempt: opened without the TLS policy for one TLS report; it
 	// carries nothing else (tls.go, FlagTLSReport).
 	exempt bool
+	port   string        // the target's port (mx is its host)
+	gen    uint64        // the engine's reload generation when opened
+	ips    tlspolicy.IPs // its two ends, for TLS reports
+	// verified and policyErr are the session's verdict under pol, for
+	// the destination it carries now (share.go's fit).
+	verified  bool
+	policyErr error
 
-	// Set by serve: the shaping key its transactions are observed at.
+	// The shaping key its transactions are observed at, and its share
+	// group ("" : never shared).
 	key    shaping.Key
 	shaped bool
+	group  string
+
+	// n counts its transactions, lastDone is when the last one ended
+	// (the engine's clock), onDest and destSince count those for the
+	// destination it carries now (real time).
+	n         int
+	lastDone  time.Time
+	onDest    int
+	destSince time.Time
+	// fits caches share.go's TLS verdicts per domain policy.
+	fitMu sync.Mutex
+	fits  map[*tlspolicy.Policy]connFit
 
 	// The slow-connection detector's (slow.go): the site's transaction
 	// times, this connection's last connTxns and how many it ran, and why
@@ -457,6 +523,7 @@ func (d *dest) connect(targets []target, exempt bool) (*conn, error) {
 			c, err := d.dial(ctx, t.host, net.JoinHostPort(a, t.port), hp)
 			if err == nil {
 				c.exempt = exempt && e.cfg.TLSPolicy != nil
+				c.port = t.port
 				return c, nil
 			}
 			lastErr = err
@@ -564,7 +631,9 @@ func (d *dest) dialOnce(ctx context.Context, host, addr string, noTLS bool, hp *
 	if f := e.cfg.ConnOpened; f != nil {
 		f()
 	}
-	return &conn{client: client, mx: host, id: e.connIDs.Add(1), pol: hp}, nil
+	return &conn{client: client, mx: host, id: e.connIDs.Add(1), pol: hp, gen: e.live.gen.Load(),
+		ips: tlspolicy.ConnIPs(nc.RemoteAddr(), nc.LocalAddr()), verified: client.TLSVerified(),
+		policyErr: client.TLSPolicyErr()}, nil
 }
 
 // failConnect settles j and every job queued behind it with a connection

@@ -160,8 +160,9 @@ type Engine struct {
 	log *slog.Logger
 	// live holds what a config reload changes (reload.go).
 	live live
-	// contention is who waits for a site's connection slots (takeIdle).
-	contention contention
+	// share holds the site share groups: parked connections and the
+	// destinations waiting for one (share.go).
+	share sharing
 
 	kick     chan struct{}
 	inflight atomic.Int64 // recipients claimed and not yet completed
@@ -375,6 +376,7 @@ func (e *Engine) Stop(ctx context.Context) {
 		d.wakeAll()
 	}
 	e.mu.Unlock()
+	e.closeAllParked()
 	select {
 	case <-done:
 	case <-ctx.Done():
@@ -490,6 +492,7 @@ func (e *Engine) forget(d *dest) {
 	key := d.domain + "\x00" + d.src.Name
 	if e.dests[key] == d && d.empty() {
 		delete(e.dests, key)
+		e.share.unwant(d.groupKey(), d)
 	}
 }
 

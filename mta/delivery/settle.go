@@ -204,7 +204,7 @@ func (d *dest) split(c *conn, j *job, outs []rcptOutcome, n int) {
 func (d *dest) settleOn(c *conn, j *job, outs []rcptOutcome) {
 	used, st := c.client.TLS()
 	at := attempt{mx: c.mx, tls: used, source: d.src.Name, throttleWait: d.throttleWait(c.key, c.shaped, outs),
-		policy: c.pol, verified: c.client.TLSVerified(), policyErr: c.client.TLSPolicyErr(), exempt: c.exempt}
+		policy: c.pol, verified: c.verified, policyErr: c.policyErr, exempt: c.exempt}
 	if used {
 		at.tlsVersion, at.tlsCipher = st.Version, st.CipherSuite
 	}

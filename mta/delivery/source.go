@@ -101,58 +101,6 @@ func (d *dest) mayUse(k shaping.Key) bool {
 // fleet waits idle for more mail before it closes and gives the slot back.
 const sharedIdle = 250 * time.Millisecond
 
-// contendedCheck is how often an idle connection of a shaped site asks
-// whether another destination wants its slot.
-const contendedCheck = 100 * time.Millisecond
-
-// takeIdle is take for an idle connection at k: it waits up to the idle
-// timeout for the next job, but a connection of a shaped site gives its
-// slot back sooner when another destination of the site was refused one
-// lately (contention.go), and in a fleet (where another node may want it)
-// after sharedIdle in any case. A site's slots serve whoever has mail, not
-// whichever destination drained last.
-func (d *dest) takeIdle(k shaping.Key, shaped bool) *job {
-	idle := d.e.cfg.IdleTimeout
-	if !shaped {
-		return d.take(idle)
-	}
-	sh := d.e.cfg.Shaping
-	if sh.IsShared() {
-		idle = min(idle, sharedIdle)
-	}
-	deadline := time.Now().Add(idle)
-	for {
-		step := min(time.Until(deadline), contendedCheck)
-		if step <= 0 {
-			return d.take(0)
-		}
-		if j := d.take(step); j != nil {
-			return j
-		}
-		if d.e.stopping() || d.e.contention.wantedByOther(k, d.domain) {
-			return nil
-		}
-	}
-}
-
-// nextAdmitted is take for an open connection at k: the next job the
-// source may send, waiting up to the idle timeout; nil when none came, or
-// when the source may no longer send to the site (the connection closes).
-func (d *dest) nextAdmitted(k shaping.Key, shaped bool) *job {
-	for {
-		j := d.takeIdle(k, shaped)
-		if j == nil {
-			return nil
-		}
-		if j = d.admit(j, k, shaped); j != nil {
-			return j
-		}
-		if !d.mayUse(k) {
-			return nil
-		}
-	}
-}
-
 // uncharge gives back what j took from its source's warm-up allowance
 // (it was not sent: the connection failed, or it moves elsewhere).
 func (e *Engine) uncharge(src *Source, j *job) {

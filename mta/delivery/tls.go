@@ -76,6 +76,20 @@ func (d *dest) domainPolicy(ctx context.Context, exempt bool) *tlspolicy.Policy 
 	return p
 }
 
+// cachedPolicy is domainPolicy without asking: the policy and true when
+// it was asked less than tlsPolicyRefresh ago (always true, nil, without
+// Config.TLSPolicy).
+func (d *dest) cachedPolicy() (*tlspolicy.Policy, bool) {
+	if d.e.cfg.TLSPolicy == nil {
+		return nil, true
+	}
+	now := d.e.cfg.Now()
+	d.mu.Lock()
+	p, at := d.pol, d.polAt
+	d.mu.Unlock()
+	return p, p != nil && now.Sub(at) < tlsPolicyRefresh && !now.Before(at)
+}
+
 // hostPolicy refines dom for one MX host (DANE, MX rules) and checks the
 // host is one mail may go to at all (MTA-STS mx patterns, RFC 8461 §4.1).
 // A refusal is a *policyError, recorded in Config.TLSStats; dom nil

@@ -1,0 +1,243 @@
+package delivery
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"sluice/mta/mtatest"
+	"sluice/mta/shaping"
+	"sluice/mta/tlspolicy"
+)
+
+// The share tests run the engine against one receiving MX that many
+// domains resolve to (mx1.example.test in the harness's DNS), the shape
+// of a hosting provider: connections must carry every domain of the site
+// (share.go) within the site's limits.
+
+// sharedDomains adds n domains d0.test… behind mx1.example.test to h's
+// DNS and returns them.
+func sharedDomains(h *harness, n int) []string {
+	ds := make([]string, n)
+	for i := range ds {
+		ds[i] = fmt.Sprintf("d%d.test", i)
+		h.dns.AddMX(ds[i], 10, "mx1.example.test")
+	}
+	return ds
+}
+
+// TestSiteSharesConnectionsAcrossDomains: 200 domains with one MX host,
+// two messages each, a site limit of 4 connections. Without sharing each
+// domain opens its own session (~200); with it a handful carry them all,
+// never more than 4 at once, every message delivered once.
+func TestSiteSharesConnectionsAcrossDomains(t *testing.T) {
+	t.Parallel()
+	const perDomain, maxConns = 2, 4
+	lim := mtatest.NewLimits(0, 0)
+	sink := mtatest.NewSink(t, mtatest.SinkOptions{Limits: lim})
+	var domains []string
+	h := newHarness(t, func(h *harness, cfg *Config) {
+		cfg.Port = sink.Port()
+		domains = sharedDomains(h, 200)
+		cfg.Shaping = newPolicy(t, h, []shaping.Rule{{Name: shaping.DefaultRuleName, MaxConnections: maxConns}})
+	})
+	want := map[string]bool{}
+	for _, d := range domains {
+		for i := range perDomain {
+			rcpt := fmt.Sprintf("u%d@%s", i, d)
+			want[rcpt] = true
+			h.enqueue([]string{rcpt}, nil)
+		}
+	}
+	h.start()
+	got := sink.WaitRcpts(len(want), 4*waitLimit)
+	seen := map[string]int{}
+	for _, m := range got {
+		for _, to := range m.To {
+			seen[to]++
+		}
+	}
+	for rcpt := range want {
+		if seen[rcpt] != 1 {
+			t.Errorf("%s received %d times, want once", rcpt, seen[rcpt])
+		}
+	}
+	if len(seen) != len(want) {
+		t.Errorf("sink saw %d recipients, want %d", len(seen), len(want))
+	}
+	if n := sink.Connections(); n > 5*maxConns {
+		t.Errorf("%d sessions for %d domains of one MX host, want at most %d: connections are not shared", n, len(domains), 5*maxConns)
+	}
+	if p := lim.Peak(); p > maxConns {
+		t.Errorf("peak of %d sessions open at once, site limit %d", p, maxConns)
+	}
+	t.Logf("%d messages over %d sessions, peak %d", len(got), sink.Connections(), lim.Peak())
+}
+
+// TestSharedConnectionKeepsMessagesPerConnection: the site's
+// max_messages_per_connection counts every transaction of a connection,
+// whichever domain it was for.
+func TestSharedConnectionKeepsMessagesPerConnection(t *testing.T) {
+	t.Parallel()
+	const perConn = 5
+	m := startRawMXWith(t, rawOptions{})
+	var domains []string
+	h := newHarness(t, func(h *harness, cfg *Config) {
+		cfg.Port = m.port()
+		domains = sharedDomains(h, 30)
+		cfg.Shaping = newPolicy(t, h, []shaping.Rule{{Name: shaping.DefaultRuleName, MaxConnections: 2, MaxMessagesPerConn: perConn}})
+	})
+	for _, d := range domains {
+		h.enqueue([]string{"a@" + d}, nil)
+		h.enqueue([]string{"b@" + d}, nil)
+	}
+	h.start()
+	waitFor(t, "60 messages", func() bool { return m.counts().msgs == 60 })
+	c := m.counts()
+	for i := 1; i <= c.conns; i++ {
+		if n := m.messagesOn(i); n > perConn {
+			t.Errorf("connection %d carried %d messages, limit %d", i, n, perConn)
+		}
+	}
+	if c.conns >= len(domains) {
+		t.Errorf("%d connections for %d domains: not shared", c.conns, len(domains))
+	}
+}
+
+// TestSharedConnectionNeedsDomainTLSPolicy: opp.test (opportunistic) and
+// example.test (MTA-STS enforce, its MX listed) share mx1.example.test,
+// whose certificate is self-signed. opp.test's connection must not carry
+// example.test's mail: its session satisfies no verification. So
+// example.test gets its own connection (the site's one slot: the parked
+// connection gives it back), which its policy refuses: deferred, nothing
+// sent. opp.test's later mail takes the parked connection again.
+func TestSharedConnectionNeedsDomainTLSPolicy(t *testing.T) {
+	t.Parallel()
+	sink := mtatest.NewSink(t, mtatest.SinkOptions{TLS: true})
+	env := newTLSEnv(t, newTestClock().Now())
+	h := newHarness(t, func(h *harness, cfg *Config) {
+		cfg.Port, cfg.DisableTLS = sink.Port(), false
+		h.dns.AddMX("opp.test", 10, "mx1.example.test")
+		cfg.TLSPolicy, cfg.TLSStats = env.resolver(t, h, env.publishSTS(t, h, "enforce", "mx1.example.test")), env.stats
+		cfg.IdleTimeout = 30 * time.Second
+		cfg.slotWait = 5 * time.Millisecond
+		cfg.Shaping = newPolicy(t, h, []shaping.Rule{{Name: shaping.DefaultRuleName, MaxConnections: 1}})
+	})
+	h.start()
+	h.enqueue([]string{"a@opp.test"}, nil)
+	h.engine.Kick()
+	if ev := h.events.wait(t, "a@opp.test", 1, "delivered"); !ev.TLS || ev.TLSVerified {
+		t.Fatalf("opp.test: tls %v verified %v, want unverified TLS", ev.TLS, ev.TLSVerified)
+	}
+	h.enqueue([]string{"b@example.test"}, nil)
+	h.engine.Kick()
+	ev := h.events.wait(t, "b@example.test", 1, "deferred")
+	if ev.TLSPolicy != "mta-sts enforce" {
+		t.Errorf("example.test deferred under %q, want mta-sts enforce", ev.TLSPolicy)
+	}
+	if n, _ := sink.Count(); n != 1 {
+		t.Errorf("sink received %d messages, want only opp.test's", n)
+	}
+	if got := h.dials.Load(); got != 2 {
+		t.Errorf("%d connections, want 2: example.test dials its own", got)
+	}
+	h.enqueue([]string{"c@opp.test"}, nil)
+	h.engine.Kick()
+	h.events.wait(t, "c@opp.test", 1, "delivered")
+	if got := h.dials.Load(); got > 3 {
+		t.Errorf("%d connections", got)
+	}
+}
+
+// TestSharedConnectionCarriesVerifiedDomain: mx1.example.test has a
+// certificate the (test) CA issued for its name. opp.test's connection
+// satisfies example.test's MTA-STS enforce policy too (the host is
+// listed, the session's chain verifies for it), so example.test's mail
+// goes over it: verified, under its own policy, counted once as a
+// successful MTA-STS session.
+func TestSharedConnectionCarriesVerifiedDomain(t *testing.T) {
+	t.Parallel()
+	env := newTLSEnv(t, newTestClock().Now())
+	sink := tlsSink(t, env.issue(t, newTestClock().Now(), "mx1.example.test"))
+	h := newHarness(t, func(h *harness, cfg *Config) {
+		cfg.Port, cfg.DisableTLS = sink.Port(), false
+		h.dns.AddMX("opp.test", 10, "mx1.example.test")
+		cfg.TLSPolicy, cfg.TLSStats = env.resolver(t, h, env.publishSTS(t, h, "enforce", "mx1.example.test")), env.stats
+		cfg.IdleTimeout = 30 * time.Second
+	})
+	h.start()
+	h.enqueue([]string{"a@opp.test"}, nil)
+	h.engine.Kick()
+	if ev := h.events.wait(t, "a@opp.test", 1, "delivered"); ev.TLSPolicy != "opportunistic" || ev.TLSVerified {
+		t.Fatalf("opp.test: policy %q verified %v", ev.TLSPolicy, ev.TLSVerified)
+	}
+	h.enqueue([]string{"b@example.test"}, nil)
+	h.engine.Kick()
+	ev := h.events.wait(t, "b@example.test", 1, "delivered")
+	if !ev.TLSVerified || ev.TLSPolicy != "mta-sts enforce" || ev.TLSResult != "success" {
+		t.Errorf("example.test: verified %v policy %q result %q, want verified under mta-sts enforce",
+			ev.TLSVerified, ev.TLSPolicy, ev.TLSResult)
+	}
+	if got := h.dials.Load(); got != 1 {
+		t.Errorf("%d connections, want 1 shared", got)
+	}
+	if n := counted(env.stats, tlspolicy.ModeMTASTS, tlspolicy.ResultSuccess); n != 1 {
+		t.Errorf("mta-sts successes counted %d, want 1", n)
+	}
+}
+
+// TestSlowDomainDoesNotHoldSharedConnection: one connection for the
+// site; slow.test's recipients take 120 ms each at the receiver and 30
+// of them are queued first. Twenty other domains of the site arriving
+// meanwhile must not wait for slow.test's backlog: the connection moves
+// on after its quantum.
+func TestSlowDomainDoesNotHoldSharedConnection(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	slowDone := 0
+	sink := mtatest.NewSink(t, mtatest.SinkOptions{
+		Rcpt: func(to string) error {
+			if len(to) > 10 && to[len(to)-10:] == "@slow.test" {
+				time.Sleep(120 * time.Millisecond) // the receiver's slowness for this domain
+			}
+			return nil
+		},
+		Data: func(r mtatest.Received) error {
+			if len(r.To) == 1 && len(r.To[0]) > 10 && r.To[0][len(r.To[0])-10:] == "@slow.test" {
+				mu.Lock()
+				slowDone++
+				mu.Unlock()
+			}
+			return nil
+		},
+	})
+	var domains []string
+	h := newHarness(t, func(h *harness, cfg *Config) {
+		cfg.Port = sink.Port()
+		domains = sharedDomains(h, 20)
+		h.dns.AddMX("slow.test", 10, "mx1.example.test")
+		cfg.slotWait = 5 * time.Millisecond
+		cfg.Shaping = newPolicy(t, h, []shaping.Rule{{Name: shaping.DefaultRuleName, MaxConnections: 1}})
+	})
+	const slow = 30
+	for i := range slow {
+		h.enqueue([]string{fmt.Sprintf("s%d@slow.test", i)}, nil)
+	}
+	h.start()
+	h.events.wait(t, "s0@slow.test", 1, "delivered")
+	for _, d := range domains {
+		h.enqueue([]string{"x@" + d}, nil)
+	}
+	h.engine.Kick()
+	for _, d := range domains {
+		h.events.wait(t, "x@"+d, 1, "delivered")
+	}
+	mu.Lock()
+	n := slowDone
+	mu.Unlock()
+	if n >= slow {
+		t.Errorf("the other domains waited for slow.test's whole backlog (%d of %d delivered first)", n, slow)
+	}
+	t.Logf("slow.test delivered %d of %d before the last of the other domains", n, slow)
+}
