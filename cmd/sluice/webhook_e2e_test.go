@@ -316,6 +316,7 @@ token_secret = %q
 suppress_via = "http://127.0.0.1:1"
 [admin]
 token = "edge-test-admin-token"
+listen = %q
 [[tenant]]
 name = "acme"
 password_hash = %q
@@ -324,7 +325,7 @@ sender_domains = ["acme.example"]
 url = %q
 secret = %q
 kinds = ["open"]
-`, filepath.Join(dir, "edge-data"), edgeAddr, strings.Repeat("ab", 32), hashFor(t, testPassword), url, webhookSecret)
+`, filepath.Join(dir, "edge-data"), edgeAddr, strings.Repeat("ab", 32), freeAddr(t), hashFor(t, testPassword), url, webhookSecret)
 	path, kr := writeConfig(t, filepath.Join(dir, "edge.toml"), conf)
 	accepted := clock.Now().Add(-time.Minute) // not an "early" (prefetch) open
 	msg := uint64(accepted.UnixMicro())
