@@ -29,16 +29,28 @@ func autoTable() []autoRule {
 				`|ich bin (?:derzeit|bis|vom|zurzeit|momentan|ab)|(?:bin ich|ich bin) (?:nicht im büro|abwesend|im urlaub)|je suis (?:absent|actuellement absent|en congé|en vacances)|estoy (?:fuera|de vacaciones|ausente)|sono (?:fuori|in ferie|assente)|estou (?:fora|de férias|ausente)|в отпуске`,
 			example: "Thank you for your email. I am currently away with limited access to email."},
 		{name: "auto-reply-words",
-			match:   `auto(?:matic|mated)?[ -]?(?:reply|response|answer)|autoreply|automatische antwort|réponse automatique|respuesta automática|risposta automatica|resposta automática|автоответ|автоматический ответ`,
+			match:   `auto(?:matic|mated)?[ -]?(?:reply|response|answer)|autoreply|automatische (?:antwort|bestätigung|eingangsbestätigung)|confirmation automatique|acuse de recibo automático|réponse automatique|respuesta automática|risposta automatica|resposta automática|автоответ|автоматический ответ`,
 			example: "This is an automated response."},
+		{name: "left",
+			match:   `\bis no longer (?:with|at|employed|working)\b|\bno longer works? (?:for|at|with)\b|\b(?:has|have) left (?:the company|the organi[sz]ation|the firm)\b|ne fait plus partie|nicht mehr (?:im unternehmen|bei uns|für uns tätig|für \S+ tätig)|ya no (?:trabaja|forma parte)|non (?:lavora|fa) più|não (?:trabalha|faz parte) mais|werkt niet meer`,
+			example: "Dan Hill is no longer with Corp Left. Your email has not been forwarded."},
 		{name: "auto-ack",
-			match:   `thank you for (?:your (?:e-?mail|message|enquiry|inquiry)|contacting)[^.]{0,100}(?:will|shall) (?:get back|respond|reply|be in touch)|(?:ticket|request|case)\s*(?:#|number|id)?\s*\S*\s*(?:has been|was) (?:received|created|opened|logged)|we have received your (?:e-?mail|message|request)`,
+			match: `thank you for (?:your (?:e-?mail|message|enquiry|inquiry)|contacting)[^.]{0,100}(?:will|shall) (?:get back|respond|reply|be in touch)|(?:ticket|request|case)\s*(?:#|number|id)?\s*\S*\s*(?:has been|was) (?:received|created|opened|logged)|we have received your (?:e-?mail|message|request)` +
+				`|(?:ihr|ihre) (?:ticket|anfrage|nachricht)(?:[^.\n]|\.\S){0,40}(?:wurde|ist) (?:erstellt|eingegangen|angelegt)|wir haben ihre (?:nachricht|anfrage|e-?mail) erhalten|\bticket (?:erhalten|eingegangen|erstellt)\b` +
+				`|nous avons (?:bien )?reçu votre (?:message|demande|e-?mail|courriel)|hemos recibido su (?:mensaje|solicitud|correo)|abbiamo ricevuto (?:il tuo|la tua|la sua|il suo) (?:messaggio|richiesta|e-?mail)|recebemos (?:a sua|sua) (?:mensagem|solicitação)`,
 			example: "Thank you for contacting us. We have received your message and will respond within 24 hours."},
 		{name: "challenge",
-			match:   `verify (?:that )?you are (?:a )?(?:human|real person|not a robot)|sender verification|(?:complete|confirm) (?:the )?verification|challenge[- ]response|approved senders?|boxbe|spamarrest|mailwasher|i only accept (?:e-?mail|mail|messages) from|please (?:click|visit) (?:the link |here )?(?:below )?to (?:confirm|verify)|your (?:e-?mail|message) (?:is|has been) (?:being )?held`,
+			match: `verify (?:that )?you are (?:a )?(?:human|real person|not a robot)|sender verification|(?:complete|confirm) (?:the )?verification|challenge[- ]response|approved senders?|boxbe|spamarrest|mailwasher|i only accept (?:e-?mail|mail|messages) from|please (?:click|visit) (?:the link |here )?(?:below )?to (?:confirm|verify)|your (?:e-?mail|message) (?:is|has been) (?:being )?held` +
+				`|only (?:lets?|allows?|accepts?) (?:through )?(?:e-?mail|mail|messages) from|choicemail|\btmda\b|holding area|(?:message|e-?mail)(?:[^.\n]|\.\S){0,40}(?:is|has been) (?:being )?held because|has not (?:yet )?been verified|to release your message`,
 			example: "I use a challenge-response system. Your message has been held; please click the link below to confirm you are a real person."},
 	}
 }
+
+// moderation is a list's notice that a post waits for its moderator: no
+// failure (the post may yet go out), an automatic response. Matched
+// before any bounce reading, as its sender (list-owner) and its reason
+// ("post by non-member to a members-only list") read like a refusal.
+const moderation = `awaits? (?:the )?moderator(?:'s)? approval|(?:is )?being held (?:until|for) (?:the )?(?:list )?moderat|held for (?:moderation|moderator approval)|pending moderat(?:ion|or approval)|wartet auf (?:die )?(?:freigabe|genehmigung)|en attente de modération|pendiente de moderación`
 
 // compileAutoRules compiles the auto-reply table once.
 func compileAutoRules(rs []autoRule) []autoRule {
@@ -90,6 +102,42 @@ func (c *Classifier) autoReply(e *entity, head string) (Result, bool) {
 	if rule == "" {
 		return Result{}, false
 	}
+	return c.autoResult(e, head, rule), true
+}
+
+// moderated recognises a post held for a list moderator (see moderation).
+func (c *Classifier) moderated(e *entity, head string) (Result, bool) {
+	body := head
+	if len(body) > maxAutoBody {
+		body = body[:maxAutoBody]
+	}
+	if !c.re.moderation.MatchString(e.subject) && !c.re.moderation.MatchString(body) {
+		return Result{}, false
+	}
+	return c.autoResult(e, head, "moderation"), true
+}
+
+// challenge recognises a challenge-response request by its wording alone
+// (TMDA's "created automatically by mail delivery software" reads like a
+// bounce): the caller asks only once a bounce reading found no failure.
+func (c *Classifier) challenge(e *entity, head string) (Result, bool) {
+	body := head
+	if len(body) > maxAutoBody {
+		body = body[:maxAutoBody]
+	}
+	for i := range c.auto {
+		a := &c.auto[i]
+		if a.name == "challenge" && (a.re.MatchString(e.subject) || a.re.MatchString(body)) {
+			return c.autoResult(e, head, a.name), true
+		}
+	}
+	return Result{}, false
+}
+
+// autoResult builds the Result of an automatic response recognised by
+// rule.
+func (c *Classifier) autoResult(e *entity, head, rule string) Result {
+	h := e.top
 	r := Result{Class: AutoReply, Reason: ReasonAutoReply, Rule: rule, Decisive: true, Diagnostic: clip(e.subject)}
 	if a := c.re.addr.FindString(h.get("from")); a != "" {
 		r.Recipient = cleanAddr(a)
@@ -101,5 +149,5 @@ func (c *Classifier) autoReply(e *entity, head string) (Result, bool) {
 			r.Recipient = rs[0]
 		}
 	}
-	return r, true
+	return r
 }

@@ -1,6 +1,7 @@
 package bounce
 
 import (
+	"bytes"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -42,6 +43,12 @@ func lookupCharset(label string) encoding.Encoding {
 // invalid sequences replaced, which keeps their ASCII (codes, addresses,
 // English) readable.
 func (c *Classifier) decodeCharset(charset string, b []byte) string {
+	if lookupCharset(charset) == nil && looksISO2022JP(b) {
+		// Japanese notices often go out with no charset, or "us-ascii":
+		// ISO-2022-JP is 7-bit, so the label-less default fits it, and
+		// only its escapes tell (RFC 1468).
+		charset = "iso-2022-jp"
+	}
 	stateful := isStateful(charset)
 	if !stateful && (!hasHighBytes(b) || utf8.Valid(b)) {
 		return string(b) // ASCII, or UTF-8 whatever the label says
@@ -61,6 +68,15 @@ func (c *Classifier) decodeCharset(charset string, b []byte) string {
 // (ISO-2022-JP and friends): valid UTF-8 says nothing about them.
 func isStateful(charset string) bool {
 	return strings.Contains(strings.ToLower(charset), "2022")
+}
+
+// looksISO2022JP reports 7-bit text that switches to JIS X 0208 (ESC $ B
+// or ESC $ @, RFC 1468): ISO-2022-JP whatever its label says.
+func looksISO2022JP(b []byte) bool {
+	if hasHighBytes(b) {
+		return false
+	}
+	return bytes.Contains(b, []byte("\x1b$B")) || bytes.Contains(b, []byte("\x1b$@"))
 }
 
 // hasHighBytes reports whether b has a byte outside ASCII.

@@ -159,6 +159,7 @@ type patterns struct {
 	origRcpt, replySubject, bounceSubject, bounceBody     *regexp.Regexp
 	delaySubject, delayBody, daemon, noreply, role        *regexp.Regexp
 	forwardSubject, forwardBody                           *regexp.Regexp
+	unsubTo, unsubSubject, unsubBody, moderation          *regexp.Regexp
 	fblSubject, autoSubject, htmlDrop, htmlBreak, htmlTag *regexp.Regexp
 	doubtTemp, doubtDNS, doubtSystem, footer, listSep     *regexp.Regexp
 	retryAdvice                                           *regexp.Regexp

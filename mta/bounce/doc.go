@@ -70,10 +70,21 @@
 // languages, inline or attached (message/rfc822, text/rfc822-headers), and
 // bounces forwarded by people.
 //
+// Exchange notices that reach us only as TNEF (winmail.dat,
+// application/ms-tnef) are read through their message and recipient
+// properties, an RTF-only body decompressed (MS-OXTNEF, MS-OXRTFCP:
+// tnef.go); ISO-2022-JP text without a charset label is recognised by its
+// escapes. Mail to a List-Unsubscribe mailto address (RFC 2369), or asking
+// in its subject or first words to be unsubscribed, is an unsubscribe
+// (reason opt_out) from its sender, like Apple Mail's; a list's notice
+// that a post awaits its moderator, and a challenge worded like a bounce
+// (TMDA), are automatic responses, not failures.
+//
 // Several recipients in one report each get their own diagnostic: RFC
-// 3464 per-recipient blocks, and in plain bounces the block that starts at
-// the line holding the recipient alone (Exim, Exchange), never a
-// neighbour's reply. Recipients listed on one line, named only in prose or
+// 3464 per-recipient blocks (a recipient reported delivered, relayed or
+// expanded beside failed ones gets its own Other row), and in plain
+// bounces the block that starts at the line holding the recipient alone
+// (Exim, Exchange), never a neighbour's reply. Recipients listed on one line, named only in prose or
 // only in the subject are found too.
 //
 // Returned copies are searched for the identifiers sluice puts in outgoing

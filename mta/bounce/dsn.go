@@ -329,10 +329,12 @@ func (c *Classifier) dsnWhy(d dsnDiag, v verdict, seg string) string {
 
 // dsnSuccesses completes res for a report of success only (RFC 3464
 // Action: delivered, relayed, expanded): one Other per recipient, which
-// nobody should act on. A report with any failure keeps only its failures.
+// nobody should act on. In a report that mixes them with failures (a
+// Sendmail DSN listing failed, delayed and relayed recipients) each
+// recipient still gets its own row, after the failures.
 func (c *Classifier) dsnSuccesses(res []Result, delivered []header) []Result {
 	for _, r := range delivered {
-		if len(res) > 0 && res[0].Reason != ReasonSuccess || len(res) == maxRecipients {
+		if len(res) == maxRecipients {
 			break
 		}
 		res = append(res, Result{Recipient: c.dsnAddress(r.get("final-recipient")),

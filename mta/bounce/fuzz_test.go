@@ -21,11 +21,17 @@ func FuzzMessage(f *testing.F) {
 		f.Add(b)
 	}
 	// corpus3's DSNs seed the per-recipient and success paths that
-	// settleReason and the success Status go through.
+	// settleReason and the success Status go through; corpus4's the TNEF,
+	// charset-sniffing, mixed-action and unsubscribe paths.
 	more, err := filepath.Glob(filepath.Join("testdata", "corpus3", "*.eml"))
 	if err != nil {
 		f.Fatal(err)
 	}
+	more4, err := filepath.Glob(filepath.Join("testdata", "corpus4", "*.eml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	more = append(more, more4...)
 	for _, file := range more {
 		if b, err := os.ReadFile(file); err == nil {
 			f.Add(b)

@@ -106,6 +106,11 @@ func (c *Classifier) walk(e *entity, h header, body []byte, depth int) {
 		}
 	case ct == "message/disposition-notification":
 		e.mdn = true
+	case ct == "application/ms-tnef" || ct == "application/vnd.ms-tnef" ||
+		ct == "application/octet-stream" && isWinmailDat(h, params):
+		if t := tnefText(decodeTransfer(enc, body)); t != "" {
+			e.texts = append(e.texts, t)
+		}
 	case ct == "text/html":
 		e.htmls = append(e.htmls, c.htmlText(c.bodyText(params["charset"], enc, body)))
 	case strings.HasPrefix(ct, "text/"):
@@ -166,7 +171,7 @@ func (c *Classifier) message(raw []byte, depth int) ([]Result, kind) {
 // then anything quoting a remote failure reply.
 func (c *Classifier) recognise(e *entity, depth int, head string, dsnRcpts []header, arf header) ([]Result, kind) {
 	if arf != nil {
-		return c.arfResults(arf), kindARF
+		return c.arfResults(e, arf), kindARF
 	}
 	if r, ok := c.appleUnsubscribe(e); ok {
 		return []Result{r}, kindARF
@@ -186,11 +191,23 @@ func (c *Classifier) recognise(e *entity, depth int, head string, dsnRcpts []hea
 			return res, k
 		}
 	}
+	if r, ok := c.moderated(e, head); ok {
+		return []Result{r}, kindAutoReply
+	}
 	if c.isBounce(e, head) {
-		return c.plainResults(e, head), kindBounce
+		res := c.plainResults(e, head)
+		if unclassified(res) {
+			if r, ok := c.challenge(e, head); ok {
+				return []Result{r}, kindAutoReply
+			}
+		}
+		return res, kindBounce
 	}
 	if c.looseARF(e) {
 		return c.looseARFResults(e), kindARF
+	}
+	if r, ok := c.mailtoUnsubscribe(e); ok {
+		return []Result{r}, kindARF
 	}
 	if r, ok := c.autoReply(e, head); ok {
 		return []Result{r}, kindAutoReply
@@ -227,4 +244,25 @@ func (c *Classifier) inner(e *entity, depth int) ([]Result, kind) {
 		}
 	}
 	return nil, kindNone
+}
+
+// unclassified reports whether no result of a bounce reading found any
+// failure to name.
+func unclassified(res []Result) bool {
+	for _, r := range res {
+		if r.Reason != ReasonUnclassified {
+			return false
+		}
+	}
+	return true
+}
+
+// isWinmailDat reports a TNEF attachment sent under a generic type
+// (application/octet-stream) by its name, winmail.dat.
+func isWinmailDat(h header, params map[string]string) bool {
+	if strings.EqualFold(params["name"], "winmail.dat") {
+		return true
+	}
+	_, dp := contentType(h.get("content-disposition"))
+	return strings.EqualFold(dp["filename"], "winmail.dat")
 }

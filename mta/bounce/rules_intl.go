@@ -47,7 +47,7 @@ const closedIntl = `(?:konto|postfach|compte|bo[iî]te|cuenta|buz[oó]n|account|
 
 // temporaryIntl: a temporary condition.
 // disabledIntl: an account disabled, blocked or suspended for now.
-const disabledIntl = `tijdelijk (?:geblokkeerd|uitgeschakeld|gedeactiveerd|opgeschort)|vorübergehend (?:gesperrt|deaktiviert|stillgelegt)|temporär (?:gesperrt|deaktiviert)|temporairement (?:bloqué|suspendu|désactivé)|temporalmente (?:bloquead|suspendid|desactivad|deshabilitad)|temporaneamente (?:bloccat|sospes|disattivat)|temporariamente (?:bloquead|suspens|desativad)|временно (?:заблокирован|отключен|приостановлен)|tymczasowo (?:zablokowan|zawieszon|wyłączon)|dočasně (?:zablokován|pozastaven|deaktivován)|geçici olarak (?:engellen|askıya|devre dışı)`
+const disabledIntl = `tijdelijk (?:geblokkeerd|uitgeschakeld|gedeactiveerd|opgeschort)|vorübergehend (?:gesperrt|deaktiviert|stillgelegt)|temporär (?:gesperrt|deaktiviert)|temporairement (?:bloqué|suspendu|désactivé)|temporalmente (?:bloquead|suspendid|desactivad|deshabilitad)|temporaneamente (?:bloccat|sospes|disattivat)|temporariamente (?:bloquead|suspens|desativad)|временно (?:заблокирован|отключен|приостановлен)|(?:ящик|аккаунт|учетн|учётн)(?:[^.\n]|\.\S){0,30}(?:заблокирован|приостановлен)|tymczasowo (?:zablokowan|zawieszon|wyłączon)|dočasně (?:zablokován|pozastaven|deaktivován)|geçici olarak (?:engellen|askıya|devre dışı)`
 
 const temporaryIntl = `vorübergehend|temporairement|temporalmente|temporaneamente|temporariamente|tijdelijk|временно|一時的|暂时|暫時|临时|일시적|مؤقت|זמני|tymczasow|dočasn|geçici`
 
@@ -64,9 +64,9 @@ func mailboxFullIntl() []rule {
 			match:   `buz[oó]n(?:[^.\n]|\.\S){0,30}(?:llen[oa]|excedid)|cuota(?:[^.\n]|\.\S){0,20}(?:excedid|superad)|sin espacio|espacio insuficiente`,
 			example: "552 El buzón del destinatario está lleno"},
 		{name: "mailbox-full-other", class: SoftMailboxFull, reason: ReasonMailboxFull,
-			match: `casella(?:[^.\n]|\.\S){0,30}(?:piena|esaurit)|quota superata|spazio esaurito|caixa(?:[^.\n]|\.\S){0,30}(?:cheia|lotada)|cota excedida` +
-				`|ящик(?:[^.\n]|\.\S){0,30}переполнен|переполнен|превышен(?:[^.\n]|\.\S){0,20}(?:квот|размер)|недостаточно места` +
-				`|mailbox(?:[^.\n]|\.\S){0,20}is vol|postvak(?:[^.\n]|\.\S){0,20}vol|quotum overschreden|skrzynka(?:[^.\n]|\.\S){0,20}(?:pełna|przepełniona)|przekroczon[aoy]? (?:limit|przydział|quot)|schránka(?:[^.\n]|\.\S){0,20}(?:plná|přeplněna)|překročen[aáý]? (?:kvóta|limit)|posta kutusu(?:[^.\n]|\.\S){0,20}(?:dolu|doldu)|kota(?:sı)? aşıldı` +
+			match: `cas(?:ella|setta)(?:[^.\n]|\.\S){0,30}(?:piena|esaurit)|quota superata|spazio esaurito|caixa(?:[^.\n]|\.\S){0,30}(?:cheia|lotada)|cota excedida` +
+				`|ящик(?:[^.\n]|\.\S){0,30}переполнен|переполнен|превышен(?:[^.\n]|\.\S){0,20}(?:квот|размер)|лимит(?:[^.\n]|\.\S){0,10}(?:дискового пространства|размера ящика)|недостаточно места` +
+				`|(?:mailbox|brievenbus)(?:[^.\n]|\.\S){0,20}(?:is|zit) (?:te )?vol\b|postvak(?:[^.\n]|\.\S){0,20}vol|quotum overschreden|skrzynka(?:[^.\n]|\.\S){0,20}(?:pełna|przepełniona)|przekroczon[aoy]? (?:limit|przydział|quot)|schránka(?:[^.\n]|\.\S){0,20}(?:plná|přeplněna)|překročen[aáý]? (?:kvóta|limit)|posta kutusu(?:[^.\n]|\.\S){0,20}(?:dolu|doldu)|kota(?:sı)? aşıldı` +
 				`|brevlåda(?:[^.\n]|\.\S){0,20}full|postkasse(?:[^.\n]|\.\S){0,20}ful|メールボックスがいっぱい|メールボックスの容量|容量(?:が)?(?:超過|オーバー|制限)|邮箱已满|信箱已满|郵箱已滿|信箱已滿|空间不足|容量已满|超出(?:邮箱)?容量|메일함이 가득|사서함이 가득|용량(?:을|이)? 초과|저장 공간이 부족|صندوق(?:[^.\n]|\.\S){0,30}ممتلئ|امتلاء صندوق البريد|تجاوز (?:الحصة|السعة)|תיבת הדואר מלאה|חריגה ממכסת`,
 			example: "552 Почтовый ящик получателя переполнен"},
 	}
@@ -108,7 +108,7 @@ func recipientIntl() []rule {
 				`|neexistuje|neznámý (?:uživatel|příjemce|adresát)|(?:uživatel|příjemce) (?:nebyl )?nenalezen` +
 				`|kullanıcı bulunamadı|kullanıcı yok|alıcı bulunamadı|böyle bir kullanıcı|adres bulunamadı|geçersiz alıcı` +
 				`|finns inte|findes ikke|finnes ikke|ukjent (?:bruker|mottaker)|okänd (?:användare|mottagare)` +
-				`|存在しません|宛先不明|存在しないユーザ|(?:ユーザー?|受信者|アドレス)が見つかりません|用户不存在|用戶不存在|收件人不存在|收件者不存在|邮箱不存在|信箱不存在|帳號不存在|账号不存在|找不到收件人` +
+				`|存在しません|宛先不明|存在しないユーザ|(?:ユーザー?|受信者|アドレス)が見つかりません|用户不存在|用戶不存在|收件人不存在|收件者不存在|邮箱不存在|信箱不存在|(?:邮箱|邮件|信箱|郵箱|郵件|電郵|收件人)地址不存在|帳號不存在|账号不存在|找不到收件人` +
 				`|존재하지 않는 (?:사용자|계정|주소|메일)|(?:메일 ?주소|주소|메일함|사서함)(?:가|이|는)? (?:존재하지 않|없습니다)|(?:사용자|수신자|계정)(?:를|을|가|이)? (?:찾을 수 없|존재하지 않)|없는 사용자` +
 				`|(?:المستخدم|المستلم|العنوان|البريد الإلكتروني|عنوان البريد) غير موجود|مستخدم غير معروف` +
 				`|(?:משתמש|הנמען|נמען) (?:לא|אינו) (?:קיים|ידוע)|(?:כתובת|תיבת הדואר) (?:לא|אינה) קיימת`,

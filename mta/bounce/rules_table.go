@@ -71,7 +71,8 @@ func specificRules() []rule {
 		{name: "status-sender-system", class: PolicyBlocked, reason: ReasonBlockedSender, status: "x.1.8",
 			example: "553 5.1.8 Invalid address"},
 		{name: "domino-directory", class: HardInvalidRecipient, reason: ReasonUserUnknown,
-			match:   `not listed in (?:the )?(?:domino directory|public name|name (?:&|and) address book|address book|directory)`,
+			match: `not listed in (?:the )?(?:domino directory|public name|name (?:&|and) address book|address book|directory)` +
+				`|(?:im|in (?:dem|der)) [\w-]*(?:verzeichnis|adressbuch)\b(?:[^.\n]|\.\S){0,30}nicht aufgef(?:ü|ue)hrt|n'est pas r[ée]pertori[ée] dans (?:le |l')?(?:annuaire|carnet)`,
 			example: "User jdoe (jdoe@corp.example) not listed in Domino Directory"},
 		{name: "o365-directory", class: HardInvalidRecipient, reason: ReasonUserUnknown, status: "x.4.1",
 			match:   `recipient address rejected: access denied`,
@@ -232,7 +233,7 @@ func contentRules() []rule {
 			match:   `8-?bit|8bitmime|non-?ascii|bare (?:lf|cr|linefeed|newline)|malformed|invalid (?:header|mime|message|character|charset|content)|header (?:syntax|line|field)(?:[^.\n]|\.\S){0,20}(?:invalid|too long|error)|line (?:too long|length exceeded)|rfc ?(?:2?822|5322|5321)(?:[^.\n]|\.\S){0,20}(?:complian|violat|conform)|not (?:rfc|standards?)[- ]compliant|missing (?:required )?(?:header|date|from|message-id)|duplicate header|syntax error in (?:the )?(?:message|header)`,
 			example: "554 5.6.1 Message contains NUL characters or 8-bit data without BODY=8BITMIME"},
 		{name: "content", class: SpamBlocked, reason: ReasonBlockedContent,
-			match:   `content (?:filter|rejected|refused|denied|blocked|policy|not accepted|scan)|blocked content|message content|unacceptable content|(?:rejected|refused|blocked) (?:because|due to|for)(?: of)? (?:its |the |message )?content|potential security issue|security threat|phish|malicious|spamassassin|high probability|\bscore (?:too high|exceeds?|above)|flagged as|detected as|(?:attachment|file) (?:type )?(?:not allowed|blocked|prohibited|rejected)`,
+			match:   `\bmessage (?:was )?filtered\b|:blocked\)|content (?:filter|rejected|refused|denied|blocked|policy|not accepted|scan)|blocked content|message content|unacceptable content|(?:rejected|refused|blocked) (?:because|due to|for)(?: of)? (?:its |the |message )?content|potential security issue|security threat|phish|malicious|spamassassin|high probability|\bscore (?:too high|exceeds?|above)|flagged as|detected as|(?:attachment|file) (?:type )?(?:not allowed|blocked|prohibited|rejected)`,
 			example: "554 5.7.1 Message rejected because of unacceptable content."},
 	}
 }
