@@ -20,9 +20,14 @@
 # SLOW_DELAY: the fast sites' drain is measured; compare its rate with
 # spread's in the same run).
 #
+# BINS="label=path …" runs each shape once with each sluice binary in
+# turn (interleaved rounds of a before/after comparison; each run fills
+# its own spool); default: the one built here, labelled "now".
+#
 # Usage: bash bench/drain.sh                     # N=100000 SHAPES="restart resume retry"
 #        N=1000000 SHAPES=restart COLD=1 bash bench/drain.sh   # a million deep, page cache dropped (root)
 #        SHAPES="spread slow spread slow" bash bench/drain.sh  # fast sites behind slow sites (interleaved rounds)
+#        BINS="old=/tmp/old/sluice new=bench/out/sluice" SHAPES="spread slow spread slow" bash bench/drain.sh
 set -euo pipefail
 N=${N:-100000}
 SIZE=${SIZE:-1024}
@@ -41,8 +46,9 @@ if [[ ${BUILD:-1} == 1 ]]; then # BUILD=0: use the binaries already in bench/out
 	go build -o "$OUT/deepspool" ./bench/cmd/deepspool
 	go build -o "$OUT/drainbench" ./bench/cmd/drainbench
 fi
+BINS=${BINS:-"now=$OUT/sluice"}
 echo "drain.sh: $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD)$(git diff --quiet || echo +dirty) N=$N SIZE=$SIZE; load: $(cut -d' ' -f1-3 /proc/loadavg)"
-for shape in $SHAPES; do
+run_shape() {
 	work=$(mktemp -d /var/tmp/sluice-drain.XXXXXX)
 	args=()
 	case $shape in
@@ -50,7 +56,10 @@ for shape in $SHAPES; do
 	resume) args=(-hold domain:d0.deep.test) ;;
 	retry) args=(-defer-for "$RETRY_IN") ;;
 	spread | slow) args=(-domains "$DOMAINS") ;;
-	*) echo "drain.sh: unknown shape $shape" >&2; exit 2 ;;
+	*)
+		echo "drain.sh: unknown shape $shape" >&2
+		exit 2
+		;;
 	esac
 	expect=$N
 	fill=
@@ -61,7 +70,7 @@ for shape in $SHAPES; do
 		expect=$((N - (N / DOMAINS) * SLOW - (N % DOMAINS < SLOW ? N % DOMAINS : SLOW)))
 	fi
 	fill+=$'\n'$("$OUT/deepspool" -data "$work/data" -n "$N" -size "$SIZE" "${args[@]}" 2>/dev/null)
-	bench=(-sluice "$OUT/sluice" -data "$work/data" -expect "$expect" -timeout 20m)
+	bench=(-sluice "$SLUICE_BIN" -data "$work/data" -expect "$expect" -timeout 20m)
 	if [[ $shape == slow ]]; then
 		bench+=(-slow "$SLOW" -slow-delay "$SLOW_DELAY")
 	fi
@@ -73,7 +82,14 @@ for shape in $SHAPES; do
 		sync
 		echo 3 >/proc/sys/vm/drop_caches
 	fi
-	echo "drain.sh: $shape: $(grep -c . <<<"$fill") lines from deepspool, load $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "drain.sh: $shape [$label $SLUICE_BIN]: $(grep -c . <<<"$fill") lines from deepspool, load $(cut -d' ' -f1-3 /proc/loadavg)"
 	"$OUT/drainbench" "${bench[@]}" | tee "$work/result.txt"
 	rm -rf "$work"
+}
+for shape in $SHAPES; do
+	for bin in $BINS; do
+		label=${bin%%=*}
+		SLUICE_BIN=${bin#*=}
+		run_shape
+	done
 done

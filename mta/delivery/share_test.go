@@ -241,3 +241,47 @@ func TestSlowDomainDoesNotHoldSharedConnection(t *testing.T) {
 	}
 	t.Logf("slow.test delivered %d of %d before the last of the other domains", n, slow)
 }
+
+// TestThrottleOnSharedConnectionSlowsTheSite: d0.test's two messages
+// open the site's one connection; d1.test's message rides it next and
+// the receiver answers its MAIL with a rate limit. The throttle counts
+// at the site, the one shaping key of both domains (no state of its own
+// for d1.test), as it would on a connection of d1.test's own: the site
+// backs off and d1.test's recipient waits at least its backoff.
+func TestThrottleOnSharedConnectionSlowsTheSite(t *testing.T) {
+	t.Parallel()
+	m := startRawMXWith(t, rawOptions{mail: func(conn, n int) string {
+		if conn == 1 && n == 3 {
+			return "451 4.7.1 Rate limited, slow down"
+		}
+		return ""
+	}})
+	var pol *shaping.Policy
+	h := newHarness(t, func(h *harness, cfg *Config) {
+		cfg.Port = m.port()
+		sharedDomains(h, 2)
+		cfg.slotWait = 5 * time.Millisecond
+		pol = newPolicy(t, h, []shaping.Rule{{Name: shaping.DefaultRuleName, MaxConnections: 1}})
+		cfg.Shaping = pol
+	})
+	h.enqueue([]string{"a@d0.test"}, nil)
+	h.enqueue([]string{"b@d0.test"}, nil)
+	h.start()
+	h.events.wait(t, "b@d0.test", 1, "delivered")
+	h.enqueue([]string{"c@d1.test"}, nil)
+	h.engine.Kick()
+	ev := h.events.wait(t, "c@d1.test", 1, "deferred")
+	if c := m.counts(); c.conns != 1 {
+		t.Fatalf("%d connections, want d1.test's mail on d0.test's", c.conns)
+	}
+	st := pol.Status()
+	if len(st) != 1 || st[0].Key.Site.Name() != "mx1.example.test" {
+		t.Fatalf("shaping keys %+v, want the one site mx1.example.test", st)
+	}
+	if st[0].Counts.Throttled != 1 || st[0].Limits.State != shaping.Backoff {
+		t.Errorf("site throttled %d, state %v: want 1 and backoff", st[0].Counts.Throttled, st[0].Limits.State)
+	}
+	if earliest := h.clk.Now().Add(st[0].Limits.RetryAfter); ev.Retry.Before(earliest) {
+		t.Errorf("d1.test retries at %v, before the site's backoff allows (%v)", ev.Retry, earliest)
+	}
+}

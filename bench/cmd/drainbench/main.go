@@ -98,6 +98,8 @@ type result struct {
 	RssAnonAtStartkB int64   `json:"rss_anon_at_first_250_kb"`
 	RssFileAtStartkB int64   `json:"rss_file_at_first_250_kb"`
 	Exit             int     `json:"exit"`
+	Sessions         int64   `json:"sessions"`                // SMTP sessions the fast host saw
+	SlowSessions     int64   `json:"slow_sessions,omitempty"` // and the slow host
 	Slow             int     `json:"slow_sites,omitempty"`
 	SlowDelivered    int64   `json:"slow_delivered,omitempty"` // by the slow sites when the others' drain ended
 }
@@ -179,6 +181,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	res.Delivered = sink.count()
 	res.Slow, res.SlowDelivered = o.slow, sink.slowN.Load()
+	res.Sessions, res.SlowSessions = sink.sessions.Load(), sink.slowSessions.Load()
 	if fd := sink.first(); !fd.IsZero() {
 		res.FirstDelivery = fd.Sub(start).Seconds()
 	}
@@ -194,6 +197,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "drainbench %s: %d delivered in %.1fs from release: mean %.0f/s, steady %.0f/s, ratio %.2f, zero seconds %d\n",
 		res.Shape, res.Delivered, res.DrainSeconds, res.MeanPerSec, res.SteadyPerSec, res.Ratio, res.ZeroSeconds)
 	fmt.Fprintf(stdout, "drainbench %s: per second %v\n", res.Shape, res.PerSecond)
+	fmt.Fprintf(stdout, "drainbench %s: sessions at the sink %d (slow host %d)\n", res.Shape, res.Sessions, res.SlowSessions)
 	if o.slow > 0 {
 		fmt.Fprintf(stdout, "drainbench %s: the %d slow sites delivered %d meanwhile\n", res.Shape, o.slow, res.SlowDelivered)
 	}

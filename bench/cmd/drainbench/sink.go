@@ -30,6 +30,10 @@ type sink struct {
 	isSlow    func(domain string) bool
 	slowDelay time.Duration
 	slowN     atomic.Int64
+	// sessions and slowSessions count the SMTP sessions opened to the
+	// fast and the slow host: with connections shared across a site's
+	// domains, far fewer than domains.
+	sessions, slowSessions atomic.Int64
 
 	mu              sync.Mutex
 	start           time.Time
@@ -42,7 +46,14 @@ type sink struct {
 
 func startSink(isSlow func(string) bool, slowDelay time.Duration) (*sink, error) {
 	s := &sink{changed: make(chan struct{}, 1), start: time.Now(), isSlow: isSlow, slowDelay: slowDelay}
-	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }))
+	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		if s.slowLn != nil && c.Conn().LocalAddr().String() == s.slowLn.Addr().String() {
+			s.slowSessions.Add(1)
+		} else {
+			s.sessions.Add(1)
+		}
+		return &sinkSession{s: s}, nil
+	}))
 	s.srv.Domain = "sink.deep.test"
 	s.srv.MaxRecipients = 1000
 	s.srv.ReadTimeout, s.srv.WriteTimeout = time.Minute, time.Minute
