@@ -197,12 +197,20 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 		return
 	}
 	for i, res := range results {
+		if res.Reason == bounce.ReasonSuccess {
+			// A delivered, relayed or expanded recipient of a DSN that
+			// reports failures of others (RFC 3464 §2.3.3): news of no
+			// failure, so no bounce to count.
+			continue
+		}
 		ev := Event{Time: w.cfg.Now(), Class: res.Class, Status: res.Status, Hard: res.Hard, Reason: string(res.Reason),
 			FeedbackType: res.FeedbackType, Kind: "bounce"}
-		switch res.Class {
-		case bounce.Complaint:
+		switch {
+		case res.Reason == bounce.ReasonOptOut:
+			ev.Kind = "unsubscribe"
+		case res.Class == bounce.Complaint:
 			ev.Kind = "complaint"
-		case bounce.AutoReply:
+		case res.Class == bounce.AutoReply:
 			ev.Kind = "auto_reply"
 		}
 		at, ok := ats[i], oks[i]
@@ -236,10 +244,13 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 	}
 }
 
-// counts reports whether a returned result is a final failure the policy
-// should see: complaints and hard failures always; soft ones only when the
-// remote MTA gave up (a 5.x.x status), not for delay warnings.
+// counts reports whether a returned result is one the policy should see:
+// unsubscribes, complaints and hard failures always; soft failures only
+// when the remote MTA gave up (a 5.x.x status), not for delay warnings.
 func (w *Worker) counts(res bounce.Result) bool {
+	if res.Reason == bounce.ReasonOptOut {
+		return true // an unsubscribe (ARF opt-out, Apple's): the marketing stream
+	}
 	switch res.Class {
 	case bounce.Complaint, bounce.HardInvalidRecipient:
 		return true
