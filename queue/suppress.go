@@ -69,12 +69,6 @@ var (
 	bucketSoft = []byte("soft") // tenant\x00addr → soft failure times
 )
 
-// NormalizeAddr lowercases an address for suppression keys. Local parts
-// are case-sensitive in theory (RFC 5321 §2.4) but not in any mailbox
-// provider a bulk sender reaches; suppressing by the lowercased form is
-// what every ESP does.
-func NormalizeAddr(a string) string { return strings.ToLower(strings.TrimSpace(a)) }
-
 func suppKey(tenant, addr string) []byte {
 	return []byte(tenant + "\x00" + NormalizeAddr(addr))
 }
@@ -252,6 +246,16 @@ func (s *Store) unsuppress(ctx context.Context, tenant, addr string, outbox bool
 				return err
 			}
 		}
+		// Keys written before NormalizeAddr's canonical form.
+		for _, lk := range s.legacyKeys(tx, tenant, NormalizeAddr(addr)) {
+			existed = existed || b.Get(lk) != nil
+			if err := b.Delete(lk); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketSoft).Delete(lk); err != nil {
+				return err
+			}
+		}
 		return b.Delete(k)
 	}, nil)
 	if err != nil {
@@ -276,15 +280,24 @@ func (s *Store) Suppressed(tenant, addr string) (Suppression, bool) {
 			sup, err = decodeSuppression(k, v)
 			ok = err == nil
 		}
-		if ok && sup.Scope == ScopeAll || !s.hashedAny.Load() {
+		if ok && sup.Scope == ScopeAll {
 			return nil
 		}
-		if hk := s.hashedKey(tenant, addr); hk != nil {
-			if v := b.Get(hk); v != nil {
-				if h, err := decodeSuppression(hk, v); err == nil && (!ok || h.Scope == ScopeAll) {
-					sup, ok = h, true
+		if s.hashedAny.Load() {
+			if hk := s.hashedKey(tenant, addr); hk != nil {
+				if v := b.Get(hk); v != nil {
+					if h, err := decodeSuppression(hk, v); err == nil && (!ok || h.Scope == ScopeAll) {
+						sup, ok = h, true
+					}
 				}
 			}
+			if ok && sup.Scope == ScopeAll {
+				return nil
+			}
+		}
+		// Keys written before NormalizeAddr's canonical form.
+		if l, found := s.legacyLookup(tx, tenant, NormalizeAddr(addr)); found && (!ok || l.Scope == ScopeAll) {
+			sup, ok = l, true
 		}
 		return nil
 	})
@@ -416,8 +429,19 @@ var keyFleetOutboxOn = []byte("outbox_on")
 // interrupt lies between the local write and the push. `sluice serve`
 // sets it at every start from the config, before any writer runs: off in
 // a single node, so that its outbox never grows.
+//
+// Being the suppression table's start-up call (`sluice serve` and the
+// standalone edge in a fleet make it before any writer runs), it also
+// rewrites, once per spool, the keys written before NormalizeAddr gave
+// every address one canonical form (migrateSuppressionKeys); until a
+// spool is rewritten, lookups and lifts probe the older forms too.
 func (s *Store) SetFleetOutbox(ctx context.Context, on bool) error {
+	var moved int
 	err := s.write(ctx, func(tx *bolt.Tx) error {
+		var err error
+		if moved, err = migrateSuppressionKeys(tx); err != nil {
+			return fmt.Errorf("rewrite suppression keys: %w", err)
+		}
 		b, err := tx.CreateBucketIfNotExists(bucketFleetMeta)
 		if err != nil {
 			return err
@@ -429,6 +453,9 @@ func (s *Store) SetFleetOutbox(ctx context.Context, on bool) error {
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("queue: set fleet outbox: %w", err)
+	}
+	if moved > 0 {
+		s.log.Info("queue: rewrote suppression keys to their canonical form", "keys", moved)
 	}
 	return nil
 }

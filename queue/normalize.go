@@ -1,0 +1,267 @@
+package queue
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/net/idna"
+)
+
+// NormalizeAddr is the one canonical form of an address that keys a
+// suppression, whatever form it was written in: every reader and writer
+// of suppressions (RCPT and after-DATA checks, the delivery re-check,
+// returns, the edge's unsubscribe, the admin API and ctl, the fleet's
+// replication and erasures, hashed keys) reaches the table through it.
+//
+//   - Surrounding white space is dropped.
+//   - The local part is lower-cased (strings.ToLower): local parts are
+//     case-sensitive in theory (RFC 5321 §2.4) but in no mailbox provider
+//     a bulk sender reaches; suppressing by the lower-cased form is what
+//     every ESP does. It is otherwise kept as written (no Unicode
+//     normalisation, no sub-addressing rules).
+//   - The domain loses its trailing dots: "r.test." is the root-anchored
+//     spelling of "r.test" in DNS, and receivers deliver it to the same
+//     mailbox (Postfix strips the dot), so a suppression of one must hold
+//     against the other.
+//   - The domain is converted to its IDNA A-label form as a resolver
+//     would look it up (UTS #46 mapping, non-transitional: idna.Lookup):
+//     "bücher.test", "BÜCHER.test", "xn--bcher-kva.test" and the
+//     full-width "ｂücher。test" are one domain. An A-label given as such
+//     is decoded first, so an A-label of a non-canonical U-label maps
+//     with it. A domain IDNA refuses (an underscore, a symbol) is encoded
+//     without mapping (Punycode), which is still one form for both its
+//     spellings; an address literal ("[192.0.2.1]") is only lower-cased.
+//
+// A string without "@" (the Addr of a hashed suppression) is only
+// lower-cased.
+func NormalizeAddr(a string) string {
+	a = strings.TrimSpace(a)
+	at := strings.LastIndexByte(a, '@')
+	if at < 0 {
+		return strings.ToLower(a)
+	}
+	d := a[at+1:]
+	if plainDomain(d) {
+		// The fast path (every RCPT): one allocation at most, as before.
+		return strings.ToLower(strings.TrimRight(a, "."))
+	}
+	return strings.ToLower(a[:at]) + "@" + normalizeDomain(d)
+}
+
+// plainDomain reports whether d is ASCII with no A-label ("xn--", in any
+// case) and no trailing dot issue IDNA would change beyond case: its
+// canonical form is then d lower-cased without trailing dots.
+func plainDomain(d string) bool {
+	if d != "" && d[0] == '[' {
+		return true // an address literal: lower-cased only
+	}
+	start := true
+	for i := 0; i < len(d); i++ {
+		c := d[i]
+		if c >= utf8.RuneSelf {
+			return false
+		}
+		if start && (c == 'x' || c == 'X') && len(d)-i >= 4 && strings.EqualFold(d[i:i+4], "xn--") {
+			return false
+		}
+		start = c == '.'
+	}
+	return true
+}
+
+// normalizeDomain is NormalizeAddr's slow path for a domain with
+// non-ASCII characters or A-labels.
+func normalizeDomain(d string) string {
+	l := strings.ToLower(strings.TrimRight(d, "."))
+	// Decode A-labels leniently (Punycode: no mapping, no validation);
+	// a label that does not decode is kept as written.
+	u, _ := idna.Punycode.ToUnicode(l)
+	a, err := idna.Lookup.ToASCII(u)
+	if err != nil {
+		// Not a name IDNA accepts: encode without mapping, so that its
+		// U-label and A-label spellings still meet.
+		if a, err = idna.Punycode.ToASCII(u); err != nil {
+			a = l
+		}
+	}
+	return strings.ToLower(strings.TrimRight(a, "."))
+}
+
+// legacyForms returns the other keys under which a suppression of canon
+// (a NormalizeAddr result) may have been stored before NormalizeAddr gave
+// one canonical form (it lower-cased only): canon with a trailing dot,
+// and, when its domain has A-labels, the U-label spelling with and
+// without one. Spools are rewritten once (migrateSuppressionKeys); these
+// are looked up until they are, and for hashed keys always (a hash
+// cannot be rewritten).
+func legacyForms(canon string) []string {
+	at := strings.LastIndexByte(canon, '@')
+	if at < 0 || at == len(canon)-1 || canon[at+1] == '[' {
+		return nil
+	}
+	forms := []string{canon + "."}
+	if d := canon[at+1:]; strings.Contains(d, "xn--") {
+		if u, err := idna.Lookup.ToUnicode(d); err == nil && u != d {
+			u = canon[:at+1] + strings.ToLower(u)
+			forms = append(forms, u, u+".")
+		}
+	}
+	return forms
+}
+
+// keySuppNorm, in the meta bucket, marks a spool whose suppression and
+// soft-failure keys have been rewritten to NormalizeAddr's canonical
+// form (migrateSuppressionKeys); its value is the form's version.
+var keySuppNorm = []byte("supp_norm")
+
+const suppNormVersion = 1
+
+// suppNormalized reports whether tx's spool has had its keys rewritten.
+func suppNormalized(tx *bolt.Tx) bool {
+	v := tx.Bucket(bucketMeta).Get(keySuppNorm)
+	return len(v) == 1 && v[0] >= suppNormVersion
+}
+
+// migrateSuppressionKeys rewrites, once per spool, every suppression and
+// soft-failure key written under an older form of an address (a trailing
+// dot, a U-label domain) to NormalizeAddr's form, merging two entries that
+// meet: the wider scope wins, and of two of the same scope the one
+// already under the canonical key stays. Hashed keys (erasures) cannot be
+// rewritten: Suppressed looks their older forms up instead. It reports
+// how many keys it moved.
+func migrateSuppressionKeys(tx *bolt.Tx) (int, error) {
+	if suppNormalized(tx) {
+		return 0, nil
+	}
+	n := 0
+	supp := tx.Bucket(bucketSupp)
+	type move struct{ old, canon []byte }
+	var moves []move
+	if err := supp.ForEach(func(k, _ []byte) error {
+		if c, ok := canonicalKey(k); ok {
+			moves = append(moves, move{bytes.Clone(k), c})
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	for _, m := range moves {
+		v := bytes.Clone(supp.Get(m.old))
+		if err := supp.Delete(m.old); err != nil {
+			return 0, err
+		}
+		if cur := supp.Get(m.canon); cur != nil {
+			old, err1 := decodeSuppression(m.old, v)
+			have, err2 := decodeSuppression(m.canon, cur)
+			if err1 != nil || err2 == nil && (have.Scope == ScopeAll || have.Scope == old.Scope) {
+				n++
+				continue
+			}
+		}
+		if err := supp.Put(m.canon, v); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	soft := tx.Bucket(bucketSoft)
+	moves = moves[:0]
+	if err := soft.ForEach(func(k, _ []byte) error {
+		if c, ok := canonicalKey(k); ok {
+			moves = append(moves, move{bytes.Clone(k), c})
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	for _, m := range moves {
+		v := append(bytes.Clone(soft.Get(m.canon)), soft.Get(m.old)...)
+		if err := soft.Delete(m.old); err != nil {
+			return 0, err
+		}
+		if supp.Get(m.canon) != nil {
+			continue // suppressed already: nothing to count
+		}
+		if err := soft.Put(m.canon, v); err != nil {
+			return 0, err
+		}
+	}
+	return n, tx.Bucket(bucketMeta).Put(keySuppNorm, []byte{suppNormVersion})
+}
+
+// canonicalKey returns the canonical form of a tenant\x00addr key and
+// whether it differs from k (hashed keys never do).
+func canonicalKey(k []byte) ([]byte, bool) {
+	t, a, ok := bytes.Cut(k, []byte{0})
+	if !ok || bytes.HasPrefix(a, []byte(HashedPrefix)) {
+		return nil, false
+	}
+	c := NormalizeAddr(string(a))
+	if c == string(a) || c == "" {
+		return nil, false
+	}
+	return []byte(string(t) + "\x00" + c), true
+}
+
+// legacyLookup finds a suppression of canon stored under one of its older
+// forms: in clear until the spool's keys are rewritten, hashed (erasures
+// made before the upgrade) whenever the spool has hashed suppressions.
+// It returns the widest found.
+func (s *Store) legacyLookup(tx *bolt.Tx, tenant, canon string) (Suppression, bool) {
+	var best Suppression
+	var found bool
+	clear, hashed := !suppNormalized(tx), s.hashedAny.Load()
+	if !clear && !hashed {
+		return best, false
+	}
+	b := tx.Bucket(bucketSupp)
+	for _, f := range legacyForms(canon) {
+		var keys [][]byte
+		if clear {
+			keys = append(keys, []byte(tenant+"\x00"+f))
+		}
+		if hashed {
+			keys = append(keys, s.rawHashedKey(tenant, f))
+		}
+		for _, k := range keys {
+			v := b.Get(k)
+			if v == nil {
+				continue
+			}
+			if sup, err := decodeSuppression(k, v); err == nil && (!found || sup.Scope == ScopeAll && best.Scope != ScopeAll) {
+				best, found = sup, true
+			}
+		}
+	}
+	return best, found
+}
+
+// legacyKeys returns the keys legacyLookup would probe (for deletion).
+func (s *Store) legacyKeys(tx *bolt.Tx, tenant, canon string) [][]byte {
+	var keys [][]byte
+	clear, hashed := !suppNormalized(tx), s.hashedAny.Load()
+	for _, f := range legacyForms(canon) {
+		if clear {
+			keys = append(keys, []byte(tenant+"\x00"+f))
+		}
+		if hashed {
+			keys = append(keys, s.rawHashedKey(tenant, f))
+		}
+	}
+	return keys
+}
+
+// rawHashedKey is hashedKey of form exactly as given (not normalized
+// again): the key an erasure made under the older normalisation wrote.
+func (s *Store) rawHashedKey(tenant, form string) []byte {
+	mac := hmac.New(sha256.New, s.addrKey)
+	mac.Write([]byte(tenant))
+	mac.Write([]byte{0})
+	mac.Write([]byte(form))
+	k := append([]byte(tenant+"\x00"), HashedPrefix...)
+	return hex.AppendEncode(k, mac.Sum(nil))
+}
