@@ -120,6 +120,7 @@ type Client struct {
 	replies uint64   // replies read so far, for Result.Unanswered
 	steps   []step   // Send's command list scratch
 	acc     []bool   // Send's accepted-recipient scratch
+	wireTo  []string // Send's recipients as written (wireAddress) scratch
 	num     [20]byte // integer formatting scratch
 }
 

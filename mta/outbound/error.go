@@ -22,7 +22,9 @@ var (
 	// ErrNoRecipients is returned by Send for an envelope without recipients.
 	ErrNoRecipients = errors.New("outbound: envelope has no recipients")
 	// ErrBadAddress marks a sender or recipient address that cannot be put
-	// on an SMTP command line (it contains control characters).
+	// on an SMTP command line, even re-quoted (controls, invalid UTF-8, a
+	// domain with a space, '<', '>' or other bytes no domain has:
+	// wireAddress).
 	ErrBadAddress = errors.New("outbound: address cannot be sent")
 	// ErrSizeExceeded marks a message larger than the server's advertised
 	// SIZE limit, refused before it was sent (RFC 1870).

@@ -82,6 +82,8 @@ type step struct {
 type txn struct {
 	env       Envelope
 	msg       []byte
+	from      string   // env.From as written on MAIL (wireAddress)
+	to        []string // env.To as written on RCPT; "" for one refused
 	res       *Result
 	err       *Error // the failure shared by all recipients, nil so far
 	acc       []bool // per recipient: RCPT got 250 or 251
@@ -157,22 +159,27 @@ func (c *Client) precheck(ctx context.Context, t *txn) *Error {
 		return netError("MAIL", err)
 	}
 	utf8 := t.env.SMTPUTF8
-	bad, ascii := checkAddress(t.env.From)
-	if bad {
+	from, ok := wireAddress(t.env.From, true)
+	if !ok || hasControl(t.env.From) {
 		// RFC 3463 §3.2: X.1.7, bad sender's mailbox address syntax.
-		return localError("MAIL", 553, fmt.Sprintf("5.1.7 sender address %q contains control characters", t.env.From), ErrBadAddress)
+		return localError("MAIL", 553, fmt.Sprintf("5.1.7 sender address %q cannot be written on a command line", t.env.From), ErrBadAddress)
 	}
-	utf8 = utf8 || !ascii
+	t.from = from
+	utf8 = utf8 || !isASCII(from)
+	c.wireTo = slices.Grow(c.wireTo[:0], len(t.env.To))[:len(t.env.To)]
+	t.to = c.wireTo
 	valid := 0
 	for i, to := range t.env.To {
-		bad, ascii := checkAddress(to)
-		if bad {
+		w, ok := wireAddress(to, false)
+		if !ok || hasControl(to) {
 			// RFC 3463 §3.2: X.1.3, bad destination mailbox address syntax.
-			t.res.Rcpts[i].Err = localError("RCPT", 553, fmt.Sprintf("5.1.3 recipient address %q contains control characters", to), ErrBadAddress)
+			t.res.Rcpts[i].Err = localError("RCPT", 553, fmt.Sprintf("5.1.3 recipient address %q cannot be written on a command line", to), ErrBadAddress)
+			t.to[i] = ""
 			continue
 		}
+		t.to[i] = w
 		valid++
-		utf8 = utf8 || !ascii
+		utf8 = utf8 || !isASCII(w)
 	}
 	if valid == 0 {
 		return nil // every recipient has its outcome; nothing to send
@@ -257,7 +264,7 @@ func (c *Client) writeStep(t *txn, s step) {
 		w.WriteString("RSET\r\n")
 	case stepMAIL:
 		w.WriteString("MAIL FROM:<")
-		w.WriteString(t.env.From)
+		w.WriteString(t.from)
 		w.WriteByte('>')
 		if c.hasSize {
 			// RFC 1870: the message's size, an estimate the server may
@@ -279,7 +286,7 @@ func (c *Client) writeStep(t *txn, s step) {
 		w.WriteString("\r\n")
 	case stepRCPT:
 		w.WriteString("RCPT TO:<")
-		w.WriteString(t.env.To[s.rcpt])
+		w.WriteString(t.to[s.rcpt])
 		w.WriteString(">\r\n")
 	case stepDATA:
 		w.WriteString("DATA\r\n")
@@ -382,18 +389,23 @@ func (c *Client) data(ctx context.Context, t *txn, rep *reply) bool {
 	return true
 }
 
-// checkAddress reports whether addr has bytes that cannot be put on a
-// command line (controls, which could smuggle in commands), and whether it
-// is pure ASCII.
-func checkAddress(addr string) (bad, ascii bool) {
-	ascii = true
+// hasControl reports whether addr has a control byte (C0 or DEL), which
+// could smuggle a command onto the line; wireAddress refuses them in a
+// local part, this catches them anywhere.
+func hasControl(addr string) bool {
 	for i := range len(addr) {
-		switch b := addr[i]; {
-		case b < ' ' || b == 0x7f:
-			return true, ascii
-		case b >= 0x80:
-			ascii = false
+		if b := addr[i]; b < ' ' || b == 0x7f {
+			return true
 		}
 	}
-	return false, ascii
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

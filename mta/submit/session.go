@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -56,7 +54,6 @@ var (
 	errSender       = &smtp.SMTPError{Code: 553, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Sender address not allowed for this account"}
 	errTooLarge     = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "Message too big for this account"}
 	errTooManyRcpts = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 5, 3}, Message: "Too many recipients"}
-	errBadRcpt      = &smtp.SMTPError{Code: 501, EnhancedCode: smtp.EnhancedCode{5, 1, 3}, Message: "Bad recipient address syntax"}
 	errDiskFull     = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1}, Message: "Insufficient system storage, try again later"}
 	errStore        = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Local error in processing, try again later"}
 	errUnsignable   = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Message needs exactly one valid From header"}
@@ -181,6 +178,11 @@ func (s *Session) Mail(from string, opts *smtp.MailOptions) error {
 	if r := refuseSender[checkAddressBytes(from, utf8On)]; r != nil {
 		return s.b.refuse(r)
 	}
+	// The null reverse-path is left to the sender-domain check (no
+	// tenant may send bounces through submission).
+	if prob := addressProblem(from); from != "" && prob != probNone {
+		return s.b.refuse(senderSyntax(prob))
+	}
 	if !s.tenant.MaySend(from) {
 		s.b.reject("sender_domain")
 		return s.tenant.senderRefusal(from)
@@ -233,9 +235,8 @@ func (s *Session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if r := refuseRcpt[checkAddressBytes(to, s.fromUTF8)]; r != nil {
 		return s.b.refuse(r)
 	}
-	if !ValidAddress(to) {
-		s.b.reject("bad_address")
-		return errBadRcpt
+	if prob := addressProblem(to); prob != probNone {
+		return s.b.refuse(rcptSyntax(prob))
 	}
 	if max := s.maxRcpts(); max > 0 && len(s.rcpts) >= max {
 		s.b.reject("too_many_recipients")
@@ -262,25 +263,6 @@ func (s *Session) Rcpt(to string, _ *smtp.RcptOptions) error {
 func suppressedError(reason string) *smtp.SMTPError {
 	return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1},
 		Message: "Recipient suppressed for this account (" + sanitize(reason) + ")"}
-}
-
-// ValidAddress checks the shape of a forward-path mailbox: local@domain,
-// within RFC 5321 §4.5.3.1 lengths, valid UTF-8 (RFC 6531), no whitespace,
-// control characters (C0, DEL, C1) or angle brackets. It is the rule RCPT
-// applies, exported so that operator tools naming a recipient (data
-// subject requests) apply the same one.
-func ValidAddress(a string) bool {
-	at := strings.LastIndexByte(a, '@')
-	if at <= 0 || at == len(a)-1 || len(a) > 254 || at > 64 || !utf8.ValidString(a) {
-		return false
-	}
-	for _, r := range a {
-		if r <= ' ' || r == 127 || r >= 0x80 && r < 0xa0 || r == '<' || r == '>' {
-			return false
-		}
-	}
-	dom := a[at+1:]
-	return !strings.HasPrefix(dom, ".") && !strings.Contains(dom, "..")
 }
 
 // Data reads, prepares, signs and durably queues the message, then answers

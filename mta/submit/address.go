@@ -1,0 +1,141 @@
+package submit
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emersion/go-smtp"
+	"golang.org/x/net/idna"
+)
+
+// Envelope mailbox syntax (RFC 5321 §4.1.2, RFC 6531 §3.3).
+//
+// go-smtp hands the session a path with its quotes taken off: MAIL
+// FROM:<"x@b.test> BODY=8BITMIME"@c.test> arrives as
+// `x@b.test> BODY=8BITMIME@c.test`, and "v@w"@r.test as v@w@r.test. Such a
+// string cannot be written back on a command line as it is (the receiver
+// would read another reverse-path and parameters), and every consumer of
+// an envelope address here (the sender-domain check, suppression keys,
+// VERP, logs, webhooks) reads it as local@domain split at the last "@".
+// So submission accepts only local parts that need no quoting: atext and
+// dots (a quoted "a.b" is the same mailbox as a.b, RFC 5321 §4.1.2, and
+// passes), plus UTF-8 under SMTPUTF8. RFC 5321 §4.1.2 itself says hosts
+// SHOULD avoid mailboxes that need the Quoted-string form; they are not
+// seen in bulk mail. Dots out of place (a..b, a.) pass: old mobile
+// carriers' mailboxes have them, and mta/outbound quotes them on output.
+//
+// The domain must be one name written one way: LDH labels (RFC 5321
+// Domain, RFC 1035 §2.3.1) or U-labels IDNA accepts, no empty label (so no
+// leading, doubled or trailing dot: "r.test." is r.test to DNS and to
+// receivers, and would name a suppressed mailbox in a form its key does
+// not match), no IDNA dot look-alikes (U+3002, U+FF0E, U+FF61, which IDNA
+// maps to "."), and no address literal (a mailbox at an IP address is the
+// same mailbox as at a name for that IP, and would let a tenant aim sluice
+// at any host, internal ones included).
+
+// Address problems, as addressProblem reports them (fixed texts, never the
+// address itself).
+const (
+	probNone        = ""
+	probShape       = "not local@domain within RFC 5321 lengths"
+	probLocal       = "local part needs quoting (RFC 5321 section 4.1.2); use a dot-atom"
+	probLiteral     = "address literals are not accepted; use a domain name"
+	probTrailingDot = "domain has a trailing dot"
+	probDomain      = "domain is not a valid host name"
+)
+
+// ValidAddress checks the shape of an envelope mailbox as submission
+// accepts it (see above): local@domain within RFC 5321 §4.5.3.1 lengths,
+// valid UTF-8 (RFC 6531), a local part that needs no quoting and one
+// domain name. It is the rule MAIL and RCPT apply (after
+// checkAddressBytes has refused controls and undeclared UTF-8), exported
+// so that operator tools naming a recipient (data subject requests) apply
+// the same one.
+func ValidAddress(a string) bool {
+	return addressProblem(a) == probNone
+}
+
+// addressProblem returns what is wrong with a as an envelope mailbox, or
+// probNone.
+func addressProblem(a string) string {
+	at := strings.LastIndexByte(a, '@')
+	if at <= 0 || at == len(a)-1 || len(a) > 254 || at > 64 || !utf8.ValidString(a) {
+		return probShape
+	}
+	if !dotAtomText(a[:at]) {
+		return probLocal
+	}
+	return domainProblem(a[at+1:])
+}
+
+// dotAtomText reports whether local is atext and dots only (RFC 5322
+// §3.2.3), non-ASCII counting as atext (RFC 6531 §3.3). Dot placement is
+// not checked (see the package comment above).
+func dotAtomText(local string) bool {
+	for _, r := range local {
+		if r < 0x80 && r != '.' && !isAtext(byte(r)) || r >= 0x80 && r < 0xa0 {
+			return false
+		}
+	}
+	return true
+}
+
+// isAtext reports whether c is an RFC 5322 §3.2.3 atext character.
+func isAtext(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
+}
+
+// domainProblem checks an envelope domain: probNone, or what is wrong.
+func domainProblem(dom string) string {
+	switch {
+	case dom == "" || len(dom) > 253:
+		return probShape
+	case dom[0] == '[':
+		return probLiteral
+	case strings.HasSuffix(dom, "."):
+		return probTrailingDot
+	case strings.ContainsAny(dom, "\u3002\uff0e\uff61"):
+		return probDomain
+	}
+	ascii := true
+	for label := range strings.SplitSeq(dom, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return probDomain
+		}
+		for _, r := range label {
+			switch {
+			case r >= 0x80:
+				ascii = false
+			case r == '-', '0' <= r && r <= '9', 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
+			default:
+				return probDomain
+			}
+		}
+	}
+	if !ascii {
+		// U-labels: what IDNA (RFC 5891 lookup) cannot turn into an
+		// A-label names no host.
+		if _, err := idna.Lookup.ToASCII(dom); err != nil {
+			return probDomain
+		}
+	}
+	return probNone
+}
+
+// senderSyntax and rcptSyntax are the replies to a MAIL or RCPT address
+// addressProblem refuses: 553 5.1.7 (bad sender's mailbox syntax) and 501
+// 5.1.3 (bad destination mailbox syntax), RFC 3463 §3.2; the text says
+// what is wrong.
+func senderSyntax(prob string) *refusal {
+	return &refusal{"bad_sender_syntax", &smtp.SMTPError{Code: 553, EnhancedCode: smtp.EnhancedCode{5, 1, 7},
+		Message: "Bad sender address syntax: " + prob}}
+}
+
+func rcptSyntax(prob string) *refusal {
+	return &refusal{"bad_address", &smtp.SMTPError{Code: 501, EnhancedCode: smtp.EnhancedCode{5, 1, 3},
+		Message: "Bad recipient address syntax: " + prob}}
+}
