@@ -2,6 +2,7 @@ package submit
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 )
@@ -90,6 +91,36 @@ func TestLineOver(t *testing.T) {
 	} {
 		if got := lineOver([]byte(tc.data), tc.max); got != tc.want {
 			t.Errorf("lineOver(%q, %d) = %v, want %v", tc.data, tc.max, got, tc.want)
+		}
+	}
+}
+
+// The redteam's F6: a "BDAT n LAST" whose n octets never all arrive (the
+// client closed the connection, with or without an earlier chunk) is no
+// message. go-smtp took the short chunk as complete and the message was
+// queued truncated; the client, which saw no reply, sends it again.
+func TestBDATCutShort(t *testing.T) {
+	t.Parallel()
+	closed := make(chan struct{}, 4)
+	ts := startServer(t, Config{Metrics: Metrics{SessionClosed: func() { closed <- struct{}{} }}},
+		&Tenant{Name: "acme", Username: "acme", SenderDomains: []string{"acme.example"}})
+	const head = "From: a@acme.example\r\nSubject: truncated\r\n\r\n"
+	for _, first := range []string{"", head} {
+		c := dialRaw(t, ts.addr).login("acme")
+		c.want(c.cmd("MAIL FROM:<a@acme.example>"), "250")
+		c.want(c.cmd("RCPT TO:<r@example.net>"), "250")
+		rest := "only the first part of a long message\r\n"
+		if first == "" {
+			rest = head + rest
+		} else {
+			c.write(fmt.Sprintf("BDAT %d\r\n", len(first)) + first)
+			c.want(c.reply(), "250")
+		}
+		c.write("BDAT 100000 LAST\r\n" + rest)
+		c.conn.(*net.TCPConn).CloseWrite()
+		<-closed // the session is over: Data has returned
+		if n := len(ts.spool.messages()); n != 0 {
+			t.Fatalf("%d messages queued from a cut BDAT LAST (first chunk %q)", n, first)
 		}
 	}
 }

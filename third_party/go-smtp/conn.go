@@ -1081,7 +1081,18 @@ func (c *Conn) handleBdat(arg string) {
 	}()
 
 	chunk := io.LimitReader(c.text.R, int64(size))
-	_, err = io.Copy(c.bdatPipe, chunk)
+	n, err := io.Copy(c.bdatPipe, chunk)
+	if err == nil && n < int64(size) {
+		// The connection ended (io.Copy takes EOF as the end of its
+		// input) before the chunk's size in octets arrived: RFC 3030 §2
+		// counts a chunk in octets, so this is no chunk, and with LAST no
+		// message. The backend's Data reads ErrDataReset, as for a
+		// connection closed between chunks, not an end of data, and has
+		// returned before the session is reset.
+		err = io.ErrUnexpectedEOF
+		c.bdatPipe.CloseWithError(ErrDataReset)
+		<-c.dataResult
+	}
 	if err != nil {
 		// Backend might return an error early using CloseWithError without consuming
 		// the whole chunk.
