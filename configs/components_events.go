@@ -89,3 +89,42 @@ func (c *Config) MemberOptions(version string) fleet.MemberOptions {
 		NodeID: cc.NodeID, DataDir: c.DataDir, TLSCA: cc.TLSCA, LeaseTTL: cc.LeaseTTL.Duration,
 		StreamMaxLen: cc.StreamMaxLen, Version: version}
 }
+
+// EventSubscribers are the events store's subscribers: the reputation
+// guard ([reputation]), the tenants' webhook outbox and the accounting
+// log ([accounting]); Guard and Accounting are nil when disabled.
+type EventSubscribers struct {
+	Guard      *reputation.Guard
+	Outbox     *webhook.Outbox
+	Accounting *accounting.Writer
+}
+
+// InTx is the events store's InTx hook (events.Options): its stream,
+// every reception, outcome and return once in commit order, handed to
+// the subscribers in the writer's transaction, in this order: the
+// reputation guard copies what it counts and passes the batch on to the
+// webhook outbox, then to the accounting outbox.
+func (s EventSubscribers) InTx() func(*events.Tx, []events.Event) error {
+	var acct func(*events.Tx, []events.Event) error
+	if s.Accounting != nil {
+		acct = s.Accounting.Append
+	}
+	inTx := accounting.Chain(s.Outbox.Hook(), acct)
+	if s.Guard != nil {
+		inTx = s.Guard.Hook(inTx)
+	}
+	return inTx
+}
+
+// FleetStats is how often this fleet member publishes its statistics
+// and how long they count after its last refresh ([cluster] stats_every,
+// stats_ttl).
+func (c *Config) FleetStats() fleet.StatsOptions {
+	return fleet.StatsOptions{Every: c.Cluster.StatsEvery.Duration, TTL: c.Cluster.StatsTTL.Duration}
+}
+
+// FleetErase is how long an erasure waits in Redis for the members
+// ([cluster] erase_retention).
+func (c *Config) FleetErase() fleet.EraseOptions {
+	return fleet.EraseOptions{Retention: c.Cluster.EraseRetention.Duration}
+}

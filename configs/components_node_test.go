@@ -117,14 +117,14 @@ func TestNodeMappingErrors(t *testing.T) {
 		t.Errorf("generated keyring: %v", err)
 	}
 	cfg.Tracking.AppleCIDRsFile = filepath.Join(cfg.DataDir, "apple.csv")
-	if _, err := cfg.EdgeConfig(); err == nil || !strings.Contains(err.Error(), "tracking.apple_cidrs_file") {
+	if _, err := cfg.EdgeConfig(nil); err == nil || !strings.Contains(err.Error(), "tracking.apple_cidrs_file") {
 		t.Errorf("missing apple file: %v", err)
 	}
 	if err := os.WriteFile(cfg.Tracking.AppleCIDRsFile, []byte("17.0.0.0/8\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg.Tenants = []Tenant{{Name: "acme", DisplayName: "Acme Inc."}, {Name: tlsrpt.SystemTenant}}
-	ec, err := cfg.EdgeConfig()
+	ec, err := cfg.EdgeConfig(nil)
 	if err != nil || len(ec.AppleCIDRs) != 1 || ec.TenantName("acme") != "Acme Inc." || ec.TenantName("other") != "other" {
 		t.Errorf("edge config %+v %v", ec, err)
 	}

@@ -1,11 +1,14 @@
 package configs
 
 import (
+	"crypto/tls"
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 
 	"sluice/dkim"
+	"sluice/internal/certs"
 	"sluice/mta/submit"
 	"sluice/tracking"
 	"sluice/tracking/token"
@@ -119,4 +122,36 @@ func (c *Config) WarnUnsigned(log *slog.Logger) {
 				"tenant", t.Name, "domains", bare)
 		}
 	}
+}
+
+// SubmissionTLS is the submission's STARTTLS configuration: tls_cert and
+// tls_key, reloaded on SIGHUP and when their files change (added to w),
+// or else the self-signed certificate made in data_dir/tls on first
+// start.
+func (c *Config) SubmissionTLS(w *certs.Watched) (*tls.Config, error) {
+	s := c.Submission
+	if s.TLSCert == "" {
+		return submit.TLSFiles{Dir: filepath.Join(c.DataDir, "tls"), Host: c.Hostname}.Load()
+	}
+	return watchedCert(w, "submission", s.TLSCert, s.TLSKey)
+}
+
+// InboundTLS is the inbound MX's STARTTLS configuration: tls_cert and
+// tls_key, watched as the submission's are, or else the submission's
+// (sub).
+func (c *Config) InboundTLS(w *certs.Watched, sub *tls.Config) (*tls.Config, error) {
+	in := c.Inbound
+	if in.TLSCert == "" {
+		return sub, nil
+	}
+	return watchedCert(w, "inbound", in.TLSCert, in.TLSKey)
+}
+
+// watchedCert is section's certificate files, added to w.
+func watchedCert(w *certs.Watched, section, certFile, keyFile string) (*tls.Config, error) {
+	cm, err := w.LoadFiles(section, certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("config: %s.tls_cert: %w", section, err)
+	}
+	return cm.TLSConfig(), nil
 }

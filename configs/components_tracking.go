@@ -34,9 +34,11 @@ func (c *Config) Keyring() (*token.Keyring, error) {
 
 // EdgeConfig is the tracking edge's config from [tracking] (Apple's
 // ranges read from apple_cidrs_file) and the tenants' display names for
-// the unsubscribe page. The keyring, the stores, the logger, the ACME
-// challenge and the tenants' hosts are the caller's.
-func (c *Config) EdgeConfig() (tracking.Config, error) {
+// the unsubscribe page. With cm, the HTTPS edge's certificates
+// (EdgeCerts), plain HTTP answers ACME HTTP-01 challenges when
+// acme_hosts names any. The keyring, the stores, the logger and the
+// tenants' hosts are the caller's.
+func (c *Config) EdgeConfig(cm *certs.Manager) (tracking.Config, error) {
 	t := c.Tracking
 	names := map[string]string{}
 	for _, tn := range c.Tenants {
@@ -49,7 +51,7 @@ func (c *Config) EdgeConfig() (tracking.Config, error) {
 			return tracking.Config{}, fmt.Errorf("config: tracking.apple_cidrs_file: %w", err)
 		}
 	}
-	return tracking.Config{
+	ec := tracking.Config{
 		TenantName: func(tenant string) string {
 			if n := names[tenant]; n != "" {
 				return n
@@ -59,7 +61,11 @@ func (c *Config) EdgeConfig() (tracking.Config, error) {
 		IPMode: t.IPMode, TrustedProxies: Prefixes(t.TrustedProxies), KeepUserAgent: t.KeepUserAgent,
 		AppleCIDRs: apple, AppleOpensHuman: t.AppleOpensHuman, MaxTokenAge: t.MaxTokenAge.Duration,
 		HTTPSRedirect: t.HTTPSRedirect(),
-	}, nil
+	}
+	if cm != nil && len(t.ACMEHosts) > 0 {
+		ec.HTTPChallenge = cm.HTTPChallenge
+	}
+	return ec, nil
 }
 
 // EdgeCerts is the HTTPS edge's certificates (tls_cert, tls_key, ACME
@@ -78,4 +84,17 @@ func (c *Config) EdgeCerts(hosts tracking.HostTenants) (cc certs.Config, ok bool
 	return certs.Config{CertFile: t.TLSCert, KeyFile: t.TLSKey,
 		ACME: certs.ACME{Hosts: t.ACMEHosts, Allow: allow, Directory: t.ACMEDirectory, Email: t.ACMEEmail,
 			CacheDir: filepath.Join(c.DataDir, "acme"), HTTP01: true}}, true
+}
+
+// CheckEdge checks what `sluice edge` needs of a valid config: [cluster]
+// resolved and, without a fleet, tracking.suppress_via (the admin URL of
+// the node that keeps suppressions).
+func (c *Config) CheckEdge() error {
+	if err := c.Cluster.Resolve(); err != nil {
+		return err
+	}
+	if !c.Cluster.Enabled() && c.Tracking.SuppressVia == "" {
+		return errors.New("config: tracking.suppress_via: required for `sluice edge` (the admin URL of the node that keeps suppressions)")
+	}
+	return nil
 }

@@ -97,6 +97,23 @@ func (s *Standalone) Serve(ctx context.Context) error {
 	return err
 }
 
+// Close releases what a Standalone that was never served holds (a start
+// that failed half-way): its listeners, Events and Metrics, each when
+// set.
+func (s *Standalone) Close() {
+	for _, ln := range []net.Listener{s.Listener, s.TLSListener} {
+		if ln != nil {
+			ln.Close()
+		}
+	}
+	if s.Events != nil {
+		s.Events.Close(context.Background())
+	}
+	if s.Metrics != nil {
+		s.Metrics.Close()
+	}
+}
+
 // ignoreClosed maps the errors of a listener closed on purpose to nil.
 func ignoreClosed(err error) error {
 	if errors.Is(err, net.ErrClosed) || errors.Is(err, http.ErrServerClosed) {

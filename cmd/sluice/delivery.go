@@ -24,9 +24,9 @@ func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error)
 	syncReturns := &inbound.SyncReturns{Classifier: p.classifier, Policy: p.policy, Logger: n.log}
 	dc := n.cfg.DeliveryConfig(p.retry)
 	dc.Store, dc.Resolver, dc.Logger = n.store, p.resolver, n.log
-	n.live.returnPaths = &inbound.ReturnPaths{Tokens: p.toks}
-	n.live.returnPaths.Set(n.cfg.BounceDomains())
-	dc.ReturnPath = n.live.returnPaths.Path // swapped by a reload (reload.go)
+	n.returnPaths = &inbound.ReturnPaths{Tokens: p.toks}
+	n.returnPaths.Set(n.cfg.BounceDomains())
+	dc.ReturnPath = n.returnPaths.Path // swapped by a reload (reload.go)
 	dc.Shaping, dc.SiteHeld, dc.Suppressed = n.shaping, n.store.SiteHeld, n.store.SuppressedFor
 	dc.OnEvent = func(ev delivery.Event) {
 		n.metrics.Outcome(ev.Kind, ev.Latency)
@@ -91,19 +91,4 @@ func (n *node) buildSourceGates(p *parts, dc *delivery.Config) (err error) {
 	}
 	dc.Blocklist = n.blocklist
 	return nil
-}
-
-// runWarmup saves the warm-up counts every few seconds until ctx ends
-// (once more then); shutdown flushes again after delivery stopped.
-func (n *node) runWarmup(ctx context.Context) {
-	if n.warmup != nil {
-		n.goServe("warm-up", func() error { return n.warmup.Run(ctx, 0) })
-	}
-}
-
-// flushWarmup saves the counts of the last deliveries (after engine.Stop).
-func (n *node) flushWarmup() {
-	if err := n.warmup.Flush(); err != nil {
-		n.log.Warn("warm-up state not saved", "err", err)
-	}
 }

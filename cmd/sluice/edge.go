@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -14,28 +13,34 @@ import (
 	"sluice/tracking/token"
 )
 
-// buildEdge makes the tracking edge over the events store, suppressing
-// through sup (the spool, or the remote admin API for `sluice edge`).
-// With cm (tracking.https_addr set), plain HTTP answers ACME HTTP-01
-// challenges and redirects to base_url's origin when that is https.
-// hosts are the tenants' own tracking hosts (nil: none known, as in
-// `sluice edge`, which has no tenants store).
-func buildEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tracking.Suppressor, log *slog.Logger, m *metrics.Set,
+// newEdge makes the tracking edge over the events store, suppressing
+// through sup (the spool, or the remote admin API for `sluice edge`),
+// with the HTTPS edge's certificates cm (nil: none). hosts are the
+// tenants' own tracking hosts (nil: none known, as in `sluice edge`,
+// which has no tenants store).
+func newEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup tracking.Suppressor, log *slog.Logger, m *metrics.Set,
 	cm *certs.Manager, hosts tracking.HostTenants) (*tracking.Edge, error) {
-	ec, err := cfg.EdgeConfig()
+	ec, err := cfg.EdgeConfig(cm)
 	if err != nil {
 		return nil, err
 	}
 	ec.Keyring, ec.Events, ec.Suppressor, ec.Logger, ec.Hosts = kr, ev, sup, log, hosts
-	if cm != nil && len(cfg.Tracking.ACMEHosts) > 0 {
-		ec.HTTPChallenge = cm.HTTPChallenge
-	}
 	edge, err := tracking.New(ec)
 	if err != nil {
 		return nil, fmt.Errorf("tracking edge: %w", err)
 	}
 	m.RegisterEdge(edge)
 	return edge, nil
+}
+
+// buildEdge makes the node's tracking edge, with its HTTPS certificates
+// when tracking.https_addr is set, over the events store and the spool.
+func (n *node) buildEdge(p *parts) (err error) {
+	if n.edgeCerts, err = newEdgeCerts(n.cfg, n.log, n.watched, n.trackingHosts()); err != nil {
+		return err
+	}
+	n.edge, err = newEdge(n.cfg, p.keyring, n.events, n.store, n.log, n.metrics, n.edgeCerts, n.trackingHosts())
+	return err
 }
 
 // newEdgeCerts makes the certificate manager of the HTTPS edge
@@ -65,18 +70,4 @@ func listenEdgeTLS(cfg *configs.Config) (net.Listener, error) {
 		return nil, fmt.Errorf("tracking.https_addr: %w", err)
 	}
 	return ln, nil
-}
-
-// serveEdgeTLS serves the edge over HTTPS when tracking.https_addr is set,
-// and watches every certificate's files until ctx ends.
-func (n *node) serveEdgeTLS(ctx context.Context) {
-	n.goServe("certificate watch", func() error { n.watched.Watch(ctx, certs.WatchInterval); return nil })
-	if n.edgeTLSLn == nil {
-		return
-	}
-	n.goServe("tracking https", func() error {
-		return ignoreClosed(n.edge.ServeTLS(n.edgeTLSLn, n.edgeCerts.TLSConfig("http/1.1")))
-	})
-	n.log.Info("tracking edge serves HTTPS", "https", n.edgeTLSLn.Addr().String(),
-		"redirect", n.cfg.Tracking.HTTPSRedirect(), "acme_hosts", n.cfg.Tracking.ACMEHosts)
 }

@@ -44,12 +44,8 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cc := &cfg.Cluster
-	if err := cc.Resolve(); err != nil {
+	if err := cfg.CheckEdge(); err != nil {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
-		return 2
-	}
-	if !cc.Enabled() && cfg.Tracking.SuppressVia == "" {
-		fmt.Fprintln(stderr, "sluice: config: tracking.suppress_via: required for `sluice edge` (the admin URL of the node that keeps suppressions)")
 		return 2
 	}
 	log, _, _ := cfg.Log.Logger(stderr)
@@ -106,44 +102,35 @@ func startEdge(cfg *configs.Config, sup tracking.Suppressor, reloads *reload.Reg
 	if err != nil {
 		return nil, 1, fmt.Errorf("events store: %w", err)
 	}
-	m := metrics.New()
+	m, s := metrics.New(), &tracking.Standalone{Events: ev, Logger: log}
 	var ef *tracking.EdgeFleet
-	if cfg.Cluster.Enabled() {
+	if cfg.Cluster.Enabled() { // the fleet member runs beside the webhooks and closes after the events store
 		if ef, sup, err = joinEdgeFleet(cfg, ev, out, m, log); err != nil {
 			ev.Close(context.Background())
 			return nil, 1, err
 		}
+		s.Events, s.Webhooks = ef, ef.Run
 	}
-	s := &tracking.Standalone{Events: ev, Logger: log}
 	defer func() {
 		if err != nil {
-			for _, ln := range []net.Listener{s.Listener, s.TLSListener} {
-				if ln != nil {
-					ln.Close()
-				}
-			}
-			if ef != nil {
-				ef.Close(context.Background())
-			} else {
-				ev.Close(context.Background())
-			}
+			s.Close()
 		}
 	}()
 	// Its files are watched by s.Serve (certs.Manager.Serve).
 	if s.Certs, err = newEdgeCerts(cfg, log, &certs.Watched{Reloads: reloads}, nil); err != nil {
 		return nil, 1, err
 	}
-	if s.Edge, err = buildEdge(cfg, kr, ev, sup, log, m, s.Certs, nil); err != nil {
+	if s.Edge, err = newEdge(cfg, kr, ev, sup, log, m, s.Certs, nil); err != nil {
 		return nil, 1, err
 	}
 	d, err := startWebhooks(cfg, ev, out, nil, log, m) // no spool here: no recipient addresses
 	if err != nil {
 		return nil, 1, err
 	}
-	s.Webhooks = d.Run
-	if ef != nil { // the fleet member runs beside the webhooks and closes after the events store
+	if ef != nil {
 		ef.Webhooks = d.Run
-		s.Webhooks, s.Events = ef.Run, ef
+	} else {
+		s.Webhooks = d.Run
 	}
 	if s.Listener, err = net.Listen("tcp", cfg.Tracking.Listen); err != nil {
 		return nil, 1, fmt.Errorf("tracking.listen: %w", err)
@@ -178,12 +165,11 @@ func joinEdgeFleet(cfg *configs.Config, ev *events.Store, out *webhook.Outbox, m
 		return nil, nil, fmt.Errorf("cluster: %w", err)
 	}
 	m.RegisterEdgeMember(fm)
-	cc := cfg.Cluster
-	fm.PublishStats(admin.CountedStatsSource(ev), fleet.StatsOptions{Every: cc.StatsEvery.Duration, TTL: cc.StatsTTL.Duration})
+	fm.PublishStats(admin.CountedStatsSource(ev), cfg.FleetStats())
 	// A fleet erasure reaches the edge: its unsubscribes kept hashed, its
 	// events and pending webhooks of the recipients the nodes named.
 	fm.FollowErasures(admin.ApplyErasure(admin.Stores{Spool: spool, Events: ev}, log),
 		tracking.EdgeErasures{Events: ev, Outbox: webhook.Stored{Outbox: out, DB: ev}},
-		fleet.EraseOptions{Retention: cc.EraseRetention.Duration})
+		cfg.FleetErase())
 	return &tracking.EdgeFleet{Member: fm, Spool: spool, Events: ev}, fm.Suppressions(), nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"sluice/admin"
 	"sluice/fleet"
 )
 
@@ -13,8 +12,8 @@ import (
 // (off on a single node, so that no outbox grows). It runs after every
 // writer is built and before any runs: it hands the fleet's view of the
 // spool (fleet.Suppressions: every write pushed at once) to the returns
-// policy (delivery's 5xx and the returns worker) and puts the cluster
-// endpoints in front of the admin API.
+// policy (delivery's 5xx and the returns worker); the admin API is built
+// after it (buildAdmin).
 func (n *node) startFleet(p *parts) (err error) {
 	cc := &n.cfg.Cluster
 	if err := cc.Resolve(); err != nil {
@@ -37,16 +36,11 @@ func (n *node) startFleet(p *parts) (err error) {
 	if n.tenantStore != nil { // tenants kept as data, replicated through Redis
 		n.tenantSync = m.Client.Tenants(n.tenantStore, fleet.TenantSyncOptions{})
 	}
-	if n.subs != nil && n.subs.guard != nil { // reputation windows summed across the fleet
+	if n.subs.Guard != nil { // reputation windows summed across the fleet
 		r := n.cfg.Reputation
-		n.subs.guard.SetShared(m.Client.ReputationCounts(fleet.ReputationOptions{
+		n.subs.Guard.SetShared(m.Client.ReputationCounts(fleet.ReputationOptions{
 			WindowMessages: r.WindowMessages, WindowTime: r.WindowTime.Duration}))
 	}
-	// The admin API again, now with the fleet's statistics and erasures.
-	if n.admin, err = newAdminServer(n, p.adminToken); err != nil {
-		return err
-	}
-	n.admin.Handler = admin.WithCluster(n.admin.Handler, p.adminToken, admin.MemberCluster{M: m})
 	n.metrics.RegisterMember(m)
 	n.log.Info("fleet mode", "node_id", m.Client.NodeID(), "prefix", cc.Prefix, "redis_up", m.Client.Healthy())
 	return nil

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/tls"
 	"fmt"
 
 	"sluice/mta/inbound"
@@ -44,11 +43,9 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 			}
 		},
 	})
-	inTLS := p.tls // the submission's, unless inbound.tls_cert is set
-	if ic.TLSCert != "" {
-		if inTLS, err = n.fileCert("inbound", ic.TLSCert, ic.TLSKey); err != nil {
-			return err
-		}
+	inTLS, err := n.cfg.InboundTLS(n.watched, p.tls) // the submission's, unless inbound.tls_cert is set
+	if err != nil {
+		return err
 	}
 	inBackend := inbound.NewBackend(inbound.ServerConfig{TLSConfig: inTLS,
 		Hostname: n.cfg.Hostname, Domains: ic.Domains, FBLLocalParts: ic.FBLLocalParts,
@@ -56,15 +53,4 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 	})
 	n.inbound = inBackend.NewServer(submit.ServerLog(n.log))
 	return nil
-}
-
-// fileCert is the certificate of section's tls_cert and tls_key,
-// reloaded on SIGHUP and when its files change (certs.Watched: the watch
-// runs with the others, edge.go).
-func (n *node) fileCert(section, certFile, keyFile string) (*tls.Config, error) {
-	cm, err := n.watched.LoadFiles(section, certFile, keyFile)
-	if err != nil {
-		return nil, fmt.Errorf("config: %s.tls_cert: %w", section, err)
-	}
-	return cm.TLSConfig(), nil
 }

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 	"sluice/configs"
 	"sluice/fleet"
 	"sluice/internal/certs"
+	"sluice/internal/lifecycle"
 	"sluice/internal/logging"
 	"sluice/internal/reload"
 	"sluice/metrics"
@@ -33,6 +33,7 @@ import (
 	"sluice/mta/tlspolicy"
 	"sluice/mta/tlsrpt"
 	"sluice/queue"
+	"sluice/reputation"
 	"sluice/tenants"
 	"sluice/tracking"
 	"sluice/tracking/events"
@@ -59,8 +60,9 @@ type node struct {
 	// sources per site (delivery.go).
 	warmup    *shaping.Warmup
 	blocklist *shaping.Blocklist
-	// tenantNames lists the tenants, for admin operations across them.
-	tenantNames []string
+	// configNames are the configured tenants' names in force (or the
+	// development tenant's), for admin operations across them.
+	configNames atomic.Pointer[[]string]
 	// tenantStore keeps tenants, credentials and domains as data
 	// (tenants.go); closed after the admin API that serves it.
 	tenantStore *tenants.Store
@@ -72,21 +74,24 @@ type node struct {
 	cgoRSA bool
 	// out receives messages for the operator (the development tenant's
 	// password); keyring is the tracking keyring; tlsPolicy is the
-	// outbound TLS policy resolver (nil in no test); live is what a
-	// config reload swaps (reload.go).
-	out       io.Writer
-	keyring   *token.Keyring
-	tlsPolicy *tlspolicy.Resolver
-	live      liveConfig
+	// outbound TLS policy resolver (nil in no test); reloader is the
+	// config's reload, whose steps swap it, the VERP return paths and the
+	// bounce classifier among others (reload.go).
+	out         io.Writer
+	keyring     *token.Keyring
+	tlsPolicy   *tlspolicy.Resolver
+	reloader    *configs.Reloader
+	returnPaths *inbound.ReturnPaths
+	classifier  *bounce.Classifier
 
 	submission *smtp.Server
 	inbound    *smtp.Server
 	edge       *tracking.Edge
 	events     *events.Store
-	outbox     *webhook.Outbox     // the webhooks' outbox, an events store subscriber
-	webhooks   *webhook.Dispatcher // its dispatcher (events.go)
-	subs       *subscribers        // reputation guard, accounting log (events.go)
-	fleet      *fleet.Member       // [cluster]: nil on a single node (fleet.go)
+	subs       configs.EventSubscribers // reputation guard, webhook outbox, accounting log (events.go)
+	guardRun   *reputation.Background   // the guard's goroutine
+	webhooks   *webhook.Dispatcher      // the outbox's dispatcher (events.go)
+	fleet      *fleet.Member            // [cluster]: nil on a single node (fleet.go)
 	admin      *http.Server
 
 	// The HTTPS edge's certificates and listener, every certificate
@@ -108,9 +113,7 @@ type node struct {
 	// port 0).
 	subLn, inLn, edgeLn, adminLn net.Listener
 
-	runCancel context.CancelFunc
-	wg        sync.WaitGroup
-	errc      chan error
+	life lifecycle.Group // the parts as they run (parts)
 }
 
 // nodeOptions are start-up hooks (tests observe events through them).
@@ -133,12 +136,13 @@ type nodeOptions struct {
 // It reads as the order of construction: the spool first (delivery and
 // submission write to it), delivery before submission (the spool wakes
 // the scheduler), the events store before the edge and the admin API that
-// read it, the listeners last. Each step is in the file of its room:
-// inbound.go (returns), delivery.go, submission.go, events.go (the
-// events store), admin.go (the edge and the admin API), fleet.go; what a
+// read it, the fleet once every writer is built, the admin API last.
+// Each step is in the file of its room: inbound.go (returns),
+// delivery.go, submission.go, tenants.go, events.go (the events store),
+// edge.go, fleet.go, admin.go; what a
 // section means to its package is configs' (components*.go).
 func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOptions) (n *node, err error) {
-	n = &node{cfg: cfg, log: log, logLevel: opts.logLevel, metrics: metrics.New(), errc: make(chan error, 8),
+	n = &node{cfg: cfg, log: log, logLevel: opts.logLevel, metrics: metrics.New(),
 		reloads: reload.New(log), tlsrptHook: opts.tlsrptHook, out: out}
 	n.watched = &certs.Watched{Reloads: n.reloads, Logger: log}
 	// First in the registry: the config before the certificates.
@@ -165,20 +169,24 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 			return nil
 		},
 		n.buildReturns,
-		func(p *parts) error { n.live.classifier = p.classifier; return nil }, // swapped by a reload (reload.go)
+		func(p *parts) error { n.classifier = p.classifier; return nil }, // swapped by a reload (reload.go)
 		func(p *parts) error { return n.buildDelivery(p, opts.onEvent) },
 		n.buildSubmission,
 		n.openTenants,
 		func(p *parts) error { return n.buildInbound(p, opts.onReturn) },
 		n.openEvents,
-		n.buildEdgeAndAdmin,
+		n.buildEdge,
 		n.listen,
 		n.startFleet,
+		n.buildAdmin,
 	}
 	for _, step := range steps {
 		if err := step(p); err != nil {
 			return nil, err
 		}
+	}
+	if n.reloader != nil {
+		n.reloader.Add(n.reloadSteps()...)
 	}
 	n.serve()
 	return n, nil
@@ -204,14 +212,8 @@ type parts struct {
 func (n *node) prepare(out io.Writer) (p *parts, err error) {
 	cfg := n.cfg
 	p = &parts{guards: n.metrics.Guards()}
-	if p.tls, err = (submit.TLSFiles{CertFile: cfg.Submission.TLSCert, KeyFile: cfg.Submission.TLSKey,
-		Dir: filepath.Join(cfg.DataDir, "tls"), Host: cfg.Hostname}).Load(); err != nil {
+	if p.tls, err = cfg.SubmissionTLS(n.watched); err != nil { // tls_cert reloaded on SIGHUP and when its files change
 		return nil, err
-	}
-	if s := cfg.Submission; s.TLSCert != "" { // reloaded on SIGHUP and when its files change
-		if p.tls, err = n.fileCert("submission", s.TLSCert, s.TLSKey); err != nil {
-			return nil, err
-		}
 	}
 	if p.keyring, err = cfg.Keyring(); err != nil {
 		return nil, err
@@ -225,9 +227,7 @@ func (n *node) prepare(out io.Writer) (p *parts, err error) {
 	if p.adminToken, err = admin.LoadOrCreateToken(cfg.Admin.Token, filepath.Join(cfg.DataDir, admin.TokenFile)); err != nil {
 		return nil, err
 	}
-	for _, t := range p.tenants {
-		n.tenantNames = append(n.tenantNames, t.Name)
-	}
+	n.configNames.Store(tenantNames(p.tenants))
 	p.retry = cfg.Retry()
 	return p, nil
 }
@@ -297,117 +297,148 @@ func (n *node) listen(p *parts) (err error) {
 	return nil
 }
 
-// serve starts every server and background loop; shutdown stops them.
+// serve starts every part of the node (parts); shutdown stops them.
 func (n *node) serve() {
-	runCtx, cancel := context.WithCancel(context.Background())
-	n.runCancel = cancel
-	n.goServe("delivery", func() error { return n.engine.Run(runCtx) })
-	n.goServe("returns", func() error { return n.worker.Run(runCtx) })
-	n.goServe("directory purge", func() error {
-		return n.store.RunDirectoryPurge(runCtx, queue.DirectoryPurge{Retention: n.cfg.Queue.DirectoryRetention.Duration})
-	})
-	n.goServe("webhooks", func() error { return n.webhooks.Run(runCtx) }) // stopped before the events store closes
-	n.goServe("events journal", func() error { return n.journal.Run(runCtx) })
-	n.goServe("tenant limits", func() error { return n.limiter.Run(runCtx) }) // saves the day's counts when stopped
-	n.goServe("timed holds", func() error {
-		admin.Lifter{Queue: n.store, Logger: n.log}.Run(runCtx)
-		return nil
-	})
-	n.goServe("submission", func() error { return ignoreClosed(n.submission.Serve(n.subLn)) })
-	n.goServe("inbound", func() error { return ignoreClosed(n.inbound.Serve(n.inLn)) })
-	n.goServe("tracking", func() error { return ignoreClosed(n.edge.Serve(n.edgeLn)) })
-	n.serveEdgeTLS(runCtx)  // HTTPS, certificate watches (edge.go)
-	n.runTLSReports(runCtx) // tlsreports.go
-	n.goServe("admin", func() error { return ignoreClosed(n.admin.Serve(n.adminLn)) })
-	n.goServe("fleet", func() error { return n.fleet.Run(runCtx) })
-	n.runWarmup(runCtx)  // delivery.go
-	n.runTenants(runCtx) // key retirement, fleet tenant sync (tenants.go)
+	n.life.Add(n.parts()...)
+	n.life.Start()
+	if n.edgeTLSLn != nil {
+		n.log.Info("tracking edge serves HTTPS", "https", n.edgeTLSLn.Addr().String(),
+			"redirect", n.cfg.Tracking.HTTPSRedirect(), "acme_hosts", n.cfg.Tracking.ACMEHosts)
+	}
 	n.log.Info("sluice started",
 		"submission", n.subLn.Addr().String(), "inbound", n.inLn.Addr().String(),
 		"tracking", n.edgeLn.Addr().String(), "admin", n.adminLn.Addr().String(),
 		"data_dir", n.cfg.DataDir, "version", version)
 }
 
-func ignoreClosed(err error) error {
-	if err == nil || errors.Is(err, smtp.ErrServerClosed) || errors.Is(err, http.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
+// stores are the node's stores in the order they stop last: the spool,
+// then the fleet member that reads it, the events store, its
+// subscribers, the drain of the spool's journal into it, the TLS
+// reporter's store (its last flush mailed into the spool), the tenants
+// store. A failed start closes those it opened (closeAll).
+func (n *node) stores() []lifecycle.Part {
+	const closing = 5 * time.Second // their own bound, after the grace period if need be
+	return []lifecycle.Part{
+		{Name: "spool", Off: n.store == nil, Stop: func(context.Context) error { return n.store.Close() }},
+		{Name: "fleet member", Off: n.fleet == nil, Stop: func(context.Context) error { n.fleet.Close(); return nil }},
+		{Name: "events store", Off: n.events == nil, Stop: n.warned("events store close", n.events.Close), Timeout: closing},
+		{Name: "accounting log", Off: n.subs.Accounting == nil, Timeout: closing, // what it has not written stays in its outbox
+			Stop: n.warned("accounting log still writing at shutdown", func(ctx context.Context) error { return n.subs.Accounting.Stop(ctx) })},
+		{Name: "reputation guard", Off: n.guardRun == nil, Timeout: closing, // counts what it was handed, saves its windows
+			Stop: n.warned("reputation guard still saving at shutdown", n.guardRun.Stop)},
+		// The outcomes of the last deliveries are in the journal: applied
+		// now rather than at the next start (what fails stays journaled).
+		{Name: "events journal drain", Off: n.journal == nil, Timeout: closing, Stop: func(ctx context.Context) error {
+			if _, err := n.journal.Drain(ctx); err != nil {
+				n.log.Warn("events journal left for the next start", "err", err, "depth", n.store.JournalDepth())
+			}
+			return nil
+		}},
+		{Name: "tls reports store", Off: n.tlsReports == nil,
+			Stop: n.warned("tls reports close", func(context.Context) error { return n.tlsReports.Close() })},
+		{Name: "tenants store", Off: n.tenantStore == nil, Stop: n.warned("tenants store close", func(context.Context) error { return n.tenantStore.Close() })},
+	}
+}
+
+// parts are the node's stores, loops and servers in start order; they
+// stop in reverse (lifecycle), each loop returned before the next part's
+// turn. So: the SMTP listeners stop accepting and the submissions in
+// progress get their answer (Backend.Drain) within the grace period;
+// the inbound MX and the edge stop; delivery's last transactions finish
+// within what is left of it (then are cancelled: their recipients stay
+// in flight); the admin API and the background loops stop; then the
+// stores close, the spool last.
+func (n *node) parts() []lifecycle.Part {
+	return append(n.stores(), []lifecycle.Part{
+		{Name: "tenants sync", Off: n.tenantSync == nil, Run: func(ctx context.Context) error { _ = n.tenantSync.Run(ctx); return nil }},
+		{Name: "tenants key retirement", Off: n.tenantStore == nil, Run: func(ctx context.Context) error { n.tenantStore.RunRetirement(ctx, 0, n.log); return nil }},
+		{Name: "tls reports", Off: n.tlsReports == nil, Run: func(ctx context.Context) error { n.tlsReports.Run(ctx); return nil }},
+		{Name: "directory purge", Run: func(ctx context.Context) error {
+			return n.store.RunDirectoryPurge(ctx, queue.DirectoryPurge{Retention: n.cfg.Queue.DirectoryRetention.Duration})
+		}},
+		{Name: "timed holds", Run: func(ctx context.Context) error { admin.Lifter{Queue: n.store, Logger: n.log}.Run(ctx); return nil }},
+		{Name: "webhooks", Run: n.webhooks.Run},
+		{Name: "events journal", Run: n.journal.Run},
+		{Name: "returns", Run: n.worker.Run},
+		{Name: "fleet", Off: n.fleet == nil, Run: n.fleet.Run},
+		{Name: "warm-up", Off: n.warmup == nil, Run: func(ctx context.Context) error { return n.warmup.Run(ctx, 0) }},
+		{Name: "certificate watch", Run: func(ctx context.Context) error { n.watched.Watch(ctx, certs.WatchInterval); return nil }},
+		{Name: "admin", Run: func(context.Context) error { return n.admin.Serve(n.adminLn) }, Timeout: 2 * time.Second,
+			Stop: func(ctx context.Context) error { _ = n.admin.Shutdown(ctx); return nil }},
+		{Name: "delivery", Run: n.engine.Run, Stop: func(ctx context.Context) error {
+			n.engine.Stop(ctx)
+			if err := n.warmup.Flush(); err != nil { // the last deliveries' counts
+				n.log.Warn("warm-up state not saved", "err", err)
+			}
+			return nil
+		}},
+		{Name: "tracking https", Off: n.edgeTLSLn == nil, Stop: closeListener(n.edgeTLSLn),
+			Run: func(context.Context) error { return n.edge.ServeTLS(n.edgeTLSLn, n.edgeCerts.TLSConfig("http/1.1")) }},
+		{Name: "tracking", Run: func(context.Context) error { return n.edge.Serve(n.edgeLn) }, Stop: func(ctx context.Context) error {
+			_ = n.edge.Shutdown(ctx)
+			return closeListener(n.edgeLn)(ctx) // in case Serve had not started when Shutdown ran
+		}},
+		{Name: "inbound", Run: serveSMTP(n.inbound, n.inLn), Stop: func(context.Context) error { n.inbound.Close(); return nil }},
+		{Name: "tenant limits", Run: n.limiter.Run}, // saves the day's counts when stopped
+		{Name: "submission", Run: serveSMTP(n.submission, n.subLn), Stop: func(ctx context.Context) error {
+			if err := n.backend.Drain(ctx); err != nil {
+				n.log.Warn("submission transactions still running at the end of the grace period", "err", err)
+			}
+			n.submission.Close()
+			return nil
+		}},
+		{Name: "listeners", Stop: func(context.Context) error { // stop accepting; sessions go on
+			n.subLn.Close()
+			n.inLn.Close()
+			return nil
+		}},
+	}...)
+}
+
+// warned is stop with its error logged as msg rather than returned: only
+// the spool's close decides the exit status.
+func (n *node) warned(msg string, stop func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if err := stop(ctx); err != nil {
+			n.log.Warn(msg, "err", err)
+		}
 		return nil
 	}
-	return err
 }
 
-func (n *node) goServe(name string, fn func() error) {
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
-		if err := fn(); err != nil {
-			n.errc <- fmt.Errorf("%s: %w", name, err)
+func serveSMTP(s *smtp.Server, ln net.Listener) func(context.Context) error {
+	return func(context.Context) error {
+		if err := s.Serve(ln); !errors.Is(err, smtp.ErrServerClosed) {
+			return err
 		}
-	}()
+		return nil
+	}
 }
 
-// shutdown stops the node in order: stop accepting; let SMTP transactions
-// in progress finish (their DATA answered) within the grace period; stop
-// delivery (in-flight transactions get the rest of the grace period);
-// close the spool last.
+func closeListener(ln net.Listener) func(context.Context) error {
+	return func(context.Context) error { ln.Close(); return nil }
+}
+
+// shutdown stops the node's parts in reverse order (parts), the SMTP
+// transactions and deliveries in progress given the grace period.
 func (n *node) shutdown(grace time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	n.log.Info("sluice shutting down", "grace", grace.String())
-	for _, ln := range []net.Listener{n.subLn, n.inLn} {
-		ln.Close() // stop accepting; sessions go on
-	}
-	if err := n.backend.Drain(ctx); err != nil {
-		n.log.Warn("submission transactions still running at the end of the grace period", "err", err)
-	}
-	n.submission.Close()
-	n.inbound.Close()
-	_ = n.edge.Shutdown(ctx)
-	n.edgeLn.Close() // in case Serve had not started when Shutdown ran
-	if n.edgeTLSLn != nil {
-		n.edgeTLSLn.Close()
-	}
-	n.runCancel()
-	n.engine.Stop(ctx)
-	n.flushWarmup() // the last deliveries' counts (delivery.go)
-	actx, acancel := context.WithTimeout(context.Background(), 2*time.Second)
-	_ = n.admin.Shutdown(actx)
-	acancel()
-	n.wg.Wait()
-	n.closeTenants()    // no AUTH, admin request or sweep is left (tenants.go)
-	n.closeTLSReports() // its last flush; mailed reports are in the spool already
-	ectx, ecancel := context.WithTimeout(context.Background(), 5*time.Second)
-	// The outcomes of the last deliveries are in the journal: apply them
-	// now rather than at the next start (what fails stays journaled).
-	if _, err := n.journal.Drain(ectx); err != nil {
-		n.log.Warn("events journal left for the next start", "err", err, "depth", n.store.JournalDepth())
-	}
-	n.subs.stop(ectx, n.log) // after the last events, before the store closes
-	if err := n.events.Close(ectx); err != nil {
-		n.log.Warn("events store close", "err", err)
-	}
-	ecancel()
-	n.fleet.Close() // after its goroutines stopped (wg.Wait), before the spool
-	err := n.store.Close()
+	err := n.life.Stop(ctx)
 	n.log.Info("sluice stopped")
 	return err
 }
 
-// closeAll releases whatever a failed start had opened.
+// closeAll releases what a failed start had opened: its listeners, then
+// its stores as shutdown closes them.
 func (n *node) closeAll() {
 	for _, ln := range []net.Listener{n.subLn, n.inLn, n.edgeLn, n.edgeTLSLn, n.adminLn} {
 		if ln != nil {
 			ln.Close()
 		}
 	}
-	n.subs.stop(context.Background(), n.log)
-	if n.events != nil {
-		n.events.Close(context.Background())
-	}
-	if n.tenantStore != nil {
-		n.tenantStore.Close()
-	}
-	n.closeTLSReports()
-	if n.store != nil {
-		n.store.Close()
-	}
+	var g lifecycle.Group
+	g.Add(n.stores()...)
+	_ = g.Stop(context.Background())
 }

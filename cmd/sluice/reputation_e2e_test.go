@@ -110,7 +110,7 @@ func waitStatus(t *testing.T, g *reputation.Guard, tenant string, timeout time.D
 // over the warning threshold only: it is never paused.
 func TestReputationPausesMarketingOnComplaints(t *testing.T) {
 	tn := startReputationNode(t)
-	g := tn.n.subs.guard
+	g := tn.n.subs.Guard
 	if g == nil {
 		t.Fatal("the reputation guard is not running (it is on by default)")
 	}

@@ -51,7 +51,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	select {
 	case sig := <-sigs:
 		log.Info("signal received", "signal", sig.String())
-	case err := <-n.errc:
+	case err := <-n.life.Failed():
 		log.Error("server failed", "err", err)
 		code = 1
 	}

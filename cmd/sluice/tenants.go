@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-
 	"sluice/tenants"
 	"sluice/tracking"
 )
@@ -64,27 +62,4 @@ func (n *node) trackingHosts() tracking.HostTenants {
 		return nil
 	}
 	return n.hosts
-}
-
-// runTenants starts the hourly sweep of retired DKIM keys and, in a
-// fleet, the tenants' replication (startFleet made it); both stop with
-// ctx, before closeTenants (after the node's goroutines).
-func (n *node) runTenants(ctx context.Context) {
-	if n.tenantStore == nil {
-		return
-	}
-	if s := n.tenantSync; s != nil {
-		n.goServe("tenants sync", func() error { _ = s.Run(ctx); return nil })
-	}
-	n.goServe("tenants key retirement", func() error { n.tenantStore.RunRetirement(ctx, 0, n.log); return nil })
-}
-
-// closeTenants closes the store, once the admin API, the submission and
-// runTenants' goroutines are done with it.
-func (n *node) closeTenants() {
-	if n.tenantStore != nil {
-		if err := n.tenantStore.Close(); err != nil {
-			n.log.Warn("tenants store close", "err", err)
-		}
-	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
 	"sluice/mta/tlspolicy"
@@ -22,23 +21,4 @@ func (n *node) openTLSReports(stats *tlspolicy.Stats, tc tlspolicy.Config) error
 		return fmt.Errorf("tls reports: %w", err)
 	}
 	return nil
-}
-
-// runTLSReports runs the reporter until ctx ends (it flushes then).
-func (n *node) runTLSReports(ctx context.Context) {
-	if n.tlsReports != nil {
-		n.goServe("tls reports", func() error { n.tlsReports.Run(ctx); return nil })
-	}
-}
-
-// closeTLSReports flushes the last counts and closes the reporter's
-// store; the spool must still be open (mailed reports go there).
-func (n *node) closeTLSReports() {
-	if n.tlsReports == nil {
-		return
-	}
-	if err := n.tlsReports.Close(); err != nil {
-		n.log.Warn("tls reports close", "err", err)
-	}
-	n.tlsReports = nil
 }
