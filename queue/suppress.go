@@ -482,3 +482,82 @@ func fleetOutboxPut(tx *bolt.Tx, ch FleetChange) error {
 	binary.BigEndian.PutUint64(k[:], seq)
 	return b.Put(k[:], ch.encode())
 }
+
+// bucketReturnsApplied holds one marker per return applied to a recipient
+// (ReturnKey.key → nothing): created on first use.
+var bucketReturnsApplied = []byte("returns_applied")
+
+// ReturnKey names one return as applied to one recipient: the message,
+// the recipient's index in it and the kind of return ("bounce:<class>",
+// "complaint", "unsubscribe", …: the caller's vocabulary). A replay of a
+// return (the same DSN or report sent again, by anyone who holds a copy)
+// has the same key, so it applies nothing new and counts once.
+type ReturnKey struct {
+	ID    ID
+	Index uint32
+	Kind  string
+}
+
+func (k ReturnKey) key() []byte {
+	return append(rcptKey(k.ID, k.Index), k.Kind...)
+}
+
+// ReturnsApplied reports, for each key, whether MarkReturnsApplied has
+// recorded it.
+func (s *Store) ReturnsApplied(keys []ReturnKey) []bool {
+	out := make([]bool, len(keys))
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketReturnsApplied)
+		if b == nil {
+			return nil
+		}
+		for i, k := range keys {
+			out[i] = b.Get(k.key()) != nil
+		}
+		return nil
+	})
+	return out
+}
+
+// maxPrunePerMark bounds the expired markers one MarkReturnsApplied
+// deletes, so that a write after a long pause stays short.
+const maxPrunePerMark = 256
+
+// MarkReturnsApplied records keys durably, and drops up to a bounded
+// number of markers of messages older than keep (their id, which is the
+// acceptance time in microseconds; keep should be at least the recipient
+// directory's retention, past which no return can be attributed anyway).
+func (s *Store) MarkReturnsApplied(ctx context.Context, keys []ReturnKey, keep time.Duration) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	cutoff := uint64(max(0, s.opts.Now().Add(-keep).UnixMicro()))
+	err := s.write(ctx, func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketReturnsApplied)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := b.Put(k.key(), nil); err != nil {
+				return err
+			}
+		}
+		c := b.Cursor()
+		for n, k := 0, firstKey(c); n < maxPrunePerMark && len(k) >= 8 && binary.BigEndian.Uint64(k[:8]) < cutoff; n, k = n+1, firstKey(c) {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("queue: mark returns applied: %w", err)
+	}
+	return nil
+}
+
+// firstKey positions c on its bucket's first key and returns it.
+func firstKey(c *bolt.Cursor) []byte {
+	k, _ := c.First()
+	return k
+}

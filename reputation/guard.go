@@ -134,6 +134,7 @@ type Guard struct {
 	paused  map[string]bool // lower-cased tenants with a marketing stream hold
 	shared  Shared          // Deps.Shared, or SetShared's
 	removed []string        // saved keys to delete (evicted campaigns, resets)
+	returns distinct        // per-recipient counts made: each recipient counts once
 
 	dropped, counted atomic.Uint64
 }
@@ -291,7 +292,7 @@ func (g *Guard) count(ctx context.Context, items []item) {
 	for i := range items {
 		it := &items[i]
 		var buf [3]counter
-		cs := g.counters(it, buf[:0])
+		cs := g.returns.dedupe(it, g.counters(it, buf[:0]))
 		if len(cs) == 0 {
 			continue
 		}

@@ -20,6 +20,10 @@ type Store interface {
 	// the same transaction (queue.JournalBounce…).
 	DoneReturn(ctx context.Context, id queue.ID, events ...queue.JournalEntry) error
 	LookupRecipient(id queue.ID, idx uint32) (queue.Recipient, bool)
+	// ReturnsApplied and MarkReturnsApplied remember which returns were
+	// applied to which recipients (see Worker), durably.
+	ReturnsApplied(keys []queue.ReturnKey) []bool
+	MarkReturnsApplied(ctx context.Context, keys []queue.ReturnKey, keep time.Duration) error
 	FindRecipient(id queue.ID, addr string) (queue.Recipient, bool)
 	Suppress(ctx context.Context, s queue.Suppression) error
 }
@@ -27,8 +31,10 @@ type Store interface {
 // Event is one processed return.
 type Event struct {
 	Time time.Time
-	// Kind is "bounce", "complaint", "auto_reply", "unsubscribe" or
-	// "unattributed" (nothing tied it to a message of ours).
+	// Kind is "bounce", "complaint", "auto_reply", "unsubscribe",
+	// "unattributed" (nothing tied it to a message of ours) or
+	// "duplicate" (a return of this kind was applied to this recipient of
+	// this message already: a replay; Class and Reason say what it was).
 	Kind         string
 	Tenant       string
 	ID           queue.ID
@@ -76,7 +82,16 @@ type WorkerConfig struct {
 	// entry records the source and site that delivered it (see
 	// policyreturn.go).
 	OnPolicyReturn PolicyReturnFunc
+	// ReturnMemory is how long the worker remembers that a return was
+	// applied to a recipient (a replay within it counts once); it should
+	// be at least the recipient directory's retention, past which no
+	// return is attributed anyway. Default DefaultReturnMemory.
+	ReturnMemory time.Duration
 }
+
+// DefaultReturnMemory is WorkerConfig.ReturnMemory's default: three times
+// the default recipient directory retention (30 days).
+const DefaultReturnMemory = 90 * 24 * time.Hour
 
 // Worker processes the inbox: classify, attribute, suppress, report. A
 // return is removed only after it was processed, so a crash at any point
@@ -93,6 +108,9 @@ type Worker struct {
 	// keep says the return being processed must stay in the inbox (its
 	// hand-over to the fleet failed; Run's goroutine only).
 	keep bool
+	// marks are the returns the return being processed applied, recorded
+	// (MarkReturnsApplied) once it is done (Run's goroutine only).
+	marks []queue.ReturnKey
 }
 
 // NewWorker builds a worker.
@@ -102,6 +120,9 @@ func NewWorker(cfg WorkerConfig) *Worker {
 	}
 	if cfg.Now == nil {
 		cfg.Now = clock.Now
+	}
+	if cfg.ReturnMemory <= 0 {
+		cfg.ReturnMemory = DefaultReturnMemory
 	}
 	return &Worker{cfg: cfg, kick: make(chan struct{}, 1)}
 }
@@ -127,7 +148,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			w.batch, w.policy, w.keep = w.batch[:0], w.policy[:0], false
+			w.batch, w.policy, w.keep, w.marks = w.batch[:0], w.policy[:0], false, w.marks[:0]
 			w.process(ctx, r)
 			if w.keep {
 				continue // tried again at the next pass
@@ -138,6 +159,11 @@ func (w *Worker) Run(ctx context.Context) error {
 			if err := w.cfg.Store.DoneReturn(ctx, r.ID, journalEntries(w.batch)...); err != nil {
 				w.cfg.Logger.Error("inbound: removing processed return", "err", err)
 				continue // processed again later; its events are not published twice
+			}
+			// Marked after the return is gone: a crash between the two
+			// lets one later replay count again, never loses an event.
+			if err := w.cfg.Store.MarkReturnsApplied(ctx, w.marks, w.cfg.ReturnMemory); err != nil {
+				w.cfg.Logger.Error("inbound: recording applied returns", "err", err)
 			}
 			w.flushPolicyReturns()
 			for _, ev := range w.batch {
@@ -224,6 +250,11 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 		if at.via == ViaFBLProvider {
 			ev.Provider = p.provider
 		}
+		key := queue.ReturnKey{ID: rec.ID, Index: rec.Index, Kind: ev.Kind + ":" + string(res.Class)}
+		if at.trusted && w.applied(key) {
+			w.duplicate(ev)
+			continue
+		}
 		w.notePolicyReturn(res, rec, at.trusted)
 		if w.counts(res) {
 			if !at.trusted {
@@ -239,6 +270,13 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 				w.cfg.Logger.Error("inbound: applying suppression policy", "msgid", rec.ID.String(), "tenant", rec.Tenant, "err", err)
 			}
 			ev.Suppressed = sup
+			if err != nil {
+				w.emit(ev)
+				continue // not marked: a copy of it may apply it later
+			}
+		}
+		if at.trusted {
+			w.marks = append(w.marks, key)
 		}
 		w.emit(ev)
 	}
@@ -270,13 +308,48 @@ func (w *Worker) unsubscribe(ctx context.Context, tok string) {
 		w.cfg.Logger.Warn("inbound: unsubscribe for an unknown recipient (directory expired?)", "msgid", id.String())
 		return
 	}
+	key := queue.ReturnKey{ID: id, Index: idx, Kind: "unsubscribe:mailto"}
+	if w.applied(key) {
+		w.duplicate(Event{Time: w.cfg.Now(), Kind: "unsubscribe", Tenant: rec.Tenant, ID: id, Rcpt: rec.Addr, Index: idx, Via: "mailto"})
+		return
+	}
 	err := w.cfg.Store.Suppress(ctx, queue.Suppression{Tenant: rec.Tenant, Addr: rec.Addr, Scope: queue.ScopeMarketing,
 		Reason: "unsubscribe", Source: "mailto"})
 	if err != nil {
 		w.cfg.Logger.Error("inbound: unsubscribe", "msgid", id.String(), "tenant", rec.Tenant, "err", err)
 		return
 	}
+	w.marks = append(w.marks, key)
 	w.emit(Event{Time: w.cfg.Now(), Kind: "unsubscribe", Tenant: rec.Tenant, ID: id, Rcpt: rec.Addr, Index: idx, Via: "mailto", Suppressed: true})
+}
+
+// applied reports whether a return of key's kind was applied to key's
+// recipient already: by an earlier return (durably, ReturnsApplied) or
+// earlier in this one.
+//
+// Every recipient can see its own VERP return path, tracking links and
+// mailto unsubscribe address, and so can replay a return that names it as
+// often as it likes: a replay must not suppress again, emit another
+// event and webhook, or count again in the reputation windows (where a
+// few hundred copies of one bounce would pause a tenant's marketing).
+// One return per (message, recipient, kind) counts once.
+func (w *Worker) applied(key queue.ReturnKey) bool {
+	for _, k := range w.marks {
+		if k == key {
+			return true
+		}
+	}
+	return w.cfg.Store.ReturnsApplied([]queue.ReturnKey{key})[0]
+}
+
+// duplicate records ev as a replay of a return applied already: logged
+// and published as Kind "duplicate", never journaled (no event store
+// record, webhook or reputation count), nothing applied.
+func (w *Worker) duplicate(ev Event) {
+	w.cfg.Logger.Info("inbound: return already applied to this recipient: a replay, nothing applied", "msgid", ev.ID.String(),
+		"tenant", ev.Tenant, "kind", ev.Kind, "class", string(ev.Class))
+	ev.Kind, ev.Suppressed = "duplicate", false
+	w.emit(ev)
 }
 
 // emit records an event of the return being processed; Run journals and
