@@ -41,6 +41,10 @@ type attribution struct {
 	via     string
 	trusted bool
 	why     string
+	// linkOnly says the only proof is a link token: a tracking URL (click,
+	// open, one-click unsubscribe page) or the mailto unsubscribe address
+	// of the recipient's copy. See Policy.ApplyLinkProven.
+	linkOnly bool
 }
 
 // proof is what one return carries that a forger cannot produce for
@@ -144,9 +148,12 @@ func (w *Worker) vouched(ctx context.Context, p *proof) string {
 //     or the only recipient the tokens name): for a complaint any token,
 //     for anything else a VERP (b.) token only. Tracking URLs and the
 //     mailto unsubscribe address are in the recipient's copy for anyone it
-//     reaches (link scanners, proxies, forwards): they may say the
-//     recipient complained, never that the address is undeliverable;
-//     only the envelope sender's VERP address travels with a bounce;
+//     reaches (link scanners, proxies, forwards, shared "view online"
+//     links): they may say the recipient complained, never that the
+//     address is undeliverable, and a complaint they alone prove
+//     (linkOnly) weighs no more than the one-click unsubscribe the same
+//     links already allow (Policy.ApplyLinkProven); only the envelope
+//     sender's VERP address travels with a bounce;
 //  3. for a complaint, the word of a configured feedback-loop provider
 //     about a message that left through us (providerVouched);
 //  4. our queue id in the return and the address the report names: kept
@@ -175,7 +182,7 @@ func (w *Worker) attribute(ctx context.Context, res bounce.Result, verp *queue.R
 		toks = p.tokens
 	}
 	if rec, ok := tokenRecipient(toks, res.Recipient); ok {
-		return attribution{rec: rec, via: ViaToken, trusted: true}, true
+		return attribution{rec: rec, via: ViaToken, trusted: true, linkOnly: !hasRecipient(p.bounceTokens, rec)}, true
 	}
 	notVouched := ""
 	if res.Class == bounce.Complaint {
@@ -272,6 +279,16 @@ func tokenRecipient(recs []queue.Recipient, reported string) (queue.Recipient, b
 		return recs[0], true
 	}
 	return queue.Recipient{}, false
+}
+
+// hasRecipient reports whether recs holds rec's recipient.
+func hasRecipient(recs []queue.Recipient, rec queue.Recipient) bool {
+	for _, r := range recs {
+		if r.ID == rec.ID && r.Index == rec.Index {
+			return true
+		}
+	}
+	return false
 }
 
 // returnedTo finds the one recipient of message id among the To addresses

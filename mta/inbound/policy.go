@@ -38,7 +38,8 @@ type Suppressor interface {
 // place for synchronous replies (SyncReturns) and returned messages
 // (Worker):
 //   - hard_invalid_recipient and complaint suppress the address for every
-//     stream at once;
+//     stream at once (a complaint proven by a link token alone: marketing
+//     only, see ApplyLinkProven);
 //   - soft_mailbox_full and soft_temporary suppress after SoftThreshold
 //     final failures within SoftWindow (each bounced or expired message, or
 //     returned DSN, counts once; deferrals on the way do not);
@@ -49,6 +50,40 @@ type Policy struct {
 	Store         Suppressor
 	SoftThreshold int           // 0 disables soft suppression
 	SoftWindow    time.Duration // how far back soft failures count
+}
+
+// ApplyLinkProven acts on a complaint whose only proof is a link token of
+// the recipient's copy (a click, open or unsubscribe-page URL, or the
+// mailto unsubscribe address), in a report no configured feedback-loop
+// provider signed: it unsubscribes the recipient from marketing mail
+// (reason "complaint"), and does nothing else.
+//
+// Proof must weigh what it unlocks. Those tokens travel with every copy
+// of the message: forwards, "view online" shares, pasted links, link
+// scanners. Whoever holds one could already unsubscribe the recipient
+// from marketing with the one-click link of the same copy, so a report
+// carrying one may do that much and no more. A suppression for every
+// stream (password resets, receipts: scope all) needs proof that only
+// the recipient's receiver holds: the VERP token of the envelope (or of
+// the copy's Return-Path, which is the same token: whoever holds it can
+// address the envelope with it), or a report a configured provider
+// signed (ViaFBLProvider). A genuine complaint proven by links alone
+// (an unsigned FBL that redacts the recipient and the Return-Path)
+// still stops the marketing it is about, and still counts as one
+// complaint in the reputation windows.
+func (p *Policy) ApplyLinkProven(ctx context.Context, tenant, addr string, res bounce.Result, source string) (bool, error) {
+	if res.Class != bounce.Complaint || res.Reason == bounce.ReasonOptOut {
+		return p.Apply(ctx, tenant, addr, res, source) // unsubscribes are marketing scope anyway
+	}
+	if tenant == "" || addr == "" || !res.Decisive {
+		return false, nil
+	}
+	err := p.Store.Suppress(ctx, queue.Suppression{Tenant: tenant, Addr: addr, Scope: queue.ScopeMarketing,
+		Reason: string(bounce.Complaint), Source: source, Detail: "feedback-type " + res.FeedbackType + " (proven by a link token only)"})
+	if err != nil {
+		return false, fmt.Errorf("inbound: complaint (marketing): %w", err)
+	}
+	return true, nil
 }
 
 // Apply acts on one classified failure of tenant's mail to addr and

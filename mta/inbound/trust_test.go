@@ -92,35 +92,41 @@ func TestGenuineComplaintApplied(t *testing.T) {
 		rcpt string // envelope recipient at the MX
 		data []byte
 		via  string
+		// verpInCopy: the token in the copy is the VERP (b.) one.
+		verpInCopy bool
 	}
 	tests := []struct {
 		name string
 		make func(t *testing.T, e *env, id queue.ID) setup
 	}{
 		{"verp envelope", func(t *testing.T, e *env, id queue.ID) setup {
-			return setup{e.verp(t, id, 1), arf(t, arfOpts{}, msgCopy{to: victim, id: id, body: "hi"}.bytes(t)), ViaVERP}
+			return setup{e.verp(t, id, 1), arf(t, arfOpts{}, msgCopy{to: victim, id: id, body: "hi"}.bytes(t)), ViaVERP, false}
 		}},
 		{"verp in returned Return-Path", func(t *testing.T, e *env, id queue.ID) setup {
 			cp := msgCopy{to: victim, id: id, headers: "Return-Path: <" + e.verp(t, id, 1) + ">\r\n", body: "hi"}
-			return setup{"fbl@" + bounceDomain, arf(t, arfOpts{origRcpt: victim}, cp.bytes(t)), ViaVERPHeader}
+			return setup{"fbl@" + bounceDomain, arf(t, arfOpts{origRcpt: victim}, cp.bytes(t)), ViaVERPHeader, false}
+		}},
+		{"verp token in the returned body", func(t *testing.T, e *env, id queue.ID) setup {
+			cp := msgCopy{to: victim, id: id, body: "bounces go to " + e.verp(t, id, 1)}
+			return setup{"fbl@" + bounceDomain, arf(t, arfOpts{}, cp.bytes(t)), ViaToken, true}
 		}},
 		{"list-unsubscribe https token in headers", func(t *testing.T, e *env, id queue.ID) setup {
 			h := "List-Unsubscribe: <https://t.tenant-a.test/u/" + e.urlToken(t, token.Unsubscribe, tenantA, id, 1) + ">\r\n"
-			return setup{"fbl@" + bounceDomain, arf(t, arfOpts{headersOn: true}, msgCopy{to: victim, id: id, headers: h, body: "hi"}.bytes(t)), ViaToken}
+			return setup{"fbl@" + bounceDomain, arf(t, arfOpts{headersOn: true}, msgCopy{to: victim, id: id, headers: h, body: "hi"}.bytes(t)), ViaToken, false}
 		}},
 		{"list-unsubscribe folded, copy base64", func(t *testing.T, e *env, id queue.ID) setup {
 			h := "List-Unsubscribe: <mailto:unsub@tenant-a.test>,\r\n <https://t.tenant-a.test/u/" +
 				e.urlToken(t, token.Unsubscribe, tenantA, id, 1) + ">\r\n"
-			return setup{"fbl@" + bounceDomain, arf(t, arfOpts{origRcpt: victim, enc: "base64"}, msgCopy{to: victim, id: id, headers: h, body: "hi"}.bytes(t)), ViaToken}
+			return setup{"fbl@" + bounceDomain, arf(t, arfOpts{origRcpt: victim, enc: "base64"}, msgCopy{to: victim, id: id, headers: h, body: "hi"}.bytes(t)), ViaToken, false}
 		}},
 		{"click token in quoted-printable html", func(t *testing.T, e *env, id queue.ID) setup {
 			cp := msgCopy{to: victim, id: id, ctype: "text/html; charset=utf-8", enc: "quoted-printable",
 				body: html(e.urlToken(t, token.Click, tenantA, id, 1), "")}
-			return setup{"fbl@" + bounceDomain, arf(t, arfOpts{origRcpt: victim}, cp.bytes(t)), ViaToken}
+			return setup{"fbl@" + bounceDomain, arf(t, arfOpts{origRcpt: victim}, cp.bytes(t)), ViaToken, false}
 		}},
 		{"open pixel in base64 html, copy base64 again", func(t *testing.T, e *env, id queue.ID) setup {
 			cp := msgCopy{to: victim, id: id, ctype: "text/html", enc: "base64", body: html("", e.urlToken(t, token.Open, tenantA, id, 1))}
-			return setup{"fbl@" + bounceDomain, arf(t, arfOpts{enc: "base64"}, cp.bytes(t)), ViaToken}
+			return setup{"fbl@" + bounceDomain, arf(t, arfOpts{enc: "base64"}, cp.bytes(t)), ViaToken, false}
 		}},
 		{"click token in multipart/alternative, jmrp shape", func(t *testing.T, e *env, id queue.ID) setup {
 			tok := e.urlToken(t, token.Click, tenantA, id, 1)
@@ -129,14 +135,14 @@ func TestGenuineComplaintApplied(t *testing.T) {
 				"--alt\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
 				string(encode(t, "quoted-printable", []byte(html(tok, "")))) + "--alt--\r\n"
 			cp := msgCopy{to: victim, id: id, ctype: `multipart/alternative; boundary="alt"`, body: body}
-			return setup{"fbl@" + bounceDomain, jmrp(t, victim, cp.bytes(t)), ViaToken}
+			return setup{"fbl@" + bounceDomain, jmrp(t, victim, cp.bytes(t)), ViaToken, false}
 		}},
 		{"mailto unsubscribe token in headers", func(t *testing.T, e *env, id queue.ID) setup {
 			// The mailto token carries recipient index 0: one-recipient
 			// messages (per-recipient tracked copies).
 			one := e.enqueue(t, tenantA, victim)
 			h := "List-Unsubscribe: <mailto:" + e.mailto(t, one) + "?subject=unsubscribe>\r\n"
-			return setup{"fbl@" + bounceDomain, arf(t, arfOpts{}, msgCopy{to: victim, id: one, headers: h, body: "hi"}.bytes(t)), ViaToken}
+			return setup{"fbl@" + bounceDomain, arf(t, arfOpts{}, msgCopy{to: victim, id: one, headers: h, body: "hi"}.bytes(t)), ViaToken, false}
 		}},
 	}
 	for _, tt := range tests {
@@ -150,8 +156,14 @@ func TestGenuineComplaintApplied(t *testing.T) {
 			if ev.Kind != "complaint" || ev.Via != s.via || !ev.Suppressed || ev.Rcpt != victim {
 				t.Errorf("event = %+v; want a complaint via %s suppressing %s", ev, s.via, victim)
 			}
-			if !e.suppressed(tenantA, victim) {
-				t.Errorf("%s not suppressed", victim)
+			// Proof weighs what it unlocks: VERP tokens block every
+			// stream, link tokens marketing only (ApplyLinkProven).
+			want := queue.ScopeAll
+			if s.via == ViaToken && !s.verpInCopy {
+				want = queue.ScopeMarketing
+			}
+			if sup, ok := e.store.Suppressed(tenantA, victim); !ok || sup.Scope != want || ev.Scope != want.String() {
+				t.Errorf("%s: suppression %+v %v, event scope %q; want scope %s", victim, sup, ok, ev.Scope, want)
 			}
 			if e.suppressed(tenantA, attacker) {
 				t.Errorf("co-recipient %s suppressed", attacker)

@@ -54,6 +54,9 @@ type Event struct {
 	// vouched for the report (Via ViaFBLProvider).
 	Provider   string
 	Suppressed bool
+	// Scope is the scope of the suppression the return asked for ("all"
+	// or "marketing"), when Suppressed.
+	Scope string
 }
 
 // WorkerConfig configures the Worker.
@@ -251,6 +254,9 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 			ev.Provider = p.provider
 		}
 		key := queue.ReturnKey{ID: rec.ID, Index: rec.Index, Kind: ev.Kind + ":" + string(res.Class)}
+		if at.linkOnly {
+			key.Kind += ":link" // a stronger proof of the same return later is news
+		}
 		if at.trusted && w.applied(key) {
 			w.duplicate(ev)
 			continue
@@ -265,7 +271,17 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 				w.emit(ev)
 				continue
 			}
-			sup, err := w.cfg.Policy.Apply(ctx, rec.Tenant, rec.Addr, res, "inbound")
+			apply, scope := w.cfg.Policy.Apply, queue.ScopeAll
+			if at.linkOnly {
+				apply = w.cfg.Policy.ApplyLinkProven
+			}
+			if res.Reason == bounce.ReasonOptOut || at.linkOnly && res.Class == bounce.Complaint {
+				scope = queue.ScopeMarketing
+			}
+			sup, err := apply(ctx, rec.Tenant, rec.Addr, res, "inbound")
+			if sup {
+				ev.Scope = scope.String()
+			}
 			if err != nil {
 				w.cfg.Logger.Error("inbound: applying suppression policy", "msgid", rec.ID.String(), "tenant", rec.Tenant, "err", err)
 			}
