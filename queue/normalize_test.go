@@ -14,8 +14,8 @@ func TestNormalizeAddrCanonicalForm(t *testing.T) {
 		{"Victim-A@R.Test", "victim-a@r.test"},
 		{" victim-a@r.test. ", "victim-a@r.test"},
 		{"victim-a@r.test..", "victim-a@r.test"},
-		{"victim-a@r.test。", "victim-a@r.test"},  // ideographic full stop
-		{"victim-a@ｒ.test", "victim-a@r.test"},   // full-width letter
+		{"victim-a@r.test。", "victim-a@r.test"}, // ideographic full stop
+		{"victim-a@ｒ.test", "victim-a@r.test"},  // full-width letter
 		{"idn@bücher.test", "idn@xn--bcher-kva.test"},
 		{"idn@BÜCHER.TEST.", "idn@xn--bcher-kva.test"},
 		{"idn@xn--bcher-kva.test", "idn@xn--bcher-kva.test"},

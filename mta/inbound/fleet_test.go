@@ -205,7 +205,7 @@ func TestFleetUnattributableReturnOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	cp := msgCopy{to: victim, id: unknown1, headers: "Return-Path: <b." + tok + "@" + bounceDomain + ">\r\n", body: "hi"}
-	n1.receive(t, "postmaster@"+bounceDomain, dsn(t, victim, "5.1.1", "550 5.1.1 user unknown", cp.bytes(t)))
+	n1.receive(t, "fbl@"+bounceDomain, dsn(t, victim, "5.1.1", "550 5.1.1 user unknown", cp.bytes(t)))
 	relay(t, n1, n2)
 	ev := n2.next(t)
 	if ev.Kind != "unattributed" || !strings.EqualFold(ev.Rcpt, victim) {

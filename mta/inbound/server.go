@@ -104,9 +104,15 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 
-// Rcpt accepts only our domains, and there only a valid b./u. token or a
-// feedback-loop mailbox.
+// Rcpt accepts only our domains, and there only a valid b./u. token, a
+// feedback-loop mailbox or a role mailbox (postmaster, abuse); and the
+// unqualified "postmaster", which RFC 5321 §4.5.1 requires every SMTP
+// server to accept (case-insensitively).
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if strings.EqualFold(to, "postmaster") {
+		s.rcpts = append(s.rcpts, to)
+		return nil
+	}
 	local, domain, ok := splitAddr(to)
 	if !ok || !s.b.ours(domain) {
 		return errRelay
@@ -120,7 +126,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		if _, _, ok := s.b.cfg.Tokens.OpenUnsubscribe(local[2:]); !ok {
 			return errNoUser
 		}
-	case !s.b.fbl(local):
+	case !s.b.fbl(local) && !roleMailbox(local):
 		return errNoUser
 	}
 	s.rcpts = append(s.rcpts, to)
@@ -166,6 +172,16 @@ func (b *Backend) fbl(local string) bool {
 		}
 	}
 	return false
+}
+
+// roleMailbox reports whether local is postmaster (RFC 5321 §4.5.1: every
+// domain that accepts mail accepts it) or abuse (RFC 2142 §2), the role
+// mailboxes of the bounce domains. Their mail is stored and logged by the
+// worker as unattributed: it never changes any recipient's state, whatever
+// tokens it holds (see Worker.roleMail). A local part configured as a
+// feedback-loop mailbox is one (ISPs that send reports to abuse@).
+func roleMailbox(local string) bool {
+	return strings.EqualFold(local, "postmaster") || strings.EqualFold(local, "abuse")
 }
 
 func splitAddr(a string) (local, domain string, ok bool) {

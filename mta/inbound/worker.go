@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/mail"
 	"net/netip"
 	"strings"
 	"time"
@@ -85,6 +86,10 @@ type WorkerConfig struct {
 	// entry records the source and site that delivered it (see
 	// policyreturn.go).
 	OnPolicyReturn PolicyReturnFunc
+	// FBLLocalParts are the MX's feedback-loop mailboxes
+	// (ServerConfig.FBLLocalParts): one named abuse is a feedback loop's,
+	// not the role mailbox's.
+	FBLLocalParts []string
 	// ReturnMemory is how long the worker remembers that a return was
 	// applied to a recipient (a replay within it counts once); it should
 	// be at least the recipient directory's retention, past which no
@@ -187,6 +192,10 @@ func (w *Worker) Run(ctx context.Context) error {
 
 func (w *Worker) process(ctx context.Context, ret queue.Return) {
 	local, _, _ := splitAddr(ret.Rcpt)
+	if strings.EqualFold(ret.Rcpt, "postmaster") || roleMailbox(local) && !w.fblMailbox(local) {
+		w.roleMail(ret)
+		return
+	}
 	var verp *queue.Recipient
 	switch {
 	case hasPrefixFold(local, "u."):
@@ -296,6 +305,45 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 		}
 		w.emit(ev)
 	}
+}
+
+// fblMailbox reports whether local is a feedback-loop mailbox of the MX
+// (WorkerConfig.FBLLocalParts).
+func (w *Worker) fblMailbox(local string) bool {
+	for _, l := range w.cfg.FBLLocalParts {
+		if strings.EqualFold(l, local) {
+			return true
+		}
+	}
+	return false
+}
+
+// roleMail records mail to postmaster or abuse (roleMailbox): logged and
+// published as unattributed (Reason "postmaster" or "abuse"), never
+// classified or attributed, so it never suppresses anyone: a stranger
+// writing to the postmaster proves nothing about anybody. The operator
+// reads it in the log (sender, subject, size); the message leaves the
+// inbox like any processed return.
+func (w *Worker) roleMail(ret queue.Return) {
+	role := "postmaster"
+	if local, _, ok := splitAddr(ret.Rcpt); ok {
+		role = strings.ToLower(local)
+	}
+	subject := ""
+	if m, err := mail.ReadMessage(bytes.NewReader(ret.Data)); err == nil {
+		subject = m.Header.Get("Subject")
+	}
+	w.cfg.Logger.Warn("inbound: mail to a role mailbox (not a return: nothing applied)", "rcpt", ret.Rcpt, "from", ret.From,
+		"subject", truncate(subject, 200), "bytes", len(ret.Data))
+	w.emit(Event{Time: w.cfg.Now(), Kind: "unattributed", Rcpt: ret.Rcpt, Reason: role})
+}
+
+// truncate bounds s to n bytes for a log line.
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 // counts reports whether a returned result is one the policy should see:
