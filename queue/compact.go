@@ -136,6 +136,9 @@ func (s *Store) compactOne(ctx context.Context, moves []segMove) (moved int, cop
 	if err != nil {
 		return 0, copied, err
 	}
+	if s.afterCopy != nil {
+		s.afterCopy()
+	}
 	err = s.submit(ctx, &writeReq{res: make(chan error, 1), segs: segs, fn: func(tx *bolt.Tx) error {
 		moved = 0
 		rb := tx.Bucket(bucketBodyRef)

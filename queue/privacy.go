@@ -366,6 +366,12 @@ const JournalErased = "erased"
 // outcome, as an operator's Delete gives one. Its delivery attempt, if one
 // runs, completes into nothing (Complete ignores a missing record).
 //
+// A message left with no recipient goes with its body. A body kept in a
+// segment file is overwritten with zeros there, fdatasync'd before the
+// write commits, so the erasure is never answered with the bytes still
+// on disk; a body kept in bbolt leaves the tree, but its freed page keeps
+// the bytes until bbolt reuses it.
+//
 // Mail accepted after FindSubject's snapshot is not erased: it is new
 // data. Erase the events store's records of sub.Keys() before calling
 // this, while the directory still links them to the address.

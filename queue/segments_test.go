@@ -351,3 +351,56 @@ func TestEraseZeroesSegmentBody(t *testing.T) {
 		t.Fatalf("Body of another message: %v", err)
 	}
 }
+
+// A message that finishes while the compactor copies its body is not
+// moved: the copy is counted nowhere, and the segments still empty out.
+func TestSegmentCompactionRace(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	path := filepath.Join(t.TempDir(), "spool.db")
+	s := openStore(t, path, clk, Options{SegmentSize: 400 << 10,
+		Compact: CompactOptions{Interval: -1, Below: 0.6, Rate: 1 << 40}})
+	var ids []ID
+	for i := range 8 {
+		ids = append(ids, enqueueBody(t, s, clk, sized(100<<10), fmt.Sprintf("r%d@x.example", i)))
+	}
+	// Segment 0 keeps ids[0] and ids[1] (50 % live).
+	kept := []ID{ids[0], ids[1]}
+	deliverAll(t, s, func(id ID) bool { return slices.Contains(kept, id) })
+	clk.Add(DefaultRetry.Delay(5))
+	s.afterCopy = func() {
+		s.afterCopy = nil
+		works, err := s.Claim(context.Background(), 10, 1)
+		if err != nil || len(works) != 2 {
+			t.Errorf("claim: %+v, %v", works, err)
+			return
+		}
+		for _, w := range works {
+			if w.ID == ids[1] {
+				if err := s.Complete(context.Background(), []Result{{ID: w.ID, Index: 0, Outcome: OutcomeDelivered}}); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+	}
+	res, err := s.CompactNow(context.Background())
+	if err != nil || res.Moved != 1 {
+		t.Fatalf("compaction %+v, %v; want 1 body moved", res, err)
+	}
+	if st := s.SegmentStats(); st.Count != 1 || st.Live != 100<<10 {
+		t.Fatalf("segment stats %+v, want ids[0] only", st)
+	}
+	if got, err := s.Body(ids[0]); err != nil || !bytes.Equal(got, segBody(ids[0], 100<<10)) {
+		t.Fatalf("the moved body: %v", err)
+	}
+	if _, err := s.Body(ids[1]); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the finished message's body: %v", err)
+	}
+	if err := s.Complete(context.Background(), []Result{{ID: ids[0], Index: 0, Outcome: OutcomeDelivered}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if files := segFiles(t, path); len(files) != 0 {
+		t.Fatalf("segment files with the queue empty: %v", files)
+	}
+}

@@ -3,8 +3,10 @@ package queue
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -143,7 +145,10 @@ func (s *Store) appendBodies(ms []*Message) (refs []bodyRef, segs []*segFile, er
 		}
 		seg, ref, err := s.segs.append(m.Body)
 		if err != nil {
-			return nil, segs, classifyWriteErr(err)
+			if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+				err = fmt.Errorf("%w: %w", ErrDiskFull, err)
+			}
+			return nil, segs, err
 		}
 		if refs == nil {
 			refs = make([]bodyRef, len(ms))

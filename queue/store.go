@@ -136,6 +136,9 @@ type Store struct {
 	// beforeCommit, when set (tests), runs in the committer after the
 	// batch's segments are fdatasync'd and before the bbolt commit.
 	beforeCommit func()
+	// afterCopy, when set (tests), runs in a compaction between the copy
+	// of a segment's bodies and the move of their references.
+	afterCopy func()
 }
 
 type writeReq struct {
