@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-smtp"
 )
 
 // TestServer_ChunkingShortLast checks that a BDAT chunk cut short by the
@@ -48,5 +50,72 @@ func TestServer_ChunkingShortLast(t *testing.T) {
 		}
 		c.Close()
 		s.Close()
+	}
+}
+
+// slowDataBackend's Data, once its reader fails, reports it and waits for
+// release: a backend still busy (committing, say) when the transfer ends.
+type slowDataBackend struct {
+	errored, release, logout chan struct{}
+}
+
+func (be *slowDataBackend) NewSession(*smtp.Conn) (smtp.Session, error) { return be, nil }
+func (be *slowDataBackend) Mail(string, *smtp.MailOptions) error        { return nil }
+func (be *slowDataBackend) Rcpt(string, *smtp.RcptOptions) error        { return nil }
+func (be *slowDataBackend) Reset()                                      {}
+func (be *slowDataBackend) Logout() error {
+	close(be.logout)
+	return nil
+}
+func (be *slowDataBackend) Data(r io.Reader) error {
+	_, err := io.ReadAll(r)
+	close(be.errored)
+	<-be.release
+	return err
+}
+
+// TestServer_ChunkingCloseWaitsForData checks that a connection closed in
+// the middle of a BDAT transfer ends the session (Logout) only after the
+// backend's Data has returned: Data runs in its own goroutine, and a
+// session used by both at once is a data race in every backend.
+func TestServer_ChunkingCloseWaitsForData(t *testing.T) {
+	be := &slowDataBackend{errored: make(chan struct{}), release: make(chan struct{}), logout: make(chan struct{})}
+	s := smtp.NewServer(be)
+	s.Domain = "localhost"
+	s.AllowInsecureAuth = true
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(l)
+	defer s.Close()
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "EHLO localhost\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nBDAT 8\r\nHey <3\r\n")
+	buf := make([]byte, 4096)
+	var got string
+	for strings.Count(got, "\r\n250 ") < 4 {
+		n, err := c.Read(buf)
+		if err != nil {
+			t.Fatalf("read: %v (after %q)", err, got)
+		}
+		got += string(buf[:n])
+	}
+	c.Close()
+	<-be.errored
+	// Without the wait, Logout comes at once; give it a moment to show.
+	select {
+	case <-be.logout:
+		t.Fatal("Logout ran while the backend's Data was still running")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(be.release)
+	select {
+	case <-be.logout:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no Logout after Data returned")
 	}
 }

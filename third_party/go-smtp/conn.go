@@ -42,6 +42,9 @@ type Conn struct {
 	dataResult      chan error
 	bytesReceived   int64 // counts total size of chunks when BDAT is used
 
+	// dataDone is closed once the BDAT backend's Data returned.
+	dataDone chan struct{}
+
 	fromReceived bool
 	recipients   []string
 	didAuth      bool
@@ -168,13 +171,10 @@ func (c *Conn) setSession(session Session) {
 }
 
 func (c *Conn) Close() error {
+	c.stopBdat()
+
 	c.locker.Lock()
 	defer c.locker.Unlock()
-
-	if c.bdatPipe != nil {
-		c.bdatPipe.CloseWithError(ErrDataReset)
-		c.bdatPipe = nil
-	}
 
 	if c.session != nil {
 		c.session.Logout()
@@ -1044,8 +1044,11 @@ func (c *Conn) handleBdat(arg string) {
 		r, c.bdatPipe = io.Pipe()
 
 		c.dataResult = make(chan error, 1)
+		done := make(chan struct{})
+		c.dataDone = done
 
 		go func() {
+			defer close(done)
 			defer func() {
 				if err := recover(); err != nil {
 					c.handlePanic(err, c.bdatStatus)
@@ -1087,11 +1090,9 @@ func (c *Conn) handleBdat(arg string) {
 		// input) before the chunk's size in octets arrived: RFC 3030 §2
 		// counts a chunk in octets, so this is no chunk, and with LAST no
 		// message. The backend's Data reads ErrDataReset, as for a
-		// connection closed between chunks, not an end of data, and has
-		// returned before the session is reset.
+		// connection closed between chunks, not an end of data.
 		err = io.ErrUnexpectedEOF
-		c.bdatPipe.CloseWithError(ErrDataReset)
-		<-c.dataResult
+		c.stopBdat()
 	}
 	if err != nil {
 		// Backend might return an error early using CloseWithError without consuming
@@ -1133,6 +1134,23 @@ func (c *Conn) handleBdat(arg string) {
 		c.reset()
 	} else {
 		c.writeResponse(250, EnhancedCode{2, 0, 0}, "Continue")
+	}
+}
+
+// stopBdat ends a BDAT transfer in progress, if any: the backend's Data
+// reads ErrDataReset, and has returned when stopBdat does. Data runs in a
+// goroutine of its own; without the wait, the session's Reset or Logout
+// would run while Data still used the session (a connection closed or
+// reset in the middle of a message, while the backend was still busy).
+// The wait is outside c.locker: Data may call Conn methods that take it.
+func (c *Conn) stopBdat() {
+	c.locker.Lock()
+	pipe, done := c.bdatPipe, c.dataDone
+	c.bdatPipe, c.dataDone = nil, nil
+	c.locker.Unlock()
+	if pipe != nil {
+		pipe.CloseWithError(ErrDataReset)
+		<-done
 	}
 }
 
@@ -1378,13 +1396,11 @@ func (c *Conn) readLine() (string, error) {
 }
 
 func (c *Conn) reset() {
+	c.stopBdat()
+
 	c.locker.Lock()
 	defer c.locker.Unlock()
 
-	if c.bdatPipe != nil {
-		c.bdatPipe.CloseWithError(ErrDataReset)
-		c.bdatPipe = nil
-	}
 	c.bdatStatus = nil
 	c.bytesReceived = 0
 
