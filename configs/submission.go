@@ -87,6 +87,27 @@ type Submission struct {
 	// guessing cannot starve real clients. Default 0: half the CPUs, at
 	// least 2.
 	AuthMaxConcurrentChecks int `toml:"auth_max_concurrent_checks"`
+
+	// DataMemory bounds, in bytes, the message data all submission
+	// sessions hold at once: read buffers, the prepared copy and, with
+	// per-recipient tracking, every recipient's signed copy until the one
+	// durable write. A message that finds it full waits
+	// data_memory_wait, then gets 452 4.3.1 (the client retries; nothing
+	// is queued). Default 0: a tenth of the memory the process may use
+	// (the lowest of GOMEMLIMIT, the cgroup limit and RAM; the heap may
+	// grow to about five times what is live under GOGC=400), at least
+	// four max_message_bytes; -1: no bound. Set it to at least three
+	// max_message_bytes, or the largest messages can never fit.
+	DataMemory int64 `toml:"data_memory"`
+	// DataMemoryWait is how long a message waits for room in data_memory
+	// before 452 4.3.1. Default "5s".
+	DataMemoryWait Duration `toml:"data_memory_wait"`
+	// MaxCopyBytes bounds the bytes of per-recipient copies one message
+	// may make when tracking rewrites it per recipient (size × recipients):
+	// over it the message gets 552 5.3.4 naming how many recipients fit,
+	// before any copy is built. Default 0: a quarter of data_memory; -1:
+	// no bound.
+	MaxCopyBytes int64 `toml:"max_copy_bytes"`
 }
 
 // validate checks the [submission] table.
@@ -137,6 +158,20 @@ func (s Submission) validate() error {
 	}
 	if s.AuthMaxConcurrentChecks < 0 {
 		return keyError("submission.auth_max_concurrent_checks", "must not be negative")
+	}
+	return s.validateMemory()
+}
+
+// validateMemory checks the message memory keys.
+func (s Submission) validateMemory() error {
+	if s.DataMemory < -1 || s.DataMemory > 0 && s.DataMemory < 3*s.MaxMessageBytes {
+		return keyError("submission.data_memory", "must be 0 (derived from memory), -1 (no bound) or at least 3 × max_message_bytes")
+	}
+	if s.DataMemoryWait.Duration < 0 {
+		return keyError("submission.data_memory_wait", "must not be negative")
+	}
+	if s.MaxCopyBytes < -1 {
+		return keyError("submission.max_copy_bytes", "must be 0 (a quarter of data_memory), -1 (no bound) or positive")
 	}
 	return nil
 }

@@ -130,6 +130,20 @@ type Config struct {
 	Logger  *slog.Logger
 	Now     func() time.Time
 	Metrics Metrics
+	// DataMemory bounds the message bytes all sessions hold at once (read
+	// buffers, prepared and per-recipient copies: membudget.go). A DATA
+	// over it waits DataMemoryWait, then gets 452 4.3.1. 0:
+	// DefaultDataMemory(MaxMessageBytes), from the memory the process
+	// may use; negative: no bound.
+	DataMemory int64
+	// DataMemoryWait is how long a session waits for room in DataMemory
+	// before answering 452 4.3.1 (0: 5s).
+	DataMemoryWait time.Duration
+	// MaxCopyBytes bounds the per-recipient copies one message may make
+	// when tracking rewrites it per recipient: a message whose copies
+	// would exceed it gets 552 5.3.4 naming how many recipients fit. 0: a
+	// quarter of DataMemory (256 MiB without one); negative: no bound.
+	MaxCopyBytes int64
 }
 
 // Backend implements smtp.Backend for submission.
@@ -142,6 +156,10 @@ type Backend struct {
 	// bufs pools the buffers DATA is read into (*[]byte): nothing keeps
 	// the raw submission once the session has answered.
 	bufs sync.Pool
+	// mem is the process-wide budget of message bytes (nil: none), and
+	// maxCopies the per-message bound on tracked copies (0: none).
+	mem       *dataBudget
+	maxCopies int64
 
 	tenantMu       sync.Mutex
 	tenantSessions map[string]int // authenticated sessions by tenant name
@@ -170,6 +188,7 @@ func New(cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	b := &Backend{cfg: cfg, auth: auth, log: cfg.Logger, tenantSessions: map[string]int{}}
+	b.setMemory()
 	if cfg.TrustedTenant != "" {
 		for _, t := range cfg.Tenants {
 			if t.Name == cfg.TrustedTenant {
@@ -181,6 +200,27 @@ func New(cfg Config) (*Backend, error) {
 		}
 	}
 	return b, nil
+}
+
+// setMemory applies the memory bounds of cfg (membudget.go).
+func (b *Backend) setMemory() {
+	budget, wait := b.cfg.DataMemory, b.cfg.DataMemoryWait
+	if budget == 0 {
+		budget = DefaultDataMemory(b.cfg.MaxMessageBytes)
+	}
+	if wait == 0 {
+		wait = 5 * time.Second
+	}
+	b.mem = newDataBudget(budget, wait)
+	switch c := b.cfg.MaxCopyBytes; {
+	case c > 0:
+		b.maxCopies = c
+	case c < 0:
+	case budget > 0:
+		b.maxCopies = budget / 4
+	default:
+		b.maxCopies = 256 << 20
+	}
 }
 
 // DefaultMaxLineLength is the longest line accepted in DATA when

@@ -192,11 +192,31 @@ func fieldValue(field []byte) string {
 // the bytes that are stored and sent; then the content is validated
 // (checkContent) and a message that fails is returned with bad set.
 func prepare(raw []byte, ri receivedInfo, headroom int) prepared {
-	var p prepared
-	raw, header, rest, bad := conformed(raw)
-	if p.bad = bad; bad != nil {
-		return p
+	c, bad := conformMessage(raw)
+	if bad != nil {
+		return prepared{bad: bad}
 	}
+	return c.prepare(ri, headroom)
+}
+
+// conformedMsg is a submitted message with its line ends normalised, its
+// content checked and its long lines made to conform (conformed), split
+// into its header and the rest: what prepare starts from, computed once
+// per submission however many per-recipient copies are prepared from it.
+type conformedMsg struct {
+	msg, header, rest []byte
+}
+
+// conformMessage runs conformed over raw.
+func conformMessage(raw []byte) (conformedMsg, *refusal) {
+	msg, header, rest, bad := conformed(raw)
+	return conformedMsg{msg, header, rest}, bad
+}
+
+// prepare is the package's prepare from a conformed message.
+func (c conformedMsg) prepare(ri receivedInfo, headroom int) prepared {
+	var p prepared
+	raw, header, rest := c.msg, c.header, c.rest
 	buf := make([]byte, headroom, headroom+len(raw)+1024)
 	out := buf[headroom:]
 	out = appendReceived(out, ri)

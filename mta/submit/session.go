@@ -39,6 +39,12 @@ type Session struct {
 	// are dropped after DATA if the message turns out to be marketing.
 	mktSupp map[string]string
 	inTxn   bool
+	// sizeHint is MAIL's SIZE= (RFC 1870), 0 if none: the read buffer
+	// starts at that size instead of growing by doubling.
+	sizeHint int64
+	// held is what this session's message holds of the process-wide
+	// message memory budget (membudget.go).
+	held int64
 }
 
 var (
@@ -205,6 +211,10 @@ func (s *Session) Mail(from string, opts *smtp.MailOptions) error {
 	}
 	s.from = from
 	s.fromUTF8 = utf8On
+	s.sizeHint = 0
+	if opts != nil {
+		s.sizeHint = opts.Size
+	}
 	s.rcpts, s.mktSupp = s.rcpts[:0], nil
 	return nil
 }
@@ -272,7 +282,8 @@ func (s *Session) Data(r io.Reader) error {
 		return errAuthRequired
 	}
 	limit := s.maxBytes()
-	raw, err := s.b.readData(r, limit+1)
+	defer s.releaseHeld()
+	raw, err := s.b.readDataHeld(r, limit+1, min(s.sizeHint, limit+1), s.hold)
 	defer s.b.putData(raw)
 	if err = s.checkData(raw, err, limit); err != nil {
 		return err
@@ -282,7 +293,16 @@ func (s *Session) Data(r io.Reader) error {
 	now := b.cfg.Now()
 	id := b.cfg.Spool.NewID()
 	ri := s.receivedInfo(id, now)
-	p := prepare(raw, ri, s.signRoom())
+	c, bad := conformMessage(raw)
+	if bad != nil {
+		return b.refuse(bad)
+	}
+	// The prepared copy; the raw buffer stays held until the answer (it
+	// goes back to the pool then).
+	if !s.hold(int64(len(c.msg)) + 1024 + int64(s.signRoom())) {
+		return errDataMemory
+	}
+	p := c.prepare(ri, s.signRoom())
 	pool, err := s.checkPrepared(id, &p)
 	if err != nil {
 		return err
@@ -295,7 +315,7 @@ func (s *Session) Data(r io.Reader) error {
 	if s.fromUTF8 || !isASCII(s.from) || !allASCII(rcpts) {
 		flags |= queue.FlagSMTPUTF8
 	}
-	msgs, err := s.build(raw, ri, p, id, rcpts, flags)
+	msgs, err := s.build(c, ri, p, id, rcpts, flags)
 	if err != nil {
 		return err
 	}
@@ -469,8 +489,11 @@ func queuedReply(id queue.ID, n int) *smtp.SMTPError {
 // build turns the prepared submission into spool messages: one for all
 // recipients, or one per recipient when the tenant's tracker rewrites
 // (per-recipient tokens). Each is signed after rewriting, so the signature
-// covers the final bytes.
-func (s *Session) build(raw []byte, ri receivedInfo, p prepared, id queue.ID, rcpts []string, flags uint8) ([]*queue.Message, error) {
+// covers the final bytes. The copies are bounded (membudget.go): by
+// MaxCopyBytes for this message, 552 5.3.4 before any is built beyond the
+// first, and each held in the process-wide budget, 452 4.3.1 when it
+// stays full.
+func (s *Session) build(c conformedMsg, ri receivedInfo, p prepared, id queue.ID, rcpts []string, flags uint8) ([]*queue.Message, error) {
 	b := s.b
 	mk := func(id queue.ID, body, room []byte, rcpts []string, eightBit bool) (*queue.Message, error) {
 		body, err := s.sign(id, body, room)
@@ -484,26 +507,29 @@ func (s *Session) build(raw []byte, ri receivedInfo, p prepared, id queue.ID, rc
 		return &queue.Message{ID: id, Tenant: s.tenant.Name, From: s.from, Rcpts: append([]string(nil), rcpts...),
 			Stream: p.stream, Flags: f, Created: ri.date, Body: body}, nil
 	}
-	tr := s.tenant.Tracker
-	if tr == nil {
+	one := func() ([]*queue.Message, error) {
 		m, err := mk(id, p.msg, p.room, rcpts, p.eightBit)
 		if err != nil {
 			return nil, err
 		}
 		return []*queue.Message{m}, nil
 	}
-	var msgs []*queue.Message
+	tr := s.tenant.Tracker
+	if tr == nil {
+		return one()
+	}
+	msgs := make([]*queue.Message, 0, len(rcpts))
 	for i, rcpt := range rcpts {
 		pi, idi := p, id
 		if i > 0 {
 			idi = b.cfg.Spool.NewID()
 			rii := ri
 			rii.id, rii.rcpt = idi.String(), rcpt
-			pi = prepare(raw, rii, 0)
+			pi = c.prepare(rii, 0)
 		} else if len(rcpts) > 1 {
 			ri0 := ri
 			ri0.rcpt = rcpt
-			pi = prepare(raw, ri0, 0)
+			pi = c.prepare(ri0, 0)
 		}
 		out, changed, err := tr.Track(s.tenant.Name, idi, rcpt, p.stream, pi.msg)
 		if err != nil {
@@ -519,35 +545,77 @@ func (s *Session) build(raw []byte, ri receivedInfo, p prepared, id queue.ID, rc
 			}
 		}
 		if i == 0 && !changed {
-			// Nothing per recipient: one message for everyone.
-			m, err := mk(id, p.msg, p.room, rcpts, p.eightBit)
-			if err != nil {
+			return one() // nothing per recipient: one message for everyone
+		}
+		if i == 0 {
+			if err := s.checkCopies(id, int64(len(out)), len(rcpts)); err != nil {
 				return nil, err
 			}
-			return []*queue.Message{m}, nil
 		}
 		m, err := mk(idi, out, nil, []string{rcpt}, pi.eightBit || hasHighBit(out))
 		if err != nil {
 			return nil, err
+		}
+		if !s.hold(int64(len(m.Body))) {
+			return nil, errDataMemory
 		}
 		msgs = append(msgs, m)
 	}
 	return msgs, nil
 }
 
+// checkCopies refuses, 552 5.3.4, a message whose n per-recipient copies
+// of about size bytes each would exceed MaxCopyBytes, before they are
+// built: no wait would make them fit.
+func (s *Session) checkCopies(id queue.ID, size int64, n int) error {
+	max := s.b.maxCopies
+	if n <= 1 || max <= 0 || size*int64(n) <= max {
+		return nil
+	}
+	s.b.reject("copies_too_large")
+	s.b.log.Info("message refused: per-recipient copies over max_copy_bytes", "msgid", id.String(),
+		"tenant", s.tenant.Name, "bytes", size, "rcpts", n, "max", max)
+	return copiesTooLarge(max / size)
+}
+
 // readData reads r, at most limit bytes, into a pooled buffer (io.ReadAll
 // would grow a new one from 512 bytes, allocating about twice the message).
 // Give the result back with putData once nothing refers to it.
 func (b *Backend) readData(r io.Reader, limit int64) ([]byte, error) {
+	return b.readDataHeld(r, limit, 0, nil)
+}
+
+// readDataHeld is readData with a size hint (MAIL's SIZE=, 0 for none: the
+// buffer starts there instead of growing by doubling, which copies and
+// briefly holds the message twice) and a hold on the memory budget: every
+// byte of buffer capacity is reserved with hold (nil: none) before it is
+// allocated, and when hold refuses, the read stops with errDataMemory.
+func (b *Backend) readDataHeld(r io.Reader, limit, hint int64, hold func(int64) bool) ([]byte, error) {
 	buf, _ := b.bufs.Get().(*[]byte)
 	if buf == nil {
 		buf = new([]byte)
 	}
 	out := (*buf)[:0]
+	reserve := func(n int64) bool { return hold == nil || hold(n) }
+	if !reserve(int64(cap(out))) {
+		return out, errDataMemory
+	}
+	if hint > int64(cap(out)) {
+		if !reserve(hint - int64(cap(out))) {
+			return out, errDataMemory
+		}
+		out = make([]byte, 0, hint)
+	}
 	lr := io.LimitReader(r, limit)
 	for {
 		if len(out) == cap(out) {
-			out = append(out, 0)[:len(out)] // let append pick the growth
+			// Doubling, at least 16 KiB, never past the limit (plus the
+			// byte that shows the end): reserved before it is allocated.
+			c := max(min(2*int64(cap(out)), limit+1), 16<<10, int64(cap(out))+1)
+			if !reserve(c - int64(cap(out))) {
+				return out, errDataMemory
+			}
+			out = append(make([]byte, 0, c), out...)
 		}
 		n, err := lr.Read(out[len(out):cap(out)])
 		out = out[:len(out)+n]
