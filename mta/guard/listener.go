@@ -43,7 +43,9 @@ type ListenerConfig struct {
 	// DefaultMaxPreAuthCommands; negative: no cap). A real client needs
 	// about six (EHLO, STARTTLS, EHLO, AUTH and its continuation lines).
 	// Commands are counted by the read deadlines go-smtp arms before each
-	// line, so the server's ReadTimeout must be set.
+	// line, read from the network or already buffered (pipelined), so the
+	// server's ReadTimeout must be set; the one over the cap is not run
+	// and the client gets 421 4.7.0 (Conn.SetReadDeadline).
 	MaxPreAuthCommands int
 	// Trusted networks (the client's address, after PROXY) are exempt from
 	// the per-address and pre-auth caps and from PreAuthTimeout: they are
@@ -75,7 +77,9 @@ type ListenerMetrics struct {
 	Refused func(reason string)
 	// PreAuthCut is called when a connection's pre-auth phase is cut,
 	// with "timeout" (PreAuthTimeout after accept) or "commands"
-	// (MaxPreAuthCommands reached); go-smtp answers 421 4.4.2 and closes.
+	// (MaxPreAuthCommands reached); the client gets 421 (4.4.2 from
+	// go-smtp for a timeout, 4.7.0 from the guard for commands; under TLS
+	// go-smtp's 4.4.0) and is closed.
 	PreAuthCut func(reason string)
 }
 

@@ -119,8 +119,8 @@ func TestPreAuthCommandCap(t *testing.T) {
 			t.Fatalf("NOOP %d: %q", i+1, got)
 		}
 	}
-	if got := stranger.cmd("NOOP"); !strings.HasPrefix(got, "421 4.4.2") {
-		t.Fatalf("6th command: %q, want 421", got)
+	if got := stranger.cmd("NOOP"); !strings.HasPrefix(got, "421 4.7.0") {
+		t.Fatalf("6th command: %q, want 421 4.7.0", got)
 	}
 	if !ended(stranger) || cut.get("commands") != 1 {
 		t.Fatalf("PreAuthCut %v: want the connection closed, one commands cut", cut.m)
