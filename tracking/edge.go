@@ -2,9 +2,11 @@ package tracking
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -114,6 +116,19 @@ type Config struct {
 	// connection timeouts. Defaults 10s, 10s, 60s.
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 
+	// MaxConnsPerAddr caps one client's open connections, counted per
+	// IPv4 address and per IPv6 /64 (one host holds a whole /64); the
+	// connection over it gets 429 (plain HTTP) or is closed (HTTPS) at
+	// accept. Peers in TrustedProxies are exempt: behind a proxy every
+	// client has its address. Default DefaultMaxConnsPerAddr; negative:
+	// no cap.
+	MaxConnsPerAddr int
+	// MaxConns caps the connections served at once (fasthttp's
+	// Concurrency; over it, 503), below the process's descriptor limit,
+	// which `sluice serve` shares with SMTP and the spool. Default
+	// DefaultMaxConns; negative: fasthttp's own (262,144).
+	MaxConns int
+
 	// OnCount, when set, is called with the name of every counter the
 	// edge increments (see Stats for the names); it must be quick.
 	OnCount func(name string)
@@ -133,6 +148,15 @@ type Config struct {
 	Hosts HostTenants
 }
 
+// Connection caps' defaults (Config.MaxConnsPerAddr, Config.MaxConns).
+// 256 per address leaves room for a large NAT or a mail provider's image
+// proxy (Gmail's, Apple's) fetching many pixels at once; the benchmarks
+// open 64 from one address.
+const (
+	DefaultMaxConnsPerAddr = 256
+	DefaultMaxConns        = 10000
+)
+
 // Stats are the edge's counters. The names in brackets are those passed to
 // Config.OnCount.
 type Stats struct {
@@ -150,6 +174,7 @@ type Stats struct {
 	SuppressError  uint64 // [suppress_error] unsubscribes answered 500
 	EventDropped   uint64 // [event_dropped] events the Recorder refused
 	BadUnsubscribe uint64 // [bad_unsubscribe] unsubscribe POSTs refused (400): not List-Unsubscribe=One-Click
+	ConnRefused    uint64 // [conn_refused] connections refused at accept: over MaxConnsPerAddr
 }
 
 // Edge is the tracking edge. Create it with New; it is safe for concurrent
@@ -177,7 +202,12 @@ type Edge struct {
 	listeners []net.Listener
 	shut      bool
 
-	counters [14]atomic.Uint64
+	counters [15]atomic.Uint64
+
+	// conns counts the open connections per client key (connKey), for
+	// MaxConnsPerAddr.
+	connMu sync.Mutex
+	conns  map[netip.Prefix]int
 }
 
 // counterNames are the counters' names, by index (in Stats order).
@@ -185,6 +215,7 @@ var counterNames = [...]string{
 	"open", "open_machine", "click", "click_machine", "unsubscribe",
 	"unsubscribe_page", "anonymous", "bad_token", "expired_token", "bad_url",
 	"not_found", "suppress_error", "event_dropped", "bad_unsubscribe",
+	"conn_refused",
 }
 
 // New returns an Edge for cfg.
@@ -285,6 +316,12 @@ func (cfg *Config) setDefaults() {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = time.Minute
 	}
+	if cfg.MaxConnsPerAddr == 0 {
+		cfg.MaxConnsPerAddr = DefaultMaxConnsPerAddr
+	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
 }
 
 // newServer returns the fasthttp server that runs e's handler.
@@ -296,6 +333,9 @@ func (e *Edge) newServer() *fasthttp.Server {
 		ReadTimeout:           e.cfg.ReadTimeout,
 		WriteTimeout:          e.cfg.WriteTimeout,
 		IdleTimeout:           e.cfg.IdleTimeout,
+		Concurrency:           max(0, e.cfg.MaxConns), // 0: fasthttp's default
+		// MaxConnsPerIP is not used: it keys IPv6 per address (a host
+		// holds a /64) and cannot exempt a trusted proxy (limitListener).
 		// A token is at most token.MaxLen characters: the default 4 KiB
 		// buffer would refuse the longest click URLs with their headers.
 		ReadBufferSize:     token.MaxLen + 4096,
@@ -309,12 +349,137 @@ func (e *Edge) newServer() *fasthttp.Server {
 	}
 }
 
+// limit wraps ln so that each client (connKey) holds at most
+// MaxConnsPerAddr of its connections.
+func (e *Edge) limit(ln net.Listener) net.Listener {
+	if e.cfg.MaxConnsPerAddr < 0 {
+		return ln
+	}
+	return &limitListener{Listener: ln, e: e}
+}
+
+// limitListener refuses, at accept, a connection whose client already has
+// MaxConnsPerAddr open: one host with a few addresses could otherwise
+// hold thousands of half-sent requests and the descriptors that `sluice
+// serve` shares with SMTP and the spool.
+type limitListener struct {
+	net.Listener
+	e *Edge
+}
+
+// tooMany is the answer to a refused plain-HTTP connection.
+const tooMany = "HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+
+// Accept returns the next connection within its client's cap, refusing
+// (and counting) those over it: plain HTTP with a 429, TLS (ServeTLS's
+// listener, before any handshake) by closing it.
+func (l *limitListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		key, ok := l.e.connKey(c.RemoteAddr())
+		if !ok {
+			return c, nil // a trusted proxy, or not an IP peer
+		}
+		tc, isTLS := c.(*tls.Conn)
+		if l.e.acquire(key) {
+			lc := &limitedConn{Conn: c, e: l.e, key: key}
+			if isTLS {
+				return &limitedTLSConn{limitedConn: lc, tc: tc}, nil
+			}
+			return lc, nil
+		}
+		l.e.count(iConnRefused)
+		if !isTLS {
+			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
+			_, _ = io.WriteString(c, tooMany)
+		}
+		_ = c.Close()
+	}
+}
+
+// connKey is the client a connection from addr counts for: its IPv4
+// address or IPv6 /64; ok is false for a trusted proxy or a non-IP peer.
+func (e *Edge) connKey(addr net.Addr) (netip.Prefix, bool) {
+	ta, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return netip.Prefix{}, false
+	}
+	a, ok := netip.AddrFromSlice(ta.IP)
+	if !ok {
+		return netip.Prefix{}, false
+	}
+	a = a.Unmap().WithZone("")
+	if e.trusted.contains(a) {
+		return netip.Prefix{}, false
+	}
+	bits := 32
+	if a.Is6() {
+		bits = 64
+	}
+	p, _ := a.Prefix(bits)
+	return p, true
+}
+
+// acquire takes one of key's connections, if it has one left.
+func (e *Edge) acquire(key netip.Prefix) bool {
+	e.connMu.Lock()
+	defer e.connMu.Unlock()
+	if e.conns[key] >= e.cfg.MaxConnsPerAddr {
+		return false
+	}
+	if e.conns == nil {
+		e.conns = map[netip.Prefix]int{}
+	}
+	e.conns[key]++
+	return true
+}
+
+// releaseConn gives back one of key's connections.
+func (e *Edge) releaseConn(key netip.Prefix) {
+	e.connMu.Lock()
+	defer e.connMu.Unlock()
+	if e.conns[key]--; e.conns[key] <= 0 {
+		delete(e.conns, key)
+	}
+}
+
+// limitedConn gives its client's place back when closed, once.
+type limitedConn struct {
+	net.Conn
+	e      *Edge
+	key    netip.Prefix
+	closed atomic.Bool
+}
+
+func (c *limitedConn) Close() error {
+	if !c.closed.Swap(true) {
+		c.e.releaseConn(c.key)
+	}
+	return c.Conn.Close()
+}
+
+// limitedTLSConn is a limitedConn over a *tls.Conn that fasthttp still
+// sees as TLS (RequestCtx.IsTLS asks for these two methods): plain-HTTP
+// requests are redirected to HTTPS, HTTPS ones are not.
+type limitedTLSConn struct {
+	*limitedConn
+	tc *tls.Conn
+}
+
+func (c *limitedTLSConn) Handshake() error                     { return c.tc.Handshake() }
+func (c *limitedTLSConn) ConnectionState() tls.ConnectionState { return c.tc.ConnectionState() }
+
 // Handler returns the edge's request handler, for a server the caller runs.
 func (e *Edge) Handler() fasthttp.RequestHandler { return e.serve }
 
 // Serve serves HTTP on ln until Shutdown. It returns nil after Shutdown,
-// even when Shutdown ran before Serve started.
+// even when Shutdown ran before Serve started. Connections over
+// MaxConnsPerAddr are refused at accept (limitListener).
 func (e *Edge) Serve(ln net.Listener) error {
+	ln = e.limit(ln)
 	e.mu.Lock()
 	if e.shut {
 		e.mu.Unlock()
@@ -364,7 +529,7 @@ func (e *Edge) Stats() Stats {
 		Opens: c(0), MachineOpens: c(1), Clicks: c(2), MachineClicks: c(3),
 		Unsubscribes: c(4), Pages: c(5), Anonymous: c(6), BadToken: c(7),
 		Expired: c(8), BadURL: c(9), NotFound: c(10), SuppressError: c(11),
-		EventDropped: c(12), BadUnsubscribe: c(13),
+		EventDropped: c(12), BadUnsubscribe: c(13), ConnRefused: c(14),
 	}
 }
 
@@ -401,6 +566,7 @@ const (
 	iSuppressError
 	iEventDropped
 	iBadUnsubscribe
+	iConnRefused
 )
 
 // Paths.
