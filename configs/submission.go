@@ -105,8 +105,8 @@ type Submission struct {
 	// MaxCopyBytes bounds the bytes of per-recipient copies one message
 	// may make when tracking rewrites it per recipient (size × recipients):
 	// over it the message gets 552 5.3.4 naming how many recipients fit,
-	// before any copy is built. Default 0: a quarter of data_memory; -1:
-	// no bound.
+	// before any copy is built. Default 0: a quarter of data_memory, at
+	// most 268435456 (256 MiB); -1: no bound.
 	MaxCopyBytes int64 `toml:"max_copy_bytes"`
 }
 

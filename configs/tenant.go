@@ -74,6 +74,19 @@ type Tenant struct {
 	Webhook Webhook `toml:"webhook"`
 	// Reputation overrides [reputation]'s thresholds for this tenant.
 	Reputation TenantReputation `toml:"reputation"`
+	// Transactional lets this tenant mark mail "X-Sluice-Stream:
+	// transactional", which marketing unsubscribes and the reputation
+	// guard's pause of marketing do not hold back; without it such mail is
+	// refused 550 5.7.1. Default true for [[tenant]] tables (the operator
+	// wrote them; existing setups keep their password resets flowing):
+	// set it false for tenants that should send marketing only.
+	Transactional *bool `toml:"transactional"`
+}
+
+// TransactionalAllowed reports whether the tenant may send transactional
+// mail (Transactional, default true).
+func (t Tenant) TransactionalAllowed() bool {
+	return t.Transactional == nil || *t.Transactional
 }
 
 // Webhook is a tenant's event webhook ([tenant.webhook]): every event

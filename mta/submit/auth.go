@@ -48,6 +48,13 @@ type Tenant struct {
 	// Priority is the default priority of this tenant's messages within
 	// their stream; an X-Sluice-Priority header overrides it. Zero: normal.
 	Priority queue.Priority
+	// NoTransactional refuses this tenant's mail marked "X-Sluice-Stream:
+	// transactional" (550 5.7.1). The transactional stream skips
+	// marketing unsubscribes and the reputation guard's pause, so it is a
+	// permission, not a label any tenant may put on its mail. The zero
+	// value allows it: what builds a Tenant decides (configs: [[tenant]]
+	// transactional, default true; tenants kept as data: their own flag).
+	NoTransactional bool
 }
 
 // MaySend reports whether the tenant may use addr as envelope sender: its

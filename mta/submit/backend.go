@@ -79,7 +79,14 @@ type Metrics struct {
 	// "tenant_rate" and "tenant_daily_quota" (MAIL FROM over the tenant's
 	// limits, LimitRate and LimitDaily), "tenant_limit" (another
 	// limiter's refusal), "unsigned" (no DKIM signature aligned with the
-	// From domain under RequireAligned: 550 5.7.1).
+	// From domain under RequireAligned: 550 5.7.1), "data_memory" (the
+	// message memory budget stayed full: 452 4.3.1), "copies_too_large"
+	// (tracked copies over MaxCopyBytes: 552 5.3.4), "bad_sender_syntax"
+	// also for a MAIL FROM mailbox that needs quoting or names its domain
+	// in another form (address.go), "stream_not_allowed"
+	// (transactional mail from a tenant not allowed it: 550 5.7.1),
+	// "bad_dsn" (DSN parameters, not offered: 555 5.5.4), "bad_auth"
+	// (AUTH syntax: 501 5.5.2, 504 5.5.4).
 	Rejected func(reason string)
 	// Unsigned is called for a message no DKIM key matched.
 	Unsigned func(tenant string)
@@ -142,7 +149,8 @@ type Config struct {
 	// MaxCopyBytes bounds the per-recipient copies one message may make
 	// when tracking rewrites it per recipient: a message whose copies
 	// would exceed it gets 552 5.3.4 naming how many recipients fit. 0: a
-	// quarter of DataMemory (256 MiB without one); negative: no bound.
+	// quarter of DataMemory, at most 256 MiB (256 MiB without a
+	// DataMemory); negative: no bound.
 	MaxCopyBytes int64
 }
 
@@ -217,7 +225,7 @@ func (b *Backend) setMemory() {
 		b.maxCopies = c
 	case c < 0:
 	case budget > 0:
-		b.maxCopies = budget / 4
+		b.maxCopies = min(budget/4, 256<<20)
 	default:
 		b.maxCopies = 256 << 20
 	}
