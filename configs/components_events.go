@@ -128,3 +128,20 @@ func (c *Config) FleetStats() fleet.StatsOptions {
 func (c *Config) FleetErase() fleet.EraseOptions {
 	return fleet.EraseOptions{Retention: c.Cluster.EraseRetention.Duration}
 }
+
+// FleetReputation is the reputation windows' options summed across the
+// fleet ([reputation] window_messages, window_time).
+func (c *Config) FleetReputation() fleet.ReputationOptions {
+	return fleet.ReputationOptions{WindowMessages: c.Reputation.WindowMessages, WindowTime: c.Reputation.WindowTime.Duration}
+}
+
+// WebhookOutbox is the webhook outbox of the tenants' endpoints
+// (WebhookEndpoints): the events store's subscriber, so that an event
+// commits with its deliveries.
+func (c *Config) WebhookOutbox() (*webhook.Outbox, error) {
+	out, err := webhook.NewOutbox(c.WebhookEndpoints(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err) // validated already
+	}
+	return out, nil
+}

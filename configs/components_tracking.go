@@ -98,3 +98,20 @@ func (c *Config) CheckEdge() error {
 	}
 	return nil
 }
+
+// EdgeCertManager is the HTTPS edge's certificate manager (EdgeCerts,
+// logging to w.Logger), its reload registered and its files watched
+// through w; nil without tracking.https_addr.
+func (c *Config) EdgeCertManager(w *certs.Watched, hosts tracking.HostTenants) (*certs.Manager, error) {
+	cc, ok := c.EdgeCerts(hosts)
+	if !ok {
+		return nil, nil
+	}
+	cc.Logger = w.Logger
+	cm, err := certs.New(cc)
+	if err != nil {
+		return nil, fmt.Errorf("config: tracking.tls_cert / acme_hosts: %w", err)
+	}
+	w.Add("tracking", cm)
+	return cm, nil
+}

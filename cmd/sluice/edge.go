@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"log/slog"
-	"net"
 
 	"sluice/configs"
 	"sluice/internal/certs"
@@ -34,40 +33,12 @@ func newEdge(cfg *configs.Config, kr *token.Keyring, ev *events.Store, sup track
 }
 
 // buildEdge makes the node's tracking edge, with its HTTPS certificates
-// when tracking.https_addr is set, over the events store and the spool.
+// when tracking.https_addr is set, over the events store and the spool,
+// serving the tenants' own tracking hosts (openTenants made them).
 func (n *node) buildEdge(p *parts) (err error) {
-	if n.edgeCerts, err = newEdgeCerts(n.cfg, n.log, n.watched, n.trackingHosts()); err != nil {
+	if n.edgeCerts, err = n.cfg.EdgeCertManager(n.watched, n.hosts); err != nil {
 		return err
 	}
-	n.edge, err = newEdge(n.cfg, p.keyring, n.events, n.store, n.log, n.metrics, n.edgeCerts, n.trackingHosts())
+	n.edge, err = newEdge(n.cfg, p.keyring, n.events, n.store, n.log, n.metrics, n.edgeCerts, n.hosts)
 	return err
-}
-
-// newEdgeCerts makes the certificate manager of the HTTPS edge
-// (configs.EdgeCerts) and adds it to w (its reload registered, its files
-// watched); nil when tracking.https_addr is empty.
-func newEdgeCerts(cfg *configs.Config, log *slog.Logger, w *certs.Watched, hosts tracking.HostTenants) (*certs.Manager, error) {
-	cc, ok := cfg.EdgeCerts(hosts)
-	if !ok {
-		return nil, nil
-	}
-	cc.Logger = log
-	cm, err := certs.New(cc)
-	if err != nil {
-		return nil, fmt.Errorf("config: tracking.tls_cert / acme_hosts: %w", err)
-	}
-	w.Add("tracking", cm)
-	return cm, nil
-}
-
-// listenEdgeTLS binds tracking.https_addr; nil when it is empty.
-func listenEdgeTLS(cfg *configs.Config) (net.Listener, error) {
-	if cfg.Tracking.HTTPSAddr == "" {
-		return nil, nil
-	}
-	ln, err := net.Listen("tcp", cfg.Tracking.HTTPSAddr)
-	if err != nil {
-		return nil, fmt.Errorf("tracking.https_addr: %w", err)
-	}
-	return ln, nil
 }

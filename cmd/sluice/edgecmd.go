@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,15 +31,8 @@ import (
 func runEdge(args []string, stdout, stderr io.Writer) int {
 	hup := reload.CatchSIGHUP() // from the start: SIGHUP reloads, never kills
 	defer hup.Stop()
-	fs := flag.NewFlagSet("edge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "TOML config file (the same as the node's)")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	cfg, err := configs.LoadOrDefault(*configPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "sluice: %v\n", err)
+	cfg, _, ok := loadConfig("edge", "TOML config file (the same as the node's)", args, stderr, nil)
+	if !ok {
 		return 2
 	}
 	cc := &cfg.Cluster
@@ -49,7 +41,6 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log, _, _ := cfg.Log.Logger(stderr)
-	tuneGC()
 	var sup tracking.Suppressor // nil in a fleet: startEdge uses the edge's own spool
 	if !cc.Enabled() {
 		token, err := admin.ReadToken(cfg.Admin.Token, filepath.Join(cfg.DataDir, admin.TokenFile))
@@ -93,7 +84,7 @@ func startEdge(cfg *configs.Config, sup tracking.Suppressor, reloads *reload.Reg
 	if err != nil {
 		return nil, 1, err
 	}
-	out, err := newOutbox(cfg)
+	out, err := cfg.WebhookOutbox()
 	if err != nil {
 		return nil, 2, err
 	}
@@ -117,7 +108,7 @@ func startEdge(cfg *configs.Config, sup tracking.Suppressor, reloads *reload.Reg
 		}
 	}()
 	// Its files are watched by s.Serve (certs.Manager.Serve).
-	if s.Certs, err = newEdgeCerts(cfg, log, &certs.Watched{Reloads: reloads}, nil); err != nil {
+	if s.Certs, err = cfg.EdgeCertManager(&certs.Watched{Reloads: reloads, Logger: log}, nil); err != nil {
 		return nil, 1, err
 	}
 	if s.Edge, err = newEdge(cfg, kr, ev, sup, log, m, s.Certs, nil); err != nil {
@@ -135,8 +126,10 @@ func startEdge(cfg *configs.Config, sup tracking.Suppressor, reloads *reload.Reg
 	if s.Listener, err = net.Listen("tcp", cfg.Tracking.Listen); err != nil {
 		return nil, 1, fmt.Errorf("tracking.listen: %w", err)
 	}
-	if s.TLSListener, err = listenEdgeTLS(cfg); err != nil {
-		return nil, 1, err
+	if addr := cfg.Tracking.HTTPSAddr; addr != "" {
+		if s.TLSListener, err = net.Listen("tcp", addr); err != nil {
+			return nil, 1, fmt.Errorf("tracking.https_addr: %w", err)
+		}
 	}
 	mln, err := net.Listen("tcp", cfg.Admin.Listen)
 	if err != nil {

@@ -21,7 +21,7 @@ import (
 // (node.parts).
 func (n *node) openEvents(p *parts) (err error) {
 	cfg, subs := n.cfg, &n.subs
-	if subs.Outbox, err = newOutbox(cfg); err != nil {
+	if subs.Outbox, err = cfg.WebhookOutbox(); err != nil {
 		return err
 	}
 	late := &events.Ref{}
@@ -60,16 +60,6 @@ func (n *node) openEvents(p *parts) (err error) {
 	n.metrics.RegisterJournal(n.store.JournalDepth, n.journal.Failures)
 	n.webhooks, err = startWebhooks(cfg, n.events, subs.Outbox, webhook.DirectoryRecipients(n.store), n.log, n.metrics)
 	return err
-}
-
-// newOutbox is the webhook outbox of cfg's tenants: the events store's
-// subscriber, so that an event commits with its deliveries.
-func newOutbox(cfg *configs.Config) (*webhook.Outbox, error) {
-	out, err := webhook.NewOutbox(cfg.WebhookEndpoints(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("config: %w", err) // configs validated it already
-	}
-	return out, nil
 }
 
 // startWebhooks makes the dispatcher of out over the open store ev and

@@ -37,9 +37,7 @@ func (n *node) startFleet(p *parts) (err error) {
 		n.tenantSync = m.Client.Tenants(n.tenantStore, fleet.TenantSyncOptions{})
 	}
 	if n.subs.Guard != nil { // reputation windows summed across the fleet
-		r := n.cfg.Reputation
-		n.subs.Guard.SetShared(m.Client.ReputationCounts(fleet.ReputationOptions{
-			WindowMessages: r.WindowMessages, WindowTime: r.WindowTime.Duration}))
+		n.subs.Guard.SetShared(m.Client.ReputationCounts(n.cfg.FleetReputation()))
 	}
 	n.metrics.RegisterMember(m)
 	n.log.Info("fleet mode", "node_id", m.Client.NodeID(), "prefix", cc.Prefix, "redis_up", m.Client.Healthy())

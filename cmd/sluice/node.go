@@ -26,6 +26,7 @@ import (
 	"sluice/metrics"
 	"sluice/mta/bounce"
 	"sluice/mta/delivery"
+	"sluice/mta/guard"
 	"sluice/mta/inbound"
 	"sluice/mta/mx"
 	"sluice/mta/shaping"
@@ -70,7 +71,7 @@ type node struct {
 	// tenantSync replicates it in a fleet (tenants.go).
 	hosts      *tracking.HostMap
 	tenantSync *fleet.TenantSync
-	// cgoRSA: some DKIM key signs RSA through OpenSSL (see tuneProcs).
+	// cgoRSA: some DKIM key signs RSA through OpenSSL (openssl.RaiseProcs in runServe).
 	cgoRSA bool
 	// out receives messages for the operator (the development tenant's
 	// password); keyring is the tracking keyring; tlsPolicy is the
@@ -261,38 +262,35 @@ func (n *node) openSpool(p *parts) (err error) {
 }
 
 // listen binds every listener, the SMTP ones behind their connection
-// guards, so the addresses are known (tests use port 0).
+// guards, so the addresses are known (tests use port 0). Submission
+// last: once it accepts connections (what a load balancer and the tests
+// wait for), every other listener is bound too.
 func (n *node) listen(p *parts) (err error) {
 	cfg := n.cfg
-	listen := func(key, addr string) (net.Listener, error) {
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", key, err)
+	for _, l := range []struct {
+		ln          *net.Listener
+		key, addr   string
+		guard       string // "": none
+		guardConfig guard.ListenerConfig
+	}{
+		{&n.inLn, "inbound.listen", cfg.Inbound.Listen, "inbound", cfg.Inbound.Guard()},
+		{&n.edgeLn, "tracking.listen", cfg.Tracking.Listen, "", guard.ListenerConfig{}},
+		{&n.edgeTLSLn, "tracking.https_addr", cfg.Tracking.HTTPSAddr, "", guard.ListenerConfig{}}, // "": none
+		{&n.adminLn, "admin.listen", cfg.Admin.Listen, "", guard.ListenerConfig{}},
+		{&n.subLn, "submission.listen", cfg.Submission.Listen, "submission", cfg.Submission.Guard()},
+	} {
+		if l.addr == "" {
+			continue
 		}
-		return ln, nil
-	}
-	// Submission last: once it accepts connections (what a load balancer
-	// and the tests wait for), every other listener is bound too.
-	if n.inLn, err = listen("inbound.listen", cfg.Inbound.Listen); err != nil {
-		return err
-	}
-	if n.inLn, err = p.guards.Listen("inbound", n.inLn, cfg.Inbound.Guard(), n.log); err != nil {
-		return fmt.Errorf("inbound guard: %w", err)
-	}
-	if n.edgeLn, err = listen("tracking.listen", cfg.Tracking.Listen); err != nil {
-		return err
-	}
-	if n.edgeTLSLn, err = listenEdgeTLS(cfg); err != nil { // tracking.https_addr
-		return err
-	}
-	if n.adminLn, err = listen("admin.listen", cfg.Admin.Listen); err != nil {
-		return err
-	}
-	if n.subLn, err = listen("submission.listen", cfg.Submission.Listen); err != nil {
-		return err
-	}
-	if n.subLn, err = p.guards.Listen("submission", n.subLn, cfg.Submission.Guard(), n.log); err != nil {
-		return fmt.Errorf("submission guard: %w", err)
+		if *l.ln, err = net.Listen("tcp", l.addr); err != nil {
+			return fmt.Errorf("%s: %w", l.key, err)
+		}
+		if l.guard == "" {
+			continue
+		}
+		if *l.ln, err = p.guards.Listen(l.guard, *l.ln, l.guardConfig, n.log); err != nil {
+			return fmt.Errorf("%s guard: %w", l.guard, err)
+		}
 	}
 	return nil
 }
@@ -311,9 +309,9 @@ func (n *node) serve() {
 		"data_dir", n.cfg.DataDir, "version", version)
 }
 
-// stores are the node's stores in the order they stop last: the spool,
-// then the fleet member that reads it, the events store, its
-// subscribers, the drain of the spool's journal into it, the TLS
+// stores are the first of the node's parts (they stop last, in
+// reverse): the spool, the fleet member that reads it, the events store,
+// its subscribers, the drain of the spool's journal into it, the TLS
 // reporter's store (its last flush mailed into the spool), the tenants
 // store. A failed start closes those it opened (closeAll).
 func (n *node) stores() []lifecycle.Part {

@@ -21,26 +21,20 @@ import (
 func runServe(args []string, stdout, stderr io.Writer) int {
 	hup := reload.CatchSIGHUP() // from the start: one during start-up waits for the registry
 	defer hup.Stop()
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "TOML config file (default: embedded defaults)")
-	grace := fs.Duration("grace", 30*time.Second, "how long shutdown waits for transactions in progress")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	cfg, err := configs.LoadOrDefault(*configPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "sluice: %v\n", err)
+	var grace *time.Duration
+	cfg, configPath, ok := loadConfig("serve", "TOML config file (default: embedded defaults)", args, stderr, func(fs *flag.FlagSet) {
+		grace = fs.Duration("grace", 30*time.Second, "how long shutdown waits for transactions in progress")
+	})
+	if !ok {
 		return 2
 	}
 	log, level, redactor := cfg.Log.Logger(stderr)
-	tuneGC()
-	n, err := startNode(cfg, log, stdout, nodeOptions{logLevel: level, redactor: redactor, configPath: *configPath})
+	n, err := startNode(cfg, log, stdout, nodeOptions{logLevel: level, redactor: redactor, configPath: configPath})
 	if err != nil {
 		fmt.Fprintf(stderr, "sluice: %v\n", err)
 		return 1
 	}
-	if procs := tuneProcs(n.cgoRSA); procs > 0 {
+	if procs := openssl.RaiseProcs(n.cgoRSA); procs > 0 { // unless GOMAXPROCS is set
 		log.Info("GOMAXPROCS raised for RSA signing in OpenSSL (set GOMAXPROCS to choose)", "gomaxprocs", procs)
 	}
 	sigs := make(chan os.Signal, 1)
@@ -62,6 +56,29 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
+// loadConfig parses the flags of command (--config, described by
+// usage, and those more adds), loads the config and tunes the garbage
+// collector (tuneGC); ok is false (exit status 2) when the flags or the
+// config are wrong.
+func loadConfig(command, usage string, args []string, stderr io.Writer, more func(*flag.FlagSet)) (_ *configs.Config, path string, ok bool) {
+	fs := flag.NewFlagSet(command, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&path, "config", "", usage)
+	if more != nil {
+		more(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, "", false
+	}
+	cfg, err := configs.LoadOrDefault(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "sluice: %v\n", err)
+		return nil, "", false
+	}
+	tuneGC()
+	return cfg, path, true
+}
+
 // tuneGC sets the garbage collector for a server whose live heap is small
 // (tens of MB) but which allocates fast (sluice serve and sluice edge): each
 // message is read, rewritten,
@@ -76,7 +93,3 @@ func tuneGC() {
 		debug.SetGCPercent(400)
 	}
 }
-
-// tuneProcs raises GOMAXPROCS when RSA signs in OpenSSL, unless
-// GOMAXPROCS is set (openssl.RaiseProcs); 0 when unchanged.
-func tuneProcs(cgoRSA bool) int { return openssl.RaiseProcs(cgoRSA) }

@@ -54,12 +54,3 @@ func (n *node) tenantNamesNow() []string {
 	}
 	return names
 }
-
-// trackingHosts is the edge's map of tenants' own tracking hosts; nil
-// (every host serves every tenant) before the store is open.
-func (n *node) trackingHosts() tracking.HostTenants {
-	if n.hosts == nil {
-		return nil
-	}
-	return n.hosts
-}
