@@ -53,6 +53,12 @@ type Config struct {
 	ValidAddress func(string) bool
 	// Gatherer is served at /metrics. Default: no /metrics endpoint.
 	Gatherer prometheus.Gatherer
+	// MetricsAuth puts /metrics behind the bearer token too (Prometheus:
+	// `authorization: {credentials_file: …}` in the scrape config). The
+	// metrics name tenants, so an admin listener opened beyond loopback
+	// for Prometheus opens them with it. Default false: /metrics is open,
+	// as on the loopback default.
+	MetricsAuth bool
 	// Logger receives the audit lines and the operators' delivery lines.
 	// Required.
 	Logger *slog.Logger
@@ -128,7 +134,11 @@ func NewHandler(c Config) (http.Handler, error) {
 	s := &server{c}
 	mux := http.NewServeMux()
 	if c.Gatherer != nil {
-		mux.Handle("GET /metrics", promhttp.HandlerFor(c.Gatherer, promhttp.HandlerOpts{}))
+		var h http.Handler = promhttp.HandlerFor(c.Gatherer, promhttp.HandlerOpts{})
+		if c.MetricsAuth {
+			h = requireToken(c.Token, h)
+		}
+		mux.Handle("GET /metrics", h)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -162,7 +172,7 @@ func (s *server) handle(mux *http.ServeMux, pattern string, h http.HandlerFunc) 
 // does not reveal how much of a guess was right.
 func requireToken(token string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		got, ok := bearer(r.Header.Get("Authorization"))
 		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="sluice"`)
 			apiError(w, http.StatusUnauthorized, "missing or wrong bearer token")
@@ -170,6 +180,18 @@ func requireToken(token string, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bearer returns the credentials of a Bearer Authorization value. The
+// scheme is matched case-insensitively (RFC 7235 §2.1: "bearer", "BEARER"
+// are the same scheme) and followed by one or more spaces (1*SP).
+func bearer(v string) (string, bool) {
+	scheme, cred, ok := strings.Cut(v, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	cred = strings.TrimLeft(cred, " ")
+	return cred, cred != ""
 }
 
 // apiError answers an admin API request with {"error": msg}.
