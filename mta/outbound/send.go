@@ -1,6 +1,7 @@
 package outbound
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -184,6 +185,10 @@ func (c *Client) precheck(ctx context.Context, t *txn) *Error {
 	if valid == 0 {
 		return nil // every recipient has its outcome; nothing to send
 	}
+	// RFC 6532 header fields (raw UTF-8) need SMTPUTF8 end to end (RFC
+	// 6531 §3.4), like UTF-8 addresses: a message queued without the flag
+	// (an older spool, another path) is recognised by its header here.
+	utf8 = utf8 || !isASCIIBytes(headerSection(t.msg))
 	if utf8 && !c.smtpUTF8 {
 		// RFC 6531 §3.4: without the extension the client must not send
 		// UTF-8 addresses; §3.5 names the status code, X.6.7.
@@ -399,6 +404,32 @@ func hasControl(addr string) bool {
 		}
 	}
 	return false
+}
+
+// headerSection returns msg's header section: up to its first empty line
+// (CRLF or bare LF ends), or all of msg when it has none.
+func headerSection(msg []byte) []byte {
+	for i := 0; i < len(msg); {
+		j := bytes.IndexByte(msg[i:], '\n')
+		if j < 0 {
+			break
+		}
+		line := msg[i : i+j]
+		if len(line) == 0 || len(line) == 1 && line[0] == '\r' {
+			return msg[:i]
+		}
+		i += j + 1
+	}
+	return msg
+}
+
+func isASCIIBytes(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func isASCII(s string) bool {

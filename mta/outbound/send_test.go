@@ -181,7 +181,9 @@ func TestSendBodyIdentical(t *testing.T) {
 		{"no trailing CRLF", "Subject: x\r\n\r\nlast line", "Subject: x\r\n\r\nlast line\r\n"},
 		{"bare LF", "Subject: x\n\nbody\n.\nend\n", "Subject: x\r\n\r\nbody\r\n.\r\nend\r\n"},
 		{"smuggling", "Subject: x\r\n\r\na\n.\r\nMAIL FROM:<evil@x>\r\n", "Subject: x\r\n\r\na\r\n.\r\nMAIL FROM:<evil@x>\r\n"},
-		{"8-bit", "Subject: \xc3\xa9t\xc3\xa9\r\n\r\n\xff\x00\r\n", "Subject: \xc3\xa9t\xc3\xa9\r\n\r\n\xff\x00\r\n"},
+		// 8-bit in the body (a UTF-8 header needs SMTPUTF8, which this
+		// sink does not offer: TestSendUTF8Header).
+		{"8-bit", "Subject: x\r\n\r\n\xc3\xa9t\xc3\xa9\xff\x00\r\n", "Subject: x\r\n\r\n\xc3\xa9t\xc3\xa9\xff\x00\r\n"},
 		{"empty", "", ""},
 		{"larger than the write buffer", big.String(), big.String()},
 	} {

@@ -314,7 +314,10 @@ func (s *Session) Data(r io.Reader) error {
 		return err
 	}
 	var flags uint8
-	if s.fromUTF8 || !isASCII(s.from) || !allASCII(rcpts) {
+	// RFC 6531 §3.4: UTF-8 addresses, or header fields in raw UTF-8 (RFC
+	// 6532), with or without the SMTPUTF8 parameter on MAIL: delivery
+	// then refuses servers without the extension (5.6.7).
+	if hdr, _ := splitHeader(p.msg); s.fromUTF8 || !isASCII(s.from) || !allASCII(rcpts) || hasHighBit(hdr) {
 		flags |= queue.FlagSMTPUTF8
 	}
 	msgs, err := s.build(c, ri, p, id, rcpts, flags)
