@@ -2,7 +2,6 @@ package inbound
 
 import (
 	"context"
-	"strings"
 
 	"sluice/mta/bounce"
 	"sluice/queue"
@@ -270,7 +269,7 @@ func (w *Worker) providerVouched(ctx context.Context, res bounce.Result, p *proo
 func tokenRecipient(recs []queue.Recipient, reported string) (queue.Recipient, bool) {
 	if reported != "" {
 		for _, r := range recs {
-			if strings.EqualFold(r.Addr, reported) {
+			if sameAddr(r.Addr, reported) {
 				return r, true
 			}
 		}
@@ -280,6 +279,12 @@ func tokenRecipient(recs []queue.Recipient, reported string) (queue.Recipient, b
 	}
 	return queue.Recipient{}, false
 }
+
+// sameAddr reports whether a and b are one mailbox: equal in the
+// suppressions' canonical form (queue.NormalizeAddr: case, a trailing
+// dot, the U-label or A-label of the domain), as a report may write the
+// address otherwise than we sent it.
+func sameAddr(a, b string) bool { return queue.NormalizeAddr(a) == queue.NormalizeAddr(b) }
 
 // hasRecipient reports whether recs holds rec's recipient.
 func hasRecipient(recs []queue.Recipient, rec queue.Recipient) bool {

@@ -78,3 +78,17 @@ func TestReplayedReturnsCountOnce(t *testing.T) {
 		t.Error("the applied bounce is not recorded in the spool")
 	}
 }
+
+// TestReportedAddressInAnyForm: a report naming the recipient in another
+// spelling (a trailing dot, upper case) still picks that recipient among
+// the tokens' (one canonical form, queue.NormalizeAddr).
+func TestReportedAddressInAnyForm(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	id := e.enqueue(t, tenantA, attacker, victim)
+	body := html(e.urlToken(t, token.Click, tenantA, id, 0), e.urlToken(t, token.Open, tenantA, id, 1))
+	e.send(t, "fbl@"+bounceDomain, arf(t, arfOpts{origRcpt: "ALICE@Dest.Test."}, msgCopy{to: victim, id: id, ctype: "text/html", body: body}.bytes(t)))
+	if ev := e.next(t); ev.Rcpt != victim || ev.Index != 1 || ev.Via != ViaToken || !ev.Suppressed {
+		t.Errorf("event %+v; want %s (index 1), the reported address", ev, victim)
+	}
+}

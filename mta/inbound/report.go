@@ -120,7 +120,7 @@ func (f *feedbackFacts) returnedCopy(fs []field) error {
 // Original-Rcpt-To fields.
 func (f *feedbackFacts) named(addr string) bool {
 	for _, a := range f.origRcpts {
-		if strings.EqualFold(a, addr) {
+		if sameAddr(a, addr) {
 			return true
 		}
 	}
