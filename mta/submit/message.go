@@ -271,6 +271,8 @@ func conformed(raw []byte) (msg, header, rest []byte, bad *refusal) {
 // whether the field is kept: the submission-control fields (stream,
 // priority, pool, campaign) are read and taken out, a submitted IDHeader
 // is dropped (ours alone: a submitted one could misattribute returns),
+// and so are Return-Path and Authentication-Results (never the
+// submitter's to write),
 // and the originator fields (RFC 5322 §3.6.2, §3.6.6) are collected for
 // the From policy.
 //
@@ -307,6 +309,13 @@ func (p *prepared) readField(name string, field []byte) (keep bool) {
 		}
 		return false
 	case strings.EqualFold(name, IDHeader):
+		return false
+	case strings.EqualFold(name, "Return-Path"), strings.EqualFold(name, "Authentication-Results"):
+		// Return-Path is the final delivery's to add (RFC 5321 §4.4: an
+		// originating system SHOULD NOT send one), and
+		// Authentication-Results only a receiving domain's verifier (RFC
+		// 8601 §5): one written by a tenant could claim "dkim=pass" for
+		// another tenant's domain to a reader that trusts it.
 		return false
 	case strings.EqualFold(name, "From"):
 		p.from = append(p.from, fieldValue(field))

@@ -349,6 +349,8 @@ func (c *Conn) handleMail(arg string) {
 	c.binarymime = false
 	// This is where the Conn may put BODY=8BITMIME, but we already
 	// read the DATA as bytes, so it does not effect our processing.
+	// RFC 5321 §4.1.1.11: a parameter the server does not offer or
+	// recognise is answered 555.
 	for key, value := range args {
 		switch key {
 		case "SIZE":
@@ -366,13 +368,13 @@ func (c *Conn) handleMail(arg string) {
 			opts.Size = int64(size)
 		case "SMTPUTF8":
 			if !c.server.EnableSMTPUTF8 {
-				c.writeResponse(504, EnhancedCode{5, 5, 4}, "SMTPUTF8 is not implemented")
+				c.writeResponse(555, EnhancedCode{5, 5, 4}, "SMTPUTF8 is not implemented")
 				return
 			}
 			opts.UTF8 = true
 		case "REQUIRETLS":
 			if !c.server.EnableREQUIRETLS {
-				c.writeResponse(504, EnhancedCode{5, 5, 4}, "REQUIRETLS is not implemented")
+				c.writeResponse(555, EnhancedCode{5, 5, 4}, "REQUIRETLS is not implemented")
 				return
 			}
 			opts.RequireTLS = true
@@ -381,7 +383,7 @@ func (c *Conn) handleMail(arg string) {
 			switch BodyType(value) {
 			case BodyBinaryMIME:
 				if !c.server.EnableBINARYMIME {
-					c.writeResponse(504, EnhancedCode{5, 5, 4}, "BINARYMIME is not implemented")
+					c.writeResponse(555, EnhancedCode{5, 5, 4}, "BINARYMIME is not implemented")
 					return
 				}
 				c.binarymime = true
@@ -394,7 +396,7 @@ func (c *Conn) handleMail(arg string) {
 			opts.Body = BodyType(value)
 		case "RET":
 			if !c.server.EnableDSN {
-				c.writeResponse(504, EnhancedCode{5, 5, 4}, "RET is not implemented")
+				c.writeResponse(555, EnhancedCode{5, 5, 4}, "RET is not implemented")
 				return
 			}
 			value = strings.ToUpper(value)
@@ -408,7 +410,7 @@ func (c *Conn) handleMail(arg string) {
 			opts.Return = DSNReturn(value)
 		case "ENVID":
 			if !c.server.EnableDSN {
-				c.writeResponse(504, EnhancedCode{5, 5, 4}, "ENVID is not implemented")
+				c.writeResponse(555, EnhancedCode{5, 5, 4}, "ENVID is not implemented")
 				return
 			}
 			value, err := decodeXtext(value)
@@ -436,7 +438,7 @@ func (c *Conn) handleMail(arg string) {
 			opts.Auth = &value
 		case "BY":
 			if !c.server.EnableDELIVERBY {
-				c.writeResponse(504, EnhancedCode{5, 5, 4}, "DELIVERBY is not implemented")
+				c.writeResponse(555, EnhancedCode{5, 5, 4}, "DELIVERBY is not implemented")
 				return
 			}
 			deliverBy := parseDeliverByArgument(value)
@@ -453,7 +455,7 @@ func (c *Conn) handleMail(arg string) {
 			opts.DeliverBy = deliverBy
 		case "MT-PRIORITY":
 			if !c.server.EnableMTPRIORITY {
-				c.writeResponse(504, EnhancedCode{5, 5, 4}, "MT-PRIORITY is not implemented")
+				c.writeResponse(555, EnhancedCode{5, 5, 4}, "MT-PRIORITY is not implemented")
 				return
 			}
 			mtPriority, err := strconv.Atoi(value)
@@ -467,7 +469,7 @@ func (c *Conn) handleMail(arg string) {
 			}
 			opts.MTPriority = &mtPriority
 		default:
-			c.writeResponse(500, EnhancedCode{5, 5, 4}, "Unknown MAIL FROM argument")
+			c.writeResponse(555, EnhancedCode{5, 5, 4}, "Unknown MAIL FROM argument")
 			return
 		}
 	}
@@ -738,11 +740,13 @@ func (c *Conn) handleRcpt(arg string) {
 
 	opts := &RcptOptions{}
 
+	// RFC 5321 §4.1.1.11: a parameter the server does not offer or
+	// recognise is answered 555.
 	for key, value := range args {
 		switch key {
 		case "NOTIFY":
 			if !c.server.EnableDSN {
-				c.writeResponse(504, EnhancedCode{5, 5, 4}, "NOTIFY is not implemented")
+				c.writeResponse(555, EnhancedCode{5, 5, 4}, "NOTIFY is not implemented")
 				return
 			}
 			notify := []DSNNotify{}
@@ -756,7 +760,7 @@ func (c *Conn) handleRcpt(arg string) {
 			opts.Notify = notify
 		case "ORCPT":
 			if !c.server.EnableDSN {
-				c.writeResponse(504, EnhancedCode{5, 5, 4}, "ORCPT is not implemented")
+				c.writeResponse(555, EnhancedCode{5, 5, 4}, "ORCPT is not implemented")
 				return
 			}
 			aType, aAddr, err := decodeTypedAddress(value)
@@ -768,7 +772,7 @@ func (c *Conn) handleRcpt(arg string) {
 			opts.OriginalRecipient = aAddr
 		case "RRVS":
 			if !c.server.EnableRRVS {
-				c.writeResponse(504, EnhancedCode{5, 5, 4}, "RRVS is not implemented")
+				c.writeResponse(555, EnhancedCode{5, 5, 4}, "RRVS is not implemented")
 				return
 			}
 			value, _, _ = strings.Cut(value, ";") // discard the no-support action
@@ -779,7 +783,7 @@ func (c *Conn) handleRcpt(arg string) {
 			}
 			opts.RequireRecipientValidSince = rrvsTime
 		default:
-			c.writeResponse(500, EnhancedCode{5, 5, 4}, "Unknown RCPT TO argument")
+			c.writeResponse(555, EnhancedCode{5, 5, 4}, "Unknown RCPT TO argument")
 			return
 		}
 	}
@@ -839,21 +843,24 @@ func (c *Conn) handleAuth(arg string) {
 
 	mechanism := strings.ToUpper(parts[0])
 
-	// Parse client initial response if there is one
-	var ir []byte
-	if len(parts) > 1 {
-		var err error
-		ir, err = decodeSASLResponse(parts[1])
-		if err != nil {
-			c.writeResponse(454, EnhancedCode{4, 7, 0}, "Invalid base64 data")
-			return
-		}
-	}
-
+	// The mechanism first: an unknown one is refused as such, whatever
+	// follows it.
 	sasl, err := c.auth(mechanism)
 	if err != nil {
 		c.writeError(454, EnhancedCode{4, 7, 0}, err)
 		return
+	}
+
+	// Parse client initial response if there is one
+	var ir []byte
+	if len(parts) > 1 {
+		ir, err = decodeSASLResponse(parts[1])
+		if err != nil {
+			// RFC 4954 §4: a response that is not base64 is rejected
+			// with 501 5.5.2.
+			c.writeResponse(501, EnhancedCode{5, 5, 2}, "Invalid base64 data")
+			return
+		}
 	}
 
 	response := ir
@@ -887,7 +894,7 @@ func (c *Conn) handleAuth(arg string) {
 
 		response, err = decodeSASLResponse(encoded)
 		if err != nil {
-			c.writeResponse(454, EnhancedCode{4, 7, 0}, "Invalid base64 data")
+			c.writeResponse(501, EnhancedCode{5, 5, 2}, "Invalid base64 data")
 			return
 		}
 	}
