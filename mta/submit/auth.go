@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
 	"golang.org/x/crypto/bcrypt"
 
 	"sluice/queue"
@@ -256,3 +257,29 @@ func (s *loginServer) Next(response []byte) (challenge []byte, done bool, err er
 }
 
 var _ sasl.Server = (*loginServer)(nil)
+
+// RFC 4954 §6: an unknown mechanism is 504 5.5.4; a response the
+// mechanism cannot parse (a PLAIN message without its NULs, an empty
+// one) is the client's syntax error, 501 5.5.2, not a temporary failure.
+var (
+	errAuthMechanism = &smtp.SMTPError{Code: 504, EnhancedCode: smtp.EnhancedCode{5, 5, 4}, Message: "Unrecognized authentication mechanism"}
+	errAuthSyntax    = &smtp.SMTPError{Code: 501, EnhancedCode: smtp.EnhancedCode{5, 5, 2}, Message: "Malformed authentication response"}
+)
+
+// saslSyntax passes a SASL exchange through, answering the mechanism's own
+// parse errors (those that are no *smtp.SMTPError: check returns only
+// those) with errAuthSyntax; go-smtp would answer them 454 4.7.0.
+type saslSyntax struct {
+	b *Backend
+	sasl.Server
+}
+
+func (x saslSyntax) Next(response []byte) ([]byte, bool, error) {
+	challenge, done, err := x.Server.Next(response)
+	var se *smtp.SMTPError
+	if err != nil && !errors.As(err, &se) {
+		x.b.reject("bad_auth")
+		return nil, false, errAuthSyntax
+	}
+	return challenge, done, err
+}

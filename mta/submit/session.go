@@ -162,32 +162,6 @@ func (s *Session) Auth(mech string) (sasl.Server, error) {
 	return nil, errAuthMechanism
 }
 
-// RFC 4954 §6: an unknown mechanism is 504 5.5.4; a response the
-// mechanism cannot parse (a PLAIN message without its NULs, an empty
-// one) is the client's syntax error, 501 5.5.2, not a temporary failure.
-var (
-	errAuthMechanism = &smtp.SMTPError{Code: 504, EnhancedCode: smtp.EnhancedCode{5, 5, 4}, Message: "Unrecognized authentication mechanism"}
-	errAuthSyntax    = &smtp.SMTPError{Code: 501, EnhancedCode: smtp.EnhancedCode{5, 5, 2}, Message: "Malformed authentication response"}
-)
-
-// saslSyntax passes a SASL exchange through, answering the mechanism's own
-// parse errors (those that are no *smtp.SMTPError: check returns only
-// those) with errAuthSyntax; go-smtp would answer them 454 4.7.0.
-type saslSyntax struct {
-	b *Backend
-	sasl.Server
-}
-
-func (x saslSyntax) Next(response []byte) ([]byte, bool, error) {
-	challenge, done, err := x.Server.Next(response)
-	var se *smtp.SMTPError
-	if err != nil && !errors.As(err, &se) {
-		x.b.reject("bad_auth")
-		return nil, false, errAuthSyntax
-	}
-	return challenge, done, err
-}
-
 // authRefused answers a throttled AUTH: 454 4.7.0, or 421 4.7.0 and the
 // connection closed after the reply when the guard hangs up.
 func (s *Session) authRefused(err error) error {
@@ -613,69 +587,6 @@ func (s *Session) checkCopies(id queue.ID, size int64, n int) error {
 	s.b.log.Info("message refused: per-recipient copies over max_copy_bytes", "msgid", id.String(),
 		"tenant", s.tenant.Name, "bytes", size, "rcpts", n, "max", max)
 	return copiesTooLarge(max / size)
-}
-
-// readData reads r, at most limit bytes, into a pooled buffer (io.ReadAll
-// would grow a new one from 512 bytes, allocating about twice the message).
-// Give the result back with putData once nothing refers to it.
-func (b *Backend) readData(r io.Reader, limit int64) ([]byte, error) {
-	return b.readDataHeld(r, limit, 0, nil)
-}
-
-// readDataHeld is readData with a size hint (MAIL's SIZE=, 0 for none: the
-// buffer starts there instead of growing by doubling, which copies and
-// briefly holds the message twice) and a hold on the memory budget: every
-// byte of buffer capacity is reserved with hold (nil: none) before it is
-// allocated, and when hold refuses, the read stops with errDataMemory.
-func (b *Backend) readDataHeld(r io.Reader, limit, hint int64, hold func(int64) bool) ([]byte, error) {
-	buf, _ := b.bufs.Get().(*[]byte)
-	if buf == nil {
-		buf = new([]byte)
-	}
-	out := (*buf)[:0]
-	reserve := func(n int64) bool { return hold == nil || hold(n) }
-	if !reserve(int64(cap(out))) {
-		return out, errDataMemory
-	}
-	if hint > int64(cap(out)) {
-		if !reserve(hint - int64(cap(out))) {
-			return out, errDataMemory
-		}
-		out = make([]byte, 0, hint)
-	}
-	lr := io.LimitReader(r, limit)
-	for {
-		if len(out) == cap(out) {
-			// Doubling, at least 16 KiB, never past the limit (plus the
-			// byte that shows the end): reserved before it is allocated.
-			c := max(min(2*int64(cap(out)), limit+1), 16<<10, int64(cap(out))+1)
-			if !reserve(c - int64(cap(out))) {
-				return out, errDataMemory
-			}
-			out = append(make([]byte, 0, c), out...)
-		}
-		n, err := lr.Read(out[len(out):cap(out)])
-		out = out[:len(out)+n]
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-	}
-}
-
-// maxPooledData bounds the buffers kept for reuse: a rare huge message
-// should not pin its memory.
-const maxPooledData = 256 << 10
-
-// putData returns a buffer from readData to the pool.
-func (b *Backend) putData(raw []byte) {
-	if cap(raw) == 0 || cap(raw) > maxPooledData {
-		return
-	}
-	raw = raw[:0]
-	b.bufs.Put(&raw)
 }
 
 // signRoom is the space prepare leaves before the message for the
