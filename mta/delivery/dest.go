@@ -254,6 +254,7 @@ func (d *dest) acquireSlot(j *job, k shaping.Key) (workerNext, *conn) {
 	if e.cfg.Shaping.AcquireConn(k) {
 		return goOn, nil
 	}
+	e.slotRefused.Add(1)
 	// The site has all the connections it may have (perhaps for other
 	// domains).
 	if !tlsExempt(&j.w) {

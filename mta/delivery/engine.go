@@ -172,6 +172,10 @@ type Engine struct {
 	readyBytes atomic.Int64
 	released   atomic.Int64
 	dueKick    atomic.Bool
+	// slotRefused counts the connection slots the shaping policy refused
+	// (AcquireConn false): what a destination waiting for its site's
+	// connection costs (tests and benchmarks read it).
+	slotRefused atomic.Int64
 
 	workCtx    context.Context
 	workCancel context.CancelFunc
