@@ -183,6 +183,16 @@ func (s *segments) roll() error {
 	if err != nil {
 		return fmt.Errorf("queue: segments: create: %w", err)
 	}
+	// Allocate the whole file at once: appends then change neither its
+	// size nor its block map, so a commit's fdatasync writes data, not a
+	// journal commit as well (this VM's ext4, 1 MiB per fdatasync: p50
+	// 0.9–2.7 ms against 2.6–5.7 ms for a growing file). A full disk
+	// shows here, before any body is accepted into the file.
+	if err := syscall.Fallocate(int(f.Fd()), 0, 0, s.max); err != nil && !errors.Is(err, syscall.EOPNOTSUPP) {
+		f.Close()
+		os.Remove(f.Name())
+		return fmt.Errorf("queue: segments: allocate %d: %w", num, err)
+	}
 	if err := syncDir(s.dir); err != nil {
 		f.Close()
 		os.Remove(f.Name())
