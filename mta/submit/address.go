@@ -25,7 +25,8 @@ import (
 // carriers' mailboxes have them, and mta/outbound quotes them on output.
 //
 // The domain must be one name written one way: LDH labels (RFC 5321
-// Domain, RFC 1035 §2.3.1) or U-labels IDNA accepts, no empty label (so no
+// Domain, RFC 1035 §2.3.1) or U-labels in the form IDNA reads back from
+// their A-labels (RFC 5891), no empty label (so no
 // leading, doubled or trailing dot: "r.test." is r.test to DNS and to
 // receivers, and would name a suppressed mailbox in a form its key does
 // not match), no IDNA dot look-alikes (U+3002, U+FF0E, U+FF61, which IDNA
@@ -118,8 +119,16 @@ func domainProblem(dom string) string {
 	}
 	if !ascii {
 		// U-labels: what IDNA (RFC 5891 lookup) cannot turn into an
-		// A-label names no host.
-		if _, err := idna.Lookup.ToASCII(dom); err != nil {
+		// A-label names no host, and one it maps to another form
+		// (full-width letters, upper-case non-ASCII, a label already an
+		// A-label among U-labels) names a host in a second form: the
+		// domain must be what the A-label reads back as (ASCII case
+		// aside).
+		a, err := idna.Lookup.ToASCII(dom)
+		if err != nil {
+			return probDomain
+		}
+		if u, err := idna.Lookup.ToUnicode(a); err != nil || u != asciiLower(dom) {
 			return probDomain
 		}
 	}

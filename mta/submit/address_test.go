@@ -49,6 +49,9 @@ func TestEnvelopeAddressSyntax(t *testing.T) {
 		"a@" + strings.Repeat("x", 64) + ".example", // label over 63
 		"a@D%x.example",
 		"a@D!x.example",
+		"a@ｒD.example",                // full-width r: IDNA maps it to "r"
+		"a@bÜD.example",               // upper-case non-ASCII: mapped to ü
+		"a@xn--bcher-kva.büD.example", // an A-label among U-labels
 	}
 	type tc struct{ mail, rcpt, want, reason string }
 	var cases []tc
