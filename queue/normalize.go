@@ -114,18 +114,26 @@ func legacyForms(canon string) []string {
 	return forms
 }
 
-// keySuppNorm, in the meta bucket, marks a spool whose suppression and
-// soft-failure keys have been rewritten to NormalizeAddr's canonical
-// form (migrateSuppressionKeys); its value is the form's version.
-var keySuppNorm = []byte("supp_norm")
+// keySuppNorm marks a spool whose suppression and soft-failure keys have
+// been rewritten to NormalizeAddr's canonical form
+// (migrateSuppressionKeys). It lives in the suppressions' own bucket, which
+// every lookup has open already (another bucket would cost each RCPT
+// miss an allocation or two), under the empty tenant and in the shape of
+// a hashed suppression: no tenant's listing reaches it (ListSuppressions
+// skips the empty tenant) and the fleet's re-seeding walk skips hashed
+// entries. Its value is suppNormPlain, or suppNormHashed when the spool
+// held hashed suppressions at the rewrite: their hashes may be of an older
+// form, so lookups probe those (legacyLookup); a spool without them never
+// does.
+var keySuppNorm = []byte("\x00" + HashedPrefix + "canonical-keys-v1")
 
-const suppNormVersion = 1
+var (
+	suppNormPlain  = (&Suppression{Scope: ScopeAll, Reason: "canonical_keys", Source: "queue"}).encode()
+	suppNormHashed = (&Suppression{Scope: ScopeAll, Reason: "canonical_keys_hashed", Source: "queue"}).encode()
+)
 
 // suppNormalized reports whether tx's spool has had its keys rewritten.
-func suppNormalized(tx *bolt.Tx) bool {
-	v := tx.Bucket(bucketMeta).Get(keySuppNorm)
-	return len(v) == 1 && v[0] >= suppNormVersion
-}
+func suppNormalized(tx *bolt.Tx) bool { return tx.Bucket(bucketSupp).Get(keySuppNorm) != nil }
 
 // migrateSuppressionKeys rewrites, once per spool, every suppression and
 // soft-failure key written under an older form of an address (a trailing
@@ -142,7 +150,11 @@ func migrateSuppressionKeys(tx *bolt.Tx) (int, error) {
 	supp := tx.Bucket(bucketSupp)
 	type move struct{ old, canon []byte }
 	var moves []move
+	hashed := false
 	if err := supp.ForEach(func(k, _ []byte) error {
+		if t, a, _ := bytes.Cut(k, []byte{0}); len(t) > 0 && bytes.HasPrefix(a, []byte(HashedPrefix)) {
+			hashed = true
+		}
 		if c, ok := canonicalKey(k); ok {
 			moves = append(moves, move{bytes.Clone(k), c})
 		}
@@ -190,14 +202,18 @@ func migrateSuppressionKeys(tx *bolt.Tx) (int, error) {
 			return 0, err
 		}
 	}
-	return n, tx.Bucket(bucketMeta).Put(keySuppNorm, []byte{suppNormVersion})
+	marker := suppNormPlain
+	if hashed {
+		marker = suppNormHashed
+	}
+	return n, supp.Put(keySuppNorm, marker)
 }
 
 // canonicalKey returns the canonical form of a tenant\x00addr key and
 // whether it differs from k (hashed keys never do).
 func canonicalKey(k []byte) ([]byte, bool) {
 	t, a, ok := bytes.Cut(k, []byte{0})
-	if !ok || bytes.HasPrefix(a, []byte(HashedPrefix)) {
+	if !ok || len(t) == 0 || bytes.HasPrefix(a, []byte(HashedPrefix)) {
 		return nil, false
 	}
 	c := NormalizeAddr(string(a))
@@ -207,14 +223,25 @@ func canonicalKey(k []byte) ([]byte, bool) {
 	return []byte(string(t) + "\x00" + c), true
 }
 
+// legacyProbes says which older forms a lookup must probe: in clear
+// until the spool's keys are rewritten; hashed (erasures made before the
+// upgrade) while the spool has hashed suppressions and is not rewritten,
+// or was rewritten with some. A rewritten spool without erasures from
+// before probes nothing: one meta lookup.
+func (s *Store) legacyProbes(tx *bolt.Tx) (clear, hashed bool) {
+	v := tx.Bucket(bucketSupp).Get(keySuppNorm)
+	if v == nil {
+		return true, s.hashedAny.Load()
+	}
+	return false, bytes.Equal(v, suppNormHashed)
+}
+
 // legacyLookup finds a suppression of canon stored under one of its older
-// forms: in clear until the spool's keys are rewritten, hashed (erasures
-// made before the upgrade) whenever the spool has hashed suppressions.
-// It returns the widest found.
+// forms (legacyProbes). It returns the widest found.
 func (s *Store) legacyLookup(tx *bolt.Tx, tenant, canon string) (Suppression, bool) {
 	var best Suppression
 	var found bool
-	clear, hashed := !suppNormalized(tx), s.hashedAny.Load()
+	clear, hashed := s.legacyProbes(tx)
 	if !clear && !hashed {
 		return best, false
 	}
@@ -243,7 +270,10 @@ func (s *Store) legacyLookup(tx *bolt.Tx, tenant, canon string) (Suppression, bo
 // legacyKeys returns the keys legacyLookup would probe (for deletion).
 func (s *Store) legacyKeys(tx *bolt.Tx, tenant, canon string) [][]byte {
 	var keys [][]byte
-	clear, hashed := !suppNormalized(tx), s.hashedAny.Load()
+	clear, hashed := s.legacyProbes(tx)
+	if !clear && !hashed {
+		return nil
+	}
 	for _, f := range legacyForms(canon) {
 		if clear {
 			keys = append(keys, []byte(tenant+"\x00"+f))

@@ -326,6 +326,9 @@ func (s *Store) ListSuppressions(tenant, after string, limit int) ([]Suppression
 			if prefix != nil && !bytes.HasPrefix(k, prefix) {
 				break
 			}
+			if k[0] == 0 {
+				continue // the empty tenant: keySuppNorm, no suppression
+			}
 			sup, err := decodeSuppression(k, v)
 			if err != nil {
 				return err
