@@ -295,3 +295,25 @@ func (s *Store) rawHashedKey(tenant, form string) []byte {
 	k := append([]byte(tenant+"\x00"), HashedPrefix...)
 	return hex.AppendEncode(k, mac.Sum(nil))
 }
+
+// PlainCanonical reports whether NormalizeAddr(string(a)) is a with its
+// ASCII letters lower-cased and nothing else: printable ASCII without
+// white space, no trailing dot, no A-label. Byte-wise comparisons of
+// stored addresses (privacy's directory walk) may take that fast path
+// only then; otherwise they must normalize.
+func PlainCanonical(a []byte) bool {
+	if len(a) == 0 || a[len(a)-1] == '.' {
+		return len(a) == 0
+	}
+	start := false
+	for i, c := range a {
+		if c >= utf8.RuneSelf || c <= ' ' {
+			return false
+		}
+		if start && (c == 'x' || c == 'X') && len(a)-i >= 4 && strings.EqualFold(string(a[i:i+4]), "xn--") {
+			return false
+		}
+		start = c == '.' || c == '@'
+	}
+	return true
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -227,5 +228,19 @@ func BenchmarkSuppressedRewritten(b *testing.B) {
 				i++
 			}
 		})
+	}
+}
+
+func TestPlainCanonical(t *testing.T) {
+	t.Parallel()
+	for _, a := range []string{"a@r.test", "A@R.Test", "x@xn--bcher-kva.test", "a@r.test.", "a@XN--x.test", "a@bücher.test", " a@r.test", "xn--a@r.test"} {
+		got := PlainCanonical([]byte(a))
+		want := NormalizeAddr(a) == strings.ToLower(a)
+		if got && !want {
+			t.Errorf("PlainCanonical(%q) = true, but NormalizeAddr gives %q", a, NormalizeAddr(a))
+		}
+	}
+	if !PlainCanonical([]byte("User.Name+tag@Example.COM")) {
+		t.Error("a plain address is not PlainCanonical")
 	}
 }
