@@ -9,11 +9,16 @@ func (b *Backend) readData(r io.Reader, limit int64) ([]byte, error) {
 	return b.readDataHeld(r, limit, 0, nil)
 }
 
-// readDataHeld is readData with a size hint (MAIL's SIZE=, 0 for none: the
-// buffer starts there instead of growing by doubling, which copies and
-// briefly holds the message twice) and a hold on the memory budget: every
-// byte of buffer capacity is reserved with hold (nil: none) before it is
-// allocated, and when hold refuses, the read stops with errDataMemory.
+// readDataHeld is readData with a size hint (MAIL's SIZE=, 0 for none) and
+// a hold on the memory budget: every byte of buffer capacity is reserved
+// with hold (nil: none) before it is allocated, and when hold refuses,
+// the read stops with errDataMemory.
+//
+// The buffer grows by doubling, which copies the message each time; once
+// a quarter of the declared size has arrived it grows to the declared
+// size at once (RFC 1870 SIZE is an estimate: beyond it, doubling again).
+// Not before: a client declaring 25 MB and sending a few bytes slowly
+// would otherwise hold 25 MB of the budget for nothing.
 func (b *Backend) readDataHeld(r io.Reader, limit, hint int64, hold func(int64) bool) ([]byte, error) {
 	buf, _ := b.bufs.Get().(*[]byte)
 	if buf == nil {
@@ -24,18 +29,17 @@ func (b *Backend) readDataHeld(r io.Reader, limit, hint int64, hold func(int64) 
 	if !reserve(int64(cap(out))) {
 		return out, errDataMemory
 	}
-	if hint > int64(cap(out)) {
-		if !reserve(hint - int64(cap(out))) {
-			return out, errDataMemory
-		}
-		out = make([]byte, 0, hint)
-	}
+	hint = min(hint, limit)
 	lr := io.LimitReader(r, limit)
 	for {
 		if len(out) == cap(out) {
-			// Doubling, at least 16 KiB, never past the limit (plus the
-			// byte that shows the end): reserved before it is allocated.
-			c := max(min(2*int64(cap(out)), limit+1), 16<<10, int64(cap(out))+1)
+			// Doubling (or the declared size), at least 16 KiB, never
+			// past the limit plus the byte that shows the end.
+			c := min(2*int64(cap(out)), limit+1)
+			if hint >= c && int64(len(out)) >= hint/4 {
+				c = hint + 1
+			}
+			c = max(c, 16<<10, int64(cap(out))+1)
 			if !reserve(c - int64(cap(out))) {
 				return out, errDataMemory
 			}

@@ -120,30 +120,66 @@ func TestDataMemoryBudget(t *testing.T) {
 	waitFor(t, func() bool { n, _ := ts.b.mem.inUse(); return n == 0 })
 }
 
-// A message whose first reservation finds the budget full waits for room
-// (up to DataMemoryWait) and goes on when another session's answer frees
-// it. (Its first reservation is its SIZE= here, 90 KB: A holds 64 KiB of
-// 150.)
-func TestDataMemoryWait(t *testing.T) {
+// The budget's wait: a reservation that does not fit waits (when it may)
+// until a release makes room, or until DataMemoryWait; one that may not
+// wait, or that exceeds the whole budget, is refused at once. (Over
+// loopback a session waits only when it holds nothing yet, which needs a
+// budget all but full: TestDataMemoryBudget shows the refusal there.)
+func TestDataBudgetWait(t *testing.T) {
 	t.Parallel()
-	ts := startServer(t, Config{DataMemory: 150 << 10, DataMemoryWait: time.Minute},
-		&Tenant{Name: "acme", Username: "acme", SenderDomains: []string{"acme.example"}})
-	msg := bigMessage(40 << 10)
-	a := dialRaw(t, ts.addr).login("acme")
-	a.want(a.cmd("MAIL FROM:<a@acme.example>"), "250")
-	a.want(a.cmd("RCPT TO:<r@example.net>"), "250")
-	a.write(fmt.Sprintf("BDAT %d\r\n", len(msg)) + msg)
-	a.want(a.reply(), "250")
+	d := newDataBudget(150, time.Minute)
+	if !d.acquire(100, true) {
+		t.Fatal("100 of 150 refused")
+	}
+	if d.acquire(100, false) {
+		t.Fatal("a reservation that may not wait was granted over the budget")
+	}
+	if d.acquire(151, true) {
+		t.Fatal("more than the whole budget was granted")
+	}
+	got := make(chan bool)
+	go func() { got <- d.acquire(100, true) }()
+	waitFor(t, func() bool { _, w := d.inUse(); return w == 1 })
+	d.release(100)
+	if !<-got {
+		t.Fatal("the waiter was refused after the release")
+	}
+	if n, w := d.inUse(); n != 100 || w != 0 {
+		t.Fatalf("held %d, waiting %d; want 100, 0", n, w)
+	}
+	short := newDataBudget(10, time.Nanosecond)
+	short.acquire(10, true)
+	if short.acquire(1, true) {
+		t.Fatal("granted past the wait")
+	}
+	var none *dataBudget
+	if !none.acquire(1<<40, true) {
+		t.Fatal("no budget refused")
+	}
+}
 
-	b := dialRaw(t, ts.addr).login("acme")
-	b.want(b.cmd("MAIL FROM:<a@acme.example> SIZE=90000"), "250")
-	b.want(b.cmd("RCPT TO:<r@example.net>"), "250")
-	b.want(b.cmd("DATA"), "354")
-	b.write(msg + ".\r\n")
-	waitFor(t, func() bool { _, w := ts.b.mem.inUse(); return w == 1 })
-	a.want(a.bdat("\r\n", 2), "250 ")
-	b.want(b.reply(), "250 ")
-	if n := ts.rejected("data_memory"); n != 0 {
-		t.Errorf("data_memory counted %d times", n)
+// A lying SIZE= holds no more than what arrives (times the doubling):
+// the buffer grows to the declared size only once a quarter of it came.
+func TestReadDataSizeHint(t *testing.T) {
+	t.Parallel()
+	b := &Backend{}
+	var held int64
+	hold := func(n int64) bool { held += n; return true }
+	small := strings.Repeat("x", 100)
+	got, err := b.readDataHeld(strings.NewReader(small), 25<<20, 25<<20, hold)
+	if err != nil || string(got) != small {
+		t.Fatalf("read %d bytes, %v", len(got), err)
+	}
+	if held > 16<<10 {
+		t.Errorf("100 bytes under SIZE=25MB held %d bytes", held)
+	}
+	held = 0
+	big := strings.Repeat("y", 1<<20)
+	got, err = b.readDataHeld(strings.NewReader(big), 25<<20, 1<<20, hold)
+	if err != nil || len(got) != len(big) {
+		t.Fatalf("read %d bytes, %v", len(got), err)
+	}
+	if c := int64(cap(got)); c != 1<<20+1 || held > 2<<20 {
+		t.Errorf("1 MiB under SIZE=1MiB: buffer %d, held %d", c, held)
 	}
 }

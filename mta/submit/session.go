@@ -40,7 +40,7 @@ type Session struct {
 	mktSupp map[string]string
 	inTxn   bool
 	// sizeHint is MAIL's SIZE= (RFC 1870), 0 if none: the read buffer
-	// starts at that size instead of growing by doubling.
+	// grows to it instead of doubling all the way (readDataHeld).
 	sizeHint int64
 	// held is what this session's message holds of the process-wide
 	// message memory budget (membudget.go).
@@ -286,7 +286,7 @@ func (s *Session) Data(r io.Reader) error {
 	}
 	limit := s.maxBytes()
 	defer s.releaseHeld()
-	raw, err := s.b.readDataHeld(r, limit+1, min(s.sizeHint, limit+1), s.hold)
+	raw, err := s.b.readDataHeld(r, limit+1, s.sizeHint, s.hold)
 	defer s.b.putData(raw)
 	if err = s.checkData(raw, err, limit); err != nil {
 		return err
