@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"sluice/mta/outbound"
@@ -47,10 +48,14 @@ type dest struct {
 	// share group there (share.go); "" until resolved.
 	tgts  []target
 	group string
+	// wakeup wakes its worker waiting for a connection at its site
+	// (awaitSlot), which set sleeping; share.go's wake sends.
+	wakeup   chan wakeReason
+	sleeping atomic.Bool
 }
 
 func newDest(e *Engine, domain string, src *Source) *dest {
-	return &dest{e: e, domain: domain, src: src, signal: make(chan struct{}, e.cfg.MaxConnsPerDest)}
+	return &dest{e: e, domain: domain, src: src, signal: make(chan struct{}, e.cfg.MaxConnsPerDest), wakeup: make(chan wakeReason, 1)}
 }
 
 func (d *dest) empty() bool {
@@ -64,7 +69,9 @@ func (d *dest) empty() bool {
 func (d *dest) add(j *job) {
 	d.mu.Lock()
 	d.queue.push(j)
-	start := d.idle < d.queue.len() && d.conns < d.e.cfg.MaxConnsPerDest
+	// A worker waiting for its site's connection (awaitSlot) takes the
+	// new job once it has one: another would only be refused a slot.
+	start := d.idle < d.queue.len() && d.conns < d.e.cfg.MaxConnsPerDest && !d.sleeping.Load()
 	if start {
 		d.conns++
 		d.e.workers.Add(1)
@@ -243,7 +250,8 @@ func (d *dest) exit() {
 // (adopted, with it), one it may not use is closed to free its slot. A
 // suspended site fails j and every job waiting here (exitWorker); a site
 // at its connection limit requeues j for a running worker of this
-// destination (exitWorker) or for this one after slotWait (nextJob).
+// destination (exitWorker) or for this one once a connection may be had
+// (awaitSlot: nextJob).
 func (d *dest) acquireSlot(j *job, k shaping.Key) (workerNext, *conn) {
 	e := d.e
 	lim := e.cfg.Shaping.Limits(k)
@@ -251,13 +259,15 @@ func (d *dest) acquireSlot(j *job, k shaping.Key) (workerNext, *conn) {
 		d.failConnect(j, &errSuspended{until: until}, 0)
 		return exitWorker, nil
 	}
+	epoch := e.slotFreed.Load()
 	if e.cfg.Shaping.AcquireConn(k) {
 		return goOn, nil
 	}
 	e.slotRefused.Add(1)
 	// The site has all the connections it may have (perhaps for other
 	// domains).
-	if !tlsExempt(&j.w) {
+	exempt := tlsExempt(&j.w)
+	if !exempt {
 		d.want()
 		if c := d.adopt(); c != nil {
 			e.share.unwant(d.groupKey(), d)
@@ -266,12 +276,95 @@ func (d *dest) acquireSlot(j *job, k shaping.Key) (workerNext, *conn) {
 		e.evictParked(d.groupKey())
 	}
 	// Leave the job to a running worker of this destination, or wait
-	// for a slot.
+	// for a connection.
 	d.requeue(j)
-	if d.othersActive() || !d.sleep(e.cfg.slotWait) {
+	if d.othersActive() {
 		return exitWorker, nil
 	}
-	return nextJob, nil
+	if exempt {
+		// A TLS report's job is on no want list: it asks again.
+		if !d.sleep(e.cfg.slotWait) {
+			return exitWorker, nil
+		}
+		return nextJob, nil
+	}
+	return d.awaitSlot(epoch), nil
+}
+
+// awaitSlot waits, on its group's want list, for what may give d's
+// worker a connection: a slot of its site given back, a connection
+// parked in its group (both wake the first destination waiting), or a
+// connection of its group that took d's mail (handOff: this worker is
+// not needed). Slots leased in the fleet, and limits raised by the
+// policy, free without a signal here: after slotFallback it asks again
+// anyway. epoch is e.slotFreed when the slot was refused: a slot given
+// back since then is asked for at once. nextJob: ask again; exitWorker:
+// another worker serves d, or the engine stops.
+func (d *dest) awaitSlot(epoch uint64) workerNext {
+	e := d.e
+	key := d.groupKey()
+	d.sleeping.Store(true)
+	if e.slotFreed.Load() != epoch || !e.share.wants(key, d) {
+		// A slot came back before this worker slept, or a connection
+		// took d's mail (handOff takes d off the list, then wakes).
+		d.sleeping.Store(false)
+		d.drainWakeup()
+		return d.afterWait(key, 0)
+	}
+	t := time.NewTimer(e.slotFallback())
+	defer t.Stop()
+	var why wakeReason
+	select {
+	case why = <-d.wakeup:
+	case <-t.C:
+	case <-e.stopped:
+	case <-e.workCtx.Done():
+	}
+	d.sleeping.Store(false)
+	d.drainWakeup()
+	if e.stopping() {
+		return exitWorker
+	}
+	e.slotWakes.Add(1)
+	return d.afterWait(key, why)
+}
+
+// afterWait: a worker that waited ends when another worker of d runs
+// (a connection handed to d), passing on a freed slot it was woken for.
+func (d *dest) afterWait(key string, why wakeReason) workerNext {
+	if d.othersActive() {
+		if why == wakeSlot {
+			d.e.wakeWaiter(key, wakeSlot)
+		}
+		return exitWorker
+	}
+	return nextJob
+}
+
+// drainWakeup drops a wake-up that came after the wait ended.
+func (d *dest) drainWakeup() {
+	select {
+	case <-d.wakeup:
+	default:
+	}
+}
+
+// slotFallback is how long a destination waits for a signal before it
+// asks for a slot again: shorter in a fleet, whose other nodes free
+// leased slots without telling this one.
+func (e *Engine) slotFallback() time.Duration {
+	if e.cfg.Shaping.IsShared() {
+		return min(e.cfg.slotFallback, fleetSlotFallback)
+	}
+	return e.cfg.slotFallback
+}
+
+// releaseSlot gives k's connection slot back and wakes a destination of
+// its group waiting for one.
+func (e *Engine) releaseSlot(k shaping.Key) {
+	e.cfg.Shaping.ReleaseConn(k)
+	e.slotFreed.Add(1)
+	e.wakeWaiter(groupKey(k.Source, k.Site.Name(), nil), wakeSlot)
 }
 
 // connectFailed settles j after connect failed with err, giving back the
@@ -284,7 +377,7 @@ func (d *dest) connectFailed(j *job, k shaping.Key, shaped bool, err error) work
 		// receiver to mend its TLS (the queue's retry delay). TLS
 		// reports stay queued for a connection without it (tls.go).
 		if shaped {
-			e.cfg.Shaping.ReleaseConn(k)
+			e.releaseSlot(k)
 		}
 		if d.failPolicy(j, err) {
 			return nextJob
@@ -292,7 +385,7 @@ func (d *dest) connectFailed(j *job, k shaping.Key, shaped bool, err error) work
 		return exitWorker
 	}
 	if shaped {
-		e.cfg.Shaping.ReleaseConn(k)
+		e.releaseSlot(k)
 		e.cfg.Shaping.Observe(k, shaping.Classify(err), err.Error())
 	}
 	if shaped && d.divertConn(j, k, err) {
@@ -316,9 +409,19 @@ func (d *dest) connectFailed(j *job, k shaping.Key, shaped bool, err error) work
 // round trip would cost every message a round trip of latency for nothing.
 const defaultIdleCheck = time.Second
 
-// defaultSlotWait is how long a worker with no connection slot waits
-// before asking again (Config.slotWait).
+// defaultSlotWait is how long a worker with no connection slot for a
+// TLS report's job (on no want list) waits before asking again
+// (Config.slotWait).
 const defaultSlotWait = 200 * time.Millisecond
+
+// defaultSlotFallback is the longest a destination waiting for its
+// site's connection waits for a signal before it asks for a slot again
+// (Config.slotFallback); fleetSlotFallback when slots are leased from
+// the fleet. Signals bring it sooner (awaitSlot).
+const (
+	defaultSlotFallback = 5 * time.Second
+	fleetSlotFallback   = time.Second
+)
 
 // defaultRoomWait is the longest the scheduler waits for room after a
 // claim that left due mail of domains holding MaxPendingPerDomain
@@ -365,7 +468,7 @@ func (d *dest) serve(c *conn, j *job) *dest {
 		}
 		c.close(e)
 		if shaped && !released {
-			sh.ReleaseConn(k)
+			e.releaseSlot(k)
 		}
 	}()
 	for {

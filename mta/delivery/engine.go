@@ -147,11 +147,14 @@ type Config struct {
 	// The engine's own timings, unexported: production always uses the
 	// defaults in brackets; the package's tests shorten them instead of
 	// sleeping them out.
-	idleCheck  time.Duration // pause after which a pooled connection is checked with RSET [1s]
-	slotWait   time.Duration // wait of a worker refused a shaping connection slot [200ms]
-	roomWait   time.Duration // the longest wait for room after a claim that left due mail of full domains [1s]
-	slowFloor  time.Duration // least median transaction time that counts as slow [2s]
-	slowBudget time.Duration // a connection's median transaction time limit when the site has no others to compare with [30s]
+	idleCheck time.Duration // pause after which a pooled connection is checked with RSET [1s]
+	slotWait  time.Duration // wait of a worker refused a shaping connection slot for a TLS report [200ms]
+	// slotFallback: the longest a destination refused a slot waits for
+	// a signal (awaitSlot) [5s; 1s in a fleet]
+	slotFallback time.Duration
+	roomWait     time.Duration // the longest wait for room after a claim that left due mail of full domains [1s]
+	slowFloor    time.Duration // least median transaction time that counts as slow [2s]
+	slowBudget   time.Duration // a connection's median transaction time limit when the site has no others to compare with [30s]
 }
 
 // Engine delivers due mail. Create with New, run with Run, stop with Stop.
@@ -176,6 +179,11 @@ type Engine struct {
 	// (AcquireConn false): what a destination waiting for its site's
 	// connection costs (tests and benchmarks read it).
 	slotRefused atomic.Int64
+	// slotFreed counts the slots given back (releaseSlot): a destination
+	// refused one sees whether one came back before it waits; slotWakes
+	// counts the waits that ended (a signal or the fallback).
+	slotFreed atomic.Uint64
+	slotWakes atomic.Int64
 
 	workCtx    context.Context
 	workCancel context.CancelFunc
@@ -235,6 +243,7 @@ func New(cfg Config) (*Engine, error) {
 	defDur(&cfg.DataTimeout, 10*time.Minute)
 	defDur(&cfg.idleCheck, defaultIdleCheck)
 	defDur(&cfg.slotWait, defaultSlotWait)
+	defDur(&cfg.slotFallback, defaultSlotFallback)
 	defDur(&cfg.roomWait, defaultRoomWait)
 	defDur(&cfg.slowFloor, defaultSlowFloor)
 	defDur(&cfg.slowBudget, defaultSlowBudget)

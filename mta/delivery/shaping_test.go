@@ -12,7 +12,7 @@ import (
 // TestSiteConnectionLimitSpansDomains: five domains hosted on one MX host
 // are one shaping site; its rule allows one connection, so the receiver
 // never sees two at once although each domain has its own pool. Workers
-// refused a slot wait for one (the slot wait, injected) and every message
+// refused a slot wait for one (a signal: no fallback timer) and every message
 // is delivered on its first attempt.
 func TestSiteConnectionLimitSpansDomains(t *testing.T) {
 	t.Parallel()
@@ -25,7 +25,7 @@ func TestSiteConnectionLimitSpansDomains(t *testing.T) {
 		}
 		cfg.Port = sink.Port()
 		cfg.Shaping = newPolicy(t, h, []shaping.Rule{{Name: "shared", MXPatterns: []string{"mx1.example.test"}, MaxConnections: 1}})
-		cfg.slotWait = 5 * time.Millisecond
+		cfg.slotFallback = time.Hour            // signals only: no asking again on a timer
 		cfg.IdleTimeout = 10 * time.Millisecond // an idle connection gives its slot to the next domain soon
 	})
 	for i := range domains {

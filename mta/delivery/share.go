@@ -304,6 +304,9 @@ func (e *Engine) park(c *conn) bool {
 	g.parked = append(g.parked, p)
 	e.workers.Add(1)
 	p.timer = time.AfterFunc(idle, func() { e.unpark(p) })
+	// A waiting destination handOff passed over (its TLS policy, or at
+	// its connection limit) looks again: it adopts it or evicts it.
+	g.wake(wakeParked)
 	return true
 }
 
@@ -340,7 +343,7 @@ func (e *Engine) closeParked(p *parkedConn) {
 	p.timer.Stop()
 	p.c.close(e)
 	if p.c.shaped {
-		e.cfg.Shaping.ReleaseConn(p.c.key)
+		e.releaseSlot(p.c.key)
 	}
 	e.workers.Done()
 }
@@ -455,6 +458,62 @@ func (s *sharing) wanters(key string, not *dest) []wanter {
 	return out
 }
 
+// wants reports whether d is on group key's want list.
+func (s *sharing) wants(key string, d *dest) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[key]
+	if g == nil {
+		return false
+	}
+	_, ok := g.wants[d]
+	return ok
+}
+
+// wakeReason says why a destination's waiting worker was woken
+// (awaitSlot).
+type wakeReason uint8
+
+const (
+	wakeSlot    wakeReason = iota + 1 // a slot of its site was given back
+	wakeParked                        // a connection was parked in its group
+	wakeHandOff                       // a connection of its group took its mail
+)
+
+// wake wakes d's worker if it waits for a connection; false if none
+// does (it is running, or gone).
+func (d *dest) wake(why wakeReason) bool {
+	if !d.sleeping.CompareAndSwap(true, false) {
+		return false
+	}
+	select {
+	case d.wakeup <- why:
+	default:
+	}
+	return true
+}
+
+// wake wakes the first destination on g's want list whose worker waits;
+// s.mu held.
+func (g *shareGroup) wake(why wakeReason) {
+	for _, w := range g.want {
+		if w.d.wake(why) {
+			return
+		}
+	}
+}
+
+// wakeWaiter wakes the first destination of group key whose worker
+// waits for a connection.
+func (e *Engine) wakeWaiter(key string, why wakeReason) {
+	s := &e.share
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g := s.groups[key]; g != nil {
+		g.wake(why)
+	}
+}
+
 // othersWait reports whether a destination other than d waits in group
 // key.
 func (s *sharing) othersWait(key string, d *dest) bool {
@@ -526,7 +585,8 @@ func (d *dest) handOff(c *conn) (to *dest, j *job, yield bool) {
 			continue
 		}
 		e.share.unwant(c.group, w.d)
-		d.exit() // the worker is w.d's now
+		w.d.wake(wakeHandOff) // its waiting worker is not needed
+		d.exit()              // the worker is w.d's now
 		w.d.carry(c, f)
 		if j = w.d.admit(j, c.key, c.shaped); j == nil {
 			j, _ = w.d.takeAdmitted(c)

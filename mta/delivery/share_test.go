@@ -121,7 +121,7 @@ func TestSharedConnectionNeedsDomainTLSPolicy(t *testing.T) {
 		h.dns.AddMX("opp.test", 10, "mx1.example.test")
 		cfg.TLSPolicy, cfg.TLSStats = env.resolver(t, h, env.publishSTS(t, h, "enforce", "mx1.example.test")), env.stats
 		cfg.IdleTimeout = 30 * time.Second
-		cfg.slotWait = 5 * time.Millisecond
+		cfg.slotFallback = time.Hour // signals only: no asking again on a timer
 		cfg.Shaping = newPolicy(t, h, []shaping.Rule{{Name: shaping.DefaultRuleName, MaxConnections: 1}})
 	})
 	h.start()
@@ -217,7 +217,7 @@ func TestSlowDomainDoesNotHoldSharedConnection(t *testing.T) {
 		cfg.Port = sink.Port()
 		domains = sharedDomains(h, 20)
 		h.dns.AddMX("slow.test", 10, "mx1.example.test")
-		cfg.slotWait = 5 * time.Millisecond
+		cfg.slotFallback = time.Hour // signals only: no asking again on a timer
 		cfg.Shaping = newPolicy(t, h, []shaping.Rule{{Name: shaping.DefaultRuleName, MaxConnections: 1}})
 	})
 	const slow = 30
@@ -260,7 +260,7 @@ func TestThrottleOnSharedConnectionSlowsTheSite(t *testing.T) {
 	h := newHarness(t, func(h *harness, cfg *Config) {
 		cfg.Port = m.port()
 		sharedDomains(h, 2)
-		cfg.slotWait = 5 * time.Millisecond
+		cfg.slotFallback = time.Hour // signals only: no asking again on a timer
 		pol = newPolicy(t, h, []shaping.Rule{{Name: shaping.DefaultRuleName, MaxConnections: 1}})
 		cfg.Shaping = pol
 	})
