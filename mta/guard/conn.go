@@ -44,6 +44,9 @@ type Conn struct {
 	// passes it through.
 	held []byte
 	tls  atomic.Bool
+	// linger: the session was cut with commands still unread; Close
+	// drains them first (see Close).
+	linger atomic.Bool
 
 	state  int // statePreAuth…; guarded by l.mu
 	authed atomic.Bool
@@ -123,6 +126,7 @@ var errTooManyCommands = errors.New("guard: too many commands before authenticat
 // Its reads fail from now on, so nothing more is run.
 func (c *Conn) tooManyCommands() error {
 	c.cutOff("commands")
+	c.linger.Store(true)
 	_ = c.Conn.SetReadDeadline(c.accepted) // in the past: any read fails
 	if c.tls.Load() {
 		return errTooManyCommands
@@ -230,10 +234,29 @@ func isTimeout(err error) bool {
 
 // Close closes the connection and releases its place under the caps.
 // Safe to call more than once (go-smtp and a shutting-down server may).
+//
+// A session cut over the command cap has the client's pipelined commands
+// still unread: closing then would send a TCP reset, which makes the
+// client's kernel drop the replies it has not read yet, the 421 among
+// them. So the guard sends its FIN after the replies and reads what the
+// client still sends (at most lingerBytes, for lingerTime) before it
+// closes.
 func (c *Conn) Close() error {
 	c.l.release(c)
+	if c.linger.Swap(false) {
+		if hc, ok := c.Conn.(interface{ CloseWrite() error }); ok && hc.CloseWrite() == nil {
+			_ = c.Conn.SetReadDeadline(time.Now().Add(lingerTime))
+			_, _ = io.Copy(io.Discard, io.LimitReader(c.Conn, lingerBytes))
+		}
+	}
 	return c.Conn.Close()
 }
+
+// How long and how much Close drains a session cut over the command cap.
+const (
+	lingerTime  = time.Second
+	lingerBytes = 1 << 20
+)
 
 // Authenticate marks the connection authenticated: it leaves the pre-auth
 // counts and its read deadlines are no longer clamped.
