@@ -102,6 +102,12 @@ type result struct {
 	SlowSessions     int64   `json:"slow_sessions,omitempty"` // and the slow host
 	Slow             int     `json:"slow_sites,omitempty"`
 	SlowDelivered    int64   `json:"slow_delivered,omitempty"` // by the slow sites when the others' drain ended
+	// CPU time sluice used (user + system) from the release, or from the
+	// first accepted submission when that came later (a restart's
+	// backlog is released at start), to the backlog's last delivery, and
+	// per message delivered meanwhile.
+	CPUSeconds float64 `json:"cpu_s"`
+	CPUPerMsg  float64 `json:"cpu_us_per_msg"`
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -175,11 +181,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 		release = time.Unix(0, o.dueAt)
 	}
 	res.ReleaseAfter = release.Sub(start).Seconds()
+	cpu0, n0 := p.cpu(), sink.count()
 	want := int64(o.expect) + 1 // and the probe
 	if err := sink.wait(ctx, want); err != nil {
 		fmt.Fprintf(stderr, "drainbench: %v (delivered %d of %d)\n", err, sink.count(), want)
 	}
 	res.Delivered = sink.count()
+	res.CPUSeconds = (p.cpu() - cpu0).Seconds()
+	if n := res.Delivered - n0; n > 0 {
+		res.CPUPerMsg = res.CPUSeconds / float64(n) * 1e6
+	}
 	res.Slow, res.SlowDelivered = o.slow, sink.slowN.Load()
 	res.Sessions, res.SlowSessions = sink.sessions.Load(), sink.slowSessions.Load()
 	if fd := sink.first(); !fd.IsZero() {
@@ -197,6 +208,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "drainbench %s: %d delivered in %.1fs from release: mean %.0f/s, steady %.0f/s, ratio %.2f, zero seconds %d\n",
 		res.Shape, res.Delivered, res.DrainSeconds, res.MeanPerSec, res.SteadyPerSec, res.Ratio, res.ZeroSeconds)
 	fmt.Fprintf(stdout, "drainbench %s: per second %v\n", res.Shape, res.PerSecond)
+	fmt.Fprintf(stdout, "drainbench %s: sluice CPU %.1fs from release (or first 250) to the last delivery, %.0f µs per message\n", res.Shape, res.CPUSeconds, res.CPUPerMsg)
 	fmt.Fprintf(stdout, "drainbench %s: sessions at the sink %d (slow host %d)\n", res.Shape, res.Sessions, res.SlowSessions)
 	if o.slow > 0 {
 		fmt.Fprintf(stdout, "drainbench %s: the %d slow sites delivered %d meanwhile\n", res.Shape, o.slow, res.SlowDelivered)

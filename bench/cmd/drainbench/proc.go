@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -111,6 +112,31 @@ func startProc(bin, cfg, logPath string) (*proc, error) {
 }
 
 func (p *proc) pid() int { return p.cmd.Process.Pid }
+
+// cpu returns the CPU time (user + system) the process used so far, from
+// /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s: Linux's
+// USER_HZ); 0 when it cannot be read.
+func (p *proc) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid()))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces: count after its ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	s, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(u+s) * 10 * time.Millisecond
+}
 
 func (p *proc) terminate(grace time.Duration) int {
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
