@@ -241,70 +241,83 @@ func (w *Worker) process(ctx context.Context, ret queue.Return) {
 			// failure, so no bounce to count.
 			continue
 		}
-		ev := Event{Time: w.cfg.Now(), Class: res.Class, Status: res.Status, Hard: res.Hard, Reason: string(res.Reason),
-			FeedbackType: res.FeedbackType, Kind: "bounce"}
-		switch {
-		case res.Reason == bounce.ReasonOptOut:
-			ev.Kind = "unsubscribe"
-		case res.Class == bounce.Complaint:
-			ev.Kind = "complaint"
-		case res.Class == bounce.AutoReply:
-			ev.Kind = "auto_reply"
-		}
-		at, ok := ats[i], oks[i]
-		if !ok {
-			ev.Kind, ev.Rcpt = "unattributed", res.Recipient
-			w.emit(ev)
-			continue
-		}
-		rec := at.rec
-		ev.Tenant, ev.ID, ev.Rcpt, ev.Index, ev.Via = rec.Tenant, rec.ID, rec.Addr, rec.Index, at.via
-		if at.via == ViaFBLProvider {
-			ev.Provider = p.provider
-		}
-		key := queue.ReturnKey{ID: rec.ID, Index: rec.Index, Kind: ev.Kind + ":" + string(res.Class)}
-		if at.linkOnly {
-			key.Kind += ":link" // a stronger proof of the same return later is news
-		}
-		if at.trusted && w.applied(key) {
-			w.duplicate(ev)
-			continue
-		}
-		w.notePolicyReturn(res, rec, at.trusted)
-		if w.counts(res) {
-			if !at.trusted {
-				// Trust boundary: a stranger never changes another
-				// person's state without proof they cannot forge.
-				w.cfg.Logger.Info("inbound: return not applied: no proof of the recipient", "msgid", rec.ID.String(),
-					"tenant", rec.Tenant, "class", string(res.Class), "via", at.via, "reason", at.why)
-				w.emit(ev)
-				continue
-			}
-			apply, scope := w.cfg.Policy.Apply, queue.ScopeAll
-			if at.linkOnly {
-				apply = w.cfg.Policy.ApplyLinkProven
-			}
-			if res.Reason == bounce.ReasonOptOut || at.linkOnly && res.Class == bounce.Complaint {
-				scope = queue.ScopeMarketing
-			}
-			sup, err := apply(ctx, rec.Tenant, rec.Addr, res, "inbound")
-			if sup {
-				ev.Scope = scope.String()
-			}
-			if err != nil {
-				w.cfg.Logger.Error("inbound: applying suppression policy", "msgid", rec.ID.String(), "tenant", rec.Tenant, "err", err)
-			}
-			ev.Suppressed = sup
-			if err != nil {
-				w.emit(ev)
-				continue // not marked: a copy of it may apply it later
-			}
-		}
-		if at.trusted {
-			w.marks = append(w.marks, key)
-		}
-		w.emit(ev)
+		w.result(ctx, res, ats[i], oks[i], p)
 	}
+}
+
+// result turns one classified result of a return into its event, and,
+// when the recipient is proven (at.trusted) and the return is not a
+// replay of one already applied, into the suppression policy's action.
+func (w *Worker) result(ctx context.Context, res bounce.Result, at attribution, ok bool, p *proof) {
+	ev := Event{Time: w.cfg.Now(), Class: res.Class, Status: res.Status, Hard: res.Hard, Reason: string(res.Reason),
+		FeedbackType: res.FeedbackType, Kind: "bounce"}
+	switch {
+	case res.Reason == bounce.ReasonOptOut:
+		ev.Kind = "unsubscribe"
+	case res.Class == bounce.Complaint:
+		ev.Kind = "complaint"
+	case res.Class == bounce.AutoReply:
+		ev.Kind = "auto_reply"
+	}
+	if !ok {
+		ev.Kind, ev.Rcpt = "unattributed", res.Recipient
+		w.emit(ev)
+		return
+	}
+	rec := at.rec
+	ev.Tenant, ev.ID, ev.Rcpt, ev.Index, ev.Via = rec.Tenant, rec.ID, rec.Addr, rec.Index, at.via
+	if at.via == ViaFBLProvider {
+		ev.Provider = p.provider
+	}
+	key := queue.ReturnKey{ID: rec.ID, Index: rec.Index, Kind: ev.Kind + ":" + string(res.Class)}
+	if at.linkOnly {
+		key.Kind += ":link" // a stronger proof of the same return later is news
+	}
+	if at.trusted && w.applied(key) {
+		w.duplicate(ev)
+		return
+	}
+	w.notePolicyReturn(res, rec, at.trusted)
+	if w.counts(res) {
+		if !at.trusted {
+			// Trust boundary: a stranger never changes another
+			// person's state without proof they cannot forge.
+			w.cfg.Logger.Info("inbound: return not applied: no proof of the recipient", "msgid", rec.ID.String(),
+				"tenant", rec.Tenant, "class", string(res.Class), "via", at.via, "reason", at.why)
+			w.emit(ev)
+			return
+		}
+		if err := w.apply(ctx, &ev, res, at); err != nil {
+			w.emit(ev)
+			return // not marked: a copy of it may apply it later
+		}
+	}
+	if at.trusted {
+		w.marks = append(w.marks, key)
+	}
+	w.emit(ev)
+}
+
+// apply runs the suppression policy for a proven result, with the scope
+// its proof allows (F5: a link token proves no more than the copy's own
+// one-click link could do), and records the outcome in ev.
+func (w *Worker) apply(ctx context.Context, ev *Event, res bounce.Result, at attribution) error {
+	apply, scope := w.cfg.Policy.Apply, queue.ScopeAll
+	if at.linkOnly {
+		apply = w.cfg.Policy.ApplyLinkProven
+	}
+	if res.Reason == bounce.ReasonOptOut || at.linkOnly && res.Class == bounce.Complaint {
+		scope = queue.ScopeMarketing
+	}
+	sup, err := apply(ctx, at.rec.Tenant, at.rec.Addr, res, "inbound")
+	if sup {
+		ev.Scope = scope.String()
+	}
+	ev.Suppressed = sup
+	if err != nil {
+		w.cfg.Logger.Error("inbound: applying suppression policy", "msgid", at.rec.ID.String(), "tenant", at.rec.Tenant, "err", err)
+	}
+	return err
 }
 
 // fblMailbox reports whether local is a feedback-loop mailbox of the MX
