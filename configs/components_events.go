@@ -2,6 +2,7 @@ package configs
 
 import (
 	"fmt"
+	"log/slog"
 
 	"sluice/accounting"
 	"sluice/fleet"
@@ -82,12 +83,13 @@ func (w Webhooks) Dispatcher() webhook.Config {
 }
 
 // MemberOptions are the fleet member's options from [cluster] (Resolve
-// has run); version is the node's, in its heartbeat.
-func (c *Config) MemberOptions(version string) fleet.MemberOptions {
+// has run); version is the process's, in its heartbeat; log is its
+// logger.
+func (c *Config) MemberOptions(version string, log *slog.Logger) fleet.MemberOptions {
 	cc := c.Cluster
 	return fleet.MemberOptions{URL: cc.Redis, Password: cc.Password, Prefix: cc.Prefix,
 		NodeID: cc.NodeID, DataDir: c.DataDir, TLSCA: cc.TLSCA, LeaseTTL: cc.LeaseTTL.Duration,
-		StreamMaxLen: cc.StreamMaxLen, Version: version}
+		StreamMaxLen: cc.StreamMaxLen, Version: version, Logger: log}
 }
 
 // EventSubscribers are the events store's subscribers: the reputation

@@ -97,7 +97,7 @@ sender_domains = ["plain.example"]
 	if _, ok := cfg.WarmupOptions(); ok {
 		t.Error("warm-up without a warming source")
 	}
-	if mo := cfg.MemberOptions("v1"); mo.Version != "v1" || mo.DataDir != cfg.DataDir {
+	if mo := cfg.MemberOptions("v1", nil); mo.Version != "v1" || mo.DataDir != cfg.DataDir {
 		t.Errorf("member options %+v", mo)
 	}
 }

@@ -8,7 +8,9 @@ import (
 
 	"sluice/internal/certs"
 	"sluice/tracking"
+	"sluice/tracking/events"
 	"sluice/tracking/token"
+	"sluice/tracking/webhook"
 )
 
 // What [tracking] means to the tracking edge, its tokens and its
@@ -114,4 +116,33 @@ func (c *Config) EdgeCertManager(w *certs.Watched, hosts tracking.HostTenants) (
 	}
 	w.Add("tracking", cm)
 	return cm, nil
+}
+
+// StandaloneEdge is `sluice edge`'s options (tracking.OpenStandalone):
+// data_dir, the listeners of [tracking], the events store's retention
+// with out's hook, the edge's config with its keyring (EdgeConfig), its
+// certificates (EdgeCertManager, watched through w) and, with [cluster]
+// set, the fleet member's options (version is the edge's). The webhooks,
+// what joining the fleet sets up and the Suppressor without a fleet are
+// the caller's.
+func (c *Config) StandaloneEdge(out *webhook.Outbox, w *certs.Watched, version string) (tracking.StandaloneOptions, error) {
+	log := w.Logger
+	o := tracking.StandaloneOptions{Dir: c.DataDir, Listen: c.Tracking.Listen, HTTPSAddr: c.Tracking.HTTPSAddr, Logger: log,
+		Events: events.Options{Retention: c.Tracking.Retention.Duration, Logger: log, InTx: out.Hook()}}
+	if c.Cluster.Enabled() {
+		mo := c.MemberOptions(version, log)
+		o.Fleet = &mo
+	}
+	kr, err := c.Keyring()
+	if err != nil {
+		return o, err
+	}
+	if o.Certs, err = c.EdgeCertManager(w, nil); err != nil {
+		return o, err
+	}
+	if o.Edge, err = c.EdgeConfig(o.Certs); err != nil {
+		return o, err
+	}
+	o.Edge.Keyring, o.Edge.Logger = kr, log
+	return o, nil
 }

@@ -23,7 +23,7 @@ func (n *node) startFleet(p *parts) (err error) {
 	if !cc.Enabled() {
 		return n.store.SetFleetOutbox(ctx, false)
 	}
-	m, err := fleet.Join(ctx, n.store, n.memberOptions())
+	m, err := fleet.Join(ctx, n.store, n.cfg.MemberOptions(version, n.log))
 	if err != nil {
 		return fmt.Errorf("cluster: %w", err)
 	}
@@ -44,12 +44,6 @@ func (n *node) startFleet(p *parts) (err error) {
 	return nil
 }
 
-func (n *node) memberOptions() fleet.MemberOptions {
-	o := n.cfg.MemberOptions(version)
-	o.Logger = n.log
-	return o
-}
-
 // nodeNumber is the number the spool puts in the low bits of its message
 // ids: 0 on a single node; in a fleet, the one claimed in Redis (kept in
 // data_dir/node_number; fleet.StartNodeNumber).
@@ -58,7 +52,7 @@ func (n *node) nodeNumber() (int, error) {
 	if err := cc.Resolve(); err != nil || !cc.Enabled() {
 		return 0, err
 	}
-	num, err := fleet.StartNodeNumber(context.Background(), n.memberOptions())
+	num, err := fleet.StartNodeNumber(context.Background(), n.cfg.MemberOptions(version, n.log))
 	if err != nil {
 		return 0, fmt.Errorf("cluster: %w", err)
 	}

@@ -1,0 +1,41 @@
+package configs
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"sluice/internal/certs"
+	"sluice/internal/reload"
+)
+
+// `sluice edge`'s options carry [tracking]'s listeners and retention,
+// the keyring and the logger; the fleet's member options only with
+// [cluster] redis set.
+func TestStandaloneEdgeOptions(t *testing.T) {
+	t.Parallel()
+	cfg := parseMapping(t, "[tracking]\nlisten = \"127.0.0.1:9\"\nretention = \"48h\"\n")
+	out, err := cfg.WebhookOutbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	w := &certs.Watched{Reloads: reload.New(log), Logger: log}
+	o, err := cfg.StandaloneEdge(out, w, "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Dir != cfg.DataDir || o.Listen != "127.0.0.1:9" || o.HTTPSAddr != "" || o.Certs != nil ||
+		o.Events.Retention != 48*time.Hour || o.Edge.Keyring == nil ||
+		o.Edge.Logger != log || o.Logger != log {
+		t.Errorf("standalone edge options %+v", o)
+	}
+	if o.Fleet != nil {
+		t.Errorf("fleet options without [cluster]: %+v", o.Fleet)
+	}
+	cfg.Cluster.Redis = "redis://127.0.0.1:1"
+	if o, err = cfg.StandaloneEdge(out, w, "v1"); err != nil || o.Fleet == nil || o.Fleet.Version != "v1" || o.Fleet.Logger != log {
+		t.Errorf("fleet options %+v %v", o.Fleet, err)
+	}
+}
