@@ -62,6 +62,10 @@ type Admin struct {
 	// Token is the bearer token of the admin API. Empty: one is generated
 	// into data_dir/admin.token on first start (mode 0600).
 	Token string `toml:"token"`
+	// MetricsAuth puts /metrics behind the bearer token too (Prometheus:
+	// authorization.credentials_file). Default false: /metrics names
+	// tenants, so keep listen on a private address.
+	MetricsAuth bool `toml:"metrics_auth"`
 }
 
 // Duration is a time.Duration written as a string ("5m", "1h30m").

@@ -43,8 +43,9 @@ func Default() *Config {
 		},
 		Inbound: Inbound{Listen: "127.0.0.1:2525", FBLLocalParts: []string{"fbl"}, DKIMTimeout: Duration{15 * time.Second},
 			MaxConns: 1000, MaxConnsPerIP: 20},
-		Tracking: Tracking{Listen: "127.0.0.1:8080", IPMode: "truncate", Retention: Duration{2160 * time.Hour}},
-		Admin:    Admin{Listen: "127.0.0.1:8025"},
+		Tracking: Tracking{Listen: "127.0.0.1:8080", IPMode: "truncate", Retention: Duration{2160 * time.Hour},
+			MaxConnsPerAddr: 256, MaxConns: 10000},
+		Admin: Admin{Listen: "127.0.0.1:8025"},
 		Queue: Queue{
 			RetryFirst:         Duration{5 * time.Minute},
 			RetryMax:           Duration{time.Hour},

@@ -32,6 +32,13 @@ type Tracking struct {
 	KeepUserAgent bool `toml:"keep_user_agent"`
 	// TrustedProxies (CIDRs) may set X-Forwarded-For. Default none.
 	TrustedProxies []string `toml:"trusted_proxies"`
+	// MaxConnsPerAddr caps one client's connections to the edge (per IPv4
+	// address, per IPv6 /64; trusted_proxies exempt): over it, 429 on
+	// plain HTTP, closed on HTTPS. Default 256; -1: no cap.
+	MaxConnsPerAddr int `toml:"max_conns_per_addr"`
+	// MaxConns caps the edge's connections in all. Default 10000; -1:
+	// fasthttp's own default.
+	MaxConns int `toml:"max_conns"`
 	// AppleCIDRsFile lists Apple's egress ranges (Apple's
 	// egress-ip-ranges.csv works as is). Empty: the shipped default.
 	AppleCIDRsFile string `toml:"apple_cidrs_file"`
@@ -115,6 +122,12 @@ func (t Tracking) validate() error {
 	}
 	if t.MaxTokenAge.Duration < 0 {
 		return keyError("tracking.max_token_age", "must not be negative")
+	}
+	if t.MaxConnsPerAddr < -1 {
+		return keyError("tracking.max_conns_per_addr", "must be -1 (no cap), 0 (the default) or more")
+	}
+	if t.MaxConns < -1 {
+		return keyError("tracking.max_conns", "must be -1 (fasthttp's default), 0 (the default) or more")
 	}
 	if u := t.BaseURL; u != "" {
 		pu, err := url.Parse(u)
