@@ -189,6 +189,8 @@ type Engine struct {
 	workCancel context.CancelFunc
 	workers    sync.WaitGroup // connection workers
 	completes  sync.WaitGroup // pending spool completions
+	recs       recorder       // outcomes waiting for a completer (settle.go)
+	bodies     bodies         // body buffers for reuse (body.go)
 
 	mu      sync.Mutex
 	dests   map[string]*dest

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"slices"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -128,7 +129,7 @@ func (d *dest) deliver(c *conn, j *job, reused bool) (closeConn bool) {
 		return false
 	}
 	outs := make([]rcptOutcome, len(j.w.Rcpts))
-	body, err := e.cfg.Store.Body(j.w.ID)
+	body, buf, err := e.body(j.w.ID)
 	if err != nil {
 		if errors.Is(err, queue.ErrNotFound) {
 			// Removed by an operator while claimed: nothing to send.
@@ -141,6 +142,7 @@ func (d *dest) deliver(c *conn, j *job, reused bool) (closeConn bool) {
 		e.settle(j, outs, attempt{mx: c.mx, source: d.src.Name})
 		return false
 	}
+	defer e.putBody(buf, body) // sent: outbound keeps no reference
 	env := outbound.Envelope{
 		From:     j.w.From,
 		EightBit: j.w.Flags&queue.FlagEightBit != 0,
@@ -373,24 +375,102 @@ func (e *Engine) verdict(ev *Event, res *queue.Result, j *job, r queue.WorkRcpt,
 	}
 }
 
-// record writes j's results to the spool in a goroutine of its own (the
-// connection goes on meanwhile), then emits their events, and frees j's
-// share of the ready queues' budget either way.
+// record hands j's results to the completers, which write them to the
+// spool (the connection goes on meanwhile), then emit their events, and
+// free j's share of the ready queues' budget either way.
 func (e *Engine) record(j *job, results []queue.Result, events []Event) {
 	e.completes.Add(1)
-	go func() {
-		defer e.completes.Done()
-		defer e.release(&j.w)
-		if err := e.complete(results); err != nil {
-			// The recipients stay in flight in the spool and are retried
-			// after a restart: at worst delivered twice, never lost.
-			e.log.Error("delivery: recording outcomes failed", "msgid", j.w.ID.String(), "tenant", j.w.Tenant, "err", err)
+	r := &e.recs
+	r.mu.Lock()
+	r.pending = append(r.pending, settled{w: &j.w, results: results, events: events})
+	start := r.running < maxCompleters
+	if start {
+		r.running++
+	}
+	r.mu.Unlock()
+	if start {
+		go e.completer()
+	}
+}
+
+// Settled outcomes reach the spool through at most maxCompleters
+// goroutines (completer), each writing at once everything settled while
+// the previous write ran, in one Complete. One Complete per message cost
+// the spool's single writer a write request each (its closure, its own
+// counters written, its own journal position) in the group commit; a
+// burst of outcomes now costs one, and nothing waits for a batch to
+// fill: a completer with nothing to write ends, the next outcome starts
+// one. Two, not one, so that one Complete can wait in the writer's queue
+// while the other commits: outcomes are never a whole commit behind the
+// writer. A crash leaves what was not yet recorded in flight in the
+// spool, delivered again after restart, as before.
+const maxCompleters = 2
+
+// recorder holds the outcomes waiting for a completer.
+type recorder struct {
+	mu      sync.Mutex
+	pending []settled
+	running int // completers running
+}
+
+// settled is one job's outcomes, for the spool and then the events.
+type settled struct {
+	w       *queue.Work
+	results []queue.Result
+	events  []Event
+}
+
+// completer writes the pending outcomes in batches until none is left.
+func (e *Engine) completer() {
+	r := &e.recs
+	var batch []settled
+	var results []queue.Result
+	for {
+		r.mu.Lock()
+		if len(r.pending) == 0 {
+			r.running--
+			r.mu.Unlock()
 			return
 		}
-		for _, ev := range events {
+		// The buffers swap: pending takes this completer's last batch's.
+		batch, r.pending = r.pending, batch[:0]
+		r.mu.Unlock()
+		results = results[:0]
+		for i := range batch {
+			results = append(results, batch[i].results...)
+		}
+		err := e.complete(results)
+		if err != nil && !errors.Is(err, queue.ErrClosed) && len(batch) > 1 {
+			// One job's outcomes the spool refuses (a damaged record)
+			// must not keep the others in flight: each once more on
+			// its own (the batch had complete's retries already).
+			for i := range batch {
+				e.finish(&batch[i], e.cfg.Store.Complete(context.Background(), batch[i].results))
+			}
+		} else {
+			for i := range batch {
+				e.finish(&batch[i], err)
+			}
+		}
+		clear(results) // no references kept while idle
+	}
+}
+
+// finish ends one job's recording: its events when the spool recorded
+// its outcomes (err nil), its budget given back either way.
+func (e *Engine) finish(s *settled, err error) {
+	if err != nil {
+		// The recipients stay in flight in the spool and are retried
+		// after a restart: at worst delivered twice, never lost.
+		e.log.Error("delivery: recording outcomes failed", "msgid", s.w.ID.String(), "tenant", s.w.Tenant, "err", err)
+	} else {
+		for _, ev := range s.events {
 			e.emit(ev)
 		}
-	}()
+	}
+	e.release(s.w)
+	*s = settled{}
+	e.completes.Done()
 }
 
 // siteHoldRecheck is how soon mail of an operator-held site is looked at
