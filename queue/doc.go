@@ -42,10 +42,15 @@
 // segments (bench/cmd/segbench).
 //
 // Durability is the group commit's: the submitter copies the body into
-// the page cache (pwrite at an offset reserved under a lock); the
-// committer fdatasyncs each segment file its batch wrote to, once, then
-// commits bbolt, then answers. So a 250 means the body is on disk, and
-// bbolt never points at bytes that are not. A crash between the two
+// the page cache (pwrite at an offset reserved under a lock); a syncer
+// goroutine takes every such write waiting, fdatasyncs each segment file
+// they touched once, and hands them to the committer, which commits bbolt
+// and then answers. So a 250 means the body is on disk, bbolt never
+// points at bytes that are not, and the segment sync of one group runs
+// while the committer commits the previous one (three flushes in a row
+// per commit cost 16 % of 100 KB throughput). Segment files are
+// allocated whole (fallocate) when created, so their fdatasync writes
+// data without a journal commit for the file's growth. A crash between the two
 // leaves bytes no record names: Open cuts each segment back to the end of
 // its last committed body (segs bucket: live count, live bytes, end) and
 // removes segment files no record names; appends then start a new file.

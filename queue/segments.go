@@ -17,9 +17,9 @@ import (
 // appended to files in the directory <spool>.segments beside the spool
 // file, and bbolt keeps a reference to them (bodyref.go). The files are
 // written by the submitters (Enqueue reserves an offset and copies the body
-// into the page cache), then the group committer fdatasyncs each segment a
-// batch wrote to, once, before the bbolt commit that references the
-// bodies: bbolt never points at bytes that are not durable, and a crash
+// into the page cache), then the syncer (store.go) fdatasyncs each
+// segment a group of writes touched, once, before they reach the bbolt
+// commit that references the bodies: bbolt never points at bytes that are not durable, and a crash
 // between the two leaves only unreferenced bytes, which Open truncates away
 // (the segment's tail) or removes (a file no record names).
 //

@@ -132,6 +132,13 @@ type Store struct {
 	compactMu sync.Mutex
 	stopBg    chan struct{} // closed by Close: background goroutines end
 	bg        sync.WaitGroup
+	// Writes that appended bodies to segments go through the syncer
+	// first (syncq), which fdatasyncs their segments and hands them to
+	// the writer: a batch's segment sync overlaps the previous batch's
+	// bbolt commit instead of adding to it.
+	syncq    chan *writeReq
+	stopSync chan struct{}
+	syncWG   sync.WaitGroup
 
 	// beforeCommit, when set (tests), runs in the committer after the
 	// batch's segments are fdatasync'd and before the bbolt commit.
@@ -148,7 +155,8 @@ type writeReq struct {
 	// publish counter changes once they are durable).
 	after func()
 	// segs are the segment files the write's bodies were appended to: the
-	// committer fdatasyncs each once per batch, before the bbolt commit.
+	// syncer fdatasyncs each once per group, before the write reaches the
+	// committer.
 	segs []*segFile
 }
 
@@ -169,7 +177,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("queue: open %s: %w", path, err)
 	}
 	s := &Store{db: db, opts: opts, log: opts.Logger, reqs: make(chan *writeReq, 1024), done: make(chan struct{}),
-		stopBg: make(chan struct{})}
+		stopBg: make(chan struct{}), syncq: make(chan *writeReq, 1024), stopSync: make(chan struct{})}
 	var hwm uint64
 	var recs map[uint32]segRec
 	err = db.Update(func(tx *bolt.Tx) error {
@@ -198,6 +206,8 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s.wg.Add(1)
 	go s.writer()
+	s.syncWG.Add(1)
+	go s.syncer()
 	if opts.Compact.Interval > 0 {
 		s.bg.Add(1)
 		go s.compactor()
@@ -293,8 +303,11 @@ func (s *Store) Close() error {
 	}
 	close(s.stopBg)
 	s.mu.Unlock()
-	// The compactor first: it writes through the writer.
+	// The compactor first: it writes through the writer; then the syncer,
+	// which hands what it holds to the writer.
 	s.bg.Wait()
+	close(s.stopSync)
+	s.syncWG.Wait()
 	s.mu.Lock()
 	close(s.done)
 	s.mu.Unlock()
@@ -343,13 +356,17 @@ func (s *Store) write(ctx context.Context, fn func(tx *bolt.Tx) error, after fun
 
 // submit hands req to the group committer and waits for its outcome.
 func (s *Store) submit(ctx context.Context, req *writeReq) error {
+	q := s.reqs
+	if len(req.segs) > 0 {
+		q = s.syncq
+	}
 	s.mu.Lock()
 	if s.closed.Load() {
 		s.mu.Unlock()
 		return ErrClosed
 	}
 	select {
-	case s.reqs <- req:
+	case q <- req:
 		s.mu.Unlock()
 	case <-ctx.Done():
 		s.mu.Unlock()
@@ -395,7 +412,6 @@ func (s *Store) writer() {
 // with its error and the rest is replayed without it, so one bad write never
 // fails its neighbours.
 func (s *Store) commit(batch []*writeReq) {
-	batch = s.syncSegments(batch)
 	if s.beforeCommit != nil && len(batch) > 0 {
 		s.beforeCommit()
 	}
@@ -434,10 +450,55 @@ func (s *Store) commit(batch []*writeReq) {
 	}
 }
 
+// syncer takes the writes that appended bodies to segment files, all those
+// waiting at once (up to MaxBatch), fdatasyncs each segment they touched
+// once, and hands them to the writer: a write reaches a bbolt commit only
+// with its bodies durable, and the sync of one group runs while the
+// writer commits the previous one.
+func (s *Store) syncer() {
+	defer s.syncWG.Done()
+	batch := make([]*writeReq, 0, s.opts.MaxBatch)
+	for {
+		select {
+		case req := <-s.syncq:
+			batch = append(batch[:0], req)
+		case <-s.stopSync:
+			// Close: no write is submitted any more; forward the last.
+			for {
+				select {
+				case req := <-s.syncq:
+					s.forward([]*writeReq{req})
+				default:
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < s.opts.MaxBatch {
+			select {
+			case req := <-s.syncq:
+				batch = append(batch, req)
+			default:
+				break fill
+			}
+		}
+		s.forward(batch)
+	}
+}
+
+// forward syncs batch's segments and hands the writes whose sync worked
+// to the writer.
+func (s *Store) forward(batch []*writeReq) {
+	for _, req := range s.syncSegments(batch) {
+		s.reqs <- req
+	}
+}
+
 // syncSegments fdatasyncs, once each, the segment files the batch's
 // writes appended bodies to, so that the commit never references bytes
 // that are not durable. A write whose segment fails to sync is answered
-// with the error and left out of the commit.
+// with the error and left out of the commit (its segment, broken, is
+// never appended to again).
 func (s *Store) syncSegments(batch []*writeReq) []*writeReq {
 	var synced []*segFile
 	var failed map[*segFile]error
