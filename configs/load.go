@@ -40,6 +40,7 @@ func Default() *Config {
 			AuthFailuresFree:     3,
 			AuthLockoutAfter:     10,
 			AuthLockout:          Duration{10 * time.Minute},
+			DataMemoryWait:       Duration{5 * time.Second},
 		},
 		Inbound: Inbound{Listen: "127.0.0.1:2525", FBLLocalParts: []string{"fbl"}, DKIMTimeout: Duration{15 * time.Second},
 			MaxConns: 1000, MaxConnsPerIP: 20},
