@@ -2,6 +2,7 @@ package configs
 
 import (
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"path/filepath"
 	"time"
@@ -112,4 +113,41 @@ func (c *Config) WarmupOptions() (o shaping.WarmupOptions, ok bool) {
 // classifier and the change hook are the caller's.
 func (c *Config) BlocklistOptions() shaping.BlocklistOptions {
 	return shaping.BlocklistOptions{Path: filepath.Join(c.DataDir, BlocklistFile), Retry: c.Delivery.BlocklistRetries()}
+}
+
+// ShapingPolicy is the shaping policy of ShapingRules (built-in and
+// configured rules merged), every transition logged and handed to count
+// (metrics).
+func (c *Config) ShapingPolicy(log *slog.Logger, count func(rule, to string)) (*shaping.Policy, error) {
+	rules, err := c.ShapingRules().Rules()
+	if err != nil {
+		return nil, fmt.Errorf("config: shaping.%w", err)
+	}
+	p, err := shaping.New(rules, shaping.Options{OnTransition: shaping.LoggedTransitions(log, count)})
+	if err != nil {
+		return nil, fmt.Errorf("config: shaping: %w", err)
+	}
+	return p, nil
+}
+
+// SourceGates are delivery's per-source gates (mta/delivery/source.go):
+// the warm-up (WarmupOptions; nil unless a source warms up) and the
+// blocklist marks (BlocklistOptions), read from replies through
+// classifier, every mark and clearing logged. Both keep their state in
+// data_dir.
+func (c *Config) SourceGates(classifier *bounce.Classifier, log *slog.Logger) (*shaping.Warmup, *shaping.Blocklist, error) {
+	var w *shaping.Warmup
+	if wo, ok := c.WarmupOptions(); ok {
+		var err error
+		if w, err = shaping.NewWarmup(wo); err != nil {
+			return nil, nil, fmt.Errorf("warm-up: %w", err)
+		}
+	}
+	bo := c.BlocklistOptions()
+	bo.Classifier, bo.OnChange = classifier, shaping.LoggedBlocklistChanges(log)
+	b, err := shaping.NewBlocklist(bo)
+	if err != nil {
+		return nil, nil, fmt.Errorf("blocklist: %w", err)
+	}
+	return w, b, nil
 }

@@ -8,6 +8,7 @@ import (
 	"sluice/fleet"
 	"sluice/internal/event"
 	"sluice/internal/logging"
+	"sluice/queue"
 	"sluice/reputation"
 	"sluice/tracking/events"
 	"sluice/tracking/webhook"
@@ -146,4 +147,64 @@ func (c *Config) WebhookOutbox() (*webhook.Outbox, error) {
 		return nil, fmt.Errorf("config: %w", err) // validated already
 	}
 	return out, nil
+}
+
+// WebhookDispatcher is the dispatcher of out's webhooks over the open
+// events store ev ([webhooks]), logging how many tenants have an
+// endpoint; recipient, when not nil, fills in recipient addresses.
+// Without any endpoint it only deletes the outbox of tenants whose
+// webhook was removed. Its metrics are the caller's.
+func (c *Config) WebhookDispatcher(ev *events.Store, out *webhook.Outbox, recipient webhook.RecipientFunc,
+	log *slog.Logger) (*webhook.Dispatcher, error) {
+	wc := c.Webhooks.Dispatcher()
+	wc.Recipient, wc.Logger = recipient, log
+	d, err := webhook.NewDispatcher(ev, out, wc)
+	if err != nil {
+		return nil, fmt.Errorf("webhooks: %w", err)
+	}
+	if n := out.Endpoints(); n > 0 {
+		log.Info("webhooks enabled", "tenants", n)
+	}
+	return d, nil
+}
+
+// SubscriberDeps are what the events store's subscribers take from the
+// node.
+type SubscriberDeps struct {
+	// Spool holds the reputation guard's pauses, finds delivered
+	// recipients' domains and addresses, and hashes addresses for the
+	// accounting log.
+	Spool *queue.Store
+	// Events is the events store once open (the guard's events and
+	// saved windows).
+	Events *events.Ref
+	// Counters count the guard's warnings, pauses and resumes.
+	Counters reputation.Metrics
+	Logger   *slog.Logger
+}
+
+// Subscribers builds the events store's subscribers: the webhook outbox
+// (WebhookOutbox), the reputation guard when [reputation] is enabled
+// (ReputationConfig) and the accounting log when [accounting] is
+// (AccountingOptions). Neither the guard nor the log runs until started.
+func (c *Config) Subscribers(d SubscriberDeps) (s EventSubscribers, err error) {
+	if s.Outbox, err = c.WebhookOutbox(); err != nil {
+		return s, err
+	}
+	if rc, ok := c.ReputationConfig(); ok {
+		if s.Guard, err = reputation.New(rc, reputation.Deps{Holds: d.Spool, Receiver: reputation.DirectoryReceiver(d.Spool),
+			Events: d.Events, Saver: d.Events, Metrics: d.Counters, Logger: d.Logger}); err != nil {
+			return s, fmt.Errorf("config: reputation: %w", err) // validated already
+		}
+	}
+	ao, ok, err := c.AccountingOptions()
+	if err != nil || !ok {
+		return s, err
+	}
+	ao.Hash, ao.Logger = d.Spool.HashAddr, d.Logger
+	ao.Recipient = accounting.RecipientFunc(webhook.DirectoryRecipients(d.Spool))
+	if s.Accounting, err = accounting.New(ao); err != nil {
+		return s, fmt.Errorf("accounting: %w", err)
+	}
+	return s, nil
 }

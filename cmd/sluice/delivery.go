@@ -6,22 +6,17 @@ import (
 
 	"sluice/mta/delivery"
 	"sluice/mta/inbound"
-	"sluice/mta/shaping"
 	"sluice/mta/tlspolicy"
 )
 
 // buildDelivery makes the shaping policy (every transition logged and
 // counted) and the delivery engine; a failed delivery goes through the
 // synchronous returns policy.
-func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error) {
-	rules, err := n.cfg.ShapingRules().Rules()
-	if err != nil {
-		return fmt.Errorf("config: shaping.%w", err)
+func (n *node) buildDelivery(p *parts) (err error) {
+	if n.shaping, err = n.cfg.ShapingPolicy(n.log, n.metrics.ShapingTransition); err != nil {
+		return err
 	}
-	if n.shaping, err = shaping.New(rules, shaping.Options{OnTransition: shaping.LoggedTransitions(n.log, n.metrics.ShapingTransition)}); err != nil {
-		return fmt.Errorf("config: shaping: %w", err)
-	}
-	syncReturns := &inbound.SyncReturns{Classifier: p.classifier, Policy: p.policy, Logger: n.log}
+	syncReturns := &inbound.SyncReturns{Classifier: n.classifier, Policy: p.policy, Logger: n.log}
 	dc := n.cfg.DeliveryConfig(p.retry)
 	dc.Store, dc.Resolver, dc.Logger = n.store, p.resolver, n.log
 	n.returnPaths = &inbound.ReturnPaths{Tokens: p.toks}
@@ -36,17 +31,18 @@ func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error)
 		if class, failed := syncReturns.ApplyEvent(context.Background(), ev); failed {
 			n.metrics.Return("sync", string(class))
 		}
-		if onEvent != nil {
-			onEvent(ev)
+		if n.opts.onEvent != nil {
+			n.opts.onEvent(ev)
 		}
 	}
 	dc.ConnOpened, dc.ConnClosed, dc.ConnDropped = n.metrics.ConnOpened, n.metrics.ConnClosed, n.metrics.ConnDropped
 	if err := n.wireTLSPolicy(&dc, n.metrics.TLSPolicy()); err != nil {
 		return err
 	}
-	if err := n.buildSourceGates(p, &dc); err != nil { // warm-up, blocklists
+	if n.warmup, n.blocklist, err = n.cfg.SourceGates(n.classifier, n.log); err != nil {
 		return err
 	}
+	dc.Warmup, dc.Blocklist = n.warmup, n.blocklist
 	if n.engine, err = delivery.New(dc); err != nil {
 		return err
 	}
@@ -59,7 +55,9 @@ func (n *node) buildDelivery(p *parts, onEvent func(delivery.Event)) (err error)
 // wireTLSPolicy builds the outbound TLS policy resolver from [delivery]
 // (MTA-STS, DANE, [[delivery.tls_policy]] rules) and hands it to dc.
 // Failures are logged; onResult, when set, hears every outcome (metrics).
-// The same statistics feed the TLS reporter (tlsreports.go).
+// The same statistics feed the TLS reporter (RFC 8460), when
+// delivery.tls_reports is on: its mailed reports are queued through the
+// spool (tlsrpt.NodeConfig.Open).
 func (n *node) wireTLSPolicy(dc *delivery.Config, onResult func(*tlspolicy.Policy, string, tlspolicy.ResultType)) error {
 	tc, err := n.cfg.TLSPolicy()
 	if err != nil {
@@ -70,25 +68,15 @@ func (n *node) wireTLSPolicy(dc *delivery.Config, onResult func(*tlspolicy.Polic
 		return fmt.Errorf("delivery TLS policy: %w", err)
 	}
 	dc.TLSPolicy, dc.TLSStats = n.tlsPolicy, tc.Stats
-	return n.openTLSReports(tc.Stats, tc)
-}
-
-// buildSourceGates makes delivery's per-source gates
-// (mta/delivery/source.go): the warm-up (only when a source warms up) and
-// the blocklist marks, every mark and clearing logged. Both keep their
-// state in data_dir (configs.WarmupFile, BlocklistFile).
-func (n *node) buildSourceGates(p *parts, dc *delivery.Config) (err error) {
-	if wo, ok := n.cfg.WarmupOptions(); ok {
-		if n.warmup, err = shaping.NewWarmup(wo); err != nil {
-			return fmt.Errorf("warm-up: %w", err)
-		}
-		dc.Warmup = n.warmup
+	nc, err := n.cfg.TLSReports(tc, n.log)
+	if err != nil {
+		return err
 	}
-	bo := n.cfg.BlocklistOptions()
-	bo.Classifier, bo.OnChange = p.classifier, shaping.LoggedBlocklistChanges(n.log)
-	if n.blocklist, err = shaping.NewBlocklist(bo); err != nil {
-		return fmt.Errorf("blocklist: %w", err)
+	if n.opts.tlsrptHook != nil {
+		n.opts.tlsrptHook(&nc.Reporter)
 	}
-	dc.Blocklist = n.blocklist
+	if n.tlsReports, err = nc.Open(tc.Stats, n.store); err != nil {
+		return fmt.Errorf("tls reports: %w", err)
+	}
 	return nil
 }

@@ -76,7 +76,8 @@ func runEdge(args []string, stdout, stderr io.Writer) int {
 // tracking.https_addr and the metrics' admin.listen (`sluice edge` has
 // no admin API: that listener is its scrape target). On failure it
 // closes what it opened and returns the exit status.
-func startEdge(cfg *configs.Config, sup tracking.Suppressor, reloads *reload.Registry, log *slog.Logger) (*tracking.Standalone, int, error) {
+func startEdge(cfg *configs.Config, sup tracking.Suppressor, reloads *reload.Registry, log *slog.Logger) (
+	*tracking.Standalone, int, error) {
 	out, err := cfg.WebhookOutbox()
 	if err != nil {
 		return nil, 2, err
@@ -88,10 +89,11 @@ func startEdge(cfg *configs.Config, sup tracking.Suppressor, reloads *reload.Reg
 	m := metrics.New()
 	o.Edge.Suppressor = sup
 	o.Webhooks = func(ev *events.Store) (func(context.Context) error, error) {
-		d, err := startWebhooks(cfg, ev, out, nil, log, m) // no spool here: no recipient addresses
+		d, err := cfg.WebhookDispatcher(ev, out, nil, log) // no spool here: no recipient addresses
 		if err != nil {
 			return nil, err
 		}
+		m.RegisterWebhooks(d, nil)
 		return d.Run, nil
 	}
 	// In a fleet the edge publishes its statistics and follows the

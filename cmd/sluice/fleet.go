@@ -15,10 +15,7 @@ import (
 // policy (delivery's 5xx and the returns worker); the admin API is built
 // after it (buildAdmin).
 func (n *node) startFleet(p *parts) (err error) {
-	cc := &n.cfg.Cluster
-	if err := cc.Resolve(); err != nil {
-		return err
-	}
+	cc := &n.cfg.Cluster // resolved by prepare
 	ctx := context.Background()
 	if !cc.Enabled() {
 		return n.store.SetFleetOutbox(ctx, false)
@@ -28,10 +25,14 @@ func (n *node) startFleet(p *parts) (err error) {
 		return fmt.Errorf("cluster: %w", err)
 	}
 	n.fleet = m
-	m.Replicator.SetOnReturn(n.worker.Kick)                                   // returns handed over through Redis are processed at once
-	n.shaping.SetShared(m.Client.Throttles(ctx, m.Leases, m.Rate, m.Backoff)) // delivery honours the fleet's leases, rate and backoff
-	n.limiter.SetShared(m.Client.TenantLimits(n.limiter.Limits()))            // per-tenant rate and daily quota counted fleet-wide
-	n.warmup.SetShared(m.Client.WarmupCounts())                               // warm-up allowances counted fleet-wide (nil warmup: no-op)
+	// Returns handed over through Redis are processed at once; delivery
+	// honours the fleet's leases, rate and backoff; the per-tenant rate
+	// and daily quota and the warm-up allowances are counted fleet-wide
+	// (nil warmup: no-op).
+	m.Replicator.SetOnReturn(n.worker.Kick)
+	n.shaping.SetShared(m.Client.Throttles(ctx, m.Leases, m.Rate, m.Backoff))
+	n.limiter.SetShared(m.Client.TenantLimits(n.limiter.Limits()))
+	n.warmup.SetShared(m.Client.WarmupCounts())
 	p.policy.Store = m.Suppressions()
 	if n.tenantStore != nil { // tenants kept as data, replicated through Redis
 		n.tenantSync = m.Client.Tenants(n.tenantStore, fleet.TenantSyncOptions{})
@@ -48,9 +49,8 @@ func (n *node) startFleet(p *parts) (err error) {
 // ids: 0 on a single node; in a fleet, the one claimed in Redis (kept in
 // data_dir/node_number; fleet.StartNodeNumber).
 func (n *node) nodeNumber() (int, error) {
-	cc := &n.cfg.Cluster
-	if err := cc.Resolve(); err != nil || !cc.Enabled() {
-		return 0, err
+	if !n.cfg.Cluster.Enabled() { // resolved by prepare
+		return 0, nil
 	}
 	num, err := fleet.StartNodeNumber(context.Background(), n.cfg.MemberOptions(version, n.log))
 	if err != nil {

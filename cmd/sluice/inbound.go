@@ -13,24 +13,26 @@ import (
 // DNS resolver that delivery and FBL checks use.
 func (n *node) buildReturns(p *parts) (err error) {
 	cfg := n.cfg
-	if p.classifier, err = cfg.Classifier(); err != nil {
+	if n.classifier, err = cfg.Classifier(); err != nil { // swapped by a reload (reload.go)
 		return err
 	}
-	p.policy = &inbound.Policy{Store: n.store, SoftThreshold: cfg.Suppression.SoftThreshold, SoftWindow: cfg.Suppression.SoftWindow.Duration}
+	p.policy = &inbound.Policy{Store: n.store, SoftThreshold: cfg.Suppression.SoftThreshold,
+		SoftWindow: cfg.Suppression.SoftWindow.Duration}
 	p.resolver, err = cfg.Resolver(n.metrics.ObserveDNS)
 	return err
 }
 
 // buildInbound makes the returns worker (bounces and complaints, from the
 // spool's inbox) and the inbound MX that fills that inbox.
-func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
+func (n *node) buildInbound(p *parts) error {
 	ic := n.cfg.Inbound
 	fbl, err := inbound.NewFBLAuth(ic.FBLProviders, p.resolver, ic.DKIMTimeout.Duration)
 	if err != nil {
 		return fmt.Errorf("config: inbound.fbl_providers: %w", err)
 	}
 	n.worker = inbound.NewWorker(inbound.WorkerConfig{
-		Store: n.store, Tokens: p.toks, Tracking: p.toks, FBL: fbl, SendingIPs: n.cfg.SendingPrefixes(), Classifier: p.classifier, Policy: p.policy, Logger: n.log,
+		Store: n.store, Tokens: p.toks, Tracking: p.toks, FBL: fbl, SendingIPs: n.cfg.SendingPrefixes(),
+		Classifier: n.classifier, Policy: p.policy, Logger: n.log,
 		// A policy return slows its (source, site) down like a
 		// synchronous throttle, and one naming a blocklist marks it.
 		OnPolicyReturn: shaping.PolicyReturns(n.shaping, n.blocklist, n.metrics.PolicyReturns().Inc),
@@ -38,8 +40,8 @@ func (n *node) buildInbound(p *parts, onReturn func(inbound.Event)) error {
 			n.metrics.InboundReturn(ev)
 			// The event store hears of ev through the spool journal
 			// (DoneReturn), like delivery outcomes.
-			if onReturn != nil {
-				onReturn(ev)
+			if n.opts.onReturn != nil {
+				n.opts.onReturn(ev)
 			}
 		},
 	})

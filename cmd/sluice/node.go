@@ -45,18 +45,17 @@ import (
 // node is one running sluice: every server of `sluice serve`, wired
 // statically.
 type node struct {
-	cfg *configs.Config
-	log *slog.Logger
-	// logLevel is log's level, changed by `ctl log-level`; nil in tests.
-	logLevel *slog.LevelVar
-	metrics  *metrics.Set
-	store    *queue.Store
-	engine   *delivery.Engine
-	kick     atomic.Pointer[delivery.Engine] // engine, for the spool's OnDue
-	backend  *submit.Backend
-	limiter  *submit.LocalLimiter // per-tenant rate and daily quota
-	worker   *inbound.Worker
-	shaping  *shaping.Policy
+	cfg     *configs.Config
+	log     *slog.Logger
+	opts    nodeOptions // the start-up hooks, the log level
+	metrics *metrics.Set
+	store   *queue.Store
+	engine  *delivery.Engine
+	kick    atomic.Pointer[delivery.Engine] // engine, for the spool's OnDue
+	backend *submit.Backend
+	limiter *submit.LocalLimiter // per-tenant rate and daily quota
+	worker  *inbound.Worker
+	shaping *shaping.Policy
 	// warmup (nil unless a source warms up) and blocklist gate the
 	// sources per site (delivery.go).
 	warmup    *shaping.Warmup
@@ -97,13 +96,12 @@ type node struct {
 
 	// The HTTPS edge's certificates and listener, every certificate
 	// whose files are watched (edge.go), the reload registry
-	// SIGHUP runs, the TLS reporter and its test hook (tlsreports.go).
+	// SIGHUP runs, the TLS reporter (delivery.go).
 	edgeCerts  *certs.Manager
 	edgeTLSLn  net.Listener
 	watched    *certs.Watched
 	reloads    *reload.Registry
 	tlsReports *tlsrpt.Reporter
-	tlsrptHook func(*tlsrpt.Config)
 
 	// journal drains the spool's event journal into events; follower is
 	// it for the spool's OnJournal (the spool opens first).
@@ -143,8 +141,7 @@ type nodeOptions struct {
 // edge.go, fleet.go, admin.go; what a
 // section means to its package is configs' (components*.go).
 func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOptions) (n *node, err error) {
-	n = &node{cfg: cfg, log: log, logLevel: opts.logLevel, metrics: metrics.New(),
-		reloads: reload.New(log), tlsrptHook: opts.tlsrptHook, out: out}
+	n = &node{cfg: cfg, log: log, opts: opts, metrics: metrics.New(), reloads: reload.New(log), out: out}
 	n.watched = &certs.Watched{Reloads: n.reloads, Logger: log}
 	// First in the registry: the config before the certificates.
 	n.addConfigReload(opts.configPath)
@@ -163,18 +160,11 @@ func startNode(cfg *configs.Config, log *slog.Logger, out io.Writer, opts nodeOp
 	}
 	steps := []func(*parts) error{
 		n.openSpool,
-		func(*parts) error {
-			if opts.redactor != nil {
-				opts.redactor.SetHasher(n.store.HashAddr) // log lines: the hash privacy export prints
-			}
-			return nil
-		},
 		n.buildReturns,
-		func(p *parts) error { n.classifier = p.classifier; return nil }, // swapped by a reload (reload.go)
-		func(p *parts) error { return n.buildDelivery(p, opts.onEvent) },
+		n.buildDelivery,
 		n.buildSubmission,
 		n.openTenants,
-		func(p *parts) error { return n.buildInbound(p, opts.onReturn) },
+		n.buildInbound,
 		n.openEvents,
 		n.buildEdge,
 		n.listen,
@@ -199,10 +189,8 @@ type parts struct {
 	tenants    []*submit.Tenant
 	adminToken string
 	retry      queue.RetryPolicy
-	keyring    *token.Keyring
 	toks       inbound.KeyringTokens
 	resolver   *mx.Resolver
-	classifier *bounce.Classifier
 	policy     *inbound.Policy
 	guards     *metrics.Guards
 }
@@ -213,13 +201,16 @@ type parts struct {
 func (n *node) prepare(out io.Writer) (p *parts, err error) {
 	cfg := n.cfg
 	p = &parts{guards: n.metrics.Guards()}
+	if err := cfg.Cluster.Resolve(); err != nil { // [cluster]'s defaults, for the node number and the fleet
+		return nil, err
+	}
 	if p.tls, err = cfg.SubmissionTLS(n.watched); err != nil { // tls_cert reloaded on SIGHUP and when its files change
 		return nil, err
 	}
-	if p.keyring, err = cfg.Keyring(); err != nil {
+	if n.keyring, err = cfg.Keyring(); err != nil {
 		return nil, err
 	}
-	n.keyring, p.toks = p.keyring, inbound.KeyringTokens{Keyring: p.keyring}
+	p.toks = inbound.KeyringTokens{Keyring: n.keyring}
 	// The tenants as a reload builds them again (reload.go).
 	if p.tenants, n.cgoRSA, err = cfg.BuildTenants(n.tenantDeps()); err != nil {
 		return nil, err
@@ -258,6 +249,9 @@ func (n *node) openSpool(p *parts) (err error) {
 		// delivery.priorities = false: due order only (queue.Class).
 		NoPriorities: !n.cfg.Delivery.PrioritiesEnabled(),
 	})
+	if err == nil && n.opts.redactor != nil {
+		n.opts.redactor.SetHasher(n.store.HashAddr) // log lines: the hash privacy export prints
+	}
 	return err
 }
 
@@ -297,6 +291,7 @@ func (n *node) listen(p *parts) (err error) {
 
 // serve starts every part of the node (parts); shutdown stops them.
 func (n *node) serve() {
+	n.life.Logger = n.log
 	n.life.Add(n.parts()...)
 	n.life.Start()
 	if n.edgeTLSLn != nil {
@@ -316,14 +311,17 @@ func (n *node) serve() {
 // store. A failed start closes those it opened (closeAll).
 func (n *node) stores() []lifecycle.Part {
 	const closing = 5 * time.Second // their own bound, after the grace period if need be
+	// Only the spool's close decides the exit status: the others' errors
+	// are logged (Warn).
 	return []lifecycle.Part{
-		{Name: "spool", Off: n.store == nil, Stop: func(context.Context) error { return n.store.Close() }},
+		{Name: "spool", Off: n.store == nil, Stop: lifecycle.Closer(n.store)},
 		{Name: "fleet member", Off: n.fleet == nil, Stop: func(context.Context) error { n.fleet.Close(); return nil }},
-		{Name: "events store", Off: n.events == nil, Stop: n.warned("events store close", n.events.Close), Timeout: closing},
+		{Name: "events store", Off: n.events == nil, Stop: n.events.Close, Timeout: closing, Warn: "events store close"},
 		{Name: "accounting log", Off: n.subs.Accounting == nil, Timeout: closing, // what it has not written stays in its outbox
-			Stop: n.warned("accounting log still writing at shutdown", func(ctx context.Context) error { return n.subs.Accounting.Stop(ctx) })},
+			Stop: func(ctx context.Context) error { return n.subs.Accounting.Stop(ctx) },
+			Warn: "accounting log still writing at shutdown"},
 		{Name: "reputation guard", Off: n.guardRun == nil, Timeout: closing, // counts what it was handed, saves its windows
-			Stop: n.warned("reputation guard still saving at shutdown", n.guardRun.Stop)},
+			Stop: n.guardRun.Stop, Warn: "reputation guard still saving at shutdown"},
 		// The outcomes of the last deliveries are in the journal: applied
 		// now rather than at the next start (what fails stays journaled).
 		{Name: "events journal drain", Off: n.journal == nil, Timeout: closing, Stop: func(ctx context.Context) error {
@@ -332,9 +330,8 @@ func (n *node) stores() []lifecycle.Part {
 			}
 			return nil
 		}},
-		{Name: "tls reports store", Off: n.tlsReports == nil,
-			Stop: n.warned("tls reports close", func(context.Context) error { return n.tlsReports.Close() })},
-		{Name: "tenants store", Off: n.tenantStore == nil, Stop: n.warned("tenants store close", func(context.Context) error { return n.tenantStore.Close() })},
+		{Name: "tls reports store", Off: n.tlsReports == nil, Stop: lifecycle.Closer(n.tlsReports), Warn: "tls reports close"},
+		{Name: "tenants store", Off: n.tenantStore == nil, Stop: lifecycle.Closer(n.tenantStore), Warn: "tenants store close"},
 	}
 }
 
@@ -347,20 +344,37 @@ func (n *node) stores() []lifecycle.Part {
 // in flight); the admin API and the background loops stop; then the
 // stores close, the spool last.
 func (n *node) parts() []lifecycle.Part {
-	return append(n.stores(), []lifecycle.Part{
-		{Name: "tenants sync", Off: n.tenantSync == nil, Run: func(ctx context.Context) error { _ = n.tenantSync.Run(ctx); return nil }},
-		{Name: "tenants key retirement", Off: n.tenantStore == nil, Run: func(ctx context.Context) error { n.tenantStore.RunRetirement(ctx, 0, n.log); return nil }},
+	return append(append(n.stores(), n.loops()...), n.servers()...)
+}
+
+// loops are the node's background loops, stopped after its servers.
+func (n *node) loops() []lifecycle.Part {
+	return []lifecycle.Part{
+		{Name: "tenants sync", Off: n.tenantSync == nil,
+			Run: func(ctx context.Context) error { _ = n.tenantSync.Run(ctx); return nil }},
+		{Name: "tenants key retirement", Off: n.tenantStore == nil,
+			Run: func(ctx context.Context) error { n.tenantStore.RunRetirement(ctx, 0, n.log); return nil }},
 		{Name: "tls reports", Off: n.tlsReports == nil, Run: func(ctx context.Context) error { n.tlsReports.Run(ctx); return nil }},
 		{Name: "directory purge", Run: func(ctx context.Context) error {
 			return n.store.RunDirectoryPurge(ctx, queue.DirectoryPurge{Retention: n.cfg.Queue.DirectoryRetention.Duration})
 		}},
-		{Name: "timed holds", Run: func(ctx context.Context) error { admin.Lifter{Queue: n.store, Logger: n.log}.Run(ctx); return nil }},
+		{Name: "timed holds", Run: func(ctx context.Context) error {
+			admin.Lifter{Queue: n.store, Logger: n.log}.Run(ctx)
+			return nil
+		}},
 		{Name: "webhooks", Run: n.webhooks.Run},
 		{Name: "events journal", Run: n.journal.Run},
 		{Name: "returns", Run: n.worker.Run},
 		{Name: "fleet", Off: n.fleet == nil, Run: n.fleet.Run},
 		{Name: "warm-up", Off: n.warmup == nil, Run: func(ctx context.Context) error { return n.warmup.Run(ctx, 0) }},
 		{Name: "certificate watch", Run: func(ctx context.Context) error { n.watched.Watch(ctx, certs.WatchInterval); return nil }},
+	}
+}
+
+// servers are the node's servers, the SMTP listeners last: they stop
+// first.
+func (n *node) servers() []lifecycle.Part {
+	return []lifecycle.Part{
 		{Name: "admin", Run: func(context.Context) error { return n.admin.Serve(n.adminLn) }, Timeout: 2 * time.Second,
 			Stop: func(ctx context.Context) error { _ = n.admin.Shutdown(ctx); return nil }},
 		{Name: "delivery", Run: n.engine.Run, Stop: func(ctx context.Context) error {
@@ -370,11 +384,12 @@ func (n *node) parts() []lifecycle.Part {
 			}
 			return nil
 		}},
-		{Name: "tracking https", Off: n.edgeTLSLn == nil, Stop: closeListener(n.edgeTLSLn),
+		{Name: "tracking https", Off: n.edgeTLSLn == nil, Stop: func(context.Context) error { n.edgeTLSLn.Close(); return nil },
 			Run: func(context.Context) error { return n.edge.ServeTLS(n.edgeTLSLn, n.edgeCerts.TLSConfig("http/1.1")) }},
 		{Name: "tracking", Run: func(context.Context) error { return n.edge.Serve(n.edgeLn) }, Stop: func(ctx context.Context) error {
 			_ = n.edge.Shutdown(ctx)
-			return closeListener(n.edgeLn)(ctx) // in case Serve had not started when Shutdown ran
+			n.edgeLn.Close() // in case Serve had not started when Shutdown ran
+			return nil
 		}},
 		{Name: "inbound", Run: serveSMTP(n.inbound, n.inLn), Stop: func(context.Context) error { n.inbound.Close(); return nil }},
 		{Name: "tenant limits", Run: n.limiter.Run}, // saves the day's counts when stopped
@@ -390,17 +405,6 @@ func (n *node) parts() []lifecycle.Part {
 			n.inLn.Close()
 			return nil
 		}},
-	}...)
-}
-
-// warned is stop with its error logged as msg rather than returned: only
-// the spool's close decides the exit status.
-func (n *node) warned(msg string, stop func(context.Context) error) func(context.Context) error {
-	return func(ctx context.Context) error {
-		if err := stop(ctx); err != nil {
-			n.log.Warn(msg, "err", err)
-		}
-		return nil
 	}
 }
 
@@ -411,10 +415,6 @@ func serveSMTP(s *smtp.Server, ln net.Listener) func(context.Context) error {
 		}
 		return nil
 	}
-}
-
-func closeListener(ln net.Listener) func(context.Context) error {
-	return func(context.Context) error { ln.Close(); return nil }
 }
 
 // shutdown stops the node's parts in reverse order (parts), the SMTP
@@ -436,7 +436,7 @@ func (n *node) closeAll() {
 			ln.Close()
 		}
 	}
-	var g lifecycle.Group
+	g := lifecycle.Group{Logger: n.log}
 	g.Add(n.stores()...)
 	_ = g.Stop(context.Background())
 }

@@ -22,7 +22,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	hup := reload.CatchSIGHUP() // from the start: one during start-up waits for the registry
 	defer hup.Stop()
 	var grace *time.Duration
-	cfg, configPath, ok := loadConfig("serve", "TOML config file (default: embedded defaults)", args, stderr, func(fs *flag.FlagSet) {
+	usage := "TOML config file (default: embedded defaults)"
+	cfg, configPath, ok := loadConfig("serve", usage, args, stderr, func(fs *flag.FlagSet) {
 		grace = fs.Duration("grace", 30*time.Second, "how long shutdown waits for transactions in progress")
 	})
 	if !ok {
@@ -60,7 +61,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 // usage, and those more adds), loads the config and tunes the garbage
 // collector (tuneGC); ok is false (exit status 2) when the flags or the
 // config are wrong.
-func loadConfig(command, usage string, args []string, stderr io.Writer, more func(*flag.FlagSet)) (_ *configs.Config, path string, ok bool) {
+func loadConfig(command, usage string, args []string, stderr io.Writer, more func(*flag.FlagSet)) (
+	_ *configs.Config, path string, ok bool) {
 	fs := flag.NewFlagSet(command, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&path, "config", "", usage)

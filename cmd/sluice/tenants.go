@@ -25,7 +25,7 @@ func (n *node) openTenants(p *parts) error {
 	if n.tenantStore, err = tenants.Open(opts); err != nil {
 		return err
 	}
-	dopts, err := n.cfg.DirectoryOptions(p.keyring, n.log)
+	dopts, err := n.cfg.DirectoryOptions(n.keyring, n.log)
 	if err != nil {
 		return err
 	}

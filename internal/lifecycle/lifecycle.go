@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -39,11 +40,26 @@ type Part struct {
 	// closes even after the grace period ran out). Zero: Stop gets
 	// Group.Stop's context.
 	Timeout time.Duration
+	// Warn, when set, is the message with which Stop's error is logged
+	// (Group.Logger) instead of returned by Group.Stop: a part whose
+	// failure to stop must not fail the program (what it could not write
+	// stays for the next start).
+	Warn string
+}
+
+// Closer is a Stop that closes c (a store, a listener), ignoring the
+// context.
+func Closer(c interface{ Close() error }) func(context.Context) error {
+	return func(context.Context) error { return c.Close() }
 }
 
 // Group is parts in their start order. Its zero value is ready to use;
 // it is not for concurrent Add, Start and Stop.
 type Group struct {
+	// Logger receives the errors of parts with a Warn. Default
+	// slog.Default().
+	Logger *slog.Logger
+
 	parts  []*running
 	failed chan error
 }
@@ -86,17 +102,31 @@ func (g *Group) Failed() <-chan error { return g.failed }
 
 // Stop stops the parts in reverse order (those of a group never started
 // too: their Stop alone) and returns their Stop errors joined, each
-// prefixed with its part's name. ctx bounds every Stop without a Timeout
+// prefixed with its part's name (those of parts with a Warn are logged
+// instead). ctx bounds every Stop without a Timeout
 // of its own.
 func (g *Group) Stop(ctx context.Context) error {
 	var errs []error
 	for i := len(g.parts) - 1; i >= 0; i-- {
-		if err := g.parts[i].stop(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", g.parts[i].Name, err))
+		p := g.parts[i]
+		err := p.stop(ctx)
+		switch {
+		case err == nil:
+		case p.Warn != "":
+			g.logger().Warn(p.Warn, "part", p.Name, "err", err)
+		default:
+			errs = append(errs, fmt.Errorf("%s: %w", p.Name, err))
 		}
 	}
 	g.parts = nil
 	return errors.Join(errs...)
+}
+
+func (g *Group) logger() *slog.Logger {
+	if g.Logger == nil {
+		return slog.Default()
+	}
+	return g.Logger
 }
 
 func (p *running) stop(ctx context.Context) (err error) {

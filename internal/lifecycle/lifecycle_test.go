@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"slices"
 	"strings"
@@ -111,5 +112,29 @@ func TestStopErrorsJoinedAndTimeoutOwn(t *testing.T) {
 	}
 	if !strings.HasPrefix(err.Error(), "d: two") {
 		t.Fatalf("not in reverse order: %v", err)
+	}
+}
+
+// A part with a Warn has its Stop error logged, not returned; Closer
+// closes what it is given.
+func TestWarnLoggedNotReturned(t *testing.T) {
+	var logs strings.Builder
+	g := Group{Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Add(
+		Part{Name: "listener", Stop: Closer(ln)},
+		Part{Name: "store", Warn: "store left open", Stop: func(context.Context) error { return errors.New("disk gone") }},
+	)
+	if err := g.Stop(context.Background()); err != nil {
+		t.Fatalf("a warned part's error returned: %v", err)
+	}
+	if got := logs.String(); !strings.Contains(got, `msg="store left open" part=store err="disk gone"`) {
+		t.Errorf("log: %q", got)
+	}
+	if _, err := ln.Accept(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("listener not closed: %v", err)
 	}
 }
