@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -268,12 +267,12 @@ func cutString(b []byte) (s, rest []byte, ok bool) {
 }
 
 // equalAddr reports whether NormalizeAddr(a) == want, comparing in place
-// when a is printable ASCII.
+// when a is already canonical but for ASCII case (PlainCanonical): a
+// directory entry stored with a trailing dot or an IDNA label is
+// normalized first, so an export or erasure finds every spelling.
 func equalAddr(a []byte, want string) bool {
-	for _, c := range a {
-		if c >= utf8.RuneSelf || c <= ' ' {
-			return NormalizeAddr(string(a)) == want
-		}
+	if !PlainCanonical(a) {
+		return NormalizeAddr(string(a)) == want
 	}
 	if len(a) != len(want) {
 		return false

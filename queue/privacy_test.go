@@ -416,3 +416,28 @@ func TestFleetEraseRecords(t *testing.T) {
 		t.Fatalf("fleet outbox after the erasure: %+v, %v", out, err)
 	}
 }
+
+// TestFindSubjectEverySpelling: a data subject request finds the
+// address's directory entries and queued records whatever spelling they
+// were stored under (a trailing dot, an IDNA U-label, upper case), as
+// suppressions do (NormalizeAddr).
+func TestFindSubjectEverySpelling(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := openStore(t, filepath.Join(t.TempDir(), "spool.db"), clk, Options{})
+	ctx := context.Background()
+	enqueue(t, s, clk, "ann@bücher.example.", "bob@y.example")
+	enqueue(t, s, clk, "ANN@xn--bcher-kva.example", "cat@y.example")
+	enqueue(t, s, clk, "ann@bücher.example")
+	enqueue(t, s, clk, "Ann@X.Example.", "dan@y.example")
+	enqueue(t, s, clk, "ann@x.example")
+	for addr, want := range map[string]int{"ann@xn--bcher-kva.example": 3, "ann@x.example": 2} {
+		sub, err := s.FindSubject(ctx, "acme", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sub.Queued) != want {
+			t.Errorf("%s: queued records of every spelling = %d, want %d: %+v", addr, len(sub.Queued), want, sub.Queued)
+		}
+	}
+}
