@@ -104,7 +104,8 @@ func (d *Directory) Lookup(username string) (*submit.Tenant, string, bool) {
 // leave without a signature aligned with the From domain
 // (submit.RequireAligned): a tenant kept as data never sends unsigned.
 func (d *Directory) build(l Login) (*submit.Tenant, error) {
-	t := &submit.Tenant{Name: l.Tenant.Name, Username: l.Credential.ID, Pools: l.Tenant.Pools, Tracker: d.opts.Tracker}
+	t := &submit.Tenant{Name: l.Tenant.Name, Username: l.Credential.ID, Pools: l.Tenant.Pools, Tracker: d.opts.Tracker,
+		NoTransactional: !l.Tenant.Transactional}
 	if h := l.Tenant.TrackingHost; h != "" && d.opts.Tracker != nil && d.opts.TrackerFor != nil {
 		t.Tracker = d.opts.TrackerFor(h)
 	}

@@ -74,7 +74,7 @@ func TestTrackingHosts(t *testing.T) {
 		t.Fatalf("hosts fed %d times, last %v", n, last)
 	}
 	audit, _ := s.Audit("acme")
-	if len(audit) != 2 || audit[0].Detail != "allow_unverified=false tracking_host=t.acme.example" || audit[1].Detail != "tracking_host=" {
+	if len(audit) != 2 || audit[0].Detail != "allow_unverified=false transactional=false tracking_host=t.acme.example" || audit[1].Detail != "tracking_host=" {
 		t.Fatalf("audit: %+v", audit)
 	}
 }

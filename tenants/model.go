@@ -1,6 +1,9 @@
 package tenants
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Tenant is one customer kept in the store (or a seed from the config).
 type Tenant struct {
@@ -19,12 +22,36 @@ type Tenant struct {
 	// and the edge answers only its tokens there (tracking/hosts.go).
 	// Empty: the default tracking host.
 	TrackingHost string `json:"tracking_host,omitempty"`
+	// Transactional lets the tenant send mail marked "X-Sluice-Stream:
+	// transactional", which skips marketing unsubscribes and the
+	// reputation guard's pause; without it such mail is refused 550 5.7.1
+	// at submission (submit.Tenant.NoTransactional). A tenant created
+	// here starts without it: an onboarded customer must not be able to
+	// bypass its recipients' unsubscribes until the operator says so. It
+	// is always written (no omitempty), so a record without the field was
+	// written before the permission existed, when every tenant could send
+	// transactional mail: such a record reads as true (UnmarshalJSON),
+	// whether it comes from this store or from an older node's bundle.
+	Transactional bool `json:"transactional"`
 	// Seed marks a tenant of the config file (read-only here).
 	Seed    bool      `json:"seed,omitempty"`
 	Created time.Time `json:"created"`
 	// Revision grows with every change to the tenant, its credentials or
 	// its domains: a cache of what is built from them compares it.
 	Revision uint64 `json:"revision"`
+}
+
+// UnmarshalJSON decodes a tenant record, reading a missing
+// "transactional" as true (see Tenant.Transactional): records and bundles
+// written before the permission existed keep sending as they did.
+func (t *Tenant) UnmarshalJSON(b []byte) error {
+	type plain Tenant // no methods: the default decoding
+	p := plain{Transactional: true}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*t = Tenant(p)
+	return nil
 }
 
 // Credential is one SMTP AUTH credential of a tenant. The secret is never
@@ -125,4 +152,8 @@ type Record struct {
 type Seed struct {
 	Name    string
 	Domains []string
+	// NoTransactional: the config refuses this tenant transactional mail
+	// ([[tenant]] transactional = false); shown, the store does not
+	// enforce it (the submission's tenant from the config does).
+	NoTransactional bool
 }

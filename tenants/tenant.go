@@ -16,6 +16,9 @@ type Update struct {
 	Disabled        *bool    `json:"disabled,omitempty"`
 	// TrackingHost sets the tenant's tracking host; "" clears it.
 	TrackingHost *string `json:"tracking_host,omitempty"`
+	// Transactional grants or withdraws the transactional stream
+	// (Tenant.Transactional).
+	Transactional *bool `json:"transactional,omitempty"`
 }
 
 // CreateTenant adds a tenant named t.Name. A name already in the store or
@@ -44,7 +47,7 @@ func (s *Store) CreateTenant(actor string, t Tenant) (Tenant, error) {
 		if err := hostFree(tx, t.Name, host); err != nil {
 			return "", err
 		}
-		detail := fmt.Sprintf("allow_unverified=%t", t.AllowUnverified)
+		detail := fmt.Sprintf("allow_unverified=%t transactional=%t", t.AllowUnverified, t.Transactional)
 		if host != "" {
 			detail += " tracking_host=" + host
 		}
@@ -73,7 +76,7 @@ func (s *Store) UpdateTenant(actor, name string, u Update) (Tenant, error) {
 		host = h
 	}
 	action := "tenant.update"
-	if u.Disabled != nil && *u.Disabled && u.DisplayName == nil && u.AllowUnverified == nil && u.Pools == nil && u.TrackingHost == nil {
+	if u.Disabled != nil && *u.Disabled && u.DisplayName == nil && u.AllowUnverified == nil && u.Pools == nil && u.TrackingHost == nil && u.Transactional == nil {
 		action = "tenant.disable"
 	}
 	err := s.change(name, actor, action, func(tx *bolt.Tx) (string, error) {
@@ -107,12 +110,21 @@ func (s *Store) UpdateTenant(actor, name string, u Update) (Tenant, error) {
 			t.TrackingHost = host
 			what = append(what, "tracking_host="+host)
 		}
+		if u.Transactional != nil {
+			t.Transactional = *u.Transactional
+			what = append(what, fmt.Sprintf("transactional=%t", t.Transactional))
+		}
 		return strings.Join(what, " "), put(tx, bTenants, name, t)
 	})
 	if err != nil {
 		return Tenant{}, err
 	}
 	return s.Tenant(name)
+}
+
+// seedTenant is how a tenant of the config file is listed.
+func seedTenant(sd Seed) Tenant {
+	return Tenant{Name: sd.Name, Seed: true, Transactional: !sd.NoTransactional}
 }
 
 func validPools(pools []string) error {
@@ -126,8 +138,8 @@ func validPools(pools []string) error {
 
 // Tenant returns one tenant, stored or seed.
 func (s *Store) Tenant(name string) (Tenant, error) {
-	if _, seed := s.seeds[name]; seed {
-		return Tenant{Name: name, Seed: true}, nil
+	if sd, seed := s.seeds[name]; seed {
+		return seedTenant(sd), nil
 	}
 	var t Tenant
 	var ok bool
@@ -148,8 +160,8 @@ func (s *Store) Tenant(name string) (Tenant, error) {
 // Tenants lists the seeds then the stored tenants, by name.
 func (s *Store) Tenants() ([]Tenant, error) {
 	var out []Tenant
-	for name := range s.seeds {
-		out = append(out, Tenant{Name: name, Seed: true})
+	for _, sd := range s.seeds {
+		out = append(out, seedTenant(sd))
 	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bTenants).ForEach(func(k, v []byte) error {
