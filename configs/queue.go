@@ -22,6 +22,11 @@ type Queue struct {
 	// DirectoryRetention is how long (message, recipient) → address entries
 	// are kept after acceptance to attribute late returns. Default "720h".
 	DirectoryRetention Duration `toml:"directory_retention"`
+	// SegmentThreshold: bodies of at least this many bytes are kept in
+	// append-only segment files beside the spool (data_dir/spool.db.segments/)
+	// rather than in bbolt; 0 = the default 16384, -1 = off for new mail
+	// (segments already written are still read).
+	SegmentThreshold int `toml:"segment_threshold"`
 }
 
 // validate checks the [queue] table.
@@ -31,6 +36,9 @@ func (q Queue) validate() error {
 	}
 	if q.MaxAge.Duration <= 0 {
 		return keyError("queue.max_age", "must be positive")
+	}
+	if q.SegmentThreshold < -1 {
+		return keyError("queue.segment_threshold", "must be -1 (off), 0 (default, 16384) or a size in bytes")
 	}
 	if q.MaxInFlight <= 0 {
 		return keyError("queue.max_in_flight", "must be positive")
