@@ -62,6 +62,9 @@ func (f fakeSpool) Counts() (q, i, d, dl, fl int64) {
 	return f.st.Queued, f.st.InFlight, f.st.Deferred, f.st.Delivered, f.st.Failed
 }
 func (f fakeSpool) Stats() queue.Stats { return f.st }
+func (f fakeSpool) SegmentStats() queue.SegmentStats {
+	return queue.SegmentStats{Files: 2, Bytes: 128 << 20, Live: 3 << 20, Count: 30}
+}
 
 type fakeEdge map[string]uint64
 
@@ -111,6 +114,10 @@ func TestCollectorsScrape(t *testing.T) {
 		`sluice_queue_messages 4`,
 		`sluice_queue_oldest_message_age_seconds 90`,
 		`sluice_delivery_in_flight_recipients 5`,
+		`sluice_spool_segment_files 2`,
+		`sluice_spool_segment_bytes 1.34217728e+08`,
+		`sluice_spool_segment_live_bytes 3.145728e+06`,
+		`sluice_spool_segment_bodies 30`,
 		`sluice_events_journal_depth 7`,
 		`sluice_events_journal_failures_total 2`,
 		`sluice_tracking_requests_total{kind="open"} 6`,

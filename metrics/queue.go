@@ -14,6 +14,7 @@ import (
 type Spool interface {
 	Counts() (queued, inFlight, deferred, delivered, failed int64)
 	Stats() queue.Stats
+	SegmentStats() queue.SegmentStats
 }
 
 // RegisterQueue adds the spool's recipient and message gauges and the
@@ -32,7 +33,8 @@ type queueCollector struct {
 	inflight func() int64
 	now      func() time.Time
 
-	rcpts, messages, oldest, claimed *prometheus.Desc
+	rcpts, messages, oldest, claimed       *prometheus.Desc
+	segFiles, segBytes, segLive, segBodies *prometheus.Desc
 }
 
 func newQueueCollector(s Spool, inflight func() int64, now func() time.Time) *queueCollector {
@@ -45,6 +47,14 @@ func newQueueCollector(s Spool, inflight func() int64, now func() time.Time) *qu
 			"Age of the oldest message in the spool (0 when empty).", nil, nil),
 		claimed: prometheus.NewDesc("sluice_delivery_in_flight_recipients",
 			"Recipients claimed by the delivery engine and not yet settled.", nil, nil),
+		segFiles: prometheus.NewDesc("sluice_spool_segment_files",
+			"Segment files holding the spool's large bodies (queue.segment_threshold).", nil, nil),
+		segBytes: prometheus.NewDesc("sluice_spool_segment_bytes",
+			"Disk space the segment files take (each allocated whole).", nil, nil),
+		segLive: prometheus.NewDesc("sluice_spool_segment_live_bytes",
+			"Bytes of queued bodies in segment files (the rest is reclaimed by removal or compaction).", nil, nil),
+		segBodies: prometheus.NewDesc("sluice_spool_segment_bodies",
+			"Queued bodies kept in segment files.", nil, nil),
 	}
 }
 
@@ -53,6 +63,10 @@ func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.messages
 	ch <- c.oldest
 	ch <- c.claimed
+	ch <- c.segFiles
+	ch <- c.segBytes
+	ch <- c.segLive
+	ch <- c.segBodies
 }
 
 func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
@@ -68,6 +82,11 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, age)
 	ch <- prometheus.MustNewConstMetric(c.claimed, prometheus.GaugeValue, float64(c.inflight()))
+	seg := c.store.SegmentStats()
+	ch <- prometheus.MustNewConstMetric(c.segFiles, prometheus.GaugeValue, float64(seg.Files))
+	ch <- prometheus.MustNewConstMetric(c.segBytes, prometheus.GaugeValue, float64(seg.Bytes))
+	ch <- prometheus.MustNewConstMetric(c.segLive, prometheus.GaugeValue, float64(seg.Live))
+	ch <- prometheus.MustNewConstMetric(c.segBodies, prometheus.GaugeValue, float64(seg.Count))
 }
 
 // RegisterJournal adds the gauges of the spool's event journal: depth
