@@ -126,17 +126,24 @@ func (s *server) listTenants(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"tenants": nonNil(ts)})
 }
 
+// newTenant is the body of POST /api/v1/tenants: a tenants.Tenant
+// decoded without its method, so that a missing "transactional" is false
+// here (a customer onboarded through the API may not send transactional
+// mail until granted), where a stored record without it reads as true
+// (tenants.Tenant.UnmarshalJSON).
+type newTenant tenants.Tenant
+
 func (s *server) createTenant(w http.ResponseWriter, r *http.Request) {
-	var in tenants.Tenant
+	var in newTenant
 	if !decodeBody(w, r, &in) {
 		return
 	}
-	t, err := s.TenantStore.CreateTenant(actor(r), in)
+	t, err := s.TenantStore.CreateTenant(actor(r), tenants.Tenant(in))
 	if err != nil {
 		s.tenantError(w, r, err)
 		return
 	}
-	s.audit(r, "tenant create", "tenant", t.Name)
+	s.audit(r, "tenant create", "tenant", t.Name, "transactional", t.Transactional)
 	writeJSON(w, http.StatusOK, t)
 }
 
@@ -173,7 +180,11 @@ func (s *server) updateTenant(w http.ResponseWriter, r *http.Request) {
 		s.tenantError(w, r, err)
 		return
 	}
-	s.audit(r, "tenant update", "tenant", t.Name)
+	attrs := []any{"tenant", t.Name}
+	if u.Transactional != nil {
+		attrs = append(attrs, "transactional", *u.Transactional)
+	}
+	s.audit(r, "tenant update", attrs...)
 	writeJSON(w, http.StatusOK, t)
 }
 

@@ -25,6 +25,16 @@ func tenantStatus(c *client, args []string, o out, stderr io.Writer) error {
 	if err != nil || o.json {
 		return first(err, o, body)
 	}
+	// The stream the guard never pauses, and whether the tenant may use
+	// it (a node without a tenants store answers 404: not shown).
+	var d admin.TenantDetail
+	if _, err := c.get(tenantPath(args[0]), nil, &d); err == nil {
+		if d.Tenant.Transactional {
+			fmt.Fprintln(o.w, "transactional: allowed (X-Sluice-Stream: transactional is never paused and skips marketing unsubscribes)")
+		} else {
+			fmt.Fprintln(o.w, "transactional: refused (550 5.7.1 at submission; ctl tenant update --transactional=true grants it)")
+		}
+	}
 	if st.Paused != nil {
 		fmt.Fprintf(o.w, "marketing: PAUSED since %s by %s: %s\n", stamp(st.Paused.Since), st.Paused.By, st.Paused.Reason)
 	} else {

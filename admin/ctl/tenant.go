@@ -15,10 +15,11 @@ import (
 
 // Tenants kept as data (admin/tenants.go):
 //
-//	tenant create NAME [--display-name D] [--allow-unverified] [--pools P1,P2]
+//	tenant create NAME [--display-name D] [--allow-unverified] [--pools P1,P2] [--transactional=true|false]
 //	tenant list | show NAME | disable NAME
 //	tenant update NAME [--display-name D] [--allow-unverified true|false] [--pools P1,P2] [--enable]
 //	              [--tracking-host HOST]  ("" clears it: the default tracking host)
+//	              [--transactional=true|false]  (may send X-Sluice-Stream: transactional; default false)
 //	tenant credential add NAME            prints the username and secret, once
 //	tenant credential revoke NAME ID
 //	tenant status|resume NAME             the reputation guard (reputation.go)
@@ -57,8 +58,8 @@ func tenantCmd(c *client, cmd string, args []string, o out, stderr io.Writer) er
 	if err != nil || o.json {
 		return first(err, o, body)
 	}
-	fmt.Fprintf(o.w, "tenant %s: disabled=%t allow_unverified=%t pools=%s tracking_host=%s revision=%d\n",
-		res.Name, res.Disabled, res.AllowUnverified, strings.Join(res.Pools, ","), res.TrackingHost, res.Revision)
+	fmt.Fprintf(o.w, "tenant %s: disabled=%t allow_unverified=%t transactional=%t pools=%s tracking_host=%s revision=%d\n",
+		res.Name, res.Disabled, res.AllowUnverified, res.Transactional, strings.Join(res.Pools, ","), res.TrackingHost, res.Revision)
 	return nil
 }
 
@@ -72,13 +73,13 @@ func tenantList(c *client, o out) error {
 	if err != nil || o.json {
 		return first(err, o, body)
 	}
-	t := o.table("NAME", "SOURCE", "DISABLED", "ALLOW_UNVERIFIED", "POOLS", "CREATED")
+	t := o.table("NAME", "SOURCE", "DISABLED", "ALLOW_UNVERIFIED", "TRANSACTIONAL", "POOLS", "CREATED")
 	for _, tn := range res.Tenants {
 		src := "store"
 		if tn.Seed {
 			src = "config"
 		}
-		t.row(tn.Name, src, tn.Disabled, tn.AllowUnverified, strings.Join(tn.Pools, ","), stamp(tn.Created))
+		t.row(tn.Name, src, tn.Disabled, tn.AllowUnverified, tn.Transactional, strings.Join(tn.Pools, ","), stamp(tn.Created))
 	}
 	return t.flush()
 }
@@ -91,6 +92,7 @@ type tenantFlags struct {
 	enable       *bool
 	trackingHost *string
 	allow        *bool // nil: --allow-unverified not given
+	transact     *bool // nil: --transactional not given
 }
 
 // parseTenantFlags parses args (flags anywhere, one tenant name) for
@@ -105,7 +107,8 @@ func parseTenantFlags(cmd string, args []string, stderr io.Writer) (*tenantFlags
 	allow := fs.String("allow-unverified", "", "true: send from domains still pending verification (migration)")
 	f.enable = fs.Bool("enable", false, "enable a disabled tenant (update)")
 	f.trackingHost = fs.String("tracking-host", "", "the tenant's own tracking host (a CNAME to the edge); \"\" clears it")
-	pos, err := parseInterspersed(fs, boolFlagValue(args, "allow-unverified"))
+	transact := fs.String("transactional", "", "true: may send X-Sluice-Stream: transactional (skips marketing unsubscribes and the reputation pause); new tenants: false")
+	pos, err := parseInterspersed(fs, boolFlagValue(boolFlagValue(args, "allow-unverified"), "transactional"))
 	if err != nil {
 		return nil, "", errUsage
 	}
@@ -113,12 +116,18 @@ func parseTenantFlags(cmd string, args []string, stderr io.Writer) (*tenantFlags
 		return nil, "", usageError(stderr, "tenant", cmd)
 	}
 	name := pos[0]
-	if *allow != "" {
-		v, err := strconv.ParseBool(*allow)
+	for _, b := range []struct {
+		in  string
+		out **bool
+	}{{*allow, &f.allow}, {*transact, &f.transact}} {
+		if b.in == "" {
+			continue
+		}
+		v, err := strconv.ParseBool(b.in)
 		if err != nil {
 			return nil, "", usageError(stderr, "tenant", cmd)
 		}
-		f.allow = &v
+		*b.out = &v
 	}
 	return f, name, nil
 }
@@ -128,6 +137,9 @@ func (f *tenantFlags) tenant(name string) tenants.Tenant {
 	in := tenants.Tenant{Name: name, DisplayName: *f.display, Pools: splitList(*f.pools), TrackingHost: *f.trackingHost}
 	if f.allow != nil {
 		in.AllowUnverified = *f.allow
+	}
+	if f.transact != nil {
+		in.Transactional = *f.transact
 	}
 	return in
 }
@@ -139,7 +151,7 @@ func (f *tenantFlags) update(cmd string) tenants.Update {
 	if f.fs.Lookup("display-name").Value.String() != "" {
 		u.DisplayName = f.display
 	}
-	u.AllowUnverified, u.Pools = f.allow, splitList(*f.pools)
+	u.AllowUnverified, u.Pools, u.Transactional = f.allow, splitList(*f.pools), f.transact
 	if flagGiven(f.fs, "tracking-host") {
 		u.TrackingHost = f.trackingHost
 	}
@@ -200,8 +212,8 @@ func tenantShow(c *client, name string, o out) error {
 	if tn.Seed {
 		src = "config (read-only here)"
 	}
-	fmt.Fprintf(o.w, "name: %s\nsource: %s\ndisplay_name: %s\ndisabled: %t\nallow_unverified: %t\npools: %s\ntracking_host: %s\ncreated: %s\nrevision: %d\n\n",
-		tn.Name, src, tn.DisplayName, tn.Disabled, tn.AllowUnverified, strings.Join(tn.Pools, ","), tn.TrackingHost, stamp(tn.Created), tn.Revision)
+	fmt.Fprintf(o.w, "name: %s\nsource: %s\ndisplay_name: %s\ndisabled: %t\nallow_unverified: %t\ntransactional: %t\npools: %s\ntracking_host: %s\ncreated: %s\nrevision: %d\n\n",
+		tn.Name, src, tn.DisplayName, tn.Disabled, tn.AllowUnverified, tn.Transactional, strings.Join(tn.Pools, ","), tn.TrackingHost, stamp(tn.Created), tn.Revision)
 	t := o.table("CREDENTIAL", "CREATED", "REVOKED")
 	for _, cr := range d.Credentials {
 		t.row(cr.ID, stamp(cr.Created), stamp(cr.Revoked))
