@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"path/filepath"
 
 	"sluice/internal/certs"
@@ -17,10 +18,13 @@ import (
 // certificates. Each method takes a validated Config.
 
 // Keyring is the token keyring of [tracking] (token.LoadKeyring: the
-// secret generated into data_dir on first start when none is set); an
-// error names the key of a secret that is not hex.
+// secret generated into data_dir, created if need be, on first start
+// when none is set); an error names the key of a secret that is not hex.
 func (c *Config) Keyring() (*token.Keyring, error) {
 	t := c.Tracking
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
 	kr, err := token.LoadKeyring(t.TokenSecret, t.PreviousTokenSecrets, filepath.Join(c.DataDir, token.SecretFile))
 	var he *token.HexError
 	switch {

@@ -3,11 +3,14 @@ package configs
 import (
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"sluice/internal/certs"
 	"sluice/internal/reload"
+	"sluice/tracking/token"
 )
 
 // `sluice edge`'s options carry [tracking]'s listeners and retention,
@@ -37,5 +40,19 @@ func TestStandaloneEdgeOptions(t *testing.T) {
 	cfg.Cluster.Redis = "redis://127.0.0.1:1"
 	if o, err = cfg.StandaloneEdge(out, w, "v1"); err != nil || o.Fleet == nil || o.Fleet.Version != "v1" || o.Fleet.Logger != log {
 		t.Errorf("fleet options %+v %v", o.Fleet, err)
+	}
+}
+
+// The keyring's generated secret goes into data_dir, created on first
+// start (`sluice edge` reads the keyring before opening any store).
+func TestKeyringCreatesDataDir(t *testing.T) {
+	t.Parallel()
+	cfg := parseMapping(t, "")
+	cfg.DataDir = filepath.Join(cfg.DataDir, "fresh")
+	if kr, err := cfg.Keyring(); err != nil || kr == nil {
+		t.Fatalf("keyring in a new data_dir: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, token.SecretFile)); err != nil {
+		t.Errorf("secret not kept: %v", err)
 	}
 }
