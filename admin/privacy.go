@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"sluice/queue"
@@ -114,8 +113,13 @@ type Erasure struct {
 }
 
 // checkSubject validates a data subject request, answering it if it is
-// bad.
-func (s *server) checkSubject(w http.ResponseWriter, req PrivacyRequest) bool {
+// bad. The address is first put in its canonical form
+// (queue.NormalizeAddr, which the stores match by anyway), then checked
+// with the submission's rule: an address accepted and stored in an older
+// form ("ann@example.test.", an upper-case or full-width IDN) is the same
+// person's and must be found, not refused 400.
+func (s *server) checkSubject(w http.ResponseWriter, req *PrivacyRequest) bool {
+	req.Address = queue.NormalizeAddr(req.Address)
 	switch {
 	case req.Tenant == "":
 		apiError(w, http.StatusBadRequest, "tenant is required")
@@ -131,8 +135,8 @@ func (s *server) checkSubject(w http.ResponseWriter, req PrivacyRequest) bool {
 
 // privacyExport answers GET /api/v1/privacy/export?tenant=&address=.
 func (s *server) privacyExport(w http.ResponseWriter, r *http.Request) {
-	req := PrivacyRequest{Tenant: r.URL.Query().Get("tenant"), Address: strings.TrimSpace(r.URL.Query().Get("address"))}
-	if !s.checkSubject(w, req) {
+	req := PrivacyRequest{Tenant: r.URL.Query().Get("tenant"), Address: r.URL.Query().Get("address")}
+	if !s.checkSubject(w, &req) {
 		return
 	}
 	out, err := Export(r.Context(), s.Privacy, req.Tenant, req.Address)
@@ -153,8 +157,7 @@ func (s *server) privacyErase(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "bad JSON body")
 		return
 	}
-	req.Address = strings.TrimSpace(req.Address)
-	if !s.checkSubject(w, req) {
+	if !s.checkSubject(w, &req) {
 		return
 	}
 	out, err := Erase(r.Context(), s.Privacy, req.Tenant, req.Address)
