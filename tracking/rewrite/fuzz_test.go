@@ -11,7 +11,9 @@ import (
 // with no tracking options it only removes X-Sluice-Track; and that with
 // everything tracked, a message the standard library parses still parses,
 // with the same parts, untouched parts byte-identical and rewritten ones
-// differing only by their URLs and pixel.
+// differing only by their URLs and pixel; and that the output has one
+// List-Unsubscribe, sluice's one-click its first and only http(s) URI,
+// and one List-Unsubscribe-Post, whatever the message's own were.
 func FuzzMessage(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.eml"))
 	for _, name := range files {
@@ -27,6 +29,8 @@ func FuzzMessage(f *testing.F) {
 		"Content-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<a href=3D\"https://a.exa=\r\nmple/\">",
 		"Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<a href='http://x.example'>\r\n--b--\r\n",
 		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n--b\r\n\r\n--b--",
+		"List-Unsubscribe: (c <https://c.example/>) <https://a.example/u>,\r\n <MAILTO:a@b.example>\r\nlist-unsubscribe-post : x\r\n\r\nb",
+		"List-Unsubscribe: <mailto:a@b.example\r\n\r\n<a href=https://a.example/u>",
 	} {
 		f.Add([]byte(s))
 	}
@@ -48,6 +52,7 @@ func FuzzMessage(f *testing.F) {
 		if err != nil {
 			t.Fatalf("tracking: %v", err)
 		}
+		checkOneClick(t, out, testUnsubURL)
 		if _, _, err := walk(msg); err != nil || !bytes.Contains(msg, []byte("\r\n\r\n")) {
 			return // only well-formed CRLF messages have a reference to compare with
 		}

@@ -162,7 +162,15 @@ func (e *entity) appendHeader(dst []byte, drop func(field) bool, qp bool, extra 
 	}
 	dst = append(dst, e.raw[pos:]...)
 	if (qp && !hadCTE) || len(extra) > 0 {
-		if n := len(dst); n > 0 && dst[n-1] != '\n' {
+		// End the last line before adding fields, without making it the
+		// blank line that ends the header (a lone CR would be, ended).
+		switch n := len(dst); {
+		case n == 0 || dst[n-1] == '\n':
+		case dst[n-1] == '\r' && (n == 1 || dst[n-2] == '\n'):
+			dst = dst[:n-1]
+		case dst[n-1] == '\r':
+			dst = append(dst, '\n')
+		default:
 			dst = append(dst, nl...)
 		}
 	}

@@ -139,9 +139,9 @@ func TestMessageShapes(t *testing.T) {
 			opts: func(o *Options) { o.Unsubscribe = &Unsubscribe{Mailto: testMailto} },
 		},
 		{
-			name: "existing List-Unsubscribe-Post is not repeated",
+			name: "the message's own List-Unsubscribe-Post gives way to sluice's",
 			in:   "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n\r\nbody",
-			want: "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\nList-Unsubscribe: <" + testUnsubURL + ">\r\n\r\nbody",
+			want: "List-Unsubscribe: <" + testUnsubURL + ">\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n\r\nbody",
 			opts: func(o *Options) { o.Unsubscribe = &Unsubscribe{HTTPS: testUnsubURL} },
 		},
 		{

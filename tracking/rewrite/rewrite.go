@@ -56,10 +56,15 @@ type Options struct {
 	// link scanner. Same constraints as ClickURL; called at most once.
 	HoneypotURL func() (string, error)
 
-	// Unsubscribe, when not nil, adds List-Unsubscribe and
-	// List-Unsubscribe-Post to a message that has no List-Unsubscribe of
-	// its own. Set it for the marketing stream only: transactional
-	// messages get none. It is independent of X-Sluice-Track.
+	// Unsubscribe, when not nil, gives the message sluice's
+	// List-Unsubscribe and List-Unsubscribe-Post. A List-Unsubscribe of
+	// the message's own is replaced when Unsubscribe has an HTTPS URI
+	// (see unsubscribe.go): its mailto: URIs are kept after sluice's,
+	// its other URIs dropped, so that one-click reaches sluice's
+	// suppression (RFC 8058 §3.1 allows one HTTPS URI). Without an HTTPS
+	// URI such a message keeps its own field and gets none. Set it for
+	// the marketing stream only: transactional messages keep their header
+	// as it is. It is independent of X-Sluice-Track.
 	Unsubscribe *Unsubscribe
 
 	// MaxBytes is the size, in bytes, above which a message's body is
@@ -92,6 +97,10 @@ type Result struct {
 	// Unsubscribe reports that List-Unsubscribe (and, with an HTTPS URI,
 	// List-Unsubscribe-Post) was added.
 	Unsubscribe bool
+	// UnsubscribeReplaced reports that the message's own
+	// List-Unsubscribe and List-Unsubscribe-Post fields were removed for
+	// sluice's (Unsubscribe is then true too).
+	UnsubscribeReplaced bool
 	// Opens and Clicks are the settings applied after X-Sluice-Track and
 	// the nil callbacks were taken into account.
 	Opens, Clicks bool
@@ -126,7 +135,8 @@ func ParseTrack(value string) (opens, clicks, ok bool) {
 //
 // The header section is kept byte for byte but for three changes: every
 // X-Sluice-Track field is removed; List-Unsubscribe and
-// List-Unsubscribe-Post are appended when asked for; and, in a message
+// List-Unsubscribe-Post are appended when asked for, the message's own
+// removed when they replace them; and, in a message
 // that is a single 7bit or 8bit part, Content-Transfer-Encoding becomes
 // quoted-printable when a rewritten line would be too long.
 //
@@ -162,11 +172,11 @@ func Message(msg []byte, opts Options) (out []byte, res Result, err error) {
 	r.honeypot = r.clicks && opts.HoneypotURL != nil
 	res.Opens, res.Clicks = r.opens, r.clicks
 
-	extra, err := r.unsubscribe(th, top.nl())
+	extra, replace, err := r.unsubscribe(th, top.nl())
 	if err != nil {
 		return nil, Result{}, err
 	}
-	res.Unsubscribe = extra != nil
+	res.Unsubscribe, res.UnsubscribeReplaced = extra != nil, replace
 
 	var body []byte
 	qp := false
@@ -181,21 +191,24 @@ func Message(msg []byte, opts Options) (out []byte, res Result, err error) {
 	if body == nil && !th.dropTrack && extra == nil {
 		return msg, res, nil
 	}
-	return reassemble(msg, &top, body, extra, qp), res, nil
+	return reassemble(msg, &top, body, extra, qp, replace), res, nil
 }
 
 // topHeader is what Message reads from the top-level header.
 type topHeader struct {
 	opens, clicks bool // what TrackHeader asks for (the options' when absent)
 	dropTrack     bool // a TrackHeader is present: removed from the output
-	hasLU         bool // a List-Unsubscribe is present: none added
-	hasPost       bool // a List-Unsubscribe-Post is present: none added
+	hasLU         bool // a List-Unsubscribe is present
+	hasPost       bool // a List-Unsubscribe-Post is present
+	// mailtos are the mailto: URIs of the List-Unsubscribe fields, in
+	// order, each once (keptMailtos): what a replacement keeps.
+	mailtos []string
 }
 
 // readTop reads the TrackHeader fields (several narrow each other: a
 // kind is tracked only if every one allows it) and the List-Unsubscribe
 // fields of the top-level header; the http(s) URIs of List-Unsubscribe
-// are never tracked (added to r.skip).
+// are never tracked (added to r.skip), even when the field is replaced.
 func (r *rewriter) readTop(top *entity) topHeader {
 	th := topHeader{opens: r.opts.TrackOpens, clicks: r.opts.TrackClicks}
 	seen := false
@@ -213,7 +226,11 @@ func (r *rewriter) readTop(top *entity) topHeader {
 		case top.is(f, "List-Unsubscribe"):
 			th.hasLU = true
 			for _, u := range listURIs(top.value(f)) {
-				r.skip[u] = true
+				if h, ok := browserURL(u, true); ok {
+					r.skip[h] = true
+				} else {
+					th.mailtos = keepMailto(th.mailtos, u)
+				}
 			}
 		case top.is(f, "List-Unsubscribe-Post"):
 			th.hasPost = true
@@ -222,99 +239,22 @@ func (r *rewriter) readTop(top *entity) topHeader {
 	return th
 }
 
-// unsubscribe checks the caller's unsubscribe URIs, keeps its HTTPS URI
-// from being tracked, and returns the List-Unsubscribe fields to add (nil
-// when there are none to add or the message already has its own).
-func (r *rewriter) unsubscribe(th topHeader, nl string) ([]byte, error) {
-	u := r.opts.Unsubscribe
-	if u == nil {
-		return nil, nil
-	}
-	if u.HTTPS != "" {
-		if err := checkURL(u.HTTPS, false); err != nil {
-			return nil, fmt.Errorf("rewrite: unsubscribe: %w", err)
-		}
-		r.skip[u.HTTPS] = true
-	}
-	if u.Mailto != "" {
-		if err := checkURL(u.Mailto, true); err != nil {
-			return nil, fmt.Errorf("rewrite: unsubscribe: %w", err)
-		}
-	}
-	if th.hasLU || (u.HTTPS == "" && u.Mailto == "") {
-		return nil, nil
-	}
-	return unsubscribeFields(u, th.hasPost, nl), nil
-}
-
-// reassemble builds the output message: top's header without TrackHeader,
-// with extra fields added (and Content-Transfer-Encoding made
+// reassemble builds the output message: top's header without TrackHeader
+// (and without its List-Unsubscribe and List-Unsubscribe-Post fields when
+// replaceLU), with extra fields added (and Content-Transfer-Encoding made
 // quoted-printable when qp), then body, or top's own body when body is nil.
-func reassemble(msg []byte, top *entity, body, extra []byte, qp bool) []byte {
+func reassemble(msg []byte, top *entity, body, extra []byte, qp, replaceLU bool) []byte {
 	if body == nil {
 		body = top.body
 	}
 	out := make([]byte, 0, len(msg)+len(extra)+len(body)-len(top.body))
-	drop := func(f field) bool { return top.is(f, TrackHeader) }
+	drop := func(f field) bool {
+		return top.is(f, TrackHeader) ||
+			replaceLU && (top.is(f, "List-Unsubscribe") || top.is(f, "List-Unsubscribe-Post"))
+	}
 	out = top.appendHeader(out, drop, qp, extra, top.nl())
 	out = append(out, top.sep...)
 	return append(out, body...)
-}
-
-// unsubscribeFields formats List-Unsubscribe (RFC 2369 §3.2), folded
-// between its two URIs when the line would pass 78 characters
-// (RFC 5322 §2.1.1), and List-Unsubscribe-Post (RFC 8058 §3.1) when there
-// is an HTTPS URI and the message has no such field yet.
-func unsubscribeFields(u *Unsubscribe, hasPost bool, nl string) []byte {
-	var uris []string
-	if u.HTTPS != "" {
-		uris = append(uris, "<"+u.HTTPS+">")
-	}
-	if u.Mailto != "" {
-		uris = append(uris, "<"+u.Mailto+">")
-	}
-	b := []byte("List-Unsubscribe: ")
-	n := len(b)
-	for i, s := range uris {
-		if i > 0 {
-			b = append(b, ',')
-			n++
-			if n+1+len(s) > 78 {
-				b = append(b, nl...)
-				n = 0
-			}
-			b = append(b, ' ')
-			n++
-		}
-		b = append(b, s...)
-		n += len(s)
-	}
-	b = append(b, nl...)
-	if u.HTTPS != "" && !hasPost {
-		b = append(b, "List-Unsubscribe-Post: List-Unsubscribe=One-Click"...)
-		b = append(b, nl...)
-	}
-	return b
-}
-
-// listURIs returns the http(s) URIs of a List-Unsubscribe value, the
-// angle-bracketed list of RFC 2369 §2.
-func listURIs(v string) []string {
-	var uris []string
-	for {
-		_, after, ok := strings.Cut(v, "<")
-		if !ok {
-			return uris
-		}
-		uri, rest, ok := strings.Cut(after, ">")
-		if !ok {
-			return uris
-		}
-		if u, ok := browserURL(uri, true); ok {
-			uris = append(uris, u)
-		}
-		v = rest
-	}
 }
 
 // rewriter holds the state of one Message call.

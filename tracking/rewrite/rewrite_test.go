@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -80,7 +81,13 @@ var corpus = []struct {
 		unsub: true,
 	},
 	{file: "text-only.eml", unsub: true}, // TrackText off: nothing to do in the body
-	{file: "existing-unsub.eml", links: []string{"https://www.acme-outdoor.example/digest/24"}, pixel: true},
+	// Marketing: the sender's https URI gives way to sluice's, its mailto
+	// is kept after sluice's; its unsubscribe link in the body is still
+	// not tracked.
+	{file: "existing-unsub.eml", links: []string{"https://www.acme-outdoor.example/digest/24"}, pixel: true, unsub: true},
+	// Transactional (no Unsubscribe): the sender's header as it was.
+	{file: "existing-unsub.eml", links: []string{"https://www.acme-outdoor.example/digest/24"}, pixel: true,
+		opts: func(o *Options) { o.Unsubscribe = nil }},
 	{file: "track-none.eml", unsub: true},
 	{file: "track-none.eml", opts: func(o *Options) { o.Unsubscribe = nil }},
 	{file: "latin1.eml", links: []string{"https://www.cafe.example/carte?plat=cr%C3%A8me&prix=4"}, pixel: true, unsub: true},
@@ -160,20 +167,27 @@ func TestCorpus(t *testing.T) {
 }
 
 // checkHeader checks that the output header is the input header without
-// X-Sluice-Track, plus List-Unsubscribe fields when added, and with
+// X-Sluice-Track, plus List-Unsubscribe fields when added (replacing the
+// input's, whose mailto URIs follow sluice's), and with
 // Content-Transfer-Encoding changed when a single-part message was
 // re-encoded.
 func checkHeader(t *testing.T, in, out []byte, res Result) {
 	t.Helper()
 	inHdr, _, _ := bytes.Cut(in, []byte("\r\n\r\n"))
 	outHdr, _, _ := bytes.Cut(out, []byte("\r\n\r\n"))
-	var want []string
-	drop := false
+	var want, kept []string
+	drop, hadLU := false, false
 	for _, line := range strings.Split(string(inHdr), "\r\n") {
 		if line[0] != ' ' && line[0] != '\t' {
-			drop = strings.HasPrefix(strings.ToLower(line), "x-sluice-track:")
+			lower := strings.ToLower(line)
+			lu := strings.HasPrefix(lower, "list-unsubscribe:") || strings.HasPrefix(lower, "list-unsubscribe-post:")
+			hadLU = hadLU || lu
+			drop = strings.HasPrefix(lower, "x-sluice-track:") || lu && res.Unsubscribe
 		}
 		if drop {
+			for _, m := range regexp.MustCompile(`<(mailto:[^>]*)>`).FindAllStringSubmatch(line, -1) {
+				kept = append(kept, m[1])
+			}
 			continue
 		}
 		if res.Reencoded > 0 && strings.HasPrefix(line, "Content-Transfer-Encoding:") && !strings.Contains(string(inHdr), "multipart/") {
@@ -181,11 +195,16 @@ func checkHeader(t *testing.T, in, out []byte, res Result) {
 		}
 		want = append(want, line)
 	}
+	if res.UnsubscribeReplaced != (res.Unsubscribe && hadLU) {
+		t.Errorf("UnsubscribeReplaced = %v with Unsubscribe %v, List-Unsubscribe in the input %v", res.UnsubscribeReplaced, res.Unsubscribe, hadLU)
+	}
 	if res.Unsubscribe {
-		want = append(want,
-			"List-Unsubscribe: <"+testUnsubURL+">,",
-			" <"+testMailto+">",
-			"List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+		want = append(want, "List-Unsubscribe: <"+testUnsubURL+">,", " <"+testMailto+">")
+		for _, m := range kept {
+			want[len(want)-1] += ","
+			want = append(want, " <"+m+">")
+		}
+		want = append(want, "List-Unsubscribe-Post: List-Unsubscribe=One-Click")
 	}
 	if got := strings.Split(string(outHdr), "\r\n"); !slices.Equal(got, want) {
 		t.Errorf("header:\n got %q\nwant %q", got, want)
