@@ -46,13 +46,19 @@ func (s *memSpool) Enqueue(_ context.Context, ms ...*queue.Message) error {
 // (plaintext AUTH on loopback) and returns its address and spool.
 func startSubmit(t *testing.T, s *Store) (string, *memSpool) {
 	t.Helper()
+	return startSubmitWith(t, s, DirectoryOptions{Logger: slog.New(slog.DiscardHandler)})
+}
+
+// startSubmitWith is startSubmit with the directory's options.
+func startSubmitWith(t *testing.T, s *Store, dopts DirectoryOptions) (string, *memSpool) {
+	t.Helper()
 	spool := &memSpool{}
 	b, err := submit.New(submit.Config{Hostname: "submit.test", Spool: spool, MaxMessageBytes: 1 << 20,
 		AllowPlaintextAuthOnLoopback: true, Logger: slog.New(slog.DiscardHandler), Now: s.opts.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := NewDirectory(s, DirectoryOptions{Logger: slog.New(slog.DiscardHandler)})
+	dir := NewDirectory(s, dopts)
 	if err := b.SetDirectory(dir, dir.Cost()); err != nil {
 		t.Fatal(err)
 	}

@@ -23,9 +23,13 @@ func submitStream(addr, user, secret, stream string) error {
 	if stream != "" {
 		hdr = "X-Sluice-Stream: " + stream + "\r\n"
 	}
+	return submitRaw(addr, user, secret, "From: Shop <news@shop.example>\r\nTo: x@example.net\r\nSubject: reset\r\n"+hdr+"\r\nbody\r\n")
+}
+
+// submitRaw submits msg from news@shop.example to x@example.net.
+func submitRaw(addr, user, secret, msg string) error {
 	_, err := mtatest.Submit(mtatest.Submission{Addr: addr, NoTLS: true, Username: user, Password: secret,
-		From: "news@shop.example", To: []string{"x@example.net"},
-		Data: []byte("From: Shop <news@shop.example>\r\nTo: x@example.net\r\nSubject: reset\r\n" + hdr + "\r\nbody\r\n")})
+		From: "news@shop.example", To: []string{"x@example.net"}, Data: []byte(msg)})
 	return err
 }
 
