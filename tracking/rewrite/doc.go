@@ -25,8 +25,10 @@
 //     are kept as they are, so encoded words in Subject or in filename
 //     parameters survive untouched.
 //   - RFC 2369 List-Unsubscribe and RFC 8058 List-Unsubscribe-Post: when
-//     [Options.Unsubscribe] is set and the message carries no List-Unsubscribe
-//     of its own, both fields are appended to the header section.
+//     [Options.Unsubscribe] is set, both fields are appended to the header
+//     section; with an HTTPS URI they replace the message's own (its
+//     mailto: URIs kept after sluice's, its http(s) ones dropped: RFC 8058
+//     §3.1 allows one), see unsubscribe.go.
 //
 // # Rules
 //
