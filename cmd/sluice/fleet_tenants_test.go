@@ -80,7 +80,7 @@ host = %q
 		}
 		return out
 	}
-	mustCtl("tenant", "create", "shop")
+	mustCtl("tenant", "create", "shop", "--transactional=true") // it sends transactional mail
 	var cred admin.NewCredential
 	decodeJSON(t, mustCtl("--json", "tenant", "credential", "add", "shop"), &cred)
 	var added admin.DomainRecords

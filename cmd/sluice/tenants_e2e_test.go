@@ -61,7 +61,7 @@ func TestTenantOnboardingEndToEnd(t *testing.T) {
 	}
 
 	// The tenant: once. A taken name or a seed's is refused.
-	if out := ctl("tenant", "create", "shop", "--display-name", "Shop Inc."); !strings.Contains(out, "tenant shop:") {
+	if out := ctl("tenant", "create", "shop", "--display-name", "Shop Inc.", "--transactional=true"); !strings.Contains(out, "tenant shop:") {
 		t.Fatalf("tenant create: %q", out)
 	}
 	refused("already exists", "tenant", "create", "shop")

@@ -129,7 +129,7 @@ func TestTenantKeyRotationEndToEnd(t *testing.T) {
 		cfg.TenantStore.BcryptCost = 4
 	})
 	ctl, run := ctlFor(t, tn), ctlRunner(t, tn)
-	shop := onboard(t, tn, "shop", "shop.example")
+	shop := onboard(t, tn, "shop", "shop.example", "--transactional=true") // it sends transactional mail
 	var before admin.DomainRecords
 	decodeJSON(t, ctl("--json", "domain", "show", "shop.example"), &before)
 
