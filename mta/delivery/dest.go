@@ -330,11 +330,13 @@ func (d *dest) awaitSlot(epoch uint64) workerNext {
 }
 
 // afterWait: a worker that waited ends when another worker of d runs
-// (a connection handed to d), passing on a freed slot it was woken for.
+// (a connection handed to d), passing on a freed slot or a parked
+// connection it was woken for: else nobody would look at them until
+// the fallback or the idle timeout.
 func (d *dest) afterWait(key string, why wakeReason) workerNext {
 	if d.othersActive() {
-		if why == wakeSlot {
-			d.e.wakeWaiter(key, wakeSlot)
+		if why == wakeSlot || why == wakeParked {
+			d.e.wakeWaiter(key, why)
 		}
 		return exitWorker
 	}
