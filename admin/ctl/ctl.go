@@ -72,6 +72,8 @@ commands:
   tenant list | show NAME | disable NAME       tenants (config seeds too); show: credentials, domains, audit
   tenant update NAME [--display-name D] [--allow-unverified true|false] [--pools P1,P2] [--enable]
                      [--tracking-host HOST]  the tenant's own tracking host ("" clears it)
+                     [--transactional=true|false]  may send X-Sluice-Stream: transactional (create too;
+                                               new tenants: false; no unsubscribe or pause applies to it)
   tenant credential add NAME                   a new SMTP username and secret, shown once
   tenant credential revoke NAME ID             refused from the next AUTH
   tenant status|resume NAME                    the reputation guard: marketing paused or flowing; lift a pause
