@@ -35,7 +35,7 @@ func (c *Config) SubmitTenants() []*submit.Tenant {
 		ts[i] = &submit.Tenant{Name: t.Name, Username: t.Username, PasswordHash: t.PasswordHash,
 			SenderDomains: t.SenderDomains, FromAllow: t.FromAllow, MaxSessions: t.MaxSessions,
 			MaxMessageBytes: t.MaxMessageBytes, MaxRecipients: t.MaxRecipients,
-			Pools: t.Pools, Priority: prio}
+			Pools: t.Pools, Priority: prio, NoTransactional: !t.TransactionalAllowed()}
 	}
 	return ts
 }

@@ -66,7 +66,7 @@ func (c *Config) EdgeConfig(cm *certs.Manager) (tracking.Config, error) {
 		},
 		IPMode: t.IPMode, TrustedProxies: Prefixes(t.TrustedProxies), KeepUserAgent: t.KeepUserAgent,
 		AppleCIDRs: apple, AppleOpensHuman: t.AppleOpensHuman, MaxTokenAge: t.MaxTokenAge.Duration,
-		HTTPSRedirect: t.HTTPSRedirect(),
+		HTTPSRedirect: t.HTTPSRedirect(), MaxConnsPerAddr: t.MaxConnsPerAddr, MaxConns: t.MaxConns,
 	}
 	if cm != nil && len(t.ACMEHosts) > 0 {
 		ec.HTTPChallenge = cm.HTTPChallenge

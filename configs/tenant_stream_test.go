@@ -35,3 +35,26 @@ func TestTenantTransactional(t *testing.T) {
 		t.Errorf("valid memory keys refused: %v", err)
 	}
 }
+
+// TestSecurityKeysMapped: the keys of the hostile-input fixes reach the
+// components: a [[tenant]]'s transactional = false the submission's
+// tenant, the edge's connection caps its config.
+func TestSecurityKeysMapped(t *testing.T) {
+	t.Parallel()
+	const hash = "$2a$10$abcdefghijklmnopqrstuuJ0aNLdH5yZ0Ttr1B3zDq5qK8ZcKx3uW"
+	cfg, err := Parse("[tracking]\nmax_conns_per_addr = 7\nmax_conns = 99\n[[tenant]]\nname = \"acme\"\npassword_hash = \"" + hash +
+		"\"\nsender_domains = [\"acme.example\"]\ntransactional = false\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts := cfg.SubmitTenants(); len(ts) != 1 || !ts[0].NoTransactional {
+		t.Errorf("submission tenant %+v: want NoTransactional", ts[0])
+	}
+	ec, err := cfg.EdgeConfig(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ec.MaxConnsPerAddr != 7 || ec.MaxConns != 99 {
+		t.Errorf("edge caps %d, %d; want 7, 99", ec.MaxConnsPerAddr, ec.MaxConns)
+	}
+}

@@ -17,7 +17,7 @@ func (n *node) buildAdmin(p *parts) (err error) {
 		Tenants:      n.configTenantNames(),
 		TenantNames:  n.tenantNamesNow, // tenants created through ctl count at once (tenants.go)
 		ValidAddress: submit.ValidAddress,
-		Gatherer:     n.metrics.Registry(), Logger: n.log, LogLevel: n.opts.logLevel,
+		Gatherer:     n.metrics.Registry(), Logger: n.log, LogLevel: n.opts.logLevel, MetricsAuth: n.cfg.Admin.MetricsAuth,
 		Sites: n.shaping, Sources: admin.Gates(n.warmup, n.blocklist), // ctl sites, ctl sources
 		TenantStore: n.tenantStore, // ctl tenant, ctl domain (tenants.go)
 	}

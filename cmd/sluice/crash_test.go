@@ -103,6 +103,16 @@ func TestCrashLosesNothing(t *testing.T) {
 	}
 	var mu sync.Mutex
 	received := map[int]int{}
+	var corrupt atomic.Int64
+	// One message in four is ~29 KB, over the spool's segment threshold
+	// (16 KiB): its body lives in a segment file, the rest in bbolt.
+	line := []byte(strings.Repeat("0123456789", 7) + "\r\n")
+	lines := func(seq int) int {
+		if seq%4 == 0 {
+			return 400
+		}
+		return 70
+	}
 	sink := mtatest.NewSink(t, mtatest.SinkOptions{Data: func(r mtatest.Received) error {
 		// A slow receiver, so that thousands of messages are queued or in
 		// flight when the kill comes.
@@ -112,6 +122,9 @@ func TestCrashLosesNothing(t *testing.T) {
 			return fmt.Errorf("no X-Test-Seq")
 		}
 		n, _ := strconv.Atoi(string(m[1]))
+		if bytes.Count(r.Data, line) != lines(n) {
+			corrupt.Add(1)
+		}
 		mu.Lock()
 		received[n]++
 		mu.Unlock()
@@ -168,7 +181,7 @@ host = %q
 			for i := 0; i < perSession; i++ {
 				seq := s*perSession + i
 				msg := fmt.Sprintf("From: a@load.example\r\nTo: b@dest.example\r\nSubject: %d\r\nX-Test-Seq: %d\r\n\r\n%s\r\n",
-					seq, seq, bytes.Repeat([]byte(strings.Repeat("0123456789", 7)+"\r\n"), 70))
+					seq, seq, bytes.Repeat(line, lines(seq)))
 				if err := sendOne(cl, "a@load.example", fmt.Sprintf("r%d@dest.example", seq), msg); err != nil {
 					if os.Getenv("SLUICE_TEST_LOGS") != "" {
 						fmt.Println("send:", err)
@@ -225,6 +238,9 @@ host = %q
 	fmt.Printf("crash test: accepted=%d lost=%d duplicates=%d\n", want, len(lost), dups)
 	if len(lost) > 0 {
 		t.Fatalf("lost %d accepted messages after SIGKILL and restart (first: %v)\n%s", len(lost), lost[:min(10, len(lost))], c2.logs.String())
+	}
+	if n := corrupt.Load(); n > 0 {
+		t.Fatalf("%d messages delivered with a body other than the one submitted", n)
 	}
 
 	// SIGTERM: clean shutdown, exit 0.

@@ -32,7 +32,8 @@ func (n *node) buildInbound(p *parts) error {
 	}
 	n.worker = inbound.NewWorker(inbound.WorkerConfig{
 		Store: n.store, Tokens: p.toks, Tracking: p.toks, FBL: fbl, SendingIPs: n.cfg.SendingPrefixes(),
-		Classifier: n.classifier, Policy: p.policy, Logger: n.log,
+		Classifier: n.classifier, Policy: p.policy, Logger: n.log, FBLLocalParts: n.cfg.Inbound.FBLLocalParts,
+		ReturnMemory: max(inbound.DefaultReturnMemory, n.cfg.Queue.DirectoryRetention.Duration), // replays count once
 		// A policy return slows its (source, site) down like a
 		// synchronous throttle, and one naming a blocklist marks it.
 		OnPolicyReturn: shaping.PolicyReturns(n.shaping, n.blocklist, n.metrics.PolicyReturns().Inc),

@@ -234,7 +234,7 @@ func (n *node) openSpool(p *parts) (err error) {
 		return err
 	}
 	n.store, err = queue.Open(filepath.Join(n.cfg.DataDir, "spool.db"), queue.Options{
-		Node:   num,
+		Node: num, SegmentThreshold: n.cfg.Queue.SegmentThreshold,
 		Logger: n.log, Retry: p.retry, Observe: n.metrics.ObserveCommit,
 		OnDue: func() {
 			if e := n.kick.Load(); e != nil {

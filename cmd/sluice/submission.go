@@ -24,7 +24,7 @@ func (n *node) buildSubmission(p *parts) error {
 		TrustedNetworks:              configs.Prefixes(sc.TrustedNetworks), TrustedTenant: sc.TrustedTenant,
 		Spool: n.store, Suppressions: n.store, Logger: n.log, Metrics: n.metrics.SubmitHooks(),
 		Throttle: throttle, MaxLineLength: sc.MaxLineLength, MaxSessionsPerTenant: sc.MaxSessionsPerTenant,
-		Limiter: n.limiter,
+		Limiter: n.limiter, DataMemory: sc.DataMemory, DataMemoryWait: sc.DataMemoryWait.Duration, MaxCopyBytes: sc.MaxCopyBytes,
 	})
 	if err != nil {
 		return err

@@ -16,7 +16,7 @@ import (
 func (n *node) openTenants(p *parts) error {
 	seeds := make([]tenants.Seed, len(p.tenants))
 	for i, t := range p.tenants {
-		seeds[i] = tenants.Seed{Name: t.Name, Domains: t.SenderDomains}
+		seeds[i] = tenants.Seed{Name: t.Name, Domains: t.SenderDomains, NoTransactional: t.NoTransactional}
 	}
 	opts, err := n.cfg.TenantsOptions(seeds)
 	if err != nil {
