@@ -61,6 +61,17 @@ type segments struct {
 	next   uint32   // the next segment's number
 	all    map[uint32]*segFile
 	dirOK  bool // dir exists and its creation is durable
+
+	// syncFn, when set (tests), replaces fdatasync for segment syncs.
+	syncFn func(*os.File) error
+}
+
+// syncFile makes f's data durable (fdatasync, or the test's syncFn).
+func (s *segments) syncFile(f *os.File) error {
+	if s.syncFn != nil {
+		return s.syncFn(f)
+	}
+	return fdatasync(f)
 }
 
 // segDir is the segment directory of the spool at path.
@@ -279,9 +290,20 @@ func (s *segments) done(seg *segFile) {
 }
 
 // sync fdatasyncs seg. A failure makes it broken: its dirty pages may
-// have been dropped, so the next appends go to a new file.
+// have been dropped, so the next appends go to a new file, and no write
+// whose body is in it ever commits again. On Linux an fdatasync after a
+// failed one usually succeeds (the error was reported once and the pages
+// marked clean or dropped), so a later success proves nothing about bytes
+// written before the failure: a body appended before it and synced in a
+// later group would be answered 250 and could be gone.
 func (s *segments) sync(seg *segFile) error {
-	if err := fdatasync(seg.f); err != nil {
+	s.mu.Lock()
+	broken := seg.broken
+	s.mu.Unlock()
+	if broken {
+		return fmt.Errorf("queue: segments: %d failed an earlier write or fdatasync", seg.num)
+	}
+	if err := s.syncFile(seg.f); err != nil {
 		s.mu.Lock()
 		seg.broken = true
 		s.mu.Unlock()

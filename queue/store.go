@@ -497,8 +497,9 @@ func (s *Store) forward(batch []*writeReq) {
 // syncSegments fdatasyncs, once each, the segment files the batch's
 // writes appended bodies to, so that the commit never references bytes
 // that are not durable. A write whose segment fails to sync is answered
-// with the error and left out of the commit (its segment, broken, is
-// never appended to again).
+// with the error and left out of the commit; its segment, broken, is
+// never appended to again, and every later write with a body in it is
+// refused too (segments.sync), whatever a later fdatasync says.
 func (s *Store) syncSegments(batch []*writeReq) []*writeReq {
 	var synced []*segFile
 	var failed map[*segFile]error
