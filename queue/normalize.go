@@ -10,6 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 )
 
 // NormalizeAddr is the one canonical form of an address that keys a
@@ -22,8 +23,13 @@ import (
 //   - The local part is lower-cased (strings.ToLower): local parts are
 //     case-sensitive in theory (RFC 5321 §2.4) but in no mailbox provider
 //     a bulk sender reaches; suppressing by the lower-cased form is what
-//     every ESP does. It is otherwise kept as written (no Unicode
-//     normalisation, no sub-addressing rules).
+//     every ESP does. A non-ASCII local part is then put in Unicode NFC
+//     (RFC 6530 §10.1, RFC 6532 §3.1): "ju\u0308rgen" (decomposed, as
+//     macOS writes it) and "jürgen" are one mailbox to a receiver that
+//     normalises, so one key. Compatibility forms (full-width letters)
+//     are not folded: submission refuses them (mta/submit), and NFKC
+//     would merge mailboxes a receiver keeps apart. No sub-addressing
+//     rules.
 //   - The domain loses its trailing dots: "r.test." is the root-anchored
 //     spelling of "r.test" in DNS, and receivers deliver it to the same
 //     mailbox (Postfix strips the dot), so a suppression of one must hold
@@ -48,9 +54,34 @@ func NormalizeAddr(a string) string {
 	d := a[at+1:]
 	if plainDomain(d) {
 		// The fast path (every RCPT): one allocation at most, as before.
-		return strings.ToLower(strings.TrimRight(a, "."))
+		s := strings.ToLower(strings.TrimRight(a, "."))
+		if !asciiString(a[:at]) {
+			at := strings.LastIndexByte(s, '@')
+			return normalizeLocal(s[:at]) + s[at:]
+		}
+		return s
 	}
-	return strings.ToLower(a[:at]) + "@" + normalizeDomain(d)
+	return normalizeLocal(strings.ToLower(a[:at])) + "@" + normalizeDomain(d)
+}
+
+// normalizeLocal puts a lower-cased local part in NFC (after the
+// lower-casing, so that the result is NFC whatever case mapping did).
+// ASCII, and non-ASCII already in NFC, come back as they are.
+func normalizeLocal(l string) string {
+	if asciiString(l) || norm.NFC.IsNormalString(l) {
+		return l
+	}
+	return norm.NFC.String(l)
+}
+
+// asciiString reports whether s is all ASCII.
+func asciiString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // plainDomain reports whether d is ASCII with no A-label ("xn--", in any
@@ -94,21 +125,39 @@ func normalizeDomain(d string) string {
 
 // legacyForms returns the other keys under which a suppression of canon
 // (a NormalizeAddr result) may have been stored before NormalizeAddr gave
-// one canonical form (it lower-cased only): canon with a trailing dot,
-// and, when its domain has A-labels, the U-label spelling with and
-// without one. Spools are rewritten once (migrateSuppressionKeys); these
-// are looked up until they are, and for hashed keys always (a hash
-// cannot be rewritten).
+// one canonical form (it lower-cased only, and later left local parts
+// un-normalised): canon with a trailing dot; when its domain has
+// A-labels, the U-label spelling with and without one; and each of these
+// again with the local part in NFD when that differs (the decomposed
+// spelling macOS and some forms send; other non-NFC orders cannot be
+// enumerated, and the spool rewrite catches them in clear). Spools are
+// rewritten once (migrateSuppressionKeys); these are looked up until they
+// are, and for hashed keys always (a hash cannot be rewritten).
 func legacyForms(canon string) []string {
 	at := strings.LastIndexByte(canon, '@')
 	if at < 0 || at == len(canon)-1 || canon[at+1] == '[' {
 		return nil
 	}
-	forms := []string{canon + "."}
-	if d := canon[at+1:]; strings.Contains(d, "xn--") {
+	locals := []string{canon[:at]}
+	if l := canon[:at]; !asciiString(l) {
+		if nfd := norm.NFD.String(l); nfd != l {
+			locals = append(locals, nfd)
+		}
+	}
+	d := canon[at+1:]
+	domains := []string{d, d + "."}
+	if strings.Contains(d, "xn--") {
 		if u, err := idna.Lookup.ToUnicode(d); err == nil && u != d {
-			u = canon[:at+1] + strings.ToLower(u)
-			forms = append(forms, u, u+".")
+			u = strings.ToLower(u)
+			domains = append(domains, u, u+".")
+		}
+	}
+	forms := make([]string, 0, len(locals)*len(domains)-1)
+	for _, l := range locals {
+		for _, dom := range domains {
+			if f := l + "@" + dom; f != canon {
+				forms = append(forms, f)
+			}
 		}
 	}
 	return forms
@@ -116,7 +165,9 @@ func legacyForms(canon string) []string {
 
 // keySuppNorm marks a spool whose suppression and soft-failure keys have
 // been rewritten to NormalizeAddr's canonical form
-// (migrateSuppressionKeys). It lives in the suppressions' own bucket, which
+// (migrateSuppressionKeys). Its version changes with the canonical form:
+// v1 was written before local parts were put in NFC, so a spool marked v1
+// only is rewritten again (and its v1 marker removed). It lives in the suppressions' own bucket, which
 // every lookup has open already (another bucket would cost each RCPT
 // miss an allocation or two), under the empty tenant and in the shape of
 // a hashed suppression: no tenant's listing reaches it (ListSuppressions
@@ -125,7 +176,10 @@ func legacyForms(canon string) []string {
 // held hashed suppressions at the rewrite: their hashes may be of an older
 // form, so lookups probe those (legacyLookup); a spool without them never
 // does.
-var keySuppNorm = []byte("\x00" + HashedPrefix + "canonical-keys-v1")
+var (
+	keySuppNorm   = []byte("\x00" + HashedPrefix + "canonical-keys-v2")
+	keySuppNormV1 = []byte("\x00" + HashedPrefix + "canonical-keys-v1")
+)
 
 var (
 	suppNormPlain  = (&Suppression{Scope: ScopeAll, Reason: "canonical_keys", Source: "queue"}).encode()
@@ -205,6 +259,9 @@ func migrateSuppressionKeys(tx *bolt.Tx) (int, error) {
 	marker := suppNormPlain
 	if hashed {
 		marker = suppNormHashed
+	}
+	if err := supp.Delete(keySuppNormV1); err != nil {
+		return 0, err
 	}
 	return n, supp.Put(keySuppNorm, marker)
 }

@@ -27,6 +27,12 @@ func TestNormalizeAddrCanonicalForm(t *testing.T) {
 		{"x@faß.de", "x@xn--fa-hia.de"}, // non-transitional, as resolvers look it up
 		{"Üser@bücher.test", "üser@xn--bcher-kva.test"},
 		{"a@[192.0.2.1]", "a@[192.0.2.1]"},
+		{"ju\u0308rgen@r.test", "jürgen@r.test"},  // NFD local part (N2)
+		{"JU\u0308RGEN@R.TEST.", "jürgen@r.test"}, // and upper-case
+		{"ju\u0308rgen@bu\u0308cher.test", "jürgen@xn--bcher-kva.test"},
+		{"\u212Aate@r.test", "kate@r.test"},             // Kelvin sign: NFC and case
+		{"a\u0323\u0307@r.test", "\u1ea1\u0307@r.test"}, // reordered marks
+		{"ｊürgen@r.test", "ｊürgen@r.test"},              // full-width: not folded (submission refuses it)
 		{"a@b@c.test.", "a@b@c.test"},
 		{HashedPrefix + "ABC", HashedPrefix + "abc"},
 	} {
@@ -187,6 +193,83 @@ func TestSuppressionKeysFromOlderSpools(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after a second start")
+}
+
+// TestSuppressionNFCLocalParts (N2): a suppression of jürgen@r.test holds
+// against the decomposed spelling, whichever of the two was stored; a
+// spool rewritten under the first canonical form (marker v1) with an NFD
+// key is rewritten again and still matches; an erasure hashed from the
+// NFD form before the upgrade still matches.
+func TestSuppressionNFCLocalParts(t *testing.T) {
+	t.Parallel()
+	const nfc, nfd = "jürgen@r.test", "ju\u0308rgen@r.test"
+	s := openStore(t, filepath.Join(t.TempDir(), "spool.db"), newClock(), Options{})
+	ctx := context.Background()
+	for _, w := range []string{nfc, nfd} {
+		if err := s.Suppress(ctx, Suppression{Tenant: "tena", Addr: w, Reason: "complaint"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []string{nfc, nfd, "JU\u0308RGEN@R.TEST"} {
+			if _, ok := s.Suppressed("tena", r); !ok {
+				t.Errorf("suppressed as %q, not matched as %q", w, r)
+			}
+		}
+		if existed, err := s.Unsuppress(ctx, "tena", nfd); err != nil || !existed {
+			t.Fatalf("lift: %v %v", existed, err)
+		}
+	}
+
+	// An older spool: rewritten under v1, with keys in NFD.
+	s2 := openStore(t, filepath.Join(t.TempDir(), "spool.db"), newClock(), Options{})
+	putRawSuppression(t, s2, string(keySuppNormV1), *mustDecode(t, suppNormPlain))
+	putRawSuppression(t, s2, "tena\x00"+nfd, Suppression{Scope: ScopeAll, Reason: "complaint"})
+	putRawSuppression(t, s2, "tena\x00ma\u0308rta@r.test", Suppression{Scope: ScopeMarketing, Reason: "unsubscribe"})
+	putRawSuppression(t, s2, "tena\x00m\u00e4rta@r.test", Suppression{Scope: ScopeAll, Reason: "complaint"})
+	s2.hashedAny.Store(true)
+	putRawSuppression(t, s2, string(s2.rawHashedKey("tena", "ero\u0308s@r.test")), Suppression{Scope: ScopeAll, Reason: "complaint"})
+	check := func(when string) {
+		t.Helper()
+		for _, a := range []string{nfc, nfd, "erös@r.test", "ERO\u0308S@r.test", "märta@r.test"} {
+			if sup, ok := s2.Suppressed("tena", a); !ok || sup.Scope != ScopeAll {
+				t.Errorf("%s: %q not suppressed (%+v)", when, a, sup)
+			}
+		}
+	}
+	check("before the rewrite")
+	if err := s2.SetFleetOutbox(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	check("after the rewrite")
+	list, err := s2.ListSuppressions("tena", "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 3 { // jürgen, märta (merged) and the hashed erasure
+		t.Errorf("after the rewrite: %d listed, want 3: %+v", len(list), list)
+	}
+	for _, l := range list {
+		if l.Addr != NormalizeAddr(l.Addr) {
+			t.Errorf("after the rewrite, %q still listed in an older form", l.Addr)
+		}
+	}
+	err = s2.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketSupp).Get(keySuppNormV1) != nil {
+			t.Error("the v1 marker was left behind")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustDecode(t *testing.T, v []byte) *Suppression {
+	t.Helper()
+	sup, err := decodeSuppression(keySuppNormV1, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &sup
 }
 
 // BenchmarkSuppressedRewritten is BenchmarkSuppressed on a spool whose
