@@ -1,8 +1,8 @@
 package queue
 
 import (
+	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -205,47 +205,76 @@ func (s *Store) Body(id ID) ([]byte, error) {
 // body kept in a segment file is read with one pread and checked against
 // its CRC-32C; a mismatch is an error wrapping ErrCorruptBody (logged:
 // the spool is damaged), never the bytes.
+//
+// The reference is looked up in one transaction and the segment read
+// outside it, so a compaction may move the body, or its message may
+// finish or be erased, in between: the old segment is then gone, or the
+// bytes read are the zeros of an erasure. A failed read therefore looks
+// the reference up again: gone is ErrNotFound, moved is read again (at
+// most bodyReadTries reads), and only a failure at a reference that is
+// still current is the spool's error.
 func (s *Store) BodyTo(id ID, dst []byte) ([]byte, error) {
-	var ref bodyRef
-	var isRef bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	var last bodyRef
+	var lastErr error
+	for try := 0; ; try++ {
+		out, ref, isRef, err := s.lookupBody(id, dst)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("queue: body %s: %w", id, err)
+		case !isRef:
+			return out, nil
+		case try > 0 && ref == last, try == bodyReadTries:
+			// Still where the failed read looked (or moved again and
+			// again): the failure is real.
+			s.log.Error("queue: cannot read a stored body", "id", id, "err", lastErr)
+			return nil, fmt.Errorf("queue: body %s: %w", id, lastErr)
+		}
+		if try == 0 && s.beforeBodyRead != nil {
+			s.beforeBodyRead()
+		}
+		// Outside the transaction: the segment stays open while it is
+		// read (segments.acquire), and a long read holds no bbolt reader
+		// that a commit growing the mmap would wait for.
+		if out, err = s.segs.read(ref, out); err == nil {
+			return out, nil
+		}
+		last, lastErr = ref, err
+	}
+}
+
+// bodyReadTries bounds BodyTo's reads of one body that a compaction keeps
+// moving.
+const bodyReadTries = 3
+
+// lookupBody finds message id's body: the bytes, copied into dst's
+// storage, when bbolt holds them, else its segment reference.
+func (s *Store) lookupBody(id ID, dst []byte) (out []byte, ref bodyRef, isRef bool, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
 		v, r, ok, err := bodyIn(tx, id)
 		if err != nil {
 			return err
 		}
 		ref, isRef = r, ok
 		if !ok {
-			dst = append(dst[:0], v...)
+			out = append(dst[:0], v...)
+		} else {
+			out = dst
 		}
 		return nil
 	})
-	if err == nil && isRef {
-		// Outside the transaction: the segment stays open while it is
-		// read (segments.acquire), and a long read holds no bbolt reader
-		// that a commit growing the mmap would wait for.
-		dst, err = s.segs.read(ref, dst)
-		if err != nil && !errors.Is(err, ErrCorruptBody) && s.bodyGone(id) {
-			// Finished (an operator's delete) and its segment removed
-			// between the lookup and the read.
-			err = ErrNotFound
-		}
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			s.log.Error("queue: cannot read a stored body", "id", id, "err", err)
-		}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("queue: body %s: %w", id, err)
-	}
-	return dst, nil
+	return out, ref, isRef, err
 }
 
-// bodyGone reports whether message id has no stored body any more.
-func (s *Store) bodyGone(id ID) bool {
-	err := s.db.View(func(tx *bolt.Tx) error {
-		_, _, _, err := bodyIn(tx, id)
-		return err
+// refCurrent reports whether message id's body is still at ref: a read
+// of ref that failed is then the spool's error, not a race with a
+// compaction, a finished message or an erasure.
+func (s *Store) refCurrent(id ID, ref bodyRef) bool {
+	cur := false
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		cur = bytes.Equal(tx.Bucket(bucketBodyRef).Get(id.key()), ref.encode())
+		return nil
 	})
-	return errors.Is(err, ErrNotFound)
+	return cur
 }
 
 // SegmentStats returns the segment files' counts (mirrors of the

@@ -171,9 +171,11 @@ func (s *Store) copyBodies(moves []segMove, copied *int64) (segs []*segFile, err
 	for i := range moves {
 		m := &moves[i]
 		if buf, err = s.segs.read(m.from, buf); err != nil {
-			if errors.Is(err, ErrCorruptBody) {
+			// Else its segment went, or an erasure zeroed it after this
+			// pass's scan: the message finished meanwhile.
+			if errors.Is(err, ErrCorruptBody) && s.refCurrent(m.id, m.from) {
 				s.log.Error("queue: compaction leaves a body it cannot read", "id", m.id, "err", err)
-			} // else its segment went: the message finished meanwhile
+			}
 			continue
 		}
 		seg, ref, err := s.segs.append(buf)

@@ -146,6 +146,9 @@ type Store struct {
 	// afterCopy, when set (tests), runs in a compaction between the copy
 	// of a segment's bodies and the move of their references.
 	afterCopy func()
+	// beforeBodyRead, when set (tests), runs in BodyTo between its first
+	// lookup of a segment reference and the read.
+	beforeBodyRead func()
 }
 
 type writeReq struct {
