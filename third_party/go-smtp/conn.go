@@ -1399,7 +1399,32 @@ func (c *Conn) readLine() (string, error) {
 		}
 	}
 
-	return c.text.ReadLine()
+	return readCommandLine(c.text.R)
+}
+
+// readCommandLine reads a line ended by LF and returns it without its
+// CRLF (or LF), as textproto's ReadLine does, except that a line cut
+// short by an error (the client's close, a read deadline) is dropped,
+// not returned: bufio.Reader.ReadLine hands over the partial last line
+// before the error, and the server then ran half a command (sluice).
+func readCommandLine(r *bufio.Reader) (string, error) {
+	var line []byte
+	for {
+		l, err := r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			line = append(line, l...)
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		line = append(line, l[:len(l)-1]...)
+		break
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return string(line), nil
 }
 
 func (c *Conn) reset() {

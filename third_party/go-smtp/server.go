@@ -194,6 +194,15 @@ func (s *Server) handleConn(c *Conn) error {
 				return nil
 			}
 
+			// An *SMTPError from the connection (a listener that ends
+			// the session, e.g. over a command cap, by failing
+			// SetReadDeadline) is the reply, written as given (sluice).
+			var se *SMTPError
+			if errors.As(err, &se) {
+				c.writeResponse(se.Code, se.EnhancedCode, se.Message)
+				return nil
+			}
+
 			if neterr, ok := err.(net.Error); ok && neterr.Timeout() {
 				c.writeResponse(421, EnhancedCode{4, 4, 2}, "Idle timeout, bye bye")
 				return nil
