@@ -155,6 +155,9 @@ type Config struct {
 	roomWait     time.Duration // the longest wait for room after a claim that left due mail of full domains [1s]
 	slowFloor    time.Duration // least median transaction time that counts as slow [2s]
 	slowBudget   time.Duration // a connection's median transaction time limit when the site has no others to compare with [30s]
+	// shareQuantum: how long a shared connection carries one destination
+	// before it moves on to another of its group that waits (share.go) [250ms]
+	shareQuantum time.Duration
 }
 
 // Engine delivers due mail. Create with New, run with Run, stop with Stop.
@@ -249,6 +252,7 @@ func New(cfg Config) (*Engine, error) {
 	defDur(&cfg.roomWait, defaultRoomWait)
 	defDur(&cfg.slowFloor, defaultSlowFloor)
 	defDur(&cfg.slowBudget, defaultSlowBudget)
+	defDur(&cfg.shareQuantum, defaultShareQuantum)
 	if cfg.Retry == (queue.RetryPolicy{}) {
 		cfg.Retry = queue.DefaultRetry
 	}

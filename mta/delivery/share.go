@@ -32,8 +32,9 @@ import (
 //   - a destination with mail and no connection adopts a parked
 //     connection of its group before it asks for a slot and dials;
 //   - head-of-line: a connection that has carried one destination for
-//     shareQuantum or shareQuantumTxns transactions moves on when another
-//     destination of the group waits, so one slow or huge domain cannot
+//     a quantum (250 ms, Config.shareQuantum) or shareQuantumTxns
+//     transactions moves on when another destination of the group
+//     waits, so one slow or huge domain cannot
 //     hold the site's connections while the others wait, and a
 //     connection that no waiting destination may use (TLS policy) is
 //     closed rather than parked once one of them has waited shareYield,
@@ -61,11 +62,12 @@ import (
 
 // Share timings. Real time: they pace sockets, not the schedule.
 const (
-	// shareQuantum and shareQuantumTxns: how long, and how many
-	// transactions, a connection carries one destination before it
-	// moves on to a destination of its group that waits.
-	shareQuantum     = 250 * time.Millisecond
-	shareQuantumTxns = 50
+	// defaultShareQuantum (Config.shareQuantum) and shareQuantumTxns:
+	// how long, and how many transactions, a connection carries one
+	// destination before it moves on to a destination of its group that
+	// waits.
+	defaultShareQuantum = 250 * time.Millisecond
+	shareQuantumTxns    = 50
 	// shareYield: how long a waiting destination that may not use a
 	// connection (its TLS policy) waits before that connection, with
 	// nothing else to carry, closes to give it the slot.
@@ -628,7 +630,7 @@ func (d *dest) takeAdmitted(c *conn) (j *job, ok bool) {
 // d's own mail, then a waiting destination's, then the park.
 func (d *dest) next(c *conn) (*dest, *job, bool) {
 	e := d.e
-	if (c.onDest >= shareQuantumTxns || time.Since(c.destSince) >= shareQuantum) && e.share.othersWait(c.group, d) {
+	if (c.onDest >= shareQuantumTxns || time.Since(c.destSince) >= e.cfg.shareQuantum) && e.share.othersWait(c.group, d) {
 		if to, j, _ := d.handOff(c); to != nil {
 			if j != nil {
 				return to, j, false

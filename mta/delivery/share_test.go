@@ -2,7 +2,9 @@ package delivery
 
 import (
 	"fmt"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -188,39 +190,62 @@ func TestSharedConnectionCarriesVerifiedDomain(t *testing.T) {
 }
 
 // TestSlowDomainDoesNotHoldSharedConnection: one connection for the
-// site; slow.test's recipients take 120 ms each at the receiver and 30
-// of them are queued first. Twenty other domains of the site arriving
-// meanwhile must not wait for slow.test's backlog: the connection moves
-// on after its quantum.
+// site; slow.test has a backlog of 30 messages on it when twenty other
+// domains of the site arrive. They must not wait for slow.test's
+// backlog: the connection moves on after its quantum.
+//
+// Ordered by events, not by wall time: slow.test's second recipient is
+// held at the receiver until all twenty wait on the site's want list,
+// and its last one until all twenty were delivered. A connection that
+// stays with slow.test never gets there (the command timeout is longer
+// than the test's wait), so the test fails instead of passing late. The
+// quantum is a nanosecond: every transaction has used it up.
 func TestSlowDomainDoesNotHoldSharedConnection(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	slowDone := 0
+	const slow, others = 30, 20
+	othersWait, othersDone := make(chan struct{}), make(chan struct{})
+	var releaseWait, releaseDone sync.Once
+	var slowRcpts, slowDone, othersDelivered, slowFirst atomic.Int32
+	isSlow := func(to string) bool { return strings.HasSuffix(to, "@slow.test") }
 	sink := mtatest.NewSink(t, mtatest.SinkOptions{
 		Rcpt: func(to string) error {
-			if len(to) > 10 && to[len(to)-10:] == "@slow.test" {
-				time.Sleep(120 * time.Millisecond) // the receiver's slowness for this domain
+			if !isSlow(to) {
+				return nil
+			}
+			switch n := slowRcpts.Add(1); {
+			case n == slow:
+				<-othersDone
+			case n >= 2:
+				<-othersWait
 			}
 			return nil
 		},
 		Data: func(r mtatest.Received) error {
-			if len(r.To) == 1 && len(r.To[0]) > 10 && r.To[0][len(r.To[0])-10:] == "@slow.test" {
-				mu.Lock()
-				slowDone++
-				mu.Unlock()
+			if len(r.To) != 1 {
+				return nil
+			}
+			if isSlow(r.To[0]) {
+				slowDone.Add(1)
+			} else if othersDelivered.Add(1) == others {
+				slowFirst.Store(slowDone.Load()) // the receiver's order
 			}
 			return nil
 		},
 	})
+	t.Cleanup(func() { // before the sink closes: no session stays held
+		releaseWait.Do(func() { close(othersWait) })
+		releaseDone.Do(func() { close(othersDone) })
+	})
 	var domains []string
 	h := newHarness(t, func(h *harness, cfg *Config) {
 		cfg.Port = sink.Port()
-		domains = sharedDomains(h, 20)
+		domains = sharedDomains(h, others)
 		h.dns.AddMX("slow.test", 10, "mx1.example.test")
+		cfg.CommandTimeout = time.Minute // a held recipient never times out within the test
+		cfg.shareQuantum = time.Nanosecond
 		cfg.slotFallback = time.Hour // signals only: no asking again on a timer
 		cfg.Shaping = newPolicy(t, h, []shaping.Rule{{Name: shaping.DefaultRuleName, MaxConnections: 1}})
 	})
-	const slow = 30
 	for i := range slow {
 		h.enqueue([]string{fmt.Sprintf("s%d@slow.test", i)}, nil)
 	}
@@ -230,16 +255,39 @@ func TestSlowDomainDoesNotHoldSharedConnection(t *testing.T) {
 		h.enqueue([]string{"x@" + d}, nil)
 	}
 	h.engine.Kick()
+	waitFor(t, "the other domains on the site's want list", func() bool {
+		return wanting(h.engine, "slow.test") == others
+	})
+	releaseWait.Do(func() { close(othersWait) })
 	for _, d := range domains {
 		h.events.wait(t, "x@"+d, 1, "delivered")
 	}
-	mu.Lock()
-	n := slowDone
-	mu.Unlock()
+	n := slowFirst.Load()
+	releaseDone.Do(func() { close(othersDone) })
 	if n >= slow {
 		t.Errorf("the other domains waited for slow.test's whole backlog (%d of %d delivered first)", n, slow)
 	}
+	for i := range slow {
+		h.events.wait(t, fmt.Sprintf("s%d@slow.test", i), 1, "delivered")
+	}
 	t.Logf("slow.test delivered %d of %d before the last of the other domains", n, slow)
+}
+
+// wanting counts the destinations, other than domain not, on e's share
+// groups' want lists.
+func wanting(e *Engine, not string) int {
+	s := &e.share
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, g := range s.groups {
+		for _, w := range g.want {
+			if w.d.domain != not {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // TestThrottleOnSharedConnectionSlowsTheSite: d0.test's two messages
