@@ -2,10 +2,12 @@ package submit
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-smtp"
 	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Envelope mailbox syntax (RFC 5321 §4.1.2, RFC 6531 §3.3).
@@ -43,6 +45,8 @@ const (
 	probLiteral     = "address literals are not accepted; use a domain name"
 	probTrailingDot = "domain has a trailing dot"
 	probDomain      = "domain is not a valid host name"
+	probRouting     = "local part contains % or ! (percent hack or bang path routing, RFC 5321 Appendix C); these are not accepted"
+	probLocalForm   = "non-ASCII local part is not in Unicode normal form (RFC 6530 section 10.1); send it composed (NFC), without full-width, compatibility or invisible format characters"
 )
 
 // ValidAddress checks the shape of an envelope mailbox as submission
@@ -67,6 +71,58 @@ func addressProblem(a string) string {
 		return probLocal
 	}
 	return domainProblem(a[at+1:])
+}
+
+// mailboxProblem is what MAIL and RCPT refuse: addressProblem's syntax,
+// then two rules about mailboxes that another host would read as some
+// other mailbox, so that a suppression, a sender-domain check or a
+// de-duplication keyed by the address as written would miss them:
+//
+//   - routing in the local part. "victim%r.test@relay.test" is delivered
+//     to victim@r.test by a receiver that still honours the percent hack
+//     (Postfix's allow_percent_hack is on by default; RFC 5321 Appendix C
+//     discourages it), and "r.test!victim@relay.test" likewise by one that
+//     rewrites UUCP bang paths (Postfix's swap_bangpath). No suppression of
+//     victim@r.test, and no reputation count, sees them. "%" and "!" are
+//     atext, but no bulk mailbox needs them, so both are refused, from
+//     senders too (a bounce to such a return path would be routed to a
+//     third party). The other routing forms are refused already: source
+//     routes ("@a.test:b@c.test") are dropped by the parser, and the
+//     quoted forms ("b@c"@d, DECnet "host::user") need quoting.
+//   - Unicode spellings of one local part (RFC 6530 §10.1, RFC 6532 §3.1:
+//     NFC). A receiver that normalises delivers "ju\u0308rgen" (NFD) and
+//     "ｊürgen" (full-width) to jürgen's mailbox; a non-ASCII local part
+//     must therefore be what NFKC leaves unchanged (which implies NFC)
+//     and hold no format characters (U+200B, U+00AD, bidi controls), which
+//     NFKC keeps but readers and some receivers drop. Refusing rather than
+//     rewriting keeps the envelope the tenant sent; queue.NormalizeAddr
+//     puts local parts in NFC besides, for addresses from elsewhere.
+//
+// These are submission's rules, not ValidAddress's: an address accepted
+// before them and stored must stay reachable by data subject requests.
+func mailboxProblem(a string) string {
+	if prob := addressProblem(a); prob != probNone {
+		return prob
+	}
+	local := a[:strings.LastIndexByte(a, '@')]
+	if strings.ContainsAny(local, "%!") {
+		return probRouting
+	}
+	if !isASCII(local) && !normalLocal(local) {
+		return probLocalForm
+	}
+	return probNone
+}
+
+// normalLocal reports whether a non-ASCII local part is in the one form
+// mailboxProblem accepts: unchanged by NFKC, no format characters.
+func normalLocal(local string) bool {
+	for _, r := range local {
+		if unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return norm.NFKC.IsNormalString(local)
 }
 
 // dotAtomText reports whether local is atext and dots only (RFC 5322

@@ -38,7 +38,11 @@ type Session struct {
 	// mktSupp holds recipients suppressed for marketing mail only: they
 	// are dropped after DATA if the message turns out to be marketing.
 	mktSupp map[string]string
-	inTxn   bool
+	// canon holds the accepted recipients' canonical forms
+	// (queue.NormalizeAddr), so that a mailbox listed twice in one
+	// transaction is one recipient (Rcpt); nil until a second recipient.
+	canon map[string]struct{}
+	inTxn bool
 	// sizeHint is MAIL's SIZE= (RFC 1870), 0 if none: the read buffer
 	// grows to it instead of doubling all the way (readDataHeld).
 	sizeHint int64
@@ -189,7 +193,7 @@ func (s *Session) Mail(from string, opts *smtp.MailOptions) error {
 	}
 	// The null reverse-path is left to the sender-domain check (no
 	// tenant may send bounces through submission).
-	if prob := addressProblem(from); from != "" && prob != probNone {
+	if prob := mailboxProblem(from); from != "" && prob != probNone {
 		return s.b.refuse(senderSyntax(prob))
 	}
 	if !s.tenant.MaySend(from) {
@@ -218,7 +222,7 @@ func (s *Session) Mail(from string, opts *smtp.MailOptions) error {
 	if opts != nil {
 		s.sizeHint = opts.Size
 	}
-	s.rcpts, s.mktSupp = s.rcpts[:0], nil
+	s.rcpts, s.mktSupp, s.canon = s.rcpts[:0], nil, nil
 	return nil
 }
 
@@ -248,8 +252,12 @@ func (s *Session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if r := refuseRcpt[checkAddressBytes(to, s.fromUTF8)]; r != nil {
 		return s.b.refuse(r)
 	}
-	if prob := addressProblem(to); prob != probNone {
+	if prob := mailboxProblem(to); prob != probNone {
 		return s.b.refuse(rcptSyntax(prob))
+	}
+	canon, dup := s.repeated(to)
+	if dup {
+		return nil
 	}
 	if max := s.maxRcpts(); max > 0 && len(s.rcpts) >= max {
 		s.b.reject("too_many_recipients")
@@ -268,7 +276,37 @@ func (s *Session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		}
 	}
 	s.rcpts = append(s.rcpts, to)
+	if s.canon != nil {
+		s.canon[canon] = struct{}{}
+	}
 	return nil
+}
+
+// repeated reports whether to is a mailbox this transaction has accepted
+// already in some spelling (case, a trailing dot, the U-label or A-label
+// domain, NFD: queue.NormalizeAddr), logging it. RCPT answers such a
+// duplicate 250 and keeps one recipient: nothing in RFC 5321 makes a
+// server deliver one copy per RCPT of the same mailbox (Postfix and Exim
+// collapse duplicates silently in the same way), and each copy
+// would be another delivery, another VERP token and another return
+// counted against the tenant's reputation for one mailbox. canon is to's
+// canonical form, for Rcpt to remember once it accepts to (a recipient it
+// refuses must not make a later spelling of it a silent duplicate).
+func (s *Session) repeated(to string) (canon string, dup bool) {
+	if len(s.rcpts) == 0 {
+		return "", false // the first: nothing to compare, nothing computed
+	}
+	if s.canon == nil {
+		s.canon = make(map[string]struct{}, 2*len(s.rcpts))
+		for _, r := range s.rcpts {
+			s.canon[queue.NormalizeAddr(r)] = struct{}{}
+		}
+	}
+	canon = queue.NormalizeAddr(to)
+	if _, dup = s.canon[canon]; dup {
+		s.b.log.Info("recipient repeated in one transaction: kept once", "tenant", s.tenant.Name, "rcpt", to)
+	}
+	return canon, dup
 }
 
 // suppressedError is the RCPT reply for a suppressed address. The reason
@@ -653,7 +691,7 @@ func (s *Session) protocol() string {
 
 // Reset ends the transaction (RSET, or after DATA).
 func (s *Session) Reset() {
-	s.from, s.rcpts, s.mktSupp = "", s.rcpts[:0], nil
+	s.from, s.rcpts, s.mktSupp, s.canon = "", s.rcpts[:0], nil, nil
 	if s.inTxn {
 		s.inTxn = false
 		s.b.end()
