@@ -309,6 +309,11 @@ func (d *dest) awaitSlot(epoch uint64) workerNext {
 		// took d's mail (handOff takes d off the list, then wakes).
 		d.sleeping.Store(false)
 		d.drainWakeup()
+		if e.stopping() {
+			// Asking again would spin: a stopping engine frees no slot
+			// for this worker, and its job stays in flight in the spool.
+			return exitWorker
+		}
 		return d.afterWait(key, 0)
 	}
 	t := time.NewTimer(e.slotFallback())
