@@ -18,15 +18,16 @@ import (
 )
 
 // gatedStore holds the first two Complete calls until open is closed,
-// and counts the calls and the results they carry.
+// and counts the calls, the results they carry and those held.
 type gatedStore struct {
 	Store
-	open           chan struct{}
-	calls, results atomic.Int64
+	open                 chan struct{}
+	calls, results, held atomic.Int64
 }
 
 func (g *gatedStore) Complete(ctx context.Context, results []queue.Result) error {
 	if g.calls.Add(1) <= maxCompleters {
+		g.held.Add(int64(len(results)))
 		<-g.open
 	}
 	g.results.Add(int64(len(results)))
@@ -35,9 +36,11 @@ func (g *gatedStore) Complete(ctx context.Context, results []queue.Result) error
 
 // TestCompleterBatchesOutcomes: outcomes settled while the spool writes
 // earlier ones go to it together. The first two Completes (one per
-// completer) are held until all 150 messages were delivered: the 148
-// outcomes settled meanwhile then take at most two more Complete calls,
-// not one each, and every recipient is recorded once.
+// completer) are held until all 150 messages were delivered and their
+// outcomes settled (held or waiting for a completer: the sink's count
+// alone runs ahead of the last settlements): the outcomes settled
+// meanwhile then take at most two more Complete calls, not one each,
+// and every recipient is recorded once.
 func TestCompleterBatchesOutcomes(t *testing.T) {
 	t.Parallel()
 	const n = 150
@@ -49,8 +52,13 @@ func TestCompleterBatchesOutcomes(t *testing.T) {
 	})
 	h.enqueueMany(n, func(i int) string { return fmt.Sprintf("u%d@example.test", i) })
 	h.start()
-	sink.WaitRcpts(n, waitLimit)
-	close(gs.open)
+	release := sync.OnceFunc(func() { close(gs.open) })
+	t.Cleanup(release) // before the engine stops: its completers end
+	if got := sink.WaitRcpts(n, waitLimit); len(got) != n {
+		t.Fatalf("%d of %d messages delivered", len(got), n)
+	}
+	waitFor(t, "every outcome settled", func() bool { return gs.held.Load()+pendingResults(h.engine) == n })
+	release()
 	waitFor(t, "every outcome recorded", func() bool { return gs.results.Load() == n })
 	waitFor(t, "every event", func() bool { return len(h.events.all()) == n })
 	if c := gs.calls.Load(); c > 2*maxCompleters {
@@ -61,6 +69,18 @@ func TestCompleterBatchesOutcomes(t *testing.T) {
 		t.Errorf("spool: %d in flight, %d delivered; want 0 and %d", inflight, delivered, n)
 	}
 	t.Logf("%d outcomes in %d Complete calls", gs.results.Load(), gs.calls.Load())
+}
+
+// pendingResults counts the results waiting for a completer.
+func pendingResults(e *Engine) int64 {
+	r := &e.recs
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var n int64
+	for _, s := range r.pending {
+		n += int64(len(s.results))
+	}
+	return n
 }
 
 // failingStore refuses any Complete that carries message bad's outcome.
