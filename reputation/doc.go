@@ -20,7 +20,11 @@
 // address must not pause every tenant. Hard bounces and blocks are
 // divided by the messages that reached a final outcome (delivered or
 // failed, suppressed and operator bounces left out); unsubscribes by
-// those delivered.
+// those delivered. The numerators count mailboxes, not copies: a hard
+// bounce, complaint or unsubscribe counts once per recipient of a
+// message, and, with [Deps.Addresses], once per (tenant, mailbox in its
+// canonical form) per [Config.WindowTime], however many copies reached
+// that mailbox; blocks count per message.
 //
 // # Windows
 //

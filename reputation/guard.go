@@ -49,6 +49,19 @@ type Saver interface {
 // went to; ok is false when unknown (the directory entry expired).
 type Receiver func(msg uint64, rcpt uint32) (domain, site string, ok bool)
 
+// Addresser returns the address of a message's recipient; ok is false
+// when unknown (the directory entry expired).
+type Addresser func(msg uint64, rcpt uint32) (addr string, ok bool)
+
+// DirectoryAddresser is an Addresser over the spool's recipient
+// directory.
+func DirectoryAddresser(d Directory) Addresser {
+	return func(msg uint64, rcpt uint32) (string, bool) {
+		r, ok := d.LookupRecipient(queue.ID(msg), rcpt)
+		return r.Addr, ok && r.Addr != ""
+	}
+}
+
 // Directory is the spool's recipient directory (*queue.Store).
 type Directory interface {
 	LookupRecipient(id queue.ID, idx uint32) (queue.Recipient, bool)
@@ -76,6 +89,11 @@ type Deps struct {
 	Holds Holds
 	// Receiver finds delivered recipients' domains. Required.
 	Receiver Receiver
+	// Addresses finds a returned or complained-about recipient's address,
+	// so that hard bounces, complaints and unsubscribes count once per
+	// (tenant, mailbox) per WindowTime (perAddress); nil counts them once
+	// per recipient of a message only.
+	Addresses Addresser
 	// Events records pause, resume and warning events; nil records none.
 	Events Recorder
 	// Saver keeps the windows across restarts; nil keeps them in memory.
@@ -292,7 +310,8 @@ func (g *Guard) count(ctx context.Context, items []item) {
 	for i := range items {
 		it := &items[i]
 		var buf [3]counter
-		cs := g.returns.dedupe(it, g.counters(it, buf[:0]))
+		cs := g.counters(it, buf[:0])
+		cs = g.returns.dedupe(it, cs, strings.ToLower(it.tenant), g.address(it, cs), now, g.cfg.WindowTime)
 		if len(cs) == 0 {
 			continue
 		}
@@ -355,6 +374,24 @@ func (g *Guard) counters(it *item, cs []counter) []counter {
 		cs = append(cs, cUnsub)
 	}
 	return cs
+}
+
+// address is the canonical address (queue.NormalizeAddr) of it's
+// recipient when cs holds a per-address count and Deps.Addresses knows
+// it, else "". Deliveries, the bulk of the feed, look nothing up.
+func (g *Guard) address(it *item, cs []counter) string {
+	if g.d.Addresses == nil || it.msg == 0 {
+		return ""
+	}
+	for _, c := range cs {
+		if perAddress(c) {
+			if a, ok := g.d.Addresses(it.msg, it.rcpt); ok {
+				return queue.NormalizeAddr(a)
+			}
+			return ""
+		}
+	}
+	return ""
 }
 
 // classCounter is the count a bounce class adds (mta/bounce's classes):
