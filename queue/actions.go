@@ -160,7 +160,7 @@ func (s *Store) finalize(ctx context.Context, f Filter, reason string, remove bo
 				Attempt: r.Attempts, Reply: reason}); err != nil {
 				return err
 			}
-			if err := s.finishOne(mb, tx, id, &d, false); err != nil {
+			if err := s.finishOne(mb, tx, id, &d, nil); err != nil {
 				return err
 			}
 			if mb.Get(id.key()) != nil {

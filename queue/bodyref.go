@@ -146,10 +146,9 @@ func (s *Store) countSeg(tx *bolt.Tx, ref bodyRef, sign int64) error {
 }
 
 // dropBody removes message id's body, from bbolt or from its segment. With
-// zero (an erasure), a segment body's bytes are overwritten with zeros and
-// that is made durable before the transaction commits, so the erasure is
-// never acknowledged with the bytes still on disk.
-func (s *Store) dropBody(tx *bolt.Tx, id ID, zero bool) error {
+// z (an erasure), a segment body is also recorded to be zeroed once tx
+// commits (erasezero.go).
+func (s *Store) dropBody(tx *bolt.Tx, id ID, z *zeroing) error {
 	if err := tx.Bucket(bucketBody).Delete(id.key()); err != nil {
 		return err
 	}
@@ -162,8 +161,8 @@ func (s *Store) dropBody(tx *bolt.Tx, id ID, zero bool) error {
 	if err != nil {
 		return fmt.Errorf("body reference %s: %w", id, err)
 	}
-	if zero {
-		if err := s.segs.zero(ref); err != nil {
+	if z != nil {
+		if err := s.recordZero(tx, z, id, ref); err != nil {
 			return err
 		}
 	}

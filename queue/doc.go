@@ -72,7 +72,13 @@
 // one deferred message can pin a file — into the active one: it copies
 // the live bodies, fdatasyncs, and moves their references in one
 // transaction, skipping any message that went meanwhile. An erasure
-// (EraseSubject) overwrites the removed message's bytes with zeros and
-// fdatasyncs them before its transaction commits, and never runs during a
-// compaction (which could otherwise copy them).
+// (EraseSubject) records the removed bodies (bucket tozero) in the
+// transaction that removes them, and only once it has committed
+// overwrites their bytes with zeros, fdatasyncing each segment once,
+// before it returns; Open finishes a zeroing a crash cut short. It never
+// runs during a compaction (which could otherwise copy the bytes). A
+// segment whose fdatasync failed is never appended to again, and no
+// write with a body in it commits afterwards. BodyTo looks a reference
+// up again when its read fails, so a compaction moving the body, or its
+// message finishing, meanwhile is not a read error.
 package queue

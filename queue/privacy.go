@@ -366,9 +366,11 @@ const JournalErased = "erased"
 // runs, completes into nothing (Complete ignores a missing record).
 //
 // A message left with no recipient goes with its body. A body kept in a
-// segment file is overwritten with zeros there, fdatasync'd before the
-// write commits, so the erasure is never answered with the bytes still
-// on disk; a body kept in bbolt leaves the tree, but its freed page keeps
+// segment file is overwritten with zeros there once the write has
+// committed (never before: a rolled-back erasure must leave live mail
+// intact), fdatasync'd once per segment before EraseSubject returns, so
+// the erasure is never answered with the bytes still on disk (a crash in
+// between: Open zeroes them, see erasezero.go); a body kept in bbolt leaves the tree, but its freed page keeps
 // the bytes until bbolt reuses it.
 //
 // Mail accepted after FindSubject's snapshot is not erased: it is new
@@ -383,7 +385,8 @@ func (s *Store) EraseSubject(ctx context.Context, sub *Subject) (Erasure, error)
 	var e Erasure
 	var d delta
 	var jseq uint64
-	// No compaction copies a body while this removes (and zeroes) it.
+	z := &zeroing{} // filled by the committed transaction only (OnCommit)
+	// No compaction copies a body while this removes and zeroes it.
 	s.compactMu.Lock()
 	defer s.compactMu.Unlock()
 	err := s.write(ctx, func(tx *bolt.Tx) error {
@@ -400,7 +403,7 @@ func (s *Store) EraseSubject(ctx context.Context, sub *Subject) (Erasure, error)
 			e.Directory++
 		}
 		jw := newJournalWriter(tx)
-		if err := s.eraseQueued(tx, jw, sub.Tenant, sub.Queued, &e, &d); err != nil {
+		if err := s.eraseQueued(tx, jw, sub.Tenant, sub.Queued, &e, &d, z); err != nil {
 			return err
 		}
 		jseq = jw.last
@@ -446,10 +449,22 @@ func (s *Store) EraseSubject(ctx context.Context, sub *Subject) (Erasure, error)
 				}
 			}
 		}
+		if s.eraseFails != nil {
+			if err := s.eraseFails(); err != nil {
+				return err
+			}
+		}
 		return d.persist(tx)
 	}, func() { s.counts.apply(&d); s.journaled(jseq) })
 	if err != nil {
 		return Erasure{}, fmt.Errorf("queue: erase subject: %w", err)
+	}
+	if s.crashAfterErase {
+		return e, nil
+	}
+	// Committed: now the bytes go, outside the writer, before the answer.
+	if err := s.zeroErased(ctx, z); err != nil {
+		return e, fmt.Errorf("queue: erase subject: erased, but the bodies are not zeroed yet (the next start will): %w", err)
 	}
 	return e, nil
 }
@@ -520,7 +535,7 @@ func dropFleetOutbox(tx *bolt.Tx, tenant, addr string) error {
 // eraseQueued removes tenant's recipient records qs, counting down their
 // messages (which go once nothing is left of them) and journaling the
 // removal of those not final yet.
-func (s *Store) eraseQueued(tx *bolt.Tx, jw *journalWriter, tenant string, qs []QueuedRcpt, e *Erasure, d *delta) error {
+func (s *Store) eraseQueued(tx *bolt.Tx, jw *journalWriter, tenant string, qs []QueuedRcpt, e *Erasure, d *delta, z *zeroing) error {
 	at := s.opts.Now()
 	sb, rb, ib, hb, mb := scheduleOf(tx), tx.Bucket(bucketRcpt), tx.Bucket(bucketInflight), tx.Bucket(bucketHeld), tx.Bucket(bucketMsg)
 	for _, q := range qs {
@@ -562,7 +577,7 @@ func (s *Store) eraseQueued(tx *bolt.Tx, jw *journalWriter, tenant string, qs []
 		}
 		d.move(r.State, 0)
 		msgs := d[0]
-		if err := s.finishOne(mb, tx, q.ID, d, true); err != nil {
+		if err := s.finishOne(mb, tx, q.ID, d, z); err != nil {
 			return err
 		}
 		if d[0] < msgs {

@@ -395,24 +395,26 @@ func (s *segments) read(ref bodyRef, dst []byte) ([]byte, error) {
 	return dst, nil
 }
 
-// zero overwrites the body at ref with zeros and makes that durable: an
-// erased message's bytes leave the disk, not just the index.
-func (s *segments) zero(ref bodyRef) error {
-	seg, err := s.acquire(ref.Seg)
-	if err != nil {
-		return err
+// pin keeps segment num from removal (as a pending append does) until
+// done, and returns it; nil if it is missing.
+func (s *segments) pin(num uint32) *segFile {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seg := s.all[num]
+	if seg != nil {
+		seg.pending++
 	}
-	defer s.release(seg)
-	zeros := make([]byte, min(int(ref.Len), 1<<20))
-	for done := 0; done < int(ref.Len); {
-		n := min(len(zeros), int(ref.Len)-done)
-		if _, err := seg.f.WriteAt(zeros[:n], int64(ref.Off)+int64(done)); err != nil {
-			return fmt.Errorf("queue: segments: zero in %d: %w", ref.Seg, err)
-		}
-		done += n
-	}
-	if err := fdatasync(seg.f); err != nil {
-		return fmt.Errorf("queue: segments: zero in %d: fdatasync: %w", ref.Seg, err)
+	return seg
+}
+
+// syncZeroed fdatasyncs seg after an erasure zeroed bodies in it. A
+// failure breaks it, as in sync: appends to it may be lost too.
+func (s *segments) syncZeroed(seg *segFile) error {
+	if err := s.syncFile(seg.f); err != nil {
+		s.mu.Lock()
+		seg.broken = true
+		s.mu.Unlock()
+		return fmt.Errorf("queue: segments: fdatasync %d after zeroing: %w", seg.num, err)
 	}
 	return nil
 }

@@ -363,7 +363,7 @@ func (c *completion) one(jw *journalWriter, res *Result) error {
 		if err := recordDelivery(c.tx.Bucket(bucketDir), rk, res); err != nil {
 			return err
 		}
-		if err := c.s.finishOne(c.mb, c.tx, res.ID, c.d, false); err != nil {
+		if err := c.s.finishOne(c.mb, c.tx, res.ID, c.d, nil); err != nil {
 			return err
 		}
 	default:
@@ -373,9 +373,10 @@ func (c *completion) one(jw *journalWriter, res *Result) error {
 }
 
 // finishOne counts down a message's pending recipients and removes the
-// message once none is left, its body with it (zeroed on disk first, with
-// zero, if it is in a segment file: see dropBody).
-func (s *Store) finishOne(mb *bolt.Bucket, tx *bolt.Tx, id ID, d *delta, zero bool) error {
+// message once none is left, its body with it (recorded in z to be zeroed
+// on disk after the commit, for an erasure, if it is in a segment file:
+// see dropBody).
+func (s *Store) finishOne(mb *bolt.Bucket, tx *bolt.Tx, id ID, d *delta, z *zeroing) error {
 	mv := mb.Get(id.key())
 	if mv == nil {
 		return nil
@@ -394,7 +395,7 @@ func (s *Store) finishOne(mb *bolt.Bucket, tx *bolt.Tx, id ID, d *delta, zero bo
 		return err
 	}
 	d[0]--
-	if err := s.dropBody(tx, id, zero); err != nil {
+	if err := s.dropBody(tx, id, z); err != nil {
 		return err
 	}
 	rb := tx.Bucket(bucketRcpt)

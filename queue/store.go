@@ -26,7 +26,7 @@ var (
 	bucketSched    = []byte("sched")    // due|id|idx → nil
 	bucketInflight = []byte("inflight") // id|idx → nil
 	allBuckets     = [][]byte{bucketMeta, bucketMsg, bucketBody, bucketRcpt, bucketSched, bucketSchedPrio, bucketSchedDest, bucketInflight,
-		bucketSupp, bucketSoft, bucketDir, bucketInbox, bucketHolds, bucketHeld, bucketJournal, bucketBodyRef, bucketSegs}
+		bucketSupp, bucketSoft, bucketDir, bucketInbox, bucketHolds, bucketHeld, bucketJournal, bucketBodyRef, bucketSegs, bucketToZero}
 
 	keyHighWater = []byte("id_hwm")
 )
@@ -149,6 +149,12 @@ type Store struct {
 	// beforeBodyRead, when set (tests), runs in BodyTo between its first
 	// lookup of a segment reference and the read.
 	beforeBodyRead func()
+	// eraseFails, when set (tests), ends EraseSubject's transaction with
+	// its error after everything else in it ran.
+	eraseFails func() error
+	// crashAfterErase, when set (tests), ends EraseSubject right after
+	// its commit, as a crash there would: nothing zeroed.
+	crashAfterErase bool
 }
 
 type writeReq struct {
@@ -192,6 +198,10 @@ func Open(path string, opts Options) (*Store, error) {
 		return err
 	})
 	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("queue: open %s: %w", path, err)
+	}
+	if err = finishZeroing(db, segDir(path)); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("queue: open %s: %w", path, err)
 	}
