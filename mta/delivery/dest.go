@@ -52,6 +52,10 @@ type dest struct {
 	// (awaitSlot), which set sleeping; share.go's wake sends.
 	wakeup   chan wakeReason
 	sleeping atomic.Bool
+	// woke is why its worker's last wait ended (a wakeReason, 0: none),
+	// until its next round takes a job: a worker that finds none passes
+	// the freed slot or parked connection on (work).
+	woke atomic.Uint32
 }
 
 func newDest(e *Engine, domain string, src *Source) *dest {
@@ -160,7 +164,14 @@ func (d *dest) worker() {
 func (d *dest) work() (*dest, bool) {
 	e := d.e
 	j := d.take(0)
+	woke := wakeReason(d.woke.Swap(0))
 	if j == nil {
+		// A connection took d's mail while this worker woke: what it
+		// was woken for would otherwise wait for the fallback or the
+		// idle timeout.
+		if woke == wakeSlot || woke == wakeParked {
+			e.wakeWaiter(d.groupKey(), woke)
+		}
 		return d, false
 	}
 	targets, err := d.targets(e.workCtx)
@@ -303,18 +314,23 @@ func (d *dest) acquireSlot(j *job, k shaping.Key) (workerNext, *conn) {
 func (d *dest) awaitSlot(epoch uint64) workerNext {
 	e := d.e
 	key := d.groupKey()
+	if e.cfg.awaitHook != nil {
+		e.cfg.awaitHook(d)
+	}
 	d.sleeping.Store(true)
 	if e.slotFreed.Load() != epoch || !e.share.wants(key, d) {
-		// A slot came back before this worker slept, or a connection
-		// took d's mail (handOff takes d off the list, then wakes).
+		// A slot came back or a connection was parked before this
+		// worker slept, or a connection took d's mail (handOff takes d
+		// off the list, then wakes). A wake-up sent meanwhile keeps its
+		// reason, passed on if this worker ends.
 		d.sleeping.Store(false)
-		d.drainWakeup()
+		why := d.drainWakeup()
 		if e.stopping() {
 			// Asking again would spin: a stopping engine frees no slot
 			// for this worker, and its job stays in flight in the spool.
 			return exitWorker
 		}
-		return d.afterWait(key, 0)
+		return d.afterWait(key, why)
 	}
 	t := time.NewTimer(e.slotFallback())
 	defer t.Stop()
@@ -326,7 +342,9 @@ func (d *dest) awaitSlot(epoch uint64) workerNext {
 	case <-e.workCtx.Done():
 	}
 	d.sleeping.Store(false)
-	d.drainWakeup()
+	if late := d.drainWakeup(); why == 0 {
+		why = late // the fallback ran out as a wake-up came
+	}
 	if e.stopping() {
 		return exitWorker
 	}
@@ -337,7 +355,8 @@ func (d *dest) awaitSlot(epoch uint64) workerNext {
 // afterWait: a worker that waited ends when another worker of d runs
 // (a connection handed to d), passing on a freed slot or a parked
 // connection it was woken for: else nobody would look at them until
-// the fallback or the idle timeout.
+// the fallback or the idle timeout. A worker that goes on remembers
+// why it woke (d.woke) for its next round.
 func (d *dest) afterWait(key string, why wakeReason) workerNext {
 	if d.othersActive() {
 		if why == wakeSlot || why == wakeParked {
@@ -345,14 +364,20 @@ func (d *dest) afterWait(key string, why wakeReason) workerNext {
 		}
 		return exitWorker
 	}
+	if why == wakeSlot || why == wakeParked {
+		d.woke.Store(uint32(why))
+	}
 	return nextJob
 }
 
-// drainWakeup drops a wake-up that came after the wait ended.
-func (d *dest) drainWakeup() {
+// drainWakeup takes a wake-up that came after the wait ended and
+// returns its reason (0: none).
+func (d *dest) drainWakeup() wakeReason {
 	select {
-	case <-d.wakeup:
+	case why := <-d.wakeup:
+		return why
 	default:
+		return 0
 	}
 }
 

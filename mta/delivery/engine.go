@@ -158,6 +158,9 @@ type Config struct {
 	// shareQuantum: how long a shared connection carries one destination
 	// before it moves on to another of its group that waits (share.go) [250ms]
 	shareQuantum time.Duration
+	// awaitHook, tests only: called by a destination's worker refused a
+	// slot just before it goes to sleep (awaitSlot), to run what races it.
+	awaitHook func(d *dest)
 }
 
 // Engine delivers due mail. Create with New, run with Run, stop with Stop.
@@ -182,8 +185,10 @@ type Engine struct {
 	// (AcquireConn false): what a destination waiting for its site's
 	// connection costs (tests and benchmarks read it).
 	slotRefused atomic.Int64
-	// slotFreed counts the slots given back (releaseSlot): a destination
-	// refused one sees whether one came back before it waits; slotWakes
+	// slotFreed counts the slots given back (releaseSlot) and the
+	// connections parked (park): a destination refused a slot sees
+	// whether either happened before it waits, since the wake-up of one
+	// that happened before it slept found nobody asleep; slotWakes
 	// counts the waits that ended (a signal or the fallback).
 	slotFreed atomic.Uint64
 	slotWakes atomic.Int64

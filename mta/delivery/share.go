@@ -307,7 +307,10 @@ func (e *Engine) park(c *conn) bool {
 	e.workers.Add(1)
 	p.timer = time.AfterFunc(idle, func() { e.unpark(p) })
 	// A waiting destination handOff passed over (its TLS policy, or at
-	// its connection limit) looks again: it adopts it or evicts it.
+	// its connection limit) looks again: it adopts it or evicts it. One
+	// between its look at the parked connections and its sleep is not
+	// asleep yet: it sees the epoch move (awaitSlot) and looks again.
+	e.slotFreed.Add(1)
 	g.wake(wakeParked)
 	return true
 }
