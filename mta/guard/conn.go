@@ -1,13 +1,14 @@
 package guard
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"net"
 	"net/netip"
 	"sync/atomic"
 	"time"
+
+	"github.com/emersion/go-smtp"
 )
 
 // Connection states, guarded by the Listener's mutex.
@@ -38,12 +39,11 @@ type Conn struct {
 	reads atomic.Int32
 	cut   atomic.Bool // the pre-auth phase was cut (counted once)
 
-	// Read's pre-auth line holding (Read's goroutine only): held are
-	// bytes of a command line not yet ended by LF; tls says a TLS
-	// handshake began (STARTTLS), after which Read sees ciphertext and
-	// passes it through.
-	held []byte
-	tls  atomic.Bool
+	// cmds counts the command lines read since the session last made
+	// progress (Progress), against the command budget: cmdMax when set
+	// (LimitCommands), else ListenerConfig.MaxCommands.
+	cmds   atomic.Int32
+	cmdMax atomic.Int32
 	// linger: the session was cut with commands still unread; Close
 	// drains them first (see Close).
 	linger atomic.Bool
@@ -69,15 +69,19 @@ func (c *Conn) Addr() netip.Addr { return c.addr }
 // go-smtp arms a read deadline before every command line it reads,
 // whether the line is still on the network or already in its buffer (a
 // pipelined batch), so this is where commands are counted. Past
-// MaxPreAuthCommands it fails, which go-smtp's reader takes as the end
-// of the session before it reads the next line: buffered commands are
-// never run (a deadline alone only fails network reads, and 600
-// pipelined NOOPs were answered). In clear the guard answers 421 4.7.0
-// "Too many commands" itself; under TLS it cannot write, and go-smtp
-// answers its own 421 4.4.0.
+// MaxPreAuthCommands, or past the command budget (MaxCommands), it fails
+// with a 421 4.7.0 *smtp.SMTPError, which go-smtp's reader takes as the
+// end of the session before it reads the next line, and writes as the
+// reply, in clear and under STARTTLS alike (sluice's go-smtp patch):
+// buffered commands are never run (a deadline alone only fails network
+// reads, and 600 pipelined NOOPs were answered).
 func (c *Conn) SetReadDeadline(t time.Time) error {
 	if c.overCommands() {
-		return c.tooManyCommands()
+		c.cutOff("commands")
+		return c.tooManyCommands(errPreAuthCommands)
+	}
+	if c.overBudget() {
+		return c.tooManyCommands(errTooManyCommands)
 	}
 	return c.Conn.SetReadDeadline(c.clamp(t))
 }
@@ -117,35 +121,39 @@ func (c *Conn) overCommands() bool {
 	return max > 0 && c.preAuth() && int(c.reads.Add(1)) > max
 }
 
-// errTooManyCommands ends a session over the pre-auth command cap.
-var errTooManyCommands = errors.New("guard: too many commands before authentication")
+// The replies that end a session over a command cap (RFC 5321 §3.8: 421
+// and close; 4.7.0, a security or policy status, RFC 3463).
+var (
+	errPreAuthCommands = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0},
+		Message: "Too many commands before authentication, closing connection"}
+	errTooManyCommands = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0},
+		Message: "Too many commands, closing connection"}
+)
 
-// tooManyCommands ends the session at the command over the cap: in clear
-// it writes 421 4.7.0 and reports io.EOF (go-smtp then closes without a
-// reply of its own); under TLS, errTooManyCommands (go-smtp writes 421).
-// Its reads fail from now on, so nothing more is run.
-func (c *Conn) tooManyCommands() error {
-	c.cutOff("commands")
+// overBudget counts one command line against the command budget and
+// reports whether it is over it.
+func (c *Conn) overBudget() bool {
+	max := int(c.cmdMax.Load())
+	if max == 0 {
+		max = c.l.cfg.MaxCommands
+	}
+	n := int(c.cmds.Add(1))
+	return max > 0 && n > max
+}
+
+// tooManyCommands ends the session at the command over a cap: it returns
+// reply, which go-smtp writes before it closes. Reads fail from now on
+// (the deadline is in the past), so nothing more is run.
+func (c *Conn) tooManyCommands(reply *smtp.SMTPError) error {
 	c.linger.Store(true)
 	_ = c.Conn.SetReadDeadline(c.accepted) // in the past: any read fails
-	if c.tls.Load() {
-		return errTooManyCommands
-	}
-	_ = c.Conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	_, _ = io.WriteString(c.Conn, "421 4.7.0 Too many commands before authentication, closing connection\r\n")
-	c.hangup.Store(true)
-	return io.EOF
+	return reply
 }
 
 // Read reads bytes left over from the PROXY header first. After Hangup it
 // reports io.EOF, so the SMTP server ends the session once the reply in
-// progress is written.
-//
-// Before authentication, in clear, it hands the SMTP server whole
-// command lines only (holdLines): a line cut by the pre-auth deadline or
-// the client's close is dropped, never run (bufio hands a reader the
-// partial last line before the error, and an EHLO cut at 25 of its 60
-// characters was answered).
+// progress is written. (A command line cut by a deadline or the client's
+// close is never run: sluice's go-smtp drops a line without its LF.)
 func (c *Conn) Read(p []byte) (int, error) {
 	if c.hangup.Load() {
 		return 0, io.EOF
@@ -155,57 +163,9 @@ func (c *Conn) Read(p []byte) (int, error) {
 		c.pre = c.pre[n:]
 		return n, nil
 	}
-	if c.preAuth() && !c.tls.Load() {
-		return c.holdLines(p)
-	}
-	if len(c.held) > 0 { // authenticated with a line begun: it is whole now
-		n := copy(p, c.held)
-		c.held = c.held[n:]
-		return n, nil
-	}
 	n, err := c.Conn.Read(p)
 	c.readErr(err)
 	return n, err
-}
-
-// maxHeld bounds a command line held back: past it the bytes go to the
-// SMTP server, which refuses the line as too long (go-smtp: 2000).
-const maxHeld = 4096
-
-// holdLines reads until the bytes held end a line, and hands over the
-// bytes up to the last LF; the rest waits for its LF. A TLS record
-// (0x16, a ClientHello after STARTTLS) at a line's start ends the
-// holding: the bytes are ciphertext from then on.
-func (c *Conn) holdLines(p []byte) (int, error) {
-	for {
-		tls := c.tls.Load()
-		if i := bytes.LastIndexByte(c.held, '\n'); i >= 0 || len(c.held) >= maxHeld || tls {
-			end := len(c.held)
-			if i >= 0 && !tls {
-				end = i + 1
-			}
-			n := copy(p, c.held[:end])
-			c.held = c.held[n:]
-			if len(c.held) == 0 {
-				c.held = nil
-			}
-			return n, nil
-		}
-		var buf [1024]byte
-		n, err := c.Conn.Read(buf[:])
-		if n > 0 && len(c.held) == 0 && buf[0] == 0x16 {
-			c.tls.Store(true) // a TLS handshake record: STARTTLS
-		}
-		c.held = append(c.held, buf[:n]...)
-		if err != nil {
-			c.readErr(err)
-			if c.tls.Load() && len(c.held) > 0 {
-				continue // hand the ciphertext over first
-			}
-			c.held = nil // a partial line: dropped, never run
-			return 0, err
-		}
-	}
 }
 
 // readErr notes a read that failed at the end of the pre-auth phase.
@@ -235,28 +195,55 @@ func isTimeout(err error) bool {
 // Close closes the connection and releases its place under the caps.
 // Safe to call more than once (go-smtp and a shutting-down server may).
 //
-// A session cut over the command cap has the client's pipelined commands
+// A session cut over a command cap has the client's pipelined commands
 // still unread: closing then would send a TCP reset, which makes the
 // client's kernel drop the replies it has not read yet, the 421 among
 // them. So the guard sends its FIN after the replies and reads what the
 // client still sends (at most lingerBytes, for lingerTime) before it
-// closes.
+// closes. That drain runs in a goroutine of the Listener's (go-smtp's
+// Server.Close closes its connections one by one under a lock, and a
+// drain in Close stalled shutdown a second per cut session), keeps the
+// connection's place under the caps until it ends, and is bounded:
+// past maxLingering drains at once, or once the Listener is closed,
+// Close closes at once.
 func (c *Conn) Close() error {
-	c.l.release(c)
-	if c.linger.Swap(false) {
+	if c.linger.Swap(false) && c.l.lingerStart(c) {
 		if hc, ok := c.Conn.(interface{ CloseWrite() error }); ok && hc.CloseWrite() == nil {
-			_ = c.Conn.SetReadDeadline(time.Now().Add(lingerTime))
-			_, _ = io.Copy(io.Discard, io.LimitReader(c.Conn, lingerBytes))
+			go func() {
+				defer c.l.lingerEnd(c)
+				_, _ = io.Copy(io.Discard, io.LimitReader(c.Conn, lingerBytes))
+				_ = c.Conn.Close()
+				c.l.release(c)
+			}()
+			return nil
 		}
+		c.l.lingerEnd(c)
 	}
+	c.l.release(c)
 	return c.Conn.Close()
 }
 
-// How long and how much Close drains a session cut over the command cap.
+// How long and how much Close drains a session cut over a command cap,
+// and how many such drains a Listener runs at once.
 const (
-	lingerTime  = time.Second
-	lingerBytes = 1 << 20
+	lingerTime   = time.Second
+	lingerBytes  = 1 << 20
+	maxLingering = 64
 )
+
+// Progress tells the guard that the session made progress (the server
+// accepted a message): the connection's command budget starts again.
+func (c *Conn) Progress() { c.cmds.Store(0) }
+
+// LimitCommands sets the connection's command budget to n command lines
+// between two Progress calls, counting those already read, when its
+// Listener sets none (ListenerConfig.MaxCommands): a server sets its own
+// cap from its first session on.
+func (c *Conn) LimitCommands(n int) {
+	if c.l.cfg.MaxCommands == 0 && n > 0 {
+		c.cmdMax.CompareAndSwap(0, int32(min(n, 1<<30)))
+	}
+}
 
 // Authenticate marks the connection authenticated: it leaves the pre-auth
 // counts and its read deadlines are no longer clamped.
@@ -301,6 +288,27 @@ func Hangup(nc net.Conn) bool {
 	c, ok := Find(nc)
 	if ok {
 		c.Hangup()
+	}
+	return ok
+}
+
+// Progress marks progress on the guarded connection under nc (see
+// Conn.Progress); false when nc is not from a guard Listener.
+func Progress(nc net.Conn) bool {
+	c, ok := Find(nc)
+	if ok {
+		c.Progress()
+	}
+	return ok
+}
+
+// LimitCommands sets the command budget of the guarded connection under
+// nc (see Conn.LimitCommands); false when nc is not from a guard
+// Listener.
+func LimitCommands(nc net.Conn, n int) bool {
+	c, ok := Find(nc)
+	if ok {
+		c.LimitCommands(n)
 	}
 	return ok
 }

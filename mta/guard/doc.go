@@ -14,7 +14,11 @@
 //     included), and a cap on its commands: a stranger sending NOOP
 //     cannot keep its slot. The session marks its connection
 //     authenticated with [Authenticated] (it finds the *Conn under a
-//     *tls.Conn).
+//     *tls.Conn). A listener whose clients never authenticate (the
+//     inbound MX) caps the command lines between two accepted messages
+//     instead (MaxCommands, [LimitCommands], [Progress]). Over either
+//     command cap the client gets 421 4.7.0, in clear and under STARTTLS
+//     (sluice's go-smtp writes the guard's reply), and is closed.
 //   - Connections from configured proxy networks must start with a PROXY
 //     protocol header (package proxyproto, v1 and v2); the caps, the
 //     trusted networks and RemoteAddr then apply to the client it names

@@ -47,6 +47,14 @@ type ListenerConfig struct {
 	// server's ReadTimeout must be set; the one over the cap is not run
 	// and the client gets 421 4.7.0 (Conn.SetReadDeadline).
 	MaxPreAuthCommands int
+	// MaxCommands caps the command lines a client may send between two
+	// marks of progress (Conn.Progress: the server accepted a message),
+	// authenticated or not; 0 means no cap. Counted like
+	// MaxPreAuthCommands (the server's ReadTimeout must be set); the
+	// line over the cap is not run and the client gets 421 4.7.0. For
+	// a listener whose clients never authenticate (the inbound MX), a
+	// bound on NOOP, RSET, VRFY and HELP floods.
+	MaxCommands int
 	// Trusted networks (the client's address, after PROXY) are exempt from
 	// the per-address and pre-auth caps and from PreAuthTimeout: they are
 	// counted as authenticated from the start (submission's trusted
@@ -64,6 +72,10 @@ type ListenerConfig struct {
 	AddrReply, BusyReply string
 	Logger               *slog.Logger
 	Metrics              ListenerMetrics
+
+	// lingerTime is how long Close drains a cut session (default
+	// lingerTime; tests set it).
+	lingerTime time.Duration
 }
 
 // ListenerMetrics receives what a Listener counts. Any field may be nil.
@@ -78,8 +90,8 @@ type ListenerMetrics struct {
 	// PreAuthCut is called when a connection's pre-auth phase is cut,
 	// with "timeout" (PreAuthTimeout after accept) or "commands"
 	// (MaxPreAuthCommands reached); the client gets 421 (4.4.2 from
-	// go-smtp for a timeout, 4.7.0 from the guard for commands; under TLS
-	// go-smtp's 4.4.0) and is closed.
+	// go-smtp for a timeout, 4.7.0 from the guard for commands, in clear
+	// and under TLS) and is closed.
 	PreAuthCut func(reason string)
 }
 
@@ -121,6 +133,10 @@ type Listener struct {
 	preAuth int
 	addrs   map[netip.Prefix]*addrCount
 	pending map[net.Conn]struct{} // proxied connections still sending their header
+	// lingering are the connections Close is draining (Conn.Close);
+	// stopped says Close has run: no new drains.
+	lingering map[*Conn]struct{}
+	stopped   bool
 }
 
 type addrCount struct{ conns, preAuth int }
@@ -145,6 +161,12 @@ func Listen(inner net.Listener, cfg ListenerConfig) (*Listener, error) {
 	case cfg.MaxPreAuthCommands == 0:
 		cfg.MaxPreAuthCommands = DefaultMaxPreAuthCommands
 	}
+	if cfg.lingerTime <= 0 {
+		cfg.lingerTime = lingerTime
+	}
+	if cfg.MaxCommands < 0 {
+		cfg.MaxCommands = 0
+	}
 	if cfg.ProxyHeaderTimeout <= 0 {
 		cfg.ProxyHeaderTimeout = defaultProxyHeaderTimeout
 	}
@@ -160,6 +182,7 @@ func Listen(inner net.Listener, cfg ListenerConfig) (*Listener, error) {
 		stop:      make(chan struct{}),
 		addrs:     map[netip.Prefix]*addrCount{},
 		pending:   map[net.Conn]struct{}{},
+		lingering: map[*Conn]struct{}{},
 	}
 	l.wg.Add(1)
 	go l.loop()
@@ -188,15 +211,20 @@ func (l *Listener) Accept() (net.Conn, error) {
 	}
 }
 
-// Close stops accepting, closes connections not yet handed to Accept, and
-// waits for the listener's goroutines. Connections already accepted stay
-// open: their server closes them.
+// Close stops accepting, closes connections not yet handed to Accept,
+// cuts the drains of closed connections short (Conn.Close), and waits for
+// the listener's goroutines. Connections already accepted stay open:
+// their server closes them.
 func (l *Listener) Close() error {
 	err := l.inner.Close()
 	l.halt(net.ErrClosed)
 	l.mu.Lock()
 	for c := range l.pending {
 		c.Close()
+	}
+	l.stopped = true
+	for c := range l.lingering {
+		_ = c.Conn.SetReadDeadline(c.accepted) // end the drain now
 	}
 	l.mu.Unlock()
 	l.wg.Wait()
@@ -381,6 +409,29 @@ func (l *Listener) promote(c *Conn) {
 	if a := l.addrs[c.key]; a != nil {
 		a.preAuth--
 	}
+}
+
+// lingerStart books a drain of c for Close, unless maxLingering drains
+// run or the Listener is closed. Close waits for the drains it books.
+func (l *Listener) lingerStart(c *Conn) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stopped || len(l.lingering) >= maxLingering {
+		return false
+	}
+	l.lingering[c] = struct{}{}
+	l.wg.Add(1)
+	// Under l.mu, so that Close's cut comes after it.
+	_ = c.Conn.SetReadDeadline(time.Now().Add(l.cfg.lingerTime))
+	return true
+}
+
+// lingerEnd ends a drain lingerStart booked.
+func (l *Listener) lingerEnd(c *Conn) {
+	l.mu.Lock()
+	delete(l.lingering, c)
+	l.mu.Unlock()
+	l.wg.Done()
 }
 
 // release returns c's booking; the address entry goes when it is empty,
