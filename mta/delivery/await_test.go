@@ -22,10 +22,11 @@ import (
 func TestWaitingDestinationsNeedNoTimer(t *testing.T) {
 	t.Parallel()
 	const domains, each, maxConns = 40, 2, 2
-	lim := mtatest.NewLimits(0, 0)
-	sink := mtatest.NewSink(t, mtatest.SinkOptions{Limits: lim})
+	lim := &connGauge{} // the engine's count: the sink's lags (connGauge)
+	sink := mtatest.NewSink(t, mtatest.SinkOptions{})
 	var ds []string
 	h := newHarness(t, func(h *harness, cfg *Config) {
+		lim.wire(cfg)
 		cfg.Port = sink.Port()
 		ds = sharedDomains(h, domains)
 		cfg.Shaping = newPolicy(t, h, []shaping.Rule{{Name: shaping.DefaultRuleName, MaxConnections: maxConns, MaxMessagesPerConn: 3}})
