@@ -407,32 +407,8 @@ func (s *Store) EraseSubject(ctx context.Context, sub *Subject) (Erasure, error)
 			return err
 		}
 		jseq = jw.last
-		sb := tx.Bucket(bucketSupp)
-		if v := sb.Get(ck); v != nil {
-			old, err := decodeSuppression(ck, v)
-			if err != nil {
-				return fmt.Errorf("suppression: %w", err)
-			}
-			h := Suppression{Tenant: sub.Tenant, Addr: hashed, Scope: old.Scope, Reason: old.Reason,
-				Source: old.Source, Created: old.Created}
-			if hv := sb.Get(hk); hv != nil {
-				if prev, err := decodeSuppression(hk, hv); err == nil && prev.Scope == ScopeAll {
-					h = prev // already the widest
-				}
-			}
-			// Before the commit, not after: once it deletes the suppression
-			// by address, every check must already look for the hashed one.
-			s.hashedAny.Store(true)
-			if err := sb.Put(hk, h.encode()); err != nil {
-				return err
-			}
-			if err := sb.Delete(ck); err != nil {
-				return err
-			}
-			if err := tx.Bucket(bucketMeta).Put(keyHashedAny, []byte{1}); err != nil {
-				return err
-			}
-			e.Hashed++
+		if err := s.hashSuppression(tx, sub.Tenant, ck, hk, hashed, &e); err != nil {
+			return err
 		}
 		if err := dropFleetOutbox(tx, sub.Tenant, sub.Addr); err != nil {
 			return err
@@ -467,6 +443,40 @@ func (s *Store) EraseSubject(ctx context.Context, sub *Subject) (Erasure, error)
 		return e, fmt.Errorf("queue: erase subject: erased, but the bodies are not zeroed yet (the next start will): %w", err)
 	}
 	return e, nil
+}
+
+// hashSuppression replaces the suppression by address (key ck) with one
+// by the address's keyed hash (hk, of address form hashed): the erased
+// person stays suppressed without the address being kept.
+func (s *Store) hashSuppression(tx *bolt.Tx, tenant string, ck, hk []byte, hashed string, e *Erasure) error {
+	sb := tx.Bucket(bucketSupp)
+	if v := sb.Get(ck); v != nil {
+		old, err := decodeSuppression(ck, v)
+		if err != nil {
+			return fmt.Errorf("suppression: %w", err)
+		}
+		h := Suppression{Tenant: tenant, Addr: hashed, Scope: old.Scope, Reason: old.Reason,
+			Source: old.Source, Created: old.Created}
+		if hv := sb.Get(hk); hv != nil {
+			if prev, err := decodeSuppression(hk, hv); err == nil && prev.Scope == ScopeAll {
+				h = prev // already the widest
+			}
+		}
+		// Before the commit, not after: once it deletes the suppression
+		// by address, every check must already look for the hashed one.
+		s.hashedAny.Store(true)
+		if err := sb.Put(hk, h.encode()); err != nil {
+			return err
+		}
+		if err := sb.Delete(ck); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketMeta).Put(keyHashedAny, []byte{1}); err != nil {
+			return err
+		}
+		e.Hashed++
+	}
+	return nil
 }
 
 // bucketErased records, by the address's keyed hash, every (tenant,
