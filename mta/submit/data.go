@@ -1,6 +1,10 @@
 package submit
 
-import "io"
+import (
+	"errors"
+	"io"
+	"net"
+)
 
 // readData reads r, at most limit bytes, into a pooled buffer (io.ReadAll
 // would grow a new one from 512 bytes, allocating about twice the message).
@@ -51,9 +55,21 @@ func (b *Backend) readDataHeld(r io.Reader, limit, hint int64, hold func(int64) 
 			return out, nil
 		}
 		if err != nil {
-			return out, err
+			return out, readError(err)
 		}
 	}
+}
+
+// readError is the error a failed read of the message data is answered
+// with: a timeout (go-smtp's read timeout, or the DATA deadline cutting
+// the read: membudget.go) is errDataTimeout, 451 4.4.2, rather than
+// go-smtp's 554 carrying the network error's text.
+func readError(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return errDataTimeout
+	}
+	return err
 }
 
 // maxPooledData bounds the buffers kept for reuse: a rare huge message

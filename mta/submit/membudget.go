@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"math"
+	"net"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"sluice/mta/guard"
 )
 
 // Message memory. Every DATA (or BDAT) holds its message in memory while
@@ -42,46 +45,143 @@ import (
 // delivered) when a later one fails, which the spool does not offer, so
 // the 250's all-or-nothing meaning would be lost. A budget keeps it.
 
-// dataBudget is a byte semaphore with a bounded wait.
+// Sharing the budget (the verify round's N4: one tenant holding four
+// stalled 5 MB DATAs took the whole budget, and every other tenant got
+// 452 4.3.1, even for 5 bytes, for as long as those sessions lived):
+//
+//   - a tenant's messages together hold at most its share (Backend.
+//     SetDataLimits; default tenantShare: a quarter of the budget, or the
+//     room for one message of MaxMessageBytes if that is more). A tenant
+//     over its share delays only itself;
+//   - the last eighth of the budget is a reserve only small messages may
+//     use (a message holding at most smallHold in all): however the rest
+//     is taken, small mail still fits;
+//   - a message's data must arrive within the DATA deadline
+//     (SetDataLimits; default DefaultDataTimeout) from its first
+//     reservation: past it the read is cut, the answer is 451 4.4.2, the
+//     connection is closed (the rest of the data would otherwise be read
+//     as commands) and everything the message held is released. A client
+//     trickling its data, or stalling between BDAT chunks (each chunk
+//     command re-arms go-smtp's per-command read timeout), holds memory
+//     for that long at most.
+
+// dataBudget is a byte semaphore with a bounded wait, per-tenant shares,
+// a reserve for small messages, and the DATA deadline of every message
+// holding part of it. A budget with no limit (limit <= 0) bounds nothing
+// but still arms the deadlines.
 type dataBudget struct {
 	limit int64
 	wait  time.Duration
 
-	mu      sync.Mutex
-	used    int64
-	waiting int           // sessions blocked in acquire
-	freed   chan struct{} // closed, and replaced, at every release
+	mu sync.Mutex
+	// perTenant is each tenant's share (0: derived, tenantShare), and
+	// timeout the DATA deadline (0: DefaultDataTimeout; negative: none).
+	perTenant int64
+	timeout   time.Duration
+	used      int64
+	byTenant  map[string]int64
+	msgs      map[*Session]*msgHold // messages being received
+	waiting   int                   // sessions blocked in acquire
+	freed     chan struct{}         // closed, and replaced, at every release
 }
+
+// msgHold is one message's place in the budget: its tenant, and its DATA
+// deadline's timer (fired once it went off).
+type msgHold struct {
+	tenant string
+	timer  *time.Timer
+	fired  bool
+}
+
+// claim is one reservation: n more bytes for a message of tenant that
+// holds held already, under a tenant share of share bytes.
+type claim struct {
+	tenant  string
+	held, n int64
+	share   int64
+	mayWait bool
+}
+
+// smallHold is the most a message may hold in all and still use the
+// reserve: a pooled read buffer (at most maxPooledData) plus the
+// prepared copy of a message of a few hundred kilobytes.
+const smallHold = 1 << 20
+
+// DefaultDataTimeout is the DATA deadline when none is set: a 25 MB
+// message still arrives over a 1 Mbit/s link.
+const DefaultDataTimeout = 5 * time.Minute
 
 func newDataBudget(limit int64, wait time.Duration) *dataBudget {
-	if limit <= 0 {
-		return nil // no budget
-	}
-	return &dataBudget{limit: limit, wait: wait, freed: make(chan struct{})}
+	return &dataBudget{limit: limit, wait: wait, byTenant: map[string]int64{},
+		msgs: map[*Session]*msgHold{}, freed: make(chan struct{})}
 }
 
-// acquire takes n bytes of the budget; when they do not fit and wait is
-// set, it waits up to d.wait for others to release enough. False when
-// they did not (or when n alone exceeds the budget). A nil budget grants
-// everything.
+// small is the most a message may hold and still use the reserve:
+// smallHold, or a sixteenth of the budget if that is less.
+func (d *dataBudget) small() int64 { return min(smallHold, d.limit/16) }
+
+// reserve is the part of the budget only small messages may use.
+func (d *dataBudget) reserve() int64 { return d.limit / 8 }
+
+// tenantShare is the most one tenant's messages may hold together: the
+// share set, or a quarter of the budget, raised to the room one message
+// of maxMessage bytes needs (its read buffer and prepared copy, about
+// twice its size) and never over what a large message may use (the
+// budget less the reserve). 0 when there is no budget.
+func (d *dataBudget) tenantShare(maxMessage int64) int64 {
+	if d == nil || d.limit <= 0 {
+		return 0
+	}
+	d.mu.Lock()
+	share := d.perTenant
+	d.mu.Unlock()
+	if share <= 0 {
+		share = max(d.limit/4, 2*maxMessage+smallHold)
+	}
+	return min(share, d.limit-d.reserve())
+}
+
+// fits reports whether c fits now, and whether it never can (more than
+// the budget, or than the tenant's share, for this message alone).
+// Called with d.mu held.
+func (d *dataBudget) fits(c claim) (ok, never bool) {
+	if d.limit <= 0 {
+		return true, false
+	}
+	if c.n > d.limit || c.share > 0 && c.held+c.n > c.share {
+		return false, true
+	}
+	room := d.limit
+	if c.held+c.n > d.small() {
+		room -= d.reserve()
+	}
+	ok = d.used+c.n <= room && (c.share <= 0 || d.byTenant[c.tenant]+c.n <= c.share)
+	return ok, false
+}
+
+// acquire takes c.n bytes of the budget; when they do not fit and
+// c.mayWait, it waits up to d.wait for others to release enough. False
+// when they did not (or never can). A nil budget grants everything.
 //
 // Only a session that holds nothing yet may wait (Session.hold): one that
 // waited while holding could wait for another that waits for it, and
 // both would time out. A message is admitted, waiting if need be, then
 // grows without waiting or fails.
-func (d *dataBudget) acquire(n int64, wait bool) bool {
-	if d == nil || n <= 0 {
+func (d *dataBudget) acquire(c claim) bool {
+	if d == nil || c.n <= 0 {
 		return true
 	}
 	var timer *time.Timer
 	for {
 		d.mu.Lock()
-		if d.used+n <= d.limit {
-			d.used += n
+		ok, never := d.fits(c)
+		if ok {
+			d.used += c.n
+			d.byTenant[c.tenant] += c.n
 			d.mu.Unlock()
 			return true
 		}
-		if n > d.limit || d.wait <= 0 || !wait {
+		if never || d.wait <= 0 || !c.mayWait {
 			d.mu.Unlock()
 			return false
 		}
@@ -107,16 +207,67 @@ func (d *dataBudget) acquire(n int64, wait bool) bool {
 	}
 }
 
-// release gives back n bytes taken by acquire.
-func (d *dataBudget) release(n int64) {
+// release gives back n bytes of tenant's taken by acquire.
+func (d *dataBudget) release(tenant string, n int64) {
 	if d == nil || n <= 0 {
 		return
 	}
 	d.mu.Lock()
 	d.used -= n
+	if d.byTenant[tenant] -= n; d.byTenant[tenant] <= 0 {
+		delete(d.byTenant, tenant)
+	}
 	close(d.freed)
 	d.freed = make(chan struct{})
 	d.mu.Unlock()
+}
+
+// begin records s's message, of tenant, on its first reservation and arms
+// its DATA deadline: expired runs (under d.mu, so never after end) when
+// the data has not all arrived in time.
+func (d *dataBudget) begin(s *Session, tenant string, expired func(tenant string)) {
+	if d == nil {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.msgs[s] != nil {
+		return
+	}
+	h := &msgHold{tenant: tenant}
+	d.msgs[s] = h
+	timeout := d.timeout
+	if timeout == 0 {
+		timeout = DefaultDataTimeout
+	}
+	if timeout > 0 {
+		h.timer = time.AfterFunc(timeout, func() {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			if d.msgs[s] == h {
+				h.fired = true
+				expired(h.tenant)
+			}
+		})
+	}
+}
+
+// end forgets s's message and disarms its deadline; nil when none began.
+func (d *dataBudget) end(s *Session) *msgHold {
+	if d == nil {
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	h := d.msgs[s]
+	if h == nil {
+		return nil
+	}
+	delete(d.msgs, s)
+	if h.timer != nil {
+		h.timer.Stop()
+	}
+	return h
 }
 
 // inUse reports the bytes held now and the sessions waiting for room
@@ -130,9 +281,36 @@ func (d *dataBudget) inUse() (held int64, waiting int) {
 	return d.used, d.waiting
 }
 
+// tenantInUse reports the bytes tenant's messages hold now.
+func (d *dataBudget) tenantInUse(tenant string) int64 {
+	if d == nil {
+		return 0
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.byTenant[tenant]
+}
+
+// SetDataLimits sets each tenant's share of the message memory budget
+// (bytes; 0: derived, a quarter of the budget or the room one message of
+// MaxMessageBytes needs, whichever is more) and the DATA deadline (0:
+// DefaultDataTimeout; negative: none). Messages already begun keep the
+// deadline they started with.
+func (b *Backend) SetDataLimits(perTenant int64, dataTimeout time.Duration) {
+	d := b.mem
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.perTenant, d.timeout = max(perTenant, 0), dataTimeout
+}
+
 var (
 	errDataMemory = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1},
 		Message: "Insufficient system resources for the message now, try again later"}
+	// errDataTimeout answers a message whose data did not arrive within
+	// the DATA deadline, or a read timed out (RFC 3463 4.4.2: bad
+	// connection); the connection is then closed.
+	errDataTimeout = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 2},
+		Message: "Timeout waiting for the message data, closing connection"}
 )
 
 // copiesTooLarge is the reply to a message whose per-recipient copies
@@ -143,23 +321,72 @@ func copiesTooLarge(most int64) *smtp.SMTPError {
 			strconv.FormatInt(max(most, 1), 10) + " recipients per message"}
 }
 
-// hold reserves n bytes of the process-wide budget for this session's
-// message, until release; false (and the refusal counted) when the budget
-// stayed full.
+// hold reserves n bytes of the budget for this session's message, until
+// releaseHeld; false (and the refusal counted) when the budget, or the
+// tenant's share of it, stayed full. The first call arms the message's
+// DATA deadline.
 func (s *Session) hold(n int64) bool {
-	if !s.b.mem.acquire(n, s.held == 0) {
+	d := s.b.mem
+	d.begin(s, s.tenant.Name, s.dataExpired)
+	c := claim{tenant: s.tenant.Name, held: s.held, n: n,
+		share: d.tenantShare(s.b.cfg.MaxMessageBytes), mayWait: s.held == 0}
+	if !d.acquire(c) {
 		s.b.reject("data_memory")
-		s.b.log.Warn("submission message memory exhausted", "tenant", s.tenant.Name, "bytes", n)
+		s.b.log.Warn("submission message memory exhausted", "tenant", s.tenant.Name, "bytes", n,
+			"tenant_bytes", d.tenantInUse(s.tenant.Name), "share", c.share)
 		return false
 	}
 	s.held += n
 	return true
 }
 
-// releaseHeld gives back everything the session's message held.
+// dataExpired cuts a message whose data is late (dataBudget.begin's
+// timer goroutine): the read blocked on the network fails at once, as a
+// timeout (readDataHeld answers errDataTimeout), and a guarded
+// connection reads end-of-file from then on, so the session ends after
+// that reply instead of reading the rest of the data as commands.
+func (s *Session) dataExpired(tenant string) {
+	s.b.reject("data_timeout")
+	s.b.log.Warn("submission message data late: connection cut", "tenant", tenant)
+	if s.conn == nil {
+		return
+	}
+	nc := s.conn.Conn()
+	guard.Hangup(nc)
+	_ = nc.SetReadDeadline(time.Now()) // a network deadline: the real clock
+}
+
+// releaseHeld gives back everything the session's message held. After a
+// cut on a connection without a guard (which has no hang-up), it shuts
+// the connection's read side for the same effect.
 func (s *Session) releaseHeld() {
-	s.b.mem.release(s.held)
+	h := s.b.mem.end(s)
+	if h == nil {
+		return
+	}
+	if h.fired && s.conn != nil {
+		if _, ok := guard.Find(s.conn.Conn()); !ok {
+			closeRead(s.conn.Conn())
+		}
+	}
+	s.b.mem.release(h.tenant, s.held)
 	s.held = 0
+}
+
+// closeRead shuts the read side of nc, or of the connection it wraps (a
+// *tls.Conn's), so later reads see end-of-file.
+func closeRead(nc net.Conn) {
+	for range 4 {
+		switch v := nc.(type) {
+		case interface{ CloseRead() error }:
+			_ = v.CloseRead()
+			return
+		case interface{ NetConn() net.Conn }:
+			nc = v.NetConn()
+		default:
+			return
+		}
+	}
 }
 
 // DefaultDataMemory is the process-wide budget of message bytes in flight
