@@ -108,6 +108,20 @@ type Submission struct {
 	// before any copy is built. Default 0: a quarter of data_memory, at
 	// most 268435456 (256 MiB); -1: no bound.
 	MaxCopyBytes int64 `toml:"max_copy_bytes"`
+	// DataMemoryPerTenant bounds, in bytes, what one tenant's messages
+	// hold of data_memory together, so that one tenant's stalled or huge
+	// sessions cannot take the budget from the others (over it, only that
+	// tenant gets 452 4.3.1). The last eighth of data_memory is kept for
+	// small messages (at most 1 MiB held each) whatever the shares.
+	// Default 0: a quarter of data_memory, or the room one message of
+	// max_message_bytes needs (2 × max_message_bytes + 1 MiB) if more;
+	// else at least 2 × max_message_bytes and at most data_memory.
+	DataMemoryPerTenant int64 `toml:"data_memory_per_tenant"`
+	// DataTimeout bounds how long a message's data may take to arrive,
+	// from DATA (or the first BDAT chunk) to its end, however the client
+	// trickles it: past it the answer is 451 4.4.2, the connection is
+	// closed and the message's memory released. Default 0: "5m".
+	DataTimeout Duration `toml:"data_timeout"`
 }
 
 // validate checks the [submission] table.
@@ -172,6 +186,13 @@ func (s Submission) validateMemory() error {
 	}
 	if s.MaxCopyBytes < -1 {
 		return keyError("submission.max_copy_bytes", "must be 0 (a quarter of data_memory), -1 (no bound) or positive")
+	}
+	if p := s.DataMemoryPerTenant; p < 0 || p > 0 && (p < 2*s.MaxMessageBytes || s.DataMemory > 0 && p > s.DataMemory) {
+		return keyError("submission.data_memory_per_tenant",
+			"must be 0 (derived from data_memory) or between 2 × max_message_bytes and data_memory")
+	}
+	if s.DataTimeout.Duration < 0 {
+		return keyError("submission.data_timeout", "must not be negative (0: 5m)")
 	}
 	return nil
 }
