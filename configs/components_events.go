@@ -193,7 +193,8 @@ func (c *Config) Subscribers(d SubscriberDeps) (s EventSubscribers, err error) {
 	}
 	if rc, ok := c.ReputationConfig(); ok {
 		if s.Guard, err = reputation.New(rc, reputation.Deps{Holds: d.Spool, Receiver: reputation.DirectoryReceiver(d.Spool),
-			Events: d.Events, Saver: d.Events, Metrics: d.Counters, Logger: d.Logger}); err != nil {
+			Events: d.Events, Saver: d.Events, Metrics: d.Counters, Logger: d.Logger,
+			Addresses: reputation.DirectoryAddresser(d.Spool)}); err != nil {
 			return s, fmt.Errorf("config: reputation: %w", err) // validated already
 		}
 	}
