@@ -76,6 +76,13 @@ func (c *Conn) Addr() netip.Addr { return c.addr }
 // buffered commands are never run (a deadline alone only fails network
 // reads, and 600 pipelined NOOPs were answered).
 func (c *Conn) SetReadDeadline(t time.Time) error {
+	if c.hangup.Load() {
+		// After Hangup, no next command, buffered or not: go-smtp
+		// closes on EOF (the reply in progress is written; lines
+		// pipelined after it are drained, not run).
+		c.linger.Store(true)
+		return io.EOF
+	}
 	if c.overCommands() {
 		c.cutOff("commands")
 		return c.tooManyCommands(errPreAuthCommands)
@@ -250,8 +257,9 @@ func (c *Conn) LimitCommands(n int) {
 func (c *Conn) Authenticate() { c.l.promote(c) }
 
 // Hangup makes the connection end after the reply being written: its next
-// read reports EOF (a session that must disconnect a client after a 421,
-// RFC 5321 §3.8).
+// read, and go-smtp's next command line even if already buffered
+// (SetReadDeadline), report EOF (a session that must disconnect a client
+// after a 421, RFC 5321 §3.8).
 func (c *Conn) Hangup() { c.hangup.Store(true) }
 
 // Find returns the guard's Conn under nc: nc itself, or the connection

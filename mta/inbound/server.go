@@ -6,12 +6,14 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
 
 	"github.com/emersion/go-smtp"
 
 	"sluice/internal/clock"
+	"sluice/mta/guard"
 	"sluice/queue"
 )
 
@@ -46,7 +48,32 @@ type ServerConfig struct {
 	// its certificates, so returns (which quote the mail they return)
 	// can travel encrypted; nil offers none.
 	TLSConfig *tls.Config
+	// MaxCommands caps the command lines a client sends between two
+	// accepted messages (and before the first): NOOP, RSET, VRFY and
+	// HELP floods get 421 4.7.0 and the close (default
+	// DefaultMaxCommands; negative: no cap). It applies through the
+	// guard listener the MX is served on (guard.LimitCommands, from the
+	// first EHLO; a guard.ListenerConfig.MaxCommands counts from the
+	// first line and wins).
+	MaxCommands int
+	// MaxMessages caps the messages accepted on one connection; the MAIL
+	// after them gets 421 4.7.0 and the close, and the client reconnects
+	// (default DefaultMaxMessages; negative: no cap).
+	MaxMessages int
 }
+
+// The inbound MX's defaults for ServerConfig.MaxCommands and MaxMessages.
+// A message takes about 55 command lines at most here (EHLO, STARTTLS,
+// EHLO, MAIL, 50 RCPT, DATA) and a BDAT client one more line per chunk,
+// so 1,000 lines between messages leave a real MTA a wide margin (10
+// MiB in chunks of 10 KiB) while bounding a flood (20,000 pipelined
+// NOOPs were answered); Postfix cuts after 100 junk commands
+// (smtpd_junk_command_limit). 1,000 messages per connection is Exim's
+// smtp_accept_max_per_connection.
+const (
+	DefaultMaxCommands = 1000
+	DefaultMaxMessages = 1000
+)
 
 // Backend is the go-smtp backend of the inbound MX. It answers quickly:
 // RCPT checks only the domain and the token's signature; DATA stores the
@@ -63,6 +90,12 @@ func NewBackend(cfg ServerConfig) *Backend {
 	}
 	if cfg.Now == nil {
 		cfg.Now = clock.Now
+	}
+	if cfg.MaxCommands == 0 {
+		cfg.MaxCommands = DefaultMaxCommands
+	}
+	if cfg.MaxMessages == 0 {
+		cfg.MaxMessages = DefaultMaxMessages
 	}
 	return &Backend{cfg: cfg}
 }
@@ -81,25 +114,41 @@ func (b *Backend) NewServer(log smtp.Logger) *smtp.Server {
 }
 
 // NewSession starts an inbound session; no authentication: this is an MX.
-func (b *Backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{b: b}, nil }
+// It sets the connection's command budget (guard.LimitCommands).
+func (b *Backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	nc := c.Conn()
+	guard.LimitCommands(nc, b.cfg.MaxCommands)
+	return &session{b: b, conn: nc}, nil
+}
 
 var (
 	errRelay   = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Relaying denied"}
 	errNoUser  = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user"}
 	errStore   = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Local error in processing, try again later"}
 	errTooLong = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "Message too big"}
+	// RFC 5321 §3.8: 421 and close; 4.7.0, a policy status (RFC 3463).
+	errTooManyMessages = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0},
+		Message: "Too many messages in one connection, closing connection"}
 )
 
 type session struct {
-	b     *Backend
-	from  string
-	rcpts []string
+	b        *Backend
+	conn     net.Conn // under go-smtp's: the guard's, if any
+	accepted int      // messages accepted on this connection
+	from     string
+	rcpts    []string
 }
 
 func (s *session) Reset()        { s.from, s.rcpts = "", nil }
 func (s *session) Logout() error { return nil }
 
+// Mail starts a transaction, unless the connection has had MaxMessages:
+// then the client gets 421 and the connection ends after it.
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if max := s.b.cfg.MaxMessages; max > 0 && s.accepted >= max {
+		guard.Hangup(s.conn)
+		return errTooManyMessages
+	}
 	s.from = from
 	return nil
 }
@@ -150,6 +199,8 @@ func (s *session) Data(r io.Reader) error {
 			return errStore
 		}
 	}
+	s.accepted++
+	guard.Progress(s.conn) // the command budget starts again
 	if f := s.b.cfg.Accepted; f != nil {
 		f()
 	}
