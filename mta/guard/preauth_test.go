@@ -44,17 +44,21 @@ func noopUntilCut(c *client, start time.Time, interval, limit time.Duration) (st
 // pre-auth slot forever, because each command re-armed the pre-auth
 // timeout. The phase now ends PreAuthTimeout after accept, whatever the
 // client sends; a tenant that authenticates within it is unaffected.
+// Bounds are loose on purpose (a loaded machine with -race): the cut
+// comes no sooner than PreAuthTimeout and long before the server's
+// one-minute ReadTimeout, which a re-armed deadline would be.
 func TestPreAuthDeadlineIsAbsolute(t *testing.T) {
 	t.Parallel()
-	const preAuth = 300 * time.Millisecond
+	const preAuth = 2 * time.Second
 	var cut counter
-	l, _ := serve(t, ListenerConfig{PreAuthTimeout: preAuth, Metrics: ListenerMetrics{PreAuthCut: cut.inc}}, nil)
+	l, _ := serve(t, ListenerConfig{PreAuthTimeout: preAuth, MaxPreAuthCommands: -1, // the deadline alone
+		Metrics: ListenerMetrics{PreAuthCut: cut.inc}}, nil)
 
 	start := time.Now()
 	stranger := dialFrom(t, l, "127.0.0.1")
 	stranger.line()
-	got, at := noopUntilCut(stranger, start, 100*time.Millisecond, 3*time.Second)
-	if !strings.HasPrefix(got, "421 4.4.2") || at < preAuth-50*time.Millisecond || at > preAuth+700*time.Millisecond {
+	got, at := noopUntilCut(stranger, start, 100*time.Millisecond, 40*time.Second)
+	if !strings.HasPrefix(got, "421 4.4.2") || at < preAuth || at > 30*time.Second {
 		t.Fatalf("NOOP-ing stranger: %q after %v, want go-smtp's 421 at about %v", got, at, preAuth)
 	}
 	if !ended(stranger) {
@@ -71,7 +75,7 @@ func TestPreAuthDeadlineIsAbsolute(t *testing.T) {
 	if got := tenant.cmd(plain("user", "secret")); !strings.HasPrefix(got, "235 ") {
 		t.Fatalf("AUTH: %q", got)
 	}
-	if got, at := noopUntilCut(tenant, start, 100*time.Millisecond, 3*preAuth); got != "still answering" {
+	if got, at := noopUntilCut(tenant, start, 100*time.Millisecond, preAuth+time.Second); got != "still answering" {
 		t.Fatalf("authenticated tenant: %q after %v, want every NOOP answered", got, at)
 	}
 	waitStats(t, l, Stats{Conns: 1, Addrs: 1})
@@ -81,9 +85,9 @@ func TestPreAuthDeadlineIsAbsolute(t *testing.T) {
 // over TLS are part of the phase (crypto/tls passes our deadlines down).
 func TestPreAuthDeadlineThroughSTARTTLS(t *testing.T) {
 	t.Parallel()
-	const preAuth = 400 * time.Millisecond
+	const preAuth = 2 * time.Second
 	cert := selfSigned(t)
-	l, _ := serveWith(t, ListenerConfig{PreAuthTimeout: preAuth}, nil, func(s *smtp.Server) {
+	l, _ := serveWith(t, ListenerConfig{PreAuthTimeout: preAuth, MaxPreAuthCommands: -1}, nil, func(s *smtp.Server) {
 		s.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 	})
 	start := time.Now()
@@ -98,8 +102,8 @@ func TestPreAuthDeadlineThroughSTARTTLS(t *testing.T) {
 		t.Fatalf("handshake: %v", err)
 	}
 	c.c, c.br = tc, bufio.NewReader(tc)
-	got, at := noopUntilCut(c, start, 100*time.Millisecond, 3*time.Second)
-	if !strings.HasPrefix(got, "421 4.4.2") || at > preAuth+700*time.Millisecond {
+	got, at := noopUntilCut(c, start, 100*time.Millisecond, 40*time.Second)
+	if !strings.HasPrefix(got, "421 4.4.2") || at < preAuth || at > 30*time.Second {
 		t.Fatalf("NOOP-ing over TLS: %q after %v, want 421 at about %v", got, at, preAuth)
 	}
 }
