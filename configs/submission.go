@@ -114,8 +114,9 @@ type Submission struct {
 	// tenant gets 452 4.3.1). The last eighth of data_memory is kept for
 	// small messages (at most 1 MiB held each) whatever the shares.
 	// Default 0: a quarter of data_memory, or the room one message of
-	// max_message_bytes needs (2 × max_message_bytes + 1 MiB) if more;
-	// else at least 2 × max_message_bytes and at most data_memory.
+	// max_message_bytes needs (2 × max_message_bytes + 1 MiB +
+	// max_copy_bytes) if more; else at least 2 × max_message_bytes +
+	// max_copy_bytes and at most data_memory.
 	DataMemoryPerTenant int64 `toml:"data_memory_per_tenant"`
 	// DataTimeout bounds how long a message's data may take to arrive,
 	// from DATA (or the first BDAT chunk) to its end, however the client
@@ -187,9 +188,12 @@ func (s Submission) validateMemory() error {
 	if s.MaxCopyBytes < -1 {
 		return keyError("submission.max_copy_bytes", "must be 0 (a quarter of data_memory), -1 (no bound) or positive")
 	}
-	if p := s.DataMemoryPerTenant; p < 0 || p > 0 && (p < 2*s.MaxMessageBytes || s.DataMemory > 0 && p > s.DataMemory) {
+	// A share below one message's room (its buffer and prepared copy,
+	// its tracked copies) would refuse that message 452 for ever.
+	one := 2*s.MaxMessageBytes + max(s.MaxCopyBytes, 0)
+	if p := s.DataMemoryPerTenant; p < 0 || p > 0 && (p < one || s.DataMemory > 0 && p > s.DataMemory) {
 		return keyError("submission.data_memory_per_tenant",
-			"must be 0 (derived from data_memory) or between 2 × max_message_bytes and data_memory")
+			"must be 0 (derived from data_memory) or between 2 × max_message_bytes + max_copy_bytes and data_memory")
 	}
 	if s.DataTimeout.Duration < 0 {
 		return keyError("submission.data_timeout", "must not be negative (0: 5m)")

@@ -25,10 +25,11 @@ func TestSubmissionDataShareKeys(t *testing.T) {
 	}
 	base := "[submission]\nmax_message_bytes = 1048576\ndata_memory = 8388608\n"
 	for toml, want := range map[string]string{
-		base + "data_memory_per_tenant = -1\n":       "submission.data_memory_per_tenant",
-		base + "data_memory_per_tenant = 1048576\n":  "submission.data_memory_per_tenant",
-		base + "data_memory_per_tenant = 16777216\n": "submission.data_memory_per_tenant",
-		base + "data_timeout = \"-1s\"\n":            "submission.data_timeout",
+		base + "data_memory_per_tenant = -1\n":                                "submission.data_memory_per_tenant",
+		base + "data_memory_per_tenant = 1048576\n":                           "submission.data_memory_per_tenant",
+		base + "data_memory_per_tenant = 16777216\n":                          "submission.data_memory_per_tenant",
+		base + "data_timeout = \"-1s\"\n":                                     "submission.data_timeout",
+		base + "max_copy_bytes = 4194304\ndata_memory_per_tenant = 4194304\n": "submission.data_memory_per_tenant",
 	} {
 		if _, err := Parse(toml); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want an error naming %s", toml, err, want)

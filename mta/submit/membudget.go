@@ -51,7 +51,7 @@ import (
 //
 //   - a tenant's messages together hold at most its share (Backend.
 //     SetDataLimits; default tenantShare: a quarter of the budget, or the
-//     room for one message of MaxMessageBytes if that is more). A tenant
+//     room the largest message needs, Backend.oneMessage, if more). A tenant
 //     over its share delays only itself;
 //   - the last eighth of the budget is a reserve only small messages may
 //     use (a message holding at most smallHold in all): however the rest
@@ -124,11 +124,11 @@ func (d *dataBudget) small() int64 { return min(smallHold, d.limit/16) }
 func (d *dataBudget) reserve() int64 { return d.limit / 8 }
 
 // tenantShare is the most one tenant's messages may hold together: the
-// share set, or a quarter of the budget, raised to the room one message
-// of maxMessage bytes needs (its read buffer and prepared copy, about
-// twice its size) and never over what a large message may use (the
-// budget less the reserve). 0 when there is no budget.
-func (d *dataBudget) tenantShare(maxMessage int64) int64 {
+// share set, or a quarter of the budget raised to one (the room one
+// message needs: Backend.oneMessage), and never over what a large
+// message may use (the budget less the reserve). 0 when there is no
+// budget.
+func (d *dataBudget) tenantShare(one int64) int64 {
 	if d == nil || d.limit <= 0 {
 		return 0
 	}
@@ -136,7 +136,7 @@ func (d *dataBudget) tenantShare(maxMessage int64) int64 {
 	share := d.perTenant
 	d.mu.Unlock()
 	if share <= 0 {
-		share = max(d.limit/4, 2*maxMessage+smallHold)
+		share = max(d.limit/4, one)
 	}
 	return min(share, d.limit-d.reserve())
 }
@@ -329,7 +329,7 @@ func (s *Session) hold(n int64) bool {
 	d := s.b.mem
 	d.begin(s, s.tenant.Name, s.dataExpired)
 	c := claim{tenant: s.tenant.Name, held: s.held, n: n,
-		share: d.tenantShare(s.b.cfg.MaxMessageBytes), mayWait: s.held == 0}
+		share: d.tenantShare(s.b.oneMessage()), mayWait: s.held == 0}
 	if !d.acquire(c) {
 		s.b.reject("data_memory")
 		s.b.log.Warn("submission message memory exhausted", "tenant", s.tenant.Name, "bytes", n,
@@ -338,6 +338,15 @@ func (s *Session) hold(n int64) bool {
 	}
 	s.held += n
 	return true
+}
+
+// oneMessage is what the largest message may hold: its read buffer and
+// prepared copy (about twice MaxMessageBytes, and a little), plus its
+// per-recipient copies up to MaxCopyBytes. A tenant's derived share is at
+// least this, so that a message the other bounds allow is never refused
+// 452 for ever by its tenant's share.
+func (b *Backend) oneMessage() int64 {
+	return 2*b.cfg.MaxMessageBytes + smallHold + max(b.maxCopies, 0)
 }
 
 // dataExpired cuts a message whose data is late (dataBudget.begin's
@@ -352,8 +361,9 @@ func (s *Session) dataExpired(tenant string) {
 		return
 	}
 	nc := s.conn.Conn()
-	guard.Hangup(nc)
+	// The deadline first: after Hangup a guarded connection sets none.
 	_ = nc.SetReadDeadline(time.Now()) // a network deadline: the real clock
+	guard.Hangup(nc)
 }
 
 // releaseHeld gives back everything the session's message held. After a

@@ -200,8 +200,11 @@ func TestDataBudgetShares(t *testing.T) {
 	if s := newDataBudget(100<<20, 0).tenantShare(1 << 20); s != 25<<20 {
 		t.Errorf("derived share of 100 MiB: %d, want a quarter", s)
 	}
-	if s := newDataBudget(16<<20, 0).tenantShare(5 << 20); s != 11<<20 {
-		t.Errorf("derived share of 16 MiB with 5 MiB messages: %d, want room for one (11 MiB)", s)
+	if s := newDataBudget(16<<20, 0).tenantShare(11 << 20); s != 11<<20 {
+		t.Errorf("derived share of 16 MiB when a message needs 11 MiB: %d, want 11 MiB", s)
+	}
+	if s := newDataBudget(16<<20, 0).tenantShare(15 << 20); s != 14<<20 {
+		t.Errorf("derived share of 16 MiB when a message needs 15 MiB: %d, want the budget less the reserve", s)
 	}
 }
 
@@ -230,7 +233,7 @@ func TestTenantCannotStarveOthers(t *testing.T) {
 			t.Fatalf("hog's chunk: %q, want 250 or 452 4.3.1", got)
 		}
 	}
-	share := ts.b.mem.tenantShare(1 << 20)
+	share := ts.b.mem.tenantShare(ts.b.oneMessage())
 	if held := ts.b.mem.tenantInUse("hog"); held > share || admitted == 8 {
 		t.Errorf("hog holds %d bytes in %d stalled sessions, share %d", held, admitted, share)
 	}
