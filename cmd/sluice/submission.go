@@ -29,6 +29,7 @@ func (n *node) buildSubmission(p *parts) error {
 	if err != nil {
 		return err
 	}
+	n.backend.SetDataLimits(sc.DataMemoryPerTenant, sc.DataTimeout.Duration)
 	n.submission = n.backend.NewServer(p.tls, sc.ReadTimeout.Duration, sc.WriteTimeout.Duration)
 	return nil
 }
