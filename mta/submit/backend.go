@@ -86,7 +86,8 @@ type Metrics struct {
 	// in another form (address.go), "stream_not_allowed"
 	// (transactional mail from a tenant not allowed it: 550 5.7.1),
 	// "bad_dsn" (DSN parameters, not offered: 555 5.5.4), "bad_auth"
-	// (AUTH syntax: 501 5.5.2, 504 5.5.4).
+	// (AUTH syntax: 501 5.5.2, 504 5.5.4), "data_timeout" (the data did
+	// not arrive within the DATA deadline: 451 4.4.2 or 421 4.4.2).
 	Rejected func(reason string)
 	// Unsigned is called for a message no DKIM key matched.
 	Unsigned func(tenant string)
