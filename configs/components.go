@@ -7,6 +7,7 @@ import (
 
 	"sluice/mta/bounce"
 	"sluice/mta/guard"
+	"sluice/mta/inbound"
 	"sluice/mta/shaping"
 	"sluice/mta/tlspolicy"
 )
@@ -54,7 +55,10 @@ func (s Submission) AuthThrottle() guard.ThrottleConfig {
 // Guard is the inbound MX's connection caps (its clients never
 // authenticate, so there is no pre-auth limit).
 func (in Inbound) Guard() guard.ListenerConfig {
-	return guard.ListenerConfig{MaxConns: in.MaxConns, MaxConnsPerAddr: in.MaxConnsPerIP, ProxyFrom: Prefixes(in.ProxyProtocolFrom)}
+	// The command budget from the first line, not from EHLO: a client
+	// that never says EHLO cannot flood NOOPs either.
+	return guard.ListenerConfig{MaxConns: in.MaxConns, MaxConnsPerAddr: in.MaxConnsPerIP, ProxyFrom: Prefixes(in.ProxyProtocolFrom),
+		MaxCommands: inbound.DefaultMaxCommands}
 }
 
 // TLSConfig is the inbound MX's STARTTLS configuration: tls_cert and
