@@ -114,9 +114,7 @@ func TestDuplicateRecipientsCollapse(t *testing.T) {
 	c.want(c.reply(), "250 ")
 	var got []string
 	for _, m := range ts.spool.messages() {
-		for _, r := range m.Rcpts {
-			got = append(got, r)
-		}
+		got = append(got, m.Rcpts...)
 	}
 	want := []string{"dup@r.test", "other@r.test", "jürgen@bücher.test"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
