@@ -80,7 +80,9 @@ func (n *fleetNode) stats(t *testing.T, query string) TenantStats {
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	// Generous: after a Redis restart the client's reconnect backoff and
+	// the pending push's retry both run on a loaded CI machine.
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out: %s", what)
