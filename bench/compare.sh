@@ -27,22 +27,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 OLD=${OLD:-02b2c2b}
 NEW=${NEW:-HEAD}
 lib_init
-
-OLD_SHA=$(git -C "$ROOT" rev-parse --short "$OLD^{commit}") || { echo "compare.sh: no commit $OLD" >&2; exit 2; }
-NEW_SHA=$(git -C "$ROOT" rev-parse --short "$NEW^{commit}") || { echo "compare.sh: no commit $NEW" >&2; exit 2; }
-
-build_rev "$OLD_SHA"
-build_rev "$NEW_SHA"
-REV=$NEW build_tools
-PW_HASH=$(printf 'bench-password\n' | "$OUT/rev-$NEW_SHA/sluice" hash-password)
-
-core_config_hook() { core_config "$2"; }
-core_bin() {
-	case $1 in
-	old) echo "$OUT/rev-$OLD_SHA/sluice" ;;
-	new) echo "$OUT/rev-$NEW_SHA/sluice" ;;
-	esac
-}
+ab_init
 
 echo "command: OLD=$OLD NEW=$NEW N=$N SESSIONS=$SESSIONS SIZE=$SIZE RUNS=$RUNS bash bench/compare.sh"
 echo "old = $OLD_SHA, new = $NEW_SHA: N=$N messages of ~$SIZE bytes over $SESSIONS sessions, $RUNS rounds, interleaved (order reversed every other round)"

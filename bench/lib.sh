@@ -198,6 +198,26 @@ commit_line() {
 	echo "commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || echo ' (tree modified)')"
 }
 
+# ab_init prepares an A/B run of two commits, OLD and NEW (compare.sh,
+# segio.sh): OLD_SHA and NEW_SHA, both built, the tools from NEW, the
+# bench tenant's PW_HASH, and the core hooks that run binary "old" or
+# "new" on the core benchmark's config.
+ab_init() {
+	OLD_SHA=$(git -C "$ROOT" rev-parse --short "$OLD^{commit}") || { echo "$NAME.sh: no commit $OLD" >&2; exit 2; }
+	NEW_SHA=$(git -C "$ROOT" rev-parse --short "$NEW^{commit}") || { echo "$NAME.sh: no commit $NEW" >&2; exit 2; }
+	build_rev "$OLD_SHA"
+	build_rev "$NEW_SHA"
+	REV=$NEW build_tools
+	PW_HASH=$(printf 'bench-password\n' | "$OUT/rev-$NEW_SHA/sluice" hash-password)
+	core_config_hook() { core_config "$2"; }
+	core_bin() {
+		case $1 in
+		old) echo "$OUT/rev-$OLD_SHA/sluice" ;;
+		new) echo "$OUT/rev-$NEW_SHA/sluice" ;;
+		esac
+	}
+}
+
 # build_rev SHA: builds bench/out/rev-SHA/sluice from `git archive` of
 # that commit (the checkout and its git state untouched; uncommitted
 # changes not in it), once; later calls reuse it.

@@ -24,22 +24,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 OLD=${OLD:-HEAD^}
 NEW=${NEW:-HEAD}
 lib_init
-
-OLD_SHA=$(git -C "$ROOT" rev-parse --short "$OLD^{commit}") || { echo "segio.sh: no commit $OLD" >&2; exit 2; }
-NEW_SHA=$(git -C "$ROOT" rev-parse --short "$NEW^{commit}") || { echo "segio.sh: no commit $NEW" >&2; exit 2; }
-
-build_rev "$OLD_SHA"
-build_rev "$NEW_SHA"
-REV=$NEW build_tools
-PW_HASH=$(printf 'bench-password\n' | "$OUT/rev-$NEW_SHA/sluice" hash-password)
-
-core_config_hook() { core_config "$2"; }
-core_bin() {
-	case $1 in
-	old) echo "$OUT/rev-$OLD_SHA/sluice" ;;
-	new) echo "$OUT/rev-$NEW_SHA/sluice" ;;
-	esac
-}
+ab_init
 # The wrapper records sluice's pid (it execs it) for the I/O counters.
 core_wrap() {
 	printf '%s\n' sh -c 'echo $$ >"$0"; exec "$@"' "$2/sluice.pid"
