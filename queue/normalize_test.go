@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -276,43 +275,7 @@ func mustDecode(t *testing.T, v []byte) *Suppression {
 // keys were rewritten (SetFleetOutbox, as `sluice serve` does at start):
 // the older forms cost one meta lookup per miss, and hashed probes only on
 // a spool that held hashed suppressions before its rewrite.
-func BenchmarkSuppressedRewritten(b *testing.B) {
-	for _, hashed := range []bool{false, true} {
-		b.Run(map[bool]string{false: "clear", true: "hashed"}[hashed], func(b *testing.B) {
-			s, err := Open(filepath.Join(b.TempDir(), "spool.db"), Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			ctx := context.Background()
-			if err := s.SetFleetOutbox(ctx, false); err != nil {
-				b.Fatal(err)
-			}
-			sups := make([]Suppression, 100_000)
-			for i := range sups {
-				sups[i] = Suppression{Tenant: "acme", Addr: fmt.Sprintf("user%06d@example.com", i), Reason: "import"}
-			}
-			if err := s.SuppressMany(ctx, sups); err != nil {
-				b.Fatal(err)
-			}
-			if hashed {
-				sub, err := s.FindSubject(ctx, "acme", "user000000@example.com")
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := s.EraseSubject(ctx, sub); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				s.Suppressed("acme", fmt.Sprintf("user%06d@example.com", 2*(i%100_000)))
-				i++
-			}
-		})
-	}
-}
+func BenchmarkSuppressedRewritten(b *testing.B) { benchSuppressed(b, true) }
 
 func TestPlainCanonical(t *testing.T) {
 	t.Parallel()
