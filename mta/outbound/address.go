@@ -74,15 +74,16 @@ func dotString(local string) bool {
 		if r >= 0xa0 || r == '.' {
 			continue
 		}
-		if r >= 0x80 || !isAtext(byte(r)) {
+		if r >= 0x80 || !IsAtext(byte(r)) {
 			return false
 		}
 	}
 	return true
 }
 
-// isAtext reports whether c is an RFC 5322 §3.2.3 atext character.
-func isAtext(c byte) bool {
+// IsAtext reports whether c is an RFC 5322 §3.2.3 atext character: the
+// one rule for local parts, shared with submission's address checks.
+func IsAtext(c byte) bool {
 	switch {
 	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
 		return true

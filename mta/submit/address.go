@@ -1,6 +1,7 @@
 package submit
 
 import (
+	"sluice/mta/outbound"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -130,20 +131,11 @@ func normalLocal(local string) bool {
 // not checked (see the package comment above).
 func dotAtomText(local string) bool {
 	for _, r := range local {
-		if r < 0x80 && r != '.' && !isAtext(byte(r)) || r >= 0x80 && r < 0xa0 {
+		if r < 0x80 && r != '.' && !outbound.IsAtext(byte(r)) || r >= 0x80 && r < 0xa0 {
 			return false
 		}
 	}
 	return true
-}
-
-// isAtext reports whether c is an RFC 5322 §3.2.3 atext character.
-func isAtext(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
 }
 
 // domainProblem checks an envelope domain: probNone, or what is wrong.
