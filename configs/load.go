@@ -41,6 +41,7 @@ func Default() *Config {
 			AuthLockoutAfter:     10,
 			AuthLockout:          Duration{10 * time.Minute},
 			DataMemoryWait:       Duration{5 * time.Second},
+			DataTimeout:          Duration{5 * time.Minute},
 		},
 		Inbound: Inbound{Listen: "127.0.0.1:2525", FBLLocalParts: []string{"fbl"}, DKIMTimeout: Duration{15 * time.Second},
 			MaxConns: 1000, MaxConnsPerIP: 20},

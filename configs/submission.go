@@ -121,7 +121,7 @@ type Submission struct {
 	// DataTimeout bounds how long a message's data may take to arrive,
 	// from DATA (or the first BDAT chunk) to its end, however the client
 	// trickles it: past it the answer is 451 4.4.2, the connection is
-	// closed and the message's memory released. Default 0: "5m".
+	// closed and the message's memory released. Default "5m".
 	DataTimeout Duration `toml:"data_timeout"`
 }
 
