@@ -100,8 +100,15 @@ func (r *Resolver) cached(domain string) *cachedSTS {
 	return c
 }
 
+// txtFailTTL is how long a failed `_mta-sts` lookup is reused.
+const txtFailTTL = time.Minute
+
 // lookupTXT returns the id of domain's `_mta-sts` record (§3.1), reusing an
-// answer for TXTCacheTTL.
+// answer for TXTCacheTTL. A failed lookup (timeout, SERVFAIL, refused) is
+// reused for txtFailTTL: otherwise a domain whose DNS is broken costs a
+// query — and, under the domain's lock, up to DNSTimeout of every worker's
+// time — per message (RFC 2308 §7.1 allows caching a server failure for up
+// to 5 minutes). A cached policy stays in force meanwhile (RFC 8461 §5.1).
 func (r *Resolver) lookupTXT(ctx context.Context, domain string, now time.Time) (string, error) {
 	r.mu.Lock()
 	e, ok := r.txt[domain]
@@ -111,7 +118,12 @@ func (r *Resolver) lookupTXT(ctx context.Context, domain string, now time.Time) 
 	}
 	a, err := query(ctx, r.cfg.Servers, r.cfg.DNSTimeout, "_mta-sts."+domain, dns.TypeTXT)
 	if err != nil {
-		return "", err // temporary: not cached
+		if ctx.Err() == nil { // not our own cancellation
+			r.mu.Lock()
+			r.txt[domain] = txtEntry{err: err, expires: now.Add(min(txtFailTTL, r.cfg.TXTCacheTTL))}
+			r.mu.Unlock()
+		}
+		return "", err
 	}
 	var txts []string
 	for _, rr := range a.records {

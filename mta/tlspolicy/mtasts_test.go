@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"sluice/mta/outbound"
 )
 
@@ -233,5 +235,44 @@ func TestSTSFetchRules(t *testing.T) {
 				t.Errorf("counts %v, want one %s", e.stats.Counts(), tt.want)
 			}
 		})
+	}
+}
+
+// A failed `_mta-sts` lookup is asked again only after a minute, not for
+// every message: a domain with broken DNS must not cost a query (and,
+// under the domain's lock, up to DNSTimeout of every worker) per message.
+// A policy cached before the failure stays in force meanwhile.
+func TestSTSLookupFailureCachedBriefly(t *testing.T) {
+	t.Parallel()
+	e := newSTSEnv(t, "enforce")
+	r := e.resolver(t)
+	ctx := context.Background()
+	if p := r.Domain(ctx, "example.test"); p.Mode != ModeMTASTS {
+		t.Fatalf("before the failure: %s, want mta-sts", p.Mode)
+	}
+	e.dns.SetRcode("_mta-sts.example.test", dns.RcodeServerFailure)
+	e.clock.Advance(time.Hour) // past the TXT cache
+	asked := func() int { return e.dns.Queries("_mta-sts.example.test", dns.TypeTXT) }
+	before := asked()
+	for i := 0; i < 50; i++ {
+		if p := r.Domain(ctx, "example.test"); p.Mode != ModeMTASTS || p.Testing {
+			t.Fatalf("lookup %d while the TXT fails: %s, want the cached enforce policy", i, p.Name())
+		}
+	}
+	if n := asked() - before; n != 1 {
+		t.Fatalf("50 policies during a SERVFAIL asked the TXT %d times, want 1", n)
+	}
+	e.clock.Advance(txtFailTTL + time.Second)
+	r.Domain(ctx, "example.test")
+	if n := asked() - before; n != 2 {
+		t.Fatalf("after the failure's minute: %d queries in all, want 2", n)
+	}
+	e.dns.SetRcode("_mta-sts.example.test", dns.RcodeSuccess)
+	e.clock.Advance(txtFailTTL + time.Second)
+	if p := r.Domain(ctx, "example.test"); p.Mode != ModeMTASTS {
+		t.Fatalf("after recovery: %s, want mta-sts", p.Mode)
+	}
+	if n := asked() - before; n != 3 {
+		t.Fatalf("after recovery: %d queries in all, want 3", n)
 	}
 }
