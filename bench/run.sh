@@ -54,6 +54,7 @@ fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=$ROOT/bench/out
+source "$ROOT/bench/postfix.sh"
 mkdir -p "$OUT"
 # On disk, not tmpfs, so that fsync costs what it costs.
 WORK=$(mktemp -d /var/tmp/sluice-bench.XXXXXX)
@@ -87,21 +88,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# postfix_down ETC stop|abort: stops the Postfix instance of config dir
-# ETC and waits (10 s at most) for its master to be gone, then SIGKILLs it.
-postfix_down() {
-	local etc=$1 how=$2 mpid qdir i
-	qdir=$(postconf -c "$etc" -h queue_directory 2>/dev/null || true)
-	mpid=$(tr -d ' \n' <"$qdir/pid/master.pid" 2>/dev/null || true)
-	postfix -c "$etc" "$how" >/dev/null 2>&1 || true
-	[[ $mpid =~ ^[0-9]+$ ]] || return 0
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$mpid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	kill -KILL "$mpid" 2>/dev/null || true
-}
 
 # wait_exit PID SECS: wait up to SECS for PID to exit; 1 if it is still
 # running.
@@ -205,20 +191,6 @@ http_get() {
 }
 
 # --- set-up -----------------------------------------------------------------
-
-install_postfix() {
-	if [[ -x /usr/sbin/postfix && -x /usr/sbin/smtp-source && -x /usr/sbin/smtp-sink ]]; then
-		return 0
-	fi
-	log "installing Postfix from Debian"
-	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y postfix >"$WORK/apt.log" 2>&1; then
-		apt-get update >>"$WORK/apt.log" 2>&1
-		DEBIAN_FRONTEND=noninteractive apt-get install -y postfix >>"$WORK/apt.log" 2>&1
-	fi
-	# "No configuration" must not leave a system instance running; ours
-	# are private ones.
-}
 
 build() {
 	log "building sluice, smtpload, sinkmx into $OUT"
@@ -385,66 +357,11 @@ EOF
 run_postfix() {
 	local r=$1 d port
 	d=$WORK/postfix-$r
-	mkdir -p "$d/etc" "$d/queue" "$d/data"
-	chown postfix "$d/data"
-	chmod 700 "$d/data"
+	mkdir -p "$d"
 	start_sink "$d"
 	port=$(free_port)
-	# Postfix's defaults, but for what a private instance on loopback
-	# relaying to the sink needs. fsync is on (Postfix's default).
-	cat >"$d/etc/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $d/queue
-data_directory = $d/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = postfix.bench.test
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-relayhost = [127.0.0.1]:$SINK_PORT
-alias_maps =
-alias_database =
-maillog_file = $d/maillog
-EOF
-	# Postfix's stock master.cf (chroot off, the upstream default; Debian's
-	# chroot would need copies of /etc files in the queue directory), with
-	# smtpd on our port.
-	cat >"$d/etc/master.cf" <<EOF
-127.0.0.1:$port inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-tlsmgr    unix  -       -       n       1000?   1       tlsmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-proxywrite unix -       -       n       -       1       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-local     unix  -       n       n       -       -       local
-virtual   unix  -       n       n       -       -       virtual
-lmtp      unix  -       -       n       -       -       lmtp
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-EOF
 	POSTFIX_ETC=$d/etc
-	if ! postfix -c "$d/etc" start >"$d/start.log" 2>&1; then
-		echo "run.sh: postfix did not start: $(tail -n5 "$d/start.log" "$d/maillog" 2>/dev/null)" >&2
-		return 1
-	fi
-	if ! wait_listen "$port" "$(head -n1 "$d/queue/pid/master.pid" | tr -d ' ')" 20; then
-		echo "run.sh: postfix smtpd not listening on $port" >&2
+	if ! postfix_up "$d" "$port" "$SINK_PORT"; then
 		return 1
 	fi
 	log "run $r: postfix on 127.0.0.1:$port -> sink 127.0.0.1:$SINK_PORT"
