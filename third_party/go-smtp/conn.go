@@ -48,6 +48,10 @@ type Conn struct {
 	fromReceived bool
 	recipients   []string
 	didAuth      bool
+
+	// br and bw are c.text's buffers, from readerPool and writerPool.
+	br *bufio.Reader
+	bw *bufio.Writer
 }
 
 func newConn(c net.Conn, s *Server) *Conn {
@@ -87,7 +91,38 @@ func (c *Conn) init() {
 		}
 	}
 
-	c.text = textproto.NewConn(rwc)
+	// Pooled buffers (sluice): a client that connects for every message
+	// (Postfix's smtp-source, many applications) otherwise allocates
+	// 8 KiB of buffers per connection. Only the serving goroutine uses
+	// them; handleConn gives them back when it returns. A re-init (after
+	// STARTTLS) gives back the old ones, discarding whatever the client
+	// sent ahead of the handshake, as a new textproto.Conn did.
+	c.releaseBuffers()
+	c.br = readerPool.Get().(*bufio.Reader)
+	c.br.Reset(rwc.Reader)
+	c.bw = writerPool.Get().(*bufio.Writer)
+	c.bw.Reset(rwc.Writer)
+	c.text = &textproto.Conn{Reader: *textproto.NewReader(c.br), Writer: *textproto.NewWriter(c.bw)}
+}
+
+var (
+	readerPool = sync.Pool{New: func() interface{} { return bufio.NewReaderSize(nil, 4096) }}
+	writerPool = sync.Pool{New: func() interface{} { return bufio.NewWriterSize(nil, 4096) }}
+)
+
+// releaseBuffers returns the connection's buffers to their pools (sluice).
+// Called by the serving goroutine only, when it no longer reads or writes.
+func (c *Conn) releaseBuffers() {
+	if c.br != nil {
+		c.br.Reset(nil)
+		readerPool.Put(c.br)
+		c.br = nil
+	}
+	if c.bw != nil {
+		c.bw.Reset(nil)
+		writerPool.Put(c.bw)
+		c.bw = nil
+	}
 }
 
 // Commands are dispatched to the appropriate handler functions.
