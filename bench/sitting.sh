@@ -257,7 +257,7 @@ for v in "${ALL[@]}"; do
 done
 
 echo "command: N=$N SESSIONS=$SESSIONS SIZE=$SIZE BIG=$BIG BIG_N=$BIG_N RUNS=$RUNS SOURCE_FLAGS='$SOURCE_FLAGS' SKIP='$SKIP' bash bench/sitting.sh"
-echo "$SLUICE_FROM; $(postconf -h mail_version 2>/dev/null | sed 's/^/Postfix /'); $(nproc) CPUs; $(go version | cut -d' ' -f3); $(date -u)"
+echo "$SLUICE_FROM; $(postconf -d -h mail_version 2>/dev/null | sed 's/^/Postfix /'); $(nproc) CPUs; $(go version | cut -d' ' -f3); $(date -u)"
 echo "at start: $(busy)"
 printf '%-5s %-12s %7s %7s %9s %9s %8s %7s %6s\n' round variant msgs bytes "acc/s" "deliv/s" "cpu µs" "RSS MB" load
 DONE=0
