@@ -272,7 +272,8 @@ func conformed(raw []byte) (msg, header, rest []byte, bad *refusal) {
 // priority, pool, campaign) are read and taken out, a submitted IDHeader
 // is dropped (ours alone: a submitted one could misattribute returns),
 // and so are Return-Path and Authentication-Results (never the
-// submitter's to write),
+// submitter's to write) and Bcc and Resent-Bcc (never the recipients' to
+// read),
 // and the originator fields (RFC 5322 §3.6.2, §3.6.6) are collected for
 // the From policy.
 //
@@ -316,6 +317,12 @@ func (p *prepared) readField(name string, field []byte) (keep bool) {
 		// Authentication-Results only a receiving domain's verifier (RFC
 		// 8601 §5): one written by a tenant could claim "dkim=pass" for
 		// another tenant's domain to a reader that trusts it.
+		return false
+	case strings.EqualFold(name, "Bcc"), strings.EqualFold(name, "Resent-Bcc"):
+		// Blind copies (RFC 5322 §3.6.3, §3.6.6): every recipient gets the
+		// same header, so a Bcc field left in would show the blind
+		// recipients to all of them. The envelope already names who gets
+		// the message; the field is removed, as Postfix's cleanup does.
 		return false
 	case strings.EqualFold(name, "From"):
 		p.from = append(p.from, fieldValue(field))

@@ -71,3 +71,31 @@ func TestSubmittedTraceFieldsStripped(t *testing.T) {
 		t.Error("the body changed")
 	}
 }
+
+// Bcc and Resent-Bcc fields are removed at submission (redteam2): each
+// recipient gets the same header, so a Bcc left in shows every blind
+// recipient to all of them. A field whose name merely starts with Bcc
+// stays.
+func TestBccFieldsStripped(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, Config{}, &Tenant{Name: "acme", Username: "acme", SenderDomains: []string{"acme.example"}})
+	c := dialRaw(t, ts.addr).login("acme")
+	c.want(c.send("a@acme.example", "r@example.net", "From: a@acme.example\r\nTo: r@example.net\r\n"+
+		"Bcc: secret@example.net,\r\n other@example.net\r\n"+
+		"BCC:\r\n"+
+		"resent-bcc: hidden@example.net\r\n"+
+		"Bcc-Note: kept\r\n"+
+		"Subject: hi\r\n\r\nBcc: in the body stays\r\n.\r\n"), "250 ")
+	m := ts.spool.messages()[0]
+	hdr, body := splitHeader(m.Body)
+	if bytes.Contains(hdr, []byte("secret@")) || bytes.Contains(hdr, []byte("other@")) || bytes.Contains(hdr, []byte("hidden@")) ||
+		bytes.Contains(bytes.ToLower(hdr), []byte("\nbcc:")) || bytes.Contains(bytes.ToLower(hdr), []byte("resent-bcc")) {
+		t.Errorf("a Bcc field survived:\n%s", hdr)
+	}
+	if !bytes.Contains(hdr, []byte("Bcc-Note: kept")) {
+		t.Errorf("Bcc-Note was removed:\n%s", hdr)
+	}
+	if !bytes.Contains(body, []byte("Bcc: in the body stays")) {
+		t.Error("the body changed")
+	}
+}
