@@ -48,6 +48,8 @@ const (
 	probDomain      = "domain is not a valid host name"
 	probRouting     = "local part contains % or ! (percent hack or bang path routing, RFC 5321 Appendix C); these are not accepted"
 	probLocalForm   = "non-ASCII local part is not in Unicode normal form (RFC 6530 section 10.1); send it composed (NFC), without full-width, compatibility or invisible format characters"
+	probNumeric     = "domain ends in a numeric label (an IP address written as a name); use a domain name"
+	probLocalHost   = "domain is reserved for the local host (RFC 6761 section 6.3, 6.4: localhost, invalid)"
 )
 
 // ValidAddress checks the shape of an envelope mailbox as submission
@@ -111,6 +113,35 @@ func mailboxProblem(a string) string {
 	}
 	if !isASCII(local) && !normalLocal(local) {
 		return probLocalForm
+	}
+	return probNone
+}
+
+// rcptProblem is what RCPT refuses: mailboxProblem's rules, then two
+// about where the mail would go. An address literal is refused already
+// (it would aim sluice at any host, internal ones included); these are
+// the same aim written as a name:
+//
+//   - a last label of digits only ("v@127.0.0.1", "v@2130706433"): no
+//     top-level domain is all-numeric (RFC 3696 §2, RFC 1123 §2.1), so
+//     such a "domain" is an IP address, which some resolvers and stub
+//     libraries answer as itself;
+//   - localhost and invalid and their subdomains (RFC 6761 §6.3, §6.4):
+//     resolvers SHOULD answer localhost names with the loopback address.
+//
+// Senders keep mailboxProblem's rule alone: a tenant's sender domains are
+// the operator's to choose (the development tenant's is localhost).
+func rcptProblem(a string) string {
+	if prob := mailboxProblem(a); prob != probNone {
+		return prob
+	}
+	dom := a[strings.LastIndexByte(a, '@')+1:]
+	last := dom[strings.LastIndexByte(dom, '.')+1:]
+	if strings.Trim(last, "0123456789") == "" {
+		return probNumeric
+	}
+	if strings.EqualFold(last, "localhost") || strings.EqualFold(last, "invalid") {
+		return probLocalHost
 	}
 	return probNone
 }

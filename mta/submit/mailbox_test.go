@@ -136,3 +136,41 @@ func TestDuplicateRecipientsCollapse(t *testing.T) {
 		t.Errorf("second transaction queued %d recipients, want 2", n)
 	}
 }
+
+// Recipient domains that name an IP address or the local host in the
+// form of a domain name (redteam2) are refused at RCPT like address
+// literals: "v@127.0.0.1" and "v@2130706433" end in a numeric label, which
+// no top-level domain is (RFC 3696 §2), and localhost and invalid names are
+// the loopback's or nobody's (RFC 6761 §6.3, §6.4). Senders are not held
+// to it (the development tenant sends from localhost), and names that
+// merely contain digits or these words pass.
+func TestRecipientDomainNamesNoLocalHost(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, Config{}, &Tenant{Name: "acme", Username: "acme",
+		SenderDomains: []string{"sender.example", "localhost"}})
+	const numeric, local = "501 5.1.3 Bad recipient address syntax: domain ends in a numeric label",
+		"501 5.1.3 Bad recipient address syntax: domain is reserved for the local host"
+	for _, tc := range []struct{ rcpt, want string }{
+		{"v@127.0.0.1", numeric},
+		{"v@10.0.0.5", numeric},
+		{"v@2130706433", numeric},
+		{"v@0x7f.1", numeric},
+		{"v@169.254.169.254", numeric},
+		{"v@localhost", local},
+		{"v@LocalHost", local},
+		{"v@db.localhost", local},
+		{"v@x.invalid", local},
+		{"v@1.2.3.example", "250 "},
+		{"v@localhost.example", "250 "},
+		{"v@example.com1", "250 "},
+		{"v@xn--p1ai", "250 "},
+	} {
+		c := dialRaw(t, ts.addr).login("acme")
+		c.want(c.cmd("MAIL FROM:<a@sender.example>"), "250")
+		if got := c.cmd("RCPT TO:<" + tc.rcpt + ">"); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("RCPT TO:<%s>: %q, want %s…", tc.rcpt, got, tc.want)
+		}
+	}
+	c := dialRaw(t, ts.addr).login("acme")
+	c.want(c.cmd("MAIL FROM:<dev@localhost>"), "250")
+}

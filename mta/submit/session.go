@@ -252,7 +252,7 @@ func (s *Session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if r := refuseRcpt[checkAddressBytes(to, s.fromUTF8)]; r != nil {
 		return s.b.refuse(r)
 	}
-	if prob := mailboxProblem(to); prob != probNone {
+	if prob := rcptProblem(to); prob != probNone {
 		return s.b.refuse(rcptSyntax(prob))
 	}
 	canon, dup := s.repeated(to)
