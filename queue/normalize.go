@@ -196,7 +196,7 @@ func suppNormalized(tx *bolt.Tx) bool { return tx.Bucket(bucketSupp).Get(keySupp
 // already under the canonical key stays. Hashed keys (erasures) cannot be
 // rewritten: Suppressed looks their older forms up instead. It reports
 // how many keys it moved.
-func migrateSuppressionKeys(tx *bolt.Tx) (int, error) {
+func (s *Store) migrateSuppressionKeys(tx *bolt.Tx) (int, error) {
 	if suppNormalized(tx) {
 		return 0, nil
 	}
@@ -229,7 +229,7 @@ func migrateSuppressionKeys(tx *bolt.Tx) (int, error) {
 				continue
 			}
 		}
-		if err := supp.Put(m.canon, v); err != nil {
+		if err := s.putSupp(tx, supp, m.canon, v); err != nil {
 			return 0, err
 		}
 		n++
@@ -263,7 +263,7 @@ func migrateSuppressionKeys(tx *bolt.Tx) (int, error) {
 	if err := supp.Delete(keySuppNormV1); err != nil {
 		return 0, err
 	}
-	return n, supp.Put(keySuppNorm, marker)
+	return n, s.putSupp(tx, supp, keySuppNorm, marker)
 }
 
 // canonicalKey returns the canonical form of a tenant\x00addr key and

@@ -465,7 +465,7 @@ func (s *Store) hashSuppression(tx *bolt.Tx, tenant string, ck, hk []byte, hashe
 		// Before the commit, not after: once it deletes the suppression
 		// by address, every check must already look for the hashed one.
 		s.hashedAny.Store(true)
-		if err := sb.Put(hk, h.encode()); err != nil {
+		if err := s.putSupp(tx, sb, hk, h.encode()); err != nil {
 			return err
 		}
 		if err := sb.Delete(ck); err != nil {
@@ -512,7 +512,7 @@ func (s *Store) putHashed(tx *bolt.Tx, hk []byte, sup Suppression) error {
 	h := Suppression{Tenant: sup.Tenant, Addr: string(hk[len(sup.Tenant)+1:]), Scope: sup.Scope, Reason: sup.Reason,
 		Source: sup.Source, Created: sup.Created, Hashed: true}
 	s.hashedAny.Store(true)
-	if err := tx.Bucket(bucketSupp).Put(hk, h.encode()); err != nil {
+	if err := s.putSupp(tx, tx.Bucket(bucketSupp), hk, h.encode()); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketMeta).Put(keyHashedAny, []byte{1})

@@ -86,6 +86,9 @@ type Options struct {
 	SegmentSize int64
 	// Compact configures the compactor of sparse segments (compact.go).
 	Compact CompactOptions
+
+	// suppFilterSyncMax overrides suppFilterSyncMax (tests).
+	suppFilterSyncMax int
 }
 
 // dueSooner tells Options.OnDue that mail may be due now.
@@ -124,6 +127,7 @@ type Store struct {
 	addrKey   []byte      // the per-install HMAC key of hashed suppressions
 	hashers   sync.Pool   // of *hasher: HMACs keyed with addrKey
 	hashedAny atomic.Bool // the spool has held a hashed suppression
+	suppF     suppFilterState // the suppression filter (suppfilter.go)
 
 	// Segment files (segments.go, bodyref.go) and their compactor
 	// (compact.go). compactMu keeps an erasure and a compaction apart: a
@@ -216,6 +220,15 @@ func Open(path string, opts Options) (*Store, error) {
 		s.segs.close()
 		db.Close()
 		return nil, err
+	}
+	syncMax := suppFilterSyncMax
+	if opts.suppFilterSyncMax != 0 {
+		syncMax = opts.suppFilterSyncMax
+	}
+	if err = s.fillSuppFilter(syncMax); err != nil {
+		s.segs.close()
+		db.Close()
+		return nil, fmt.Errorf("queue: open %s: suppression filter: %w", path, err)
 	}
 	s.wg.Add(1)
 	go s.writer()

@@ -32,7 +32,10 @@ func openStore(t testing.TB, path string, clk *testClock, opts Options) *Store {
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() {
+		checkSuppFilter(t, s)
+		s.Close()
+	})
 	return s
 }
 

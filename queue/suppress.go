@@ -170,7 +170,7 @@ func (s *Store) suppressMany(ctx context.Context, sups []Suppression, outbox boo
 					}
 					wide := sup
 					wide.Detail = ""
-					if err := b.Put(hk, wide.encode()); err != nil {
+					if err := s.putSupp(tx, b, hk, wide.encode()); err != nil {
 						return err
 					}
 					continue
@@ -191,7 +191,7 @@ func (s *Store) suppressMany(ctx context.Context, sups []Suppression, outbox boo
 					continue // already at least as wide
 				}
 			}
-			if err := b.Put(k, sup.encode()); err != nil {
+			if err := s.putSupp(tx, b, k, sup.encode()); err != nil {
 				return err
 			}
 		}
@@ -272,6 +272,9 @@ func (s *Store) unsuppress(ctx context.Context, tenant, addr string, outbox bool
 func (s *Store) Suppressed(tenant, addr string) (Suppression, bool) {
 	var sup Suppression
 	var ok bool
+	if s.notSuppressed(tenant, addr) {
+		return sup, false // the filter's proof (suppfilter.go)
+	}
 	_ = s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSupp)
 		k := suppKey(tenant, addr)
@@ -398,7 +401,7 @@ func (s *Store) RecordSoftFailure(ctx context.Context, tenant, addr, reason, det
 				// Widen the hashed, marketing-only entry to every stream.
 				sup.Addr, sup.Detail, sup.Hashed = string(k[len(tenant)+1:]), "", true
 			}
-			if err := tx.Bucket(bucketSupp).Put(k, sup.encode()); err != nil {
+			if err := s.putSupp(tx, tx.Bucket(bucketSupp), k, sup.encode()); err != nil {
 				return err
 			}
 			if !hashed && fleetOutboxOn(tx) {
@@ -442,7 +445,7 @@ func (s *Store) SetFleetOutbox(ctx context.Context, on bool) error {
 	var moved int
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		var err error
-		if moved, err = migrateSuppressionKeys(tx); err != nil {
+		if moved, err = s.migrateSuppressionKeys(tx); err != nil {
 			return fmt.Errorf("rewrite suppression keys: %w", err)
 		}
 		b, err := tx.CreateBucketIfNotExists(bucketFleetMeta)

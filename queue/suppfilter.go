@@ -1,0 +1,211 @@
+package queue
+
+import (
+	"bytes"
+	"hash/maphash"
+	"math/bits"
+	"sync/atomic"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The suppression filter: a Bloom filter over every key ever written to
+// the suppression bucket, so that the common answer to Suppressed — no —
+// costs a few hashed bit tests instead of a bbolt read transaction (two
+// per recipient: at RCPT and again before delivery; 5–7 % of sluice's CPU
+// per message in bench/sitting.sh's profiles). A key in the filter may
+// not be in the bucket (a false positive, ~1 % at the sized load, or a
+// suppression lifted since): those fall through to bbolt as before. A key
+// in the bucket is always in the filter: every write to the bucket goes
+// through putSupp, which adds the key first; the filter is filled from
+// the bucket at Open; and it is consulted only once that fill is complete
+// and the spool's keys are canonical (no older forms to probe). Lifted
+// suppressions stay in the filter until the next start.
+
+// suppFilterK is the number of bit probes per key; with suppFilterBits
+// bits per key the false-positive rate is about 1 %.
+const (
+	suppFilterK    = 7
+	suppFilterBits = 10
+	// suppFilterMin is the smallest number of keys a filter is sized for
+	// (1.25 MB); a filter is sized for 1.5 times the keys found at Open.
+	// Past its size it degrades (more false positives), never errs.
+	suppFilterMin = 1 << 20
+	// suppFilterSyncMax is the number of keys Open reads into the filter
+	// itself; past it the filter is filled in the background, lookups
+	// using bbolt meanwhile.
+	suppFilterSyncMax = 200_000
+)
+
+// suppFilter is the Bloom filter. Its bits are set atomically: writers
+// add while lookups read.
+type suppFilter struct {
+	bits []atomic.Uint64
+	n    uint64 // number of bits
+	seed maphash.Seed
+}
+
+func newSuppFilter(keys int) *suppFilter {
+	keys = max(keys+keys/2, suppFilterMin)
+	words := (keys*suppFilterBits + 63) / 64
+	return &suppFilter{bits: make([]atomic.Uint64, words), n: uint64(words) * 64, seed: maphash.MakeSeed()}
+}
+
+// probes calls fn with the k bit positions of key (double hashing).
+func (f *suppFilter) probes(key []byte, fn func(bit uint64) bool) {
+	h := maphash.Bytes(f.seed, key)
+	h2 := h>>32 | h<<32 | 1
+	for i := 0; i < suppFilterK; i++ {
+		pos, _ := bits.Mul64(h, f.n) // h mapped onto [0, n)
+		if !fn(pos) {
+			return
+		}
+		h += h2
+	}
+}
+
+func (f *suppFilter) add(key []byte) {
+	f.probes(key, func(b uint64) bool {
+		f.bits[b/64].Or(1 << (b % 64))
+		return true
+	})
+}
+
+// has reports whether key may have been added (false: it never was).
+func (f *suppFilter) has(key []byte) bool {
+	in := true
+	f.probes(key, func(b uint64) bool {
+		in = f.bits[b/64].Load()&(1<<(b%64)) != 0
+		return in
+	})
+	return in
+}
+
+// suppFilterState is the Store's filter and whether it may be consulted.
+type suppFilterState struct {
+	f     atomic.Pointer[suppFilter] // set before the fill starts: writers add from then on
+	ready atomic.Bool                // the fill from the bucket is complete
+	canon atomic.Bool                // the keys are canonical (keySuppNorm is suppNormPlain), committed
+}
+
+// putSupp writes a suppression-bucket entry: the only way the bucket is
+// written. The key goes into the filter first (before the commit: a
+// rolled-back write only leaves a false positive).
+func (s *Store) putSupp(tx *bolt.Tx, b *bolt.Bucket, k, v []byte) error {
+	if f := s.suppF.f.Load(); f != nil {
+		f.add(k)
+	}
+	if bytes.Equal(k, keySuppNorm) && bytes.Equal(v, suppNormPlain) {
+		tx.OnCommit(func() { s.suppF.canon.Store(true) })
+	}
+	return b.Put(k, v)
+}
+
+// notSuppressed reports whether the filter proves that tenant's addr has
+// no suppression (by address or, with hashed suppressions about, by
+// hash); false means "ask bbolt".
+func (s *Store) notSuppressed(tenant, addr string) bool {
+	if !s.suppF.ready.Load() || !s.suppF.canon.Load() {
+		return false
+	}
+	f := s.suppF.f.Load()
+	if f.has(suppKey(tenant, addr)) {
+		return false
+	}
+	if s.hashedAny.Load() {
+		if hk := s.hashedKey(tenant, addr); hk != nil && f.has(hk) {
+			return false
+		}
+	}
+	return true
+}
+
+// fillSuppFilter fills the filter from the suppression bucket at Open. Up
+// to suppFilterSyncMax keys (syncMax in tests) it does so before any
+// writer runs; past that it counts the keys, sizes the filter, and fills
+// it in the background: the filter is published first, then every write
+// transaction begun before that is waited out (an empty bbolt update
+// takes the writer lock after them), then the bucket is read — so a key
+// is either written after the publication (and added by putSupp) or
+// committed before the read (and read).
+func (s *Store) fillSuppFilter(syncMax int) error {
+	var keys [][]byte
+	small := true
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketSupp).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if len(keys) == syncMax {
+				small = false
+				return nil
+			}
+			keys = append(keys, bytes.Clone(k))
+		}
+		s.noteSuppCanon(tx)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if small {
+		f := newSuppFilter(len(keys))
+		for _, k := range keys {
+			f.add(k)
+		}
+		s.suppF.f.Store(f)
+		s.suppF.ready.Store(true)
+		return nil
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		if err := s.fillSuppFilterLarge(); err != nil {
+			s.log.Warn("queue: suppression filter not built: every lookup reads the spool", "err", err)
+		}
+	}()
+	return nil
+}
+
+// fillSuppFilterLarge is fillSuppFilter's background half.
+func (s *Store) fillSuppFilterLarge() error {
+	var n int
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketSupp).Stats().KeyN
+		return nil
+	}); err != nil {
+		return err
+	}
+	f := newSuppFilter(n)
+	s.suppF.f.Store(f)
+	if err := s.db.Update(func(*bolt.Tx) error { return nil }); err != nil {
+		return err
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketSupp).Cursor()
+		i := 0
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			f.add(k)
+			if i++; i%65536 == 0 {
+				select {
+				case <-s.stopBg:
+					return ErrClosed
+				default:
+				}
+			}
+		}
+		s.noteSuppCanon(tx)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.suppF.ready.Store(true)
+	return nil
+}
+
+// noteSuppCanon records, from a committed state, that the keys are
+// canonical.
+func (s *Store) noteSuppCanon(tx *bolt.Tx) {
+	if bytes.Equal(tx.Bucket(bucketSupp).Get(keySuppNorm), suppNormPlain) {
+		s.suppF.canon.Store(true)
+	}
+}
