@@ -124,9 +124,9 @@ type Store struct {
 	destNext [NumClasses][]byte
 
 	// The erasure (GDPR) state: see privacy.go.
-	addrKey   []byte      // the per-install HMAC key of hashed suppressions
-	hashers   sync.Pool   // of *hasher: HMACs keyed with addrKey
-	hashedAny atomic.Bool // the spool has held a hashed suppression
+	addrKey   []byte          // the per-install HMAC key of hashed suppressions
+	hashers   sync.Pool       // of *hasher: HMACs keyed with addrKey
+	hashedAny atomic.Bool     // the spool has held a hashed suppression
 	suppF     suppFilterState // the suppression filter (suppfilter.go)
 
 	// Segment files (segments.go, bodyref.go) and their compactor
