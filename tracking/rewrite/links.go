@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"sluice/tracking/token"
 )
 
 // Bounds on the work one message may cause.
@@ -53,7 +55,8 @@ func checkURL(s string, mailto bool) error {
 
 // browserURL returns the URL a browser follows for an href whose value,
 // character references already decoded, is v, and whether it is one to
-// track: an absolute http or https URL with a host.
+// track: an absolute http or https URL with a host, at most token.MaxURL
+// bytes.
 //
 // Like a browser (WHATWG URL, basic URL parser) it removes leading and
 // trailing C0 controls and spaces and every tab and newline inside. It does
@@ -80,7 +83,10 @@ func browserURL(v string, utf8OK bool) (string, bool) {
 		}
 		v = string(b)
 	}
-	if !isHTTP(v) {
+	if !isHTTP(v) || len(v) > token.MaxURL {
+		// Longer than a click token may carry: left as it is, untracked
+		// (asking for its tracking URL would fail the whole message, and
+		// the submitter would get a temporary error for ever).
 		return "", false
 	}
 	for i := 0; i < len(v); i++ {

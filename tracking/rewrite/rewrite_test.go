@@ -3,6 +3,7 @@ package rewrite
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"mime"
 	"net/url"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"sluice/tracking/token"
 )
 
 // The newsletter's tracked links, in document order.
@@ -440,4 +443,42 @@ func scannableCharset(ct string) bool {
 	}
 	_, params, err := mime.ParseMediaType(ct)
 	return err == nil && asciiCompatible(strings.ToLower(params["charset"]))
+}
+
+// A link longer than a click token may carry (token.MaxURL) is left as it
+// is, untracked, in HTML and in text (redteam2: its ClickURL failed, and
+// with it the whole message, answered 451 for ever); the links around it
+// are tracked.
+func TestOverlongLinkLeftUntracked(t *testing.T) {
+	t.Parallel()
+	long := "https://a.example/" + strings.Repeat("x", token.MaxURL)
+	msg := "Content-Type: multipart/alternative; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\n" +
+		long + "\r\nhttps://a.example/t\r\n--B\r\nContent-Type: text/html\r\n\r\n" +
+		`<a href="` + long + `">x</a> <a href="https://a.example/h">y</a></body>` + "\r\n--B--\r\n"
+	opts := testOptions()
+	opts.TrackText = true
+	opts.ClickURL = func(link int, u string) (string, error) {
+		if len(u) > token.MaxURL {
+			return "", fmt.Errorf("URL of %d bytes", len(u))
+		}
+		return testClickURL(link, u)
+	}
+	out, res, err := Message([]byte(msg), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"https://a.example/t", "https://a.example/h"}; !slices.Equal(res.Links, want) {
+		t.Errorf("links %q, want %q", res.Links, want)
+	}
+	_, leaves, err := walk(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, l := range leaves {
+		n += strings.Count(string(l.data), long)
+	}
+	if n != 2 {
+		t.Errorf("the long link is in the output %d times, want 2 (text and HTML, untouched)", n)
+	}
 }
