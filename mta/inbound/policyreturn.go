@@ -1,6 +1,8 @@
 package inbound
 
 import (
+	"time"
+
 	"sluice/mta/bounce"
 	"sluice/queue"
 )
@@ -15,6 +17,18 @@ import (
 // into the shaping policy's ObserveReturn and a metric. Such returns never
 // suppress (the one policy: see Policy.Apply); this is their only effect
 // besides the event.
+//
+// A VERP token proves which recipient a return is about, not who wrote
+// it: every recipient reads its own in the Return-Path of its copy, so a
+// stranger who got one message could forge "blocked using
+// zen.spamhaus.org" about it and mark a shared source blocklisted at the
+// site, holding every tenant's mail to that site for an hour and longer
+// (redteam2). One mailbox's word is enough for that mailbox's own state
+// (suppression), never for a shared one: a return feeds shaping only
+// once proven policy returns about the same (source, site) have come for
+// at least WorkerConfig.PolicyQuorum distinct mailboxes within
+// PolicyWindow. A real blocklisting returns many recipients' mail; a
+// forger needs that many mailboxes at the site that got our mail.
 
 // PolicyReturnFunc receives an asynchronous policy or spam return charged
 // to the (source, site) of the attempt the receiver accepted: the names
@@ -51,7 +65,85 @@ func (w *Worker) notePolicyReturn(res bounce.Result, rec queue.Recipient, truste
 			"tenant", rec.Tenant, "class", string(res.Class))
 		return
 	}
+	if !w.policyQuorum(rec) {
+		w.cfg.Logger.Info("inbound: policy return not fed to shaping: too few distinct mailboxes yet", "msgid", rec.ID.String(),
+			"tenant", rec.Tenant, "source", rec.Source, "site", rec.Site, "class", string(res.Class), "quorum", w.cfg.PolicyQuorum)
+		return
+	}
 	w.policy = append(w.policy, policyReturn{source: rec.Source, site: rec.Site, class: res.Class, reason: string(res.Reason)})
+}
+
+// Defaults of WorkerConfig.PolicyQuorum and PolicyWindow.
+const (
+	DefaultPolicyQuorum = 3
+	DefaultPolicyWindow = time.Hour
+)
+
+// maxPolicyKeys bounds the (source, site) pairs whose mailboxes are
+// remembered; past it the pair seen longest ago is forgotten.
+const maxPolicyKeys = 4096
+
+// policyKey is a (source, site) pair of the quorum.
+type policyKey struct{ source, site string }
+
+// policyQuorum records that rec's mailbox returned a proven policy return
+// now and reports whether distinct mailboxes with one within the window
+// now reach the quorum for rec's (source, site).
+func (w *Worker) policyQuorum(rec queue.Recipient) bool {
+	if w.cfg.PolicyQuorum <= 1 {
+		return true
+	}
+	now := w.cfg.Now()
+	if w.policySeen == nil {
+		w.policySeen = map[policyKey]map[string]time.Time{}
+	}
+	k := policyKey{rec.Source, rec.Site}
+	boxes := w.policySeen[k]
+	if boxes == nil {
+		if len(w.policySeen) >= maxPolicyKeys {
+			w.forgetOldestPolicyKey()
+		}
+		boxes = map[string]time.Time{}
+		w.policySeen[k] = boxes
+	}
+	for a, at := range boxes {
+		if now.Sub(at) >= w.cfg.PolicyWindow {
+			delete(boxes, a)
+		}
+	}
+	addr := queue.NormalizeAddr(rec.Addr)
+	if _, ok := boxes[addr]; !ok && len(boxes) >= w.cfg.PolicyQuorum {
+		// Enough already: forget the oldest so the map stays bounded.
+		var oldest string
+		for a, at := range boxes {
+			if oldest == "" || at.Before(boxes[oldest]) {
+				oldest = a
+			}
+		}
+		delete(boxes, oldest)
+	}
+	boxes[addr] = now
+	return len(boxes) >= w.cfg.PolicyQuorum
+}
+
+// forgetOldestPolicyKey drops the (source, site) pair whose latest return
+// is the oldest.
+func (w *Worker) forgetOldestPolicyKey() {
+	var oldest policyKey
+	var oldestAt time.Time
+	first := true
+	for k, boxes := range w.policySeen {
+		var latest time.Time
+		for _, at := range boxes {
+			if at.After(latest) {
+				latest = at
+			}
+		}
+		if first || latest.Before(oldestAt) {
+			oldest, oldestAt, first = k, latest, false
+		}
+	}
+	delete(w.policySeen, oldest)
 }
 
 // flushPolicyReturns calls OnPolicyReturn for the returns noted while the

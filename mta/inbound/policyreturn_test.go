@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,10 +27,12 @@ type policyCall struct {
 // newPolicyEnv is newEnv with OnPolicyReturn recording its calls. The
 // worker calls it before OnEvent for the same return, so once a return's
 // event has arrived, its calls (if any) are in the channel.
-func newPolicyEnv(t *testing.T) (*env, chan policyCall) {
+func newPolicyEnv(t *testing.T, quorum int) (*env, chan policyCall, *atomic.Int64) {
 	t.Helper()
 	now := time.Date(2030, 3, 4, 5, 6, 7, 0, time.UTC)
+	var advance atomic.Int64 // the worker's clock runs this far ahead of now
 	clk := func() time.Time { return now }
+	workerClk := func() time.Time { return now.Add(time.Duration(advance.Load())) }
 	store, err := queue.Open(filepath.Join(t.TempDir(), "spool.db"), queue.Options{Now: clk})
 	if err != nil {
 		t.Fatal(err)
@@ -50,10 +53,11 @@ func newPolicyEnv(t *testing.T) (*env, chan policyCall) {
 	w := NewWorker(WorkerConfig{
 		Store: store, Tokens: toks, Tracking: toks, SendingIPs: []netip.Prefix{netip.MustParsePrefix(ourIP + "/32")},
 		Classifier: bounce.New(), Policy: &Policy{Store: store, SoftThreshold: 1, SoftWindow: 24 * time.Hour},
-		Logger: log, Now: clk, OnEvent: func(ev Event) { e.events <- ev },
+		Logger: log, Now: workerClk, OnEvent: func(ev Event) { e.events <- ev },
 		OnPolicyReturn: func(source, site string, class bounce.Class, reason string) {
 			calls <- policyCall{source, site, class, reason}
 		},
+		PolicyQuorum: quorum,
 	})
 	b := NewBackend(ServerConfig{Hostname: "mx.test", Domains: []string{bounceDomain}, FBLLocalParts: []string{"fbl"},
 		Tokens: toks, Inbox: store, Logger: log, Now: clk, Accepted: w.Kick})
@@ -68,7 +72,7 @@ func newPolicyEnv(t *testing.T) (*env, chan policyCall) {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = w.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done; _ = srv.Close() })
-	return e, calls
+	return e, calls, &advance
 }
 
 // deliver claims every due recipient and completes them as delivered,
@@ -130,7 +134,7 @@ func TestPolicyReturnReachesShaping(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e, calls := newPolicyEnv(t)
+			e, calls, _ := newPolicyEnv(t, 1)
 			id := e.enqueue(t, tenantA, rcpt)
 			e.deliver(t, tc.source, tc.site)
 			to := e.verp(t, id, 0)
@@ -166,5 +170,62 @@ func TestPolicyReturnReachesShaping(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// One recipient's proven policy return does not reach shaping (redteam2):
+// every recipient reads its own VERP address in its copy's Return-Path,
+// so one DSN "blocked using zen.spamhaus.org" forged by a stranger marked
+// the shared source blocklisted at the site, holding every tenant's mail
+// there for an hour. Returns reach OnPolicyReturn once DefaultPolicyQuorum
+// distinct mailboxes returned one for the same (source, site) within the
+// window; a mailbox repeating itself (new messages, new tokens) or another
+// site's mailbox does not count, and a mailbox's return ages out of the
+// window.
+func TestPolicyReturnNeedsQuorumOfMailboxes(t *testing.T) {
+	t.Parallel()
+	e, calls, advance := newPolicyEnv(t, 0) // the default quorum
+	block := func(t *testing.T, rcpt, source, site string) {
+		t.Helper()
+		id := e.enqueue(t, tenantA, rcpt)
+		e.deliver(t, source, site)
+		e.send(t, e.verp(t, id, 0), dsn(t, rcpt, "5.7.1", "554 5.7.1 Client host ["+ourIP+"] blocked using zen.spamhaus.org",
+			msgCopy{to: rcpt, id: id, body: "hi"}.bytes(t)))
+		if ev := e.next(t); ev.Kind != "bounce" || ev.Class != bounce.PolicyBlocked || ev.Via != ViaVERP {
+			t.Fatalf("event = %+v; want a policy_blocked bounce proven by VERP", ev)
+		}
+	}
+	fed := func() int {
+		n := 0
+		for {
+			select {
+			case <-calls:
+				n++
+			default:
+				return n
+			}
+		}
+	}
+	for range 3 { // one stranger, three messages
+		block(t, "one@gmail.test", "src-a1", "gmail")
+	}
+	block(t, "ONE@gmail.test", "src-a1", "gmail")   // the same mailbox
+	block(t, "two@other.test", "src-a1", "other")   // another site
+	block(t, "three@gmail.test", "src-a2", "gmail") // another source
+	if n := fed(); n != 0 {
+		t.Fatalf("%d returns fed to shaping from one mailbox per (source, site), want 0", n)
+	}
+	block(t, "two@gmail.test", "src-a1", "gmail")
+	if n := fed(); n != 0 {
+		t.Fatalf("%d returns fed with two mailboxes, want 0", n)
+	}
+	block(t, "three@gmail.test", "src-a1", "gmail")
+	if n := fed(); n != 1 {
+		t.Fatalf("%d returns fed with three mailboxes, want 1", n)
+	}
+	advance.Store(int64(DefaultPolicyWindow)) // the first three age out
+	block(t, "four@gmail.test", "src-a1", "gmail")
+	if n := fed(); n != 0 {
+		t.Fatalf("%d returns fed after the window, want 0", n)
 	}
 }

@@ -86,6 +86,15 @@ type WorkerConfig struct {
 	// entry records the source and site that delivered it (see
 	// policyreturn.go).
 	OnPolicyReturn PolicyReturnFunc
+	// PolicyQuorum is how many distinct mailboxes must have returned a
+	// proven policy or spam return for one (source, site) within
+	// PolicyWindow before such returns reach OnPolicyReturn (see
+	// policyreturn.go: one recipient's word must not mark a shared
+	// source). Default DefaultPolicyQuorum; 1 feeds every return.
+	PolicyQuorum int
+	// PolicyWindow is how long a mailbox's policy return counts towards
+	// the quorum. Default DefaultPolicyWindow.
+	PolicyWindow time.Duration
 	// FBLLocalParts are the MX's feedback-loop mailboxes
 	// (ServerConfig.FBLLocalParts): one named abuse is a feedback loop's,
 	// not the role mailbox's.
@@ -113,6 +122,10 @@ type Worker struct {
 	// policy holds its OnPolicyReturn calls, made once it is done (Run's
 	// goroutine only).
 	policy []policyReturn
+	// policySeen holds, per (source, site), the mailboxes whose proven
+	// policy returns count towards the quorum, with when (Run's
+	// goroutine only).
+	policySeen map[policyKey]map[string]time.Time
 	// keep says the return being processed must stay in the inbox (its
 	// hand-over to the fleet failed; Run's goroutine only).
 	keep bool
@@ -131,6 +144,12 @@ func NewWorker(cfg WorkerConfig) *Worker {
 	}
 	if cfg.ReturnMemory <= 0 {
 		cfg.ReturnMemory = DefaultReturnMemory
+	}
+	if cfg.PolicyQuorum <= 0 {
+		cfg.PolicyQuorum = DefaultPolicyQuorum
+	}
+	if cfg.PolicyWindow <= 0 {
+		cfg.PolicyWindow = DefaultPolicyWindow
 	}
 	return &Worker{cfg: cfg, kick: make(chan struct{}, 1)}
 }
