@@ -54,6 +54,9 @@ func (c *Classifier) arfResults(e *entity, arf header) []Result {
 	var res []Result
 	for _, v := range arf.all("original-rcpt-to") {
 		for _, a := range c.re.addr.FindAllString(v, -1) {
+			if redactedAddr(a) {
+				continue
+			}
 			r := base
 			r.Recipient = cleanAddr(a)
 			res = append(res, r)
@@ -65,7 +68,7 @@ func (c *Classifier) arfResults(e *entity, arf header) []Result {
 	if len(res) == 0 {
 		// No Original-Rcpt-To: Microsoft's JMRP names the recipient in
 		// the returned copy (X-HmXmrOriginalRecipient), on purpose.
-		if a := c.re.addr.FindString(c.xmrRecipient(e)); a != "" {
+		if a := c.re.addr.FindString(c.xmrRecipient(e)); a != "" && !redactedAddr(a) {
 			base.Recipient = cleanAddr(a)
 		}
 		res = append(res, base)
@@ -104,10 +107,12 @@ func (c *Classifier) looseARF(e *entity) bool {
 	return len(e.returned) > 0 || c.re.inlineField.MatchString(e.text())
 }
 
-// looseARFResults builds the one Result of a loose complaint report. Only
-// a recipient marked as such (Microsoft's X-HmXmrOriginalRecipient, an
+// looseARFResults builds the one Result of a loose complaint report. A
+// recipient marked as such (Microsoft's X-HmXmrOriginalRecipient, an
 // Original-Rcpt-To line in the text) is taken; the returned message's To
-// is not, as the report may have been redacted or forwarded.
+// alone is not, as the report may have been redacted or forwarded, but
+// it is when the report's own words name that address too (an abuse
+// desk writing "the recipient (jane@…) asks to be removed").
 func (c *Classifier) looseARFResults(e *entity) []Result {
 	r := Result{Class: Complaint, Reason: ReasonAbuse, Rule: "arf-loose", Decisive: true, IsFeedback: true,
 		FeedbackType: "abuse", Diagnostic: clip(e.subject), UserAgent: clip(e.top.get("user-agent"))}
@@ -117,10 +122,27 @@ func (c *Classifier) looseARFResults(e *entity) []Result {
 			rcpt = m[1]
 		}
 	}
-	if a := c.re.addr.FindString(rcpt); a != "" {
+	if a := c.re.addr.FindString(rcpt); a != "" && !redactedAddr(a) {
 		r.Recipient = cleanAddr(a)
+	} else if a := c.returnedTo(e, nil); a != "" && !redactedAddr(a) {
+		head, _ := c.splitReturned(e.text())
+		if strings.Contains(strings.ToLower(head), strings.ToLower(a)) {
+			r.Recipient = a
+		}
 	}
 	return []Result{r}
+}
+
+// redactedAddr reports an address a feedback loop wrote in place of the
+// recipient's (RFC 6590 redaction): "redacted@…", "xxxxxx@…", "***@…",
+// "removed@…", "anonymous@…".
+func redactedAddr(a string) bool {
+	local, _, _ := strings.Cut(strings.ToLower(cleanAddr(a)), "@")
+	switch local {
+	case "redacted", "removed", "hidden", "anonymous", "anonymized", "anonymised", "unknown", "recipient":
+		return true
+	}
+	return strings.Trim(local, "x*#.") == "" || strings.HasPrefix(local, "redacted")
 }
 
 // appleUnsubscribe recognises the message Apple Mail sends to a

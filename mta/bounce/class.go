@@ -163,7 +163,7 @@ type patterns struct {
 	fblSubject, autoSubject, htmlDrop, htmlBreak, htmlTag *regexp.Regexp
 	doubtTemp, doubtDNS, doubtSystem, footer, listSep     *regexp.Regexp
 	retryAdvice                                           *regexp.Regexp
-	mailFrom                                              *regexp.Regexp
+	mailFrom, inlineFrom, helpAddr                        *regexp.Regexp
 }
 
 // New builds a Classifier: it compiles the rule table and the parsers'

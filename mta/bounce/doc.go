@@ -87,6 +87,12 @@
 // (Exim, Exchange), never a neighbour's reply. Recipients listed on one line, named only in prose or
 // only in the subject are found too.
 //
+// A bounce's failed recipients are never the returned message's own
+// sender (attached or quoted inline, as an Exim sender-verify callout
+// quotes it), nor an address the text offers for help ("please contact
+// the list owners: …"); a feedback loop's redaction placeholder
+// (redacted@…, xxxx@…) names no recipient.
+//
 // Returned copies are searched for the identifiers sluice puts in outgoing
 // mail (the X-Sluice-ID header, a Message-ID of the form
 // <queueid.random@host>, and the VERP envelope sender b.<token>@domain), so

@@ -22,16 +22,16 @@ func FuzzMessage(f *testing.F) {
 	}
 	// corpus3's DSNs seed the per-recipient and success paths that
 	// settleReason and the success Status go through; corpus4's the TNEF,
-	// charset-sniffing, mixed-action and unsubscribe paths.
-	more, err := filepath.Glob(filepath.Join("testdata", "corpus3", "*.eml"))
-	if err != nil {
-		f.Fatal(err)
+	// charset-sniffing, mixed-action and unsubscribe paths; corpus5's the
+	// HTML-only notices, inline returned copies and loose complaints.
+	var more []string
+	for _, dir := range []string{"corpus3", "corpus4", "corpus5"} {
+		m, err := filepath.Glob(filepath.Join("testdata", dir, "*.eml"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		more = append(more, m...)
 	}
-	more4, err := filepath.Glob(filepath.Join("testdata", "corpus4", "*.eml"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	more = append(more, more4...)
 	for _, file := range more {
 		if b, err := os.ReadFile(file); err == nil {
 			f.Add(b)

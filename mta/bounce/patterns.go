@@ -59,8 +59,14 @@ func compilePatterns() patterns {
 		// A paragraph that is a footer, signature or scanner stamp, not a
 		// diagnostic: dropped before the text is read (see dropFooters).
 		footer: m(`(?im)^[ \t>]*(?:-- ?\r?$|this (?:e-?mail|message)(?: has been| was| is)? (?:scanned|checked|protected)|(?:scanned|checked) (?:by|for viruses)|virus[- ]?free|no virus found|antivirus|anti-virus|disclaimer|confidentiality notice|the information (?:contained )?in this (?:e-?mail|message)|this (?:e-?mail|message) (?:and any attachments )?(?:is|may be) confidential|sent from my |powered by )`),
-		// The envelope sender named in a transcript.
-		mailFrom: m(`(?i)mail from:\s*<(` + addrPattern + `)>`),
+		// The envelope sender named in a transcript, or in an Exim
+		// sender-verify callout's "Verification failed for <…>".
+		mailFrom: m(`(?i)(?:mail from:|verification failed for)\s*<(` + addrPattern + `)>`),
+		// The sender fields of a returned copy quoted inline.
+		inlineFrom: m(`(?im)^[ \t>]*(?:from|sender|reply-to|return-path)[ \t]*:[ \t]*([^\n]*)`),
+		// Words before an address that make it a help address ("please
+		// contact the list owners: x-request@…"), not a failed recipient.
+		helpAddr: m(`(?i)\b(?:contact|write to|reach (?:us|them|the [\w -]{1,30}) at|assistance|questions?)\b[^@\n]{0,40}$`),
 		// Separators between addresses listed on one line.
 		listSep: m(`^[\s,;:<>()'"]*(?:and|und|et|y|e|en|i|и)?[\s,;:<>()'"]*$`),
 	}

@@ -127,7 +127,34 @@ func (c *Classifier) exclusions(e *entity, head string) map[string]bool {
 	for _, s := range c.re.mailFrom.FindAllStringSubmatch(head, 8) {
 		add(s[1])
 	}
+	for _, s := range c.re.inlineFrom.FindAllStringSubmatch(inlineHeaders(e.tail), 4) {
+		add(s[1])
+	}
 	return m
+}
+
+// inlineHeaders returns the header block of a returned copy quoted inline
+// in a bounce's text (tail, from splitReturned): from its first header
+// line to the first empty line after it, bounded.
+func inlineHeaders(tail string) string {
+	if len(tail) > maxSegment*4 {
+		tail = tail[:maxSegment*4]
+	}
+	start := 0
+	for line := range strings.SplitAfterSeq(tail, "\n") {
+		if i := strings.IndexByte(line, ':'); i > 0 && isFieldName([]byte(strings.TrimSpace(line[:i]))) {
+			break
+		}
+		start += len(line)
+	}
+	tail = tail[start:]
+	if end := strings.Index(tail, "\n\n"); end >= 0 {
+		tail = tail[:end]
+	}
+	if end := strings.Index(tail, "\r\n\r\n"); end >= 0 {
+		tail = tail[:end]
+	}
+	return tail
 }
 
 // candidate is an address found in a bounce's text, where, and whether
@@ -175,6 +202,10 @@ func (c *Classifier) recipients(e *entity, head string, excl map[string]bool) []
 				one = false
 			}
 			rest = rest[:locs[i][0]] + rest[locs[i][1]:]
+		}
+		if one && c.re.helpAddr.MatchString(line[:locs[0][0]]) {
+			// "please contact the list owners: list-request@…"
+			continue
 		}
 		if one && len(strings.TrimSpace(rest)) <= 40 {
 			found = append(found, candidate{first, start + locs[0][0], false})

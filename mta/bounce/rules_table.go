@@ -175,7 +175,7 @@ func rateRules() []rule {
 			match:   `(?:sending|daily|hourly|outbound|message|recipient) (?:quota|limit) (?:exceeded|reached)|(?:daily|hourly) (?:user )?sending (?:quota|limit)`,
 			example: "550 5.4.5 Daily user sending quota exceeded."},
 		{name: "frequency", class: RateLimited, reason: ReasonRateLimited,
-			match:   `frequen(?:cy|t)|per[- ](?:ip|host|sender|connection) (?:limit|rate|quota)|(?:connection|message|sending|recipient)s? limit (?:for|per|exceeded|reached)|limit (?:exceeded|reached) for (?:this |your )?(?:ip|host)|relay quota|quota(?:[^.\n]|\.\S){0,20}\b(?:relay|relaying|sending|outbound|submission|per ip)\b|\b(?:relay|relaying|sending|outbound|submission)\b(?:[^.\n]|\.\S){0,20}quota`,
+			match:   `frequen(?:cy|t)|per[- ](?:ip|host|sender|connection) (?:limit|rate|quota)|(?:connection|message|sending|recipient)s? limit (?:for|per|exceeded|reached)|limit (?:exceeded|reached) for (?:this |your )?(?:ip|host)|\bmax(?:imum)? (?:[\w-]+ ){1,4}per (?:hour|minute|day)\b|\bper (?:hour|minute|day) (?:limit|quota)|relay quota|quota(?:[^.\n]|\.\S){0,20}\b(?:relay|relaying|sending|outbound|submission|per ip)\b|\b(?:relay|relaying|sending|outbound|submission)\b(?:[^.\n]|\.\S){0,20}quota`,
 			example: "450 4.7.1 Connection frequency limited for 192.0.2.10, try again later"},
 		{name: "unsolicited-rate", class: PolicyBlocked, reason: ReasonBlockedIP, when: permanent,
 			match:   `(?:unusual|high|suspicious|increased|large) (?:rate|volume|amount|number) of (?:unsolicited|spam|bulk|suspicious|junk)`,
@@ -208,8 +208,18 @@ func contentRules() []rule {
 			match: `block ?list|black ?list|deny ?list|block-list|black-list|\(bl\)|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda ?(?:reputation|central)|barracudacentral|\bsorbs\b|uceprotect|\bpsbl\b|\bs3150\b|\bs3140\b` +
 				`|(?:blocked|listed) (?:using|by|at|on|in) (?:the )?[a-z0-9-]+\.[a-z0-9.-]+|\b(?:is|are|was|were|been|currently) (?:black|block|dns)?listed\b|block listed|black listed|\bbl\d{2,6}\b`,
 			example: "554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.10"},
+		// Words, attachments or links a filter bans are the content, not
+		// the sending host that reputation below would read in "banned".
+		{name: "banned-content", class: SpamBlocked, reason: ReasonBlockedContent,
+			match:   `\b(?:banned|prohibited|forbidden|disallowed|blacklisted|restricted) (?:words?|phrases?|terms?|expressions?|keywords?|content|attachments?|files?|file ?types?|file ?names?|extensions?|urls?|links?)\b|\bcontains? (?:an? )?(?:banned|prohibited|forbidden|disallowed)\b`,
+			example: "554 5.7.1 This message has been blocked because it contains a banned word"},
+		// The sending domain's standing (not the IP's): a new source
+		// address does not help, and must not be marked.
+		{name: "domain-reputation", class: PolicyBlocked, reason: ReasonBlockedSender,
+			match:   `reputation of (?:the |your )?(?:sending |sender'?s? |from )?domain|(?:sending |sender'?s? |from )domain(?:'s)? reputation|domain (?:has |with )?(?:a )?(?:poor|low|bad) reputation`,
+			example: "550 5.7.1 Gmail has detected that this message is likely suspicious due to the very low reputation of the sending domain."},
 		{name: "reputation", class: PolicyBlocked, reason: ReasonBlockedIP,
-			match:   `reputation|sender ?score|\bbanned\b|(?:your|sending|client|the|this) ip\b(?:[^.\n]|\.\S){0,40}\b(?:blocked|banned|rejected|invalid|not (?:allowed|authori[sz]ed|permitted))|not authori[sz]ed to send (?:e-?mail )?directly|\b(?:sc|ou|dy)-00\d\b`,
+			match:   `reputation|sender ?score|\bbanned\b|(?:your|sending|client|the|this) ip\b(?:[^.\n]|\.\S){0,40}\b(?:blocked|banned|rejected|invalid|not (?:allowed|authori[sz]ed|permitted))|not authori[sz]ed to send (?:e-?mail )?directly|\bnot accepted from (?:this|your|the sending|the client) ip\b|\b(?:sc|ou|dy)-00\d\b`,
 			example: "550 5.7.1 [192.0.2.10] Our system has detected that this message is likely suspicious due to the very low reputation of the sending IP address."},
 		// An IP literal said to be blocked: "Connection refused: 192.0.2.10
 		// blocked by Yahoo" refuses the sending host (a 5.7.x, not a
@@ -218,7 +228,7 @@ func contentRules() []rule {
 			match:   `\b\d{1,3}(?:\.\d{1,3}){3}\]?\)?:?\s+(?:is |has been |was |are )?(?:blocked|blacklisted|blocklisted|banned|listed)\b`,
 			example: "554 5.7.1 Connection refused: 192.0.2.10 blocked by Yahoo"},
 		{name: "sending-host", class: PolicyBlocked, reason: ReasonBlockedIP,
-			match:   `\b(?:sending|your|client|connecting|source) (?:host|server|mta|ip(?: address)?|mail ?server|network|address)\b(?:[^.\n]|\.\S){0,40}\b(?:rejected|refused|denied|blocked|not (?:allowed|permitted|authori[sz]ed|accepted|welcome)|blacklisted|listed)|client host rejected|connection (?:refused|rejected|denied) (?:by|due to|for) (?:local )?(?:policy|administrator)|\baccess denied\b|\bno access\b|(?:are|is) not allowed to (?:send|connect|deliver)|does not accept (?:e-?)?mail from (?:you|your|this)|refused to talk to me`,
+			match:   `\b(?:sending|your|client|connecting|source) (?:host|server|mta|ip(?: address)?|mail ?server|network|address)\b(?:[^.\n]|\.\S){0,40}\b(?:rejected|refused|denied|blocked|not (?:allowed|permitted|authori[sz]ed|accepted|welcome)|blacklisted|listed)|client host rejected|connection (?:refused|rejected|denied) (?:by|due to|for) (?:local )?(?:policy|administrator)|\baccess denied\.?(?:\s*$|\s*\n|\s+[\[(])|\bno access\b|(?:are|is) not allowed to (?:send|connect|deliver)|does not accept (?:e-?)?mail from (?:you|your|this)|refused to talk to me`,
 			example: "554 5.7.1 Your mail server 192.0.2.10 is not allowed to connect"},
 		{name: "virus", class: SpamBlocked, reason: ReasonVirus,
 			match:   `\bvirus|malware|infected|trojan|\bworm\b|malicious (?:attachment|content|file|link|url)|dangerous (?:attachment|content)|вирус|ウイルス|病毒|바이러스|فيروس|וירוס|wirus|vir(?:us|y) |virüs`,
@@ -243,7 +253,7 @@ func mailboxFullRules() []rule {
 	return []rule{
 		{name: "mailbox-full", class: SoftMailboxFull, reason: ReasonMailboxFull,
 			match: `(?:mail ?box|inbox|mail ?folder|mail ?drop)(?:es)?\b(?:[^.\n]|\.\S){0,40}\b(?:full|out of (?:space|storage))\b|\b(?:account|user|recipient)(?:'s)?\b(?:[^.\n]|\.\S){0,30}\b(?:is|was) full\b|full mailbox` +
-				`|(?:over|exceeded?|exceeds|exceeding|above|reached)\b(?:[^.\n]|\.\S){0,20}\b(?:quota|storage (?:allocation|limit|quota)|size limit|disk quota)|quota (?:exceeded|exceed|full|reached|limit)|quota (?:usage )?(?:exceeded|reached)|overquota|over-quota` +
+				`|(?:over|exceeded?|exceeds|exceeding|above|reached)\b(?:[^.\n]|\.\S){0,20}\b(?:quota|storage (?:allocation|limit|quota)|size limit|disk quota)|quota ?(?:exceeded|exceed|full|reached|limit)|quota (?:usage )?(?:exceeded|reached)|overquota|over-quota` +
 				`|insufficient (?:user )?(?:disk )?(?:space|quota)|storage (?:space )?(?:full|exceeded|limit)|\bmailbox (?:size|storage) (?:limit|exceeded)` +
 				`|mailbox (?:has )?(?:exceeded|reached|is over) (?:its |the )?(?:size|storage|maximum|limit)|(?:size|storage) of (?:the )?(?:recipient'?s? )?mailbox|not enough (?:disk |storage )?space|mailbox (?:is )?(?:too (?:large|big)|would exceed|exceeds)|exceeds? (?:the )?(?:recipient'?s? )?mailbox (?:size|storage|limit)`,
 			example: "552 5.2.2 The email account that you tried to reach is over quota."},
@@ -297,7 +307,7 @@ func expiredRules() []rule {
 func genericRules() []rule {
 	return []rule{
 		{name: "policy", class: PolicyBlocked, reason: ReasonPolicy,
-			match:   `\bpolic(?:y|ies)\b|administrative(?:ly)? (?:denied|prohibit)|will not accept (?:delivery of )?(?:this|your) (?:message|mail)|service refus(?:ed|é|e)\b|not (?:on the )?(?:whitelist|allowlist|allow list)`,
+			match:   `\bpolic(?:y|ies)\b|\baccess denied\b|administrative(?:ly)? (?:denied|prohibit)|will not accept (?:delivery of )?(?:this|your) (?:message|mail)|service refus(?:ed|é|e)\b|not (?:on the )?(?:whitelist|allowlist|allow list)`,
 			example: "554 5.7.9 Message not accepted for policy reasons. See https://senders.yahooinc.com/error-codes"},
 		{name: "network", class: SoftTemporary, reason: ReasonNetwork,
 			match:   `timed? ?out|connection (?:refused|reset|closed|lost|dropped|failed)|lost connection|no route to host|network (?:is )?unreachable|\b(?:host|domain|destination)\b(?:[^.\n]|\.\S){0,40}\bunreachable|unreachable (?:host|domain|destination)|(?:could not|unable to|failed to) connect|tls (?:handshake )?(?:failed|error)|broken pipe`,
