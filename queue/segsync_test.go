@@ -3,8 +3,10 @@ package queue
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -78,5 +80,60 @@ func TestSegmentSyncFailureBreaksSegment(t *testing.T) {
 	}
 	if _, err := s.Body(id); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("the failed enqueue's body: %v", err)
+	}
+}
+
+// The order that makes a crash safe: a commit never references a body
+// whose bytes were not fdatasync'd before it. The segment syncs record how
+// far each file was durable; just before each commit the test snapshots
+// that; once an enqueue returns (its commit done; one enqueuer, so that
+// commit is the last one), its body must end within the snapshot — not
+// merely within a sync that ran after the commit.
+func TestSegmentSyncedBeforeItsCommit(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := openStore(t, filepath.Join(t.TempDir(), "spool.db"), clk, Options{SegmentThreshold: 1024, SegmentSize: 64 << 10})
+	var mu sync.Mutex
+	durable := map[uint32]int64{} // segment → bytes durable
+	var atCommit map[uint32]int64
+	commits := 0
+	s.segs.syncFn = func(f *os.File) error {
+		if err := fdatasync(f); err != nil {
+			return err
+		}
+		fi, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		num, ok := parseSegName(filepath.Base(f.Name()))
+		if !ok {
+			return errors.New("not a segment file: " + f.Name())
+		}
+		mu.Lock()
+		durable[num] = max(durable[num], fi.Size())
+		mu.Unlock()
+		return nil
+	}
+	s.beforeCommit = func() {
+		mu.Lock()
+		atCommit = maps.Clone(durable)
+		commits++
+		mu.Unlock()
+	}
+	segs := map[uint32]bool{}
+	for i := 0; i < 120; i++ {
+		id := enqueueBody(t, s, clk, sized(1500+i*97), "a@x.example")
+		ref := refOf(t, s, id)
+		segs[ref.Seg] = true
+		mu.Lock()
+		d, n := atCommit[ref.Seg], commits
+		mu.Unlock()
+		if end := int64(ref.Off) + int64(ref.Len); d < end {
+			t.Fatalf("message %d: its commit (#%d) referenced segment %d up to byte %d, durable only up to %d then",
+				i, n, ref.Seg, end, d)
+		}
+	}
+	if len(segs) < 2 {
+		t.Fatalf("the bodies went to %d segment(s): the test wants the roll to a new one covered", len(segs))
 	}
 }
