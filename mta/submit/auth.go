@@ -114,6 +114,8 @@ type authenticator struct {
 	// one does (an operator's $2y$12$ hash next to the $2a$10$ of
 	// hash-password would otherwise tell existing users by timing).
 	dummy []byte
+	// nested is Config.Tenants' nested sender domains (claims.go).
+	nested []domainClaim
 	// compare is bcrypt.CompareHashAndPassword (a seam for tests, which
 	// record the cost each check pays).
 	compare func(hash, password []byte) error
@@ -141,6 +143,7 @@ func newAuthenticator(tenants []*Tenant) (*authenticator, error) {
 		return nil, err
 	}
 	a.dummy = dummy
+	a.nested = nestedClaims(tenants)
 	return a, nil
 }
 

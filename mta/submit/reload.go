@@ -13,6 +13,7 @@ type tenantSet struct {
 	byUser  map[string]*Tenant
 	dummy   []byte
 	trusted *Tenant
+	nested  []domainClaim // nested sender domains (claims.go)
 }
 
 // SetTenants replaces the configured tenants (Config.Tenants) while the
@@ -54,6 +55,7 @@ func (b *Backend) SetTenants(tenants []*Tenant) error {
 		}
 		set.dummy = dummy
 	}
+	set.nested = nestedClaims(tenants)
 	b.auth.set.Store(set)
 	return nil
 }

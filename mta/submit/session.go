@@ -196,7 +196,7 @@ func (s *Session) Mail(from string, opts *smtp.MailOptions) error {
 	if prob := mailboxProblem(from); from != "" && prob != probNone {
 		return s.b.refuse(senderSyntax(prob))
 	}
-	if !s.tenant.MaySend(from) {
+	if !s.tenant.MaySend(from) || s.b.claimedElsewhere(s.tenant, from, false) {
 		s.b.reject("sender_domain")
 		return s.tenant.senderRefusal(from)
 	}
@@ -441,7 +441,11 @@ func (s *Session) checkPrepared(id queue.ID, p *prepared) (string, error) {
 		return "", b.refuse(p.bad)
 	}
 	// Trusted-network sessions carry their trusted tenant: the same policy.
-	if r := fromPolicy(s.tenant, p); r != nil {
+	r := fromPolicy(s.tenant, p)
+	if r == nil {
+		r = b.claimedHeader(s.tenant, p)
+	}
+	if r != nil {
 		b.log.Info("message refused: header From", "msgid", id.String(), "tenant", s.tenant.Name, "reason", r.reason)
 		return "", b.refuse(r)
 	}
