@@ -14,14 +14,21 @@ import "testing"
 // LISTSERV refusal whose list owners' help address was taken for the
 // recipient, and a prose abuse complaint without its recipient. After
 // general fixes, 1.0 (four golden reasons were revised on review, no
-// class).
+// class). Wave 2 (33 messages, 33 results), written after those fixes
+// with the rules read, scored 0.848 (28/33): a Korean auto-reply without
+// RFC 3834 headers under a bracketed subject, Japanese "容量が不足", Exim's
+// "(generated from …)" alias, an RFC 5965 report without Original-Rcpt-To
+// (its truth revised: mta/inbound resolves the copy's To itself) and a
+// postmaster desk's human reply quoting an old refusal (still a miss:
+// from "Postmaster", it reads as a bounce naming nobody). After fixes,
+// 156/157.
 const corpus5MinAccuracy = 0.95
 
 // corpus5MinRecall is the recipient recall below which TestCorpus5 fails.
 const corpus5MinRecall = 0.95
 
 // corpus5MinMessages keeps the corpus from shrinking by accident.
-const corpus5MinMessages = 80
+const corpus5MinMessages = 150
 
 // TestCorpus5 classifies every message of testdata/corpus5 against its
 // hand-written truth, with corpus2's tally, and fails below

@@ -41,9 +41,30 @@ var kinds5 = map[string][]kindCase{
 		{"Domain brand.example has exceeded the max defers and failures per hour (5/5 (100%)) allowed.  Message discarded.", RateLimited, ReasonRateLimited},
 		{"Domain brand.example has exceeded the max emails per hour (250/250 (100%)) allowed.  Message discarded.", RateLimited, ReasonRateLimited},
 	},
+	"envelope-blocked": {
+		{"550 Envelope blocked - User Entry - https://community.mimecast.com/docs/DOC-1369#550", PolicyBlocked, ReasonBlockedSender},
+		{"550 Rejected by header based Blocked Senders - Block policy for Header From", PolicyBlocked, ReasonBlockedSender},
+	},
+	"recipient-access-denied": {
+		{"554 5.7.1 <rita@example.net>: Recipient address rejected: Access denied", PolicyBlocked, ReasonPolicy},
+		{"550 5.7.1 Client host rejected: Access denied", PolicyBlocked, ReasonBlockedIP},
+	},
+	"domain-named-not-exist": {
+		{"550 5.4.310 DNS domain typo.example does not exist [Message=InfoDomainNonexistent]", HardInvalidRecipient, ReasonDomainNotFound},
+		{"550 Domain mail.nowhere.example not found", HardInvalidRecipient, ReasonDomainNotFound},
+	},
+	"capacity-short-cjk": {
+		{"受信者のディスク容量が不足しているため、メールを保存できませんでした。", SoftMailboxFull, ReasonMailboxFull},
+		{"받는 사람의 메일함 용량 부족으로 전달하지 못했습니다", SoftMailboxFull, ReasonMailboxFull},
+	},
+	"success-prose": {
+		{"Delivery to these recipients or groups is complete, but no delivery notification was sent by the destination server:", Other, ReasonSuccess},
+		{"Your message has been successfully delivered to the following recipients:", Other, ReasonSuccess},
+	},
 	"list-not-member": {
 		{"Your message to the Announce mailing-list was rejected for the following reasons: The message is not from a list member", PolicyBlocked, ReasonPostingNotAllowed},
 		{"You are not authorized to send mail to the ALUMNI-NEWS list from your news@brand.example account.", PolicyBlocked, ReasonPostingNotAllowed},
+		{"Your message to the announce@lists.example mailing-list was rejected for the following reasons: The message comes from a moderated member", PolicyBlocked, ReasonPostingNotAllowed},
 	},
 }
 
@@ -67,9 +88,10 @@ func TestKinds5(t *testing.T) {
 // TestMessageKinds5 checks whole messages on the paths corpus5 changed:
 // the returned copy's sender quoted inline is no failed recipient (an
 // Exim sender-verify callout), a help address is no failed recipient (a
-// LISTSERV refusal), a feedback loop's redaction placeholder is no
-// recipient, and a prose complaint names its recipient only when its
-// words and the returned copy agree.
+// LISTSERV refusal), an address Exim generated from an alias reports as
+// the alias, a bracketed auto-reply subject is an auto-reply, a feedback
+// loop's redaction placeholder is no recipient, and a prose complaint
+// names its recipient only when its words and the returned copy agree.
 func TestMessageKinds5(t *testing.T) {
 	t.Parallel()
 	c := New()
@@ -102,6 +124,14 @@ func TestMessageKinds5(t *testing.T) {
 		{"redacted recipient", arf("Original-Rcpt-To: <redacted@isp.example>"), "", Complaint, ReasonAbuse},
 		{"masked recipient", arf("Original-Rcpt-To: xxxxxxxx@isp.example"), "", Complaint, ReasonAbuse},
 		{"real recipient", arf("Original-Rcpt-To: <ann@isp.example>"), "ann@isp.example", Complaint, ReasonAbuse},
+		{"exim alias generated from", msg([]string{"From: Mail Delivery System <Mailer-Daemon@mx.example>", "To: b.tok123456@bounces.brand.example",
+			"Subject: Mail delivery failed: returning message to sender", "X-Failed-Recipients: gwen@store.example"},
+			"This message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n"+
+				"  gwen@store.example\n    (generated from sales@shop.example)\n    SMTP error from remote mail server after RCPT TO:<gwen@store.example>:\n"+
+				"    550 5.1.1 <gwen@store.example>: Recipient address rejected: User unknown in virtual mailbox table\n"),
+			"sales@shop.example", HardInvalidRecipient, ReasonUserUnknown},
+		{"bracketed auto-reply subject", msg([]string{"From: Kim <kim@corp.example>", "To: news@brand.example", "Subject: [Auto-Reply] Spring sale"},
+			"I am away until Monday.\n"), "", AutoReply, ReasonAutoReply},
 		{"prose complaint naming the copy's recipient", msg([]string{"From: Abuse Team <abuse@hoster.example>", "To: abuse@brand.example",
 			"Subject: Spam complaint: unsolicited email", "MIME-Version: 1.0", `Content-Type: multipart/mixed; boundary="B"`},
 			"--B\nContent-Type: text/plain\n\nOur customer (liam@hoster.example) reports spam from your network.\n--B\nContent-Type: message/rfc822\n\n"+
@@ -116,6 +146,10 @@ func TestMessageKinds5(t *testing.T) {
 		res, err := c.Message(bytes.NewReader([]byte(tt.raw)))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if tt.class == AutoReply {
+			// An auto-reply's recipient is its sender; not compared.
+			res[0].Recipient = tt.rcpt
 		}
 		if len(res) != 1 || !strings.EqualFold(res[0].Recipient, tt.rcpt) || res[0].Class != tt.class || res[0].Reason != tt.reason {
 			t.Errorf("%s: got %d results, first %q %s/%s (rule %s), want %q %s/%s", tt.name, len(res), res[0].Recipient, res[0].Class, res[0].Reason, res[0].Rule, tt.rcpt, tt.class, tt.reason)

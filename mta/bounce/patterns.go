@@ -45,7 +45,7 @@ func compilePatterns() patterns {
 		unsubBody:      m(`(?i)^\s*(?:please\s+)?(?:unsubscribe|remove)(?:\s+me)?\s*(?:$|[.!\n])|\b(?:remove|delete|take) me (?:off|from) (?:your|this|the) (?:mailing |e-?mail )?list|\bunsubscribe me\b|\bstop (?:sending|e-?mailing) me\b`),
 		moderation:     m(`(?i)` + moderation),
 		fblSubject:     m(`(?i)abuse report|spam report|complaint|feedback[- ]?loop|\bfbl\b|email abuse|scomp|\bjmrp\b|reported as spam|marked as spam|spam notification|\[spamcop\b`),
-		autoSubject:    m(`(?i)^\s*(?:(?:re|aw|sv|antw|odp)\s*:\s*)?(?:自動応答|自動返信|不在|自动回复|自動回覆|자동 ?응답|부재|رد تلقائي|מענה אוטומטי|automatická odpověď|otomatik (?:yanıt|cevap)|auto(?:matic|matische|matisk|matique|mated)?[\s_-]*(?:reply|response|answer|antwort|svar|respuesta|risposta|resposta|réponse)|autoreply|autoresponse|auto\s*:|out of (?:the )?office|ooo\b|away from (?:the )?office|on vacation|vacation|abwesen|réponse automatique|absence|absent|respuesta automática|fuera de la oficina|risposta automatica|fuori (?:ufficio|sede)|resposta automática|automatisch antwoord|afwezig|автоответ|автоматический ответ|odpowiedź automatyczna|nieobecność)`),
+		autoSubject:    m(`(?i)^\s*(?:(?:re|aw|sv|antw|odp)\s*:\s*)?[\[(【]?\s*(?:自動応答|自動返信|不在|自动回复|自動回覆|자동 ?응답|부재|رد تلقائي|מענה אוטומטי|automatická odpověď|otomatik (?:yanıt|cevap)|auto(?:matic|matische|matisk|matique|mated)?[\s_-]*(?:reply|response|answer|antwort|svar|respuesta|risposta|resposta|réponse)|autoreply|autoresponse|auto\s*:|out of (?:the )?office|ooo\b|away from (?:the )?office|on vacation|vacation|abwesen|réponse automatique|absence|absent|respuesta automática|fuera de la oficina|risposta automatica|fuori (?:ufficio|sede)|resposta automática|automatisch antwoord|afwezig|автоответ|автоматический ответ|odpowiedź automatyczna|nieobecność)`),
 		htmlDrop:       m(`(?is)<(?:script|style|head)\b.*?</(?:script|style|head)\s*>`),
 		htmlBreak:      m(`(?i)<\s*/?\s*(?:br|p|div|tr|li|h[1-6]|hr|table|blockquote)\b[^>]*>`),
 		htmlTag:        m(`<[^>]*>`),
@@ -67,6 +67,10 @@ func compilePatterns() patterns {
 		// Words before an address that make it a help address ("please
 		// contact the list owners: x-request@…"), not a failed recipient.
 		helpAddr: m(`(?i)\b(?:contact|write to|reach (?:us|them|the [\w -]{1,30}) at|assistance|questions?)\b[^@\n]{0,40}$`),
+		// An address the reporting MTA expanded, with the one it was
+		// sent to: Exim's "x@int\n  (generated from y@ext)", Postfix's
+		// "<x@int> (expanded from <y@ext>)".
+		expandedFrom: m(`(?i)<?(` + addrPattern + `)>?[ \t]*\r?\n?[ \t]*\((?:generated|expanded) from:?[ \t]*<?(` + addrPattern + `)>?\)`),
 		// Separators between addresses listed on one line.
 		listSep: m(`^[\s,;:<>()'"]*(?:and|und|et|y|e|en|i|и)?[\s,;:<>()'"]*$`),
 	}

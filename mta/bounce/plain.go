@@ -219,11 +219,32 @@ func (c *Classifier) recipients(e *entity, head string, excl map[string]bool) []
 		}
 	}
 	sort.SliceStable(found, func(i, j int) bool { return found[i].pos < found[j].pos })
+	c.unexpand(found, head)
 	out := c.keep(found, excl, maxRecipients)
 	if len(out) == 0 {
 		out = c.keep(prose, excl, 1)
 	}
 	return out
+}
+
+// unexpand replaces each address the reporting MTA expanded an alias or
+// forward into by the address it was sent to (Exim's "(generated from
+// …)", Postfix's "(expanded from <…>)"): that is the address sluice
+// knows, and the expanded one's lines belong to it.
+func (c *Classifier) unexpand(cs []candidate, head string) {
+	ms := c.re.expandedFrom.FindAllStringSubmatch(head, maxRecipients)
+	if len(ms) == 0 {
+		return
+	}
+	orig := make(map[string]string, len(ms))
+	for _, m := range ms {
+		orig[strings.ToLower(cleanAddr(m[1]))] = cleanAddr(m[2])
+	}
+	for i := range cs {
+		if o, ok := orig[strings.ToLower(cs[i].addr)]; ok {
+			cs[i].addr = o
+		}
+	}
 }
 
 // isList reports whether the addresses found on a line form a list: only

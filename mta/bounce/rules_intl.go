@@ -16,7 +16,7 @@ package bounce
 // to the group" in the reader's language; the "may not exist" must not
 // read as an unknown user.
 const groupPosting = `(?:permission|authori[sz]ed|allowed|privilege)s?(?:[^.\n]|\.\S){0,20}\bto post\b|\bpost(?:ing)? (?:messages )?to (?:this|the) (?:group|list)|not allowed to post|posting (?:is )?(?:restricted|not allowed|denied|not permitted)|only (?:members|moderators) (?:can|may) post|not a member of (?:this|the) (?:group|list)` +
-	`|not allowed to (?:send|post) (?:messages )?to (?:the |this )?(?:list|group)|not from a (?:list )?member|not (?:authori[sz]ed|allowed|permitted) to (?:send|post) (?:mail |messages? |e-?mail )?to (?:the |this )?[\w.-]+ (?:mailing )?(?:list|group)|\bnot (?:a )?(?:subscriber|subscribed|member of)\b|\bnon-?member|members-only` +
+	`|not allowed to (?:send|post) (?:messages )?to (?:the |this )?(?:list|group)|not from a (?:list )?member|(?:from|by) a moderated member|not (?:authori[sz]ed|allowed|permitted) to (?:send|post) (?:mail |messages? |e-?mail )?to (?:the |this )?[\w.-]+ (?:mailing )?(?:list|group)|\bnot (?:a )?(?:subscriber|subscribed|member of)\b|\bnon-?member|members-only` +
 	`|berechtigt(?:[^.\n]|\.\S){0,40}(?:gruppe|zu posten|zu senden)|gruppe(?:[^.\n]|\.\S){0,80}(?:nicht berechtigt|keine berechtigung)` + // de
 	`|autoris[ée]+(?:[^.\n]|\.\S){0,30}(?:publier|poster)|(?:publier|poster) des messages dans le groupe` + // fr
 	`|permiso para (?:publicar|enviar mensajes)|publicar mensajes en el grupo` + // es
@@ -67,7 +67,7 @@ func mailboxFullIntl() []rule {
 			match: `cas(?:ella|setta)(?:[^.\n]|\.\S){0,30}(?:piena|esaurit)|quota superata|(?:superato|esaurito)(?:[^.\n]|\.\S){0,20}(?:quota|spazio|limite)|(?:excedeu|ultrapassou|esgotou)(?:[^.\n]|\.\S){0,20}(?:cota|quota|capacidade|espa[cç]o)|spazio esaurito|caixa(?:[^.\n]|\.\S){0,30}(?:cheia|lotada)|cota excedida` +
 				`|ящик(?:[^.\n]|\.\S){0,30}переполнен|переполнен|превы(?:шен|сил)(?:[^.\n]|\.\S){0,20}(?:квот|размер|лимит)|лимит(?:[^.\n]|\.\S){0,10}(?:дискового пространства|размера ящика)|недостаточно места` +
 				`|(?:mailbox|brievenbus)(?:[^.\n]|\.\S){0,20}(?:is|zit) (?:te )?vol\b|postvak(?:[^.\n]|\.\S){0,20}vol|quotum overschreden|quot(?:a|um)(?:[^.\n]|\.\S){0,20}overschr|przekroczy(?:ł|ła|ło)(?:[^.\n]|\.\S){0,20}(?:limit|przydział|quot|pojemno)|skrzynka(?:[^.\n]|\.\S){0,20}(?:pełna|przepełniona)|przekroczon[aoy]? (?:limit|przydział|quot)|schránka(?:[^.\n]|\.\S){0,20}(?:plná|přeplněna)|překročen[aáý]? (?:kvóta|limit)|posta kutusu(?:[^.\n]|\.\S){0,20}(?:dolu|doldu)|kota(?:sı)? aşıldı` +
-				`|brevlåda(?:[^.\n]|\.\S){0,20}full|postkasse(?:[^.\n]|\.\S){0,20}ful|メールボックスがいっぱい|メールボックスの容量|容量(?:が)?(?:超過|オーバー|制限)|邮箱已满|信箱已满|郵箱已滿|信箱已滿|空间不足|容量已满|超出(?:邮箱)?容量|메일함이 가득|사서함이 가득|용량(?:을|이)? 초과|저장 공간이 부족|صندوق(?:[^.\n]|\.\S){0,30}ممتلئ|امتلاء صندوق البريد|تجاوز (?:الحصة|السعة)|תיבת הדואר מלאה|חריגה ממכסת`,
+				`|brevlåda(?:[^.\n]|\.\S){0,20}full|postkasse(?:[^.\n]|\.\S){0,20}ful|メールボックスがいっぱい|メールボックスの容量|容量(?:が)?(?:超過|オーバー|制限)|容量(?:が|の)?不足|용량(?:이)? 부족|邮箱已满|信箱已满|郵箱已滿|信箱已滿|空间不足|容量已满|超出(?:邮箱)?容量|메일함이 가득|사서함이 가득|용량(?:을|이)? 초과|저장 공간이 부족|صندوق(?:[^.\n]|\.\S){0,30}ممتلئ|امتلاء صندوق البريد|تجاوز (?:الحصة|السعة)|תיבת הדואר מלאה|חריגה ממכסת`,
 			example: "552 Почтовый ящик получателя переполнен"},
 	}
 }

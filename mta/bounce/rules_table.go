@@ -149,7 +149,7 @@ func senderRules() []rule {
 			example: "550 5.7.26 This mail is unauthenticated, which poses a security risk to the sender and Gmail users, and has been blocked."},
 		{name: "sender-rejected", class: PolicyBlocked, reason: ReasonBlockedSender,
 			match: `\bsender\b(?:[^.\n]|\.\S){0,40}\b(?:rejected|refused|denied|blocked|not (?:found|allowed|permitted|authori[sz]ed|verified|accepted)|unknown|invalid|does ?n[o']t exist|verification failed|verify failed)` +
-				`|\bsender\b(?:[^.\n]|\.\S){0,30}\b(?:null mx|no mx|has no mx)\b|\b(?:unknown|invalid|bad|unverified|unauthorized|blocked|banned) sender\b|\bsender verify\b|\bmail from\b(?:[^.\n]|\.\S){0,30}\b(?:rejected|refused|not accepted)|return[- ]path(?:[^.\n]|\.\S){0,30}(?:rejected|invalid)|(?:your|the sender'?s?|sending) (?:e-?mail )?(?:address|domain)\b(?:[^.\n]|\.\S){0,30}\b(?:is |has been )?(?:blocked|rejected|banned|not allowed|blacklisted|listed)`,
+				`|\bsender\b(?:[^.\n]|\.\S){0,30}\b(?:null mx|no mx|has no mx)\b|\b(?:unknown|invalid|bad|unverified|unauthorized|blocked|banned) senders?\b|\bsender verify\b|\benvelope (?:sender )?blocked\b|\bmail from\b(?:[^.\n]|\.\S){0,30}\b(?:rejected|refused|not accepted)|return[- ]path(?:[^.\n]|\.\S){0,30}(?:rejected|invalid)|(?:your|the sender'?s?|sending) (?:e-?mail )?(?:address|domain)\b(?:[^.\n]|\.\S){0,30}\b(?:is |has been )?(?:blocked|rejected|banned|not allowed|blacklisted|listed)`,
 			example: "553 Sender address rejected: Domain not found"},
 		{name: "sender-rejected-intl", class: PolicyBlocked, reason: ReasonBlockedSender,
 			match:   `(?:absender|expéditeur|expediteur|remitente|mittente|remetente|afzender|nadawc|odesílatel|gönderen|отправител|送信者|发件人|發件人|발신자|المرسل|השולח)(?:[^.\n]|\.\S){0,40}(?:abgelehnt|unbekannt|existiert nicht|gesperrt|rejet|inconnu|n'existe pas|bloqué|rechazad|desconocid|no existe|bloquead|rifiutat|sconosciut|bloccat|rejeitad|desconhecid|geweigerd|onbekend|odrzuc|zablokowan|odmítnut|blokován|reddedildi|engellendi|не существует|неизвест|отклонен|заблокирован|拒否|拒绝|拒絕|거부|차단|مرفوض|محظور|נדחה|חסום)`,
@@ -227,6 +227,15 @@ func contentRules() []rule {
 		{name: "ip-blocked", class: PolicyBlocked, reason: ReasonBlockedIP,
 			match:   `\b\d{1,3}(?:\.\d{1,3}){3}\]?\)?:?\s+(?:is |has been |was |are )?(?:blocked|blacklisted|blocklisted|banned|listed)\b`,
 			example: "554 5.7.1 Connection refused: 192.0.2.10 blocked by Yahoo"},
+		// Postfix's check_recipient_access refusal is the receiver's
+		// policy for that address, not the sending host (Office 365's
+		// 5.4.1 wording is o365-directory, above).
+		{name: "recipient-access-denied", class: PolicyBlocked, reason: ReasonPolicy,
+			match:   `recipient address rejected: access denied`,
+			example: "554 5.7.1 <rita@example.net>: Recipient address rejected: Access denied"},
+		// A bare "Access denied" refuses the connecting host; "Access
+		// denied, <why>" (Exchange Online's 5.7.5xx/5.7.7xx) says why,
+		// and the rules above or policy below read the why.
 		{name: "sending-host", class: PolicyBlocked, reason: ReasonBlockedIP,
 			match:   `\b(?:sending|your|client|connecting|source) (?:host|server|mta|ip(?: address)?|mail ?server|network|address)\b(?:[^.\n]|\.\S){0,40}\b(?:rejected|refused|denied|blocked|not (?:allowed|permitted|authori[sz]ed|accepted|welcome)|blacklisted|listed)|client host rejected|connection (?:refused|rejected|denied) (?:by|due to|for) (?:local )?(?:policy|administrator)|\baccess denied\.?(?:\s*$|\s*\n|\s+[\[(])|\bno access\b|(?:are|is) not allowed to (?:send|connect|deliver)|does not accept (?:e-?)?mail from (?:you|your|this)|refused to talk to me`,
 			example: "554 5.7.1 Your mail server 192.0.2.10 is not allowed to connect"},
@@ -270,7 +279,7 @@ func domainRules() []rule {
 			match:   `\b(?:no|null) mx\b|no mail ?exchangers?|mail exchanger(?:[^.\n]|\.\S){0,20}(?:not found|missing)|mx (?:record )?(?:lookup )?(?:returned )?(?:no|empty) (?:data|records?|answer)|(?:empty|no) mx (?:answer|records?|hosts?)|answer with no data|domain (?:has no|without) mail|does not accept (?:e-?)?mail|accepts no mail|rfc ?7505|unrout(?:e)?able (?:mail )?domain|mx records? points? to non-?existent hosts?`,
 			example: "451 4.1.10 <jane@example.net>: Recipient address rejected: Domain example.net does not accept mail (nullMX)"},
 		{name: "domain-not-found", class: HardInvalidRecipient, reason: ReasonDomainNotFound, sticky: true,
-			match:   `\b(?:host|domain)(?: name)? (?:or domain name )?(?:not found|does ?n[o']t exist|unknown)|name service error|\bnxdomain\b|unknown domain|no such (?:host|domain)|non-?existent domain|domain (?:name )?(?:is )?(?:invalid|not valid)|invalid domain|domain name not found`,
+			match:   `\b(?:host|domain)(?: name)? (?:or domain name )?(?:not found|does ?n[o']t exist|unknown)|name service error|\bnxdomain\b|\bdomain [a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,63} (?:does ?n[o']t exist|not found|is unknown)|unknown domain|no such (?:host|domain)|non-?existent domain|domain (?:name )?(?:is )?(?:invalid|not valid)|invalid domain|domain name not found`,
 			example: "Host or domain name not found. Name service error for name=example.invalid type=A: Host not found"},
 	}
 }
@@ -315,6 +324,11 @@ func genericRules() []rule {
 		{name: "system-error", class: SoftTemporary, reason: ReasonSystemError,
 			match:   `mailer error|local delivery failed|(?:internal|system|local|server|configuration|mail system|processing|software|storage|database) (?:error|failure|problem)|internal server|mail system (?:problem|failure)|out of memory|resources? (?:temporarily )?unavailable|insufficient system (?:storage|resources)|queue (?:is )?full|delivery to (?:a )?(?:local )?(?:mailbox|program|pipe|file) failed|(?:unable|failed) to (?:process|store|write)|` + systemIntl,
 			example: "451 4.3.0 Mail server error, please contact your administrator"},
+		// A success notice in prose (Exchange's "Relayed:" report), after
+		// every failure phrase.
+		{name: "success-words", class: Other, reason: ReasonSuccess,
+			match:   `delivery to (?:these|the following) recipients(?: or (?:groups|distribution lists))? (?:is complete|succeeded|was successful)|(?:has been|was) successfully delivered to|was successfully delivered to the following|delivered to the (?:recipient'?s? )?mailbox successfully`,
+			example: "Delivery to these recipients or groups is complete, but no delivery notification was sent by the destination server:"},
 		{name: "temporary", class: SoftTemporary, reason: ReasonTemporary,
 			match:   `temporar(?:y|ily)|try (?:again )?later|retry later|please retry|transient|tempfail|server busy|system busy|` + temporaryIntl,
 			example: "451 4.3.0 Temporary failure, please try again"},
