@@ -105,6 +105,26 @@ func (c *Classifier) autoReply(e *entity, head string) (Result, bool) {
 	return c.autoResult(e, head, rule), true
 }
 
+// titledAutoReply recognises, before any bounce reading, an automatic
+// response that says so in its header (RFC 3834 Auto-Submitted:
+// auto-replied, or an X-Autoreply family field) and in its subject ("Out
+// of office", "Automatische Antwort"…) and comes from a person, not a
+// mailer daemon: its bounce words ("not delivered", "mailbox full") are
+// a person's prose. Exim's bounces carry Auto-Submitted too, but neither
+// such a subject nor a person's address.
+func (c *Classifier) titledAutoReply(e *entity, head string) (Result, bool) {
+	if e.top.get("x-failed-recipients") != "" || e.reportType != "" || !c.re.autoSubject.MatchString(e.subject) ||
+		c.re.daemon.MatchString(c.decodeWords(e.top.get("from"))) {
+		return Result{}, false
+	}
+	h := e.top
+	if !strings.HasPrefix(strings.ToLower(h.get("auto-submitted")), "auto-replied") &&
+		h.get("x-autoreply") == "" && h.get("x-autorespond") == "" && h.get("x-auto-reply") == "" && h.get("x-vacation") == "" {
+		return Result{}, false
+	}
+	return c.autoResult(e, head, "rfc3834"), true
+}
+
 // moderated recognises a post held for a list moderator (see moderation).
 func (c *Classifier) moderated(e *entity, head string) (Result, bool) {
 	body := head

@@ -45,7 +45,9 @@
 //
 // Phrase tables cover English, German, French, Spanish, Italian,
 // Portuguese, Dutch, Russian, Japanese, Chinese, Korean, Arabic, Hebrew,
-// Polish, Czech and Turkish (rules_intl.go); bodies and encoded words in
+// Polish, Czech and Turkish (rules_intl.go), with full mailboxes and
+// unknown users also in Hungarian, Romanian, Greek, Finnish, Indonesian,
+// Vietnamese and Thai; bodies and encoded words in
 // legacy charsets are decoded by golang.org/x/text (charset.go).
 //
 // It implements or reads:

@@ -61,6 +61,20 @@ var kinds5 = map[string][]kindCase{
 		{"Delivery to these recipients or groups is complete, but no delivery notification was sent by the destination server:", Other, ReasonSuccess},
 		{"Your message has been successfully delivered to the following recipients:", Other, ReasonSuccess},
 	},
+	"more-languages": {
+		{"Ok: a címzett postafiókja megtelt.", SoftMailboxFull, ReasonMailboxFull},
+		{"550 A címzett nem létezik", HardInvalidRecipient, ReasonUserUnknown},
+		{"552 Căsuța poștală a destinatarului este plină", SoftMailboxFull, ReasonMailboxFull},
+		{"550 Adresa destinatarului nu există", HardInvalidRecipient, ReasonUserUnknown},
+		{"552 Το γραμματοκιβώτιο του παραλήπτη είναι γεμάτο", SoftMailboxFull, ReasonMailboxFull},
+		{"550 Ο παραλήπτης δεν υπάρχει", HardInvalidRecipient, ReasonUserUnknown},
+		{"552 Vastaanottajan postilaatikko on täynnä", SoftMailboxFull, ReasonMailboxFull},
+		{"550 Vastaanottajaa ei ole olemassa", HardInvalidRecipient, ReasonUserUnknown},
+		{"552 Kotak surat penerima penuh", SoftMailboxFull, ReasonMailboxFull},
+		{"550 Alamat penerima tidak ditemukan", HardInvalidRecipient, ReasonUserUnknown},
+		{"552 Hộp thư của người nhận đã đầy", SoftMailboxFull, ReasonMailboxFull},
+		{"550 Địa chỉ người nhận không tồn tại", HardInvalidRecipient, ReasonUserUnknown},
+	},
 	"list-not-member": {
 		{"Your message to the Announce mailing-list was rejected for the following reasons: The message is not from a list member", PolicyBlocked, ReasonPostingNotAllowed},
 		{"You are not authorized to send mail to the ALUMNI-NEWS list from your news@brand.example account.", PolicyBlocked, ReasonPostingNotAllowed},
@@ -89,7 +103,10 @@ func TestKinds5(t *testing.T) {
 // the returned copy's sender quoted inline is no failed recipient (an
 // Exim sender-verify callout), a help address is no failed recipient (a
 // LISTSERV refusal), an address Exim generated from an alias reports as
-// the alias, a bracketed auto-reply subject is an auto-reply, a feedback
+// the alias, a bracketed auto-reply subject is an auto-reply, an
+// out-of-office titled and marked as one is an auto-reply whatever bounce
+// words it uses (while an Exim bounce marked auto-replied stays a
+// bounce), a feedback
 // loop's redaction placeholder is no recipient, and a prose complaint
 // names its recipient only when its words and the returned copy agree.
 func TestMessageKinds5(t *testing.T) {
@@ -130,6 +147,14 @@ func TestMessageKinds5(t *testing.T) {
 				"  gwen@store.example\n    (generated from sales@shop.example)\n    SMTP error from remote mail server after RCPT TO:<gwen@store.example>:\n"+
 				"    550 5.1.1 <gwen@store.example>: Recipient address rejected: User unknown in virtual mailbox table\n"),
 			"sales@shop.example", HardInvalidRecipient, ReasonUserUnknown},
+		{"out of office in bounce words", msg([]string{"From: Dana <dana@corp.example>", "To: news@brand.example",
+			"Subject: Out of office - message not delivered until I return", "Auto-Submitted: auto-replied"},
+			"I am out of the office. Your message was not delivered to my colleagues; my mailbox is full of mail already.\n"),
+			"", AutoReply, ReasonAutoReply},
+		{"exim bounce marked auto-replied", msg([]string{"From: Mail Delivery System <Mailer-Daemon@mx.example>", "To: b.tok123456@bounces.brand.example",
+			"Subject: Mail delivery failed: returning message to sender", "Auto-Submitted: auto-replied", "X-Failed-Recipients: ann@full.example"},
+			"This message was created automatically by mail delivery software.\n\n  ann@full.example\n    552 5.2.2 Mailbox full\n"),
+			"ann@full.example", SoftMailboxFull, ReasonMailboxFull},
 		{"bracketed auto-reply subject", msg([]string{"From: Kim <kim@corp.example>", "To: news@brand.example", "Subject: [Auto-Reply] Spring sale"},
 			"I am away until Monday.\n"), "", AutoReply, ReasonAutoReply},
 		{"prose complaint naming the copy's recipient", msg([]string{"From: Abuse Team <abuse@hoster.example>", "To: abuse@brand.example",
@@ -153,6 +178,25 @@ func TestMessageKinds5(t *testing.T) {
 		}
 		if len(res) != 1 || !strings.EqualFold(res[0].Recipient, tt.rcpt) || res[0].Class != tt.class || res[0].Reason != tt.reason {
 			t.Errorf("%s: got %d results, first %q %s/%s (rule %s), want %q %s/%s", tt.name, len(res), res[0].Recipient, res[0].Class, res[0].Reason, res[0].Rule, tt.rcpt, tt.class, tt.reason)
+		}
+	}
+}
+
+// TestPrefilterFoldsLikeTheParser checks that a rule's literal prefilter
+// finds its words in text of either case: regexp/syntax keeps a FoldCase
+// literal's runes as the least of their case-folding orbit (Greek μ as
+// µ, ι as U+0345, ς as Σ), so text and literals must be folded alike.
+func TestPrefilterFoldsLikeTheParser(t *testing.T) {
+	t.Parallel()
+	for _, w := range []string{"γραμματοκιβώτιο γεμάτο", "ο παραλήπτης δεν υπάρχει", "Straße", "Kelvin", "Адрес не найден", "Hộp thư đầy"} {
+		r := rule{lits: requiredLiterals(w)}
+		if r.lits == nil {
+			t.Fatalf("%q: no prefilter", w)
+		}
+		for _, text := range []string{w, strings.ToUpper(w), strings.ToLower(w), "550 " + w + "."} {
+			if !r.mayMatch(foldText(text)) {
+				t.Errorf("prefilter of %q skips %q", w, text)
+			}
 		}
 	}
 }

@@ -194,6 +194,9 @@ func (c *Classifier) recognise(e *entity, depth int, head string, dsnRcpts []hea
 	if r, ok := c.moderated(e, head); ok {
 		return []Result{r}, kindAutoReply
 	}
+	if r, ok := c.titledAutoReply(e, head); ok {
+		return []Result{r}, kindAutoReply
+	}
 	if c.isBounce(e, head) {
 		res := c.plainResults(e, head)
 		if unclassified(res) {

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // when restricts a rule to permanent or transient failures.
@@ -144,7 +146,7 @@ func (c *Classifier) classify(s signal) verdict {
 	st := s.state()
 	lower := make([]string, len(s.texts))
 	for i, t := range s.texts {
-		lower[i] = strings.ToLower(t)
+		lower[i] = foldText(t)
 	}
 	if v, ok := c.matchOperator(s, lower); ok {
 		return c.finish(v, st, s.texts)
@@ -446,7 +448,7 @@ func conjunction(re *syntax.Regexp) [][]string {
 func literalSet(re *syntax.Regexp) ([]string, bool) {
 	switch re.Op {
 	case syntax.OpLiteral:
-		return []string{strings.ToLower(string(re.Rune))}, true
+		return []string{foldText(string(re.Rune))}, true
 	case syntax.OpCapture, syntax.OpPlus:
 		return literalSet(re.Sub[0])
 	case syntax.OpRepeat:
@@ -474,6 +476,42 @@ func literalSet(re *syntax.Regexp) ([]string, bool) {
 		return all, true
 	}
 	return nil, false
+}
+
+// foldText maps s to the case-folded form the prefilter compares in: ASCII
+// letters lowered, and every other letter replaced by the least rune of
+// its simple case-folding orbit (Unicode's CaseFolding.txt), which is what
+// regexp/syntax keeps of a literal parsed with FoldCase. Lowering alone is
+// not enough: the parser keeps Greek μ as µ (U+00B5), ι as U+0345 and ς as
+// Σ, so a lowered literal would never be found in lowered Greek text and a
+// rule's prefilter would skip it for good.
+func foldText(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Map(foldRune, s)
+		}
+	}
+	return strings.ToLower(s)
+}
+
+// foldRune is foldText for one rune.
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	m := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f < m {
+			m = f
+		}
+	}
+	if 'A' <= m && m <= 'Z' {
+		m += 'a' - 'A'
+	}
+	return m
 }
 
 // minLen is the length of the shortest string in a set.

@@ -3,7 +3,9 @@ package bounce
 // Phrase tables in the languages receivers write notices in: English (in
 // rules_table.go), German, French, Spanish, Italian, Portuguese, Dutch,
 // Russian, Japanese, Chinese (simplified and traditional), Korean, Arabic,
-// Hebrew, Polish, Czech and Turkish, plus Scandinavian terms old rules had.
+// Hebrew, Polish, Czech and Turkish, plus Scandinavian terms old rules had,
+// and full mailboxes and unknown users in Hungarian, Romanian, Greek,
+// Finnish, Indonesian/Malay, Vietnamese and Thai.
 // Terms in scripts without ASCII letters take no \b (Go's \b is ASCII
 // only; TestRulePatternsAvoidASCIIBoundaryOnOtherScripts guards it).
 // Bodies arrive in legacy charsets (ISO-2022-JP, Shift_JIS, GB2312, Big5,
@@ -67,7 +69,9 @@ func mailboxFullIntl() []rule {
 			match: `cas(?:ella|setta)(?:[^.\n]|\.\S){0,30}(?:piena|esaurit)|quota superata|(?:superato|esaurito)(?:[^.\n]|\.\S){0,20}(?:quota|spazio|limite)|(?:excedeu|ultrapassou|esgotou)(?:[^.\n]|\.\S){0,20}(?:cota|quota|capacidade|espa[cç]o)|spazio esaurito|caixa(?:[^.\n]|\.\S){0,30}(?:cheia|lotada)|cota excedida` +
 				`|ящик(?:[^.\n]|\.\S){0,30}переполнен|переполнен|превы(?:шен|сил)(?:[^.\n]|\.\S){0,20}(?:квот|размер|лимит)|лимит(?:[^.\n]|\.\S){0,10}(?:дискового пространства|размера ящика)|недостаточно места` +
 				`|(?:mailbox|brievenbus)(?:[^.\n]|\.\S){0,20}(?:is|zit) (?:te )?vol\b|postvak(?:[^.\n]|\.\S){0,20}vol|quotum overschreden|quot(?:a|um)(?:[^.\n]|\.\S){0,20}overschr|przekroczy(?:ł|ła|ło)(?:[^.\n]|\.\S){0,20}(?:limit|przydział|quot|pojemno)|skrzynka(?:[^.\n]|\.\S){0,20}(?:pełna|przepełniona)|przekroczon[aoy]? (?:limit|przydział|quot)|schránka(?:[^.\n]|\.\S){0,20}(?:plná|přeplněna)|překročen[aáý]? (?:kvóta|limit)|posta kutusu(?:[^.\n]|\.\S){0,20}(?:dolu|doldu)|kota(?:sı)? aşıldı` +
-				`|brevlåda(?:[^.\n]|\.\S){0,20}full|postkasse(?:[^.\n]|\.\S){0,20}ful|メールボックスがいっぱい|メールボックスの容量|容量(?:が)?(?:超過|オーバー|制限)|容量(?:が|の)?不足|용량(?:이)? 부족|邮箱已满|信箱已满|郵箱已滿|信箱已滿|空间不足|容量已满|超出(?:邮箱)?容量|메일함이 가득|사서함이 가득|용량(?:을|이)? 초과|저장 공간이 부족|صندوق(?:[^.\n]|\.\S){0,30}ممتلئ|امتلاء صندوق البريد|تجاوز (?:الحصة|السعة)|תיבת הדואר מלאה|חריגה ממכסת`,
+				`|brevlåda(?:[^.\n]|\.\S){0,20}full|postkasse(?:[^.\n]|\.\S){0,20}ful|` +
+				// hu, ro, el, fi, id/ms, vi, th
+				`postafiók(?:[^.\n]|\.\S){0,20}(?:megtelt|tele van)|tárhely(?:e|a)? megtelt|c[ăa]su[țţt]a (?:po[șşs]tal[ăa]|de e-?mail)(?:[^.\n]|\.\S){0,15}plin[ăa]|cutia po[șşs]tal[ăa](?:[^.\n]|\.\S){0,15}plin[ăa]|γραμματοκιβώτιο(?:[^.\n]|\.\S){0,30}γεμάτο|postilaatikko(?:[^.\n]|\.\S){0,20}täynnä|kotak (?:surat|masuk)(?:[^.\n]|\.\S){0,20}penuh|hộp thư(?:[^.\n]|\.\S){0,20}đầy|กล่องจดหมาย[^\n]{0,20}เต็ม|メールボックスがいっぱい|メールボックスの容量|容量(?:が)?(?:超過|オーバー|制限)|容量(?:が|の)?不足|용량(?:이)? 부족|邮箱已满|信箱已满|郵箱已滿|信箱已滿|空间不足|容量已满|超出(?:邮箱)?容量|메일함이 가득|사서함이 가득|용량(?:을|이)? 초과|저장 공간이 부족|صندوق(?:[^.\n]|\.\S){0,30}ممتلئ|امتلاء صندوق البريد|تجاوز (?:الحصة|السعة)|תיבת הדואר מלאה|חריגה ממכסת`,
 			example: "552 Почтовый ящик получателя переполнен"},
 	}
 }
@@ -108,6 +112,11 @@ func recipientIntl() []rule {
 				`|neexistuje|neznámý (?:uživatel|příjemce|adresát)|(?:uživatel|příjemce) (?:nebyl )?nenalezen` +
 				`|kullanıcı bulunamadı|kullanıcı yok|alıcı bulunamadı|böyle bir kullanıcı|adres bulunamadı|geçersiz alıcı` +
 				`|finns inte|findes ikke|finnes ikke|ukjent (?:bruker|mottaker)|okänd (?:användare|mottagare)` +
+				// hu, ro, el, fi, id/ms, vi, th
+				`|(?:címzett|felhasználó|postafiók|e-?mail cím)(?:[^.\n]|\.\S){0,30}nem létezik|ismeretlen (?:címzett|felhasználó)` +
+				`|(?:utilizator|destinatar|adres[ae])(?:[^.\n]|\.\S){0,30}(?:nu exist[ăa]|inexistent|necunoscut)|(?:χρήστης|παραλήπτης|διεύθυνση)(?:[^.\n]|\.\S){0,30}δεν υπάρχει|άγνωστος (?:χρήστης|παραλήπτης)` +
+				`|(?:vastaanottaja|käyttäjä|osoite)(?:[^.\n]|\.\S){0,30}(?:ei ole olemassa|tuntematon)|tuntematon (?:vastaanottaja|käyttäjä)` +
+				`|(?:pengguna|penerima|alamat)(?:[^.\n]|\.\S){0,30}tidak (?:ditemukan|dikenal|terdaftar)|(?:người nhận|người dùng|địa chỉ)(?:[^.\n]|\.\S){0,30}không tồn tại|ไม่มีผู้ใช้|ไม่พบผู้รับ` +
 				`|存在しません|宛先不明|存在しないユーザ|(?:ユーザー?|受信者|アドレス)が見つかりません|用户不存在|用戶不存在|收件人不存在|收件者不存在|邮箱不存在|信箱不存在|(?:邮箱|邮件|信箱|郵箱|郵件|電郵|收件人)地址不存在|帳號不存在|账号不存在|找不到收件人` +
 				`|존재하지 않는 (?:사용자|계정|주소|메일)|(?:메일 ?주소|주소|메일함|사서함)(?:가|이|는)? (?:존재하지 않|없습니다)|(?:사용자|수신자|계정)(?:를|을|가|이)? (?:찾을 수 없|존재하지 않)|없는 사용자` +
 				`|(?:المستخدم|المستلم|العنوان|البريد الإلكتروني|عنوان البريد) غير موجود|مستخدم غير معروف` +
