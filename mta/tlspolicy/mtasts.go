@@ -100,6 +100,19 @@ func (r *Resolver) cached(domain string) *cachedSTS {
 	return c
 }
 
+// callerCut reports whether a lookup may have failed because of the
+// caller's context rather than the DNS: cancelled, or past its deadline
+// (the exchange is cut at the deadline before ctx's own timer fires, so
+// ctx.Err can still be nil). Such a failure is not the domain's, and is
+// not cached.
+func callerCut(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl.Add(-10*time.Millisecond))
+}
+
 // txtFailTTL is how long a failed `_mta-sts` lookup is reused.
 const txtFailTTL = time.Minute
 
@@ -118,7 +131,7 @@ func (r *Resolver) lookupTXT(ctx context.Context, domain string, now time.Time) 
 	}
 	a, err := query(ctx, r.cfg.Servers, r.cfg.DNSTimeout, "_mta-sts."+domain, dns.TypeTXT)
 	if err != nil {
-		if ctx.Err() == nil { // not our own cancellation
+		if !callerCut(ctx) {
 			r.mu.Lock()
 			r.txt[domain] = txtEntry{err: err, expires: now.Add(min(txtFailTTL, r.cfg.TXTCacheTTL))}
 			r.mu.Unlock()

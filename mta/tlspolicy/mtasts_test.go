@@ -276,3 +276,35 @@ func TestSTSLookupFailureCachedBriefly(t *testing.T) {
 		t.Fatalf("after recovery: %d queries in all, want 3", n)
 	}
 }
+
+// A lookup cut by the caller's deadline or cancellation is not the
+// domain's failure: it is not cached, and the next caller asks again.
+func TestSTSLookupCutByCallerNotCached(t *testing.T) {
+	t.Parallel()
+	e := newSTSEnv(t, "enforce")
+	e.cfg.DNSTimeout = 3 * time.Second
+	r := e.resolver(t)
+	release := e.dns.Hold("_mta-sts.example.test")
+	asked := func() int { return e.dns.Queries("_mta-sts.example.test", dns.TypeTXT) }
+	// A deadline that has passed while ctx's own timer has not fired yet
+	// (Err still nil): the window in which the exchange is cut first.
+	if p := r.Domain(expiredCtx{context.Background()}, "example.test"); p.Mode != ModeOpportunistic {
+		t.Fatalf("cut lookup: %s, want opportunistic (no policy known)", p.Mode)
+	}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	r.Domain(ctx2, "example.test")
+	release()
+	before := asked()
+	if p := r.Domain(context.Background(), "example.test"); p.Mode != ModeMTASTS {
+		t.Fatalf("after the cut lookups: %s, want mta-sts (asked again, not a cached failure)", p.Mode)
+	}
+	if asked() == before {
+		t.Fatal("the TXT was not asked again after lookups the caller cut")
+	}
+}
+
+// expiredCtx has a deadline in the past but reports no error yet.
+type expiredCtx struct{ context.Context }
+
+func (expiredCtx) Deadline() (time.Time, bool) { return time.Now().Add(-time.Second), true }
