@@ -75,6 +75,22 @@ var kinds5 = map[string][]kindCase{
 		{"552 Hộp thư của người nhận đã đầy", SoftMailboxFull, ReasonMailboxFull},
 		{"550 Địa chỉ người nhận không tồn tại", HardInvalidRecipient, ReasonUserUnknown},
 	},
+	"full-more-words": {
+		{"550 Почтовый ящик получателя заполнен", SoftMailboxFull, ReasonMailboxFull},
+		{"550 收件人邮箱空间已满", SoftMailboxFull, ReasonMailboxFull},
+		{"550 メールボックスが満杯です", SoftMailboxFull, ReasonMailboxFull},
+		{"550 수신함이 꽉 찼습니다", SoftMailboxFull, ReasonMailboxFull},
+	},
+	"invalid-which-address": {
+		{"550 Indirizzo email non valido", HardInvalidRecipient, ReasonUserUnknown},
+		{"550 L'indirizzo del mittente non è valido", PolicyBlocked, ReasonBlockedSender},
+		{"550 Absenderadresse ungültig", PolicyBlocked, ReasonBlockedSender},
+		{"550 Dirección del remitente no válida", PolicyBlocked, ReasonBlockedSender},
+	},
+	"stock-421": {
+		{"421 Service not available, closing transmission channel", SoftTemporary, ReasonTemporary},
+		{"554 Service unavailable", PolicyBlocked, ReasonPolicy},
+	},
 	"list-not-member": {
 		{"Your message to the Announce mailing-list was rejected for the following reasons: The message is not from a list member", PolicyBlocked, ReasonPostingNotAllowed},
 		{"You are not authorized to send mail to the ALUMNI-NEWS list from your news@brand.example account.", PolicyBlocked, ReasonPostingNotAllowed},

@@ -67,11 +67,11 @@ func mailboxFullIntl() []rule {
 			example: "552 El buzón del destinatario está lleno"},
 		{name: "mailbox-full-other", class: SoftMailboxFull, reason: ReasonMailboxFull,
 			match: `cas(?:ella|setta)(?:[^.\n]|\.\S){0,30}(?:piena|esaurit)|quota superata|(?:superato|esaurito)(?:[^.\n]|\.\S){0,20}(?:quota|spazio|limite)|(?:excedeu|ultrapassou|esgotou)(?:[^.\n]|\.\S){0,20}(?:cota|quota|capacidade|espa[cç]o)|spazio esaurito|caixa(?:[^.\n]|\.\S){0,30}(?:cheia|lotada)|cota excedida` +
-				`|ящик(?:[^.\n]|\.\S){0,30}переполнен|переполнен|превы(?:шен|сил)(?:[^.\n]|\.\S){0,20}(?:квот|размер|лимит)|лимит(?:[^.\n]|\.\S){0,10}(?:дискового пространства|размера ящика)|недостаточно места` +
+				`|ящик(?:[^.\n]|\.\S){0,30}(?:переполнен|заполнен)|переполнен|превы(?:шен|сил)(?:[^.\n]|\.\S){0,20}(?:квот|размер|лимит)|лимит(?:[^.\n]|\.\S){0,10}(?:дискового пространства|размера ящика)|недостаточно места` +
 				`|(?:mailbox|brievenbus)(?:[^.\n]|\.\S){0,20}(?:is|zit) (?:te )?vol\b|postvak(?:[^.\n]|\.\S){0,20}vol|quotum overschreden|quot(?:a|um)(?:[^.\n]|\.\S){0,20}overschr|przekroczy(?:ł|ła|ło)(?:[^.\n]|\.\S){0,20}(?:limit|przydział|quot|pojemno)|skrzynka(?:[^.\n]|\.\S){0,20}(?:pełna|przepełniona)|przekroczon[aoy]? (?:limit|przydział|quot)|schránka(?:[^.\n]|\.\S){0,20}(?:plná|přeplněna)|překročen[aáý]? (?:kvóta|limit)|posta kutusu(?:[^.\n]|\.\S){0,20}(?:dolu|doldu)|kota(?:sı)? aşıldı` +
 				`|brevlåda(?:[^.\n]|\.\S){0,20}full|postkasse(?:[^.\n]|\.\S){0,20}ful|` +
 				// hu, ro, el, fi, id/ms, vi, th
-				`postafiók(?:[^.\n]|\.\S){0,20}(?:megtelt|tele van)|tárhely(?:e|a)? megtelt|c[ăa]su[țţt]a (?:po[șşs]tal[ăa]|de e-?mail)(?:[^.\n]|\.\S){0,15}plin[ăa]|cutia po[șşs]tal[ăa](?:[^.\n]|\.\S){0,15}plin[ăa]|γραμματοκιβώτιο(?:[^.\n]|\.\S){0,30}γεμάτο|postilaatikko(?:[^.\n]|\.\S){0,20}täynnä|kotak (?:surat|masuk)(?:[^.\n]|\.\S){0,20}penuh|hộp thư(?:[^.\n]|\.\S){0,20}đầy|กล่องจดหมาย[^\n]{0,20}เต็ม|メールボックスがいっぱい|メールボックスの容量|容量(?:が)?(?:超過|オーバー|制限)|容量(?:が|の)?不足|용량(?:이)? 부족|邮箱已满|信箱已满|郵箱已滿|信箱已滿|空间不足|容量已满|超出(?:邮箱)?容量|메일함이 가득|사서함이 가득|용량(?:을|이)? 초과|저장 공간이 부족|صندوق(?:[^.\n]|\.\S){0,30}ممتلئ|امتلاء صندوق البريد|تجاوز (?:الحصة|السعة)|תיבת הדואר מלאה|חריגה ממכסת`,
+				`postafiók(?:[^.\n]|\.\S){0,20}(?:megtelt|tele van)|tárhely(?:e|a)? megtelt|c[ăa]su[țţt]a (?:po[șşs]tal[ăa]|de e-?mail)(?:[^.\n]|\.\S){0,15}plin[ăa]|cutia po[șşs]tal[ăa](?:[^.\n]|\.\S){0,15}plin[ăa]|γραμματοκιβώτιο(?:[^.\n]|\.\S){0,30}γεμάτο|postilaatikko(?:[^.\n]|\.\S){0,20}täynnä|kotak (?:surat|masuk)(?:[^.\n]|\.\S){0,20}penuh|hộp thư(?:[^.\n]|\.\S){0,20}đầy|กล่องจดหมาย[^\n]{0,20}เต็ม|メールボックスがいっぱい|メールボックスの容量|容量(?:が)?(?:超過|オーバー|制限)|容量(?:が|の)?不足|용량(?:이)? 부족|邮箱已满|信箱已满|郵箱已滿|信箱已滿|(?:邮箱|信箱|郵箱|空间|空間|容量)[^。\n]{0,6}(?:已满|已滿)|満杯|(?:수신함|편지함|메일함|사서함)[^.\n]{0,10}(?:꽉|가득)|空间不足|容量已满|超出(?:邮箱)?容量|메일함이 가득|사서함이 가득|용량(?:을|이)? 초과|저장 공간이 부족|صندوق(?:[^.\n]|\.\S){0,30}ممتلئ|امتلاء صندوق البريد|تجاوز (?:الحصة|السعة)|תיבת הדואר מלאה|חריגה ממכסת`,
 			example: "552 Почтовый ящик получателя переполнен"},
 	}
 }
@@ -101,7 +101,7 @@ func recipientIntl() []rule {
 			match:   `\b(?:usuario|destinatario|direcci[oó]n|buz[oó]n|cuenta|casilla)(?:[^.\n]|\.\S){0,30}(?:desconocid|inexistente|no existe|no encontrad|no es v[aá]lid|no v[aá]lid|inv[aá]lid|deshabilitad|desactivad)|no existe`,
 			example: "550 El usuario no existe en este dominio"},
 		{name: "user-unknown-it-pt", class: HardInvalidRecipient, reason: ReasonUserUnknown,
-			match:   `\b(?:utente|indirizzo|casella|usu[aá]rio|utilizador|destinat[aá]rio|endere[cç]o|conta\b)(?:[^.\n]|\.\S){0,30}(?:sconosciut|inesistente|non esiste|non trovat|desconhecid|n[aã]o existe|n[aã]o encontrad|inv[aá]lid|desativad)|non esiste|n[aã]o existe`,
+			match:   `\b(?:utente|indirizzo|casella|usu[aá]rio|utilizador|destinat[aá]rio|endere[cç]o|conta\b)(?:[^.\n]|\.\S){0,30}(?:sconosciut|inesistente|non esiste|non trovat|non (?:è )?valid|desconhecid|n[aã]o existe|n[aã]o encontrad|inv[aá]lid|desativad)|non esiste|n[aã]o existe`,
 			example: "550 Utente sconosciuto"},
 		{name: "user-unknown-ru", class: HardInvalidRecipient, reason: ReasonUserUnknown,
 			match:   `(?:пользовател|адрес|получател|ящик|аккаунт|учетн|учётн)(?:[^.\n]|\.\S){0,40}(?:не найден|не существует|не обнаружен|неизвест|удален|удалён|отключен)|нет такого (?:пользователя|адреса|ящика)|несуществующ|неизвестный (?:пользователь|адрес|получатель)`,

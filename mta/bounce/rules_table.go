@@ -152,7 +152,7 @@ func senderRules() []rule {
 				`|\bsender\b(?:[^.\n]|\.\S){0,30}\b(?:null mx|no mx|has no mx)\b|\b(?:unknown|invalid|bad|unverified|unauthorized|blocked|banned) senders?\b|\bsender verify\b|\benvelope (?:sender )?blocked\b|\bmail from\b(?:[^.\n]|\.\S){0,30}\b(?:rejected|refused|not accepted)|return[- ]path(?:[^.\n]|\.\S){0,30}(?:rejected|invalid)|(?:your|the sender'?s?|sending) (?:e-?mail )?(?:address|domain)\b(?:[^.\n]|\.\S){0,30}\b(?:is |has been )?(?:blocked|rejected|banned|not allowed|blacklisted|listed)`,
 			example: "553 Sender address rejected: Domain not found"},
 		{name: "sender-rejected-intl", class: PolicyBlocked, reason: ReasonBlockedSender,
-			match:   `(?:absender|expéditeur|expediteur|remitente|mittente|remetente|afzender|nadawc|odesílatel|gönderen|отправител|送信者|发件人|發件人|발신자|المرسل|השולח)(?:[^.\n]|\.\S){0,40}(?:abgelehnt|unbekannt|existiert nicht|gesperrt|rejet|inconnu|n'existe pas|bloqué|rechazad|desconocid|no existe|bloquead|rifiutat|sconosciut|bloccat|rejeitad|desconhecid|geweigerd|onbekend|odrzuc|zablokowan|odmítnut|blokován|reddedildi|engellendi|не существует|неизвест|отклонен|заблокирован|拒否|拒绝|拒絕|거부|차단|مرفوض|محظور|נדחה|חסום)`,
+			match:   `(?:absender|expéditeur|expediteur|remitente|mittente|remetente|afzender|nadawc|odesílatel|gönderen|отправител|送信者|发件人|發件人|발신자|المرسل|השולח)(?:[^.\n]|\.\S){0,40}(?:abgelehnt|unbekannt|existiert nicht|gesperrt|rejet|inconnu|n'existe pas|bloqué|rechazad|desconocid|no existe|bloquead|rifiutat|sconosciut|bloccat|non (?:è )?valid|ungültig|invalide|no (?:es )?válid|inválid|rejeitad|desconhecid|geweigerd|onbekend|odrzuc|zablokowan|odmítnut|blokován|reddedildi|engellendi|не существует|неизвест|отклонен|заблокирован|拒否|拒绝|拒絕|거부|차단|مرفوض|محظور|נדחה|חסום)`,
 			example: "550 El dominio del remitente no existe"},
 		{name: "spoofing", class: PolicyBlocked, reason: ReasonBlockedSender,
 			match:   `anti-?spoof|\bspoof(?:ed|ing)\b|unregistered (?:sending )?domains?|sending domain (?:is )?not registered`,
@@ -346,8 +346,13 @@ func weakRules() []rule {
 			match:   `does ?n[o']t exist|not exist\b|existiert nicht|не существует`,
 			example: "550 <jane@example.net>... does not exist"},
 		{name: "blocked", class: PolicyBlocked, reason: ReasonPolicy, weak: true,
-			match:   `\bblocked\b|\bdenied\b|not (?:allowed|authori[sz]ed|permitted)|prohibited|forbidden|\brefused\b|\brejected\b|service (?:unavailable|not available)`,
+			match:   `\bblocked\b|\bdenied\b|not (?:allowed|authori[sz]ed|permitted)|prohibited|forbidden|\brefused\b|\brejected\b`,
 			example: "550 Your message was blocked"},
+		// RFC 5321's stock 421/554 text: on a 4xx the site is busy or
+		// closing (the basic code says temporary), on a 5xx it refuses.
+		{name: "service-unavailable", class: PolicyBlocked, reason: ReasonPolicy, weak: true, when: permanent,
+			match:   `service (?:unavailable|not available)`,
+			example: "554 Service unavailable"},
 	}
 }
 
