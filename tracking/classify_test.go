@@ -135,7 +135,7 @@ func TestClassifyClicks(t *testing.T) {
 // is a person's.
 func TestClassifyBurst(t *testing.T) {
 	t.Parallel()
-	te := classifyEdge(t, nil)
+	te := classifyEdge(t, func(c *tracking.Config) { c.RepeatWindow = -1 }) // every click recorded: the classes are the point
 	click := func(rcpt uint32, link uint16) events.Event {
 		t.Helper()
 		tok := te.seal(t, token.Claims{Kind: token.Click, Rcpt: rcpt, Link: link, URL: "https://shop.example/"})

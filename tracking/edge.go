@@ -105,6 +105,15 @@ type Config struct {
 	// BurstEntries bounds the recipients remembered for BurstWindow.
 	// Default 65536.
 	BurstEntries int
+	// RepeatWindow: the same open, or a click on the same link, by the
+	// same recipient less than this long after the one recorded is served
+	// (pixel, redirect) but not recorded again, so that one token cannot
+	// write events as fast as it can send requests. Default 10s;
+	// negative: every request is recorded.
+	RepeatWindow time.Duration
+	// RepeatEntries bounds the opens and links remembered for
+	// RepeatWindow. Default 65536.
+	RepeatEntries int
 
 	// MaxTokenAge refuses tokens issued longer ago than this (and tokens
 	// without an issue time). Default 0: no limit.
@@ -175,6 +184,7 @@ type Stats struct {
 	EventDropped   uint64 // [event_dropped] events the Recorder refused
 	BadUnsubscribe uint64 // [bad_unsubscribe] unsubscribe POSTs refused (400): not List-Unsubscribe=One-Click
 	ConnRefused    uint64 // [conn_refused] connections refused at accept: over MaxConnsPerAddr
+	Repeats        uint64 // [repeat] opens and clicks served but not recorded: repeated within RepeatWindow
 }
 
 // Edge is the tracking edge. Create it with New; it is safe for concurrent
@@ -186,6 +196,7 @@ type Edge struct {
 	// one fasthttp read when the request arrived (one clock read fewer).
 	requestClock bool
 	classify     *classifier
+	repeat       *repeatCache // nil: RepeatWindow off
 	locations    *locationCache
 	prefixes     prefixText
 	trusted      prefixSet
@@ -202,7 +213,7 @@ type Edge struct {
 	listeners []net.Listener
 	shut      bool
 
-	counters [15]atomic.Uint64
+	counters [16]atomic.Uint64
 
 	// conns counts the open connections per client key (connKey), for
 	// MaxConnsPerAddr.
@@ -215,7 +226,7 @@ var counterNames = [...]string{
 	"open", "open_machine", "click", "click_machine", "unsubscribe",
 	"unsubscribe_page", "anonymous", "bad_token", "expired_token", "bad_url",
 	"not_found", "suppress_error", "event_dropped", "bad_unsubscribe",
-	"conn_refused",
+	"conn_refused", "repeat",
 }
 
 // New returns an Edge for cfg.
@@ -242,6 +253,9 @@ func New(cfg Config) (*Edge, error) {
 		locations:    newLocationCache(),
 		pages:        pages,
 		plainHook:    cfg.HTTPSRedirect != "" || cfg.HTTPChallenge != nil,
+	}
+	if cfg.RepeatWindow > 0 {
+		e.repeat = newRepeatCache(cfg.RepeatEntries)
 	}
 	e.baseCtx, e.cancelBase = context.WithCancel(context.Background())
 	e.srv = e.newServer()
@@ -303,6 +317,12 @@ func (cfg *Config) setDefaults() {
 	}
 	if cfg.BurstEntries <= 0 {
 		cfg.BurstEntries = 65536
+	}
+	if cfg.RepeatWindow == 0 {
+		cfg.RepeatWindow = 10 * time.Second
+	}
+	if cfg.RepeatEntries <= 0 {
+		cfg.RepeatEntries = 65536
 	}
 	if cfg.SuppressTimeout <= 0 {
 		cfg.SuppressTimeout = 10 * time.Second
@@ -529,7 +549,7 @@ func (e *Edge) Stats() Stats {
 		Opens: c(0), MachineOpens: c(1), Clicks: c(2), MachineClicks: c(3),
 		Unsubscribes: c(4), Pages: c(5), Anonymous: c(6), BadToken: c(7),
 		Expired: c(8), BadURL: c(9), NotFound: c(10), SuppressError: c(11),
-		EventDropped: c(12), BadUnsubscribe: c(13), ConnRefused: c(14),
+		EventDropped: c(12), BadUnsubscribe: c(13), ConnRefused: c(14), Repeats: c(15),
 	}
 }
 
@@ -567,6 +587,7 @@ const (
 	iEventDropped
 	iBadUnsubscribe
 	iConnRefused
+	iRepeat
 )
 
 // Paths.

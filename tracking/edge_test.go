@@ -307,7 +307,8 @@ func TestDoNotTrack(t *testing.T) {
 	if ev := te.rec.take(t); ev != want {
 		t.Errorf("DNT unsubscribe\n got %+v\nwant %+v", ev, want)
 	}
-	// DNT: 0 is tracked as usual.
+	// DNT: 0 is tracked as usual (past RepeatWindow: not a repeat).
+	te.clock.Add(10 * time.Second)
 	te.get(t, "/o/"+open+".gif", "DNT", "0")
 	if ev := te.rec.take(t); ev.Anonymous || ev.Rcpt != 3 {
 		t.Errorf("DNT: 0 open %+v", ev)
@@ -376,6 +377,7 @@ func TestWithEventStore(t *testing.T) {
 	}
 	for range 2 {
 		te.get(t, "/o/"+te.seal(t, token.Claims{Kind: token.Open, Message: m, Rcpt: 0})+".gif")
+		te.clock.Add(10 * time.Second) // past RepeatWindow: a second open, recorded
 	}
 	te.get(t, "/o/"+te.seal(t, token.Claims{Kind: token.Open, Message: m, Rcpt: 1})+".gif", "User-Agent", "Barracuda Sentinel (EE)")
 	te.get(t, "/c/"+te.seal(t, token.Claims{Kind: token.Click, Message: m, Rcpt: 0, Link: 4, URL: "https://shop.example/"}))
@@ -444,5 +446,43 @@ func TestEventTimeWithoutClock(t *testing.T) {
 	ev := te.rec.take(t)
 	if ev.Time.Before(before.Add(-time.Second)) || ev.Time.After(after) {
 		t.Fatalf("event at %v, request between %v and %v", ev.Time, before, after)
+	}
+}
+
+// One token repeated is recorded once per RepeatWindow (redteam2: 5,000
+// clicks a second from one connection were 5,000 events, each a row in
+// the shared event store and a webhook call): the same link again, or the
+// same open, within the window is served (redirect, pixel) but not
+// recorded and counted as a repeat; another link, another recipient, a
+// machine's request or the same one after the window is recorded.
+func TestRepeatedHitsRecordedOncePerWindow(t *testing.T) {
+	t.Parallel()
+	te := newEdge(t, nil)
+	click := te.seal(t, token.Claims{Kind: token.Click, Rcpt: 1, Link: 2, URL: "https://shop.example/a"})
+	other := te.seal(t, token.Claims{Kind: token.Click, Rcpt: 1, Link: 3, URL: "https://shop.example/b"})
+	open := te.seal(t, token.Claims{Kind: token.Open, Rcpt: 1})
+	for i := range 50 {
+		if resp, _ := te.get(t, "/c/"+click); resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://shop.example/a" {
+			t.Fatalf("click %d: %d %q", i, resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if resp, body := te.get(t, "/o/"+open+".gif"); resp.StatusCode != http.StatusOK || len(body) != 43 {
+			t.Fatalf("open %d: %d, %d bytes", i, resp.StatusCode, len(body))
+		}
+		te.clock.Add(100 * time.Millisecond)
+	}
+	if n := len(te.rec.events()); n != 2 {
+		t.Fatalf("%d events for 50 clicks and 50 opens within the window, want 2", n)
+	}
+	te.clock.Add(2 * time.Second) // no burst: another link is a person's
+	te.get(t, "/c/"+other)
+	te.get(t, "/c/"+click, "User-Agent", "python-requests/2.31") // a machine's
+	te.clock.Add(10 * time.Second)
+	te.get(t, "/c/"+click)
+	evs := te.rec.events()
+	if len(evs) != 5 || evs[2].Link != 3 || !evs[3].Machine || evs[4].Link != 2 || evs[4].Machine {
+		t.Errorf("events %+v", evs)
+	}
+	if st := te.edge.Stats(); st.Repeats != 98 {
+		t.Errorf("repeats %d, want 98", st.Repeats)
 	}
 }

@@ -43,6 +43,16 @@ func (e *Edge) serveOpen(ctx *fasthttp.RequestCtx, tok []byte, head bool) {
 
 // recordHit counts and records an open or click classified as cl.
 func (e *Edge) recordHit(ctx *fasthttp.RequestCtx, kind events.Kind, c *token.Claims, r *request, cl Class) {
+	if e.repeat != nil {
+		link := int32(c.Link)
+		if kind == events.KindOpen {
+			link = -1
+		}
+		if !e.repeat.first(repeatKey{c.Message, c.Rcpt, link, cl.Machine}, r.now, e.cfg.RepeatWindow) {
+			e.count(iRepeat)
+			return
+		}
+	}
 	switch {
 	case kind == events.KindOpen && cl.Machine:
 		e.count(iOpenMachine)
