@@ -358,7 +358,7 @@ func (s *Store) ReadJournal(max int) ([]JournalEntry, error) {
 // has committed them.
 func (s *Store) AckJournal(ctx context.Context, seq uint64) error {
 	var acked uint64
-	err := s.write(ctx, func(tx *bolt.Tx) error {
+	err := s.writeLazy(ctx, func(tx *bolt.Tx) error {
 		acked = 0
 		b := tx.Bucket(bucketJournal)
 		var end [8]byte

@@ -267,7 +267,7 @@ type Result struct {
 func (s *Store) Complete(ctx context.Context, results []Result) error {
 	var d delta
 	var jseq uint64
-	err := s.write(ctx, func(tx *bolt.Tx) error {
+	err := s.writeLazy(ctx, func(tx *bolt.Tx) error {
 		d = delta{}
 		c := completion{s: s, tx: tx, d: &d, now: s.opts.Now()}
 		// jw stays out of c: beside c's buckets (which escape) it would

@@ -87,8 +87,10 @@ type Options struct {
 	// Compact configures the compactor of sparse segments (compact.go).
 	Compact CompactOptions
 
-	// suppFilterSyncMax overrides suppFilterSyncMax (tests).
-	suppFilterSyncMax int
+	// suppFilterSyncMax and suppFilterMin override the constants (tests).
+	suppFilterSyncMax, suppFilterMin int
+	// lazyWait overrides lazyWait (tests).
+	lazyWait time.Duration
 }
 
 // dueSooner tells Options.OnDue that mail may be due now.
@@ -128,6 +130,7 @@ type Store struct {
 	hashers   sync.Pool       // of *hasher: HMACs keyed with addrKey
 	hashedAny atomic.Bool     // the spool has held a hashed suppression
 	suppF     suppFilterState // the suppression filter (suppfilter.go)
+	lazyHeld  atomic.Bool     // the writer holds lazy writes for company (tests)
 
 	// Segment files (segments.go, bodyref.go) and their compactor
 	// (compact.go). compactMu keeps an erasure and a compaction apart: a
@@ -171,7 +174,14 @@ type writeReq struct {
 	// syncer fdatasyncs each once per group, before the write reaches the
 	// committer.
 	segs []*segFile
+	// lazy writes (outcomes, journal acks) need not commit at once: the
+	// writer holds a batch of only lazy writes up to lazyWait for a write
+	// someone waits on, so that they ride on its commit.
+	lazy bool
 }
+
+// lazyWait is how long a batch of only lazy writes waits for company.
+const lazyWait = 2 * time.Millisecond
 
 // Open opens (creating if needed) the spool at path, recovers recipients a
 // crash left in flight, and starts the writer.
@@ -224,6 +234,10 @@ func Open(path string, opts Options) (*Store, error) {
 	syncMax := suppFilterSyncMax
 	if opts.suppFilterSyncMax != 0 {
 		syncMax = opts.suppFilterSyncMax
+	}
+	s.suppF.min = suppFilterMin
+	if opts.suppFilterMin > 0 {
+		s.suppF.min = opts.suppFilterMin
 	}
 	if err = s.fillSuppFilter(syncMax); err != nil {
 		s.segs.close()
@@ -380,6 +394,11 @@ func (s *Store) write(ctx context.Context, fn func(tx *bolt.Tx) error, after fun
 	return s.submit(ctx, &writeReq{fn: fn, res: make(chan error, 1), after: after})
 }
 
+// writeLazy is write for a lazy write (writeReq.lazy).
+func (s *Store) writeLazy(ctx context.Context, fn func(tx *bolt.Tx) error, after func()) error {
+	return s.submit(ctx, &writeReq{fn: fn, res: make(chan error, 1), after: after, lazy: true})
+}
+
 // submit hands req to the group committer and waits for its outcome.
 func (s *Store) submit(ctx context.Context, req *writeReq) error {
 	q := s.reqs
@@ -406,6 +425,8 @@ func (s *Store) submit(ctx context.Context, req *writeReq) error {
 func (s *Store) writer() {
 	defer s.wg.Done()
 	batch := make([]*writeReq, 0, s.opts.MaxBatch)
+	lazyTimer := time.NewTimer(time.Hour)
+	lazyTimer.Stop()
 	for {
 		select {
 		case req := <-s.reqs:
@@ -430,8 +451,49 @@ func (s *Store) writer() {
 				break fill
 			}
 		}
+		if lazyOnly(batch) {
+			batch = s.awaitCompany(batch, lazyTimer)
+		}
 		s.commit(batch)
 	}
+}
+
+func lazyOnly(batch []*writeReq) bool {
+	for _, r := range batch {
+		if !r.lazy {
+			return false
+		}
+	}
+	return true
+}
+
+// awaitCompany holds a batch of lazy writes up to lazyWait for a write
+// that is not lazy, then returns the batch with what came meanwhile.
+func (s *Store) awaitCompany(batch []*writeReq, t *time.Timer) []*writeReq {
+	wait := lazyWait
+	if s.opts.lazyWait > 0 {
+		wait = s.opts.lazyWait
+	}
+	t.Reset(wait)
+	s.lazyHeld.Store(true)
+	defer func() {
+		t.Stop()
+		s.lazyHeld.Store(false)
+	}()
+	for len(batch) < s.opts.MaxBatch {
+		select {
+		case req := <-s.reqs:
+			batch = append(batch, req)
+			if !req.lazy {
+				return batch
+			}
+		case <-t.C:
+			return batch
+		case <-s.done:
+			return batch
+		}
+	}
+	return batch
 }
 
 // commit runs a batch in one transaction. A write whose fn fails is answered

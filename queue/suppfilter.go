@@ -2,6 +2,7 @@ package queue
 
 import (
 	"bytes"
+	"errors"
 	"hash/maphash"
 	"math/bits"
 	"sync/atomic"
@@ -28,8 +29,8 @@ const (
 	suppFilterK    = 7
 	suppFilterBits = 10
 	// suppFilterMin is the smallest number of keys a filter is sized for
-	// (1.25 MB); a filter is sized for 1.5 times the keys found at Open.
-	// Past its size it degrades (more false positives), never errs.
+	// (1.25 MB); a filter is sized for 1.5 times the keys it starts with,
+	// and replaced by a larger one once they outgrow that.
 	suppFilterMin = 1 << 20
 	// suppFilterSyncMax is the number of keys Open reads into the filter
 	// itself; past it the filter is filled in the background, lookups
@@ -43,12 +44,21 @@ type suppFilter struct {
 	bits []atomic.Uint64
 	n    uint64 // number of bits
 	seed maphash.Seed
+	// capacity is the number of keys it is sized for; keys counts those
+	// found when it was built and written since (putSupp): past capacity
+	// the Store builds a larger one (growSuppFilter).
+	capacity int64
+	keys     atomic.Int64
 }
 
-func newSuppFilter(keys int) *suppFilter {
-	keys = max(keys+keys/2, suppFilterMin)
-	words := (keys*suppFilterBits + 63) / 64
-	return &suppFilter{bits: make([]atomic.Uint64, words), n: uint64(words) * 64, seed: maphash.MakeSeed()}
+// newSuppFilter returns a filter sized for 1.5 times keys, at least
+// minKeys.
+func newSuppFilter(keys, minKeys int) *suppFilter {
+	c := max(keys+keys/2, minKeys)
+	words := (c*suppFilterBits + 63) / 64
+	f := &suppFilter{bits: make([]atomic.Uint64, words), n: uint64(words) * 64, seed: maphash.MakeSeed(), capacity: int64(c)}
+	f.keys.Store(int64(keys))
+	return f
 }
 
 // probes calls fn with the k bit positions of key (double hashing).
@@ -84,16 +94,30 @@ func (f *suppFilter) has(key []byte) bool {
 // suppFilterState is the Store's filter and whether it may be consulted.
 type suppFilterState struct {
 	f     atomic.Pointer[suppFilter] // set before the fill starts: writers add from then on
+	next  atomic.Pointer[suppFilter] // a larger one being filled (growSuppFilter), or nil
 	ready atomic.Bool                // the fill from the bucket is complete
 	canon atomic.Bool                // the keys are canonical (keySuppNorm is suppNormPlain), committed
+	grow  chan struct{}              // putSupp asks the keeper for a larger filter
+	min   int                        // smallest capacity (suppFilterMin; tests set less)
 }
 
 // putSupp writes a suppression-bucket entry: the only way the bucket is
 // written. The key goes into the filter first (before the commit: a
-// rolled-back write only leaves a false positive).
+// rolled-back write only leaves a false positive), and into the one being
+// grown, if any: next is read before f, and the keeper publishes the new f
+// before clearing next, so a write that misses next adds to the new f.
 func (s *Store) putSupp(tx *bolt.Tx, b *bolt.Bucket, k, v []byte) error {
+	if n := s.suppF.next.Load(); n != nil {
+		n.add(k)
+	}
 	if f := s.suppF.f.Load(); f != nil {
 		f.add(k)
+		if f.keys.Add(1) > f.capacity {
+			select {
+			case s.suppF.grow <- struct{}{}:
+			default:
+			}
+		}
 	}
 	if bytes.Equal(k, keySuppNorm) && bytes.Equal(v, suppNormPlain) {
 		tx.OnCommit(func() { s.suppF.canon.Store(true) })
@@ -146,23 +170,46 @@ func (s *Store) fillSuppFilter(syncMax int) error {
 	if err != nil {
 		return err
 	}
+	s.suppF.grow = make(chan struct{}, 1)
 	if small {
-		f := newSuppFilter(len(keys))
+		f := newSuppFilter(len(keys), s.suppF.min)
 		for _, k := range keys {
 			f.add(k)
 		}
 		s.suppF.f.Store(f)
 		s.suppF.ready.Store(true)
-		return nil
 	}
 	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
-		if err := s.fillSuppFilterLarge(); err != nil {
-			s.log.Warn("queue: suppression filter not built: every lookup reads the spool", "err", err)
-		}
-	}()
+	go s.keepSuppFilter(!small)
 	return nil
+}
+
+// keepSuppFilter fills the filter in the background when Open did not
+// (fill), then builds a larger one whenever putSupp says the keys
+// outgrew it, until Close.
+func (s *Store) keepSuppFilter(fill bool) {
+	defer s.bg.Done()
+	if fill {
+		if err := s.fillSuppFilterLarge(); err != nil {
+			if !errors.Is(err, ErrClosed) {
+				s.log.Warn("queue: suppression filter not built: every lookup reads the spool", "err", err)
+			}
+			return
+		}
+	}
+	for {
+		select {
+		case <-s.suppF.grow:
+			if err := s.growSuppFilter(); err != nil {
+				if !errors.Is(err, ErrClosed) {
+					s.log.Warn("queue: suppression filter not grown: more lookups read the spool", "err", err)
+				}
+				return
+			}
+		case <-s.stopBg:
+			return
+		}
+	}
 }
 
 // fillSuppFilterLarge is fillSuppFilter's background half.
@@ -174,12 +221,44 @@ func (s *Store) fillSuppFilterLarge() error {
 	}); err != nil {
 		return err
 	}
-	f := newSuppFilter(n)
+	f := newSuppFilter(n, s.suppF.min)
 	s.suppF.f.Store(f)
+	if err := s.fillFrom(f); err != nil {
+		return err
+	}
+	s.suppF.ready.Store(true)
+	return nil
+}
+
+// growSuppFilter replaces the filter by one sized for today's keys. The
+// new one collects writes (putSupp adds to both) before it is filled from
+// the bucket, as at Open; the old one answers meanwhile.
+func (s *Store) growSuppFilter() error {
+	old := s.suppF.f.Load()
+	if old == nil || old.keys.Load() <= old.capacity {
+		return nil
+	}
+	n := newSuppFilter(int(old.keys.Load()), s.suppF.min)
+	s.suppF.next.Store(n)
+	if err := s.fillFrom(n); err != nil {
+		s.suppF.next.Store(nil)
+		return err
+	}
+	s.suppF.f.Store(n) // before next is cleared: see putSupp
+	s.suppF.next.Store(nil)
+	return nil
+}
+
+// fillFrom adds every key of the suppression bucket to f, which writers
+// already add to: every write transaction begun before that is waited out
+// first (an empty bbolt update takes the writer lock after them), so each
+// key is either written after (and added by putSupp) or committed before
+// the read (and read).
+func (s *Store) fillFrom(f *suppFilter) error {
 	if err := s.db.Update(func(*bolt.Tx) error { return nil }); err != nil {
 		return err
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	return s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketSupp).Cursor()
 		i := 0
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
@@ -195,11 +274,6 @@ func (s *Store) fillSuppFilterLarge() error {
 		s.noteSuppCanon(tx)
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	s.suppF.ready.Store(true)
-	return nil
 }
 
 // noteSuppCanon records, from a committed state, that the keys are

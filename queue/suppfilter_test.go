@@ -187,3 +187,55 @@ func BenchmarkSuppressedMiss(b *testing.B) {
 		}
 	}
 }
+
+// Keys past the filter's size make the Store build a larger one in the
+// background; the lookups stay right throughout, and once it is built the
+// misses are answered by the filter again.
+func TestSuppFilterGrows(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := openStore(t, filepath.Join(t.TempDir(), "spool.db"), clk, Options{suppFilterMin: 64})
+	ctx := context.Background()
+	if err := s.SetFleetOutbox(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	first := s.suppF.f.Load()
+	for b := 0; b < 20; b++ {
+		var sups []Suppression
+		for i := 0; i < 100; i++ {
+			sups = append(sups, Suppression{Tenant: "acme", Addr: fmt.Sprintf("u%d-%d@example.test", b, i), Scope: ScopeAll, Reason: "admin", Source: "admin", Created: clk.Now()})
+		}
+		if err := s.SuppressMany(ctx, sups); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := s.Suppressed("acme", fmt.Sprintf("u%d-%d@example.test", b, 99)); !ok {
+			t.Fatalf("batch %d's last address is not suppressed", b)
+		}
+	}
+	for i := 0; s.suppF.f.Load().capacity < 2000; i++ {
+		if i > 2000 {
+			t.Fatalf("the filter was not grown: capacity %d for 2,000 keys", s.suppF.f.Load().capacity)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s.suppF.f.Load() == first {
+		t.Fatal("still the first filter")
+	}
+	for b := 0; b < 20; b++ {
+		for i := 0; i < 100; i++ {
+			if _, ok := s.Suppressed("acme", fmt.Sprintf("u%d-%d@example.test", b, i)); !ok {
+				t.Fatalf("u%d-%d is not suppressed after the growth", b, i)
+			}
+		}
+	}
+	misses := 0
+	for i := 0; i < 1000; i++ {
+		if s.notSuppressed("acme", fmt.Sprintf("never%d@example.test", i)) {
+			misses++
+		}
+	}
+	if misses < 900 {
+		t.Errorf("after growing, the filter answered %d of 1,000 misses, want most", misses)
+	}
+	checkSuppFilter(t, s)
+}
