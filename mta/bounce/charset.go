@@ -64,6 +64,30 @@ func (c *Classifier) decodeCharset(charset string, b []byte) string {
 	return strings.ToValidUTF8(string(out), "\uFFFD")
 }
 
+// metaCharset returns the charset an HTML part declares in its own
+// <meta charset=…> or <meta http-equiv="Content-Type" content="…;
+// charset=…"> (HTML's encoding sniffing), for a part whose Content-Type
+// names none; "" if its first 2 KiB (after the transfer encoding) declare
+// none.
+func metaCharset(body []byte) string {
+	if len(body) > 2048 {
+		body = body[:2048]
+	}
+	i := bytes.Index(bytes.ToLower(body), []byte("charset="))
+	if i < 0 {
+		return ""
+	}
+	v := body[i+len("charset="):]
+	v = bytes.TrimLeft(v, "\"' ")
+	end := bytes.IndexFunc(v, func(r rune) bool {
+		return !(r == '-' || r == '_' || r == '.' || r == ':' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z')
+	})
+	if end < 0 {
+		end = len(v)
+	}
+	return string(v[:end])
+}
+
 // isStateful reports 7-bit charsets whose escapes only a decoder can read
 // (ISO-2022-JP and friends): valid UTF-8 says nothing about them.
 func isStateful(charset string) bool {

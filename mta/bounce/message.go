@@ -112,7 +112,7 @@ func (c *Classifier) walk(e *entity, h header, body []byte, depth int) {
 			e.texts = append(e.texts, t)
 		}
 	case ct == "text/html":
-		e.htmls = append(e.htmls, c.htmlText(c.bodyText(params["charset"], enc, body)))
+		e.htmls = append(e.htmls, c.htmlText(c.htmlBody(params["charset"], enc, body)))
 	case strings.HasPrefix(ct, "text/"):
 		e.texts = append(e.texts, c.bodyText(params["charset"], enc, body))
 	}
@@ -123,6 +123,19 @@ func (c *Classifier) bodyText(charset, enc string, body []byte) string {
 	b := decodeTransfer(enc, body)
 	if len(b) > maxText {
 		b = b[:maxText]
+	}
+	return c.decodeCharset(charset, b)
+}
+
+// htmlBody is bodyText for an HTML part, whose charset may be declared
+// only in its own meta tag (metaCharset).
+func (c *Classifier) htmlBody(charset, enc string, body []byte) string {
+	b := decodeTransfer(enc, body)
+	if len(b) > maxText {
+		b = b[:maxText]
+	}
+	if charset == "" {
+		charset = metaCharset(b)
 	}
 	return c.decodeCharset(charset, b)
 }

@@ -62,46 +62,60 @@ func (c *Classifier) plainResults(e *entity, head string) []Result {
 	res := make([]Result, 0, len(rcpts))
 	segs := newSegmenter(head, rcpts)
 	for _, rc := range rcpts {
-		seg := segs.segment(rc)
-		if seg == "" {
-			seg = head
-			if len(seg) > maxSegment {
-				seg = seg[:maxSegment]
+		// A recipient may have several blocks (Office 365 repeats each
+		// address under "Diagnostic information for administrators"):
+		// the first that says something decides.
+		var r Result
+		for _, seg := range segs.blocks(rc, 3) {
+			if r = c.plainOne(rc, seg, head, action, single); r.Reason != ReasonUnclassified {
+				break
 			}
 		}
-		fr, ok := c.findReply(seg)
-		if !ok && single {
-			fr, ok = c.findReply(head)
-		}
-		texts := []string{fr.text, seg}
-		if single && len(head) > len(seg) {
-			texts = append(texts, head)
-		}
-		status := validEnhanced(fr.enhanced)
-		if status == "" {
-			status = c.findEnhanced(seg)
-		}
-		v := c.classify(signal{code: fr.code, enhanced: status, action: action, texts: texts, sites: []string{domainOf(rc)}})
-		why := fr.line
-		if !ok || (v.text > 0 && fr.line == "") {
-			if v.text > 0 {
-				why = lineAt(texts[v.text], v.pos)
-			} else {
-				why = firstLine(seg, rc)
-			}
-		}
-		res = append(res, Result{
-			Recipient:  rc,
-			Status:     status,
-			Class:      v.class,
-			Hard:       v.hard,
-			Reason:     v.reason,
-			Rule:       v.rule,
-			Decisive:   v.decisive,
-			Diagnostic: clip(why),
-		})
+		res = append(res, r)
 	}
 	return res
+}
+
+// plainOne classifies one recipient of a plain bounce on its block of
+// text (seg, "" if none was found) and the reply quoted in it.
+func (c *Classifier) plainOne(rc, seg, head, action string, single bool) Result {
+	if seg == "" {
+		seg = head
+		if len(seg) > maxSegment {
+			seg = seg[:maxSegment]
+		}
+	}
+	fr, ok := c.findReply(seg)
+	if !ok && single {
+		fr, ok = c.findReply(head)
+	}
+	texts := []string{fr.text, seg}
+	if single && len(head) > len(seg) {
+		texts = append(texts, head)
+	}
+	status := validEnhanced(fr.enhanced)
+	if status == "" {
+		status = c.findEnhanced(seg)
+	}
+	v := c.classify(signal{code: fr.code, enhanced: status, action: action, texts: texts, sites: []string{domainOf(rc)}})
+	why := fr.line
+	if !ok || (v.text > 0 && fr.line == "") {
+		if v.text > 0 {
+			why = lineAt(texts[v.text], v.pos)
+		} else {
+			why = firstLine(seg, rc)
+		}
+	}
+	return Result{
+		Recipient:  rc,
+		Status:     status,
+		Class:      v.class,
+		Hard:       v.hard,
+		Reason:     v.reason,
+		Rule:       v.rule,
+		Decisive:   v.decisive,
+		Diagnostic: clip(why),
+	}
 }
 
 // exclusions lists addresses that are not failed recipients: the bounce's
@@ -343,21 +357,37 @@ func newSegmenter(text string, addrs []string) *segmenter {
 // the line before its first mention to the next mention of another
 // recipient, at most maxSegment bytes; "" if it is not mentioned.
 func (s *segmenter) segment(addr string) string {
+	return s.blocks(addr, 1)[0]
+}
+
+// blocks returns up to n blocks of text that belong to addr: one for each
+// mention alone on its line, in order, or the one segment gives; [""] if
+// addr is never mentioned.
+func (s *segmenter) blocks(addr string, n int) []string {
 	la := asciiLower(addr)
 	at := s.mentions[la]
 	if len(at) == 0 {
-		return ""
+		return []string{""}
 	}
 	// A mention alone on its line opens the recipient's block (Exim,
 	// Exchange's "Diagnostic information for administrators"); an earlier
 	// mention in a list of recipients does not.
-	i := at[0]
+	var out []string
 	for _, j := range at {
-		if s.alone(j, len(la)) {
-			i = j
-			break
+		if len(out) < n && s.alone(j, len(la)) {
+			out = append(out, s.blockAt(la, j))
 		}
 	}
+	if len(out) == 0 {
+		out = append(out, s.blockAt(la, at[0]))
+	}
+	return out
+}
+
+// blockAt is the block of the mention of la at i: from its line (or the
+// line before, which often introduces it) to the next line that mentions
+// another recipient, at most maxSegment.
+func (s *segmenter) blockAt(la string, i int) string {
 	start := strings.LastIndexByte(s.text[:i], '\n') + 1
 	// The line before a mention often introduces it ("The following
 	// address failed:"), but when another recipient was mentioned earlier

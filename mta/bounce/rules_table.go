@@ -296,7 +296,7 @@ func recipientRules() []rule {
 			example: "550 5.1.1 <jane@example.net>: Recipient address rejected: User unknown in virtual mailbox table"},
 		{name: "no-such-user", class: HardInvalidRecipient, reason: ReasonUserUnknown,
 			match: `no such (?:user|recipient|mailbox|account|address|person|local user)|\bno mailbox\b|mailbox not found|there is no (?:user|mailbox|account)|does ?n[o']t have an? [a-z0-9.-]*\s?account|not our customer` +
-				`|no longer (?:with|employed|works?|at)\b|left the (?:company|organi[sz]ation)|unroute?able address|user not local|no valid (?:recipients?|mailbox)|address (?:couldn't|could not|can't|cannot) be found`,
+				`|no longer (?:with|employed|works?|at)\b|left the (?:company|organi[sz]ation)|unroute?able address|user not local|no valid (?:recipients?|mailbox)|address (?:(?:that )?you entered )?(?:couldn't|could not|can't|cannot|wasn't|was not) (?:be )?found`,
 			example: "550 sorry, no mailbox here by that name. (#5.1.1)"},
 	}
 }
