@@ -106,6 +106,12 @@ func recipientIntl() []rule {
 		{name: "user-unknown-ru", class: HardInvalidRecipient, reason: ReasonUserUnknown,
 			match:   `(?:пользовател|адрес|получател|ящик|аккаунт|учетн|учётн)(?:[^.\n]|\.\S){0,40}(?:не найден|не существует|не обнаружен|неизвест|удален|удалён|отключен)|нет такого (?:пользователя|адреса|ящика)|несуществующ|неизвестный (?:пользователь|адрес|получатель)`,
 			example: "550 Пользователь не найден"},
+		// Exchange and Office 365's "<who> wasn't found at <domain>", in
+		// the reader's language; the domain rules come first.
+		{name: "user-not-found-at", class: HardInvalidRecipient, reason: ReasonUserUnknown,
+			match: `was ?n[o']t found at\b|wurde (?:unter|bei|in) \S+ nicht gefunden|est introuvable (?:sur|dans|chez)\b|no se encontr[óo] (?:a |al )?\S+ en\b|n[ãa]o foi encontrad[oa] (?:em|no|na)\b` +
+				`|non (?:è|e') stat[oa] trovat[oa] (?:in|su|nel|nella)\b|(?:is|werd) niet gevonden (?:op|in|bij)\b|で見つかりませんでした|中找不到|에서 찾을 수 없습니다`,
+			example: "Ihre Nachricht an jana@example.net konnte nicht übermittelt werden. jana@example.net wurde unter example.net nicht gefunden."},
 		{name: "user-unknown-other", class: HardInvalidRecipient, reason: ReasonUserUnknown,
 			match: `\b(?:gebruiker|ontvanger|adres|account)(?:[^.\n]|\.\S){0,30}(?:onbekend|bestaat niet|niet gevonden)|onbekende (?:gebruiker|ontvanger)|bestaat niet` +
 				`|\b(?:użytkownik|odbiorca|skrzynka|adres|konto)(?:[^.\n]|\.\S){0,30}(?:nie istnieje|nieznany)|nieznany (?:użytkownik|odbiorca|adres)|nie znaleziono (?:użytkownika|odbiorcy|adresu)|nie istnieje` +

@@ -206,7 +206,7 @@ func contentRules() []rule {
 			example: "554 Blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.10"},
 		{name: "blocklist", class: PolicyBlocked, reason: ReasonBlockedIP,
 			match: `block ?list|black ?list|deny ?list|block-list|black-list|\(bl\)|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda ?(?:reputation|central)|barracudacentral|\bsorbs\b|uceprotect|\bpsbl\b|\bs3150\b|\bs3140\b` +
-				`|(?:blocked|listed) (?:using|by|at|on|in) (?:the )?[a-z0-9-]+\.[a-z0-9.-]+|\b(?:is|are|was|were|been|currently) (?:black|block|dns)?listed\b|block listed|black listed|\bbl\d{2,6}\b`,
+				`|(?:blocked|listed) (?:using|by|at|on|in) (?:the )?[a-z0-9-]+\.[a-z0-9.-]+|lista (?:negra|nera)|liste noire|sperrliste|schwarze(?:n)? liste|zwarte lijst|czarn(?:ej|a|ą) list|černé listin|черн(?:ом|ый|ого) спис|黑名单|黑名單|ブラックリスト|블랙리스트|kara liste|\b(?:is|are|was|were|been|currently) (?:black|block|dns)?listed\b|block listed|black listed|\bbl\d{2,6}\b`,
 			example: "554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.10"},
 		// Words, attachments or links a filter bans are the content, not
 		// the sending host that reputation below would read in "banned".
