@@ -39,6 +39,11 @@ func autoTable() []autoRule {
 				`|(?:ihr|ihre) (?:ticket|anfrage|nachricht)(?:[^.\n]|\.\S){0,40}(?:wurde|ist) (?:erstellt|eingegangen|angelegt)|wir haben ihre (?:nachricht|anfrage|e-?mail) erhalten|\bticket (?:erhalten|eingegangen|erstellt)\b` +
 				`|nous avons (?:bien )?reçu votre (?:message|demande|e-?mail|courriel)|hemos recibido su (?:mensaje|solicitud|correo)|abbiamo ricevuto (?:il tuo|la tua|la sua|il suo) (?:messaggio|richiesta|e-?mail)|recebemos (?:a sua|sua) (?:mensagem|solicitação)`,
 			example: "Thank you for contacting us. We have received your message and will respond within 24 hours."},
+		// A read receipt written as plain text (Outlook's "Read:" notice,
+		// without RFC 8098's disposition part): an automatic response.
+		{name: "read-receipt",
+			match:   `^\s*(?:read|gelesen|lu|le[ií]do|letto|lido|gelezen|przeczytan[ay]|прочитано|已读|已讀|開封済み|읽음)\s*:|\bwas read on\b|wurde am .{0,60} gelesen|a été lu le\b|fue leído el\b|è stato letto il\b|foi lida em\b`,
+			example: "Your message To: ann@example.net Subject: Spring sale was read on Monday, December 7, 2026 10:02 AM."},
 		{name: "challenge",
 			match: `verify (?:that )?you are (?:a )?(?:human|real person|not a robot)|sender verification|(?:complete|confirm) (?:the )?verification|challenge[- ]response|approved senders?|boxbe|spamarrest|mailwasher|i only accept (?:e-?mail|mail|messages) from|please (?:click|visit) (?:the link |here )?(?:below )?to (?:confirm|verify)|your (?:e-?mail|message) (?:is|has been) (?:being )?held` +
 				`|only (?:lets?|allows?|accepts?) (?:through )?(?:e-?mail|mail|messages) from|choicemail|\btmda\b|holding area|(?:message|e-?mail)(?:[^.\n]|\.\S){0,40}(?:is|has been) (?:being )?held because|has not (?:yet )?been verified|to release your message`,

@@ -230,7 +230,9 @@ func (c *Classifier) recognise(e *entity, depth int, head string, dsnRcpts []hea
 	}
 	// Last, a quoted remote reply is evidence enough, unless the message
 	// is a person's reply (which may quote anything).
-	if c.re.replyEnhanced.MatchString(head) && !c.re.replySubject.MatchString(e.subject) {
+	// Nor is a newsletter (List-Unsubscribe) that quotes replies as
+	// examples.
+	if c.re.replyEnhanced.MatchString(head) && !c.re.replySubject.MatchString(e.subject) && e.top.get("list-unsubscribe") == "" {
 		return c.plainResults(e, head), kindBounce
 	}
 	if !forwarded {
