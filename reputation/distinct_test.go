@@ -47,7 +47,7 @@ func TestReplayedReturnsCountOnce(t *testing.T) {
 // fix five copies were five hard bounces.
 func TestReturnsCountOncePerMailbox(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, Config{}, domains("r.test"))
+	f := newFixture(t, Config{}, domains("yahoo.com")) // a receiver with a feedback loop: complaints count
 	spellings := []string{"dup@r.test", "DUP@r.test", "dup@R.TEST.", "Dup@r.test", "dup@r.test"}
 	f.g.d.Addresses = func(msg uint64, _ uint32) (string, bool) {
 		if msg >= 100 && msg < 200 {

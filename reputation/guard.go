@@ -369,7 +369,16 @@ func (g *Guard) counters(it *item, cs []counter) []counter {
 			cs = append(cs, c)
 		}
 	case events.KindComplaint:
-		cs = append(cs, cComplaint)
+		// The rate is complaints over deliveries to receivers that run a
+		// feedback loop (cFBL): a complaint about mail to any other
+		// receiver cannot have come from its loop — only a recipient can
+		// have written it (the VERP address is in its copy's Return-Path)
+		// — and would count in the numerator with no delivery in the
+		// denominator. It still suppresses the recipient; it does not
+		// count towards a pause.
+		if domain, site, _ := g.d.Receiver(it.msg, it.rcpt); g.fbl.covers(domain, site) {
+			cs = append(cs, cComplaint)
+		}
 	case events.KindUnsubscribe:
 		cs = append(cs, cUnsub)
 	}

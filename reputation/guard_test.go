@@ -297,3 +297,17 @@ func TestSavedWindows(t *testing.T) {
 		t.Fatalf("paused tenants after restart = %d", g2.Paused())
 	}
 }
+
+// Complaints about mail to receivers that run no feedback loop (only the
+// recipient can have written them) never pause a tenant, however many:
+// they are not in the rate's denominator either.
+func TestComplaintsFromReceiversWithoutLoopDoNotCount(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, Config{}, domains("gmail.com", "example.org"))
+	if at := f.send("t", "", 1, 3000, 5, 0, 0); at != 0 {
+		t.Fatalf("paused after %d messages by complaints no feedback loop sends", at)
+	}
+	if st := f.g.Status("t"); len(st.Windows) > 0 && st.Windows[0].Complaints != 0 {
+		t.Fatalf("complaints counted: %+v", st.Windows[0])
+	}
+}
