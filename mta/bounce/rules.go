@@ -188,8 +188,11 @@ func (c *Classifier) settleReason(v verdict, s signal, lower []string) verdict {
 	}
 	if s.action == "delayed" {
 		// Unless the text itself says the message expired: then the
-		// report's Action is stale, not the text.
-		if v.reason != ReasonExpired || !v.strong {
+		// report's Action is stale, not the text. A duration in a text
+		// that says delivery goes on ("będą podejmowane przez 4 dni",
+		// "se seguirá intentando durante 4 días") is no expiry.
+		if v.reason != ReasonExpired || !v.strong || v.text < 0 || v.text >= len(s.texts) ||
+			c.re.delayBody.MatchString(s.texts[v.text]) {
 			v.reason = ReasonDelayed
 		}
 		return v
