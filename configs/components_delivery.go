@@ -41,7 +41,7 @@ func (c *Config) DeliveryConfig(retry queue.RetryPolicy) delivery.Config {
 	d := c.Delivery
 	dc := delivery.Config{
 		DefaultPool: d.DefaultPool, Port: d.Port, HeloName: d.HeloName,
-		DisableTLS: d.TLS == "disabled", MaxInFlight: c.Queue.MaxInFlight, MaxReadyBytes: c.Queue.MaxReadyBytes,
+		DisableTLS: d.TLS == "disabled", PublicMXOnly: !d.AllowPrivateMX, MaxInFlight: c.Queue.MaxInFlight, MaxReadyBytes: c.Queue.MaxReadyBytes,
 		MaxConnsPerDest: d.MaxConnectionsPerDomain, MaxMsgsPerConn: d.MaxMessagesPerConnection,
 		MaxRcptsPerTxn: d.MaxRecipientsPerTransaction, IdleTimeout: d.IdleTimeout.Duration,
 		ConnectTimeout: d.ConnectTimeout.Duration, CommandTimeout: d.CommandTimeout.Duration,

@@ -48,6 +48,13 @@ type Delivery struct {
 	// certificate that does not verify. Default true (unset); see
 	// MTASTSEnabled.
 	MTASTS *bool `toml:"mta_sts"`
+	// AllowPrivateMX lets delivery connect to MX hosts whose addresses are
+	// not public (loopback, RFC 1918, link-local, shared, special-purpose:
+	// outbound.PublicAddr). Default false: a domain whose MX points there
+	// (anyone can publish such a record) fails permanently instead of
+	// making sluice connect into its own host or network. Routes are never
+	// checked.
+	AllowPrivateMX bool `toml:"allow_private_mx"`
 	// DANE honours MX hosts' DNSSEC-signed TLSA records (RFC 7672); it
 	// needs DNSSECResolvers. Default false.
 	DANE bool `toml:"dane"`

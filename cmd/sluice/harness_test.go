@@ -55,6 +55,7 @@ func testConfig(t *testing.T, dns *dnstest.Server, sinkPort int) *configs.Config
 	cfg.Admin.Listen = "127.0.0.1:0"
 	cfg.Delivery.Resolvers = []string{dns.Addr()}
 	cfg.Delivery.Port = sinkPort
+	cfg.Delivery.AllowPrivateMX = true // the DNS points MX hosts at loopback sinks
 	cfg.Delivery.ConnectTimeout = configs.Duration{Duration: 2 * time.Second}
 	cfg.Delivery.IdleTimeout = configs.Duration{Duration: 500 * time.Millisecond}
 	cfg.Queue.RetryFirst = configs.Duration{Duration: 200 * time.Millisecond}

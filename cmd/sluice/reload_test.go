@@ -44,6 +44,7 @@ retry_first = "200ms"
 retry_max = "1s"
 [delivery]
 resolvers = [%q]
+allow_private_mx = true
 port = %d
 connect_timeout = "2s"
 idle_timeout = "500ms"

@@ -118,6 +118,7 @@ retry_max = "1s"
 [delivery]
 port = %d
 resolvers = [%q]
+allow_private_mx = true
 connect_timeout = "2s"
 idle_timeout = "500ms"
 [webhooks]

@@ -3,8 +3,10 @@ package delivery
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -621,8 +623,9 @@ func (c *conn) close(e *Engine) {
 
 // target is one host to try, with the port to use.
 type target struct {
-	host string
-	port string
+	host  string
+	port  string
+	route bool // the operator's route, not an MX host from the DNS
 }
 
 // connect tries the destination's targets in order (a route, or the MX
@@ -646,9 +649,13 @@ func (d *dest) connect(targets []target, exempt bool) (*conn, error) {
 			lastErr = err
 			continue
 		}
-		addrs, err := d.addrs(ctx, t.host)
+		addrs, err := d.addrs(ctx, t)
 		if err != nil {
-			lastErr = &outbound.Error{Command: "connect", Line: "resolve " + t.host, Err: err}
+			var oe *outbound.Error
+			if !errors.As(err, &oe) {
+				err = &outbound.Error{Command: "connect", Line: "resolve " + t.host, Err: err}
+			}
+			lastErr = err
 			continue
 		}
 		for _, a := range addrs {
@@ -669,7 +676,7 @@ func (d *dest) connect(targets []target, exempt bool) (*conn, error) {
 		}
 	}
 	if lastErr == nil {
-		lastErr = &outbound.Error{Command: "connect", Line: "no address to connect to"}
+		lastErr = &outbound.Error{Command: "connect", Err: errors.New("no address to connect to")}
 	}
 	return nil, lastErr
 }
@@ -681,7 +688,7 @@ func (d *dest) targets(ctx context.Context) ([]target, error) {
 		if err != nil {
 			return nil, &outbound.Error{Permanent: true, Command: "connect", Line: "bad route " + hp, Err: err}
 		}
-		return []target{{host, port}}, nil
+		return []target{{host, port, true}}, nil
 	}
 	hosts, err := e.cfg.Resolver.LookupMX(ctx, d.domain)
 	if err != nil {
@@ -690,19 +697,34 @@ func (d *dest) targets(ctx context.Context) ([]target, error) {
 	port := strconv.Itoa(e.cfg.Port)
 	ts := make([]target, len(hosts))
 	for i, h := range hosts {
-		ts[i] = target{h.Name, port}
+		ts[i] = target{h.Name, port, false}
 	}
 	return ts, nil
 }
 
-func (d *dest) addrs(ctx context.Context, host string) ([]string, error) {
-	ips, err := d.e.cfg.Resolver.LookupHost(ctx, host)
+// addrs returns the addresses to try for t. With Config.PublicMXOnly an
+// MX host's non-public addresses are left out, and a host with only those
+// is a permanent failure (RFC 5321 §5.1 leaves unusable addresses to the
+// client; Postfix bounces mail whose MX "loops back to myself").
+func (d *dest) addrs(ctx context.Context, t target) ([]string, error) {
+	ips, err := d.e.cfg.Resolver.LookupHost(ctx, t.host)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, len(ips))
-	for i, ip := range ips {
-		out[i] = ip.String()
+	out := make([]string, 0, len(ips))
+	var refused []string
+	for _, ip := range ips {
+		if d.e.cfg.PublicMXOnly && !t.route && !outbound.PublicAddr(ip) {
+			refused = append(refused, ip.String())
+			continue
+		}
+		out = append(out, ip.String())
+	}
+	if len(out) == 0 && len(refused) > 0 {
+		d.e.log.Warn("delivery: MX host resolves only to non-public addresses", "mx", t.host,
+			"rcpt_domain", d.domain, "addrs", strings.Join(refused, ","))
+		return nil, &outbound.Error{Permanent: true, Command: "connect",
+			Err: fmt.Errorf("MX host %s resolves only to non-public addresses (%s)", t.host, strings.Join(refused, ", "))}
 	}
 	return out, nil
 }

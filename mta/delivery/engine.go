@@ -69,8 +69,16 @@ type Config struct {
 	Port     int    // SMTP port for MX delivery [25]
 	HeloName string // EHLO name (required)
 	// DisableTLS turns off opportunistic STARTTLS.
-	DisableTLS  bool
-	MaxInFlight int // recipients claimed at once: the ready queues' entries budget [5000]
+	DisableTLS bool
+	// PublicMXOnly refuses to connect to an MX host's address outside the
+	// public unicast ranges (outbound.PublicAddr: loopback, RFC 1918,
+	// link-local, shared, special-purpose): a domain is its owner's to
+	// point anywhere, and an MX aimed at 127.0.0.1, 10.0.0.5 or
+	// 169.254.169.254 would make sluice connect into its own host or
+	// network and report what answered. Routes are the operator's and are
+	// never checked. sluice serve sets it unless delivery.allow_private_mx.
+	PublicMXOnly bool
+	MaxInFlight  int // recipients claimed at once: the ready queues' entries budget [5000]
 	// MaxReadyBytes bounds the estimated memory of the claimed recipients
 	// held in the ready queues (ids, addresses, small state; never
 	// bodies) [8 MiB]; see ready.go.
