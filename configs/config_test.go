@@ -79,6 +79,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"clear password", "[[tenant]]\nname = \"a\"\npassword_hash = \"secret\"\nsender_domains = [\"a.example\"]\n", "tenant[0].password_hash"},
 		{"no domains", "[[tenant]]\nname = \"a\"\npassword_hash = \"" + hash + "\"\n", "tenant[0].sender_domains"},
 		{"dup tenant", tenant + tenant, "tenant[1].name: duplicate"},
+		{"shared sender domain", tenant + strings.Replace(strings.Replace(tenant, `name = "acme"`, `name = "bee"`, 1), `sender_domains = ["acme.example"]`, `sender_domains = ["x.example", "ACME.example."]`, 1),
+			"tenant[1].sender_domains[1]"},
 		{"trusted without tenant", "[submission]\ntrusted_networks = [\"127.0.0.0/8\"]\n", "submission.trusted_tenant"},
 		{"bad cidr", tenant + "[submission]\ntrusted_networks = [\"127.0.0.1\"]\ntrusted_tenant = \"acme\"\n", "submission.trusted_networks[0]"},
 		{"bad route", "[[route]]\ndomain = \"*\"\nhost = \"localhost\"\n", "route[0].host"},

@@ -36,6 +36,12 @@ type Inbound struct {
 	// DKIMTimeout bounds the DNS lookups that verify one report's
 	// signatures. Default "15s".
 	DKIMTimeout Duration `toml:"dkim_timeout"`
+	// PolicyQuorum is how many distinct mailboxes must have returned a
+	// policy or spam refusal for one (source, site) within an hour before
+	// such returns slow the source there or mark it blocklisted: a
+	// recipient can read its own VERP address and forge one. Default 3;
+	// 1 feeds every proven return.
+	PolicyQuorum int `toml:"policy_quorum"`
 	// MaxConns caps the inbound MX's connections, and MaxConnsPerIP one
 	// client address's. Defaults 1000 and 20.
 	MaxConns      int `toml:"max_conns"`
@@ -84,6 +90,9 @@ func (in Inbound) validate() error {
 	}
 	if in.DKIMTimeout.Duration <= 0 {
 		return keyError("inbound.dkim_timeout", "must be positive")
+	}
+	if in.PolicyQuorum < 0 {
+		return keyError("inbound.policy_quorum", "must not be negative (0: the default, 3)")
 	}
 	if in.MaxConns <= 0 || in.MaxConnsPerIP <= 0 {
 		return keyError("inbound.max_conns", "max_conns and max_conns_per_ip must be positive")

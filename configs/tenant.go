@@ -111,8 +111,19 @@ type Webhook struct {
 func (c *Config) validateTenants() error {
 	names := map[string]bool{}
 	users := map[string]bool{}
+	owners := map[string]string{} // sender domain → tenant
 	for i, t := range c.Tenants {
 		key := fmt.Sprintf("tenant[%d]", i)
+		// Two tenants claiming one sender domain could both send and sign
+		// as it, and submission could not tell whose it is (nested
+		// domains are fine: the most specific claim owns a subdomain).
+		for j, d := range t.SenderDomains {
+			k := strings.ToLower(strings.TrimSuffix(d, "."))
+			if o, ok := owners[k]; ok && o != t.Name {
+				return keyError(fmt.Sprintf("%s.sender_domains[%d]", key, j), "%q is tenant %q's sender domain too", d, o)
+			}
+			owners[k] = t.Name
+		}
 		if t.Name == "" {
 			return keyError(key+".name", "must not be empty")
 		}

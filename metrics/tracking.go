@@ -25,7 +25,7 @@ func (m *Set) RegisterEdge(e EdgeCounts) { m.reg.MustRegister(edgeCollector{e}) 
 type edgeCollector struct{ e EdgeCounts }
 
 var edgeRequests = prometheus.NewDesc("sluice_tracking_requests_total",
-	"Tracking edge requests by outcome: open, open_machine, click, click_machine, unsubscribe, unsubscribe_page, anonymous, bad_token, expired_token, bad_url, not_found, suppress_error, event_dropped, bad_unsubscribe, conn_refused (a connection over tracking.max_conns_per_addr, refused at accept).",
+	"Tracking edge requests by outcome: open, open_machine, click, click_machine, unsubscribe, unsubscribe_page, anonymous, bad_token, expired_token, bad_url, not_found, suppress_error, event_dropped, bad_unsubscribe, conn_refused (a connection over tracking.max_conns_per_addr, refused at accept), repeat (the same open or click by one recipient within the repeat window: served, not recorded again).",
 	[]string{"kind"}, nil)
 
 func (edgeCollector) Describe(ch chan<- *prometheus.Desc) { ch <- edgeRequests }

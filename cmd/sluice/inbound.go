@@ -34,6 +34,7 @@ func (n *node) buildInbound(p *parts) error {
 		Store: n.store, Tokens: p.toks, Tracking: p.toks, FBL: fbl, SendingIPs: n.cfg.SendingPrefixes(),
 		Classifier: n.classifier, Policy: p.policy, Logger: n.log, FBLLocalParts: n.cfg.Inbound.FBLLocalParts,
 		ReturnMemory: max(inbound.DefaultReturnMemory, n.cfg.Queue.DirectoryRetention.Duration), // replays count once
+		PolicyQuorum: ic.PolicyQuorum,
 		// A policy return slows its (source, site) down like a
 		// synchronous throttle, and one naming a blocklist marks it.
 		OnPolicyReturn: shaping.PolicyReturns(n.shaping, n.blocklist, n.metrics.PolicyReturns().Inc),
