@@ -62,18 +62,35 @@ func (c *Classifier) plainResults(e *entity, head string) []Result {
 	res := make([]Result, 0, len(rcpts))
 	segs := newSegmenter(head, rcpts)
 	for _, rc := range rcpts {
-		// A recipient may have several blocks (Office 365 repeats each
-		// address under "Diagnostic information for administrators"):
-		// the first that says something decides.
-		var r Result
-		for _, seg := range segs.blocks(rc, 3) {
-			if r = c.plainOne(rc, seg, head, action, single); r.Reason != ReasonUnclassified {
-				break
-			}
-		}
-		res = append(res, r)
+		res = append(res, c.plainBlocks(rc, segs.blocks(rc, 3), head, action, single))
 	}
 	return res
+}
+
+// plainBlocks classifies a recipient that may have several blocks
+// (Exchange and Office 365 name each address in the human part and again,
+// with the remote reply, under "Diagnostic information for
+// administrators"): the first decisive verdict wins, else the first that
+// says anything, else the first; a verdict without a status takes one
+// from a later block of the same class.
+func (c *Classifier) plainBlocks(rc string, blocks []string, head, action string, single bool) Result {
+	rs := make([]Result, len(blocks))
+	for i, seg := range blocks {
+		rs[i] = c.plainOne(rc, seg, head, action, single)
+	}
+	pick := 0
+	for i := len(rs) - 1; i >= 0; i-- {
+		if rs[i].Reason != ReasonUnclassified && (rs[pick].Reason == ReasonUnclassified || !rs[pick].Decisive || rs[i].Decisive) {
+			pick = i
+		}
+	}
+	r := rs[pick]
+	for _, o := range rs {
+		if r.Status == "" && o.Status != "" && o.Class == r.Class {
+			r.Status = o.Status
+		}
+	}
+	return r
 }
 
 // plainOne classifies one recipient of a plain bounce on its block of
