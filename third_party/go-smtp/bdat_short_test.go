@@ -119,3 +119,37 @@ func TestServer_ChunkingCloseWaitsForData(t *testing.T) {
 		t.Fatal("no Logout after Data returned")
 	}
 }
+
+// Server.Close from another goroutine while a BDAT chunk is being copied
+// (review of the pooled buffers found the race: handleBdat read
+// c.bdatPipe without c.locker while stopBdat cleared it). Under -race.
+func TestServer_CloseDuringBdatChunk(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := smtp.NewServer(echoBackend{})
+		s.Domain = "localhost"
+		s.AllowInsecureAuth = true
+		go s.Serve(l)
+		c, err := net.Dial("tcp", l.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		io.WriteString(c, "EHLO localhost\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nBDAT 100000\r\nsome bytes")
+		buf := make([]byte, 4096)
+		var got string
+		for strings.Count(got, "\r\n250 ") < 3 {
+			n, err := c.Read(buf)
+			if err != nil {
+				t.Fatalf("read: %v (after %q)", err, got)
+			}
+			got += string(buf[:n])
+		}
+		time.Sleep(time.Duration(i%4) * time.Millisecond)
+		s.Close()
+		c.Close()
+	}
+}

@@ -113,6 +113,10 @@ var (
 // releaseBuffers returns the connection's buffers to their pools (sluice).
 // Called by the serving goroutine only, when it no longer reads or writes.
 func (c *Conn) releaseBuffers() {
+	// A late write through c.text (an exported method such as Reject
+	// called after the connection ended) must fail here, not reach a
+	// buffer another connection now owns.
+	c.text = nil
 	if c.br != nil {
 		c.br.Reset(nil)
 		readerPool.Put(c.br)
@@ -356,7 +360,7 @@ func (c *Conn) handleMail(arg string) {
 		c.writeResponse(502, EnhancedCode{5, 5, 1}, "Please introduce yourself first.")
 		return
 	}
-	if c.bdatPipe != nil {
+	if c.bdatActive() {
 		c.writeResponse(502, EnhancedCode{5, 5, 1}, "MAIL not allowed during message transfer")
 		return
 	}
@@ -744,7 +748,7 @@ func (c *Conn) handleRcpt(arg string) {
 		c.writeResponse(502, EnhancedCode{5, 5, 1}, "Missing MAIL FROM command.")
 		return
 	}
-	if c.bdatPipe != nil {
+	if c.bdatActive() {
 		c.writeResponse(502, EnhancedCode{5, 5, 1}, "RCPT not allowed during message transfer")
 		return
 	}
@@ -1002,7 +1006,7 @@ func (c *Conn) handleData(arg string) {
 		c.writeResponse(501, EnhancedCode{5, 5, 4}, "DATA command should not have any arguments")
 		return
 	}
-	if c.bdatPipe != nil {
+	if c.bdatActive() {
 		c.writeResponse(502, EnhancedCode{5, 5, 1}, "DATA not allowed during message transfer")
 		return
 	}
@@ -1081,9 +1085,14 @@ func (c *Conn) handleBdat(arg string) {
 		c.bdatStatus = c.createStatusCollector()
 	}
 
-	if c.bdatPipe == nil {
+	// The pipe is created and read under c.locker (sluice): stopBdat,
+	// from Server.Close's goroutine, takes it away under the lock.
+	c.locker.Lock()
+	pipe := c.bdatPipe
+	if pipe == nil {
 		var r *io.PipeReader
-		r, c.bdatPipe = io.Pipe()
+		r, pipe = io.Pipe()
+		c.bdatPipe = pipe
 
 		c.dataResult = make(chan error, 1)
 		done := make(chan struct{})
@@ -1119,6 +1128,7 @@ func (c *Conn) handleBdat(arg string) {
 			r.CloseWithError(err)
 		}()
 	}
+	c.locker.Unlock()
 
 	c.lineLimitReader.LineLimit = 0
 	defer func() {
@@ -1126,7 +1136,7 @@ func (c *Conn) handleBdat(arg string) {
 	}()
 
 	chunk := io.LimitReader(c.text.R, int64(size))
-	n, err := io.Copy(c.bdatPipe, chunk)
+	n, err := io.Copy(pipe, chunk)
 	if err == nil && n < int64(size) {
 		// The connection ended (io.Copy takes EOF as the end of its
 		// input) before the chunk's size in octets arrived: RFC 3030 §2
@@ -1154,7 +1164,7 @@ func (c *Conn) handleBdat(arg string) {
 	c.bytesReceived += int64(size)
 
 	if last {
-		c.bdatPipe.Close()
+		pipe.Close()
 
 		err := <-c.dataResult
 
@@ -1177,6 +1187,14 @@ func (c *Conn) handleBdat(arg string) {
 	} else {
 		c.writeResponse(250, EnhancedCode{2, 0, 0}, "Continue")
 	}
+}
+
+// bdatActive reports whether a BDAT transfer is in progress (sluice: read
+// under c.locker, since stopBdat clears it from another goroutine).
+func (c *Conn) bdatActive() bool {
+	c.locker.Lock()
+	defer c.locker.Unlock()
+	return c.bdatPipe != nil
 }
 
 // stopBdat ends a BDAT transfer in progress, if any: the backend's Data
