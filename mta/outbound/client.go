@@ -115,6 +115,7 @@ type Client struct {
 	// Per-call deadline state, read by deadlineConn before each I/O call.
 	timeout  time.Duration // idle limit of the current step
 	deadline time.Time     // the running call's ctx deadline, zero if none
+	replyBy  time.Time     // while a reply is read: when it must be complete
 
 	rep     reply    // the last reply read; reused
 	replies uint64   // replies read so far, for Result.Unanswered
@@ -467,7 +468,13 @@ func (c *Client) roundTrip(ctx context.Context, cmd string) (*reply, error) {
 // network and protocol errors and 421 replies make the Client unusable.
 func (c *Client) read(ctx context.Context, cmd string) (*reply, error) {
 	rep := &c.rep
-	if err := readReply(c.r, rep); err != nil {
+	c.replyBy = time.Now().Add(c.timeout) // the whole reply, however it is dripped
+	if !c.deadline.IsZero() && c.deadline.Before(c.replyBy) {
+		c.replyBy = c.deadline
+	}
+	err := readReply(c.r, rep)
+	c.replyBy = time.Time{}
+	if err != nil {
 		return nil, c.fail(c.ioError(ctx, cmd, err))
 	}
 	c.replies++
@@ -519,35 +526,54 @@ func checkHelloName(name string) error {
 	return nil
 }
 
-// deadlineConn sets the connection deadline before each read and write:
-// the current step's timeout from now, capped by the running call's ctx
-// deadline. Refreshing it per I/O call makes the timeouts idle limits, so a
-// large message is not cut off while data still flows.
+// deadlineConn bounds each read and write. A reply (Client.read) must
+// arrive whole within the step's timeout from when the client began
+// waiting for it: re-arming the read deadline per read call, as this did,
+// let a receiver that drips a byte just inside the timeout hold a
+// delivery open for days. A write keeps the timeout as an idle limit (from
+// now, at each call), so a large message is not cut off while data still
+// flows. Both are capped by the running call's ctx deadline, and set only
+// when they move (a write's by more than a sixteenth of the timeout): each
+// set is a timer update in the runtime.
 type deadlineConn struct {
 	net.Conn
-	c *Client
+	c              *Client
+	rArmed, wArmed time.Time // the deadlines last set
 }
 
-func (d *deadlineConn) arm() error {
+// target is the step's timeout from now, capped by the ctx deadline.
+func (d *deadlineConn) target() time.Time {
 	t := time.Now().Add(d.c.timeout)
 	if !d.c.deadline.IsZero() && d.c.deadline.Before(t) {
 		t = d.c.deadline
 	}
-	return d.Conn.SetDeadline(t)
+	return t
 }
 
-// Read reads with the current deadline.
+// Read reads within the current reply's deadline (else the step's
+// timeout from now).
 func (d *deadlineConn) Read(p []byte) (int, error) {
-	if err := d.arm(); err != nil {
-		return 0, err
+	t := d.c.replyBy
+	if t.IsZero() {
+		t = d.target()
+	}
+	if !t.Equal(d.rArmed) {
+		if err := d.Conn.SetReadDeadline(t); err != nil {
+			return 0, err
+		}
+		d.rArmed = t
 	}
 	return d.Conn.Read(p)
 }
 
-// Write writes with the current deadline.
+// Write writes with the step's timeout as an idle limit.
 func (d *deadlineConn) Write(p []byte) (int, error) {
-	if err := d.arm(); err != nil {
-		return 0, err
+	t := d.target()
+	if d.wArmed.IsZero() || t.Before(d.wArmed) || t.Sub(d.wArmed) > d.c.timeout/16 {
+		if err := d.Conn.SetWriteDeadline(t); err != nil {
+			return 0, err
+		}
+		d.wArmed = t
 	}
 	return d.Conn.Write(p)
 }

@@ -594,3 +594,39 @@ func TestQuitWaitsForServerClose(t *testing.T) {
 		t.Errorf("Quit took %v against a server that never closes, want about %v", took, quitCloseWait)
 	}
 }
+
+// A receiver that drips its reply a byte at a time, each just inside the
+// command timeout, cannot hold the session open: the whole reply must
+// arrive within the timeout from when the client began waiting. (When the
+// timeout was re-armed at each read, this greeting took as long as the
+// server liked: 40 bytes at 150 ms each.)
+func TestDrippedReplyTimesOut(t *testing.T) {
+	t.Parallel()
+	stop := make(chan struct{})
+	conn := startPeer(t, func(p *peer) {
+		for _, b := range []byte("220-peer.test dripping a very long greeting\r\n220 ok\r\n") {
+			select {
+			case <-stop:
+				return
+			case <-time.After(150 * time.Millisecond):
+			}
+			if _, err := p.conn.Write([]byte{b}); err != nil {
+				return
+			}
+		}
+	})
+	defer close(stop)
+	done := make(chan error, 1)
+	go func() {
+		_, err := Handshake(context.Background(), conn, "peer.test", Options{HelloName: "client.test", GreetingTimeout: 500 * time.Millisecond})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("handshake with a dripped greeting: %v, want a timeout", err)
+		}
+	case <-time.After(6 * time.Second): // the drip takes 8 s; a bound for the old behaviour
+		t.Fatal("the dripped greeting held the handshake past its whole reply time")
+	}
+}
