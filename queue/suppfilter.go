@@ -109,6 +109,7 @@ type suppFilterState struct {
 func (s *Store) putSupp(tx *bolt.Tx, b *bolt.Bucket, k, v []byte) error {
 	if n := s.suppF.next.Load(); n != nil {
 		n.add(k)
+		n.keys.Add(1) // its count started at the old one's: keep it whole
 	}
 	if f := s.suppF.f.Load(); f != nil {
 		f.add(k)
