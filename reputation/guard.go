@@ -375,8 +375,9 @@ func (g *Guard) counters(it *item, cs []counter) []counter {
 		// have written it (the VERP address is in its copy's Return-Path)
 		// — and would count in the numerator with no delivery in the
 		// denominator. It still suppresses the recipient; it does not
-		// count towards a pause.
-		if domain, site, _ := g.d.Receiver(it.msg, it.rcpt); g.fbl.covers(domain, site) {
+		// count towards a pause. A receiver no longer known (the
+		// directory entry purged) counts, as before.
+		if domain, site, ok := g.d.Receiver(it.msg, it.rcpt); !ok || g.fbl.covers(domain, site) {
 			cs = append(cs, cComplaint)
 		}
 	case events.KindUnsubscribe:

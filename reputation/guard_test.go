@@ -311,3 +311,14 @@ func TestComplaintsFromReceiversWithoutLoopDoNotCount(t *testing.T) {
 		t.Fatalf("complaints counted: %+v", st.Windows[0])
 	}
 }
+
+// A complaint whose receiver is no longer known (its directory entry
+// purged) still counts, as before the loop-receiver rule.
+func TestComplaintWithUnknownReceiverCounts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, Config{}, func(msg uint64, _ uint32) (string, string, bool) { return "", "", msg < 1000 })
+	f.g.Observe(context.Background(), events.Event{Kind: events.KindComplaint, Tenant: "t", Message: 5000, Reason: "complaint"})
+	if w := f.g.Status("t").Windows; len(w) == 0 || w[0].Complaints != 1 {
+		t.Fatalf("windows %+v, want one complaint counted", w)
+	}
+}
