@@ -4,10 +4,12 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"sluice/mta/bounce"
 	"sluice/mta/guard"
 	"sluice/mta/inbound"
+	"sluice/mta/outbound"
 	"sluice/mta/shaping"
 	"sluice/mta/tlspolicy"
 )
@@ -110,6 +112,11 @@ func (c *Config) TLSPolicy() (tlspolicy.Config, error) {
 	d := c.Delivery
 	tc := tlspolicy.Config{Rules: make([]tlspolicy.Rule, len(d.TLSPolicies)), MTASTS: d.MTASTSEnabled(), DANE: d.DANE,
 		Dir: c.PolicyDir()}
+	if !d.AllowPrivateMX {
+		// A domain's owner names the policy host: never one inside our
+		// own host or network (as for MX hosts).
+		tc.DialContext = outbound.PublicDialer(30 * time.Second).DialContext
+	}
 	for i, r := range d.TLSPolicies {
 		m, _ := tlspolicy.ParseMode(r.Mode) // validated
 		tc.Rules[i] = tlspolicy.Rule{Domain: r.Domain, MX: r.MX, Mode: m}

@@ -21,8 +21,11 @@ func (c *Config) TLSReporter(tc tlspolicy.Config, log *slog.Logger) (tlsrpt.Conf
 		}
 	}
 	s := c.TLSReportSettings()
+	// The https receiver is named by the domain's TXT record: the same
+	// dialer as the MTA-STS fetch (public addresses only, unless
+	// delivery.allow_private_mx).
 	return tlsrpt.Config{Dir: s.Dir, Organization: s.Organization, Submitter: s.Submitter, From: s.From, Contact: s.Contact,
-		DNSServers: tc.Servers, RootCAs: tc.RootCAs, Log: log}, nil
+		DNSServers: tc.Servers, RootCAs: tc.RootCAs, Log: log, DialContext: tc.DialContext}, nil
 }
 
 // TLSReports is the node's TLS reporting (tlsrpt.NodeConfig.Open):

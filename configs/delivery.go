@@ -52,8 +52,9 @@ type Delivery struct {
 	// not public (loopback, RFC 1918, link-local, shared, special-purpose:
 	// outbound.PublicAddr). Default false: a domain whose MX points there
 	// (anyone can publish such a record) fails permanently instead of
-	// making sluice connect into its own host or network. Routes are never
-	// checked.
+	// making sluice connect into its own host or network. The same holds
+	// for the hosts of MTA-STS policies and TLS-RPT https receivers.
+	// Routes are never checked.
 	AllowPrivateMX bool `toml:"allow_private_mx"`
 	// DANE honours MX hosts' DNSSEC-signed TLSA records (RFC 7672); it
 	// needs DNSSECResolvers. Default false.

@@ -1,6 +1,13 @@
 package outbound
 
-import "net/netip"
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"syscall"
+	"time"
+)
 
 // nonPublic are the IPv4 and IPv6 ranges that name no host on the public
 // Internet beyond what netip's predicates cover (RFC 6890's special-purpose
@@ -44,4 +51,27 @@ func PublicAddr(a netip.Addr) bool {
 		}
 	}
 	return true
+}
+
+// ErrNonPublicAddr is returned (wrapped) by a PublicDialer refusing an
+// address.
+var ErrNonPublicAddr = errors.New("outbound: address is not public")
+
+// PublicDialer returns a dialer that connects only to public addresses
+// (PublicAddr), checked after name resolution on the address actually
+// dialled, for connections whose host a stranger names through DNS: the
+// MTA-STS policy host (`mta-sts.<domain>`) and TLS-RPT https receivers.
+// Without it a domain's owner could make sluice fetch from, or post to,
+// its own host or network (127.0.0.1:443, 169.254.169.254).
+func PublicDialer(timeout time.Duration) *net.Dialer {
+	return &net.Dialer{Timeout: timeout, Control: func(_, address string, _ syscall.RawConn) error {
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil {
+			return fmt.Errorf("%w: %s", ErrNonPublicAddr, address)
+		}
+		if !PublicAddr(ap.Addr()) {
+			return fmt.Errorf("%w: %s", ErrNonPublicAddr, ap.Addr())
+		}
+		return nil
+	}}
 }

@@ -1,8 +1,12 @@
 package outbound
 
 import (
+	"context"
+	"errors"
+	"net"
 	"net/netip"
 	"testing"
+	"time"
 )
 
 func TestPublicAddr(t *testing.T) {
@@ -45,5 +49,39 @@ func TestPublicAddr(t *testing.T) {
 	}
 	if PublicAddr(netip.Addr{}) {
 		t.Error("the zero Addr is public")
+	}
+}
+
+// PublicDialer refuses, after resolution, a connection to a loopback or
+// private address, and says why.
+func TestPublicDialerRefusesNonPublic(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	accepted := make(chan struct{}, 1)
+	go func() {
+		if c, err := l.Accept(); err == nil {
+			accepted <- struct{}{}
+			c.Close()
+		}
+	}()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	for _, host := range []string{"127.0.0.1", "localhost"} {
+		c, err := PublicDialer(5*time.Second).DialContext(context.Background(), "tcp", net.JoinHostPort(host, port))
+		if err == nil {
+			c.Close()
+			t.Fatalf("dialled %s", host)
+		}
+		if !errors.Is(err, ErrNonPublicAddr) {
+			t.Fatalf("dial %s: %v, want ErrNonPublicAddr", host, err)
+		}
+	}
+	select {
+	case <-accepted:
+		t.Fatal("a connection reached the loopback listener")
+	default:
 	}
 }
