@@ -640,7 +640,7 @@ type target struct {
 func (d *dest) connect(targets []target, exempt bool) (*conn, error) {
 	e := d.e
 	ctx := e.workCtx
-	var lastErr error
+	var lastErr, nonPublic error
 	tries := 0
 	dom := d.domainPolicy(ctx, exempt)
 	for _, t := range targets {
@@ -652,10 +652,13 @@ func (d *dest) connect(targets []target, exempt bool) (*conn, error) {
 		addrs, err := d.addrs(ctx, t)
 		if err != nil {
 			var oe *outbound.Error
-			if !errors.As(err, &oe) {
-				err = &outbound.Error{Command: "connect", Line: "resolve " + t.host, Err: err}
+			if errors.As(err, &oe) {
+				// Only non-public addresses: permanent only if every
+				// host is so; any other failure (a primary down) wins.
+				nonPublic = err
+				continue
 			}
-			lastErr = err
+			lastErr = &outbound.Error{Command: "connect", Line: "resolve " + t.host, Err: err}
 			continue
 		}
 		for _, a := range addrs {
@@ -674,6 +677,9 @@ func (d *dest) connect(targets []target, exempt bool) (*conn, error) {
 				return nil, lastErr
 			}
 		}
+	}
+	if lastErr == nil {
+		lastErr = nonPublic
 	}
 	if lastErr == nil {
 		lastErr = &outbound.Error{Command: "connect", Err: errors.New("no address to connect to")}

@@ -2,7 +2,9 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -73,6 +75,53 @@ func TestPublicMXOnlyRefusesNonPublicMXHosts(t *testing.T) {
 	for _, a := range dialed {
 		if host, _, _ := net.SplitHostPort(a); host != "8.8.8.8" && a != sink.ln.Addr().String() {
 			t.Errorf("dialed %s, an MX host's non-public address", a)
+		}
+	}
+}
+
+// A public primary MX that is down and a backup MX on a private address:
+// deferred (the primary may come back), not bounced by the backup's
+// refusal (review: the last error won).
+func TestPrivateBackupMXDoesNotMakeAnOutagePermanent(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, func(h *harness, cfg *Config) {
+		cfg.PublicMXOnly = true
+		h.dns.AddMX("tf.test", 10, "mx1.tf.test")
+		h.dns.AddA("mx1.tf.test", "8.8.4.4")
+		h.dns.AddMX("tf.test", 20, "mx2.tf.test")
+		h.dns.AddA("mx2.tf.test", "10.0.0.5")
+		cfg.Dial = func(context.Context, string, string) (net.Conn, error) {
+			return nil, errors.New("connection refused (the primary is down)")
+		}
+	})
+	h.enqueue([]string{"x@tf.test"}, nil)
+	h.start()
+	if ev := h.events.wait(t, "x@tf.test", 1, "deferred"); strings.Contains(ev.Reply, "non-public") {
+		t.Errorf("deferred with the backup's reason %q, want the primary's", ev.Reply)
+	}
+}
+
+// A route to a private host (the operator's) and a domain whose MX names
+// that host: the MX domain's mail fails, and never rides the route's
+// parked connection (review: connections were shared by host and port).
+func TestMXDomainNeverRidesARoutesConnection(t *testing.T) {
+	t.Parallel()
+	sink := startRawMX(t, "", "")
+	h := newHarness(t, func(h *harness, cfg *Config) {
+		cfg.PublicMXOnly = true
+		cfg.Port = sink.port()
+		cfg.Routes = []Route{{Domain: "routed.test", Host: net.JoinHostPort("relay.internal", strconv.Itoa(sink.port()))}}
+		h.dns.AddA("relay.internal", "127.0.0.1")
+		h.dns.AddMX("evil.test", 10, "relay.internal")
+	})
+	h.enqueue([]string{"ok@routed.test"}, nil)
+	h.start()
+	h.events.wait(t, "ok@routed.test", 1, "delivered")
+	h.enqueue([]string{"x@evil.test"}, nil)
+	h.events.wait(t, "x@evil.test", 1, "failed")
+	for _, r := range sink.rcptsSeen() {
+		if r == "x@evil.test" {
+			t.Errorf("the route's private receiver saw RCPT %s through an MX record", r)
 		}
 	}
 }

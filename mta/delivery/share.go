@@ -130,17 +130,24 @@ func (s *sharing) gc(key string) {
 
 // groupKey names the share group of a destination of source src with
 // the given targets: the shaping site when shaped (site != ""), else the
-// sorted targets.
+// sorted targets. A route's destinations (the operator's host) and MX
+// destinations (a domain owner's DNS) never share: a domain whose MX names
+// a routed host must not ride the route's connection to a host it could
+// not dial itself (Config.PublicMXOnly).
 func groupKey(src, site string, targets []target) string {
+	kind := "\x00mx\x00"
+	if len(targets) > 0 && targets[0].route {
+		kind = "\x00route\x00"
+	}
 	if site != "" {
-		return src + "\x00site\x00" + site
+		return src + kind + "site\x00" + site
 	}
 	hs := make([]string, len(targets))
 	for i, t := range targets {
 		hs[i] = strings.ToLower(strings.TrimSuffix(t.host, ".")) + ":" + t.port
 	}
 	slices.Sort(hs)
-	return src + "\x00hosts\x00" + strings.Join(hs, ",")
+	return src + kind + "hosts\x00" + strings.Join(hs, ",")
 }
 
 // setSite records what d's worker resolved: its targets and share group.

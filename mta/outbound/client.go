@@ -272,7 +272,15 @@ func (c *Client) startTLS(ctx context.Context) error {
 		return c.fail(netError("STARTTLS", fmt.Errorf("%w: %d bytes of plaintext after 220 to STARTTLS", ErrProtocol, c.r.Buffered())))
 	}
 	tc := tls.Client(c.conn, c.tlsConfig())
-	if err := tc.HandshakeContext(ctx); err != nil {
+	// The whole handshake within the step's timeout, like a reply: a
+	// receiver dripping it a byte at a time must not hold the session.
+	c.replyBy = time.Now().Add(c.timeout)
+	if !c.deadline.IsZero() && c.deadline.Before(c.replyBy) {
+		c.replyBy = c.deadline
+	}
+	err = tc.HandshakeContext(ctx)
+	c.replyBy = time.Time{}
+	if err != nil {
 		return c.fail(c.ioError(ctx, "STARTTLS", fmt.Errorf("tls handshake with %s: %w", c.host, err)))
 	}
 	c.conn = tc

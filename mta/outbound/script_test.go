@@ -630,3 +630,40 @@ func TestDrippedReplyTimesOut(t *testing.T) {
 		t.Fatal("the dripped greeting held the handshake past its whole reply time")
 	}
 }
+
+// The same for a TLS handshake after STARTTLS: dripped a byte at a time,
+// it cannot hold the session past the step's timeout.
+func TestDrippedTLSHandshakeTimesOut(t *testing.T) {
+	t.Parallel()
+	stop := make(chan struct{})
+	conn := startPeer(t, func(p *peer) {
+		p.greet("STARTTLS")
+		p.expect("STARTTLS")
+		p.send("220 go ahead")
+		// A TLS record header announcing 16 KB, then its bytes, slowly.
+		for _, b := range append([]byte{0x16, 0x03, 0x03, 0x40, 0x00}, make([]byte, 60)...) {
+			select {
+			case <-stop:
+				return
+			case <-time.After(150 * time.Millisecond):
+			}
+			if _, err := p.conn.Write([]byte{b}); err != nil {
+				return
+			}
+		}
+	})
+	defer close(stop)
+	done := make(chan error, 1)
+	go func() {
+		_, err := Handshake(context.Background(), conn, "peer.test", Options{HelloName: "client.test", CommandTimeout: 500 * time.Millisecond})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("handshake with a dripped TLS handshake: %v, want a timeout", err)
+		}
+	case <-time.After(6 * time.Second): // the drip takes 10 s
+		t.Fatal("the dripped TLS handshake held the session past the step's timeout")
+	}
+}
