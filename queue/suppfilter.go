@@ -109,16 +109,12 @@ type suppFilterState struct {
 func (s *Store) putSupp(tx *bolt.Tx, b *bolt.Bucket, k, v []byte) error {
 	if n := s.suppF.next.Load(); n != nil {
 		n.add(k)
-		n.keys.Add(1) // its count started at the old one's: keep it whole
+		n.keys.Add(1)
 	}
 	if f := s.suppF.f.Load(); f != nil {
 		f.add(k)
-		if f.keys.Add(1) > f.capacity {
-			select {
-			case s.suppF.grow <- struct{}{}:
-			default:
-			}
-		}
+		f.keys.Add(1)
+		s.askGrow(f)
 	}
 	if bytes.Equal(k, keySuppNorm) && bytes.Equal(v, suppNormPlain) {
 		tx.OnCommit(func() { s.suppF.canon.Store(true) })
@@ -223,12 +219,26 @@ func (s *Store) fillSuppFilterLarge() error {
 		return err
 	}
 	f := newSuppFilter(n, s.suppF.min)
+	f.keys.Store(0) // counted below: writes from now on, plus the keys read
 	s.suppF.f.Store(f)
-	if err := s.fillFrom(f); err != nil {
+	read, err := s.fillFrom(f)
+	if err != nil {
 		return err
 	}
+	f.keys.Add(int64(read))
 	s.suppF.ready.Store(true)
+	s.askGrow(f)
 	return nil
+}
+
+// askGrow asks the keeper for a larger filter if f's keys outgrew it.
+func (s *Store) askGrow(f *suppFilter) {
+	if f.keys.Load() > f.capacity {
+		select {
+		case s.suppF.grow <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // growSuppFilter replaces the filter by one sized for today's keys. The
@@ -240,13 +250,20 @@ func (s *Store) growSuppFilter() error {
 		return nil
 	}
 	n := newSuppFilter(int(old.keys.Load()), s.suppF.min)
+	// Its count: the writes from its publication on (putSupp), plus the
+	// keys read; the writes in between are counted twice, which only
+	// makes the next growth come a little early.
+	n.keys.Store(0)
 	s.suppF.next.Store(n)
-	if err := s.fillFrom(n); err != nil {
+	read, err := s.fillFrom(n)
+	if err != nil {
 		s.suppF.next.Store(nil)
 		return err
 	}
+	n.keys.Add(int64(read))
 	s.suppF.f.Store(n) // before next is cleared: see putSupp
 	s.suppF.next.Store(nil)
+	s.askGrow(n)
 	return nil
 }
 
@@ -255,16 +272,15 @@ func (s *Store) growSuppFilter() error {
 // first (an empty bbolt update takes the writer lock after them), so each
 // key is either written after (and added by putSupp) or committed before
 // the read (and read).
-func (s *Store) fillFrom(f *suppFilter) error {
+func (s *Store) fillFrom(f *suppFilter) (read int, err error) {
 	if err := s.db.Update(func(*bolt.Tx) error { return nil }); err != nil {
-		return err
+		return 0, err
 	}
-	return s.db.View(func(tx *bolt.Tx) error {
+	err = s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketSupp).Cursor()
-		i := 0
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			f.add(k)
-			if i++; i%65536 == 0 {
+			if read++; read%65536 == 0 {
 				select {
 				case <-s.stopBg:
 					return ErrClosed
@@ -275,6 +291,7 @@ func (s *Store) fillFrom(f *suppFilter) error {
 		s.noteSuppCanon(tx)
 		return nil
 	})
+	return read, err
 }
 
 // noteSuppCanon records, from a committed state, that the keys are
