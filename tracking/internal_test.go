@@ -186,10 +186,10 @@ func TestBurstCacheBounded(t *testing.T) {
 		t.Errorf("100 ids differing above bit 40 fill %d slots", n)
 	}
 	// Two pairs that share a slot: the second replaces the first.
-	s0, i0 := b.slot(burstKey{message: 0})
+	s0, i0 := b.t.locate(burstKey{message: 0}.hash())
 	other := uint64(1)
 	for ; ; other++ {
-		if s, i := b.slot(burstKey{message: other}); s == s0 && i == i0 {
+		if s, i := b.t.locate(burstKey{message: other}.hash()); s == s0 && i == i0 {
 			break
 		}
 	}

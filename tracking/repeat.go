@@ -1,9 +1,6 @@
 package tracking
 
-import (
-	"sync"
-	"time"
-)
+import "time"
 
 // repeatCache remembers when the open, or the click on one link, of recent
 // (message, recipient) pairs was last recorded, so that the same request
@@ -11,17 +8,12 @@ import (
 // token in a stranger's hands (every recipient holds its own) wrote an
 // event per request: 5,000 clicks a second from one connection, each a
 // row in the event store that every tenant's data shares a disk with, and
-// a webhook call to the tenant (redteam2). It is a fixed table like
+// a webhook call to the tenant (redteam2). It is a slotTable like
 // burstCache: a key lives in the slot its hash picks until another takes
 // the slot, so forgetting early can only record a repeat, never drop a
 // first request.
 type repeatCache struct {
-	shards []repeatShard
-}
-
-type repeatShard struct {
-	mu    sync.Mutex
-	slots []repeatEntry
+	t slotTable[repeatEntry]
 }
 
 // repeatKey is one recordable thing: link is the clicked link, or -1 for
@@ -35,23 +27,13 @@ type repeatKey struct {
 }
 
 type repeatEntry struct {
-	key  repeatKey
-	used bool
-	at   time.Time
+	key repeatKey
+	at  time.Time
 }
 
 // newRepeatCache returns a cache of max keys in all (max >= 1).
 func newRepeatCache(max int) *repeatCache {
-	n := min(burstShards, max)
-	r := &repeatCache{shards: make([]repeatShard, n)}
-	for i := range r.shards {
-		size := max / n
-		if i < max%n {
-			size++
-		}
-		r.shards[i].slots = make([]repeatEntry, size)
-	}
-	return r
+	return &repeatCache{newSlotTable[repeatEntry](max)}
 }
 
 // first reports whether k at now is to be recorded: it was not recorded
@@ -62,21 +44,15 @@ func (r *repeatCache) first(k repeatKey, now time.Time, window time.Duration) bo
 	if k.machine {
 		h = ^h
 	}
-	h ^= h >> 33 // murmur3's 64-bit finalizer
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	h *= 0xc4ceb9fe1a85ec53
-	h ^= h >> 33
-	s := &r.shards[(h>>32)*uint64(len(r.shards))>>32]
-	i := int((h & 0xffffffff) * uint64(len(s.slots)) >> 32)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e := &s.slots[i]
-	if e.used && e.key == k {
-		if d := now.Sub(e.at); d >= 0 && d < window {
-			return false
+	first := true
+	r.t.with(h, func(e repeatEntry, used bool) repeatEntry {
+		if used && e.key == k {
+			if d := now.Sub(e.at); d >= 0 && d < window {
+				first = false
+				return e // a repeat does not restart the window
+			}
 		}
-	}
-	*e = repeatEntry{key: k, used: true, at: now}
-	return true
+		return repeatEntry{key: k, at: now}
+	})
+	return first
 }
