@@ -602,46 +602,32 @@ func TestQuitWaitsForServerClose(t *testing.T) {
 // server liked: 40 bytes at 150 ms each.)
 func TestDrippedReplyTimesOut(t *testing.T) {
 	t.Parallel()
-	stop := make(chan struct{})
-	conn := startPeer(t, func(p *peer) {
-		for _, b := range []byte("220-peer.test dripping a very long greeting\r\n220 ok\r\n") {
-			select {
-			case <-stop:
-				return
-			case <-time.After(150 * time.Millisecond):
-			}
-			if _, err := p.conn.Write([]byte{b}); err != nil {
-				return
-			}
-		}
-	})
-	defer close(stop)
-	done := make(chan error, 1)
-	go func() {
-		_, err := Handshake(context.Background(), conn, "peer.test", Options{HelloName: "client.test", GreetingTimeout: 500 * time.Millisecond})
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
-			t.Fatalf("handshake with a dripped greeting: %v, want a timeout", err)
-		}
-	case <-time.After(6 * time.Second): // the drip takes 8 s; a bound for the old behaviour
-		t.Fatal("the dripped greeting held the handshake past its whole reply time")
-	}
+	expectDripTimeout(t, Options{HelloName: "client.test", GreetingTimeout: 500 * time.Millisecond}, nil,
+		[]byte("220-peer.test dripping a very long greeting\r\n220 ok\r\n"))
 }
 
 // The same for a TLS handshake after STARTTLS: dripped a byte at a time,
 // it cannot hold the session past the step's timeout.
 func TestDrippedTLSHandshakeTimesOut(t *testing.T) {
 	t.Parallel()
-	stop := make(chan struct{})
-	conn := startPeer(t, func(p *peer) {
+	expectDripTimeout(t, Options{HelloName: "client.test", CommandTimeout: 500 * time.Millisecond}, func(p *peer) {
 		p.greet("STARTTLS")
 		p.expect("STARTTLS")
 		p.send("220 go ahead")
-		// A TLS record header announcing 16 KB, then its bytes, slowly.
-		for _, b := range append([]byte{0x16, 0x03, 0x03, 0x40, 0x00}, make([]byte, 60)...) {
+	}, append([]byte{0x16, 0x03, 0x03, 0x40, 0x00}, make([]byte, 60)...)) // a TLS record header announcing 16 KB, then its bytes
+}
+
+// expectDripTimeout runs a peer that plays before (if any), then writes
+// drip a byte every 150 ms, and checks that Handshake gives up with a
+// timeout well before the drip ends.
+func expectDripTimeout(t *testing.T, opts Options, before func(p *peer), drip []byte) {
+	t.Helper()
+	stop := make(chan struct{})
+	conn := startPeer(t, func(p *peer) {
+		if before != nil {
+			before(p)
+		}
+		for _, b := range drip {
 			select {
 			case <-stop:
 				return
@@ -655,15 +641,15 @@ func TestDrippedTLSHandshakeTimesOut(t *testing.T) {
 	defer close(stop)
 	done := make(chan error, 1)
 	go func() {
-		_, err := Handshake(context.Background(), conn, "peer.test", Options{HelloName: "client.test", CommandTimeout: 500 * time.Millisecond})
+		_, err := Handshake(context.Background(), conn, "peer.test", opts)
 		done <- err
 	}()
 	select {
 	case err := <-done:
 		if err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
-			t.Fatalf("handshake with a dripped TLS handshake: %v, want a timeout", err)
+			t.Fatalf("handshake with a dripping peer: %v, want a timeout", err)
 		}
-	case <-time.After(6 * time.Second): // the drip takes 10 s
-		t.Fatal("the dripped TLS handshake held the session past the step's timeout")
+	case <-time.After(6 * time.Second): // the drips take 8 s and more
+		t.Fatal("the dripping peer held the handshake past the step's timeout")
 	}
 }
