@@ -108,21 +108,7 @@ var kinds3 = map[string][]kindCase{
 // TestKinds3 checks every wording of every kind found by the blind run.
 func TestKinds3(t *testing.T) {
 	t.Parallel()
-	c := New()
-	for kind, cases := range kinds3 {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			if len(cases) < 2 {
-				t.Fatalf("kind %s has %d wordings, want several", kind, len(cases))
-			}
-			for _, tt := range cases {
-				got := c.Reply(ParseReply(tt.reply))
-				if got.Class != tt.class || got.Reason != tt.reason || got.Hard != (tt.class == HardInvalidRecipient) {
-					t.Errorf("%q\n  got %s/%s hard=%v (rule %s), want %s/%s", tt.reply, got.Class, got.Reason, got.Hard, got.Rule, tt.class, tt.reason)
-				}
-			}
-		})
-	}
+	checkKinds(t, kinds3, 2)
 }
 
 // TestFeedbackTypes checks the class of every RFC 5965 §7.3 feedback type:

@@ -31,18 +31,7 @@ var kinds4 = map[string][]kindCase{
 // TestKinds4 checks every wording of kinds4.
 func TestKinds4(t *testing.T) {
 	t.Parallel()
-	c := New()
-	for kind, cases := range kinds4 {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			for _, tt := range cases {
-				got := c.Reply(ParseReply(tt.reply))
-				if got.Class != tt.class || got.Reason != tt.reason || got.Hard != (tt.class == HardInvalidRecipient) {
-					t.Errorf("%q\n  got %s/%s hard=%v (rule %s), want %s/%s", tt.reply, got.Class, got.Reason, got.Hard, got.Rule, tt.class, tt.reason)
-				}
-			}
-		})
-	}
+	checkKinds(t, kinds4, 1)
 }
 
 // TestMessageKinds4 checks whole messages on the paths corpus4 added:

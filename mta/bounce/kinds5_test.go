@@ -123,18 +123,7 @@ var kinds5 = map[string][]kindCase{
 // TestKinds5 checks every wording of kinds5.
 func TestKinds5(t *testing.T) {
 	t.Parallel()
-	c := New()
-	for kind, cases := range kinds5 {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			for _, tt := range cases {
-				got := c.Reply(ParseReply(tt.reply))
-				if got.Class != tt.class || got.Reason != tt.reason || got.Hard != (tt.class == HardInvalidRecipient) {
-					t.Errorf("%q\n  got %s/%s hard=%v (rule %s), want %s/%s", tt.reply, got.Class, got.Reason, got.Hard, got.Rule, tt.class, tt.reason)
-				}
-			}
-		})
-	}
+	checkKinds(t, kinds5, 1)
 }
 
 // TestMessageKinds5 checks whole messages on the paths corpus5 changed:

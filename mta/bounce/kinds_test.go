@@ -181,11 +181,17 @@ var kinds = map[string][]kindCase{
 // exactly for dead addresses.
 func TestKinds(t *testing.T) {
 	t.Parallel()
+	checkKinds(t, kinds, 2)
+}
+
+// checkKinds checks every wording of every kind of ks (each kind with at
+// least minWordings): class, reason, and hard exactly for dead addresses.
+func checkKinds(t *testing.T, ks map[string][]kindCase, minWordings int) {
 	c := New()
-	for kind, cases := range kinds {
+	for kind, cases := range ks {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			if len(cases) < 2 {
+			if len(cases) < minWordings {
 				t.Fatalf("kind %s has %d wordings, want several", kind, len(cases))
 			}
 			for _, tt := range cases {
