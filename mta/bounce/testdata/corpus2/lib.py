@@ -8,6 +8,8 @@ gen.py.
 
 import base64
 import hashlib
+import json
+import os
 import quopri
 
 VERP_DOMAIN = "bounces.brand.example"
@@ -192,3 +194,85 @@ def headers(d):
 
 def message(hdrs, ctype, body):
     return headers(hdrs + [("MIME-Version", "1.0"), ("Content-Type", ctype)]) + "\n" + body
+
+# ------------------------------------------------- corpus 4 and 5 writer
+# What gen4.py and gen5.py share: golden rows (R, rc) and a Writer that
+# writes one corpus's .eml/.json pairs into its directory, dated date.
+
+
+def R(rcpt, status, cls, reason, kind, has_ids=True, ft=None):
+    return dict(recipient=rcpt, status=status, cls=cls, reason=reason, kind=kind, ids=has_ids, ft=ft)
+
+
+def rc(addr, action="failed", status="5.0.0", diag=None, remote=None, orig=True, **kw):
+    d = dict(addr=addr, action=action, status=status, orig=orig)
+    if diag:
+        d["diag"] = diag
+    if remote:
+        d["remote"] = remote
+    d.update(kw)
+    return d
+
+
+class Writer:
+    """Writes a corpus's fixtures into here; msgs lists what was added."""
+
+    def __init__(self, here, date):
+        self.here, self.date, self.msgs = here, date, []
+
+    def add(self, name, raw, golden, family, version, lang, crlf_lines=True):
+        qid, verp = ids(name)
+        rows = []
+        for g in golden:
+            row = {"recipient": g["recipient"], "status": g["status"], "class": g["cls"],
+                   "hard": g["cls"] == "hard_invalid_recipient", "reason": g["reason"]}
+            if g["ids"]:
+                row["message_id"] = qid
+                row["verp"] = verp
+            if g["ft"]:
+                row["feedback_type"] = g["ft"]
+            row["kind"] = g["kind"]
+            rows.append(row)
+        self.msgs.append((name, family, version, lang, golden))
+        with open(os.path.join(self.here, name + ".eml"), "wb") as f:
+            f.write((crlf(raw) if crlf_lines else raw).encode("latin-1"))
+        with open(os.path.join(self.here, name + ".json"), "w") as f:
+            json.dump(rows, f, indent=2, ensure_ascii=False)
+            f.write("\n")
+
+    def top(self, name, frm, subject, extra=(), to=None, charset="utf-8"):
+        _, verp = ids(name)
+        return [("Return-Path", "<>"), ("Date", self.date), ("From", frm),
+                ("To", to or "%s@%s" % (verp, VERP_DOMAIN)), ("Subject", ew(subject, charset)),
+                ("Message-ID", "<%s.ndr@%s>" % (ids(name)[0][:10], frm.split("@")[-1].strip(">) ").split(" ")[0]))] + list(extra)
+
+    def dsn(self, name, frm, subject, human, rcpts, reporting, orig_to=None, headers_only=False, extra=(),
+            charset="us-ascii", cte="7bit", status_ct="message/delivery-status", status_cte=None,
+            report_params=" report-type=delivery-status;", orig_cte=None, extra_msg=""):
+        orig_to = orig_to or rcpts[0]["addr"]
+        fields = dsn_fields(reporting, rcpts, extra_msg=extra_msg)
+        if status_cte == "base64":
+            fields = enc_body(fields, "us-ascii", "base64")
+        parts = [text_part(human, charset, cte, desc="Notification"),
+                 part(status_ct, fields, cte=status_cte, extra="Content-Description: Delivery report\n")]
+        if headers_only:
+            parts.append(part("text/rfc822-headers", original(name, orig_to, headers_only=True)))
+        elif orig_cte == "base64":
+            parts.append(part("message/rfc822", enc_body(original(name, orig_to), "us-ascii", "base64"), cte="base64"))
+        else:
+            parts.append(part("message/rfc822", original(name, orig_to)))
+        ct, body = multipart("report", parts, "rep_" + ids(name)[0], params=report_params)
+        return message(self.top(name, frm, subject, extra), ct, body)
+
+    def plain(self, name, frm, subject, text, orig_to, copy="inline", sep="", charset="us-ascii", cte="7bit",
+              extra=(), ctype="text/plain", label=True, subj_charset="utf-8"):
+        cs = ("; charset=%s" % charset) if label else ""
+        if copy == "inline":
+            body = enc_body(text + sep, charset, cte) + (enc_body(original(name, orig_to), "us-ascii", "7bit") if cte != "base64" else "")
+            return message(self.top(name, frm, subject, list(extra) + [("Content-Transfer-Encoding", cte)], charset=subj_charset), ctype + cs, body)
+        if copy == "rfc822":
+            tp = part(ctype, enc_body(text, charset, cte), charset if label else None, cte)
+            ct, body = multipart("mixed", [tp, part("message/rfc822", original(name, orig_to))], "mix_" + ids(name)[0])
+            return message(self.top(name, frm, subject, extra, charset=subj_charset), ct, body)
+        return message(self.top(name, frm, subject, list(extra) + [("Content-Transfer-Encoding", cte)], charset=subj_charset),
+                       ctype + cs, enc_body(text, charset, cte))

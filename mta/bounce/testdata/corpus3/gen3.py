@@ -15,38 +15,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "corpus2"))
 from lib import (crlf, dsn_fields, enc_body, ew, ids, message, multipart,  # noqa: E402
                  original, part, text_part, VERP_DOMAIN)
+import lib  # noqa: E402
 
 H, MF, ST = "hard_invalid_recipient", "soft_mailbox_full", "soft_temporary"
 PB, SB, RL = "policy_blocked", "spam_blocked", "rate_limited"
 CO, AR, OT = "complaint", "auto_reply", "other"
 
-MSGS = []
 DATE = "Tue, 01 Dec 2026 10:22:31 +0000"
 
 
-def R(rcpt, status, cls, reason, kind, has_ids=True, ft=None):
-    return dict(recipient=rcpt, status=status, cls=cls, reason=reason, kind=kind, ids=has_ids, ft=ft)
-
-
-def add(name, raw, golden, family, version, lang):
-    qid, verp = ids(name)
-    rows = []
-    for g in golden:
-        row = {"recipient": g["recipient"], "status": g["status"], "class": g["cls"],
-               "hard": g["cls"] == H, "reason": g["reason"]}
-        if g["ids"]:
-            row["message_id"] = qid
-            row["verp"] = verp
-        if g["ft"]:
-            row["feedback_type"] = g["ft"]
-        row["kind"] = g["kind"]
-        rows.append(row)
-    MSGS.append((name, family, version, lang, golden))
-    with open(os.path.join(HERE, name + ".eml"), "wb") as f:
-        f.write(crlf(raw).encode("latin-1"))
-    with open(os.path.join(HERE, name + ".json"), "w") as f:
-        json.dump(rows, f, indent=2, ensure_ascii=False)
-        f.write("\n")
+R = lib.R
+_W = lib.Writer(HERE, DATE)
+MSGS = _W.msgs
+add = _W.add
 
 
 def top(name, frm, subject, extra=(), to=None):

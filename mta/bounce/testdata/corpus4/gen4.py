@@ -24,88 +24,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "corpus2"))
 from lib import (crlf, dsn_fields, enc_body, ew, ids, message, multipart,  # noqa: E402
                  original, part, text_part, VERP_DOMAIN)
+import lib  # noqa: E402
 
 H, MF, ST = "hard_invalid_recipient", "soft_mailbox_full", "soft_temporary"
 PB, SB, RL = "policy_blocked", "spam_blocked", "rate_limited"
 CO, AR, OT = "complaint", "auto_reply", "other"
 
-MSGS = []
 DATE = "Mon, 07 Dec 2026 08:41:12 +0000"
 
 
-def R(rcpt, status, cls, reason, kind, has_ids=True, ft=None):
-    return dict(recipient=rcpt, status=status, cls=cls, reason=reason, kind=kind, ids=has_ids, ft=ft)
-
-
-def add(name, raw, golden, family, version, lang, crlf_lines=True):
-    qid, verp = ids(name)
-    rows = []
-    for g in golden:
-        row = {"recipient": g["recipient"], "status": g["status"], "class": g["cls"],
-               "hard": g["cls"] == H, "reason": g["reason"]}
-        if g["ids"]:
-            row["message_id"] = qid
-            row["verp"] = verp
-        if g["ft"]:
-            row["feedback_type"] = g["ft"]
-        row["kind"] = g["kind"]
-        rows.append(row)
-    MSGS.append((name, family, version, lang, golden))
-    with open(os.path.join(HERE, name + ".eml"), "wb") as f:
-        f.write((crlf(raw) if crlf_lines else raw).encode("latin-1"))
-    with open(os.path.join(HERE, name + ".json"), "w") as f:
-        json.dump(rows, f, indent=2, ensure_ascii=False)
-        f.write("\n")
-
-
-def top(name, frm, subject, extra=(), to=None, charset="utf-8"):
-    _, verp = ids(name)
-    return [("Return-Path", "<>"), ("Date", DATE), ("From", frm),
-            ("To", to or "%s@%s" % (verp, VERP_DOMAIN)), ("Subject", ew(subject, charset)),
-            ("Message-ID", "<%s.ndr@%s>" % (ids(name)[0][:10], frm.split("@")[-1].strip(">) ").split(" ")[0]))] + list(extra)
-
-
-def rc(addr, action="failed", status="5.0.0", diag=None, remote=None, orig=True, **kw):
-    d = dict(addr=addr, action=action, status=status, orig=orig)
-    if diag:
-        d["diag"] = diag
-    if remote:
-        d["remote"] = remote
-    d.update(kw)
-    return d
-
-
-def dsn(name, frm, subject, human, rcpts, reporting, orig_to=None, headers_only=False, extra=(),
-        charset="us-ascii", cte="7bit", status_ct="message/delivery-status", status_cte=None,
-        report_params=" report-type=delivery-status;", orig_cte=None, extra_msg=""):
-    orig_to = orig_to or rcpts[0]["addr"]
-    fields = dsn_fields(reporting, rcpts, extra_msg=extra_msg)
-    if status_cte == "base64":
-        fields = enc_body(fields, "us-ascii", "base64")
-    parts = [text_part(human, charset, cte, desc="Notification"),
-             part(status_ct, fields, cte=status_cte, extra="Content-Description: Delivery report\n")]
-    if headers_only:
-        parts.append(part("text/rfc822-headers", original(name, orig_to, headers_only=True)))
-    elif orig_cte == "base64":
-        parts.append(part("message/rfc822", enc_body(original(name, orig_to), "us-ascii", "base64"), cte="base64"))
-    else:
-        parts.append(part("message/rfc822", original(name, orig_to)))
-    ct, body = multipart("report", parts, "rep_" + ids(name)[0], params=report_params)
-    return message(top(name, frm, subject, extra), ct, body)
-
-
-def plain(name, frm, subject, text, orig_to, copy="inline", sep="", charset="us-ascii", cte="7bit",
-          extra=(), ctype="text/plain", label=True, subj_charset="utf-8"):
-    cs = ("; charset=%s" % charset) if label else ""
-    if copy == "inline":
-        body = enc_body(text + sep, charset, cte) + (enc_body(original(name, orig_to), "us-ascii", "7bit") if cte != "base64" else "")
-        return message(top(name, frm, subject, list(extra) + [("Content-Transfer-Encoding", cte)], charset=subj_charset), ctype + cs, body)
-    if copy == "rfc822":
-        tp = part(ctype, enc_body(text, charset, cte), charset if label else None, cte)
-        ct, body = multipart("mixed", [tp, part("message/rfc822", original(name, orig_to))], "mix_" + ids(name)[0])
-        return message(top(name, frm, subject, extra, charset=subj_charset), ct, body)
-    return message(top(name, frm, subject, list(extra) + [("Content-Transfer-Encoding", cte)], charset=subj_charset),
-                   ctype + cs, enc_body(text, charset, cte))
+R, rc = lib.R, lib.rc
+_W = lib.Writer(HERE, DATE)
+MSGS = _W.msgs
+add, top, dsn, plain = _W.add, _W.top, _W.dsn, _W.plain
 
 
 # ====================================================== DSN structure quirks
