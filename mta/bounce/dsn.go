@@ -296,17 +296,9 @@ func (c *Classifier) dsnFailure(r header, action, addr, seg string) Result {
 	sites := []string{domainOf(addr), mtaHost(r.get("remote-mta"))}
 	v := c.classifyDSN(signal{code: d.code, enhanced: status, action: action, texts: []string{d.text, seg}, sites: sites})
 	_, mta := typedValue(oneLine(r.get("remote-mta")))
-	return Result{
-		Recipient:  addr,
-		Status:     status,
-		Class:      v.class,
-		Hard:       v.hard,
-		Reason:     v.reason,
-		Rule:       v.rule,
-		Decisive:   v.decisive,
-		Diagnostic: clip(c.dsnWhy(d, v, seg)),
-		RemoteMTA:  mta,
-	}
+	res := v.result(addr, status, c.dsnWhy(d, v, seg))
+	res.RemoteMTA = mta
+	return res
 }
 
 // dsnWhy chooses the diagnostic to show for a recipient: its

@@ -123,16 +123,7 @@ func (c *Classifier) plainOne(rc, seg, head, action string, single bool) Result 
 			why = firstLine(seg, rc)
 		}
 	}
-	return Result{
-		Recipient:  rc,
-		Status:     status,
-		Class:      v.class,
-		Hard:       v.hard,
-		Reason:     v.reason,
-		Rule:       v.rule,
-		Decisive:   v.decisive,
-		Diagnostic: clip(why),
-	}
+	return v.result(rc, status, why)
 }
 
 // exclusions lists addresses that are not failed recipients: the bounce's

@@ -145,15 +145,7 @@ func (c *Classifier) ReplyFrom(site string, code int, enhanced, text string) Res
 		}
 	}
 	v := c.classify(signal{code: code, enhanced: enhanced, texts: []string{text}, sites: []string{site}})
-	return Result{
-		Status:     enhanced,
-		Class:      v.class,
-		Hard:       v.hard,
-		Reason:     v.reason,
-		Rule:       v.rule,
-		Decisive:   v.decisive,
-		Diagnostic: clip(formatReply(code, enhanced, text)),
-	}
+	return v.result("", enhanced, formatReply(code, enhanced, text))
 }
 
 // formatReply puts a reply back together for Result.Diagnostic.

@@ -120,6 +120,13 @@ func (s signal) state() state {
 }
 
 // verdict is the outcome of classify.
+// result is the Result the verdict gives recipient rcpt (may be ""),
+// with status and the diagnostic why (clipped).
+func (v verdict) result(rcpt, status, why string) Result {
+	return Result{Recipient: rcpt, Status: status, Class: v.class, Hard: v.hard, Reason: v.reason,
+		Rule: v.rule, Decisive: v.decisive, Diagnostic: clip(why)}
+}
+
 type verdict struct {
 	class    Class
 	reason   Reason
