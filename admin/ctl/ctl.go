@@ -122,7 +122,17 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if c == nil {
 		return code
 	}
-	return exit(dispatch(c, rest, out{w: stdout, json: asJSON}, stderr), stderr)
+	o := out{w: stdout, json: asJSON}
+	if !asJSON {
+		// Human output shows text strangers wrote (receivers' replies,
+		// reports, DNS answers): no terminal control reaches the screen.
+		safe := &termSafe{w: stdout}
+		defer safe.Flush()
+		o = out{w: safe, bytes: stdout}
+	}
+	errs := &termSafe{w: stderr}
+	defer errs.Flush()
+	return exit(dispatch(c, rest, o, errs), errs)
 }
 
 // commands are the command words and their subcommands (nil: none).

@@ -67,7 +67,7 @@ func messageRead(c *client, id, part string, max int, o out) error {
 	if o.json {
 		return o.value(MessageText{ID: id, Part: part, Size: size, Truncated: cut, Text: string(body)})
 	}
-	if _, err := o.w.Write(body); err != nil {
+	if _, err := o.data().Write(body); err != nil {
 		return err
 	}
 	if cut {

@@ -14,6 +14,19 @@ import (
 type out struct {
 	w    io.Writer
 	json bool
+	// bytes, when not nil, is where data is copied as it came (the stored
+	// message of `queue show --headers|--body`, `suppress export`'s CSV):
+	// w may filter what it prints for a terminal (termSafe), this does
+	// not.
+	bytes io.Writer
+}
+
+// data is the writer of output that is data, copied byte for byte.
+func (o out) data() io.Writer {
+	if o.bytes != nil {
+		return o.bytes
+	}
+	return o.w
 }
 
 // raw prints an API answer as it came (indented JSON, snake_case keys).

@@ -51,7 +51,7 @@ func suppress(c *client, cmd string, args []string, o out, stderr io.Writer) err
 		if o.json {
 			return exportJSON(body, o)
 		}
-		_, err = o.w.Write(body)
+		_, err = o.data().Write(body)
 		return err
 	}
 	return errUsage
