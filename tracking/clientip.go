@@ -26,8 +26,24 @@ func clientIP(ctx *fasthttp.RequestCtx, trusted prefixSet) netip.Addr {
 	if trusted.empty() || !trusted.contains(peer) {
 		return peer
 	}
-	xff := ctx.Request.Header.Peek("X-Forwarded-For")
-	return forwardedFor(xff, peer, trusted)
+	return forwardedFor(forwardedValue(&ctx.Request.Header), peer, trusted)
+}
+
+// forwardedValue is the request's X-Forwarded-For as one list: several
+// header lines are one comma-separated value in their order (RFC 9110
+// §5.3). A proxy may append its own line rather than extend the
+// client's (HAProxy's option forwardfor does): the first line alone is
+// then the client's own text, and the address the proxy saw is in the
+// last.
+func forwardedValue(h *fasthttp.RequestHeader) []byte {
+	vals := h.PeekAll("X-Forwarded-For")
+	switch len(vals) {
+	case 0:
+		return nil
+	case 1:
+		return vals[0]
+	}
+	return bytes.Join(vals, []byte(", "))
 }
 
 // forwardedFor walks an X-Forwarded-For value from the right, skipping

@@ -348,6 +348,34 @@ func TestIPRecording(t *testing.T) {
 	}
 }
 
+// TestForwardedForLines: a client's own X-Forwarded-For line and the one a
+// trusted proxy appends (HAProxy's option forwardfor adds a line) are one
+// list: the address the proxy saw (the last line) is recorded, not the
+// client's invention in the first.
+func TestForwardedForLines(t *testing.T) {
+	t.Parallel()
+	te := newEdge(t, func(c *tracking.Config) {
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+		c.IPMode = tracking.IPFull
+	})
+	tok := te.seal(t, token.Claims{Kind: token.Open})
+	req, err := http.NewRequest(http.MethodGet, te.base+"/o/"+tok+".gif", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("User-Agent", firefox)
+	req.Header.Add("X-Forwarded-For", "17.58.0.1, 6.6.6.6") // the client's (an Apple egress address first)
+	req.Header.Add("X-Forwarded-For", "203.0.113.9")       // the proxy's
+	resp, err := te.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if ev := te.rec.take(t); ev.IP != "203.0.113.9" {
+		t.Errorf("IP %q, want the proxy's 203.0.113.9", ev.IP)
+	}
+}
+
 func TestUserAgentRecording(t *testing.T) {
 	t.Parallel()
 	for _, keep := range []bool{false, true} {
