@@ -365,7 +365,7 @@ func TestForwardedForLines(t *testing.T) {
 	}
 	req.Header.Set("User-Agent", firefox)
 	req.Header.Add("X-Forwarded-For", "17.58.0.1, 6.6.6.6") // the client's (an Apple egress address first)
-	req.Header.Add("X-Forwarded-For", "203.0.113.9")       // the proxy's
+	req.Header.Add("X-Forwarded-For", "203.0.113.9")        // the proxy's
 	resp, err := te.http.Do(req)
 	if err != nil {
 		t.Fatal(err)
