@@ -29,15 +29,25 @@ func (s *Store) validTrackingHost(h string) (string, error) {
 			}
 		}
 	}
-	// The edge's own name (the CNAME target) is the default host, where
-	// every tenant's tokens are served: owned by one tenant, it would
-	// answer 404 to all the others' links and unsubscribes.
-	for _, own := range []string{s.opts.TrackingTarget, s.opts.ReturnPathTarget} {
-		if own != "" && name == strings.ToLower(strings.TrimSuffix(own, ".")) {
-			return "", fmt.Errorf("%w: tracking host %s is the service's own host", ErrClaimed, name)
-		}
+	// The edge's own names (base URL host, CNAME target) are the default
+	// host, where every tenant's tokens are served: owned by one tenant,
+	// it would answer 404 to all the others' links and unsubscribes.
+	if s.edgeHost(name) {
+		return "", fmt.Errorf("%w: tracking host %s is the service's own host", ErrClaimed, name)
 	}
 	return name, nil
+}
+
+// edgeHost reports whether name (normalised) is one of the service's own
+// hosts: Options.EdgeHosts, TrackingTarget or ReturnPathTarget.
+func (s *Store) edgeHost(name string) bool {
+	own := append([]string{s.opts.TrackingTarget, s.opts.ReturnPathTarget}, s.opts.EdgeHosts...)
+	for _, h := range own {
+		if h != "" && name == strings.ToLower(strings.TrimSuffix(strings.TrimSpace(h), ".")) {
+			return true
+		}
+	}
+	return false
 }
 
 // hostFree refuses host when another stored tenant already has it, or
@@ -119,7 +129,9 @@ func domainFree(tx *bolt.Tx, tenant, domain string, allowEqual bool) error {
 // TrackingHosts maps every stored tenant's tracking host to the tenant
 // (disabled tenants included: their mail already sent still carries
 // links, and an unsubscribe must keep working). For the edge's host
-// check (tracking.HostMap).
+// check (tracking.HostMap). A host that is the service's own
+// (Options.EdgeHosts; stored before it was set) is left out: the edge
+// keeps serving every tenant's tokens there.
 func (s *Store) TrackingHosts() (map[string]string, error) {
 	out := map[string]string{}
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -128,7 +140,7 @@ func (s *Store) TrackingHosts() (map[string]string, error) {
 			if _, err := get(tx, bTenants, string(k), &t); err != nil {
 				return err
 			}
-			if t.TrackingHost != "" {
+			if t.TrackingHost != "" && !s.edgeHost(t.TrackingHost) {
 				out[t.TrackingHost] = t.Name
 			}
 			return nil

@@ -3,8 +3,11 @@ package tenants
 import (
 	"errors"
 	"maps"
+	"path/filepath"
 	"sync"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"sluice/mta/submit"
 	"sluice/queue"
@@ -120,5 +123,46 @@ func TestDirectoryTrackerPerHost(t *testing.T) {
 	}
 	if got := trackerOf(ca.ID); got != "links.acme.example" {
 		t.Errorf("acme's tracker after the change: %s", got)
+	}
+}
+
+// TestEdgeHostsAreNoTenants: the edge's own names (the base URL's host,
+// ACME hosts) serve every tenant's tokens; a tenant may not take one as
+// its tracking host (it would turn every other tenant's links and
+// one-click unsubscribes there into 404s), in any spelling, and one a
+// tenant was given before the option was set is not fed to the edge.
+func TestEdgeHostsAreNoTenants(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "tenants.db")
+	open := func(edge ...string) *Store {
+		s, err := Open(Options{Path: path, BcryptCost: bcrypt.MinCost, EdgeHosts: edge})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := open()
+	if _, err := s.CreateTenant("op", Tenant{Name: "rogue", TrackingHost: "t.esp.example"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = open("T.ESP.Example.", "links.esp.example")
+	defer s.Close()
+	if hosts, err := s.TrackingHosts(); err != nil || len(hosts) != 0 {
+		t.Fatalf("TrackingHosts = %v, %v: an edge host fed as a tenant's", hosts, err)
+	}
+	for _, h := range []string{"t.esp.example", "T.ESP.EXAMPLE.", "links.esp.example"} {
+		if _, err := s.UpdateTenant("op", "rogue", Update{TrackingHost: strp(h)}); !errors.Is(err, ErrClaimed) {
+			t.Errorf("tracking host %q: %v, want ErrClaimed", h, err)
+		}
+		if _, err := s.CreateTenant("op", Tenant{Name: "other", TrackingHost: h}); !errors.Is(err, ErrClaimed) {
+			t.Errorf("create with tracking host %q: %v, want ErrClaimed", h, err)
+		}
+	}
+	if _, err := s.UpdateTenant("op", "rogue", Update{TrackingHost: strp("t.rogue.example")}); err != nil {
+		t.Fatal(err)
+	}
+	if hosts, _ := s.TrackingHosts(); hosts["t.rogue.example"] != "rogue" {
+		t.Fatalf("TrackingHosts = %v", hosts)
 	}
 }

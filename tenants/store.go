@@ -45,6 +45,15 @@ type Options struct {
 	// TrackingLabel.<domain> CNAME TrackingTarget (the edge);
 	// TrackingLabel defaults to "track".
 	TrackingLabel, TrackingTarget string
+	// EdgeHosts are the names the tracking edge answers as itself: the
+	// host of tracking.base_url and the tracking.acme_hosts. There every
+	// tenant's tokens are served (tracking.HostTenants); a tenant owning
+	// one would make the edge answer 404 to every other tenant's links
+	// and one-click unsubscribes on it. No tenant may take one as its
+	// tracking host, and one a tenant holds already is not fed to the
+	// edge (TrackingHosts). TrackingTarget and ReturnPathTarget are
+	// refused the same way.
+	EdgeHosts []string
 	// Resolver answers VerifyDomain's lookups (a DNSResolver on the
 	// configured resolvers). Nil: VerifyDomain fails.
 	Resolver Resolver
