@@ -22,11 +22,11 @@ type autoRule struct {
 func autoTable() []autoRule {
 	return []autoRule{
 		{name: "out-of-office",
-			match:   `out of (?:the )?office|abwesenheitsnotiz|nicht im büro|hors du bureau|fuera de la oficina|fuori (?:ufficio|sede)|fora do escritório|niet op kantoor|вне офиса`,
+			match:   `out of (?:the )?office|abwesenheitsnotiz|nicht im büro|hors du bureau|fuera de la oficina|fuori (?:ufficio|sede)|fora do escritório|niet op kantoor|вне офиса|ofis dışında(?:yım)?|không có mặt tại văn phòng|di luar kantor|ไม่อยู่ที่สำนักงาน|irodán kívül|házon kívül|mimo kancelář|în afara biroului|εκτός γραφείου|поза офісом|inte på kontoret|ikke på kontoret|poissa toimistolta|izvan ureda|van pisarne|извън офиса|fora de l'oficina|不在辦公室|不在办公室|خارج المكتب|מחוץ למשרד|خارج از دفتر`,
 			example: "I am out of the office until Monday 24 November."},
 		{name: "away",
 			match: `\bi(?:'m|’m| am| will be) (?:currently )?(?:away|out|on (?:annual |parental |maternity |sick )?(?:leave|vacation|holiday))|\bon (?:annual |parental |maternity |sick )?(?:leave|vacation|holidays?)\b|limited access to (?:my )?e-?mail` +
-				`|ich bin (?:derzeit|bis|vom|zurzeit|momentan|ab)|(?:bin ich|ich bin) (?:nicht im büro|abwesend|im urlaub)|je suis (?:absent|actuellement absent|en congé|en vacances)|estoy (?:fuera|de vacaciones|ausente)|sono (?:fuori|in ferie|assente)|estou (?:fora|de férias|ausente)|в отпуске`,
+				`|ich bin (?:derzeit|bis|vom|zurzeit|momentan|ab)|(?:bin ich|ich bin) (?:nicht im büro|abwesend|im urlaub)|je suis (?:absent|actuellement absent|en congé|en vacances)|estoy (?:fuera|de vacaciones|ausente)|sono (?:fuori|in ferie|assente)|estou (?:fora|de férias|ausente)|в отпуске|izindeyim|izinli(?:yim)?\b|tatildeyim|đang nghỉ phép|đang đi công tác|sedang (?:cuti|berlibur|di luar kantor|tidak berada di kantor)|ลาพักร้อน|ลาพักผ่อน|szabadságon vagyok|szabadságon leszek|(?:jsem|budu) na dovolené|(?:som|budem) na dovolenke|sunt (?:în concediu|plecat)|(?:βρίσκομαι|είμαι) (?:σε άδεια|εκτός)|(?:я )?у відпустці|(?:jag är|är jag) (?:på semester|ledig|tjänstledig|föräldraledig)|(?:jeg er|er jeg) (?:på ferie|fraværende|ikke på kontoret)|holder ferie|olen (?:lomalla|poissa)|(?:sam|biću) na godišnjem odmoru|sem na dopustu|в отпуск съм|estic de vacances|휴가 중|휴가중|부재 중|출장 중|休假中|休假期間|休假期间|出差中|休暇中|不在にしております|في إجازة|בחופשה|در مرخصی`,
 			example: "Thank you for your email. I am currently away with limited access to email."},
 		{name: "auto-reply-words",
 			match:   `auto(?:matic|mated)?[ -]?(?:reply|response|answer)|autoreply|automatische (?:antwort|bestätigung|eingangsbestätigung)|confirmation automatique|acuse de recibo automático|réponse automatique|respuesta automática|risposta automatica|resposta automática|автоответ|автоматический ответ`,
@@ -35,7 +35,7 @@ func autoTable() []autoRule {
 			match:   `\bis no longer (?:with|at|employed|working)\b|\bno longer works? (?:for|at|with)\b|\b(?:has|have) left (?:the company|the organi[sz]ation|the firm)\b|ne fait plus partie|nicht mehr (?:im unternehmen|bei uns|für uns tätig|für \S+ tätig)|ya no (?:trabaja|forma parte)|non (?:lavora|fa) più|não (?:trabalha|faz parte) mais|werkt niet meer`,
 			example: "Dan Hill is no longer with Corp Left. Your email has not been forwarded."},
 		{name: "auto-ack",
-			match: `thank you for (?:your (?:e-?mail|message|enquiry|inquiry)|contacting)[^.]{0,100}(?:will|shall) (?:get back|respond|reply|be in touch)|(?:ticket|request|case)\s*(?:#|number|id)?\s*\S*\s*(?:has been|was) (?:received|created|opened|logged)|we have received your (?:e-?mail|message|request)` +
+			match: `thank you for (?:your (?:e-?mail|message|enquiry|inquiry)|contacting)[^.]{0,100}(?:will|shall) (?:get back|respond|reply|be in touch)|(?:ticket|request|case)\s*(?:#|number|id)?\s*\S*\s*(?:has been|was) (?:received|created|opened|logged)|we(?:'ve|’ve| have) (?:just )?received your (?:e-?mail|message|request|enquiry|inquiry)|\b(?:incident|ticket|case|request) [A-Z]*\d+ has been (?:opened|created|logged|raised)` +
 				`|(?:ihr|ihre) (?:ticket|anfrage|nachricht)(?:[^.\n]|\.\S){0,40}(?:wurde|ist) (?:erstellt|eingegangen|angelegt)|wir haben ihre (?:nachricht|anfrage|e-?mail) erhalten|\bticket (?:erhalten|eingegangen|erstellt)\b` +
 				`|nous avons (?:bien )?reçu votre (?:message|demande|e-?mail|courriel)|hemos recibido su (?:mensaje|solicitud|correo)|abbiamo ricevuto (?:il tuo|la tua|la sua|il suo) (?:messaggio|richiesta|e-?mail)|recebemos (?:a sua|sua) (?:mensagem|solicitação)`,
 			example: "Thank you for contacting us. We have received your message and will respond within 24 hours."},
@@ -46,7 +46,7 @@ func autoTable() []autoRule {
 			example: "Your message To: ann@example.net Subject: Spring sale was read on Monday, December 7, 2026 10:02 AM."},
 		{name: "challenge",
 			match: `verify (?:that )?you are (?:a )?(?:human|real person|not a robot)|sender verification|(?:complete|confirm) (?:the )?verification|challenge[- ]response|approved senders?|boxbe|spamarrest|mailwasher|i only accept (?:e-?mail|mail|messages) from|please (?:click|visit) (?:the link |here )?(?:below )?to (?:confirm|verify)|your (?:e-?mail|message) (?:is|has been) (?:being )?held` +
-				`|only (?:lets?|allows?|accepts?) (?:through )?(?:e-?mail|mail|messages) from|choicemail|\btmda\b|holding area|(?:message|e-?mail)(?:[^.\n]|\.\S){0,40}(?:is|has been) (?:being )?held because|has not (?:yet )?been verified|to release your message`,
+				`|only (?:lets?|allows?|accepts?) (?:through )?(?:e-?mail|mail|messages) from|choicemail|\btmda\b|holding area|(?:message|e-?mail)(?:[^.\n]|\.\S){0,40}(?:is|has been) (?:being )?held because|has not (?:yet )?been verified|to release your message|confirm (?:that )?you are (?:a )?(?:person|human|real)|(?:click|visit)(?:[^.\n]|\.\S){0,60}to have (?:it|your message) delivered|verify your (?:e-?mail|address|message) to|unconfirmed messages (?:are|will be) deleted|bestätigen sie (?:bitte )?ihre (?:absender-?)?(?:adresse|nachricht|e-?mail)|(?:nachricht|e-?mail)(?:[^.\n]|\.\S){0,60}zurückgehalten|kein (?:spam-?)?roboter|confirme[rz] (?:votre|que vous) (?:adresse|message|êtes)|confirm[ae] (?:su|que es) (?:dirección|mensaje|una persona)|conferm[ai] (?:il tuo|che sei)|confirme (?:seu|que você) (?:endereço|é)`,
 			example: "I use a challenge-response system. Your message has been held; please click the link below to confirm you are a real person."},
 	}
 }
@@ -55,7 +55,7 @@ func autoTable() []autoRule {
 // failure (the post may yet go out), an automatic response. Matched
 // before any bounce reading, as its sender (list-owner) and its reason
 // ("post by non-member to a members-only list") read like a refusal.
-const moderation = `awaits? (?:the )?moderator(?:'s)? approval|(?:is )?being held (?:until|for) (?:the )?(?:list )?moderat|held for (?:moderation|moderator approval)|pending moderat(?:ion|or approval)|wartet auf (?:die )?(?:freigabe|genehmigung)|en attente de modération|pendiente de moderación`
+const moderation = `awaits? (?:the )?moderator(?:'s)? approval|(?:is )?being held (?:until|for) (?:the )?(?:list )?moderat|held for (?:moderation|moderator approval)|pending moderat(?:ion|or approval)|wartet auf (?:die )?(?:freigabe|genehmigung)|en attente de modération|pendiente de moderación|requires? (?:the )?approval of (?:the |a )?(?:list |group )?moderators?|(?:requires|needs|awaiting|awaits|pending) (?:the )?(?:list |group )?moderators?(?:'s|’s|s')? (?:approval|review)|\bis pending approval\b|(?:forwarded|sent|submitted) to (?:the )?(?:list )?(?:editors?|moderators?)(?:\(s\))?(?:[^.\n]|\.\S){0,20}(?:approval|validation|review|for)|(?:soumis|transmis) (?:à|aux?|au\(x\)) (?:la |les? )?(?:modérat|éditeur)|soumis à modération|zur moderation|in attesa di (?:approvazione|moderazione)|aguardando (?:aprovação|moderação)|wacht op (?:goedkeuring|moderatie)|oczekuje na (?:akceptację|moderację|zatwierdzenie)|ожидает (?:одобрения|модерации)`
 
 // compileAutoRules compiles the auto-reply table once.
 func compileAutoRules(rs []autoRule) []autoRule {
@@ -87,6 +87,11 @@ func (c *Classifier) autoReply(e *entity, head string) (Result, bool) {
 		rule = "x-autoreply"
 	case strings.Contains(strings.ToLower(h.get("precedence")+h.get("x-precedence")), "auto_reply"):
 		rule = "precedence"
+	case strings.HasPrefix(strings.ToLower(h.get("auto-submitted")), "auto-generated"):
+		// RFC 3834 §5.1: an automatic message that is no reply (a
+		// ticket system's notice). Not a bounce (that was tried
+		// first) and no report: an automatic response all the same.
+		rule = "auto-generated"
 	case e.mdn:
 		rule = "mdn"
 	case c.re.autoSubject.MatchString(e.subject):

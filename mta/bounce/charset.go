@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Charsets are decoded by golang.org/x/text, not by tables of our own: the
@@ -50,8 +51,11 @@ func (c *Classifier) decodeCharset(charset string, b []byte) string {
 		charset = "iso-2022-jp"
 	}
 	stateful := isStateful(charset)
-	if !stateful && (!hasHighBytes(b) || utf8.Valid(b)) {
-		return string(b) // ASCII, or UTF-8 whatever the label says
+	if !stateful && !hasHighBytes(b) {
+		return string(b) // ASCII
+	}
+	if !stateful && utf8.Valid(b) {
+		return norm.NFC.String(string(b)) // UTF-8 whatever the label says
 	}
 	enc := lookupCharset(charset)
 	if enc == nil {
@@ -61,7 +65,10 @@ func (c *Classifier) decodeCharset(charset string, b []byte) string {
 	if err != nil {
 		return strings.ToValidUTF8(string(b), "\uFFFD")
 	}
-	return strings.ToValidUTF8(string(out), "\uFFFD")
+	// Composed (NFC), as the rules are written: windows-1258 carries
+	// Vietnamese tone marks as combining characters, and some mail
+	// software sends decomposed UTF-8.
+	return norm.NFC.String(strings.ToValidUTF8(string(out), "\uFFFD"))
 }
 
 // metaCharset returns the charset an HTML part declares in its own

@@ -86,7 +86,9 @@ func parseDSN(b []byte) (header, []header) {
 // decisive verdict, and it may not contradict a status code that has an
 // opinion.
 func (c *Classifier) classifyDSN(s signal) verdict {
-	v := c.classifyDSNFields(s)
+	// The stage of the reply is in the text, not the fields.
+	v := c.atSenderStage(c.classifyDSNFields(s), s.texts)
+	v.hard = v.class == HardInvalidRecipient
 	// The human-readable text may still say the message expired (Postfix
 	// writes "message could not be delivered for 5 days" there only).
 	lower := make([]string, len(s.texts))

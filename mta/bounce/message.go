@@ -45,9 +45,13 @@ type entity struct {
 	mdn        bool     // a message/disposition-notification part (RFC 8098)
 	reportType string   // the report-type of a multipart/report
 	tail       string   // the returned copy in the text, after head
-	returned   []header // headers of attached messages and rfc822-headers parts
-	attached   [][]byte // attached messages, raw
-	parts      int
+	// ours is true when the message carries sluice's message (attached,
+	// or quoted after the text) or was sent to its VERP address: what
+	// a bounce of sluice's mail has, and a person's letter has not.
+	ours     bool
+	returned []header // headers of attached messages and rfc822-headers parts
+	attached [][]byte // attached messages, raw
+	parts    int
 }
 
 // text returns the message's own text: its plain parts, or its HTML parts
@@ -168,6 +172,7 @@ func (c *Classifier) message(raw []byte, depth int) ([]Result, kind) {
 		arf, _ = parseHeader(e.arf)
 	}
 	ids := c.identifiers(e, text, dsnMsg, arf)
+	e.ours = ids.verp != "" || len(e.returned) > 0 || e.tail != ""
 
 	res, k := c.recognise(e, depth, head, dsnRcpts, arf)
 	for i := range res {
@@ -204,13 +209,15 @@ func (c *Classifier) recognise(e *entity, depth int, head string, dsnRcpts []hea
 			return res, k
 		}
 	}
+	// A person's letter may quote any failure; it is no bounce.
+	letter := !forwarded && c.personal(e)
 	if r, ok := c.moderated(e, head); ok {
 		return []Result{r}, kindAutoReply
 	}
 	if r, ok := c.titledAutoReply(e, head); ok {
 		return []Result{r}, kindAutoReply
 	}
-	if c.isBounce(e, head) {
+	if !letter && c.isBounce(e, head) {
 		res := c.plainResults(e, head)
 		if unclassified(res) {
 			if r, ok := c.challenge(e, head); ok {
@@ -232,7 +239,7 @@ func (c *Classifier) recognise(e *entity, depth int, head string, dsnRcpts []hea
 	// is a person's reply (which may quote anything).
 	// Nor is a newsletter (List-Unsubscribe) that quotes replies as
 	// examples.
-	if c.re.replyEnhanced.MatchString(head) && !c.re.replySubject.MatchString(e.subject) && e.top.get("list-unsubscribe") == "" {
+	if !letter && c.re.replyEnhanced.MatchString(head) && !c.re.replySubject.MatchString(e.subject) && e.top.get("list-unsubscribe") == "" {
 		return c.plainResults(e, head), kindBounce
 	}
 	if !forwarded {
@@ -241,6 +248,28 @@ func (c *Classifier) recognise(e *entity, depth int, head string, dsnRcpts []hea
 		}
 	}
 	return []Result{{Class: Other, Reason: ReasonUnclassified, Rule: "unrecognised", Diagnostic: clip(e.subject)}}, kindNone
+}
+
+// personal reports a person's letter rather than a machine's notice:
+// sent from a person's address (not a mailer daemon, no-reply or role
+// account: the address decides, as "Postmaster Team" may be people), with
+// no Exim failure header, no report, no returned copy, and not to
+// sluice's VERP address, where every bounce of its mail goes (the
+// envelope sender, RFC 5321 §4.5.5). Customers, admins and list
+// members quote SMTP replies ("I got this back: 550 5.1.1 …") to a
+// support address; the addresses they quote are no recipients of
+// sluice's, and a bounce reading would suppress them.
+func (c *Classifier) personal(e *entity) bool {
+	if e.ours || e.top.get("x-failed-recipients") != "" || e.reportType != "" {
+		return false
+	}
+	a := c.re.addr.FindString(c.decodeWords(e.top.get("from")))
+	if a == "" {
+		return false
+	}
+	a = cleanAddr(a)
+	local, _, _ := strings.Cut(a, "@")
+	return !c.re.daemon.MatchString("<"+a+">") && !c.re.noreply.MatchString(local) && !c.re.role.MatchString(local)
 }
 
 // inner classifies attached messages, for bounces forwarded as an

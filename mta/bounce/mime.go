@@ -235,6 +235,11 @@ func trimPartEnd(b []byte) []byte {
 func decodeTransfer(enc string, b []byte) []byte {
 	switch strings.ToLower(strings.TrimSpace(enc)) {
 	case "base64":
+		if !looksBase64(b) {
+			// Labelled base64 but written as text (a filter
+			// relabelled it): decoding would turn it to noise.
+			return b
+		}
 		clean := make([]byte, 0, len(b))
 		for _, c := range b {
 			if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' {
@@ -253,6 +258,23 @@ func decodeTransfer(enc string, b []byte) []byte {
 		return decodeQP(b)
 	}
 	return b
+}
+
+// looksBase64 reports whether a body labelled base64 is base64: at most
+// one byte in twenty outside its alphabet, padding and line breaks (a
+// stray space or a footer a list appended is tolerated; prose, whose
+// spaces and punctuation base64 never has, is not).
+func looksBase64(b []byte) bool {
+	bad := 0
+	for _, c := range b {
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9',
+			c == '+', c == '/', c == '=', c == '\r', c == '\n':
+		default:
+			bad++
+		}
+	}
+	return bad*20 <= len(b)
 }
 
 // decodeQP decodes quoted-printable (RFC 2045 §6.7) without failing.

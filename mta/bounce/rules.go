@@ -319,6 +319,7 @@ func codeClass(code int, st state) verdict {
 //     suppressed on a transient failure;
 //   - Hard is true exactly for HardInvalidRecipient.
 func (c *Classifier) finish(v verdict, st state, texts []string) verdict {
+	v = c.atSenderStage(v, texts)
 	if v.class == HardInvalidRecipient {
 		if st == stateTransient && !v.sticky {
 			v.class = SoftTemporary
@@ -331,6 +332,28 @@ func (c *Classifier) finish(v verdict, st state, texts []string) verdict {
 		v.reason = classReason(v.class)
 	}
 	v.hard = v.class == HardInvalidRecipient
+	return v
+}
+
+// atSenderStage turns a dead-address verdict on a reply to MAIL FROM
+// (said in the diagnostic or the recipient's own text, the first two
+// texts) into a refusal of the sender: no recipient had been named yet,
+// so "mailbox unavailable" or "user unknown" there is about the sender
+// (a callout, the sender domain's DNS), never the recipient (RFC 5321
+// §3.3: MAIL comes before any RCPT).
+func (c *Classifier) atSenderStage(v verdict, texts []string) verdict {
+	if v.class != HardInvalidRecipient {
+		return v
+	}
+	for i, t := range texts {
+		if i == 2 {
+			break
+		}
+		if c.re.senderStage.MatchString(t) {
+			v.class, v.reason, v.rule, v.sticky = PolicyBlocked, ReasonBlockedSender, v.rule+"+mail-from", false
+			return v
+		}
+	}
 	return v
 }
 

@@ -154,6 +154,12 @@ func senderRules() []rule {
 		{name: "sender-rejected-intl", class: PolicyBlocked, reason: ReasonBlockedSender,
 			match:   `(?:absender|expéditeur|expediteur|remitente|mittente|remetente|afzender|nadawc|odesílatel|gönderen|отправител|送信者|发件人|發件人|발신자|المرسل|השולח)(?:[^.\n]|\.\S){0,40}(?:abgelehnt|unbekannt|existiert nicht|gesperrt|rejet|inconnu|n'existe pas|bloqué|rechazad|desconocid|no existe|bloquead|rifiutat|sconosciut|bloccat|non (?:è )?valid|ungültig|invalide|no (?:es )?válid|inválid|rejeitad|desconhecid|geweigerd|onbekend|odrzuc|zablokowan|odmítnut|blokován|reddedildi|engellendi|не существует|неизвест|отклонен|заблокирован|拒否|拒绝|拒絕|거부|차단|مرفوض|محظور|נדחה|חסום)`,
 			example: "550 El dominio del remitente no existe"},
+		// The sender domain's DNS: IONOS refuses MAIL FROM with "invalid DNS
+		// MX or A/AAAA resource record" after RFC 5321's stock "mailbox
+		// unavailable", which user-unknown would read as the recipient's.
+		{name: "sender-dns", class: PolicyBlocked, reason: ReasonBlockedSender,
+			match:   `\binvalid (?:dns )?(?:mx|a|aaaa)(?: or (?:a|aaaa|a/aaaa))? (?:resource )?records?|\b(?:no|missing|invalid) (?:dns )?(?:mx or a|mx/a|a/aaaa|mx and a)(?:/aaaa)? (?:resource )?records?`,
+			example: "550 Requested action not taken: mailbox unavailable 550 invalid DNS MX or A/AAAA resource record"},
 		{name: "spoofing", class: PolicyBlocked, reason: ReasonBlockedSender,
 			match:   `anti-?spoof|\bspoof(?:ed|ing)\b|unregistered (?:sending )?domains?|sending domain (?:is )?not registered`,
 			example: "550 Rejected by header based Anti-Spoofing policy: news@brand.example"},
@@ -206,7 +212,7 @@ func contentRules() []rule {
 			example: "554 Blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.10"},
 		{name: "blocklist", class: PolicyBlocked, reason: ReasonBlockedIP,
 			match: `block ?list|black ?list|deny ?list|block-list|black-list|\(bl\)|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda ?(?:reputation|central)|barracudacentral|\bsorbs\b|uceprotect|\bpsbl\b|\bs3150\b|\bs3140\b` +
-				`|(?:blocked|listed) (?:using|by|at|on|in) (?:the )?[a-z0-9-]+\.[a-z0-9.-]+|lista (?:negra|nera)|liste noire|sperrliste|schwarze(?:n)? liste|zwarte lijst|czarn(?:ej|a|ą) list|černé listin|черн(?:ом|ый|ого) спис|黑名单|黑名單|ブラックリスト|블랙리스트|kara liste|\b(?:is|are|was|were|been|currently) (?:black|block|dns)?listed\b|block listed|black listed|\bbl\d{2,6}\b`,
+				`|(?:blocked|listed) (?:using|by|at|on|in) (?:the )?[a-z0-9-]+\.[a-z0-9.-]+|lista (?:negra|nera)|liste noire|sperrliste|schwarze(?:n)? liste|zwarte lijst|czarn(?:ej|a|ą) list|černé listin|черн(?:ом|ый|ого) спис|黑名单|黑名單|ブラックリスト|블랙리스트|kara liste|tiltólist|feketelist|lista neagr|μαύρη λίστα|svartlist|sortlist|estolist|mustalla listalla|mustalist|daftar hitam|senarai hitam|danh sách đen|บัญชีดำ|чорн(?:ому|ий|ого|ому) спис|القائمة السوداء|רשימה שחורה|llista negra|crn(?:a|oj) list|черен списък|черния списък|لیست سیاه|ब्लैकलिस्ट|juodąjį sąrašą|melnaj(?:ā|ais) sarakst|\b(?:is|are|was|were|been|currently) (?:black|block|dns)?listed\b|block listed|black listed|\bbl\d{2,6}\b`,
 			example: "554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.10"},
 		// Words, attachments or links a filter bans are the content, not
 		// the sending host that reputation below would read in "banned".
