@@ -9,6 +9,10 @@
 #   sluice       smtp-source -> sluice serve -> smtp-sink
 #   sluice-dual  the same, every message DKIM-signed twice (RSA-2048 and
 #                Ed25519 keys from `sluice dkim keygen --algo both`)
+#   bare         smtp-source -> bench/cmd/barerelay -> smtp-sink: the floor
+#                of any Go relay here (answers, reads, forwards pipelined;
+#                no checks, no queue)
+#   bare-sync    the same, each body fdatasync'd (group commit) before 250
 #   postfix      smtp-source -> a private Postfix instance -> smtp-sink
 #   ceiling-big, sluice-big   the first two with BIG-byte messages
 # each with N messages of SIZE bytes (BIG_N of BIG) over SESSIONS
@@ -177,6 +181,14 @@ run_variant() {
 		sluice_up "$d" "$([[ $v == sluice-dual ]] && echo dual || echo none)" "$bin" || { FAILED=1; return 1; }
 		mpid=$MTA_PID
 		;;
+	bare*)
+		MTA_PORT=$(free_port)
+		"$OUT/barerelay" -addr "127.0.0.1:$MTA_PORT" -next "127.0.0.1:$SINK_PORT" -conns "$SESSIONS" \
+			$([[ $v == bare-sync ]] && echo "-sync $d/data") >"$d/bare.out" 2>&1 &
+		mpid=$!
+		PIDS+=("$mpid")
+		wait_listen "$MTA_PORT" "$mpid" 10 || { echo "$NAME: barerelay did not start: $(cat "$d/bare.out")" >&2; FAILED=1; return 1; }
+		;;
 	postfix)
 		MTA_PORT=$(free_port)
 		POSTFIX_ETC=$d/etc
@@ -200,6 +212,10 @@ run_variant() {
 			log "sluice-dual: $signed of $n messages signed"
 			FAILED=1
 		fi
+		;;
+	bare*)
+		kill -TERM "$mpid" 2>/dev/null || true
+		stop_wait "$mpid" 5
 		;;
 	postfix)
 		postfix_down "$d/etc" stop
@@ -241,16 +257,17 @@ target() { awk -v l="$1" -v v="$2" -v m="$3" 'BEGIN {printf "%-40s %8s  target >
 
 install_postfix
 build_tools
+(cd "$ROOT" && go build -o "$OUT/barerelay" ./bench/cmd/barerelay) || exit 1
 PW_HASH=$(printf 'bench-password\n' | "$SLUICE" hash-password)
 "$SLUICE" dkim keygen --domain bench.example --selector s1 --algo both --out "$WORK/dkim" >"$WORK/dkim.txt"
 DKIM_RSA=$WORK/dkim/bench.example.s1.rsa.key
 DKIM_ED=$WORK/dkim/bench.example.s1-ed.ed25519.key
 VARIANTS=()
-ALL=(ceiling sluice sluice-dual postfix ceiling-big sluice-big)
+ALL=(ceiling bare bare-sync sluice sluice-dual postfix ceiling-big sluice-big)
 if [[ -n ${OLD:-} ]]; then
 	OLD_SHA=$(git -C "$ROOT" rev-parse --short "$OLD^{commit}") || { echo "$NAME: no commit $OLD" >&2; exit 2; }
 	build_rev "$OLD_SHA"
-	ALL=(ceiling sluice-old sluice sluice-dual postfix ceiling-big sluice-big)
+	ALL=(ceiling bare bare-sync sluice-old sluice sluice-dual postfix ceiling-big sluice-big)
 fi
 for v in "${ALL[@]}"; do
 	[[ " $SKIP " == *" $v "* ]] || VARIANTS+=("$v")
@@ -282,7 +299,7 @@ for v in "${VARIANTS[@]}"; do
 		"$(median "${CPUS[$v]:-}")" "$(spread "${DEL[$v]:-}")"
 done
 echo
-for p in "sluice sluice-old" "sluice ceiling" "sluice-dual ceiling" "sluice postfix" "sluice-dual postfix" "sluice-dual sluice" "sluice-big ceiling-big"; do
+for p in "sluice sluice-old" "bare ceiling" "bare-sync ceiling" "sluice bare-sync" "sluice ceiling" "sluice-dual ceiling" "sluice postfix" "sluice-dual postfix" "sluice-dual sluice" "sluice-big ceiling-big"; do
 	read -r a b <<<"$p"
 	[[ -n ${DEL[$a]:-} && -n ${DEL[$b]:-} ]] && share "$a" "$b"
 done

@@ -149,6 +149,7 @@ func (d *dest) take(wait time.Duration) *job {
 // another destination of its site (share.go): the worker ends as a
 // worker of the destination it was last serving.
 func (d *dest) worker() {
+	growStack()
 	cur := d
 	defer func() { cur.exit() }()
 	for {

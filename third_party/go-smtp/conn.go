@@ -1030,6 +1030,7 @@ func (c *Conn) handleData(arg string) {
 		return
 	}
 
+	growStack()
 	r := newDataReader(c)
 	code, enhancedCode, msg := dataErrorToStatus(c.Session().Data(r))
 	r.limited = false
@@ -1099,6 +1100,7 @@ func (c *Conn) handleBdat(arg string) {
 		c.dataDone = done
 
 		go func() {
+			growStack()
 			defer close(done)
 			defer func() {
 				if err := recover(); err != nil {
