@@ -23,9 +23,12 @@ func FuzzMessage(f *testing.F) {
 	// corpus3's DSNs seed the per-recipient and success paths that
 	// settleReason and the success Status go through; corpus4's the TNEF,
 	// charset-sniffing, mixed-action and unsubscribe paths; corpus5's the
-	// HTML-only notices, inline returned copies and loose complaints.
+	// HTML-only notices, inline returned copies and loose complaints;
+	// corpus6's broken MIME (unclosed and mismatched boundaries, false
+	// transfer-encoding labels, raw 8-bit headers), global DSNs, zipped
+	// copies, windows-1258 and people's letters.
 	var more []string
-	for _, dir := range []string{"corpus3", "corpus4", "corpus5"} {
+	for _, dir := range []string{"corpus3", "corpus4", "corpus5", "corpus6"} {
 		m, err := filepath.Glob(filepath.Join("testdata", dir, "*.eml"))
 		if err != nil {
 			f.Fatal(err)

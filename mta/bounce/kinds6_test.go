@@ -56,6 +56,15 @@ var kinds6 = map[string][]kindCase{
 		{"550 Meddelandet avvisades som skräppost", SpamBlocked, ReasonBlockedContent},
 		{"550 Το μήνυμα χαρακτηρίστηκε ως ανεπιθύμητο", SpamBlocked, ReasonBlockedContent},
 	},
+	"expired-given-up": {
+		{"421 4.4.2 mx.example.net Error: timeout exceeded. We have given up after 24 hours of trying.", SoftTemporary, ReasonExpired},
+		{"451 4.4.1 Connection refused; no further attempts will be made", SoftTemporary, ReasonExpired},
+		{"450 4.2.0 Greylisted. This message will not be retried.", SoftTemporary, ReasonExpired},
+	},
+	"resources-unavailable": {
+		{"451 Internal resources are temporarily unavailable - https://community.mimecast.com/docs/DOC-1369#451", SoftTemporary, ReasonSystemError},
+		{"451 4.3.0 Resources temporarily unavailable", SoftTemporary, ReasonSystemError},
+	},
 	"sender-domain-dns": {
 		{"550-Requested action not taken: mailbox unavailable\n550 invalid DNS MX or A/AAAA resource record", PolicyBlocked, ReasonBlockedSender},
 		{"550 5.7.1 Sender domain has no MX or A record", PolicyBlocked, ReasonBlockedSender},

@@ -313,7 +313,7 @@ func recipientRules() []rule {
 func expiredRules() []rule {
 	return []rule{
 		{name: "expired", class: SoftTemporary, reason: ReasonExpired,
-			match:   `(?:delivery time|delivery|message|lifetime) (?:has )?expired|expired in (?:the )?queue|retry (?:time(?:out)?|period) (?:exceeded|expired)|retry time not reached|retries exhausted|could not be delivered within|(?:could not|couldn't|cannot) (?:be delivered|send message) for \d+ days?|will be deleted from (?:the )?queue|too long in (?:the )?queue|(?:been|was) (?:in the queue|queued) (?:for )?too long|gave up|giving up|undeliverable for \d+ days|maximum (?:time|retries|delivery attempts)|delivery attempts (?:have )?(?:failed|expired|exhausted)|(?:unable|failed) to deliver(?:[^.\n]|\.\S){0,40}(?:for|within|after) \d+ (?:days|hours)|` + expiredIntl,
+			match:   `(?:delivery time|delivery|message|lifetime) (?:has )?expired|expired in (?:the )?queue|retry (?:time(?:out)?|period) (?:exceeded|expired)|retry time not reached|retries exhausted|could not be delivered within|(?:could not|couldn't|cannot) (?:be delivered|send message) for \d+ days?|will be deleted from (?:the )?queue|too long in (?:the )?queue|(?:been|was) (?:in the queue|queued) (?:for )?too long|gave up|giving up|(?:have|has|had) given up|no (?:further|more) (?:delivery )?(?:attempts|retries) will be made|(?:will (?:not|no longer)|won't) (?:be )?retr(?:y|ied)(?:[.;,!)]|\s*$|\s+(?:again|any ?more|further))|undeliverable for \d+ days|maximum (?:time|retries|delivery attempts)|delivery attempts (?:have )?(?:failed|expired|exhausted)|(?:unable|failed) to deliver(?:[^.\n]|\.\S){0,40}(?:for|within|after) \d+ (?:days|hours)|` + expiredIntl,
 			example: "451 4.4.7 Message expired, unable to deliver in 840 minutes"},
 	}
 }
@@ -328,7 +328,7 @@ func genericRules() []rule {
 			match:   `timed? ?out|connection (?:refused|reset|closed|lost|dropped|failed)|lost connection|no route to host|network (?:is )?unreachable|\b(?:host|domain|destination)\b(?:[^.\n]|\.\S){0,40}\bunreachable|unreachable (?:host|domain|destination)|(?:could not|unable to|failed to) connect|tls (?:handshake )?(?:failed|error)|broken pipe`,
 			example: "Connect to mx.example.net[192.0.2.25]:25: Connection timed out"},
 		{name: "system-error", class: SoftTemporary, reason: ReasonSystemError,
-			match:   `mailer error|local delivery failed|(?:internal|system|local|server|configuration|mail system|processing|software|storage|database) (?:error|failure|problem)|internal server|mail system (?:problem|failure)|out of memory|resources? (?:temporarily )?unavailable|insufficient system (?:storage|resources)|queue (?:is )?full|delivery to (?:a )?(?:local )?(?:mailbox|program|pipe|file) failed|(?:unable|failed) to (?:process|store|write)|` + systemIntl,
+			match:   `mailer error|local delivery failed|(?:internal|system|local|server|configuration|mail system|processing|software|storage|database) (?:error|failure|problem)|internal server|mail system (?:problem|failure)|out of memory|resources? (?:are |is )?(?:temporarily )?unavailable|insufficient system (?:storage|resources)|queue (?:is )?full|delivery to (?:a )?(?:local )?(?:mailbox|program|pipe|file) failed|(?:unable|failed) to (?:process|store|write)|` + systemIntl,
 			example: "451 4.3.0 Mail server error, please contact your administrator"},
 		// A success notice in prose (Exchange's "Relayed:" report), after
 		// every failure phrase.
