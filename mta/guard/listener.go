@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"sluice/internal/clock"
 	"sluice/mta/guard/proxyproto"
 )
 
@@ -28,6 +29,19 @@ type ListenerConfig struct {
 	// MaxPreAuthPerAddr caps one client address's unauthenticated
 	// connections.
 	MaxPreAuthPerAddr int
+	// FamiliarFor is how long a client address (or IPv6 prefix) that
+	// authenticated stays familiar: its new connections are admitted
+	// even when MaxPreAuth is reached (within MaxConns and the
+	// per-address caps), taking from the capacity kept for authenticated
+	// tenants. Otherwise strangers holding every pre-auth place (a few
+	// dozen addresses, or one IPv6 /59, each connection held for
+	// PreAuthTimeout and opened again) would lock every tenant out of
+	// AUTH. Default DefaultFamiliarFor; negative: off. Meaningful only
+	// with MaxPreAuth.
+	FamiliarFor time.Duration
+	// Now is the clock of FamiliarFor (default clock.Now). Network
+	// deadlines use real time.
+	Now func() time.Time
 	// IPv6Prefix is the prefix length IPv6 clients are grouped by
 	// (default 64); IPv4 clients are counted per address.
 	IPv6Prefix int
@@ -105,6 +119,15 @@ type Stats struct {
 // DefaultMaxPreAuthCommands is ListenerConfig.MaxPreAuthCommands when 0.
 const DefaultMaxPreAuthCommands = 20
 
+// DefaultFamiliarFor is ListenerConfig.FamiliarFor when 0: a day, like
+// the throttle's memory of successful logins (RememberSuccess).
+const DefaultFamiliarFor = 24 * time.Hour
+
+// maxFamiliar bounds the familiar addresses remembered. Only a
+// successful AUTH adds one, so only tenants (accountable, revocable) can
+// fill it; when full the expired go first, then arbitrary ones.
+const maxFamiliar = 65536
+
 const (
 	defaultProxyHeaderTimeout = 5 * time.Second
 	// refuseWriteTimeout bounds writing the 421 to a refused client.
@@ -133,6 +156,9 @@ type Listener struct {
 	preAuth int
 	addrs   map[netip.Prefix]*addrCount
 	pending map[net.Conn]struct{} // proxied connections still sending their header
+	// familiar maps the address groups that authenticated to when they
+	// did last (ListenerConfig.FamiliarFor).
+	familiar map[netip.Prefix]time.Time
 	// lingering are the connections Close is draining (Conn.Close);
 	// stopped says Close has run: no new drains.
 	lingering map[*Conn]struct{}
@@ -170,6 +196,10 @@ func Listen(inner net.Listener, cfg ListenerConfig) (*Listener, error) {
 	if cfg.ProxyHeaderTimeout <= 0 {
 		cfg.ProxyHeaderTimeout = defaultProxyHeaderTimeout
 	}
+	if cfg.FamiliarFor == 0 {
+		cfg.FamiliarFor = DefaultFamiliarFor
+	}
+	cfg.Now = clock.Or(cfg.Now)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -182,6 +212,7 @@ func Listen(inner net.Listener, cfg ListenerConfig) (*Listener, error) {
 		stop:      make(chan struct{}),
 		addrs:     map[netip.Prefix]*addrCount{},
 		pending:   map[net.Conn]struct{}{},
+		familiar:  map[netip.Prefix]time.Time{},
 		lingering: map[*Conn]struct{}{},
 	}
 	l.wg.Add(1)
@@ -374,7 +405,7 @@ func (l *Listener) take(c *Conn) string {
 		c.authed.Store(true)
 		return ""
 	}
-	if l.cfg.MaxPreAuth > 0 && l.preAuth >= l.cfg.MaxPreAuth {
+	if l.cfg.MaxPreAuth > 0 && l.preAuth >= l.cfg.MaxPreAuth && !l.isFamiliar(c.key) {
 		return "preauth"
 	}
 	a := l.addrs[c.key]
@@ -409,6 +440,37 @@ func (l *Listener) promote(c *Conn) {
 	if a := l.addrs[c.key]; a != nil {
 		a.preAuth--
 	}
+	l.remember(c.key)
+}
+
+// isFamiliar reports whether key authenticated within FamiliarFor
+// (l.mu held).
+func (l *Listener) isFamiliar(key netip.Prefix) bool {
+	at, ok := l.familiar[key]
+	return ok && l.cfg.FamiliarFor > 0 && l.cfg.Now().Sub(at) < l.cfg.FamiliarFor
+}
+
+// remember records that key authenticated now (l.mu held), making room
+// when the table is full: expired entries first, then any.
+func (l *Listener) remember(key netip.Prefix) {
+	if l.cfg.FamiliarFor <= 0 {
+		return
+	}
+	now := l.cfg.Now()
+	if _, ok := l.familiar[key]; !ok && len(l.familiar) >= maxFamiliar {
+		for k, at := range l.familiar {
+			if now.Sub(at) >= l.cfg.FamiliarFor {
+				delete(l.familiar, k)
+			}
+		}
+		for k := range l.familiar {
+			if len(l.familiar) < maxFamiliar {
+				break
+			}
+			delete(l.familiar, k)
+		}
+	}
+	l.familiar[key] = now
 }
 
 // lingerStart books a drain of c for Close, unless maxLingering drains

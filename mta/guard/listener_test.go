@@ -5,8 +5,11 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"sluice/internal/clock"
 )
 
 // The review's finding: 1,000 idle connections from one address locked
@@ -83,6 +86,48 @@ func TestPreAuthCapReservesCapacity(t *testing.T) {
 	again := dialFrom(t, l, "127.0.0.4")
 	if got := again.line(); !strings.HasPrefix(got, "220 ") {
 		t.Fatalf("after a stranger left: %q, want a greeting", got)
+	}
+}
+
+// Strangers holding every pre-auth place do not lock out a tenant that
+// authenticated from its address before: its new connections are
+// admitted from the authenticated reserve for FamiliarFor; other
+// addresses still get the busy 421, and so does the tenant's address once
+// FamiliarFor has passed.
+func TestFamiliarAddressPassesFullPreAuth(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	now := clock.Now()
+	clk := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	l, _ := serve(t, ListenerConfig{MaxConns: 5, MaxPreAuth: 2, FamiliarFor: time.Hour, Now: clk}, nil)
+	first := dialFrom(t, l, "127.0.0.1")
+	first.line()
+	first.cmd("EHLO tenant.test")
+	if got := first.cmd(plain("user", "secret")); !strings.HasPrefix(got, "235 ") {
+		t.Fatalf("AUTH: %q", got)
+	}
+	first.c.Close()
+	waitStats(t, l, Stats{})
+	s1, s2 := dialFrom(t, l, "127.0.0.2"), dialFrom(t, l, "127.0.0.3")
+	s1.line()
+	s2.line()
+	waitStats(t, l, Stats{Conns: 2, PreAuth: 2, Addrs: 2})
+	if got := dialFrom(t, l, "127.0.0.4").line(); got != "421 4.7.0 Too many connections, try again later" {
+		t.Fatalf("a new stranger: %q, want the busy 421", got)
+	}
+	again := dialFrom(t, l, "127.0.0.1")
+	if got := again.line(); !strings.HasPrefix(got, "220 ") {
+		t.Fatalf("the tenant's address with pre-auth full: %q, want its greeting", got)
+	}
+	again.cmd("EHLO tenant.test")
+	if got := again.cmd(plain("user", "secret")); !strings.HasPrefix(got, "235 ") {
+		t.Fatalf("AUTH: %q", got)
+	}
+	mu.Lock()
+	now = now.Add(time.Hour)
+	mu.Unlock()
+	if got := dialFrom(t, l, "127.0.0.1").line(); got != "421 4.7.0 Too many connections, try again later" {
+		t.Fatalf("the tenant's address after FamiliarFor: %q, want the busy 421", got)
 	}
 }
 
