@@ -63,6 +63,7 @@ PF_HEAD = ("This is the mail system at host out.relay6.example.\n\n"
            "delete your own text from the attached returned message.\n\n"
            "                   The mail system\n\n")
 PF_FROM = "MAILER-DAEMON@out.relay6.example (Mail Delivery System)"
+OUT_FROM = "Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@%s>"
 
 
 def pf(name, family, remote, addr, reply, status, cls, reason, kind, lang="en", cmd="RCPT TO", gstatus=None,
@@ -148,6 +149,9 @@ def auto(name, family, lang, frm, subject, text, extra=(), golden=None, charset=
 
 def human(name, family, lang, frm, subject, text, to="Brand Support <support@brand.example>", extra=(), charset="utf-8"):
     """A person's mail: never a return, whatever it quotes."""
+    if "<" in frm and any(ord(ch) > 127 for ch in frm):
+        disp, addr = frm.split("<", 1)
+        frm = ew(disp.strip()) + " <" + addr
     hdrs = [("Date", DATE), ("From", frm), ("To", to), ("Subject", ew(subject)),
             ("Message-ID", "<%s.person@mail6.example>" % ids(name)[0][:10])] + list(extra)
     hdrs.append(("Content-Transfer-Encoding", "quoted-printable"))
@@ -874,6 +878,169 @@ n = "delay-warning-ko-plain"
 local(n, "Korean portal (delay notice)", "ko", "MAILER-DAEMON@mx.komail6.example", "메일 전송 지연 안내",
       "보내신 메일이 아직 전달되지 않았습니다: seo@komail6.example\n수신 서버의 응답이 없어 재전송을 시도하고 있습니다. 다시 보내실 필요는 없습니다.\n",
       "seo@komail6.example", [R("seo@komail6.example", "", ST, "delayed", "delayed")], charset="utf-8", copy="rfc822")
+
+# ============================================================ wave 2
+# Written after wave 1's fixes (the rules read by then), for kinds wave 1
+# held little of.
+
+# People again: other reply prefixes, a role address, an attached NDR.
+n = w2("reply-italian-r-prefix-quotes-error")
+human(n, "an Outlook reply in Italian (R:, not Re:)", "it", "Giulia Neri <giulia.neri@studio-it6.example>", "R: Spring sale: 30% off everything",
+      "Buongiorno,\n\nho provato a girare la vostra offerta al mio collega ma ho ricevuto:\n\n"
+      "  550 5.1.1 <paolo@studio-it6.example>: Recipient address rejected: User unknown\n\n"
+      "Potete scrivere direttamente a me?\n\nGiulia\n\nDa: Brand News <news@brand.example>\nInviato: lunedì 16 novembre 2026 10:14\n"
+      "A: giulia.neri@studio-it6.example\nOggetto: Spring sale: 30% off everything\n",
+      to="Brand News <news@brand.example>", extra=[("In-Reply-To", "<%s.7c1e55aa@mta1.brand.example>" % ids(n)[0])])
+n = w2("reply-korean-hoesin-quotes-full")
+human(n, "a Korean reply (회신:)", "ko", "이지은 <jieun@hoesa-ko6.example>", "회신: Spring sale",
+      "안녕하세요,\n동료에게 전달했는데 이런 오류가 왔습니다: 552 5.2.2 Mailbox full\n확인 부탁드립니다.\n이지은 드림\n",
+      to="Brand News <news@brand.example>")
+n = w2("hosting-support-desk-quotes-error")
+human(n, "a hosting company's support desk (role address, no Re:)", "en", "Support <support@webhost6.example>",
+      "Ticket #88231: mail to your customer rejected",
+      "Hello,\n\nOur customer asked us to check why your mail is rejected. Our MX logged:\n\n"
+      "  550 5.7.1 <kate@customer6.example>: Recipient address rejected: Access denied\n\n"
+      "This is a local policy on the customer's side; please contact them directly.\n\nWebHost Support\n")
+n = w2("person-attaches-ndr-without-fwd")
+inner = plain(n, "MAILER-DAEMON@mx.partner6.example", "Undelivered Mail Returned to Sender",
+              PF_HEAD + "<finn@partner6.example>: host mx.partner6.example[203.0.113.8] said: 550 5.1.1 <finn@partner6.example>: "
+              "Recipient address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command)\n",
+              "finn@partner6.example", copy="rfc822")
+ct, body = multipart("mixed", [text_part("Hi, see the attached error, I think Finn's address is wrong in your list.\n\nRegards,\nAnna\n"),
+                               part("message/rfc822", inner)], "mix6_" + ids(n)[0])
+add(n, message([("Date", DATE), ("From", "Anna Berg <anna.berg@partner6.example>"), ("To", "Brand Support <support@brand.example>"),
+                ("Subject", "Error with your newsletter"), ("Message-ID", "<att1@partner6.example>")], ct, body),
+    [R("finn@partner6.example", "5.1.1", H, "user_unknown", "forwarded")], "a person attaching an NDR (no Fwd:)", "n/a", "en")
+
+# A bounce written by a small host's script, sent to the From address
+# without the copy (no VERP, no daemon name).
+n = w2("script-bounce-to-header-from-no-copy")
+add(n, message([("Date", DATE), ("From", "Mail System <mail@tinyhost6.example>"), ("To", "news@brand.example"),
+                ("Subject", "Message could not be delivered"), ("Message-ID", "<scr1@tinyhost6.example>")],
+               "text/plain; charset=us-ascii",
+               "Your message to jon@tinyhost6.example could not be delivered.\n\n550 5.1.1 jon@tinyhost6.example: no such user\n"),
+    [R("jon@tinyhost6.example", "5.1.1", H, "user_unknown", "user_unknown", has_ids=False)], "a hosting script's bounce to the From address", "n/a", "en")
+
+# Gateways and providers: more codes.
+W2GW = [
+    ("m365-5-7-606-banned-ip", "Exchange Online", "contoso6-example.mail.protection.outlook.com", "lee@contoso6.example",
+     "550 5.7.606 Access denied, banned sending IP [192.0.2.10]. To request removal from this list please visit "
+     "https://sender.office.com/ and follow the directions.", "5.7.606", PB, "blocked_ip", "policy_ip", "RCPT TO"),
+    ("m365-5-2-121-per-hour-receive-limit", "Exchange Online", "contoso6-example.mail.protection.outlook.com", "max@contoso6.example",
+     "550 5.2.121 Recipient's per hour message receive limit from specific sender exceeded. (RecipientThrottling)",
+     "5.2.121", RL, "rate_limited", "rate", "RCPT TO"),
+    ("m365-5-7-129-restricted-to-recipients", "Exchange Online", "contoso6-example.mail.protection.outlook.com", "board@contoso6.example",
+     "550 5.7.129 RESOLVER.RST.RestrictedToRecipientsPermission; not authorized to send to recipient because the sender "
+     "isn't on the recipient's list of senders to accept mail from", "5.7.129", PB, "posting_not_allowed", "group_permission", "RCPT TO"),
+    ("m365-4-4-316-connection-refused", "Exchange Online (relaying onward)", "eur03.outbound.protection.outlook.com", "ops@onprem6.example",
+     "451 4.4.316 Connection refused [Message=Socket error code 10061] [LastAttemptedServerName=mail.onprem6.example]",
+     "4.4.316", ST, "network_error", "network", "RCPT TO"),
+    ("gws-5-7-1-recipient-policy", "Google Workspace", "aspmx.l.google.com", "fin@rise6.example",
+     "550-5.7.1 The user or domain that you are sending to (or from) has a policy that\n550 5.7.1 prohibited the mail that you sent. "
+     "Please contact your domain administrator for further details. - gsmtp", "5.7.1", PB, "policy", "policy", "end of DATA"),
+    ("gmail-4-7-28-rate-limited", "Gmail", "gmail-smtp-in.l.google.com", "gus.h@gmail.com",
+     "421-4.7.28 [192.0.2.10] Our system has detected an unusual rate of unsolicited mail originating from your IP address.\n"
+     "421-4.7.28 To protect our users from spam, mail sent from your IP address has been temporarily rate limited.\n"
+     "421 4.7.28 https://support.google.com/mail/?p=UnsolicitedRateLimitError - gsmtp", "4.7.28", RL, "rate_limited", "rate_ip", "end of DATA"),
+    ("yahoo-554-30-size", "Yahoo", "mta7.am0.yahoodns.net", "hal@yahoo.com",
+     "554 30 Sorry, your message size exceeds 41943040 bytes.", "5.0.0", SB, "message_too_large", "size", "end of DATA"),
+    ("amavis-banned-attachment", "Zimbra (amavisd-new)", "mail.zimbra6.example", "ina@zimbra6.example",
+     "554 5.7.0 Reject, id=12345-03 - BANNED: P=p003,L=1,M=multipart/mixed | P=p002,L=1/2,M=application/x-msdownload,T=exe",
+     "5.7.0", SB, "blocked_content", "content", "end of DATA"),
+    ("fortimail-fortiguard-ip", "FortiMail", "fmx.fort6.example", "joy@fort6.example",
+     "550 5.7.1 Connection rejected by FortiGuard AntiSpam service: IP reputation 192.0.2.10", "5.7.1", PB, "blocked_ip",
+     "policy_ip", "connect"),
+    ("proofpoint-local-policy-violation", "Proofpoint", "mx0b-00192801.pphosted.com", "kai@insur6.example",
+     "550 5.7.0 Local Policy Violation", "5.7.0", PB, "policy", "policy", "RCPT TO"),
+    ("sophos-ip-blocklisted", "Sophos Email", "mx-01-eu-west-1.prod.hydra.sophos.com", "lou@school6.example",
+     "550 5.7.1 Sender IP 192.0.2.10 is on the Sophos blocklist. Please contact support.", "5.7.1", PB, "blocked_ip", "policy_ip", "connect"),
+    ("groupsio-awaiting-moderation-bounce-words", "Groups.io (reported by Postfix as a failure)", "mx.groups6.example", "club@groups6.example",
+     "550 5.7.1 Your message was rejected: you are not subscribed to this group", "5.7.1", PB, "posting_not_allowed", "group_permission", "end of DATA"),
+]
+for i, (n, fam, remote, addr, reply, st, cls, reason, kind, cmd) in enumerate(W2GW):
+    pf(w2(n), fam, remote, addr, reply, st, cls, reason, kind, cmd=cmd, headers_only=i % 2 == 0, gstatus=st)
+
+# Languages still outside (wave 2).
+W2LANG = [
+    ("sr-cyr-korisnik-ne-postoji", "sr", "utf-8", "Serbian ISP (Cyrillic)", "Порука није испоручена",
+     "Ваша порука није испоручена примаоцу:\n\n  marko@srmail6.example\n\nРазлог: Корисник не постоји.\n",
+     "marko@srmail6.example", H, "user_unknown", "language"),
+    ("is-postholf-fullt", "is", "iso-8859-1", "Icelandic ISP", "Ekki tókst að afhenda póst",
+     "Ekki tókst að afhenda póstinn til gudrun@ismail6.example: pósthólf viðtakanda er fullt.\n",
+     "gudrun@ismail6.example", MF, "mailbox_full", "language"),
+    ("ms-peti-mel-penuh", "ms", "utf-8", "Malaysian ISP", "Mesej tidak dapat dihantar",
+     "Mesej anda kepada aminah@mymail6.example tidak dapat dihantar kerana peti mel penerima penuh.\n",
+     "aminah@mymail6.example", MF, "mailbox_full", "language"),
+    ("sk-adresat-neexistuje", "sk", "iso-8859-2", "Slovak ISP", "Nedoručiteľná správa",
+     "Vašu správu sa nepodarilo doručiť adresátovi:\n\n  jozef@skmail6.example\n\nDôvod: Adresát neexistuje.\n",
+     "jozef@skmail6.example", H, "user_unknown", "language"),
+    ("fa-sandoogh-por", "fa", "utf-8", "Iranian host", "تحویل ناموفق",
+     "پیام شما به reza@irmail6.example تحویل داده نشد: صندوق پستی گیرنده پر است.\n",
+     "reza@irmail6.example", MF, "mailbox_full", "language"),
+    ("lv-lietotajs-neeksiste", "lv", "utf-8", "Latvian ISP", "Vēstule netika piegādāta",
+     "Jūsu vēstuli nevarēja piegādāt adresātam janis@lvmail6.example: lietotājs neeksistē.\n",
+     "janis@lvmail6.example", H, "user_unknown", "language"),
+    ("tr-ip-kara-listede", "tr", "iso-8859-9", "Turkish hosting", "İleti reddedildi",
+     "İletiniz deniz@firma-tr6.example adresine iletilemedi: gönderen sunucunun IP adresi kara listede.\n",
+     "deniz@firma-tr6.example", PB, "blocked_ip", "language"),
+]
+for i, (n, lang, cs, prov_, subj, text, addr, cls, reason, kind) in enumerate(W2LANG):
+    host = addr.split("@")[1]
+    copy = ["rfc822", "inline", "none"][i % 3]
+    local(w2(n), prov_, lang, "MAILER-DAEMON@mx.%s" % host, subj, text, addr, [R(addr, "", cls, reason, kind, has_ids=copy != "none")],
+          charset=cs, cte="quoted-printable" if i % 2 else "8bit", copy=copy)
+
+# Automatic mail: list holds and acknowledgements worded otherwise.
+auto(w2("groupsio-awaiting-moderation"), "Groups.io", "en", "Groups.io <noreply@groups.io>", "Your message is awaiting moderation",
+     "Your message to club@groups.io is awaiting moderation. You will be notified when it is approved or rejected.\n")
+auto(w2("listserv-held-for-approval"), "LISTSERV", "en", "LISTSERV@LISTS.UNI6.EXAMPLE", "Message held for approval",
+     "Your message to the NEWS list has been held for approval by the list editor. It will be distributed if approved.\n")
+auto(w2("left-company-polish"), "an auto-reply saying the person left (Polish)", "pl", "Tomasz <tomasz@firma-pl6.example>",
+     "Odpowiedź automatyczna: Spring sale", "Nie pracuję już w firmie. Proszę kierować korespondencję na biuro@firma-pl6.example.\n")
+auto(w2("ticket-zammad-german"), "Zammad (German)", "de", "Kundenservice <service@shop-de6.example>", "Ihre Anfrage [Ticket#1012345]",
+     "Guten Tag,\n\nIhre Anfrage ist bei uns eingegangen und wird unter der Ticketnummer 1012345 bearbeitet.\n",
+     extra=[("Auto-Submitted", "auto-generated"), ("X-Loop", "service@shop-de6.example")])
+auto(w2("vacation-ja-no-headers"), "an out-of-office without RFC 3834 headers (Japanese)", "ja", "佐藤 <sato@kaisha6.example>",
+     "不在のお知らせ", "誠に勝手ながら、12月14日まで休暇をいただいております。\n", charset="iso-2022-jp", cte="7bit", subj_charset="iso-2022-jp")
+
+# Structure.
+n = w2("dsn-failed-4xx-exim-retry-timeout")
+add(n, dsn(n, "Mail Delivery System <Mailer-Daemon@mail.host6.example>", "Mail delivery failed: returning message to sender",
+           EXIM_HEAD + "  val@slowmx6.example\n    retry timeout exceeded\n",
+           [rc("val@slowmx6.example", "failed", "4.0.0", "smtp; 451 4.4.0 Temporary server error", "dns; mx.slowmx6.example")],
+           "mail.host6.example"),
+    [R("val@slowmx6.example", "4.0.0", ST, "expired", "expired")], "Exim (DSN)", "4.97", "en")
+n = w2("postfix-delivery-temporarily-suspended")
+add(n, dsn(n, PF_FROM, "Delayed Mail (still being retried)",
+           "This is the mail system at host out.relay6.example.\n\n####################################################################\n"
+           "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n####################################################################\n\n"
+           "Your message could not be delivered for more than 4 hour(s).\nIt will be retried until it is 5 day(s) old.\n\n"
+           "<wyn@down6.example>: delivery temporarily suspended: connect to mx.down6.example[203.0.113.77]:25: Connection refused\n",
+           [rc("wyn@down6.example", "delayed", "4.4.1", "X-Postfix; delivery temporarily suspended: connect to mx.down6.example[203.0.113.77]:25: Connection refused")],
+           "out.relay6.example", headers_only=True),
+    [R("wyn@down6.example", "4.4.1", ST, "delayed", "delayed")], "Postfix", "3.8", "en")
+n = w2("bare-lf-sendmail-classic")
+add(n, ("From: Mail Delivery Subsystem <MAILER-DAEMON@old6.example>\nTo: %s@%s\nSubject: Returned mail: User unknown\nDate: %s\n\n"
+        "   ----- Transcript of session follows -----\n... while talking to mail.old6.example.:\n>>> RCPT To:<zora@old6.example>\n"
+        "<<< 550 <zora@old6.example>... User unknown\n550 <zora@old6.example>... User unknown\n\n   ----- Unsent message follows -----\n")
+    % (ids(n)[1], VERP_DOMAIN, DATE) + original(n, "zora@old6.example"),
+    [R("zora@old6.example", "", H, "user_unknown", "structure")], "Sendmail (no MIME, bare LF)", "8.9.3", "en", crlf_lines=False)
+n = w2("o365-tr-html-only-not-found")
+html = ("<html><body><p style=\"color:#C00000\"><b>İletiniz selin.k@belediye6.example adresine teslim edilemedi.</b></p>"
+        "<p>selin.k@belediye6.example, belediye6.example içinde bulunamadı.</p><hr><p><b>Yöneticiler için tanılama bilgileri:</b></p>"
+        "<p>Oluşturan sunucu: PR3PR02MB6123.eurprd02.prod.outlook.com</p><p>selin.k@belediye6.example<br>Uzak Sunucu şunu döndürdü: "
+        "'550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'</p></body></html>\n")
+ct, body = multipart("mixed", [part("text/html", enc_body(html, "utf-8", "base64"), "utf-8", "base64"),
+                               part("text/rfc822-headers", original(n, "selin.k@belediye6.example", headers_only=True))], "mix6_" + ids(n)[0])
+add(n, message(top(n, OUT_FROM % "belediye6.example", "Teslim Edilemedi: Spring sale"), ct, body),
+    [R("selin.k@belediye6.example", "5.1.10", H, "user_unknown", "user_unknown")], "Exchange Online", "2025", "tr")
+n = w2("dsn-status-part-as-text-plain-no-report-type")
+ct, body = multipart("report", [text_part("Delivery to the following recipient failed permanently:\n\n     xia@cnmail6.example\n"),
+                                part("text/plain", dsn_fields("relay6.example", [rc("xia@cnmail6.example", "failed", "5.2.2",
+                                                                                    "smtp; 552 5.2.2 mailbox full", "dns; mx.cnmail6.example")])),
+                                part("message/rfc822", original(n, "xia@cnmail6.example"))], "rep6_" + ids(n)[0], params="")
+add(n, message(top(n, "postmaster@relay6.example", "Delivery Status Notification (Failure)"), ct, body),
+    [R("xia@cnmail6.example", "5.2.2", MF, "mailbox_full", "structure")], "a gateway with a loose multipart/report", "n/a", "en")
 
 # ------------------------------------------------------------------ README
 README_HEAD = """# corpus6: returned mail written blind, with hand-written golden results
