@@ -163,7 +163,7 @@ type patterns struct {
 	fblSubject, autoSubject, htmlDrop, htmlBreak, htmlTag *regexp.Regexp
 	doubtTemp, doubtDNS, doubtSystem, footer, listSep     *regexp.Regexp
 	retryAdvice, expandedFrom, senderStage                *regexp.Regexp
-	mailFrom, inlineFrom, helpAddr                        *regexp.Regexp
+	mailFrom, inlineFrom, helpAddr, machineName           *regexp.Regexp
 }
 
 // New builds a Classifier: it compiles the rule table and the parsers'

@@ -16,14 +16,22 @@ import "testing"
 // blocked accounts in Hebrew, Ukrainian, Romanian, Hungarian and
 // Vietnamese (windows-1258) (7), delay notices in Swedish and Korean (2),
 // a text body labelled base64 (1), the IONOS sender DNS refusal (1).
-// After fixes by kind (kinds6_test.go), 1.0.
+// After fixes by kind (kinds6_test.go), 1.0. Wave 2 (34 messages, 34
+// results), written after those fixes with the rules read, scored 0.735
+// (25/34) on its first run, recall 25/26, no wrong suppression: list
+// holds worded "awaiting moderation" and "held for approval", amavis's
+// "BANNED:" read as an IP ban, Exchange Online's 5.2.121 per-hour
+// receive limit, Serbian (Cyrillic), Icelandic and Malay wordings, a
+// support desk (a role address) quoting a refusal, and a hosting
+// script's bounce with no copy, no VERP address and a personal-looking
+// address. After fixes, 191/191.
 const corpus6MinAccuracy = 0.95
 
 // corpus6MinRecall is the recipient recall below which TestCorpus6 fails.
 const corpus6MinRecall = 0.95
 
 // corpus6MinMessages keeps the corpus from shrinking by accident.
-const corpus6MinMessages = 150
+const corpus6MinMessages = 180
 
 // TestCorpus6 classifies every message of testdata/corpus6 against its
 // hand-written truth, with corpus2's tally, and fails below

@@ -45,6 +45,22 @@ var kinds6 = map[string][]kindCase{
 		{"554 عنوان IP الخاص بك مدرج في القائمة السوداء", PolicyBlocked, ReasonBlockedIP},
 		{"554 כתובת ה-IP שלך ברשימה שחורה", PolicyBlocked, ReasonBlockedIP},
 	},
+	"wave2-languages": {
+		{"550 Корисник не постоји", HardInvalidRecipient, ReasonUserUnknown},
+		{"Поштанско сандуче примаоца је пуно", SoftMailboxFull, ReasonMailboxFull},
+		{"Pósthólf viðtakanda er fullt", SoftMailboxFull, ReasonMailboxFull},
+		{"550 Notandi er ekki til", HardInvalidRecipient, ReasonUserUnknown},
+		{"Peti mel penerima penuh", SoftMailboxFull, ReasonMailboxFull},
+	},
+	"receive-limit": {
+		{"550 5.2.121 Recipient's per hour message receive limit from specific sender exceeded. (RecipientThrottling)", RateLimited, ReasonRateLimited},
+		{"550 5.2.122 The recipient has exceeded their receive limit: too many messages this hour was exceeded", RateLimited, ReasonRateLimited},
+		{"452 4.2.1 Receiving limit exceeded for this mailbox", RateLimited, ReasonRateLimited},
+	},
+	"amavis-banned": {
+		{"554 5.7.0 Reject, id=12345-03 - BANNED: P=p003,L=1,M=multipart/mixed | P=p002,L=1/2,M=application/x-msdownload,T=exe", SpamBlocked, ReasonBlockedContent},
+		{"554 5.7.0 Reject, id=31337-11 - banned: p=p004,L=1,M=application/zip", SpamBlocked, ReasonBlockedContent},
+	},
 	"account-blocked-ukrainian": {
 		{"Лист не доставлено: обліковий запис одержувача заблоковано", SoftTemporary, ReasonMailboxDisabled},
 		{"550 Поштову скриньку тимчасово заблоковано", SoftTemporary, ReasonMailboxDisabled},
@@ -110,6 +126,9 @@ func TestMessageKinds6Letters(t *testing.T) {
 		{"postmaster team of people", msg([]string{"From: Postmaster Team <postmaster-team@isp.example>", "To: deliverability@brand.example", "Subject: Delisting request resolved"},
 			"Hello,\n\nWe removed 192.0.2.10. Your earlier error was:\n  554 5.7.1 Client host [192.0.2.10] blocked using rbl.isp.example\n\nRegards\n"),
 			"", Other, ReasonUnclassified},
+		{"support desk (role address)", msg([]string{"From: Support <support@webhost.example>", "To: support@brand.example", "Subject: Ticket #88231: mail rejected"},
+			"Our MX logged:\n  550 5.7.1 <kate@customer.example>: Recipient address rejected: User unknown\nPlease contact them directly.\n"),
+			"", Other, ReasonUnclassified},
 		// Controls: the same words sent to the VERP address, or with the
 		// returned copy, are a bounce.
 		{"bounce from a plain address to VERP", msg([]string{"From: Mail Gateway <gateway@corp.example>", "To: b.tok123456@bounces.brand.example", "Subject: Problem with your message"},
@@ -118,6 +137,9 @@ func TestMessageKinds6Letters(t *testing.T) {
 		{"bounce from a plain address with the copy", msg([]string{"From: Mail Gateway <gateway@corp.example>", "To: news@brand.example", "Subject: Problem with your message"},
 			"550 5.1.1 <tom@corp.example>: Recipient address rejected: User unknown\n\n"+strings.Replace(kinds6Orig, "%s", "tom@corp.example", 1)),
 			"tom@corp.example", HardInvalidRecipient, ReasonUserUnknown},
+		{"mail software's name, no VERP, no copy", msg([]string{"From: Mail System <mail@tiny.example>", "To: news@brand.example", "Subject: Message could not be delivered"},
+			"Your message to jon@tiny.example could not be delivered.\n\n550 5.1.1 jon@tiny.example: no such user\n"),
+			"jon@tiny.example", HardInvalidRecipient, ReasonUserUnknown},
 	})
 }
 
@@ -166,6 +188,10 @@ func TestMessageKinds6Automatic(t *testing.T) {
 			"", AutoReply, ReasonAutoReply},
 		kinds6Case{"sympa forwarded to editor (fr)", auto("sympa@listes.example", "Message soumis à modération",
 			"Votre message pour la liste annonces@listes.example a été transmis au(x) modérateur(s) de la liste.\n"), "", AutoReply, ReasonAutoReply},
+		kinds6Case{"groups.io awaiting moderation", auto("Groups.io <noreply@groups.io>", "Your message is awaiting moderation",
+			"Your message to club@groups.io is awaiting moderation.\n"), "", AutoReply, ReasonAutoReply},
+		kinds6Case{"listserv held for approval", auto("LISTSERV@LISTS.UNI.EXAMPLE", "Message held for approval",
+			"Your message to the NEWS list has been held for approval by the list editor.\n"), "", AutoReply, ReasonAutoReply},
 		kinds6Case{"sympa forwarded to editor (en)", auto("sympa@lists.example", "Message for list news",
 			"Your message for list news@lists.example has been forwarded to editor(s) for approval.\n"), "", AutoReply, ReasonAutoReply},
 	)

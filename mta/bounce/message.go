@@ -251,8 +251,9 @@ func (c *Classifier) recognise(e *entity, depth int, head string, dsnRcpts []hea
 }
 
 // personal reports a person's letter rather than a machine's notice:
-// sent from a person's address (not a mailer daemon, no-reply or role
-// account: the address decides, as "Postmaster Team" may be people), with
+// sent from an address people write from (not a mailer daemon or a
+// no-reply address; a support or abuse desk is people too; the address
+// decides, as "Postmaster Team" may be people), with
 // no Exim failure header, no report, no returned copy, and not to
 // sluice's VERP address, where every bounce of its mail goes (the
 // envelope sender, RFC 5321 §4.5.5). Customers, admins and list
@@ -263,13 +264,14 @@ func (c *Classifier) personal(e *entity) bool {
 	if e.ours || e.top.get("x-failed-recipients") != "" || e.reportType != "" {
 		return false
 	}
-	a := c.re.addr.FindString(c.decodeWords(e.top.get("from")))
-	if a == "" {
+	from := c.decodeWords(e.top.get("from"))
+	a := c.re.addr.FindString(from)
+	if a == "" || c.re.machineName.MatchString(strings.Replace(from, a, "", 1)) {
 		return false
 	}
 	a = cleanAddr(a)
 	local, _, _ := strings.Cut(a, "@")
-	return !c.re.daemon.MatchString("<"+a+">") && !c.re.noreply.MatchString(local) && !c.re.role.MatchString(local)
+	return !c.re.daemon.MatchString("<"+a+">") && !c.re.noreply.MatchString(local)
 }
 
 // inner classifies attached messages, for bounces forwarded as an

@@ -72,6 +72,10 @@ func compilePatterns() patterns {
 		// sent to: Exim's "x@int\n  (generated from y@ext)", Postfix's
 		// "<x@int> (expanded from <y@ext>)".
 		expandedFrom: m(`(?i)<?(` + addrPattern + `)>?[ \t]*\r?\n?[ \t]*\((?:generated|expanded) from:?[ \t]*<?(` + addrPattern + `)>?\)`),
+		// The display name of mail software rather than of people
+		// ("Mail System <mail@host>"): "postmaster" is left out, as a
+		// "Postmaster Team" may be people.
+		machineName: m(`(?i)\bmail(?:er)?[ -]?(?:delivery )?(?:system|subsystem|service|server|gateway|daemon|robot)\b|\bmailer\b|\bdelivery (?:system|service|status|notification)|\bmail (?:administrator|transport)|\bsystem administrator\b`),
 		// A reply to MAIL FROM (Postfix's "in reply to MAIL FROM
 		// command", Exim's "after MAIL FROM:<…>"): given before any
 		// recipient was named, it cannot say one is dead.

@@ -181,7 +181,7 @@ func rateRules() []rule {
 			match:   `(?:sending|daily|hourly|outbound|message|recipient) (?:quota|limit) (?:exceeded|reached)|(?:daily|hourly) (?:user )?sending (?:quota|limit)`,
 			example: "550 5.4.5 Daily user sending quota exceeded."},
 		{name: "frequency", class: RateLimited, reason: ReasonRateLimited,
-			match:   `frequen(?:cy|t)|per[- ](?:ip|host|sender|connection) (?:limit|rate|quota)|(?:connection|message|sending|recipient)s? limit (?:for|per|exceeded|reached)|limit (?:exceeded|reached) for (?:this |your )?(?:ip|host)|\bmax(?:imum)? (?:[\w-]+ ){1,4}per (?:hour|minute|day)\b|\bper (?:hour|minute|day) (?:limit|quota)|relay quota|quota(?:[^.\n]|\.\S){0,20}\b(?:relay|relaying|sending|outbound|submission|per ip)\b|\b(?:relay|relaying|sending|outbound|submission)\b(?:[^.\n]|\.\S){0,20}quota`,
+			match:   `frequen(?:cy|t)|per[- ](?:ip|host|sender|connection) (?:limit|rate|quota)|(?:connection|message|sending|recipient)s? limit (?:for|per|exceeded|reached)|limit (?:exceeded|reached) for (?:this |your )?(?:ip|host)|\bmax(?:imum)? (?:[\w-]+ ){1,4}per (?:hour|minute|day)\b|\bper (?:hour|minute|day) (?:limit|quota)|\bper (?:hour|minute|day) (?:message )?(?:receive|send|sending|delivery) (?:limit|quota)|\b(?:receive|receiving) (?:limit|quota)(?:[^.\n]|\.\S){0,40}exceeded|relay quota|quota(?:[^.\n]|\.\S){0,20}\b(?:relay|relaying|sending|outbound|submission|per ip)\b|\b(?:relay|relaying|sending|outbound|submission)\b(?:[^.\n]|\.\S){0,20}quota`,
 			example: "450 4.7.1 Connection frequency limited for 192.0.2.10, try again later"},
 		{name: "unsolicited-rate", class: PolicyBlocked, reason: ReasonBlockedIP, when: permanent,
 			match:   `(?:unusual|high|suspicious|increased|large) (?:rate|volume|amount|number) of (?:unsolicited|spam|bulk|suspicious|junk)`,
@@ -217,7 +217,7 @@ func contentRules() []rule {
 		// Words, attachments or links a filter bans are the content, not
 		// the sending host that reputation below would read in "banned".
 		{name: "banned-content", class: SpamBlocked, reason: ReasonBlockedContent,
-			match:   `\b(?:banned|prohibited|forbidden|disallowed|blacklisted|restricted) (?:words?|phrases?|terms?|expressions?|keywords?|content|attachments?|files?|file ?types?|file ?names?|extensions?|urls?|links?)\b|\bcontains? (?:an? )?(?:banned|prohibited|forbidden|disallowed)\b`,
+			match:   `\b(?:banned|prohibited|forbidden|disallowed|blacklisted|restricted) (?:words?|phrases?|terms?|expressions?|keywords?|content|attachments?|files?|file ?types?|file ?names?|extensions?|urls?|links?)\b|\bcontains? (?:an? )?(?:banned|prohibited|forbidden|disallowed)\b|\bid=[\w-]+ - banned\b|\bbanned: p=p\d`,
 			example: "554 5.7.1 This message has been blocked because it contains a banned word"},
 		// The sending domain's standing (not the IP's): a new source
 		// address does not help, and must not be marked.
