@@ -91,6 +91,9 @@ type Options struct {
 	suppFilterSyncMax, suppFilterMin int
 	// lazyWait overrides lazyWait (tests).
 	lazyWait time.Duration
+	// prefetched, when set, is told how many bytes Open's prefetch read
+	// (tests).
+	prefetched func(n int64)
 }
 
 // dueSooner tells Options.OnDue that mail may be due now.
@@ -190,12 +193,14 @@ func Open(path string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("queue: create spool dir: %w", err)
 	}
+	stopPrefetch := prefetch(path, opts.prefetched)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:         2 * time.Second, // another process holds the lock
 		FreelistType:    bolt.FreelistMapType,
 		NoFreelistSync:  true,
 		InitialMmapSize: opts.InitialMmapSize,
 	})
+	stopPrefetch()
 	if err != nil {
 		return nil, fmt.Errorf("queue: open %s: %w", path, err)
 	}
