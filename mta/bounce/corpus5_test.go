@@ -19,9 +19,11 @@ import "testing"
 // RFC 3834 headers under a bracketed subject, Japanese "容量が不足", Exim's
 // "(generated from …)" alias, an RFC 5965 report without Original-Rcpt-To
 // (its truth revised: mta/inbound resolves the copy's To itself) and a
-// postmaster desk's human reply quoting an old refusal (still a miss:
-// from "Postmaster", it reads as a bounce naming nobody). After fixes,
-// 156/157.
+// postmaster desk's human reply quoting an old refusal (from
+// "Postmaster Team", it read as a bounce naming nobody). After fixes,
+// 156/157; 157/157 since session 7 read a person's letter (an address
+// people write from, no returned copy, not to the VERP address) as no
+// bounce (corpus6_test.go).
 const corpus5MinAccuracy = 0.95
 
 // corpus5MinRecall is the recipient recall below which TestCorpus5 fails.
