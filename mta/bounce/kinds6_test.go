@@ -230,6 +230,17 @@ func TestMessageKinds6Structure(t *testing.T) {
 				"--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; relay.example\n\nFinal-Recipient: rfc822; hello@cafe.example\nAction: failed\nStatus: 5.1.1\n"+
 				"Diagnostic-Code: smtp; 550 5.1.1 No such user\n--B--\n"),
 			"hello@cafe.example", PolicyBlocked, ReasonBlockedSender},
+		{"exim reply to pipelined MAIL FROM", bounce("Mail Delivery System <Mailer-Daemon@mx.example>", "Mail delivery failed: returning message to sender",
+			"This message was created automatically by mail delivery software.\n\n  nils@club.example\n    host mx.club.example [203.0.113.44]\n"+
+				"    SMTP error from remote mail server after pipelined MAIL FROM:<b.tok123456@bounces.brand.example> SIZE=4120:\n    550 Requested action not taken: mailbox unavailable\n",
+			"X-Failed-Recipients: nils@club.example"),
+			"nils@club.example", PolicyBlocked, ReasonBlockedSender},
+		{"Greek permanent failure is no delay", bounce("MAILER-DAEMON@mx.gr.example", "Αποτυχία παράδοσης",
+			"Το μήνυμα δεν έχει παραδοθεί στον nikos@gr.example: Ο χρήστης δεν υπάρχει.\n"),
+			"nikos@gr.example", HardInvalidRecipient, ReasonUserUnknown},
+		{"Greek delay", bounce("MAILER-DAEMON@mx.gr.example", "Καθυστέρηση παράδοσης",
+			"Το μήνυμα προς eleni@gr.example δεν έχει ακόμη παραδοθεί.\n"),
+			"eleni@gr.example", SoftTemporary, ReasonDelayed},
 		{"text labelled base64", bounce("MAILER-DAEMON@q.example", "failure notice",
 			"Hi. This is the qmail-send program at q.example.\nI'm afraid I wasn't able to deliver your message to the following addresses.\n\n<fay@q.example>:\nSorry, no mailbox here by that name. (#5.1.1)\n",
 			"MIME-Version: 1.0", "Content-Type: text/plain", "Content-Transfer-Encoding: base64"),
