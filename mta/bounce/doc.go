@@ -89,6 +89,15 @@
 // (Exim, Exchange), never a neighbour's reply. Recipients listed on one line, named only in prose or
 // only in the subject are found too.
 //
+// A person's letter is no bounce whatever SMTP reply it quotes ("I got
+// this back: 550 5.1.1 <tom@…> User unknown"): mail from an address
+// people write from (not a mailer daemon, a no-reply address or mail
+// software's display name), with no returned copy and not sent to
+// sluice's VERP address, where every bounce of its mail goes. A reply to
+// MAIL FROM (before any recipient was named) never says a recipient is
+// dead: it refuses the sender. Decoded text is composed (NFC) before the
+// rules read it, so Vietnamese in windows-1258 and decomposed UTF-8 match.
+//
 // A bounce's failed recipients are never the returned message's own
 // sender (attached or quoted inline, as an Exim sender-verify callout
 // quotes it), nor an address the text offers for help ("please contact
