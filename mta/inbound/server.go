@@ -60,11 +60,19 @@ type ServerConfig struct {
 	// after them gets 421 4.7.0 and the close, and the client reconnects
 	// (default DefaultMaxMessages; negative: no cap).
 	MaxMessages int
+	// MaxRecipients caps the RCPTs of one transaction (452 4.5.3 past
+	// it; RFC 5321 §4.5.3.1.10) and is advertised as LIMITS RCPTMAX
+	// (RFC 9422). A return is stored once per recipient: a stranger's
+	// one 10 MiB message to 50 spellings of fbl@ and postmaster@ was
+	// 500 MB of spool. Returns come one recipient to a message (a DSN
+	// to its VERP address, a report to fbl@). Default
+	// DefaultMaxRecipients.
+	MaxRecipients int
 }
 
 // The inbound MX's defaults for ServerConfig.MaxCommands and MaxMessages.
-// A message takes about 55 command lines at most here (EHLO, STARTTLS,
-// EHLO, MAIL, 50 RCPT, DATA) and a BDAT client one more line per chunk,
+// A message takes about 15 command lines at most here (EHLO, STARTTLS,
+// EHLO, MAIL, 10 RCPT, DATA) and a BDAT client one more line per chunk,
 // so 1,000 lines between messages leave a real MTA a wide margin (10
 // MiB in chunks of 10 KiB) while bounding a flood (20,000 pipelined
 // NOOPs were answered); Postfix cuts after 100 junk commands
@@ -73,7 +81,15 @@ type ServerConfig struct {
 const (
 	DefaultMaxCommands = 1000
 	DefaultMaxMessages = 1000
+	// DefaultMaxRecipients is ServerConfig.MaxRecipients when 0.
+	DefaultMaxRecipients = 10
 )
+
+// roleKeep is how much of a message to a role mailbox (postmaster,
+// abuse) or to a mailto unsubscribe address is stored: the worker reads
+// only its header (the subject it logs) or nothing at all (the
+// unsubscribe is its address), so a large body must not cost spool.
+const roleKeep = 64 << 10
 
 // Backend is the go-smtp backend of the inbound MX. It answers quickly:
 // RCPT checks only the domain and the token's signature; DATA stores the
@@ -97,6 +113,9 @@ func NewBackend(cfg ServerConfig) *Backend {
 	if cfg.MaxMessages == 0 {
 		cfg.MaxMessages = DefaultMaxMessages
 	}
+	if cfg.MaxRecipients <= 0 {
+		cfg.MaxRecipients = DefaultMaxRecipients
+	}
 	return &Backend{cfg: cfg}
 }
 
@@ -105,7 +124,7 @@ func (b *Backend) NewServer(log smtp.Logger) *smtp.Server {
 	s := smtp.NewServer(b)
 	s.Domain = b.cfg.Hostname
 	s.MaxMessageBytes = 10 << 20
-	s.MaxRecipients = 50
+	s.MaxRecipients = b.cfg.MaxRecipients
 	s.ReadTimeout, s.WriteTimeout = 2*time.Minute, 2*time.Minute
 	s.EnableSMTPUTF8 = true
 	s.ErrorLog = log
@@ -139,7 +158,19 @@ type session struct {
 	rcpts    []string
 }
 
-func (s *session) Reset()        { s.from, s.rcpts = "", nil }
+func (s *session) Reset() { s.from, s.rcpts = "", nil }
+
+// add records an accepted recipient once: the same mailbox written
+// twice (any case, a trailing dot) is stored once.
+func (s *session) add(to string) {
+	k := strings.ToLower(strings.TrimSuffix(to, "."))
+	for _, r := range s.rcpts {
+		if strings.ToLower(strings.TrimSuffix(r, ".")) == k {
+			return
+		}
+	}
+	s.rcpts = append(s.rcpts, to)
+}
 func (s *session) Logout() error { return nil }
 
 // Mail starts a transaction, unless the connection has had MaxMessages:
@@ -159,7 +190,7 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 // server to accept (case-insensitively).
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if strings.EqualFold(to, "postmaster") {
-		s.rcpts = append(s.rcpts, to)
+		s.add(to)
 		return nil
 	}
 	local, domain, ok := splitAddr(to)
@@ -178,7 +209,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	case !s.b.fbl(local) && !roleMailbox(local):
 		return errNoUser
 	}
-	s.rcpts = append(s.rcpts, to)
+	s.add(to)
 	return nil
 }
 
@@ -193,7 +224,7 @@ func (s *session) Data(r io.Reader) error {
 		return err
 	}
 	for _, rcpt := range s.rcpts {
-		ret := &queue.Return{From: s.from, Rcpt: rcpt, Received: s.b.cfg.Now(), Data: data}
+		ret := &queue.Return{From: s.from, Rcpt: rcpt, Received: s.b.cfg.Now(), Data: s.b.kept(rcpt, data)}
 		if err := s.b.cfg.Inbox.AddReturn(context.Background(), ret); err != nil {
 			s.b.cfg.Logger.Error("inbound: storing return failed", "err", err)
 			return errStore
@@ -205,6 +236,18 @@ func (s *session) Data(r io.Reader) error {
 		f()
 	}
 	return nil
+}
+
+// kept is what is stored of data for rcpt: at most roleKeep bytes for a
+// role mailbox or a mailto unsubscribe (whose returns the worker does not
+// classify), all of it for the rest.
+func (b *Backend) kept(rcpt string, data []byte) []byte {
+	local, _, _ := splitAddr(rcpt)
+	role := strings.EqualFold(rcpt, "postmaster") || roleMailbox(local) && !b.fbl(local) || hasPrefixFold(local, "u.")
+	if role && len(data) > roleKeep {
+		return data[:roleKeep]
+	}
+	return data
 }
 
 func (b *Backend) ours(domain string) bool {
