@@ -26,6 +26,8 @@
 #
 # Usage: bash bench/drain.sh                     # N=100000 SHAPES="restart resume retry"
 #        N=1000000 SHAPES=restart COLD=1 bash bench/drain.sh   # a million deep, page cache dropped (root)
+#        N=1000000 SHAPES=restart COLD=1 CRASHED=1 bash bench/drain.sh   # the same after a crash:
+#            the spool left as kill -9 leaves it (bench/cmd/coldopen -stale: no freelist written)
 #        SHAPES="spread slow spread slow" bash bench/drain.sh  # fast sites behind slow sites (interleaved rounds)
 #        BINS="old=/tmp/old/sluice new=bench/out/sluice" SHAPES="spread slow spread slow" bash bench/drain.sh
 set -euo pipefail
@@ -34,6 +36,7 @@ SIZE=${SIZE:-1024}
 SHAPES=${SHAPES:-"restart resume retry"}
 RETRY_IN=${RETRY_IN:-15s}
 COLD=${COLD:-0}
+CRASHED=${CRASHED:-0}
 DOMAINS=${DOMAINS:-1000}
 SLOW=${SLOW:-5}
 SLOW_N=${SLOW_N:-20000}
@@ -45,9 +48,10 @@ if [[ ${BUILD:-1} == 1 ]]; then # BUILD=0: use the binaries already in bench/out
 	go build -o "$OUT/sluice" ./cmd/sluice
 	go build -o "$OUT/deepspool" ./bench/cmd/deepspool
 	go build -o "$OUT/drainbench" ./bench/cmd/drainbench
+	go build -o "$OUT/coldopen" ./bench/cmd/coldopen
 fi
 BINS=${BINS:-"now=$OUT/sluice"}
-echo "drain.sh: $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD)$(git diff --quiet || echo +dirty) N=$N SIZE=$SIZE; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "drain.sh: $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD)$(git diff --quiet || echo +dirty) N=$N SIZE=$SIZE COLD=$COLD CRASHED=$CRASHED; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 run_shape() {
 	work=$(mktemp -d /var/tmp/sluice-drain.XXXXXX)
 	args=()
@@ -78,6 +82,9 @@ run_shape() {
 	resume) bench+=(-resume domain:d0.deep.test) ;;
 	retry) bench+=(-due-at "$(sed -n 's/^due_unix_ns=//p' <<<"$fill")") ;;
 	esac
+	if [[ $CRASHED == 1 ]]; then
+		"$OUT/coldopen" -spool "$work/data/spool.db" -stale
+	fi
 	if [[ $COLD == 1 ]]; then
 		sync
 		echo 3 >/proc/sys/vm/drop_caches
