@@ -268,6 +268,16 @@ type rewriter struct {
 	pixel      []byte // the pixel tag, made on first use
 	pixelAdded bool
 	reencoded  int
+	texts      int // text parts taken for rewriting (maxTexts)
+}
+
+// takeText counts a text part to rewrite; false past maxTexts.
+func (r *rewriter) takeText() bool {
+	if r.texts >= maxTexts {
+		return false
+	}
+	r.texts++
+	return true
 }
 
 // entity rewrites entity e, whose media type is def when it has no
@@ -289,9 +299,9 @@ func (r *rewriter) entity(e *entity, def string, depth int) (body []byte, qp boo
 	case strings.HasPrefix(typ, "multipart/"):
 		body, err := r.multipartEntity(e, typ, params["boundary"], cte, depth)
 		return body, false, err
-	case typ == "text/html":
+	case typ == "text/html" && r.takeText():
 		return r.text(e, true, params["charset"], cte)
-	case typ == "text/plain" && r.clicks && r.opts.TrackText:
+	case typ == "text/plain" && r.clicks && r.opts.TrackText && r.takeText():
 		return r.text(e, false, params["charset"], cte)
 	}
 	return nil, false, nil

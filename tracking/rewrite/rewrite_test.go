@@ -482,3 +482,30 @@ func TestOverlongLinkLeftUntracked(t *testing.T) {
 		t.Errorf("the long link is in the output %d times, want 2 (text and HTML, untouched)", n)
 	}
 }
+
+// TestTextPartsBounded: a message of more text parts than maxTexts has
+// only the first maxTexts rewritten; the rest are copied untouched, their
+// links untracked (each part rewritten costs a tokenizer per recipient's
+// copy: 150,000 tiny HTML parts in a 10.8 MB message allocated 1.6 GB).
+func TestTextPartsBounded(t *testing.T) {
+	t.Parallel()
+	const parts = maxTexts + 50
+	var b strings.Builder
+	b.WriteString("Content-Type: multipart/mixed; boundary=B\r\n\r\n")
+	for i := range parts {
+		fmt.Fprintf(&b, "--B\r\nContent-Type: text/html\r\n\r\n<a href=\"https://a.example/%d\">x</a>\r\n", i)
+	}
+	b.WriteString("--B--\r\n")
+	out, res, err := Message([]byte(b.String()), testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Links) != maxTexts {
+		t.Errorf("%d links tracked, want %d (one per rewritten part)", len(res.Links), maxTexts)
+	}
+	for i := maxTexts; i < parts; i++ {
+		if !bytes.Contains(out, fmt.Appendf(nil, `<a href="https://a.example/%d">`, i)) {
+			t.Fatalf("part %d was rewritten", i)
+		}
+	}
+}
