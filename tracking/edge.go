@@ -184,7 +184,7 @@ type Stats struct {
 	EventDropped   uint64 // [event_dropped] events the Recorder refused
 	BadUnsubscribe uint64 // [bad_unsubscribe] unsubscribe POSTs refused (400): not List-Unsubscribe=One-Click
 	ConnRefused    uint64 // [conn_refused] connections refused at accept: over MaxConnsPerAddr
-	Repeats        uint64 // [repeat] opens and clicks served but not recorded: repeated within RepeatWindow
+	Repeats        uint64 // [repeat] opens, clicks and one-click unsubscribes served but not recorded: repeated within RepeatWindow, or (unsubscribes) already in force
 }
 
 // Edge is the tracking edge. Create it with New; it is safe for concurrent

@@ -368,3 +368,67 @@ func TestMaskedAddresses(t *testing.T) {
 		}
 	}
 }
+
+// lookupSuppressor is a suppressor that can be asked first, as
+// queue.Store can: marketing is blocked once a suppression was written.
+type lookupSuppressor struct{ *suppressor }
+
+func (l lookupSuppressor) SuppressedFor(tenant, addr string, st queue.Stream) (string, bool) {
+	calls, done := l.snapshot()
+	for _, c := range calls[:done] {
+		if c.Tenant == tenant && c.Addr == addr && c.Scope.Blocks(st) {
+			return c.Reason, true
+		}
+	}
+	return "", false
+}
+
+// TestUnsubscribeReplayRecordedOnce: one one-click link POSTed again and
+// again (a retrying client, or a stranger holding the link: 2,000 POSTs a
+// second from one connection were 2,000 unsubscribe events, webhook calls
+// and spool commits, live) is answered done every time but recorded once:
+// nothing is written when the Suppressor can say the recipient is already
+// unsubscribed, and the event is recorded once per RepeatWindow when it
+// cannot.
+func TestUnsubscribeReplayRecordedOnce(t *testing.T) {
+	t.Parallel()
+	post := func(te *testEdge, tok string) {
+		t.Helper()
+		body, ct := oneClickForm()
+		if resp, page := te.do(t, http.MethodPost, "/u/"+tok, body, "Content-Type", ct); resp.StatusCode != http.StatusOK ||
+			!strings.Contains(page, "You are unsubscribed") {
+			t.Fatalf("status %d: %s", resp.StatusCode, page)
+		}
+	}
+	claims := token.Claims{Kind: token.Unsubscribe, Rcpt: 2, Addr: "John.Doe@Example.com"}
+
+	ls := lookupSuppressor{&suppressor{}}
+	te := newEdge(t, func(c *tracking.Config) { c.Suppressor = ls })
+	tok := te.seal(t, claims)
+	for range 20 {
+		post(te, tok)
+	}
+	if calls, _ := ls.snapshot(); len(calls) != 1 {
+		t.Errorf("with a lookup: %d suppressions written, want 1", len(calls))
+	}
+	if evs := te.rec.events(); len(evs) != 1 {
+		t.Errorf("with a lookup: %d events, want 1", len(evs))
+	}
+
+	te = newEdge(t, nil) // a Suppressor that cannot be asked (a standalone edge's)
+	tok = te.seal(t, claims)
+	for range 20 {
+		post(te, tok)
+	}
+	if evs := te.rec.events(); len(evs) != 1 {
+		t.Errorf("without a lookup: %d events, want 1 per window", len(evs))
+	}
+	te.clock.Add(10 * time.Second)
+	post(te, tok)
+	if evs := te.rec.events(); len(evs) != 2 {
+		t.Errorf("without a lookup, after the window: %d events, want 2", len(evs))
+	}
+	if st := te.edge.Stats(); st.Unsubscribes != 2 {
+		t.Errorf("stats %+v, want 2 unsubscribes", st)
+	}
+}
