@@ -210,6 +210,8 @@ func TestPolicyReturnNeedsQuorumOfMailboxes(t *testing.T) {
 		block(t, "one@gmail.test", "src-a1", "gmail")
 	}
 	block(t, "ONE@gmail.test", "src-a1", "gmail")   // the same mailbox
+	block(t, "one+2@gmail.test", "src-a1", "gmail") // and again: a subaddress
+	block(t, "o.n.e@gmail.test", "src-a1", "gmail") // dots ignored
 	block(t, "two@other.test", "src-a1", "other")   // another site
 	block(t, "three@gmail.test", "src-a2", "gmail") // another source
 	if n := fed(); n != 0 {
