@@ -48,7 +48,7 @@ func TestReplayedReturnsCountOnce(t *testing.T) {
 func TestReturnsCountOncePerMailbox(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, Config{}, domains("yahoo.com")) // a receiver with a feedback loop: complaints count
-	spellings := []string{"dup@r.test", "DUP@r.test", "dup@R.TEST.", "Dup@r.test", "dup@r.test"}
+	spellings := []string{"dup@r.test", "DUP@r.test", "dup@R.TEST.", "Dup+1@r.test", "dup+news@r.test"}
 	f.g.d.Addresses = func(msg uint64, _ uint32) (string, bool) {
 		if msg >= 100 && msg < 200 {
 			return spellings[msg%uint64(len(spellings))], true

@@ -386,9 +386,10 @@ func (g *Guard) counters(it *item, cs []counter) []counter {
 	return cs
 }
 
-// address is the canonical address (queue.NormalizeAddr) of it's
-// recipient when cs holds a per-address count and Deps.Addresses knows
-// it, else "". Deliveries, the bulk of the feed, look nothing up.
+// address is the canonical address (queue.NormalizeAddr, without a
+// subaddress: see mailbox) of it's recipient when cs holds a per-address
+// count and Deps.Addresses knows it, else "". Deliveries, the bulk of the
+// feed, look nothing up.
 func (g *Guard) address(it *item, cs []counter) string {
 	if g.d.Addresses == nil || it.msg == 0 {
 		return ""
@@ -396,12 +397,26 @@ func (g *Guard) address(it *item, cs []counter) string {
 	for _, c := range cs {
 		if perAddress(c) {
 			if a, ok := g.d.Addresses(it.msg, it.rcpt); ok {
-				return queue.NormalizeAddr(a)
+				return mailbox(queue.NormalizeAddr(a))
 			}
 			return ""
 		}
 	}
 	return ""
+}
+
+// mailbox is the mailbox a canonical address reaches: its local part cut
+// at the first "+" (RFC 5233 subaddress; Gmail, Outlook.com, iCloud,
+// Fastmail deliver x+anything@ to x@). One person subscribed as x+1@,
+// x+2@ and x+3@ at a receiver with a feedback loop complained three times
+// (its own VERP address in each copy) and counted three complaints:
+// three are the pause threshold of a thousand messages (redteam3).
+func mailbox(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if i := strings.IndexByte(addr, '+'); i > 0 && i < at {
+		return addr[:i] + addr[at:]
+	}
+	return addr
 }
 
 // classCounter is the count a bounce class adds (mta/bounce's classes):
