@@ -52,6 +52,11 @@ type dataReader struct {
 	r     *bufio.Reader
 	state int
 
+	// c and read let a large message grow the connection's read buffer
+	// (sluice: Conn.growReader); c is nil once grown or when not served.
+	c    *Conn
+	read int64
+
 	limited bool
 	n       int64 // Maximum bytes remaining
 }
@@ -59,6 +64,7 @@ type dataReader struct {
 func newDataReader(c *Conn) *dataReader {
 	dr := &dataReader{
 		r: c.text.R,
+		c: c,
 	}
 
 	if c.server.MaxMessageBytes > 0 {
@@ -93,6 +99,10 @@ func (r *dataReader) Read(b []byte) (n int, err error) {
 		stateEOF              // reached .\r\n end marker line
 	)
 	for n < len(b) && r.state != stateEOF {
+		if r.c != nil && r.read+int64(n) >= growAfter && r.r.Buffered() == 0 {
+			r.r = r.c.growReader()
+			r.c = nil
+		}
 		if r.state == stateData {
 			// Mid-line: copy everything buffered at once, through line
 			// ends that change nothing (CR LF then a byte that is neither
@@ -173,5 +183,6 @@ func (r *dataReader) Read(b []byte) (n int, err error) {
 	if r.limited {
 		r.n -= int64(n)
 	}
+	r.read += int64(n)
 	return
 }
