@@ -53,13 +53,19 @@ func parseArgs(s string) (map[string]string, error) {
 	argMap := map[string]string{}
 	for _, arg := range strings.Fields(s) {
 		m := strings.Split(arg, "=")
-		switch len(m) {
-		case 2:
-			argMap[strings.ToUpper(m[0])] = m[1]
-		case 1:
-			argMap[strings.ToUpper(m[0])] = ""
-		default:
+		if len(m) > 2 {
 			return nil, fmt.Errorf("failed to parse arg string: %q", arg)
+		}
+		// A keyword given twice (SIZE=1 SIZE=99999999, two ENVIDs) is
+		// ambiguous: refused rather than letting the last one win
+		// (sluice; RFC 5321 §4.1.2 gives each esmtp-keyword one value).
+		k := strings.ToUpper(m[0])
+		if _, dup := argMap[k]; dup {
+			return nil, fmt.Errorf("duplicate parameter %q", k)
+		}
+		argMap[k] = ""
+		if len(m) == 2 {
+			argMap[k] = m[1]
 		}
 	}
 	return argMap, nil
