@@ -75,6 +75,37 @@ func TestDirectoryAuth(t *testing.T) {
 	}
 }
 
+// TestRevokedCredentialStopsOpenSession: a credential revoked (or its
+// tenant disabled) while a session authenticated with it is open stops
+// that session at its next MAIL, not only the next AUTH: 421 4.7.0, and
+// nothing more is queued. Before, the open session went on sending.
+func TestRevokedCredentialStopsOpenSession(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, Config{})
+	hash, err := bcrypt.GenerateFromPassword([]byte("dir-secret"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dyn := &Tenant{Name: "acme", SenderDomains: []string{"acme.example"}}
+	dir := &mapDirectory{users: map[string]dirEntry{"acme.k1": {dyn, string(hash)}}}
+	if err := ts.b.SetDirectory(dir, bcrypt.MinCost); err != nil {
+		t.Fatal(err)
+	}
+	c := dialRaw(t, ts.addr)
+	c.want(c.cmd(authPlain("acme.k1", "dir-secret")), "235")
+	msg := "From: a@acme.example\r\nSubject: s\r\n\r\nhi\r\n.\r\n"
+	if r := c.send("a@acme.example", "x@example.net", msg); !strings.HasPrefix(r, "250") {
+		t.Fatalf("before the revocation: %q", r)
+	}
+	dir.revoke("acme.k1")
+	if r := c.cmd("MAIL FROM:<a@acme.example>"); !strings.HasPrefix(r, "421 4.7.0") {
+		t.Fatalf("MAIL after the revocation: %q, want 421 4.7.0", r)
+	}
+	if got := ts.spool.messages(); len(got) != 1 {
+		t.Fatalf("%d messages queued, want only the one before the revocation", len(got))
+	}
+}
+
 // Without SetDirectory's cost the dummy hash would stay at the configured
 // tenants' cost, and an unknown username would answer faster than a
 // directory one.

@@ -187,6 +187,9 @@ func (s *Session) Mail(from string, opts *smtp.MailOptions) error {
 		s.b.reject("auth_required")
 		return errAuthRequired
 	}
+	if err := s.recheckCredentials(); err != nil {
+		return err
+	}
 	utf8On := opts != nil && opts.UTF8
 	if r := refuseSender[checkAddressBytes(from, utf8On)]; r != nil {
 		return s.b.refuse(r)
@@ -224,6 +227,35 @@ func (s *Session) Mail(from string, opts *smtp.MailOptions) error {
 	}
 	s.rcpts, s.mktSupp, s.canon = s.rcpts[:0], nil, nil
 	return nil
+}
+
+// errCredentialsGone answers MAIL on a session whose credentials were
+// revoked (or whose tenant was disabled or removed) since its AUTH; the
+// connection is closed after it, and a client with valid credentials
+// reconnects.
+var errCredentialsGone = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0},
+	Message: "Credentials no longer valid, closing connection"}
+
+// recheckCredentials looks the session's username up again at each MAIL:
+// a credential revoked, or a tenant disabled or removed by a reload,
+// stops an open session too, not only the next AUTH. Sessions stay open
+// for as long as a client keeps sending, so a stolen credential the
+// operator revoked went on sending over its open connection (redteam3).
+// A tenant changed by a reload applies from this message on.
+func (s *Session) recheckCredentials() error {
+	if s.user == "" {
+		return nil // a trusted network's session: no credentials
+	}
+	t, _, ok := s.b.auth.lookup(s.user)
+	if ok && t.Name == s.tenant.Name {
+		s.tenant = t
+		return nil
+	}
+	s.b.reject("credentials_revoked")
+	s.b.log.Warn("submission credentials no longer valid: session closed", "tenant", s.tenant.Name,
+		"user", sanitize(s.user), "remote", s.remote.String())
+	guard.Hangup(s.conn.Conn())
+	return errCredentialsGone
 }
 
 func (s *Session) maxBytes() int64 {
