@@ -134,6 +134,7 @@ func (r *Resolver) lookupTXT(ctx context.Context, domain string, now time.Time) 
 		if !callerCut(ctx) {
 			r.mu.Lock()
 			r.txt[domain] = txtEntry{err: err, expires: now.Add(min(txtFailTTL, r.cfg.TXTCacheTTL))}
+			r.maybePruneLocked(now)
 			r.mu.Unlock()
 		}
 		return "", err
@@ -152,6 +153,7 @@ func (r *Resolver) lookupTXT(ctx context.Context, domain string, now time.Time) 
 	}
 	r.mu.Lock()
 	r.txt[domain] = e
+	r.maybePruneLocked(now)
 	r.mu.Unlock()
 	return e.id, e.err
 }

@@ -3,6 +3,7 @@ package tlspolicy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -308,3 +309,40 @@ func TestSTSLookupCutByCallerNotCached(t *testing.T) {
 type expiredCtx struct{ context.Context }
 
 func (expiredCtx) Deadline() (time.Time, bool) { return time.Now().Add(-time.Second), true }
+
+// The per-domain caches do not grow for ever: once their TXT answers
+// expire, domains mailed once are forgotten (a bulk sender's long tail of
+// domains), while a policy still in force is kept.
+func TestResolverForgetsDomainsNoLongerMailed(t *testing.T) {
+	t.Parallel()
+	e := newSTSEnv(t, "enforce")
+	r := e.resolver(t)
+	ctx := context.Background()
+	if p := r.Domain(ctx, "example.test"); p.Mode != ModeMTASTS {
+		t.Fatalf("example.test: %s, want mta-sts", p.Mode)
+	}
+	const n = 5000
+	for i := range n {
+		r.Domain(ctx, fmt.Sprintf("d%d.first.test", i))
+	}
+	e.clock.Advance(time.Hour) // every TXT answer expired
+	for i := range n {
+		r.Domain(ctx, fmt.Sprintf("d%d.second.test", i))
+	}
+	r.mu.Lock()
+	txt, sts, locks := len(r.txt), len(r.sts), len(r.locks)
+	_, kept := r.sts["example.test"]
+	r.mu.Unlock()
+	t.Logf("after %d + %d domains: txt %d, sts %d, locks %d", n, n, txt, sts, locks)
+	for name, got := range map[string]int{"txt": txt, "sts": sts, "locks": locks} {
+		if got > n+1 {
+			t.Errorf("%s holds %d domains after %d new ones (the first %d expired): not pruned", name, got, n, n)
+		}
+	}
+	if !kept {
+		t.Error("example.test's policy (in force for a day) was forgotten")
+	}
+	if p := r.Domain(ctx, "example.test"); p.Mode != ModeMTASTS || p.Testing {
+		t.Fatalf("example.test after pruning: %s, want its enforce policy", p.Name())
+	}
+}

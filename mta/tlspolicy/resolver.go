@@ -90,6 +90,8 @@ type Resolver struct {
 	sts   map[string]*cachedSTS  // by domain; loaded from Dir on first use
 	txt   map[string]txtEntry    // by domain
 	locks map[string]*sync.Mutex // one policy refresh per domain at a time
+	// pruneAt is the size of txt at which prune runs next (prune.go).
+	pruneAt int
 }
 
 type txtEntry struct {
