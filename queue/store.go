@@ -87,8 +87,9 @@ type Options struct {
 	// Compact configures the compactor of sparse segments (compact.go).
 	Compact CompactOptions
 
-	// suppFilterSyncMax and suppFilterMin override the constants (tests).
-	suppFilterSyncMax, suppFilterMin int
+	// suppFilterSyncMax, suppFilterMin and suppChunk override the
+	// constants (tests).
+	suppFilterSyncMax, suppFilterMin, suppChunk int
 	// lazyWait overrides lazyWait (tests).
 	lazyWait time.Duration
 	// prefetched, when set, is told how many bytes Open's prefetch read

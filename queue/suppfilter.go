@@ -211,11 +211,8 @@ func (s *Store) keepSuppFilter(fill bool) {
 
 // fillSuppFilterLarge is fillSuppFilter's background half.
 func (s *Store) fillSuppFilterLarge() error {
-	var n int
-	if err := s.db.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucketSupp).Stats().KeyN
-		return nil
-	}); err != nil {
+	n, err := s.eachSuppKey(func([]byte) {}, false)
+	if err != nil {
 		return err
 	}
 	f := newSuppFilter(n, s.suppF.min)
@@ -276,22 +273,56 @@ func (s *Store) fillFrom(f *suppFilter) (read int, err error) {
 	if err := s.db.Update(func(*bolt.Tx) error { return nil }); err != nil {
 		return 0, err
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketSupp).Cursor()
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			f.add(k)
-			if read++; read%65536 == 0 {
-				select {
-				case <-s.stopBg:
-					return ErrClosed
-				default:
+	return s.eachSuppKey(f.add, true)
+}
+
+// suppChunk is how many keys eachSuppKey reads per read transaction.
+const suppChunk = 65536
+
+// eachSuppKey calls fn with every key of the suppression bucket (the
+// slice valid during the call only) and returns how many there were. It
+// reads suppChunk keys per read transaction, resuming after the last
+// key read: a long read transaction holds bbolt's mmap lock, and a commit
+// that must grow the file would wait it out (1–2 s at 10,000,000 keys).
+// A key committed between two chunks is one putSupp added to the filter
+// being filled, which is all the callers need. canon: note from the last
+// chunk whether the keys are canonical. Stops with ErrClosed at Close.
+func (s *Store) eachSuppKey(fn func(k []byte), canon bool) (read int, err error) {
+	chunk := suppChunk
+	if s.opts.suppChunk > 0 {
+		chunk = s.opts.suppChunk
+	}
+	var last []byte
+	for done := false; !done; {
+		select {
+		case <-s.stopBg:
+			return read, ErrClosed
+		default:
+		}
+		err := s.db.View(func(tx *bolt.Tx) error {
+			c := tx.Bucket(bucketSupp).Cursor()
+			k, _ := c.First()
+			if last != nil {
+				if k, _ = c.Seek(last); k != nil && bytes.Equal(k, last) {
+					k, _ = c.Next()
 				}
 			}
+			for i := 0; k != nil && i < chunk; k, _ = c.Next() {
+				fn(k)
+				read++
+				i++
+				last = append(last[:0], k...)
+			}
+			if done = k == nil; done && canon {
+				s.noteSuppCanon(tx)
+			}
+			return nil
+		})
+		if err != nil {
+			return read, err
 		}
-		s.noteSuppCanon(tx)
-		return nil
-	})
-	return read, err
+	}
+	return read, nil
 }
 
 // noteSuppCanon records, from a committed state, that the keys are

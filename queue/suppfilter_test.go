@@ -116,7 +116,7 @@ func TestSuppFilterBackgroundFill(t *testing.T) {
 	}
 	s.Close()
 
-	s = openStore(t, path, clk, Options{suppFilterSyncMax: 10})
+	s = openStore(t, path, clk, Options{suppFilterSyncMax: 10, suppChunk: 50})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { // writers racing the fill
@@ -194,7 +194,7 @@ func BenchmarkSuppressedMiss(b *testing.B) {
 func TestSuppFilterGrows(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	s := openStore(t, filepath.Join(t.TempDir(), "spool.db"), clk, Options{suppFilterMin: 64})
+	s := openStore(t, filepath.Join(t.TempDir(), "spool.db"), clk, Options{suppFilterMin: 64, suppChunk: 50})
 	ctx := context.Background()
 	if err := s.SetFleetOutbox(ctx, false); err != nil {
 		t.Fatal(err)
