@@ -3,11 +3,15 @@ package queue
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // TestOpenAfterCleanCloseDoesNotScaleWithDepth: reopening a spool that
@@ -79,5 +83,47 @@ func fillSpool(t *testing.T, path string, n int) {
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A spool written by a newer sluice (a larger format number) is refused at
+// Open, with the reason, rather than misread record by record; the
+// current format is written at every Open.
+func TestOpenRefusesANewerSpoolFormat(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "spool.db")
+	fillSpool(t, path, 3)
+	// setFormat stores v, after checking that the last Open wrote the
+	// current format.
+	setFormat := func(v uint64) {
+		t.Helper()
+		db, err := bolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.Update(func(tx *bolt.Tx) error {
+			if got := tx.Bucket(bucketMeta).Get(keyFormat); v > spoolFormat && (len(got) != 8 || binary.BigEndian.Uint64(got) != spoolFormat) {
+				t.Errorf("stored format %x, want %d", got, spoolFormat)
+			}
+			return tx.Bucket(bucketMeta).Put(keyFormat, binary.BigEndian.AppendUint64(nil, v))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setFormat(spoolFormat + 1)
+	if s, err := Open(path, Options{}); err == nil {
+		s.Close()
+		t.Fatal("a spool of a newer format opened")
+	} else if !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("error %q does not say the spool is newer", err)
+	}
+	setFormat(spoolFormat)
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if q, _, _, _, _ := s.Counts(); q != 3 {
+		t.Fatalf("%d queued after reopening, want 3", q)
 	}
 }

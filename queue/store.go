@@ -29,7 +29,19 @@ var (
 		bucketSupp, bucketSoft, bucketDir, bucketInbox, bucketHolds, bucketHeld, bucketJournal, bucketBodyRef, bucketSegs, bucketToZero}
 
 	keyHighWater = []byte("id_hwm")
+	keyFormat    = []byte("format")
 )
+
+// spoolFormat is the spool's layout, written in the meta bucket at every
+// Open. A sluice that finds a larger number refuses to open the spool
+// (downgrade): an older binary would misread the newer layout piece by
+// piece (records it cannot decode, buckets it does not know) instead of
+// saying so once. Bump it with any change an older binary would misread;
+// upgrades (a missing or smaller number) are migrated by load.
+//
+//	1: 2026-12-07: buckets as in allBuckets, records at recVersion 1,
+//	   bodies of SegmentThreshold or more in segment files.
+const spoolFormat = 1
 
 // Errors returned by the store. Callers map ErrDiskFull to a 452 4.3.1 and
 // everything else to a 451 4.3.0.
@@ -293,6 +305,11 @@ func (o *Options) setDefaults() {
 // left in flight back on the schedule, then loads the holds, the journal's
 // bounds, the erasure state and the counters.
 func (s *Store) load(tx *bolt.Tx) (hwm uint64, err error) {
+	if mb := tx.Bucket(bucketMeta); mb != nil {
+		if v := mb.Get(keyFormat); len(v) == 8 && binary.BigEndian.Uint64(v) > spoolFormat {
+			return 0, fmt.Errorf("spool format %d is newer than this sluice's (%d): run the sluice that wrote it", binary.BigEndian.Uint64(v), spoolFormat)
+		}
+	}
 	noDestIndex := tx.Bucket(bucketSchedDest) == nil
 	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
@@ -311,6 +328,9 @@ func (s *Store) load(tx *bolt.Tx) (hwm uint64, err error) {
 	}
 	if v := tx.Bucket(bucketMeta).Get(keyHighWater); len(v) == 8 {
 		hwm = binary.BigEndian.Uint64(v)
+	}
+	if err := tx.Bucket(bucketMeta).Put(keyFormat, binary.BigEndian.AppendUint64(nil, spoolFormat)); err != nil {
+		return 0, fmt.Errorf("write the spool format: %w", err)
 	}
 	n, err := recoverInflight(tx, s.opts.Now())
 	if err != nil {
