@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sluice/internal/clock"
+	"sluice/internal/readahead"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -206,7 +207,9 @@ func Open(path string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("queue: create spool dir: %w", err)
 	}
-	stopPrefetch := prefetch(path, opts.prefetched)
+	// After a crash bolt.Open walks every page: read the file into the
+	// page cache ahead of it (internal/readahead).
+	stopPrefetch := readahead.Start(path, opts.prefetched)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:         2 * time.Second, // another process holds the lock
 		FreelistType:    bolt.FreelistMapType,

@@ -1,4 +1,7 @@
-package queue
+// Package readahead reads a file front to back into the page cache while
+// something else opens it, for bbolt files whose open after a crash walks
+// every page in tree order (random reads from disk).
+package readahead
 
 import (
 	"os"
@@ -6,15 +9,16 @@ import (
 	"sync/atomic"
 )
 
-// prefetchChunk is the size of each sequential read of prefetch.
-const prefetchChunk = 1 << 20
+// Chunk is the size of each sequential read.
+const Chunk = 1 << 20
 
-// prefetch reads the file at path front to back, discarding what it
-// reads, until the returned stop is called (stop waits for it to end).
-// Open runs it beside bolt.Open.
+// Start reads the file at path front to back, discarding what it reads,
+// until the returned stop is called (stop waits for it to end) or the end
+// of the file. queue.Open and the events store run it beside bolt.Open.
 //
-// After a crash bbolt's file says "no freelist" (the spool commits with
-// NoFreelistSync, syncFreelist writes it only at a clean Close), and
+// After a crash bbolt's file says "no freelist" (sluice's bbolt files
+// commit with NoFreelistSync and write the freelist only at a clean
+// Close), and
 // bolt.Open rebuilds the freelist by walking every page of the tree: in
 // tree order, so from disk one random 4 KiB read after another — 27–31 s
 // for a million queued messages (1.8 GB) with the page cache empty, when
@@ -26,7 +30,7 @@ const prefetchChunk = 1 << 20
 // first and did not help (the kernel returned at once and read little).
 //
 // done, when set, is called with the bytes read (tests).
-func prefetch(path string, done func(n int64)) (stop func()) {
+func Start(path string, done func(n int64)) (stop func()) {
 	f, err := os.Open(path)
 	if err != nil {
 		return func() {} // a new spool: nothing to read
@@ -37,7 +41,7 @@ func prefetch(path string, done func(n int64)) (stop func()) {
 	go func() {
 		defer wg.Done()
 		defer f.Close()
-		buf := make([]byte, prefetchChunk)
+		buf := make([]byte, Chunk)
 		var n int64
 		for !stopping.Load() {
 			k, err := f.Read(buf)
