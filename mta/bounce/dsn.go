@@ -2,7 +2,9 @@ package bounce
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // isPerRecipient reports whether a field is one of RFC 3464 §2.3's
@@ -87,7 +89,7 @@ func parseDSN(b []byte) (header, []header) {
 // opinion.
 func (c *Classifier) classifyDSN(s signal) verdict {
 	// The stage of the reply is in the text, not the fields.
-	v := c.atSenderStage(c.classifyDSNFields(s), s.texts)
+	v := c.spamBeforeData(c.atSenderStage(c.classifyDSNFields(s), s.texts), s.texts)
 	v.hard = v.class == HardInvalidRecipient
 	// The human-readable text may still say the message expired (Postfix
 	// writes "message could not be delivered for 5 days" there only).
@@ -146,7 +148,10 @@ func typedValue(v string) (string, string) {
 // dsnAddress extracts the address from an Original-Recipient or
 // Final-Recipient value.
 func (c *Classifier) dsnAddress(v string) string {
-	_, val := typedValue(oneLine(v))
+	typ, val := typedValue(oneLine(v))
+	if typ == "utf-8" {
+		val = unescapeUTF8Addr(val)
+	}
 	if a := c.re.addr.FindString(val); a != "" {
 		return cleanAddr(a)
 	}
@@ -337,4 +342,37 @@ func (c *Classifier) dsnSuccesses(res []Result, delivered []header) []Result {
 			Diagnostic: "delivery status notification: delivered"})
 	}
 	return res
+}
+
+// unescapeUTF8Addr decodes the "\x{HEXPOINT}" escapes of a utf-8 address
+// type (RFC 6533 §3, utf-8-addr-xtext and utf-8-addr-unitext: "jos\x{E9}"
+// is "josé"). An escape that names no valid character is left as it is.
+func unescapeUTF8Addr(s string) string {
+	if !strings.Contains(s, `\x{`) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, `\x{`)
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i+3:], '}')
+		if j < 1 || j > 6 {
+			b.WriteString(s[:i+3])
+			s = s[i+3:]
+			continue
+		}
+		n, err := strconv.ParseUint(s[i+3:i+3+j], 16, 32)
+		if err != nil || n == 0 || !utf8.ValidRune(rune(n)) {
+			b.WriteString(s[:i+3])
+			s = s[i+3:]
+			continue
+		}
+		b.WriteString(s[:i])
+		b.WriteRune(rune(n))
+		s = s[i+4+j:]
+	}
+	b.WriteString(s)
+	return b.String()
 }

@@ -26,9 +26,11 @@ func FuzzMessage(f *testing.F) {
 	// HTML-only notices, inline returned copies and loose complaints;
 	// corpus6's broken MIME (unclosed and mismatched boundaries, false
 	// transfer-encoding labels, raw 8-bit headers), global DSNs, zipped
-	// copies, windows-1258 and people's letters.
+	// copies, windows-1258 and people's letters; corpus7's odd address
+	// types (X400, unknown, utf-8 xtext), multipart/alternative notices
+	// inside reports and DSNs carrying DSNs.
 	var more []string
-	for _, dir := range []string{"corpus3", "corpus4", "corpus5", "corpus6"} {
+	for _, dir := range []string{"corpus3", "corpus4", "corpus5", "corpus6", "corpus7"} {
 		m, err := filepath.Glob(filepath.Join("testdata", dir, "*.eml"))
 		if err != nil {
 			f.Fatal(err)

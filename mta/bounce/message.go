@@ -271,6 +271,13 @@ func (c *Classifier) personal(e *entity) bool {
 	}
 	a = cleanAddr(a)
 	local, _, _ := strings.Cut(a, "@")
+	if strings.EqualFold(local, "postmaster") {
+		// RFC 5321 §4.5.1: postmaster is a person's mailbox too. From
+		// it, a mail in no bounce's words ("Sam left in October, our
+		// server answers 550 5.1.1 now") is a letter.
+		return !c.re.bounceBody.MatchString(e.text()) && !c.re.bounceSubject.MatchString(e.subject) &&
+			!c.re.delaySubject.MatchString(e.subject)
+	}
 	return !c.re.daemon.MatchString("<"+a+">") && !c.re.noreply.MatchString(local)
 }
 

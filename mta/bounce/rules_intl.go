@@ -101,7 +101,7 @@ func recipientIntl() []rule {
 			match:   `\b(?:usuario|destinatario|direcci[oó]n|buz[oó]n|cuenta|casilla)(?:[^.\n]|\.\S){0,30}(?:desconocid|inexistente|no existe|no encontrad|no es v[aá]lid|no v[aá]lid|inv[aá]lid|deshabilitad|desactivad)|no existe`,
 			example: "550 El usuario no existe en este dominio"},
 		{name: "user-unknown-it-pt", class: HardInvalidRecipient, reason: ReasonUserUnknown,
-			match:   `\b(?:utente|indirizzo|casella|usu[aá]rio|utilizador|destinat[aá]rio|endere[cç]o|conta\b)(?:[^.\n]|\.\S){0,30}(?:sconosciut|inesistente|non esiste|non trovat|non (?:è )?valid|desconhecid|n[aã]o existe|n[aã]o encontrad|inv[aá]lid|desativad)|non esiste|n[aã]o existe`,
+			match:   `\b(?:utente|indirizzo|casella|usu[aá]rio|utilizador|destinat[aá]rio|endere[cç]o|conta\b)(?:[^.\n]|\.\S){0,30}(?:sconosciut|inesistente|inexistente|non esiste|non trovat|non (?:è )?valid|desconhecid|n[aã]o existe|n[aã]o encontrad|inv[aá]lid|desativad)|non esiste|n[aã]o existe`,
 			example: "550 Utente sconosciuto"},
 		{name: "user-unknown-ru", class: HardInvalidRecipient, reason: ReasonUserUnknown,
 			match:   `(?:пользовател|адрес|получател|ящик|аккаунт|учетн|учётн)(?:[^.\n]|\.\S){0,40}(?:не найден|не существует|не обнаружен|неизвест|удален|удалён|отключен)|нет такого (?:пользователя|адреса|ящика)|несуществующ|неизвестный (?:пользователь|адрес|получатель)`,

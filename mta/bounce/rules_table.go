@@ -72,7 +72,7 @@ func specificRules() []rule {
 			example: "553 5.1.8 Invalid address"},
 		{name: "domino-directory", class: HardInvalidRecipient, reason: ReasonUserUnknown,
 			match: `not listed in (?:the )?(?:domino directory|public name|name (?:&|and) address book|address book|directory)` +
-				`|(?:im|in (?:dem|der)) [\w-]*(?:verzeichnis|adressbuch)\b(?:[^.\n]|\.\S){0,30}nicht aufgef(?:ü|ue)hrt|n'est pas r[ée]pertori[ée] dans (?:le |l')?(?:annuaire|carnet)`,
+				`|(?:im|in (?:dem|der)) [\w-]*(?:verzeichnis|adressbuch)\b(?:[^.\n]|\.\S){0,30}nicht aufgef(?:ü|ue)hrt|n'est pas r[ée]pertori[ée] dans (?:le |l')?(?:annuaire|carnet)|no (?:aparece|figura|est[aá] list\w*) en el directorio|non (?:è )?(?:presente|elencat\w) nella directory|n[aã]o (?:est[aá] listad\w|consta) no diret[oó]rio`,
 			example: "User jdoe (jdoe@corp.example) not listed in Domino Directory"},
 		{name: "o365-directory", class: HardInvalidRecipient, reason: ReasonUserUnknown, status: "x.4.1",
 			match:   `recipient address rejected: access denied`,
@@ -101,7 +101,7 @@ func specificRules() []rule {
 		// "delivery temporarily suspended" (Postfix) is about the site, not
 		// an account: suspended and unavailable need an account noun.
 		{name: "temporarily-disabled", class: SoftTemporary, reason: ReasonMailboxDisabled,
-			match:   `temporar(?:y|ily) (?:disabled|deactivated|inactive|locked|frozen)|\b(?:account|mailbox|user|recipient|address|box)\b(?:[^.\n]|\.\S){0,30}temporar(?:y|ily) (?:suspended|blocked|unavailable|not available)|` + disabledIntl + `|\b(?:account|mailbox|user|recipient)\b(?:[^.\n]|\.\S){0,30}\b(?:is |has been |was )?(?:frozen|locked|on hold|suspended|disabled)\b|\b(?:frozen|locked|suspended|disabled) (?:account|mailbox|user)`,
+			match:   `temporar(?:y|ily) (?:disabled|deactivated|inactive|locked|frozen)|\b(?:account|mailbox|user|recipient|address|box)\b(?:[^.\n]|\.\S){0,30}temporar(?:y|ily) (?:suspended|blocked|unavailable|not available)|` + disabledIntl + `|\b(?:account|mailbox|user|recipient)\b(?:[^.;\n]|\.\S){0,30}\b(?:is |has been |was )?(?:frozen|locked|on hold|suspended|disabled|inactive)\b|\b(?:disabled|suspended|deactivated|locked|blocked) (?:due to|for|because of) (?:\w+ )?inactivity\b|\b(?:frozen|locked|suspended|inactive|disabled) (?:account|mailbox|user)`,
 			example: "550 5.2.1 Mailbox temporarily disabled: jane@example.net"},
 		{name: "mbox-file", class: SoftMailboxFull, reason: ReasonMailboxFull,
 			match:   `cannot (?:update|write|append to) mailbox|writing message: file too large|mailbox(?:[^.\n]|\.\S){0,40}file too large`,
@@ -129,6 +129,19 @@ func specificRules() []rule {
 		{name: "loop", class: SoftTemporary, reason: ReasonLoop,
 			match:   `mail (?:forwarding )?loop|loops? back to myself|loop (?:detected|count)|routing loop|too many hops|hop count (?:exceeded|limit)|max(?:imum)? hop|too many "?received"?(?: header| line)|detected a loop|boucle|schleife|bucle|петл`,
 			example: "554 5.4.6 Too many hops 26 (25 max): from <news@brand.example> via mx.example.net, to <jane@example.net>"},
+		// TLS that the sending side could not get or trust (Postfix's
+		// smtp_tls_security_level, an MTA-STS policy, DANE TLSA records,
+		// RFC 7672): the route fails for now, whatever status the relay
+		// chose (4.7.4, 4.7.5); it says nothing of the recipient.
+		{name: "tls-sending-side", class: SoftTemporary, reason: ReasonNetwork,
+			match:   `tls is required,? but (?:was )?not offered|server certificate not (?:verified|trusted)|certificate (?:verification|validation|verify) failed|\btlsa\b(?:[^.\n]|\.\S){0,40}(?:did not match|mismatch|lookup (?:error|failure)|fail)|\b(?:mta-sts|dane)\b(?:[^.\n]|\.\S){0,40}(?:fail|error|mismatch|not (?:verified|valid|match))|tls (?:handshake|negotiation) (?:failed|failure|error)|(?:cannot|could not|unable to) (?:start|negotiate|establish) (?:a )?tls`,
+			example: "TLS is required, but was not offered by host mx.example.net[203.0.113.5]"},
+		// The receiver demands TLS (RFC 3207 §4 "530 5.7.0 Must issue a
+		// STARTTLS command first", RFC 3463 X.7.10 "Encryption needed"):
+		// a refusal of how the mail was sent, not of the recipient.
+		{name: "tls-required", class: PolicyBlocked, reason: ReasonPolicy,
+			match:   `must issue a starttls|starttls (?:is )?(?:required|needed|mandatory)|\b(?:tls|ssl|encryption|encrypted (?:connection|channel|transport)) (?:is )?(?:required|needed|mandatory)\b|must use (?:tls|starttls|encryption)|require[sd]? (?:tls|starttls|encryption)`,
+			example: "530 5.7.0 Must issue a STARTTLS command first"},
 	}
 }
 
@@ -154,6 +167,12 @@ func senderRules() []rule {
 		{name: "sender-rejected-intl", class: PolicyBlocked, reason: ReasonBlockedSender,
 			match:   `(?:absender|expéditeur|expediteur|remitente|mittente|remetente|afzender|nadawc|odesílatel|gönderen|отправител|送信者|发件人|發件人|발신자|المرسل|השולח)(?:[^.\n]|\.\S){0,40}(?:abgelehnt|unbekannt|existiert nicht|gesperrt|rejet|inconnu|n'existe pas|bloqué|rechazad|desconocid|no existe|bloquead|rifiutat|sconosciut|bloccat|non (?:è )?valid|ungültig|invalide|no (?:es )?válid|inválid|rejeitad|desconhecid|geweigerd|onbekend|odrzuc|zablokowan|odmítnut|blokován|reddedildi|engellendi|не существует|неизвест|отклонен|заблокирован|拒否|拒绝|拒絕|거부|차단|مرفوض|محظور|נדחה|חסום)`,
 			example: "550 El dominio del remitente no existe"},
+		// The recipient refused mail from this sender (Korean 수신 거부,
+		// Japanese 受信拒否): a block list the recipient keeps, not a dead
+		// address.
+		{name: "recipient-refuses-sender", class: PolicyBlocked, reason: ReasonBlockedSender,
+			match:   `수신\s?거부(?:하였|했|되었|됨|설정|처리)|受信拒否|拒收(?:了)?(?:您|你)?的?(?:邮件|郵件)|(?:拒绝|拒絕)接收`,
+			example: "받는 사람이 보낸 사람의 메일을 수신 거부하였습니다."},
 		// The sender domain's DNS: IONOS refuses MAIL FROM with "invalid DNS
 		// MX or A/AAAA resource record" after RFC 5321's stock "mailbox
 		// unavailable", which user-unknown would read as the recipient's.
@@ -172,7 +191,7 @@ func senderRules() []rule {
 // rateRules: group 4.
 func rateRules() []rule {
 	return []rule{
-		{name: "rate-limit", class: RateLimited, reason: ReasonRateLimited, match: `rate[ -]?limit|\bthrottl|\brl0{4}\d\d\b|\brp-00\d\b|limits for how many messages`,
+		{name: "rate-limit", class: RateLimited, reason: ReasonRateLimited, match: `rate[ -]?limit|\bthrottl|\brp:(?:trc|qrc)\b|\brl0{4}\d\d\b|\brp-00\d\b|limits for how many messages`,
 			example: "451 4.7.650 The mail server [192.0.2.10] has been temporarily rate limited due to IP reputation."},
 		{name: "too-many", class: RateLimited, reason: ReasonRateLimited,
 			match:   `too many (?:messages|mails?|e-?mails|connections|concurrent|sessions|simultaneous|recipients|rcpts?|requests|deliveries|smtp)|слишком много|zu viele|trop de (?:messages|connexions)|demasiad[oa]s (?:mensajes|conexiones)|troppi (?:messaggi|connessioni)|demasiad|muitas (?:mensagens|conexões)|te veel|zbyt wiele|příliš mnoho|çok fazla`,
@@ -285,7 +304,7 @@ func domainRules() []rule {
 			match:   `\b(?:no|null) mx\b|no mail ?exchangers?|mail exchanger(?:[^.\n]|\.\S){0,20}(?:not found|missing)|mx (?:record )?(?:lookup )?(?:returned )?(?:no|empty) (?:data|records?|answer)|(?:empty|no) mx (?:answer|records?|hosts?)|answer with no data|domain (?:has no|without) mail|does not accept (?:e-?)?mail|accepts no mail|rfc ?7505|unrout(?:e)?able (?:mail )?domain|mx records? points? to non-?existent hosts?`,
 			example: "451 4.1.10 <jane@example.net>: Recipient address rejected: Domain example.net does not accept mail (nullMX)"},
 		{name: "domain-not-found", class: HardInvalidRecipient, reason: ReasonDomainNotFound, sticky: true,
-			match:   `\b(?:host|domain)(?: name)? (?:or domain name )?(?:not found|does ?n[o']t exist|unknown)|name service error|\bnxdomain\b|\bdomain [a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,63} (?:does ?n[o']t exist|not found|is unknown)|unknown domain|no such (?:host|domain)|non-?existent domain|domain (?:name )?(?:is )?(?:invalid|not valid)|invalid domain|domain name not found`,
+			match:   `\b(?:host|domain)(?: name)? (?:or domain name )?(?:not found|does ?n[o']t exist|unknown)|name service error|\bnxdomain\b|\bdomain [a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,63} (?:does ?n[o']t exist|not found|is unknown)|unknown domain|no such (?:host|domain)|non-?existent domain|domain (?:name )?(?:is )?(?:invalid|not valid)|invalid domain|domain name not found|\bdomain(?: name)?(?: \(?[^)\s]{1,80}\)?)? (?:does not appear to be|is not|isn't) registered`,
 			example: "Host or domain name not found. Name service error for name=example.invalid type=A: Host not found"},
 	}
 }
@@ -294,10 +313,10 @@ func domainRules() []rule {
 func recipientRules() []rule {
 	return []rule{
 		{name: "mailbox-disabled", class: HardInvalidRecipient, reason: ReasonMailboxDisabled,
-			match:   `\b(?:user|recipient|mailbox|account|address)\b(?:[^.\n]|\.\S){0,30}\b(?:deactivated|inactive|discontinued|(?:has been |was )(?:closed|terminated|deleted|removed))\b|\baccount (?:has been )?(?:closed|terminated|deleted)\b|\b(?:inactive|deactivated|closed|deleted) (?:user|recipient|mailbox|account|e-?mail account)|` + closedIntl,
+			match:   `\b(?:user|recipient|mailbox|account|address)\b(?:[^.\n]|\.\S){0,30}\b(?:deactivated|discontinued|(?:has been |was )(?:closed|terminated|deleted|removed))\b|\baccount (?:has been )?(?:closed|terminated|deleted)\b|\b(?:deactivated|closed|deleted) (?:user|recipient|mailbox|account|e-?mail account)|` + closedIntl,
 			example: "550 5.2.1 The account has been closed permanently."},
 		{name: "user-unknown", class: HardInvalidRecipient, reason: ReasonUserUnknown,
-			match: `\b(?:user|recipient|addressee|mailbox|account|address|local user|local-part|username)\b(?:[^.\n]|\.\S){0,30}\b(?:unknown|not found|not known|does ?n[o']t exist|not exist|no longer (?:exists|valid|active|available|in use)|non-?existent|invalid|is not valid|not a valid|not recogni[sz]ed)\b` +
+			match: `\b(?:user|recipient|addressee|mailbox|account|address|local user|local-part|username|rcpt)\b(?:[^.\n]|\.\S){0,30}\b(?:unknown|not found|not known|do(?:es|s)?n[o']?t exist|not exist|no longer (?:exists|valid|active|available|in use)|non-?existent|invalid|is not valid|not a valid|not recogni[sz]ed)\b` +
 				`|\b(?:unknown|invalid|non-?existent|nonexisting|unrecogni[sz]ed|bad destination|not a valid) (?:user|recipient|addressee|mailbox|account|e-?mail address|address|local[- ]part|destination mailbox)`,
 			example: "550 5.1.1 <jane@example.net>: Recipient address rejected: User unknown in virtual mailbox table"},
 		{name: "no-such-user", class: HardInvalidRecipient, reason: ReasonUserUnknown,
@@ -325,7 +344,7 @@ func genericRules() []rule {
 			match:   `\bpolic(?:y|ies)\b|\baccess denied\b|administrative(?:ly)? (?:denied|prohibit)|will not accept (?:delivery of )?(?:this|your) (?:message|mail)|service refus(?:ed|é|e)\b|not (?:on the )?(?:whitelist|allowlist|allow list)`,
 			example: "554 5.7.9 Message not accepted for policy reasons. See https://senders.yahooinc.com/error-codes"},
 		{name: "network", class: SoftTemporary, reason: ReasonNetwork,
-			match:   `timed? ?out|connection (?:refused|reset|closed|lost|dropped|failed)|lost connection|no route to host|network (?:is )?unreachable|\b(?:host|domain|destination)\b(?:[^.\n]|\.\S){0,40}\bunreachable|unreachable (?:host|domain|destination)|(?:could not|unable to|failed to) connect|tls (?:handshake )?(?:failed|error)|broken pipe`,
+			match:   `timed? ?out|connection (?:refused|reset|closed|lost|dropped|failed)|\bnetwork error\b|lost connection|no route to host|network (?:is )?unreachable|\b(?:host|domain|destination)\b(?:[^.\n]|\.\S){0,40}\bunreachable|unreachable (?:host|domain|destination)|(?:could not|unable to|failed to) connect|tls (?:handshake )?(?:failed|error)|broken pipe`,
 			example: "Connect to mx.example.net[192.0.2.25]:25: Connection timed out"},
 		{name: "system-error", class: SoftTemporary, reason: ReasonSystemError,
 			match:   `mailer error|local delivery failed|(?:internal|system|local|server|configuration|mail system|processing|software|storage|database) (?:error|failure|problem)|internal server|mail system (?:problem|failure)|out of memory|resources? (?:are |is )?(?:temporarily )?unavailable|insufficient system (?:storage|resources)|queue (?:is )?full|delivery to (?:a )?(?:local )?(?:mailbox|program|pipe|file) failed|(?:unable|failed) to (?:process|store|write)|` + systemIntl,

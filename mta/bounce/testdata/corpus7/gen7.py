@@ -512,7 +512,7 @@ ndr("mandrill-rejected-soft-bounce", "Mandrill", "2025", "en", "Mandrill <norepl
     "Your message to pam@busy7.example could not be delivered.\n\nBounce type: soft-bounce\n"
     "SMTP response: 421 4.7.0 Try again later, closing connection. (EHLO) - gsmtp\n"
     "We'll stop retrying this message after 24 hours.\n", "pam@busy7.example",
-    [R("pam@busy7.example", "4.7.0", ST, "temporary", "temporary")])
+    [R("pam@busy7.example", "4.7.0", RL, "rate_limited", "rate")])
 rdsn("sendgrid-relay-5-7-26-dmarc", "SendGrid (relay)", "2025", "en", "Mail Delivery Subsystem <MAILER-DAEMON@sendgrid.net>",
      "Undelivered Mail Returned to Sender",
      "The following message to <quin@gmail7.example> was undeliverable.\nThe reason for the problem:\n"
