@@ -62,3 +62,16 @@ func TestTermSafeKeepsUTF8AcrossWrites(t *testing.T) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 }
+
+// TestTopStillClearsTheScreen: `ctl top`'s own clear-screen sequence
+// reaches the terminal; the tables after it are filtered.
+func TestTopStillClearsTheScreen(t *testing.T) {
+	var b bytes.Buffer
+	o := out{w: &termSafe{w: &b}, bytes: &b}
+	if err := printTop(o, TopView{}, true); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(b.String(), clearScreen) {
+		t.Fatalf("top's screen starts %q, want the clear-screen sequence", b.String()[:min(20, b.Len())])
+	}
+}

@@ -145,7 +145,8 @@ func printTop(o out, v TopView, refresh bool) error {
 		return err
 	}
 	if refresh {
-		fmt.Fprint(o.w, clearScreen)
+		// ctl's own control sequence: past the terminal filter (termSafe).
+		fmt.Fprint(o.data(), clearScreen)
 	}
 	q := v.Queue
 	fmt.Fprintf(o.w, "sluice top  %s  rates over %s\n\n", stamp(v.Time), time.Duration(v.IntervalSeconds*float64(time.Second)).Round(time.Millisecond))
