@@ -26,14 +26,18 @@ import "testing"
 // Gmail's "421 4.7.0 Try again later, closing connection" (1, a truth
 // revised on review to rate_limited: that exact reply is the example of
 // the existing try-later-policy rule). After fixes by kind
-// (kinds7_test.go), 1.0.
+// (kinds7_test.go), 1.0. Wave 2 (29 messages, 30 results), written after
+// those fixes with the rules read, scored 0.967 (29/30) on its first run,
+// recall 1.0, no wrong suppression: Gmail's "Messages missing a valid
+// Message-ID header are not accepted" read as policy from its 5.7.1
+// (fixed: missing/non-compliant headers are content). After, 208/208.
 const corpus7MinAccuracy = 0.95
 
 // corpus7MinRecall is the recipient recall below which TestCorpus7 fails.
 const corpus7MinRecall = 0.95
 
 // corpus7MinMessages keeps the corpus from shrinking by accident.
-const corpus7MinMessages = 170
+const corpus7MinMessages = 195
 
 // TestCorpus7 classifies every message of testdata/corpus7 against its
 // hand-written truth, with corpus2's tally, and fails below

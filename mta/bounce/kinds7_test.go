@@ -65,6 +65,12 @@ var kinds7 = map[string][]kindCase{
 		{"451 RP:TRC 163 mx14,QMCowAD3 1765145352 http://mail.163.com/help/help_spam_16.htm?ip=192.0.2.10&hostid=mx14", RateLimited, ReasonRateLimited},
 		{"451 RP:QRC 126 smtp2,C8mowAB 1765145352 http://mail.163.com/help/help_spam_16.htm?ip=192.0.2.10", RateLimited, ReasonRateLimited},
 	},
+	// Wave 2: Gmail's non-compliance refusals name the message.
+	"message-non-compliant": {
+		{"550-5.7.1 [192.0.2.10] Messages missing a valid Message-ID header are not accepted. https://support.google.com/mail/?p=RfcMessageNonCompliant", SpamBlocked, ReasonBlockedContent},
+		{"550 5.7.1 Messages missing a valid address in the From: header are not accepted", SpamBlocked, ReasonBlockedContent},
+		{"550 5.7.1 see https://support.google.com/mail/?p=RfcMessageNonCompliant and review RFC 5322 specifications", SpamBlocked, ReasonBlockedContent},
+	},
 	"network-error-wording": {
 		{"Network error on destination MXs", SoftTemporary, ReasonNetwork},
 		{"421 4.4.0 network error while talking to mx.example.net", SoftTemporary, ReasonNetwork},

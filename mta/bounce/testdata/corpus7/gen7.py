@@ -1061,6 +1061,133 @@ ct, body = multipart("report", [text_part("This is an authentication failure rep
 add(n, message(top(n, "dmarc-forensic@receiver7.example", "FW: Spring sale: 30% off everything"), ct, body),
     [R("", "", OT, "auth_failure_report", "arf_auth_failure", ft="auth-failure")], "OpenDMARC failure report (RFC 6591)", "1.4", "en")
 
+# ================================================================== wave 2
+# Written after wave 1's fixes (the rules read by then), for kinds wave 1
+# held little of: Exchange in more languages and codes, expiry and network
+# wordings of Postfix/Exim/qmail/Sendmail, address syntax, the receiver's
+# own disk, Status/diagnostic disagreements, people attaching our message.
+exch(w2("exchange-2019-de-zu-gross"), "2019", "de", "firma7.example", "einkauf@firma7.example",
+     "Fehler bei der Zustellung an folgende Empfänger oder Gruppen:",
+     "Die Nachricht konnte nicht zugestellt werden, weil sie die maximal zulässige Größe überschreitet.",
+     "552 5.3.4 Message size exceeds fixed maximum message size", "5.3.4",
+     [R("einkauf@firma7.example", "5.3.4", SB, "message_too_large", "size")], subject="Unzustellbar: ")
+exch(w2("exchange-2016-fr-send-as-denied"), "2016", "fr", "societe7.example", "direction@societe7.example",
+     "La remise aux destinataires ou groupes suivants a échoué :",
+     "Vous n'êtes pas autorisé à envoyer des messages au nom de l'expéditeur indiqué.",
+     "550 5.7.60 SMTP; Client does not have permissions to send as this sender", "5.7.60",
+     [R("direction@societe7.example", "5.7.60", PB, "blocked_sender", "policy_sender")], subject="Non remis : ")
+exch(w2("exchange-2013-5-4-300-expired"), "2013", "en", "corp7.example", "ted@farhost7.example", EN_LEAD,
+     "The message couldn't be delivered in the time allowed. Delivery attempts will no longer be made.",
+     "550 5.4.300 Message expired", "5.4.300", [R("ted@farhost7.example", "5.4.300", ST, "expired", "expired")])
+ndr(w2("domino-size-exceeded"), "HCL Domino", "11.0", "en", "Mail Router <postmaster@notes.steel7.example>",
+    "DELIVERY FAILURE: Message size exceeds the maximum allowed",
+    "Your message\n\n  Subject: Spring sale: 30% off everything\n\nwas not delivered to:\n\n  p.lang@steel7.example\n\n"
+    "because:\n\n  Message has exceeded maximum message size allowed by destination server\n", "p.lang@steel7.example",
+    [R("p.lang@steel7.example", "", SB, "message_too_large", "size")])
+ndr(w2("groupwise-host-not-found"), "GroupWise", "18", "en", "Mail Delivery System <postmaster@gw.county7.example>",
+    "Undeliverable: Spring sale: 30% off everything",
+    "The message that you sent was undeliverable to the following:\n\tmia@nohost7.example (host not found)\n\n"
+    "Possibly truncated original message follows:\n", "mia@nohost7.example",
+    [R("mia@nohost7.example", "", H, "domain_not_found", "domain")], copy="inline")
+pfx(w2("postfix-timeout-end-of-data-delayed"), "Postfix (timeout after DATA, delay warning)", "ned@slowmx7.example",
+    "conversation with mx.slowmx7.example[203.0.113.90] timed out while sending end of data -- message may be sent more than once",
+    "4.4.2", "X-Postfix; conversation with mx.slowmx7.example[203.0.113.90] timed out while sending end of data -- message may be sent more than once",
+    ST, "delayed", "delayed", action="delayed", subject="Delayed Mail (still being retried)")
+pfx(w2("postfix-lost-connection-greeting-expired"), "Postfix (lost connection at greeting, expired)", "ola@flaky7.example",
+    "lost connection with mx.flaky7.example[203.0.113.91] while receiving the initial server greeting", "4.4.2",
+    "X-Postfix; lost connection with mx.flaky7.example[203.0.113.91] while receiving the initial server greeting",
+    ST, "expired", "expired", head=PF_HEAD.replace("be delivered to one or more recipients.", "be delivered to one or more recipients.\nIt was returned after 5 days of attempts."))
+exim(w2("exim-all-hosts-failing-long-time"), "Exim (hosts failing for a long time)", "server7.example",
+     "  pat@downhost7.example\n    all hosts for 'downhost7.example' have been failing for a long time (and retry time not reached)\n",
+     "pat@downhost7.example", [R("pat@downhost7.example", "", ST, "expired", "expired")])
+ndr(w2("qmail-no-host-named"), "qmail", "1.03", "en", "MAILER-DAEMON@mail.smallisp7.example", "failure notice",
+    QM % "smallisp7.example" + "<quin@typo-host7.example>:\nSorry, I couldn't find any host named typo-host7.example. (#5.1.2)\n",
+    "quin@typo-host7.example", [R("quin@typo-host7.example", "5.1.2", H, "domain_not_found", "domain")], copy="inline",
+    sep="\n--- Below this line is a copy of the message.\n\n")
+ndr(w2("qmail-not-in-locals-mx-loop"), "qmail (MX points at a host not configured for the domain)", "1.03", "en",
+    "MAILER-DAEMON@mail.smallisp7.example", "failure notice",
+    QM % "smallisp7.example" + "<rob@misrouted7.example>:\nSorry. Although I'm listed as a best-preference MX or A for that host,\n"
+    "it isn't in my control/locals file, so I don't treat it as local. (#5.4.6)\n",
+    "rob@misrouted7.example", [R("rob@misrouted7.example", "5.4.6", ST, "loop", "loop")], copy="inline",
+    sep="\n--- Below this line is a copy of the message.\n\n")
+rdsn(w2("sendmail-deferred-connection-refused-warning"), "Sendmail (4-hour warning)", "8.17.1", "en",
+     "Mail Delivery Subsystem <MAILER-DAEMON@gw.relay7.example>", "Warning: could not send message for past 4 hours",
+     "    **********************************************\n    **      THIS IS A WARNING MESSAGE ONLY      **\n"
+     "    **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **\n    **********************************************\n\n"
+     "The original message was received at Mon, 7 Dec 2026 18:09:12 GMT\nfrom mta1.brand.example [192.0.2.10]\n\n"
+     "   ----- Transcript of session follows -----\n<sid@closedport7.example>... Deferred: Connection refused by mx.closedport7.example.\n"
+     "Warning: message still undelivered after 4 hours\nWill keep trying until message is 5 days old\n",
+     [rc("sid@closedport7.example", "delayed", "4.4.1", "SMTP; 421 4.4.1 Connection refused by mx.closedport7.example.")],
+     "gw.relay7.example", [R("sid@closedport7.example", "4.4.1", ST, "delayed", "delayed")])
+pf(w2("postfix-bad-address-syntax"), "a receiver refusing the address syntax", "mx.strict7.example", "tina..m@strict7.example",
+   "553 5.1.3 <tina..m@strict7.example>: Recipient address rejected: Bad recipient address syntax", "5.1.3", H, "user_unknown",
+   "user_unknown")
+pf(w2("receiver-insufficient-system-storage"), "a receiver whose own disk is full (not the mailbox)", "mx.diskfull7.example", "uli@diskfull7.example",
+   "452 4.3.1 Insufficient system storage", "4.3.1", ST, "system_error", "system_error", action="delayed",
+   subject="Delayed Mail (still being retried)")
+pf(w2("postfix-own-size-limit"), "a receiver's Postfix size limit", "mx.tiny7.example", "vera@tiny7.example",
+   "552 5.3.4 Error: message file too big", "5.3.4", SB, "message_too_large", "size", cmd="end of DATA")
+pf(w2("proofpoint-local-policy-violation"), "Proofpoint (local policy)", "mx0b-002.pphosted7.example", "walt@corp-pp7.example",
+   "550 5.7.0 Local Policy Violation - Rule: block_brand_example", "5.7.0", PB, "policy", "policy", cmd="end of DATA")
+pf(w2("gmail-missing-message-id"), "Gmail (no valid Message-ID)", "gmail-smtp-in.l.google.com", "xavi@gmail7.example",
+   "550-5.7.1 [192.0.2.10] Messages missing a valid Message-ID header are not\n550-5.7.1 accepted. For more information, go to\n"
+   "550 5.7.1 https://support.google.com/mail/?p=RfcMessageNonCompliant a1si2 - gsmtp", "5.7.1", SB, "blocked_content", "content",
+   cmd="end of DATA")
+pf(w2("mailru-user-not-found-invalid-mailbox"), "Mail.ru (user not found)", "mxs.mail7.example", "sveta99@mail7.example",
+   "550 Message was not accepted -- invalid mailbox. Local mailbox sveta99@mail7.example is unavailable: user not found",
+   "5.0.0", H, "user_unknown", "user_unknown")
+pf(w2("webde-mailbox-disabled-unavailable"), "Web.de (mailbox disabled)", "mx-ha.web7.example", "yvonne@web7.example",
+   "550 Requested action not taken: mailbox unavailable\n550 Mailbox is disabled", "5.0.0", ST, "mailbox_disabled", "account_disabled")
+ndr(w2("docomo-ja-yoryo-over"), "NTT docomo (Japanese notice, mailbox full)", "2024", "ja", "Mail Delivery Subsystem <MAILER-DAEMON@docomo7.example>",
+    "返送メール: 配信できませんでした",
+    "次の宛先へのメールは配信できませんでした。\n\n    aoi.m@docomo7.example\n\n理由: 受信者のメールボックスの容量を超えています。\n",
+    "aoi.m@docomo7.example", [R("aoi.m@docomo7.example", "", MF, "mailbox_full", "mailbox_full")], charset="iso-2022-jp", cte="7bit")
+ndr(w2("smartermail-421-service-not-available-expired"), "SmarterMail (remote 421, gave up)", "16", "en", "postmaster@smarter7.example",
+    "Undeliverable Mail",
+    "Delivery failed for the following recipients after 48 hours of attempts:\n\n  zoe@busy-host7.example\n\n"
+    "Last response: 421 4.3.2 Service not available, closing transmission channel\n", "zoe@busy-host7.example",
+    [R("zoe@busy-host7.example", "4.3.2", ST, "expired", "expired")])
+fdsn(w2("dsn-status-5-1-1-diag-says-policy"), "a DSN whose Status (5.1.1) disagrees with a policy diagnostic", "n/a", "en",
+     "Your message could not be delivered.\n",
+     fields(["Final-Recipient: rfc822; abe@gated7.example\nAction: failed\nStatus: 5.1.1\n"
+             "Diagnostic-Code: smtp; 550 5.7.1 Recipient rejected by local policy: sender domain on block list\n"]),
+     [R("abe@gated7.example", "5.1.1", PB, "policy", "structure")], addr="abe@gated7.example")
+fdsn(w2("dsn-delayed-then-failed-two-blocks"), "a DSN listing one recipient delayed and one failed", "n/a", "en",
+     "Delivery to some recipients failed; others are still being tried.\n",
+     fields(["Final-Recipient: rfc822; bea@two7.example\nAction: delayed\nStatus: 4.2.2\nDiagnostic-Code: smtp; 452 4.2.2 Mailbox full, try later\n",
+             "Final-Recipient: rfc822; cal@two7.example\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 Unknown recipient\n"]),
+     [R("bea@two7.example", "4.2.2", MF, "mailbox_full", "multi"), R("cal@two7.example", "5.1.1", H, "user_unknown", "multi")],
+     addr="bea@two7.example")
+auto(w2("autoreply-quotes-our-message-inline"), "a vacation reply quoting our message below it", "en",
+     "Dora Klein <dora.klein@office7.example>", "Automatic reply: Spring sale: 30% off everything",
+     "I'm away until 4 January with no access to email.\n\n-----Original Message-----\nFrom: Brand News <news@brand.example>\n"
+     "Sent: Monday, December 7, 2026 10:09 PM\nTo: Dora Klein <dora.klein@office7.example>\nSubject: Spring sale: 30% off everything\n\n"
+     "Our spring sale starts today: 30% off everything until Sunday.\n", extra=[("Auto-Submitted", "auto-replied")])
+auto(w2("autoreply-nl-niet-meer-werkzaam"), "a Dutch auto-reply (no longer employed)", "nl",
+     "Pieter de Vries <p.devries@bedrijf7.example>", "Automatisch antwoord: Spring sale",
+     "Ik ben niet meer werkzaam bij Bedrijf7. Uw bericht wordt niet doorgestuurd.\nNeem contact op met info@bedrijf7.example.\n")
+n = w2("person-attaches-our-newsletter")
+ct, body = multipart("mixed", [text_part("Hi,\n\nwhy do I get this? I never signed up. My old address bob@old7.example forwards to me.\n"
+                                         "Please remove it.\n\nBob\n"), part("message/rfc822", original(n, "bob@old7.example"))], "mix7_" + ids(n)[0])
+add(n, message([("Date", DATE), ("From", "Bob Stone <bob.stone@new7.example>"), ("To", "Brand Support <support@brand.example>"),
+                ("Subject", "Why am I getting this?"), ("Message-ID", "<%s.person@mail7.example>" % ids(n)[0][:10])], ct, body),
+    [R("", "", OT, "unclassified", "not_bounce", has_ids=False)], "a person attaching our message (no Fwd:)", "n/a", "en")
+human(w2("person-reply-re-undeliverable"), "a colleague replying to an NDR we forwarded them", "en",
+      "Kate Moss <kate@brand-partner7.example>", "Re: Undeliverable: Spring sale",
+      "Thanks for forwarding. I checked with their IT: the address was mistyped, it should be j.smith@client7.example,\n"
+      "not jsmith@client7.example which gives 550 5.1.1 user unknown.\n\nKate\n")
+ndr(w2("hostinger-html-only-quota"), "a hosting panel's HTML-only notice (quota)", "2025", "en", "Mail Delivery System <mailer-daemon@hosting7.example>",
+    "Mail delivery failed",
+    "<html><body><h2>Message not delivered</h2><p>Your message to <b>sales@shopfront7.example</b> could not be delivered.</p>"
+    "<p>Reason: the recipient's mailbox has exceeded its storage limit.</p></body></html>", "sales@shopfront7.example",
+    [R("sales@shopfront7.example", "", MF, "mailbox_full", "mailbox_full")], ctype="text/html", charset="utf-8")
+pf(w2("outlook-s3150-sender-ip-blocked-old"), "Outlook.com (5.7.1 IP on block list, S3150)", "hotmail7-com.olc.protection.outlook.com",
+   "dan@hotmail7.example", "550 5.7.1 Unfortunately, messages from [192.0.2.10] weren't sent. Please contact your Internet service provider "
+   "since part of their network is on our block list (S3150).", "5.7.1", PB, "blocked_ip", "policy_ip", cmd="MAIL FROM")
+pf(w2("ovh-mx-plan-quota"), "OVH (mailbox quota, French)", "mx1.mail.ovh7.example", "eric@ovh-client7.example",
+   "552 5.2.2 <eric@ovh-client7.example>: Boîte aux lettres pleine - quota dépassé", "5.2.2", MF, "mailbox_full", "mailbox_full",
+   lang="fr")
+
 # ------------------------------------------------------------------ README
 README_HEAD = """# corpus7: returned mail written blind, with hand-written golden results
 
@@ -1108,7 +1235,14 @@ by the authenticated user) is blocked_sender; an RFC 7372 code (5.7.20 to
 5.7.26) or a DMARC/SPF/DKIM refusal is auth_failure; "too many messages
 to this recipient" and Outlook.com's RP codes are rate_limited; a DMARC
 aggregate or TLS report arriving at a return address is no return
-(other).
+(other); a DSN whose Status says the user is unknown while its
+diagnostic says policy is policy (the conservative reading).
+
+One wave-1 truth was revised on review, after the blind run: Mandrill
+quoting Gmail's "421 4.7.0 Try again later, closing connection" was
+written soft_temporary; it is rate_limited, the call corpus2 to corpus6
+made for that reply (the example of the try-later-policy rule). The blind
+score in corpus7_test.go counts it as written.
 
 | file | MTA / provider imitated | version | language | kind | expected classes |
 |---|---|---|---|---|---|
