@@ -71,6 +71,14 @@ var kinds7 = map[string][]kindCase{
 		{"550 5.7.1 Messages missing a valid address in the From: header are not accepted", SpamBlocked, ReasonBlockedContent},
 		{"550 5.7.1 see https://support.google.com/mail/?p=RfcMessageNonCompliant and review RFC 5322 specifications", SpamBlocked, ReasonBlockedContent},
 	},
+	// Words inside an address are no diagnosis (found by probing after
+	// wave 2: "<spam@…>: User unknown" read as spam).
+	"words-inside-addresses": {
+		{"550 5.1.1 <spam@example.net>: Recipient address rejected: User unknown", HardInvalidRecipient, ReasonUserUnknown},
+		{"550 5.1.1 <dmarc-reports@example.net>: Recipient address rejected: User unknown in virtual mailbox table", HardInvalidRecipient, ReasonUserUnknown},
+		{"552 <virus-reports@example.net>: Mailbox quota exceeded", SoftMailboxFull, ReasonMailboxFull},
+		{"452 4.2.2 <spf.team@example.net> Over quota", SoftMailboxFull, ReasonMailboxFull},
+	},
 	"network-error-wording": {
 		{"Network error on destination MXs", SoftTemporary, ReasonNetwork},
 		{"421 4.4.0 network error while talking to mx.example.net", SoftTemporary, ReasonNetwork},
@@ -132,4 +140,27 @@ func TestMessageKinds7(t *testing.T) {
 			"Final-Recipient: rfc822; gia@isp.example\nAction: failed\nStatus: 5.7.1\nDiagnostic-Code: smtp; 554 5.7.1 Your mail has been blocked by the anti-spam filter\n"),
 			"gia@isp.example", SpamBlocked, ReasonBlockedContent},
 	})
+}
+
+// TestUnescapeUTF8Addr checks RFC 6533's \x{HEXPOINT} escapes: valid ones
+// decoded, anything else (empty, too long, out of range, a surrogate,
+// NUL, unterminated) left as written.
+func TestUnescapeUTF8Addr(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`jos\x{E9}@correo.example`:      "josé@correo.example",
+		`\x{674E}\x{660E}@mail.example`: "李明@mail.example",
+		`plain@example.net`:             "plain@example.net",
+		`a\x{}b`:                        `a\x{}b`,
+		`a\x{110000}b`:                  `a\x{110000}b`,
+		`a\x{D800}b`:                    `a\x{D800}b`,
+		`a\x{0}b`:                       `a\x{0}b`,
+		`a\x{zz}b`:                      `a\x{zz}b`,
+		`a\x{41`:                        `a\x{41`,
+		`a\x{1234567}b`:                 `a\x{1234567}b`,
+	} {
+		if got := unescapeUTF8Addr(in); got != want {
+			t.Errorf("unescapeUTF8Addr(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -158,7 +158,43 @@ func (c *Classifier) classify(s signal) verdict {
 	if v, ok := c.matchOperator(s, lower); ok {
 		return c.finish(v, st, s.texts)
 	}
+	s.texts = c.maskAddresses(s.texts, lower)
 	return c.settleReason(c.classifyTable(s, st, lower), s, lower)
+}
+
+// maskAddresses hides the e-mail addresses of the texts from the table's
+// rules: "<spam@example.net>: User unknown" is about an unknown user, not
+// spam, and a local part such as "full", "blocked" or "noreply" says
+// nothing about the failure. Each address becomes as many "#" bytes, so
+// offsets into the texts (the diagnostic line shown) stay valid; lower,
+// the prefilter's copies, is refolded where a text changed. Operator
+// rules, which may name addresses, see the texts unmasked.
+func (c *Classifier) maskAddresses(texts, lower []string) []string {
+	var out []string
+	for i, t := range texts {
+		if strings.IndexByte(t, '@') < 0 {
+			continue
+		}
+		locs := c.re.addr.FindAllStringIndex(t, -1)
+		if len(locs) == 0 {
+			continue
+		}
+		b := []byte(t)
+		for _, l := range locs {
+			for j := l[0]; j < l[1]; j++ {
+				b[j] = '#'
+			}
+		}
+		if out == nil {
+			out = append([]string(nil), texts...)
+		}
+		out[i] = string(b)
+		lower[i] = foldText(out[i])
+	}
+	if out == nil {
+		return texts
+	}
+	return out
 }
 
 // classifyTable is classify after the operator's rules.
