@@ -161,15 +161,26 @@ type session struct {
 func (s *session) Reset() { s.from, s.rcpts = "", nil }
 
 // add records an accepted recipient once: the same mailbox written
-// twice (any case, a trailing dot) is stored once.
+// twice (any case, a trailing dot) is stored once, and so are the
+// feedback-loop mailboxes of all our domains (a report is read the same
+// whichever of them got it: its tokens say whose it is).
 func (s *session) add(to string) {
-	k := strings.ToLower(strings.TrimSuffix(to, "."))
+	k := s.b.rcptKey(to)
 	for _, r := range s.rcpts {
-		if strings.ToLower(strings.TrimSuffix(r, ".")) == k {
+		if s.b.rcptKey(r) == k {
 			return
 		}
 	}
 	s.rcpts = append(s.rcpts, to)
+}
+
+// rcptKey is what add compares: "fbl" for any feedback-loop mailbox, else
+// the address in lower case without a trailing dot.
+func (b *Backend) rcptKey(to string) string {
+	if local, _, ok := splitAddr(to); ok && b.fbl(local) {
+		return "fbl"
+	}
+	return strings.ToLower(strings.TrimSuffix(to, "."))
 }
 func (s *session) Logout() error { return nil }
 
