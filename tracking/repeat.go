@@ -40,12 +40,8 @@ func newRepeatCache(max int) *repeatCache {
 // less than window ago. A recorded one restarts the window; a repeat does
 // not, so a steady stream is recorded once per window.
 func (r *repeatCache) first(k repeatKey, now time.Time, window time.Duration) bool {
-	h := k.message ^ uint64(k.rcpt)*0x9e3779b97f4a7c15 ^ uint64(uint32(k.link))*0xbf58476d1ce4e5b9
-	if k.machine {
-		h = ^h
-	}
 	first := true
-	r.t.with(h, func(e repeatEntry, used bool) repeatEntry {
+	r.t.with(k.hash(), func(e repeatEntry, used bool) repeatEntry {
 		if used && e.key == k {
 			if d := now.Sub(e.at); d >= 0 && d < window {
 				first = false
@@ -55,4 +51,28 @@ func (r *repeatCache) first(k repeatKey, now time.Time, window time.Duration) bo
 		return repeatEntry{key: k, at: now}
 	})
 	return first
+}
+
+// recent reports whether k was recorded less than window before now,
+// recording nothing: for a request whose recording may still fail (an
+// unsubscribe is written before it counts).
+func (r *repeatCache) recent(k repeatKey, now time.Time, window time.Duration) bool {
+	s, i := r.t.locate(k.hash())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.slots[i]
+	if !e.used || e.e.key != k {
+		return false
+	}
+	d := now.Sub(e.e.at)
+	return d >= 0 && d < window
+}
+
+// hash is k's slot hash.
+func (k repeatKey) hash() uint64 {
+	h := k.message ^ uint64(k.rcpt)*0x9e3779b97f4a7c15 ^ uint64(uint32(k.link))*0xbf58476d1ce4e5b9
+	if k.machine {
+		h = ^h
+	}
+	return h
 }

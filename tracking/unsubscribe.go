@@ -79,9 +79,12 @@ func (e *Edge) serveUnsubscribe(ctx *fasthttp.RequestCtx, tok []byte) {
 		return
 	}
 	now := e.now(ctx)
-	if e.unsubscribedAlready(&c) {
+	key := repeatKey{c.Message, c.Rcpt, linkUnsubscribe, false}
+	if e.unsubscribedAlready(&c) || e.repeat != nil && e.repeat.recent(key, now, e.cfg.RepeatWindow) {
 		// A replay (a client retrying, a stranger holding the link):
 		// answered as done, nothing written, no second event or webhook.
+		// Without a lookup (a standalone edge's remote Suppressor) the
+		// one written within RepeatWindow stands for it.
 		e.count(iRepeat)
 		e.unsubscribedPage(ctx, &c)
 		return
@@ -106,9 +109,8 @@ func (e *Edge) serveUnsubscribe(ctx *fasthttp.RequestCtx, tok []byte) {
 		e.writePage(ctx, fasthttp.StatusInternalServerError, page{Title: "Something went wrong", State: "error"})
 		return
 	}
-	if e.repeat != nil && !e.repeat.first(repeatKey{c.Message, c.Rcpt, linkUnsubscribe, false}, now, e.cfg.RepeatWindow) {
-		// Written again (a Suppressor that cannot be asked first, as a
-		// standalone edge's remote one), but recorded once per window.
+	if e.repeat != nil && !e.repeat.first(key, now, e.cfg.RepeatWindow) {
+		// Another POST of the same link written at the same time.
 		e.count(iRepeat)
 		e.unsubscribedPage(ctx, &c)
 		return

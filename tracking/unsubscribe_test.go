@@ -334,6 +334,18 @@ func TestUnsubscribeSuppressorFails(t *testing.T) {
 	if st := te.edge.Stats(); st.SuppressError != 1 || st.Unsubscribes != 0 {
 		t.Errorf("stats %+v", st)
 	}
+	// The retry, within RepeatWindow, is written: a failed one is no
+	// repeat.
+	te.supp.mu.Lock()
+	te.supp.err = nil
+	te.supp.mu.Unlock()
+	body, ct = oneClickForm()
+	if resp, _ := te.do(t, http.MethodPost, "/u/"+tok, body, "Content-Type", ct); resp.StatusCode != http.StatusOK {
+		t.Fatalf("retry: status %d", resp.StatusCode)
+	}
+	if _, done := te.supp.snapshot(); done != 1 {
+		t.Errorf("retry: %d suppressions written, want 1", done)
+	}
 }
 
 func TestUnsubscribeWithoutAddress(t *testing.T) {
@@ -388,8 +400,8 @@ func (l lookupSuppressor) SuppressedFor(tenant, addr string, st queue.Stream) (s
 // second from one connection were 2,000 unsubscribe events, webhook calls
 // and spool commits, live) is answered done every time but recorded once:
 // nothing is written when the Suppressor can say the recipient is already
-// unsubscribed, and the event is recorded once per RepeatWindow when it
-// cannot.
+// unsubscribed, and written and recorded once per RepeatWindow when it
+// cannot (a standalone edge's remote Suppressor, an admin API call each).
 func TestUnsubscribeReplayRecordedOnce(t *testing.T) {
 	t.Parallel()
 	post := func(te *testEdge, tok string) {
@@ -422,6 +434,9 @@ func TestUnsubscribeReplayRecordedOnce(t *testing.T) {
 	}
 	if evs := te.rec.events(); len(evs) != 1 {
 		t.Errorf("without a lookup: %d events, want 1 per window", len(evs))
+	}
+	if calls, _ := te.supp.snapshot(); len(calls) != 1 {
+		t.Errorf("without a lookup: %d suppressions written, want 1 per window", len(calls))
 	}
 	te.clock.Add(10 * time.Second)
 	post(te, tok)
