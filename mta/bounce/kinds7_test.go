@@ -79,6 +79,23 @@ var kinds7 = map[string][]kindCase{
 		{"552 <virus-reports@example.net>: Mailbox quota exceeded", SoftMailboxFull, ReasonMailboxFull},
 		{"452 4.2.2 <spf.team@example.net> Over quota", SoftMailboxFull, ReasonMailboxFull},
 	},
+	// Deactivated accounts are disabled ones (soft), in every language
+	// (found by probing after wave 2: they were dead).
+	"deactivated-is-disabled": {
+		{"550 5.2.1 This account has been deactivated", SoftTemporary, ReasonMailboxDisabled},
+		{"550 Das Konto des Empfängers wurde deaktiviert", SoftTemporary, ReasonMailboxDisabled},
+		{"550 La cuenta del destinatario ha sido desactivada", SoftTemporary, ReasonMailboxDisabled},
+		{"550 A conta do destinatário foi desativada", SoftTemporary, ReasonMailboxDisabled},
+		{"550 Le compte du destinataire est désactivé", SoftTemporary, ReasonMailboxDisabled},
+		{"550 Il buzón del usuario está deshabilitado", SoftTemporary, ReasonMailboxDisabled},
+	},
+	"more-languages7": {
+		{"550 Mailbox vol", SoftMailboxFull, ReasonMailboxFull},
+		{"550 メールボックスが一杯です", SoftMailboxFull, ReasonMailboxFull},
+		{"550 Nie ma takiego użytkownika", HardInvalidRecipient, ReasonUserUnknown},
+		{"550 Ukendt modtager", HardInvalidRecipient, ReasonUserUnknown},
+		{"550 Alıcı adresi geçersiz", HardInvalidRecipient, ReasonUserUnknown},
+	},
 	"network-error-wording": {
 		{"Network error on destination MXs", SoftTemporary, ReasonNetwork},
 		{"421 4.4.0 network error while talking to mx.example.net", SoftTemporary, ReasonNetwork},

@@ -149,8 +149,11 @@ var replyCases = []struct {
 	{"mailru", "550 Message was not accepted -- invalid mailbox.  Local mailbox jane@bk.ru is unavailable: account is disabled", SoftTemporary, false},
 	{"t-online", "554 IP=192.0.2.10 - A problem occurred. (Ask your postmaster for help or to contact tosa@rx.t-online.de to clarify.) (BL)", PolicyBlocked, false},
 	{"fastmail", "550 5.1.1 <jane@example.net>: Recipient address rejected: Domain not found", HardInvalidRecipient, true},
-	{"de", "550 Das Konto wurde deaktiviert", HardInvalidRecipient, true},
-	{"es", "550 La cuenta de correo está desactivada", HardInvalidRecipient, true},
+	// A deactivated account is a disabled one: soft, as corpus2's
+	// judgement calls say of disabled accounts and as mailru's "account
+	// is disabled" above (hard before session 7).
+	{"de", "550 Das Konto wurde deaktiviert", SoftTemporary, false},
+	{"es", "550 La cuenta de correo está desactivada", SoftTemporary, false},
 	{"nl", "550 Het e-mailadres bestaat niet", HardInvalidRecipient, true},
 	{"cs", "552 Schránka je plná", SoftMailboxFull, false},
 	{"sv", "550 Användaren finns inte", HardInvalidRecipient, true},

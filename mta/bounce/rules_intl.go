@@ -51,6 +51,11 @@ const closedIntl = `(?:konto|postfach|compte|bo[iî]te|cuenta|buz[oó]n|account|
 // disabledIntl: an account disabled, blocked or suspended for now.
 const disabledIntl = `tijdelijk (?:geblokkeerd|uitgeschakeld|gedeactiveerd|opgeschort)|vorübergehend (?:gesperrt|deaktiviert|stillgelegt)|temporär (?:gesperrt|deaktiviert)|temporairement (?:bloqué|suspendu|désactivé)|temporalmente (?:bloquead|suspendid|desactivad|deshabilitad)|temporaneamente (?:bloccat|sospes|disattivat)|temporariamente (?:bloquead|suspens|desativad)|временно (?:заблокирован|отключен|приостановлен)|(?:ящик|аккаунт|учетн|учётн)(?:[^.\n]|\.\S){0,30}(?:заблокирован|приостановлен)|tymczasowo (?:zablokowan|zawieszon|wyłączon)|dočasně (?:zablokován|pozastaven|deaktivován)|geçici olarak (?:engellen|askıya|devre dışı)|(?:обліков|скриньк|акаунт)(?:[^.\n]|\.\S){0,30}(?:заблоковано|заблокован|призупинен|вимкнен)|тимчасово (?:заблоковано|вимкнено|призупинено)`
 
+// deactivatedIntl is an account or mailbox said to be deactivated,
+// disabled, locked or suspended (de fr es pt it nl pl): soft, as the
+// English wordings.
+const deactivatedIntl = `(?:konto|postfach|benutzer(?:konto)?|compte|bo[iî]te aux lettres|cuenta|buz[oó]n|usuario|conta\b|caixa postal|usu[aá]rio|utente|casella|account|mailbox|gebruiker|postvak|konto użytkownika|skrzynka)(?:[^.;\n]|\.\S){0,30}(?:deaktiviert|gesperrt|stillgelegt|désactivée?|suspendue?|bloquée?|desactivad|deshabilitad|suspendid|bloquead|desativad|suspens|disattivat|sospes|bloccat|gedeactiveerd|uitgeschakeld|geblokkeerd|wyłączon|zablokowan|zawieszon)`
+
 const temporaryIntl = `vorübergehend|temporairement|temporalmente|temporaneamente|temporariamente|tijdelijk|временно|一時的|暂时|暫時|临时|일시적|مؤقت|זמני|tymczasow|dočasn|geçici`
 
 // mailboxFullIntl: over quota, in many languages.
@@ -66,7 +71,7 @@ func mailboxFullIntl() []rule {
 			match:   `buz[oó]n(?:[^.\n]|\.\S){0,30}(?:llen[oa]|excedid)|cuota(?:[^.\n]|\.\S){0,20}(?:excedid|superad)|(?:superado|excedido|sobrepasado)(?:[^.\n]|\.\S){0,20}(?:cuota|capacidad|l[ií]mite de (?:almacenamiento|espacio))|sin espacio|espacio insuficiente`,
 			example: "552 El buzón del destinatario está lleno"},
 		{name: "mailbox-full-other", class: SoftMailboxFull, reason: ReasonMailboxFull,
-			match: `cas(?:ella|setta)(?:[^.\n]|\.\S){0,30}(?:piena|esaurit)|quota superata|(?:superato|esaurito)(?:[^.\n]|\.\S){0,20}(?:quota|spazio|limite)|(?:excedeu|ultrapassou|esgotou)(?:[^.\n]|\.\S){0,20}(?:cota|quota|capacidade|espa[cç]o)|spazio esaurito|caixa(?:[^.\n]|\.\S){0,30}(?:cheia|lotada)|cota excedida` +
+			match: `\b(?:mailbox|postbus|brievenbus) (?:is )?vol\b|(?:メールボックス|受信箱|メールボックスの容量)(?:[^。\n]){0,10}(?:一杯|いっぱい)|cas(?:ella|setta)(?:[^.\n]|\.\S){0,30}(?:piena|esaurit)|quota superata|(?:superato|esaurito)(?:[^.\n]|\.\S){0,20}(?:quota|spazio|limite)|(?:excedeu|ultrapassou|esgotou)(?:[^.\n]|\.\S){0,20}(?:cota|quota|capacidade|espa[cç]o)|spazio esaurito|caixa(?:[^.\n]|\.\S){0,30}(?:cheia|lotada)|cota excedida` +
 				`|ящик(?:[^.\n]|\.\S){0,30}(?:переполнен|заполнен)|переполнен|превы(?:шен|сил)(?:[^.\n]|\.\S){0,20}(?:квот|размер|лимит)|лимит(?:[^.\n]|\.\S){0,10}(?:дискового пространства|размера ящика)|недостаточно места` +
 				`|(?:mailbox|brievenbus)(?:[^.\n]|\.\S){0,20}(?:is|zit) (?:te )?vol\b|postvak(?:[^.\n]|\.\S){0,20}vol|quotum overschreden|quot(?:a|um)(?:[^.\n]|\.\S){0,20}overschr|przekroczy(?:ł|ła|ło)(?:[^.\n]|\.\S){0,20}(?:limit|przydział|quot|pojemno)|skrzynka(?:[^.\n]|\.\S){0,20}(?:pełna|przepełniona)|przekroczon[aoy]? (?:limit|przydział|quot)|schránka(?:[^.\n]|\.\S){0,20}(?:plná|přeplněna)|překročen[aáý]? (?:kvóta|limit)|posta kutusu(?:[^.\n]|\.\S){0,20}(?:dolu|doldu)|kota(?:sı)? aşıldı` +
 				`|brevlåda(?:[^.\n]|\.\S){0,20}full|postkasse(?:[^.\n]|\.\S){0,20}ful|` +
@@ -92,16 +97,16 @@ func domainIntl() []rule {
 func recipientIntl() []rule {
 	return []rule{
 		{name: "user-unknown-de", class: HardInvalidRecipient, reason: ReasonUserUnknown,
-			match:   `\bbenutzer(?:konto)?(?:[^.\n]|\.\S){0,30}(?:unbekannt|existiert nicht|nicht gefunden|nicht vorhanden|deaktiviert|gelöscht)|unbekannte[rn]? (?:benutzer|empfänger|adresse|mailbox|postfach)|empfänger(?:adresse)?(?:[^.\n]|\.\S){0,40}(?:nicht bekannt|unbekannt|existiert nicht|nicht gefunden|ungültig)|\b(?:adresse|postfach|mailbox|konto)(?:[^.\n]|\.\S){0,30}(?:existiert nicht|nicht gefunden|unbekannt|ungültig|nicht vorhanden|deaktiviert|gelöscht)|ungültige (?:adresse|e-mail-adresse|empfänger)`,
+			match:   `\bbenutzer(?:konto)?(?:[^.\n]|\.\S){0,30}(?:unbekannt|existiert nicht|nicht gefunden|nicht vorhanden|gelöscht)|unbekannte[rn]? (?:benutzer|empfänger|adresse|mailbox|postfach)|empfänger(?:adresse)?(?:[^.\n]|\.\S){0,40}(?:nicht bekannt|unbekannt|existiert nicht|nicht gefunden|ungültig)|\b(?:adresse|postfach|mailbox|konto)(?:[^.\n]|\.\S){0,30}(?:existiert nicht|nicht gefunden|unbekannt|ungültig|nicht vorhanden|gelöscht)|ungültige (?:adresse|e-mail-adresse|empfänger)`,
 			example: "550 Die E-Mail-Adresse des Empfängers existiert nicht"},
 		{name: "user-unknown-fr", class: HardInvalidRecipient, reason: ReasonUserUnknown,
-			match:   `\b(?:utilisateur|destinataire|adresse|bo[iî]te aux lettres|compte)(?:[^.\n]|\.\S){0,30}(?:inconnu|inexistant|introuvable|n'existe pas|n’existe pas|invalide|non valide|désactivé)|n'existe pas|n’existe pas`,
+			match:   `\b(?:utilisateur|destinataire|adresse|bo[iî]te aux lettres|compte)(?:[^.\n]|\.\S){0,30}(?:inconnu|inexistant|introuvable|n'existe pas|n’existe pas|invalide|non valide)|n'existe pas|n’existe pas`,
 			example: "550 5.1.1 Adresse du destinataire inconnue"},
 		{name: "user-unknown-es", class: HardInvalidRecipient, reason: ReasonUserUnknown,
-			match:   `\b(?:usuario|destinatario|direcci[oó]n|buz[oó]n|cuenta|casilla)(?:[^.\n]|\.\S){0,30}(?:desconocid|inexistente|no existe|no encontrad|no es v[aá]lid|no v[aá]lid|inv[aá]lid|deshabilitad|desactivad)|no existe`,
+			match:   `\b(?:usuario|destinatario|direcci[oó]n|buz[oó]n|cuenta|casilla)(?:[^.\n]|\.\S){0,30}(?:desconocid|inexistente|no existe|no encontrad|no es v[aá]lid|no v[aá]lid|inv[aá]lid)|no existe`,
 			example: "550 El usuario no existe en este dominio"},
 		{name: "user-unknown-it-pt", class: HardInvalidRecipient, reason: ReasonUserUnknown,
-			match:   `\b(?:utente|indirizzo|casella|usu[aá]rio|utilizador|destinat[aá]rio|endere[cç]o|conta\b)(?:[^.\n]|\.\S){0,30}(?:sconosciut|inesistente|inexistente|non esiste|non trovat|non (?:è )?valid|desconhecid|n[aã]o existe|n[aã]o encontrad|inv[aá]lid|desativad)|non esiste|n[aã]o existe`,
+			match:   `\b(?:utente|indirizzo|casella|usu[aá]rio|utilizador|destinat[aá]rio|endere[cç]o|conta\b)(?:[^.\n]|\.\S){0,30}(?:sconosciut|inesistente|inexistente|non esiste|non trovat|non (?:è )?valid|desconhecid|n[aã]o existe|n[aã]o encontrad|inv[aá]lid)|non esiste|n[aã]o existe`,
 			example: "550 Utente sconosciuto"},
 		{name: "user-unknown-ru", class: HardInvalidRecipient, reason: ReasonUserUnknown,
 			match:   `(?:пользовател|адрес|получател|ящик|аккаунт|учетн|учётн)(?:[^.\n]|\.\S){0,40}(?:не найден|не существует|не обнаружен|неизвест|удален|удалён|отключен)|нет такого (?:пользователя|адреса|ящика)|несуществующ|неизвестный (?:пользователь|адрес|получатель)`,
@@ -113,7 +118,7 @@ func recipientIntl() []rule {
 				`|non (?:è|e') stat[oa] trovat[oa] (?:in|su|nel|nella)\b|(?:is|werd) niet gevonden (?:op|in|bij)\b|で見つかりませんでした|中找不到|에서 찾을 수 없습니다`,
 			example: "Ihre Nachricht an jana@example.net konnte nicht übermittelt werden. jana@example.net wurde unter example.net nicht gefunden."},
 		{name: "user-unknown-other", class: HardInvalidRecipient, reason: ReasonUserUnknown,
-			match: `\b(?:gebruiker|ontvanger|adres|account)(?:[^.\n]|\.\S){0,30}(?:onbekend|bestaat niet|niet gevonden)|onbekende (?:gebruiker|ontvanger)|bestaat niet` +
+			match: `\bnie ma (?:takiego|podanego) (?:użytkownika|adresu|konta|adresata)|\bukendt (?:modtager|bruger|adresse)|\balıcı(?: adresi)?(?:[^.\n]|\.\S){0,20}geçersiz|\b(?:gebruiker|ontvanger|adres|account)(?:[^.\n]|\.\S){0,30}(?:onbekend|bestaat niet|niet gevonden)|onbekende (?:gebruiker|ontvanger)|bestaat niet` +
 				`|\b(?:użytkownik|odbiorca|skrzynka|adres|konto)(?:[^.\n]|\.\S){0,30}(?:nie istnieje|nieznany)|nieznany (?:użytkownik|odbiorca|adres)|nie znaleziono (?:użytkownika|odbiorcy|adresu)|nie istnieje` +
 				`|neexistuje|neznámý (?:uživatel|příjemce|adresát)|(?:uživatel|příjemce) (?:nebyl )?nenalezen` +
 				`|kullanıcı bulunamadı|kullanıcı yok|alıcı bulunamadı|böyle bir kullanıcı|adres bulunamadı|geçersiz alıcı` +

@@ -103,6 +103,12 @@ func specificRules() []rule {
 		{name: "temporarily-disabled", class: SoftTemporary, reason: ReasonMailboxDisabled,
 			match:   `temporar(?:y|ily) (?:disabled|deactivated|inactive|locked|frozen)|\b(?:account|mailbox|user|recipient|address|box)\b(?:[^.\n]|\.\S){0,30}temporar(?:y|ily) (?:suspended|blocked|unavailable|not available)|` + disabledIntl + `|\b(?:account|mailbox|user|recipient)\b(?:[^.;\n]|\.\S){0,30}\b(?:is |has been |was )?(?:frozen|locked|on hold|suspended|disabled|inactive)\b|\b(?:disabled|suspended|deactivated|locked|blocked) (?:due to|for|because of) (?:\w+ )?inactivity\b|\b(?:frozen|locked|suspended|inactive|disabled) (?:account|mailbox|user)`,
 			example: "550 5.2.1 Mailbox temporarily disabled: jane@example.net"},
+		// A deactivated (disabled) account, in English and the Romance and
+		// Germanic wordings: disabled, not closed (corpus2's contract); a
+		// permanent one was caught by permanently-disabled above.
+		{name: "deactivated-account", class: SoftTemporary, reason: ReasonMailboxDisabled,
+			match:   `\b(?:account|mailbox|user|recipient|address)\b(?:[^.;\n]|\.\S){0,30}\b(?:is |has been |was )?deactivated\b|\bdeactivated (?:account|mailbox|user)|` + deactivatedIntl,
+			example: "550 5.2.1 This account has been deactivated"},
 		{name: "mbox-file", class: SoftMailboxFull, reason: ReasonMailboxFull,
 			match:   `cannot (?:update|write|append to) mailbox|writing message: file too large|mailbox(?:[^.\n]|\.\S){0,40}file too large`,
 			example: "cannot update mailbox /var/mail/jane for user jane. error writing message: File too large"},
@@ -313,7 +319,7 @@ func domainRules() []rule {
 func recipientRules() []rule {
 	return []rule{
 		{name: "mailbox-disabled", class: HardInvalidRecipient, reason: ReasonMailboxDisabled,
-			match:   `\b(?:user|recipient|mailbox|account|address)\b(?:[^.\n]|\.\S){0,30}\b(?:deactivated|discontinued|(?:has been |was )(?:closed|terminated|deleted|removed))\b|\baccount (?:has been )?(?:closed|terminated|deleted)\b|\b(?:deactivated|closed|deleted) (?:user|recipient|mailbox|account|e-?mail account)|` + closedIntl,
+			match:   `\b(?:user|recipient|mailbox|account|address)\b(?:[^.\n]|\.\S){0,30}\b(?:discontinued|(?:has been |was )(?:closed|terminated|deleted|removed))\b|\baccount (?:has been )?(?:closed|terminated|deleted)\b|\b(?:closed|deleted) (?:user|recipient|mailbox|account|e-?mail account)|` + closedIntl,
 			example: "550 5.2.1 The account has been closed permanently."},
 		{name: "user-unknown", class: HardInvalidRecipient, reason: ReasonUserUnknown,
 			match: `\b(?:user|recipient|addressee|mailbox|account|address|local user|local-part|username|rcpt)\b(?:[^.\n]|\.\S){0,30}\b(?:unknown|not found|not known|do(?:es|s)?n[o']?t exist|not exist|no longer (?:exists|valid|active|available|in use)|non-?existent|invalid|is not valid|not a valid|not recogni[sz]ed)\b` +
