@@ -222,8 +222,10 @@ hostname = "sluice.soak.test"
 data_dir = "$DATA"
 
 [log]
-# info: one line per delivery outcome, which the ledger check reads.
+# info: one line per delivery outcome, which the ledger check reads (it
+# needs the recipients in full).
 level = "info"
+recipients = "full"
 
 [submission]
 listen = "127.0.0.1:$SUB"
@@ -247,10 +249,11 @@ retry_max = "$RETRY_MAX"
 max_age = "24h"
 
 [delivery]
-# MX answers from chaosmx's DNS server (every MX host is 127.0.0.1); the
-# chaos sink listens on this port.
+# MX answers from chaosmx's DNS server (every MX host is 127.0.0.1, so
+# private MX addresses are allowed); the chaos sink listens on this port.
 resolvers = ["$DNS_ADDR"]
 port = $CHAOS_PORT
+allow_private_mx = true
 
 [[tenant]]
 name = "bench"
