@@ -21,9 +21,7 @@ func (r *Resolver) stsPolicy(ctx context.Context, domain string) *Policy {
 	if _, ok := dns.IsDomainName(domain); !ok || !validPattern(domain) {
 		return nil
 	}
-	lock := r.domainLock(domain)
-	lock.Lock()
-	defer lock.Unlock()
+	defer r.lockDomain(domain).Unlock()
 
 	now := r.cfg.Now()
 	c := r.cached(domain)
@@ -95,8 +93,12 @@ func (r *Resolver) cached(domain string) *cachedSTS {
 	}
 	c = r.loadDisk(domain)
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	// A refresh stored a policy meanwhile: it is newer than the disk's.
+	if fresh, ok := r.sts[domain]; ok {
+		return fresh
+	}
 	r.sts[domain] = c
-	r.mu.Unlock()
 	return c
 }
 
@@ -183,13 +185,31 @@ func joinTXT(parts []string) string {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func (r *Resolver) domainLock(domain string) *sync.Mutex {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	l, ok := r.locks[domain]
-	if !ok {
-		l = &sync.Mutex{}
-		r.locks[domain] = l
+// lockDomain takes domain's refresh lock (one refresh per domain at a
+// time) and returns it locked. A lock pruned from the map while this
+// caller waited for it (maybePruneLocked deletes only locks it could
+// take, but a waiter may already hold the pointer) is let go and the
+// domain's current one taken instead, so that two callers never refresh
+// one domain at once.
+func (r *Resolver) lockDomain(domain string) *sync.Mutex {
+	for {
+		r.mu.Lock()
+		l, ok := r.locks[domain]
+		if !ok {
+			l = &sync.Mutex{}
+			r.locks[domain] = l
+		}
+		r.mu.Unlock()
+		if r.lockWait != nil {
+			r.lockWait()
+		}
+		l.Lock()
+		r.mu.Lock()
+		current := r.locks[domain] == l
+		r.mu.Unlock()
+		if current {
+			return l
+		}
+		l.Unlock()
 	}
-	return l
 }

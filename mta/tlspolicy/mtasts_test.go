@@ -346,3 +346,29 @@ func TestResolverForgetsDomainsNoLongerMailed(t *testing.T) {
 		t.Fatalf("example.test after pruning: %s, want its enforce policy", p.Name())
 	}
 }
+
+// A refresh lock pruned while a caller was about to take it is not the one
+// the caller ends up holding: the caller takes the domain's current lock,
+// so two refreshes of one domain never run at once (review of dfd43f5).
+func TestLockDomainSurvivesPruning(t *testing.T) {
+	e := newSTSEnv(t, "enforce")
+	r := e.resolver(t)
+	pruned := false
+	r.lockWait = func() {
+		if pruned {
+			return
+		}
+		pruned = true
+		r.mu.Lock()
+		delete(r.locks, "example.test") // as maybePruneLocked does
+		r.mu.Unlock()
+	}
+	l := r.lockDomain("example.test")
+	defer l.Unlock()
+	r.mu.Lock()
+	current := r.locks["example.test"]
+	r.mu.Unlock()
+	if l != current {
+		t.Fatal("lockDomain returned a lock pruned from the map: another caller would take a second one")
+	}
+}

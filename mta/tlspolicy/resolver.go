@@ -90,8 +90,12 @@ type Resolver struct {
 	sts   map[string]*cachedSTS  // by domain; loaded from Dir on first use
 	txt   map[string]txtEntry    // by domain
 	locks map[string]*sync.Mutex // one policy refresh per domain at a time
-	// pruneAt is the size of txt at which prune runs next (prune.go).
-	pruneAt int
+	// pruneAt is the size of txt at which prune runs next, prunes how
+	// many have run (prune.go).
+	pruneAt, prunes int
+	// lockWait, when set, runs in lockDomain between finding a lock and
+	// taking it (tests: a pruning in between).
+	lockWait func()
 }
 
 type txtEntry struct {
