@@ -118,6 +118,19 @@ func TestOpenRefusesANewerSpoolFormat(t *testing.T) {
 		t.Fatalf("error %q does not say the spool is newer", err)
 	}
 	setFormat(spoolFormat)
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyFormat, []byte{9}) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if s, err := Open(path, Options{}); err == nil {
+		s.Close()
+		t.Fatal("a spool with a malformed format number opened")
+	}
+	setFormat(spoolFormat)
 	s, err := Open(path, Options{})
 	if err != nil {
 		t.Fatal(err)

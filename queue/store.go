@@ -309,7 +309,9 @@ func (o *Options) setDefaults() {
 // bounds, the erasure state and the counters.
 func (s *Store) load(tx *bolt.Tx) (hwm uint64, err error) {
 	if mb := tx.Bucket(bucketMeta); mb != nil {
-		if v := mb.Get(keyFormat); len(v) == 8 && binary.BigEndian.Uint64(v) > spoolFormat {
+		if v := mb.Get(keyFormat); v != nil && len(v) != 8 {
+			return 0, fmt.Errorf("spool format %x is not a format number: not a spool this sluice wrote", v)
+		} else if v != nil && binary.BigEndian.Uint64(v) > spoolFormat {
 			return 0, fmt.Errorf("spool format %d is newer than this sluice's (%d): run the sluice that wrote it", binary.BigEndian.Uint64(v), spoolFormat)
 		}
 	}
