@@ -96,6 +96,17 @@ var kinds7 = map[string][]kindCase{
 		{"550 Ukendt modtager", HardInvalidRecipient, ReasonUserUnknown},
 		{"550 Alıcı adresi geçersiz", HardInvalidRecipient, ReasonUserUnknown},
 	},
+	// Reasons only (the class was right): a retry period told as a
+	// duration is an expiry; dynamic address space is the sending IP's.
+	"expired-as-duration": {
+		{"Unable to connect to remote host. Tried 8 times over 2 days.", SoftTemporary, ReasonExpired},
+		{"Delivery failed after multiple attempts over 2 days. Last response: connection refused", SoftTemporary, ReasonExpired},
+		{"Delivery failed after 48 hours of attempts: 421 4.3.2 Service not available", SoftTemporary, ReasonExpired},
+	},
+	"dynamic-ip": {
+		{"550 DY-001 (SNT004-MC4F27) Mail rejected for policy reasons. We generally do not accept email from dynamic IP's as they are not typically used to deliver unauthenticated SMTP e-mail", PolicyBlocked, ReasonBlockedIP},
+		{"550 5.7.1 Mail from residential IP addresses is not accepted; authenticated sender required", PolicyBlocked, ReasonBlockedIP},
+	},
 	"network-error-wording": {
 		{"Network error on destination MXs", SoftTemporary, ReasonNetwork},
 		{"421 4.4.0 network error while talking to mx.example.net", SoftTemporary, ReasonNetwork},

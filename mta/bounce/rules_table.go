@@ -109,6 +109,11 @@ func specificRules() []rule {
 		{name: "deactivated-account", class: SoftTemporary, reason: ReasonMailboxDisabled,
 			match:   `\b(?:account|mailbox|user|recipient|address)\b(?:[^.;\n]|\.\S){0,30}\b(?:is |has been |was )?deactivated\b|\bdeactivated (?:account|mailbox|user)|` + deactivatedIntl,
 			example: "550 5.2.1 This account has been deactivated"},
+		// Dynamic or residential address space of the sending host (Outlook.com's
+		// DY-001 goes on about "unauthenticated SMTP e-mail"): the IP.
+		{name: "dynamic-ip", class: PolicyBlocked, reason: ReasonBlockedIP,
+			match:   `\b(?:dynamic|residential|dial-?up|consumer) (?:ip|ips|ip's|ip address(?:es)?|address(?:es)? (?:space|pool|range)|pool|range)\b`,
+			example: "550 DY-001 Mail rejected for policy reasons. We generally do not accept email from dynamic IP's as they are not typically used to deliver unauthenticated SMTP e-mail"},
 		{name: "mbox-file", class: SoftMailboxFull, reason: ReasonMailboxFull,
 			match:   `cannot (?:update|write|append to) mailbox|writing message: file too large|mailbox(?:[^.\n]|\.\S){0,40}file too large`,
 			example: "cannot update mailbox /var/mail/jane for user jane. error writing message: File too large"},
@@ -338,7 +343,7 @@ func recipientRules() []rule {
 func expiredRules() []rule {
 	return []rule{
 		{name: "expired", class: SoftTemporary, reason: ReasonExpired,
-			match:   `(?:delivery time|delivery|message|lifetime) (?:has )?expired|expired in (?:the )?queue|retry (?:time(?:out)?|period) (?:exceeded|expired)|retry time not reached|retries exhausted|could not be delivered within|(?:could not|couldn't|cannot) (?:be delivered|send message) for \d+ days?|will be deleted from (?:the )?queue|too long in (?:the )?queue|(?:been|was) (?:in the queue|queued) (?:for )?too long|gave up|giving up|(?:have|has|had) given up|no (?:further|more) (?:delivery )?(?:attempts|retries) will be made|(?:will (?:not|no longer)|won't) (?:be )?retr(?:y|ied)(?:[.;,!)]|\s*$|\s+(?:again|any ?more|further))|undeliverable for \d+ days|maximum (?:time|retries|delivery attempts)|delivery attempts (?:have )?(?:failed|expired|exhausted)|(?:unable|failed) to deliver(?:[^.\n]|\.\S){0,40}(?:for|within|after) \d+ (?:days|hours)|` + expiredIntl,
+			match:   `(?:delivery time|delivery|message|lifetime) (?:has )?expired|expired in (?:the )?queue|retry (?:time(?:out)?|period) (?:exceeded|expired)|retry time not reached|retries exhausted|could not be delivered within|(?:could not|couldn't|cannot) (?:be delivered|send message) for \d+ days?|will be deleted from (?:the )?queue|too long in (?:the )?queue|(?:been|was) (?:in the queue|queued) (?:for )?too long|gave up|giving up|(?:have|has|had) given up|no (?:further|more) (?:delivery )?(?:attempts|retries) will be made|(?:will (?:not|no longer)|won't) (?:be )?retr(?:y|ied)(?:[.;,!)]|\s*$|\s+(?:again|any ?more|further))|undeliverable for \d+ days|maximum (?:time|retries|delivery attempts)|delivery attempts (?:have )?(?:failed|expired|exhausted)|(?:unable|failed) to deliver(?:[^.\n]|\.\S){0,40}(?:for|within|after) \d+ (?:days|hours)|\btried \d+ times (?:over|in|during) \d+ (?:days?|hours?)|\bafter (?:retrying |trying |(?:multiple|repeated|several|\d+) attempts )?(?:for|over) \d+ (?:days?|hours?)|\bafter \d+ (?:days?|hours?) of (?:attempts|retrying|trying|retries|delivery attempts)|` + expiredIntl,
 			example: "451 4.4.7 Message expired, unable to deliver in 840 minutes"},
 	}
 }
