@@ -3,7 +3,7 @@ package smtp_test
 // Tests for sluice's growing read buffer (SLUICE.patch): a message whose
 // data passes 16 KiB is read through a 32 KiB buffer, with every byte
 // (dot-stuffing at the swap included) and the pipelined commands after it
-// intact.
+// intact; the connection goes back to 4 KiB after the message.
 
 import (
 	"bufio"

@@ -124,11 +124,13 @@ var (
 )
 
 // growReader swaps the connection's 4 KiB read buffer for a 32 KiB one
-// (sluice), for the rest of the connection, and returns the reader to use.
-// Commands and small messages keep the small buffer, so that idle and
-// unauthenticated connections hold 4 KiB; a large message's data is
-// read with an eighth of the system calls. It swaps only while the small
-// buffer is empty, so no byte is left behind in it.
+// (sluice) and returns the reader to use; shrinkReader swaps back once
+// the message's data is read. Commands and small messages keep the small
+// buffer, so that idle connections hold 4 KiB; a large message's data is
+// read with an eighth of the system calls. Each swaps only while the
+// buffer it replaces is empty, so no byte is left behind (a client that
+// pipelined commands behind the data keeps the large one until the next
+// message).
 func (c *Conn) growReader() *bufio.Reader {
 	if c.br == nil || c.br.Size() >= bigReaderSize || c.br.Buffered() > 0 {
 		return c.br
@@ -140,6 +142,19 @@ func (c *Conn) growReader() *bufio.Reader {
 	c.br = big
 	c.text.R = big
 	return big
+}
+
+// shrinkReader is growReader's way back, after a message's data.
+func (c *Conn) shrinkReader() {
+	if c.br == nil || c.br.Size() < bigReaderSize || c.br.Buffered() > 0 {
+		return
+	}
+	small := readerPool.Get().(*bufio.Reader)
+	small.Reset(c.rd)
+	c.br.Reset(nil)
+	bigReaderPool.Put(c.br)
+	c.br = small
+	c.text.R = small
 }
 
 // releaseBuffers returns the connection's buffers to their pools (sluice).
@@ -1072,6 +1087,7 @@ func (c *Conn) handleData(arg string) {
 	code, enhancedCode, msg := dataErrorToStatus(c.Session().Data(r))
 	r.limited = false
 	io.Copy(ioutil.Discard, r) // Make sure all the data has been consumed
+	c.shrinkReader()
 	c.writeResponse(code, enhancedCode, msg)
 }
 
