@@ -74,17 +74,25 @@ func run(ctx context.Context, addr, next string, conns int, syncDir string) erro
 		return fmt.Errorf("listen: %w", err)
 	}
 	go func() { <-ctx.Done(); ln.Close() }()
+	var sessions sync.WaitGroup
 	for {
 		c, err := ln.Accept()
 		if err != nil {
 			if ctx.Err() != nil {
+				// Sessions end with their clients (or a failed
+				// write); out closes only once none can send.
+				sessions.Wait()
 				close(out)
 				wg.Wait()
 				return nil
 			}
 			return fmt.Errorf("accept: %w", err)
 		}
-		go serve(c, out, j)
+		sessions.Add(1)
+		go func() {
+			defer sessions.Done()
+			serve(c, out, j)
+		}()
 	}
 }
 
