@@ -58,7 +58,8 @@ func parseArgs(s string) (map[string]string, error) {
 		}
 		// A keyword given twice (SIZE=1 SIZE=99999999, two ENVIDs) is
 		// ambiguous: refused rather than letting the last one win
-		// (sluice; RFC 5321 §4.1.2 gives each esmtp-keyword one value).
+		// (sluice; no extension defines a meaning for a repeated
+		// keyword, and no known client sends one).
 		k := strings.ToUpper(m[0])
 		if _, dup := argMap[k]; dup {
 			return nil, fmt.Errorf("duplicate parameter %q", k)
