@@ -3,6 +3,7 @@ package configs
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -93,6 +94,10 @@ sender_domains = ["plain.example"]
 	to, err := cfg.TenantsOptions(nil)
 	if err != nil || to.Path != filepath.Join(cfg.DataDir, TenantsFile) || to.Resolver == nil {
 		t.Errorf("tenants options %+v %v", to, err)
+	}
+	// The edge's own host is no tenant's to take (tenants.Options.EdgeHosts).
+	if !slices.Contains(to.EdgeHosts, "t.example") {
+		t.Errorf("tenants options' edge hosts %v lack tracking.base_url's host t.example", to.EdgeHosts)
 	}
 	if _, ok := cfg.WarmupOptions(); ok {
 		t.Error("warm-up without a warming source")

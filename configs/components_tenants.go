@@ -3,6 +3,7 @@ package configs
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 
 	"sluice/dkim"
@@ -98,7 +99,19 @@ func (c *Config) TenantsOptions(seeds []tenants.Seed) (tenants.Options, error) {
 		TrackingLabel: ts.TrackingLabel, TrackingTarget: ts.TrackingTarget,
 		RotationGrace: ts.RotationGrace.Duration,
 		Resolver:      &tenants.DNSResolver{Servers: servers},
+		EdgeHosts:     c.edgeHosts(),
 	}, nil
+}
+
+// edgeHosts are the edge's own names (tracking.base_url's host and
+// tracking.acme_hosts): no tenant may take one as its tracking host, or
+// every other tenant's links and unsubscribes there would stop working.
+func (c *Config) edgeHosts() []string {
+	var hosts []string
+	if u, err := url.Parse(c.Tracking.BaseURL); err == nil && u.Hostname() != "" {
+		hosts = append(hosts, u.Hostname())
+	}
+	return append(hosts, c.Tracking.ACMEHosts...)
 }
 
 // DirectoryOptions are how the submission sees stored tenants: the
