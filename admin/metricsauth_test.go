@@ -72,3 +72,42 @@ func TestMetricsAuth(t *testing.T) {
 		t.Errorf("/healthz: %d, want 200", code)
 	}
 }
+
+// TestBrowserByNameRefused: a browser's request (Sec-Fetch-Site or Origin)
+// naming the listener by a host name — a DNS-rebinding page — gets 403;
+// the same by IP address or localhost, and scrapers by any name, are
+// served.
+func TestBrowserByNameRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	get := func(host string, hdr map[string]string) int {
+		req, _ := http.NewRequest("GET", f.srv.URL+"/metrics", nil)
+		req.Host = host
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	browser := map[string]string{"Sec-Fetch-Site": "same-origin"}
+	for _, tc := range []struct {
+		host string
+		hdr  map[string]string
+		want int
+	}{
+		{"rebind.attacker.example:8025", browser, 403},
+		{"rebind.attacker.example", map[string]string{"Origin": "http://rebind.attacker.example"}, 403},
+		{"127.0.0.1:8025", browser, 200},
+		{"[::1]:8025", browser, 200},
+		{"localhost:8025", browser, 200},
+		{"sluice1.internal:8025", nil, 200}, // Prometheus scraping by name
+	} {
+		if got := get(tc.host, tc.hdr); got != tc.want {
+			t.Errorf("Host %s %v: %d, want %d", tc.host, tc.hdr, got, tc.want)
+		}
+	}
+}
