@@ -14,7 +14,7 @@ const Chunk = 1 << 20
 
 // Start reads the file at path front to back, discarding what it reads,
 // until the returned stop is called (stop waits for it to end) or the end
-// of the file. queue.Open and the events store run it beside bolt.Open.
+// of the file. queue.Open and events.Open run it beside bolt.Open.
 //
 // After a crash bbolt's file says "no freelist" (sluice's bbolt files
 // commit with NoFreelistSync and write the freelist only at a clean

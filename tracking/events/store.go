@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sluice/internal/clock"
+	"sluice/internal/readahead"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -169,12 +170,16 @@ type Store struct {
 // writer and, unless retention is negative, its purger.
 func Open(path string, opts Options) (*Store, error) {
 	opts.setDefaults()
+	// After a crash bolt.Open walks every page to rebuild the freelist:
+	// read the file into the page cache ahead of it, as the spool does.
+	stopReadahead := readahead.Start(path, nil)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:        2 * time.Second, // another process holds the lock
 		FreelistType:   bolt.FreelistMapType,
 		NoFreelistSync: true,
 		NoSync:         opts.NoSync,
 	})
+	stopReadahead()
 	if err != nil {
 		return nil, fmt.Errorf("events: open %s: %w", path, err)
 	}
