@@ -23,22 +23,23 @@
 # default 2ms), CASES, KEEP=1 keeps the work directory. Every process it
 # starts is stopped on exit; traffic stays on 127.0.0.1.
 set -euo pipefail
-
+NAME=fleet.sh
 N=${N:-3000}
 SESSIONS=${SESSIONS:-12}
-SIZE=${SIZE:-5000}
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LIMIT=${LIMIT:-4}
 HOLD=${HOLD:-2ms}
 CASES=${CASES:-"1:alone 1:fleet 3:fleet 3:alone"}
-KEEP=${KEEP:-0}
 LOAD_TIMEOUT=300
+# Always sluice from the working tree; the work directory is kept only
+# with KEEP=1; a stopped process gets 10 s before SIGKILL.
+REV=""
+BUILD=1
+KEEP_FAILED=0
+CLEANUP_WAIT=10
 
-for v in N SESSIONS SIZE LIMIT; do
-	if ! [[ ${!v} =~ ^[1-9][0-9]*$ ]]; then
-		echo "fleet.sh: $v must be a positive integer, got '${!v}'" >&2
-		exit 2
-	fi
-done
+check_positive N SESSIONS SIZE LIMIT
 for c in $CASES; do
 	if ! [[ $c =~ ^[1-9][0-9]?:(fleet|alone)$ ]]; then
 		echo "fleet.sh: a case is NODES:fleet or NODES:alone (1-99 nodes), got '$c'" >&2
@@ -49,74 +50,10 @@ if [[ $CASES == *fleet* ]] && ! command -v redis-server >/dev/null; then
 	echo "fleet.sh: redis-server is not installed (apt-get install redis-server)" >&2
 	exit 2
 fi
+lib_work
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-OUT=$ROOT/bench/out
-mkdir -p "$OUT"
-WORK=$(mktemp -d /var/tmp/sluice-fleet.XXXXXX) # on disk: fsync costs what it costs
-PIDS=()
-FAILED=0
-
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null || true
-	done
-	for pid in "${PIDS[@]}"; do
-		wait_exit "$pid" 10 || kill -KILL "$pid" 2>/dev/null || true
-	done
-	if [[ $KEEP == 1 ]]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-wait_exit() {
-	local pid=$1 secs=$2 i
-	for ((i = 0; i < secs * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-free_port() {
-	local i p
-	for ((i = 0; i < 100; i++)); do
-		p=$((20000 + RANDOM % 12000))
-		if [[ -z $(ss -Htln "sport = :$p") ]]; then
-			echo "$p"
-			return 0
-		fi
-	done
-	echo "fleet.sh: no free port" >&2
-	return 1
-}
-
-wait_listen() {
-	local port=$1 pid=$2 secs=$3 i
-	for ((i = 0; i < secs * 20; i++)); do
-		[[ -n $(ss -Htln "sport = :$port") ]] && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-
-# jget FILE KEY: a number from the flat JSON line in FILE.
-jget() {
-	local v
-	v=$(grep -o "\"$2\":[-0-9.e+]*" "$1" 2>/dev/null | tail -n1 | cut -d: -f2)
-	echo "${v:-0}"
-}
-
-# metric FILE NAME: the sum of a Prometheus metric's samples.
-metric() { awk -v m="$2" '$1 == m || index($1, m "{") == 1 {s += $2} END {printf "%.0f", s}' "$1" 2>/dev/null || echo 0; }
-
-log "building sluice, smtpload, fleetsink into $OUT"
-(cd "$ROOT" && go build -o "$OUT/sluice" ./cmd/sluice && go build -o "$OUT/smtpload" ./bench/cmd/smtpload &&
-	go build -o "$OUT/fleetsink" ./bench/fleetsink)
+build_sluice
+build_bins bench/cmd/smtpload bench/fleetsink
 PW_HASH=$(printf 'bench-password\n' | "$OUT/sluice" hash-password)
 
 # run_case NODES MODE: one measured case; prints its row.
@@ -125,21 +62,15 @@ run_case() {
 	d=$WORK/$nodes-$mode
 	mkdir -p "$d"
 	if [[ $mode == fleet ]]; then
-		rport=$(free_port)
-		redis-server --port "$rport" --bind 127.0.0.1 --dir "$d" --save "" --appendonly no \
-			--daemonize no --protected-mode no --loglevel warning --logfile "$d/redis.log" &
-		rpid=$!
-		PIDS+=("$rpid")
-		wait_listen "$rport" "$rpid" 10 || { echo "fleet.sh: redis-server did not start" >&2; return 1; }
+		redis_up "$d" || { echo "fleet.sh: redis-server did not start" >&2; return 1; }
+		rport=$REDIS_PORT
+		rpid=$REDIS_PID
 	fi
 	"$OUT/fleetsink" -addr 127.0.0.1:0 -addr-file "$d/sink.addr" -expect "$N" -timeout "$((LOAD_TIMEOUT + 60))s" \
 		-hold "$HOLD" >"$d/sink.json" 2>"$d/sink.err" &
 	spid=$!
 	PIDS+=("$spid")
-	for ((i = 0; i < 100; i++)); do
-		[[ -s $d/sink.addr ]] && break
-		sleep 0.05
-	done
+	wait_file "$d/sink.addr" "$spid" 5 || true
 	local subs=() adms=() npids=()
 	for ((i = 1; i <= nodes; i++)); do
 		sub=$(free_port)
@@ -214,7 +145,7 @@ EOF
 		s=$(jget "$d/load$i.json" start_unix_ns)
 		((start == 0 || s < start)) && start=$s
 		acc=$(awk -v a="$acc" -v b="$(jget "$d/load$i.json" accepted_per_s)" 'BEGIN {print a + b}')
-		curl -s "http://127.0.0.1:${adms[i]}/metrics" >"$d/metrics$i.txt" || true
+		http_get "${adms[i]}" /metrics >"$d/metrics$i.txt" 2>/dev/null || true
 		trips=$((trips + $(metric "$d/metrics$i.txt" sluice_fleet_redis_round_trips_total)))
 		rss+="$(($(awk '/^VmHWM:/ {print $2}' "/proc/${npids[i]}/status") / 1024)) "
 	done

@@ -25,6 +25,7 @@
 # bench/lib.sh.
 set -euo pipefail
 NAME=fleet1
+# shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 for b in redis-server redis-cli; do
 	command -v "$b" >/dev/null || { echo "fleet1.sh: $b is not installed (apt-get install redis-server)" >&2; exit 2; }
@@ -48,12 +49,7 @@ core_config_hook() {
 	local v=$1 d=$2
 	core_config "$d"
 	[[ $v == fleet ]] || return 0
-	REDIS_PORT=$(free_port)
-	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$d" --save "" --appendonly no \
-		--daemonize no --protected-mode no --loglevel warning --logfile "$d/redis.log" &
-	REDIS_PID=$!
-	PIDS+=("$REDIS_PID")
-	wait_listen "$REDIS_PORT" "$REDIS_PID" 10 || { echo "fleet1.sh: redis-server did not start" >&2; exit 1; }
+	redis_up "$d" || { echo "fleet1.sh: redis-server did not start" >&2; exit 1; }
 	printf '\n[cluster]\nredis = "redis://127.0.0.1:%s/0"\nnode_id = "n1"\n' "$REDIS_PORT" >>"$d/sluice.toml"
 }
 

@@ -8,16 +8,20 @@
 # variant and the ratio of two variants, with the machine's load and a
 # plain statement when run-to-run noise is larger than the effect.
 #
-# A script sets NAME (for messages and the work directory), then sources
-# this file, calls lib_init, defines core_config_hook (what differs per
-# variant) and calls interleave with its variants. bench/run.sh and
-# bench/protect.sh keep their own copies of these helpers (each is one
-# self-contained script); new scripts source this one.
+# A script sets NAME (for messages and the work directory
+# /var/tmp/sluice-NAME.XXXXXX, a trailing .sh left out of the directory's
+# name), then sources this file, calls lib_init, defines core_config_hook
+# (what differs per variant) and calls interleave with its variants.
+# Scripts with other parameters or their own tables (run.sh, protect.sh,
+# soak.sh, fleet.sh) take the helpers they need: check_positive and
+# lib_work instead of lib_init, run_core with a core_record hook, figures
+# and fig_row for their own rows.
 #
 # Environment read here: N (20000), SESSIONS (20), SIZE (5000), RUNS (5),
-# KEEP=1 keeps the work directory (kept anyway when a run failed), REV=C
-# tests sluice as built from commit C (git archive), BUILD=0 the binary
-# already in bench/out (default: built from the working tree).
+# KEEP=1 keeps the work directory (kept anyway when a run failed, unless
+# the script set KEEP_FAILED=0), REV=C tests sluice as built from commit C
+# (git archive), BUILD=0 the binary already in bench/out (default: built
+# from the working tree).
 
 N=${N:-20000}
 SESSIONS=${SESSIONS:-20}
@@ -40,22 +44,39 @@ FAILED=0   # 1: a run lost or refused mail, a tool failed
 LOAD_PSI=0 # CPU pressure during the last load run, percent
 LOADAVG=() # the 1-minute load average at each run's end
 SINK_FLAGS=()
+# Set by the script (before lib_init or lib_work), not from the
+# environment: KEEP_FAILED=0 removes the work directory of a failed run
+# too (unless KEEP=1); CLEANUP_WAIT is how long, in seconds, each process
+# still running at exit gets after SIGTERM before SIGKILL.
+KEEP_FAILED=1
+CLEANUP_WAIT=5
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 # lib_init: checks N SESSIONS SIZE RUNS, makes the work directory, sets
 # the exit trap.
 lib_init() {
+	check_positive N SESSIONS SIZE RUNS
+	lib_work
+}
+
+# check_positive VAR…: exits 2 unless every named variable is a positive
+# integer.
+check_positive() {
 	local v
-	for v in N SESSIONS SIZE RUNS; do
+	for v in "$@"; do
 		if ! [[ ${!v} =~ ^[1-9][0-9]*$ ]]; then
 			echo "$NAME: $v must be a positive integer, got '${!v}'" >&2
 			exit 2
 		fi
 	done
+}
+
+# lib_work: makes bench/out and the work directory, sets the exit trap.
+lib_work() {
 	mkdir -p "$OUT"
 	# On disk, not tmpfs, so that fsync costs what it costs.
-	WORK=$(mktemp -d "/var/tmp/sluice-$NAME.XXXXXX")
+	WORK=$(mktemp -d "/var/tmp/sluice-${NAME%.sh}.XXXXXX")
 	chmod 755 "$WORK"
 	trap lib_cleanup EXIT
 	trap 'exit 130' INT TERM
@@ -69,10 +90,10 @@ lib_cleanup() {
 		fi
 	done
 	for pid in "${PIDS[@]}"; do
-		stop_wait "$pid" 5 2>/dev/null || true
+		stop_wait "$pid" "$CLEANUP_WAIT" 2>/dev/null || true
 	done
 	if declare -F cleanup_hook >/dev/null; then cleanup_hook || true; fi
-	if [[ $KEEP == 1 || $FAILED == 1 ]]; then
+	if [[ $KEEP == 1 || ($FAILED == 1 && $KEEP_FAILED == 1) ]]; then
 		log "work directory kept: $WORK"
 	else
 		rm -rf "$WORK"
@@ -139,18 +160,24 @@ wait_file() {
 	return 1
 }
 
-# jget FILE KEY: a number from the flat JSON line in FILE.
+# jget FILE KEY: a number from a flat JSON object in FILE (the last one;
+# a space after the colon allowed); 0 if there is none.
 jget() {
 	local v
-	v=$(grep -o "\"$2\":[-0-9.e+]*" "$1" 2>/dev/null | tail -n1 | cut -d: -f2)
+	v=$(grep -o "\"$2\": *[-0-9.e+]*" "$1" 2>/dev/null | tail -n1 | cut -d: -f2 | tr -d ' ' || true)
 	echo "${v:-0}"
 }
 
-# jerrors FILE: smtpload's error map, e.g. {"451":3}.
-jerrors() { grep -o '"errors":{[^}]*}' "$1" | tail -n1 | cut -d: -f2-; }
+# jerrors FILE: smtpload's error map, e.g. {"451":3} (empty if none).
+jerrors() { grep -o '"errors":{[^}]*}' "$1" 2>/dev/null | tail -n1 | cut -d: -f2- || true; }
 
-# metric FILE NAME: the sum of a Prometheus metric's samples.
-metric() { awk -v m="$2" '$1 == m || index($1, m "{") == 1 {s += $2} END {printf "%.0f", s}' "$1" 2>/dev/null || echo 0; }
+# metric FILE NAME [LABELS]: the sum of a Prometheus metric's samples in
+# a /metrics dump, only those whose labels contain LABELS when given (0
+# if none), e.g. metric m.txt sluice_queue_recipients 'state="queued"'.
+metric() {
+	awk -v m="$2" -v l="${3:-}" '($1 == m && l == "") || (index($1, m "{") == 1 && (l == "" || index($1, l) > 0)) {s += $2}
+		END {printf "%.0f", s}' "$1" 2>/dev/null || echo 0
+}
 
 # busy: the machine's background load, for the noise note.
 busy() {
@@ -187,7 +214,7 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.3f", a / b; else pr
 # http_get PORT PATH: a plain HTTP/1.0 GET on 127.0.0.1 (no curl needed).
 http_get() {
 	local port=$1 path=$2
-	exec 3<>"/dev/tcp/127.0.0.1/$port"
+	exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
 	printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$path" >&3
 	timeout 10 cat <&3 || true
 	exec 3<&-
@@ -234,13 +261,19 @@ build_rev() {
 	rm -rf "$src"
 }
 
-# build_tools [EXTRA CMD…]: builds smtpload, sinkmx and any extra
-# ./bench/cmd/NAME into bench/out, and sets SLUICE, the binary under test:
-# with REV set (a commit, e.g. HEAD), bench/out/rev-SHA/sluice built from
-# that commit; otherwise bench/out/sluice from the working tree (or, with
-# BUILD=0, the one already there).
+# build_tools [EXTRA CMD…]: build_sluice, then builds smtpload, sinkmx
+# and any extra ./bench/cmd/NAME into bench/out.
 build_tools() {
-	local b sha
+	build_sluice
+	build_bins bench/cmd/smtpload bench/cmd/sinkmx "${@/#/bench/cmd/}"
+}
+
+# build_sluice: sets SLUICE, the binary under test, and SLUICE_FROM, what
+# it is: with REV set (a commit, e.g. HEAD), bench/out/rev-SHA/sluice
+# built from that commit; otherwise bench/out/sluice from the working tree
+# (or, with BUILD=0, the one already there).
+build_sluice() {
+	local sha
 	if [[ -n ${REV:-} ]]; then
 		sha=$(git -C "$ROOT" rev-parse --short "$REV^{commit}") || { echo "$NAME: no commit $REV" >&2; exit 2; }
 		build_rev "$sha"
@@ -256,9 +289,17 @@ build_tools() {
 		SLUICE=$OUT/sluice
 		SLUICE_FROM="sluice built from the working tree at $(commit_line)"
 	fi
-	log "building smtpload, sinkmx $* into $OUT"
-	for b in smtpload sinkmx "$@"; do
-		(cd "$ROOT" && go build -o "$OUT/$b.tmp" "./bench/cmd/$b" && mv "$OUT/$b.tmp" "$OUT/$b") || exit 1
+}
+
+# build_bins PKG…: builds each ./PKG of the working tree (e.g.
+# bench/cmd/smtpload) into bench/out/ under its last element; exits 1 if
+# one fails.
+build_bins() {
+	local p b
+	log "building ${*##*/} into $OUT"
+	for p in "$@"; do
+		b=${p##*/}
+		(cd "$ROOT" && go build -o "$OUT/$b.tmp" "./$p" && mv "$OUT/$b.tmp" "$OUT/$b") || exit 1
 	done
 }
 
@@ -359,7 +400,8 @@ EOF
 # $SLUICE); core_wrap VARIANT DIR prints a command prefix, one word per
 # line (optional); before_load / after_load VARIANT DIR (optional) run
 # around the load, after_load while sluice still runs; after_stop
-# VARIANT DIR (optional) once it has exited.
+# VARIANT DIR (optional) once it has exited; core_record VARIANT ROUND
+# DIR RSS_KB (optional) replaces record, for a script's own table.
 run_core() {
 	local v=$1 r=$2 d pid st bin wrap=()
 	d=$WORK/$v-$r
@@ -399,46 +441,98 @@ run_core() {
 		FAILED=1
 	fi
 	if declare -F after_stop >/dev/null; then after_stop "$v" "$d"; fi
-	record "$v" "$r" "$d" "$(cat "$d/rss_kb")"
+	if declare -F core_record >/dev/null; then
+		core_record "$v" "$r" "$d" "$(cat "$d/rss_kb")"
+	else
+		record "$v" "$r" "$d" "$(cat "$d/rss_kb")"
+	fi
 }
 
-declare -A ACC DEL P50 P99 RSS RDEL RACC EXTRA
+declare -A ACC DEL P50 P99 RSS RDEL RACC EXTRA FIG
 ROWS=()
+
+# figures VARIANT ROUND DIR RSS_KB: reads the JSON lines of one run into
+# FIG (acc, del, p50, p99, max, recv, errs), adds them to the variant's
+# figures (ACC DEL P50 P99, RSS unless RSS_KB is empty, and RACC RDEL of
+# the round), and fails the run if the sink did not get N messages.
+figures() {
+	local v=$1 r=$2 d=$3 rss=$4 start last
+	start=$(jget "$d/load.json" start_unix_ns)
+	last=$(jget "$d/sink.json" last_unix_ns)
+	FIG[recv]=$(jget "$d/sink.json" received)
+	FIG[acc]=$(jget "$d/load.json" accepted_per_s)
+	FIG[p50]=$(jget "$d/load.json" p50_ms)
+	FIG[p99]=$(jget "$d/load.json" p99_ms)
+	FIG[max]=$(jget "$d/load.json" max_ms)
+	FIG[errs]=$(jerrors "$d/load.json")
+	FIG[del]=0
+	if ((last > start)); then
+		FIG[del]=$(awk -v n="${FIG[recv]}" -v ns=$((last - start)) 'BEGIN {printf "%.1f", n / (ns / 1e9)}')
+	fi
+	if ((FIG[recv] != N)); then
+		log "$v run $r: the sink received ${FIG[recv]} of $N messages"
+		FAILED=1
+	fi
+	ACC[$v]+="${FIG[acc]} "
+	DEL[$v]+="${FIG[del]} "
+	RACC[$v,$r]=${FIG[acc]}
+	RDEL[$v,$r]=${FIG[del]}
+	P50[$v]+="${FIG[p50]} "
+	P99[$v]+="${FIG[p99]} "
+	if [[ -n $rss ]]; then RSS[$v]+="$rss "; fi
+}
+
+# refusals VARIANT ROUND: fails the run if smtpload counted refusals or
+# errors (FIG[errs], from figures).
+refusals() {
+	if [[ -n ${FIG[errs]} && ${FIG[errs]} != "{}" ]]; then
+		log "$1 run $2: refusals or errors at submission: ${FIG[errs]}"
+		FAILED=1
+	fi
+}
 
 # record VARIANT ROUND DIR RSS_KB: reads the JSON lines of one run.
 # EXTRA_COL (optional function VARIANT DIR) adds a column.
 record() {
-	local v=$1 r=$2 d=$3 rss=$4 start last recv acc del errs extra=""
-	start=$(jget "$d/load.json" start_unix_ns)
-	last=$(jget "$d/sink.json" last_unix_ns)
-	recv=$(jget "$d/sink.json" received)
-	acc=$(jget "$d/load.json" accepted_per_s)
-	errs=$(jerrors "$d/load.json")
-	del=0
-	if ((last > start)); then
-		del=$(awk -v n="$recv" -v ns=$((last - start)) 'BEGIN {printf "%.1f", n / (ns / 1e9)}')
-	fi
-	if ((recv != N)); then
-		log "$v run $r: the sink received $recv of $N messages"
-		FAILED=1
-	fi
-	if [[ -n $errs && $errs != "{}" ]]; then
-		log "$v run $r: refusals or errors at submission: $errs"
-		FAILED=1
-	fi
+	local v=$1 r=$2 d=$3 rss=$4 extra=""
+	figures "$v" "$r" "$d" "$rss"
+	refusals "$v" "$r"
 	if declare -F extra_col >/dev/null; then extra=$(extra_col "$v" "$d"); fi
 	LOADAVG+=("$(cut -d' ' -f1 /proc/loadavg)")
-	ACC[$v]+="$acc "
-	DEL[$v]+="$del "
-	RACC[$v,$r]=$acc
-	RDEL[$v,$r]=$del
-	P50[$v]+="$(jget "$d/load.json" p50_ms) "
-	P99[$v]+="$(jget "$d/load.json" p99_ms) "
-	RSS[$v]+="$rss "
 	ROWS+=("$(printf '%-4s %-8s %9.1f %10.1f %8.1f %8.1f %8.1f %9s %7s %5s%% %5s  %s %s' \
-		"$r" "$v" "$acc" "$del" "$(jget "$d/load.json" p50_ms)" "$(jget "$d/load.json" p99_ms)" \
-		"$(jget "$d/load.json" max_ms)" "$recv" "$((rss / 1024))" "$LOAD_PSI" "${LOADAVG[-1]}" "$errs" "$extra")")
+		"$r" "$v" "${FIG[acc]}" "${FIG[del]}" "${FIG[p50]}" "${FIG[p99]}" \
+		"${FIG[max]}" "${FIG[recv]}" "$((rss / 1024))" "$LOAD_PSI" "${LOADAVG[-1]}" "${FIG[errs]}" "$extra")")
 	printf '%s\n' "${ROWS[-1]}"
+}
+
+# fig_header WIDTH LABEL and fig_row ROUND VARIANT WIDTH RSS_KB: the
+# narrower table of run.sh and protect.sh (no load column), the variant's
+# column WIDTH wide; fig_row prints the row of FIG (from figures), RSS
+# blank when RSS_KB is empty.
+fig_header() {
+	printf "%-4s %-${1}s %9s %10s %8s %8s %8s %9s %7s %6s  %s\n" \
+		run "$2" "acc/s" "deliv/s" "p50 ms" "p99 ms" "max ms" received "RSS MB" "cpu-w" errors
+}
+fig_row() {
+	local rss=$4
+	ROWS+=("$(printf "%-4s %-${3}s %9.1f %10.1f %8.1f %8.1f %8.1f %9s %7s %5s%%  %s" \
+		"$1" "$2" "${FIG[acc]}" "${FIG[del]}" "${FIG[p50]}" "${FIG[p99]}" \
+		"${FIG[max]}" "${FIG[recv]}" "${rss:+$((rss / 1024))}" "$LOAD_PSI" "${FIG[errs]}")")
+	printf '%s\n' "${ROWS[-1]}"
+}
+
+# fig_medians WIDTH LABEL VARIANT…: the medians of each variant's runs
+# under a header, the variant's column WIDTH wide ("-" for RSS when a
+# variant has none).
+fig_medians() {
+	local w=$1 label=$2 v
+	shift 2
+	printf "%-${w}s %9s %10s %8s %8s %7s\n" "$label" "acc/s" "deliv/s" "p50 ms" "p99 ms" "RSS MB"
+	for v in "$@"; do
+		printf "%-${w}s %9.1f %10.1f %8.1f %8.1f %7s\n" "$v" \
+			"$(median "${ACC[$v]:-}")" "$(median "${DEL[$v]:-}")" "$(median "${P50[$v]:-}")" \
+			"$(median "${P99[$v]:-}")" "$([[ -n ${RSS[$v]:-} ]] && awk -v k="$(median "${RSS[$v]}")" 'BEGIN {printf "%d", k / 1024}' || echo -)"
+	done
 }
 
 core_header() {
@@ -451,8 +545,7 @@ core_header() {
 # hits each alike. Stops starting rounds after BUDGET seconds.
 DONE_ROUNDS=0
 interleave() {
-	local r i order
-	local -a vs=("$@")
+	local r v
 	echo "at start: $(busy)"
 	core_header
 	for ((r = 1; r <= RUNS; r++)); do
@@ -460,12 +553,8 @@ interleave() {
 			log "time budget spent (${SECONDS}s): no more rounds after $((r - 1))"
 			break
 		fi
-		order=("${vs[@]}")
-		if ((r % 2 == 0)); then
-			order=()
-			for ((i = ${#vs[@]} - 1; i >= 0; i--)); do order+=("${vs[i]}"); done
-		fi
-		for v in "${order[@]}"; do
+		round_order "$r" "$@"
+		for v in "${ORDER[@]}"; do
 			run_core "$v" "$r" || true
 		done
 		DONE_ROUNDS=$r
@@ -473,6 +562,32 @@ interleave() {
 	echo "at end: $(busy)"
 	echo "load average (1 min) at the end of each run: ${LOADAVG[*]} (median $(median "${LOADAVG[*]}"))"
 	echo "(cpu-w: share of the run's wall time in which some task, ours or another's, waited for a CPU)"
+}
+
+# round_order ROUND VARIANT…: sets ORDER to the variants in the order of
+# that round: as given in odd rounds, reversed in even ones.
+ORDER=()
+round_order() {
+	local r=$1 i
+	shift
+	ORDER=("$@")
+	if ((r % 2 == 0)); then
+		ORDER=()
+		for ((i = $#; i >= 1; i--)); do ORDER+=("${!i}"); done
+	fi
+}
+
+# redis_up DIR: starts a redis-server of its own on a free loopback port
+# (no persistence, its log in DIR/redis.log) and waits for it to listen;
+# sets REDIS_PORT and REDIS_PID; 1 if it did not start.
+redis_up() {
+	local d=$1
+	REDIS_PORT=$(free_port)
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$d" --save "" --appendonly no \
+		--daemonize no --protected-mode no --loglevel warning --logfile "$d/redis.log" &
+	REDIS_PID=$!
+	PIDS+=("$REDIS_PID")
+	wait_listen "$REDIS_PORT" "$REDIS_PID" 10
 }
 
 # summary BASE VARIANT…: the medians of every variant and, for each

@@ -33,165 +33,54 @@
 # CHAOS="-greylist 0.2 -tarpit 0.05"), KEEP=1 keeps the work directory
 # (config, sluice's log, the ledger, samples.tsv).
 set -euo pipefail
-
+NAME=soak.sh
 N=${N:-1000000}
-R=${R:-500}
 SESSIONS=${SESSIONS:-20}
 SIZE=${SIZE:-2000}
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+R=${R:-500}
 DOMAINS=${DOMAINS:-50}
 SEED=${SEED:-1}
 SETTLE=${SETTLE:-600}
 RETRY_FIRST=${RETRY_FIRST:-5s}
 RETRY_MAX=${RETRY_MAX:-60s}
 CHAOS=${CHAOS:-}
-KEEP=${KEEP:-0}
+# Always sluice from the working tree; the work directory is kept only
+# with KEEP=1; a stopped process gets 10 s before SIGKILL.
+REV=""
+BUILD=1
+KEEP_FAILED=0
+CLEANUP_WAIT=10
 
-for v in N R SESSIONS SIZE DOMAINS SEED SETTLE; do
-	if ! [[ ${!v} =~ ^[1-9][0-9]*$ ]]; then
-		echo "soak.sh: $v must be a positive integer, got '${!v}'" >&2
-		exit 2
-	fi
-done
+check_positive N R SESSIONS SIZE DOMAINS SEED SETTLE
 LOAD_S=$(((N + R - 1) / R))
 if [[ -z ${INTERVAL:-} ]]; then
 	INTERVAL=60
 	((LOAD_S < 600)) && INTERVAL=5
 fi
-if ! [[ $INTERVAL =~ ^[1-9][0-9]*$ ]]; then
-	echo "soak.sh: INTERVAL must be a positive integer, got '$INTERVAL'" >&2
-	exit 2
-fi
+check_positive INTERVAL
 # Bounds, in seconds: the load (its nominal length plus 10 minutes), the
 # chaos sink's backstop (everything plus a margin).
 LOAD_TIMEOUT=$((LOAD_S + 600))
 SINK_TIMEOUT=$((LOAD_TIMEOUT + SETTLE + 300))
+lib_work
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-OUT=$ROOT/bench/out
-mkdir -p "$OUT"
-WORK=$(mktemp -d /var/tmp/sluice-soak.XXXXXX) # on disk: fsync costs what it costs
-
-PIDS=() # processes started by this script, stopped on exit
-FAILED=0
-
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 fail() {
 	echo "FAIL: $*"
 	FAILED=1
 }
 
-cleanup() {
-	local pid i
-	for pid in "${PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null || true
-	done
-	for pid in "${PIDS[@]}"; do
-		for ((i = 0; i < 100; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2>/dev/null || true
-	done
-	if [[ $KEEP == 1 ]]; then
-		log "work directory kept: $WORK"
-	else
-		rm -rf "$WORK"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# wait_file FILE PID SECS: wait until FILE exists while PID is alive.
-wait_file() {
-	local f=$1 pid=$2 secs=$3 i
-	for ((i = 0; i < secs * 20; i++)); do
-		[[ -s $f ]] && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-
-# wait_listen PORT PID SECS: wait until something listens on PORT while PID
-# is alive.
-wait_listen() {
-	local port=$1 pid=$2 secs=$3 i
-	for ((i = 0; i < secs * 20; i++)); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-
-# stop PID SECS: SIGTERM, wait up to SECS, then SIGKILL; sets STATUS.
-STATUS=0
+# stop PID SECS: SIGTERM, then bench/lib.sh's stop_wait; sets STATUS.
 stop() {
-	local pid=$1 secs=$2 i st=0
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < secs * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || st=$?
-	STATUS=$st
-}
-
-# free_port: a loopback TCP port nobody listened on a moment ago.
-free_port() {
-	local i p
-	for ((i = 0; i < 100; i++)); do
-		p=$((20000 + RANDOM % 12000)) # below the ephemeral range
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	echo "soak.sh: no free port found" >&2
-	return 1
-}
-
-# http_get PORT PATH: a plain HTTP/1.0 GET on 127.0.0.1 (no curl needed).
-http_get() {
-	local port=$1 path=$2
-	exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
-	printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$path" >&3
-	timeout 10 cat <&3 || true
-	exec 3<&-
-}
-
-# metric FILE NAME [LABELS]: the sum of a metric's samples in a /metrics
-# dump whose labels contain LABELS (0 if none), e.g.
-# metric m.txt sluice_queue_recipients 'state="queued"'.
-metric() {
-	awk -v n="$2" -v l="${3:-}" '
-		($1 == n && l == "") || (index($1, n "{") == 1 && index($1, l) > 0) { v += $2 }
-		END { printf "%.0f\n", v + 0 }' "$1"
-}
-
-# jget FILE KEY: a number from a flat JSON object in FILE.
-jget() {
-	local v
-	v=$(grep -o "\"$2\": *[-0-9.e+]*" "$1" 2>/dev/null | tail -n1 | cut -d: -f2 | tr -d ' ' || true)
-	echo "${v:-0}"
-}
-
-busy() {
-	local psi=""
-	if [[ -r /proc/pressure/cpu ]]; then
-		psi=", CPU pressure $(head -n1 /proc/pressure/cpu | cut -d' ' -f2-3)"
-	fi
-	echo "load average $(cut -d' ' -f1-3 /proc/loadavg)$psi"
+	kill -TERM "$1" 2>/dev/null || true
+	stop_wait "$1" "$2"
 }
 
 # --- set-up -----------------------------------------------------------------
 
-log "building sluice, smtpload, chaosmx into $OUT"
-(cd "$ROOT" &&
-	go build -o "$OUT/sluice" ./cmd/sluice &&
-	go build -o "$OUT/smtpload" ./bench/cmd/smtpload &&
-	go build -o "$OUT/chaosmx" ./bench/cmd/chaosmx)
+build_sluice
+build_bins bench/cmd/smtpload bench/cmd/chaosmx
 PW_HASH=$(printf 'bench-password\n' | "$OUT/sluice" hash-password)
 
 echo "command: N=$N R=$R SESSIONS=$SESSIONS SIZE=$SIZE DOMAINS=$DOMAINS SEED=$SEED INTERVAL=$INTERVAL SETTLE=$SETTLE RETRY_FIRST=$RETRY_FIRST RETRY_MAX=$RETRY_MAX CHAOS='$CHAOS' bash bench/soak.sh"
