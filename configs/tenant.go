@@ -66,9 +66,13 @@ type Tenant struct {
 	// once reached the client gets 451 4.7.1 until midnight UTC. Default
 	// 0: no quota.
 	DailyQuota int64 `toml:"daily_quota"`
-	// Priority is the default priority of this tenant's mail within its
-	// stream: "high", "normal" or "low"; a message's X-Sluice-Priority
-	// overrides it. Default "normal".
+	// Priority is the default and the highest priority of this tenant's
+	// mail within its stream: "high", "normal" or "low". A message's
+	// X-Sluice-Priority may lower it, never raise it: priorities order
+	// every tenant's mail to a destination, so a tenant that could mark
+	// its own backlog high would hold every other tenant's back. A tenant
+	// that marks some mail high and the rest normal gets "high" here and
+	// marks the rest. Default "normal".
 	Priority string `toml:"priority"`
 	// Webhook pushes this tenant's events to its endpoint. Default: none.
 	Webhook Webhook `toml:"webhook"`

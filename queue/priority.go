@@ -25,6 +25,23 @@ func (p Priority) String() string {
 	return "normal"
 }
 
+// LowerPriority returns the lower of p and ceiling (low < normal < high).
+func LowerPriority(p, ceiling Priority) Priority {
+	rank := func(p Priority) int {
+		switch p {
+		case PriorityHigh:
+			return 2
+		case PriorityLow:
+			return 0
+		}
+		return 1
+	}
+	if rank(p) > rank(ceiling) {
+		return ceiling
+	}
+	return p
+}
+
 // ParsePriority parses an X-Sluice-Priority value or a configured default
 // (case-insensitive).
 func ParsePriority(s string) (Priority, bool) {

@@ -46,8 +46,11 @@ type Tenant struct {
 	// verification (tenants kept as data): not in SenderDomains, so MAIL
 	// FROM refuses them, with a reply that says why (senderRefusal).
 	Unverified []string
-	// Priority is the default priority of this tenant's messages within
-	// their stream; an X-Sluice-Priority header overrides it. Zero: normal.
+	// Priority is the default and the highest priority of this tenant's
+	// messages within their stream; an X-Sluice-Priority header may lower
+	// it, never raise it (priorities order every tenant's mail to a
+	// destination: a tenant that could mark its own backlog high would
+	// hold everyone else's back). Zero: normal.
 	Priority queue.Priority
 	// NoTransactional refuses this tenant's mail marked "X-Sluice-Stream:
 	// transactional" (550 5.7.1). The transactional stream skips

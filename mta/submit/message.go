@@ -20,8 +20,9 @@ const StreamHeader = "X-Sluice-Stream"
 const PoolHeader = "X-Sluice-Pool"
 
 // PriorityHeader sets a message's priority within its stream: high,
-// normal or low (queue.Priority; default the tenant's). It is read and
-// removed before signing: receivers never see it.
+// normal or low (queue.Priority), at most the tenant's (Tenant.Priority,
+// default normal). It is read and removed before signing: receivers never
+// see it.
 const PriorityHeader = "X-Sluice-Priority"
 
 // CampaignHeader names the campaign a message belongs to, for statistics.

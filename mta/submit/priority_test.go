@@ -9,27 +9,34 @@ import (
 )
 
 // TestPriorityHeader: X-Sluice-Priority sets the queued message's
-// priority (case-insensitively), is removed before the message is signed
-// and stored, and an unknown value is refused with 554 5.6.0 and counted.
+// priority (case-insensitively) up to the tenant's own (its default and
+// ceiling: a tenant cannot put its mail ahead of other tenants' by header),
+// is removed before the message is signed and stored, and an unknown
+// value is refused with 554 5.6.0 and counted.
 func TestPriorityHeader(t *testing.T) {
 	t.Parallel()
-	ts := startServer(t, Config{}, &Tenant{Name: "acme", Username: "acme", SenderDomains: []string{"sender.example"}})
+	ts := startServer(t, Config{}, &Tenant{Name: "acme", Username: "acme", SenderDomains: []string{"sender.example"}},
+		&Tenant{Name: "vip", Username: "vip", SenderDomains: []string{"vip.example"}, Priority: queue.PriorityHigh})
 	for _, tc := range []struct {
-		name, header string
-		want         string
-		prio         queue.Priority
+		name, tenant, header string
+		want                 string
+		prio                 queue.Priority
 	}{
-		{"none", "", "250 ", queue.PriorityNormal},
-		{"high", "X-Sluice-Priority: high\r\n", "250 ", queue.PriorityHigh},
-		{"low, any case", "x-sluice-PRIORITY:  Low \r\n", "250 ", queue.PriorityLow},
-		{"normal", "X-Sluice-Priority: normal\r\n", "250 ", queue.PriorityNormal},
-		{"unknown", "X-Sluice-Priority: urgent\r\n", "554 5.6.0 X-Sluice-Priority must be high, normal or low", 0},
+		{"none", "acme", "", "250 ", queue.PriorityNormal},
+		{"high above the tenant's normal", "acme", "X-Sluice-Priority: high\r\n", "250 ", queue.PriorityNormal},
+		{"low, any case", "acme", "x-sluice-PRIORITY:  Low \r\n", "250 ", queue.PriorityLow},
+		{"normal", "acme", "X-Sluice-Priority: normal\r\n", "250 ", queue.PriorityNormal},
+		{"unknown", "acme", "X-Sluice-Priority: urgent\r\n", "554 5.6.0 X-Sluice-Priority must be high, normal or low", 0},
+		{"a high tenant's default", "vip", "", "250 ", queue.PriorityHigh},
+		{"a high tenant's high", "vip", "X-Sluice-Priority: high\r\n", "250 ", queue.PriorityHigh},
+		{"a high tenant lowers", "vip", "X-Sluice-Priority: normal\r\n", "250 ", queue.PriorityNormal},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(ts.spool.messages())
-			c := dialRaw(t, ts.addr).login("acme")
-			data := "From: a@sender.example\r\n" + tc.header + "X-Sluice-Stream: transactional\r\nSubject: s\r\n\r\nbody\r\n.\r\n"
-			c.want(c.send("a@sender.example", "r@rcpt.example", data), tc.want)
+			c := dialRaw(t, ts.addr).login(tc.tenant)
+			dom := map[string]string{"acme": "sender.example", "vip": "vip.example"}[tc.tenant]
+			data := "From: a@" + dom + "\r\n" + tc.header + "X-Sluice-Stream: transactional\r\nSubject: s\r\n\r\nbody\r\n.\r\n"
+			c.want(c.send("a@"+dom, "r@rcpt.example", data), tc.want)
 			msgs := ts.spool.messages()
 			if !strings.HasPrefix(tc.want, "250") {
 				if len(msgs) != before {

@@ -395,11 +395,12 @@ func (s *Session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	prio := s.tenant.Priority
+	if p.prioritySet {
+		prio = queue.LowerPriority(p.priority, s.tenant.Priority)
+	}
 	for _, m := range msgs {
-		m.Pool, m.Campaign, m.Priority = pool, p.campaign, p.priority
-		if !p.prioritySet && s.tenant.Priority != 0 {
-			m.Priority = s.tenant.Priority
-		}
+		m.Pool, m.Campaign, m.Priority = pool, p.campaign, prio
 	}
 	if err := s.enqueue(id, msgs); err != nil {
 		return err
