@@ -1,9 +1,10 @@
-"""Helpers for gen.py: encodings, the returned original, MIME builders.
+"""Helpers for gen.py and gen3.py to gen7.py: encodings, the returned
+original, MIME builders, the class names and the fixture writer.
 
 Everything here writes bytes the way mail software does: charsets through
 Python's codecs, quoted-printable and base64 bodies, RFC 2047 encoded words.
 Nothing here classifies anything; the golden labels are written by hand in
-gen.py.
+each generator.
 """
 
 import base64
@@ -13,6 +14,11 @@ import os
 import quopri
 
 VERP_DOMAIN = "bounces.brand.example"
+
+# The classes of issue 14's contract, as corpora 3 to 7 write them.
+H, MF, ST = "hard_invalid_recipient", "soft_mailbox_full", "soft_temporary"
+PB, SB, RL = "policy_blocked", "spam_blocked", "rate_limited"
+CO, AR, OT = "complaint", "auto_reply", "other"
 
 
 def ids(name):
@@ -24,7 +30,10 @@ def ids(name):
 
 
 def codec(charset):
+    """Python's codec name for a MIME charset label: every charset the
+    corpus generators write (corpora 2 to 7)."""
     return {
+        "euc-jp": "euc_jp",
         "iso-2022-jp": "iso2022_jp",
         "shift_jis": "shift_jis",
         "gb2312": "gb2312",
@@ -39,14 +48,22 @@ def codec(charset):
         "windows-1252": "cp1252",
         "windows-1254": "cp1254",
         "windows-1255": "cp1255",
+        "windows-1253": "cp1253",
         "windows-1256": "cp1256",
+        "windows-1257": "cp1257",
+        "windows-1258": "cp1258",
+        "windows-874": "cp874",
+        "tis-620": "tis_620",
+        "koi8-u": "koi8_u",
         "iso-8859-1": "latin_1",
         "iso-8859-2": "iso8859_2",
         "iso-8859-5": "iso8859_5",
         "iso-8859-6": "iso8859_6",
+        "iso-8859-7": "iso8859_7",
         "iso-8859-8": "iso8859_8",
         "iso-8859-9": "iso8859_9",
         "iso-8859-15": "iso8859_15",
+        "iso-8859-16": "iso8859_16",
         "us-ascii": "ascii",
         "utf-8": "utf-8",
     }[charset.lower()]
@@ -195,9 +212,21 @@ def headers(d):
 def message(hdrs, ctype, body):
     return headers(hdrs + [("MIME-Version", "1.0"), ("Content-Type", ctype)]) + "\n" + body
 
-# ------------------------------------------------- corpus 4 and 5 writer
-# What gen4.py and gen5.py share: golden rows (R, rc) and a Writer that
-# writes one corpus's .eml/.json pairs into its directory, dated date.
+# ---------------------------------------------- corpora 3 to 7: the writer
+# What gen3.py to gen7.py share: golden rows (R, rc), a Writer that writes
+# one corpus's .eml/.json pairs and README.md table into its directory,
+# dated date, and the text of Postfix's bounce template.
+
+
+def postfix_head(host):
+    """The opening of Postfix's bounce(5) notice as host sends it."""
+    return ("This is the mail system at host %s.\n\n"
+            "I'm sorry to have to inform you that your message could not\n"
+            "be delivered to one or more recipients. It's attached below.\n\n"
+            "For further assistance, please send mail to postmaster.\n\n"
+            "If you do so, please include this problem report. You can\n"
+            "delete your own text from the attached returned message.\n\n"
+            "                   The mail system\n\n") % host
 
 
 def R(rcpt, status, cls, reason, kind, has_ids=True, ft=None):
@@ -214,11 +243,40 @@ def rc(addr, action="failed", status="5.0.0", diag=None, remote=None, orig=True,
     return d
 
 
+def postfix_said(head, addr, remote, ip, reply, cmd, status, action="failed", diagtype="smtp"):
+    """The recipient row (for dsn_fields) and human text of a Postfix DSN
+    reporting remote's reply: folded into the text after head, flattened
+    into the Diagnostic-Code (8-bit UTF-8 raw, as Postfix writes it)."""
+    flat = reply.replace("\n", " ").encode("utf-8").decode("latin-1")
+    r = rc(addr, action, status, diagtype + "; " + flat, "dns; " + remote)
+    human = head + "<%s>: host %s[%s] said: %s (in reply to %s command)\n" % (
+        addr, remote, ip, reply.replace("\n", "\n    "), cmd)
+    return r, human
+
+
 class Writer:
-    """Writes a corpus's fixtures into here; msgs lists what was added."""
+    """Writes a corpus's fixtures into here; msgs lists what was added and
+    wave2 the names marked as written in a corpus's second wave."""
 
     def __init__(self, here, date):
-        self.here, self.date, self.msgs = here, date, []
+        self.here, self.date, self.msgs, self.wave2 = here, date, [], []
+
+    def w2(self, name):
+        """Marks name as a wave-2 message (README.md's table says so)."""
+        self.wave2.append(name)
+        return name
+
+    def readme(self, head):
+        """Writes README.md: head (formatted with n, rows, w1 and w2, the
+        message, result, wave-1 and wave-2 counts) and a row a message."""
+        rows = sum(len(g) for *_, g in self.msgs)
+        with open(os.path.join(self.here, "README.md"), "w") as f:
+            f.write(head % dict(n=len(self.msgs), rows=rows, w1=len(self.msgs) - len(self.wave2), w2=len(self.wave2)))
+            for name, fam, ver, lang, golden in self.msgs:
+                if name in self.wave2:
+                    fam += " (wave 2)"
+                f.write("| %s | %s | %s | %s | %s | %s |\n" % (name, fam, ver, lang, ", ".join(sorted({g["kind"] for g in golden})),
+                                                            ", ".join(g["cls"] for g in golden)))
 
     def add(self, name, raw, golden, family, version, lang, crlf_lines=True):
         qid, verp = ids(name)
@@ -276,3 +334,10 @@ class Writer:
             return message(self.top(name, frm, subject, extra, charset=subj_charset), ct, body)
         return message(self.top(name, frm, subject, list(extra) + [("Content-Transfer-Encoding", cte)], charset=subj_charset),
                        ctype + cs, enc_body(text, charset, cte))
+
+
+def setup(here, date):
+    """A Writer for the corpus in here dated date, with the pieces every
+    generator binds: (writer, msgs, add, top, dsn, plain)."""
+    w = Writer(here, date)
+    return w, w.msgs, w.add, w.top, w.dsn, w.plain

@@ -7,27 +7,20 @@ under issue 14's class contract, never from the classifier's output. Run
 transfer encodings, the returned original) come from ../corpus2/lib.py.
 """
 
-import json
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "corpus2"))
-from lib import (crlf, dsn_fields, enc_body, ew, ids, message, multipart,  # noqa: E402
-                 original, part, text_part, VERP_DOMAIN)
+from lib import (AR, CO, H, MF, OT, PB, RL, SB, ST, R, VERP_DOMAIN, dsn_fields,  # noqa: E402
+                 enc_body, ew, ids, message, multipart, original, part, rc, text_part)
 import lib  # noqa: E402
-
-H, MF, ST = "hard_invalid_recipient", "soft_mailbox_full", "soft_temporary"
-PB, SB, RL = "policy_blocked", "spam_blocked", "rate_limited"
-CO, AR, OT = "complaint", "auto_reply", "other"
 
 DATE = "Tue, 01 Dec 2026 10:22:31 +0000"
 
 
-R = lib.R
-_W = lib.Writer(HERE, DATE)
-MSGS = _W.msgs
-add = _W.add
+W = lib.Writer(HERE, DATE)
+MSGS, add = W.msgs, W.add
 
 
 def top(name, frm, subject, extra=(), to=None):
@@ -71,15 +64,6 @@ def plain(name, frm, subject, text, orig_to, copy="inline", sep="", charset="us-
     ct = "%s; charset=%s" % ("text/html" if html else "text/plain", charset)
     return message(top(name, frm, subject, list(extra) + [("Content-Transfer-Encoding", cte)]), ct,
                    enc_body(text, charset, cte))
-
-
-def rc(addr, action="failed", status="5.0.0", diag=None, remote=None, orig=True):
-    d = dict(addr=addr, action=action, status=status, orig=orig)
-    if diag:
-        d["diag"] = diag
-    if remote:
-        d["remote"] = remote
-    return d
 
 
 EXIM_HEAD = ("This message was created automatically by mail delivery software.\n\n"
@@ -176,13 +160,7 @@ add(n, plain(n, "Mail Delivery System <Mailer-Daemon@mx.shared-host.example>",
     [R("kim@timeouts.example", "", ST, "delayed", "delayed", has_ids=False)], "Exim", "4.96", "en")
 
 # ----------------------------------------------------------------- Postfix
-PF_HEAD = ("This is the mail system at host mail.brand-relay.example.\n\n"
-           "I'm sorry to have to inform you that your message could not\n"
-           "be delivered to one or more recipients. It's attached below.\n\n"
-           "For further assistance, please send mail to postmaster.\n\n"
-           "If you do so, please include this problem report. You can\n"
-           "delete your own text from the attached returned message.\n\n"
-           "                   The mail system\n\n")
+PF_HEAD = lib.postfix_head("mail.brand-relay.example")
 PF_DELAY = ("This is the mail system at host mail.brand-relay.example.\n\n"
             "####################################################################\n"
             "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n"
@@ -856,14 +834,5 @@ DSNs are never failures; read receipts are `auto_reply`.
 """
 
 
-def readme():
-    rows = sum(len(g) for *_, g in MSGS)
-    with open(os.path.join(HERE, "README.md"), "w") as f:
-        f.write(README_HEAD % dict(n=len(MSGS), rows=rows))
-        for name, fam, ver, lang, golden in MSGS:
-            f.write("| %s | %s | %s | %s | %s | %s |\n" % (name, fam, ver, lang, ", ".join(sorted({g["kind"] for g in golden})),
-                                                       ", ".join(g["cls"] for g in golden)))
-
-
-readme()
+W.readme(README_HEAD)
 print(len(MSGS), "messages")

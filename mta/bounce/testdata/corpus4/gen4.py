@@ -15,28 +15,20 @@ the class contract, never from the classifier's output. Run
 """
 
 import base64
-import json
 import os
 import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "corpus2"))
-from lib import (crlf, dsn_fields, enc_body, ew, ids, message, multipart,  # noqa: E402
-                 original, part, text_part, VERP_DOMAIN)
+from lib import (AR, CO, H, MF, OT, PB, RL, SB, ST, R, VERP_DOMAIN,  # noqa: E402
+                 enc_body, ew, ids, message, multipart, original, part, rc, text_part)
 import lib  # noqa: E402
-
-H, MF, ST = "hard_invalid_recipient", "soft_mailbox_full", "soft_temporary"
-PB, SB, RL = "policy_blocked", "spam_blocked", "rate_limited"
-CO, AR, OT = "complaint", "auto_reply", "other"
 
 DATE = "Mon, 07 Dec 2026 08:41:12 +0000"
 
 
-R, rc = lib.R, lib.rc
-_W = lib.Writer(HERE, DATE)
-MSGS = _W.msgs
-add, top, dsn, plain = _W.add, _W.top, _W.dsn, _W.plain
+W, MSGS, add, top, dsn, plain = lib.setup(HERE, DATE)
 
 
 # ====================================================== DSN structure quirks
@@ -272,8 +264,7 @@ PF_HEAD = ("This is the mail system at host out.relay4.example.\n\n"
 
 
 def prov(name, family, remote, addr, reply, status, cls, reason, kind, cmd="RCPT TO", gstatus=None):
-    r = rc(addr, "failed", status, "smtp; " + reply.replace("\n", " "), "dns; " + remote)
-    human = PF_HEAD + "<%s>: host %s[198.51.100.90] said: %s (in reply to %s command)\n" % (addr, remote, reply.replace("\n", "\n    "), cmd)
+    r, human = lib.postfix_said(PF_HEAD, addr, remote, "198.51.100.90", reply, cmd, status)
     add(name, dsn(name, "MAILER-DAEMON@out.relay4.example (Mail Delivery System)", "Undelivered Mail Returned to Sender", human, [r],
                   "out.relay4.example", headers_only=(len(name) % 2 == 0)),
         [R(addr, gstatus if gstatus is not None else status, cls, reason, kind)], family + " (reported by Postfix)", "2025", "en")
@@ -712,14 +703,5 @@ disabled" (QQ) is read as mailbox full.
 """
 
 
-def readme():
-    rows = sum(len(g) for *_, g in MSGS)
-    with open(os.path.join(HERE, "README.md"), "w") as f:
-        f.write(README_HEAD % dict(n=len(MSGS), rows=rows))
-        for name, fam, ver, lang, golden in MSGS:
-            f.write("| %s | %s | %s | %s | %s | %s |\n" % (name, fam, ver, lang, ", ".join(sorted({g["kind"] for g in golden})),
-                                                       ", ".join(g["cls"] for g in golden)))
-
-
-readme()
+W.readme(README_HEAD)
 print(len(MSGS), "messages")

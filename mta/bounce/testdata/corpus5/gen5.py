@@ -14,33 +14,20 @@ the classifier's output. Run `python3 gen5.py` here after editing. Byte
 helpers come from ../corpus2/lib.py.
 """
 
-import base64
-import json
 import os
-import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "corpus2"))
-from lib import (crlf, dsn_fields, enc_body, ew, ids, message, multipart,  # noqa: E402
-                 original, part, text_part, VERP_DOMAIN)
+from lib import (AR, CO, H, MF, OT, PB, RL, SB, ST, R, VERP_DOMAIN, dsn_fields,  # noqa: E402
+                 enc_body, ew, ids, message, multipart, original, part, rc, text_part)
 
 import lib  # noqa: E402
-
-_codec = lib.codec
-lib.codec = lambda cs: "euc_jp" if cs.lower() == "euc-jp" else _codec(cs)  # EUC-JP, which lib.py lacks
-
-H, MF, ST = "hard_invalid_recipient", "soft_mailbox_full", "soft_temporary"
-PB, SB, RL = "policy_blocked", "spam_blocked", "rate_limited"
-CO, AR, OT = "complaint", "auto_reply", "other"
 
 DATE = "Mon, 07 Dec 2026 19:20:41 +0000"
 
 
-R, rc = lib.R, lib.rc
-_W = lib.Writer(HERE, DATE)
-MSGS = _W.msgs
-add, top, dsn, plain = _W.add, _W.top, _W.dsn, _W.plain
+W, MSGS, add, top, dsn, plain = lib.setup(HERE, DATE)
 
 
 def html_mail(name, frm, subject, html, orig_to, charset="utf-8", cte="quoted-printable", copy=True, extra=(),
@@ -61,19 +48,12 @@ def html_mail(name, frm, subject, html, orig_to, charset="utf-8", cte="quoted-pr
     return message(top(name, frm, subject, extra), ct, body)
 
 
-PF_HEAD = ("This is the mail system at host out.relay5.example.\n\n"
-           "I'm sorry to have to inform you that your message could not\n"
-           "be delivered to one or more recipients. It's attached below.\n\n"
-           "For further assistance, please send mail to postmaster.\n\n"
-           "If you do so, please include this problem report. You can\n"
-           "delete your own text from the attached returned message.\n\n"
-           "                   The mail system\n\n")
+PF_HEAD = lib.postfix_head("out.relay5.example")
 PF_FROM = "MAILER-DAEMON@out.relay5.example (Mail Delivery System)"
 
 
 def prov(name, family, remote, addr, reply, status, cls, reason, kind, cmd="RCPT TO", gstatus=None, ip="198.51.100.90"):
-    r = rc(addr, "failed", status, "smtp; " + reply.replace("\n", " "), "dns; " + remote)
-    human = PF_HEAD + "<%s>: host %s[%s] said: %s (in reply to %s command)\n" % (addr, remote, ip, reply.replace("\n", "\n    "), cmd)
+    r, human = lib.postfix_said(PF_HEAD, addr, remote, ip, reply, cmd, status)
     add(name, dsn(name, PF_FROM, "Undelivered Mail Returned to Sender", human, [r],
                   "out.relay5.example", headers_only=(len(name) % 2 == 0)),
         [R(addr, gstatus if gstatus is not None else status, cls, reason, kind)], family + " (reported by Postfix)", "2025", "en")
@@ -868,12 +848,7 @@ add(n, dsn(n, EX_FROM, "Delivery Status Notification (Success)",
 # ============================================================ wave 2
 # Written after wave 1's fixes (the rules had been read by then), for the
 # kinds wave 1 held little of.
-WAVE2 = []
-
-
-def w2(name):
-    WAVE2.append(name)
-    return name
+WAVE2, w2 = W.wave2, W.w2
 
 
 n = w2("o365-de-html-only-nocopy-mailbox-full")
@@ -1100,16 +1075,5 @@ report's proof and refuses a reported address the report does not list.
 """
 
 
-def readme():
-    rows = sum(len(g) for *_, g in MSGS)
-    with open(os.path.join(HERE, "README.md"), "w") as f:
-        f.write(README_HEAD % dict(n=len(MSGS), rows=rows))
-        for name, fam, ver, lang, golden in MSGS:
-            if name in WAVE2:
-                fam += " (wave 2)"
-            f.write("| %s | %s | %s | %s | %s | %s |\n" % (name, fam, ver, lang, ", ".join(sorted({g["kind"] for g in golden})),
-                                                       ", ".join(g["cls"] for g in golden)))
-
-
-readme()
+W.readme(README_HEAD)
 print(len(MSGS), "messages")

@@ -26,42 +26,19 @@ import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "corpus2"))
-from lib import (dsn_fields, enc_body, ew, ids, message, multipart,  # noqa: E402
-                 original, part, text_part, VERP_DOMAIN)
+from lib import (AR, CO, H, MF, OT, PB, RL, SB, ST, R, VERP_DOMAIN, dsn_fields, enc_body,  # noqa: E402
+                 ew, ids, message, multipart, original, part, rc, text_part)
 
 import lib  # noqa: E402
 
-_codec = lib.codec
-_EXTRA = {"windows-1258": "cp1258", "tis-620": "tis_620", "iso-8859-7": "iso8859_7", "koi8-u": "koi8_u",
-          "windows-1253": "cp1253", "windows-1257": "cp1257", "iso-8859-16": "iso8859_16", "windows-874": "cp874"}
-lib.codec = lambda cs: _EXTRA.get(cs.lower()) or _codec(cs)
-
-H, MF, ST = "hard_invalid_recipient", "soft_mailbox_full", "soft_temporary"
-PB, SB, RL = "policy_blocked", "spam_blocked", "rate_limited"
-CO, AR, OT = "complaint", "auto_reply", "other"
-
 DATE = "Mon, 07 Dec 2026 21:48:12 +0000"
 
-R, rc = lib.R, lib.rc
-_W = lib.Writer(HERE, DATE)
-MSGS = _W.msgs
-add, top, dsn, plain = _W.add, _W.top, _W.dsn, _W.plain
+W, MSGS, add, top, dsn, plain = lib.setup(HERE, DATE)
 
-WAVE2 = []
+WAVE2, w2 = W.wave2, W.w2
 
 
-def w2(name):
-    WAVE2.append(name)
-    return name
-
-
-PF_HEAD = ("This is the mail system at host out.relay6.example.\n\n"
-           "I'm sorry to have to inform you that your message could not\n"
-           "be delivered to one or more recipients. It's attached below.\n\n"
-           "For further assistance, please send mail to postmaster.\n\n"
-           "If you do so, please include this problem report. You can\n"
-           "delete your own text from the attached returned message.\n\n"
-           "                   The mail system\n\n")
+PF_HEAD = lib.postfix_head("out.relay6.example")
 PF_FROM = "MAILER-DAEMON@out.relay6.example (Mail Delivery System)"
 OUT_FROM = "Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@%s>"
 
@@ -70,12 +47,7 @@ def pf(name, family, remote, addr, reply, status, cls, reason, kind, lang="en", 
        ip="198.51.100.60", charset="us-ascii", cte="7bit", headers_only=False):
     """A Postfix DSN reporting the remote host's reply (the way a relay
     reports what a gateway or provider said)."""
-    flat = reply.replace("\n", " ")
-    # A diagnostic in 8-bit UTF-8 goes into the status part raw, as
-    # Postfix writes it (add() writes latin-1 mapped bytes).
-    r = rc(addr, "failed", status, "smtp; " + flat.encode("utf-8").decode("latin-1"), "dns; " + remote)
-    human = PF_HEAD + "<%s>: host %s[%s] said: %s (in reply to %s command)\n" % (
-        addr, remote, ip, reply.replace("\n", "\n    "), cmd)
+    r, human = lib.postfix_said(PF_HEAD, addr, remote, ip, reply, cmd, status)
     add(name, dsn(name, PF_FROM, "Undelivered Mail Returned to Sender", human, [r], "out.relay6.example",
                   headers_only=headers_only, charset=charset, cte=cte),
         [R(addr, gstatus if gstatus is not None else status, cls, reason, kind)], family + " (reported by Postfix)", "2025", lang)
@@ -1091,16 +1063,5 @@ acknowledgement is an auto-reply.
 """
 
 
-def readme():
-    rows = sum(len(g) for *_, g in MSGS)
-    with open(os.path.join(HERE, "README.md"), "w") as f:
-        f.write(README_HEAD % dict(n=len(MSGS), rows=rows, w1=len(MSGS) - len(WAVE2), w2=len(WAVE2)))
-        for name, fam, ver, lang, golden in MSGS:
-            if name in WAVE2:
-                fam += " (wave 2)"
-            f.write("| %s | %s | %s | %s | %s | %s |\n" % (name, fam, ver, lang, ", ".join(sorted({g["kind"] for g in golden})),
-                                                       ", ".join(g["cls"] for g in golden)))
-
-
-readme()
+W.readme(README_HEAD)
 print(len(MSGS), "messages")
