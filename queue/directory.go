@@ -154,7 +154,7 @@ func (s *Store) AddReturn(ctx context.Context, r *Return) error {
 	b = append(b, r.Data...)
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketInbox).Put(r.ID.key(), b)
-	}, nil)
+	}, func() { s.inboxSize.added(len(b) + 8) })
 	if err != nil {
 		return fmt.Errorf("queue: add return: %w", err)
 	}
@@ -195,6 +195,7 @@ func (s *Store) PendingReturns(limit int) ([]Return, error) {
 // return again, one after it has its events durable.
 func (s *Store) DoneReturn(ctx context.Context, id ID, events ...JournalEntry) error {
 	var jseq uint64
+	var gone int
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		jseq = 0
 		if len(events) > 0 {
@@ -206,8 +207,9 @@ func (s *Store) DoneReturn(ctx context.Context, id ID, events ...JournalEntry) e
 			}
 			jseq = jw.last
 		}
+		gone = inboxLen(tx, id)
 		return tx.Bucket(bucketInbox).Delete(id.key())
-	}, func() { s.journaled(jseq) })
+	}, func() { s.journaled(jseq); s.inboxSize.added(-gone) })
 	if err != nil {
 		return fmt.Errorf("queue: done return %s: %w", id, err)
 	}

@@ -66,6 +66,7 @@ func (s *Store) ForwardReturn(ctx context.Context, node int, ret *Return) error 
 		return fmt.Errorf("queue: forward return: node number %d out of range", node)
 	}
 	v := append([]byte{byte(node)}, EncodeReturn(ret)...)
+	var gone int
 	err := s.write(ctx, func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketFleetReturns)
 		if err != nil {
@@ -80,8 +81,9 @@ func (s *Store) ForwardReturn(ctx context.Context, node int, ret *Return) error 
 		if err := b.Put(k[:], v); err != nil {
 			return err
 		}
+		gone = inboxLen(tx, ret.ID)
 		return tx.Bucket(bucketInbox).Delete(ret.ID.key())
-	}, nil)
+	}, func() { s.inboxSize.added(-gone) })
 	if err != nil {
 		return fmt.Errorf("queue: forward return %s: %w", ret.ID, err)
 	}

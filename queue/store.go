@@ -146,6 +146,7 @@ type Store struct {
 	addrKey   []byte          // the per-install HMAC key of hashed suppressions
 	hashers   sync.Pool       // of *hasher: HMACs keyed with addrKey
 	hashedAny atomic.Bool     // the spool has held a hashed suppression
+	inboxSize inboxSize       // InboxBytes's cache
 	suppF     suppFilterState // the suppression filter (suppfilter.go)
 	lazyHeld  atomic.Bool     // the writer holds lazy writes for company (tests)
 

@@ -29,6 +29,13 @@ type Inbox interface {
 	AddReturn(ctx context.Context, r *queue.Return) error
 }
 
+// inboxSizer is an Inbox that can tell how many bytes wait in it
+// (queue.Store): the MX then refuses new returns over
+// ServerConfig.MaxInboxBytes.
+type inboxSizer interface {
+	InboxBytes() (int64, error)
+}
+
 // ServerConfig configures the inbound MX backend.
 type ServerConfig struct {
 	Hostname string
@@ -68,6 +75,13 @@ type ServerConfig struct {
 	// to its VERP address, a report to fbl@). Default
 	// DefaultMaxRecipients.
 	MaxRecipients int
+	// MaxInboxBytes: while more bytes of returns than this wait to be
+	// processed, MAIL gets 452 4.3.1 and the sender retries later (real
+	// MTAs do): a stranger sending returns faster than the worker
+	// classifies them would otherwise fill the disk the outgoing mail
+	// shares. Default DefaultMaxInboxBytes; negative: no cap. Needs an
+	// Inbox that counts its bytes (queue.Store does).
+	MaxInboxBytes int64
 }
 
 // The inbound MX's defaults for ServerConfig.MaxCommands and MaxMessages.
@@ -83,6 +97,10 @@ const (
 	DefaultMaxMessages = 1000
 	// DefaultMaxRecipients is ServerConfig.MaxRecipients when 0.
 	DefaultMaxRecipients = 10
+	// DefaultMaxInboxBytes is ServerConfig.MaxInboxBytes when 0: a
+	// hundred 10 MiB returns, far above what a healthy worker leaves
+	// waiting.
+	DefaultMaxInboxBytes = 1 << 30
 )
 
 // roleKeep is how much of a message to a role mailbox (postmaster,
@@ -116,6 +134,9 @@ func NewBackend(cfg ServerConfig) *Backend {
 	if cfg.MaxRecipients <= 0 {
 		cfg.MaxRecipients = DefaultMaxRecipients
 	}
+	if cfg.MaxInboxBytes == 0 {
+		cfg.MaxInboxBytes = DefaultMaxInboxBytes
+	}
 	return &Backend{cfg: cfg}
 }
 
@@ -148,6 +169,8 @@ var (
 	// RFC 5321 §3.8: 421 and close; 4.7.0, a policy status (RFC 3463).
 	errTooManyMessages = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0},
 		Message: "Too many messages in one connection, closing connection"}
+	errInboxFull = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1},
+		Message: "Too many returns waiting to be processed, try again later"}
 )
 
 type session struct {
@@ -191,8 +214,30 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 		guard.Hangup(s.conn)
 		return errTooManyMessages
 	}
+	if s.b.inboxFull() {
+		return errInboxFull
+	}
 	s.from = from
 	return nil
+}
+
+// inboxFull reports whether more than MaxInboxBytes of returns wait in
+// the inbox (a count that fails is no reason to refuse).
+func (b *Backend) inboxFull() bool {
+	sz, ok := b.cfg.Inbox.(inboxSizer)
+	if !ok || b.cfg.MaxInboxBytes < 0 {
+		return false
+	}
+	n, err := sz.InboxBytes()
+	if err != nil {
+		b.cfg.Logger.Warn("inbound: counting the inbox failed", "err", err)
+		return false
+	}
+	if n > b.cfg.MaxInboxBytes {
+		b.cfg.Logger.Warn("inbound: inbox full: returns refused for now", "bytes", n, "max", b.cfg.MaxInboxBytes)
+		return true
+	}
+	return false
 }
 
 // Rcpt accepts only our domains, and there only a valid b./u. token, a
