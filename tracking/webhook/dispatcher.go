@@ -10,14 +10,11 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
+	"sluice/internal/clock"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"sluice/internal/clock"
-	"sluice/mta/outbound"
 )
 
 // userAgent identifies sluice's requests.
@@ -123,32 +120,13 @@ func NewDispatcher(db Store, out *Outbox, cfg Config) (*Dispatcher, error) {
 func newTransport() *http.Transport {
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialEndpoint,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 30 * time.Second,
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConnsPerHost:   2,
 		ForceAttemptHTTP2:     true,
 	}
-}
-
-// dialEndpoint connects to a webhook endpoint. An address written as a
-// literal IP is the operator's choice and is dialled as it is (tests and
-// local receivers use 127.0.0.1). A name is resolved through DNS that the
-// tenant may control (hooks.tenant.example): it must resolve to public
-// addresses, checked on the address actually dialled
-// (outbound.PublicDialer), so that a tenant cannot point sluice's POSTs at
-// the operator's internal network (red team 3, W5).
-func dialEndpoint(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err == nil {
-		if _, err := netip.ParseAddr(host); err == nil {
-			return (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext(ctx, network, addr)
-		}
-	}
-	d := outbound.PublicDialer(10 * time.Second)
-	d.KeepAlive = 30 * time.Second
-	return d.DialContext(ctx, network, addr)
 }
 
 // Run delivers until ctx ends, then returns once every request in flight

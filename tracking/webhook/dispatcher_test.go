@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"sluice/mta/outbound"
 	"sluice/queue"
 	"sluice/tracking/events"
 )
@@ -748,37 +746,4 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
-}
-
-// A webhook host given by name must resolve to a public address (a
-// tenant's DNS must not aim sluice's POSTs inside the operator's network);
-// a literal address is the operator's and is dialled as written.
-func TestEndpointNamesDialPublicAddressesOnly(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	ctx := context.Background()
-	c, err := dialEndpoint(ctx, "tcp", net.JoinHostPort("127.0.0.1", port))
-	if err != nil {
-		t.Fatalf("a literal loopback address, as configured: %v", err)
-	}
-	c.Close()
-	if c, err := dialEndpoint(ctx, "tcp", net.JoinHostPort("localhost", port)); err == nil {
-		c.Close()
-		t.Fatal("a name resolving to loopback was dialled")
-	} else if !errors.Is(err, outbound.ErrNonPublicAddr) {
-		t.Fatalf("a name resolving to loopback: %v, want ErrNonPublicAddr", err)
-	}
 }
