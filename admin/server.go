@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/pprof"
-	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -161,32 +159,7 @@ func NewHandler(c Config) (http.Handler, error) {
 	s.tenantRoutes(mux)
 	s.reputationRoutes(mux)
 	s.sourceRoutes(mux)
-	return refuseRebinding(mux), nil
-}
-
-// refuseRebinding answers 403 to a browser's request (it carries Origin or
-// Sec-Fetch-Site, which scrapers and ctl do not send) that names the
-// listener by a host name other than localhost. A page on a name its owner
-// re-points at 127.0.0.1 (DNS rebinding) is same-origin to the browser and
-// could otherwise read /metrics, which is open on the loopback default and
-// names tenants and volumes (red team 3, W6). Browsers that reach the
-// admin API by an IP address or localhost are served as before.
-func refuseRebinding(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		browser := r.Header.Get("Origin") != "" || r.Header.Get("Sec-Fetch-Site") != ""
-		if browser {
-			host := r.Host
-			if h, _, err := net.SplitHostPort(r.Host); err == nil {
-				host = h
-			}
-			host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
-			if _, err := netip.ParseAddr(host); err != nil && !strings.EqualFold(host, "localhost") {
-				apiError(w, http.StatusForbidden, "a browser may reach the admin API by IP address or localhost only")
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
+	return mux, nil
 }
 
 // handle registers h for pattern behind the bearer token.
