@@ -162,7 +162,7 @@ type patterns struct {
 	unsubTo, unsubSubject, unsubBody, moderation          *regexp.Regexp
 	fblSubject, autoSubject, htmlDrop, htmlBreak, htmlTag *regexp.Regexp
 	doubtTemp, doubtDNS, doubtSystem, footer, listSep     *regexp.Regexp
-	retryAdvice, expandedFrom, senderStage                *regexp.Regexp
+	retryAdvice, expandedFrom, senderStage, beforeData    *regexp.Regexp
 	mailFrom, inlineFrom, helpAddr, machineName           *regexp.Regexp
 }
 

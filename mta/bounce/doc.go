@@ -99,10 +99,9 @@
 // rules read it, so Vietnamese in windows-1258 and decomposed UTF-8 match.
 // The table's rules never read the words of an e-mail address
 // ("<spam@…>: User unknown" is an unknown user); a postmaster writing a
-// letter in no bounce's words is a person too. A bounce quoting a spam
-// refusal given before DATA at another hop (a forwarder's "in reply to
-// RCPT TO command") stays a spam verdict, never an IP block: the refusal
-// judged that hop's address, not ours. A receiver that demands TLS refuses how the mail
+// letter in no bounce's words is a person too; generic spam wording in a
+// reply to MAIL FROM or RCPT TO judges the sender (no content had been
+// sent, RFC 5321 §3.3). A receiver that demands TLS refuses how the mail
 // was sent (policy); TLS that the sending side could not get or verify
 // (MTA-STS, DANE) fails the route for now (soft). Utf-8 address types
 // are unescaped (RFC 6533 §3, "jos\x{E9}").

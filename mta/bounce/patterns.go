@@ -80,6 +80,10 @@ func compilePatterns() patterns {
 		// command", Exim's "after MAIL FROM:<…>"): given before any
 		// recipient was named, it cannot say one is dead.
 		senderStage: m(`(?i)in reply to mail from command|after (?:pipelined )?mail from:`),
+		// A reply given before the message's content was sent (to the
+		// greeting, HELO, MAIL FROM or RCPT TO, RFC 5321 §3.3): a content
+		// filter cannot have read the message yet.
+		beforeData: m(`(?i)in reply to (?:rcpt to|mail from|helo|ehlo) command|after (?:pipelined )?(?:rcpt to|mail from):|after initial connection|(?:in reply to|after) (?:the )?(?:greeting|banner|connect)`),
 		// Separators between addresses listed on one line.
 		listSep: m(`^[\s,;:<>()'"]*(?:and|und|et|y|e|en|i|и)?[\s,;:<>()'"]*$`),
 	}

@@ -356,6 +356,7 @@ func codeClass(code int, st state) verdict {
 //   - Hard is true exactly for HardInvalidRecipient.
 func (c *Classifier) finish(v verdict, st state, texts []string) verdict {
 	v = c.atSenderStage(v, texts)
+	v = c.spamBeforeData(v, texts)
 	if v.class == HardInvalidRecipient {
 		if st == stateTransient && !v.sticky {
 			v.class = SoftTemporary
@@ -387,6 +388,30 @@ func (c *Classifier) atSenderStage(v verdict, texts []string) verdict {
 		}
 		if c.re.senderStage.MatchString(t) {
 			v.class, v.reason, v.rule, v.sticky = PolicyBlocked, ReasonBlockedSender, v.rule+"+mail-from", false
+			return v
+		}
+	}
+	return v
+}
+
+// spamBeforeData turns a spam verdict on a reply given before the
+// message's content was sent (to MAIL FROM or RCPT TO, said in the first
+// two texts like atSenderStage) into a block of the sender: "blocked by
+// the anti-spam filter" at RCPT time judges the sending host's standing,
+// as no content had been seen (RFC 5321 §3.3: DATA comes last).
+func (c *Classifier) spamBeforeData(v verdict, texts []string) verdict {
+	if v.class != SpamBlocked || v.rule != "spam" {
+		// Only the generic spam wording ("anti-spam filter", "spam
+		// detected"): a code that names the content (5.6.x invalid
+		// MIME, a provider's spam code) stays a content verdict.
+		return v
+	}
+	for i, t := range texts {
+		if i == 2 {
+			break
+		}
+		if c.re.beforeData.MatchString(t) {
+			v.class, v.reason, v.rule = PolicyBlocked, ReasonBlockedIP, v.rule+"+before-data"
 			return v
 		}
 	}
