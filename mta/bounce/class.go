@@ -154,7 +154,7 @@ type Classifier struct {
 // compilePatterns (patterns.go), which documents each.
 type patterns struct {
 	enhanced, replyEnhanced, replyCode                    *regexp.Regexp
-	addr, verp, msgid, queueID, rcptTo                    *regexp.Regexp
+	addr, maskAddr, verp, msgid, queueID, rcptTo          *regexp.Regexp
 	headerLine, returnedCut, inlineField, inlineTo        *regexp.Regexp
 	origRcpt, replySubject, bounceSubject, bounceBody     *regexp.Regexp
 	delaySubject, delayBody, daemon, noreply, role        *regexp.Regexp

@@ -192,3 +192,25 @@ func TestUnescapeUTF8Addr(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskKeepsCJKWords: the address mask does not swallow the words of
+// a script written without spaces around an address: these were
+// user_unknown before the mask and must stay so (review8).
+func TestMaskKeepsCJKWords(t *testing.T) {
+	t.Parallel()
+	c := New()
+	for _, s := range []string{
+		"宛先user@example.jpは存在しません",
+		"宛先 user@example.jp は存在しません",
+		"xyz@163.com用户不存在",
+		"존재하지 않는 사용자user@naver.com",
+	} {
+		if r := c.Reply(550, "", s); r.Class != HardInvalidRecipient {
+			t.Errorf("550 %s: %s/%s (rule %s), want hard_invalid_recipient", s, r.Class, r.Reason, r.Rule)
+		}
+	}
+	// The mask still hides a rule word inside an ASCII address.
+	if r := c.Reply(550, "5.1.1", "<spam@example.net>: User unknown"); r.Reason != ReasonUserUnknown {
+		t.Errorf("<spam@…>: User unknown: %s/%s, want user_unknown", r.Class, r.Reason)
+	}
+}

@@ -9,6 +9,13 @@ import "regexp"
 // match. Letters and digits of any script are allowed (RFC 6531).
 const addrPattern = `[\p{L}\p{N}_%+!#$&*^{|}~-][\p{L}\p{N}._%+!#$&*^{|}~-]{0,63}@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.){1,10}\p{L}{2,63}`
 
+// maskPattern is the address maskAddresses hides: addrPattern in ASCII
+// only. Text in scripts written without spaces (Chinese, Japanese,
+// Korean) runs into an address on both sides, and addrPattern's letters of
+// any script would take the words around it ("宛先user@example.jpは存在しま
+// せん") into the address and mask them away (review8).
+const maskPattern = `[A-Za-z0-9_%+!#$&*^{|}~-][A-Za-z0-9._%+!#$&*^{|}~-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,63}`
+
 // compilePatterns compiles the parsers' regular expressions.
 func compilePatterns() patterns {
 	m := regexp.MustCompile
@@ -17,6 +24,7 @@ func compilePatterns() patterns {
 		replyEnhanced: m(`(?m)(?:^|[^0-9.])([45][0-9][0-9])(?:[ -]|[ \t]*\r?\n[ \t]*)#?[45]\.[0-7]\.[0-9]{1,3}(?:[^0-9.]|$)`),
 		replyCode:     m(`(?m)(?:^|[\s'"(:;])([45][0-5][0-9])(?:-|:? )[\p{L}<\[#(]`),
 		addr:          m(addrPattern),
+		maskAddr:      m(maskPattern),
 		verp:          m(`(?:^|[^\p{L}\p{N}._%+-])(b\.[A-Za-z0-9_-]{6,256})@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+`),
 		msgid:         m(`<((?:([0-9a-f]{16})\.)?[^<>\s@]{0,250}@[^<>\s]{1,250})>`),
 		queueID:       m(`^[0-9a-f]{16}$`),

@@ -175,7 +175,7 @@ func (c *Classifier) maskAddresses(texts, lower []string) []string {
 		if strings.IndexByte(t, '@') < 0 {
 			continue
 		}
-		locs := c.re.addr.FindAllStringIndex(t, -1)
+		locs := c.re.maskAddr.FindAllStringIndex(t, -1)
 		if len(locs) == 0 {
 			continue
 		}
