@@ -90,6 +90,15 @@ type Result struct {
 	// Diagnostic is the text the verdict was read from (the remote reply
 	// when there is one), whitespace collapsed, at most maxReason bytes.
 	Diagnostic string `json:"diagnostic,omitempty"`
+	// BeforeData is true when the failure quoted is a reply given before
+	// the message's content was sent (to the greeting, HELO, MAIL FROM or
+	// RCPT TO: Postfix's "in reply to RCPT TO command", Exim's "after RCPT
+	// TO:"). Such words appear only in a bounce from a host that accepted
+	// the message and was refused onward: that refusal judged the
+	// reporting host's own connection (its address, its standing), not
+	// the one our mail came from, so sluice does not slow or mark its own
+	// source for it (mta/inbound). Not part of the JSON form.
+	BeforeData bool `json:"-"`
 	// RemoteMTA is the receiving host that reported the failure, if known.
 	RemoteMTA string `json:"remote_mta,omitempty"`
 	// UserAgent is the RFC 5965 User-Agent of the feedback report.

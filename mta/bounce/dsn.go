@@ -90,6 +90,7 @@ func parseDSN(b []byte) (header, []header) {
 func (c *Classifier) classifyDSN(s signal) verdict {
 	// The stage of the reply is in the text, not the fields.
 	v := c.spamBeforeData(c.atSenderStage(c.classifyDSNFields(s), s.texts), s.texts)
+	v.beforeData = c.quotesBeforeData(s.texts)
 	v.hard = v.class == HardInvalidRecipient
 	// The human-readable text may still say the message expired (Postfix
 	// writes "message could not be delivered for 5 days" there only).

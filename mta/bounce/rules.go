@@ -124,7 +124,7 @@ func (s signal) state() state {
 // with status and the diagnostic why (clipped).
 func (v verdict) result(rcpt, status, why string) Result {
 	return Result{Recipient: rcpt, Status: status, Class: v.class, Hard: v.hard, Reason: v.reason,
-		Rule: v.rule, Decisive: v.decisive, Diagnostic: clip(why)}
+		Rule: v.rule, Decisive: v.decisive, Diagnostic: clip(why), BeforeData: v.beforeData}
 }
 
 type verdict struct {
@@ -137,6 +137,8 @@ type verdict struct {
 	pos      int  // byte offset of the match in that text
 	strong   bool // decided by a text rule (operator or table), not a code
 	sticky   bool
+	// beforeData: the texts quote a reply given before DATA (Result.BeforeData).
+	beforeData bool
 }
 
 // classify applies the precedence documented in rules_table.go:
@@ -357,6 +359,7 @@ func codeClass(code int, st state) verdict {
 func (c *Classifier) finish(v verdict, st state, texts []string) verdict {
 	v = c.atSenderStage(v, texts)
 	v = c.spamBeforeData(v, texts)
+	v.beforeData = c.quotesBeforeData(texts)
 	if v.class == HardInvalidRecipient {
 		if st == stateTransient && !v.sticky {
 			v.class = SoftTemporary
@@ -406,16 +409,25 @@ func (c *Classifier) spamBeforeData(v verdict, texts []string) verdict {
 		// MIME, a provider's spam code) stays a content verdict.
 		return v
 	}
+	if c.quotesBeforeData(texts) {
+		v.class, v.reason, v.rule = PolicyBlocked, ReasonBlockedIP, v.rule+"+before-data"
+	}
+	return v
+}
+
+// quotesBeforeData reports whether the first two texts (the diagnostic and
+// the recipient's own text, as spamBeforeData reads them) say the reply
+// was given before DATA.
+func (c *Classifier) quotesBeforeData(texts []string) bool {
 	for i, t := range texts {
 		if i == 2 {
 			break
 		}
 		if c.re.beforeData.MatchString(t) {
-			v.class, v.reason, v.rule = PolicyBlocked, ReasonBlockedIP, v.rule+"+before-data"
-			return v
+			return true
 		}
 	}
-	return v
+	return false
 }
 
 // doubt looks in the diagnostic and the recipient's own text (the first

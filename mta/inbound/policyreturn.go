@@ -66,6 +66,15 @@ func (w *Worker) notePolicyReturn(res bounce.Result, rec queue.Recipient, truste
 			"tenant", rec.Tenant, "class", string(res.Class))
 		return
 	}
+	if res.BeforeData {
+		// "(in reply to RCPT TO command)": a host that accepted our
+		// message was refused onward, and the refusal judged that host's
+		// connection, not our source (review8: a forwarder's bounces
+		// would otherwise mark our source blocklisted at its site).
+		w.cfg.Logger.Info("inbound: policy return quotes another hop's refusal before DATA: not fed to shaping",
+			"msgid", rec.ID.String(), "tenant", rec.Tenant, "source", rec.Source, "site", rec.Site, "class", string(res.Class))
+		return
+	}
 	if !w.policyQuorum(rec) {
 		w.cfg.Logger.Info("inbound: policy return not fed to shaping: too few distinct mailboxes yet", "msgid", rec.ID.String(),
 			"tenant", rec.Tenant, "source", rec.Source, "site", rec.Site, "class", string(res.Class), "quorum", w.cfg.PolicyQuorum)

@@ -129,6 +129,12 @@ func TestPolicyReturnReachesShaping(t *testing.T) {
 		{name: "user unknown", source: "src-a1", site: "gmail", data: func(t *testing.T, id queue.ID) []byte {
 			return dsn(t, rcpt, "5.1.1", "550 5.1.1 <"+rcpt+">: user unknown", msgCopy{to: rcpt, id: id, body: "hi"}.bytes(t))
 		}, wantClass: bounce.HardInvalidRecipient},
+		{name: "another hop's refusal before DATA", source: "src-a1", site: "gmail", data: func(t *testing.T, id queue.ID) []byte {
+			// A forwarder accepted our message and was refused onward
+			// at RCPT: that judged its connection, not our source.
+			return dsn(t, rcpt, "5.7.1", "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org "+
+				"(in reply to RCPT TO command)", msgCopy{to: rcpt, id: id, body: "hi"}.bytes(t))
+		}, wantClass: bounce.PolicyBlocked},
 		{name: "entry from before sites were recorded", data: reputation, wantClass: bounce.PolicyBlocked},
 		{name: "no proof", source: "src-a1", site: "gmail", unverified: true, data: reputation, wantClass: bounce.PolicyBlocked},
 	} {
