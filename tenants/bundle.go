@@ -379,7 +379,7 @@ func (s *Store) checkBundle(in *bundle) error {
 		return fmt.Errorf("tenant bundle %s: %w", name, err)
 	}
 	if h := in.Tenant.TrackingHost; h != "" {
-		if n, err := s.validTrackingHost(h); err != nil || n != h {
+		if n, err := s.trackingHostName(h); err != nil || n != h {
 			return fmt.Errorf("%w: tenant bundle %s: tracking host %q", ErrInvalid, name, clip(h))
 		}
 	}

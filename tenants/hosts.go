@@ -13,6 +13,26 @@ import (
 // host inside someone else's domain is a claim on their name, and not
 // the service's own tracking or return-path target.
 func (s *Store) validTrackingHost(h string) (string, error) {
+	name, err := s.trackingHostName(h)
+	if err != nil || name == "" {
+		return name, err
+	}
+	// The edge's own names (base URL host, CNAME target) are the default
+	// host, where every tenant's tokens are served: owned by one tenant,
+	// it would answer 404 to all the others' links and unsubscribes.
+	if s.edgeHost(name) {
+		return "", fmt.Errorf("%w: tracking host %s is the service's own host", ErrClaimed, name)
+	}
+	return name, nil
+}
+
+// trackingHostName is validTrackingHost without the edge-host check: what
+// a fleet bundle's tracking host must be (checkBundle). A bundle made on a
+// node that did not know the host as an edge host still syncs here, or
+// the tenant's later changes (a disable, a revoked credential) would never
+// reach this node; the host is left out of what this edge serves
+// (TrackingHosts) instead.
+func (s *Store) trackingHostName(h string) (string, error) {
 	h = strings.TrimSpace(h)
 	if h == "" {
 		return "", nil
@@ -28,12 +48,6 @@ func (s *Store) validTrackingHost(h string) (string, error) {
 				return "", fmt.Errorf("%w: tracking host %s is in %s, a domain of tenant %q", ErrClaimed, name, d, sd.Name)
 			}
 		}
-	}
-	// The edge's own names (base URL host, CNAME target) are the default
-	// host, where every tenant's tokens are served: owned by one tenant,
-	// it would answer 404 to all the others' links and unsubscribes.
-	if s.edgeHost(name) {
-		return "", fmt.Errorf("%w: tracking host %s is the service's own host", ErrClaimed, name)
 	}
 	return name, nil
 }
