@@ -106,6 +106,39 @@ func TestRevokedCredentialStopsOpenSession(t *testing.T) {
 	}
 }
 
+// A password rotated under the same username ends the sessions that
+// authenticated with the old one at their next MAIL, as a revocation does
+// (review8 of 25b3dbc: the re-check compared only the username).
+func TestRotatedPasswordStopsOpenSession(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, Config{})
+	hash, err := bcrypt.GenerateFromPassword([]byte("old-secret"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dyn := &Tenant{Name: "acme", SenderDomains: []string{"acme.example"}}
+	dir := &mapDirectory{users: map[string]dirEntry{"acme.k1": {dyn, string(hash)}}}
+	if err := ts.b.SetDirectory(dir, bcrypt.MinCost); err != nil {
+		t.Fatal(err)
+	}
+	c := dialRaw(t, ts.addr)
+	c.want(c.cmd(authPlain("acme.k1", "old-secret")), "235")
+	msg := "From: a@acme.example\r\nSubject: s\r\n\r\nhi\r\n.\r\n"
+	if r := c.send("a@acme.example", "x@example.net", msg); !strings.HasPrefix(r, "250") {
+		t.Fatalf("before the rotation: %q", r)
+	}
+	newHash, err := bcrypt.GenerateFromPassword([]byte("new-secret"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir.mu.Lock()
+	dir.users["acme.k1"] = dirEntry{dyn, string(newHash)}
+	dir.mu.Unlock()
+	if r := c.cmd("MAIL FROM:<a@acme.example>"); !strings.HasPrefix(r, "421 4.7.0") {
+		t.Fatalf("MAIL after the rotation: %q, want 421 4.7.0", r)
+	}
+}
+
 // Without SetDirectory's cost the dummy hash would stay at the configured
 // tenants' cost, and an unknown username would answer faster than a
 // directory one.

@@ -28,6 +28,10 @@ type Session struct {
 	// ag throttles this session's AUTH attempts (nil: no throttle).
 	ag   *guard.Session
 	user string
+	// userHash is the credential's password hash when AUTH succeeded:
+	// a MAIL after it changed (a password rotated under the same
+	// username) closes the session (recheckCredentials).
+	userHash string
 	// counted is the tenant whose session cap this session holds a place
 	// under (nil: none, as for trusted networks).
 	counted *Tenant
@@ -148,6 +152,7 @@ func (s *Session) Auth(mech string) (sasl.Server, error) {
 		s.counted = t
 		guard.Authenticated(s.conn.Conn()) // out of the pre-auth caps and timeout
 		s.tenant, s.user = t, username
+		_, s.userHash, _ = s.b.auth.lookup(username)
 		return nil
 	}
 	switch asciiUpper(mech) {
@@ -246,8 +251,8 @@ func (s *Session) recheckCredentials() error {
 	if s.user == "" {
 		return nil // a trusted network's session: no credentials
 	}
-	t, _, ok := s.b.auth.lookup(s.user)
-	if ok && t.Name == s.tenant.Name {
+	t, hash, ok := s.b.auth.lookup(s.user)
+	if ok && t.Name == s.tenant.Name && hash == s.userHash {
 		s.tenant = t
 		return nil
 	}
