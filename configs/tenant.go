@@ -18,7 +18,9 @@ type Tenant struct {
 	// Username for SMTP AUTH. Default: the tenant's name.
 	Username string `toml:"username"`
 	// PasswordHash is a bcrypt hash ($2a$/$2b$/$2y$) of the SMTP password;
-	// `sluice hash-password` makes one. Never a clear password.
+	// `sluice hash-password` makes one. Never a clear password. A reload
+	// that changes it ends the tenant's open sessions at their next MAIL
+	// (421 4.7.0), as a revoked credential does.
 	PasswordHash string `toml:"password_hash"`
 	// SenderDomains are the domains this tenant may use in MAIL FROM
 	// (subdomains included). Required.
