@@ -135,19 +135,22 @@ type suppressionLookup interface {
 	SuppressedFor(tenant, addr string, st queue.Stream) (reason string, blocked bool)
 }
 
-// unsubscribedAlready reports whether c's recipient is already kept from
-// c's tenant's marketing mail (an unsubscribe, or a wider suppression),
-// so that the POST changes nothing. Each POST of one token otherwise
-// wrote the spool (a durable commit) and an event, and so a webhook call
-// to the tenant: 2,000 POSTs of one link in a second from one connection
-// were 2,000 unsubscribe events (redteam3).
+// unsubscribedAlready reports whether c's recipient has already
+// unsubscribed from c's tenant's marketing mail, so that the POST changes
+// nothing. Each POST of one token otherwise wrote the spool (a durable
+// commit) and an event, and so a webhook call to the tenant: 2,000 POSTs
+// of one link in a second from one connection were 2,000 unsubscribe
+// events (redteam3). Only an unsubscribe counts: a recipient kept from
+// marketing for another reason (a bounce, the soft-failure threshold, the
+// operator) is still recorded as having opted out, and the tenant told,
+// so the opt-out stands if that other suppression is lifted (review8).
 func (e *Edge) unsubscribedAlready(c *token.Claims) bool {
 	l, ok := e.cfg.Suppressor.(suppressionLookup)
 	if !ok {
 		return false
 	}
-	_, blocked := l.SuppressedFor(c.Tenant, queue.NormalizeAddr(c.Addr), queue.Marketing)
-	return blocked
+	reason, blocked := l.SuppressedFor(c.Tenant, queue.NormalizeAddr(c.Addr), queue.Marketing)
+	return blocked && reason == "unsubscribe"
 }
 
 // unsubscribedPage answers that c's recipient is unsubscribed.

@@ -2,6 +2,7 @@ package tracking_test
 
 import (
 	"bytes"
+	"context"
 	"html"
 	"io"
 	"mime/multipart"
@@ -445,5 +446,33 @@ func TestUnsubscribeReplayRecordedOnce(t *testing.T) {
 	}
 	if st := te.edge.Stats(); st.Unsubscribes != 2 {
 		t.Errorf("stats %+v, want 2 unsubscribes", st)
+	}
+}
+
+// TestUnsubscribeOverOtherSuppressionRecorded: a recipient already kept
+// from marketing for another reason (a hard bounce) who clicks one-click
+// unsubscribe is still recorded as having opted out, and the tenant told:
+// were the bounce lifted, the opt-out must stand (review8 of b9dc531).
+func TestUnsubscribeOverOtherSuppressionRecorded(t *testing.T) {
+	t.Parallel()
+	claims := token.Claims{Kind: token.Unsubscribe, Rcpt: 2, Addr: "ann@example.com"}
+	ls := lookupSuppressor{&suppressor{}}
+	te := newEdge(t, func(c *tracking.Config) { c.Suppressor = ls })
+	if err := ls.Suppress(context.Background(), queue.Suppression{Tenant: claims.Tenant, Addr: queue.NormalizeAddr(claims.Addr),
+		Scope: queue.ScopeAll, Reason: "bounce", Source: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	tok := te.seal(t, claims)
+	body, ct := oneClickForm()
+	if resp, page := te.do(t, http.MethodPost, "/u/"+tok, body, "Content-Type", ct); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(page, "You are unsubscribed") {
+		t.Fatalf("status %d: %s", resp.StatusCode, page)
+	}
+	calls, _ := ls.snapshot()
+	if len(calls) != 2 || calls[1].Reason != "unsubscribe" {
+		t.Fatalf("suppressions written %+v, want the bounce and then the unsubscribe", calls)
+	}
+	if evs := te.rec.events(); len(evs) != 1 {
+		t.Fatalf("%d events, want the unsubscribe's", len(evs))
 	}
 }
