@@ -455,7 +455,7 @@ func TestUnsubscribeReplayRecordedOnce(t *testing.T) {
 // were the bounce lifted, the opt-out must stand (review8 of b9dc531).
 func TestUnsubscribeOverOtherSuppressionRecorded(t *testing.T) {
 	t.Parallel()
-	claims := token.Claims{Kind: token.Unsubscribe, Rcpt: 2, Addr: "ann@example.com"}
+	claims := token.Claims{Kind: token.Unsubscribe, Tenant: "acme", Rcpt: 2, Addr: "ann@example.com"}
 	ls := lookupSuppressor{&suppressor{}}
 	te := newEdge(t, func(c *tracking.Config) { c.Suppressor = ls })
 	if err := ls.Suppress(context.Background(), queue.Suppression{Tenant: claims.Tenant, Addr: queue.NormalizeAddr(claims.Addr),
