@@ -446,6 +446,9 @@ func (l *Listener) promote(c *Conn) {
 // isFamiliar reports whether key authenticated within FamiliarFor
 // (l.mu held).
 func (l *Listener) isFamiliar(key netip.Prefix) bool {
+	if !key.IsValid() {
+		return false
+	}
 	at, ok := l.familiar[key]
 	return ok && l.cfg.FamiliarFor > 0 && l.cfg.Now().Sub(at) < l.cfg.FamiliarFor
 }
@@ -453,7 +456,10 @@ func (l *Listener) isFamiliar(key netip.Prefix) bool {
 // remember records that key authenticated now (l.mu held), making room
 // when the table is full: expired entries first, then any.
 func (l *Listener) remember(key netip.Prefix) {
-	if l.cfg.FamiliarFor <= 0 {
+	// No address (a PROXY header saying LOCAL or UNKNOWN): every such
+	// client shares the zero key, and one AUTH must not make them all
+	// familiar (review8).
+	if l.cfg.FamiliarFor <= 0 || !key.IsValid() {
 		return
 	}
 	now := l.cfg.Now()

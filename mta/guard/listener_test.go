@@ -287,3 +287,20 @@ func TestGrouping(t *testing.T) {
 		t.Error("newGrouper(129) succeeded")
 	}
 }
+
+// Clients without an address (a PROXY header saying LOCAL or UNKNOWN)
+// share the zero key: one of them authenticating must not make the others
+// familiar (review8 of f2769d3).
+func TestFamiliarNeedsAnAddress(t *testing.T) {
+	t.Parallel()
+	l := &Listener{cfg: ListenerConfig{FamiliarFor: time.Hour, Now: clock.Now}, familiar: map[netip.Prefix]time.Time{}}
+	l.remember(netip.Prefix{})
+	if l.isFamiliar(netip.Prefix{}) || len(l.familiar) != 0 {
+		t.Fatalf("the zero key was remembered: %v", l.familiar)
+	}
+	k := netip.MustParsePrefix("192.0.2.7/32")
+	l.remember(k)
+	if !l.isFamiliar(k) {
+		t.Fatal("an address that authenticated is not familiar")
+	}
+}
