@@ -3,6 +3,7 @@ package ctl
 import (
 	"fmt"
 	"io"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -18,8 +19,11 @@ import (
 //
 // Kept as they are: newline and tab (ctl's own layout) and every other
 // character, UTF-8 included. Escaped: C0 controls but those two, DEL,
-// the C1 controls U+0080 to U+009F (CSI is U+009B), and bytes that are
-// not UTF-8 (a lone 0x9B is CSI to an 8-bit terminal). --json output and
+// the C1 controls U+0080 to U+009F (CSI is U+009B), the bidirectional
+// controls (U+202A–202E, U+2066–2069, U+200E/F, U+061C: they reorder
+// what follows on the line, so a reply could show a different address or
+// count than it holds), and bytes that are not UTF-8 (a lone 0x9B is CSI
+// to an 8-bit terminal). --json output and
 // the raw bytes of `queue show --headers|--body` and `suppress export`
 // are not filtered: they are data, not a table.
 type termSafe struct {
@@ -54,7 +58,7 @@ func (t *termSafe) Write(p []byte) (int, error) {
 		switch {
 		case r == utf8.RuneError && n == 1:
 			buf = fmt.Appendf(buf, `\x%02x`, c)
-		case r >= 0x80 && r <= 0x9f:
+		case r >= 0x80 && r <= 0x9f, unicode.Is(unicode.Bidi_Control, r):
 			buf = fmt.Appendf(buf, `\u%04x`, r)
 		default:
 			buf = append(buf, in[i:i+n]...)

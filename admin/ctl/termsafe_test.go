@@ -75,3 +75,18 @@ func TestTopStillClearsTheScreen(t *testing.T) {
 		t.Fatalf("top's screen starts %q, want the clear-screen sequence", b.String()[:min(20, b.Len())])
 	}
 }
+
+// TestTermSafeEscapesBidiControls: a right-to-left override in a reply
+// would reorder the rest of the line on the operator's screen (an address
+// or a count shown reversed); bidirectional controls are escaped, other
+// non-ASCII text is kept (review8).
+func TestTermSafeEscapesBidiControls(t *testing.T) {
+	var b bytes.Buffer
+	w := &termSafe{w: &b}
+	if _, err := w.Write([]byte("550 user \u202Emoc.elpmaxe@live\u202C unknown, Grüße \u2067x\u2069")); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := b.String(), `550 user \u202emoc.elpmaxe@live\u202c unknown, Grüße \u2067x\u2069`; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
