@@ -117,3 +117,9 @@ func classReason(c Class) Reason {
 	}
 	return ReasonUnclassified
 }
+
+// RuleTLSSendingSide is the Result.Rule of a failure to get or verify TLS
+// on the sending side (Postfix's "TLS is required, but was not offered",
+// a certificate or TLSA mismatch under MTA-STS or DANE): a route failure,
+// which the returns policy does not count against the mailbox.
+const RuleTLSSendingSide = "tls-sending-side"

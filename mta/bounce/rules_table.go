@@ -144,7 +144,7 @@ func specificRules() []rule {
 		// smtp_tls_security_level, an MTA-STS policy, DANE TLSA records,
 		// RFC 7672): the route fails for now, whatever status the relay
 		// chose (4.7.4, 4.7.5); it says nothing of the recipient.
-		{name: "tls-sending-side", class: SoftTemporary, reason: ReasonNetwork,
+		{name: RuleTLSSendingSide, class: SoftTemporary, reason: ReasonNetwork,
 			match:   `tls is required,? but (?:was )?not offered|server certificate not (?:verified|trusted)|certificate (?:verification|validation|verify) failed|\btlsa\b(?:[^.\n]|\.\S){0,40}(?:did not match|mismatch|lookup (?:error|failure)|fail)|\b(?:mta-sts|dane)\b(?:[^.\n]|\.\S){0,40}(?:fail|error|mismatch|not (?:verified|valid|match))|tls (?:handshake|negotiation) (?:failed|failure|error)|(?:cannot|could not|unable to) (?:start|negotiate|establish) (?:a )?tls`,
 			example: "TLS is required, but was not offered by host mx.example.net[203.0.113.5]"},
 		// The receiver demands TLS (RFC 3207 §4 "530 5.7.0 Must issue a

@@ -22,6 +22,7 @@ package inbound
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"sluice/mta/bounce"
@@ -121,6 +122,14 @@ func (p *Policy) Apply(ctx context.Context, tenant, addr string, res bounce.Resu
 		}
 		return true, nil
 	case bounce.SoftMailboxFull, bounce.SoftTemporary:
+		if strings.HasPrefix(res.Rule, bounce.RuleTLSSendingSide) {
+			// TLS the sending side could not have or verify (a policy
+			// of ours or the receiver's MTA-STS/DANE): the route
+			// failed, not the mailbox, and a fault on our side (a
+			// broken CA bundle) would otherwise suppress every
+			// recipient it held back (review8).
+			return false, nil
+		}
 		ok, err := p.Store.RecordSoftFailure(ctx, tenant, addr, string(res.Class), res.Diagnostic, p.SoftThreshold, p.SoftWindow)
 		if err != nil {
 			return false, fmt.Errorf("inbound: soft failure: %w", err)

@@ -243,3 +243,25 @@ func TestSyncReturnsStoreFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestRouteFailuresDoNotCountTowardSuppression: TLS that the sending side
+// could not have or verify says nothing about the mailbox: however many
+// such failures, they never suppress it (a fault of our own TLS must not
+// suppress recipients; review8).
+func TestRouteFailuresDoNotCountTowardSuppression(t *testing.T) {
+	t.Parallel()
+	s, store, _, _ := newSyncReturns(t)
+	for range 5 {
+		class, supp, err := s.Apply(context.Background(), Failure{Tenant: tenantA, ID: 7, Rcpt: victim, Code: 451, Enhanced: "4.7.5",
+			Reply: "TLS is required, but was not offered by host mx.example.net[203.0.113.5]"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if supp || class != bounce.SoftTemporary {
+			t.Fatalf("a route failure: %s, suppressed %v; want soft_temporary, not suppressed", class, supp)
+		}
+	}
+	if _, ok := store.Suppressed(tenantA, victim); ok {
+		t.Fatal("route failures suppressed the recipient")
+	}
+}
