@@ -65,7 +65,7 @@ func ruleTable() []rule {
 
 // specificRules: groups 1 and 2.
 func specificRules() []rule {
-	return []rule{
+	return append([]rule{
 		{name: "status-sender", class: PolicyBlocked, reason: ReasonBlockedSender, status: "x.1.7",
 			example: "553 5.1.7 The sender address is invalid"},
 		{name: "status-sender-system", class: PolicyBlocked, reason: ReasonBlockedSender, status: "x.1.8",
@@ -117,6 +117,13 @@ func specificRules() []rule {
 		{name: "mbox-file", class: SoftMailboxFull, reason: ReasonMailboxFull,
 			match:   `cannot (?:update|write|append to) mailbox|writing message: file too large|mailbox(?:[^.\n]|\.\S){0,40}file too large`,
 			example: "cannot update mailbox /var/mail/jane for user jane. error writing message: File too large"},
+	}, hostRules()...)
+}
+
+// hostRules: the rest of group 2, about the sending host and the route
+// rather than the recipient: the sending IP's standing, loops, TLS.
+func hostRules() []rule {
+	return []rule{
 		// Yahoo's per-IP codes (https://senders.yahooinc.com/smtp-error-codes)
 		// name the sending IP, not the message: TS03 and TSS09 refuse it
 		// for good; TS01, TS02 and TSS04 defer it for its complaints or an
