@@ -43,36 +43,7 @@ func TestOneMessageManyRecipientsStoredBounded(t *testing.T) {
 	inbox := &countingInbox{}
 	b := NewBackend(ServerConfig{Hostname: "mx.test", Domains: []string{bounceDomain, "bounces2.test"}, FBLLocalParts: []string{"fbl", "arf"},
 		Inbox: inbox, Logger: slog.New(slog.DiscardHandler)})
-	srv := b.NewServer(nil)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	c, err := net.DialTimeout("tcp", ln.Addr().String(), 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
-	br := bufio.NewReader(c)
-	reply := func(cmd string) string {
-		t.Helper()
-		if cmd != "" {
-			fmt.Fprintf(c, "%s\r\n", cmd)
-		}
-		var last string
-		for {
-			l, err := br.ReadString('\n')
-			if err != nil {
-				t.Fatalf("%s: %v", cmd, err)
-			}
-			if last = l; len(l) < 4 || l[3] != '-' {
-				return strings.TrimSpace(last)
-			}
-		}
-	}
+	c, reply := dialMX(t, b)
 	reply("")
 	if got := reply("EHLO stranger.test"); !strings.Contains(got, "LIMITS RCPTMAX=10") {
 		t.Errorf("EHLO's last line %q, want LIMITS RCPTMAX=10", got)
@@ -126,5 +97,42 @@ func TestOneMessageManyRecipientsStoredBounded(t *testing.T) {
 	}
 	if max := 1<<20 + (len(inbox.rcpts)-1)*keep + 64; inbox.bytes > max {
 		t.Errorf("stored %d bytes for %v, want at most one full copy and heads (%d)", inbox.bytes, inbox.rcpts, max)
+	}
+}
+
+// dialMX serves b on a loopback listener, connects to it and returns the
+// connection and a function that sends one command line ("" sends
+// nothing: the greeting, or data written on the connection) and returns
+// the last line of its reply.
+func dialMX(t *testing.T, b *Backend) (net.Conn, func(cmd string) string) {
+	t.Helper()
+	srv := b.NewServer(nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	c, err := net.DialTimeout("tcp", ln.Addr().String(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	br := bufio.NewReader(c)
+	return c, func(cmd string) string {
+		t.Helper()
+		if cmd != "" {
+			fmt.Fprintf(c, "%s\r\n", cmd)
+		}
+		for {
+			l, err := br.ReadString('\n')
+			if err != nil {
+				t.Fatalf("%s: %v", cmd, err)
+			}
+			if len(l) < 4 || l[3] != '-' {
+				return strings.TrimSpace(l)
+			}
+		}
 	}
 }

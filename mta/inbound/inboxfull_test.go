@@ -1,14 +1,10 @@
 package inbound
 
 import (
-	"bufio"
-	"fmt"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"sluice/queue"
 )
@@ -25,35 +21,7 @@ func TestInboxFullRefusesReturns(t *testing.T) {
 	defer spool.Close()
 	b := NewBackend(ServerConfig{Hostname: "mx.test", Domains: []string{bounceDomain}, FBLLocalParts: []string{"fbl"},
 		Inbox: spool, Logger: slog.New(slog.DiscardHandler), MaxInboxBytes: 20_000})
-	srv := b.NewServer(nil)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	c, err := net.DialTimeout("tcp", ln.Addr().String(), 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
-	br := bufio.NewReader(c)
-	reply := func(cmd string) string {
-		t.Helper()
-		if cmd != "" {
-			fmt.Fprintf(c, "%s\r\n", cmd)
-		}
-		for {
-			l, err := br.ReadString('\n')
-			if err != nil {
-				t.Fatalf("%s: %v", cmd, err)
-			}
-			if len(l) < 4 || l[3] != '-' {
-				return strings.TrimSpace(l)
-			}
-		}
-	}
+	_, reply := dialMX(t, b)
 	send := func() string {
 		t.Helper()
 		if r := reply("MAIL FROM:<>"); !strings.HasPrefix(r, "250") {

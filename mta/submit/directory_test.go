@@ -81,22 +81,7 @@ func TestDirectoryAuth(t *testing.T) {
 // nothing more is queued. Before, the open session went on sending.
 func TestRevokedCredentialStopsOpenSession(t *testing.T) {
 	t.Parallel()
-	ts := startServer(t, Config{})
-	hash, err := bcrypt.GenerateFromPassword([]byte("dir-secret"), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dyn := &Tenant{Name: "acme", SenderDomains: []string{"acme.example"}}
-	dir := &mapDirectory{users: map[string]dirEntry{"acme.k1": {dyn, string(hash)}}}
-	if err := ts.b.SetDirectory(dir, bcrypt.MinCost); err != nil {
-		t.Fatal(err)
-	}
-	c := dialRaw(t, ts.addr)
-	c.want(c.cmd(authPlain("acme.k1", "dir-secret")), "235")
-	msg := "From: a@acme.example\r\nSubject: s\r\n\r\nhi\r\n.\r\n"
-	if r := c.send("a@acme.example", "x@example.net", msg); !strings.HasPrefix(r, "250") {
-		t.Fatalf("before the revocation: %q", r)
-	}
+	ts, dir, _, c := dirSession(t, "dir-secret")
 	dir.revoke("acme.k1")
 	if r := c.cmd("MAIL FROM:<a@acme.example>"); !strings.HasPrefix(r, "421 4.7.0") {
 		t.Fatalf("MAIL after the revocation: %q, want 421 4.7.0", r)
@@ -111,22 +96,7 @@ func TestRevokedCredentialStopsOpenSession(t *testing.T) {
 // (review8 of 25b3dbc: the re-check compared only the username).
 func TestRotatedPasswordStopsOpenSession(t *testing.T) {
 	t.Parallel()
-	ts := startServer(t, Config{})
-	hash, err := bcrypt.GenerateFromPassword([]byte("old-secret"), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dyn := &Tenant{Name: "acme", SenderDomains: []string{"acme.example"}}
-	dir := &mapDirectory{users: map[string]dirEntry{"acme.k1": {dyn, string(hash)}}}
-	if err := ts.b.SetDirectory(dir, bcrypt.MinCost); err != nil {
-		t.Fatal(err)
-	}
-	c := dialRaw(t, ts.addr)
-	c.want(c.cmd(authPlain("acme.k1", "old-secret")), "235")
-	msg := "From: a@acme.example\r\nSubject: s\r\n\r\nhi\r\n.\r\n"
-	if r := c.send("a@acme.example", "x@example.net", msg); !strings.HasPrefix(r, "250") {
-		t.Fatalf("before the rotation: %q", r)
-	}
+	_, dir, dyn, c := dirSession(t, "old-secret")
 	newHash, err := bcrypt.GenerateFromPassword([]byte("new-secret"), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
@@ -137,6 +107,30 @@ func TestRotatedPasswordStopsOpenSession(t *testing.T) {
 	if r := c.cmd("MAIL FROM:<a@acme.example>"); !strings.HasPrefix(r, "421 4.7.0") {
 		t.Fatalf("MAIL after the rotation: %q, want 421 4.7.0", r)
 	}
+}
+
+// dirSession starts a server whose directory holds credential acme.k1
+// with password pw, authenticates a session with it and sends one message:
+// the server, the directory, the credential's tenant and the session.
+func dirSession(t *testing.T, pw string) (*testServer, *mapDirectory, *Tenant, *rawClient) {
+	t.Helper()
+	ts := startServer(t, Config{})
+	hash, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dyn := &Tenant{Name: "acme", SenderDomains: []string{"acme.example"}}
+	dir := &mapDirectory{users: map[string]dirEntry{"acme.k1": {dyn, string(hash)}}}
+	if err := ts.b.SetDirectory(dir, bcrypt.MinCost); err != nil {
+		t.Fatal(err)
+	}
+	c := dialRaw(t, ts.addr)
+	c.want(c.cmd(authPlain("acme.k1", pw)), "235")
+	msg := "From: a@acme.example\r\nSubject: s\r\n\r\nhi\r\n.\r\n"
+	if r := c.send("a@acme.example", "x@example.net", msg); !strings.HasPrefix(r, "250") {
+		t.Fatalf("the first message: %q", r)
+	}
+	return ts, dir, dyn, c
 }
 
 // Without SetDirectory's cost the dummy hash would stay at the configured
