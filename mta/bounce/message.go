@@ -209,8 +209,10 @@ func (c *Classifier) recognise(e *entity, depth int, head string, dsnRcpts []hea
 			return res, k
 		}
 	}
-	// A person's letter may quote any failure; it is no bounce.
-	letter := !forwarded && c.personal(e)
+	// A person's letter may quote any failure, or forward or paste a
+	// notice about someone else's mail; it is no bounce (personal is
+	// false when the message carries sluice's mail or identifiers).
+	letter := c.personal(e)
 	if r, ok := c.moderated(e, head); ok {
 		return []Result{r}, kindAutoReply
 	}

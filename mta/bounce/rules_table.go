@@ -101,7 +101,7 @@ func specificRules() []rule {
 		// "delivery temporarily suspended" (Postfix) is about the site, not
 		// an account: suspended and unavailable need an account noun.
 		{name: "temporarily-disabled", class: SoftTemporary, reason: ReasonMailboxDisabled,
-			match:   `temporar(?:y|ily) (?:disabled|deactivated|inactive|locked|frozen)|\b(?:account|mailbox|user|recipient|address|box)\b(?:[^.\n]|\.\S){0,30}temporar(?:y|ily) (?:suspended|blocked|unavailable|not available)|` + disabledIntl + `|\b(?:account|mailbox|user|recipient)\b(?:[^.;\n]|\.\S){0,30}\b(?:is |has been |was )?(?:frozen|locked|on hold|suspended|disabled|inactive)\b|\b(?:disabled|suspended|deactivated|locked|blocked) (?:due to|for|because of) (?:\w+ )?inactivity\b|\b(?:frozen|locked|suspended|inactive|disabled) (?:account|mailbox|user)`,
+			match:   `temporar(?:y|ily) (?:disabled|deactivated|inactive|locked|frozen)|\b(?:account|mailbox)\b(?:[^.;\n]|\.\S){0,10}\b(?:is|has been|was) blocked\b|\b(?:account|mailbox|user|recipient|address|box)\b(?:[^.\n]|\.\S){0,30}temporar(?:y|ily) (?:suspended|blocked|unavailable|not available)|` + disabledIntl + `|\b(?:account|mailbox|user|recipient)\b(?:[^.;\n]|\.\S){0,30}\b(?:is |has been |was )?(?:frozen|locked|on hold|suspended|disabled|inactive)\b|\b(?:disabled|suspended|deactivated|locked|blocked) (?:due to|for|because of) (?:\w+ )?inactivity\b|\b(?:frozen|locked|suspended|inactive|disabled) (?:account|mailbox|user)`,
 			example: "550 5.2.1 Mailbox temporarily disabled: jane@example.net"},
 		// A deactivated (disabled) account, in English and the Romance and
 		// Germanic wordings: disabled, not closed (corpus2's contract); a
@@ -276,6 +276,12 @@ func contentRules() []rule {
 		{name: "recipient-access-denied", class: PolicyBlocked, reason: ReasonPolicy,
 			match:   `recipient address rejected: access denied`,
 			example: "554 5.7.1 <rita@example.net>: Recipient address rejected: Access denied"},
+		// QQ's "Mailbox not found or access denied" names the mailbox
+		// first: a bare "access denied" after "not found or" is no host
+		// refusal (sending-host below would read it so).
+		{name: "not-found-or-denied", class: HardInvalidRecipient, reason: ReasonUserUnknown,
+			match:   `\b(?:mail ?box|user|recipient|account|address)\b (?:not found|unknown|does ?n[o']t exist|not exist) or access denied\b`,
+			example: "550 Mailbox not found or access denied"},
 		// A bare "Access denied" refuses the connecting host; "Access
 		// denied, <why>" (Exchange Online's 5.7.5xx/5.7.7xx) says why,
 		// and the rules above or policy below read the why.
@@ -319,7 +325,7 @@ func mailboxFullRules() []rule {
 func domainRules() []rule {
 	return []rule{
 		{name: "domain-no-mail", class: HardInvalidRecipient, reason: ReasonDomainNotFound, sticky: true,
-			match:   `\b(?:no|null) mx\b|no mail ?exchangers?|mail exchanger(?:[^.\n]|\.\S){0,20}(?:not found|missing)|mx (?:record )?(?:lookup )?(?:returned )?(?:no|empty) (?:data|records?|answer)|(?:empty|no) mx (?:answer|records?|hosts?)|answer with no data|domain (?:has no|without) mail|does not accept (?:e-?)?mail|accepts no mail|rfc ?7505|unrout(?:e)?able (?:mail )?domain|mx records? points? to non-?existent hosts?`,
+			match:   `\b(?:no|null) mx\b|no mail ?exchangers?|mail exchanger(?:[^.\n]|\.\S){0,20}(?:not found|missing)|mx (?:record )?(?:lookup )?(?:returned )?(?:no|empty) (?:data|records?|answer)|(?:empty|no) mx (?:answer|records?|hosts?)|answer with no data|domain (?:has no|without) mail|does not accept (?:e-?)?mail|accepts no mail|rfc ?7505|unrout(?:e)?able (?:mail )?domain|mx records? points? to non-?existent hosts?|\b(?:mx|srv) (?:or srv |or mx )?record indicated no smtp service`,
 			example: "451 4.1.10 <jane@example.net>: Recipient address rejected: Domain example.net does not accept mail (nullMX)"},
 		{name: "domain-not-found", class: HardInvalidRecipient, reason: ReasonDomainNotFound, sticky: true,
 			match:   `\b(?:host|domain)(?: name)? (?:or domain name )?(?:not found|does ?n[o']t exist|unknown)|name service error|\bnxdomain\b|\bdomain [a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,63} (?:does ?n[o']t exist|not found|is unknown)|unknown domain|no such (?:host|domain)|non-?existent domain|domain (?:name )?(?:is )?(?:invalid|not valid)|invalid domain|domain name not found|\bdomain(?: name)?(?: \(?[^)\s]{1,80}\)?)? (?:does not appear to be|is not|isn't) registered`,
