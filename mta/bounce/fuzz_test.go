@@ -28,9 +28,10 @@ func FuzzMessage(f *testing.F) {
 	// transfer-encoding labels, raw 8-bit headers), global DSNs, zipped
 	// copies, windows-1258 and people's letters; corpus7's odd address
 	// types (X400, unknown, utf-8 xtext), multipart/alternative notices
-	// inside reports and DSNs carrying DSNs.
+	// inside reports and DSNs carrying DSNs; corpus8's multi-line provider
+	// replies and forwarded notices inside people's letters.
 	var more []string
-	for _, dir := range []string{"corpus3", "corpus4", "corpus5", "corpus6", "corpus7"} {
+	for _, dir := range []string{"corpus3", "corpus4", "corpus5", "corpus6", "corpus7", "corpus8"} {
 		m, err := filepath.Glob(filepath.Join("testdata", dir, "*.eml"))
 		if err != nil {
 			f.Fatal(err)
