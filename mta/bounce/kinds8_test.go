@@ -36,6 +36,15 @@ var kinds8 = map[string][]kindCase{
 		// Control (dead before too).
 		{"Domain nullmx.example does not accept mail (nullMX)", HardInvalidRecipient, ReasonDomainNotFound},
 	},
+	// Reasons: the sending host's reverse DNS is the IP's standing, and
+	// qmail's "envelope sender domain must exist" refuses our domain.
+	"sender-ip-reverse-and-sender-domain": {
+		{"550 5.7.1 Sender IP reverse lookup rejected", PolicyBlocked, ReasonBlockedIP},
+		{"553 sorry, your envelope sender domain must exist (#5.7.1)", PolicyBlocked, ReasonBlockedSender},
+		// Controls (blocked_ip and blocked_sender before too).
+		{"554 Sender host 192.0.2.10 has no PTR record", PolicyBlocked, ReasonBlockedIP},
+		{"550 5.7.1 Sender address rejected: Domain not found", PolicyBlocked, ReasonBlockedSender},
+	},
 }
 
 // TestKinds8 checks every wording of kinds8.
@@ -44,10 +53,11 @@ func TestKinds8(t *testing.T) {
 	checkKinds(t, kinds8, 2)
 }
 
-// TestMessageKinds8 checks corpus8's structural fix on whole messages: a
+// TestMessageKinds8 checks corpus8's structural fixes on whole messages: a
 // person forwarding (or pasting) someone else's non-delivery report that
 // carries none of sluice's identifiers is a person's letter, not a
-// bounce, with a control that must keep its verdict.
+// bounce; a bounce-worded notice with no failure but auto-reply evidence
+// is an auto-reply; with a control that must keep its verdict.
 func TestMessageKinds8(t *testing.T) {
 	t.Parallel()
 	ndr := "Delivery has failed to these recipients or groups:\nbilling@brand.example\nThe email address you entered couldn't be found.\n" +
@@ -61,6 +71,12 @@ func TestMessageKinds8(t *testing.T) {
 			"See below, your address bounced.\n\n---------- Forwarded message ---------\nFrom: Mail Delivery System <MAILER-DAEMON@shop.example>\n"+
 				"Subject: Mail delivery failed\n\n  orders@brand.example\n    550 5.1.1 User unknown\n"),
 			"", Other, ReasonUnclassified},
+		// A bounce-worded notice with no failure in it but auto-reply
+		// evidence (a helpdesk acknowledgement) is an auto-reply.
+		{"helpdesk acknowledgement with bounce words", msg([]string{"From: Help <help@desk.example>", "To: b.tok123456@bounces.brand.example",
+			"Subject: Re: Spring sale [Ticket 901]", "Auto-Submitted: auto-generated"},
+			"We received your email and created ticket 901. Please do not reply; delivery failure notices are not monitored here.\n"),
+			"help@desk.example", AutoReply, ReasonAutoReply},
 		// Control: a forwarded bounce of sluice's own mail (its VERP
 		// address in the copy) stays a bounce.
 		{"forwarded bounce of our mail", msg([]string{"From: Ken <ken@shop.example>", "To: hello@brand.example", "Subject: Fwd: Mail delivery failed"},

@@ -225,6 +225,9 @@ func (c *Classifier) recognise(e *entity, depth int, head string, dsnRcpts []hea
 			if r, ok := c.challenge(e, head); ok {
 				return []Result{r}, kindAutoReply
 			}
+			if r, ok := c.autoReply(e, head); ok {
+				return []Result{r}, kindAutoReply
+			}
 		}
 		return res, kindBounce
 	}

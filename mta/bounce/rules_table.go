@@ -178,8 +178,14 @@ func senderRules() []rule {
 		{name: "unauthenticated", class: PolicyBlocked, reason: ReasonAuthFailure,
 			match:   `unauthenticated|not authenticated|authentication (?:failed|failure|required|is required|check)|fails? (?:to pass )?authentication`,
 			example: "550 5.7.26 This mail is unauthenticated, which poses a security risk to the sender and Gmail users, and has been blocked."},
+		// "Sender IP reverse lookup rejected" names the sending host's
+		// reverse DNS, not the sender address (reverse-dns, below, would
+		// say so but comes after sender-rejected).
+		{name: "sender-ip-reverse", class: PolicyBlocked, reason: ReasonBlockedIP,
+			match:   `\bsender(?:'s)? (?:ip|host)(?: address)?\b(?:[^.\n]|\.\S){0,30}(?:reverse (?:dns|lookup)|\bptr\b|\brdns\b)`,
+			example: "550 5.7.1 Sender IP reverse lookup rejected"},
 		{name: "sender-rejected", class: PolicyBlocked, reason: ReasonBlockedSender,
-			match: `\bsender\b(?:[^.\n]|\.\S){0,40}\b(?:rejected|refused|denied|blocked|not (?:found|allowed|permitted|authori[sz]ed|verified|accepted)|unknown|invalid|does ?n[o']t exist|verification failed|verify failed)` +
+			match: `\bsender domain must exist\b|\bsender\b(?:[^.\n]|\.\S){0,40}\b(?:rejected|refused|denied|blocked|not (?:found|allowed|permitted|authori[sz]ed|verified|accepted)|unknown|invalid|does ?n[o']t exist|verification failed|verify failed)` +
 				`|\bsender\b(?:[^.\n]|\.\S){0,30}\b(?:null mx|no mx|has no mx)\b|\b(?:unknown|invalid|bad|unverified|unauthorized|blocked|banned) senders?\b|\bsender verify\b|\benvelope (?:sender )?blocked\b|\bmail from\b(?:[^.\n]|\.\S){0,30}\b(?:rejected|refused|not accepted)|return[- ]path(?:[^.\n]|\.\S){0,30}(?:rejected|invalid)|(?:your|the sender'?s?|sending) (?:e-?mail )?(?:address|domain)\b(?:[^.\n]|\.\S){0,30}\b(?:is |has been )?(?:blocked|rejected|banned|not allowed|blacklisted|listed)`,
 			example: "553 Sender address rejected: Domain not found"},
 		{name: "sender-rejected-intl", class: PolicyBlocked, reason: ReasonBlockedSender,
