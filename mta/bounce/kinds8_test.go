@@ -45,6 +45,15 @@ var kinds8 = map[string][]kindCase{
 		{"554 Sender host 192.0.2.10 has no PTR record", PolicyBlocked, ReasonBlockedIP},
 		{"550 5.7.1 Sender address rejected: Domain not found", PolicyBlocked, ReasonBlockedSender},
 	},
+	// An unknown or invalid address in our From/Sender/Reply-To is about
+	// our message: no recipient to suppress.
+	"sender-header-address": {
+		{"550 5.7.1 Unknown user in your From header", PolicyBlocked, ReasonBlockedSender},
+		{"550 5.1.1 Invalid address in From header", PolicyBlocked, ReasonBlockedSender},
+		{"550 Invalid mailbox in Reply-To field", PolicyBlocked, ReasonBlockedSender},
+		// Control: the recipient's unknown user stays dead.
+		{"550 5.1.1 <x@example.net>: Recipient address rejected: User unknown in local recipient table", HardInvalidRecipient, ReasonUserUnknown},
+	},
 }
 
 // TestKinds8 checks every wording of kinds8.

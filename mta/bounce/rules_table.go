@@ -178,6 +178,12 @@ func senderRules() []rule {
 		{name: "unauthenticated", class: PolicyBlocked, reason: ReasonAuthFailure,
 			match:   `unauthenticated|not authenticated|authentication (?:failed|failure|required|is required|check)|fails? (?:to pass )?authentication`,
 			example: "550 5.7.26 This mail is unauthenticated, which poses a security risk to the sender and Gmail users, and has been blocked."},
+		// An unknown or invalid address in our From/Sender/Reply-To (a
+		// header or the envelope sender) is about our message, not the
+		// recipient: user-unknown below would suppress the recipient.
+		{name: "sender-header-address", class: PolicyBlocked, reason: ReasonBlockedSender,
+			match:   `\b(?:unknown|invalid|bad|unverified|non-?existent) (?:user|address|e-?mail address|domain|mailbox)\b(?:[^.\n]|\.\S){0,20}\b(?:in|of) (?:the |your )?(?:"?from:?"?|sender|reply-to|return-path|envelope sender|mail from)(?: header| field| address| line)?\b`,
+			example: "550 5.7.1 Unknown user in your From header"},
 		// "Sender IP reverse lookup rejected" names the sending host's
 		// reverse DNS, not the sender address (reverse-dns, below, would
 		// say so but comes after sender-rejected).
