@@ -162,17 +162,17 @@ type Classifier struct {
 // patterns are the regular expressions the parsers use, compiled once by
 // compilePatterns (patterns.go), which documents each.
 type patterns struct {
-	enhanced, replyEnhanced, replyCode                    *regexp.Regexp
-	addr, maskAddr, verp, msgid, queueID, rcptTo          *regexp.Regexp
-	headerLine, returnedCut, inlineField, inlineTo        *regexp.Regexp
-	origRcpt, replySubject, bounceSubject, bounceBody     *regexp.Regexp
-	delaySubject, delayBody, daemon, noreply, role        *regexp.Regexp
-	forwardSubject, forwardBody                           *regexp.Regexp
-	unsubTo, unsubSubject, unsubBody, moderation          *regexp.Regexp
-	fblSubject, autoSubject, htmlDrop, htmlBreak, htmlTag *regexp.Regexp
-	doubtTemp, doubtDNS, doubtSystem, footer, listSep     *regexp.Regexp
-	retryAdvice, expandedFrom, senderStage, beforeData    *regexp.Regexp
-	mailFrom, inlineFrom, helpAddr, machineName           *regexp.Regexp
+	enhanced, replyEnhanced, replyCode                               *regexp.Regexp
+	addr, maskAddr, verp, msgid, queueID, rcptTo                     *regexp.Regexp
+	headerLine, returnedCut, inlineField, inlineTo                   *regexp.Regexp
+	origRcpt, replySubject, bounceSubject, bounceBody                *regexp.Regexp
+	delaySubject, delayBody, daemon, noreply, role                   *regexp.Regexp
+	forwardSubject, forwardBody                                      *regexp.Regexp
+	unsubTo, unsubSubject, unsubBody, moderation                     *regexp.Regexp
+	fblSubject, autoSubject, htmlDrop, htmlBreak, htmlTag            *regexp.Regexp
+	doubtTemp, doubtDNS, doubtSystem, footer, listSep                *regexp.Regexp
+	retryAdvice, expandedFrom, senderStage, beforeData, policyWorded *regexp.Regexp
+	mailFrom, inlineFrom, helpAddr, machineName                      *regexp.Regexp
 }
 
 // New builds a Classifier: it compiles the rule table and the parsers'

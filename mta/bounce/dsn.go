@@ -89,7 +89,7 @@ func parseDSN(b []byte) (header, []header) {
 // opinion.
 func (c *Classifier) classifyDSN(s signal) verdict {
 	// The stage of the reply is in the text, not the fields.
-	v := c.spamBeforeData(c.atSenderStage(c.classifyDSNFields(s), s.texts), s.texts)
+	v := c.spamBeforeData(c.policyWordedUnknown(c.atSenderStage(c.classifyDSNFields(s), s.texts), s.texts), s.texts)
 	v.beforeData = c.quotesBeforeData(s.texts)
 	v.hard = v.class == HardInvalidRecipient
 	// The human-readable text may still say the message expired (Postfix

@@ -95,3 +95,26 @@ func TestMessageKinds8(t *testing.T) {
 			"ann@shop.example", HardInvalidRecipient, ReasonUserUnknown},
 	})
 }
+
+// TestPolicyWordedUnknown: a reply the broad unknown-user rule reads as a
+// dead address but that speaks of policy or blocked users refuses the
+// sender, and must never suppress; plain unknown users stay dead.
+func TestPolicyWordedUnknown(t *testing.T) {
+	t.Parallel()
+	c := New()
+	for _, tc := range []struct {
+		reply string
+		class Class
+	}{
+		{"550 5.7.1 Recipient invalid for sender <news@brand.example> (policy)", PolicyBlocked},
+		{"550 Invalid recipient list: contains blocked users", PolicyBlocked},
+		{"550 recipient unknown: rejected by policy", PolicyBlocked},
+		// Controls: no policy words.
+		{"550 5.1.1 Recipient address rejected: User unknown in virtual mailbox table", HardInvalidRecipient},
+		{"550 Invalid recipient <jane@example.net>", HardInvalidRecipient},
+	} {
+		if r := c.Reply(550, "", tc.reply); r.Class != tc.class {
+			t.Errorf("%s: %s/%s (rule %s), want %s", tc.reply, r.Class, r.Reason, r.Rule, tc.class)
+		}
+	}
+}

@@ -87,7 +87,9 @@ func compilePatterns() patterns {
 		// A reply to MAIL FROM (Postfix's "in reply to MAIL FROM
 		// command", Exim's "after MAIL FROM:<…>"): given before any
 		// recipient was named, it cannot say one is dead.
-		senderStage: m(`(?i)in reply to mail from command|after (?:pipelined )?mail from:`),
+		// A policy refusal's words in a reply read as a dead address.
+		policyWorded: m(`(?i)\(policy\)|\bby policy\b|\bpolicy (?:reasons?|violation|restrictions?)\b|\bfor (?:this |the )?sender\b|\bblocked (?:users?|recipients?|senders?)\b`),
+		senderStage:  m(`(?i)in reply to mail from command|after (?:pipelined )?mail from:`),
 		// A reply given before the message's content was sent (to the
 		// greeting, HELO, MAIL FROM or RCPT TO, RFC 5321 §3.3): a content
 		// filter cannot have read the message yet.

@@ -358,6 +358,7 @@ func codeClass(code int, st state) verdict {
 //   - Hard is true exactly for HardInvalidRecipient.
 func (c *Classifier) finish(v verdict, st state, texts []string) verdict {
 	v = c.atSenderStage(v, texts)
+	v = c.policyWordedUnknown(v, texts)
 	v = c.spamBeforeData(v, texts)
 	v.beforeData = c.quotesBeforeData(texts)
 	if v.class == HardInvalidRecipient {
@@ -391,6 +392,27 @@ func (c *Classifier) atSenderStage(v verdict, texts []string) verdict {
 		}
 		if c.re.senderStage.MatchString(t) {
 			v.class, v.reason, v.rule, v.sticky = PolicyBlocked, ReasonBlockedSender, v.rule+"+mail-from", false
+			return v
+		}
+	}
+	return v
+}
+
+// policyWordedUnknown turns the broad unknown-user rule's dead-address
+// verdict into a policy refusal when the reply (the first two texts, as
+// atSenderStage reads them) speaks of policy or of blocked users: an
+// "invalid recipient for sender (policy)" refuses this sender, not a
+// dead mailbox, and a wrong suppression costs more than a miss.
+func (c *Classifier) policyWordedUnknown(v verdict, texts []string) verdict {
+	if v.class != HardInvalidRecipient || v.rule != "user-unknown" {
+		return v
+	}
+	for i, t := range texts {
+		if i == 2 {
+			break
+		}
+		if c.re.policyWorded.MatchString(t) {
+			v.class, v.reason, v.rule, v.sticky = PolicyBlocked, ReasonPolicy, v.rule+"+policy", false
 			return v
 		}
 	}
