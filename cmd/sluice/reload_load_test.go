@@ -37,7 +37,8 @@ type loadRun struct {
 	errs     []string       // what a client saw that it should not have
 
 	// aRemoval is set just before the SIGHUP that removes acme: from then
-	// on a 535 to AUTH as acme is expected; aRefused records one.
+	// on a 535 to AUTH as acme, or a 421 to the MAIL of a session open
+	// across its removal, is expected; aRefused records one.
 	aRemoval, aRefused atomic.Bool
 }
 
@@ -102,8 +103,14 @@ func (l *loadRun) client(user, domain string, perSession int) {
 				msg := fmt.Sprintf("From: %s\r\nTo: r%d@example.test\r\nSubject: load %d\r\nX-Test-Seq: %d\r\n\r\nbody %d\r\n",
 					from, seq, seq, seq, seq)
 				if err := sendOne(c, from, fmt.Sprintf("r%d@example.test", seq), msg); err != nil {
-					l.fail("%s: message %d: %v", user, seq, err)
 					c.Close()
+					// A session open when acme was removed is cut at its
+					// next MAIL (421 4.7.0: credentials no longer valid).
+					if user == "acme" && l.aRemoval.Load() && isCode(err, 421) {
+						l.aRefused.Store(true)
+						return
+					}
+					l.fail("%s: message %d: %v", user, seq, err)
 					return
 				}
 				l.mu.Lock()
@@ -123,7 +130,8 @@ func (l *loadRun) client(user, domain string, perSession int) {
 // sends it real SIGHUPs: tenant bee added with a new DKIM key, then acme
 // removed, then a reload of the same file, then a config that does not
 // validate. Afterwards: bee submitted and its mail is signed with the new
-// key (verified with it), acme is refused at AUTH (535) and nothing
+// key (verified with it), acme is refused at AUTH (535) or, on a
+// session open across its removal, at its next MAIL (421), and nothing
 // else, every message that got a 250 reached the sink (0 lost), no
 // client saw a reset or any other 4xx/5xx, and the invalid config was
 // refused with a log line while the node kept serving under the old one.
